@@ -1,0 +1,105 @@
+//! patchvm's compiler: from a patch to register bytecode.
+//!
+//! [`compile`] validates a patch against a module catalog (see [`patchvm_ir::validate`]),
+//! orders it, drops nodes that reach no output, allocates registers by liveness and emits a
+//! [`Program`] plus what a host needs to build its kernels ([`KernelNode`]) and to point
+//! runtime problems back at the source (an instruction → span table). [`disassemble`] prints
+//! the program.
+//!
+//! ```
+//! use patchvm_compiler::{compile, disassemble};
+//! use patchvm_ir::{Catalog, Format, Limits};
+//! # let catalog = patchvm_compiler::doc_catalog();
+//! let text = r#"(patch (nodes (osc1 (type "osc.sine") (freq 440)) (out (type "output")))
+//!                      (connections (osc1 "out" -> out "in")))"#;
+//! let patch = Format::Sexpr.read(text.as_bytes(), &Limits::default()).unwrap();
+//! let compiled = compile(&patch, &catalog, &Limits::default()).unwrap();
+//! assert!(disassemble(&compiled).contains("CALL_OP      osc_sine, r1 -> r2"));
+//! ```
+#![deny(missing_docs)]
+
+mod disasm;
+mod lower;
+mod registers;
+
+pub use disasm::disassemble;
+
+use patchvm_ir::{Catalog, Diagnostics, Limits, ModuleSpec, NodeIdx, Patch, Span};
+use patchvm_vm::Program;
+
+/// A compiled patch: the program and what is needed to run and explain it.
+#[derive(Clone, Debug)]
+pub struct Compiled<'c> {
+    /// The bytecode, ready to be verified with its kernels.
+    pub program: Program,
+    /// For each instruction, the span of the node (or connection) it comes from.
+    pub spans: Vec<Span>,
+    /// For each kernel the program calls (by `KernelIdx`), the node it runs.
+    pub kernels: Vec<KernelNode<'c>>,
+}
+
+/// A node that runs as a kernel: what a host needs to build it.
+#[derive(Clone, Debug)]
+pub struct KernelNode<'c> {
+    /// The node's position in the patch.
+    pub node: NodeIdx,
+    /// The node's id; with the module, what identifies its state across edits.
+    pub id: String,
+    /// Its module.
+    pub spec: &'c ModuleSpec,
+    /// One value per input, in catalog order (the parameter value or the default).
+    pub values: Vec<f64>,
+    /// Whether its cycle-breaking input closes a cycle, so that its `CALL_OP` runs before its
+    /// `FEED` in each block.
+    pub in_feedback_loop: bool,
+}
+
+/// Validates and compiles `patch`. Deterministic: the same patch gives the same program.
+pub fn compile<'c>(
+    patch: &Patch,
+    catalog: &'c Catalog,
+    limits: &Limits,
+) -> Result<Compiled<'c>, Diagnostics> {
+    let graph = patchvm_ir::validate(patch, catalog, limits)?;
+    lower::lower(&graph).map_err(|diagnostic| vec![diagnostic])
+}
+
+/// A tiny catalog for this crate's doc examples (the real one is in `patchvm-modules`, which
+/// this crate must not depend on).
+#[doc(hidden)]
+pub fn doc_catalog() -> Catalog {
+    use patchvm_ir::{InputSpec, OutputSpec, Rate, Role, Unit};
+    const SIGNAL: OutputSpec = OutputSpec {
+        name: "out",
+        doc: "",
+        unit: Unit::Signal,
+    };
+    const fn input(name: &'static str, default: f64) -> InputSpec {
+        InputSpec {
+            name,
+            doc: "",
+            default,
+            min: -1e9,
+            max: 1e9,
+            unit: Unit::Signal,
+            rate: Rate::Audio,
+            breaks_cycles: false,
+        }
+    }
+    Catalog::new(vec![
+        ModuleSpec {
+            name: "osc.sine",
+            doc: "",
+            inputs: &[input("freq", 440.0)],
+            outputs: &[SIGNAL],
+            role: Role::Kernel,
+        },
+        ModuleSpec {
+            name: "output",
+            doc: "",
+            inputs: &[input("in", 0.0), input("left", 0.0), input("right", 0.0)],
+            outputs: &[],
+            role: Role::Output,
+        },
+    ])
+}

@@ -1,0 +1,344 @@
+//! Lowering: walks the graph in evaluation order and emits one instruction sequence per node.
+
+use crate::registers::Registers;
+use crate::{Compiled, KernelNode};
+use patchvm_ir::{Code, Diagnostic, Edge, Graph, GraphNode, NodeIdx, Role, Span};
+use patchvm_vm::{ArgRange, Instr, KernelDecl, KernelIdx, KernelShape, Program, Reg};
+use std::collections::HashMap;
+
+/// A value: output `.1` of node `.0`.
+type ValueId = (NodeIdx, usize);
+
+/// The output module's port indices, fixed by its catalog entry.
+const OUTPUT_PORTS: [&str; 3] = ["in", "left", "right"];
+
+struct Lowering<'g, 'c> {
+    graph: &'g Graph<'c>,
+    /// Whether each node reaches an output; nodes that do not are not compiled.
+    live: Vec<bool>,
+    program: Program,
+    spans: Vec<Span>,
+    kernels: Vec<KernelNode<'c>>,
+    registers: Registers,
+    /// The register holding each computed value that still has readers.
+    value_regs: HashMap<ValueId, Reg>,
+    /// How many edges will still read each value.
+    readers_left: HashMap<ValueId, usize>,
+    /// Cycle-closing kernels whose `FEED` is waiting for its sources: kernel, node.
+    pending_feeds: Vec<(KernelIdx, NodeIdx)>,
+}
+
+/// Lowers a validated graph to a program. Fails only if the patch needs more registers or
+/// kernels than the bytecode can address.
+pub(crate) fn lower<'c>(graph: &Graph<'c>) -> Result<Compiled<'c>, Diagnostic> {
+    let live = reaches_output(graph);
+    let mut readers_left = HashMap::new();
+    for edge in &graph.edges {
+        if live[edge.to.index()] {
+            *readers_left.entry((edge.from, edge.output)).or_insert(0) += 1;
+        }
+    }
+    let mut lowering = Lowering {
+        graph,
+        program: Program {
+            channels: channel_count(graph, &live),
+            ..Program::default()
+        },
+        live,
+        spans: Vec::new(),
+        kernels: Vec::new(),
+        registers: Registers::new(),
+        value_regs: HashMap::new(),
+        readers_left,
+        pending_feeds: Vec::new(),
+    };
+    for &node in &graph.order {
+        if lowering.live[node.index()] {
+            lowering.node(node)?;
+            lowering.emit_ready_feeds()?;
+        }
+    }
+    debug_assert!(lowering.pending_feeds.is_empty(), "every feed's sources run at some point");
+    lowering.program.registers = lowering.registers.count();
+    Ok(Compiled {
+        program: lowering.program,
+        spans: lowering.spans,
+        kernels: lowering.kernels,
+    })
+}
+
+/// Marks the nodes from which some output can be reached, walking edges backwards.
+fn reaches_output(graph: &Graph) -> Vec<bool> {
+    let mut live: Vec<bool> = graph
+        .nodes
+        .iter()
+        .map(|node| node.spec.role == Role::Output)
+        .collect();
+    let mut stack: Vec<usize> = (0..live.len()).filter(|&i| live[i]).collect();
+    while let Some(node) = stack.pop() {
+        for edge in graph.edges.iter().filter(|edge| edge.to.index() == node) {
+            if !live[edge.from.index()] {
+                live[edge.from.index()] = true;
+                stack.push(edge.from.index());
+            }
+        }
+    }
+    live
+}
+
+/// Two channels if any live output node drives `left` or `right`, else one.
+fn channel_count(graph: &Graph, live: &[bool]) -> u8 {
+    let stereo = graph.nodes.iter().enumerate().any(|(index, node)| {
+        live[index]
+            && node.spec.role == Role::Output
+            && OUTPUT_PORTS[1..].iter().any(|&port| {
+                let input = node.spec.input(port).expect("output has left and right");
+                node.values[input] != 0.0
+                    || graph.edges_into(NodeIdx(index as u32), input).next().is_some()
+            })
+    });
+    if stereo { 2 } else { 1 }
+}
+
+impl<'c> Lowering<'_, 'c> {
+    fn node(&mut self, index: NodeIdx) -> Result<(), Diagnostic> {
+        let node = &self.graph.nodes[index.index()];
+        match node.spec.role {
+            Role::Kernel => self.kernel_node(index, node),
+            Role::Output => self.output_node(index, node),
+        }
+    }
+
+    fn kernel_node(&mut self, index: NodeIdx, node: &GraphNode<'c>) -> Result<(), Diagnostic> {
+        let fed = node.spec.fed_input();
+        let in_feedback_loop = fed.is_some_and(|input| {
+            self.graph
+                .edges_into(index, input)
+                .any(|edge| edge.closes_cycle)
+        });
+        let kernel = KernelIdx(u16::try_from(self.kernels.len()).map_err(|_| {
+            too_many(node.span, "kernels", u16::MAX.into())
+        })?);
+        let shape = KernelShape {
+            inputs: node.spec.processed_inputs().count() as u8,
+            outputs: node.spec.outputs.len() as u8,
+            takes_feed: fed.is_some(),
+        };
+        self.kernels.push(KernelNode {
+            node: index,
+            id: node.id.clone(),
+            spec: node.spec,
+            values: node.values.clone(),
+            in_feedback_loop,
+        });
+        self.program.kernels.push(KernelDecl {
+            name: node.spec.name.replace('.', "_"),
+            shape,
+        });
+
+        if let Some(input) = fed {
+            if in_feedback_loop {
+                self.pending_feeds.push((kernel, index));
+            } else {
+                self.feed(kernel, index, input)?;
+            }
+        }
+
+        let mut inputs = Vec::with_capacity(usize::from(shape.inputs));
+        for (input, _) in node.spec.processed_inputs() {
+            inputs.push(self.materialize(index, input)?);
+        }
+        let mut outputs = Vec::with_capacity(usize::from(shape.outputs));
+        for _ in node.spec.outputs {
+            outputs.push(self.take_register(node.span)?);
+        }
+        let start = u32::try_from(self.program.args.len())
+            .map_err(|_| too_many(node.span, "call arguments", u32::MAX.into()))?;
+        self.program.args.extend(inputs.iter().map(|input| input.reg()));
+        self.program.args.extend(&outputs);
+        self.emit(
+            Instr::CallOp {
+                kernel,
+                args: ArgRange {
+                    start,
+                    inputs: shape.inputs,
+                    outputs: shape.outputs,
+                },
+            },
+            node.span,
+        );
+        for input in inputs {
+            self.release(input);
+        }
+        for (output, reg) in outputs.into_iter().enumerate() {
+            if self.readers_left.get(&(index, output)).copied().unwrap_or(0) > 0 {
+                self.value_regs.insert((index, output), reg);
+            } else {
+                self.registers.release(reg);
+            }
+        }
+        Ok(())
+    }
+
+    fn output_node(&mut self, index: NodeIdx, node: &GraphNode) -> Result<(), Diagnostic> {
+        let stereo = self.program.channels == 2;
+        for (port, channels) in OUTPUT_PORTS.iter().zip([&[0u8, 1][..], &[0], &[1]]) {
+            let input = node.spec.input(port).expect("output's ports are fixed");
+            let operand = self.materialize(index, input)?;
+            if operand.reg() != Reg::ZERO {
+                let channels = if stereo { channels } else { &channels[..1] };
+                if stereo || *port == "in" {
+                    for &channel in channels {
+                        self.emit(
+                            Instr::WriteOutput {
+                                channel,
+                                src: operand.reg(),
+                            },
+                            node.span,
+                        );
+                    }
+                }
+            }
+            self.release(operand);
+        }
+        Ok(())
+    }
+
+    /// Emits the `FEED` of every cycle-closing kernel whose fed input's sources have all run.
+    fn emit_ready_feeds(&mut self) -> Result<(), Diagnostic> {
+        let mut waiting = std::mem::take(&mut self.pending_feeds);
+        let mut result = Ok(());
+        waiting.retain(|&(kernel, node)| {
+            if result.is_err() {
+                return true;
+            }
+            let input = self.graph.nodes[node.index()]
+                .spec
+                .fed_input()
+                .expect("only kernels with a fed input wait for a feed");
+            let ready = self
+                .graph
+                .edges_into(node, input)
+                .all(|edge| self.value_regs.contains_key(&(edge.from, edge.output)));
+            if ready {
+                result = self.feed(kernel, node, input);
+            }
+            !ready
+        });
+        self.pending_feeds = waiting;
+        result
+    }
+
+    fn feed(&mut self, kernel: KernelIdx, node: NodeIdx, input: usize) -> Result<(), Diagnostic> {
+        let operand = self.materialize(node, input)?;
+        self.emit(
+            Instr::Feed {
+                kernel,
+                src: operand.reg(),
+            },
+            self.graph.nodes[node.index()].span,
+        );
+        self.release(operand);
+        Ok(())
+    }
+
+    /// Puts the value of input `input` of `node` in a register: the sum of its connections,
+    /// else its constant value (the zero register for 0).
+    fn materialize(&mut self, node: NodeIdx, input: usize) -> Result<Operand, Diagnostic> {
+        let span = self.graph.nodes[node.index()].span;
+        let edges: Vec<Edge> = self.graph.edges_into(node, input).copied().collect();
+        let mut sum: Option<Operand> = None;
+        for edge in edges {
+            let value = Operand::Value((edge.from, edge.output), self.value_regs[&(edge.from, edge.output)]);
+            sum = Some(match sum {
+                None => value,
+                Some(partial) => {
+                    let dst = self.take_register(span)?;
+                    self.emit(
+                        Instr::Add {
+                            dst,
+                            lhs: partial.reg(),
+                            rhs: value.reg(),
+                        },
+                        edge.span,
+                    );
+                    self.release(partial);
+                    self.release(value);
+                    Operand::Temporary(dst)
+                }
+            });
+        }
+        if let Some(sum) = sum {
+            return Ok(sum);
+        }
+        let value = self.graph.nodes[node.index()].values[input];
+        if value == 0.0 {
+            return Ok(Operand::Temporary(Reg::ZERO));
+        }
+        let dst = self.take_register(span)?;
+        self.emit(
+            Instr::LoadConst {
+                dst,
+                value: value as f32,
+            },
+            span,
+        );
+        Ok(Operand::Temporary(dst))
+    }
+
+    /// Marks one read of `operand` done, freeing its register when nothing else reads it.
+    fn release(&mut self, operand: Operand) {
+        match operand {
+            Operand::Temporary(reg) => self.registers.release(reg),
+            Operand::Value(value, reg) => {
+                let left = self
+                    .readers_left
+                    .get_mut(&value)
+                    .expect("a value being read has readers");
+                *left -= 1;
+                if *left == 0 {
+                    self.value_regs.remove(&value);
+                    self.registers.release(reg);
+                }
+            }
+        }
+    }
+
+    fn take_register(&mut self, span: Span) -> Result<Reg, Diagnostic> {
+        self.registers
+            .take()
+            .ok_or_else(|| too_many(span, "live signals", u16::MAX.into()))
+    }
+
+    fn emit(&mut self, instr: Instr, span: Span) {
+        self.program.instrs.push(instr);
+        self.spans.push(span);
+    }
+}
+
+/// An input's register and how it got there.
+#[derive(Clone, Copy)]
+enum Operand {
+    /// A node's output, freed after its last reader.
+    Value(ValueId, Reg),
+    /// A constant or a partial sum, freed after its one reader.
+    Temporary(Reg),
+}
+
+impl Operand {
+    fn reg(self) -> Reg {
+        match self {
+            Operand::Value(_, reg) | Operand::Temporary(reg) => reg,
+        }
+    }
+}
+
+fn too_many(span: Span, what: &str, limit: u64) -> Diagnostic {
+    Diagnostic::new(
+        Code::Limit,
+        span,
+        format!("the patch needs more than {limit} {what}, more than the bytecode can address"),
+    )
+    .with_label("compiling stopped here")
+    .with_hint("split the patch into smaller patches")
+}

@@ -1,0 +1,32 @@
+//! `patchvm convert`: rewrite a patch in another format, without loss.
+
+use crate::failure::Failure;
+use crate::limits::LimitArgs;
+use patchvm::ir::Format;
+use patchvm::source::load;
+use std::path::PathBuf;
+
+/// Input and output files; their extensions name the formats.
+#[derive(Debug, clap::Args)]
+pub struct ConvertArgs {
+    /// The patch to convert.
+    input: PathBuf,
+    /// Where to write it: .lisp, .sexp, .json or .msgpack.
+    #[arg(short, long)]
+    output: PathBuf,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// Reads `input` and writes it to `output` in the format `output`'s extension names.
+pub fn run(args: &ConvertArgs) -> Result<(), Failure> {
+    let format = Format::from_path(&args.output).ok_or_else(|| {
+        Failure::Usage(format!(
+            "cannot tell the format of `{}`: use the extension .lisp, .sexp, .json or .msgpack",
+            args.output.display()
+        ))
+    })?;
+    let (patch, _) = load(&args.input, &args.limits.limits())?;
+    std::fs::write(&args.output, format.write(&patch))
+        .map_err(|error| Failure::File(format!("cannot write `{}`: {error}", args.output.display())))
+}

@@ -1,0 +1,39 @@
+//! `patchvm check` and `patchvm disasm`: compile a patch and report on it.
+
+use crate::failure::Failure;
+use crate::limits::LimitArgs;
+use patchvm::compiler::{compile, disassemble};
+use patchvm::modules::catalog;
+use patchvm::source::load;
+use std::path::PathBuf;
+
+/// A patch file and the limits to read it with.
+#[derive(Debug, clap::Args)]
+pub struct PatchArgs {
+    /// The patch file (.lisp, .sexp, .json or .msgpack).
+    patch: PathBuf,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// Validates and compiles; prints `ok`.
+pub fn check(args: &PatchArgs) -> Result<(), Failure> {
+    compiled_text(args)?;
+    println!("ok");
+    Ok(())
+}
+
+/// Prints the compiled bytecode.
+pub fn disasm(args: &PatchArgs) -> Result<(), Failure> {
+    print!("{}", compiled_text(args)?);
+    Ok(())
+}
+
+fn compiled_text(args: &PatchArgs) -> Result<String, Failure> {
+    let limits = args.limits.limits();
+    let (patch, source) = load(&args.patch, &limits)?;
+    match compile(&patch, catalog(), &limits) {
+        Ok(compiled) => Ok(disassemble(&compiled)),
+        Err(diagnostics) => Err(Failure::Patch(Box::new(source), diagnostics)),
+    }
+}

@@ -1,0 +1,36 @@
+//! Command-line flags for the resource limits every patch-reading command accepts.
+
+use patchvm::ir::Limits;
+
+/// Resource limits; the defaults suit any hand-written patch.
+#[derive(Debug, clap::Args)]
+pub struct LimitArgs {
+    /// Largest patch file, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_source_bytes)]
+    max_source_bytes: usize,
+    /// Deepest nesting of parentheses, brackets or braces.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_depth)]
+    max_depth: usize,
+    /// Most nodes in a patch.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_nodes)]
+    max_nodes: usize,
+    /// Most connections in a patch.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_connections)]
+    max_connections: usize,
+    /// Longest name or string, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_string_bytes)]
+    max_string_bytes: usize,
+}
+
+impl LimitArgs {
+    /// The limits these flags set.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_source_bytes: self.max_source_bytes,
+            max_depth: self.max_depth,
+            max_nodes: self.max_nodes,
+            max_connections: self.max_connections,
+            max_string_bytes: self.max_string_bytes,
+        }
+    }
+}

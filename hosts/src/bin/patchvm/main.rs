@@ -1,0 +1,51 @@
+//! The `patchvm` command: render, check, disassemble and convert patches, list modules.
+//!
+//! Exit status: 0 on success, 1 when a patch (or its file) is at fault, 2 for usage errors.
+
+mod convert;
+mod failure;
+mod inspect;
+mod limits;
+mod modules;
+mod render;
+
+use clap::{Parser, Subcommand};
+use failure::Failure;
+use std::process::ExitCode;
+
+/// Audio patches on a bytecode virtual machine.
+#[derive(Debug, Parser)]
+#[command(name = "patchvm", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Render a patch to a WAV file, as fast as the CPU allows.
+    Render(render::RenderArgs),
+    /// Validate and compile a patch; print `ok` if it is sound.
+    Check(inspect::PatchArgs),
+    /// Print a patch's compiled bytecode.
+    Disasm(inspect::PatchArgs),
+    /// Convert a patch between S-expression, JSON and MessagePack, by file extension.
+    Convert(convert::ConvertArgs),
+    /// List the modules, or describe one.
+    Modules(modules::ModulesArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Render(args) => render::run(&args),
+        Command::Check(args) => inspect::check(&args),
+        Command::Disasm(args) => inspect::disasm(&args),
+        Command::Convert(args) => convert::run(&args),
+        Command::Modules(args) => modules::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => failure.report(),
+    }
+}

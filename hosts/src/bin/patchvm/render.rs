@@ -1,0 +1,119 @@
+//! `patchvm render`: a patch to a WAV file.
+
+use crate::failure::Failure;
+use crate::limits::LimitArgs;
+use indicatif::{ProgressBar, ProgressStyle};
+use patchvm::render::{render_to_wav, RenderOptions, SampleFormat};
+use patchvm::source::load;
+use patchvm::{Instance, Settings};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// What to render and how.
+#[derive(Debug, clap::Args)]
+pub struct RenderArgs {
+    /// The patch file (.lisp, .sexp, .json or .msgpack).
+    patch: PathBuf,
+    /// The WAV file to write.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Length of the render, in seconds.
+    #[arg(long, default_value_t = 10.0)]
+    seconds: f64,
+    /// Samples per second.
+    #[arg(long, value_name = "HZ", default_value_t = 48_000)]
+    sample_rate: u32,
+    /// Seed for every random module; the same seed gives the same samples.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Channels in the file [default: 2 if the patch drives `left` or `right`, else 1].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=2))]
+    channels: Option<u16>,
+    /// Bits per sample: 16 or 24 (integer) or 32 (float).
+    #[arg(long, default_value_t = 32)]
+    bits: u16,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// The longest render accepted: a day of audio.
+const MAX_SECONDS: f64 = 86_400.0;
+
+/// Renders the patch and prints a summary on stderr.
+pub fn run(args: &RenderArgs) -> Result<(), Failure> {
+    let format = SampleFormat::from_bits(args.bits)
+        .ok_or_else(|| Failure::Usage(format!("--bits {} is not 16, 24 or 32", args.bits)))?;
+    if !(0.0..=MAX_SECONDS).contains(&args.seconds) {
+        return Err(Failure::Usage(format!(
+            "--seconds {} is outside 0..={MAX_SECONDS}",
+            args.seconds
+        )));
+    }
+    if !(1_000..=768_000).contains(&args.sample_rate) {
+        return Err(Failure::Usage(format!(
+            "--sample-rate {} is outside 1000..=768000",
+            args.sample_rate
+        )));
+    }
+    let limits = args.limits.limits();
+    let (patch, source) = load(&args.patch, &limits)?;
+    let settings = Settings {
+        sample_rate: f64::from(args.sample_rate),
+        seed: args.seed,
+    };
+    let mut instance = Instance::new(&patch, &settings, &limits)
+        .map_err(|diagnostics| Failure::Patch(Box::new(source), diagnostics))?;
+    let options = RenderOptions {
+        frames: (args.seconds * f64::from(args.sample_rate)).round() as u64,
+        sample_rate: args.sample_rate,
+        channels: args.channels,
+        format,
+    };
+
+    let bar = progress_bar(options.frames);
+    let started = Instant::now();
+    let summary = render_to_wav(&mut instance, &args.output, &options, &mut |done, _| {
+        if let Some(bar) = &bar {
+            bar.set_position(done);
+        }
+    })
+    .map_err(|error| Failure::File(format!("cannot write `{}`: {error}", args.output.display())))?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let audio_seconds = summary.frames as f64 / f64::from(args.sample_rate);
+    eprintln!(
+        "rendered {audio_seconds:.3} s ({} frames, {} channel{}, {}) to `{}` in {elapsed:.3} s ({:.0}x real time); peak {:.1} dBFS{}",
+        summary.frames,
+        summary.channels,
+        if summary.channels == 1 { "" } else { "s" },
+        match format {
+            SampleFormat::Int16 => "16-bit",
+            SampleFormat::Int24 => "24-bit",
+            SampleFormat::Float32 => "32-bit float",
+        },
+        args.output.display(),
+        audio_seconds / elapsed.max(1e-9),
+        20.0 * f64::from(summary.peak).max(1e-10).log10(),
+        match summary.flushed {
+            0 => String::new(),
+            n => format!("; {n} NaN or infinite samples replaced by silence"),
+        }
+    );
+    Ok(())
+}
+
+/// A progress bar on stderr when it is a terminal.
+fn progress_bar(frames: u64) -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::new(frames);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {percent:>3}% {elapsed_precise} eta {eta}")
+            .expect("the template is valid"),
+    );
+    Some(bar)
+}

@@ -1,0 +1,107 @@
+//! A patch made runnable: compiled, its kernels built, its program verified.
+
+use crate::seed::node_seed;
+use patchvm_compiler::{compile, Compiled};
+use patchvm_ir::{Diagnostics, Limits, Patch};
+use patchvm_modules::{build, catalog, KernelInit};
+use patchvm_vm::{Executable, MAX_BLOCK};
+
+/// What a patch is instantiated with.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Settings {
+    /// Samples per second.
+    pub sample_rate: f64,
+    /// The render seed; the same patch, seed and events always give the same samples.
+    pub seed: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            sample_rate: 48_000.0,
+            seed: 0,
+        }
+    }
+}
+
+/// A compiled patch with its kernels, ready to produce samples.
+#[derive(Debug)]
+pub struct Instance {
+    executable: Executable,
+    disassembly: String,
+}
+
+impl Instance {
+    /// Validates, compiles and builds `patch`. All allocation happens here.
+    pub fn new(patch: &Patch, settings: &Settings, limits: &Limits) -> Result<Instance, Diagnostics> {
+        let compiled = compile(patch, catalog(), limits)?;
+        let disassembly = patchvm_compiler::disassemble(&compiled);
+        let executable = instantiate(compiled, settings);
+        Ok(Instance {
+            executable,
+            disassembly,
+        })
+    }
+
+    /// Output channels the patch drives: 1, or 2 if it drives `left` or `right`.
+    pub fn channels(&self) -> usize {
+        self.executable.channels()
+    }
+
+    /// The compiled program as text.
+    pub fn disassembly(&self) -> &str {
+        &self.disassembly
+    }
+
+    /// How many NaN or infinite output samples were replaced by silence so far.
+    pub fn flushed_samples(&self) -> u64 {
+        self.executable.flushed_samples()
+    }
+
+    /// Fills `out` with interleaved frames of [`channels`](Instance::channels) samples,
+    /// running the program in blocks of at most `block` (1..=64) frames. The samples do not
+    /// depend on `block`.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    ///
+    /// # Panics
+    /// If `out.len()` is not a multiple of the channel count.
+    pub fn process_interleaved(&mut self, out: &mut [f32], block: usize) {
+        let channels = self.channels();
+        assert_eq!(out.len() % channels, 0, "`out` holds whole frames");
+        let block = block.clamp(1, MAX_BLOCK);
+        for chunk in out.chunks_mut(block * channels) {
+            let frames = chunk.len() / channels;
+            self.executable.run(frames);
+            for channel in 0..channels {
+                let samples = self.executable.output(channel);
+                for (frame, &sample) in samples.iter().enumerate() {
+                    chunk[frame * channels + channel] = sample;
+                }
+            }
+        }
+    }
+}
+
+/// Builds every kernel a compiled patch calls and verifies the program against them.
+fn instantiate(compiled: Compiled, settings: &Settings) -> Executable {
+    let kernels = compiled
+        .kernels
+        .iter()
+        .map(|node| {
+            let param_seed = node
+                .spec
+                .input("seed")
+                .map_or(0, |input| node.values[input] as u64);
+            let init = KernelInit {
+                params: &node.values,
+                sample_rate: settings.sample_rate,
+                seed: node_seed(settings.seed, param_seed, &node.id),
+                in_feedback_loop: node.in_feedback_loop,
+            };
+            build(node.spec, &init).expect("the compiler makes kernel nodes only of kernel modules")
+        })
+        .collect();
+    Executable::new(compiled.program, kernels)
+        .expect("the compiler emits programs that verify against the catalog's kernels")
+}

@@ -1,0 +1,47 @@
+//! patchvm: audio patches on a bytecode virtual machine.
+//!
+//! A patch — a graph of DSP modules written as an S-expression, JSON or MessagePack file — is
+//! validated, ordered and compiled into register bytecode, which a small VM runs once per
+//! block of at most 64 samples, calling native DSP kernels. This crate is the facade that ties
+//! the pipeline together ([`Instance`]) and the host adapters around it: offline rendering to
+//! WAV ([`render`]), reading patch files ([`source`]) and rendering diagnostics ([`report`]).
+//!
+//! ```
+//! use patchvm::{Instance, Settings};
+//! use patchvm::ir::{Format, Limits};
+//!
+//! let text = r#"
+//! (patch
+//!   (nodes
+//!     (osc1 (type "osc.sine") (freq 440))
+//!     (gain1 (type "gain") (amp 0.5))
+//!     (out (type "output")))
+//!   (connections
+//!     (osc1 "out" -> gain1 "in")
+//!     (gain1 "out" -> out "in")))"#;
+//! let patch = Format::Sexpr.read(text.as_bytes(), &Limits::default()).unwrap();
+//! let mut instance = Instance::new(&patch, &Settings::default(), &Limits::default()).unwrap();
+//! let mut samples = vec![0.0; 48_000];
+//! instance.process_interleaved(&mut samples, 64);
+//! let peak = samples.iter().fold(0.0_f32, |peak, x| peak.max(x.abs()));
+//! assert!((peak - 0.5).abs() < 1e-3);
+//! ```
+#![deny(missing_docs)]
+
+mod instance;
+pub mod render;
+pub mod report;
+mod seed;
+pub mod source;
+
+pub use instance::{Instance, Settings};
+pub use seed::node_seed;
+
+/// The patch data model, formats, catalog types and validation (`patchvm-ir`).
+pub use patchvm_ir as ir;
+/// The bytecode and virtual machine (`patchvm-vm`).
+pub use patchvm_vm as vm;
+/// The compiler (`patchvm-compiler`).
+pub use patchvm_compiler as compiler;
+/// The module catalog and kernels (`patchvm-modules`).
+pub use patchvm_modules as modules;

@@ -1,0 +1,137 @@
+//! Offline rendering: a patch to a WAV file, as fast as the CPU allows.
+
+use crate::instance::Instance;
+use std::path::Path;
+
+/// How samples are stored in the WAV file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SampleFormat {
+    /// 16-bit integers, rounded after clipping to -1..1 (no dither, so renders stay exact).
+    Int16,
+    /// 24-bit integers, rounded after clipping to -1..1.
+    Int24,
+    /// 32-bit floats, exactly the VM's samples.
+    Float32,
+}
+
+impl SampleFormat {
+    /// The format with `bits` bits per sample: 16, 24 or 32.
+    pub fn from_bits(bits: u16) -> Option<SampleFormat> {
+        match bits {
+            16 => Some(SampleFormat::Int16),
+            24 => Some(SampleFormat::Int24),
+            32 => Some(SampleFormat::Float32),
+            _ => None,
+        }
+    }
+
+    fn spec(self, channels: u16, sample_rate: u32) -> hound::WavSpec {
+        let (bits_per_sample, sample_format) = match self {
+            SampleFormat::Int16 => (16, hound::SampleFormat::Int),
+            SampleFormat::Int24 => (24, hound::SampleFormat::Int),
+            SampleFormat::Float32 => (32, hound::SampleFormat::Float),
+        };
+        hound::WavSpec {
+            channels,
+            sample_rate,
+            bits_per_sample,
+            sample_format,
+        }
+    }
+}
+
+/// What to render.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RenderOptions {
+    /// Frames to render.
+    pub frames: u64,
+    /// Samples per second written in the file header (the instance must run at this rate).
+    pub sample_rate: u32,
+    /// Channels in the file; `None` for the patch's own. A mono patch is copied to both
+    /// channels of a stereo file; a stereo patch is averaged into a mono file.
+    pub channels: Option<u16>,
+    /// Sample storage.
+    pub format: SampleFormat,
+}
+
+/// What a render produced.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RenderSummary {
+    /// Frames written.
+    pub frames: u64,
+    /// Channels written.
+    pub channels: u16,
+    /// Largest absolute sample value, before any clipping to an integer format.
+    pub peak: f32,
+    /// NaN or infinite samples the VM replaced by silence.
+    pub flushed: u64,
+}
+
+/// Frames rendered between progress reports and file writes.
+const CHUNK_FRAMES: usize = 4096;
+
+/// Renders `options.frames` frames of `instance` into a WAV file at `path`, calling
+/// `progress(done, total)` after every chunk.
+pub fn render_to_wav(
+    instance: &mut Instance,
+    path: &Path,
+    options: &RenderOptions,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<RenderSummary, hound::Error> {
+    let source_channels = instance.channels();
+    let channels = options.channels.unwrap_or(source_channels as u16);
+    let mut writer = hound::WavWriter::create(path, options.format.spec(channels, options.sample_rate))?;
+    let mut rendered = vec![0.0_f32; CHUNK_FRAMES * source_channels];
+    let mut peak = 0.0_f32;
+    let mut done = 0;
+    while done < options.frames {
+        let frames = (options.frames - done).min(CHUNK_FRAMES as u64) as usize;
+        let block = &mut rendered[..frames * source_channels];
+        instance.process_interleaved(block, vm_block());
+        for frame in block.chunks(source_channels) {
+            for channel in 0..usize::from(channels) {
+                let sample = remix(frame, channel, usize::from(channels));
+                peak = peak.max(sample.abs());
+                write_sample(&mut writer, options.format, sample)?;
+            }
+        }
+        done += frames as u64;
+        progress(done, options.frames);
+    }
+    writer.finalize()?;
+    Ok(RenderSummary {
+        frames: done,
+        channels,
+        peak,
+        flushed: instance.flushed_samples(),
+    })
+}
+
+/// Offline renders use the largest block; results do not depend on it.
+fn vm_block() -> usize {
+    patchvm_vm::MAX_BLOCK
+}
+
+/// Sample `channel` of a file with `channels` channels, from one frame of the patch's output:
+/// the same channel if the counts agree, else the average of the frame (which copies a mono
+/// frame to every channel).
+fn remix(frame: &[f32], channel: usize, channels: usize) -> f32 {
+    if frame.len() == channels {
+        frame[channel]
+    } else {
+        frame.iter().sum::<f32>() / frame.len() as f32
+    }
+}
+
+fn write_sample<W: std::io::Write + std::io::Seek>(
+    writer: &mut hound::WavWriter<W>,
+    format: SampleFormat,
+    sample: f32,
+) -> Result<(), hound::Error> {
+    let clipped = f64::from(sample.clamp(-1.0, 1.0));
+    match format {
+        SampleFormat::Float32 => writer.write_sample(sample),
+        SampleFormat::Int16 => writer.write_sample((clipped * f64::from(i16::MAX)).round() as i16),
+        SampleFormat::Int24 => writer.write_sample((clipped * 8_388_607.0).round() as i32),
+    }
+}

@@ -1,0 +1,99 @@
+//! Patch files: reading one from disk in the format its extension names, and keeping its text
+//! so that diagnostics can show the lines they point at.
+
+use patchvm_ir::{Diagnostics, Format, Limits, Patch};
+use std::path::{Path, PathBuf};
+
+/// A patch file as read from disk.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    /// The path as the user gave it.
+    pub path: PathBuf,
+    /// The format its extension names.
+    pub format: Format,
+    /// The file's bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// Why a patch file could not be turned into a patch.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The extension names no patch format.
+    UnknownFormat(PathBuf),
+    /// The file could not be read.
+    Io(PathBuf, std::io::Error),
+    /// The file was read but is not a valid patch.
+    Invalid(SourceFile, Diagnostics),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::UnknownFormat(path) => write!(
+                f,
+                "cannot tell the format of `{}`: use the extension .lisp, .sexp, .json or .msgpack",
+                path.display()
+            ),
+            LoadError::Io(path, error) => write!(f, "cannot read `{}`: {error}", path.display()),
+            LoadError::Invalid(source, diagnostics) => write!(
+                f,
+                "`{}` has {} problem(s)",
+                source.path.display(),
+                diagnostics.len()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+impl SourceFile {
+    /// Reads `path`, refusing files over `limits.max_source_bytes` before reading them whole.
+    pub fn read(path: &Path, limits: &Limits) -> Result<SourceFile, LoadError> {
+        let format = Format::from_path(path).ok_or_else(|| LoadError::UnknownFormat(path.into()))?;
+        let io_error = |error| LoadError::Io(path.into(), error);
+        let length = std::fs::metadata(path).map_err(io_error)?.len();
+        let bytes = if length > limits.max_source_bytes as u64 {
+            // Read just past the limit, so the reader reports the limit without the whole file
+            // ever being in memory.
+            use std::io::Read;
+            let mut head = Vec::new();
+            std::fs::File::open(path)
+                .map_err(io_error)?
+                .take(limits.max_source_bytes as u64 + 1)
+                .read_to_end(&mut head)
+                .map_err(io_error)?;
+            head
+        } else {
+            std::fs::read(path).map_err(io_error)?
+        };
+        Ok(SourceFile {
+            path: path.into(),
+            format,
+            bytes,
+        })
+    }
+
+    /// The patch the file holds.
+    pub fn parse(&self, limits: &Limits) -> Result<Patch, Diagnostics> {
+        self.format.read(&self.bytes, limits)
+    }
+
+    /// The file's text, if it is a text format and valid UTF-8 (spans point into it).
+    pub fn text(&self) -> Option<&str> {
+        if self.format.is_text() {
+            std::str::from_utf8(&self.bytes).ok()
+        } else {
+            None
+        }
+    }
+}
+
+/// Reads and parses the patch file at `path`.
+pub fn load(path: &Path, limits: &Limits) -> Result<(Patch, SourceFile), LoadError> {
+    let source = SourceFile::read(path, limits)?;
+    match source.parse(limits) {
+        Ok(patch) => Ok((patch, source)),
+        Err(diagnostics) => Err(LoadError::Invalid(source, diagnostics)),
+    }
+}

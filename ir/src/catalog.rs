@@ -1,0 +1,192 @@
+//! The module catalog's types: what a module is called, its ports, and its parameters'
+//! defaults, ranges and units. The catalog's *contents* live in `patchvm-modules`; the
+//! validator, compiler, CLI, spec generator and property generators all read this one data.
+
+use serde::Serialize;
+
+/// Every module patchvm knows, in a stable order.
+#[derive(Debug)]
+pub struct Catalog {
+    modules: Vec<ModuleSpec>,
+}
+
+/// One module type: its name, documentation and ports.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct ModuleSpec {
+    /// The name used in patches, `family.kind` (`osc.sine`) or a single word (`gain`).
+    pub name: &'static str,
+    /// One line saying what it does.
+    pub doc: &'static str,
+    /// Its inputs; every input is also a parameter of the same name.
+    pub inputs: &'static [InputSpec],
+    /// Its outputs.
+    pub outputs: &'static [OutputSpec],
+    /// How the compiler treats it.
+    pub role: Role,
+}
+
+/// How the compiler treats a module.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A DSP kernel called once per block.
+    Kernel,
+    /// The patch's audio output: `in` goes to every channel, `left` and `right` to one each.
+    Output,
+}
+
+/// An input port, which is also a parameter.
+#[derive(Debug, Serialize)]
+pub struct InputSpec {
+    /// The port and parameter name.
+    pub name: &'static str,
+    /// One line saying what it controls.
+    pub doc: &'static str,
+    /// The value when neither a parameter value nor a connection is given.
+    pub default: f64,
+    /// The smallest value a parameter may be set to.
+    pub min: f64,
+    /// The largest value a parameter may be set to.
+    pub max: f64,
+    /// The unit of values and signals.
+    pub unit: Unit,
+    /// When the input is read.
+    pub rate: Rate,
+    /// Whether a connection into this input may close a cycle: the module's outputs lag this
+    /// input by at least one maximal block, so the compiler can run them before it.
+    pub breaks_cycles: bool,
+}
+
+/// An output port.
+#[derive(Debug, Serialize)]
+pub struct OutputSpec {
+    /// The port name.
+    pub name: &'static str,
+    /// One line saying what it carries.
+    pub doc: &'static str,
+    /// The unit of its signal.
+    pub unit: Unit,
+}
+
+/// When an input is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rate {
+    /// Every sample: the input accepts audio-rate signals as well as a fixed value.
+    Audio,
+    /// Once, when the node is built: only a parameter value, never a connection.
+    Init,
+}
+
+/// The unit of a port's values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// An audio signal, nominally within -1..1.
+    Signal,
+    /// Frequency in hertz.
+    Hz,
+    /// Time in seconds.
+    Seconds,
+    /// A linear factor (gain, level, resonance).
+    Linear,
+    /// A whole number (seeds, counts); parameter values must be integral.
+    Integer,
+}
+
+impl Unit {
+    /// The unit's symbol as written after a value; empty for unitless ones.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Unit::Hz => "Hz",
+            Unit::Seconds => "s",
+            Unit::Signal | Unit::Linear | Unit::Integer => "",
+        }
+    }
+}
+
+impl Catalog {
+    /// A catalog of `modules`.
+    ///
+    /// # Panics
+    /// If two modules share a name, or a module has two ports of one name, or a default lies
+    /// outside its range: the catalog is program data, so these are bugs, caught by the first
+    /// test that builds it.
+    pub fn new(modules: Vec<ModuleSpec>) -> Catalog {
+        for (i, module) in modules.iter().enumerate() {
+            assert!(
+                modules[..i].iter().all(|other| other.name != module.name),
+                "module `{}` is defined twice",
+                module.name
+            );
+            let names: Vec<&str> = module.port_names().collect();
+            for (j, name) in names.iter().enumerate() {
+                assert!(
+                    !names[..j].contains(name),
+                    "module `{}` has two ports named `{name}`",
+                    module.name
+                );
+            }
+            for input in module.inputs {
+                assert!(
+                    input.min <= input.default && input.default <= input.max,
+                    "default of `{}.{}` is outside its range",
+                    module.name,
+                    input.name
+                );
+            }
+        }
+        Catalog { modules }
+    }
+
+    /// The module called `name`.
+    pub fn get(&self, name: &str) -> Option<&ModuleSpec> {
+        self.modules.iter().find(|module| module.name == name)
+    }
+
+    /// Every module, in catalog order.
+    pub fn modules(&self) -> &[ModuleSpec] {
+        &self.modules
+    }
+
+    /// Every module's name, in catalog order.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.modules.iter().map(|module| module.name)
+    }
+}
+
+impl ModuleSpec {
+    /// The index of input `name`.
+    pub fn input(&self, name: &str) -> Option<usize> {
+        self.inputs.iter().position(|input| input.name == name)
+    }
+
+    /// The index of output `name`.
+    pub fn output(&self, name: &str) -> Option<usize> {
+        self.outputs.iter().position(|output| output.name == name)
+    }
+
+    /// The inputs a kernel's `process` receives, in order, with their indices in
+    /// [`inputs`](ModuleSpec::inputs): the audio-rate inputs except one that breaks cycles
+    /// (that one arrives through the kernel's `feed`). The compiler and the kernels both follow
+    /// this one rule.
+    pub fn processed_inputs(&self) -> impl Iterator<Item = (usize, &'static InputSpec)> + '_ {
+        self.inputs
+            .iter()
+            .enumerate()
+            .filter(|(_, input)| input.rate == Rate::Audio && !input.breaks_cycles)
+    }
+
+    /// The index of the input that breaks cycles, if the module has one.
+    pub fn fed_input(&self) -> Option<usize> {
+        self.inputs.iter().position(|input| input.breaks_cycles)
+    }
+
+    /// The names of all inputs, then all outputs.
+    pub fn port_names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.inputs
+            .iter()
+            .map(|input| input.name)
+            .chain(self.outputs.iter().map(|output| output.name))
+    }
+}

@@ -1,0 +1,147 @@
+//! Diagnostics as plain data: a stable code, a message, labelled spans and a hint.
+//!
+//! The library never prints; hosts render diagnostics (the CLI with the source line and a
+//! `file:line:column` header).
+
+use crate::span::Span;
+use std::fmt;
+
+/// A stable identifier for each kind of problem a patch can have.
+///
+/// Codes never change meaning once published, so scripts and tests can match on them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Code {
+    /// The text is not well-formed S-expression, JSON or MessagePack.
+    Syntax,
+    /// The text is well-formed but does not have the shape of a patch.
+    Shape,
+    /// A resource limit (nesting depth, size, node count …) was exceeded.
+    Limit,
+    /// A node names a module the catalog does not have.
+    UnknownModule,
+    /// A connection or parameter names a port the module does not have.
+    UnknownPort,
+    /// A connection names a node the patch does not have.
+    UnknownNode,
+    /// A value has the wrong type for its parameter.
+    WrongType,
+    /// A value is outside its parameter's range.
+    OutOfRange,
+    /// Two nodes have the same id.
+    DuplicateNode,
+    /// A node sets the same parameter twice.
+    DuplicateParam,
+    /// Connections form a cycle that no delay breaks.
+    Cycle,
+    /// The patch has no `output` node.
+    NoOutput,
+    /// A signal is connected to a parameter that is read only once, when the node is built.
+    NotConnectable,
+}
+
+impl Code {
+    /// The code as printed, e.g. `E0101`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Syntax => "E0001",
+            Code::Shape => "E0002",
+            Code::Limit => "E0003",
+            Code::UnknownModule => "E0101",
+            Code::UnknownPort => "E0102",
+            Code::UnknownNode => "E0103",
+            Code::WrongType => "E0104",
+            Code::OutOfRange => "E0105",
+            Code::DuplicateNode => "E0106",
+            Code::DuplicateParam => "E0107",
+            Code::Cycle => "E0108",
+            Code::NoOutput => "E0109",
+            Code::NotConnectable => "E0110",
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A span with a short message saying what is there.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Label {
+    /// Where.
+    pub span: Span,
+    /// What, in a few lowercase words; may be empty.
+    pub message: String,
+}
+
+/// One problem found in a patch.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    /// What kind of problem.
+    pub code: Code,
+    /// A lowercase sentence without a final period, naming the offender.
+    pub message: String,
+    /// The main place of the problem.
+    pub primary: Label,
+    /// Other places that explain it (the first definition of a duplicate, the rest of a cycle).
+    pub secondary: Vec<Label>,
+    /// What to do about it, naming the valid choices where there are few.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic with a primary span and no label text, secondary labels or hint.
+    pub fn new(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code,
+            message: message.into(),
+            primary: Label {
+                span,
+                message: String::new(),
+            },
+            secondary: Vec::new(),
+            hint: None,
+        }
+    }
+
+    /// Sets the text under the primary span.
+    pub fn with_label(mut self, message: impl Into<String>) -> Diagnostic {
+        self.primary.message = message.into();
+        self
+    }
+
+    /// Adds a secondary label.
+    pub fn with_secondary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.secondary.push(Label {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Sets the hint.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Diagnostic {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Sets the hint if there is one.
+    pub fn with_optional_hint(mut self, hint: Option<String>) -> Diagnostic {
+        self.hint = hint;
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// The one-line form `error[E0101]: message`, for logs; hosts render the full form.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "error[{}]: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+/// The problems found in one patch, in the order they were found; never empty.
+pub type Diagnostics = Vec<Diagnostic>;

@@ -1,0 +1,40 @@
+//! patchvm's patch data model, as data.
+//!
+//! A patch is a graph of module instances written as an S-expression, JSON or MessagePack file.
+//! This crate reads and writes those forms ([`format`]), holds the [`patch`] model with a byte
+//! [`span`] on every element, describes modules as data ([`catalog`]), and checks a patch against
+//! a catalog into an ordered [`graph`] ([`validate`]). Problems are [`diagnostic`]s: plain data
+//! with spans, codes and hints, never panics and never printed here.
+//!
+//! It has no audio, I/O or thread dependencies and knows nothing of bytecode.
+//!
+//! ```
+//! use patchvm_ir::{Format, Limits};
+//! let text = r#"(patch (nodes (osc1 (type "osc.sine") (freq 440)) (out (type "output")))
+//!                      (connections (osc1 "out" -> out "in")))"#;
+//! let patch = Format::Sexpr.read(text.as_bytes(), &Limits::default()).unwrap();
+//! assert_eq!(patch.nodes[0].id.text, "osc1");
+//! let json = Format::Json.write(&patch);
+//! let again = Format::Json.read(&json, &Limits::default()).unwrap();
+//! assert_eq!(again.without_spans(), patch.without_spans());
+//! ```
+#![deny(missing_docs)]
+
+pub mod catalog;
+pub mod diagnostic;
+pub mod format;
+pub mod graph;
+pub mod limits;
+pub mod patch;
+pub mod span;
+pub mod suggest;
+pub mod validate;
+
+pub use catalog::{Catalog, InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
+pub use diagnostic::{Code, Diagnostic, Diagnostics, Label};
+pub use format::Format;
+pub use graph::{Edge, Graph, GraphNode, NodeIdx};
+pub use limits::Limits;
+pub use patch::{Connection, Name, Node, Param, Patch, PatchBuilder, PortRef, Value, ValueKind};
+pub use span::{LineColumn, LineIndex, Span};
+pub use validate::validate;

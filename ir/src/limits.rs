@@ -1,0 +1,28 @@
+//! Resource limits that keep hostile or mistaken patches from exhausting time or memory.
+
+/// Bounds on what a patch may ask for. Exceeding one is an error that names the limit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest source file, in bytes.
+    pub max_source_bytes: usize,
+    /// Deepest nesting of parentheses, brackets or braces (MessagePack arrays and maps too).
+    pub max_depth: usize,
+    /// Most nodes in one patch.
+    pub max_nodes: usize,
+    /// Most connections in one patch.
+    pub max_connections: usize,
+    /// Longest name or string, in bytes.
+    pub max_string_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_source_bytes: 64 << 20,
+            max_depth: 64,
+            max_nodes: 100_000,
+            max_connections: 400_000,
+            max_string_bytes: 4096,
+        }
+    }
+}

@@ -1,0 +1,346 @@
+//! Checks a patch against a module catalog and resolves it into a [`Graph`].
+//!
+//! Every problem is collected, not only the first, so a live coder sees them all at once.
+
+use crate::catalog::{Catalog, InputSpec, ModuleSpec, Rate, Role, Unit};
+use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::graph::{self, Edge, Graph, GraphNode, NodeIdx};
+use crate::limits::Limits;
+use crate::patch::{Connection, Node, Param, Patch, PortRef, ValueKind};
+use crate::span::Span;
+use crate::suggest;
+use std::collections::HashMap;
+
+/// Checks `patch` against `catalog` and `limits`; on success every name is resolved, every
+/// value is in range and the evaluation order is known.
+pub fn validate<'c>(
+    patch: &Patch,
+    catalog: &'c Catalog,
+    limits: &Limits,
+) -> Result<Graph<'c>, Diagnostics> {
+    check_size(patch, limits)?;
+    let mut problems = Vec::new();
+    let index = index_nodes(patch, &mut problems);
+    let nodes: Vec<Option<GraphNode<'c>>> = patch
+        .nodes
+        .iter()
+        .map(|node| resolve_node(node, catalog, &mut problems))
+        .collect();
+    let mut edges = Vec::new();
+    for connection in &patch.connections {
+        if let Some(edge) = resolve_connection(connection, patch, &nodes, &index, &mut problems) {
+            edges.push(edge);
+        }
+    }
+    let nodes: Vec<GraphNode<'c>> = nodes.into_iter().flatten().collect();
+    if problems.is_empty() && !nodes.iter().any(|node| node.spec.role == Role::Output) {
+        problems.push(no_output(patch));
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let order = graph::order(&nodes, &mut edges).map_err(|cycle| vec![cycle])?;
+    Ok(Graph {
+        nodes,
+        edges,
+        order,
+    })
+}
+
+fn check_size(patch: &Patch, limits: &Limits) -> Result<(), Diagnostics> {
+    let over = |what: &str, count: usize, limit: usize, flag: &str| {
+        Diagnostic::new(
+            Code::Limit,
+            Span::NONE,
+            format!("the patch has {count} {what}, over the limit of {limit}"),
+        )
+        .with_hint(format!("raise the limit with `{flag}`"))
+    };
+    if patch.nodes.len() > limits.max_nodes {
+        return Err(vec![over("nodes", patch.nodes.len(), limits.max_nodes, "--max-nodes")]);
+    }
+    if patch.connections.len() > limits.max_connections {
+        return Err(vec![over(
+            "connections",
+            patch.connections.len(),
+            limits.max_connections,
+            "--max-connections",
+        )]);
+    }
+    Ok(())
+}
+
+/// Maps each node id to its first node, reporting later duplicates.
+fn index_nodes<'p>(patch: &'p Patch, problems: &mut Diagnostics) -> HashMap<&'p str, usize> {
+    let mut index: HashMap<&str, usize> = HashMap::with_capacity(patch.nodes.len());
+    for (position, node) in patch.nodes.iter().enumerate() {
+        if let Some(&first) = index.get(node.id.text.as_str()) {
+            problems.push(
+                Diagnostic::new(
+                    Code::DuplicateNode,
+                    node.id.span,
+                    format!("duplicate node id `{}`", node.id.text),
+                )
+                .with_label("defined again here")
+                .with_secondary(patch.nodes[first].id.span, "first defined here")
+                .with_hint("give each node its own id"),
+            );
+        } else {
+            index.insert(&node.id.text, position);
+        }
+    }
+    index
+}
+
+fn resolve_node<'c>(
+    node: &Node,
+    catalog: &'c Catalog,
+    problems: &mut Diagnostics,
+) -> Option<GraphNode<'c>> {
+    let Some(spec) = catalog.get(&node.module.text) else {
+        let names: Vec<&str> = catalog.names().collect();
+        problems.push(
+            Diagnostic::new(
+                Code::UnknownModule,
+                node.module.span,
+                format!(
+                    "unknown module `{}` on node `{}`",
+                    node.module.text, node.id.text
+                ),
+            )
+            .with_label("no module has this name")
+            .with_hint(format!(
+                "{} (`patchvm modules` lists them all)",
+                suggest::hint_for(&node.module.text, &names)
+            )),
+        );
+        return None;
+    };
+    let mut values: Vec<f64> = spec.inputs.iter().map(|input| input.default).collect();
+    let mut set_by: Vec<Option<&Param>> = vec![None; spec.inputs.len()];
+    for param in &node.params {
+        let Some(input) = spec.input(&param.name.text) else {
+            problems.push(unknown_param(node, spec, param));
+            continue;
+        };
+        if let Some(first) = set_by[input] {
+            problems.push(
+                Diagnostic::new(
+                    Code::DuplicateParam,
+                    param.name.span,
+                    format!(
+                        "parameter `{}` of node `{}` is set twice",
+                        param.name.text, node.id.text
+                    ),
+                )
+                .with_label("set again here")
+                .with_secondary(first.name.span, "first set here")
+                .with_hint("keep one of the two values"),
+            );
+            continue;
+        }
+        set_by[input] = Some(param);
+        match check_value(node, &spec.inputs[input], param) {
+            Ok(value) => values[input] = value,
+            Err(problem) => problems.push(problem),
+        }
+    }
+    Some(GraphNode {
+        id: node.id.text.clone(),
+        spec,
+        values,
+        span: node.span,
+    })
+}
+
+fn unknown_param(node: &Node, spec: &ModuleSpec, param: &Param) -> Diagnostic {
+    let inputs: Vec<&str> = spec.inputs.iter().map(|input| input.name).collect();
+    Diagnostic::new(
+        Code::UnknownPort,
+        param.name.span,
+        format!(
+            "unknown parameter `{}` on node `{}` (module `{}`)",
+            param.name.text, node.id.text, spec.name
+        ),
+    )
+    .with_label("not a parameter of this module")
+    .with_hint(suggest::hint_for(&param.name.text, &inputs))
+}
+
+/// The parameter's number, if it has the right type and lies in the input's range.
+fn check_value(node: &Node, input: &InputSpec, param: &Param) -> Result<f64, Diagnostic> {
+    let what = || format!("parameter `{}` of node `{}`", input.name, node.id.text);
+    let ValueKind::Number(value) = param.value.kind else {
+        return Err(Diagnostic::new(
+            Code::WrongType,
+            param.value.span,
+            format!(
+                "{} takes a number, not {}",
+                what(),
+                param.value.kind.describe()
+            ),
+        )
+        .with_label(format!("this is {}", param.value.kind.describe()))
+        .with_hint(format!("write a number, e.g. `({} {})`", input.name, input.default)));
+    };
+    if input.unit == Unit::Integer && value.fract() != 0.0 {
+        return Err(Diagnostic::new(
+            Code::WrongType,
+            param.value.span,
+            format!("{} takes a whole number, not {value}", what()),
+        )
+        .with_label("not a whole number"));
+    }
+    if !(input.min..=input.max).contains(&value) {
+        let unit = match input.unit.symbol() {
+            "" => String::new(),
+            symbol => format!(" {symbol}"),
+        };
+        return Err(Diagnostic::new(
+            Code::OutOfRange,
+            param.value.span,
+            format!(
+                "{} is {value}{unit}, outside its range {}..={}{unit}",
+                what(),
+                input.min,
+                input.max
+            ),
+        )
+        .with_label("out of range")
+        .with_hint(format!(
+            "choose a value between {} and {}",
+            input.min, input.max
+        )));
+    }
+    Ok(value)
+}
+
+fn resolve_connection(
+    connection: &Connection,
+    patch: &Patch,
+    nodes: &[Option<GraphNode>],
+    index: &HashMap<&str, usize>,
+    problems: &mut Diagnostics,
+) -> Option<Edge> {
+    let from = find_node(&connection.from, index, patch, problems);
+    let to = find_node(&connection.to, index, patch, problems);
+    let (from, to) = (from?, to?);
+    // A node whose module is unknown was already reported; its ports cannot be checked.
+    let (from_node, to_node) = (nodes[from].as_ref()?, nodes[to].as_ref()?);
+    let output = find_port(&connection.from, from_node, Direction::Output, problems);
+    let input = find_port(&connection.to, to_node, Direction::Input, problems);
+    let (output, input) = (output?, input?);
+    let target = &to_node.spec.inputs[input];
+    if target.rate == Rate::Init {
+        problems.push(
+            Diagnostic::new(
+                Code::NotConnectable,
+                connection.to.port.span,
+                format!(
+                    "input `{}` of node `{}` is read once when the node is built and cannot take a signal",
+                    target.name, to_node.id
+                ),
+            )
+            .with_label("a connection cannot drive this")
+            .with_hint(format!("set it as a parameter instead, e.g. `({} {})`", target.name, target.default)),
+        );
+        return None;
+    }
+    Some(Edge {
+        from: NodeIdx(from as u32),
+        output,
+        to: NodeIdx(to as u32),
+        input,
+        closes_cycle: false,
+        span: connection.span,
+    })
+}
+
+fn find_node(
+    end: &PortRef,
+    index: &HashMap<&str, usize>,
+    patch: &Patch,
+    problems: &mut Diagnostics,
+) -> Option<usize> {
+    let found = index.get(end.node.text.as_str()).copied();
+    if found.is_none() {
+        let ids: Vec<&str> = patch.nodes.iter().map(|node| node.id.text.as_str()).collect();
+        problems.push(
+            Diagnostic::new(
+                Code::UnknownNode,
+                end.node.span,
+                format!("connection names unknown node `{}`", end.node.text),
+            )
+            .with_label("no node has this id")
+            .with_hint(suggest::hint_for(&end.node.text, &ids)),
+        );
+    }
+    found
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Direction {
+    Input,
+    Output,
+}
+
+fn find_port(
+    end: &PortRef,
+    node: &GraphNode,
+    direction: Direction,
+    problems: &mut Diagnostics,
+) -> Option<usize> {
+    let (found, names, kind, other_kind, other): (Option<usize>, Vec<&str>, _, _, bool) =
+        match direction {
+            Direction::Output => (
+                node.spec.output(&end.port.text),
+                node.spec.outputs.iter().map(|port| port.name).collect(),
+                "output",
+                "input",
+                node.spec.input(&end.port.text).is_some(),
+            ),
+            Direction::Input => (
+                node.spec.input(&end.port.text),
+                node.spec.inputs.iter().map(|port| port.name).collect(),
+                "input",
+                "output",
+                node.spec.output(&end.port.text).is_some(),
+            ),
+        };
+    if found.is_none() {
+        let hint = if names.is_empty() {
+            format!("module `{}` has no {kind} ports", node.spec.name)
+        } else if other {
+            format!(
+                "`{}` is an {other_kind}; {}",
+                end.port.text,
+                suggest::one_of(names.iter().copied())
+            )
+        } else {
+            suggest::hint_for(&end.port.text, &names)
+        };
+        problems.push(
+            Diagnostic::new(
+                Code::UnknownPort,
+                end.port.span,
+                format!(
+                    "unknown {kind} port `{}` on node `{}` (module `{}`)",
+                    end.port.text, node.id, node.spec.name
+                ),
+            )
+            .with_label(format!("no {kind} has this name"))
+            .with_hint(hint),
+        );
+    }
+    found
+}
+
+fn no_output(patch: &Patch) -> Diagnostic {
+    let span = match (patch.nodes.first(), patch.nodes.last()) {
+        (Some(first), Some(last)) => first.span.to(last.span),
+        _ => Span::NONE,
+    };
+    Diagnostic::new(Code::NoOutput, span, "the patch has no output")
+        .with_label("none of these nodes is an `output`")
+        .with_hint("add a node `(out (type \"output\"))` and connect a signal to its `in`")
+}

@@ -1,0 +1,22 @@
+//! The modules a patch can use: their catalog entries (ports, parameters, defaults, ranges,
+//! units, docs) and the native kernels that the VM calls for them.
+//!
+//! This is the only crate that depends on `fundsp`. Each module lives in one file under
+//! [`kernels`] next to its catalog entry; [`catalog`] gathers the entries and [`build`] makes a
+//! kernel for a node.
+//!
+//! ```
+//! use patchvm_modules::{build, catalog, KernelInit};
+//! let sine = catalog().get("osc.sine").unwrap();
+//! let mut kernel = build(sine, &KernelInit::new(&[440.0], 48_000.0)).unwrap();
+//! let freq = [440.0_f32; 64];
+//! let mut out = [0.0_f32; 64];
+//! kernel.process(&[&freq], &mut [&mut out]);
+//! assert_eq!(out[0], 0.0); // oscillators start at phase 0
+//! ```
+#![deny(missing_docs)]
+
+pub mod kernels;
+mod registry;
+
+pub use registry::{build, catalog, KernelInit};

@@ -1,0 +1,98 @@
+//! The table that ties each catalog entry to the constructor of its kernel.
+
+use crate::kernels;
+use patchvm_ir::{Catalog, ModuleSpec, Role};
+use patchvm_vm::Kernel;
+use std::sync::OnceLock;
+
+/// What a kernel is built from: the node's parameter values and the engine's settings.
+///
+/// Building happens off the audio thread; this is where a kernel allocates its memory.
+#[derive(Clone, Copy, Debug)]
+pub struct KernelInit<'a> {
+    /// One value per input of the module, in catalog order: the value the patch sets, else the
+    /// input's default. Already checked against the input's range.
+    pub params: &'a [f64],
+    /// Samples per second.
+    pub sample_rate: f64,
+    /// The node's random seed, already combined from the render seed, the node's `seed`
+    /// parameter (if it has one) and its id, so two noise nodes never share a sequence.
+    pub seed: u64,
+    /// Whether the node's cycle-breaking input (a delay's `in`) closes a cycle. If so the
+    /// compiler calls `process` before `feed` in each block, and the kernel must not depend on
+    /// the current block's fed input, so a delay keeps at least [`patchvm_vm::MAX_BLOCK`]
+    /// samples.
+    pub in_feedback_loop: bool,
+}
+
+impl<'a> KernelInit<'a> {
+    /// Settings for a node outside any loop, with seed 0.
+    pub fn new(params: &'a [f64], sample_rate: f64) -> KernelInit<'a> {
+        KernelInit {
+            params,
+            sample_rate,
+            seed: 0,
+            in_feedback_loop: false,
+        }
+    }
+}
+
+/// A catalog entry and its kernel's constructor, as each kernel file declares them.
+pub(crate) struct Entry {
+    pub(crate) spec: ModuleSpec,
+    /// `None` for modules the compiler implements itself (`output`).
+    pub(crate) build: Option<KernelBuilder>,
+}
+
+/// Makes a kernel for one node.
+pub(crate) type KernelBuilder = fn(&KernelInit) -> Box<dyn Kernel>;
+
+/// The catalog and, at the same index as each module, its kernel's constructor.
+struct Registry {
+    catalog: Catalog,
+    builders: Vec<Option<KernelBuilder>>,
+}
+
+fn registry() -> &'static Registry {
+    static REGISTRY: OnceLock<Registry> = OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        let (specs, builders) = kernels::entries()
+            .into_iter()
+            .map(|entry| (entry.spec, entry.build))
+            .unzip();
+        Registry {
+            catalog: Catalog::new(specs),
+            builders,
+        }
+    })
+}
+
+/// Every module patchvm knows.
+pub fn catalog() -> &'static Catalog {
+    &registry().catalog
+}
+
+/// Builds the kernel for one node of module `spec`; `None` for modules without a kernel
+/// (role [`Role::Output`]) or not in this crate's catalog.
+///
+/// # Panics
+/// If `init.params` does not have one value per input of `spec`: callers build it from the
+/// same catalog entry, so a mismatch is a bug.
+pub fn build(spec: &ModuleSpec, init: &KernelInit) -> Option<Box<dyn Kernel>> {
+    if spec.role != Role::Kernel {
+        return None;
+    }
+    assert_eq!(
+        init.params.len(),
+        spec.inputs.len(),
+        "`{}` takes one value per input",
+        spec.name
+    );
+    let registry = registry();
+    let index = registry
+        .catalog
+        .modules()
+        .iter()
+        .position(|module| module.name == spec.name)?;
+    registry.builders[index].map(|build| build(init))
+}

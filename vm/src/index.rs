@@ -1,0 +1,75 @@
+//! Typed indices into a program's registers, kernels and argument pool.
+
+use std::fmt;
+
+/// A register: one block of [`MAX_BLOCK`](crate::MAX_BLOCK) samples.
+///
+/// Register 0 is [`Reg::ZERO`]: always silent, never written, so that an input that is not
+/// driven and whose value is 0 costs nothing.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Reg(pub u16);
+
+impl Reg {
+    /// The register that always holds zeros.
+    pub const ZERO: Reg = Reg(0);
+
+    /// As an index into the register file.
+    pub fn index(self) -> usize {
+        usize::from(self.0)
+    }
+}
+
+impl fmt::Debug for Reg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "r{}", self.0)
+    }
+}
+
+impl fmt::Display for Reg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "r{}", self.0)
+    }
+}
+
+/// A kernel instance: an index into [`Program::kernels`](crate::Program::kernels) and into
+/// the kernels the program runs with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct KernelIdx(pub u16);
+
+impl KernelIdx {
+    /// As an index.
+    pub fn index(self) -> usize {
+        usize::from(self.0)
+    }
+}
+
+/// A run of registers in [`Program::args`](crate::Program::args): a call's inputs followed by
+/// its outputs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ArgRange {
+    /// Index of the first input register in the argument pool.
+    pub start: u32,
+    /// Number of input registers.
+    pub inputs: u8,
+    /// Number of output registers, following the inputs.
+    pub outputs: u8,
+}
+
+impl ArgRange {
+    /// The range of input registers in the argument pool.
+    pub fn input_range(self) -> std::ops::Range<usize> {
+        let start = self.start as usize;
+        start..start + usize::from(self.inputs)
+    }
+
+    /// The range of output registers in the argument pool.
+    pub fn output_range(self) -> std::ops::Range<usize> {
+        let start = self.start as usize + usize::from(self.inputs);
+        start..start + usize::from(self.outputs)
+    }
+
+    /// The inputs and outputs together.
+    pub fn whole_range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.output_range().end
+    }
+}

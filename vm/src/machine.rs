@@ -1,0 +1,184 @@
+//! The virtual machine: a verified program, its kernels and its register file.
+
+use crate::index::Reg;
+use crate::kernel::{Kernel, MAX_BLOCK, MAX_PORTS};
+use crate::op::Instr;
+use crate::program::Program;
+use crate::verify::{verify, VerifyError};
+
+/// One register: a block of samples.
+type Block = [f32; MAX_BLOCK];
+
+/// A program that passed the verifier, with everything it needs to run: its kernels, its
+/// registers and its output buffers, all allocated here so that [`run`](Executable::run)
+/// never allocates.
+pub struct Executable {
+    program: Program,
+    kernels: Vec<Box<dyn Kernel>>,
+    /// Invariant: `registers.len() == program.registers`, and `registers[0]` is all zeros.
+    registers: Vec<Block>,
+    /// One block per output channel; `outputs.len() == program.channels`.
+    outputs: Vec<Block>,
+    /// Samples of the last block.
+    frames: usize,
+    /// Non-finite output samples replaced by silence, since this executable was made.
+    flushed: u64,
+}
+
+impl std::fmt::Debug for Executable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Executable")
+            .field("program", &self.program)
+            .field("frames", &self.frames)
+            .field("flushed", &self.flushed)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Executable {
+    /// Verifies `program` against `kernels` and prepares it to run.
+    pub fn new(program: Program, kernels: Vec<Box<dyn Kernel>>) -> Result<Executable, VerifyError> {
+        verify(&program, &kernels)?;
+        Ok(Executable {
+            registers: vec![[0.0; MAX_BLOCK]; usize::from(program.registers)],
+            outputs: vec![[0.0; MAX_BLOCK]; usize::from(program.channels)],
+            program,
+            kernels,
+            frames: 0,
+            flushed: 0,
+        })
+    }
+
+    /// Runs the program for one block of `frames` samples; `frames` is clamped to
+    /// `1..=MAX_BLOCK` (0 does nothing). Read the result with [`output`](Executable::output).
+    ///
+    /// Real-time safe: does not allocate, lock or block (kernels promise the same).
+    pub fn run(&mut self, frames: usize) {
+        if frames == 0 {
+            return;
+        }
+        let frames = frames.min(MAX_BLOCK);
+        self.frames = frames;
+        for output in &mut self.outputs {
+            output[..frames].fill(0.0);
+        }
+        for instr in &self.program.instrs {
+            match *instr {
+                Instr::LoadConst { dst, value } => {
+                    self.registers[dst.index()][..frames].fill(value);
+                }
+                Instr::Add { dst, lhs, rhs } => {
+                    let (lhs, rhs) = (self.registers[lhs.index()], self.registers[rhs.index()]);
+                    let dst = &mut self.registers[dst.index()];
+                    for i in 0..frames {
+                        dst[i] = lhs[i] + rhs[i];
+                    }
+                }
+                Instr::CallOp { kernel, args } => {
+                    let registers = &self.program.args[args.whole_range()];
+                    let (inputs, outputs) = registers.split_at(usize::from(args.inputs));
+                    call(
+                        &mut *self.kernels[kernel.index()],
+                        &mut self.registers,
+                        inputs,
+                        outputs,
+                        frames,
+                    );
+                }
+                Instr::Feed { kernel, src } => {
+                    self.kernels[kernel.index()].feed(&self.registers[src.index()][..frames]);
+                }
+                Instr::WriteOutput { channel, src } => {
+                    let src = &self.registers[src.index()];
+                    let out = &mut self.outputs[usize::from(channel)];
+                    for i in 0..frames {
+                        out[i] += src[i];
+                    }
+                }
+            }
+        }
+        self.guard_outputs();
+    }
+
+    /// Replaces NaN and infinite output samples by silence, counting them.
+    fn guard_outputs(&mut self) {
+        for output in &mut self.outputs {
+            for sample in &mut output[..self.frames] {
+                if !sample.is_finite() {
+                    *sample = 0.0;
+                    self.flushed += 1;
+                }
+            }
+        }
+    }
+
+    /// The last block's samples on output channel `channel`.
+    ///
+    /// # Panics
+    /// If `channel >= self.channels()`.
+    pub fn output(&self, channel: usize) -> &[f32] {
+        &self.outputs[channel][..self.frames]
+    }
+
+    /// Number of output channels.
+    pub fn channels(&self) -> usize {
+        self.outputs.len()
+    }
+
+    /// The program being run.
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    /// How many non-finite output samples were replaced by silence so far.
+    pub fn flushed_samples(&self) -> u64 {
+        self.flushed
+    }
+
+    /// Returns every kernel to its initial state and clears the registers.
+    pub fn reset(&mut self) {
+        self.kernels.iter_mut().for_each(|kernel| kernel.reset());
+        self.registers.iter_mut().for_each(|block| block.fill(0.0));
+    }
+}
+
+/// Calls one kernel with its input and output registers, sliced to `frames` samples.
+fn call(
+    kernel: &mut dyn Kernel,
+    registers: &mut [Block],
+    inputs: &[Reg],
+    outputs: &[Reg],
+    frames: usize,
+) {
+    let mut input_slices: [&[f32]; MAX_PORTS] = [&[]; MAX_PORTS];
+    let mut output_slices: [&mut [f32]; MAX_PORTS] = std::array::from_fn(|_| &mut [][..]);
+    #[cfg(feature = "extra-checks")]
+    check_call_operands(registers.len(), inputs, outputs);
+    let base = registers.as_mut_ptr();
+    for (slot, reg) in input_slices.iter_mut().zip(inputs) {
+        // SAFETY: the verifier established `reg < registers.len()` for every operand, so the
+        // pointer stays inside the register file; no register read here is also an output of
+        // this call, so no `&mut` created below aliases this shared borrow.
+        *slot = unsafe { &(&*base.add(reg.index()))[..frames] };
+    }
+    for (slot, reg) in output_slices.iter_mut().zip(outputs) {
+        // SAFETY: in range as above; the verifier established that a call's outputs are
+        // pairwise distinct and distinct from its inputs, so each `&mut` is unique.
+        *slot = unsafe { &mut (&mut *base.add(reg.index()))[..frames] };
+    }
+    kernel.process(
+        &input_slices[..inputs.len()],
+        &mut output_slices[..outputs.len()],
+    );
+}
+
+/// The verifier's guarantees for one call, re-checked at run time for fuzzing.
+#[cfg(feature = "extra-checks")]
+fn check_call_operands(registers: usize, inputs: &[Reg], outputs: &[Reg]) {
+    assert!(inputs.len() <= MAX_PORTS && outputs.len() <= MAX_PORTS);
+    for (at, reg) in outputs.iter().enumerate() {
+        assert!(reg.index() < registers && *reg != Reg::ZERO);
+        assert!(!outputs[..at].contains(reg) && !inputs.contains(reg));
+    }
+    assert!(inputs.iter().all(|reg| reg.index() < registers));
+}

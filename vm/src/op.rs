@@ -1,0 +1,149 @@
+//! The instruction set: one table of ops, each with the formula it computes.
+//!
+//! Naming: an op's mnemonic is its variant name in `SCREAMING_SNAKE_CASE` (`CALL_OP` is the
+//! exception, named as in the seeds); operands read `sources -> destinations`, except
+//! `LOAD_CONST dst, value`. [`Instr::registers`] is the one operand walk that the verifier and
+//! the compiler's tests share; [`Instr::write_text`] is the one disassembly.
+
+use crate::index::{ArgRange, KernelIdx, Reg};
+use std::fmt;
+
+/// One instruction. Every op processes a whole block, so dispatch cost is amortised over up to
+/// 64 samples; the enum stays small and `Copy` (its size is pinned by a test).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Instr {
+    /// `dst[i] = value`
+    LoadConst {
+        /// Destination register.
+        dst: Reg,
+        /// The constant.
+        value: f32,
+    },
+    /// `dst[i] = lhs[i] + rhs[i]` — sums the connections into one input.
+    Add {
+        /// Destination register.
+        dst: Reg,
+        /// Left operand.
+        lhs: Reg,
+        /// Right operand.
+        rhs: Reg,
+    },
+    /// `outputs = kernel.process(inputs)` — runs one module instance for the block.
+    CallOp {
+        /// The kernel instance.
+        kernel: KernelIdx,
+        /// Its input and output registers.
+        args: ArgRange,
+    },
+    /// `kernel.feed(src)` — hands a cycle-breaking kernel (a delay) its input for the block.
+    Feed {
+        /// The kernel instance.
+        kernel: KernelIdx,
+        /// The input register.
+        src: Reg,
+    },
+    /// `out[channel][i] += src[i]`
+    WriteOutput {
+        /// Output channel, from 0.
+        channel: u8,
+        /// Source register.
+        src: Reg,
+    },
+}
+
+/// Whether an operand is read or written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// The instruction reads the register.
+    Read,
+    /// The instruction writes the register.
+    Write,
+}
+
+impl Instr {
+    /// Calls `visit` with every register operand and whether it is read or written, reads
+    /// first. Argument-pool operands are looked up in `args`; indices out of range are passed
+    /// to `bad_range` instead (only the verifier sees such programs).
+    pub fn registers(
+        &self,
+        args: &[Reg],
+        mut visit: impl FnMut(Reg, Access),
+        mut bad_range: impl FnMut(ArgRange),
+    ) {
+        match *self {
+            Instr::LoadConst { dst, .. } => visit(dst, Access::Write),
+            Instr::Add { dst, lhs, rhs } => {
+                visit(lhs, Access::Read);
+                visit(rhs, Access::Read);
+                visit(dst, Access::Write);
+            }
+            Instr::CallOp { args: range, .. } => match args.get(range.whole_range()) {
+                Some(_) => {
+                    args[range.input_range()]
+                        .iter()
+                        .for_each(|&reg| visit(reg, Access::Read));
+                    args[range.output_range()]
+                        .iter()
+                        .for_each(|&reg| visit(reg, Access::Write));
+                }
+                None => bad_range(range),
+            },
+            Instr::Feed { src, .. } | Instr::WriteOutput { src, .. } => visit(src, Access::Read),
+        }
+    }
+
+    /// Writes the instruction as disassembly text, e.g. `CALL_OP      osc_sine, r1 -> r2`.
+    /// `kernel_name` names kernel instances; `channel_name` names output channels.
+    pub fn write_text(
+        &self,
+        f: &mut dyn fmt::Write,
+        args: &[Reg],
+        kernel_name: &dyn Fn(KernelIdx) -> String,
+        channel_name: &dyn Fn(u8) -> Option<&'static str>,
+    ) -> fmt::Result {
+        let list = |regs: &[Reg]| {
+            regs.iter()
+                .map(Reg::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match *self {
+            Instr::LoadConst { dst, value } => write!(f, "{:<12} {dst}, {value}", "LOAD_CONST"),
+            Instr::Add { dst, lhs, rhs } => write!(f, "{:<12} {lhs}, {rhs} -> {dst}", "ADD"),
+            Instr::CallOp { kernel, args: range } => {
+                let (inputs, outputs) = match args.get(range.whole_range()) {
+                    Some(_) => (
+                        list(&args[range.input_range()]),
+                        list(&args[range.output_range()]),
+                    ),
+                    None => ("?".to_owned(), "?".to_owned()),
+                };
+                let name = kernel_name(kernel);
+                match (inputs.is_empty(), outputs.is_empty()) {
+                    (true, _) => write!(f, "{:<12} {name} -> {outputs}", "CALL_OP"),
+                    (false, true) => write!(f, "{:<12} {name}, {inputs}", "CALL_OP"),
+                    (false, false) => {
+                        write!(f, "{:<12} {name}, {inputs} -> {outputs}", "CALL_OP")
+                    }
+                }
+            }
+            Instr::Feed { kernel, src } => {
+                write!(f, "{:<12} {}, {src}", "FEED", kernel_name(kernel))
+            }
+            Instr::WriteOutput { channel, src } => match channel_name(channel) {
+                Some(name) => write!(f, "{:<12} {name}, {src}", "WRITE_OUTPUT"),
+                None => write!(f, "{:<12} {src}", "WRITE_OUTPUT"),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instructions_stay_twelve_bytes() {
+        assert_eq!(size_of::<Instr>(), 12);
+    }
+}

@@ -1,0 +1,161 @@
+//! The verifier: the only way to a runnable program.
+//!
+//! The VM indexes registers, kernels and output channels without further checks, so every
+//! program — from our compiler, a file, or a fuzzer — passes through here first.
+
+use crate::index::Reg;
+use crate::kernel::{Kernel, MAX_PORTS};
+use crate::op::{Access, Instr};
+use crate::program::Program;
+use std::fmt;
+
+/// Why a program was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifyError {
+    /// The offending instruction, if the problem is in one.
+    pub instr: Option<usize>,
+    /// What is wrong, in lowercase words.
+    pub reason: String,
+}
+
+impl fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.instr {
+            Some(index) => write!(f, "instruction {index}: {}", self.reason),
+            None => f.write_str(&self.reason),
+        }
+    }
+}
+
+impl std::error::Error for VerifyError {}
+
+/// Checks that `program` can run with `kernels` without any index going out of range, any
+/// register being both read and written by one call, or any arity disagreeing.
+///
+/// Establishes these invariants, on which the VM's unchecked accesses rely:
+/// - every register operand is `< program.registers`, and [`Reg::ZERO`] is never written;
+/// - every `CALL_OP` argument range lies inside `program.args`, its outputs are pairwise
+///   distinct and distinct from its inputs, and its counts match its kernel's shape;
+/// - every kernel index is `< kernels.len()`, and `kernels[k].shape() == program.kernels[k].shape`;
+/// - `FEED` names only kernels that take a feed; every `WRITE_OUTPUT` channel is
+///   `< program.channels`.
+pub fn verify(program: &Program, kernels: &[Box<dyn Kernel>]) -> Result<(), VerifyError> {
+    let whole = |reason: String| VerifyError {
+        instr: None,
+        reason,
+    };
+    if program.registers == 0 {
+        return Err(whole("a program needs at least the zero register".into()));
+    }
+    if !(1..=Program::MAX_CHANNELS).contains(&program.channels) {
+        return Err(whole(format!(
+            "{} output channels; a program has 1 or {}",
+            program.channels,
+            Program::MAX_CHANNELS
+        )));
+    }
+    if kernels.len() != program.kernels.len() {
+        return Err(whole(format!(
+            "the program declares {} kernels but {} were supplied",
+            program.kernels.len(),
+            kernels.len()
+        )));
+    }
+    for (index, (kernel, decl)) in kernels.iter().zip(&program.kernels).enumerate() {
+        let shape = kernel.shape();
+        if shape != decl.shape {
+            return Err(whole(format!(
+                "kernel {index} (`{}`) has shape {shape:?}, the program expects {:?}",
+                decl.name, decl.shape
+            )));
+        }
+        if usize::from(shape.inputs) > MAX_PORTS || usize::from(shape.outputs) > MAX_PORTS {
+            return Err(whole(format!(
+                "kernel {index} (`{}`) has more than {MAX_PORTS} inputs or outputs",
+                decl.name
+            )));
+        }
+    }
+    for (index, instr) in program.instrs.iter().enumerate() {
+        verify_instr(program, instr).map_err(|reason| VerifyError {
+            instr: Some(index),
+            reason,
+        })?;
+    }
+    Ok(())
+}
+
+fn verify_instr(program: &Program, instr: &Instr) -> Result<(), String> {
+    let mut problem = None;
+    let mut bad_args = None;
+    let mut written: Vec<Reg> = Vec::new();
+    let mut read: Vec<Reg> = Vec::new();
+    instr.registers(
+        &program.args,
+        |reg, access| {
+            if reg.0 >= program.registers {
+                problem.get_or_insert(format!(
+                    "register {reg} is out of range (the program has {})",
+                    program.registers
+                ));
+            }
+            match access {
+                Access::Read => read.push(reg),
+                Access::Write => written.push(reg),
+            }
+        },
+        |range| bad_args = Some(range),
+    );
+    if let Some(range) = bad_args {
+        return Err(format!(
+            "arguments {:?} lie outside the argument pool of {}",
+            range.whole_range(),
+            program.args.len()
+        ));
+    }
+    if let Some(problem) = problem {
+        return Err(problem);
+    }
+    for (at, reg) in written.iter().enumerate() {
+        if *reg == Reg::ZERO {
+            return Err("writes the zero register r0".into());
+        }
+        if written[..at].contains(reg) || read.contains(reg) {
+            return Err(format!("register {reg} is both read and written, or written twice"));
+        }
+    }
+    let kernel_decl = |kernel: crate::KernelIdx| {
+        program
+            .kernels
+            .get(kernel.index())
+            .ok_or_else(|| format!("kernel {} is out of range", kernel.0))
+    };
+    match *instr {
+        Instr::CallOp { kernel, args } => {
+            let decl = kernel_decl(kernel)?;
+            if args.inputs != decl.shape.inputs || args.outputs != decl.shape.outputs {
+                return Err(format!(
+                    "`{}` takes {} inputs and {} outputs, the call passes {} and {}",
+                    decl.name, decl.shape.inputs, decl.shape.outputs, args.inputs, args.outputs
+                ));
+            }
+        }
+        Instr::Feed { kernel, .. } => {
+            let decl = kernel_decl(kernel)?;
+            if !decl.shape.takes_feed {
+                return Err(format!("`{}` takes no feed", decl.name));
+            }
+        }
+        Instr::WriteOutput { channel, .. } if channel >= program.channels => {
+            return Err(format!(
+                "output channel {channel} is out of range (the program has {})",
+                program.channels
+            ));
+        }
+        Instr::LoadConst { value, .. } if !value.is_finite() => {
+            return Err(format!("constant {value} is not finite"));
+        }
+        Instr::LoadConst { .. } | Instr::Add { .. } | Instr::WriteOutput { .. } => {}
+    }
+    Ok(())
+}

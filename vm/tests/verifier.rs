@@ -1,0 +1,173 @@
+//! The verifier refuses every program whose indices or arities could make the VM misbehave.
+
+use patchvm_vm::{
+    ArgRange, Executable, Instr, Kernel, KernelDecl, KernelIdx, KernelShape, Program, Reg,
+};
+
+/// Adds its two inputs; takes a feed that it ignores, so feeds can be verified too.
+struct Sum;
+
+const SUM: KernelShape = KernelShape {
+    inputs: 2,
+    outputs: 1,
+    takes_feed: true,
+};
+
+impl Kernel for Sum {
+    fn shape(&self) -> KernelShape {
+        SUM
+    }
+    fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
+        for (i, out) in outputs[0].iter_mut().enumerate() {
+            *out = inputs[0][i] + inputs[1][i];
+        }
+    }
+    fn reset(&mut self) {}
+}
+
+/// `out = 0.25 + 0.5`, through the `Sum` kernel.
+fn valid() -> Program {
+    Program {
+        instrs: vec![
+            Instr::LoadConst { dst: Reg(1), value: 0.25 },
+            Instr::LoadConst { dst: Reg(2), value: 0.5 },
+            Instr::CallOp {
+                kernel: KernelIdx(0),
+                args: ArgRange { start: 0, inputs: 2, outputs: 1 },
+            },
+            Instr::Feed { kernel: KernelIdx(0), src: Reg(3) },
+            Instr::WriteOutput { channel: 0, src: Reg(3) },
+        ],
+        args: vec![Reg(1), Reg(2), Reg(3)],
+        registers: 4,
+        kernels: vec![KernelDecl { name: "sum".into(), shape: SUM }],
+        channels: 1,
+    }
+}
+
+fn refusal(program: Program) -> String {
+    Executable::new(program, vec![Box::new(Sum)])
+        .expect_err("the verifier must refuse this program")
+        .to_string()
+}
+
+#[test]
+fn a_valid_program_runs_and_computes_its_formula() {
+    let mut vm = Executable::new(valid(), vec![Box::new(Sum)]).unwrap();
+    for frames in [1, 37, 64] {
+        vm.run(frames);
+        assert_eq!(vm.output(0), vec![0.75; frames].as_slice());
+    }
+}
+
+#[test]
+fn register_out_of_range_is_refused() {
+    let mut program = valid();
+    program.instrs[4] = Instr::WriteOutput { channel: 0, src: Reg(4) };
+    assert_eq!(
+        refusal(program),
+        "instruction 4: register r4 is out of range (the program has 4)"
+    );
+}
+
+#[test]
+fn writing_the_zero_register_is_refused() {
+    let mut program = valid();
+    program.instrs[0] = Instr::LoadConst { dst: Reg::ZERO, value: 1.0 };
+    assert_eq!(refusal(program), "instruction 0: writes the zero register r0");
+}
+
+#[test]
+fn an_output_aliasing_an_input_is_refused() {
+    let mut program = valid();
+    program.args[2] = Reg(1);
+    assert!(refusal(program).contains("both read and written"));
+}
+
+#[test]
+fn arguments_outside_the_pool_are_refused() {
+    let mut program = valid();
+    program.instrs[2] = Instr::CallOp {
+        kernel: KernelIdx(0),
+        args: ArgRange { start: 2, inputs: 2, outputs: 1 },
+    };
+    assert!(refusal(program).contains("outside the argument pool"));
+}
+
+#[test]
+fn wrong_arity_is_refused() {
+    let mut program = valid();
+    program.args.push(Reg(3));
+    program.instrs[2] = Instr::CallOp {
+        kernel: KernelIdx(0),
+        args: ArgRange { start: 0, inputs: 1, outputs: 1 },
+    };
+    assert!(refusal(program).contains("`sum` takes 2 inputs and 1 outputs, the call passes 1 and 1"));
+}
+
+#[test]
+fn kernel_index_out_of_range_is_refused() {
+    let mut program = valid();
+    program.instrs[3] = Instr::Feed { kernel: KernelIdx(1), src: Reg(3) };
+    assert_eq!(refusal(program), "instruction 3: kernel 1 is out of range");
+}
+
+#[test]
+fn a_kernel_whose_shape_disagrees_is_refused() {
+    let mut program = valid();
+    program.kernels[0].shape.takes_feed = false;
+    assert!(refusal(program).contains("has shape"));
+}
+
+#[test]
+fn missing_kernels_and_bad_channels_are_refused() {
+    assert!(
+        Executable::new(valid(), Vec::new())
+            .unwrap_err()
+            .to_string()
+            .contains("declares 1 kernels but 0 were supplied")
+    );
+    let mut program = valid();
+    program.instrs[4] = Instr::WriteOutput { channel: 1, src: Reg(3) };
+    assert!(refusal(program).contains("output channel 1 is out of range"));
+    let mut program = valid();
+    program.channels = 3;
+    assert!(refusal(program).contains("3 output channels"));
+}
+
+#[test]
+fn non_finite_constants_are_refused() {
+    let mut program = valid();
+    program.instrs[0] = Instr::LoadConst { dst: Reg(1), value: f32::NAN };
+    assert!(refusal(program).contains("is not finite"));
+}
+
+#[test]
+fn non_finite_output_is_replaced_by_silence_and_counted() {
+    /// Outputs infinity.
+    struct Blow;
+    impl Kernel for Blow {
+        fn shape(&self) -> KernelShape {
+            KernelShape { inputs: 0, outputs: 1, takes_feed: false }
+        }
+        fn process(&mut self, _: &[&[f32]], outputs: &mut [&mut [f32]]) {
+            outputs[0].fill(f32::INFINITY);
+        }
+        fn reset(&mut self) {}
+    }
+    let program = Program {
+        instrs: vec![
+            Instr::CallOp { kernel: KernelIdx(0), args: ArgRange { start: 0, inputs: 0, outputs: 1 } },
+            Instr::WriteOutput { channel: 0, src: Reg(1) },
+        ],
+        args: vec![Reg(1)],
+        registers: 2,
+        kernels: vec![KernelDecl { name: "blow".into(), shape: Blow.shape() }],
+        channels: 1,
+    };
+    let mut vm = Executable::new(program, vec![Box::new(Blow)]).unwrap();
+    vm.run(64);
+    vm.run(10);
+    assert_eq!(vm.output(0), &[0.0; 10]);
+    assert_eq!(vm.flushed_samples(), 74);
+}
