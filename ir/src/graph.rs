@@ -124,7 +124,10 @@ fn kahn(node_count: usize, edges: &[&Edge]) -> Result<Vec<NodeIdx>, Vec<bool>> {
 }
 
 /// For each node, the nodes its edges lead to (one entry per edge, in edge order).
-fn adjacency(node_count: usize, pairs: impl Iterator<Item = (NodeIdx, NodeIdx)>) -> Vec<Vec<NodeIdx>> {
+fn adjacency(
+    node_count: usize,
+    pairs: impl Iterator<Item = (NodeIdx, NodeIdx)>,
+) -> Vec<Vec<NodeIdx>> {
     let mut lists = vec![Vec::new(); node_count];
     for (from, to) in pairs {
         lists[from.index()].push(to);
@@ -218,7 +221,9 @@ fn cycle_diagnostic(nodes: &[GraphNode], edges: &[&Edge], stuck: &[bool]) -> Dia
         format!("cycle {} is not broken by a delay", names.join(" -> ")),
     )
     .with_label("this connection is part of the cycle")
-    .with_hint("route the loop through a `delay` node's `in` input; only a delay may close a cycle");
+    .with_hint(
+        "route the loop through a `delay` node's `in` input; only a delay may close a cycle",
+    );
     for edge in &cycle_edges[1..] {
         diagnostic = diagnostic.with_secondary(edge.span, "and this one");
     }

@@ -1,7 +1,7 @@
 //! The patch data model: nodes, their parameter values and the connections between ports.
 //!
 //! This is what every reader produces and every writer consumes; it is not yet checked against
-//! the module catalog (see [`crate::validate`]). Every element keeps the span it was read from.
+//! the module catalog (see [`mod@crate::validate`]). Every element keeps the span it was read from.
 
 use crate::span::Span;
 

@@ -24,24 +24,34 @@ pub fn one_of<'c>(candidates: impl IntoIterator<Item = &'c str>) -> String {
 }
 
 /// The hint for a misspelt name: the closest candidate if there is one, else the list.
-pub fn hint_for<'c>(wanted: &str, candidates: &[&'c str]) -> String {
+pub fn hint_for(wanted: &str, candidates: &[&str]) -> String {
     match closest(wanted, candidates.iter().copied()) {
         Some(near) => format!("did you mean `{near}`?"),
         None => one_of(candidates.iter().copied()),
     }
 }
 
-/// Levenshtein distance over characters, in `O(len(a) * len(b))` time and `O(len(b))` space.
+/// Edit distance over characters where swapping two neighbours counts as one edit (the
+/// optimal-string-alignment distance), since swapped letters are the commonest typo.
 fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    // Rows i-2, i-1 and i of the dynamic-programming table.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
     let mut previous: Vec<usize> = (0..=b.len()).collect();
     let mut current = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        current[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+    for i in 1..=a.len() {
+        current[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (previous[j - 1] + cost)
+                .min(previous[j] + 1)
+                .min(current[j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(before[j - 2] + 1);
+            }
+            current[j] = best;
         }
+        std::mem::swap(&mut before, &mut previous);
         std::mem::swap(&mut previous, &mut current);
     }
     previous[b.len()]
@@ -64,5 +74,6 @@ mod tests {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("same", "same"), 0);
+        assert_eq!(edit_distance("gian", "gain"), 1);
     }
 }

@@ -57,7 +57,12 @@ fn check_size(patch: &Patch, limits: &Limits) -> Result<(), Diagnostics> {
         .with_hint(format!("raise the limit with `{flag}`"))
     };
     if patch.nodes.len() > limits.max_nodes {
-        return Err(vec![over("nodes", patch.nodes.len(), limits.max_nodes, "--max-nodes")]);
+        return Err(vec![over(
+            "nodes",
+            patch.nodes.len(),
+            limits.max_nodes,
+            "--max-nodes",
+        )]);
     }
     if patch.connections.len() > limits.max_connections {
         return Err(vec![over(
@@ -181,7 +186,10 @@ fn check_value(node: &Node, input: &InputSpec, param: &Param) -> Result<f64, Dia
             ),
         )
         .with_label(format!("this is {}", param.value.kind.describe()))
-        .with_hint(format!("write a number, e.g. `({} {})`", input.name, input.default)));
+        .with_hint(format!(
+            "write a number, e.g. `({} {})`",
+            input.name, input.default
+        )));
     };
     if input.unit == Unit::Integer && value.fract() != 0.0 {
         return Err(Diagnostic::new(
@@ -264,7 +272,11 @@ fn find_node(
 ) -> Option<usize> {
     let found = index.get(end.node.text.as_str()).copied();
     if found.is_none() {
-        let ids: Vec<&str> = patch.nodes.iter().map(|node| node.id.text.as_str()).collect();
+        let ids: Vec<&str> = patch
+            .nodes
+            .iter()
+            .map(|node| node.id.text.as_str())
+            .collect();
         problems.push(
             Diagnostic::new(
                 Code::UnknownNode,

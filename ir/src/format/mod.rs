@@ -89,9 +89,13 @@ fn text_of<'b>(bytes: &'b [u8], limits: &Limits) -> Result<std::borrow::Cow<'b, 
         Err(error) => {
             let at = error.valid_up_to();
             Err(vec![
-                Diagnostic::new(Code::Syntax, Span::new(at, at + 1), "the patch is not UTF-8 text")
-                    .with_label("this byte is not UTF-8")
-                    .with_hint("binary patches must be MessagePack files ending in `.msgpack`"),
+                Diagnostic::new(
+                    Code::Syntax,
+                    Span::new(at, at + 1),
+                    "the patch is not UTF-8 text",
+                )
+                .with_label("this byte is not UTF-8")
+                .with_hint("binary patches must be MessagePack files ending in `.msgpack`"),
             ])
         }
     }

@@ -1,0 +1,428 @@
+//! S-expression patches, the form people write by hand, with a byte span on every element.
+//!
+//! ```lisp
+//! (patch
+//!   (nodes
+//!     (osc1 (type "osc.sine") (freq 440))
+//!     (out (type "output")))
+//!   (connections
+//!     (osc1 "out" -> out "in")))
+//! ```
+//!
+//! Names (node ids, modules, ports, parameters) are symbols or strings. A parameter value is a
+//! number, a string or symbol (text), or a list `(1 2 "x" (3))`. `type` is a keyword only when
+//! bare: a parameter called type is written `("type" 1)`. Likewise the arrow in a connection is
+//! the bare symbol `->`; a port called `->` is written `"->"`.
+//!
+//! The tokenizer and parser are our own (`sexpr/syntax.rs`) rather than `lexpr`, because `lexpr`'s
+//! values carry no source positions and every diagnostic needs a span.
+
+mod syntax;
+
+use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::format::guard;
+use crate::limits::Limits;
+use crate::patch::{Connection, Name, Node, Param, Patch, PortRef, Value, ValueKind};
+use crate::span::Span;
+use syntax::{Atom, Sexp};
+
+const MINIMAL: &str = "(patch (nodes) (connections))";
+const SECTIONS: [&str; 2] = ["nodes", "connections"];
+const NODE_EXAMPLE: &str = r#"(osc1 (type "osc.sine") (freq 440))"#;
+const CONNECTION_EXAMPLE: &str = r#"(osc1 "out" -> gain1 "in")"#;
+
+/// Reads an S-expression patch, collecting every shape problem; stops at the first syntax error
+/// or exceeded limit.
+pub fn read(text: &str, limits: &Limits) -> Result<Patch, Diagnostics> {
+    guard::check_source_size(text.len(), limits)?;
+    let mut forms = syntax::parse(text, limits)
+        .map_err(|problem| vec![problem])?
+        .into_iter();
+    let Some(first) = forms.next() else {
+        return Err(guard::empty(MINIMAL));
+    };
+    let mut reader = Reader {
+        limits,
+        problems: Vec::new(),
+    };
+    let mut patch = Patch::default();
+    if let Err(limit) = reader.patch(first, &mut patch) {
+        reader.problems.push(limit);
+        return Err(reader.problems);
+    }
+    for extra in forms {
+        reader.problems.push(
+            Diagnostic::new(Code::Shape, extra.span(), "unexpected form after the patch")
+                .with_label("the patch has already ended")
+                .with_hint("a file holds exactly one `(patch ...)` form"),
+        );
+    }
+    if reader.problems.is_empty() {
+        Ok(patch)
+    } else {
+        Err(reader.problems)
+    }
+}
+
+/// Writes `patch` as a pretty S-expression, one node or connection per line, ending with a
+/// newline.
+///
+/// Total: any patch can be written, and reads back equal up to spans. As in the seeds' example,
+/// module types and port names are quoted strings; node ids and parameter names are bare
+/// symbols where that reads back the same, quoted strings otherwise. NaN and infinities, which no reader
+/// produces, are written as the symbols `NaN`, `inf` and `-inf` (so they read back as text).
+pub fn write(patch: &Patch) -> String {
+    let mut out = String::from("(patch\n  (nodes");
+    for node in &patch.nodes {
+        out.push_str("\n    (");
+        write_name(&mut out, &node.id.text);
+        out.push_str(" (type ");
+        write_string(&mut out, &node.module.text);
+        out.push(')');
+        for param in &node.params {
+            out.push_str(" (");
+            if param.name.text == "type" {
+                write_string(&mut out, "type");
+            } else {
+                write_name(&mut out, &param.name.text);
+            }
+            out.push(' ');
+            write_value(&mut out, &param.value.kind);
+            out.push(')');
+        }
+        out.push(')');
+    }
+    out.push_str(")\n  (connections");
+    for connection in &patch.connections {
+        out.push_str("\n    (");
+        write_name(&mut out, &connection.from.node.text);
+        out.push(' ');
+        write_string(&mut out, &connection.from.port.text);
+        out.push_str(" -> ");
+        write_name(&mut out, &connection.to.node.text);
+        out.push(' ');
+        write_string(&mut out, &connection.to.port.text);
+        out.push(')');
+    }
+    out.push_str("))\n");
+    out
+}
+
+/// A bare symbol if `name` would read back as that symbol, else a quoted string.
+fn write_name(out: &mut String, name: &str) {
+    let bare = !name.is_empty()
+        && name != "->"
+        && !syntax::looks_numeric(name)
+        && !name.contains(|c: char| syntax::is_delimiter(c) || c.is_control());
+    if bare {
+        out.push_str(name);
+    } else {
+        write_string(out, name);
+    }
+}
+
+fn write_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            other => out.push(other),
+        }
+    }
+    out.push('"');
+}
+
+fn write_value(out: &mut String, value: &ValueKind) {
+    match value {
+        ValueKind::Number(number) => {
+            // `{:?}` is the shortest text that reads back bit-identical, with an exponent for
+            // very large and small numbers; `440.0` reads better as `440`.
+            let text = format!("{number:?}");
+            out.push_str(text.strip_suffix(".0").unwrap_or(&text));
+        }
+        ValueKind::Text(text) => write_name(out, text),
+        ValueKind::List(items) => {
+            out.push('(');
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    out.push(' ');
+                }
+                write_value(out, &item.kind);
+            }
+            out.push(')');
+        }
+    }
+}
+
+/// Walks the parsed forms into a [`Patch`]; shape problems go to `problems`, an exceeded limit
+/// is returned as `Err` to stop the walk.
+struct Reader<'l> {
+    limits: &'l Limits,
+    problems: Diagnostics,
+}
+
+impl Reader<'_> {
+    fn patch(&mut self, form: Sexp, patch: &mut Patch) -> Result<(), Diagnostic> {
+        let span = form.span();
+        let sections = match form {
+            Sexp::List(items, _) if head_is(&items, "patch") => items.into_iter().skip(1),
+            other => {
+                let message = format!("expected `(patch ...)`, found {}", other.describe());
+                self.shape(span, message, format!("the smallest patch is `{MINIMAL}`"));
+                return Ok(());
+            }
+        };
+        let mut seen = [None; 2];
+        for section in sections {
+            let span = section.span();
+            let mut items = match section {
+                Sexp::List(items, _) => items.into_iter(),
+                other => {
+                    let message = format!("expected a section, found {}", other.describe());
+                    let hint = "the sections are `(nodes ...)` and `(connections ...)`";
+                    self.shape(span, message, hint);
+                    continue;
+                }
+            };
+            let head = items.next();
+            let Some(name) = head.as_ref().and_then(name_text) else {
+                let hint = "the sections are `(nodes ...)` and `(connections ...)`";
+                self.shape(span, "a section must start with its name".to_owned(), hint);
+                continue;
+            };
+            let slot = SECTIONS.iter().position(|&section| section == name);
+            let Some(slot) = slot else {
+                let message = format!("unknown section `{name}`");
+                self.shape(span, message, guard::choices(name, &SECTIONS));
+                continue;
+            };
+            if let Some(first) = seen[slot] {
+                self.problems.push(
+                    Diagnostic::new(Code::Shape, span, format!("duplicate section `{name}`"))
+                        .with_label("second definition")
+                        .with_secondary(first, "first defined here")
+                        .with_hint("merge the two sections into one"),
+                );
+                continue;
+            }
+            seen[slot] = Some(span);
+            if slot == 0 {
+                self.nodes(items, patch)?;
+            } else {
+                self.connections(items, patch)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn nodes(
+        &mut self,
+        forms: impl Iterator<Item = Sexp>,
+        patch: &mut Patch,
+    ) -> Result<(), Diagnostic> {
+        for form in forms {
+            if patch.nodes.len() == self.limits.max_nodes {
+                return Err(guard::too_many_nodes(self.limits, form.span()));
+            }
+            if let Some(node) = self.node(form) {
+                patch.nodes.push(node);
+            }
+        }
+        Ok(())
+    }
+
+    fn node(&mut self, form: Sexp) -> Option<Node> {
+        let span = form.span();
+        let Sexp::List(items, _) = form else {
+            let message = format!("expected a node, found {}", form.describe());
+            self.shape(span, message, format!("write a node as `{NODE_EXAMPLE}`"));
+            return None;
+        };
+        let mut items = items.into_iter();
+        let Some(id) = items.next().and_then(name) else {
+            let message = "a node must start with its id".to_owned();
+            self.shape(span, message, format!("write a node as `{NODE_EXAMPLE}`"));
+            return None;
+        };
+        let mut module: Option<Name> = None;
+        let mut type_span = None;
+        let mut params = Vec::new();
+        for entry in items {
+            let entry_span = entry.span();
+            let Some((key, values)) = self.entry(entry, &id) else {
+                continue;
+            };
+            if let Key::Param(param) = key {
+                params.extend(self.param(param, values, &id, entry_span));
+                continue;
+            }
+            if let Some(first) = type_span {
+                let message = format!("node `{}` has more than one type", id.text);
+                self.problems.push(
+                    Diagnostic::new(Code::Shape, entry_span, message)
+                        .with_label("second type")
+                        .with_secondary(first, "first type")
+                        .with_hint("keep one of the two"),
+                );
+                continue;
+            }
+            type_span = Some(entry_span);
+            module = self.module(values, &id, entry_span);
+        }
+        if type_span.is_none() {
+            let message = format!("node `{}` has no type", id.text);
+            let mut example = String::from("write `(");
+            write_name(&mut example, &id.text);
+            example.push_str(r#" (type "osc.sine") ...)`"#);
+            self.shape(span, message, example);
+        }
+        Some(Node {
+            id,
+            module: module?,
+            params,
+            span,
+        })
+    }
+
+    /// One `(key value ...)` entry of a node; the key is `type` only when written bare.
+    fn entry(&mut self, entry: Sexp, id: &Name) -> Option<(Key, Vec<Sexp>)> {
+        let span = entry.span();
+        if let Sexp::List(items, _) = entry {
+            let mut items = items.into_iter();
+            let key = match items.next() {
+                Some(Sexp::Atom(Atom::Symbol(text), _)) if text == "type" => Some(Key::Type),
+                head => head.and_then(name).map(Key::Param),
+            };
+            if let Some(key) = key {
+                return Some((key, items.collect()));
+            }
+        }
+        let message = format!("expected a parameter of node `{}`", id.text);
+        self.shape(span, message, "write a parameter as `(freq 440)`");
+        None
+    }
+
+    fn module(&mut self, values: Vec<Sexp>, id: &Name, span: Span) -> Option<Name> {
+        if let Ok([value]) = <[Sexp; 1]>::try_from(values)
+            && let Some(module) = name(value)
+        {
+            return Some(module);
+        }
+        let message = format!("the type of node `{}` must be one module name", id.text);
+        self.shape(span, message, r#"write the type as `(type "osc.sine")`"#);
+        None
+    }
+
+    fn param(&mut self, name: Name, values: Vec<Sexp>, id: &Name, span: Span) -> Option<Param> {
+        match <[Sexp; 1]>::try_from(values) {
+            Ok([value]) => Some(Param {
+                name,
+                value: to_value(value),
+            }),
+            Err(values) => {
+                let message = format!(
+                    "parameter `{}` on node `{}` has {} values, expected one",
+                    name.text,
+                    id.text,
+                    values.len()
+                );
+                let mut example = String::from("write a list as `(");
+                write_name(&mut example, &name.text);
+                example.push_str(" (1 2))`");
+                self.shape(span, message, example);
+                None
+            }
+        }
+    }
+
+    fn connections(
+        &mut self,
+        forms: impl Iterator<Item = Sexp>,
+        patch: &mut Patch,
+    ) -> Result<(), Diagnostic> {
+        for form in forms {
+            if patch.connections.len() == self.limits.max_connections {
+                return Err(guard::too_many_connections(self.limits, form.span()));
+            }
+            if let Some(connection) = self.connection(form) {
+                patch.connections.push(connection);
+            }
+        }
+        Ok(())
+    }
+
+    /// `(NODE PORT -> NODE PORT)`.
+    fn connection(&mut self, form: Sexp) -> Option<Connection> {
+        let span = form.span();
+        if let Sexp::List(items, _) = form
+            && let Ok([a, b, arrow, c, d]) = <[Sexp; 5]>::try_from(items)
+        {
+            let is_arrow = matches!(&arrow, Sexp::Atom(Atom::Symbol(text), _) if text == "->");
+            if let (true, Some(a), Some(b), Some(c), Some(d)) =
+                (is_arrow, name(a), name(b), name(c), name(d))
+            {
+                return Some(Connection {
+                    from: PortRef { node: a, port: b },
+                    to: PortRef { node: c, port: d },
+                    span,
+                });
+            }
+        }
+        self.shape(
+            span,
+            "expected a connection `(NODE PORT -> NODE PORT)`".to_owned(),
+            format!("write a connection as `{CONNECTION_EXAMPLE}`"),
+        );
+        None
+    }
+
+    fn shape(&mut self, span: Span, message: String, hint: impl Into<String>) {
+        self.problems
+            .push(Diagnostic::new(Code::Shape, span, message).with_hint(hint));
+    }
+}
+
+/// What a node entry sets.
+enum Key {
+    /// `(type MODULE)`.
+    Type,
+    /// `(NAME VALUE)`.
+    Param(Name),
+}
+
+/// Whether a list starts with the name `head`.
+fn head_is(items: &[Sexp], head: &str) -> bool {
+    items.first().and_then(name_text) == Some(head)
+}
+
+/// The text of a symbol or string.
+fn name_text(form: &Sexp) -> Option<&str> {
+    match form {
+        Sexp::Atom(Atom::Symbol(text) | Atom::Text(text), _) => Some(text),
+        _ => None,
+    }
+}
+
+/// A symbol or string as a name, with its span (quotes included).
+fn name(form: Sexp) -> Option<Name> {
+    match form {
+        Sexp::Atom(Atom::Symbol(text) | Atom::Text(text), span) => Some(Name { text, span }),
+        _ => None,
+    }
+}
+
+/// Recursion is bounded: the parser refuses nesting past [`Limits::max_depth`].
+fn to_value(form: Sexp) -> Value {
+    let (kind, span) = match form {
+        Sexp::Atom(Atom::Number(number), span) => (ValueKind::Number(number), span),
+        Sexp::Atom(Atom::Symbol(text) | Atom::Text(text), span) => (ValueKind::Text(text), span),
+        Sexp::List(items, span) => (
+            ValueKind::List(items.into_iter().map(to_value).collect()),
+            span,
+        ),
+    };
+    Value { kind, span }
+}

@@ -1,0 +1,319 @@
+//! The S-expression tokenizer and parser: text to [`Sexp`] trees with byte spans.
+//!
+//! The parser keeps its own stack instead of recursing, and refuses to open a parenthesis past
+//! [`Limits::max_depth`], so no input can overflow the stack while parsing; trees are at most
+//! that deep, so dropping them recursively is fine too.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::format::guard;
+use crate::limits::Limits;
+use crate::span::Span;
+
+/// One parsed form.
+#[derive(Debug)]
+pub(super) enum Sexp {
+    /// `( … )`; the span covers both parentheses.
+    List(Vec<Sexp>, Span),
+    /// A symbol, string or number.
+    Atom(Atom, Span),
+}
+
+/// A token that is not a parenthesis.
+#[derive(Debug)]
+pub(super) enum Atom {
+    /// A bare word such as `osc1`, `->` or `osc.sine`.
+    Symbol(String),
+    /// A quoted string, escapes resolved.
+    Text(String),
+    /// A finite number.
+    Number(f64),
+}
+
+impl Sexp {
+    /// Where the form was written.
+    pub(super) fn span(&self) -> Span {
+        match self {
+            Sexp::List(_, span) | Sexp::Atom(_, span) => *span,
+        }
+    }
+
+    /// What the form is, for messages: "a list", "a symbol" …
+    pub(super) fn describe(&self) -> &'static str {
+        match self {
+            Sexp::List(..) => "a list",
+            Sexp::Atom(Atom::Symbol(_), _) => "a symbol",
+            Sexp::Atom(Atom::Text(_), _) => "a string",
+            Sexp::Atom(Atom::Number(_), _) => "a number",
+        }
+    }
+}
+
+/// Whether a token is read as a number (if it also parses as one): an optional sign, then a
+/// digit or a `.` and a digit. `inf` and `NaN` are therefore symbols.
+pub(super) fn looks_numeric(token: &str) -> bool {
+    let unsigned = token.strip_prefix(['+', '-']).unwrap_or(token);
+    let unsigned = unsigned.strip_prefix('.').unwrap_or(unsigned);
+    unsigned.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// Whether `c` ends a symbol: whitespace, parentheses, a quote or a comment.
+pub(super) fn is_delimiter(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '(' | ')' | '"' | ';')
+}
+
+/// Parses every top-level form in `text`, stopping at the first syntax error or exceeded limit.
+pub(super) fn parse(text: &str, limits: &Limits) -> Result<Vec<Sexp>, Diagnostic> {
+    let mut lexer = Lexer {
+        text,
+        at: 0,
+        limits,
+    };
+    let mut top = Vec::new();
+    // The open lists, innermost last: where each `(` was and what it holds so far.
+    let mut open: Vec<(usize, Vec<Sexp>)> = Vec::new();
+    while let Some((token, span)) = lexer.next()? {
+        let form = match token {
+            Token::Open => {
+                if open.len() >= limits.max_depth {
+                    return Err(guard::too_deep(limits, span));
+                }
+                open.push((span.start as usize, Vec::new()));
+                continue;
+            }
+            Token::Close => {
+                let Some((start, items)) = open.pop() else {
+                    return Err(Diagnostic::new(Code::Syntax, span, "unexpected `)`")
+                        .with_label("this parenthesis has no matching `(`")
+                        .with_hint("remove it, or add the `(` it should close"));
+                };
+                Sexp::List(items, Span::new(start, span.end as usize))
+            }
+            Token::Atom(atom) => Sexp::Atom(atom, span),
+        };
+        match open.last_mut() {
+            Some((_, items)) => items.push(form),
+            None => top.push(form),
+        }
+    }
+    if let Some(&(start, _)) = open.last() {
+        return Err(Diagnostic::new(
+            Code::Syntax,
+            Span::new(start, start + 1),
+            "unclosed parenthesis",
+        )
+        .with_label("this parenthesis is never closed")
+        .with_hint("add a `)` where the list should end"));
+    }
+    Ok(top)
+}
+
+enum Token {
+    Open,
+    Close,
+    Atom(Atom),
+}
+
+struct Lexer<'t> {
+    text: &'t str,
+    /// The byte offset of the next character.
+    at: usize,
+    limits: &'t Limits,
+}
+
+impl<'t> Lexer<'t> {
+    fn rest(&self) -> &'t str {
+        self.text.get(self.at..).unwrap_or_default()
+    }
+
+    fn next(&mut self) -> Result<Option<(Token, Span)>, Diagnostic> {
+        self.skip_space_and_comments();
+        let start = self.at;
+        let Some(c) = self.rest().chars().next() else {
+            return Ok(None);
+        };
+        let token = match c {
+            '(' | ')' => {
+                self.at += 1;
+                if c == '(' { Token::Open } else { Token::Close }
+            }
+            '"' => Token::Atom(Atom::Text(self.string()?)),
+            _ => Token::Atom(self.word()?),
+        };
+        Ok(Some((token, Span::new(start, self.at))))
+    }
+
+    fn skip_space_and_comments(&mut self) {
+        loop {
+            let rest = self.rest();
+            let trimmed = rest.trim_start();
+            self.at += rest.len() - trimmed.len();
+            if !trimmed.starts_with(';') {
+                return;
+            }
+            self.at += trimmed.find('\n').unwrap_or(trimmed.len());
+        }
+    }
+
+    /// A quoted string starting at `self.at`, escapes resolved.
+    fn string(&mut self) -> Result<String, Diagnostic> {
+        let start = self.at;
+        let mut text = String::new();
+        let rest = self.rest();
+        let mut chars = rest.char_indices().skip(1);
+        while let Some((offset, c)) = chars.next() {
+            let c = match c {
+                '"' => {
+                    self.at = start + offset + 1;
+                    return Ok(text);
+                }
+                '\\' => match chars.next() {
+                    Some((_, '"')) => '"',
+                    Some((_, '\\')) => '\\',
+                    Some((_, 'n')) => '\n',
+                    Some((_, 't')) => '\t',
+                    Some((next, other)) => {
+                        let span = Span::new(start + offset, start + next + other.len_utf8());
+                        return Err(Diagnostic::new(
+                            Code::Syntax,
+                            span,
+                            format!("unknown escape `\\{other}` in a string"),
+                        )
+                        .with_label("this escape")
+                        .with_hint(r#"expected one of `\"`, `\\`, `\n`, `\t`"#));
+                    }
+                    None => break,
+                },
+                other => other,
+            };
+            text.push(c);
+            if text.len() > self.limits.max_string_bytes {
+                // Up to the character that went over, never into the middle of one.
+                let end = chars.clone().next().map_or(rest.len(), |(next, _)| next);
+                guard::check_string(text.len(), self.limits, Span::new(start, start + end))?;
+            }
+        }
+        Err(Diagnostic::new(
+            Code::Syntax,
+            Span::new(start, start + 1),
+            "unterminated string",
+        )
+        .with_label("this string is never closed")
+        .with_hint("add a `\"` where the string should end"))
+    }
+
+    /// A symbol or number starting at `self.at`.
+    fn word(&mut self) -> Result<Atom, Diagnostic> {
+        let start = self.at;
+        let rest = self.rest();
+        let len = rest.find(is_delimiter).unwrap_or(rest.len());
+        let word = rest.get(..len).unwrap_or_default();
+        let span = Span::new(start, start + len);
+        guard::check_string(len, self.limits, span)?;
+        self.at += len;
+        if !looks_numeric(word) {
+            return Ok(Atom::Symbol(word.to_owned()));
+        }
+        match word.parse::<f64>() {
+            Ok(number) if number.is_finite() => Ok(Atom::Number(number)),
+            Ok(_) => Err(Diagnostic::new(
+                Code::Syntax,
+                span,
+                format!("the number `{word}` is too large"),
+            )
+            .with_label("this number")
+            .with_hint("numbers are 64-bit floats, at most about `1.8e308`")),
+            Err(_) => Ok(Atom::Symbol(word.to_owned())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn atoms(text: &str) -> Vec<String> {
+        let forms = parse(text, &Limits::default()).unwrap();
+        forms.iter().map(|form| format!("{form:?}")).collect()
+    }
+
+    #[test]
+    fn tokens_are_classified() {
+        let forms = atoms(r#"osc1 -> 440 -1.5e3 .5 +2 inf -inf NaN 1abc "a\"b\\c\n" x;comment"#);
+        let expected = [
+            "Atom(Symbol(\"osc1\"), 0..4)",
+            "Atom(Symbol(\"->\"), 5..7)",
+            "Atom(Number(440.0), 8..11)",
+            "Atom(Number(-1500.0), 12..18)",
+            "Atom(Number(0.5), 19..21)",
+            "Atom(Number(2.0), 22..24)",
+            "Atom(Symbol(\"inf\"), 25..28)",
+            "Atom(Symbol(\"-inf\"), 29..33)",
+            "Atom(Symbol(\"NaN\"), 34..37)",
+            "Atom(Symbol(\"1abc\"), 38..42)",
+            "Atom(Text(\"a\\\"b\\\\c\\n\"), 43..54)",
+            "Atom(Symbol(\"x\"), 55..56)",
+        ];
+        assert_eq!(forms, expected);
+    }
+
+    #[test]
+    fn lists_nest_with_spans() {
+        let forms = parse("; note\n (a (b) ())", &Limits::default()).unwrap();
+        let [Sexp::List(items, span)] = forms.as_slice() else {
+            panic!("expected one list, got {forms:?}");
+        };
+        assert_eq!(*span, Span::new(8, 18));
+        assert_eq!(items[1].span(), Span::new(11, 14));
+        assert_eq!(items[2].describe(), "a list");
+    }
+
+    #[test]
+    fn syntax_errors_point_at_the_culprit() {
+        let cases = [
+            (
+                "(a (b)",
+                Code::Syntax,
+                0..1,
+                "this parenthesis is never closed",
+            ),
+            (
+                "(a))",
+                Code::Syntax,
+                3..4,
+                "this parenthesis has no matching `(`",
+            ),
+            ("(a \"bc", Code::Syntax, 3..4, "this string is never closed"),
+            ("\"a\\qb\"", Code::Syntax, 2..4, "this escape"),
+            ("(x 1e999)", Code::Syntax, 3..8, "this number"),
+        ];
+        for (text, code, range, label) in cases {
+            let problem = parse(text, &Limits::default()).unwrap_err();
+            assert_eq!(problem.code, code, "{text}");
+            assert_eq!(problem.primary.span.range(), range, "{text}");
+            assert_eq!(problem.primary.message, label, "{text}");
+        }
+    }
+
+    #[test]
+    fn long_words_and_strings_hit_the_limit() {
+        let limits = Limits {
+            max_string_bytes: 4,
+            ..Limits::default()
+        };
+        let cases = [
+            ("abcde", Some("abcde")),
+            ("\"abcde\"", Some("\"abcde")),
+            ("\"abcdé\"", Some("\"abcdé")),
+            ("\"ab\\n\"", None),
+            ("\"abcd\"x", None),
+        ];
+        for (text, culprit) in cases {
+            let problem = parse(text, &limits).err();
+            assert!(problem.iter().all(|problem| problem.code == Code::Limit));
+            assert_eq!(
+                problem.map(|problem| &text[problem.primary.span.range()]),
+                culprit
+            );
+        }
+    }
+}
