@@ -8,8 +8,20 @@
 //!
 //! ```
 //! use patchvm_compiler::{compile, disassemble};
-//! use patchvm_ir::{Catalog, Format, Limits};
-//! # let catalog = patchvm_compiler::doc_catalog();
+//! use patchvm_ir::{Catalog, Format, InputSpec, Limits, ModuleSpec, OutputSpec, Rate, Role, Unit};
+//!
+//! // The real catalog is `patchvm_modules::catalog()`; this crate must not depend on it.
+//! const fn input(name: &'static str, default: f64) -> InputSpec {
+//!     InputSpec { name, doc: "", default, min: -1e6, max: 1e6, unit: Unit::Signal,
+//!                 rate: Rate::Audio, breaks_cycles: false }
+//! }
+//! const OUT: &[OutputSpec] = &[OutputSpec { name: "out", doc: "", unit: Unit::Signal }];
+//! const FREQ: &[InputSpec] = &[input("freq", 440.0)];
+//! const SINK: &[InputSpec] = &[input("in", 0.0), input("left", 0.0), input("right", 0.0)];
+//! let catalog = Catalog::new(vec![
+//!     ModuleSpec { name: "osc.sine", doc: "", inputs: FREQ, outputs: OUT, role: Role::Kernel },
+//!     ModuleSpec { name: "output", doc: "", inputs: SINK, outputs: &[], role: Role::Output },
+//! ]);
 //! let text = r#"(patch (nodes (osc1 (type "osc.sine") (freq 440)) (out (type "output")))
 //!                      (connections (osc1 "out" -> out "in")))"#;
 //! let patch = Format::Sexpr.read(text.as_bytes(), &Limits::default()).unwrap();
@@ -62,44 +74,4 @@ pub fn compile<'c>(
 ) -> Result<Compiled<'c>, Diagnostics> {
     let graph = patchvm_ir::validate(patch, catalog, limits)?;
     lower::lower(&graph).map_err(|diagnostic| vec![diagnostic])
-}
-
-/// A tiny catalog for this crate's doc examples (the real one is in `patchvm-modules`, which
-/// this crate must not depend on).
-#[doc(hidden)]
-pub fn doc_catalog() -> Catalog {
-    use patchvm_ir::{InputSpec, OutputSpec, Rate, Role, Unit};
-    const SIGNAL: OutputSpec = OutputSpec {
-        name: "out",
-        doc: "",
-        unit: Unit::Signal,
-    };
-    const fn input(name: &'static str, default: f64) -> InputSpec {
-        InputSpec {
-            name,
-            doc: "",
-            default,
-            min: -1e9,
-            max: 1e9,
-            unit: Unit::Signal,
-            rate: Rate::Audio,
-            breaks_cycles: false,
-        }
-    }
-    Catalog::new(vec![
-        ModuleSpec {
-            name: "osc.sine",
-            doc: "",
-            inputs: &[input("freq", 440.0)],
-            outputs: &[SIGNAL],
-            role: Role::Kernel,
-        },
-        ModuleSpec {
-            name: "output",
-            doc: "",
-            inputs: &[input("in", 0.0), input("left", 0.0), input("right", 0.0)],
-            outputs: &[],
-            role: Role::Output,
-        },
-    ])
 }

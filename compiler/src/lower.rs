@@ -58,7 +58,10 @@ pub(crate) fn lower<'c>(graph: &Graph<'c>) -> Result<Compiled<'c>, Diagnostic> {
             lowering.emit_ready_feeds()?;
         }
     }
-    debug_assert!(lowering.pending_feeds.is_empty(), "every feed's sources run at some point");
+    debug_assert!(
+        lowering.pending_feeds.is_empty(),
+        "every feed's sources run at some point"
+    );
     lowering.program.registers = lowering.registers.count();
     Ok(Compiled {
         program: lowering.program,
@@ -94,7 +97,10 @@ fn channel_count(graph: &Graph, live: &[bool]) -> u8 {
             && OUTPUT_PORTS[1..].iter().any(|&port| {
                 let input = node.spec.input(port).expect("output has left and right");
                 node.values[input] != 0.0
-                    || graph.edges_into(NodeIdx(index as u32), input).next().is_some()
+                    || graph
+                        .edges_into(NodeIdx(index as u32), input)
+                        .next()
+                        .is_some()
             })
     });
     if stereo { 2 } else { 1 }
@@ -116,9 +122,10 @@ impl<'c> Lowering<'_, 'c> {
                 .edges_into(index, input)
                 .any(|edge| edge.closes_cycle)
         });
-        let kernel = KernelIdx(u16::try_from(self.kernels.len()).map_err(|_| {
-            too_many(node.span, "kernels", u16::MAX.into())
-        })?);
+        let kernel = KernelIdx(
+            u16::try_from(self.kernels.len())
+                .map_err(|_| too_many(node.span, "kernels", u16::MAX.into()))?,
+        );
         let shape = KernelShape {
             inputs: node.spec.processed_inputs().count() as u8,
             outputs: node.spec.outputs.len() as u8,
@@ -154,7 +161,9 @@ impl<'c> Lowering<'_, 'c> {
         }
         let start = u32::try_from(self.program.args.len())
             .map_err(|_| too_many(node.span, "call arguments", u32::MAX.into()))?;
-        self.program.args.extend(inputs.iter().map(|input| input.reg()));
+        self.program
+            .args
+            .extend(inputs.iter().map(|input| input.reg()));
         self.program.args.extend(&outputs);
         self.emit(
             Instr::CallOp {
@@ -171,7 +180,13 @@ impl<'c> Lowering<'_, 'c> {
             self.release(input);
         }
         for (output, reg) in outputs.into_iter().enumerate() {
-            if self.readers_left.get(&(index, output)).copied().unwrap_or(0) > 0 {
+            if self
+                .readers_left
+                .get(&(index, output))
+                .copied()
+                .unwrap_or(0)
+                > 0
+            {
                 self.value_regs.insert((index, output), reg);
             } else {
                 self.registers.release(reg);
@@ -249,7 +264,10 @@ impl<'c> Lowering<'_, 'c> {
         let edges: Vec<Edge> = self.graph.edges_into(node, input).copied().collect();
         let mut sum: Option<Operand> = None;
         for edge in edges {
-            let value = Operand::Value((edge.from, edge.output), self.value_regs[&(edge.from, edge.output)]);
+            let value = Operand::Value(
+                (edge.from, edge.output),
+                self.value_regs[&(edge.from, edge.output)],
+            );
             sum = Some(match sum {
                 None => value,
                 Some(partial) => {

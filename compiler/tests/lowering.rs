@@ -1,0 +1,263 @@
+//! The compiler's output, read like the instruction set it emits.
+
+use patchvm_compiler::{compile, Compiled};
+use patchvm_ir::{
+    Catalog, InputSpec, Limits, ModuleSpec, OutputSpec, Patch, PatchBuilder, Rate, Role, Unit,
+};
+use patchvm_vm::{ArgRange, Instr, KernelIdx, Reg};
+
+const fn input(name: &'static str, default: f64, breaks_cycles: bool) -> InputSpec {
+    InputSpec {
+        name,
+        doc: "",
+        default,
+        min: -1e6,
+        max: 1e6,
+        unit: Unit::Signal,
+        rate: Rate::Audio,
+        breaks_cycles,
+    }
+}
+
+const OUT: OutputSpec = OutputSpec { name: "out", doc: "", unit: Unit::Signal };
+
+const OSC_INPUTS: &[InputSpec] = &[input("freq", 440.0, false)];
+const GAIN_INPUTS: &[InputSpec] = &[input("in", 0.0, false), input("amp", 1.0, false)];
+const DELAY_INPUTS: &[InputSpec] = &[input("in", 0.0, true), input("time", 0.5, false)];
+const OUTPUT_INPUTS: &[InputSpec] = &[
+    input("in", 0.0, false),
+    input("left", 0.0, false),
+    input("right", 0.0, false),
+];
+
+/// A catalog shaped like the real one, independent of the real kernels.
+fn catalog() -> Catalog {
+    Catalog::new(vec![
+        ModuleSpec {
+            name: "osc.sine",
+            doc: "",
+            inputs: OSC_INPUTS,
+            outputs: &[OUT],
+            role: Role::Kernel,
+        },
+        ModuleSpec {
+            name: "gain",
+            doc: "",
+            inputs: GAIN_INPUTS,
+            outputs: &[OUT],
+            role: Role::Kernel,
+        },
+        ModuleSpec {
+            name: "delay",
+            doc: "",
+            inputs: DELAY_INPUTS,
+            outputs: &[OUT],
+            role: Role::Kernel,
+        },
+        ModuleSpec {
+            name: "output",
+            doc: "",
+            inputs: OUTPUT_INPUTS,
+            outputs: &[],
+            role: Role::Output,
+        },
+    ])
+}
+
+fn compiled(patch: &Patch) -> Compiled<'static> {
+    let catalog: &'static Catalog = Box::leak(Box::new(catalog()));
+    compile(patch, catalog, &Limits::default()).unwrap_or_else(|d| panic!("{d:#?}"))
+}
+
+fn call(kernel: u16, start: u32, inputs: u8, outputs: u8) -> Instr {
+    Instr::CallOp {
+        kernel: KernelIdx(kernel),
+        args: ArgRange { start, inputs, outputs },
+    }
+}
+
+fn load(dst: u16, value: f32) -> Instr {
+    Instr::LoadConst { dst: Reg(dst), value }
+}
+
+fn write(channel: u8, src: u16) -> Instr {
+    Instr::WriteOutput { channel, src: Reg(src) }
+}
+
+fn regs(indices: &[u16]) -> Vec<Reg> {
+    indices.iter().map(|&i| Reg(i)).collect()
+}
+
+#[test]
+fn toy_patch() {
+    let patch = PatchBuilder::new()
+        .node("osc1", "osc.sine", &[("freq", 440.0)])
+        .node("gain1", "gain", &[("amp", 0.5)])
+        .node("out", "output", &[])
+        .connect(("osc1", "out"), ("gain1", "in"))
+        .connect(("gain1", "out"), ("out", "in"))
+        .build();
+    let compiled = compiled(&patch);
+    let program = &compiled.program;
+    assert_eq!(
+        program.instrs,
+        [load(1, 440.0), call(0, 0, 1, 1), load(1, 0.5), call(1, 2, 2, 1), write(0, 3)]
+    );
+    assert_eq!(program.args, regs(&[1, 2, 2, 1, 3]));
+    assert_eq!((program.registers, program.channels), (4, 1));
+    let ids: Vec<&str> = compiled.kernels.iter().map(|k| k.id.as_str()).collect();
+    assert_eq!(ids, ["osc1", "gain1"]);
+}
+
+#[test]
+fn fan_in_is_summed_and_zero_inputs_read_the_zero_register() {
+    let patch = PatchBuilder::new()
+        .node("a", "osc.sine", &[])
+        .node("b", "osc.sine", &[("freq", 0.0)])
+        .node("out", "output", &[])
+        .connect(("a", "out"), ("out", "in"))
+        .connect(("b", "out"), ("out", "in"))
+        .build();
+    let program = compiled(&patch).program;
+    assert_eq!(
+        program.instrs,
+        [
+            load(1, 440.0),
+            call(0, 0, 1, 1), // a: r1 -> r2
+            call(1, 2, 1, 1), // b: r0 -> r1 (freq 0 reads the zero register)
+            Instr::Add { dst: Reg(3), lhs: Reg(2), rhs: Reg(1) },
+            write(0, 3),
+        ]
+    );
+    assert_eq!(program.args, regs(&[1, 2, 0, 1]));
+}
+
+#[test]
+fn nodes_that_reach_no_output_are_not_compiled() {
+    let patch = PatchBuilder::new()
+        .node("unheard", "osc.sine", &[])
+        .node("heard", "osc.sine", &[])
+        .node("unheard_gain", "gain", &[])
+        .node("out", "output", &[])
+        .connect(("unheard", "out"), ("unheard_gain", "in"))
+        .connect(("heard", "out"), ("out", "in"))
+        .build();
+    let compiled = compiled(&patch);
+    let ids: Vec<&str> = compiled.kernels.iter().map(|k| k.id.as_str()).collect();
+    assert_eq!(ids, ["heard"]);
+}
+
+#[test]
+fn a_delay_outside_a_loop_is_fed_before_it_runs() {
+    let patch = PatchBuilder::new()
+        .node("osc", "osc.sine", &[])
+        .node("d", "delay", &[("time", 0.25)])
+        .node("out", "output", &[])
+        .connect(("osc", "out"), ("d", "in"))
+        .connect(("d", "out"), ("out", "in"))
+        .build();
+    let compiled = compiled(&patch);
+    assert!(!compiled.kernels[1].in_feedback_loop);
+    assert_eq!(
+        compiled.program.instrs,
+        [
+            load(1, 440.0),
+            call(0, 0, 1, 1),
+            Instr::Feed { kernel: KernelIdx(1), src: Reg(2) },
+            load(1, 0.25),
+            call(1, 2, 1, 1),
+            write(0, 2),
+        ]
+    );
+}
+
+#[test]
+fn a_delay_closing_a_loop_runs_before_it_is_fed() {
+    // osc -> d -> fb -> d (feedback), d -> out
+    let patch = PatchBuilder::new()
+        .node("osc", "osc.sine", &[])
+        .node("d", "delay", &[])
+        .node("fb", "gain", &[("amp", 0.5)])
+        .node("out", "output", &[])
+        .connect(("osc", "out"), ("d", "in"))
+        .connect(("d", "out"), ("fb", "in"))
+        .connect(("fb", "out"), ("d", "in"))
+        .connect(("d", "out"), ("out", "in"))
+        .build();
+    let compiled = compiled(&patch);
+    assert!(compiled.kernels[1].in_feedback_loop);
+    let ops: Vec<String> = (0..compiled.program.instrs.len())
+        .map(|i| compiled.program.instr_text(i))
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            "LOAD_CONST   r1, 440",
+            "CALL_OP      osc_sine, r1 -> r2",
+            "LOAD_CONST   r1, 0.5",
+            "CALL_OP      delay, r1 -> r3",
+            "LOAD_CONST   r1, 0.5",
+            "CALL_OP      gain, r3, r1 -> r4",
+            "ADD          r2, r4 -> r1",
+            "FEED         delay, r1",
+            "WRITE_OUTPUT r3",
+        ]
+    );
+}
+
+#[test]
+fn driving_left_or_right_makes_a_stereo_program() {
+    let patch = PatchBuilder::new()
+        .node("l", "osc.sine", &[])
+        .node("c", "osc.sine", &[])
+        .node("out", "output", &[])
+        .connect(("l", "out"), ("out", "left"))
+        .connect(("c", "out"), ("out", "in"))
+        .build();
+    let program = compiled(&patch).program;
+    assert_eq!(program.channels, 2);
+    let writes: Vec<&Instr> = program
+        .instrs
+        .iter()
+        .filter(|instr| matches!(instr, Instr::WriteOutput { .. }))
+        .collect();
+    // `l` runs first (r1 -> r2), then `c` (r1 -> r3); `in` (from c) goes to both channels,
+    // `left` (from l) to channel 0.
+    assert_eq!(writes, [&write(0, 3), &write(1, 3), &write(0, 2)]);
+}
+
+#[test]
+fn a_chain_of_ten_thousand_nodes_needs_a_handful_of_registers() {
+    let mut builder = PatchBuilder::new().node("n0", "osc.sine", &[]);
+    for i in 1..10_000 {
+        builder = builder
+            .node(&format!("n{i}"), "gain", &[("amp", 0.999)])
+            .connect((&format!("n{}", i - 1), "out"), (&format!("n{i}"), "in"));
+    }
+    let patch = builder
+        .node("out", "output", &[])
+        .connect(("n9999", "out"), ("out", "in"))
+        .build();
+    let program = compiled(&patch).program;
+    assert_eq!(program.kernels.len(), 10_000);
+    assert!(program.registers <= 8, "{} registers", program.registers);
+}
+
+#[test]
+fn the_same_patch_always_compiles_to_the_same_program() {
+    let patch = PatchBuilder::new()
+        .node("b", "osc.sine", &[])
+        .node("a", "osc.sine", &[])
+        .node("g", "gain", &[])
+        .node("out", "output", &[])
+        .connect(("a", "out"), ("g", "in"))
+        .connect(("b", "out"), ("g", "amp"))
+        .connect(("g", "out"), ("out", "in"))
+        .build();
+    let first = compiled(&patch);
+    for _ in 0..10 {
+        assert_eq!(compiled(&patch).program, first.program);
+    }
+    // Ties are broken by patch order: `b` is declared first, so it runs first.
+    assert_eq!(first.kernels[0].id, "b");
+}
