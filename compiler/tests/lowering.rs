@@ -1,6 +1,6 @@
 //! The compiler's output, read like the instruction set it emits.
 
-use patchvm_compiler::{compile, Compiled};
+use patchvm_compiler::{Compiled, compile};
 use patchvm_ir::{
     Catalog, InputSpec, Limits, ModuleSpec, OutputSpec, Patch, PatchBuilder, Rate, Role, Unit,
 };
@@ -19,7 +19,11 @@ const fn input(name: &'static str, default: f64, breaks_cycles: bool) -> InputSp
     }
 }
 
-const OUT: OutputSpec = OutputSpec { name: "out", doc: "", unit: Unit::Signal };
+const OUT: OutputSpec = OutputSpec {
+    name: "out",
+    doc: "",
+    unit: Unit::Signal,
+};
 
 const OSC_INPUTS: &[InputSpec] = &[input("freq", 440.0, false)];
 const GAIN_INPUTS: &[InputSpec] = &[input("in", 0.0, false), input("amp", 1.0, false)];
@@ -72,16 +76,26 @@ fn compiled(patch: &Patch) -> Compiled<'static> {
 fn call(kernel: u16, start: u32, inputs: u8, outputs: u8) -> Instr {
     Instr::CallOp {
         kernel: KernelIdx(kernel),
-        args: ArgRange { start, inputs, outputs },
+        args: ArgRange {
+            start,
+            inputs,
+            outputs,
+        },
     }
 }
 
 fn load(dst: u16, value: f32) -> Instr {
-    Instr::LoadConst { dst: Reg(dst), value }
+    Instr::LoadConst {
+        dst: Reg(dst),
+        value,
+    }
 }
 
 fn write(channel: u8, src: u16) -> Instr {
-    Instr::WriteOutput { channel, src: Reg(src) }
+    Instr::WriteOutput {
+        channel,
+        src: Reg(src),
+    }
 }
 
 fn regs(indices: &[u16]) -> Vec<Reg> {
@@ -101,7 +115,13 @@ fn toy_patch() {
     let program = &compiled.program;
     assert_eq!(
         program.instrs,
-        [load(1, 440.0), call(0, 0, 1, 1), load(1, 0.5), call(1, 2, 2, 1), write(0, 3)]
+        [
+            load(1, 440.0),
+            call(0, 0, 1, 1),
+            load(1, 0.5),
+            call(1, 2, 2, 1),
+            write(0, 3)
+        ]
     );
     assert_eq!(program.args, regs(&[1, 2, 2, 1, 3]));
     assert_eq!((program.registers, program.channels), (4, 1));
@@ -125,7 +145,11 @@ fn fan_in_is_summed_and_zero_inputs_read_the_zero_register() {
             load(1, 440.0),
             call(0, 0, 1, 1), // a: r1 -> r2
             call(1, 2, 1, 1), // b: r0 -> r1 (freq 0 reads the zero register)
-            Instr::Add { dst: Reg(3), lhs: Reg(2), rhs: Reg(1) },
+            Instr::Add {
+                dst: Reg(3),
+                lhs: Reg(2),
+                rhs: Reg(1)
+            },
             write(0, 3),
         ]
     );
@@ -163,7 +187,10 @@ fn a_delay_outside_a_loop_is_fed_before_it_runs() {
         [
             load(1, 440.0),
             call(0, 0, 1, 1),
-            Instr::Feed { kernel: KernelIdx(1), src: Reg(2) },
+            Instr::Feed {
+                kernel: KernelIdx(1),
+                src: Reg(2)
+            },
             load(1, 0.25),
             call(1, 2, 1, 1),
             write(0, 2),

@@ -1,9 +1,9 @@
 //! A patch made runnable: compiled, its kernels built, its program verified.
 
 use crate::seed::node_seed;
-use patchvm_compiler::{compile, Compiled};
+use patchvm_compiler::{Compiled, compile};
 use patchvm_ir::{Diagnostics, Limits, Patch};
-use patchvm_modules::{build, catalog, KernelInit};
+use patchvm_modules::{KernelInit, build, catalog};
 use patchvm_vm::{Executable, MAX_BLOCK};
 
 /// What a patch is instantiated with.
@@ -33,7 +33,11 @@ pub struct Instance {
 
 impl Instance {
     /// Validates, compiles and builds `patch`. All allocation happens here.
-    pub fn new(patch: &Patch, settings: &Settings, limits: &Limits) -> Result<Instance, Diagnostics> {
+    pub fn new(
+        patch: &Patch,
+        settings: &Settings,
+        limits: &Limits,
+    ) -> Result<Instance, Diagnostics> {
         let compiled = compile(patch, catalog(), limits)?;
         let disassembly = patchvm_compiler::disassemble(&compiled);
         let executable = instantiate(compiled, settings);

@@ -37,11 +37,11 @@ pub mod source;
 pub use instance::{Instance, Settings};
 pub use seed::node_seed;
 
-/// The patch data model, formats, catalog types and validation (`patchvm-ir`).
-pub use patchvm_ir as ir;
-/// The bytecode and virtual machine (`patchvm-vm`).
-pub use patchvm_vm as vm;
 /// The compiler (`patchvm-compiler`).
 pub use patchvm_compiler as compiler;
+/// The patch data model, formats, catalog types and validation (`patchvm-ir`).
+pub use patchvm_ir as ir;
 /// The module catalog and kernels (`patchvm-modules`).
 pub use patchvm_modules as modules;
+/// The bytecode and virtual machine (`patchvm-vm`).
+pub use patchvm_vm as vm;

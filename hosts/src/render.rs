@@ -80,7 +80,8 @@ pub fn render_to_wav(
 ) -> Result<RenderSummary, hound::Error> {
     let source_channels = instance.channels();
     let channels = options.channels.unwrap_or(source_channels as u16);
-    let mut writer = hound::WavWriter::create(path, options.format.spec(channels, options.sample_rate))?;
+    let mut writer =
+        hound::WavWriter::create(path, options.format.spec(channels, options.sample_rate))?;
     let mut rendered = vec![0.0_f32; CHUNK_FRAMES * source_channels];
     let mut peak = 0.0_f32;
     let mut done = 0;

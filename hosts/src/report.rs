@@ -34,8 +34,14 @@ pub fn render(diagnostic: &Diagnostic, source: &SourceFile, style: Style) -> Str
         .with_config(config)
         .with_code(diagnostic.code)
         .with_message(&diagnostic.message)
-        .with_label(Label::new(span(diagnostic.primary.span)).with_message(&diagnostic.primary.message));
-    for label in diagnostic.secondary.iter().filter(|label| !label.span.is_none()) {
+        .with_label(
+            Label::new(span(diagnostic.primary.span)).with_message(&diagnostic.primary.message),
+        );
+    for label in diagnostic
+        .secondary
+        .iter()
+        .filter(|label| !label.span.is_none())
+    {
         report.add_label(Label::new(span(label.span)).with_message(&label.message));
     }
     if let Some(hint) = &diagnostic.hint {

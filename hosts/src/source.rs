@@ -50,7 +50,8 @@ impl std::error::Error for LoadError {}
 impl SourceFile {
     /// Reads `path`, refusing files over `limits.max_source_bytes` before reading them whole.
     pub fn read(path: &Path, limits: &Limits) -> Result<SourceFile, LoadError> {
-        let format = Format::from_path(path).ok_or_else(|| LoadError::UnknownFormat(path.into()))?;
+        let format =
+            Format::from_path(path).ok_or_else(|| LoadError::UnknownFormat(path.into()))?;
         let io_error = |error| LoadError::Io(path.into(), error);
         let length = std::fs::metadata(path).map_err(io_error)?.len();
         let bytes = if length > limits.max_source_bytes as u64 {

@@ -204,11 +204,19 @@ fn cycle_diagnostic(nodes: &[GraphNode], edges: &[&Edge], stuck: &[bool]) -> Dia
         }
         path.push(edge.from.index());
     };
-    // `path[cycle_start..]` walks the cycle backwards; `via[cycle_start..]` are its edges.
-    let mut cycle: Vec<usize> = path[cycle_start..].to_vec();
-    cycle.reverse();
-    let mut cycle_edges: Vec<&Edge> = via[cycle_start..].to_vec();
-    cycle_edges.reverse();
+    // `path[cycle_start..]` walks the cycle backwards, and `via[m]` enters `path[m]`; the last
+    // edge found closes it. Forward, the nodes are `path` reversed and each node's outgoing
+    // edge is the one that entered its predecessor in `path`.
+    let last = via.len() - 1;
+    let mut cycle: Vec<usize> = path[cycle_start..].iter().rev().copied().collect();
+    let mut cycle_edges: Vec<&Edge> = via[cycle_start..last].iter().rev().copied().collect();
+    cycle_edges.push(via[last]);
+    // Start at the node declared first, so the message reads the same however it was found.
+    let first = (0..cycle.len())
+        .min_by_key(|&i| cycle[i])
+        .expect("a cycle has nodes");
+    cycle.rotate_left(first);
+    cycle_edges.rotate_left(first);
 
     let names: Vec<String> = cycle
         .iter()

@@ -19,4 +19,4 @@
 pub mod kernels;
 mod registry;
 
-pub use registry::{build, catalog, KernelInit};
+pub use registry::{KernelInit, build, catalog};

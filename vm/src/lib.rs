@@ -54,4 +54,4 @@ pub use kernel::{Kernel, KernelShape, MAX_BLOCK, MAX_PORTS};
 pub use machine::Executable;
 pub use op::{Access, Instr};
 pub use program::{KernelDecl, Program};
-pub use verify::{verify, VerifyError};
+pub use verify::{VerifyError, verify};

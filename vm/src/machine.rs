@@ -4,7 +4,7 @@ use crate::index::Reg;
 use crate::kernel::{Kernel, MAX_BLOCK, MAX_PORTS};
 use crate::op::Instr;
 use crate::program::Program;
-use crate::verify::{verify, VerifyError};
+use crate::verify::{VerifyError, verify};
 
 /// One register: a block of samples.
 type Block = [f32; MAX_BLOCK];

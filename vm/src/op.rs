@@ -110,7 +110,10 @@ impl Instr {
         match *self {
             Instr::LoadConst { dst, value } => write!(f, "{:<12} {dst}, {value}", "LOAD_CONST"),
             Instr::Add { dst, lhs, rhs } => write!(f, "{:<12} {lhs}, {rhs} -> {dst}", "ADD"),
-            Instr::CallOp { kernel, args: range } => {
+            Instr::CallOp {
+                kernel,
+                args: range,
+            } => {
                 let (inputs, outputs) = match args.get(range.whole_range()) {
                     Some(_) => (
                         list(&args[range.input_range()]),

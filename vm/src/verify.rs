@@ -121,7 +121,9 @@ fn verify_instr(program: &Program, instr: &Instr) -> Result<(), String> {
             return Err("writes the zero register r0".into());
         }
         if written[..at].contains(reg) || read.contains(reg) {
-            return Err(format!("register {reg} is both read and written, or written twice"));
+            return Err(format!(
+                "register {reg} is both read and written, or written twice"
+            ));
         }
     }
     let kernel_decl = |kernel: crate::KernelIdx| {

@@ -29,18 +29,37 @@ impl Kernel for Sum {
 fn valid() -> Program {
     Program {
         instrs: vec![
-            Instr::LoadConst { dst: Reg(1), value: 0.25 },
-            Instr::LoadConst { dst: Reg(2), value: 0.5 },
+            Instr::LoadConst {
+                dst: Reg(1),
+                value: 0.25,
+            },
+            Instr::LoadConst {
+                dst: Reg(2),
+                value: 0.5,
+            },
             Instr::CallOp {
                 kernel: KernelIdx(0),
-                args: ArgRange { start: 0, inputs: 2, outputs: 1 },
+                args: ArgRange {
+                    start: 0,
+                    inputs: 2,
+                    outputs: 1,
+                },
             },
-            Instr::Feed { kernel: KernelIdx(0), src: Reg(3) },
-            Instr::WriteOutput { channel: 0, src: Reg(3) },
+            Instr::Feed {
+                kernel: KernelIdx(0),
+                src: Reg(3),
+            },
+            Instr::WriteOutput {
+                channel: 0,
+                src: Reg(3),
+            },
         ],
         args: vec![Reg(1), Reg(2), Reg(3)],
         registers: 4,
-        kernels: vec![KernelDecl { name: "sum".into(), shape: SUM }],
+        kernels: vec![KernelDecl {
+            name: "sum".into(),
+            shape: SUM,
+        }],
         channels: 1,
     }
 }
@@ -63,7 +82,10 @@ fn a_valid_program_runs_and_computes_its_formula() {
 #[test]
 fn register_out_of_range_is_refused() {
     let mut program = valid();
-    program.instrs[4] = Instr::WriteOutput { channel: 0, src: Reg(4) };
+    program.instrs[4] = Instr::WriteOutput {
+        channel: 0,
+        src: Reg(4),
+    };
     assert_eq!(
         refusal(program),
         "instruction 4: register r4 is out of range (the program has 4)"
@@ -73,8 +95,14 @@ fn register_out_of_range_is_refused() {
 #[test]
 fn writing_the_zero_register_is_refused() {
     let mut program = valid();
-    program.instrs[0] = Instr::LoadConst { dst: Reg::ZERO, value: 1.0 };
-    assert_eq!(refusal(program), "instruction 0: writes the zero register r0");
+    program.instrs[0] = Instr::LoadConst {
+        dst: Reg::ZERO,
+        value: 1.0,
+    };
+    assert_eq!(
+        refusal(program),
+        "instruction 0: writes the zero register r0"
+    );
 }
 
 #[test]
@@ -89,7 +117,11 @@ fn arguments_outside_the_pool_are_refused() {
     let mut program = valid();
     program.instrs[2] = Instr::CallOp {
         kernel: KernelIdx(0),
-        args: ArgRange { start: 2, inputs: 2, outputs: 1 },
+        args: ArgRange {
+            start: 2,
+            inputs: 2,
+            outputs: 1,
+        },
     };
     assert!(refusal(program).contains("outside the argument pool"));
 }
@@ -100,15 +132,24 @@ fn wrong_arity_is_refused() {
     program.args.push(Reg(3));
     program.instrs[2] = Instr::CallOp {
         kernel: KernelIdx(0),
-        args: ArgRange { start: 0, inputs: 1, outputs: 1 },
+        args: ArgRange {
+            start: 0,
+            inputs: 1,
+            outputs: 1,
+        },
     };
-    assert!(refusal(program).contains("`sum` takes 2 inputs and 1 outputs, the call passes 1 and 1"));
+    assert!(
+        refusal(program).contains("`sum` takes 2 inputs and 1 outputs, the call passes 1 and 1")
+    );
 }
 
 #[test]
 fn kernel_index_out_of_range_is_refused() {
     let mut program = valid();
-    program.instrs[3] = Instr::Feed { kernel: KernelIdx(1), src: Reg(3) };
+    program.instrs[3] = Instr::Feed {
+        kernel: KernelIdx(1),
+        src: Reg(3),
+    };
     assert_eq!(refusal(program), "instruction 3: kernel 1 is out of range");
 }
 
@@ -128,7 +169,10 @@ fn missing_kernels_and_bad_channels_are_refused() {
             .contains("declares 1 kernels but 0 were supplied")
     );
     let mut program = valid();
-    program.instrs[4] = Instr::WriteOutput { channel: 1, src: Reg(3) };
+    program.instrs[4] = Instr::WriteOutput {
+        channel: 1,
+        src: Reg(3),
+    };
     assert!(refusal(program).contains("output channel 1 is out of range"));
     let mut program = valid();
     program.channels = 3;
@@ -138,7 +182,10 @@ fn missing_kernels_and_bad_channels_are_refused() {
 #[test]
 fn non_finite_constants_are_refused() {
     let mut program = valid();
-    program.instrs[0] = Instr::LoadConst { dst: Reg(1), value: f32::NAN };
+    program.instrs[0] = Instr::LoadConst {
+        dst: Reg(1),
+        value: f32::NAN,
+    };
     assert!(refusal(program).contains("is not finite"));
 }
 
@@ -148,7 +195,11 @@ fn non_finite_output_is_replaced_by_silence_and_counted() {
     struct Blow;
     impl Kernel for Blow {
         fn shape(&self) -> KernelShape {
-            KernelShape { inputs: 0, outputs: 1, takes_feed: false }
+            KernelShape {
+                inputs: 0,
+                outputs: 1,
+                takes_feed: false,
+            }
         }
         fn process(&mut self, _: &[&[f32]], outputs: &mut [&mut [f32]]) {
             outputs[0].fill(f32::INFINITY);
@@ -157,12 +208,25 @@ fn non_finite_output_is_replaced_by_silence_and_counted() {
     }
     let program = Program {
         instrs: vec![
-            Instr::CallOp { kernel: KernelIdx(0), args: ArgRange { start: 0, inputs: 0, outputs: 1 } },
-            Instr::WriteOutput { channel: 0, src: Reg(1) },
+            Instr::CallOp {
+                kernel: KernelIdx(0),
+                args: ArgRange {
+                    start: 0,
+                    inputs: 0,
+                    outputs: 1,
+                },
+            },
+            Instr::WriteOutput {
+                channel: 0,
+                src: Reg(1),
+            },
         ],
         args: vec![Reg(1)],
         registers: 2,
-        kernels: vec![KernelDecl { name: "blow".into(), shape: Blow.shape() }],
+        kernels: vec![KernelDecl {
+            name: "blow".into(),
+            shape: Blow.shape(),
+        }],
         channels: 1,
     };
     let mut vm = Executable::new(program, vec![Box::new(Blow)]).unwrap();

@@ -27,6 +27,7 @@ pub fn run(args: &ConvertArgs) -> Result<(), Failure> {
         ))
     })?;
     let (patch, _) = load(&args.input, &args.limits.limits())?;
-    std::fs::write(&args.output, format.write(&patch))
-        .map_err(|error| Failure::File(format!("cannot write `{}`: {error}", args.output.display())))
+    std::fs::write(&args.output, format.write(&patch)).map_err(|error| {
+        Failure::File(format!("cannot write `{}`: {error}", args.output.display()))
+    })
 }

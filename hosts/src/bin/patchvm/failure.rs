@@ -1,7 +1,7 @@
 //! How a command fails: what it prints and which exit status it returns.
 
 use patchvm::ir::Diagnostics;
-use patchvm::report::{render, Style};
+use patchvm::report::{Style, render};
 use patchvm::source::{LoadError, SourceFile};
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -53,7 +53,9 @@ impl Failure {
 impl From<LoadError> for Failure {
     fn from(error: LoadError) -> Failure {
         match error {
-            LoadError::Invalid(source, diagnostics) => Failure::Patch(Box::new(source), diagnostics),
+            LoadError::Invalid(source, diagnostics) => {
+                Failure::Patch(Box::new(source), diagnostics)
+            }
             LoadError::UnknownFormat(_) => Failure::Usage(error.to_string()),
             LoadError::Io(..) => Failure::File(error.to_string()),
         }

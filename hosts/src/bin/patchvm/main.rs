@@ -10,7 +10,6 @@ mod modules;
 mod render;
 
 use clap::{Parser, Subcommand};
-use failure::Failure;
 use std::process::ExitCode;
 
 /// Audio patches on a bytecode virtual machine.

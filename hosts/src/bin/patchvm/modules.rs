@@ -1,7 +1,7 @@
 //! `patchvm modules`: the module catalog, as text or JSON.
 
 use crate::failure::Failure;
-use patchvm::ir::{suggest, ModuleSpec, Rate};
+use patchvm::ir::{ModuleSpec, Rate, suggest};
 use patchvm::modules::catalog;
 use std::fmt::Write;
 

@@ -3,7 +3,7 @@
 use crate::failure::Failure;
 use crate::limits::LimitArgs;
 use indicatif::{ProgressBar, ProgressStyle};
-use patchvm::render::{render_to_wav, RenderOptions, SampleFormat};
+use patchvm::render::{RenderOptions, SampleFormat, render_to_wav};
 use patchvm::source::load;
 use patchvm::{Instance, Settings};
 use std::io::IsTerminal;

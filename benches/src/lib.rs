@@ -1,0 +1,1 @@
+//! patchvm's criterion benchmarks live in `benches/`; this library is empty.

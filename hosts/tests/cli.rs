@@ -1,0 +1,245 @@
+//! The `patchvm` command, run as a user runs it: files in, files and exit statuses out.
+
+use patchvm_tests::measure::{frequency, peak};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs `patchvm ARGS` from the repository root.
+fn patchvm(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_patchvm"))
+        .args(args)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+        .output()
+        .expect("the binary runs")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("patchvm-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn render_writes_a_float_wav_of_the_toy_patch() {
+    let wav = scratch("toy.wav");
+    let output = patchvm(&[
+        "render",
+        "patches/toy.lisp",
+        "-o",
+        wav.to_str().unwrap(),
+        "--seconds",
+        "1",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let mut reader = hound::WavReader::open(&wav).unwrap();
+    let spec = reader.spec();
+    assert_eq!(
+        (spec.channels, spec.sample_rate, spec.bits_per_sample),
+        (1, 48_000, 32)
+    );
+    assert_eq!(spec.sample_format, hound::SampleFormat::Float);
+    let samples: Vec<f32> = reader.samples::<f32>().map(Result::unwrap).collect();
+    assert_eq!(samples.len(), 48_000);
+    let measured = frequency(&samples, 48_000.0).unwrap();
+    assert!((measured - 440.0).abs() < 0.01, "{measured} Hz");
+    assert!((peak(&samples) - 0.5).abs() < 1e-4);
+}
+
+#[test]
+fn render_honours_rate_bits_and_channels() {
+    let wav = scratch("toy16.wav");
+    let output = patchvm(&[
+        "render",
+        "patches/toy.json",
+        "-o",
+        wav.to_str().unwrap(),
+        "--seconds",
+        "0.5",
+        "--sample-rate",
+        "44100",
+        "--bits",
+        "16",
+        "--channels",
+        "2",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let mut reader = hound::WavReader::open(&wav).unwrap();
+    let spec = reader.spec();
+    assert_eq!(
+        (spec.channels, spec.sample_rate, spec.bits_per_sample),
+        (2, 44_100, 16)
+    );
+    let samples: Vec<i16> = reader.samples::<i16>().map(Result::unwrap).collect();
+    assert_eq!(samples.len(), 2 * 22_050);
+    assert!(
+        samples.chunks(2).all(|frame| frame[0] == frame[1]),
+        "mono copied to both channels"
+    );
+    let left: Vec<f32> = samples
+        .iter()
+        .step_by(2)
+        .map(|&s| f32::from(s) / 32_767.0)
+        .collect();
+    let measured = frequency(&left, 44_100.0).unwrap();
+    assert!((measured - 440.0).abs() < 0.05, "{measured} Hz");
+    assert!((peak(&left) - 0.5).abs() < 1e-3);
+}
+
+#[test]
+fn stereo_patches_render_two_channels_by_default() {
+    let wav = scratch("stereo.wav");
+    let output = patchvm(&[
+        "render",
+        "patches/stereo-noise.lisp",
+        "-o",
+        wav.to_str().unwrap(),
+        "--seconds",
+        "0.1",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(hound::WavReader::open(&wav).unwrap().spec().channels, 2);
+}
+
+#[test]
+fn check_says_ok_or_shows_the_problem_with_its_place() {
+    let output = patchvm(&["check", "patches/toy.lisp"]);
+    assert!(output.status.success());
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "ok\n");
+
+    let output = patchvm(&["check", "patches/errors/unknown-module.lisp"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(
+        text.contains("unknown module `osc.sin` on node `osc1`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("patches/errors/unknown-module.lisp:3:17"),
+        "{text}"
+    );
+    assert!(
+        text.contains("(osc1 (type \"osc.sin\") (freq 440))"),
+        "the source line: {text}"
+    );
+    assert!(text.contains("did you mean `osc.sine`?"), "{text}");
+}
+
+#[test]
+fn usage_errors_exit_with_status_two() {
+    for args in [
+        &["render", "patches/toy.lisp"][..],
+        &["render", "patches/toy.lisp", "-o", "x.wav", "--bits", "8"],
+        &[
+            "render",
+            "patches/toy.lisp",
+            "-o",
+            "x.wav",
+            "--seconds",
+            "-1",
+        ],
+        &["check", "patches/toy.txt"],
+        &["convert", "patches/toy.lisp", "-o", "toy.yaml"],
+        &["frobnicate"],
+    ] {
+        let output = patchvm(args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+}
+
+#[test]
+fn a_missing_file_is_a_file_error_with_status_one() {
+    let output = patchvm(&["check", "patches/nonexistent.lisp"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("cannot read `patches/nonexistent.lisp`"));
+}
+
+#[test]
+fn convert_round_trips_through_every_format() {
+    let json = scratch("sub.json");
+    let msgpack = scratch("sub.msgpack");
+    let lisp = scratch("sub.lisp");
+    for (from, to) in [
+        ("patches/subtractive.lisp", &json),
+        (json.to_str().unwrap(), &msgpack),
+        (msgpack.to_str().unwrap(), &lisp),
+    ] {
+        let output = patchvm(&["convert", from, "-o", to.to_str().unwrap()]);
+        assert!(output.status.success(), "{from}: {}", stderr(&output));
+    }
+    let disasm = |path: &str| patchvm(&["disasm", path]).stdout;
+    assert_eq!(
+        disasm("patches/subtractive.lisp"),
+        disasm(lisp.to_str().unwrap())
+    );
+    assert_eq!(
+        disasm("patches/subtractive.lisp"),
+        disasm(msgpack.to_str().unwrap())
+    );
+}
+
+#[test]
+fn disasm_prints_the_design_documents_text_form() {
+    let output = patchvm(&["disasm", "patches/toy.lisp"]);
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout);
+    let ops: Vec<&str> = text
+        .lines()
+        .filter(|line| !line.starts_with(';'))
+        .map(|line| line.split(" ;").next().unwrap().trim_end())
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            "LOAD_CONST   r1, 440",
+            "CALL_OP      osc_sine, r1 -> r2",
+            "LOAD_CONST   r1, 0.5",
+            "CALL_OP      gain, r2, r1 -> r3",
+            "WRITE_OUTPUT r3",
+        ]
+    );
+}
+
+#[test]
+fn modules_lists_the_catalog_as_text_and_json() {
+    let output = patchvm(&["modules", "--json"]);
+    assert!(output.status.success());
+    let json = String::from_utf8_lossy(&output.stdout);
+    for name in [
+        "osc.sine",
+        "osc.saw",
+        "osc.square",
+        "osc.triangle",
+        "noise.white",
+        "const",
+        "gain",
+        "mul",
+        "filter.lowpass",
+        "delay",
+        "env.adsr",
+        "output",
+    ] {
+        assert!(
+            json.contains(&format!("\"name\": \"{name}\"")),
+            "{name} missing"
+        );
+    }
+    let output = patchvm(&["modules", "filter.lowpass"]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.starts_with("filter.lowpass — "), "{text}");
+    assert!(
+        text.contains("cutoff") && text.contains("default 1000 Hz"),
+        "{text}"
+    );
+    let output = patchvm(&["modules", "filter.lowpas"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("did you mean `filter.lowpass`?"));
+}
