@@ -2,7 +2,7 @@
 ; fed back through a delay at 0.4.
 (patch
   (nodes
-    (clock (type "osc.square") (freq 2))        ; gate: open for the first half of each second
+    (clock (type "osc.square") (freq 2))        ; gate: open 0.25 s of every 0.5 s
     (env (type "env.adsr") (attack 0.005) (decay 0.2) (sustain 0.3) (release 0.2))
     (saw (type "osc.saw") (freq 110))
     (sweep (type "mul"))                         ; cutoff = 3000 * envelope + 300
