@@ -61,6 +61,8 @@ pub struct KernelNode<'c> {
     pub spec: &'c ModuleSpec,
     /// One value per input, in catalog order (the parameter value or the default).
     pub values: Vec<f64>,
+    /// Where the node is defined.
+    pub span: Span,
     /// Whether its cycle-breaking input closes a cycle, so that its `CALL_OP` runs before its
     /// `FEED` in each block.
     pub in_feedback_loop: bool,

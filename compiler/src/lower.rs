@@ -136,6 +136,7 @@ impl<'c> Lowering<'_, 'c> {
             id: node.id.clone(),
             spec: node.spec,
             values: node.values.clone(),
+            span: node.span,
             in_feedback_loop,
         });
         self.program.kernels.push(KernelDecl {

@@ -1,9 +1,9 @@
 //! A patch made runnable: compiled, its kernels built, its program verified.
 
 use crate::seed::node_seed;
-use patchvm_compiler::{Compiled, compile};
-use patchvm_ir::{Diagnostics, Limits, Patch};
-use patchvm_modules::{KernelInit, build, catalog};
+use patchvm_compiler::{Compiled, KernelNode, compile};
+use patchvm_ir::{Code, Diagnostic, Diagnostics, Limits, Patch};
+use patchvm_modules::{KernelInit, build, catalog, memory_bytes};
 use patchvm_vm::{Executable, MAX_BLOCK};
 
 /// What a patch is instantiated with.
@@ -39,6 +39,7 @@ impl Instance {
         limits: &Limits,
     ) -> Result<Instance, Diagnostics> {
         let compiled = compile(patch, catalog(), limits)?;
+        check_memory(&compiled, settings, limits)?;
         let disassembly = patchvm_compiler::disassemble(&compiled);
         let executable = instantiate(compiled, settings);
         Ok(Instance {
@@ -87,23 +88,57 @@ impl Instance {
     }
 }
 
+/// What node `node`'s kernel is built from.
+fn kernel_init<'n>(node: &'n KernelNode, settings: &Settings) -> KernelInit<'n> {
+    let param_seed = node
+        .spec
+        .input("seed")
+        .map_or(0, |input| node.values[input] as u64);
+    KernelInit {
+        params: &node.values,
+        sample_rate: settings.sample_rate,
+        seed: node_seed(settings.seed, param_seed, &node.id),
+        in_feedback_loop: node.in_feedback_loop,
+    }
+}
+
+/// Refuses a patch whose kernels would allocate more state than `limits` allow, naming the
+/// node that crosses the limit, before anything is allocated.
+fn check_memory(
+    compiled: &Compiled,
+    settings: &Settings,
+    limits: &Limits,
+) -> Result<(), Diagnostics> {
+    let mut total = 0usize;
+    for node in &compiled.kernels {
+        total = total.saturating_add(memory_bytes(node.spec, &kernel_init(node, settings)));
+        if total > limits.max_state_bytes {
+            return Err(vec![
+                Diagnostic::new(
+                    Code::Limit,
+                    node.span,
+                    format!(
+                        "the patch's state (delay lines) needs more than the limit of {} MiB at {} Hz",
+                        limits.max_state_bytes >> 20,
+                        settings.sample_rate
+                    ),
+                )
+                .with_label(format!("node `{}` crosses the limit", node.id))
+                .with_hint("shorten the delays, or raise the limit with `--max-state-bytes`"),
+            ]);
+        }
+    }
+    Ok(())
+}
+
 /// Builds every kernel a compiled patch calls and verifies the program against them.
 fn instantiate(compiled: Compiled, settings: &Settings) -> Executable {
     let kernels = compiled
         .kernels
         .iter()
         .map(|node| {
-            let param_seed = node
-                .spec
-                .input("seed")
-                .map_or(0, |input| node.values[input] as u64);
-            let init = KernelInit {
-                params: &node.values,
-                sample_rate: settings.sample_rate,
-                seed: node_seed(settings.seed, param_seed, &node.id),
-                in_feedback_loop: node.in_feedback_loop,
-            };
-            build(node.spec, &init).expect("the compiler makes kernel nodes only of kernel modules")
+            build(node.spec, &kernel_init(node, settings))
+                .expect("the compiler makes kernel nodes only of kernel modules")
         })
         .collect();
     Executable::new(compiled.program, kernels)

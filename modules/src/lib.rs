@@ -19,4 +19,4 @@
 pub mod kernels;
 mod registry;
 
-pub use registry::{KernelInit, build, catalog};
+pub use registry::{KernelInit, build, catalog, memory_bytes};

@@ -42,27 +42,34 @@ pub(crate) struct Entry {
     pub(crate) spec: ModuleSpec,
     /// `None` for modules the compiler implements itself (`output`).
     pub(crate) build: Option<KernelBuilder>,
+    /// The memory a kernel built with the given settings allocates, when that depends on its
+    /// parameters (a delay line); `None` when it is small and fixed.
+    pub(crate) memory_bytes: Option<fn(&KernelInit) -> usize>,
 }
 
 /// Makes a kernel for one node.
 pub(crate) type KernelBuilder = fn(&KernelInit) -> Box<dyn Kernel>;
 
-/// The catalog and, at the same index as each module, its kernel's constructor.
+/// The catalog and, at the same index as each module, the rest of its entry.
 struct Registry {
     catalog: Catalog,
     builders: Vec<Option<KernelBuilder>>,
+    memory: Vec<Option<fn(&KernelInit) -> usize>>,
 }
 
 fn registry() -> &'static Registry {
     static REGISTRY: OnceLock<Registry> = OnceLock::new();
     REGISTRY.get_or_init(|| {
-        let (specs, builders) = kernels::entries()
+        let entries = kernels::entries();
+        let memory = entries.iter().map(|entry| entry.memory_bytes).collect();
+        let (specs, builders) = entries
             .into_iter()
             .map(|entry| (entry.spec, entry.build))
             .unzip();
         Registry {
             catalog: Catalog::new(specs),
             builders,
+            memory,
         }
     })
 }
@@ -88,11 +95,23 @@ pub fn build(spec: &ModuleSpec, init: &KernelInit) -> Option<Box<dyn Kernel>> {
         "`{}` takes one value per input",
         spec.name
     );
-    let registry = registry();
-    let index = registry
+    let index = position(spec)?;
+    registry().builders[index].map(|build| build(init))
+}
+
+/// The bytes a kernel of `spec` built with `init` would allocate for its state, counting only
+/// state that grows with parameters (delay lines); hosts check it against
+/// `Limits::max_state_bytes` before building anything.
+pub fn memory_bytes(spec: &ModuleSpec, init: &KernelInit) -> usize {
+    position(spec)
+        .and_then(|index| registry().memory[index])
+        .map_or(0, |memory| memory(init))
+}
+
+fn position(spec: &ModuleSpec) -> Option<usize> {
+    registry()
         .catalog
         .modules()
         .iter()
-        .position(|module| module.name == spec.name)?;
-    registry.builders[index].map(|build| build(init))
+        .position(|module| module.name == spec.name)
 }

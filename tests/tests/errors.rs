@@ -331,3 +331,37 @@ fn two_hundred_thousand_nested_brackets_hit_the_depth_limit() {
     assert!(!problems.is_empty());
     assert!(started.elapsed().as_secs() < 1);
 }
+
+#[test]
+fn delay_lines_beyond_the_state_limit_are_refused_before_allocating() {
+    use patchvm::ir::{Limits, PatchBuilder};
+    use patchvm::{Instance, Settings};
+    // Each 60 s delay at 48 kHz holds 2 880 000 + 66 samples of 4 bytes: 11 520 264 bytes, so
+    // the 94th (`d93`) is the first to cross the default 1 GiB.
+    let mut builder = PatchBuilder::new().node("src", "osc.sine", &[]);
+    let mut previous = "src".to_owned();
+    for i in 0..100 {
+        let id = format!("d{i}");
+        builder = builder
+            .node(&id, "delay", &[("time", 60.0)])
+            .connect((&previous, "out"), (&id, "in"));
+        previous = id;
+    }
+    let patch = builder
+        .node("out", "output", &[])
+        .connect((&previous, "out"), ("out", "in"))
+        .build();
+    let started = std::time::Instant::now();
+    let problems = Instance::new(&patch, &Settings::default(), &Limits::default()).unwrap_err();
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].code, Code::Limit);
+    assert_eq!(problems[0].primary.message, "node `d93` crosses the limit");
+    assert!(
+        problems[0]
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("--max-state-bytes")
+    );
+    assert!(started.elapsed().as_secs() < 1);
+}

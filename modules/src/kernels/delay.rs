@@ -65,6 +65,7 @@ pub const DELAY: ModuleSpec = ModuleSpec {
 pub(crate) const DELAY_ENTRY: Entry = Entry {
     spec: DELAY,
     build: Some(|init| Box::new(Delay::new(init))),
+    memory_bytes: Some(|init| ring_len(init) * size_of::<f32>()),
 };
 
 /// `delay`: a ring buffer with separate write (feed) and read (process) positions.
@@ -84,20 +85,29 @@ struct Delay {
     sample_rate: f64,
 }
 
+/// The shortest and longest delay, in samples, of a delay built with `init`.
+fn delay_limits(init: &KernelInit) -> (f64, f64) {
+    let min_delay = if init.in_feedback_loop {
+        MAX_BLOCK as f64
+    } else {
+        0.0
+    };
+    let time = limit(param(&DELAY, init, "time"), 0.0, MAX_TIME_S);
+    // Not rounded up: a time signal equal to the parameter (0.3 s, which is 0.30000001 as
+    // f32) then delays by exactly the samples the parameter asks for (14 400 at 48 kHz).
+    (min_delay, (time * init.sample_rate).max(min_delay))
+}
+
+/// Samples in the ring buffer of a delay built with `init`: the longest delay and a block.
+fn ring_len(init: &KernelInit) -> usize {
+    delay_limits(init).1.ceil() as usize + MAX_BLOCK + 2
+}
+
 impl Delay {
     fn new(init: &KernelInit) -> Delay {
-        let min_delay = if init.in_feedback_loop {
-            MAX_BLOCK as f64
-        } else {
-            0.0
-        };
-        let time = limit(param(&DELAY, init, "time"), 0.0, MAX_TIME_S);
-        // Not rounded up: a time signal equal to the parameter (0.3 s, which is 0.30000001 as
-        // f32) then delays by exactly the samples the parameter asks for (14 400 at 48 kHz).
-        let max_delay = (time * init.sample_rate).max(min_delay);
-        let len = max_delay.ceil() as usize + MAX_BLOCK + 2;
+        let (min_delay, max_delay) = delay_limits(init);
         Delay {
-            ring: vec![0.0; len].into_boxed_slice(),
+            ring: vec![0.0; ring_len(init)].into_boxed_slice(),
             write: 0,
             read: 0,
             min_delay,

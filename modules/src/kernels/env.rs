@@ -74,6 +74,7 @@ pub const ADSR: ModuleSpec = ModuleSpec {
 pub(crate) const ADSR_ENTRY: Entry = Entry {
     spec: ADSR,
     build: Some(|init| Box::new(Adsr::new(init))),
+    memory_bytes: None,
 };
 
 /// Where the envelope is.

@@ -78,6 +78,7 @@ pub const LOWPASS: ModuleSpec = ModuleSpec {
 pub(crate) const LOWPASS_ENTRY: Entry = Entry {
     spec: LOWPASS,
     build: Some(|init| Box::new(Lowpass::new(init))),
+    memory_bytes: None,
 };
 
 /// `filter.lowpass`: fundsp's state-variable filter, low-pass output, with limited settings.

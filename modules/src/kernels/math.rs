@@ -103,14 +103,17 @@ pub const MUL: ModuleSpec = ModuleSpec {
 pub(crate) const CONST_ENTRY: Entry = Entry {
     spec: CONST,
     build: Some(|_| Box::new(Const)),
+    memory_bytes: None,
 };
 pub(crate) const GAIN_ENTRY: Entry = Entry {
     spec: GAIN,
     build: Some(|_| Box::new(Product)),
+    memory_bytes: None,
 };
 pub(crate) const MUL_ENTRY: Entry = Entry {
     spec: MUL,
     build: Some(|_| Box::new(Product)),
+    memory_bytes: None,
 };
 
 /// `const`: copies its input.

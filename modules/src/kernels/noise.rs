@@ -38,6 +38,7 @@ pub const WHITE: ModuleSpec = ModuleSpec {
 pub(crate) const WHITE_ENTRY: Entry = Entry {
     spec: WHITE,
     build: Some(|init| Box::new(WhiteNoise::new(init))),
+    memory_bytes: None,
 };
 
 /// `noise.white`: one PCG draw a sample.

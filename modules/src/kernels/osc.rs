@@ -94,18 +94,22 @@ pub const TRIANGLE: ModuleSpec = ModuleSpec {
 pub(crate) const SINE_ENTRY: Entry = Entry {
     spec: SINE,
     build: Some(|init| Box::new(Sine::new(init))),
+    memory_bytes: None,
 };
 pub(crate) const SAW_ENTRY: Entry = Entry {
     spec: SAW,
     build: Some(|init| Box::new(Oscillator::<Saw>::new(init))),
+    memory_bytes: None,
 };
 pub(crate) const SQUARE_ENTRY: Entry = Entry {
     spec: SQUARE,
     build: Some(|init| Box::new(Oscillator::<Square>::new(init))),
+    memory_bytes: None,
 };
 pub(crate) const TRIANGLE_ENTRY: Entry = Entry {
     spec: TRIANGLE,
     build: Some(|init| Box::new(Oscillator::<Triangle>::new(init))),
+    memory_bytes: None,
 };
 
 const SHAPE: KernelShape = KernelShape {

@@ -35,4 +35,5 @@ pub const OUTPUT: ModuleSpec = ModuleSpec {
 pub(crate) const OUTPUT_ENTRY: Entry = Entry {
     spec: OUTPUT,
     build: None,
+    memory_bytes: None,
 };
