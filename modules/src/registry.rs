@@ -44,8 +44,11 @@ pub(crate) struct Entry {
     pub(crate) build: Option<KernelBuilder>,
     /// The memory a kernel built with the given settings allocates, when that depends on its
     /// parameters (a delay line); `None` when it is small and fixed.
-    pub(crate) memory_bytes: Option<fn(&KernelInit) -> usize>,
+    pub(crate) memory_bytes: Option<MemoryEstimate>,
 }
+
+/// The bytes a kernel built with the given settings will allocate.
+pub(crate) type MemoryEstimate = fn(&KernelInit) -> usize;
 
 /// Makes a kernel for one node.
 pub(crate) type KernelBuilder = fn(&KernelInit) -> Box<dyn Kernel>;
@@ -54,7 +57,7 @@ pub(crate) type KernelBuilder = fn(&KernelInit) -> Box<dyn Kernel>;
 struct Registry {
     catalog: Catalog,
     builders: Vec<Option<KernelBuilder>>,
-    memory: Vec<Option<fn(&KernelInit) -> usize>>,
+    memory: Vec<Option<MemoryEstimate>>,
 }
 
 fn registry() -> &'static Registry {
