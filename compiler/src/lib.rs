@@ -1,6 +1,6 @@
 //! patchvm's compiler: from a patch to register bytecode.
 //!
-//! [`compile`] validates a patch against a module catalog (see [`patchvm_ir::validate`]),
+//! [`compile`] validates a patch against a module catalog (see [`fn@patchvm_ir::validate`]),
 //! orders it, drops nodes that reach no output, allocates registers by liveness and emits a
 //! [`Program`] plus what a host needs to build its kernels ([`KernelNode`]) and to point
 //! runtime problems back at the source (an instruction → span table). [`disassemble`] prints

@@ -9,8 +9,8 @@ use std::collections::HashMap;
 /// A value: output `.1` of node `.0`.
 type ValueId = (NodeIdx, usize);
 
-/// The output module's port indices, fixed by its catalog entry.
-const OUTPUT_PORTS: [&str; 3] = ["in", "left", "right"];
+/// The output module's ports that make a program stereo.
+const STEREO_PORTS: [&str; 2] = ["left", "right"];
 
 struct Lowering<'g, 'c> {
     graph: &'g Graph<'c>,
@@ -52,11 +52,21 @@ pub(crate) fn lower<'c>(graph: &Graph<'c>) -> Result<Compiled<'c>, Diagnostic> {
         readers_left,
         pending_feeds: Vec::new(),
     };
-    for &node in &graph.order {
+    // Kernels in evaluation order; then the outputs, in patch order, so that several output
+    // nodes add up in an order the language defines (nothing reads an output node, so moving
+    // them last changes no other value).
+    let is_output = |node: NodeIdx| graph.nodes[node.index()].spec.role == Role::Output;
+    for &node in graph.order.iter().filter(|&&node| !is_output(node)) {
         if lowering.live[node.index()] {
             lowering.node(node)?;
             lowering.emit_ready_feeds()?;
         }
+    }
+    for node in (0..graph.nodes.len() as u32)
+        .map(NodeIdx)
+        .filter(|&node| is_output(node))
+    {
+        lowering.node(node)?;
     }
     debug_assert!(
         lowering.pending_feeds.is_empty(),
@@ -94,7 +104,7 @@ fn channel_count(graph: &Graph, live: &[bool]) -> u8 {
     let stereo = graph.nodes.iter().enumerate().any(|(index, node)| {
         live[index]
             && node.spec.role == Role::Output
-            && OUTPUT_PORTS[1..].iter().any(|&port| {
+            && STEREO_PORTS.iter().any(|&port| {
                 let input = node.spec.input(port).expect("output has left and right");
                 node.values[input] != 0.0
                     || graph
@@ -196,23 +206,27 @@ impl<'c> Lowering<'_, 'c> {
         Ok(())
     }
 
+    /// Adds the node's `in` to every channel and, in a stereo program, `left` and `right` to
+    /// their channel (in a mono program they are zero by definition of the channel count).
     fn output_node(&mut self, index: NodeIdx, node: &GraphNode) -> Result<(), Diagnostic> {
         let stereo = self.program.channels == 2;
-        for (port, channels) in OUTPUT_PORTS.iter().zip([&[0u8, 1][..], &[0], &[1]]) {
+        let ports: &[(&str, &[u8])] = if stereo {
+            &[("in", &[0, 1]), ("left", &[0]), ("right", &[1])]
+        } else {
+            &[("in", &[0])]
+        };
+        for &(port, channels) in ports {
             let input = node.spec.input(port).expect("output's ports are fixed");
             let operand = self.materialize(index, input)?;
             if operand.reg() != Reg::ZERO {
-                let channels = if stereo { channels } else { &channels[..1] };
-                if stereo || *port == "in" {
-                    for &channel in channels {
-                        self.emit(
-                            Instr::WriteOutput {
-                                channel,
-                                src: operand.reg(),
-                            },
-                            node.span,
-                        );
-                    }
+                for &channel in channels {
+                    self.emit(
+                        Instr::WriteOutput {
+                            channel,
+                            src: operand.reg(),
+                        },
+                        node.span,
+                    );
                 }
             }
             self.release(operand);
@@ -291,7 +305,8 @@ impl<'c> Lowering<'_, 'c> {
             return Ok(sum);
         }
         let value = self.graph.nodes[node.index()].values[input];
-        if value == 0.0 {
+        // Only +0.0 may read the zero register: a -0.0 keeps its sign through products.
+        if value.to_bits() == 0 {
             return Ok(Operand::Temporary(Reg::ZERO));
         }
         let dst = self.take_register(span)?;
