@@ -3,6 +3,8 @@
 #![deny(missing_docs)]
 
 pub mod measure;
+pub mod oracle;
+pub mod strategies;
 
 use patchvm::ir::{Format, Limits, Patch};
 use patchvm::{Instance, Settings};

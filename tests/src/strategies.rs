@@ -1,0 +1,433 @@
+//! Public proptest strategies over the whole module catalog: random valid patches, and
+//! near-valid invalid ones one mutation away, each with the error code it must produce.
+//!
+//! They read every fact from `patchvm_modules::catalog()` (ports, ranges, units, rates, which
+//! inputs break cycles), so a module added to the catalog is generated without touching this
+//! file.
+//!
+//! ```
+//! use proptest::prelude::*;
+//! use patchvm_tests::strategies::valid_patch;
+//!
+//! proptest! {
+//!     #![proptest_config(ProptestConfig::with_cases(4))]
+//!     fn compiles(patch in valid_patch()) {
+//!         let limits = patchvm::ir::Limits::default();
+//!         prop_assert!(patchvm::compiler::compile(&patch, patchvm::modules::catalog(), &limits).is_ok());
+//!     }
+//! }
+//! # compiles();
+//! ```
+
+use patchvm::ir::{
+    Code, Connection, InputSpec, ModuleSpec, Name, Node, Param, Patch, PortRef, Rate, Role, Span,
+    Unit, Value, ValueKind,
+};
+use patchvm::modules::catalog;
+use patchvm::vm::MAX_PORTS;
+use proptest::prelude::*;
+
+/// Bounds on the patches generated.
+#[derive(Clone, Copy, Debug)]
+pub struct PatchShape {
+    /// Most kernel nodes (an `output` node is always added).
+    pub max_kernels: usize,
+    /// Most connections between kernel nodes.
+    pub max_connections: usize,
+    /// Largest value given to an input measured in seconds (keeps delay memory small);
+    /// never more than the input's own maximum.
+    pub max_seconds: f64,
+}
+
+impl Default for PatchShape {
+    fn default() -> PatchShape {
+        PatchShape {
+            max_kernels: 8,
+            max_connections: 16,
+            max_seconds: 0.5,
+        }
+    }
+}
+
+/// How a generated parameter value is chosen within its input's range.
+#[derive(Clone, Copy, Debug)]
+enum ParamGene {
+    /// Not set: the input takes its default.
+    Unset,
+    /// The range's minimum.
+    Min,
+    /// The range's maximum.
+    Max,
+    /// Uniform in the range, at this fraction.
+    Uniform(f64),
+    /// Logarithmic in the positive part of the range, at this fraction: small values as
+    /// often as large ones.
+    Logarithmic(f64),
+}
+
+fn param_gene() -> impl Strategy<Value = ParamGene> {
+    prop_oneof![
+        3 => Just(ParamGene::Unset),
+        1 => Just(ParamGene::Min),
+        1 => Just(ParamGene::Max),
+        2 => (0.0..=1.0f64).prop_map(ParamGene::Uniform),
+        2 => (0.0..=1.0f64).prop_map(ParamGene::Logarithmic),
+    ]
+}
+
+/// A connection's raw choices, resolved against the nodes drawn: source, target, output,
+/// input, each taken modulo what is there.
+type EdgeGene = (usize, usize, usize, usize);
+
+/// Random valid patches with the default [`PatchShape`].
+pub fn valid_patch() -> impl Strategy<Value = Patch> {
+    valid_patch_with(PatchShape::default())
+}
+
+/// Random valid patches: kernel nodes of any module with parameters anywhere in their ranges,
+/// a random DAG of connections (fan-in included, parameters driven by signals), connections
+/// into cycle-breaking inputs in any direction (so feedback loops through delays), and one
+/// `output` node fed by one to three of them, on `in`, `left` or `right`.
+pub fn valid_patch_with(shape: PatchShape) -> impl Strategy<Value = Patch> {
+    let kernel_modules = kernel_modules().len();
+    (1..=shape.max_kernels.max(1))
+        .prop_flat_map(move |kernels| {
+            (
+                prop::collection::vec(
+                    (
+                        0..kernel_modules,
+                        prop::collection::vec(param_gene(), MAX_PORTS),
+                    ),
+                    kernels,
+                ),
+                prop::collection::vec(any::<EdgeGene>(), 0..=shape.max_connections),
+                prop::collection::vec((any::<usize>(), 0..3usize), 1..=3),
+            )
+        })
+        .prop_map(move |(nodes, edges, outputs)| assemble(&shape, &nodes, &edges, &outputs))
+}
+
+/// Random invalid patches, each one mutation away from a valid one, with the code of the
+/// diagnostic the mutation must cause.
+pub fn invalid_patch() -> impl Strategy<Value = (Patch, Code)> {
+    (valid_patch(), mutation(), any::<usize>()).prop_filter_map(
+        "mutation does not apply to this patch",
+        |(patch, mutation, pick)| mutate(patch, mutation, pick),
+    )
+}
+
+fn kernel_modules() -> Vec<&'static ModuleSpec> {
+    catalog()
+        .modules()
+        .iter()
+        .filter(|module| module.role == Role::Kernel)
+        .collect()
+}
+
+fn output_module() -> &'static ModuleSpec {
+    catalog()
+        .modules()
+        .iter()
+        .find(|module| module.role == Role::Output)
+        .expect("the catalog has an output module")
+}
+
+fn name(text: &str) -> Name {
+    Name::new(text)
+}
+
+fn number(value: f64) -> Value {
+    Value {
+        kind: ValueKind::Number(value),
+        span: Span::NONE,
+    }
+}
+
+fn connection(from: (&str, &str), to: (&str, &str)) -> Connection {
+    Connection {
+        from: PortRef {
+            node: name(from.0),
+            port: name(from.1),
+        },
+        to: PortRef {
+            node: name(to.0),
+            port: name(to.1),
+        },
+        span: Span::NONE,
+    }
+}
+
+/// The value `gene` picks for `input`.
+fn gene_value(input: &InputSpec, gene: ParamGene, shape: &PatchShape) -> Option<f64> {
+    let lo = input.min;
+    let hi = if input.unit == Unit::Seconds {
+        input.max.min(shape.max_seconds.max(lo))
+    } else {
+        input.max
+    };
+    let value = match gene {
+        ParamGene::Unset => return None,
+        ParamGene::Min => lo,
+        ParamGene::Max => hi,
+        ParamGene::Uniform(at) => lo + at * (hi - lo),
+        ParamGene::Logarithmic(at) if hi > 0.0 => {
+            let bottom = lo.max(hi * 1e-6).max(f64::MIN_POSITIVE);
+            (bottom.ln() + at * (hi.ln() - bottom.ln())).exp()
+        }
+        ParamGene::Logarithmic(at) => lo + at * (hi - lo),
+    };
+    let value = if input.unit == Unit::Integer {
+        value.round()
+    } else {
+        value
+    };
+    Some(value.clamp(lo, hi))
+}
+
+fn assemble(
+    shape: &PatchShape,
+    nodes: &[(usize, Vec<ParamGene>)],
+    edges: &[EdgeGene],
+    outputs: &[(usize, usize)],
+) -> Patch {
+    let modules = kernel_modules();
+    let specs: Vec<&ModuleSpec> = nodes.iter().map(|(module, _)| modules[*module]).collect();
+    let id = |index: usize| format!("n{index}");
+    let mut patch = Patch::default();
+    for (index, ((_, genes), spec)) in nodes.iter().zip(&specs).enumerate() {
+        let params = spec
+            .inputs
+            .iter()
+            .zip(genes)
+            .filter_map(|(input, &gene)| {
+                gene_value(input, gene, shape).map(|value| Param {
+                    name: name(input.name),
+                    value: number(value),
+                })
+            })
+            .collect();
+        patch.nodes.push(Node {
+            id: name(&id(index)),
+            module: name(spec.name),
+            params,
+            span: Span::NONE,
+        });
+    }
+    let count = specs.len();
+    for &(a, b, output, input) in edges {
+        let (from, to) = (a % count, b % count);
+        let connectable: Vec<&InputSpec> = specs[to]
+            .inputs
+            .iter()
+            .filter(|input| input.rate == Rate::Audio)
+            .collect();
+        if connectable.is_empty() || specs[from].outputs.is_empty() {
+            continue;
+        }
+        let target = connectable[input % connectable.len()];
+        // Only a cycle-breaking input may be driven from a node at or after its own; every
+        // other connection goes forward in node order, so the patch stays legal.
+        if !target.breaks_cycles && from >= to {
+            continue;
+        }
+        let source = &specs[from].outputs[output % specs[from].outputs.len()];
+        patch
+            .connections
+            .push(connection((&id(from), source.name), (&id(to), target.name)));
+    }
+    let out = output_module();
+    patch.nodes.push(Node {
+        id: name("out"),
+        module: name(out.name),
+        params: Vec::new(),
+        span: Span::NONE,
+    });
+    for &(from, port) in outputs {
+        let from = from % count;
+        if let Some(source) = specs[from].outputs.first() {
+            let port = ["in", "left", "right"][port];
+            patch
+                .connections
+                .push(connection((&id(from), source.name), ("out", port)));
+        }
+    }
+    patch
+}
+
+/// One way to break a valid patch.
+#[derive(Clone, Copy, Debug)]
+enum Mutation {
+    UnknownModule,
+    UnknownPort,
+    UnknownNode,
+    WrongType,
+    OutOfRange,
+    DuplicateNode,
+    DuplicateParam,
+    Cycle,
+    NoOutput,
+    NotConnectable,
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop::sample::select(vec![
+        Mutation::UnknownModule,
+        Mutation::UnknownPort,
+        Mutation::UnknownNode,
+        Mutation::WrongType,
+        Mutation::OutOfRange,
+        Mutation::DuplicateNode,
+        Mutation::DuplicateParam,
+        Mutation::Cycle,
+        Mutation::NoOutput,
+        Mutation::NotConnectable,
+    ])
+}
+
+/// Applies `mutation` to a kernel node chosen by `pick`, or `None` if no node suits it.
+fn mutate(mut patch: Patch, mutation: Mutation, pick: usize) -> Option<(Patch, Code)> {
+    let kernels = patch.nodes.len() - 1; // the output node is last
+    let spec_of = |node: &Node| {
+        catalog()
+            .get(&node.module.text)
+            .expect("generated modules exist")
+    };
+    // The first kernel node at or after `pick` (cyclically) that satisfies `suits`.
+    let find = |patch: &Patch, suits: &dyn Fn(&ModuleSpec) -> bool| {
+        (0..kernels)
+            .map(|offset| (pick + offset) % kernels)
+            .find(|&index| suits(spec_of(&patch.nodes[index])))
+    };
+    let code = match mutation {
+        Mutation::UnknownModule => {
+            patch.nodes[pick % kernels].module.text.push_str("_nope");
+            Code::UnknownModule
+        }
+        Mutation::UnknownPort => {
+            let id = patch.nodes[pick % kernels].id.text.clone();
+            patch
+                .connections
+                .push(connection((&id, "nope"), ("out", "in")));
+            Code::UnknownPort
+        }
+        Mutation::UnknownNode => {
+            patch
+                .connections
+                .push(connection(("ghost", "out"), ("out", "in")));
+            Code::UnknownNode
+        }
+        Mutation::WrongType => {
+            let index = find(&patch, &|spec| !spec.inputs.is_empty())?;
+            let input = spec_of(&patch.nodes[index]).inputs
+                [pick % spec_of(&patch.nodes[index]).inputs.len()]
+            .name;
+            set_param(
+                &mut patch.nodes[index],
+                input,
+                ValueKind::Text("loud".into()),
+            );
+            Code::WrongType
+        }
+        Mutation::OutOfRange => {
+            let index = find(&patch, &|spec| spec.inputs.iter().any(|i| i.max < 1e300))?;
+            let spec = spec_of(&patch.nodes[index]);
+            let input = spec
+                .inputs
+                .iter()
+                .find(|i| i.max < 1e300)
+                .expect("found above");
+            let beyond = input.max + input.max.abs().max(1.0);
+            set_param(
+                &mut patch.nodes[index],
+                input.name,
+                ValueKind::Number(beyond),
+            );
+            Code::OutOfRange
+        }
+        Mutation::DuplicateNode => {
+            let copy = patch.nodes[pick % kernels].clone();
+            patch.nodes.insert(kernels, copy);
+            Code::DuplicateNode
+        }
+        Mutation::DuplicateParam => {
+            let index = find(&patch, &|spec| !spec.inputs.is_empty())?;
+            let input = &spec_of(&patch.nodes[index]).inputs[0];
+            let value = number(input.default);
+            let node = &mut patch.nodes[index];
+            for _ in 0..2 {
+                node.params.push(Param {
+                    name: name(input.name),
+                    value: value.clone(),
+                });
+            }
+            Code::DuplicateParam
+        }
+        Mutation::Cycle => {
+            let suits = |spec: &ModuleSpec| {
+                !spec.outputs.is_empty()
+                    && spec
+                        .inputs
+                        .iter()
+                        .any(|i| i.rate == Rate::Audio && !i.breaks_cycles)
+            };
+            let index = find(&patch, &suits)?;
+            let spec = spec_of(&patch.nodes[index]);
+            let input = spec
+                .inputs
+                .iter()
+                .find(|i| i.rate == Rate::Audio && !i.breaks_cycles)
+                .expect("found above");
+            let id = patch.nodes[index].id.text.clone();
+            patch
+                .connections
+                .push(connection((&id, spec.outputs[0].name), (&id, input.name)));
+            Code::Cycle
+        }
+        Mutation::NoOutput => {
+            patch.nodes.pop();
+            patch.connections.retain(|c| c.to.node.text != "out");
+            Code::NoOutput
+        }
+        Mutation::NotConnectable => {
+            let index = find(&patch, &|spec| {
+                spec.inputs.iter().any(|i| i.rate == Rate::Init)
+            })?;
+            let source = find(&patch, &|spec| !spec.outputs.is_empty())?;
+            let spec = spec_of(&patch.nodes[index]);
+            let input = spec
+                .inputs
+                .iter()
+                .find(|i| i.rate == Rate::Init)
+                .expect("found above");
+            let from = (
+                patch.nodes[source].id.text.clone(),
+                spec_of(&patch.nodes[source]).outputs[0].name,
+            );
+            let to = patch.nodes[index].id.text.clone();
+            patch
+                .connections
+                .push(connection((&from.0, from.1), (&to, input.name)));
+            Code::NotConnectable
+        }
+    };
+    Some((patch, code))
+}
+
+/// Sets parameter `input` of `node` to `kind`, replacing a value already set.
+fn set_param(node: &mut Node, input: &str, kind: ValueKind) {
+    let value = Value {
+        kind,
+        span: Span::NONE,
+    };
+    match node
+        .params
+        .iter_mut()
+        .find(|param| param.name.text == input)
+    {
+        Some(param) => param.value = value,
+        None => node.params.push(Param {
+            name: name(input),
+            value,
+        }),
+    }
+}
