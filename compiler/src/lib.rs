@@ -1,7 +1,8 @@
 //! patchvm's compiler: from a patch to register bytecode.
 //!
 //! [`compile`] validates a patch against a module catalog (see [`fn@patchvm_ir::validate`]),
-//! orders it, drops nodes that reach no output, allocates registers by liveness and emits a
+//! orders it, drops nodes that reach no output, folds stateless nodes whose inputs are all
+//! constant, allocates registers by liveness and emits a
 //! [`Program`] plus what a host needs to build its kernels ([`KernelNode`]) and to point
 //! runtime problems back at the source (an instruction → span table). [`disassemble`] prints
 //! the program.
@@ -75,5 +76,5 @@ pub fn compile<'c>(
     limits: &Limits,
 ) -> Result<Compiled<'c>, Diagnostics> {
     let graph = patchvm_ir::validate(patch, catalog, limits)?;
-    lower::lower(&graph).map_err(|diagnostic| vec![diagnostic])
+    lower::lower(&graph, catalog).map_err(|diagnostic| vec![diagnostic])
 }

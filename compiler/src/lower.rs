@@ -2,7 +2,7 @@
 
 use crate::registers::Registers;
 use crate::{Compiled, KernelNode};
-use patchvm_ir::{Code, Diagnostic, Edge, Graph, GraphNode, NodeIdx, Role, Span};
+use patchvm_ir::{Catalog, Code, Diagnostic, Edge, Graph, GraphNode, NodeIdx, Role, Span};
 use patchvm_vm::{ArgRange, Instr, KernelDecl, KernelIdx, KernelShape, Program, Reg};
 use std::collections::HashMap;
 
@@ -22,6 +22,10 @@ struct Lowering<'g, 'c> {
     registers: Registers,
     /// The register holding each computed value that still has readers.
     value_regs: HashMap<ValueId, Reg>,
+    /// The values of folded nodes, known at compile time.
+    constants: HashMap<ValueId, f32>,
+    /// Where to find the functions of stateless modules.
+    catalog: &'c Catalog,
     /// How many edges will still read each value.
     readers_left: HashMap<ValueId, usize>,
     /// Cycle-closing kernels whose `FEED` is waiting for its sources: kernel, node.
@@ -30,7 +34,10 @@ struct Lowering<'g, 'c> {
 
 /// Lowers a validated graph to a program. Fails only if the patch needs more registers or
 /// kernels than the bytecode can address.
-pub(crate) fn lower<'c>(graph: &Graph<'c>) -> Result<Compiled<'c>, Diagnostic> {
+pub(crate) fn lower<'c>(
+    graph: &Graph<'c>,
+    catalog: &'c Catalog,
+) -> Result<Compiled<'c>, Diagnostic> {
     let live = reaches_output(graph);
     let mut readers_left = HashMap::new();
     for edge in &graph.edges {
@@ -49,6 +56,8 @@ pub(crate) fn lower<'c>(graph: &Graph<'c>) -> Result<Compiled<'c>, Diagnostic> {
         kernels: Vec::new(),
         registers: Registers::new(),
         value_regs: HashMap::new(),
+        constants: HashMap::new(),
+        catalog,
         readers_left,
         pending_feeds: Vec::new(),
     };
@@ -126,6 +135,9 @@ impl<'c> Lowering<'_, 'c> {
     }
 
     fn kernel_node(&mut self, index: NodeIdx, node: &GraphNode<'c>) -> Result<(), Diagnostic> {
+        if self.fold(index, node) {
+            return Ok(());
+        }
         let fed = node.spec.fed_input();
         let in_feedback_loop = fed.is_some_and(|input| {
             self.graph
@@ -208,6 +220,28 @@ impl<'c> Lowering<'_, 'c> {
 
     /// Adds the node's `in` to every channel and, in a stereo program, `left` and `right` to
     /// their channel (in a mono program they are zero by definition of the channel count).
+    /// Evaluates a stateless node whose inputs are all known at compile time, recording its
+    /// outputs as constants instead of emitting a call; `false` if it cannot be folded.
+    fn fold(&mut self, index: NodeIdx, node: &GraphNode) -> bool {
+        let Some(fold) = self.catalog.fold(node.spec.name) else {
+            return false;
+        };
+        let inputs: Option<Vec<f32>> = node
+            .spec
+            .processed_inputs()
+            .map(|(input, _)| self.constant_input(index, input))
+            .collect();
+        let Some(inputs) = inputs else {
+            return false;
+        };
+        let mut outputs = vec![0.0_f32; node.spec.outputs.len()];
+        fold(&inputs, &mut outputs);
+        for (output, value) in outputs.into_iter().enumerate() {
+            self.constants.insert((index, output), value);
+        }
+        true
+    }
+
     fn output_node(&mut self, index: NodeIdx, node: &GraphNode) -> Result<(), Diagnostic> {
         let stereo = self.program.channels == 2;
         let ports: &[(&str, &[u8])] = if stereo {
@@ -246,10 +280,10 @@ impl<'c> Lowering<'_, 'c> {
                 .spec
                 .fed_input()
                 .expect("only kernels with a fed input wait for a feed");
-            let ready = self
-                .graph
-                .edges_into(node, input)
-                .all(|edge| self.value_regs.contains_key(&(edge.from, edge.output)));
+            let ready = self.graph.edges_into(node, input).all(|edge| {
+                let value = (edge.from, edge.output);
+                self.value_regs.contains_key(&value) || self.constants.contains_key(&value)
+            });
             if ready {
                 result = self.feed(kernel, node, input);
             }
@@ -273,50 +307,76 @@ impl<'c> Lowering<'_, 'c> {
     }
 
     /// Puts the value of input `input` of `node` in a register: the sum of its connections,
-    /// else its constant value (the zero register for 0).
+    /// else its constant value (the zero register for +0).
     fn materialize(&mut self, node: NodeIdx, input: usize) -> Result<Operand, Diagnostic> {
         let span = self.graph.nodes[node.index()].span;
         let edges: Vec<Edge> = self.graph.edges_into(node, input).copied().collect();
-        let mut sum: Option<Operand> = None;
+        if edges.is_empty() {
+            let value = self.graph.nodes[node.index()].values[input] as f32;
+            return self.load(value, span);
+        }
+        // Sums in connection order, `((a + b) + c)`, exactly as the VM's ADDs would: a run of
+        // constants at the front is added at compile time; the rest with ADD instructions.
+        let mut sum: Option<Term> = None;
         for edge in edges {
-            let value = Operand::Value(
-                (edge.from, edge.output),
-                self.value_regs[&(edge.from, edge.output)],
-            );
-            sum = Some(match sum {
-                None => value,
-                Some(partial) => {
+            let value = match self.constants.get(&(edge.from, edge.output)) {
+                Some(&constant) => Term::Constant(constant),
+                None => Term::Register(Operand::Value(
+                    (edge.from, edge.output),
+                    self.value_regs[&(edge.from, edge.output)],
+                )),
+            };
+            sum = Some(match (sum, value) {
+                (None, value) => value,
+                (Some(Term::Constant(a)), Term::Constant(b)) => Term::Constant(a + b),
+                (Some(partial), value) => {
+                    let lhs = self.register(partial, span)?;
+                    let rhs = self.register(value, span)?;
                     let dst = self.take_register(span)?;
                     self.emit(
                         Instr::Add {
                             dst,
-                            lhs: partial.reg(),
-                            rhs: value.reg(),
+                            lhs: lhs.reg(),
+                            rhs: rhs.reg(),
                         },
                         edge.span,
                     );
-                    self.release(partial);
-                    self.release(value);
-                    Operand::Temporary(dst)
+                    self.release(lhs);
+                    self.release(rhs);
+                    Term::Register(Operand::Temporary(dst))
                 }
             });
         }
-        if let Some(sum) = sum {
-            return Ok(sum);
+        self.register(sum.expect("at least one edge"), span)
+    }
+
+    /// The input's value if it is known at compile time: its parameter value when unconnected,
+    /// else the sum of its connections when they all come from folded nodes.
+    fn constant_input(&self, node: NodeIdx, input: usize) -> Option<f32> {
+        let mut sum: Option<f32> = None;
+        for edge in self.graph.edges_into(node, input) {
+            let value = *self.constants.get(&(edge.from, edge.output))?;
+            sum = Some(sum.map_or(value, |partial| partial + value));
         }
-        let value = self.graph.nodes[node.index()].values[input];
-        // Only +0.0 may read the zero register: a -0.0 keeps its sign through products.
+        Some(sum.unwrap_or(self.graph.nodes[node.index()].values[input] as f32))
+    }
+
+    /// A term in a register.
+    fn register(&mut self, term: Term, span: Span) -> Result<Operand, Diagnostic> {
+        match term {
+            Term::Register(operand) => Ok(operand),
+            Term::Constant(value) => self.load(value, span),
+        }
+    }
+
+    /// A register holding `value`: the zero register for +0 (only +0: a -0 keeps its sign
+    /// through products), else a `LOAD_CONST`.
+    fn load(&mut self, value: f32, span: Span) -> Result<Operand, Diagnostic> {
         if value.to_bits() == 0 {
             return Ok(Operand::Temporary(Reg::ZERO));
         }
         let dst = self.take_register(span)?;
-        self.emit(
-            Instr::LoadConst {
-                dst,
-                value: value as f32,
-            },
-            span,
-        );
+        self.emit(Instr::LoadConst { dst, value }, span);
         Ok(Operand::Temporary(dst))
     }
 
@@ -357,6 +417,15 @@ enum Operand {
     Value(ValueId, Reg),
     /// A constant or a partial sum, freed after its one reader.
     Temporary(Reg),
+}
+
+/// One connection's contribution to an input, before it is in a register.
+#[derive(Clone, Copy)]
+enum Term {
+    /// Known at compile time.
+    Constant(f32),
+    /// Computed while running.
+    Register(Operand),
 }
 
 impl Operand {

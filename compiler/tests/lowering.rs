@@ -288,3 +288,71 @@ fn the_same_patch_always_compiles_to_the_same_program() {
     // Ties are broken by patch order: `b` is declared first, so it runs first.
     assert_eq!(first.kernels[0].id, "b");
 }
+
+/// The catalog above, with `gain` declared stateless as the real catalog declares it.
+fn folding_catalog() -> &'static Catalog {
+    Box::leak(Box::new(catalog().with_fold("gain", |inputs, outputs| {
+        outputs[0] = inputs[0] * inputs[1]
+    })))
+}
+
+#[test]
+fn constant_subgraphs_fold_into_one_constant() {
+    // (3 · 0.5) · 2 feeds a sine's frequency: both gains fold into LOAD_CONST 3.
+    let patch = PatchBuilder::new()
+        .node("g1", "gain", &[("in", 3.0), ("amp", 0.5)])
+        .node("g2", "gain", &[("amp", 2.0)])
+        .node("osc", "osc.sine", &[])
+        .node("out", "output", &[])
+        .connect(("g1", "out"), ("g2", "in"))
+        .connect(("g2", "out"), ("osc", "freq"))
+        .connect(("osc", "out"), ("out", "in"))
+        .build();
+    let compiled = compile(&patch, folding_catalog(), &Limits::default()).unwrap();
+    assert_eq!(
+        compiled.program.instrs,
+        [load(1, 3.0), call(0, 0, 1, 1), write(0, 2)]
+    );
+    let ids: Vec<&str> = compiled.kernels.iter().map(|k| k.id.as_str()).collect();
+    assert_eq!(ids, ["osc"]);
+}
+
+#[test]
+fn a_stateless_node_with_a_signal_input_is_not_folded() {
+    let patch = PatchBuilder::new()
+        .node("osc", "osc.sine", &[])
+        .node("g", "gain", &[("amp", 0.5)])
+        .node("out", "output", &[])
+        .connect(("osc", "out"), ("g", "in"))
+        .connect(("g", "out"), ("out", "in"))
+        .build();
+    let compiled = compile(&patch, folding_catalog(), &Limits::default()).unwrap();
+    assert_eq!(compiled.kernels.len(), 2);
+}
+
+#[test]
+fn constants_summed_with_signals_keep_the_connection_order() {
+    // out.in = osc + g, with g folded to 0.25: the sum stays `osc + 0.25`, in that order.
+    let patch = PatchBuilder::new()
+        .node("osc", "osc.sine", &[])
+        .node("g", "gain", &[("in", 0.5), ("amp", 0.5)])
+        .node("out", "output", &[])
+        .connect(("osc", "out"), ("out", "in"))
+        .connect(("g", "out"), ("out", "in"))
+        .build();
+    let compiled = compile(&patch, folding_catalog(), &Limits::default()).unwrap();
+    assert_eq!(
+        compiled.program.instrs,
+        [
+            load(1, 440.0),
+            call(0, 0, 1, 1),
+            load(1, 0.25),
+            Instr::Add {
+                dst: Reg(3),
+                lhs: Reg(2),
+                rhs: Reg(1)
+            },
+            write(0, 3),
+        ]
+    );
+}

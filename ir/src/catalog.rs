@@ -8,7 +8,15 @@ use serde::Serialize;
 #[derive(Debug)]
 pub struct Catalog {
     modules: Vec<ModuleSpec>,
+    /// For each module, its function if it is stateless (see [`FoldFn`]).
+    folds: Vec<Option<FoldFn>>,
 }
+
+/// The function a stateless module computes: one sample of its processed inputs (in the order
+/// of [`ModuleSpec::processed_inputs`]) to one sample of each output. Its kernel computes
+/// exactly this, bit for bit, so the compiler may evaluate a node whose inputs are all
+/// constant once, at compile time, instead of every sample.
+pub type FoldFn = fn(inputs: &[f32], outputs: &mut [f32]);
 
 /// One module type: its name, documentation and ports.
 #[derive(Clone, Copy, Debug, Serialize)]
@@ -136,7 +144,37 @@ impl Catalog {
                 );
             }
         }
-        Catalog { modules }
+        let folds = vec![None; modules.len()];
+        Catalog { modules, folds }
+    }
+
+    /// Declares module `name` stateless, computing `fold`.
+    ///
+    /// # Panics
+    /// If the catalog has no module `name`, or the module has a cycle-breaking or set-once
+    /// input (such modules have state): program data, so a bug.
+    pub fn with_fold(mut self, name: &str, fold: FoldFn) -> Catalog {
+        let index = self
+            .modules
+            .iter()
+            .position(|module| module.name == name)
+            .unwrap_or_else(|| panic!("no module `{name}` to fold"));
+        let module = &self.modules[index];
+        assert!(
+            module
+                .inputs
+                .iter()
+                .all(|input| input.rate == Rate::Audio && !input.breaks_cycles),
+            "`{name}` has state and cannot be folded"
+        );
+        self.folds[index] = Some(fold);
+        self
+    }
+
+    /// The function of module `name`, if it is stateless.
+    pub fn fold(&self, name: &str) -> Option<FoldFn> {
+        let index = self.modules.iter().position(|module| module.name == name)?;
+        self.folds[index]
     }
 
     /// The module called `name`.

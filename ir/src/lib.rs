@@ -30,7 +30,7 @@ pub mod span;
 pub mod suggest;
 pub mod validate;
 
-pub use catalog::{Catalog, InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
+pub use catalog::{Catalog, FoldFn, InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Label};
 pub use format::Format;
 pub use graph::{Edge, Graph, GraphNode, NodeIdx};

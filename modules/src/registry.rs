@@ -69,8 +69,13 @@ fn registry() -> &'static Registry {
             .into_iter()
             .map(|entry| (entry.spec, entry.build))
             .unzip();
+        let catalog = kernels::folds::FOLDS
+            .iter()
+            .fold(Catalog::new(specs), |catalog, &(name, fold)| {
+                catalog.with_fold(name, fold)
+            });
         Registry {
-            catalog: Catalog::new(specs),
+            catalog,
             builders,
             memory,
         }

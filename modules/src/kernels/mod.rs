@@ -26,6 +26,7 @@
 pub mod delay;
 pub mod env;
 pub mod filter;
+pub(crate) mod folds;
 pub mod math;
 pub mod noise;
 pub mod osc;
