@@ -1,18 +1,6 @@
-//! Any bytes read as a Sexpr patch: never a panic; whatever reads, compiles or is refused
-//! with diagnostics, and runs a few blocks when it compiles.
+//! Arbitrary bytes read as a S-expression patch, then compiled and rendered if valid.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use patchvm::ir::{Format, Limits};
-use patchvm::{Instance, Settings};
-
-fuzz_target!(|data: &[u8]| {
-    let limits = Limits::default();
-    if let Ok(patch) = Format::Sexpr.read(data, &limits) {
-        if let Ok(mut instance) = Instance::new(&patch, &Settings::default(), &limits) {
-            let mut samples = vec![0.0; 256 * instance.channels()];
-            instance.process_interleaved(&mut samples, 64);
-            assert!(samples.iter().all(|x| x.is_finite()));
-        }
-    }
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    patchvm_tests::fuzzing::read(patchvm::ir::Format::Sexpr, data);
 });

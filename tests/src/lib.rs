@@ -2,6 +2,7 @@
 //! those samples (frequency, level) the way an engineer would with a scope.
 #![deny(missing_docs)]
 
+pub mod fuzzing;
 pub mod measure;
 pub mod oracle;
 pub mod strategies;

@@ -1,0 +1,240 @@
+//! The bodies of the fuzz targets in `fuzz/`, as plain functions, so that the committed
+//! corpora replay as ordinary tests (`tests/tests/fuzz_corpora.rs`) on the stable toolchain.
+//!
+//! Each takes arbitrary bytes and must neither panic nor hang; whatever compiles must render
+//! finite samples.
+
+use arbitrary::{Result, Unstructured};
+use patchvm::ir::{
+    Connection, Format, Limits, Name, Node, Param, Patch, PortRef, Span, Value, ValueKind,
+};
+use patchvm::modules::{KernelInit, build, catalog};
+use patchvm::vm::{
+    ArgRange, Executable, Instr, Kernel, KernelDecl, KernelIdx, MAX_BLOCK, Program, Reg,
+};
+use patchvm::{Instance, Settings};
+
+/// Frames each target renders from a patch that compiles.
+const FRAMES: usize = 256;
+
+/// Reads `data` as a patch in `format`, and compiles and renders it if it is valid.
+pub fn read(format: Format, data: &[u8]) {
+    if let Ok(patch) = format.read(data, &Limits::default()) {
+        render(&patch);
+    }
+}
+
+/// Builds a patch from `data` — catalog modules, ports and parameters most of the time, names
+/// nobody defined some of the time — and compiles and renders it if it is valid.
+pub fn compile_arbitrary(data: &[u8]) {
+    if let Ok(patch) = arbitrary_patch(&mut Unstructured::new(data)) {
+        render(&patch);
+    }
+}
+
+/// Builds a program and its kernels from `data`, with indices mostly in range and sometimes
+/// not; runs it for a few blocks of arbitrary length if the verifier accepts it.
+pub fn run_bytecode(data: &[u8]) {
+    let mut input = Unstructured::new(data);
+    let Ok((program, kernels)) = arbitrary_program(&mut input) else {
+        return;
+    };
+    if let Ok(mut executable) = Executable::new(program, kernels) {
+        for _ in 0..4 {
+            let frames = input.int_in_range(0..=MAX_BLOCK).unwrap_or(MAX_BLOCK);
+            executable.run(frames);
+            for channel in 0..executable.channels() {
+                assert!(executable.output(channel).iter().all(|x| x.is_finite()));
+            }
+        }
+    }
+}
+
+fn render(patch: &Patch) {
+    if let Ok(mut instance) = Instance::new(patch, &Settings::default(), &Limits::default()) {
+        let mut samples = vec![0.0; FRAMES * instance.channels()];
+        instance.process_interleaved(&mut samples, MAX_BLOCK);
+        assert!(samples.iter().all(|x| x.is_finite()));
+    }
+}
+
+/// Either one of `known` (most of the time) or an arbitrary string.
+fn name(input: &mut Unstructured, known: &[&str]) -> Result<Name> {
+    let text = if !known.is_empty() && input.ratio(7, 8)? {
+        (*input.choose(known)?).to_owned()
+    } else {
+        input.arbitrary::<String>()?
+    };
+    Ok(Name::new(text))
+}
+
+fn value(input: &mut Unstructured) -> Result<Value> {
+    let kind = match input.int_in_range(0..=9u8)? {
+        0 => ValueKind::Text(input.arbitrary()?),
+        1 => ValueKind::List(vec![Value {
+            kind: ValueKind::Number(input.arbitrary()?),
+            span: Span::NONE,
+        }]),
+        _ => ValueKind::Number(input.arbitrary()?),
+    };
+    Ok(Value {
+        kind,
+        span: Span::NONE,
+    })
+}
+
+fn arbitrary_patch(input: &mut Unstructured) -> Result<Patch> {
+    let modules: Vec<&str> = catalog().names().collect();
+    let mut patch = Patch::default();
+    let node_count = input.int_in_range(0..=12usize)?;
+    for index in 0..node_count {
+        let module = name(input, &modules)?;
+        let spec = catalog().get(&module.text);
+        let inputs: Vec<&str> =
+            spec.map_or(Vec::new(), |s| s.inputs.iter().map(|i| i.name).collect());
+        let mut params = Vec::new();
+        for _ in 0..input.int_in_range(0..=4usize)? {
+            params.push(Param {
+                name: name(input, &inputs)?,
+                value: value(input)?,
+            });
+        }
+        let id = if input.ratio(15, 16)? {
+            format!("n{index}")
+        } else {
+            input.arbitrary()?
+        };
+        patch.nodes.push(Node {
+            id: Name::new(id),
+            module,
+            params,
+            span: Span::NONE,
+        });
+    }
+    let ids: Vec<String> = patch.nodes.iter().map(|n| n.id.text.clone()).collect();
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    for _ in 0..input.int_in_range(0..=24usize)? {
+        let from = name(input, &ids)?;
+        let to = name(input, &ids)?;
+        let ports = |id: &Name, outputs: bool| -> Vec<&'static str> {
+            patch
+                .node(&id.text)
+                .and_then(|node| catalog().get(&node.module.text))
+                .map_or(Vec::new(), |spec| {
+                    if outputs {
+                        spec.outputs.iter().map(|o| o.name).collect()
+                    } else {
+                        spec.inputs.iter().map(|i| i.name).collect()
+                    }
+                })
+        };
+        let from_port = name(input, &ports(&from, true))?;
+        let to_port = name(input, &ports(&to, false))?;
+        patch.connections.push(Connection {
+            from: PortRef {
+                node: from,
+                port: from_port,
+            },
+            to: PortRef {
+                node: to,
+                port: to_port,
+            },
+            span: Span::NONE,
+        });
+    }
+    Ok(patch)
+}
+
+/// A register index: usually below `registers`, sometimes anywhere.
+fn register(input: &mut Unstructured, registers: u16) -> Result<Reg> {
+    if input.ratio(31, 32)? && registers > 0 {
+        Ok(Reg(input.int_in_range(0..=registers - 1)?))
+    } else {
+        Ok(Reg(input.arbitrary()?))
+    }
+}
+
+fn arbitrary_program(input: &mut Unstructured) -> Result<(Program, Vec<Box<dyn Kernel>>)> {
+    let kernel_specs: Vec<_> = catalog()
+        .modules()
+        .iter()
+        .filter(|m| build_default(m).is_some())
+        .collect();
+    let mut kernels: Vec<Box<dyn Kernel>> = Vec::new();
+    let mut decls = Vec::new();
+    for _ in 0..input.int_in_range(0..=4usize)? {
+        let spec = *input.choose(&kernel_specs)?;
+        let kernel = build_default(spec).expect("filtered above");
+        let mut shape = kernel.shape();
+        if input.ratio(1, 16)? {
+            shape.inputs = input.arbitrary()?;
+        }
+        decls.push(KernelDecl {
+            name: spec.name.into(),
+            shape,
+        });
+        kernels.push(kernel);
+    }
+    let registers: u16 = input.int_in_range(0..=12)?;
+    let mut args = Vec::new();
+    let mut instrs = Vec::new();
+    for _ in 0..input.int_in_range(0..=24usize)? {
+        let instr = match input.int_in_range(0..=4u8)? {
+            0 => Instr::LoadConst {
+                dst: register(input, registers)?,
+                value: input.arbitrary()?,
+            },
+            1 => Instr::Add {
+                dst: register(input, registers)?,
+                lhs: register(input, registers)?,
+                rhs: register(input, registers)?,
+            },
+            2 if !decls.is_empty() => {
+                let kernel = input.int_in_range(0..=decls.len() - 1)?;
+                let shape = decls[kernel].shape;
+                let start = args.len() as u32;
+                for _ in 0..(usize::from(shape.inputs) + usize::from(shape.outputs)).min(32) {
+                    args.push(register(input, registers)?);
+                }
+                let start = if input.ratio(1, 32)? {
+                    input.arbitrary()?
+                } else {
+                    start
+                };
+                Instr::CallOp {
+                    kernel: KernelIdx(kernel as u16),
+                    args: ArgRange {
+                        start,
+                        inputs: shape.inputs,
+                        outputs: shape.outputs,
+                    },
+                }
+            }
+            3 => Instr::Feed {
+                kernel: KernelIdx(input.int_in_range(0..=4)?),
+                src: register(input, registers)?,
+            },
+            _ => Instr::WriteOutput {
+                channel: input.int_in_range(0..=2)?,
+                src: register(input, registers)?,
+            },
+        };
+        instrs.push(instr);
+    }
+    let channels = input.int_in_range(0..=3)?;
+    Ok((
+        Program {
+            instrs,
+            args,
+            registers,
+            kernels: decls,
+            channels,
+        },
+        kernels,
+    ))
+}
+
+fn build_default(spec: &patchvm::ir::ModuleSpec) -> Option<Box<dyn Kernel>> {
+    let defaults: Vec<f64> = spec.inputs.iter().map(|input| input.default).collect();
+    build(spec, &KernelInit::new(&defaults, 48_000.0))
+}
