@@ -38,8 +38,7 @@ impl Instance {
         settings: &Settings,
         limits: &Limits,
     ) -> Result<Instance, Diagnostics> {
-        let compiled = compile(patch, catalog(), limits)?;
-        check_memory(&compiled, settings, limits)?;
+        let compiled = prepare(patch, settings, limits)?;
         let disassembly = patchvm_compiler::disassemble(&compiled);
         let executable = instantiate(compiled, settings);
         Ok(Instance {
@@ -88,6 +87,18 @@ impl Instance {
     }
 }
 
+/// Validates and compiles `patch`, and checks that its kernels' memory at `settings` fits
+/// `limits` — everything [`Instance::new`] checks, without allocating any kernel.
+pub fn prepare(
+    patch: &Patch,
+    settings: &Settings,
+    limits: &Limits,
+) -> Result<Compiled<'static>, Diagnostics> {
+    let compiled = compile(patch, catalog(), limits)?;
+    check_memory(&compiled, settings, limits)?;
+    Ok(compiled)
+}
+
 /// What node `node`'s kernel is built from.
 fn kernel_init<'n>(node: &'n KernelNode, settings: &Settings) -> KernelInit<'n> {
     let param_seed = node
@@ -102,30 +113,52 @@ fn kernel_init<'n>(node: &'n KernelNode, settings: &Settings) -> KernelInit<'n> 
     }
 }
 
-/// Refuses a patch whose kernels would allocate more state than `limits` allow, naming the
-/// node that crosses the limit, before anything is allocated.
+/// Refuses a patch whose kernels would allocate more state than `limits` allow — one node
+/// over `max_delay_bytes`, or all together over `max_state_bytes` — naming the node at fault,
+/// before anything is allocated.
 fn check_memory(
     compiled: &Compiled,
     settings: &Settings,
     limits: &Limits,
 ) -> Result<(), Diagnostics> {
+    let over = |node: &KernelNode, what: &str, limit: usize, flag: &str| {
+        vec![
+            Diagnostic::new(
+                Code::Limit,
+                node.span,
+                format!(
+                    "{what} needs more than the limit of {} MiB at {} Hz",
+                    limit >> 20,
+                    settings.sample_rate
+                ),
+            )
+            .with_label(format!("node `{}` crosses the limit", node.id))
+            .with_hint(format!(
+                "shorten the delays, or raise the limit with `{flag}`"
+            )),
+        ]
+    };
     let mut total = 0usize;
     for node in &compiled.kernels {
-        total = total.saturating_add(memory_bytes(node.spec, &kernel_init(node, settings)));
+        let bytes = memory_bytes(node.spec, &kernel_init(node, settings));
+        if bytes > limits.max_delay_bytes {
+            let what = format!("the delay line of node `{}`", node.id);
+            return Err(over(
+                node,
+                &what,
+                limits.max_delay_bytes,
+                "--max-delay-bytes",
+            ));
+        }
+        total = total.saturating_add(bytes);
         if total > limits.max_state_bytes {
-            return Err(vec![
-                Diagnostic::new(
-                    Code::Limit,
-                    node.span,
-                    format!(
-                        "the patch's state (delay lines) needs more than the limit of {} MiB at {} Hz",
-                        limits.max_state_bytes >> 20,
-                        settings.sample_rate
-                    ),
-                )
-                .with_label(format!("node `{}` crosses the limit", node.id))
-                .with_hint("shorten the delays, or raise the limit with `--max-state-bytes`"),
-            ]);
+            let what = "the patch's state (delay lines)";
+            return Err(over(
+                node,
+                what,
+                limits.max_state_bytes,
+                "--max-state-bytes",
+            ));
         }
     }
     Ok(())

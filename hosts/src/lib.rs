@@ -34,7 +34,7 @@ pub mod report;
 mod seed;
 pub mod source;
 
-pub use instance::{Instance, Settings};
+pub use instance::{Instance, Settings, prepare};
 pub use seed::node_seed;
 
 /// The compiler (`patchvm-compiler`).

@@ -243,3 +243,38 @@ fn modules_lists_the_catalog_as_text_and_json() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("did you mean `filter.lowpass`?"));
 }
+
+#[test]
+fn a_delay_over_the_memory_limit_names_the_node_and_the_flag() {
+    // The echo's 0.375 s at 48 kHz is 18 000 + 66 samples, 72 264 bytes: over 50 000 bytes.
+    let output = patchvm(&[
+        "check",
+        "patches/subtractive.lisp",
+        "--max-delay-bytes",
+        "80000",
+    ]);
+    assert!(output.status.success());
+    let output = patchvm(&[
+        "check",
+        "patches/subtractive.lisp",
+        "--max-delay-bytes",
+        "50000",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let output = patchvm(&[
+        "render",
+        "patches/subtractive.lisp",
+        "-o",
+        scratch("x.wav").to_str().unwrap(),
+        "--max-delay-bytes",
+        "50000",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(
+        text.contains("the delay line of node `echo` needs more than the limit"),
+        "{text}"
+    );
+    assert!(text.contains("--max-delay-bytes"), "{text}");
+    assert!(text.contains("patches/subtractive.lisp:"), "{text}");
+}

@@ -13,6 +13,8 @@ pub struct Limits {
     pub max_connections: usize,
     /// Longest name or string, in bytes.
     pub max_string_bytes: usize,
+    /// Most memory one node's state may take (one delay line), in bytes.
+    pub max_delay_bytes: usize,
     /// Most memory all nodes' state may take (delay lines, mostly), in bytes; checked before
     /// any of it is allocated.
     pub max_state_bytes: usize,
@@ -26,6 +28,7 @@ impl Default for Limits {
             max_nodes: 100_000,
             max_connections: 400_000,
             max_string_bytes: 4096,
+            max_delay_bytes: 256 << 20,
             max_state_bytes: 1 << 30,
         }
     }

@@ -8,14 +8,23 @@ use std::path::{Path, PathBuf};
 
 fn files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|entries| entries.map(|entry| entry.unwrap().path()).filter(|p| p.is_file()).collect())
+        .map(|entries| {
+            entries
+                .map(|entry| entry.unwrap().path())
+                .filter(|p| p.is_file())
+                .collect()
+        })
         .unwrap_or_default();
     files.sort();
     files
 }
 
 fn seeds(target: &str) -> Vec<PathBuf> {
-    files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/seeds").join(target))
+    files(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../fuzz/seeds")
+            .join(target),
+    )
 }
 
 /// Runs `body` on every seed of `target` (and on `extra` files), naming the file on failure.
@@ -38,17 +47,32 @@ fn examples(format: Format) -> Vec<PathBuf> {
 
 #[test]
 fn read_sexpr_corpus() {
-    assert!(replay("read_sexpr", examples(Format::Sexpr), |d| fuzzing::read(Format::Sexpr, d)) > 0);
+    assert!(
+        replay("read_sexpr", examples(Format::Sexpr), |d| fuzzing::read(
+            Format::Sexpr,
+            d
+        )) > 0
+    );
 }
 
 #[test]
 fn read_json_corpus() {
-    assert!(replay("read_json", examples(Format::Json), |d| fuzzing::read(Format::Json, d)) > 0);
+    assert!(
+        replay("read_json", examples(Format::Json), |d| fuzzing::read(
+            Format::Json,
+            d
+        )) > 0
+    );
 }
 
 #[test]
 fn read_msgpack_corpus() {
-    assert!(replay("read_msgpack", Vec::new(), |d| fuzzing::read(Format::MessagePack, d)) > 0);
+    assert!(
+        replay("read_msgpack", Vec::new(), |d| fuzzing::read(
+            Format::MessagePack,
+            d
+        )) > 0
+    );
 }
 
 #[test]

@@ -2,9 +2,9 @@
 
 use crate::failure::Failure;
 use crate::limits::LimitArgs;
-use patchvm::compiler::{compile, disassemble};
-use patchvm::modules::catalog;
+use patchvm::compiler::disassemble;
 use patchvm::source::load;
+use patchvm::{Settings, prepare};
 use std::path::PathBuf;
 
 /// A patch file and the limits to read it with.
@@ -32,7 +32,7 @@ pub fn disasm(args: &PatchArgs) -> Result<(), Failure> {
 fn compiled_text(args: &PatchArgs) -> Result<String, Failure> {
     let limits = args.limits.limits();
     let (patch, source) = load(&args.patch, &limits)?;
-    match compile(&patch, catalog(), &limits) {
+    match prepare(&patch, &Settings::default(), &limits) {
         Ok(compiled) => Ok(disassemble(&compiled)),
         Err(diagnostics) => Err(Failure::Patch(Box::new(source), diagnostics)),
     }

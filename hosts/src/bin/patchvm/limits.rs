@@ -20,6 +20,9 @@ pub struct LimitArgs {
     /// Longest name or string, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_string_bytes)]
     max_string_bytes: usize,
+    /// Most memory for one node's state (one delay line), in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_delay_bytes)]
+    max_delay_bytes: usize,
     /// Most memory for all nodes' state (delay lines), in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_state_bytes)]
     max_state_bytes: usize,
@@ -34,6 +37,7 @@ impl LimitArgs {
             max_nodes: self.max_nodes,
             max_connections: self.max_connections,
             max_string_bytes: self.max_string_bytes,
+            max_delay_bytes: self.max_delay_bytes,
             max_state_bytes: self.max_state_bytes,
         }
     }
