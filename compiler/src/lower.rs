@@ -131,6 +131,7 @@ impl<'c> Lowering<'_, 'c> {
         match node.spec.role {
             Role::Kernel => self.kernel_node(index, node),
             Role::Output => self.output_node(index, node),
+            Role::Input => self.input_node(index, node),
         }
     }
 
@@ -220,6 +221,22 @@ impl<'c> Lowering<'_, 'c> {
 
     /// Adds the node's `in` to every channel and, in a stereo program, `left` and `right` to
     /// their channel (in a mono program they are zero by definition of the channel count).
+    /// Reads the host's input channel into a register for the node's readers.
+    fn input_node(&mut self, index: NodeIdx, node: &GraphNode) -> Result<(), Diagnostic> {
+        let channel_input = node.spec.input("channel").expect("input's ports are fixed");
+        // The validator keeps the value within the catalog's range, below `MAX_INPUTS`.
+        let channel = node.values[channel_input] as u8;
+        self.program.inputs = self.program.inputs.max(channel + 1);
+        let dst = self.take_register(node.span)?;
+        self.emit(Instr::ReadInput { dst, channel }, node.span);
+        if self.readers_left.get(&(index, 0)).copied().unwrap_or(0) > 0 {
+            self.value_regs.insert((index, 0), dst);
+        } else {
+            self.registers.release(dst);
+        }
+        Ok(())
+    }
+
     /// Evaluates a stateless node whose inputs are all known at compile time, recording its
     /// outputs as constants instead of emitting a call; `false` if it cannot be folded.
     fn fold(&mut self, index: NodeIdx, node: &GraphNode) -> bool {

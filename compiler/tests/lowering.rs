@@ -356,3 +356,40 @@ fn constants_summed_with_signals_keep_the_connection_order() {
         ]
     );
 }
+
+#[test]
+fn input_nodes_read_the_host_input() {
+    const CHANNEL: &[InputSpec] = &[InputSpec {
+        rate: Rate::Init,
+        unit: Unit::Integer,
+        ..input("channel", 0.0, false)
+    }];
+    let mut modules: Vec<ModuleSpec> = catalog().modules().to_vec();
+    modules.push(ModuleSpec {
+        name: "input",
+        doc: "",
+        inputs: CHANNEL,
+        outputs: &[OUT],
+        role: Role::Input,
+    });
+    let catalog: &'static Catalog = Box::leak(Box::new(Catalog::new(modules)));
+    let patch = PatchBuilder::new()
+        .node("mic", "input", &[("channel", 3.0)])
+        .node("out", "output", &[])
+        .connect(("mic", "out"), ("out", "in"))
+        .build();
+    let program = compile(&patch, catalog, &Limits::default())
+        .unwrap()
+        .program;
+    assert_eq!(
+        program.instrs,
+        [
+            Instr::ReadInput {
+                dst: Reg(1),
+                channel: 3
+            },
+            write(0, 1)
+        ]
+    );
+    assert_eq!(program.inputs, 4);
+}

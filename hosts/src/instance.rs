@@ -62,20 +62,52 @@ impl Instance {
         self.executable.flushed_samples()
     }
 
-    /// Fills `out` with interleaved frames of [`channels`](Instance::channels) samples,
-    /// running the program in blocks of at most `block` (1..=64) frames. The samples do not
-    /// depend on `block`.
+    /// Input channels the patch reads (one past the highest `input` node's channel).
+    pub fn input_channels(&self) -> usize {
+        self.executable.input_channels()
+    }
+
+    /// Fills `out` with interleaved frames of [`channels`](Instance::channels) samples, with
+    /// silent input, running the program in blocks of at most `block` (1..=64) frames. The
+    /// samples do not depend on `block`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     ///
     /// # Panics
     /// If `out.len()` is not a multiple of the channel count.
     pub fn process_interleaved(&mut self, out: &mut [f32], block: usize) {
+        self.process(&[], 0, out, block);
+    }
+
+    /// Like [`process_interleaved`](Instance::process_interleaved), reading the patch's
+    /// `input` nodes from `input`: interleaved frames of `input_channels` samples, one frame
+    /// per output frame. Channels the patch reads beyond `input_channels`, and frames beyond
+    /// the end of `input`, are silent.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    ///
+    /// # Panics
+    /// If `out.len()` is not a multiple of the channel count.
+    pub fn process(&mut self, input: &[f32], input_channels: usize, out: &mut [f32], block: usize) {
         let channels = self.channels();
         assert_eq!(out.len() % channels, 0, "`out` holds whole frames");
         let block = block.clamp(1, MAX_BLOCK);
-        for chunk in out.chunks_mut(block * channels) {
+        for (chunk_index, chunk) in out.chunks_mut(block * channels).enumerate() {
             let frames = chunk.len() / channels;
+            let first_frame = chunk_index * block;
+            for channel in 0..self.executable.input_channels() {
+                let samples = self.executable.input_mut(channel);
+                for (frame, sample) in samples[..frames].iter_mut().enumerate() {
+                    *sample = if channel < input_channels {
+                        input
+                            .get((first_frame + frame) * input_channels + channel)
+                            .copied()
+                            .unwrap_or(0.0)
+                    } else {
+                        0.0
+                    };
+                }
+            }
             self.executable.run(frames);
             for channel in 0..channels {
                 let samples = self.executable.output(channel);

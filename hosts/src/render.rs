@@ -70,12 +70,73 @@ pub struct RenderSummary {
 /// Frames rendered between progress reports and file writes.
 const CHUNK_FRAMES: usize = 4096;
 
-/// Renders `options.frames` frames of `instance` into a WAV file at `path`, calling
-/// `progress(done, total)` after every chunk.
+/// A WAV file read as the host's audio input, a chunk at a time, so a long file never sits
+/// whole in memory.
+pub struct WavInput {
+    reader: hound::WavReader<std::io::BufReader<std::fs::File>>,
+    spec: hound::WavSpec,
+}
+
+impl std::fmt::Debug for WavInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WavInput")
+            .field("spec", &self.spec)
+            .finish_non_exhaustive()
+    }
+}
+
+impl WavInput {
+    /// Opens `path`.
+    pub fn open(path: &Path) -> Result<WavInput, hound::Error> {
+        let reader = hound::WavReader::open(path)?;
+        let spec = reader.spec();
+        Ok(WavInput { reader, spec })
+    }
+
+    /// Channels in the file.
+    pub fn channels(&self) -> usize {
+        usize::from(self.spec.channels)
+    }
+
+    /// Samples per second in the file.
+    pub fn sample_rate(&self) -> u32 {
+        self.spec.sample_rate
+    }
+
+    /// Frames in the file.
+    pub fn frames(&self) -> u64 {
+        u64::from(self.reader.duration())
+    }
+
+    /// Replaces `samples` with up to `frames` interleaved frames as floats in -1..1; fewer at
+    /// the end of the file.
+    fn read(&mut self, frames: usize, samples: &mut Vec<f32>) -> Result<(), hound::Error> {
+        samples.clear();
+        let wanted = frames * self.channels();
+        match self.spec.sample_format {
+            hound::SampleFormat::Float => {
+                for sample in self.reader.samples::<f32>().take(wanted) {
+                    samples.push(sample?);
+                }
+            }
+            hound::SampleFormat::Int => {
+                let scale = 1.0 / (1_i64 << (self.spec.bits_per_sample - 1)) as f32;
+                for sample in self.reader.samples::<i32>().take(wanted) {
+                    samples.push(sample? as f32 * scale);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Renders `options.frames` frames of `instance` into a WAV file at `path`, with `input` (if
+/// any) as the host's audio input, calling `progress(done, total)` after every chunk.
 pub fn render_to_wav(
     instance: &mut Instance,
     path: &Path,
     options: &RenderOptions,
+    mut input: Option<&mut WavInput>,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<RenderSummary, hound::Error> {
     let source_channels = instance.channels();
@@ -83,12 +144,20 @@ pub fn render_to_wav(
     let mut writer =
         hound::WavWriter::create(path, options.format.spec(channels, options.sample_rate))?;
     let mut rendered = vec![0.0_f32; CHUNK_FRAMES * source_channels];
+    let mut input_samples = Vec::new();
     let mut peak = 0.0_f32;
     let mut done = 0;
     while done < options.frames {
         let frames = (options.frames - done).min(CHUNK_FRAMES as u64) as usize;
         let block = &mut rendered[..frames * source_channels];
-        instance.process_interleaved(block, vm_block());
+        let input_channels = match input.as_deref_mut() {
+            Some(input) => {
+                input.read(frames, &mut input_samples)?;
+                input.channels()
+            }
+            None => 0,
+        };
+        instance.process(&input_samples, input_channels, block, vm_block());
         for frame in block.chunks(source_channels) {
             for channel in 0..usize::from(channels) {
                 let sample = remix(frame, channel, usize::from(channels));

@@ -278,3 +278,56 @@ fn a_delay_over_the_memory_limit_names_the_node_and_the_flag() {
     assert!(text.contains("--max-delay-bytes"), "{text}");
     assert!(text.contains("patches/subtractive.lisp:"), "{text}");
 }
+
+#[test]
+fn render_feeds_an_input_file_through_the_patch() {
+    // A 440 Hz sine at peak 0.5, through a 2 kHz low-pass (-0.0004 dB at 440 Hz by the RBJ
+    // formula) and a gain of 0.5: a 440 Hz sine at peak 0.25, as long as the input.
+    let sine = scratch("sine.wav");
+    let through = scratch("through.wav");
+    let output = patchvm(&[
+        "render",
+        "patches/toy.lisp",
+        "-o",
+        sine.to_str().unwrap(),
+        "--seconds",
+        "0.5",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let output = patchvm(&[
+        "render",
+        "patches/through.lisp",
+        "--input",
+        sine.to_str().unwrap(),
+        "-o",
+        through.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let samples: Vec<f32> = hound::WavReader::open(&through)
+        .unwrap()
+        .samples::<f32>()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(samples.len(), 24_000);
+    let settled = &samples[4_800..];
+    let measured = frequency(settled, 48_000.0).unwrap();
+    assert!((measured - 440.0).abs() < 0.01, "{measured} Hz");
+    assert!(
+        (peak(settled) - 0.25).abs() < 1e-3,
+        "peak {}",
+        peak(settled)
+    );
+
+    let output = patchvm(&[
+        "render",
+        "patches/through.lisp",
+        "--input",
+        sine.to_str().unwrap(),
+        "-o",
+        through.to_str().unwrap(),
+        "--sample-rate",
+        "44100",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("pass `--sample-rate 48000`"));
+}

@@ -41,6 +41,9 @@ pub enum Role {
     Kernel,
     /// The patch's audio output: `in` goes to every channel, `left` and `right` to one each.
     Output,
+    /// The host's audio input: output `out` carries input channel `channel` (a set-once
+    /// input), silence where the host has no such channel.
+    Input,
 }
 
 /// An input port, which is also a parameter.

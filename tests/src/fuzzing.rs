@@ -40,6 +40,10 @@ pub fn run_bytecode(data: &[u8]) {
         return;
     };
     if let Ok(mut executable) = Executable::new(program, kernels) {
+        for channel in 0..executable.input_channels() {
+            let level = input.arbitrary::<f32>().unwrap_or(0.0);
+            executable.input_mut(channel).fill(level);
+        }
         for _ in 0..4 {
             let frames = input.int_in_range(0..=MAX_BLOCK).unwrap_or(MAX_BLOCK);
             executable.run(frames);
@@ -214,6 +218,10 @@ fn arbitrary_program(input: &mut Unstructured) -> Result<(Program, Vec<Box<dyn K
                 kernel: KernelIdx(input.int_in_range(0..=4)?),
                 src: register(input, registers)?,
             },
+            4 if input.ratio(1, 4)? => Instr::ReadInput {
+                dst: register(input, registers)?,
+                channel: input.int_in_range(0..=3)?,
+            },
             _ => Instr::WriteOutput {
                 channel: input.int_in_range(0..=2)?,
                 src: register(input, registers)?,
@@ -222,6 +230,7 @@ fn arbitrary_program(input: &mut Unstructured) -> Result<(Program, Vec<Box<dyn K
         instrs.push(instr);
     }
     let channels = input.int_in_range(0..=3)?;
+    let inputs = input.int_in_range(0..=3)?;
     Ok((
         Program {
             instrs,
@@ -229,6 +238,7 @@ fn arbitrary_program(input: &mut Unstructured) -> Result<(Program, Vec<Box<dyn K
             registers,
             kernels: decls,
             channels,
+            inputs,
         },
         kernels,
     ))

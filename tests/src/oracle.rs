@@ -5,7 +5,7 @@
 //!
 //! It follows the language's definitions, written independently of the compiler:
 //! - an input sums its connections in patch order; an unconnected input is its value as `f32`;
-//! - a node runs only if an output depends on it;
+//! - a node runs only if an output depends on it; `input` nodes read silence;
 //! - a cycle-breaking input (a delay's `in`) is fed after the node runs when the node's output
 //!   reaches that input's sources (a loop), and before it otherwise;
 //! - each output channel starts at 0 and adds, for each `output` node in patch order, `in` and
@@ -137,6 +137,11 @@ impl<'g> Interpreter<'g> {
 
     fn run(&mut self, node: usize) {
         let spec = self.graph.nodes[node].spec;
+        if spec.role == Role::Input {
+            // The oracle renders without a host input: every input channel is silent.
+            self.values[node] = Some(vec![0.0]);
+            return;
+        }
         if spec.fed_input().is_some() && !self.in_loop[node] {
             self.feed(node);
         }

@@ -35,6 +35,7 @@
 //!     registers: 3,
 //!     kernels: vec![KernelDecl { name: "double".into(), shape: Double.shape() }],
 //!     channels: 1,
+//!     inputs: 0,
 //! };
 //! let mut vm = Executable::new(program, vec![Box::new(Double)]).unwrap();
 //! vm.run(64);

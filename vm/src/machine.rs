@@ -19,6 +19,9 @@ pub struct Executable {
     registers: Vec<Block>,
     /// One block per output channel; `outputs.len() == program.channels`.
     outputs: Vec<Block>,
+    /// One block per input channel; `inputs.len() == program.inputs`. Hosts fill them through
+    /// [`input_mut`](Executable::input_mut) before each [`run`](Executable::run).
+    inputs: Vec<Block>,
     /// Samples of the last block.
     frames: usize,
     /// Non-finite output samples replaced by silence, since this executable was made.
@@ -42,6 +45,7 @@ impl Executable {
         Ok(Executable {
             registers: vec![[0.0; MAX_BLOCK]; usize::from(program.registers)],
             outputs: vec![[0.0; MAX_BLOCK]; usize::from(program.channels)],
+            inputs: vec![[0.0; MAX_BLOCK]; usize::from(program.inputs)],
             program,
             kernels,
             frames: 0,
@@ -88,6 +92,10 @@ impl Executable {
                 Instr::Feed { kernel, src } => {
                     self.kernels[kernel.index()].feed(&self.registers[src.index()][..frames]);
                 }
+                Instr::ReadInput { dst, channel } => {
+                    let input = &self.inputs[usize::from(channel)];
+                    self.registers[dst.index()][..frames].copy_from_slice(&input[..frames]);
+                }
                 Instr::WriteOutput { channel, src } => {
                     let src = &self.registers[src.index()];
                     let out = &mut self.outputs[usize::from(channel)];
@@ -118,6 +126,20 @@ impl Executable {
     /// If `channel >= self.channels()`.
     pub fn output(&self, channel: usize) -> &[f32] {
         &self.outputs[channel][..self.frames]
+    }
+
+    /// The block of input channel `channel` that the next [`run`](Executable::run) reads;
+    /// hosts write the block's input samples here first. Stays as written until overwritten.
+    ///
+    /// # Panics
+    /// If `channel >= self.input_channels()`.
+    pub fn input_mut(&mut self, channel: usize) -> &mut [f32; MAX_BLOCK] {
+        &mut self.inputs[channel]
+    }
+
+    /// Number of input channels the program reads.
+    pub fn input_channels(&self) -> usize {
+        self.inputs.len()
     }
 
     /// Number of output channels.

@@ -42,6 +42,13 @@ pub enum Instr {
         /// The input register.
         src: Reg,
     },
+    /// `dst[i] = in[channel][i]` — the host's audio input.
+    ReadInput {
+        /// Destination register.
+        dst: Reg,
+        /// Input channel, from 0.
+        channel: u8,
+    },
     /// `out[channel][i] += src[i]`
     WriteOutput {
         /// Output channel, from 0.
@@ -71,7 +78,9 @@ impl Instr {
         mut bad_range: impl FnMut(ArgRange),
     ) {
         match *self {
-            Instr::LoadConst { dst, .. } => visit(dst, Access::Write),
+            Instr::LoadConst { dst, .. } | Instr::ReadInput { dst, .. } => {
+                visit(dst, Access::Write)
+            }
             Instr::Add { dst, lhs, rhs } => {
                 visit(lhs, Access::Read);
                 visit(rhs, Access::Read);
@@ -132,6 +141,9 @@ impl Instr {
             }
             Instr::Feed { kernel, src } => {
                 write!(f, "{:<12} {}, {src}", "FEED", kernel_name(kernel))
+            }
+            Instr::ReadInput { dst, channel } => {
+                write!(f, "{:<12} in{channel} -> {dst}", "READ_INPUT")
             }
             Instr::WriteOutput { channel, src } => match channel_name(channel) {
                 Some(name) => write!(f, "{:<12} {name}, {src}", "WRITE_OUTPUT"),

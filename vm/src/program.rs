@@ -19,6 +19,8 @@ pub struct Program {
     pub kernels: Vec<KernelDecl>,
     /// Output channels: 1 (mono) or 2 (left, right).
     pub channels: u8,
+    /// Input channels the program reads; 0 if it reads none.
+    pub inputs: u8,
 }
 
 /// What a program expects of one kernel instance.
@@ -33,6 +35,9 @@ pub struct KernelDecl {
 impl Program {
     /// The most output channels a program may have.
     pub const MAX_CHANNELS: u8 = 2;
+
+    /// The most input channels a program may read.
+    pub const MAX_INPUTS: u8 = 32;
 
     /// The name of output channel `channel` in disassembly: none for mono programs.
     pub fn channel_name(&self, channel: u8) -> Option<&'static str> {

@@ -38,7 +38,7 @@ impl std::error::Error for VerifyError {}
 ///   distinct and distinct from its inputs, and its counts match its kernel's shape;
 /// - every kernel index is `< kernels.len()`, and `kernels[k].shape() == program.kernels[k].shape`;
 /// - `FEED` names only kernels that take a feed; every `WRITE_OUTPUT` channel is
-///   `< program.channels`.
+///   `< program.channels`; every `READ_INPUT` channel is `< program.inputs`.
 pub fn verify(program: &Program, kernels: &[Box<dyn Kernel>]) -> Result<(), VerifyError> {
     let whole = |reason: String| VerifyError {
         instr: None,
@@ -52,6 +52,13 @@ pub fn verify(program: &Program, kernels: &[Box<dyn Kernel>]) -> Result<(), Veri
             "{} output channels; a program has 1 or {}",
             program.channels,
             Program::MAX_CHANNELS
+        )));
+    }
+    if program.inputs > Program::MAX_INPUTS {
+        return Err(whole(format!(
+            "{} input channels; a program reads at most {}",
+            program.inputs,
+            Program::MAX_INPUTS
         )));
     }
     if kernels.len() != program.kernels.len() {
@@ -154,10 +161,19 @@ fn verify_instr(program: &Program, instr: &Instr) -> Result<(), String> {
                 program.channels
             ));
         }
+        Instr::ReadInput { channel, .. } if channel >= program.inputs => {
+            return Err(format!(
+                "input channel {channel} is out of range (the program reads {})",
+                program.inputs
+            ));
+        }
         Instr::LoadConst { value, .. } if !value.is_finite() => {
             return Err(format!("constant {value} is not finite"));
         }
-        Instr::LoadConst { .. } | Instr::Add { .. } | Instr::WriteOutput { .. } => {}
+        Instr::LoadConst { .. }
+        | Instr::Add { .. }
+        | Instr::WriteOutput { .. }
+        | Instr::ReadInput { .. } => {}
     }
     Ok(())
 }

@@ -61,6 +61,7 @@ fn valid() -> Program {
             shape: SUM,
         }],
         channels: 1,
+        inputs: 0,
     }
 }
 
@@ -228,6 +229,7 @@ fn non_finite_output_is_replaced_by_silence_and_counted() {
             shape: Blow.shape(),
         }],
         channels: 1,
+        inputs: 0,
     };
     let mut vm = Executable::new(program, vec![Box::new(Blow)]).unwrap();
     vm.run(64);

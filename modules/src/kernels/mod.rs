@@ -10,6 +10,7 @@
 //! | [`delay`] | `delay` |
 //! | [`env`](mod@env) | `env.adsr` |
 //! | [`output`] | `output` (no kernel: the compiler writes it) |
+//! | [`input`] | `input` (no kernel: the compiler reads it) |
 //!
 //! Every kernel keeps these promises, and the tests in each file measure them from samples:
 //!
@@ -27,6 +28,7 @@ pub mod delay;
 pub mod env;
 pub mod filter;
 pub(crate) mod folds;
+pub mod input;
 pub mod math;
 pub mod noise;
 pub mod osc;
@@ -54,6 +56,7 @@ pub(crate) fn entries() -> Vec<Entry> {
         delay::DELAY_ENTRY,
         env::ADSR_ENTRY,
         output::OUTPUT_ENTRY,
+        input::INPUT_ENTRY,
     ]
 }
 
@@ -109,7 +112,8 @@ mod tests {
                 "filter.lowpass",
                 "delay",
                 "env.adsr",
-                "output"
+                "output",
+                "input"
             ]
         );
     }
@@ -125,7 +129,7 @@ mod tests {
                     ..KernelInit::new(&params, SR)
                 };
                 let Some(kernel) = build(&spec, &init) else {
-                    assert_eq!(spec.role, Role::Output, "`{}` has no kernel", spec.name);
+                    assert_ne!(spec.role, Role::Kernel, "`{}` has no kernel", spec.name);
                     assert!(entry.build.is_none());
                     continue;
                 };

@@ -3,7 +3,7 @@
 use crate::failure::Failure;
 use crate::limits::LimitArgs;
 use indicatif::{ProgressBar, ProgressStyle};
-use patchvm::render::{RenderOptions, SampleFormat, render_to_wav};
+use patchvm::render::{RenderOptions, SampleFormat, WavInput, render_to_wav};
 use patchvm::source::load;
 use patchvm::{Instance, Settings};
 use std::io::IsTerminal;
@@ -18,9 +18,12 @@ pub struct RenderArgs {
     /// The WAV file to write.
     #[arg(short, long)]
     output: PathBuf,
-    /// Length of the render, in seconds.
-    #[arg(long, default_value_t = 10.0)]
-    seconds: f64,
+    /// Length of the render, in seconds [default: the input file's length with --input, else 10].
+    #[arg(long)]
+    seconds: Option<f64>,
+    /// A WAV file to feed the patch's `input` nodes (channel N of the file to `(channel N)`).
+    #[arg(long, value_name = "WAV")]
+    input: Option<PathBuf>,
     /// Samples per second.
     #[arg(long, value_name = "HZ", default_value_t = 48_000)]
     sample_rate: u32,
@@ -44,10 +47,30 @@ const MAX_SECONDS: f64 = 86_400.0;
 pub fn run(args: &RenderArgs) -> Result<(), Failure> {
     let format = SampleFormat::from_bits(args.bits)
         .ok_or_else(|| Failure::Usage(format!("--bits {} is not 16, 24 or 32", args.bits)))?;
-    if !(0.0..=MAX_SECONDS).contains(&args.seconds) {
+    let mut input = match &args.input {
+        Some(path) => Some(WavInput::open(path).map_err(|error| {
+            Failure::File(format!("cannot read `{}`: {error}", path.display()))
+        })?),
+        None => None,
+    };
+    if let Some(input) = &input
+        && input.sample_rate() != args.sample_rate
+    {
         return Err(Failure::Usage(format!(
-            "--seconds {} is outside 0..={MAX_SECONDS}",
-            args.seconds
+            "the input is {} Hz but the render is {} Hz; pass `--sample-rate {}`",
+            input.sample_rate(),
+            args.sample_rate,
+            input.sample_rate()
+        )));
+    }
+    let seconds = match (args.seconds, &input) {
+        (Some(seconds), _) => seconds,
+        (None, Some(input)) => input.frames() as f64 / f64::from(args.sample_rate),
+        (None, None) => 10.0,
+    };
+    if !(0.0..=MAX_SECONDS).contains(&seconds) {
+        return Err(Failure::Usage(format!(
+            "--seconds {seconds} is outside 0..={MAX_SECONDS}"
         )));
     }
     if !(1_000..=768_000).contains(&args.sample_rate) {
@@ -65,7 +88,7 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
     let mut instance = Instance::new(&patch, &settings, &limits)
         .map_err(|diagnostics| Failure::Patch(Box::new(source), diagnostics))?;
     let options = RenderOptions {
-        frames: (args.seconds * f64::from(args.sample_rate)).round() as u64,
+        frames: (seconds * f64::from(args.sample_rate)).round() as u64,
         sample_rate: args.sample_rate,
         channels: args.channels,
         format,
@@ -73,11 +96,17 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
 
     let bar = progress_bar(options.frames);
     let started = Instant::now();
-    let summary = render_to_wav(&mut instance, &args.output, &options, &mut |done, _| {
-        if let Some(bar) = &bar {
-            bar.set_position(done);
-        }
-    })
+    let summary = render_to_wav(
+        &mut instance,
+        &args.output,
+        &options,
+        input.as_mut(),
+        &mut |done, _| {
+            if let Some(bar) = &bar {
+                bar.set_position(done);
+            }
+        },
+    )
     .map_err(|error| Failure::File(format!("cannot write `{}`: {error}", args.output.display())))?;
     if let Some(bar) = bar {
         bar.finish_and_clear();

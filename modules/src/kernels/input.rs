@@ -1,0 +1,33 @@
+//! `input`: the host's audio input channels, for live processing. The compiler reads them
+//! with `READ_INPUT`, so the module has no kernel.
+
+use crate::registry::Entry;
+use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
+
+/// `input`: one channel of the host's audio input.
+pub const INPUT: ModuleSpec = ModuleSpec {
+    name: "input",
+    doc: "one channel of the host's audio input; silence where the host has none",
+    inputs: &[InputSpec {
+        name: "channel",
+        doc: "the input channel, from 0",
+        default: 0.0,
+        min: 0.0,
+        max: 31.0,
+        unit: Unit::Integer,
+        rate: Rate::Init,
+        breaks_cycles: false,
+    }],
+    outputs: &[OutputSpec {
+        name: "out",
+        doc: "the channel's samples",
+        unit: Unit::Signal,
+    }],
+    role: Role::Input,
+};
+
+pub(crate) const INPUT_ENTRY: Entry = Entry {
+    spec: INPUT,
+    build: None,
+    memory_bytes: None,
+};
