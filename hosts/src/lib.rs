@@ -29,6 +29,7 @@
 #![deny(missing_docs)]
 
 mod instance;
+pub mod reference;
 pub mod render;
 pub mod report;
 mod seed;

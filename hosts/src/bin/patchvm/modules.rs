@@ -1,9 +1,9 @@
 //! `patchvm modules`: the module catalog, as text or JSON.
 
 use crate::failure::Failure;
-use patchvm::ir::{ModuleSpec, Rate, suggest};
+use patchvm::ir::{ModuleSpec, suggest};
 use patchvm::modules::catalog;
-use std::fmt::Write;
+use patchvm::reference;
 
 /// Which modules to show, and how.
 #[derive(Debug, clap::Args)]
@@ -31,38 +31,11 @@ pub fn run(args: &ModulesArgs) -> Result<(), Failure> {
         }
     };
     if args.json {
-        let json = serde_json::to_string_pretty(&modules).expect("the catalog serialises");
-        println!("{json}");
+        print!("{}", reference::json(&modules));
     } else {
         for module in modules {
-            print!("{}", page(module));
+            print!("{}", reference::page(module));
         }
     }
     Ok(())
-}
-
-/// One module as text: its name and doc, then a line per port.
-fn page(module: &ModuleSpec) -> String {
-    let mut text = format!("{} — {}\n", module.name, module.doc);
-    for input in module.inputs {
-        let unit = match input.unit.symbol() {
-            "" => String::new(),
-            symbol => format!(" {symbol}"),
-        };
-        let rate = match (input.rate, input.breaks_cycles) {
-            (Rate::Init, _) => ", set once",
-            (Rate::Audio, true) => ", audio rate, may close a cycle",
-            (Rate::Audio, false) => ", audio rate",
-        };
-        let _ = writeln!(
-            text,
-            "  in  {:<10} default {}{unit}, range {}..={}{unit}{rate}: {}",
-            input.name, input.default, input.min, input.max, input.doc
-        );
-    }
-    for output in module.outputs {
-        let _ = writeln!(text, "  out {:<10} {}", output.name, output.doc);
-    }
-    text.push('\n');
-    text
 }
