@@ -75,6 +75,22 @@ fn param_gene() -> impl Strategy<Value = ParamGene> {
     ]
 }
 
+/// Values for every input of `spec`, each anywhere in its range (its minimum, maximum, a
+/// uniform or a logarithmic draw) or its default, with inputs in seconds capped as `shape`
+/// says.
+pub fn params_in_range(
+    spec: &'static ModuleSpec,
+    shape: PatchShape,
+) -> impl Strategy<Value = Vec<f64>> {
+    prop::collection::vec(param_gene(), spec.inputs.len()).prop_map(move |genes| {
+        spec.inputs
+            .iter()
+            .zip(genes)
+            .map(|(input, gene)| gene_value(input, gene, &shape).unwrap_or(input.default))
+            .collect()
+    })
+}
+
 /// A connection's raw choices, resolved against the nodes drawn: source, target, output,
 /// input, each taken modulo what is there.
 type EdgeGene = (usize, usize, usize, usize);
