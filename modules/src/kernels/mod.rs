@@ -6,7 +6,7 @@
 //! | [`osc`] | `osc.sine`, `osc.saw`, `osc.square`, `osc.triangle` |
 //! | [`noise`] | `noise.white` |
 //! | [`math`] | `const`, `gain`, `mul` |
-//! | [`filter`] | `filter.lowpass` |
+//! | [`filter`] | `filter.lowpass`, `filter.highpass`, `filter.bandpass`, `filter.notch`, `filter.peak`, `filter.lowshelf`, `filter.highshelf`, `filter.allpass` |
 //! | [`delay`] | `delay` |
 //! | [`env`](mod@env) | `env.adsr` |
 //! | [`output`] | `output` (no kernel: the compiler writes it) |
@@ -50,6 +50,13 @@ pub(crate) fn entries() -> Vec<Entry> {
         math::GAIN_ENTRY,
         math::MUL_ENTRY,
         filter::LOWPASS_ENTRY,
+        filter::HIGHPASS_ENTRY,
+        filter::BANDPASS_ENTRY,
+        filter::NOTCH_ENTRY,
+        filter::PEAK_ENTRY,
+        filter::LOWSHELF_ENTRY,
+        filter::HIGHSHELF_ENTRY,
+        filter::ALLPASS_ENTRY,
         delay::DELAY_ENTRY,
         env::ADSR_ENTRY,
         output::OUTPUT_ENTRY,
