@@ -113,6 +113,13 @@ mod tests {
                 "gain",
                 "mul",
                 "filter.lowpass",
+                "filter.highpass",
+                "filter.bandpass",
+                "filter.notch",
+                "filter.peak",
+                "filter.lowshelf",
+                "filter.highshelf",
+                "filter.allpass",
                 "delay",
                 "env.adsr",
                 "output"
