@@ -28,11 +28,11 @@ use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
 use patchvm_vm::{Kernel, KernelShape};
 
 /// The smallest cutoff the kernel uses, in hertz.
-const MIN_CUTOFF_HZ: f64 = 1.0;
+pub(super) const MIN_CUTOFF_HZ: f64 = 1.0;
 /// The largest cutoff the kernel uses, as a fraction of the sample rate.
-const MAX_CUTOFF: f64 = 0.49;
+pub(super) const MAX_CUTOFF: f64 = 0.49;
 /// The range of `q` the kernel uses.
-const Q_RANGE: (f64, f64) = (0.1, 40.0);
+pub(super) const Q_RANGE: (f64, f64) = (0.1, 40.0);
 
 /// `filter.lowpass`: a resonant 2-pole low-pass.
 pub const LOWPASS: ModuleSpec = ModuleSpec {
@@ -155,7 +155,8 @@ const GAIN_DB_RANGE: f64 = 48.0;
 // figures), and recomputes its coefficients only when a setting changes. The direct form
 // (TDF-II) that was tried first diverged under fast extreme modulation; see the core's docs.
 
-const IN: InputSpec = InputSpec {
+/// Input `in` of every filter.
+pub(super) const IN: InputSpec = InputSpec {
     name: "in",
     doc: "the signal to filter",
     default: 0.0,
@@ -166,7 +167,8 @@ const IN: InputSpec = InputSpec {
     breaks_cycles: false,
 };
 
-const CUTOFF: InputSpec = InputSpec {
+/// Input `cutoff` of the cookbook filters and the state-variable filter.
+pub(super) const CUTOFF: InputSpec = InputSpec {
     name: "cutoff",
     doc: "cutoff or centre frequency, limited to 0.49 of the sample rate",
     default: 1000.0,
@@ -177,7 +179,8 @@ const CUTOFF: InputSpec = InputSpec {
     breaks_cycles: false,
 };
 
-const Q: InputSpec = InputSpec {
+/// Input `q` of the cookbook filters and the state-variable filter.
+pub(super) const Q: InputSpec = InputSpec {
     name: "q",
     doc: "quality factor: higher is narrower or more resonant; 0.707 is the flattest",
     default: 0.707,
@@ -322,9 +325,9 @@ impl Rbj {
     }
 }
 
-/// `[cutoff, q, gain_db]` limited to the kernel's ranges, NaN reading as the bottom.
+/// `[cutoff, q, gain_db]` limited to the filters' ranges, NaN reading as the bottom.
 #[inline]
-fn limited([cutoff, q, gain_db]: [f32; 3], max_cutoff: f32) -> Settings {
+pub(super) fn limited([cutoff, q, gain_db]: [f32; 3], max_cutoff: f32) -> Settings {
     Settings {
         cutoff: limit(cutoff.into(), MIN_CUTOFF_HZ, max_cutoff.into()) as f32,
         q: limit(q.into(), Q_RANGE.0, Q_RANGE.1) as f32,

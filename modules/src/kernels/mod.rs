@@ -7,6 +7,7 @@
 //! | [`noise`] | `noise.white` |
 //! | [`math`] | `const`, `gain`, `mul` |
 //! | [`filter`] | `filter.lowpass`, `filter.highpass`, `filter.bandpass`, `filter.notch`, `filter.peak`, `filter.lowshelf`, `filter.highshelf`, `filter.allpass` |
+//! | [`filter_more`] | `filter.moog`, `filter.svf`, `filter.resonator`, `filter.onepole`, `filter.dcblock` |
 //! | [`delay`] | `delay` |
 //! | [`env`](mod@env) | `env.adsr` |
 //! | [`output`] | `output` (no kernel: the compiler writes it) |
@@ -26,6 +27,7 @@
 pub mod delay;
 pub mod env;
 pub mod filter;
+pub mod filter_more;
 pub mod math;
 pub mod noise;
 pub mod osc;
@@ -57,6 +59,11 @@ pub(crate) fn entries() -> Vec<Entry> {
         filter::LOWSHELF_ENTRY,
         filter::HIGHSHELF_ENTRY,
         filter::ALLPASS_ENTRY,
+        filter_more::MOOG_ENTRY,
+        filter_more::SVF_ENTRY,
+        filter_more::RESONATOR_ENTRY,
+        filter_more::ONEPOLE_ENTRY,
+        filter_more::DCBLOCK_ENTRY,
         delay::DELAY_ENTRY,
         env::ADSR_ENTRY,
         output::OUTPUT_ENTRY,
@@ -120,6 +127,11 @@ mod tests {
                 "filter.lowshelf",
                 "filter.highshelf",
                 "filter.allpass",
+                "filter.moog",
+                "filter.svf",
+                "filter.resonator",
+                "filter.onepole",
+                "filter.dcblock",
                 "delay",
                 "env.adsr",
                 "output"

@@ -252,3 +252,32 @@ pub(crate) fn bilinear_s(freq: f64, cutoff: f64) -> Complex64 {
     let warp = |f: f64| (std::f64::consts::PI * f / SR).tan();
     Complex64::new(0.0, warp(freq) / warp(cutoff))
 }
+
+/// Runs module `name`, built with its defaults and `overrides`, over `len` samples: each
+/// processed input named in `signals` gets that signal, every other one holds its parameter
+/// value. Returns each output.
+pub(crate) fn run_module(
+    name: &str,
+    overrides: &[(&str, f64)],
+    signals: &[(&str, &[f32])],
+    len: usize,
+) -> Vec<Vec<f32>> {
+    let (spec, values) = params(name, overrides);
+    let held: Vec<Vec<f32>> = spec
+        .processed_inputs()
+        .map(|(index, _)| vec![values[index] as f32; len])
+        .collect();
+    let inputs: Vec<&[f32]> = spec
+        .processed_inputs()
+        .zip(&held)
+        .map(|((_, input), held)| {
+            signals
+                .iter()
+                .find(|(name, _)| *name == input.name)
+                .map_or(held.as_slice(), |(_, signal)| signal)
+        })
+        .collect();
+    assert!(signals.iter().all(|(name, _)| spec.input(name).is_some()));
+    let mut kernel = build(&spec, &KernelInit::new(&values, SR)).expect("module with a kernel");
+    Run::new(&inputs, len).outputs(kernel.as_mut())
+}
