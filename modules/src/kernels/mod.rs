@@ -9,7 +9,7 @@
 //! | [`filter`] | `filter.lowpass`, `filter.highpass`, `filter.bandpass`, `filter.notch`, `filter.peak`, `filter.lowshelf`, `filter.highshelf`, `filter.allpass` |
 //! | [`filter_more`] | `filter.moog`, `filter.svf`, `filter.resonator`, `filter.onepole`, `filter.dcblock` |
 //! | [`delay`] | `delay` |
-//! | [`env`](mod@env) | `env.adsr` |
+//! | [`env`](mod@env) | `env.adsr`, `env.ar`, `env.line`, `env.follower` |
 //! | [`output`] | `output` (no kernel: the compiler writes it) |
 //!
 //! Every kernel keeps these promises, and the tests in each file measure them from samples:
@@ -66,6 +66,9 @@ pub(crate) fn entries() -> Vec<Entry> {
         filter_more::DCBLOCK_ENTRY,
         delay::DELAY_ENTRY,
         env::ADSR_ENTRY,
+        env::AR_ENTRY,
+        env::LINE_ENTRY,
+        env::FOLLOWER_ENTRY,
         output::OUTPUT_ENTRY,
     ]
 }
@@ -134,6 +137,9 @@ mod tests {
                 "filter.dcblock",
                 "delay",
                 "env.adsr",
+                "env.ar",
+                "env.line",
+                "env.follower",
                 "output"
             ]
         );
