@@ -10,6 +10,7 @@
 //! | [`filter_more`] | `filter.moog`, `filter.svf`, `filter.resonator`, `filter.onepole`, `filter.dcblock` |
 //! | [`delay`] | `delay` |
 //! | [`env`](mod@env) | `env.adsr`, `env.ar`, `env.line`, `env.follower` |
+//! | [`dynamics`] | `dyn.compressor`, `dyn.limiter`, `dyn.gate` |
 //! | [`output`] | `output` (no kernel: the compiler writes it) |
 //!
 //! Every kernel keeps these promises, and the tests in each file measure them from samples:
@@ -25,6 +26,7 @@
 //!   VM's output guard silences.
 
 pub mod delay;
+pub mod dynamics;
 pub mod env;
 pub mod filter;
 pub mod filter_more;
@@ -69,6 +71,9 @@ pub(crate) fn entries() -> Vec<Entry> {
         env::AR_ENTRY,
         env::LINE_ENTRY,
         env::FOLLOWER_ENTRY,
+        dynamics::COMPRESSOR_ENTRY,
+        dynamics::LIMITER_ENTRY,
+        dynamics::GATE_ENTRY,
         output::OUTPUT_ENTRY,
     ]
 }
@@ -140,6 +145,9 @@ mod tests {
                 "env.ar",
                 "env.line",
                 "env.follower",
+                "dyn.compressor",
+                "dyn.limiter",
+                "dyn.gate",
                 "output"
             ]
         );
