@@ -11,6 +11,7 @@
 //! | [`delay`] | `delay` |
 //! | [`env`](mod@env) | `env.adsr`, `env.ar`, `env.line`, `env.follower` |
 //! | [`dynamics`] | `dyn.compressor`, `dyn.limiter`, `dyn.gate` |
+//! | [`shape`] | `shape.tanh`, `shape.clip`, `shape.fold`, `shape.crush` |
 //! | [`output`] | `output` (no kernel: the compiler writes it) |
 //!
 //! Every kernel keeps these promises, and the tests in each file measure them from samples:
@@ -34,6 +35,7 @@ pub mod math;
 pub mod noise;
 pub mod osc;
 pub mod output;
+pub mod shape;
 
 #[cfg(test)]
 mod test_support;
@@ -74,6 +76,10 @@ pub(crate) fn entries() -> Vec<Entry> {
         dynamics::COMPRESSOR_ENTRY,
         dynamics::LIMITER_ENTRY,
         dynamics::GATE_ENTRY,
+        shape::TANH_ENTRY,
+        shape::CLIP_ENTRY,
+        shape::FOLD_ENTRY,
+        shape::CRUSH_ENTRY,
         output::OUTPUT_ENTRY,
     ]
 }
@@ -148,6 +154,10 @@ mod tests {
                 "dyn.compressor",
                 "dyn.limiter",
                 "dyn.gate",
+                "shape.tanh",
+                "shape.clip",
+                "shape.fold",
+                "shape.crush",
                 "output"
             ]
         );
