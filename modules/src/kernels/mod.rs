@@ -12,6 +12,7 @@
 //! | [`env`](mod@env) | `env.adsr`, `env.ar`, `env.line`, `env.follower` |
 //! | [`dynamics`] | `dyn.compressor`, `dyn.limiter`, `dyn.gate` |
 //! | [`shape`] | `shape.tanh`, `shape.clip`, `shape.fold`, `shape.crush` |
+//! | [`stereo`] | `stereo.pan`, `stereo.balance`, `stereo.width`, `stereo.mix` |
 //! | [`output`] | `output` (no kernel: the compiler writes it) |
 //!
 //! Every kernel keeps these promises, and the tests in each file measure them from samples:
@@ -36,6 +37,7 @@ pub mod noise;
 pub mod osc;
 pub mod output;
 pub mod shape;
+pub mod stereo;
 
 #[cfg(test)]
 mod test_support;
@@ -80,6 +82,10 @@ pub(crate) fn entries() -> Vec<Entry> {
         shape::CLIP_ENTRY,
         shape::FOLD_ENTRY,
         shape::CRUSH_ENTRY,
+        stereo::PAN_ENTRY,
+        stereo::BALANCE_ENTRY,
+        stereo::WIDTH_ENTRY,
+        stereo::MIX_ENTRY,
         output::OUTPUT_ENTRY,
     ]
 }
@@ -158,6 +164,10 @@ mod tests {
                 "shape.clip",
                 "shape.fold",
                 "shape.crush",
+                "stereo.pan",
+                "stereo.balance",
+                "stereo.width",
+                "stereo.mix",
                 "output"
             ]
         );
