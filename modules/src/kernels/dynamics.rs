@@ -6,7 +6,7 @@
 //! input through a one-pole of 10 ms ([`RMS_TIME_S`]), in dB. A steady sine's level is its
 //! RMS, 3.01 dB below its peak. Their static curves are hard-kneed, and the gain they compute
 //! from the level moves toward its target through an attack-release one-pole
-//! ([`dsp::smooth`](crate::dsp::smooth)): `attack_s` and `release_s` are the times to cover
+//! (`dsp::smooth`): `attack_s` and `release_s` are the times to cover
 //! 63.2 % of a change of gain, after the detector's own 10 ms.
 //!
 //! The limiter is a peak limiter without look-ahead: its level is the input's magnitude with

@@ -13,7 +13,7 @@
 //! follows), and the sustain level can move while it holds.
 //!
 //! `env.ar` and `env.line` step through their linear segments the same way. `env.follower` is a
-//! peak follower: a one-pole ([`dsp::smooth`](crate::dsp::smooth)) on the rectified input that
+//! peak follower: a one-pole (`dsp::smooth`) on the rectified input that
 //! rises with `attack_s` and falls with `release_s`, each the time to cover 63.2 % (`1 - 1/e`)
 //! of a step.
 

@@ -2,7 +2,7 @@
 //! `filter.dcblock`. All are native kernels in `f64`, each limiting its settings so that no
 //! value, and no modulation of it, makes it unstable; a non-finite input clears their state.
 //!
-//! - `filter.svf` is the cookbook filters' core ([`dsp::biquad`](crate::dsp::biquad)) with all
+//! - `filter.svf` is the cookbook filters' core (`dsp::biquad`) with all
 //!   four of its outputs, which fundsp's `Svf` (one output per node) does not give at once.
 //! - `filter.moog` is a zero-delay-feedback ladder after Zavalishin ("The Art of VA Filter
 //!   Design", ch. 5-6): four trapezoidal one-poles in a loop whose feedback is solved for
@@ -548,10 +548,13 @@ mod tests {
     /// Frequencies with a whole number of periods in the measured quarter second.
     const FREQS: [f64; 7] = [100.0, 400.0, 1000.0, 1252.0, 2000.0, 5000.0, 16_000.0];
 
+    /// The numerator of one of the SVF's responses, at `s` for `q`.
+    type Numerator = fn(Complex64, f64) -> Complex64;
+
     #[test]
     fn svf_outputs_match_their_analog_responses() {
         for q in [0.707, 3.0] {
-            let outputs: [(&str, fn(Complex64, f64) -> Complex64); 4] = [
+            let outputs: [(&str, Numerator); 4] = [
                 ("lp", |_, _| Complex64::new(1.0, 0.0)),
                 ("hp", |s, _| s * s),
                 ("bp", |s, q| s / q),
