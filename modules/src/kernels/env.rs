@@ -1,6 +1,6 @@
-//! Envelopes: `env.adsr`.
+//! Envelopes and followers: `env.adsr`, `env.ar`, `env.line` and `env.follower`.
 //!
-//! A linear attack-decay-sustain-release envelope. While `gate` is above 0 it rises from
+//! `env.adsr` is a linear attack-decay-sustain-release envelope. While `gate` is above 0 it rises from
 //! wherever it is to exactly 1.0 in `attack` seconds, falls to `sustain` in `decay` seconds and
 //! holds there; when the gate closes it falls from wherever it is to 0 in `release` seconds. A
 //! gate that opens again during the release restarts the attack from the current level, so the
@@ -11,9 +11,15 @@
 //! A segment ends on the sample nearest its exact end, and lasts at least one sample. Every
 //! input is read every sample: a segment's duration can change while it runs (its speed
 //! follows), and the sustain level can move while it holds.
+//!
+//! `env.ar` and `env.line` step through their linear segments the same way. `env.follower` is a
+//! peak follower: a one-pole (`dsp::smooth`) on the rectified input that
+//! rises with `attack_s` and falls with `release_s`, each the time to cover 63.2 % (`1 - 1/e`)
+//! of a step.
 
-use super::limit;
+use super::{limit, param};
 use crate::KernelInit;
+use crate::dsp::smooth::AttackRelease;
 use crate::registry::Entry;
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
 use patchvm_vm::{Kernel, KernelShape};
@@ -156,16 +162,25 @@ impl Adsr {
             Stage::Release => release,
             Stage::Idle | Stage::Sustain => return level,
         };
-        let samples = limit(f64::from(duration), 0.0, MAX_TIME_S) * self.sample_rate;
-        let step = 1.0 / samples.max(1.0);
-        self.progress += step;
-        // End on the sample nearest the segment's end. This absorbs both the rounding of
-        // summing `1/n` `n` times and that of an f32 time: 0.3 s is 0.30000001, which is
-        // 14 400.0006 samples at 48 kHz.
-        if self.progress + 0.5 * step >= 1.0 {
-            self.progress = 1.0;
-        }
+        self.progress = advance(self.progress, duration, self.sample_rate);
         level
+    }
+}
+
+/// `progress` (0..=1 through a segment of `duration_s` seconds) one sample on. A segment lasts
+/// at least one sample and ends exactly on 1.0.
+#[inline]
+fn advance(progress: f64, duration_s: f32, sample_rate: f64) -> f64 {
+    let samples = limit(f64::from(duration_s), 0.0, MAX_TIME_S) * sample_rate;
+    let step = 1.0 / samples.max(1.0);
+    let progress = progress + step;
+    // End on the sample nearest the segment's end. This absorbs both the rounding of summing
+    // `1/n` `n` times and that of an f32 time: 0.3 s is 0.30000001, which is 14 400.0006
+    // samples at 48 kHz.
+    if progress + 0.5 * step >= 1.0 {
+        1.0
+    } else {
+        progress
     }
 }
 
@@ -196,6 +211,311 @@ impl Kernel for Adsr {
         self.from = 0.0;
         self.progress = 0.0;
         self.open = false;
+    }
+}
+
+/// A signal input that triggers on its rising edges.
+const fn trigger(doc: &'static str) -> InputSpec {
+    InputSpec {
+        name: "trig",
+        doc,
+        default: 0.0,
+        min: -1e3,
+        max: 1e3,
+        unit: Unit::Signal,
+        rate: Rate::Audio,
+        breaks_cycles: false,
+    }
+}
+
+/// `env.ar`: a percussive attack-release envelope.
+pub const AR: ModuleSpec = ModuleSpec {
+    name: "env.ar",
+    doc: "percussive linear envelope: each trigger rises to 1 in attack, then falls to 0 in release",
+    inputs: &[
+        trigger("a rise through 0 starts the attack from the current level"),
+        time("attack", "time to rise from the current level to 1", 0.005),
+        time(
+            "release",
+            "time to fall from 1 to 0, right after the attack",
+            0.3,
+        ),
+    ],
+    outputs: &[OutputSpec {
+        name: "out",
+        doc: "the envelope, 0..1",
+        unit: Unit::Signal,
+    }],
+    role: Role::Kernel,
+};
+
+pub(crate) const AR_ENTRY: Entry = Entry {
+    spec: AR,
+    build: Some(|init| Box::new(Ar::new(init))),
+    memory_bytes: None,
+};
+
+/// `env.ar`: attack, then release, on every rising edge of `trig`.
+#[derive(Debug)]
+struct Ar {
+    /// In the attack (true) or the release (false); idle is a finished release.
+    attacking: bool,
+    /// The level the current attack started from.
+    from: f64,
+    /// How far through the current segment this sample is, 0..=1.
+    progress: f64,
+    /// Whether the trigger was above 0 at the last sample.
+    high: bool,
+    sample_rate: f64,
+}
+
+impl Ar {
+    fn new(init: &KernelInit) -> Ar {
+        Ar {
+            attacking: false,
+            from: 0.0,
+            // a finished release: silent until the first trigger
+            progress: 1.0,
+            high: false,
+            sample_rate: init.sample_rate,
+        }
+    }
+
+    #[inline]
+    fn value(&self) -> f64 {
+        if self.attacking {
+            self.from + (1.0 - self.from) * self.progress
+        } else {
+            1.0 - self.progress
+        }
+    }
+
+    /// This sample's level, for a trigger that is `high`; then steps through the segment.
+    #[inline]
+    fn tick(&mut self, high: bool, attack: f32, release: f32) -> f64 {
+        if self.attacking && self.progress >= 1.0 {
+            self.attacking = false;
+            self.progress = 0.0;
+        }
+        if high && !self.high {
+            self.from = self.value();
+            self.attacking = true;
+            self.progress = 0.0;
+        }
+        self.high = high;
+        let level = self.value();
+        if self.progress < 1.0 || self.attacking {
+            let duration = if self.attacking { attack } else { release };
+            self.progress = advance(self.progress, duration, self.sample_rate);
+        }
+        level
+    }
+}
+
+impl Kernel for Ar {
+    fn shape(&self) -> KernelShape {
+        KernelShape {
+            inputs: 3,
+            outputs: 1,
+            takes_feed: false,
+        }
+    }
+
+    /// Inputs `[trig, attack, release]` (signal, s, s), outputs `[out]`.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
+        let [trig, attack, release] = [inputs[0], inputs[1], inputs[2]];
+        for (i, out) in outputs[0].iter_mut().enumerate() {
+            *out = self.tick(trig[i] > 0.0, attack[i], release[i]) as f32;
+        }
+    }
+
+    fn reset(&mut self) {
+        self.attacking = false;
+        self.from = 0.0;
+        self.progress = 1.0;
+        self.high = false;
+    }
+}
+
+/// `env.line`: a ramp from one value to another, restarted by each trigger.
+pub const LINE: ModuleSpec = ModuleSpec {
+    name: "env.line",
+    doc: "linear ramp from `from` to `to` in time_s, restarted by each trigger; holds `to` after",
+    inputs: &[
+        trigger("a rise through 0 restarts the ramp at `from`"),
+        InputSpec {
+            name: "from",
+            doc: "the value the ramp starts at (and the output before the first trigger)",
+            default: 0.0,
+            min: -1e6,
+            max: 1e6,
+            unit: Unit::Signal,
+            rate: Rate::Audio,
+            breaks_cycles: false,
+        },
+        InputSpec {
+            name: "to",
+            doc: "the value the ramp ends at and then holds",
+            default: 1.0,
+            min: -1e6,
+            max: 1e6,
+            unit: Unit::Signal,
+            rate: Rate::Audio,
+            breaks_cycles: false,
+        },
+        time("time_s", "time from `from` to `to`", 1.0),
+    ],
+    outputs: &[OutputSpec {
+        name: "out",
+        doc: "the ramp",
+        unit: Unit::Signal,
+    }],
+    role: Role::Kernel,
+};
+
+pub(crate) const LINE_ENTRY: Entry = Entry {
+    spec: LINE,
+    build: Some(|init| Box::new(Line::new(init))),
+    memory_bytes: None,
+};
+
+/// `env.line`: how far through the ramp, and whether it has started.
+#[derive(Debug)]
+struct Line {
+    /// 0 before the first trigger, so the output is `from` until then.
+    progress: f64,
+    running: bool,
+    high: bool,
+    sample_rate: f64,
+}
+
+impl Line {
+    fn new(init: &KernelInit) -> Line {
+        Line {
+            progress: 0.0,
+            running: false,
+            high: false,
+            sample_rate: init.sample_rate,
+        }
+    }
+}
+
+impl Kernel for Line {
+    fn shape(&self) -> KernelShape {
+        KernelShape {
+            inputs: 4,
+            outputs: 1,
+            takes_feed: false,
+        }
+    }
+
+    /// Inputs `[trig, from, to, time_s]` (signal, signal, signal, s), outputs `[out]`.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
+        let [trig, from, to, time] = [inputs[0], inputs[1], inputs[2], inputs[3]];
+        for (i, out) in outputs[0].iter_mut().enumerate() {
+            let high = trig[i] > 0.0;
+            if high && !self.high {
+                self.progress = 0.0;
+                self.running = true;
+            }
+            self.high = high;
+            let (from, to) = (f64::from(from[i]), f64::from(to[i]));
+            *out = (from + (to - from) * self.progress) as f32;
+            if self.running && self.progress < 1.0 {
+                self.progress = advance(self.progress, time[i], self.sample_rate);
+            }
+        }
+    }
+
+    fn reset(&mut self) {
+        self.progress = 0.0;
+        self.running = false;
+        self.high = false;
+    }
+}
+
+/// `env.follower`: a peak amplitude follower.
+pub const FOLLOWER: ModuleSpec = ModuleSpec {
+    name: "env.follower",
+    doc: "peak amplitude follower: the rectified input through attack and release lags",
+    inputs: &[
+        InputSpec {
+            name: "in",
+            doc: "the signal to follow",
+            default: 0.0,
+            min: -1e6,
+            max: 1e6,
+            unit: Unit::Signal,
+            rate: Rate::Audio,
+            breaks_cycles: false,
+        },
+        time(
+            "attack_s",
+            "time to rise 63 % of the way to a louder level",
+            0.001,
+        ),
+        time(
+            "release_s",
+            "time to fall 63 % of the way to a quieter level",
+            0.1,
+        ),
+    ],
+    outputs: &[OutputSpec {
+        name: "out",
+        doc: "the level: a sine's peak when attack_s is short against its period",
+        unit: Unit::Signal,
+    }],
+    role: Role::Kernel,
+};
+
+pub(crate) const FOLLOWER_ENTRY: Entry = Entry {
+    spec: FOLLOWER,
+    build: Some(|init| Box::new(Follower::new(init))),
+    memory_bytes: None,
+};
+
+/// `env.follower`: an attack-release lag on `|in|`.
+#[derive(Debug)]
+struct Follower {
+    level: AttackRelease,
+}
+
+impl Follower {
+    fn new(init: &KernelInit) -> Follower {
+        let time = |name| limit(param(&FOLLOWER, init, name), 0.0, MAX_TIME_S) as f32;
+        Follower {
+            level: AttackRelease::new(0.0, time("attack_s"), time("release_s"), init.sample_rate),
+        }
+    }
+}
+
+impl Kernel for Follower {
+    fn shape(&self) -> KernelShape {
+        KernelShape {
+            inputs: 3,
+            outputs: 1,
+            takes_feed: false,
+        }
+    }
+
+    /// Inputs `[in, attack_s, release_s]` (signal, s, s), outputs `[out]`.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
+        let [input, attack, release] = [inputs[0], inputs[1], inputs[2]];
+        let time = |t: f32| limit(t.into(), 0.0, MAX_TIME_S) as f32;
+        for (i, out) in outputs[0].iter_mut().enumerate() {
+            let target = f64::from(input[i]).abs();
+            *out = self.level.tick(target, time(attack[i]), time(release[i])) as f32;
+        }
+    }
+
+    fn reset(&mut self) {
+        self.level.reset();
     }
 }
 
@@ -325,6 +645,138 @@ mod tests {
             gate[700] = f32::NAN;
             let env = envelope(&gate, &settings, Chunks::Full);
             assert!(env.iter().all(|v| (0.0..=1.0).contains(v)), "{bad}");
+        }
+    }
+
+    mod ar_line_follower {
+        use super::super::super::test_support::{
+            SR, constant, db, first_index, run_module, sine_wave,
+        };
+
+        fn pulse_at(at: &[usize], len: usize) -> Vec<f32> {
+            let mut x = vec![0.0; len];
+            for &n in at {
+                x[n] = 1.0;
+            }
+            x
+        }
+
+        fn ms(samples: usize) -> f64 {
+            samples as f64 / SR * 1e3
+        }
+
+        #[test]
+        fn ar_rises_to_1_in_attack_then_falls_to_0_in_release() {
+            let (on, len) = (100, 20_000);
+            let trig = pulse_at(&[on], len);
+            let settings = [("attack", 0.01), ("release", 0.3)];
+            let env = &run_module("env.ar", &settings, &[("trig", &trig)], len)[0];
+            let peak_at = first_index(env, |v| v == 1.0);
+            let zero_at = first_index(&env[peak_at..], |v| v == 0.0) + peak_at;
+            println!(
+                "ar: 1.0 after {:.3} ms (10 ms), then 0 after {:.3} ms (300 ms)",
+                ms(peak_at - on),
+                ms(zero_at - peak_at)
+            );
+            assert!(env[..=on].iter().all(|&v| v == 0.0));
+            assert_eq!(peak_at - on, 480);
+            // the peak is the release's first sample
+            assert_eq!(zero_at - peak_at, 14_400);
+            assert_eq!(env.iter().fold(0.0_f32, |m, &v| m.max(v)), 1.0);
+            assert!((env[on + 240] - 0.5).abs() < 1e-6);
+            assert!((env[peak_at + 7_200] - 0.5).abs() < 1e-6);
+            assert!(env[zero_at..].iter().all(|&v| v == 0.0));
+        }
+
+        #[test]
+        fn ar_retriggers_from_the_current_level() {
+            let len = 30_000;
+            // the second trigger lands halfway down the release (level 0.5)
+            let trig = pulse_at(&[0, 480 + 7_200], len);
+            let settings = [("attack", 0.01), ("release", 0.3)];
+            let env = &run_module("env.ar", &settings, &[("trig", &trig)], len)[0];
+            let again = 480 + 7_200;
+            assert!((env[again] - 0.5).abs() < 1e-6);
+            assert_eq!(first_index(&env[again..], |v| v == 1.0), 480);
+            let largest_step = env
+                .windows(2)
+                .map(|w| (w[1] - w[0]).abs())
+                .fold(0.0, f32::max);
+            assert!(largest_step <= 1.0 / 480.0 + 1e-6);
+        }
+
+        #[test]
+        fn line_ramps_from_from_to_to_in_time_s_on_each_trigger() {
+            let len = 66_000;
+            let trig: Vec<f32> = (0..len)
+                .map(|n| {
+                    if (1_000..1_010).contains(&n) || n >= 40_000 {
+                        1.0
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            let settings = [("from", 2.0), ("to", -1.0), ("time_s", 0.5)];
+            let out = &run_module("env.line", &settings, &[("trig", &trig)], len)[0];
+            let end = first_index(&out[1_000..], |v| v == -1.0);
+            println!(
+                "line: reaches `to` {:.3} ms after the trigger (500 ms)",
+                ms(end)
+            );
+            assert!(out[..=1_000].iter().all(|&v| v == 2.0));
+            assert_eq!(end, 24_000);
+            assert!((out[1_000 + 12_000] - 0.5).abs() < 1e-5);
+            assert!(out[25_000..40_000].iter().all(|&v| v == -1.0));
+            // the second rising edge restarts it; holding the trigger high does not
+            assert_eq!(out[40_000], 2.0);
+            assert_eq!(first_index(&out[40_000..], |v| v == -1.0), 24_000);
+        }
+
+        #[test]
+        fn follower_times_are_63_percent_of_a_step() {
+            let len = 48_000;
+            let mut step = constant(1.0, len);
+            step[24_000..].fill(0.0);
+            let settings = [("attack_s", 0.01), ("release_s", 0.1)];
+            let out = &run_module("env.follower", &settings, &[("in", &step)], len)[0];
+            let rise = first_index(out, |v| f64::from(v) >= 1.0 - (-1.0_f64).exp());
+            let fall = first_index(&out[24_000..], |v| f64::from(v) <= (-1.0_f64).exp());
+            println!(
+                "follower: 63 % up in {:.3} ms (10), down in {:.3} ms (100)",
+                ms(rise),
+                ms(fall)
+            );
+            assert!((ms(rise) - 10.0).abs() < 1.0);
+            assert!((ms(fall) - 100.0).abs() < 1.0);
+        }
+
+        #[test]
+        fn follower_settles_to_a_sines_peak() {
+            let len = 48_000;
+            let sine: Vec<f32> = sine_wave(1000.0, len).iter().map(|x| x * 0.5).collect();
+            let level = |attack_s| {
+                let settings = [("attack_s", attack_s), ("release_s", 0.1)];
+                let out = &run_module("env.follower", &settings, &[("in", &sine)], len)[0];
+                let tail = &out[len - 4_800..];
+                let mean = tail.iter().map(|&v| f64::from(v)).sum::<f64>() / tail.len() as f64;
+                let (lo, hi) = tail
+                    .iter()
+                    .fold((f32::MAX, 0.0_f32), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+                (
+                    db(mean / 0.5),
+                    db(f64::from(lo) / 0.5),
+                    db(f64::from(hi) / 0.5),
+                )
+            };
+            let fast = level(0.001);
+            let slow = level(0.01);
+            println!(
+                "follower on a 1 kHz sine, relative to its peak: attack 1 ms {:.2} dB \
+                 (ripple {:.2}..{:.2}), attack 10 ms {:.2} dB",
+                fast.0, fast.1, fast.2, slow.0
+            );
+            assert!(fast.0.abs() < 1.0 && fast.1 > -1.0 && fast.2 <= 0.0);
         }
     }
 }

@@ -2,6 +2,7 @@
 //! stream in blocks, and measuring the result.
 
 use crate::{KernelInit, build, catalog};
+use num_complex::Complex64;
 use patchvm_ir::ModuleSpec;
 use patchvm_vm::{Kernel, MAX_BLOCK, MAX_PORTS};
 use rand_pcg::Pcg32;
@@ -108,29 +109,58 @@ impl<'a> Run<'a> {
         Run { chunks, ..self }
     }
 
-    /// Runs `kernel` (which must have one output) over the stream and returns that output.
+    /// Runs `kernel` over the stream and returns its outputs one after another: the `len`
+    /// samples of output 0, then those of output 1, and so on. A single-output kernel's result
+    /// is its output; comparing two results compares every output of a multi-output kernel.
     pub(crate) fn on(self, kernel: &mut dyn Kernel) -> Vec<f32> {
-        let mut out = vec![0.0; self.len];
+        self.outputs(kernel).concat()
+    }
+
+    /// Runs `kernel` over the stream and returns each of its outputs.
+    pub(crate) fn outputs(self, kernel: &mut dyn Kernel) -> Vec<Vec<f32>> {
+        let mut outs = vec![vec![0.0; self.len]; usize::from(kernel.shape().outputs)];
         let mut sizes = self.chunks.sizes();
         let mut start = 0;
         while start < self.len {
             let end = self.len.min(start + sizes());
-            self.block(kernel, start..end, &mut out[start..end]);
+            let mut blocks: Vec<&mut [f32]> =
+                outs.iter_mut().map(|out| &mut out[start..end]).collect();
+            self.block_outputs(kernel, start..end, &mut blocks);
             start = end;
         }
-        out
+        outs
     }
 
-    /// Runs one block of the stream, without allocating.
+    /// Runs one block of the stream, without allocating, writing output 0 to `out`; any
+    /// further outputs go to scratch space and are dropped.
     pub(crate) fn block(
         &self,
         kernel: &mut dyn Kernel,
         range: std::ops::Range<usize>,
         out: &mut [f32],
     ) {
+        let outputs = usize::from(kernel.shape().outputs);
+        assert!(outputs >= 1);
+        let mut scratch = [[0.0_f32; MAX_BLOCK]; MAX_PORTS];
+        let mut blocks: [&mut [f32]; MAX_PORTS] = Default::default();
+        let len = range.len();
+        blocks[0] = out;
+        for (block, space) in blocks[1..outputs].iter_mut().zip(&mut scratch) {
+            *block = &mut space[..len];
+        }
+        self.block_outputs(kernel, range, &mut blocks[..outputs]);
+    }
+
+    /// Runs one block of the stream, without allocating, writing every output.
+    fn block_outputs(
+        &self,
+        kernel: &mut dyn Kernel,
+        range: std::ops::Range<usize>,
+        outputs: &mut [&mut [f32]],
+    ) {
         let shape = kernel.shape();
         assert_eq!(usize::from(shape.inputs), self.inputs.len());
-        assert_eq!(shape.outputs, 1);
+        assert_eq!(usize::from(shape.outputs), outputs.len());
         assert_eq!(shape.takes_feed, self.fed.is_some());
         let mut inputs: [&[f32]; MAX_PORTS] = [&[]; MAX_PORTS];
         for (slot, input) in inputs.iter_mut().zip(self.inputs) {
@@ -141,7 +171,7 @@ impl<'a> Run<'a> {
         if !self.process_first {
             fed.inspect(|fed| kernel.feed(fed));
         }
-        kernel.process(inputs, &mut [out]);
+        kernel.process(inputs, outputs);
         if self.process_first {
             fed.inspect(|fed| kernel.feed(fed));
         }
@@ -192,4 +222,62 @@ pub(crate) fn first_index(x: &[f32], hit: impl Fn(f32) -> bool) -> usize {
 /// The largest magnitude in `x`.
 pub(crate) fn peak(x: &[f32]) -> f32 {
     x.iter().fold(0.0, |max, v| max.max(v.abs()))
+}
+
+/// `20·log10(ratio)`: an amplitude ratio in decibels.
+pub(crate) fn db(ratio: f64) -> f64 {
+    20.0 * ratio.log10()
+}
+
+/// The complex gain from `input` to `output` at `freq` hertz, measured over the second half of
+/// both (the first half lets a filter's transient die): each signal's correlation with
+/// `e^(-jωn)`, divided. Exact for a steady sine when the half holds a whole number of periods.
+pub(crate) fn response(input: &[f32], output: &[f32], freq: f64) -> Complex64 {
+    let start = input.len() / 2;
+    let w = TAU * freq / SR;
+    let correlate = |x: &[f32]| {
+        x[start..]
+            .iter()
+            .enumerate()
+            .map(|(n, &v)| Complex64::from_polar(f64::from(v), -w * (start + n) as f64))
+            .sum::<Complex64>()
+    };
+    correlate(output) / correlate(&input[..output.len()])
+}
+
+/// The analog frequency, relative to the cutoff, that a bilinear-transform filter prewarped at
+/// `cutoff` hertz maps to the digital frequency `freq`: `s = j·tan(π·freq/SR)/tan(π·cutoff/SR)`
+/// turns an analog prototype `H(s)` into the digital filter's exact response.
+pub(crate) fn bilinear_s(freq: f64, cutoff: f64) -> Complex64 {
+    let warp = |f: f64| (std::f64::consts::PI * f / SR).tan();
+    Complex64::new(0.0, warp(freq) / warp(cutoff))
+}
+
+/// Runs module `name`, built with its defaults and `overrides`, over `len` samples: each
+/// processed input named in `signals` gets that signal, every other one holds its parameter
+/// value. Returns each output.
+pub(crate) fn run_module(
+    name: &str,
+    overrides: &[(&str, f64)],
+    signals: &[(&str, &[f32])],
+    len: usize,
+) -> Vec<Vec<f32>> {
+    let (spec, values) = params(name, overrides);
+    let held: Vec<Vec<f32>> = spec
+        .processed_inputs()
+        .map(|(index, _)| vec![values[index] as f32; len])
+        .collect();
+    let inputs: Vec<&[f32]> = spec
+        .processed_inputs()
+        .zip(&held)
+        .map(|((_, input), held)| {
+            signals
+                .iter()
+                .find(|(name, _)| *name == input.name)
+                .map_or(held.as_slice(), |(_, signal)| signal)
+        })
+        .collect();
+    assert!(signals.iter().all(|(name, _)| spec.input(name).is_some()));
+    let mut kernel = build(&spec, &KernelInit::new(&values, SR)).expect("module with a kernel");
+    Run::new(&inputs, len).outputs(kernel.as_mut())
 }
