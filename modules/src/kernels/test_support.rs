@@ -108,29 +108,54 @@ impl<'a> Run<'a> {
         Run { chunks, ..self }
     }
 
-    /// Runs `kernel` (which must have one output) over the stream and returns that output.
+    /// Runs `kernel` over the stream and returns its first output.
     pub(crate) fn on(self, kernel: &mut dyn Kernel) -> Vec<f32> {
-        let mut out = vec![0.0; self.len];
+        self.on_all(kernel).swap_remove(0)
+    }
+
+    /// Runs `kernel` over the stream and returns every output, in port order.
+    pub(crate) fn on_all(self, kernel: &mut dyn Kernel) -> Vec<Vec<f32>> {
+        let mut outs = vec![vec![0.0; self.len]; usize::from(kernel.shape().outputs)];
         let mut sizes = self.chunks.sizes();
         let mut start = 0;
         while start < self.len {
             let end = self.len.min(start + sizes());
-            self.block(kernel, start..end, &mut out[start..end]);
+            let mut blocks: Vec<&mut [f32]> =
+                outs.iter_mut().map(|out| &mut out[start..end]).collect();
+            self.process_block(kernel, start..end, &mut blocks);
             start = end;
         }
-        out
+        outs
     }
 
-    /// Runs one block of the stream, without allocating.
+    /// Runs one block of the stream into `out`, the kernel's first output, without
+    /// allocating; any further outputs go to scratch space on the stack.
     pub(crate) fn block(
         &self,
         kernel: &mut dyn Kernel,
         range: std::ops::Range<usize>,
         out: &mut [f32],
     ) {
+        let len = out.len();
+        let mut spare = [[0.0_f32; MAX_BLOCK]; MAX_PORTS];
+        let mut rest = spare.iter_mut();
+        let mut outs: [&mut [f32]; MAX_PORTS] =
+            std::array::from_fn(|_| &mut rest.next().expect("one per port")[..len]);
+        outs[0] = out;
+        let outputs = usize::from(kernel.shape().outputs);
+        self.process_block(kernel, range, &mut outs[..outputs]);
+    }
+
+    /// Feeds and processes one block, in the order the stream asks for.
+    fn process_block(
+        &self,
+        kernel: &mut dyn Kernel,
+        range: std::ops::Range<usize>,
+        outputs: &mut [&mut [f32]],
+    ) {
         let shape = kernel.shape();
         assert_eq!(usize::from(shape.inputs), self.inputs.len());
-        assert_eq!(shape.outputs, 1);
+        assert_eq!(usize::from(shape.outputs), outputs.len());
         assert_eq!(shape.takes_feed, self.fed.is_some());
         let mut inputs: [&[f32]; MAX_PORTS] = [&[]; MAX_PORTS];
         for (slot, input) in inputs.iter_mut().zip(self.inputs) {
@@ -141,7 +166,7 @@ impl<'a> Run<'a> {
         if !self.process_first {
             fed.inspect(|fed| kernel.feed(fed));
         }
-        kernel.process(inputs, &mut [out]);
+        kernel.process(inputs, outputs);
         if self.process_first {
             fed.inspect(|fed| kernel.feed(fed));
         }

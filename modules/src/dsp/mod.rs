@@ -1,0 +1,3 @@
+//! DSP building blocks that several kernel families share.
+
+pub(crate) mod ring;
