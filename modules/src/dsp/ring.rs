@@ -27,12 +27,6 @@ impl Ring {
         }
     }
 
-    /// Samples in the ring.
-    #[inline]
-    pub(crate) fn len(&self) -> usize {
-        self.buf.len()
-    }
-
     /// The index after `index`, wrapping.
     #[inline]
     pub(crate) fn next(&self, index: usize) -> usize {

@@ -8,6 +8,7 @@
 //! | [`math`] | `const`, `gain`, `mul` |
 //! | [`filter`] | `filter.lowpass` |
 //! | [`delay`] | `delay` |
+//! | [`delay_more`] | `delay.feedback`, `delay.comb`, `delay.allpass`, `delay.multitap` |
 //! | [`env`](mod@env) | `env.adsr` |
 //! | [`output`] | `output` (no kernel: the compiler writes it) |
 //!
@@ -24,6 +25,7 @@
 //!   VM's output guard silences.
 
 pub mod delay;
+pub mod delay_more;
 pub mod env;
 pub mod filter;
 pub mod math;
@@ -51,6 +53,10 @@ pub(crate) fn entries() -> Vec<Entry> {
         math::MUL_ENTRY,
         filter::LOWPASS_ENTRY,
         delay::DELAY_ENTRY,
+        delay_more::FEEDBACK_ENTRY,
+        delay_more::COMB_ENTRY,
+        delay_more::ALLPASS_ENTRY,
+        delay_more::MULTITAP_ENTRY,
         env::ADSR_ENTRY,
         output::OUTPUT_ENTRY,
     ]
@@ -107,6 +113,10 @@ mod tests {
                 "mul",
                 "filter.lowpass",
                 "delay",
+                "delay.feedback",
+                "delay.comb",
+                "delay.allpass",
+                "delay.multitap",
                 "env.adsr",
                 "output"
             ]

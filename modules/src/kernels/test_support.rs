@@ -218,3 +218,24 @@ pub(crate) fn first_index(x: &[f32], hit: impl Fn(f32) -> bool) -> usize {
 pub(crate) fn peak(x: &[f32]) -> f32 {
     x.iter().fold(0.0, |max, v| max.max(v.abs()))
 }
+
+/// A unit impulse at sample 0, then `len - 1` zeros.
+pub(crate) fn impulse(len: usize) -> Vec<f32> {
+    let mut x = vec![0.0; len];
+    x[0] = 1.0;
+    x
+}
+
+/// The gain in dB at `freq` hertz of the filter whose impulse response is `h`: the magnitude
+/// of `h`'s discrete-time Fourier transform there.
+pub(crate) fn dft_gain_db(h: &[f32], freq: f64) -> f64 {
+    let w = TAU * freq / SR;
+    let (re, im) = h.iter().enumerate().fold((0.0, 0.0), |(re, im), (n, &v)| {
+        let phase = w * n as f64;
+        (
+            re + f64::from(v) * phase.cos(),
+            im - f64::from(v) * phase.sin(),
+        )
+    });
+    20.0 * f64::hypot(re, im).log10()
+}
