@@ -62,6 +62,12 @@ impl Ring {
         newer + fraction * (older - newer)
     }
 
+    /// The sample at `index`.
+    #[inline]
+    pub(crate) fn get(&self, index: usize) -> f32 {
+        self.buf[index]
+    }
+
     /// Stores `value` at `index`.
     #[inline]
     pub(crate) fn set(&mut self, index: usize, value: f32) {

@@ -10,6 +10,7 @@
 //! | [`delay`] | `delay` |
 //! | [`delay_more`] | `delay.feedback`, `delay.comb`, `delay.allpass`, `delay.multitap` |
 //! | [`env`](mod@env) | `env.adsr` |
+//! | [`reverb`] | `reverb.stereo` |
 //! | [`output`] | `output` (no kernel: the compiler writes it) |
 //!
 //! Every kernel keeps these promises, and the tests in each file measure them from samples:
@@ -32,6 +33,7 @@ pub mod math;
 pub mod noise;
 pub mod osc;
 pub mod output;
+pub mod reverb;
 
 #[cfg(test)]
 mod test_support;
@@ -58,6 +60,7 @@ pub(crate) fn entries() -> Vec<Entry> {
         delay_more::ALLPASS_ENTRY,
         delay_more::MULTITAP_ENTRY,
         env::ADSR_ENTRY,
+        reverb::STEREO_ENTRY,
         output::OUTPUT_ENTRY,
     ]
 }
@@ -118,6 +121,7 @@ mod tests {
                 "delay.allpass",
                 "delay.multitap",
                 "env.adsr",
+                "reverb.stereo",
                 "output"
             ]
         );

@@ -239,3 +239,11 @@ pub(crate) fn dft_gain_db(h: &[f32], freq: f64) -> f64 {
     });
     20.0 * f64::hypot(re, im).log10()
 }
+
+/// `len` samples of uniform white noise in -1..1 from a PCG seeded with `seed`.
+pub(crate) fn white_noise(seed: u64, len: usize) -> Vec<f32> {
+    let mut rng = Pcg32::seed_from_u64(seed);
+    (0..len)
+        .map(|_| (rng.next_u32() >> 8) as f32 / (1 << 23) as f32 - 1.0)
+        .collect()
+}
