@@ -11,6 +11,7 @@
 //! | [`delay_more`] | `delay.feedback`, `delay.comb`, `delay.allpass`, `delay.multitap` |
 //! | [`env`](mod@env) | `env.adsr` |
 //! | [`reverb`] | `reverb.stereo` |
+//! | [`fx`] | `fx.chorus`, `fx.flanger`, `fx.phaser` |
 //! | [`output`] | `output` (no kernel: the compiler writes it) |
 //!
 //! Every kernel keeps these promises, and the tests in each file measure them from samples:
@@ -29,6 +30,7 @@ pub mod delay;
 pub mod delay_more;
 pub mod env;
 pub mod filter;
+pub mod fx;
 pub mod math;
 pub mod noise;
 pub mod osc;
@@ -61,6 +63,9 @@ pub(crate) fn entries() -> Vec<Entry> {
         delay_more::MULTITAP_ENTRY,
         env::ADSR_ENTRY,
         reverb::STEREO_ENTRY,
+        fx::CHORUS_ENTRY,
+        fx::FLANGER_ENTRY,
+        fx::PHASER_ENTRY,
         output::OUTPUT_ENTRY,
     ]
 }
@@ -122,6 +127,9 @@ mod tests {
                 "delay.multitap",
                 "env.adsr",
                 "reverb.stereo",
+                "fx.chorus",
+                "fx.flanger",
+                "fx.phaser",
                 "output"
             ]
         );
