@@ -2,9 +2,9 @@
 //!
 //! Each reads its input every sample like any other processed input (none breaks cycles: the
 //! recursion of the feedback delay and the allpass is inside the kernel, so it needs no
-//! block-sized minimum delay). Each keeps a [`Line`] allocated when the node is built, long
-//! enough for its `time` parameters' values; a `time` signal asking for longer is cut to that,
-//! as with `delay`. Delays are `time · sample_rate` samples, read every sample, fractional
+//! block-sized minimum delay). Each keeps a delay line (the shared ring buffer) allocated when
+//! the node is built, long enough for its `time` parameters' values; a `time` signal asking for
+//! longer is cut to that, as with `delay`. Delays are `time · sample_rate` samples, read every sample, fractional
 //! ones interpolated linearly (rounded to 1/1024 sample). Linear interpolation is a gentle
 //! low-pass when the delay is fractional (at half a sample, -3 dB at a quarter of the sample
 //! rate), which matters inside the allpass's and the feedback delay's loops: their promises

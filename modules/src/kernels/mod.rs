@@ -12,6 +12,7 @@
 //! | [`env`](mod@env) | `env.adsr` |
 //! | [`reverb`] | `reverb.stereo` |
 //! | [`fx`] | `fx.chorus`, `fx.flanger`, `fx.phaser` |
+//! | [`drums`] | `drum.kick`, `drum.snare`, `drum.hat_closed`, `drum.hat_open`, `drum.clap`, `drum.tom` |
 //! | [`output`] | `output` (no kernel: the compiler writes it) |
 //!
 //! Every kernel keeps these promises, and the tests in each file measure them from samples:
@@ -28,6 +29,7 @@
 
 pub mod delay;
 pub mod delay_more;
+pub mod drums;
 pub mod env;
 pub mod filter;
 pub mod fx;
@@ -66,6 +68,12 @@ pub(crate) fn entries() -> Vec<Entry> {
         fx::CHORUS_ENTRY,
         fx::FLANGER_ENTRY,
         fx::PHASER_ENTRY,
+        drums::KICK_ENTRY,
+        drums::SNARE_ENTRY,
+        drums::HAT_CLOSED_ENTRY,
+        drums::HAT_OPEN_ENTRY,
+        drums::CLAP_ENTRY,
+        drums::TOM_ENTRY,
         output::OUTPUT_ENTRY,
     ]
 }
@@ -130,6 +138,12 @@ mod tests {
                 "fx.chorus",
                 "fx.flanger",
                 "fx.phaser",
+                "drum.kick",
+                "drum.snare",
+                "drum.hat_closed",
+                "drum.hat_open",
+                "drum.clap",
+                "drum.tom",
                 "output"
             ]
         );
