@@ -11,22 +11,18 @@
 //! because the current block's input does not exist yet. Longer times than the parameter's
 //! value (from a connected `time` signal) are cut to it.
 //!
-//! Fractional delays interpolate linearly between the two nearest samples, so a modulated time
-//! glides instead of stepping. The delay is first rounded to 1/1024 sample, far below anything
-//! audible, so a time that is a whole number of samples in decimal (0.01 s at 48 kHz) delays by
-//! exactly that many samples although the time signal is `f32` (0.01 becomes 0.0099999998).
+//! Fractional delays interpolate linearly between the two nearest samples, rounded to 1/1024
+//! sample, as every delay line built on the shared ring buffer does.
 
 use super::{limit, param};
 use crate::KernelInit;
+use crate::dsp::ring::Ring;
 use crate::registry::Entry;
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
 use patchvm_vm::{Kernel, KernelShape, MAX_BLOCK};
 
 /// The longest delay, in seconds.
 const MAX_TIME_S: f64 = 60.0;
-
-/// Delays are rounded to `1 / FRACTION_STEPS` sample.
-const FRACTION_STEPS: f64 = 1024.0;
 
 /// `delay`: a delay line.
 pub const DELAY: ModuleSpec = ModuleSpec {
@@ -73,7 +69,7 @@ pub(crate) const DELAY_ENTRY: Entry = Entry {
 struct Delay {
     /// Longer than `ceil(max_delay) + 1 + MAX_BLOCK` samples, so neither sample a read interpolates
     /// between has been overwritten, whether this block was fed before or after the read.
-    ring: Box<[f32]>,
+    ring: Ring,
     /// Where the next fed sample goes.
     write: usize,
     /// Where the input sample with the same time as the next output sample is (or will be)
@@ -107,22 +103,12 @@ impl Delay {
     fn new(init: &KernelInit) -> Delay {
         let (min_delay, max_delay) = delay_limits(init);
         Delay {
-            ring: vec![0.0; ring_len(init)].into_boxed_slice(),
+            ring: Ring::new(ring_len(init)),
             write: 0,
             read: 0,
             min_delay,
             max_delay,
             sample_rate: init.sample_rate,
-        }
-    }
-
-    /// The ring index `back` samples before `index`, for `back <= ring.len()`.
-    #[inline]
-    fn before(&self, index: usize, back: usize) -> usize {
-        if index >= back {
-            index - back
-        } else {
-            index + self.ring.len() - back
         }
     }
 }
@@ -147,17 +133,8 @@ impl Kernel for Delay {
                 self.min_delay,
                 self.max_delay,
             );
-            // Round to 1/1024 sample (`as` truncates; the value is at least 0.5).
-            let steps = (delay * FRACTION_STEPS + 0.5) as usize;
-            let whole = steps / FRACTION_STEPS as usize;
-            let fraction = (steps % FRACTION_STEPS as usize) as f32 / FRACTION_STEPS as f32;
-            let newer = self.ring[self.before(now, whole)];
-            let older = self.ring[self.before(now, whole + 1)];
-            *out = newer + fraction * (older - newer);
-            now += 1;
-            if now == self.ring.len() {
-                now = 0;
-            }
+            *out = self.ring.read(now, delay);
+            now = self.ring.next(now);
         }
         self.read = now;
     }
@@ -166,22 +143,11 @@ impl Kernel for Delay {
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn feed(&mut self, input: &[f32]) {
-        let first = input.len().min(self.ring.len() - self.write);
-        let (head, tail) = input.split_at(first);
-        self.ring[self.write..self.write + first].copy_from_slice(head);
-        self.ring[..tail.len()].copy_from_slice(tail);
-        self.write = if tail.is_empty() {
-            self.write + first
-        } else {
-            tail.len()
-        };
-        if self.write == self.ring.len() {
-            self.write = 0;
-        }
+        self.write = self.ring.write(self.write, input);
     }
 
     fn reset(&mut self) {
-        self.ring.fill(0.0);
+        self.ring.clear();
         self.write = 0;
         self.read = 0;
     }

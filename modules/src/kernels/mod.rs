@@ -9,10 +9,14 @@
 //! | [`filter`] | `filter.lowpass`, `filter.highpass`, `filter.bandpass`, `filter.notch`, `filter.peak`, `filter.lowshelf`, `filter.highshelf`, `filter.allpass` |
 //! | [`filter_more`] | `filter.moog`, `filter.svf`, `filter.resonator`, `filter.onepole`, `filter.dcblock` |
 //! | [`delay`] | `delay` |
+//! | [`delay_more`] | `delay.feedback`, `delay.comb`, `delay.allpass`, `delay.multitap` |
 //! | [`env`](mod@env) | `env.adsr`, `env.ar`, `env.line`, `env.follower` |
 //! | [`dynamics`] | `dyn.compressor`, `dyn.limiter`, `dyn.gate` |
 //! | [`shape`] | `shape.tanh`, `shape.clip`, `shape.fold`, `shape.crush` |
 //! | [`stereo`] | `stereo.pan`, `stereo.balance`, `stereo.width`, `stereo.mix` |
+//! | [`reverb`] | `reverb.stereo` |
+//! | [`fx`] | `fx.chorus`, `fx.flanger`, `fx.phaser` |
+//! | [`drums`] | `drum.kick`, `drum.snare`, `drum.hat_closed`, `drum.hat_open`, `drum.clap`, `drum.tom` |
 //! | [`output`] | `output` (no kernel: the compiler writes it) |
 //! | [`input`] | `input` (no kernel: the compiler reads it) |
 //!
@@ -29,16 +33,20 @@
 //!   VM's output guard silences.
 
 pub mod delay;
+pub mod delay_more;
+pub mod drums;
 pub mod dynamics;
 pub mod env;
 pub mod filter;
 pub mod filter_more;
 pub(crate) mod folds;
+pub mod fx;
 pub mod input;
 pub mod math;
 pub mod noise;
 pub mod osc;
 pub mod output;
+pub mod reverb;
 pub mod shape;
 pub mod stereo;
 
@@ -74,6 +82,10 @@ pub(crate) fn entries() -> Vec<Entry> {
         filter_more::ONEPOLE_ENTRY,
         filter_more::DCBLOCK_ENTRY,
         delay::DELAY_ENTRY,
+        delay_more::FEEDBACK_ENTRY,
+        delay_more::COMB_ENTRY,
+        delay_more::ALLPASS_ENTRY,
+        delay_more::MULTITAP_ENTRY,
         env::ADSR_ENTRY,
         env::AR_ENTRY,
         env::LINE_ENTRY,
@@ -89,6 +101,16 @@ pub(crate) fn entries() -> Vec<Entry> {
         stereo::BALANCE_ENTRY,
         stereo::WIDTH_ENTRY,
         stereo::MIX_ENTRY,
+        reverb::STEREO_ENTRY,
+        fx::CHORUS_ENTRY,
+        fx::FLANGER_ENTRY,
+        fx::PHASER_ENTRY,
+        drums::KICK_ENTRY,
+        drums::SNARE_ENTRY,
+        drums::HAT_CLOSED_ENTRY,
+        drums::HAT_OPEN_ENTRY,
+        drums::CLAP_ENTRY,
+        drums::TOM_ENTRY,
         output::OUTPUT_ENTRY,
         input::INPUT_ENTRY,
     ]
@@ -237,9 +259,9 @@ mod tests {
             let inputs: Vec<&[f32]> = inputs.iter().map(Vec::as_slice).collect();
             let run = run(&inputs, fed.as_deref(), len);
             let mut kernel = builder(&KernelInit::new(&params, SR));
-            let whole = run.on(kernel.as_mut());
+            let whole = run.on_all(kernel.as_mut()).concat();
             kernel.reset();
-            let after_reset = run.on(kernel.as_mut());
+            let after_reset = run.on_all(kernel.as_mut()).concat();
             let mut others = vec![("reset", after_reset)];
             for (name, chunks) in [
                 ("random", Chunks::Random(7)),
@@ -247,7 +269,7 @@ mod tests {
                 ("13-sample", Chunks::Fixed(13)),
             ] {
                 let mut kernel = builder(&KernelInit::new(&params, SR));
-                others.push((name, run.chunks(chunks).on(kernel.as_mut())));
+                others.push((name, run.chunks(chunks).on_all(kernel.as_mut()).concat()));
             }
             for (name, other) in others {
                 assert!(

@@ -61,7 +61,7 @@ impl WhiteNoise {
 
 /// The top 24 bits of `bits` as a uniform `f32` in `[-1, 1)`.
 #[inline]
-fn uniform(bits: u32) -> f32 {
+pub(super) fn uniform(bits: u32) -> f32 {
     const SCALE: f32 = 1.0 / (1 << 23) as f32;
     (bits >> 8) as f32 * SCALE - 1.0
 }

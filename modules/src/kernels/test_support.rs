@@ -109,15 +109,13 @@ impl<'a> Run<'a> {
         Run { chunks, ..self }
     }
 
-    /// Runs `kernel` over the stream and returns its outputs one after another: the `len`
-    /// samples of output 0, then those of output 1, and so on. A single-output kernel's result
-    /// is its output; comparing two results compares every output of a multi-output kernel.
+    /// Runs `kernel` over the stream and returns its first output.
     pub(crate) fn on(self, kernel: &mut dyn Kernel) -> Vec<f32> {
-        self.outputs(kernel).concat()
+        self.on_all(kernel).swap_remove(0)
     }
 
-    /// Runs `kernel` over the stream and returns each of its outputs.
-    pub(crate) fn outputs(self, kernel: &mut dyn Kernel) -> Vec<Vec<f32>> {
+    /// Runs `kernel` over the stream and returns every output, in port order.
+    pub(crate) fn on_all(self, kernel: &mut dyn Kernel) -> Vec<Vec<f32>> {
         let mut outs = vec![vec![0.0; self.len]; usize::from(kernel.shape().outputs)];
         let mut sizes = self.chunks.sizes();
         let mut start = 0;
@@ -125,34 +123,32 @@ impl<'a> Run<'a> {
             let end = self.len.min(start + sizes());
             let mut blocks: Vec<&mut [f32]> =
                 outs.iter_mut().map(|out| &mut out[start..end]).collect();
-            self.block_outputs(kernel, start..end, &mut blocks);
+            self.process_block(kernel, start..end, &mut blocks);
             start = end;
         }
         outs
     }
 
-    /// Runs one block of the stream, without allocating, writing output 0 to `out`; any
-    /// further outputs go to scratch space and are dropped.
+    /// Runs one block of the stream into `out`, the kernel's first output, without
+    /// allocating; any further outputs go to scratch space on the stack.
     pub(crate) fn block(
         &self,
         kernel: &mut dyn Kernel,
         range: std::ops::Range<usize>,
         out: &mut [f32],
     ) {
+        let len = out.len();
+        let mut spare = [[0.0_f32; MAX_BLOCK]; MAX_PORTS];
+        let mut rest = spare.iter_mut();
+        let mut outs: [&mut [f32]; MAX_PORTS] =
+            std::array::from_fn(|_| &mut rest.next().expect("one per port")[..len]);
+        outs[0] = out;
         let outputs = usize::from(kernel.shape().outputs);
-        assert!(outputs >= 1);
-        let mut scratch = [[0.0_f32; MAX_BLOCK]; MAX_PORTS];
-        let mut blocks: [&mut [f32]; MAX_PORTS] = Default::default();
-        let len = range.len();
-        blocks[0] = out;
-        for (block, space) in blocks[1..outputs].iter_mut().zip(&mut scratch) {
-            *block = &mut space[..len];
-        }
-        self.block_outputs(kernel, range, &mut blocks[..outputs]);
+        self.process_block(kernel, range, &mut outs[..outputs]);
     }
 
-    /// Runs one block of the stream, without allocating, writing every output.
-    fn block_outputs(
+    /// Feeds and processes one block, in the order the stream asks for.
+    fn process_block(
         &self,
         kernel: &mut dyn Kernel,
         range: std::ops::Range<usize>,
@@ -279,5 +275,34 @@ pub(crate) fn run_module(
         .collect();
     assert!(signals.iter().all(|(name, _)| spec.input(name).is_some()));
     let mut kernel = build(&spec, &KernelInit::new(&values, SR)).expect("module with a kernel");
-    Run::new(&inputs, len).outputs(kernel.as_mut())
+    Run::new(&inputs, len).on_all(kernel.as_mut())
+}
+
+/// A unit impulse at sample 0, then `len - 1` zeros.
+pub(crate) fn impulse(len: usize) -> Vec<f32> {
+    let mut x = vec![0.0; len];
+    x[0] = 1.0;
+    x
+}
+
+/// The gain in dB at `freq` hertz of the filter whose impulse response is `h`: the magnitude
+/// of `h`'s discrete-time Fourier transform there.
+pub(crate) fn dft_gain_db(h: &[f32], freq: f64) -> f64 {
+    let w = TAU * freq / SR;
+    let (re, im) = h.iter().enumerate().fold((0.0, 0.0), |(re, im), (n, &v)| {
+        let phase = w * n as f64;
+        (
+            re + f64::from(v) * phase.cos(),
+            im - f64::from(v) * phase.sin(),
+        )
+    });
+    20.0 * f64::hypot(re, im).log10()
+}
+
+/// `len` samples of uniform white noise in -1..1 from a PCG seeded with `seed`.
+pub(crate) fn white_noise(seed: u64, len: usize) -> Vec<f32> {
+    let mut rng = Pcg32::seed_from_u64(seed);
+    (0..len)
+        .map(|_| (rng.next_u32() >> 8) as f32 / (1 << 23) as f32 - 1.0)
+        .collect()
 }

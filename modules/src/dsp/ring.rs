@@ -1,0 +1,200 @@
+//! Ring buffers for delay lines: [`Ring`], the storage with a fractional read that `delay`
+//! uses with its separate feed and process positions, and [`Line`], a delay line written and
+//! read one sample at a time, which the delay effects, the reverb and the modulation effects
+//! use.
+//!
+//! A fractional delay interpolates linearly between the two nearest samples, so a modulated
+//! time glides instead of stepping. The delay is first rounded to 1/1024 sample, far below
+//! anything audible, so a time that is a whole number of samples in decimal (0.01 s at 48 kHz)
+//! delays by exactly that many samples although the time signal is `f32` (0.01 becomes
+//! 0.0099999998).
+
+/// Delays are rounded to `1 / FRACTION_STEPS` sample.
+const FRACTION_STEPS: f64 = 1024.0;
+
+/// A fixed-length ring of samples, allocated when built.
+#[derive(Debug)]
+pub(crate) struct Ring {
+    buf: Box<[f32]>,
+}
+
+impl Ring {
+    /// A ring of `len` zeros; allocates.
+    pub(crate) fn new(len: usize) -> Ring {
+        assert!(len >= 2, "a ring holds at least two samples");
+        Ring {
+            buf: vec![0.0; len].into_boxed_slice(),
+        }
+    }
+
+    /// The index after `index`, wrapping.
+    #[inline]
+    pub(crate) fn next(&self, index: usize) -> usize {
+        if index + 1 == self.buf.len() {
+            0
+        } else {
+            index + 1
+        }
+    }
+
+    /// The index `back` samples before `index`, for `back <= len`.
+    #[inline]
+    fn before(&self, index: usize, back: usize) -> usize {
+        if index >= back {
+            index - back
+        } else {
+            index + self.buf.len() - back
+        }
+    }
+
+    /// The signal `delay` samples before the sample at `now`, interpolated linearly, for
+    /// `0 <= delay <= len - 2`.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    #[inline]
+    pub(crate) fn read(&self, now: usize, delay: f64) -> f32 {
+        // Round to 1/1024 sample (`as` truncates; the value is at least 0.5).
+        let steps = (delay * FRACTION_STEPS + 0.5) as usize;
+        let whole = steps / FRACTION_STEPS as usize;
+        let fraction = (steps % FRACTION_STEPS as usize) as f32 / FRACTION_STEPS as f32;
+        let newer = self.buf[self.before(now, whole)];
+        let older = self.buf[self.before(now, whole + 1)];
+        newer + fraction * (older - newer)
+    }
+
+    /// The sample at `index`.
+    #[inline]
+    pub(crate) fn get(&self, index: usize) -> f32 {
+        self.buf[index]
+    }
+
+    /// Stores `value` at `index`.
+    #[inline]
+    pub(crate) fn set(&mut self, index: usize, value: f32) {
+        self.buf[index] = value;
+    }
+
+    /// Copies `input` into the ring from index `at` on, wrapping; returns the index after the
+    /// last sample written. `input` is at most `len` samples.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    pub(crate) fn write(&mut self, at: usize, input: &[f32]) -> usize {
+        let first = input.len().min(self.buf.len() - at);
+        let (head, tail) = input.split_at(first);
+        self.buf[at..at + first].copy_from_slice(head);
+        self.buf[..tail.len()].copy_from_slice(tail);
+        let end = if tail.is_empty() {
+            at + first
+        } else {
+            tail.len()
+        };
+        if end == self.buf.len() { 0 } else { end }
+    }
+
+    /// Sets every sample to 0.
+    pub(crate) fn clear(&mut self) {
+        self.buf.fill(0.0);
+    }
+}
+
+/// A delay line that takes one sample at a time and reads behind the newest one.
+#[derive(Debug)]
+pub(crate) struct Line {
+    ring: Ring,
+    /// Where the newest sample is.
+    now: usize,
+    /// The longest delay [`Line::read`] accepts, in samples.
+    max_delay: f64,
+}
+
+impl Line {
+    /// A silent line that can delay by up to `max_delay` samples; allocates
+    /// [`Line::bytes`]`(max_delay)` bytes.
+    pub(crate) fn new(max_delay: f64) -> Line {
+        Line {
+            ring: Ring::new(Line::samples(max_delay)),
+            now: 0,
+            max_delay: max_delay.max(0.0),
+        }
+    }
+
+    /// Samples in the ring of a line built for `max_delay`: one more than the longest delay
+    /// for the interpolation's older sample, and one for the newest.
+    fn samples(max_delay: f64) -> usize {
+        max_delay.max(0.0).ceil() as usize + 2
+    }
+
+    /// The bytes a line built for `max_delay` samples allocates.
+    pub(crate) fn bytes(max_delay: f64) -> usize {
+        Line::samples(max_delay) * size_of::<f32>()
+    }
+
+    /// The longest delay this line reads, in samples.
+    #[inline]
+    pub(crate) fn max_delay(&self) -> f64 {
+        self.max_delay
+    }
+
+    /// Appends `x` as the newest sample.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    #[inline]
+    pub(crate) fn push(&mut self, x: f32) {
+        self.now = self.ring.next(self.now);
+        self.ring.set(self.now, x);
+    }
+
+    /// The signal `delay` samples before the newest sample (0 reads the newest), linearly
+    /// interpolated; `delay` is limited to `0..=max_delay`, NaN reading as 0. A recursive
+    /// structure that needs `y[n - d]` before it pushes `y[n]` reads `d - 1`.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    #[inline]
+    pub(crate) fn read(&self, delay: f64) -> f32 {
+        self.ring.read(self.now, delay.max(0.0).min(self.max_delay))
+    }
+
+    /// Empties the line, as built.
+    pub(crate) fn clear(&mut self) {
+        self.ring.clear();
+        self.now = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_reads_whole_and_fractional_delays() {
+        let mut line = Line::new(10.0);
+        for x in [1.0, 0.0, 0.0, 0.0] {
+            line.push(x);
+        }
+        // the 1.0 is now 3 samples old
+        assert_eq!(line.read(3.0), 1.0);
+        assert_eq!(line.read(2.0), 0.0);
+        assert_eq!(line.read(2.75), 0.75);
+        assert_eq!(line.read(3.25), 0.75);
+        // limited to the longest delay, NaN reading as 0
+        assert_eq!(line.read(f64::NAN), 0.0);
+        assert_eq!(line.read(1e9), line.read(10.0));
+        for _ in 0..20 {
+            line.push(0.5);
+        }
+        assert_eq!(line.read(10.0), 0.5);
+        line.clear();
+        assert_eq!(line.read(0.0), 0.0);
+        assert_eq!(Line::bytes(10.0), 12 * 4);
+    }
+
+    #[test]
+    fn ring_write_wraps() {
+        let mut ring = Ring::new(4);
+        assert_eq!(ring.write(3, &[1.0, 2.0, 3.0]), 2);
+        assert_eq!(ring.read(1, 0.0), 3.0);
+        assert_eq!(ring.read(1, 1.0), 2.0);
+        assert_eq!(ring.read(1, 2.0), 1.0);
+        assert_eq!(ring.write(0, &[9.0; 4]), 0);
+    }
+}
