@@ -101,6 +101,8 @@ pub enum Unit {
     Seconds,
     /// A linear factor (gain, level, resonance).
     Linear,
+    /// A level or gain in decibels.
+    Decibels,
     /// A whole number (seeds, counts); parameter values must be integral.
     Integer,
 }
@@ -111,6 +113,7 @@ impl Unit {
         match self {
             Unit::Hz => "Hz",
             Unit::Seconds => "s",
+            Unit::Decibels => "dB",
             Unit::Signal | Unit::Linear | Unit::Integer => "",
         }
     }

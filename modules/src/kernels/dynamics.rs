@@ -133,7 +133,7 @@ pub const COMPRESSOR: ModuleSpec = ModuleSpec {
         control(
             "threshold_db",
             "RMS level (dB) above which the gain falls",
-            Unit::Linear,
+            Unit::Decibels,
             [-20.0, THRESHOLD_RANGE_DB[0], THRESHOLD_RANGE_DB[1]],
         ),
         control(
@@ -157,7 +157,7 @@ pub const COMPRESSOR: ModuleSpec = ModuleSpec {
         control(
             "makeup_db",
             "gain (dB) added after compression",
-            Unit::Linear,
+            Unit::Decibels,
             [0.0, MAKEUP_RANGE_DB[0], MAKEUP_RANGE_DB[1]],
         ),
     ],
@@ -242,7 +242,7 @@ pub const LIMITER: ModuleSpec = ModuleSpec {
         control(
             "ceiling_db",
             "the largest output magnitude, in dB",
-            Unit::Linear,
+            Unit::Decibels,
             [-1.0, CEILING_RANGE_DB[0], CEILING_RANGE_DB[1]],
         ),
         control(
@@ -327,7 +327,7 @@ pub const GATE: ModuleSpec = ModuleSpec {
         control(
             "threshold_db",
             "RMS level (dB) at and above which the gate opens",
-            Unit::Linear,
+            Unit::Decibels,
             [-40.0, THRESHOLD_RANGE_DB[0], THRESHOLD_RANGE_DB[1]],
         ),
         control(
@@ -345,7 +345,7 @@ pub const GATE: ModuleSpec = ModuleSpec {
         control(
             "range_db",
             "the gain (dB) while closed: how far the gate turns the signal down",
-            Unit::Linear,
+            Unit::Decibels,
             [-80.0, GATE_RANGE_DB[0], GATE_RANGE_DB[1]],
         ),
     ],

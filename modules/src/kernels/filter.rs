@@ -197,7 +197,7 @@ const GAIN_DB: InputSpec = InputSpec {
     default: 0.0,
     min: -GAIN_DB_RANGE,
     max: GAIN_DB_RANGE,
-    unit: Unit::Linear,
+    unit: Unit::Decibels,
     rate: Rate::Audio,
     breaks_cycles: false,
 };
