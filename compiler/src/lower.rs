@@ -219,8 +219,6 @@ impl<'c> Lowering<'_, 'c> {
         Ok(())
     }
 
-    /// Adds the node's `in` to every channel and, in a stereo program, `left` and `right` to
-    /// their channel (in a mono program they are zero by definition of the channel count).
     /// Reads the host's input channel into a register for the node's readers.
     fn input_node(&mut self, index: NodeIdx, node: &GraphNode) -> Result<(), Diagnostic> {
         let channel_input = node.spec.input("channel").expect("input's ports are fixed");
@@ -253,12 +251,19 @@ impl<'c> Lowering<'_, 'c> {
         };
         let mut outputs = vec![0.0_f32; node.spec.outputs.len()];
         fold(&inputs, &mut outputs);
+        // A non-finite result stays a run-time computation: constants in bytecode are finite
+        // (the verifier insists), and the VM's output guard handles what the kernel makes.
+        if !outputs.iter().all(|value| value.is_finite()) {
+            return false;
+        }
         for (output, value) in outputs.into_iter().enumerate() {
             self.constants.insert((index, output), value);
         }
         true
     }
 
+    /// Adds the node's `in` to every channel and, in a stereo program, `left` and `right` to
+    /// their channel (in a mono program they are zero by definition of the channel count).
     fn output_node(&mut self, index: NodeIdx, node: &GraphNode) -> Result<(), Diagnostic> {
         let stereo = self.program.channels == 2;
         let ports: &[(&str, &[u8])] = if stereo {
@@ -345,7 +350,9 @@ impl<'c> Lowering<'_, 'c> {
             };
             sum = Some(match (sum, value) {
                 (None, value) => value,
-                (Some(Term::Constant(a)), Term::Constant(b)) => Term::Constant(a + b),
+                (Some(Term::Constant(a)), Term::Constant(b)) if (a + b).is_finite() => {
+                    Term::Constant(a + b)
+                }
                 (Some(partial), value) => {
                     let lhs = self.register(partial, span)?;
                     let rhs = self.register(value, span)?;
@@ -376,6 +383,7 @@ impl<'c> Lowering<'_, 'c> {
             sum = Some(sum.map_or(value, |partial| partial + value));
         }
         Some(sum.unwrap_or(self.graph.nodes[node.index()].values[input] as f32))
+            .filter(|value| value.is_finite())
     }
 
     /// A term in a register.

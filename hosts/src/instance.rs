@@ -28,7 +28,6 @@ impl Default for Settings {
 #[derive(Debug)]
 pub struct Instance {
     executable: Executable,
-    disassembly: String,
 }
 
 impl Instance {
@@ -39,22 +38,13 @@ impl Instance {
         limits: &Limits,
     ) -> Result<Instance, Diagnostics> {
         let compiled = prepare(patch, settings, limits)?;
-        let disassembly = patchvm_compiler::disassemble(&compiled);
-        let executable = instantiate(compiled, settings);
-        Ok(Instance {
-            executable,
-            disassembly,
-        })
+        let executable = instantiate(compiled, settings)?;
+        Ok(Instance { executable })
     }
 
     /// Output channels the patch drives: 1, or 2 if it drives `left` or `right`.
     pub fn channels(&self) -> usize {
         self.executable.channels()
-    }
-
-    /// The compiled program as text.
-    pub fn disassembly(&self) -> &str {
-        &self.disassembly
     }
 
     /// How many NaN or infinite output samples were replaced by silence so far.
@@ -72,9 +62,6 @@ impl Instance {
     /// samples do not depend on `block`.
     ///
     /// Real-time safe: does not allocate, lock or block.
-    ///
-    /// # Panics
-    /// If `out.len()` is not a multiple of the channel count.
     pub fn process_interleaved(&mut self, out: &mut [f32], block: usize) {
         self.process(&[], 0, out, block);
     }
@@ -82,15 +69,14 @@ impl Instance {
     /// Like [`process_interleaved`](Instance::process_interleaved), reading the patch's
     /// `input` nodes from `input`: interleaved frames of `input_channels` samples, one frame
     /// per output frame. Channels the patch reads beyond `input_channels`, and frames beyond
-    /// the end of `input`, are silent.
+    /// the end of `input`, are silent. A partial frame at the end of `out` is zeroed.
     ///
-    /// Real-time safe: does not allocate, lock or block.
-    ///
-    /// # Panics
-    /// If `out.len()` is not a multiple of the channel count.
+    /// Real-time safe: does not allocate, lock or block, and does not panic.
     pub fn process(&mut self, input: &[f32], input_channels: usize, out: &mut [f32], block: usize) {
         let channels = self.channels();
-        assert_eq!(out.len() % channels, 0, "`out` holds whole frames");
+        let whole = out.len() - out.len() % channels;
+        let (out, partial) = out.split_at_mut(whole);
+        partial.fill(0.0);
         let block = block.clamp(1, MAX_BLOCK);
         for (chunk_index, chunk) in out.chunks_mut(block * channels).enumerate() {
             let frames = chunk.len() / channels;
@@ -126,9 +112,33 @@ pub fn prepare(
     settings: &Settings,
     limits: &Limits,
 ) -> Result<Compiled<'static>, Diagnostics> {
+    check_settings(settings)?;
     let compiled = compile(patch, catalog(), limits)?;
     check_memory(&compiled, settings, limits)?;
     Ok(compiled)
+}
+
+/// The sample rates kernels are built and tested for.
+pub const SAMPLE_RATES: std::ops::RangeInclusive<f64> = 1_000.0..=768_000.0;
+
+/// Refuses settings no kernel is built for.
+fn check_settings(settings: &Settings) -> Result<(), Diagnostics> {
+    if SAMPLE_RATES.contains(&settings.sample_rate) {
+        return Ok(());
+    }
+    Err(vec![
+        Diagnostic::new(
+            Code::Setting,
+            patchvm_ir::Span::NONE,
+            format!(
+                "sample rate {} Hz is outside {}..={} Hz",
+                settings.sample_rate,
+                SAMPLE_RATES.start(),
+                SAMPLE_RATES.end()
+            ),
+        )
+        .with_hint("choose a sample rate a sound card would use, such as 44100 or 48000"),
+    ])
 }
 
 /// What node `node`'s kernel is built from.
@@ -197,7 +207,7 @@ fn check_memory(
 }
 
 /// Builds every kernel a compiled patch calls and verifies the program against them.
-fn instantiate(compiled: Compiled, settings: &Settings) -> Executable {
+fn instantiate(compiled: Compiled, settings: &Settings) -> Result<Executable, Diagnostics> {
     let kernels = compiled
         .kernels
         .iter()
@@ -206,6 +216,16 @@ fn instantiate(compiled: Compiled, settings: &Settings) -> Executable {
                 .expect("the compiler makes kernel nodes only of kernel modules")
         })
         .collect();
-    Executable::new(compiled.program, kernels)
-        .expect("the compiler emits programs that verify against the catalog's kernels")
+    Executable::new(compiled.program, kernels).map_err(|error| {
+        vec![
+            Diagnostic::new(
+                Code::Internal,
+                patchvm_ir::Span::NONE,
+                format!("internal error: the compiled program failed verification: {error}"),
+            )
+            .with_hint(
+                "this is a bug in patchvm, not in the patch; please report it with the patch",
+            ),
+        ]
+    })
 }

@@ -48,26 +48,21 @@ impl std::fmt::Display for LoadError {
 impl std::error::Error for LoadError {}
 
 impl SourceFile {
-    /// Reads `path`, refusing files over `limits.max_source_bytes` before reading them whole.
+    /// Reads `path`, never more than one byte past `limits.max_source_bytes`.
     pub fn read(path: &Path, limits: &Limits) -> Result<SourceFile, LoadError> {
         let format =
             Format::from_path(path).ok_or_else(|| LoadError::UnknownFormat(path.into()))?;
         let io_error = |error| LoadError::Io(path.into(), error);
-        let length = std::fs::metadata(path).map_err(io_error)?.len();
-        let bytes = if length > limits.max_source_bytes as u64 {
-            // Read just past the limit, so the reader reports the limit without the whole file
-            // ever being in memory.
-            use std::io::Read;
-            let mut head = Vec::new();
-            std::fs::File::open(path)
-                .map_err(io_error)?
-                .take(limits.max_source_bytes as u64 + 1)
-                .read_to_end(&mut head)
-                .map_err(io_error)?;
-            head
-        } else {
-            std::fs::read(path).map_err(io_error)?
-        };
+        // Read at most one byte past the limit, whatever the file is (a device or a pipe
+        // reports no length), so the reader reports the limit without the whole file ever
+        // being in memory.
+        use std::io::Read;
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .map_err(io_error)?
+            .take(limits.max_source_bytes as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map_err(io_error)?;
         Ok(SourceFile {
             path: path.into(),
             format,

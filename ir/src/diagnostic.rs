@@ -38,6 +38,10 @@ pub enum Code {
     NoOutput,
     /// A signal is connected to a parameter that is read only once, when the node is built.
     NotConnectable,
+    /// A setting of the host (not of the patch) is out of range, such as the sample rate.
+    Setting,
+    /// patchvm failed its own invariants: a bug to report, never the patch's fault.
+    Internal,
 }
 
 impl Code {
@@ -57,6 +61,8 @@ impl Code {
             Code::Cycle => "E0108",
             Code::NoOutput => "E0109",
             Code::NotConnectable => "E0110",
+            Code::Setting => "E0201",
+            Code::Internal => "E0900",
         }
     }
 }

@@ -121,12 +121,14 @@ impl Line {
     /// Samples in the ring of a line built for `max_delay`: one more than the longest delay
     /// for the interpolation's older sample, and one for the newest.
     fn samples(max_delay: f64) -> usize {
-        max_delay.max(0.0).ceil() as usize + 2
+        // Saturating, so an absurd length is refused by the host's memory limit instead of
+        // wrapping to a small one.
+        (max_delay.max(0.0).ceil() as usize).saturating_add(2)
     }
 
     /// The bytes a line built for `max_delay` samples allocates.
     pub(crate) fn bytes(max_delay: f64) -> usize {
-        Line::samples(max_delay) * size_of::<f32>()
+        Line::samples(max_delay).saturating_mul(size_of::<f32>())
     }
 
     /// The longest delay this line reads, in samples.

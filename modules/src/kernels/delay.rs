@@ -61,7 +61,7 @@ pub const DELAY: ModuleSpec = ModuleSpec {
 pub(crate) const DELAY_ENTRY: Entry = Entry {
     spec: DELAY,
     build: Some(|init| Box::new(Delay::new(init))),
-    memory_bytes: Some(|init| ring_len(init) * size_of::<f32>()),
+    memory_bytes: Some(|init| ring_len(init).saturating_mul(size_of::<f32>())),
 };
 
 /// `delay`: a ring buffer with separate write (feed) and read (process) positions.
@@ -96,7 +96,9 @@ fn delay_limits(init: &KernelInit) -> (f64, f64) {
 
 /// Samples in the ring buffer of a delay built with `init`: the longest delay and a block.
 fn ring_len(init: &KernelInit) -> usize {
-    delay_limits(init).1.ceil() as usize + MAX_BLOCK + 2
+    // `as` saturates, and so does the addition: an absurd time or rate gives a huge length,
+    // which the host's memory limit refuses before anything is allocated.
+    (delay_limits(init).1.ceil() as usize).saturating_add(MAX_BLOCK + 2)
 }
 
 impl Delay {
