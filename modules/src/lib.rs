@@ -16,6 +16,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod dsp;
 pub mod kernels;
 mod registry;
 

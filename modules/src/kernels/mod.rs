@@ -4,7 +4,7 @@
 //! | family | modules |
 //! |---|---|
 //! | [`osc`] | `osc.sine`, `osc.saw`, `osc.square`, `osc.triangle` |
-//! | [`noise`] | `noise.white` |
+//! | [`noise`] | `noise.white`, `noise.pink`, `noise.brown` |
 //! | [`math`] | `const`, `gain`, `mul` |
 //! | [`filter`] | `filter.lowpass` |
 //! | [`delay`] | `delay` |
@@ -46,6 +46,8 @@ pub(crate) fn entries() -> Vec<Entry> {
         osc::SQUARE_ENTRY,
         osc::TRIANGLE_ENTRY,
         noise::WHITE_ENTRY,
+        noise::PINK_ENTRY,
+        noise::BROWN_ENTRY,
         math::CONST_ENTRY,
         math::GAIN_ENTRY,
         math::MUL_ENTRY,
@@ -102,6 +104,8 @@ mod tests {
                 "osc.square",
                 "osc.triangle",
                 "noise.white",
+                "noise.pink",
+                "noise.brown",
                 "const",
                 "gain",
                 "mul",
