@@ -3,7 +3,8 @@
 /// Finds the samples where a trigger signal goes above 0 after a sample that was not.
 ///
 /// Before the first sample the signal counts as low, so a trigger already high on a kernel's
-/// first sample is an edge there. NaN counts as low (it is not above 0).
+/// first sample is an edge there (`RisingEdge::default()` starts low). NaN counts as low (it is
+/// not above 0).
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct RisingEdge {
     /// Whether the last sample was above 0.
@@ -11,11 +12,6 @@ pub(crate) struct RisingEdge {
 }
 
 impl RisingEdge {
-    /// A detector whose last sample was low.
-    pub(crate) const fn new() -> RisingEdge {
-        RisingEdge { high: false }
-    }
-
     /// Whether `x` is a rising edge: above 0, after a sample that was not.
     ///
     /// Real-time safe: does not allocate, lock or block.
@@ -26,11 +22,6 @@ impl RisingEdge {
         self.high = high;
         rose
     }
-
-    /// Forgets the last sample, as when built.
-    pub(crate) fn reset(&mut self) {
-        self.high = false;
-    }
 }
 
 #[cfg(test)]
@@ -39,14 +30,12 @@ mod tests {
 
     #[test]
     fn edges_are_the_low_to_high_samples() {
-        let mut edge = RisingEdge::new();
+        let mut edge = RisingEdge::default();
         let signal = [1.0, 1.0, 0.0, -1.0, 0.5, f32::NAN, 2.0, 0.0, 1e-30];
         let edges: Vec<bool> = signal.iter().map(|&x| edge.rises(x)).collect();
         assert_eq!(
             edges,
             [true, false, false, false, true, false, true, false, true]
         );
-        edge.reset();
-        assert!(edge.rises(1.0));
     }
 }

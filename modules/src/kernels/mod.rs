@@ -5,7 +5,9 @@
 //! |---|---|
 //! | [`osc`] | `osc.sine`, `osc.saw`, `osc.square`, `osc.triangle` |
 //! | [`noise`] | `noise.white`, `noise.pink`, `noise.brown` |
-//! | [`math`] | `const`, `gain`, `mul` |
+//! | [`math`] | `const`, `gain`, `mul`, `math.clip`, `math.scale`, `math.mtof`, `math.ftom`, `math.dbtoamp` |
+//! | [`arith`] | `math.add`, `math.sub`, `math.div`, `math.min`, `math.max`, `math.abs`, `math.neg`, `cmp.gt`, `cmp.lt` |
+//! | [`control`] | `ctl.slew`, `ctl.smooth`, `ctl.sah`, `ctl.quantize`, `ctl.metro`, `ctl.counter`, `ctl.steps` |
 //! | [`filter`] | `filter.lowpass` |
 //! | [`delay`] | `delay` |
 //! | [`env`](mod@env) | `env.adsr` |
@@ -23,6 +25,8 @@
 //!   (`in`, `a`, `b`, `value`) pass through as they are: a NaN signal gives NaN out, which the
 //!   VM's output guard silences.
 
+pub mod arith;
+pub mod control;
 pub mod delay;
 pub mod env;
 pub mod filter;
@@ -51,6 +55,27 @@ pub(crate) fn entries() -> Vec<Entry> {
         math::CONST_ENTRY,
         math::GAIN_ENTRY,
         math::MUL_ENTRY,
+        arith::ADD_ENTRY,
+        arith::SUB_ENTRY,
+        arith::DIV_ENTRY,
+        arith::MIN_ENTRY,
+        arith::MAX_ENTRY,
+        arith::ABS_ENTRY,
+        arith::NEG_ENTRY,
+        math::CLIP_ENTRY,
+        math::SCALE_ENTRY,
+        math::MTOF_ENTRY,
+        math::FTOM_ENTRY,
+        math::DBTOAMP_ENTRY,
+        arith::GT_ENTRY,
+        arith::LT_ENTRY,
+        control::SLEW_ENTRY,
+        control::SMOOTH_ENTRY,
+        control::SAH_ENTRY,
+        control::QUANTIZE_ENTRY,
+        control::METRO_ENTRY,
+        control::COUNTER_ENTRY,
+        control::STEPS_ENTRY,
         filter::LOWPASS_ENTRY,
         delay::DELAY_ENTRY,
         env::ADSR_ENTRY,
@@ -109,6 +134,27 @@ mod tests {
                 "const",
                 "gain",
                 "mul",
+                "math.add",
+                "math.sub",
+                "math.div",
+                "math.min",
+                "math.max",
+                "math.abs",
+                "math.neg",
+                "math.clip",
+                "math.scale",
+                "math.mtof",
+                "math.ftom",
+                "math.dbtoamp",
+                "cmp.gt",
+                "cmp.lt",
+                "ctl.slew",
+                "ctl.smooth",
+                "ctl.sah",
+                "ctl.quantize",
+                "ctl.metro",
+                "ctl.counter",
+                "ctl.steps",
                 "filter.lowpass",
                 "delay",
                 "env.adsr",
