@@ -30,6 +30,7 @@
 //! a note exactly between two scale notes goes to the lower one.
 
 use crate::KernelInit;
+use crate::dsp::clock::Clock;
 use crate::dsp::edge::RisingEdge;
 use crate::registry::Entry;
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
@@ -267,7 +268,7 @@ pub(crate) const QUANTIZE_ENTRY: Entry = Entry {
 };
 pub(crate) const METRO_ENTRY: Entry = Entry {
     spec: METRO,
-    build: Some(|init| Box::new(Metro::new(init))),
+    build: Some(|init| Box::new(Metro(Clock::new(init.sample_rate)))),
     memory_bytes: None,
 };
 pub(crate) const COUNTER_ENTRY: Entry = Entry {
@@ -518,26 +519,9 @@ impl Kernel for Quantize {
     fn reset(&mut self) {}
 }
 
-/// `ctl.metro`: a phase in periods that emits an impulse each time it reaches 1.
+/// `ctl.metro`: a [`Clock`] as impulses.
 #[derive(Debug)]
-struct Metro {
-    /// Periods since the last impulse; starts at 1 so the first impulse is on sample 0.
-    phase: f64,
-    periods_per_hz: f64,
-}
-
-impl Metro {
-    /// How close below 1 the phase may be and still count as due: the phase is a sum of
-    /// rounded steps, and without this a period of exactly 48 samples could come out as 49.
-    const SLACK: f64 = 1e-9;
-
-    fn new(init: &KernelInit) -> Metro {
-        Metro {
-            phase: 1.0,
-            periods_per_hz: 1.0 / init.sample_rate,
-        }
-    }
-}
+struct Metro(Clock);
 
 impl Kernel for Metro {
     fn shape(&self) -> KernelShape {
@@ -549,19 +533,16 @@ impl Kernel for Metro {
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
         for (out, &freq) in outputs[0].iter_mut().zip(inputs[0]) {
-            *out = if self.phase >= 1.0 - Metro::SLACK {
-                self.phase = (self.phase - 1.0).max(0.0);
+            *out = if self.0.tick(f64::from(freq)) {
                 1.0
             } else {
                 0.0
             };
-            // At most half a period a sample: a tick at most every other sample.
-            self.phase += limit(f64::from(freq) * self.periods_per_hz, 0.0, 0.5);
         }
     }
 
     fn reset(&mut self) {
-        self.phase = 1.0;
+        self.0.reset();
     }
 }
 

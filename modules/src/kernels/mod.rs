@@ -8,6 +8,7 @@
 //! | [`math`] | `const`, `gain`, `mul`, `math.clip`, `math.scale`, `math.mtof`, `math.ftom`, `math.dbtoamp` |
 //! | [`arith`] | `math.add`, `math.sub`, `math.div`, `math.min`, `math.max`, `math.abs`, `math.neg`, `cmp.gt`, `cmp.lt` |
 //! | [`control`] | `ctl.slew`, `ctl.smooth`, `ctl.sah`, `ctl.quantize`, `ctl.metro`, `ctl.counter`, `ctl.steps` |
+//! | [`lfo`] | `lfo.sine`, `lfo.triangle`, `lfo.saw`, `lfo.square`, `lfo.random` |
 //! | [`filter`] | `filter.lowpass` |
 //! | [`delay`] | `delay` |
 //! | [`env`](mod@env) | `env.adsr` |
@@ -30,6 +31,7 @@ pub mod control;
 pub mod delay;
 pub mod env;
 pub mod filter;
+pub mod lfo;
 pub mod math;
 pub mod noise;
 pub mod osc;
@@ -76,6 +78,11 @@ pub(crate) fn entries() -> Vec<Entry> {
         control::METRO_ENTRY,
         control::COUNTER_ENTRY,
         control::STEPS_ENTRY,
+        lfo::SINE_ENTRY,
+        lfo::TRIANGLE_ENTRY,
+        lfo::SAW_ENTRY,
+        lfo::SQUARE_ENTRY,
+        lfo::RANDOM_ENTRY,
         filter::LOWPASS_ENTRY,
         delay::DELAY_ENTRY,
         env::ADSR_ENTRY,
@@ -155,6 +162,11 @@ mod tests {
                 "ctl.metro",
                 "ctl.counter",
                 "ctl.steps",
+                "lfo.sine",
+                "lfo.triangle",
+                "lfo.saw",
+                "lfo.square",
+                "lfo.random",
                 "filter.lowpass",
                 "delay",
                 "env.adsr",

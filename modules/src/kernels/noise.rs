@@ -32,7 +32,7 @@ use patchvm_vm::{Kernel, KernelShape};
 use rand_pcg::Pcg32;
 use rand_pcg::rand_core::{Rng, SeedableRng};
 
-const SEED: InputSpec = InputSpec {
+pub(super) const SEED: InputSpec = InputSpec {
     name: "seed",
     doc: "picks the sequence, together with the render seed and the node id",
     default: 0.0,
@@ -135,7 +135,7 @@ impl<C: Colour> Noise<C> {
 
 /// The top 24 bits of `bits` as a uniform `f32` in `[-1, 1)`.
 #[inline]
-fn uniform(bits: u32) -> f32 {
+pub(super) fn uniform(bits: u32) -> f32 {
     const SCALE: f32 = 1.0 / (1 << 23) as f32;
     (bits >> 8) as f32 * SCALE - 1.0
 }
