@@ -1,5 +1,7 @@
 //! A clock that says on which samples a new period starts.
 
+use crate::kernels::limit;
+
 /// Counts periods of a frequency; a period starts on the first sample and then every
 /// `sample_rate / freq` samples, on the first sample at or after each period's exact start.
 #[derive(Clone, Copy, Debug)]
@@ -37,8 +39,7 @@ impl Clock {
         if due {
             self.phase = (self.phase - 1.0).max(0.0);
         }
-        // `max` first: it reads NaN as the bottom of the range.
-        self.phase += (freq_hz * self.periods_per_hz).max(0.0).min(0.5);
+        self.phase += limit(freq_hz * self.periods_per_hz, 0.0, 0.5);
         due
     }
 }

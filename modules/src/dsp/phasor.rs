@@ -1,5 +1,7 @@
 //! A phase accumulator in turns, shared by the oscillators and LFOs.
 
+use crate::kernels::limit;
+
 /// A phase in turns, `0 <= phase < 1`, that steps by `freq / sample_rate` each sample.
 ///
 /// The phase is kept in `f64`, so a frequency measured over minutes is exact, and it wraps
@@ -35,7 +37,7 @@ impl Phasor {
 
     /// Returns this sample's phase and the width of the PolyBLEP correction around it, and
     /// steps the phase by `freq_hz / sample_rate` turns, limited to ±half a turn (a NaN
-    /// frequency reads as the bottom, -half a turn, as the kernels' `limit` reads it).
+    /// frequency reads as the bottom, -half a turn).
     ///
     /// The width is the size of the step (at most half a turn), except on the very first
     /// sample: nothing came before it, so there is no jump into it to smooth, and a square
@@ -44,8 +46,7 @@ impl Phasor {
     /// Real-time safe: does not allocate, lock or block.
     #[inline]
     pub(crate) fn tick(&mut self, freq_hz: f64) -> (f64, f64) {
-        // `max` first: it reads NaN as the bottom of the range.
-        let step = (freq_hz * self.turns_per_hz).max(-0.5).min(0.5);
+        let step = limit(freq_hz * self.turns_per_hz, -0.5, 0.5);
         let phase = self.phase;
         let mut next = phase + step;
         if next >= 1.0 {

@@ -382,7 +382,8 @@ mod tests {
     #[test]
     fn two_operand_modules_follow_their_formulas_on_every_pair() {
         let (a, b) = pairs();
-        let formulas: [(&str, fn(f32, f32) -> f32); 6] = [
+        type Formula = fn(f32, f32) -> f32;
+        let formulas: [(&str, Formula); 6] = [
             ("math.add", |a, b| a + b),
             ("math.sub", |a, b| a - b),
             ("math.div", |a, b| if b.abs() < 1e-12 { 0.0 } else { a / b }),

@@ -368,11 +368,11 @@ impl Kernel for Scale {
             let [x, in_lo, in_hi, out_lo, out_hi] =
                 [input[i], in_lo[i], in_hi[i], out_lo[i], out_hi[i]].map(f64::from);
             let span = in_hi - in_lo;
-            // Written so a NaN span also takes the degenerate branch.
-            *out = if !(span.abs() >= MIN_SPAN) {
-                out_lo as f32
-            } else {
+            // A NaN span fails the comparison and takes the degenerate branch too.
+            *out = if span.abs() >= MIN_SPAN {
                 (out_lo + (x - in_lo) * (out_hi - out_lo) / span) as f32
+            } else {
+                out_lo as f32
             };
         }
     }

@@ -4,6 +4,7 @@
 //! | family | modules |
 //! |---|---|
 //! | [`osc`] | `osc.sine`, `osc.saw`, `osc.square`, `osc.triangle` |
+//! | [`osc_more`] | `osc.pulse`, `osc.fm`, `osc.organ`, `osc.sync_saw` |
 //! | [`noise`] | `noise.white`, `noise.pink`, `noise.brown` |
 //! | [`math`] | `const`, `gain`, `mul`, `math.clip`, `math.scale`, `math.mtof`, `math.ftom`, `math.dbtoamp` |
 //! | [`arith`] | `math.add`, `math.sub`, `math.div`, `math.min`, `math.max`, `math.abs`, `math.neg`, `cmp.gt`, `cmp.lt` |
@@ -35,6 +36,7 @@ pub mod lfo;
 pub mod math;
 pub mod noise;
 pub mod osc;
+pub mod osc_more;
 pub mod output;
 
 #[cfg(test)]
@@ -51,6 +53,10 @@ pub(crate) fn entries() -> Vec<Entry> {
         osc::SAW_ENTRY,
         osc::SQUARE_ENTRY,
         osc::TRIANGLE_ENTRY,
+        osc_more::PULSE_ENTRY,
+        osc_more::FM_ENTRY,
+        osc_more::ORGAN_ENTRY,
+        osc_more::SYNC_SAW_ENTRY,
         noise::WHITE_ENTRY,
         noise::PINK_ENTRY,
         noise::BROWN_ENTRY,
@@ -105,7 +111,7 @@ fn param(spec: &ModuleSpec, init: &KernelInit, name: &str) -> f64 {
 /// `x` limited to `lo..=hi`, with NaN read as `lo` (`f64::max` returns the operand that is not
 /// NaN), so a kernel never carries a NaN from its inputs into its state.
 #[inline]
-fn limit(x: f64, lo: f64, hi: f64) -> f64 {
+pub(crate) fn limit(x: f64, lo: f64, hi: f64) -> f64 {
     x.max(lo).min(hi)
 }
 
@@ -135,6 +141,10 @@ mod tests {
                 "osc.saw",
                 "osc.square",
                 "osc.triangle",
+                "osc.pulse",
+                "osc.fm",
+                "osc.organ",
+                "osc.sync_saw",
                 "noise.white",
                 "noise.pink",
                 "noise.brown",

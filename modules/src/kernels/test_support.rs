@@ -193,3 +193,14 @@ pub(crate) fn first_index(x: &[f32], hit: impl Fn(f32) -> bool) -> usize {
 pub(crate) fn peak(x: &[f32]) -> f32 {
     x.iter().fold(0.0, |max, v| max.max(v.abs()))
 }
+
+/// The amplitude of the component of `x` at `freq` hertz: `2·|Σ x[n]·e^(-iωn)| / len`, a
+/// single DFT bin. Exact for sines whose whole periods fill `x` (one second of whole hertz).
+pub(crate) fn amplitude_at(x: &[f32], freq: f64) -> f64 {
+    let w = TAU * freq / SR;
+    let (re, im) = x.iter().enumerate().fold((0.0, 0.0), |(re, im), (n, &v)| {
+        let (sin, cos) = (w * n as f64).sin_cos();
+        (re + f64::from(v) * cos, im - f64::from(v) * sin)
+    });
+    2.0 * (re * re + im * im).sqrt() / x.len() as f64
+}
