@@ -152,7 +152,7 @@ pub(crate) const LT_ENTRY: Entry = Entry {
     memory_bytes: None,
 };
 
-/// The shape of a memoryless kernel with `inputs` inputs and one output.
+/// The shape of a kernel with `inputs` inputs, one output and no feed.
 pub(super) const fn shape(inputs: u8) -> KernelShape {
     KernelShape {
         inputs,

@@ -8,7 +8,8 @@
 //! | [`noise`] | `noise.white`, `noise.pink`, `noise.brown` |
 //! | [`math`] | `const`, `gain`, `mul`, `math.clip`, `math.scale`, `math.mtof`, `math.ftom`, `math.dbtoamp` |
 //! | [`arith`] | `math.add`, `math.sub`, `math.div`, `math.min`, `math.max`, `math.abs`, `math.neg`, `cmp.gt`, `cmp.lt` |
-//! | [`control`] | `ctl.slew`, `ctl.smooth`, `ctl.sah`, `ctl.quantize`, `ctl.metro`, `ctl.counter`, `ctl.steps` |
+//! | [`control`] | `ctl.slew`, `ctl.smooth`, `ctl.sah`, `ctl.quantize` |
+//! | [`sequence`] | `ctl.metro`, `ctl.counter`, `ctl.steps` |
 //! | [`lfo`] | `lfo.sine`, `lfo.triangle`, `lfo.saw`, `lfo.square`, `lfo.random` |
 //! | [`filter`] | `filter.lowpass` |
 //! | [`delay`] | `delay` |
@@ -38,6 +39,7 @@ pub mod noise;
 pub mod osc;
 pub mod osc_more;
 pub mod output;
+pub mod sequence;
 
 #[cfg(test)]
 mod test_support;
@@ -81,9 +83,9 @@ pub(crate) fn entries() -> Vec<Entry> {
         control::SMOOTH_ENTRY,
         control::SAH_ENTRY,
         control::QUANTIZE_ENTRY,
-        control::METRO_ENTRY,
-        control::COUNTER_ENTRY,
-        control::STEPS_ENTRY,
+        sequence::METRO_ENTRY,
+        sequence::COUNTER_ENTRY,
+        sequence::STEPS_ENTRY,
         lfo::SINE_ENTRY,
         lfo::TRIANGLE_ENTRY,
         lfo::SAW_ENTRY,
