@@ -18,7 +18,7 @@
 //! - `osc.organ` is an additive drawbar voice: sines at harmonics 1, 2, 3, 4, 6 and 8 of
 //!   `freq`, each at its drawbar's level (0..1), all starting at phase 0. A harmonic at or
 //!   above the Nyquist frequency is left out, so the voice never aliases. The peak is at most
-//!   the sum of the levels (the defaults sum to 2.25); nothing is normalised, so a drawbar's
+//!   the sum of the levels (the defaults sum to 1); nothing is normalised, so a drawbar's
 //!   level is exactly its harmonic's amplitude.
 //! - `osc.sync_saw` is `osc.saw` with hard sync: each rising edge of `sync` (to above 0) sets
 //!   the phase to 0 on that sample, so the output repeats with the sync signal's period. Its
@@ -142,10 +142,10 @@ pub const ORGAN: ModuleSpec = ModuleSpec {
     doc: "additive organ voice: sines at harmonics 1, 2, 3, 4, 6, 8 at their drawbar levels",
     inputs: &[
         FREQ,
-        drawbar("h1", "level of the fundamental", 1.0),
-        drawbar("h2", "level of harmonic 2 (an octave up)", 0.5),
-        drawbar("h3", "level of harmonic 3 (an octave and a fifth)", 0.5),
-        drawbar("h4", "level of harmonic 4 (two octaves)", 0.25),
+        drawbar("h1", "level of the fundamental", 0.5),
+        drawbar("h2", "level of harmonic 2 (an octave up)", 0.25),
+        drawbar("h3", "level of harmonic 3 (an octave and a fifth)", 0.125),
+        drawbar("h4", "level of harmonic 4 (two octaves)", 0.125),
         drawbar("h6", "level of harmonic 6 (two octaves and a fifth)", 0.0),
         drawbar("h8", "level of harmonic 8 (three octaves)", 0.0),
     ],
@@ -342,7 +342,9 @@ impl Kernel for SyncSaw {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{Run, SR, amplitude_at, constant, frequency, kernel, peak};
+    use super::super::test_support::{
+        Run, SR, amplitude_at, constant, frequency, kernel, params, peak,
+    };
 
     const ONE_SECOND: usize = 48_000;
 
@@ -475,6 +477,13 @@ mod tests {
         println!("osc.organ at 3 kHz: harmonic 6 at {h6:.5}, harmonic 8 dropped");
         assert!((h6 - 1.0).abs() < 1e-4);
         assert!((peak(&high) - 1.0).abs() < 1e-3, "only harmonic 6 plays");
+        // The default drawbars sum to 1, so the default voice stays within ±1.
+        let (_, defaults) = params("osc.organ", &[]);
+        let levels: [f32; 6] = std::array::from_fn(|k| defaults[k + 1] as f32);
+        assert_eq!(levels.iter().sum::<f32>(), 1.0);
+        let voice = organ(220.0, levels);
+        println!("osc.organ default drawbars: peak {:.4}", peak(&voice));
+        assert!(peak(&voice) <= 1.0);
     }
 
     /// The smallest lag `1..max_lag` at which `x` repeats, after `skip` samples, within 1e-6.
