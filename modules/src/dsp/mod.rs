@@ -1,8 +1,13 @@
-//! Building blocks that several kernel families share: a biquad core for the RBJ-cookbook
-//! filters, one-pole smoothers for envelopes, followers and dynamics, and the ring buffer of
-//! the delays. Each works one sample at a time, so kernels built on them keep their output
-//! independent of block sizes.
+//! Building blocks that several kernel families share: a phase accumulator, a period clock,
+//! the PolyBLEP step correction, a trigger's rising-edge detector, a biquad core for the
+//! RBJ-cookbook filters, one-pole smoothers for envelopes, followers and dynamics, and the ring
+//! buffer of the delays. Each is plain state stepped one sample at a time, so the kernels built
+//! from them keep their output independent of block sizes.
 
 pub(crate) mod biquad;
+pub(crate) mod clock;
+pub(crate) mod edge;
+pub(crate) mod phasor;
+pub(crate) mod polyblep;
 pub(crate) mod ring;
 pub(crate) mod smooth;

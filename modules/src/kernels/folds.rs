@@ -1,19 +1,43 @@
 //! The functions of the stateless modules, which the compiler evaluates at compile time when
 //! all of a node's inputs are constant.
 //!
-//! Each must compute exactly what its module's kernel computes, bit for bit: the test below
-//! runs both on the same inputs, and the property that the VM (which folds) equals the
-//! reference interpreter (which never does) checks it again on random patches.
+//! Each is built from the very formula its kernel applies per sample (`Op1`/`Op2`), so the
+//! two agree bit for bit by construction; the test below checks it anyway, and the property
+//! that the VM (which folds) equals the reference interpreter (which never does) checks it
+//! again on random patches.
 
+use super::arith::{Abs, Add, Div, Greater, Less, Max, Min, Mul, Neg, Op1, Op2, Sub};
+use super::math::{DbToAmp, Ftom, Mtof};
 use patchvm_ir::FoldFn;
+
+/// The fold of a two-operand formula.
+fn fold2<Op: Op2>(inputs: &[f32], outputs: &mut [f32]) {
+    outputs[0] = Op::apply(inputs[0], inputs[1]);
+}
+
+/// The fold of a one-operand formula.
+fn fold1<Op: Op1>(inputs: &[f32], outputs: &mut [f32]) {
+    outputs[0] = Op::apply(inputs[0]);
+}
 
 /// Every stateless module and its function.
 pub(crate) const FOLDS: &[(&str, FoldFn)] = &[
     ("const", |inputs, outputs| outputs[0] = inputs[0]),
-    ("gain", |inputs, outputs| outputs[0] = inputs[0] * inputs[1]),
-    ("mul", |inputs, outputs| outputs[0] = inputs[0] * inputs[1]),
+    ("gain", fold2::<Mul>),
+    ("mul", fold2::<Mul>),
+    ("math.add", fold2::<Add>),
+    ("math.sub", fold2::<Sub>),
+    ("math.div", fold2::<Div>),
+    ("math.min", fold2::<Min>),
+    ("math.max", fold2::<Max>),
+    ("cmp.gt", fold2::<Greater>),
+    ("cmp.lt", fold2::<Less>),
+    ("math.abs", fold1::<Abs>),
+    ("math.neg", fold1::<Neg>),
+    ("math.mtof", fold1::<Mtof>),
+    ("math.ftom", fold1::<Ftom>),
+    ("math.dbtoamp", fold1::<DbToAmp>),
 ];
-
 #[cfg(test)]
 mod tests {
     use super::FOLDS;

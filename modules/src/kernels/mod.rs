@@ -4,8 +4,13 @@
 //! | family | modules |
 //! |---|---|
 //! | [`osc`] | `osc.sine`, `osc.saw`, `osc.square`, `osc.triangle` |
-//! | [`noise`] | `noise.white` |
-//! | [`math`] | `const`, `gain`, `mul` |
+//! | [`osc_more`] | `osc.pulse`, `osc.fm`, `osc.organ`, `osc.sync_saw` |
+//! | [`noise`] | `noise.white`, `noise.pink`, `noise.brown` |
+//! | [`math`] | `const`, `gain`, `mul`, `math.clip`, `math.scale`, `math.mtof`, `math.ftom`, `math.dbtoamp` |
+//! | [`arith`] | `math.add`, `math.sub`, `math.div`, `math.min`, `math.max`, `math.abs`, `math.neg`, `cmp.gt`, `cmp.lt` |
+//! | [`control`] | `ctl.slew`, `ctl.smooth`, `ctl.sah`, `ctl.quantize` |
+//! | [`sequence`] | `ctl.metro`, `ctl.counter`, `ctl.steps` |
+//! | [`lfo`] | `lfo.sine`, `lfo.triangle`, `lfo.saw`, `lfo.square`, `lfo.random` |
 //! | [`filter`] | `filter.lowpass`, `filter.highpass`, `filter.bandpass`, `filter.notch`, `filter.peak`, `filter.lowshelf`, `filter.highshelf`, `filter.allpass` |
 //! | [`filter_more`] | `filter.moog`, `filter.svf`, `filter.resonator`, `filter.onepole`, `filter.dcblock` |
 //! | [`delay`] | `delay` |
@@ -32,6 +37,8 @@
 //!   (`in`, `a`, `b`, `value`) pass through as they are: a NaN signal gives NaN out, which the
 //!   VM's output guard silences.
 
+pub mod arith;
+pub mod control;
 pub mod delay;
 pub mod delay_more;
 pub mod drums;
@@ -42,11 +49,14 @@ pub mod filter_more;
 pub(crate) mod folds;
 pub mod fx;
 pub mod input;
+pub mod lfo;
 pub mod math;
 pub mod noise;
 pub mod osc;
+pub mod osc_more;
 pub mod output;
 pub mod reverb;
+pub mod sequence;
 pub mod shape;
 pub mod stereo;
 
@@ -64,10 +74,42 @@ pub(crate) fn entries() -> Vec<Entry> {
         osc::SAW_ENTRY,
         osc::SQUARE_ENTRY,
         osc::TRIANGLE_ENTRY,
+        osc_more::PULSE_ENTRY,
+        osc_more::FM_ENTRY,
+        osc_more::ORGAN_ENTRY,
+        osc_more::SYNC_SAW_ENTRY,
         noise::WHITE_ENTRY,
+        noise::PINK_ENTRY,
+        noise::BROWN_ENTRY,
         math::CONST_ENTRY,
         math::GAIN_ENTRY,
         math::MUL_ENTRY,
+        arith::ADD_ENTRY,
+        arith::SUB_ENTRY,
+        arith::DIV_ENTRY,
+        arith::MIN_ENTRY,
+        arith::MAX_ENTRY,
+        arith::ABS_ENTRY,
+        arith::NEG_ENTRY,
+        math::CLIP_ENTRY,
+        math::SCALE_ENTRY,
+        math::MTOF_ENTRY,
+        math::FTOM_ENTRY,
+        math::DBTOAMP_ENTRY,
+        arith::GT_ENTRY,
+        arith::LT_ENTRY,
+        control::SLEW_ENTRY,
+        control::SMOOTH_ENTRY,
+        control::SAH_ENTRY,
+        control::QUANTIZE_ENTRY,
+        sequence::METRO_ENTRY,
+        sequence::COUNTER_ENTRY,
+        sequence::STEPS_ENTRY,
+        lfo::SINE_ENTRY,
+        lfo::TRIANGLE_ENTRY,
+        lfo::SAW_ENTRY,
+        lfo::SQUARE_ENTRY,
+        lfo::RANDOM_ENTRY,
         filter::LOWPASS_ENTRY,
         filter::HIGHPASS_ENTRY,
         filter::BANDPASS_ENTRY,
@@ -131,7 +173,7 @@ fn param(spec: &ModuleSpec, init: &KernelInit, name: &str) -> f64 {
 /// `x` limited to `lo..=hi`, with NaN read as `lo` (`f64::max` returns the operand that is not
 /// NaN), so a kernel never carries a NaN from its inputs into its state.
 #[inline]
-fn limit(x: f64, lo: f64, hi: f64) -> f64 {
+pub(crate) fn limit(x: f64, lo: f64, hi: f64) -> f64 {
     x.max(lo).min(hi)
 }
 

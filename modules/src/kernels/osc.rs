@@ -30,8 +30,9 @@
 //! it aliases far less, and PolyBLAMP would round its corners by `4/3·freq/sample_rate`
 //! (1.2 % of the peak at 440 Hz).
 
-use super::limit;
 use crate::KernelInit;
+use crate::dsp::phasor::Phasor;
+use crate::dsp::polyblep::{blep, from_jump};
 use crate::registry::Entry;
 use fundsp::F32x;
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
@@ -118,56 +119,6 @@ const SHAPE: KernelShape = KernelShape {
     takes_feed: false,
 };
 
-/// A phase in turns, `0 <= phase < 1`, that steps by `freq / sample_rate` each sample.
-#[derive(Clone, Copy, Debug)]
-struct Phasor {
-    phase: f64,
-    turns_per_hz: f64,
-    /// Whether a sample has been made since the kernel was built or reset.
-    started: bool,
-}
-
-impl Phasor {
-    fn new(sample_rate: f64) -> Phasor {
-        Phasor {
-            phase: 0.0,
-            turns_per_hz: 1.0 / sample_rate,
-            started: false,
-        }
-    }
-
-    fn reset(&mut self) {
-        self.phase = 0.0;
-        self.started = false;
-    }
-
-    /// Returns this sample's phase and the width of the PolyBLEP correction around it, and
-    /// steps the phase.
-    ///
-    /// The width is the size of the step (at most half a turn), except on the very first
-    /// sample: nothing came before it, so there is no jump into it to smooth, and a square
-    /// starts at +1 (a square used as a gate opens on sample 0).
-    #[inline]
-    fn tick(&mut self, freq_hz: f32) -> (f64, f64) {
-        let step = limit(f64::from(freq_hz) * self.turns_per_hz, -0.5, 0.5);
-        let phase = self.phase;
-        let mut next = phase + step;
-        if next >= 1.0 {
-            next -= 1.0;
-        } else if next < 0.0 {
-            next += 1.0;
-            // A tiny negative phase rounds up to exactly 1.
-            if next >= 1.0 {
-                next = 0.0;
-            }
-        }
-        self.phase = next;
-        let width = if self.started { step.abs() } else { 0.0 };
-        self.started = true;
-        (phase, width)
-    }
-}
-
 /// `osc.sine`: `sin(2π·phase)` in eight-sample SIMD groups.
 #[derive(Debug)]
 struct Sine {
@@ -197,7 +148,7 @@ impl Kernel for Sine {
             // gets the same lane arithmetic whatever the block length.
             let mut turns = [0.0_f32; 8];
             for (turn, &freq) in turns.iter_mut().zip(freq) {
-                *turn = self.phasor.tick(freq).0 as f32;
+                *turn = self.phasor.tick(f64::from(freq)).0 as f32;
             }
             let wave = (F32x::new(turns) * std::f32::consts::TAU).sin();
             out.copy_from_slice(&wave.as_array()[..out.len()]);
@@ -210,7 +161,7 @@ impl Kernel for Sine {
 }
 
 /// A waveform of the phase, band-limited by the phase step where it needs to be.
-trait Wave: Send + 'static {
+pub(super) trait Wave: Send + 'static {
     /// The wave at `phase` (turns, `0 <= phase < 1`) when the phase moves `step` turns a sample.
     fn at(phase: f64, step: f64) -> f64;
 }
@@ -241,7 +192,7 @@ impl<W: Wave> Kernel for Oscillator<W> {
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
         for (out, &freq) in outputs[0].iter_mut().zip(inputs[0]) {
-            let (phase, step) = self.phasor.tick(freq);
+            let (phase, step) = self.phasor.tick(f64::from(freq));
             *out = W::at(phase, step) as f32;
         }
     }
@@ -251,58 +202,40 @@ impl<W: Wave> Kernel for Oscillator<W> {
     }
 }
 
-/// The PolyBLEP residual for an upward jump of 2 at phase 0: what to add to a naive wave
-/// within one `step` of the jump so the jump spreads over two samples.
-#[inline]
-fn blep(phase: f64, step: f64) -> f64 {
-    if phase < step {
-        let x = phase / step;
-        -(1.0 - x) * (1.0 - x)
-    } else if phase > 1.0 - step {
-        let x = (phase - 1.0) / step;
-        (1.0 + x) * (1.0 + x)
-    } else {
-        0.0
-    }
-}
-
-/// `phase + 0.5`, wrapped into `0..1`.
-#[inline]
-fn half_turn(phase: f64) -> f64 {
-    if phase < 0.5 {
-        phase + 0.5
-    } else {
-        phase - 0.5
-    }
-}
-
 /// `osc.saw`: `2·frac(phase + 0.5) - 1`, jumping down at phase 0.5.
 #[derive(Debug)]
-struct Saw;
+pub(super) struct Saw;
 
 impl Wave for Saw {
     #[inline]
     fn at(phase: f64, step: f64) -> f64 {
-        let ramp = half_turn(phase);
+        let ramp = from_jump(phase, 0.5);
         2.0 * ramp - 1.0 - blep(ramp, step)
     }
 }
 
 /// `osc.square`: +1 below phase 0.5, -1 from there.
 #[derive(Debug)]
-struct Square;
+pub(super) struct Square;
 
 impl Wave for Square {
     #[inline]
     fn at(phase: f64, step: f64) -> f64 {
-        let naive = if phase < 0.5 { 1.0 } else { -1.0 };
-        naive + blep(phase, step) - blep(half_turn(phase), step)
+        pulse(phase, step, 0.5)
     }
+}
+
+/// A band-limited pulse: +1 below phase `width`, -1 from there, with PolyBLEP on both jumps.
+/// `osc.square` is the pulse of width 0.5; `osc.pulse` reads its width every sample.
+#[inline]
+pub(super) fn pulse(phase: f64, step: f64, width: f64) -> f64 {
+    let naive = if phase < width { 1.0 } else { -1.0 };
+    naive + blep(phase, step) - blep(from_jump(phase, width), step)
 }
 
 /// `osc.triangle`: `1 - 4·|frac(phase + 0.25) - 0.5|`, naive (see the module docs).
 #[derive(Debug)]
-struct Triangle;
+pub(super) struct Triangle;
 
 impl Wave for Triangle {
     #[inline]

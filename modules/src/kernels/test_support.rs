@@ -306,3 +306,14 @@ pub(crate) fn white_noise(seed: u64, len: usize) -> Vec<f32> {
         .map(|_| (rng.next_u32() >> 8) as f32 / (1 << 23) as f32 - 1.0)
         .collect()
 }
+
+/// The amplitude of the component of `x` at `freq` hertz: `2·|Σ x[n]·e^(-iωn)| / len`, a
+/// single DFT bin. Exact for sines whose whole periods fill `x` (one second of whole hertz).
+pub(crate) fn amplitude_at(x: &[f32], freq: f64) -> f64 {
+    let w = TAU * freq / SR;
+    let (re, im) = x.iter().enumerate().fold((0.0, 0.0), |(re, im), (n, &v)| {
+        let (sin, cos) = (w * n as f64).sin_cos();
+        (re + f64::from(v) * cos, im - f64::from(v) * sin)
+    });
+    2.0 * (re * re + im * im).sqrt() / x.len() as f64
+}

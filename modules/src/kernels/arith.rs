@@ -1,0 +1,469 @@
+//! Arithmetic on two signals or one: `math.add`, `math.sub`, `math.div`, `math.min`,
+//! `math.max`, `math.abs`, `math.neg`, `cmp.gt` and `cmp.lt`; and the kernels they share with
+//! `gain`, `mul` and the conversions in [`math`](super::math).
+//!
+//! Each module is memoryless: sample `n` of the output depends only on sample `n` of the
+//! inputs. The two-operand ones share one kernel, `Map2`, and the one-operand ones `Map1`,
+//! each with its formula as a type; the formulas run in `f32`. Signals pass through as they are
+//! (a NaN operand gives NaN, which the VM's output guard silences), except where a formula says
+//! otherwise: `math.min` and `math.max` ignore one NaN operand (IEEE `minNum`/`maxNum`), and
+//! `cmp.*` read a comparison with NaN as false (0).
+
+use super::math::{module, out, signal};
+use crate::registry::Entry;
+use patchvm_ir::{InputSpec, ModuleSpec};
+use patchvm_vm::{Kernel, KernelShape};
+use std::marker::PhantomData;
+
+/// A divisor smaller than this in magnitude makes `math.div` output 0.
+const DIV_EPSILON: f32 = 1e-12;
+
+/// Two operands defaulting to 0.
+const OPERANDS: &[InputSpec] = &[
+    signal("a", "the first operand", 0.0),
+    signal("b", "the second operand", 0.0),
+];
+
+/// One operand defaulting to 0.
+const OPERAND: &[InputSpec] = &[signal("in", "the operand", 0.0)];
+
+/// `math.add`: the sum of two signals.
+pub const ADD: ModuleSpec = module(
+    "math.add",
+    "adds two signals: out = a + b",
+    OPERANDS,
+    &[out("a + b")],
+);
+
+/// `math.sub`: the difference of two signals.
+pub const SUB: ModuleSpec = module(
+    "math.sub",
+    "subtracts one signal from another: out = a - b",
+    OPERANDS,
+    &[out("a - b")],
+);
+
+/// `math.div`: the quotient of two signals, 0 for a divisor near 0.
+pub const DIV: ModuleSpec = module(
+    "math.div",
+    "divides one signal by another: out = a / b, and 0 where |b| < 1e-12",
+    &[
+        signal("a", "the dividend", 0.0),
+        signal(
+            "b",
+            "the divisor; 1 when unconnected, and |b| < 1e-12 gives 0 out",
+            1.0,
+        ),
+    ],
+    &[out("a / b, or 0 where |b| < 1e-12")],
+);
+
+/// `math.min`: the smaller of two signals.
+pub const MIN: ModuleSpec = module(
+    "math.min",
+    "the smaller of two signals; a NaN operand is ignored",
+    OPERANDS,
+    &[out("min(a, b)")],
+);
+
+/// `math.max`: the larger of two signals.
+pub const MAX: ModuleSpec = module(
+    "math.max",
+    "the larger of two signals; a NaN operand is ignored",
+    OPERANDS,
+    &[out("max(a, b)")],
+);
+
+/// `math.abs`: the magnitude of a signal (full-wave rectifier).
+pub const ABS: ModuleSpec = module(
+    "math.abs",
+    "the magnitude of a signal (full-wave rectification): out = |in|",
+    OPERAND,
+    &[out("|in|")],
+);
+
+/// `math.neg`: a signal with its sign flipped.
+pub const NEG: ModuleSpec = module(
+    "math.neg",
+    "flips the sign of a signal: out = -in",
+    OPERAND,
+    &[out("-in")],
+);
+
+/// `cmp.gt`: 1 where one signal is above another.
+pub const GT: ModuleSpec = module(
+    "cmp.gt",
+    "compares two signals: 1 where a > b, else 0 (also 0 when either is NaN)",
+    OPERANDS,
+    &[out("1 or 0")],
+);
+
+/// `cmp.lt`: 1 where one signal is below another.
+pub const LT: ModuleSpec = module(
+    "cmp.lt",
+    "compares two signals: 1 where a < b, else 0 (also 0 when either is NaN)",
+    OPERANDS,
+    &[out("1 or 0")],
+);
+
+pub(crate) const ADD_ENTRY: Entry = Entry {
+    spec: ADD,
+    build: Some(|_| Box::new(Map2::<Add>::new())),
+    memory_bytes: None,
+};
+pub(crate) const SUB_ENTRY: Entry = Entry {
+    spec: SUB,
+    build: Some(|_| Box::new(Map2::<Sub>::new())),
+    memory_bytes: None,
+};
+pub(crate) const DIV_ENTRY: Entry = Entry {
+    spec: DIV,
+    build: Some(|_| Box::new(Map2::<Div>::new())),
+    memory_bytes: None,
+};
+pub(crate) const MIN_ENTRY: Entry = Entry {
+    spec: MIN,
+    build: Some(|_| Box::new(Map2::<Min>::new())),
+    memory_bytes: None,
+};
+pub(crate) const MAX_ENTRY: Entry = Entry {
+    spec: MAX,
+    build: Some(|_| Box::new(Map2::<Max>::new())),
+    memory_bytes: None,
+};
+pub(crate) const ABS_ENTRY: Entry = Entry {
+    spec: ABS,
+    build: Some(|_| Box::new(Map1::<Abs>::new())),
+    memory_bytes: None,
+};
+pub(crate) const NEG_ENTRY: Entry = Entry {
+    spec: NEG,
+    build: Some(|_| Box::new(Map1::<Neg>::new())),
+    memory_bytes: None,
+};
+pub(crate) const GT_ENTRY: Entry = Entry {
+    spec: GT,
+    build: Some(|_| Box::new(Map2::<Greater>::new())),
+    memory_bytes: None,
+};
+pub(crate) const LT_ENTRY: Entry = Entry {
+    spec: LT,
+    build: Some(|_| Box::new(Map2::<Less>::new())),
+    memory_bytes: None,
+};
+
+/// The shape of a kernel with `inputs` inputs, one output and no feed.
+pub(super) const fn shape(inputs: u8) -> KernelShape {
+    KernelShape {
+        inputs,
+        outputs: 1,
+        takes_feed: false,
+    }
+}
+
+/// A formula of two operands.
+pub(super) trait Op2: Send + 'static {
+    /// The output for operands `a` and `b`.
+    fn apply(a: f32, b: f32) -> f32;
+}
+
+/// A formula of one operand.
+pub(super) trait Op1: Send + 'static {
+    /// The output for operand `x`.
+    fn apply(x: f32) -> f32;
+}
+
+/// The memoryless kernel `out[i] = Op::apply(a[i], b[i])`.
+#[derive(Debug)]
+pub(super) struct Map2<Op>(PhantomData<Op>);
+
+impl<Op: Op2> Map2<Op> {
+    pub(super) fn new() -> Map2<Op> {
+        Map2(PhantomData)
+    }
+}
+
+impl<Op: Op2> Kernel for Map2<Op> {
+    fn shape(&self) -> KernelShape {
+        shape(2)
+    }
+
+    /// Inputs `[a, b]` (or `[in, amp]`), outputs `[out]`.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
+        for ((out, &a), &b) in outputs[0].iter_mut().zip(inputs[0]).zip(inputs[1]) {
+            *out = Op::apply(a, b);
+        }
+    }
+
+    fn reset(&mut self) {}
+}
+
+/// The memoryless kernel `out[i] = Op::apply(in[i])`.
+#[derive(Debug)]
+pub(super) struct Map1<Op>(PhantomData<Op>);
+
+impl<Op: Op1> Map1<Op> {
+    pub(super) fn new() -> Map1<Op> {
+        Map1(PhantomData)
+    }
+}
+
+impl<Op: Op1> Kernel for Map1<Op> {
+    fn shape(&self) -> KernelShape {
+        shape(1)
+    }
+
+    /// Inputs `[in]`, outputs `[out]`.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
+        for (out, &x) in outputs[0].iter_mut().zip(inputs[0]) {
+            *out = Op::apply(x);
+        }
+    }
+
+    fn reset(&mut self) {}
+}
+
+/// `gain` and `mul`: `a·b`.
+#[derive(Debug)]
+pub(super) struct Mul;
+
+impl Op2 for Mul {
+    #[inline]
+    fn apply(a: f32, b: f32) -> f32 {
+        a * b
+    }
+}
+
+/// `math.add`: `a + b`.
+#[derive(Debug)]
+pub(super) struct Add;
+
+impl Op2 for Add {
+    #[inline]
+    fn apply(a: f32, b: f32) -> f32 {
+        a + b
+    }
+}
+
+/// `math.sub`: `a - b`.
+#[derive(Debug)]
+pub(super) struct Sub;
+
+impl Op2 for Sub {
+    #[inline]
+    fn apply(a: f32, b: f32) -> f32 {
+        a - b
+    }
+}
+
+/// `math.div`: `a / b`, or 0 where `|b| <` [`DIV_EPSILON`]. Within the parameters' ranges the
+/// quotient stays below 1e18, far inside `f32`.
+#[derive(Debug)]
+pub(super) struct Div;
+
+impl Op2 for Div {
+    #[inline]
+    fn apply(a: f32, b: f32) -> f32 {
+        if b.abs() < DIV_EPSILON { 0.0 } else { a / b }
+    }
+}
+
+/// `math.min`: IEEE `minNum`, which ignores one NaN operand.
+#[derive(Debug)]
+pub(super) struct Min;
+
+impl Op2 for Min {
+    #[inline]
+    fn apply(a: f32, b: f32) -> f32 {
+        a.min(b)
+    }
+}
+
+/// `math.max`: IEEE `maxNum`, which ignores one NaN operand.
+#[derive(Debug)]
+pub(super) struct Max;
+
+impl Op2 for Max {
+    #[inline]
+    fn apply(a: f32, b: f32) -> f32 {
+        a.max(b)
+    }
+}
+
+/// `cmp.gt`: 1 where `a > b`.
+#[derive(Debug)]
+pub(super) struct Greater;
+
+impl Op2 for Greater {
+    #[inline]
+    fn apply(a: f32, b: f32) -> f32 {
+        if a > b { 1.0 } else { 0.0 }
+    }
+}
+
+/// `cmp.lt`: 1 where `a < b`.
+#[derive(Debug)]
+pub(super) struct Less;
+
+impl Op2 for Less {
+    #[inline]
+    fn apply(a: f32, b: f32) -> f32 {
+        if a < b { 1.0 } else { 0.0 }
+    }
+}
+
+/// `math.abs`: `|x|`.
+#[derive(Debug)]
+pub(super) struct Abs;
+
+impl Op1 for Abs {
+    #[inline]
+    fn apply(x: f32) -> f32 {
+        x.abs()
+    }
+}
+
+/// `math.neg`: `-x`.
+#[derive(Debug)]
+pub(super) struct Neg;
+
+impl Op1 for Neg {
+    #[inline]
+    fn apply(x: f32) -> f32 {
+        -x
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{Run, kernel, sine_wave};
+
+    /// Operands that cover signs, zero, tiny and huge magnitudes, and non-finite values.
+    const VALUES: [f32; 12] = [
+        0.0,
+        -0.0,
+        1.0,
+        -2.5,
+        0.375,
+        1e-13,
+        -1e-12,
+        1e6,
+        -1e6,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        f32::NAN,
+    ];
+
+    /// Every pair of [`VALUES`] as two input streams.
+    fn pairs() -> (Vec<f32>, Vec<f32>) {
+        VALUES
+            .iter()
+            .flat_map(|&a| VALUES.iter().map(move |&b| (a, b)))
+            .unzip()
+    }
+
+    fn run2(name: &str, a: &[f32], b: &[f32]) -> Vec<f32> {
+        Run::new(&[a, b], a.len()).on(kernel(name, &[]).as_mut())
+    }
+
+    fn run1(name: &str, x: &[f32]) -> Vec<f32> {
+        Run::new(&[x], x.len()).on(kernel(name, &[]).as_mut())
+    }
+
+    /// Whether `x` and `y` are the same value, NaN equal to NaN.
+    fn same(x: f32, y: f32) -> bool {
+        x == y || (x.is_nan() && y.is_nan())
+    }
+
+    #[test]
+    fn two_operand_modules_follow_their_formulas_on_every_pair() {
+        let (a, b) = pairs();
+        type Formula = fn(f32, f32) -> f32;
+        let formulas: [(&str, Formula); 6] = [
+            ("math.add", |a, b| a + b),
+            ("math.sub", |a, b| a - b),
+            ("math.div", |a, b| if b.abs() < 1e-12 { 0.0 } else { a / b }),
+            ("math.min", f32::min),
+            ("math.max", f32::max),
+            ("cmp.gt", |a, b| f32::from(u8::from(a > b))),
+        ];
+        for (name, formula) in formulas {
+            let out = run2(name, &a, &b);
+            for ((&a, &b), &out) in a.iter().zip(&b).zip(&out) {
+                assert!(same(out, formula(a, b)), "{name}({a}, {b}) = {out}");
+            }
+        }
+        let lt = run2("cmp.lt", &a, &b);
+        let gt_swapped = run2("cmp.gt", &b, &a);
+        assert_eq!(lt, gt_swapped, "a < b is b > a");
+    }
+
+    #[test]
+    fn division_by_near_zero_is_zero_and_otherwise_exact() {
+        let a = [1.0, -3.0, 1e6, 0.5, 7.0];
+        let b = [1e-13, -9e-13, 1e-12, -1e-12, 0.0];
+        let out = run2("math.div", &a, &b);
+        // |b| < 1e-12 gives 0; |b| = 1e-12 (as f32) divides.
+        assert_eq!(out[0], 0.0);
+        assert_eq!(out[1], 0.0);
+        assert_eq!(out[2], 1e6 / 1e-12_f32);
+        assert_eq!(out[3], -0.5e12);
+        assert_eq!(out[4], 0.0);
+        // The unconnected divisor is 1: a passes through.
+        let x = sine_wave(440.0, 200);
+        let one = vec![1.0; 200];
+        assert_eq!(run2("math.div", &x, &one), x);
+    }
+
+    #[test]
+    fn comparators_measure_the_fraction_of_a_sine_above_a_level() {
+        // A sine is above 0.5 for a third of each period (arcsin), below it for two thirds.
+        // One second of 101 Hz is 101 whole periods whose 48 000 samples fall on 48 000
+        // evenly spread phases, so counting samples measures those fractions to 1/24 000.
+        let len = 48_000;
+        let x = sine_wave(101.0, len);
+        let level = vec![0.5; len];
+        let above = run2("cmp.gt", &x, &level);
+        let below = run2("cmp.lt", &x, &level);
+        let fraction = |v: &[f32]| v.iter().map(|&x| f64::from(x)).sum::<f64>() / len as f64;
+        println!(
+            "sine above 0.5 for {:.4}, below for {:.4} of the time",
+            fraction(&above),
+            fraction(&below)
+        );
+        assert!((fraction(&above) - 1.0 / 3.0).abs() < 1e-3);
+        assert!((fraction(&below) - 2.0 / 3.0).abs() < 1e-3);
+        assert!(above.iter().chain(&below).all(|&x| x == 0.0 || x == 1.0));
+        // Equal operands are neither greater nor less.
+        assert_eq!(run2("cmp.gt", &x, &x), vec![0.0; len]);
+        assert_eq!(run2("cmp.lt", &x, &x), vec![0.0; len]);
+    }
+
+    #[test]
+    fn abs_rectifies_and_neg_inverts() {
+        let x = sine_wave(1000.0, 4_800);
+        let rectified = run1("math.abs", &x);
+        let inverted = run1("math.neg", &x);
+        for ((&x, &r), &n) in x.iter().zip(&rectified).zip(&inverted) {
+            assert_eq!(r, x.abs());
+            assert_eq!(n, -x);
+        }
+        // A rectified 1000 Hz sine repeats at 2000 Hz: every 24 samples exactly.
+        assert!(
+            rectified[..4_776]
+                .iter()
+                .zip(&rectified[24..])
+                .all(|(a, b)| (a - b).abs() < 1e-6)
+        );
+        let mean = rectified.iter().map(|&x| f64::from(x)).sum::<f64>() / 4_800.0;
+        println!(
+            "mean of a rectified sine {mean:.5} (2/π = {:.5})",
+            2.0 / std::f64::consts::PI
+        );
+        assert!((mean - 2.0 / std::f64::consts::PI).abs() < 1e-3);
+    }
+}
