@@ -98,7 +98,7 @@ fn reaches_output(graph: &Graph) -> Vec<bool> {
         .collect();
     let mut stack: Vec<usize> = (0..live.len()).filter(|&i| live[i]).collect();
     while let Some(node) = stack.pop() {
-        for edge in graph.edges.iter().filter(|edge| edge.to.index() == node) {
+        for edge in graph.edges_to(NodeIdx(node as u32)) {
             if !live[edge.from.index()] {
                 live[edge.from.index()] = true;
                 stack.push(edge.from.index());

@@ -169,8 +169,7 @@ fn check_memory(
                 Code::Limit,
                 node.span,
                 format!(
-                    "{what} needs more than the limit of {} MiB at {} Hz",
-                    limit >> 20,
+                    "{what} needs more than the limit of {limit} bytes at {} Hz",
                     settings.sample_rate
                 ),
             )

@@ -67,6 +67,43 @@ pub struct RenderSummary {
     pub flushed: u64,
 }
 
+/// Why a render failed.
+#[derive(Debug)]
+pub enum RenderError {
+    /// The WAV file could not be written, or the input file read.
+    Wav(hound::Error),
+    /// The WAV file would hold more than its 32-bit sizes can describe.
+    TooLarge {
+        /// The bytes of audio data asked for.
+        bytes: u64,
+    },
+}
+
+impl std::fmt::Display for RenderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RenderError::Wav(error) => write!(f, "{error}"),
+            RenderError::TooLarge { bytes } => write!(
+                f,
+                "{bytes} bytes of audio exceed the {MAX_WAV_DATA_BYTES} a WAV file can hold; \
+                 render fewer seconds, channels or bits"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for RenderError {}
+
+impl From<hound::Error> for RenderError {
+    fn from(error: hound::Error) -> RenderError {
+        RenderError::Wav(error)
+    }
+}
+
+/// The most audio data a WAV file holds: its chunk sizes are 32-bit, and the header (up to 80
+/// bytes for the extensible format hound writes) counts too.
+pub const MAX_WAV_DATA_BYTES: u64 = u32::MAX as u64 - 80;
+
 /// Frames rendered between progress reports and file writes.
 const CHUNK_FRAMES: usize = 4096;
 
@@ -138,9 +175,20 @@ pub fn render_to_wav(
     options: &RenderOptions,
     mut input: Option<&mut WavInput>,
     progress: &mut dyn FnMut(u64, u64),
-) -> Result<RenderSummary, hound::Error> {
+) -> Result<RenderSummary, RenderError> {
     let source_channels = instance.channels();
     let channels = options.channels.unwrap_or(source_channels as u16);
+    let bytes_per_sample = match options.format {
+        SampleFormat::Int16 => 2,
+        SampleFormat::Int24 => 3,
+        SampleFormat::Float32 => 4,
+    };
+    let bytes = options
+        .frames
+        .saturating_mul(u64::from(channels) * bytes_per_sample);
+    if bytes > MAX_WAV_DATA_BYTES {
+        return Err(RenderError::TooLarge { bytes });
+    }
     let mut writer =
         hound::WavWriter::create(path, options.format.spec(channels, options.sample_rate))?;
     let mut rendered = vec![0.0_f32; CHUNK_FRAMES * source_channels];

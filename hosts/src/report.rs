@@ -2,7 +2,7 @@
 
 use crate::source::SourceFile;
 use ariadne::{CharSet, Config, IndexType, Label, Report, ReportKind, Source};
-use patchvm_ir::Diagnostic;
+use patchvm_ir::{Diagnostic, LineIndex};
 
 /// How rendered diagnostics look.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,6 +22,13 @@ pub fn render(diagnostic: &Diagnostic, source: &SourceFile, style: Style) -> Str
     let Some(text) = source.text().filter(|_| !diagnostic.primary.span.is_none()) else {
         return render_without_source(diagnostic, &name);
     };
+    // A very long line (a minified file) is not worth printing: give its place instead.
+    let index = LineIndex::new(text);
+    let at = index.line_column(text, diagnostic.primary.span.start as usize);
+    if index.line_text(text, at.line).len() > MAX_SHOWN_LINE {
+        let place = format!("{name}:{}:{}", at.line, at.column);
+        return render_without_source(diagnostic, &place);
+    }
     let span = |span: patchvm_ir::Span| (name.clone(), span.range());
     let config = Config::default()
         .with_index_type(IndexType::Byte)
@@ -55,13 +62,18 @@ pub fn render(diagnostic: &Diagnostic, source: &SourceFile, style: Style) -> Str
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn render_without_source(diagnostic: &Diagnostic, name: &str) -> String {
+/// Source lines longer than this are not printed with their diagnostic.
+const MAX_SHOWN_LINE: usize = 400;
+
+/// The header and hint of a diagnostic, at `place` (a file, or `file:line:column`), in the
+/// same words as the full form.
+fn render_without_source(diagnostic: &Diagnostic, place: &str) -> String {
     let mut text = format!(
-        "Error[{}]: {}\n  --> {name}\n",
+        "[{}] Error: {}\n   ,-[ {place} ]\n",
         diagnostic.code, diagnostic.message
     );
     if let Some(hint) = &diagnostic.hint {
-        text.push_str(&format!("  help: {hint}\n"));
+        text.push_str(&format!("   | Help: {hint}\n"));
     }
     text
 }

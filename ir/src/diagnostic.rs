@@ -132,12 +132,6 @@ impl Diagnostic {
         self.hint = Some(hint.into());
         self
     }
-
-    /// Sets the hint if there is one.
-    pub fn with_optional_hint(mut self, hint: Option<String>) -> Diagnostic {
-        self.hint = hint;
-        self
-    }
 }
 
 impl fmt::Display for Diagnostic {
@@ -151,3 +145,14 @@ impl std::error::Error for Diagnostic {}
 
 /// The problems found in one patch, in the order they were found; never empty.
 pub type Diagnostics = Vec<Diagnostic>;
+
+/// The most problems collected from one patch. A file of garbage could otherwise make millions,
+/// costing memory to hold and time to print; the first hundred say what is wrong.
+pub const MAX_DIAGNOSTICS: usize = 100;
+
+/// Adds `diagnostic` to `problems` unless [`MAX_DIAGNOSTICS`] are there already.
+pub fn push_capped(problems: &mut Diagnostics, diagnostic: Diagnostic) {
+    if problems.len() < MAX_DIAGNOSTICS {
+        problems.push(diagnostic);
+    }
+}

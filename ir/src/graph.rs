@@ -27,6 +27,9 @@ pub struct Graph<'c> {
     /// Every node once, each after all the nodes it depends on through edges that do not close
     /// a cycle; ties are broken by patch order, so the same patch always gives the same order.
     pub order: Vec<NodeIdx>,
+    /// For each node, the indices in `edges` of the edges into it, in patch order: so that
+    /// finding a node's inputs costs its own connections, not the whole patch's.
+    incoming: Vec<Vec<usize>>,
 }
 
 /// A node with its module resolved.
@@ -63,11 +66,34 @@ pub struct Edge {
 }
 
 impl<'c> Graph<'c> {
+    /// A graph of `nodes` and `edges` in `order` (as [`order`] computes it).
+    pub(crate) fn new(
+        nodes: Vec<GraphNode<'c>>,
+        edges: Vec<Edge>,
+        order: Vec<NodeIdx>,
+    ) -> Graph<'c> {
+        let mut incoming = vec![Vec::new(); nodes.len()];
+        for (index, edge) in edges.iter().enumerate() {
+            incoming[edge.to.index()].push(index);
+        }
+        Graph {
+            nodes,
+            edges,
+            order,
+            incoming,
+        }
+    }
+
+    /// The edges into node `node`, in patch order.
+    pub fn edges_to(&self, node: NodeIdx) -> impl Iterator<Item = &Edge> + '_ {
+        self.incoming[node.index()]
+            .iter()
+            .map(|&edge| &self.edges[edge])
+    }
+
     /// The edges into input `input` of node `node`, in patch order.
     pub fn edges_into(&self, node: NodeIdx, input: usize) -> impl Iterator<Item = &Edge> + '_ {
-        self.edges
-            .iter()
-            .filter(move |edge| edge.to == node && edge.input == input)
+        self.edges_to(node).filter(move |edge| edge.input == input)
     }
 }
 

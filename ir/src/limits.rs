@@ -5,7 +5,8 @@
 pub struct Limits {
     /// Largest source file, in bytes.
     pub max_source_bytes: usize,
-    /// Deepest nesting of parentheses, brackets or braces (MessagePack arrays and maps too).
+    /// Deepest nesting of parentheses, brackets or braces (MessagePack arrays and maps too);
+    /// never more than [`Limits::MAX_NESTING`], whatever this says.
     pub max_depth: usize,
     /// Most nodes in one patch.
     pub max_nodes: usize,
@@ -20,10 +21,21 @@ pub struct Limits {
     pub max_state_bytes: usize,
 }
 
+impl Limits {
+    /// The deepest nesting any reader accepts: the readers' later passes recurse once per
+    /// level, and this many levels stay far inside any thread's stack.
+    pub const MAX_NESTING: usize = 1024;
+
+    /// The nesting depth the readers enforce: `max_depth`, at most [`Limits::MAX_NESTING`].
+    pub fn nesting(&self) -> usize {
+        self.max_depth.min(Limits::MAX_NESTING)
+    }
+}
+
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
-            max_source_bytes: 64 << 20,
+            max_source_bytes: 16 << 20,
             max_depth: 64,
             max_nodes: 100_000,
             max_connections: 400_000,

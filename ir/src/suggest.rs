@@ -13,9 +13,22 @@ pub fn closest<'c>(wanted: &str, candidates: impl IntoIterator<Item = &'c str>) 
         .map(|(_, candidate)| candidate)
 }
 
-/// `expected one of `a`, `b`, `c``, for hints that list the valid choices.
+/// The most choices a hint lists; a patch with thousands of nodes would otherwise print them
+/// all under every misspelt id.
+const MAX_LISTED: usize = 12;
+
+/// `expected one of `a`, `b`, `c``, for hints that list the valid choices (the first
+/// [`MAX_LISTED`] of them, then how many more).
 pub fn one_of<'c>(candidates: impl IntoIterator<Item = &'c str>) -> String {
-    let quoted: Vec<String> = candidates.into_iter().map(|c| format!("`{c}`")).collect();
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    let mut quoted: Vec<String> = candidates
+        .iter()
+        .take(MAX_LISTED)
+        .map(|c| format!("`{c}`"))
+        .collect();
+    if candidates.len() > MAX_LISTED {
+        quoted.push(format!("and {} more", candidates.len() - MAX_LISTED));
+    }
     match quoted.len() {
         0 => "there is nothing to choose from".to_owned(),
         1 => format!("expected {}", quoted[0]),

@@ -3,7 +3,7 @@
 //! Every problem is collected, not only the first, so a live coder sees them all at once.
 
 use crate::catalog::{Catalog, InputSpec, ModuleSpec, Rate, Role, Unit};
-use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::diagnostic::{Code, Diagnostic, Diagnostics, push_capped};
 use crate::graph::{self, Edge, Graph, GraphNode, NodeIdx};
 use crate::limits::Limits;
 use crate::patch::{Connection, Node, Param, Patch, PortRef, ValueKind};
@@ -34,17 +34,13 @@ pub fn validate<'c>(
     }
     let nodes: Vec<GraphNode<'c>> = nodes.into_iter().flatten().collect();
     if problems.is_empty() && !nodes.iter().any(|node| node.spec.role == Role::Output) {
-        problems.push(no_output(patch));
+        push_capped(&mut problems, no_output(patch));
     }
     if !problems.is_empty() {
         return Err(problems);
     }
     let order = graph::order(&nodes, &mut edges).map_err(|cycle| vec![cycle])?;
-    Ok(Graph {
-        nodes,
-        edges,
-        order,
-    })
+    Ok(Graph::new(nodes, edges, order))
 }
 
 fn check_size(patch: &Patch, limits: &Limits) -> Result<(), Diagnostics> {
@@ -80,7 +76,8 @@ fn index_nodes<'p>(patch: &'p Patch, problems: &mut Diagnostics) -> HashMap<&'p 
     let mut index: HashMap<&str, usize> = HashMap::with_capacity(patch.nodes.len());
     for (position, node) in patch.nodes.iter().enumerate() {
         if let Some(&first) = index.get(node.id.text.as_str()) {
-            problems.push(
+            push_capped(
+                problems,
                 Diagnostic::new(
                     Code::DuplicateNode,
                     node.id.span,
@@ -104,7 +101,8 @@ fn resolve_node<'c>(
 ) -> Option<GraphNode<'c>> {
     let Some(spec) = catalog.get(&node.module.text) else {
         let names: Vec<&str> = catalog.names().collect();
-        problems.push(
+        push_capped(
+            problems,
             Diagnostic::new(
                 Code::UnknownModule,
                 node.module.span,
@@ -125,11 +123,12 @@ fn resolve_node<'c>(
     let mut set_by: Vec<Option<&Param>> = vec![None; spec.inputs.len()];
     for param in &node.params {
         let Some(input) = spec.input(&param.name.text) else {
-            problems.push(unknown_param(node, spec, param));
+            push_capped(problems, unknown_param(node, spec, param));
             continue;
         };
         if let Some(first) = set_by[input] {
-            problems.push(
+            push_capped(
+                problems,
                 Diagnostic::new(
                     Code::DuplicateParam,
                     param.name.span,
@@ -147,7 +146,7 @@ fn resolve_node<'c>(
         set_by[input] = Some(param);
         match check_value(node, &spec.inputs[input], param) {
             Ok(value) => values[input] = value,
-            Err(problem) => problems.push(problem),
+            Err(problem) => push_capped(problems, problem),
         }
     }
     Some(GraphNode {
@@ -240,7 +239,7 @@ fn resolve_connection(
     let (output, input) = (output?, input?);
     let target = &to_node.spec.inputs[input];
     if target.rate == Rate::Init {
-        problems.push(
+        push_capped(problems,
             Diagnostic::new(
                 Code::NotConnectable,
                 connection.to.port.span,
@@ -277,7 +276,8 @@ fn find_node(
             .iter()
             .map(|node| node.id.text.as_str())
             .collect();
-        problems.push(
+        push_capped(
+            problems,
             Diagnostic::new(
                 Code::UnknownNode,
                 end.node.span,
@@ -331,7 +331,8 @@ fn find_port(
         } else {
             suggest::hint_for(&end.port.text, &names)
         };
-        problems.push(
+        push_capped(
+            problems,
             Diagnostic::new(
                 Code::UnknownPort,
                 end.port.span,

@@ -365,3 +365,49 @@ fn delay_lines_beyond_the_state_limit_are_refused_before_allocating() {
     );
     assert!(started.elapsed().as_secs() < 1);
 }
+
+#[test]
+fn nesting_at_the_ceiling_is_safe_on_a_small_stack_whatever_max_depth_says() {
+    use patchvm::ir::Limits;
+    // A parameter value nested 1 000 levels deep (the ceiling is 1 024 levels in all), read,
+    // validated, converted and dropped on a thread with the default 2 MiB stack.
+    let depth = 1_000;
+    let lisp = format!(
+        "(patch (nodes (a (type \"gain\") (amp {}1{})) (out (type \"output\"))))",
+        "(".repeat(depth),
+        ")".repeat(depth)
+    );
+    let limits = Limits {
+        max_depth: usize::MAX,
+        ..Limits::default()
+    };
+    let worker = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let patch = Format::Sexpr
+                .read(lisp.as_bytes(), &limits)
+                .expect("within the ceiling");
+            for format in Format::ALL {
+                let again = format
+                    .read(&format.write(&patch), &limits)
+                    .expect("round trip");
+                assert_eq!(again.clone().without_spans(), patch.clone().without_spans());
+                let problems =
+                    patchvm::compiler::compile(&again, patchvm::modules::catalog(), &limits)
+                        .unwrap_err();
+                let codes: Vec<Code> = problems.iter().map(|d| d.code).collect();
+                assert_eq!(codes, [Code::WrongType], "{format:?}");
+            }
+            let too_deep = format!(
+                "(patch (nodes (a (type \"gain\") (amp {}1{})))))",
+                "(".repeat(1_100),
+                ")".repeat(1_100)
+            );
+            let problems = Format::Sexpr
+                .read(too_deep.as_bytes(), &limits)
+                .unwrap_err();
+            assert_eq!(problems[0].code, Code::Limit);
+        })
+        .unwrap();
+    worker.join().expect("no stack overflow");
+}

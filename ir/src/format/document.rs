@@ -15,7 +15,7 @@
 //! later passes, and duplicate node ids or parameters must survive for the validator to report
 //! them with both spans.
 
-use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::diagnostic::{Code, Diagnostic, Diagnostics, push_capped};
 use crate::format::guard;
 use crate::limits::Limits;
 use crate::patch::{Connection, Name, Node, Param, Patch, PortRef, Value, ValueKind};
@@ -274,7 +274,8 @@ impl Converter<'_> {
                     "unsupported value {what} for parameter `{}` on node `{}`",
                     param.text, id.text
                 );
-                self.problems.push(
+                push_capped(
+                    &mut self.problems,
                     Diagnostic::new(Code::WrongType, item.span, message)
                         .with_label("this value")
                         .with_hint(VALUE_HINT),
@@ -383,7 +384,8 @@ impl Converter<'_> {
             *seen = Some(key.span);
             return true;
         };
-        self.problems.push(
+        push_capped(
+            &mut self.problems,
             Diagnostic::new(
                 Code::Shape,
                 key.span,
@@ -397,8 +399,10 @@ impl Converter<'_> {
     }
 
     fn shape(&mut self, span: Span, message: String, hint: impl Into<String>) {
-        self.problems
-            .push(Diagnostic::new(Code::Shape, span, message).with_hint(hint));
+        push_capped(
+            &mut self.problems,
+            Diagnostic::new(Code::Shape, span, message).with_hint(hint),
+        );
     }
 
     fn describe(&self, kind: &ItemKind) -> &'static str {

@@ -51,11 +51,21 @@ pub(crate) fn too_deep(limits: &Limits, span: Span) -> Diagnostic {
         span,
         format!(
             "the patch nests deeper than the limit of {} levels",
-            limits.max_depth
+            limits.nesting()
         ),
     )
     .with_label("this is nested too deeply")
-    .with_hint("raise the limit with `--max-depth`")
+    .with_hint(if limits.nesting() < Limits::MAX_NESTING {
+        format!(
+            "raise the limit with `--max-depth` (at most {})",
+            Limits::MAX_NESTING
+        )
+    } else {
+        format!(
+            "no patch may nest deeper than {} levels",
+            Limits::MAX_NESTING
+        )
+    })
 }
 
 /// More nodes than [`Limits::max_nodes`]; `span` is the first node over the limit.

@@ -94,7 +94,7 @@ fn check_depth(text: &str, limits: &Limits) -> Result<(), Diagnostic> {
             b'"' => in_string = true,
             b'[' | b'{' => {
                 depth += 1;
-                if depth > limits.max_depth {
+                if depth > limits.nesting() {
                     return Err(guard::too_deep(limits, Span::new(at, at + 1)));
                 }
             }

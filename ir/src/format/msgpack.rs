@@ -37,7 +37,7 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Patch, Diagnostics> {
     let mut decoder = rmp_serde::Deserializer::new(Cursor::new(bytes));
     // A backstop only: `Seed` counts depth itself, to the same limit (rmp-serde refuses at
     // `depth - 1` containers). rmp-serde caps the limit at `u16::MAX`.
-    decoder.set_max_depth(limits.max_depth.saturating_add(1));
+    decoder.set_max_depth(limits.nesting().saturating_add(1));
     let seed = Seed {
         limits,
         exceeded: &exceeded,
@@ -119,7 +119,7 @@ impl Seed<'_> {
 
     /// The seed for the members of a container, or an error if that nests too deep.
     fn inner<E: de::Error>(&self) -> Result<Self, E> {
-        if self.depth >= self.limits.max_depth {
+        if self.depth >= self.limits.nesting() {
             return Err(self.exceed(guard::too_deep(self.limits, Span::NONE)));
         }
         Ok(Seed {

@@ -19,7 +19,7 @@
 
 mod syntax;
 
-use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::diagnostic::{Code, Diagnostic, Diagnostics, push_capped};
 use crate::format::guard;
 use crate::limits::Limits;
 use crate::patch::{Connection, Name, Node, Param, Patch, PortRef, Value, ValueKind};
@@ -200,7 +200,8 @@ impl Reader<'_> {
                 continue;
             };
             if let Some(first) = seen[slot] {
-                self.problems.push(
+                push_capped(
+                    &mut self.problems,
                     Diagnostic::new(Code::Shape, span, format!("duplicate section `{name}`"))
                         .with_label("second definition")
                         .with_secondary(first, "first defined here")
@@ -261,7 +262,8 @@ impl Reader<'_> {
             }
             if let Some(first) = type_span {
                 let message = format!("node `{}` has more than one type", id.text);
-                self.problems.push(
+                push_capped(
+                    &mut self.problems,
                     Diagnostic::new(Code::Shape, entry_span, message)
                         .with_label("second type")
                         .with_secondary(first, "first type")
@@ -380,8 +382,10 @@ impl Reader<'_> {
     }
 
     fn shape(&mut self, span: Span, message: String, hint: impl Into<String>) {
-        self.problems
-            .push(Diagnostic::new(Code::Shape, span, message).with_hint(hint));
+        push_capped(
+            &mut self.problems,
+            Diagnostic::new(Code::Shape, span, message).with_hint(hint),
+        );
     }
 }
 

@@ -12,6 +12,9 @@ use std::path::PathBuf;
 pub struct PatchArgs {
     /// The patch file (.lisp, .sexp, .json or .msgpack).
     patch: PathBuf,
+    /// The sample rate to check memory limits at (delay lines grow with it).
+    #[arg(long, value_name = "HZ", default_value_t = 48_000)]
+    sample_rate: u32,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -32,7 +35,11 @@ pub fn disasm(args: &PatchArgs) -> Result<(), Failure> {
 fn compiled_text(args: &PatchArgs) -> Result<String, Failure> {
     let limits = args.limits.limits();
     let (patch, source) = load(&args.patch, &limits)?;
-    match prepare(&patch, &Settings::default(), &limits) {
+    let settings = Settings {
+        sample_rate: f64::from(args.sample_rate),
+        ..Settings::default()
+    };
+    match prepare(&patch, &settings, &limits) {
         Ok(compiled) => Ok(disassemble(&compiled)),
         Err(diagnostics) => Err(Failure::Patch(Box::new(source), diagnostics)),
     }

@@ -8,9 +8,10 @@ pub struct LimitArgs {
     /// Largest patch file, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_source_bytes)]
     max_source_bytes: usize,
-    /// Deepest nesting of parentheses, brackets or braces.
-    #[arg(long, value_name = "N", default_value_t = Limits::default().max_depth)]
-    max_depth: usize,
+    /// Deepest nesting of parentheses, brackets or braces (at most 1024).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_depth as u16,
+          value_parser = clap::value_parser!(u16).range(1..=Limits::MAX_NESTING as i64))]
+    max_depth: u16,
     /// Most nodes in a patch.
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_nodes)]
     max_nodes: usize,
@@ -33,7 +34,7 @@ impl LimitArgs {
     pub fn limits(&self) -> Limits {
         Limits {
             max_source_bytes: self.max_source_bytes,
-            max_depth: self.max_depth,
+            max_depth: usize::from(self.max_depth),
             max_nodes: self.max_nodes,
             max_connections: self.max_connections,
             max_string_bytes: self.max_string_bytes,

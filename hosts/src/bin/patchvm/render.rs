@@ -3,7 +3,7 @@
 use crate::failure::Failure;
 use crate::limits::LimitArgs;
 use indicatif::{ProgressBar, ProgressStyle};
-use patchvm::render::{RenderOptions, SampleFormat, WavInput, render_to_wav};
+use patchvm::render::{RenderError, RenderOptions, SampleFormat, WavInput, render_to_wav};
 use patchvm::source::load;
 use patchvm::{Instance, Settings};
 use std::io::IsTerminal;
@@ -107,7 +107,12 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
             }
         },
     )
-    .map_err(|error| Failure::File(format!("cannot write `{}`: {error}", args.output.display())))?;
+    .map_err(|error| match error {
+        RenderError::TooLarge { .. } => Failure::Usage(error.to_string()),
+        RenderError::Wav(error) => {
+            Failure::File(format!("cannot write `{}`: {error}", args.output.display()))
+        }
+    })?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

@@ -74,7 +74,7 @@ pub(super) fn parse(text: &str, limits: &Limits) -> Result<Vec<Sexp>, Diagnostic
     while let Some((token, span)) = lexer.next()? {
         let form = match token {
             Token::Open => {
-                if open.len() >= limits.max_depth {
+                if open.len() >= limits.nesting() {
                     return Err(guard::too_deep(limits, span));
                 }
                 open.push((span.start as usize, Vec::new()));
