@@ -10,7 +10,7 @@ use patchvm::ir::{
 };
 use patchvm::modules::{KernelInit, build, catalog};
 use patchvm::vm::{
-    ArgRange, Executable, Instr, Kernel, KernelDecl, KernelIdx, MAX_BLOCK, Program, Reg,
+    ArgRange, Executable, Instr, Kernel, KernelDecl, KernelIdx, MAX_BLOCK, ParamIdx, Program, Reg,
 };
 use patchvm::{Instance, Settings};
 
@@ -176,6 +176,9 @@ fn arbitrary_program(input: &mut Unstructured) -> Result<(Program, Vec<Box<dyn K
         kernels.push(kernel);
     }
     let registers: u16 = input.int_in_range(0..=12)?;
+    let params: Vec<f32> = (0..input.int_in_range(0..=3usize)?)
+        .map(|_| input.arbitrary())
+        .collect::<Result<_>>()?;
     let mut args = Vec::new();
     let mut instrs = Vec::new();
     for _ in 0..input.int_in_range(0..=24usize)? {
@@ -210,6 +213,10 @@ fn arbitrary_program(input: &mut Unstructured) -> Result<(Program, Vec<Box<dyn K
                     },
                 }
             }
+            3 if input.ratio(1, 2)? => Instr::LoadParam {
+                dst: register(input, registers)?,
+                param: ParamIdx(input.int_in_range(0..=3)?),
+            },
             3 => Instr::Feed {
                 kernel: KernelIdx(input.int_in_range(0..=4)?),
                 src: register(input, registers)?,
@@ -229,6 +236,7 @@ fn arbitrary_program(input: &mut Unstructured) -> Result<(Program, Vec<Box<dyn K
             registers,
             kernels: decls,
             channels,
+            params,
         },
         kernels,
     ))

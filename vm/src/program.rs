@@ -19,6 +19,9 @@ pub struct Program {
     pub kernels: Vec<KernelDecl>,
     /// Output channels: 1 (mono) or 2 (left, right).
     pub channels: u8,
+    /// The initial value of each parameter slot, by [`ParamIdx`](crate::ParamIdx): what
+    /// `LOAD_PARAM` reads until an event changes it. Finite.
+    pub params: Vec<f32>,
 }
 
 /// What a program expects of one kernel instance.

@@ -185,6 +185,27 @@ impl Kernel for Delay {
         self.write = 0;
         self.read = 0;
     }
+
+    /// Takes over the other delay's most recent input — as much of it as both rings hold —
+    /// so an edit keeps what is in the line, even when the maximum time (and so the ring's
+    /// length) changed.
+    ///
+    /// Real-time safe: copies into this kernel's own ring; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        let Some(other) = (other as &dyn std::any::Any).downcast_ref::<Delay>() else {
+            return false;
+        };
+        // Between blocks, `read == write` (each block advances both by its length), so the
+        // line is the `kept` samples before `other.write`, oldest first.
+        let kept = self.ring.len().min(other.ring.len());
+        self.ring.fill(0.0);
+        for (age, sample) in (1..=kept).zip(self.ring[..kept].iter_mut().rev()) {
+            *sample = other.ring[other.before(other.write, age)];
+        }
+        self.write = kept % self.ring.len();
+        self.read = self.write;
+        true
+    }
 }
 
 #[cfg(test)]

@@ -137,6 +137,11 @@ impl Kernel for Const {
     }
 
     fn reset(&mut self) {}
+
+    /// Stateless: there is nothing to keep, so it is always kept.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        (other as &dyn std::any::Any).is::<Const>()
+    }
 }
 
 /// `gain` and `mul`: the product of its two inputs.
@@ -162,6 +167,11 @@ impl Kernel for Product {
     }
 
     fn reset(&mut self) {}
+
+    /// Stateless: there is nothing to keep, so it is always kept.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        (other as &dyn std::any::Any).is::<Product>()
+    }
 }
 
 #[cfg(test)]

@@ -87,6 +87,18 @@ impl Kernel for WhiteNoise {
     fn reset(&mut self) {
         self.rng = self.start.clone();
     }
+
+    /// Goes on with the other generator's sequence, if it was seeded the same; a node whose
+    /// seed changed starts its new sequence instead.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        match (other as &dyn std::any::Any).downcast_ref::<WhiteNoise>() {
+            Some(other) if other.start == self.start => {
+                self.rng = other.rng.clone();
+                true
+            }
+            _ => false,
+        }
+    }
 }
 
 #[cfg(test)]
