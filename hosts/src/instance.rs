@@ -1,7 +1,7 @@
 //! A patch made runnable: compiled, its kernels built, its program verified.
 
 use crate::seed::node_seed;
-use patchvm_compiler::{Compiled, KernelNode, compile};
+use patchvm_compiler::{CompileOptions, Compiled, KernelNode, compile_with};
 use patchvm_ir::{Code, Diagnostic, Diagnostics, Limits, Patch};
 use patchvm_modules::{KernelInit, build, catalog, memory_bytes};
 use patchvm_vm::{Executable, MAX_BLOCK};
@@ -94,7 +94,17 @@ pub fn prepare(
     settings: &Settings,
     limits: &Limits,
 ) -> Result<Compiled<'static>, Diagnostics> {
-    let compiled = compile(patch, catalog(), limits)?;
+    prepare_with(patch, settings, limits, &CompileOptions::default())
+}
+
+/// [`prepare`] with compile options (nodes that must not be folded).
+pub(crate) fn prepare_with(
+    patch: &Patch,
+    settings: &Settings,
+    limits: &Limits,
+    options: &CompileOptions,
+) -> Result<Compiled<'static>, Diagnostics> {
+    let compiled = compile_with(patch, catalog(), limits, options)?;
     check_memory(&compiled, settings, limits)?;
     Ok(compiled)
 }
@@ -166,14 +176,23 @@ fn check_memory(
 
 /// Builds every kernel a compiled patch calls and verifies the program against them.
 fn instantiate(compiled: Compiled, settings: &Settings) -> Executable {
-    let kernels = compiled
-        .kernels
+    build_executable(compiled.program, &compiled.kernels, settings)
+}
+
+/// Builds the kernels of `nodes` and verifies `program` against them. Allocates: control
+/// side only.
+pub(crate) fn build_executable(
+    program: patchvm_vm::Program,
+    nodes: &[KernelNode],
+    settings: &Settings,
+) -> Executable {
+    let kernels = nodes
         .iter()
         .map(|node| {
             build(node.spec, &kernel_init(node, settings))
                 .expect("the compiler makes kernel nodes only of kernel modules")
         })
         .collect();
-    Executable::new(compiled.program, kernels)
+    Executable::new(program, kernels)
         .expect("the compiler emits programs that verify against the catalog's kernels")
 }

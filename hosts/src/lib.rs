@@ -28,12 +28,14 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod engine;
 mod instance;
 pub mod render;
 pub mod report;
 mod seed;
 pub mod source;
 
+pub use engine::{AudioHalf, Controller, Engine, EngineSettings};
 pub use instance::{Instance, Settings, prepare};
 pub use seed::node_seed;
 

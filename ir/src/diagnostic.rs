@@ -38,6 +38,8 @@ pub enum Code {
     NoOutput,
     /// A signal is connected to a parameter that is read only once, when the node is built.
     NotConnectable,
+    /// An edit removes a connection the patch does not have.
+    UnknownConnection,
 }
 
 impl Code {
@@ -57,6 +59,7 @@ impl Code {
             Code::Cycle => "E0108",
             Code::NoOutput => "E0109",
             Code::NotConnectable => "E0110",
+            Code::UnknownConnection => "E0111",
         }
     }
 }

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 pub struct Metrics {
     /// Audio side: `process` calls so far.
     calls: AtomicU64,
-    /// Audio side: frames rendered so far (the engine's time).
+    /// Audio side: frames rendered so far (the engine's time), updated after every block.
     frames: AtomicU64,
     /// Audio side: calls that took longer than the audio they rendered lasts.
     late_calls: AtomicU64,
@@ -84,13 +84,20 @@ impl Metrics {
         self.frames.load(Relaxed)
     }
 
-    /// Records one `process` call of `frames` frames that took `dsp_ns` against a budget of
+    /// Moves the engine's time on by `frames`, after each block (not only after each call,
+    /// so the control side sees the time within a block of the truth).
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    pub(crate) fn advance(&self, frames: u64) {
+        self.frames.fetch_add(frames, Relaxed);
+    }
+
+    /// Records one `process` call that took `dsp_ns` against a budget of
     /// `budget_ns`.
     ///
     /// Real-time safe: does not allocate, lock or block.
-    pub(crate) fn call(&self, frames: u64, dsp_ns: u64, budget_ns: u64) {
+    pub(crate) fn call(&self, dsp_ns: u64, budget_ns: u64) {
         self.calls.fetch_add(1, Relaxed);
-        self.frames.fetch_add(frames, Relaxed);
         self.last_dsp_ns.store(dsp_ns, Relaxed);
         let load_ppm = dsp_ns.saturating_mul(1_000_000) / budget_ns.max(1);
         self.last_load_ppm.store(load_ppm, Relaxed);

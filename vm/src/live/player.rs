@@ -125,12 +125,13 @@ impl Player {
             }
             self.render(&mut output[done * channels..(done + length) * channels]);
             self.time += length as u64;
+            self.metrics.advance(length as u64);
             done += length;
         }
         output[frames * channels..].fill(0.0);
         let dsp_ns = started.elapsed().as_nanos().min(u128::from(u64::MAX)) as u64;
         let budget_ns = (frames as f64 * self.ns_per_frame) as u64;
-        self.metrics.call(frames as u64, dsp_ns, budget_ns);
+        self.metrics.call(dsp_ns, budget_ns);
     }
 
     /// Output channels: 1 or 2.
