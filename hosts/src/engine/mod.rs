@@ -147,6 +147,10 @@ impl EngineSettings {
 pub struct Engine;
 
 impl Engine {
+    #[expect(
+        clippy::new_ret_no_self,
+        reason = "an engine is its two halves, each owned by a different thread"
+    )]
     /// Makes an engine's two halves. Nothing plays until the controller loads a patch: the
     /// audio half renders silence until then.
     pub fn new(settings: EngineSettings, limits: Limits) -> (Controller, AudioHalf) {
