@@ -8,7 +8,7 @@ use std::fmt::Write;
 const COMMENT_COLUMN: usize = 40;
 
 /// The program in the text form of the design document, one instruction per line, with the
-/// node id after each `CALL_OP` and `FEED`, the node input after each `LOAD_PARAM`, and a
+/// node id after each `CALL_OP` and `FEED`, the node input and its initial value after each `LOAD_PARAM`, and a
 /// header comment with the program's size.
 pub fn disassemble(compiled: &Compiled) -> String {
     let program = &compiled.program;
@@ -28,7 +28,12 @@ pub fn disassemble(compiled: &Compiled) -> String {
             }
             Instr::LoadParam { param, .. } => {
                 let slot = &compiled.params[param.index()];
-                let _ = writeln!(text, "{line:<COMMENT_COLUMN$} ; {}.{}", slot.id, slot.port);
+                let value = program.params[param.index()];
+                let _ = writeln!(
+                    text,
+                    "{line:<COMMENT_COLUMN$} ; {}.{} = {value}",
+                    slot.id, slot.port
+                );
             }
             _ => {
                 let _ = writeln!(text, "{line}");

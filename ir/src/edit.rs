@@ -67,9 +67,11 @@ impl Edit {
     /// #                 rate: Rate::Audio, breaks_cycles: false }
     /// # }
     /// # const OUT: &[OutputSpec] = &[OutputSpec { name: "out", doc: "", unit: Unit::Signal }];
+    /// # const FREQ: &[InputSpec] = &[input("freq")];
+    /// # const SINK: &[InputSpec] = &[input("in"), input("left"), input("right")];
     /// # let catalog = Catalog::new(vec![
-    /// #     ModuleSpec { name: "osc.sine", doc: "", inputs: &[input("freq")], outputs: OUT, role: Role::Kernel },
-    /// #     ModuleSpec { name: "output", doc: "", inputs: &[input("in"), input("left"), input("right")], outputs: &[], role: Role::Output },
+    /// #     ModuleSpec { name: "osc.sine", doc: "", inputs: FREQ, outputs: OUT, role: Role::Kernel },
+    /// #     ModuleSpec { name: "output", doc: "", inputs: SINK, outputs: &[], role: Role::Output },
     /// # ]);
     /// let patch = PatchBuilder::new().node("out", "output", &[]).build();
     /// let add = Edit::AddNode { id: "osc1".into(), module: "osc.sine".into(), params: vec![("freq".into(), 220.0)] };
