@@ -8,7 +8,8 @@ use std::fmt::Write;
 const COMMENT_COLUMN: usize = 40;
 
 /// The program in the text form of the design document, one instruction per line, with the
-/// node id after each `CALL_OP` and `FEED`, and a header comment with the program's size.
+/// node id after each `CALL_OP` and `FEED`, the node input and its initial value after each `LOAD_PARAM`, and a
+/// header comment with the program's size.
 pub fn disassemble(compiled: &Compiled) -> String {
     let program = &compiled.program;
     let mut text = format!(
@@ -24,6 +25,15 @@ pub fn disassemble(compiled: &Compiled) -> String {
             Instr::CallOp { kernel, .. } | Instr::Feed { kernel, .. } => {
                 let node = &compiled.kernels[kernel.index()].id;
                 let _ = writeln!(text, "{line:<COMMENT_COLUMN$} ; {node}");
+            }
+            Instr::LoadParam { param, .. } => {
+                let slot = &compiled.params[param.index()];
+                let value = program.params[param.index()];
+                let _ = writeln!(
+                    text,
+                    "{line:<COMMENT_COLUMN$} ; {}.{} = {value}",
+                    slot.id, slot.port
+                );
             }
             _ => {
                 let _ = writeln!(text, "{line}");

@@ -27,6 +27,7 @@
 //!                      (connections (osc1 "out" -> out "in")))"#;
 //! let patch = Format::Sexpr.read(text.as_bytes(), &Limits::default()).unwrap();
 //! let compiled = compile(&patch, &catalog, &Limits::default()).unwrap();
+//! assert!(disassemble(&compiled).contains("LOAD_PARAM   r1, p0"));
 //! assert!(disassemble(&compiled).contains("CALL_OP      osc_sine, r1 -> r2"));
 //! ```
 #![deny(missing_docs)]
@@ -40,6 +41,19 @@ pub use disasm::disassemble;
 use patchvm_ir::{Catalog, Diagnostics, Limits, ModuleSpec, NodeIdx, Patch, Span};
 use patchvm_vm::Program;
 
+/// How to compile, beyond the patch itself.
+#[derive(Clone, Debug, Default)]
+pub struct CompileOptions {
+    /// Ids of nodes that must stay kernels even when they could be folded.
+    ///
+    /// Every unconnected input of a kernel node becomes a parameter slot (`LOAD_PARAM`) that
+    /// events can set at any sample. A folded node has no slots: its value is baked into a
+    /// constant. So a host that wants to send events to a stateless node's input (a `gain`'s
+    /// `amp`) names the node here and recompiles; folding then never touches a value an event
+    /// can reach.
+    pub never_fold: std::collections::BTreeSet<String>,
+}
+
 /// A compiled patch: the program and what is needed to run and explain it.
 #[derive(Clone, Debug)]
 pub struct Compiled<'c> {
@@ -49,6 +63,21 @@ pub struct Compiled<'c> {
     pub spans: Vec<Span>,
     /// For each kernel the program calls (by `KernelIdx`), the node it runs.
     pub kernels: Vec<KernelNode<'c>>,
+    /// For each parameter slot (by `ParamIdx`), the node input it holds.
+    pub params: Vec<ParamNode>,
+}
+
+/// The node input behind a parameter slot: what events address it by.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParamNode {
+    /// The node's position in the patch.
+    pub node: NodeIdx,
+    /// The node's id.
+    pub id: String,
+    /// The input's index in the node's module's inputs.
+    pub input: usize,
+    /// The input's name.
+    pub port: &'static str,
 }
 
 /// A node that runs as a kernel: what a host needs to build it.
@@ -69,12 +98,23 @@ pub struct KernelNode<'c> {
     pub in_feedback_loop: bool,
 }
 
-/// Validates and compiles `patch`. Deterministic: the same patch gives the same program.
+/// Validates and compiles `patch` with the default options. Deterministic: the same patch
+/// gives the same program.
 pub fn compile<'c>(
     patch: &Patch,
     catalog: &'c Catalog,
     limits: &Limits,
 ) -> Result<Compiled<'c>, Diagnostics> {
+    compile_with(patch, catalog, limits, &CompileOptions::default())
+}
+
+/// Validates and compiles `patch` with `options`. Deterministic, like [`compile`].
+pub fn compile_with<'c>(
+    patch: &Patch,
+    catalog: &'c Catalog,
+    limits: &Limits,
+    options: &CompileOptions,
+) -> Result<Compiled<'c>, Diagnostics> {
     let graph = patchvm_ir::validate(patch, catalog, limits)?;
-    lower::lower(&graph, catalog).map_err(|diagnostic| vec![diagnostic])
+    lower::lower(&graph, catalog, options).map_err(|diagnostic| vec![diagnostic])
 }

@@ -1,9 +1,9 @@
 //! Lowering: walks the graph in evaluation order and emits one instruction sequence per node.
 
 use crate::registers::Registers;
-use crate::{Compiled, KernelNode};
+use crate::{CompileOptions, Compiled, KernelNode, ParamNode};
 use patchvm_ir::{Catalog, Code, Diagnostic, Edge, Graph, GraphNode, NodeIdx, Role, Span};
-use patchvm_vm::{ArgRange, Instr, KernelDecl, KernelIdx, KernelShape, Program, Reg};
+use patchvm_vm::{ArgRange, Instr, KernelDecl, KernelIdx, KernelShape, ParamIdx, Program, Reg};
 use std::collections::HashMap;
 
 /// A value: output `.1` of node `.0`.
@@ -19,6 +19,10 @@ struct Lowering<'g, 'c> {
     program: Program,
     spans: Vec<Span>,
     kernels: Vec<KernelNode<'c>>,
+    /// The node input behind each parameter slot, by `ParamIdx`.
+    params: Vec<ParamNode>,
+    /// Nodes that must not be folded because events may address their inputs.
+    options: &'g CompileOptions,
     registers: Registers,
     /// The register holding each computed value that still has readers.
     value_regs: HashMap<ValueId, Reg>,
@@ -37,6 +41,7 @@ struct Lowering<'g, 'c> {
 pub(crate) fn lower<'c>(
     graph: &Graph<'c>,
     catalog: &'c Catalog,
+    options: &CompileOptions,
 ) -> Result<Compiled<'c>, Diagnostic> {
     let live = reaches_output(graph);
     let mut readers_left = HashMap::new();
@@ -54,6 +59,8 @@ pub(crate) fn lower<'c>(
         live,
         spans: Vec::new(),
         kernels: Vec::new(),
+        params: Vec::new(),
+        options,
         registers: Registers::new(),
         value_regs: HashMap::new(),
         constants: HashMap::new(),
@@ -86,6 +93,7 @@ pub(crate) fn lower<'c>(
         program: lowering.program,
         spans: lowering.spans,
         kernels: lowering.kernels,
+        params: lowering.params,
     })
 }
 
@@ -237,10 +245,15 @@ impl<'c> Lowering<'_, 'c> {
 
     /// Evaluates a stateless node whose inputs are all known at compile time, recording its
     /// outputs as constants instead of emitting a call; `false` if it cannot be folded.
+    /// Nodes named in [`CompileOptions::never_fold`] are never folded: their unconnected
+    /// inputs stay parameter slots that events can change.
     fn fold(&mut self, index: NodeIdx, node: &GraphNode) -> bool {
         let Some(fold) = self.catalog.fold(node.spec.name) else {
             return false;
         };
+        if self.options.never_fold.contains(&node.id) {
+            return false;
+        }
         let inputs: Option<Vec<f32>> = node
             .spec
             .processed_inputs()
@@ -329,13 +342,18 @@ impl<'c> Lowering<'_, 'c> {
     }
 
     /// Puts the value of input `input` of `node` in a register: the sum of its connections,
-    /// else its constant value (the zero register for +0).
+    /// else, for a kernel node, a parameter slot holding its value (events may change it),
+    /// and for an output node its constant value (the zero register for +0).
     fn materialize(&mut self, node: NodeIdx, input: usize) -> Result<Operand, Diagnostic> {
-        let span = self.graph.nodes[node.index()].span;
+        let graph_node = &self.graph.nodes[node.index()];
+        let span = graph_node.span;
         let edges: Vec<Edge> = self.graph.edges_into(node, input).copied().collect();
         if edges.is_empty() {
-            let value = self.graph.nodes[node.index()].values[input] as f32;
-            return self.load(value, span);
+            let value = graph_node.values[input] as f32;
+            return match graph_node.spec.role {
+                Role::Kernel => self.load_param(node, input, value, span),
+                Role::Output | Role::Input => self.load(value, span),
+            };
         }
         // Sums in connection order, `((a + b) + c)`, exactly as the VM's ADDs would: a run of
         // constants at the front is added at compile time; the rest with ADD instructions.
@@ -402,6 +420,32 @@ impl<'c> Lowering<'_, 'c> {
         }
         let dst = self.take_register(span)?;
         self.emit(Instr::LoadConst { dst, value }, span);
+        Ok(Operand::Temporary(dst))
+    }
+
+    /// A register holding a new parameter slot for input `input` of `node`, starting at
+    /// `value`.
+    fn load_param(
+        &mut self,
+        node: NodeIdx,
+        input: usize,
+        value: f32,
+        span: Span,
+    ) -> Result<Operand, Diagnostic> {
+        let param = ParamIdx(
+            u16::try_from(self.program.params.len())
+                .map_err(|_| too_many(span, "parameter slots", u16::MAX.into()))?,
+        );
+        self.program.params.push(value);
+        let graph_node = &self.graph.nodes[node.index()];
+        self.params.push(ParamNode {
+            node,
+            id: graph_node.id.clone(),
+            input,
+            port: graph_node.spec.inputs[input].name,
+        });
+        let dst = self.take_register(span)?;
+        self.emit(Instr::LoadParam { dst, param }, span);
         Ok(Operand::Temporary(dst))
     }
 

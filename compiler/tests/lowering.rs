@@ -1,10 +1,10 @@
 //! The compiler's output, read like the instruction set it emits.
 
-use patchvm_compiler::{Compiled, compile};
+use patchvm_compiler::{CompileOptions, Compiled, compile, compile_with};
 use patchvm_ir::{
     Catalog, InputSpec, Limits, ModuleSpec, OutputSpec, Patch, PatchBuilder, Rate, Role, Unit,
 };
-use patchvm_vm::{ArgRange, Instr, KernelIdx, Reg};
+use patchvm_vm::{ArgRange, Instr, KernelIdx, ParamIdx, Reg};
 
 const fn input(name: &'static str, default: f64, breaks_cycles: bool) -> InputSpec {
     InputSpec {
@@ -91,6 +91,13 @@ fn load(dst: u16, value: f32) -> Instr {
     }
 }
 
+fn param(dst: u16, slot: u16) -> Instr {
+    Instr::LoadParam {
+        dst: Reg(dst),
+        param: ParamIdx(slot),
+    }
+}
+
 fn write(channel: u8, src: u16) -> Instr {
     Instr::WriteOutput {
         channel,
@@ -116,13 +123,20 @@ fn toy_patch() {
     assert_eq!(
         program.instrs,
         [
-            load(1, 440.0),
+            param(1, 0),
             call(0, 0, 1, 1),
-            load(1, 0.5),
+            param(1, 1),
             call(1, 2, 2, 1),
             write(0, 3)
         ]
     );
+    assert_eq!(program.params, [440.0, 0.5]);
+    let slots: Vec<(&str, &str)> = compiled
+        .params
+        .iter()
+        .map(|p| (p.id.as_str(), p.port))
+        .collect();
+    assert_eq!(slots, [("osc1", "freq"), ("gain1", "amp")]);
     assert_eq!(program.args, regs(&[1, 2, 2, 1, 3]));
     assert_eq!((program.registers, program.channels), (4, 1));
     let ids: Vec<&str> = compiled.kernels.iter().map(|k| k.id.as_str()).collect();
@@ -130,7 +144,7 @@ fn toy_patch() {
 }
 
 #[test]
-fn fan_in_is_summed_and_zero_inputs_read_the_zero_register() {
+fn fan_in_is_summed_and_every_unconnected_kernel_input_is_a_parameter_slot() {
     let patch = PatchBuilder::new()
         .node("a", "osc.sine", &[])
         .node("b", "osc.sine", &[("freq", 0.0)])
@@ -142,18 +156,20 @@ fn fan_in_is_summed_and_zero_inputs_read_the_zero_register() {
     assert_eq!(
         program.instrs,
         [
-            load(1, 440.0),
+            param(1, 0),
             call(0, 0, 1, 1), // a: r1 -> r2
-            call(1, 2, 1, 1), // b: r0 -> r1 (freq 0 reads the zero register)
+            param(1, 1),      // b's freq 0 is a slot too: an event may raise it
+            call(1, 2, 1, 1), // b: r1 -> r3
             Instr::Add {
-                dst: Reg(3),
+                dst: Reg(1),
                 lhs: Reg(2),
-                rhs: Reg(1)
+                rhs: Reg(3)
             },
-            write(0, 3),
+            write(0, 1),
         ]
     );
-    assert_eq!(program.args, regs(&[1, 2, 0, 1]));
+    assert_eq!(program.args, regs(&[1, 2, 1, 3]));
+    assert_eq!(program.params, [440.0, 0.0]);
 }
 
 #[test]
@@ -185,13 +201,13 @@ fn a_delay_outside_a_loop_is_fed_before_it_runs() {
     assert_eq!(
         compiled.program.instrs,
         [
-            load(1, 440.0),
+            param(1, 0),
             call(0, 0, 1, 1),
             Instr::Feed {
                 kernel: KernelIdx(1),
                 src: Reg(2)
             },
-            load(1, 0.25),
+            param(1, 1),
             call(1, 2, 1, 1),
             write(0, 2),
         ]
@@ -219,11 +235,11 @@ fn a_delay_closing_a_loop_runs_before_it_is_fed() {
     assert_eq!(
         ops,
         [
-            "LOAD_CONST   r1, 440",
+            "LOAD_PARAM   r1, p0",
             "CALL_OP      osc_sine, r1 -> r2",
-            "LOAD_CONST   r1, 0.5",
+            "LOAD_PARAM   r1, p1",
             "CALL_OP      delay, r1 -> r3",
-            "LOAD_CONST   r1, 0.5",
+            "LOAD_PARAM   r1, p2",
             "CALL_OP      gain, r3, r1 -> r4",
             "ADD          r2, r4 -> r1",
             "FEED         delay, r1",
@@ -344,7 +360,7 @@ fn constants_summed_with_signals_keep_the_connection_order() {
     assert_eq!(
         compiled.program.instrs,
         [
-            load(1, 440.0),
+            param(1, 0),
             call(0, 0, 1, 1),
             load(1, 0.25),
             Instr::Add {
@@ -392,4 +408,38 @@ fn input_nodes_read_the_host_input() {
         ]
     );
     assert_eq!(program.inputs, 4);
+}
+
+#[test]
+fn a_node_that_must_not_fold_keeps_its_inputs_as_parameter_slots() {
+    // The same patch as above, but events will address `g`: it stays a kernel, and its
+    // unconnected inputs stay slots an event can reach.
+    let patch = PatchBuilder::new()
+        .node("osc", "osc.sine", &[])
+        .node("g", "gain", &[("in", 0.5), ("amp", 0.5)])
+        .node("out", "output", &[])
+        .connect(("osc", "out"), ("out", "in"))
+        .connect(("g", "out"), ("out", "in"))
+        .build();
+    let options = CompileOptions {
+        never_fold: ["g".to_owned()].into(),
+    };
+    let compiled = compile_with(&patch, folding_catalog(), &Limits::default(), &options).unwrap();
+    assert_eq!(
+        compiled.program.instrs,
+        [
+            param(1, 0),
+            call(0, 0, 1, 1),
+            param(1, 1),
+            param(3, 2),
+            call(1, 2, 2, 1),
+            Instr::Add {
+                dst: Reg(1),
+                lhs: Reg(2),
+                rhs: Reg(4)
+            },
+            write(0, 1),
+        ]
+    );
+    assert_eq!(compiled.program.params, [440.0, 0.5, 0.5]);
 }

@@ -1,7 +1,7 @@
 //! A patch made runnable: compiled, its kernels built, its program verified.
 
 use crate::seed::node_seed;
-use patchvm_compiler::{Compiled, KernelNode, compile};
+use patchvm_compiler::{CompileOptions, Compiled, KernelNode, compile_with};
 use patchvm_ir::{Code, Diagnostic, Diagnostics, Limits, Patch};
 use patchvm_modules::{KernelInit, build, catalog, memory_bytes};
 use patchvm_vm::{Executable, MAX_BLOCK};
@@ -112,8 +112,18 @@ pub fn prepare(
     settings: &Settings,
     limits: &Limits,
 ) -> Result<Compiled<'static>, Diagnostics> {
+    prepare_with(patch, settings, limits, &CompileOptions::default())
+}
+
+/// [`prepare`] with compile options (nodes that must not be folded).
+pub(crate) fn prepare_with(
+    patch: &Patch,
+    settings: &Settings,
+    limits: &Limits,
+    options: &CompileOptions,
+) -> Result<Compiled<'static>, Diagnostics> {
     check_settings(settings)?;
-    let compiled = compile(patch, catalog(), limits)?;
+    let compiled = compile_with(patch, catalog(), limits, options)?;
     check_memory(&compiled, settings, limits)?;
     Ok(compiled)
 }
@@ -207,15 +217,24 @@ fn check_memory(
 
 /// Builds every kernel a compiled patch calls and verifies the program against them.
 fn instantiate(compiled: Compiled, settings: &Settings) -> Result<Executable, Diagnostics> {
-    let kernels = compiled
-        .kernels
+    build_executable(compiled.program, &compiled.kernels, settings)
+}
+
+/// Builds the kernels of `nodes` and verifies `program` against them. Allocates: control
+/// side only.
+pub(crate) fn build_executable(
+    program: patchvm_vm::Program,
+    nodes: &[KernelNode],
+    settings: &Settings,
+) -> Result<Executable, Diagnostics> {
+    let kernels = nodes
         .iter()
         .map(|node| {
             build(node.spec, &kernel_init(node, settings))
                 .expect("the compiler makes kernel nodes only of kernel modules")
         })
         .collect();
-    Executable::new(compiled.program, kernels).map_err(|error| {
+    Executable::new(program, kernels).map_err(|error| {
         vec![
             Diagnostic::new(
                 Code::Internal,

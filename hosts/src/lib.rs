@@ -28,6 +28,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod engine;
 mod instance;
 pub mod reference;
 pub mod render;
@@ -35,6 +36,7 @@ pub mod report;
 mod seed;
 pub mod source;
 
+pub use engine::{AudioHalf, Controller, Engine, EngineSettings};
 pub use instance::{Instance, Settings, prepare};
 pub use seed::node_seed;
 

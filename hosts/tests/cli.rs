@@ -191,6 +191,8 @@ fn disasm_prints_the_design_documents_text_form() {
     let output = patchvm(&["disasm", "patches/toy.lisp"]);
     assert!(output.status.success());
     let text = String::from_utf8_lossy(&output.stdout);
+    // Unconnected inputs are parameter slots; the comment gives the input and its value.
+    assert!(text.contains("; osc1.freq = 440"), "{text}");
     let ops: Vec<&str> = text
         .lines()
         .filter(|line| !line.starts_with(';'))
@@ -199,9 +201,9 @@ fn disasm_prints_the_design_documents_text_form() {
     assert_eq!(
         ops,
         [
-            "LOAD_CONST   r1, 440",
+            "LOAD_PARAM   r1, p0",
             "CALL_OP      osc_sine, r1 -> r2",
-            "LOAD_CONST   r1, 0.5",
+            "LOAD_PARAM   r1, p1",
             "CALL_OP      gain, r2, r1 -> r3",
             "WRITE_OUTPUT r3",
         ]

@@ -38,6 +38,8 @@ pub enum Code {
     NoOutput,
     /// A signal is connected to a parameter that is read only once, when the node is built.
     NotConnectable,
+    /// An edit removes a connection the patch does not have.
+    UnknownConnection,
     /// A setting of the host (not of the patch) is out of range, such as the sample rate.
     Setting,
     /// patchvm failed its own invariants: a bug to report, never the patch's fault.
@@ -61,6 +63,7 @@ impl Code {
             Code::Cycle => "E0108",
             Code::NoOutput => "E0109",
             Code::NotConnectable => "E0110",
+            Code::UnknownConnection => "E0111",
             Code::Setting => "E0201",
             Code::Internal => "E0900",
         }

@@ -3,8 +3,9 @@
 //! A patch is a graph of module instances written as an S-expression, JSON or MessagePack file.
 //! This crate reads and writes those forms ([`mod@format`]), holds the [`patch`] model with a byte
 //! [`span`] on every element, describes modules as data ([`catalog`]), and checks a patch against
-//! a catalog into an ordered [`graph`] ([`mod@validate`]). Problems are [`diagnostic`]s: plain data
-//! with spans, codes and hints, never panics and never printed here.
+//! a catalog into an ordered [`graph`] ([`mod@validate`]), and applies [`edit`]s to a patch.
+//! Problems are [`diagnostic`]s: plain data with spans, codes and hints, never panics and
+//! never printed here.
 //!
 //! It has no audio, I/O or thread dependencies and knows nothing of bytecode.
 //!
@@ -22,6 +23,7 @@
 
 pub mod catalog;
 pub mod diagnostic;
+pub mod edit;
 pub mod format;
 pub mod graph;
 pub mod limits;
@@ -32,6 +34,7 @@ pub mod validate;
 
 pub use catalog::{Catalog, FoldFn, InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Label};
+pub use edit::Edit;
 pub use format::Format;
 pub use graph::{Edge, Graph, GraphNode, NodeIdx};
 pub use limits::Limits;

@@ -10,7 +10,7 @@ use patchvm::ir::{
 };
 use patchvm::modules::{KernelInit, build, catalog};
 use patchvm::vm::{
-    ArgRange, Executable, Instr, Kernel, KernelDecl, KernelIdx, MAX_BLOCK, Program, Reg,
+    ArgRange, Executable, Instr, Kernel, KernelDecl, KernelIdx, MAX_BLOCK, ParamIdx, Program, Reg,
 };
 use patchvm::{Instance, Settings};
 
@@ -180,6 +180,9 @@ fn arbitrary_program(input: &mut Unstructured) -> Result<(Program, Vec<Box<dyn K
         kernels.push(kernel);
     }
     let registers: u16 = input.int_in_range(0..=12)?;
+    let params: Vec<f32> = (0..input.int_in_range(0..=3usize)?)
+        .map(|_| input.arbitrary())
+        .collect::<Result<_>>()?;
     let mut args = Vec::new();
     let mut instrs = Vec::new();
     for _ in 0..input.int_in_range(0..=24usize)? {
@@ -214,6 +217,10 @@ fn arbitrary_program(input: &mut Unstructured) -> Result<(Program, Vec<Box<dyn K
                     },
                 }
             }
+            3 if input.ratio(1, 2)? => Instr::LoadParam {
+                dst: register(input, registers)?,
+                param: ParamIdx(input.int_in_range(0..=3)?),
+            },
             3 => Instr::Feed {
                 kernel: KernelIdx(input.int_in_range(0..=4)?),
                 src: register(input, registers)?,
@@ -239,6 +246,7 @@ fn arbitrary_program(input: &mut Unstructured) -> Result<(Program, Vec<Box<dyn K
             kernels: decls,
             channels,
             inputs,
+            params,
         },
         kernels,
     ))
@@ -247,4 +255,105 @@ fn arbitrary_program(input: &mut Unstructured) -> Result<(Program, Vec<Box<dyn K
 fn build_default(spec: &patchvm::ir::ModuleSpec) -> Option<Box<dyn Kernel>> {
     let defaults: Vec<f64> = spec.inputs.iter().map(|input| input.default).collect();
     build(spec, &KernelInit::new(&defaults, 48_000.0))
+}
+
+/// Drives a live engine with a sequence of operations read from `data`: loads of arbitrary
+/// patches, edits (valid or not), undo, redo, parameter events at arbitrary times and
+/// values, notes, and process calls of arbitrary lengths. Nothing may panic, and the
+/// output must stay finite.
+pub fn engine_edits(data: &[u8]) {
+    use patchvm::engine::{At, Engine, EngineSettings};
+    use patchvm::ir::Edit;
+    let mut input = Unstructured::new(data);
+    let settings = EngineSettings {
+        event_capacity: 64,
+        swap_capacity: 4,
+        ..EngineSettings::default()
+    };
+    let (mut controller, mut audio) = Engine::new(settings, Limits::default());
+    let mut buffer = vec![0.0_f32; 2 * 300];
+    let names = |patch: Option<&Patch>| -> Vec<String> {
+        patch.map_or(Vec::new(), |p| {
+            p.nodes.iter().map(|n| n.id.text.clone()).collect()
+        })
+    };
+    for _ in 0..64 {
+        let Ok(op) = input.int_in_range(0..=8u8) else {
+            break;
+        };
+        let ids = names(controller.patch());
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let modules: Vec<&str> = catalog().names().collect();
+        let ports: Vec<&str> = catalog()
+            .modules()
+            .iter()
+            .flat_map(|m| m.port_names())
+            .collect();
+        let step = (|| -> Result<()> {
+            match op {
+                0 => {
+                    let _ = controller.load_patch(arbitrary_patch(&mut input)?);
+                }
+                1 => {
+                    let edit = Edit::AddNode {
+                        id: name(&mut input, &ids)?.text,
+                        module: name(&mut input, &modules)?.text,
+                        params: vec![(name(&mut input, &ports)?.text, input.arbitrary()?)],
+                    };
+                    let _ = controller.apply(&edit);
+                }
+                2 => {
+                    let _ = controller.apply(&Edit::RemoveNode {
+                        id: name(&mut input, &ids)?.text,
+                    });
+                }
+                3 | 4 => {
+                    let from = (name(&mut input, &ids)?.text, name(&mut input, &ports)?.text);
+                    let to = (name(&mut input, &ids)?.text, name(&mut input, &ports)?.text);
+                    let edit = if op == 3 {
+                        Edit::Connect { from, to }
+                    } else {
+                        Edit::Disconnect { from, to }
+                    };
+                    let _ = controller.apply(&edit);
+                }
+                5 => {
+                    let _ = if input.arbitrary()? {
+                        controller.undo()
+                    } else {
+                        controller.redo()
+                    };
+                }
+                6 => {
+                    let node = name(&mut input, &ids)?.text;
+                    let port = name(&mut input, &ports)?.text;
+                    let at = match input.arbitrary::<Option<u16>>()? {
+                        None => At::Now,
+                        Some(offset) => At::Sample(controller.time() + u64::from(offset)),
+                    };
+                    let value: f32 = input.arbitrary()?;
+                    let _ = if input.arbitrary()? {
+                        controller.set_param(&node, &port, value, at)
+                    } else {
+                        controller.ramp_param(&node, &port, value, input.arbitrary()?, at)
+                    };
+                }
+                7 => {
+                    let _ = controller.note_on(input.arbitrary()?, input.arbitrary()?, At::Now);
+                }
+                _ => {
+                    let frames = input.int_in_range(0..=300usize)?;
+                    audio.process(&mut buffer[..2 * frames]);
+                    assert!(buffer[..2 * frames].iter().all(|x| x.is_finite()));
+                }
+            }
+            Ok(())
+        })();
+        if step.is_err() {
+            break;
+        }
+    }
+    audio.process(&mut buffer);
+    assert!(buffer.iter().all(|x| x.is_finite()));
+    controller.maintain();
 }

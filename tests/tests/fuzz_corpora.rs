@@ -84,3 +84,8 @@ fn compile_arbitrary_corpus() {
 fn run_bytecode_corpus() {
     assert!(replay("run_bytecode", Vec::new(), fuzzing::run_bytecode) > 0);
 }
+
+#[test]
+fn engine_edits_corpus() {
+    assert!(replay("engine_edits", Vec::new(), fuzzing::engine_edits) > 0);
+}

@@ -73,3 +73,21 @@ impl ArgRange {
         self.start as usize..self.output_range().end
     }
 }
+
+/// A parameter slot: an index into [`Program::params`](crate::Program::params), the values
+/// that `LOAD_PARAM` reads and that events set while the program runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ParamIdx(pub u16);
+
+impl ParamIdx {
+    /// As an index.
+    pub fn index(self) -> usize {
+        usize::from(self.0)
+    }
+}
+
+impl fmt::Display for ParamIdx {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "p{}", self.0)
+    }
+}

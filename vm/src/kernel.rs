@@ -1,5 +1,7 @@
 //! The interface between the VM and native DSP code.
 
+use std::any::Any;
+
 /// The most samples the VM processes in one call; a register holds this many.
 pub const MAX_BLOCK: usize = 64;
 
@@ -11,7 +13,7 @@ pub const MAX_PORTS: usize = 16;
 /// Kernels are built off the audio thread (all allocation happens in their constructor) and
 /// then only processed. The vocabulary follows fundsp: build with all memory allocated,
 /// [`reset`](Kernel::reset) to the initial state, [`process`](Kernel::process) a block.
-pub trait Kernel: Send {
+pub trait Kernel: Send + Any {
     /// How many inputs and outputs [`process`](Kernel::process) takes, and whether the kernel
     /// also takes a [`feed`](Kernel::feed). Must not change over the kernel's life.
     fn shape(&self) -> KernelShape;
@@ -33,6 +35,40 @@ pub trait Kernel: Send {
 
     /// Returns to the state the kernel was built in.
     fn reset(&mut self);
+
+    /// Takes over the state of `other` — a kernel of the same module, possibly built with
+    /// other settings (a longer delay) — so that a node that survives an edit goes on from
+    /// where it was: phase, filter memory, delay line, envelope stage. Returns `false`, leaving
+    /// `self` as it is, if `other` is not of the same type. The default keeps no state, for
+    /// kernels that have none to keep.
+    ///
+    /// Why a copy and not a move of the old kernel: during a crossfade the old program keeps
+    /// playing with its kernels while the new one starts from their state, so the state
+    /// exists twice; and a kernel rebuilt with new settings (a delay line resized for a new
+    /// maximum time) can honour them only if it is the new one.
+    ///
+    /// Real-time safe: implementations must not allocate, lock or block; they copy into
+    /// memory built with `self`.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        let _ = other;
+        false
+    }
+}
+
+/// [`Kernel::copy_state_from`] for a kernel whose whole state is `Copy`-like data that
+/// [`Clone::clone_from`] copies without allocating: downcasts `other` to `K` and clones it
+/// into `this`.
+///
+/// Real-time safe as long as `K::clone_from` does not allocate (true for plain fields,
+/// arrays and seeded generators; not for `Vec`s of another length).
+pub fn copy_same_type<K: Kernel + Clone>(this: &mut K, other: &dyn Kernel) -> bool {
+    match (other as &dyn Any).downcast_ref::<K>() {
+        Some(other) => {
+            this.clone_from(other);
+            true
+        }
+        None => false,
+    }
 }
 
 /// The arity of a kernel, checked by the verifier against every instruction that calls it.

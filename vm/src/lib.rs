@@ -36,6 +36,7 @@
 //!     kernels: vec![KernelDecl { name: "double".into(), shape: Double.shape() }],
 //!     channels: 1,
 //!     inputs: 0,
+//!     params: vec![],
 //! };
 //! let mut vm = Executable::new(program, vec![Box::new(Double)]).unwrap();
 //! vm.run(64);
@@ -45,13 +46,15 @@
 
 mod index;
 mod kernel;
+pub mod live;
 mod machine;
 mod op;
+mod param;
 mod program;
 mod verify;
 
-pub use index::{ArgRange, KernelIdx, Reg};
-pub use kernel::{Kernel, KernelShape, MAX_BLOCK, MAX_PORTS};
+pub use index::{ArgRange, KernelIdx, ParamIdx, Reg};
+pub use kernel::{Kernel, KernelShape, MAX_BLOCK, MAX_PORTS, copy_same_type};
 pub use machine::Executable;
 pub use op::{Access, Instr};
 pub use program::{KernelDecl, Program};

@@ -1,8 +1,9 @@
 //! The virtual machine: a verified program, its kernels and its register file.
 
-use crate::index::Reg;
+use crate::index::{KernelIdx, ParamIdx, Reg};
 use crate::kernel::{Kernel, MAX_BLOCK, MAX_PORTS};
 use crate::op::Instr;
+use crate::param::ParamState;
 use crate::program::Program;
 use crate::verify::{VerifyError, verify};
 
@@ -22,6 +23,8 @@ pub struct Executable {
     /// One block per input channel; `inputs.len() == program.inputs`. Hosts fill them through
     /// [`input_mut`](Executable::input_mut) before each [`run`](Executable::run).
     inputs: Vec<Block>,
+    /// Invariant: `params.len() == program.params.len()`.
+    params: Vec<ParamState>,
     /// Samples of the last block.
     frames: usize,
     /// Non-finite output samples replaced by silence, since this executable was made.
@@ -46,6 +49,7 @@ impl Executable {
             registers: vec![[0.0; MAX_BLOCK]; usize::from(program.registers)],
             outputs: vec![[0.0; MAX_BLOCK]; usize::from(program.channels)],
             inputs: vec![[0.0; MAX_BLOCK]; usize::from(program.inputs)],
+            params: program.params.iter().map(|&v| ParamState::new(v)).collect(),
             program,
             kernels,
             frames: 0,
@@ -70,6 +74,9 @@ impl Executable {
             match *instr {
                 Instr::LoadConst { dst, value } => {
                     self.registers[dst.index()][..frames].fill(value);
+                }
+                Instr::LoadParam { dst, param } => {
+                    self.params[param.index()].fill(&mut self.registers[dst.index()][..frames]);
                 }
                 Instr::Add { dst, lhs, rhs } => {
                     let (lhs, rhs) = (self.registers[lhs.index()], self.registers[rhs.index()]);
@@ -106,6 +113,9 @@ impl Executable {
             }
         }
         self.guard_outputs();
+        for param in &mut self.params {
+            param.advance(frames as u32);
+        }
     }
 
     /// Replaces NaN and infinite output samples by silence, counting them.
@@ -157,10 +167,75 @@ impl Executable {
         self.flushed
     }
 
-    /// Returns every kernel to its initial state and clears the registers.
+    /// Returns every kernel to its initial state, every parameter to its initial value, and
+    /// clears the registers.
     pub fn reset(&mut self) {
         self.kernels.iter_mut().for_each(|kernel| kernel.reset());
         self.registers.iter_mut().for_each(|block| block.fill(0.0));
+        for (state, &value) in self.params.iter_mut().zip(&self.program.params) {
+            *state = ParamState::new(value);
+        }
+    }
+
+    /// Sets parameter `param` to `value` from the next sample on, ending any ramp on it.
+    /// Out-of-range slots and non-finite values are ignored: events come from outside.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    pub fn set_param(&mut self, param: ParamIdx, value: f32) {
+        if let Some(state) = self.params.get_mut(param.index()) {
+            state.set(value);
+        }
+    }
+
+    /// Ramps parameter `param` linearly from its current value to `target`, reaching it on
+    /// the `samples`-th sample from now (0: at once). Ignored like
+    /// [`set_param`](Executable::set_param).
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    pub fn ramp_param(&mut self, param: ParamIdx, target: f32, samples: u32) {
+        if let Some(state) = self.params.get_mut(param.index()) {
+            state.ramp(target, samples);
+        }
+    }
+
+    /// The value parameter `param` had at the last sample run, if the slot exists.
+    pub fn param(&self, param: ParamIdx) -> Option<f32> {
+        self.params.get(param.index()).map(ParamState::current)
+    }
+
+    /// Takes over the state of another executable's kernels and parameters: for each
+    /// `(old, new)` pair, this executable's kernel `new` copies the state of `from`'s kernel
+    /// `old` (see [`Kernel::copy_state_from`]) and its parameter `new` continues where
+    /// `from`'s `old` is (value and running ramp). `from` is left as it is, so it can keep
+    /// playing during a crossfade. Pairs out of range are skipped; returns how many kernel
+    /// states were taken over.
+    ///
+    /// Real-time safe: does not allocate, lock or block (kernels copy into memory they own).
+    pub fn adopt_state(
+        &mut self,
+        from: &Executable,
+        kernels: &[(KernelIdx, KernelIdx)],
+        params: &[(ParamIdx, ParamIdx)],
+    ) -> usize {
+        let mut adopted = 0;
+        for &(old, new) in kernels {
+            if let (Some(old), Some(new)) = (
+                from.kernels.get(old.index()),
+                self.kernels.get_mut(new.index()),
+            ) && new.copy_state_from(&**old)
+            {
+                adopted += 1;
+            }
+        }
+        for &(old, new) in params {
+            if let (Some(&old), Some(new)) = (
+                from.params.get(old.index()),
+                self.params.get_mut(new.index()),
+            ) {
+                *new = old;
+            }
+        }
+        adopted
     }
 }
 

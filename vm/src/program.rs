@@ -21,6 +21,9 @@ pub struct Program {
     pub channels: u8,
     /// Input channels the program reads; 0 if it reads none.
     pub inputs: u8,
+    /// The initial value of each parameter slot, by [`ParamIdx`](crate::ParamIdx): what
+    /// `LOAD_PARAM` reads until an event changes it. Finite.
+    pub params: Vec<f32>,
 }
 
 /// What a program expects of one kernel instance.

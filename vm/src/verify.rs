@@ -38,7 +38,9 @@ impl std::error::Error for VerifyError {}
 ///   distinct and distinct from its inputs, and its counts match its kernel's shape;
 /// - every kernel index is `< kernels.len()`, and `kernels[k].shape() == program.kernels[k].shape`;
 /// - `FEED` names only kernels that take a feed; every `WRITE_OUTPUT` channel is
-///   `< program.channels`; every `READ_INPUT` channel is `< program.inputs`.
+///   `< program.channels`; every `READ_INPUT` channel is `< program.inputs`;
+/// - every `LOAD_PARAM` slot is `< program.params.len()`, and every initial parameter value
+///   and every constant is finite.
 pub fn verify(program: &Program, kernels: &[Box<dyn Kernel>]) -> Result<(), VerifyError> {
     let whole = |reason: String| VerifyError {
         instr: None,
@@ -82,6 +84,23 @@ pub fn verify(program: &Program, kernels: &[Box<dyn Kernel>]) -> Result<(), Veri
                 decl.name
             )));
         }
+    }
+    if program.params.len() > usize::from(u16::MAX) + 1 {
+        return Err(whole(format!(
+            "{} parameter slots; a program has at most {}",
+            program.params.len(),
+            usize::from(u16::MAX) + 1
+        )));
+    }
+    if let Some((slot, value)) = program
+        .params
+        .iter()
+        .enumerate()
+        .find(|(_, value)| !value.is_finite())
+    {
+        return Err(whole(format!(
+            "parameter p{slot} starts at {value}, not finite"
+        )));
     }
     for (index, instr) in program.instrs.iter().enumerate() {
         verify_instr(program, instr).map_err(|reason| VerifyError {
@@ -170,7 +189,14 @@ fn verify_instr(program: &Program, instr: &Instr) -> Result<(), String> {
         Instr::LoadConst { value, .. } if !value.is_finite() => {
             return Err(format!("constant {value} is not finite"));
         }
+        Instr::LoadParam { param, .. } if param.index() >= program.params.len() => {
+            return Err(format!(
+                "parameter {param} is out of range (the program has {})",
+                program.params.len()
+            ));
+        }
         Instr::LoadConst { .. }
+        | Instr::LoadParam { .. }
         | Instr::Add { .. }
         | Instr::WriteOutput { .. }
         | Instr::ReadInput { .. } => {}

@@ -1,7 +1,7 @@
 //! The verifier refuses every program whose indices or arities could make the VM misbehave.
 
 use patchvm_vm::{
-    ArgRange, Executable, Instr, Kernel, KernelDecl, KernelIdx, KernelShape, Program, Reg,
+    ArgRange, Executable, Instr, Kernel, KernelDecl, KernelIdx, KernelShape, ParamIdx, Program, Reg,
 };
 
 /// Adds its two inputs; takes a feed that it ignores, so feeds can be verified too.
@@ -33,9 +33,9 @@ fn valid() -> Program {
                 dst: Reg(1),
                 value: 0.25,
             },
-            Instr::LoadConst {
+            Instr::LoadParam {
                 dst: Reg(2),
-                value: 0.5,
+                param: ParamIdx(0),
             },
             Instr::CallOp {
                 kernel: KernelIdx(0),
@@ -62,6 +62,7 @@ fn valid() -> Program {
         }],
         channels: 1,
         inputs: 0,
+        params: vec![0.5],
     }
 }
 
@@ -230,10 +231,52 @@ fn non_finite_output_is_replaced_by_silence_and_counted() {
         }],
         channels: 1,
         inputs: 0,
+        params: vec![0.5],
     };
     let mut vm = Executable::new(program, vec![Box::new(Blow)]).unwrap();
     vm.run(64);
     vm.run(10);
     assert_eq!(vm.output(0), &[0.0; 10]);
     assert_eq!(vm.flushed_samples(), 74);
+}
+
+#[test]
+fn a_parameter_slot_out_of_range_is_refused() {
+    let mut program = valid();
+    program.instrs[1] = Instr::LoadParam {
+        dst: Reg(2),
+        param: ParamIdx(1),
+    };
+    assert_eq!(
+        refusal(program),
+        "instruction 1: parameter p1 is out of range (the program has 1)"
+    );
+}
+
+#[test]
+fn a_non_finite_initial_parameter_is_refused() {
+    let mut program = valid();
+    program.params[0] = f32::NAN;
+    assert_eq!(refusal(program), "parameter p0 starts at NaN, not finite");
+}
+
+#[test]
+fn a_parameter_set_between_blocks_changes_the_next_sample_and_a_ramp_is_per_sample() {
+    let mut vm = Executable::new(valid(), vec![Box::new(Sum)]).unwrap();
+    vm.run(3);
+    assert_eq!(vm.output(0), [0.75; 3]);
+    vm.set_param(ParamIdx(0), 1.0);
+    vm.run(2);
+    assert_eq!(vm.output(0), [1.25; 2]);
+    vm.ramp_param(ParamIdx(0), 2.0, 4);
+    vm.run(3);
+    assert_eq!(vm.output(0), [1.5, 1.75, 2.0]);
+    vm.run(2);
+    assert_eq!(vm.output(0), [2.25, 2.25]);
+    assert_eq!(vm.param(ParamIdx(0)), Some(2.0));
+    // Slots that do not exist and values that are not finite change nothing.
+    vm.set_param(ParamIdx(9), 1.0);
+    vm.set_param(ParamIdx(0), f32::NAN);
+    vm.run(1);
+    assert_eq!(vm.output(0), [2.25]);
 }

@@ -62,6 +62,20 @@ impl Ring {
         newer + fraction * (older - newer)
     }
 
+    /// Takes over the most recent samples of `other` — those before its index `other_now`,
+    /// as many as both rings hold — and returns the index after the newest of them in this
+    /// ring, so that a line rebuilt with a new length (a new maximum delay) keeps its sound.
+    ///
+    /// Real-time safe: copies into this ring's own memory; does not allocate.
+    pub(crate) fn take_over(&mut self, other: &Ring, other_now: usize) -> usize {
+        let kept = self.buf.len().min(other.buf.len());
+        self.buf.fill(0.0);
+        for age in 1..=kept {
+            self.buf[kept - age] = other.buf[other.before(other_now, age)];
+        }
+        kept % self.buf.len()
+    }
+
     /// The sample at `index`.
     #[inline]
     pub(crate) fn get(&self, index: usize) -> f32 {

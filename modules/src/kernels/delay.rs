@@ -153,6 +153,22 @@ impl Kernel for Delay {
         self.write = 0;
         self.read = 0;
     }
+
+    /// Takes over the other delay's most recent input — as much of it as both rings hold —
+    /// so an edit keeps what is in the line, even when the maximum time (and so the ring's
+    /// length) changed.
+    ///
+    /// Real-time safe: copies into this kernel's own ring; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        let Some(other) = (other as &dyn std::any::Any).downcast_ref::<Delay>() else {
+            return false;
+        };
+        // Between blocks, `read == write` (each block advances both by its length), so the
+        // line is the samples before `other.write`.
+        self.write = self.ring.take_over(&other.ring, other.write);
+        self.read = self.write;
+        true
+    }
 }
 
 #[cfg(test)]

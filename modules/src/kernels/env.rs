@@ -22,7 +22,7 @@ use crate::KernelInit;
 use crate::dsp::smooth::AttackRelease;
 use crate::registry::Entry;
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape};
+use patchvm_vm::{Kernel, KernelShape, copy_same_type};
 
 /// The longest segment, in seconds.
 const MAX_TIME_S: f64 = 60.0;
@@ -99,7 +99,7 @@ enum Stage {
 }
 
 /// `env.adsr`: a state machine over linear segments.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Adsr {
     stage: Stage,
     /// The level the current attack or release started from.
@@ -211,6 +211,11 @@ impl Kernel for Adsr {
         self.from = 0.0;
         self.progress = 0.0;
         self.open = false;
+    }
+
+    /// Keeps the stage, level and gate, so an edit mid-note does not restart the envelope.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_same_type(self, other)
     }
 }
 

@@ -25,7 +25,7 @@ use crate::registry::{Entry, KernelBuilder};
 use fundsp::audionode::AudioNode;
 use fundsp::svf::{LowpassMode, Svf, SvfParams};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape};
+use patchvm_vm::{Kernel, KernelShape, copy_same_type};
 
 /// The smallest cutoff the kernel uses, in hertz.
 pub(super) const MIN_CUTOFF_HZ: f64 = 1.0;
@@ -85,6 +85,7 @@ pub(crate) const LOWPASS_ENTRY: Entry = Entry {
 };
 
 /// `filter.lowpass`: fundsp's state-variable filter, low-pass output, with limited settings.
+#[derive(Clone)]
 struct Lowpass {
     svf: Svf<f64, LowpassMode<f64>>,
     max_cutoff: f32,
@@ -141,6 +142,12 @@ impl Kernel for Lowpass {
     fn reset(&mut self) {
         // Clears the filter's memory; its coefficients always match its last settings.
         self.svf.reset();
+    }
+
+    /// Keeps the filter's memory (fundsp's `Svf` is plain data: cloning it allocates
+    /// nothing).
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_same_type(self, other)
     }
 }
 

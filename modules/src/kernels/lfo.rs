@@ -129,7 +129,7 @@ const SHAPE: KernelShape = KernelShape {
 
 /// `lfo.sine`'s shape, `sin(2π·phase)` in `f64`. (`osc.sine`'s eight-lane SIMD sine is faster,
 /// but an LFO is rarely the cost of a patch, and this keeps the LFOs one kernel.)
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Sine;
 
 impl Wave for Sine {

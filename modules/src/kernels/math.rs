@@ -274,6 +274,11 @@ impl Kernel for Const {
     }
 
     fn reset(&mut self) {}
+
+    /// Stateless: there is nothing to keep, so it is always kept.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        (other as &dyn std::any::Any).is::<Const>()
+    }
 }
 
 /// `math.mtof`: `440·2^((note - 69)/12)`, the note limited to [`NOTE_RANGE`].
@@ -344,6 +349,11 @@ impl Kernel for Clip {
     }
 
     fn reset(&mut self) {}
+
+    /// Stateless: there is nothing to keep, so it is always kept.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        (other as &dyn std::any::Any).is::<Clip>()
+    }
 }
 
 /// `math.scale`: the linear map, in `f64`.

@@ -104,7 +104,7 @@ const BROWN_CORNER_HZ: f64 = 10.0;
 const BROWN_RMS: f64 = 0.2;
 
 /// A filter that colours white noise, one sample at a time.
-trait Colour: Send + Sized + 'static {
+trait Colour: Clone + Send + Sized + 'static {
     /// The filter at rest, for `sample_rate`.
     fn new(sample_rate: f64) -> Self;
     /// The filter's output for this sample of white noise.
@@ -162,10 +162,23 @@ impl<C: Colour> Kernel for Noise<C> {
         self.rng = self.start.clone();
         self.colour.reset();
     }
+
+    /// Goes on with the other generator's sequence and filter, if it was seeded the same; a
+    /// node whose seed changed starts its new sequence instead.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        match (other as &dyn std::any::Any).downcast_ref::<Noise<C>>() {
+            Some(other) if other.start == self.start => {
+                self.rng.clone_from(&other.rng);
+                self.colour.clone_from(&other.colour);
+                true
+            }
+            _ => false,
+        }
+    }
 }
 
 /// `noise.white`: no filter.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct White;
 
 impl Colour for White {
@@ -182,6 +195,7 @@ impl Colour for White {
 }
 
 /// `noise.pink`: fundsp's `Pinkpass` (Paul Kellet's refined method) in `f64`.
+#[derive(Clone)]
 struct Pink(Pinkpass<f64>);
 
 impl Colour for Pink {
@@ -203,6 +217,7 @@ impl Colour for Pink {
 
 /// `noise.brown`: fundsp's one-pole `Lowpole` at [`BROWN_CORNER_HZ`], scaled to
 /// [`BROWN_RMS`].
+#[derive(Clone)]
 struct Brown {
     filter: Lowpole<f64, U1>,
     gain: f32,

@@ -36,7 +36,7 @@ use crate::dsp::polyblep::{blep, from_jump};
 use crate::registry::Entry;
 use fundsp::F32x;
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape};
+use patchvm_vm::{Kernel, KernelShape, copy_same_type};
 use std::marker::PhantomData;
 
 const FREQ: InputSpec = InputSpec {
@@ -120,7 +120,7 @@ const SHAPE: KernelShape = KernelShape {
 };
 
 /// `osc.sine`: `sin(2π·phase)` in eight-sample SIMD groups.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Sine {
     phasor: Phasor,
 }
@@ -158,16 +158,21 @@ impl Kernel for Sine {
     fn reset(&mut self) {
         self.phasor.reset();
     }
+
+    /// Keeps the phase, so an edit of the frequency does not click.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_same_type(self, other)
+    }
 }
 
 /// A waveform of the phase, band-limited by the phase step where it needs to be.
-pub(super) trait Wave: Send + 'static {
+pub(super) trait Wave: Clone + Send + 'static {
     /// The wave at `phase` (turns, `0 <= phase < 1`) when the phase moves `step` turns a sample.
     fn at(phase: f64, step: f64) -> f64;
 }
 
 /// A PolyBLEP oscillator for [`Wave`] `W`.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Oscillator<W> {
     phasor: Phasor,
     wave: PhantomData<W>,
@@ -200,10 +205,15 @@ impl<W: Wave> Kernel for Oscillator<W> {
     fn reset(&mut self) {
         self.phasor.reset();
     }
+
+    /// Keeps the phase, so an edit of the frequency does not click.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_same_type(self, other)
+    }
 }
 
 /// `osc.saw`: `2·frac(phase + 0.5) - 1`, jumping down at phase 0.5.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Saw;
 
 impl Wave for Saw {
@@ -215,7 +225,7 @@ impl Wave for Saw {
 }
 
 /// `osc.square`: +1 below phase 0.5, -1 from there.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Square;
 
 impl Wave for Square {
@@ -234,7 +244,7 @@ pub(super) fn pulse(phase: f64, step: f64, width: f64) -> f64 {
 }
 
 /// `osc.triangle`: `1 - 4·|frac(phase + 0.25) - 0.5|`, naive (see the module docs).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Triangle;
 
 impl Wave for Triangle {

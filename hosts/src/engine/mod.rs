@@ -1,0 +1,165 @@
+//! The live engine: a patch that changes while it plays.
+//!
+//! [`Engine::new`] makes two halves. The [`AudioHalf`] belongs to whatever calls back for
+//! audio — a sound card callback, a game's mixer, a render loop — and fills buffers of any
+//! length; it never allocates, frees, locks or blocks, and it is `Send`. The [`Controller`]
+//! lives on any other thread: it loads patches, applies edits with undo and redo, sends
+//! parameter events and notes that take effect at an exact sample, and reads metrics and
+//! swap reports.
+//!
+//! A new patch or edit is compiled and its kernels built on the control side, then taken
+//! by the audio half at its next block boundary (within
+//! [`MAX_BLOCK`](patchvm_vm::MAX_BLOCK) samples). Nodes whose
+//! id and module survive carry on with their state — an oscillator's phase, a filter's
+//! memory, a delay line, an envelope's stage — and a change of nodes or connections
+//! crossfades the old program into the new over [`FADE_SAMPLES`] so nothing clicks.
+//!
+//! ```
+//! use patchvm::engine::{At, Engine, EngineSettings};
+//! use patchvm::ir::{Edit, Format, Limits};
+//!
+//! let settings = EngineSettings { channels: 1, ..EngineSettings::default() };
+//! let (mut controller, mut audio) = Engine::new(settings, Limits::default());
+//! let toy = r#"(patch (nodes (osc1 (type "osc.sine") (freq 440))
+//!                            (gain1 (type "gain") (amp 0.5))
+//!                            (out (type "output")))
+//!                     (connections (osc1 "out" -> gain1 "in") (gain1 "out" -> out "in")))"#;
+//! controller.load_text(toy.as_bytes(), Format::Sexpr).unwrap();
+//!
+//! let mut buffer = vec![0.0_f32; 512]; // any length
+//! audio.process(&mut buffer);          // on the audio thread, in real code
+//!
+//! // Glide to 660 Hz over 100 ms, starting exactly at sample 1 000.
+//! controller.ramp_param("osc1", "freq", 660.0, 4_800, At::Sample(1_000)).unwrap();
+//! // Edits are checked before they touch the engine, and can be undone.
+//! let report = controller.apply(&Edit::SetParam { node: "gain1".into(), param: "amp".into(), value: 0.25 }).unwrap();
+//! assert_eq!(report.kept, ["osc1", "gain1"]);
+//! assert!(controller.apply(&Edit::RemoveNode { id: "nope".into() }).is_err());
+//! controller.undo().unwrap();
+//! audio.process(&mut buffer);
+//! // The load, the edit and the undo, each taken at a block boundary:
+//! assert_eq!(controller.take_reports().len(), 3);
+//! assert_eq!(controller.metrics().frames, 1_024);
+//! ```
+//!
+//! In a sound-card callback (cpal's `build_output_stream` takes exactly such a closure over
+//! `&mut [f32]`; no cpal is needed to compile this), move the audio half into the closure
+//! and keep the controller:
+//!
+//! ```
+//! use patchvm::engine::{At, Engine, EngineSettings};
+//! use patchvm::ir::{Format, Limits};
+//!
+//! let (mut controller, mut audio) = Engine::new(EngineSettings::default(), Limits::default());
+//! // What you would hand to `device.build_output_stream(&config, callback, on_error, None)`:
+//! let mut callback = move |data: &mut [f32]| audio.process(data);
+//!
+//! let patch = r#"(patch (nodes (osc1 (type "osc.saw") (freq 110)) (out (type "output")))
+//!                       (connections (osc1 "out" -> out "in")))"#;
+//! controller.load_text(patch.as_bytes(), Format::Sexpr).unwrap();
+//! let now = controller.time();
+//! controller.set_param("osc1", "freq", 220.0, At::Sample(now + 256)).unwrap();
+//!
+//! // The sound card calls back with buffers of whatever size it likes:
+//! for frames in [256, 480, 1] {
+//!     let mut interleaved = vec![0.0_f32; 2 * frames];
+//!     callback(&mut interleaved);
+//! }
+//! let metrics = controller.metrics();
+//! assert_eq!((metrics.frames, metrics.swaps, metrics.applied_events), (737, 1, 1));
+//! assert!(metrics.peak_load > 0.0);
+//! ```
+
+mod build;
+mod controller;
+mod error;
+mod history;
+mod keys;
+mod notes;
+mod report;
+
+pub use controller::Controller;
+pub use error::EngineError;
+pub use notes::{NoteBinding, note_hz};
+pub use patchvm_vm::live::{FADE_SAMPLES, MetricsSnapshot};
+pub use report::SwapReport;
+
+use crate::instance::Settings;
+use patchvm_ir::Limits;
+use patchvm_vm::live::{LinkSettings, link};
+
+/// The audio half of an engine: call [`process`](AudioHalf::process) from the audio
+/// callback with an interleaved output buffer of any length.
+///
+/// Real-time safe: `process` does not allocate, free, lock or block. Drop it off the audio
+/// thread (after the stream stops): dropping it frees the program it plays.
+pub type AudioHalf = patchvm_vm::live::Player;
+
+/// When an event takes effect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum At {
+    /// At the first sample of the next block the audio half renders.
+    Now,
+    /// At this engine time: frames since the engine started, as
+    /// [`Controller::time`] counts them. A time already past takes effect at the next
+    /// block, like `Now`.
+    Sample(u64),
+}
+
+/// How an engine is built.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EngineSettings {
+    /// Samples per second.
+    pub sample_rate: f64,
+    /// The render seed: the same patch, seed and events give the same samples.
+    pub seed: u64,
+    /// Interleaved output channels of the audio half: 1 or 2.
+    pub channels: usize,
+    /// Events that can wait in the queue; more are dropped and counted.
+    pub event_capacity: usize,
+    /// Programs that can wait to be taken.
+    pub swap_capacity: usize,
+}
+
+impl Default for EngineSettings {
+    fn default() -> EngineSettings {
+        EngineSettings {
+            sample_rate: 48_000.0,
+            seed: 0,
+            channels: 2,
+            event_capacity: 4_096,
+            swap_capacity: 16,
+        }
+    }
+}
+
+impl EngineSettings {
+    fn instance(&self) -> Settings {
+        Settings {
+            sample_rate: self.sample_rate,
+            seed: self.seed,
+        }
+    }
+}
+
+/// Makes engines.
+#[derive(Debug)]
+pub struct Engine;
+
+impl Engine {
+    #[expect(
+        clippy::new_ret_no_self,
+        reason = "an engine is its two halves, each owned by a different thread"
+    )]
+    /// Makes an engine's two halves. Nothing plays until the controller loads a patch: the
+    /// audio half renders silence until then.
+    pub fn new(settings: EngineSettings, limits: Limits) -> (Controller, AudioHalf) {
+        let (remote, player) = link(LinkSettings {
+            sample_rate: settings.sample_rate,
+            channels: settings.channels,
+            event_capacity: settings.event_capacity,
+            swap_capacity: settings.swap_capacity,
+        });
+        (Controller::new(remote, settings, limits), player)
+    }
+}

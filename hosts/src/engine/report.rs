@@ -1,0 +1,32 @@
+//! Swap reports: what a new program kept of the old one.
+
+/// What happened to the nodes when a program replaced the one playing. Nodes are those that
+/// run as kernels; a stateless node folded into a constant has no state and is not listed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SwapReport {
+    /// The new program's generation (1 for the first patch loaded).
+    pub generation: u64,
+    /// Nodes whose id and module survive: they go on with their state.
+    pub kept: Vec<String>,
+    /// Nodes that are new, start from their initial state.
+    pub added: Vec<String>,
+    /// Nodes that are gone.
+    pub removed: Vec<String>,
+    /// Whether nodes or connections changed, so the old program crossfades into the new
+    /// over [`FADE_SAMPLES`](patchvm_vm::live::FADE_SAMPLES); a change of parameter values
+    /// only swaps at once.
+    pub crossfade: bool,
+    /// The engine time (frames) when the program was published.
+    pub published_at: u64,
+    /// The engine time of the new program's first sample, once the audio half has taken it.
+    pub taken_at: Option<u64>,
+}
+
+impl SwapReport {
+    /// Samples between publication and the first sample played, once taken: at most one
+    /// block ([`MAX_BLOCK`](patchvm_vm::MAX_BLOCK)).
+    pub fn latency(&self) -> Option<u64> {
+        self.taken_at
+            .map(|taken| taken.saturating_sub(self.published_at))
+    }
+}

@@ -1,0 +1,134 @@
+//! Metrics the audio half writes and the control side reads: plain atomics, so neither side
+//! ever waits for the other.
+
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+/// Counters and gauges shared by the two halves of an engine. Every field is written by one
+/// side only (noted on each) with relaxed atomic stores, so reading never disturbs the audio
+/// thread: no lock, no cache line the audio side waits on.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    /// Audio side: `process` calls so far.
+    calls: AtomicU64,
+    /// Audio side: frames rendered so far (the engine's time), updated after every block.
+    frames: AtomicU64,
+    /// Audio side: calls that took longer than the audio they rendered lasts.
+    late_calls: AtomicU64,
+    /// Audio side: wall-clock nanoseconds of the last call.
+    last_dsp_ns: AtomicU64,
+    /// Audio side: DSP load of the last call and the highest so far, in millionths of the
+    /// real-time budget (1 000 000 = the whole budget).
+    last_load_ppm: AtomicU64,
+    peak_load_ppm: AtomicU64,
+    /// Audio side: programs taken.
+    swaps: AtomicU64,
+    /// Audio side: events whose parameter the playing program does not have.
+    unrouted_events: AtomicU64,
+    /// Audio side: events applied.
+    applied_events: AtomicU64,
+    /// Audio side: non-finite output samples replaced by silence.
+    flushed_samples: AtomicU64,
+    /// Control side: events dropped because the queue was full.
+    dropped_events: AtomicU64,
+}
+
+/// A copy of the [`Metrics`] at one moment.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct MetricsSnapshot {
+    /// `process` calls so far.
+    pub calls: u64,
+    /// Frames rendered so far: the engine's sample time.
+    pub frames: u64,
+    /// Calls that took longer than the audio they produced lasts (an xrun if the host's
+    /// buffer is as short as the call).
+    pub late_calls: u64,
+    /// Wall-clock time the last call took, in nanoseconds.
+    pub last_dsp_ns: u64,
+    /// The last call's time over the duration of the audio it rendered: 1.0 is the whole
+    /// real-time budget.
+    pub last_load: f64,
+    /// The highest such load so far.
+    pub peak_load: f64,
+    /// Programs the audio half has taken.
+    pub swaps: u64,
+    /// Events whose parameter the playing program does not have (a node removed meanwhile).
+    pub unrouted_events: u64,
+    /// Events applied.
+    pub applied_events: u64,
+    /// Events dropped because the event queue was full.
+    pub dropped_events: u64,
+    /// Non-finite output samples replaced by silence.
+    pub flushed_samples: u64,
+}
+
+impl Metrics {
+    /// A copy of every counter, for the control side.
+    pub fn snapshot(&self) -> MetricsSnapshot {
+        MetricsSnapshot {
+            calls: self.calls.load(Relaxed),
+            frames: self.frames.load(Relaxed),
+            late_calls: self.late_calls.load(Relaxed),
+            last_dsp_ns: self.last_dsp_ns.load(Relaxed),
+            last_load: self.last_load_ppm.load(Relaxed) as f64 / 1e6,
+            peak_load: self.peak_load_ppm.load(Relaxed) as f64 / 1e6,
+            swaps: self.swaps.load(Relaxed),
+            unrouted_events: self.unrouted_events.load(Relaxed),
+            applied_events: self.applied_events.load(Relaxed),
+            dropped_events: self.dropped_events.load(Relaxed),
+            flushed_samples: self.flushed_samples.load(Relaxed),
+        }
+    }
+
+    /// The frames rendered so far, the engine's sample time.
+    pub fn frames(&self) -> u64 {
+        self.frames.load(Relaxed)
+    }
+
+    /// Moves the engine's time on by `frames`, after each block (not only after each call,
+    /// so the control side sees the time within a block of the truth).
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    pub(crate) fn advance(&self, frames: u64) {
+        self.frames.fetch_add(frames, Relaxed);
+    }
+
+    /// Records one `process` call that took `dsp_ns` against a budget of
+    /// `budget_ns`.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    pub(crate) fn call(&self, dsp_ns: u64, budget_ns: u64) {
+        self.calls.fetch_add(1, Relaxed);
+        self.last_dsp_ns.store(dsp_ns, Relaxed);
+        let load_ppm = dsp_ns.saturating_mul(1_000_000) / budget_ns.max(1);
+        self.last_load_ppm.store(load_ppm, Relaxed);
+        self.peak_load_ppm.fetch_max(load_ppm, Relaxed);
+        if dsp_ns > budget_ns {
+            self.late_calls.fetch_add(1, Relaxed);
+        }
+    }
+
+    /// Real-time safe: does not allocate, lock or block.
+    pub(crate) fn swapped(&self) {
+        self.swaps.fetch_add(1, Relaxed);
+    }
+
+    /// Real-time safe: does not allocate, lock or block.
+    pub(crate) fn event(&self, routed: bool) {
+        match routed {
+            true => self.applied_events.fetch_add(1, Relaxed),
+            false => self.unrouted_events.fetch_add(1, Relaxed),
+        };
+    }
+
+    /// Real-time safe: does not allocate, lock or block.
+    pub(crate) fn flushed(&self, samples: u64) {
+        if samples > 0 {
+            self.flushed_samples.fetch_add(samples, Relaxed);
+        }
+    }
+
+    /// Counts an event the control side could not queue.
+    pub fn dropped_event(&self) {
+        self.dropped_events.fetch_add(1, Relaxed);
+    }
+}

@@ -1,0 +1,50 @@
+//! Live playing: the audio half of an engine and the queues that feed it.
+//!
+//! The control side builds each new program (all allocation happens there) and
+//! [`publish`](Remote::publish)es it; the audio side's [`Player`] takes it at its next block
+//! boundary, copies into it the state of the nodes that survive, and sends the old program
+//! back to be freed ([`Remote::receive`]). Events ([`Event`]) take effect at their exact
+//! sample; [`Metrics`] flow back as atomics.
+//!
+//! ```
+//! use patchvm_vm::live::{link, Action, Event, LinkSettings, Loaded, ParamKey};
+//! use patchvm_vm::{Executable, Instr, ParamIdx, Program, Reg};
+//!
+//! // A program that outputs its one parameter: a DC level events can change.
+//! let program = Program {
+//!     instrs: vec![
+//!         Instr::LoadParam { dst: Reg(1), param: ParamIdx(0) },
+//!         Instr::WriteOutput { channel: 0, src: Reg(1) },
+//!     ],
+//!     registers: 2,
+//!     channels: 1,
+//!     params: vec![0.25],
+//!     ..Program::default()
+//! };
+//! let settings = LinkSettings { channels: 1, ..LinkSettings::default() };
+//! let (mut remote, mut player) = link(settings);
+//! remote.publish(Box::new(Loaded {
+//!     executable: Executable::new(program, vec![]).unwrap(),
+//!     keys: vec![(ParamKey(7), ParamIdx(0))],
+//!     generation: 1,
+//!     kept_kernels: vec![],
+//!     kept_params: vec![],
+//!     crossfade: false,
+//! })).unwrap();
+//! remote.send(Event { time: 3, key: ParamKey(7), action: Action::Set(1.0) });
+//! let mut out = [0.0_f32; 5];
+//! player.process(&mut out); // on the audio thread, in real code
+//! assert_eq!(out, [0.25, 0.25, 0.25, 1.0, 1.0]);
+//! ```
+
+mod event;
+mod link;
+mod loaded;
+mod metrics;
+mod player;
+
+pub use event::{Action, Event, ParamKey};
+pub use link::{LinkSettings, Remote, link};
+pub use loaded::{Loaded, Returned};
+pub use metrics::{Metrics, MetricsSnapshot};
+pub use player::{FADE_SAMPLES, Player};

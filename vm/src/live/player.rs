@@ -1,0 +1,295 @@
+//! The audio half: plays the current program, takes new ones at block boundaries, applies
+//! events at their exact sample, and crossfades structural changes.
+
+use crate::kernel::MAX_BLOCK;
+use crate::live::event::{Action, Event};
+use crate::live::link::LinkSettings;
+use crate::live::loaded::{Loaded, Returned};
+use crate::live::metrics::Metrics;
+use crate::machine::Executable;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Samples over which a structural change crossfades the old program into the new one.
+///
+/// One block (1.3 ms at 48 kHz): long enough that a gain change spread over it is a ramp, not
+/// a click (a full-scale difference moves at most 1/64 per sample), short enough that a swap
+/// arriving during a fade waits at most one block, which keeps swap latency within a block.
+/// The fade is equal-gain (`old·(1-g) + new·g`, `g` linear), not equal-power: old and new
+/// mostly play the same sources with the same state, and for correlated signals equal-gain
+/// keeps the level constant where equal-power would bulge by 3 dB.
+pub const FADE_SAMPLES: u32 = MAX_BLOCK as u32;
+
+/// The audio half of a live engine: owned by whatever calls back for audio, and `Send` so it
+/// can be moved into that callback.
+///
+/// How each real-time hazard is avoided:
+/// - allocation: every buffer (registers, outputs, the pending-event list) is allocated
+///   before it gets here; the pending list never grows past the capacity it was built with;
+///   programs arrive as boxes built on the control side, and moving a box copies a pointer;
+/// - freeing: a program that stops playing is sent back on a queue and freed by the control
+///   side; the audio half only takes a program when that queue has room for what it will
+///   send back, so it never has to keep or drop one;
+/// - locks and blocking: the queues are `rtrb` SPSC ring buffers (wait-free push and pop),
+///   metrics are relaxed atomics; nothing here waits for the control side;
+/// - panics: events name parameters by key, looked up with `binary_search`, and slots out of
+///   range are ignored; programs were verified before they were built.
+pub struct Player {
+    /// The program playing; `None` until the first one arrives (silence).
+    current: Option<Box<Loaded>>,
+    /// The program that stopped playing: fading out while `fade_left > 0`, then waiting to
+    /// be sent back.
+    retiring: Option<Box<Loaded>>,
+    /// Samples of the crossfade still to play.
+    fade_left: u32,
+    programs: rtrb::Consumer<Box<Loaded>>,
+    events: rtrb::Consumer<Event>,
+    returned: rtrb::Producer<Returned>,
+    /// Events received and not yet due, sorted by time (stable: equal times keep their
+    /// order). Invariant: `pending.len() <= pending_capacity`, which its allocation holds.
+    pending: Vec<Event>,
+    pending_capacity: usize,
+    metrics: Arc<Metrics>,
+    channels: usize,
+    /// Frames rendered so far: the engine's sample time.
+    time: u64,
+    /// Nanoseconds of audio in one frame.
+    ns_per_frame: f64,
+    /// The current program's flushed-sample count already added to the metrics.
+    flushed_seen: u64,
+}
+
+impl std::fmt::Debug for Player {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Player")
+            .field("time", &self.time)
+            .field("channels", &self.channels)
+            .field("generation", &self.generation())
+            .field("pending", &self.pending.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Player {
+    pub(crate) fn new(
+        settings: LinkSettings,
+        programs: rtrb::Consumer<Box<Loaded>>,
+        events: rtrb::Consumer<Event>,
+        returned: rtrb::Producer<Returned>,
+        metrics: Arc<Metrics>,
+        event_capacity: usize,
+    ) -> Player {
+        Player {
+            current: None,
+            retiring: None,
+            fade_left: 0,
+            programs,
+            events,
+            returned,
+            pending: Vec::with_capacity(event_capacity),
+            pending_capacity: event_capacity,
+            metrics,
+            channels: settings.channels.clamp(1, 2),
+            time: 0,
+            ns_per_frame: 1e9 / settings.sample_rate.max(1.0),
+            flushed_seen: 0,
+        }
+    }
+
+    /// Fills `output` with interleaved frames of [`channels`](Player::channels) samples, any
+    /// number of them: the work is split into blocks of at most [`MAX_BLOCK`] frames, and
+    /// further at the sample of each event. A program published before the call starts
+    /// playing at the first block boundary the audio half reaches, within one block. A mono
+    /// program plays on every channel; a stereo program on a mono engine plays its left
+    /// channel. Samples past the last whole frame are set to 0.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    pub fn process(&mut self, output: &mut [f32]) {
+        let started = Instant::now();
+        let channels = self.channels;
+        let frames = output.len() / channels;
+        let mut done = 0;
+        while done < frames {
+            self.receive_events();
+            self.return_retired();
+            self.take_programs();
+            self.apply_due_events();
+            let mut length = (frames - done).min(MAX_BLOCK);
+            if let Some(next) = self.pending.first() {
+                // After `apply_due_events`, every pending event is in the future.
+                let until = usize::try_from(next.time - self.time).unwrap_or(usize::MAX);
+                length = length.min(until);
+            }
+            if self.fade_left > 0 {
+                length = length.min(self.fade_left as usize);
+            }
+            self.render(&mut output[done * channels..(done + length) * channels]);
+            self.time += length as u64;
+            self.metrics.advance(length as u64);
+            done += length;
+        }
+        output[frames * channels..].fill(0.0);
+        let dsp_ns = started.elapsed().as_nanos().min(u128::from(u64::MAX)) as u64;
+        let budget_ns = (frames as f64 * self.ns_per_frame) as u64;
+        self.metrics.call(dsp_ns, budget_ns);
+    }
+
+    /// Output channels: 1 or 2.
+    pub fn channels(&self) -> usize {
+        self.channels
+    }
+
+    /// Frames rendered so far: the time, in samples, of the next frame `process` renders.
+    pub fn time(&self) -> u64 {
+        self.time
+    }
+
+    /// The generation of the program playing, if any.
+    pub fn generation(&self) -> Option<u64> {
+        self.current.as_ref().map(|loaded| loaded.generation)
+    }
+
+    /// Moves events from the queue into the sorted pending list, while it has room (the
+    /// rest wait in the queue).
+    ///
+    /// Real-time safe: does not allocate (the list stays within its capacity), lock or block.
+    fn receive_events(&mut self) {
+        while self.pending.len() < self.pending_capacity {
+            let Ok(event) = self.events.pop() else {
+                break;
+            };
+            let at = self.pending.partition_point(|e| e.time <= event.time);
+            self.pending.insert(at, event);
+        }
+    }
+
+    /// Applies, in order, every pending event due at or before the current sample.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    fn apply_due_events(&mut self) {
+        let due = self.pending.partition_point(|e| e.time <= self.time);
+        for at in 0..due {
+            let event = self.pending[at];
+            let routed = self
+                .current
+                .as_mut()
+                .is_some_and(|loaded| apply(loaded, &event));
+            if let Some(old) = self.retiring.as_mut().filter(|_| self.fade_left > 0) {
+                apply(old, &event);
+            }
+            self.metrics.event(routed);
+        }
+        self.pending.drain(..due);
+    }
+
+    /// Takes the programs waiting, in order, while no crossfade runs and the return queue has
+    /// room for what taking one sends back (its receipt, and the program it replaces).
+    ///
+    /// Real-time safe: moves boxes; does not allocate, free, lock or block.
+    fn take_programs(&mut self) {
+        while self.retiring.is_none() && self.returned.slots() >= 2 {
+            let Ok(mut next) = self.programs.pop() else {
+                break;
+            };
+            if let Some(old) = self.current.take() {
+                next.executable
+                    .adopt_state(&old.executable, &next.kept_kernels, &next.kept_params);
+                self.fade_left = if next.crossfade { FADE_SAMPLES } else { 0 };
+                self.retiring = Some(old);
+            }
+            let receipt = Returned::Taken {
+                generation: next.generation,
+                time: self.time,
+            };
+            // Cannot fail: two slots were free.
+            let _ = self.returned.push(receipt);
+            self.metrics.swapped();
+            self.flushed_seen = next.executable.flushed_samples();
+            self.current = Some(next);
+            self.return_retired();
+        }
+    }
+
+    /// Sends the retired program back once its fade is over. If the queue is full (it cannot
+    /// be, by the room `take_programs` keeps) it stays here and goes back next block.
+    ///
+    /// Real-time safe: moves a box; does not allocate, free, lock or block.
+    fn return_retired(&mut self) {
+        if self.fade_left > 0 {
+            return;
+        }
+        if let Some(old) = self.retiring.take()
+            && let Err(rtrb::PushError::Full(Returned::Retired(old))) =
+                self.returned.push(Returned::Retired(old))
+        {
+            self.retiring = Some(old);
+        }
+    }
+
+    /// Renders `output.len() / channels` frames (at most one block) of the current program,
+    /// mixed with the one fading out.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    fn render(&mut self, output: &mut [f32]) {
+        let channels = self.channels;
+        let frames = output.len() / channels;
+        let Some(current) = self.current.as_mut() else {
+            output.fill(0.0);
+            return;
+        };
+        let new = &mut current.executable;
+        new.run(frames);
+        let flushed = new.flushed_samples();
+        self.metrics.flushed(flushed - self.flushed_seen);
+        self.flushed_seen = flushed;
+        let fade_left = self.fade_left;
+        let old = match self.retiring.as_mut() {
+            Some(old) if fade_left > 0 => {
+                old.executable.run(frames);
+                Some(&old.executable)
+            }
+            _ => None,
+        };
+        let new = &current.executable;
+        for (i, frame) in output.chunks_exact_mut(channels).enumerate() {
+            for (channel, out) in frame.iter_mut().enumerate() {
+                let sample = sample(new, channel, i);
+                *out = match old {
+                    None => sample,
+                    Some(old) => {
+                        let step = FADE_SAMPLES - fade_left + i as u32 + 1;
+                        let gain = step as f32 / FADE_SAMPLES as f32;
+                        let before = self::sample(old, channel, i);
+                        before + (sample - before) * gain
+                    }
+                };
+            }
+        }
+        if old.is_some() {
+            self.fade_left -= frames as u32;
+        }
+    }
+}
+
+/// Sample `i` of the last block on engine channel `channel` of `executable`: its own channel,
+/// or its last one if it has fewer.
+#[inline]
+fn sample(executable: &Executable, channel: usize, i: usize) -> f32 {
+    executable.output(channel.min(executable.channels() - 1))[i]
+}
+
+/// Applies `event` to `loaded` if it has the event's parameter; returns whether it had.
+///
+/// Real-time safe: does not allocate, lock or block.
+fn apply(loaded: &mut Loaded, event: &Event) -> bool {
+    let Some(slot) = loaded.slot(event.key) else {
+        return false;
+    };
+    match event.action {
+        Action::Set(value) => loaded.executable.set_param(slot, value),
+        Action::Ramp { target, samples } => {
+            loaded.executable.ramp_param(slot, target, samples);
+        }
+    }
+    true
+}
