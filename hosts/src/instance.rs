@@ -81,19 +81,8 @@ impl Instance {
         for (chunk_index, chunk) in out.chunks_mut(block * channels).enumerate() {
             let frames = chunk.len() / channels;
             let first_frame = chunk_index * block;
-            for channel in 0..self.executable.input_channels() {
-                let samples = self.executable.input_mut(channel);
-                for (frame, sample) in samples[..frames].iter_mut().enumerate() {
-                    *sample = if channel < input_channels {
-                        input
-                            .get((first_frame + frame) * input_channels + channel)
-                            .copied()
-                            .unwrap_or(0.0)
-                    } else {
-                        0.0
-                    };
-                }
-            }
+            self.executable
+                .load_input(input, input_channels, first_frame, frames);
             self.executable.run(frames);
             for channel in 0..channels {
                 let samples = self.executable.output(channel);

@@ -421,3 +421,34 @@ fn output_does_not_depend_on_the_host_s_buffer_sizes() {
     assert_eq!(reference, run(&mut random));
     assert_eq!(reference, run(&mut || 1));
 }
+
+#[test]
+fn the_audio_half_feeds_the_host_input_to_input_nodes() {
+    // input channel 1 → gain 0.5 → out: the output is half of the host's second channel,
+    // sample for sample, across host buffers that do not line up with VM blocks.
+    let (mut controller, mut audio) = mono();
+    let patch = PatchBuilder::new()
+        .node("mic", "input", &[("channel", 1.0)])
+        .node("g", "gain", &[("amp", 0.5)])
+        .node("out", "output", &[])
+        .connect(("mic", "out"), ("g", "in"))
+        .connect(("g", "out"), ("out", "in"))
+        .build();
+    controller.load_patch(patch).unwrap();
+    let frames = 300;
+    let input: Vec<f32> = (0..frames * 2)
+        .map(|i| {
+            if i % 2 == 1 {
+                (i / 2) as f32 / 1_000.0
+            } else {
+                9.0
+            }
+        })
+        .collect();
+    let mut out = vec![0.0; frames];
+    audio.process_with_input(&input[..200], 2, &mut out[..100]);
+    audio.process_with_input(&input[200..], 2, &mut out[100..]);
+    for (frame, &sample) in out.iter().enumerate() {
+        assert_eq!(sample, frame as f32 / 1_000.0 * 0.5, "frame {frame}");
+    }
+}

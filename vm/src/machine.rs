@@ -147,6 +147,34 @@ impl Executable {
         &mut self.inputs[channel]
     }
 
+    /// Fills the input blocks the next [`run`](Executable::run) of `frames` frames reads from
+    /// interleaved host input: frame `first_frame + i` of `input`, which holds frames of
+    /// `input_channels` samples. Channels the host lacks, and frames past the end of `input`,
+    /// are silent.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    pub fn load_input(
+        &mut self,
+        input: &[f32],
+        input_channels: usize,
+        first_frame: usize,
+        frames: usize,
+    ) {
+        let frames = frames.min(MAX_BLOCK);
+        for (channel, block) in self.inputs.iter_mut().enumerate() {
+            for (frame, sample) in block[..frames].iter_mut().enumerate() {
+                *sample = if channel < input_channels {
+                    input
+                        .get((first_frame + frame) * input_channels + channel)
+                        .copied()
+                        .unwrap_or(0.0)
+                } else {
+                    0.0
+                };
+            }
+        }
+    }
+
     /// Number of input channels the program reads.
     pub fn input_channels(&self) -> usize {
         self.inputs.len()

@@ -105,6 +105,15 @@ impl Player {
     ///
     /// Real-time safe: does not allocate, lock or block.
     pub fn process(&mut self, output: &mut [f32]) {
+        self.process_with_input(&[], 0, output);
+    }
+
+    /// Like [`process`](Player::process), with the host's audio input for the patch's `input`
+    /// nodes: `input` holds interleaved frames of `input_channels` samples, one per output
+    /// frame; channels or frames the host does not supply are silent.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    pub fn process_with_input(&mut self, input: &[f32], input_channels: usize, output: &mut [f32]) {
         let started = Instant::now();
         let channels = self.channels;
         let frames = output.len() / channels;
@@ -123,7 +132,15 @@ impl Player {
             if self.fade_left > 0 {
                 length = length.min(self.fade_left as usize);
             }
-            self.render(&mut output[done * channels..(done + length) * channels]);
+            let host_input = HostInput {
+                samples: input,
+                channels: input_channels,
+                first_frame: done,
+            };
+            self.render(
+                &host_input,
+                &mut output[done * channels..(done + length) * channels],
+            );
             self.time += length as u64;
             self.metrics.advance(length as u64);
             done += length;
@@ -230,7 +247,7 @@ impl Player {
     /// mixed with the one fading out.
     ///
     /// Real-time safe: does not allocate, lock or block.
-    fn render(&mut self, output: &mut [f32]) {
+    fn render(&mut self, input: &HostInput, output: &mut [f32]) {
         let channels = self.channels;
         let frames = output.len() / channels;
         let Some(current) = self.current.as_mut() else {
@@ -238,6 +255,7 @@ impl Player {
             return;
         };
         let new = &mut current.executable;
+        new.load_input(input.samples, input.channels, input.first_frame, frames);
         new.run(frames);
         let flushed = new.flushed_samples();
         self.metrics.flushed(flushed - self.flushed_seen);
@@ -245,6 +263,8 @@ impl Player {
         let fade_left = self.fade_left;
         let old = match self.retiring.as_mut() {
             Some(old) if fade_left > 0 => {
+                old.executable
+                    .load_input(input.samples, input.channels, input.first_frame, frames);
                 old.executable.run(frames);
                 Some(&old.executable)
             }
@@ -269,6 +289,14 @@ impl Player {
             self.fade_left -= frames as u32;
         }
     }
+}
+
+/// The host's input for one block: interleaved frames of `channels` samples, of which the
+/// block starts at frame `first_frame`.
+struct HostInput<'a> {
+    samples: &'a [f32],
+    channels: usize,
+    first_frame: usize,
 }
 
 /// Sample `i` of the last block on engine channel `channel` of `executable`: its own channel,
