@@ -443,3 +443,27 @@ fn a_node_that_must_not_fold_keeps_its_inputs_as_parameter_slots() {
     );
     assert_eq!(compiled.program.params, [440.0, 0.5, 0.5]);
 }
+
+/// Found by hand while fuzzing: folding a chain of products into `inf` gave `LOAD_CONST inf`,
+/// which the verifier refuses. A product that would overflow stays a run-time computation.
+#[test]
+fn a_fold_that_would_overflow_stays_a_kernel() {
+    // 1e6 · 1e6 · … : g1..g5 fold to 1e36; g6 would give 1e42, beyond f32.
+    let mut builder = PatchBuilder::new().node("g1", "gain", &[("in", 1e6), ("amp", 1e6)]);
+    for i in 2..=6 {
+        builder = builder
+            .node(&format!("g{i}"), "gain", &[("amp", 1e6)])
+            .connect((&format!("g{}", i - 1), "out"), (&format!("g{i}"), "in"));
+    }
+    let patch = builder
+        .node("out", "output", &[])
+        .connect(("g6", "out"), ("out", "in"))
+        .build();
+    let compiled = compile(&patch, folding_catalog(), &Limits::default()).unwrap();
+    let ids: Vec<&str> = compiled.kernels.iter().map(|k| k.id.as_str()).collect();
+    assert_eq!(ids, ["g6"]);
+    assert!(compiled.program.instrs.iter().all(|instr| match instr {
+        Instr::LoadConst { value, .. } => value.is_finite(),
+        _ => true,
+    }));
+}

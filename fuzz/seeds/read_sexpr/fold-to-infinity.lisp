@@ -1,0 +1,1 @@
+(patch (nodes (a (type "mul") (a 10000) (b 1000000)) (b (type "mul")) (c (type "mul")) (o (type "output"))) (connections (a "out" -> b "a") (a "out" -> b "b") (b "out" -> c "a") (b "out" -> c "b") (c "out" -> o"in")))
