@@ -18,7 +18,7 @@ pub fn closest<'c>(wanted: &str, candidates: impl IntoIterator<Item = &'c str>) 
 const MAX_LISTED: usize = 12;
 
 /// `expected one of `a`, `b`, `c``, for hints that list the valid choices (the first
-/// [`MAX_LISTED`] of them, then how many more).
+/// twelve of them, then how many more).
 pub fn one_of<'c>(candidates: impl IntoIterator<Item = &'c str>) -> String {
     let candidates: Vec<&str> = candidates.into_iter().collect();
     let mut quoted: Vec<String> = candidates

@@ -175,6 +175,16 @@ impl Line {
         self.ring.clear();
         self.now = 0;
     }
+
+    /// Takes over the most recent samples of `other`, as many as both lines hold, keeping
+    /// this line's length and longest delay, so that a line rebuilt for a new longest delay
+    /// keeps its sound (see [`Ring::take_over`]).
+    ///
+    /// Real-time safe: copies into this line's own ring; does not allocate.
+    pub(crate) fn take_over(&mut self, other: &Line) {
+        let after = self.ring.take_over(&other.ring, other.ring.next(other.now));
+        self.now = self.ring.before(after, 1);
+    }
 }
 
 #[cfg(test)]
@@ -202,6 +212,24 @@ mod tests {
         line.clear();
         assert_eq!(line.read(0.0), 0.0);
         assert_eq!(Line::bytes(10.0), 12 * 4);
+    }
+
+    #[test]
+    fn line_take_over_keeps_the_newest_samples() {
+        let mut old = Line::new(6.0);
+        for x in 1..=20 {
+            old.push(x as f32);
+        }
+        for max_delay in [3.0, 6.0, 10.0] {
+            let mut new = Line::new(max_delay);
+            new.take_over(&old);
+            for back in 0..=max_delay as usize {
+                let expected = if back <= 7 { 20.0 - back as f32 } else { 0.0 };
+                assert_eq!(new.read(back as f64), expected, "{max_delay}: {back} back");
+            }
+            new.push(21.0);
+            assert_eq!(new.read(1.0), 20.0);
+        }
     }
 
     #[test]

@@ -88,4 +88,12 @@ impl AttackRelease {
     pub(crate) fn reset(&mut self) {
         self.value = self.start;
     }
+
+    /// Goes on from `other`'s value, keeping the value this follower was built with (for
+    /// [`AttackRelease::reset`]). The poles need no copy: each always matches its last time.
+    ///
+    /// Real-time safe: copies one number.
+    pub(crate) fn take_over(&mut self, other: &AttackRelease) {
+        self.value = other.value;
+    }
 }

@@ -10,6 +10,7 @@
 //! `cmp.*` read a comparison with NaN as false (0).
 
 use super::math::{module, out, signal};
+use crate::dsp::state::stateless;
 use crate::registry::Entry;
 use patchvm_ir::{InputSpec, ModuleSpec};
 use patchvm_vm::{Kernel, KernelShape};
@@ -198,6 +199,11 @@ impl<Op: Op2> Kernel for Map2<Op> {
     }
 
     fn reset(&mut self) {}
+
+    /// Stateless: there is nothing to keep, so it is kept whenever `other` is the same kernel.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        stateless::<Self>(other)
+    }
 }
 
 /// The memoryless kernel `out[i] = Op::apply(in[i])`.
@@ -225,6 +231,11 @@ impl<Op: Op1> Kernel for Map1<Op> {
     }
 
     fn reset(&mut self) {}
+
+    /// Stateless: there is nothing to keep, so it is kept whenever `other` is the same kernel.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        stateless::<Self>(other)
+    }
 }
 
 /// `gain` and `mul`: `a·b`.

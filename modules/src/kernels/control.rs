@@ -22,9 +22,10 @@
 
 use crate::KernelInit;
 use crate::dsp::edge::RisingEdge;
+use crate::dsp::state::stateless;
 use crate::registry::Entry;
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape};
+use patchvm_vm::{Kernel, KernelShape, copy_same_type};
 
 use super::arith::shape;
 use super::limit;
@@ -172,7 +173,7 @@ fn samples(time_s: f32, sample_rate: f64) -> f64 {
 }
 
 /// `ctl.slew`: moves towards the input by at most a step per sample.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Slew {
     value: f64,
     /// Whether `value` has taken a first input sample since built or reset.
@@ -239,11 +240,18 @@ impl Kernel for Slew {
         self.value = 0.0;
         self.started = false;
     }
+
+    /// Keeps the value and whether it has started, so an edit does not make the output jump.
+    ///
+    /// Real-time safe: copies plain fields; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_same_type(self, other)
+    }
 }
 
 /// `ctl.smooth`: `y[n] = x[n] + a·(y[n-1] - x[n])` with `a = 0.001^(1/(time·rate))`, so a
 /// step's residual is `a^k` `k` samples on and exactly 0.001 after `time` seconds.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Smooth {
     value: f64,
     started: bool,
@@ -310,10 +318,17 @@ impl Kernel for Smooth {
         self.started = false;
         // The coefficient always matches `time_bits`, so it needs no reset.
     }
+
+    /// Keeps the value and the coefficient with the time it was computed for.
+    ///
+    /// Real-time safe: copies plain fields; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_same_type(self, other)
+    }
 }
 
 /// `ctl.sah`: the input at the last rising edge of the trigger.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct SampleHold {
     edge: RisingEdge,
     held: f32,
@@ -338,6 +353,13 @@ impl Kernel for SampleHold {
 
     fn reset(&mut self) {
         *self = SampleHold::default();
+    }
+
+    /// Keeps the held value and the trigger's last level.
+    ///
+    /// Real-time safe: copies plain fields; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_same_type(self, other)
     }
 }
 
@@ -391,6 +413,11 @@ impl Kernel for Quantize {
     }
 
     fn reset(&mut self) {}
+
+    /// Stateless: there is nothing to keep, so it is kept whenever `other` is the same kernel.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        stateless::<Self>(other)
+    }
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@
 use super::{limit, param};
 use crate::KernelInit;
 use crate::dsp::ring::Line;
+use crate::dsp::state::copy_with;
 use crate::registry::Entry;
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
 use patchvm_vm::{Kernel, KernelShape};
@@ -275,6 +276,15 @@ impl Kernel for Echo {
     fn reset(&mut self) {
         self.line.clear();
     }
+
+    /// Takes over the other's line — its most recent samples, as many as both lines hold —
+    /// so an edit keeps what is in the line, even when the longest time (and so the line's
+    /// length) changed.
+    ///
+    /// Real-time safe: copies into this kernel's own line; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_with(self, other, |this, other| this.line.take_over(&other.line))
+    }
 }
 
 /// `delay.comb`: the input and one delayed copy.
@@ -318,6 +328,15 @@ impl Kernel for Comb {
 
     fn reset(&mut self) {
         self.line.clear();
+    }
+
+    /// Takes over the other's line — its most recent samples, as many as both lines hold —
+    /// so an edit keeps what is in the line, even when the longest time (and so the line's
+    /// length) changed.
+    ///
+    /// Real-time safe: copies into this kernel's own line; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_with(self, other, |this, other| this.line.take_over(&other.line))
     }
 }
 
@@ -364,6 +383,15 @@ impl Kernel for Allpass {
 
     fn reset(&mut self) {
         self.line.clear();
+    }
+
+    /// Takes over the other's line — its most recent samples, as many as both lines hold —
+    /// so an edit keeps what is in the line, even when the longest time (and so the line's
+    /// length) changed.
+    ///
+    /// Real-time safe: copies into this kernel's own line; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_with(self, other, |this, other| this.line.take_over(&other.line))
     }
 }
 
@@ -412,6 +440,15 @@ impl Kernel for Multitap {
 
     fn reset(&mut self) {
         self.line.clear();
+    }
+
+    /// Takes over the other's line — its most recent samples, as many as both lines hold —
+    /// so an edit keeps what is in the line, even when the longest time (and so the line's
+    /// length) changed.
+    ///
+    /// Real-time safe: copies into this kernel's own line; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_with(self, other, |this, other| this.line.take_over(&other.line))
     }
 }
 

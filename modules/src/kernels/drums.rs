@@ -26,13 +26,13 @@ use super::delay_more::control;
 use super::limit;
 use super::noise::uniform;
 use crate::KernelInit;
+use crate::dsp::rng::Seeded;
+use crate::dsp::state::{copy_if, copy_with};
 use crate::registry::Entry;
 use fundsp::audionode::AudioNode;
 use fundsp::svf::{BandpassMode, FixedSvf, HighpassMode, Svf, SvfParams};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape};
-use rand_pcg::Pcg32;
-use rand_pcg::rand_core::{Rng, SeedableRng};
+use patchvm_vm::{Kernel, KernelShape, copy_same_type};
 use std::f64::consts::TAU;
 
 /// The range of every `decay_s`, in seconds.
@@ -254,7 +254,7 @@ pub(crate) const CLAP_ENTRY: Entry = Entry {
 };
 
 /// Finds rising edges of a trigger signal.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Trigger {
     high: bool,
 }
@@ -271,7 +271,7 @@ impl Trigger {
 }
 
 /// A per-sample factor `f(input)`, recomputed only when the input changes.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Cached {
     input: f32,
     value: f64,
@@ -296,7 +296,7 @@ impl Cached {
 }
 
 /// An exponential envelope that falls 60 dB in its decay time.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Decay {
     level: f64,
     factor: Cached,
@@ -326,7 +326,7 @@ impl Decay {
 }
 
 /// A sine oscillator whose phase restarts at 0.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Sine {
     /// Turns, in `0..1`.
     phase: f64,
@@ -419,31 +419,19 @@ impl Kernel for Swept {
         self.sine.phase = 0.0;
         self.bend = 0.0;
     }
-}
 
-/// Seeded uniform white noise, restartable.
-#[derive(Debug)]
-struct Noise {
-    rng: Pcg32,
-    start: Pcg32,
-}
-
-impl Noise {
-    fn new(seed: u64) -> Noise {
-        let rng = Pcg32::seed_from_u64(seed);
-        Noise {
-            start: rng.clone(),
-            rng,
-        }
-    }
-
-    #[inline]
-    fn tick(&mut self) -> f32 {
-        uniform(self.rng.next_u32())
-    }
-
-    fn reset(&mut self) {
-        self.rng = self.start.clone();
+    /// Keeps the envelope, the phase, the glide and the trigger's last level, so a hit that
+    /// rings goes on ringing; whether it is a kick or a tom stays this kernel's.
+    ///
+    /// Real-time safe: copies plain fields; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_with(self, other, |this, other| {
+            this.trigger.clone_from(&other.trigger);
+            this.amp.clone_from(&other.amp);
+            this.sine.clone_from(&other.sine);
+            this.bend = other.bend;
+            this.bend_factor.clone_from(&other.bend_factor);
+        })
     }
 }
 
@@ -472,12 +460,13 @@ fn fixed_svf<M: fundsp::svf::SvfMode<f64>>(
 }
 
 /// `drum.snare`: a sine and high-passed noise, each with its envelope.
+#[derive(Clone)]
 struct Snare {
     trigger: Trigger,
     tone_amp: Decay,
     noise_amp: Decay,
     sine: Sine,
-    noise: Noise,
+    noise: Seeded,
     highpass: FixedSvf<f64, HighpassMode<f64>>,
     sample_rate: f64,
 }
@@ -489,7 +478,7 @@ impl Snare {
             tone_amp: Decay::new(init.sample_rate),
             noise_amp: Decay::new(init.sample_rate),
             sine: Sine::default(),
-            noise: Noise::new(init.seed),
+            noise: Seeded::new(init.seed),
             highpass: fixed_svf(
                 HighpassMode::new(),
                 SNARE_NOISE_HZ,
@@ -525,7 +514,8 @@ impl Kernel for Snare {
             let tune = limit(f64::from(tune[i]), 80.0, 500.0);
             let tone = self.tone_amp.tick(decay[i], SNARE_TONE_DECAY)
                 * self.sine.tick(tune, self.sample_rate);
-            let noise = self.highpass.tick(&[self.noise.tick()].into())[0] * SNARE_NOISE_GAIN;
+            let noise =
+                self.highpass.tick(&[uniform(self.noise.next_u32())].into())[0] * SNARE_NOISE_GAIN;
             let noise = self.noise_amp.tick(decay[i], 1.0) * f64::from(noise);
             *out = clamp((1.0 - snappy) * tone + snappy * noise);
         }
@@ -539,9 +529,20 @@ impl Kernel for Snare {
         self.noise.reset();
         self.highpass.reset();
     }
+
+    /// Keeps the envelopes, the phase, the filter's memory and the noise's position,
+    /// if the other was seeded the same; a node whose seed changed starts from rest instead.
+    ///
+    /// Real-time safe: copies plain fields; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_if(self, other, |this, other| {
+            this.noise.same_seed(&other.noise)
+        })
+    }
 }
 
 /// `drum.hat_closed` and `drum.hat_open`: six free-running squares, filtered, enveloped.
+#[derive(Clone)]
 struct Hat {
     trigger: Trigger,
     amp: Decay,
@@ -608,9 +609,17 @@ impl Kernel for Hat {
         self.bandpass.reset();
         self.highpass.reset();
     }
+
+    /// Keeps the envelope, the squares' phases and the filters' memory.
+    ///
+    /// Real-time safe: copies plain fields; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_same_type(self, other)
+    }
 }
 
 /// `drum.clap`: band-passed noise under a burst-then-tail envelope.
+#[derive(Clone)]
 struct Clap {
     trigger: Trigger,
     /// Samples since the trigger, saturating; `u32::MAX` before the first.
@@ -620,7 +629,7 @@ struct Clap {
     /// The per-sample factor within a burst.
     burst_factor: f64,
     amp: Decay,
-    noise: Noise,
+    noise: Seeded,
     bandpass: Svf<f64, BandpassMode<f64>>,
     max_tone: f32,
 }
@@ -641,7 +650,7 @@ impl Clap {
             burst_len: burst_len as u32,
             burst_factor: 10_f64.powf(-CLAP_BURST_DB / 20.0 / burst_len),
             amp: Decay::new(sr),
-            noise: Noise::new(init.seed),
+            noise: Seeded::new(init.seed),
             bandpass: Svf::new(BandpassMode::new(), &params),
             max_tone: (0.45 * sr).min(5000.0) as f32,
         }
@@ -684,7 +693,7 @@ impl Kernel for Clap {
             let tone = tone[i].max(300.0).min(self.max_tone);
             let band = self
                 .bandpass
-                .tick(&[self.noise.tick(), tone, CLAP_Q].into())[0];
+                .tick(&[uniform(self.noise.next_u32()), tone, CLAP_Q].into())[0];
             let gain = CLAP_GAIN * (1000.0 / tone).sqrt();
             *out = clamp(level * f64::from(band * gain));
         }
@@ -696,6 +705,16 @@ impl Kernel for Clap {
         self.amp.level = 0.0;
         self.noise.reset();
         self.bandpass.reset();
+    }
+
+    /// Keeps the envelopes, the burst position, the filter's memory and the noise's position,
+    /// if the other was seeded the same; a node whose seed changed starts from rest instead.
+    ///
+    /// Real-time safe: copies plain fields; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_if(self, other, |this, other| {
+            this.noise.same_seed(&other.noise)
+        })
     }
 }
 

@@ -19,6 +19,7 @@
 use super::{limit, param};
 use crate::KernelInit;
 use crate::dsp::smooth::{AttackRelease, Pole};
+use crate::dsp::state::copy_with;
 use crate::registry::Entry;
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
 use patchvm_vm::{Kernel, KernelShape};
@@ -228,6 +229,16 @@ impl Kernel for Compressor {
         self.rms.mean_square.reset();
         self.reduction.reset();
     }
+
+    /// Keeps the RMS level and the gain reduction, so an edit does not make the level jump.
+    ///
+    /// Real-time safe: copies plain fields; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_with(self, other, |this, other| {
+            this.rms = other.rms;
+            this.reduction.take_over(&other.reduction);
+        })
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -312,6 +323,13 @@ impl Kernel for Limiter {
 
     fn reset(&mut self) {
         self.peak = 0.0;
+    }
+
+    /// Keeps the detected peak, so an edit does not let a loud signal through.
+    ///
+    /// Real-time safe: copies plain fields; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_with(self, other, |this, other| this.peak = other.peak)
     }
 }
 
@@ -409,6 +427,16 @@ impl Kernel for Gate {
     fn reset(&mut self) {
         self.rms.mean_square.reset();
         self.gain.reset();
+    }
+
+    /// Keeps the RMS level and the gain; the closed gain it resets to stays this kernel's.
+    ///
+    /// Real-time safe: copies plain fields; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_with(self, other, |this, other| {
+            this.rms = other.rms;
+            this.gain.take_over(&other.gain);
+        })
     }
 }
 

@@ -20,6 +20,7 @@
 use super::{limit, param};
 use crate::KernelInit;
 use crate::dsp::smooth::AttackRelease;
+use crate::dsp::state::copy_with;
 use crate::registry::Entry;
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
 use patchvm_vm::{Kernel, KernelShape, copy_same_type};
@@ -261,7 +262,7 @@ pub(crate) const AR_ENTRY: Entry = Entry {
 };
 
 /// `env.ar`: attack, then release, on every rising edge of `trig`.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Ar {
     /// In the attack (true) or the release (false); idle is a finished release.
     attacking: bool,
@@ -342,6 +343,11 @@ impl Kernel for Ar {
         self.progress = 1.0;
         self.high = false;
     }
+
+    /// Keeps the segment and the trigger's last level; copies plain fields, no allocation.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_same_type(self, other)
+    }
 }
 
 /// `env.line`: a ramp from one value to another, restarted by each trigger.
@@ -387,7 +393,7 @@ pub(crate) const LINE_ENTRY: Entry = Entry {
 };
 
 /// `env.line`: how far through the ramp, and whether it has started.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Line {
     /// 0 before the first trigger, so the output is `from` until then.
     progress: f64,
@@ -440,6 +446,11 @@ impl Kernel for Line {
         self.progress = 0.0;
         self.running = false;
         self.high = false;
+    }
+
+    /// Keeps the ramp and the trigger's last level; copies plain fields, no allocation.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_same_type(self, other)
     }
 }
 
@@ -521,6 +532,11 @@ impl Kernel for Follower {
 
     fn reset(&mut self) {
         self.level.reset();
+    }
+
+    /// Keeps the level followed. Real-time safe: copies plain fields; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_with(self, other, |this, from| this.level.take_over(&from.level))
     }
 }
 

@@ -21,6 +21,7 @@
 use super::{limit, param};
 use crate::KernelInit;
 use crate::dsp::biquad::{Biquad, Response, Settings};
+use crate::dsp::state::copy_with;
 use crate::registry::{Entry, KernelBuilder};
 use fundsp::audionode::AudioNode;
 use fundsp::svf::{LowpassMode, Svf, SvfParams};
@@ -369,6 +370,14 @@ impl Kernel for Rbj {
         // The coefficients always match the stored settings, so clearing the state
         // returns to the built behaviour.
         self.biquad.clear();
+    }
+
+    /// Keeps the filter's memory; the response stays this kernel's. Real-time safe: copies
+    /// plain fields; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_with(self, other, |this, other| {
+            this.biquad.take_over(&other.biquad)
+        })
     }
 }
 

@@ -19,6 +19,7 @@ use super::filter::{CUTOFF, IN, MAX_CUTOFF, MIN_CUTOFF_HZ, Q, limited};
 use super::{limit, param};
 use crate::KernelInit;
 use crate::dsp::biquad::{Biquad, Response, Settings};
+use crate::dsp::state::copy_with;
 use crate::registry::Entry;
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
 use patchvm_vm::{Kernel, KernelShape};
@@ -153,6 +154,11 @@ impl Kernel for StateVariable {
 
     fn reset(&mut self) {
         self.core.clear();
+    }
+
+    /// Keeps the filter's memory. Real-time safe: copies plain fields; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_with(self, other, |this, other| this.core.take_over(&other.core))
     }
 }
 
@@ -301,6 +307,12 @@ impl Kernel for OnePoleKernel {
     fn reset(&mut self) {
         self.pole = OnePole::default();
     }
+
+    /// Keeps the filter's memory; low- or high-pass stays this kernel's. Real-time safe:
+    /// copies plain fields; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_with(self, other, |this, other| this.pole = other.pole)
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -404,6 +416,11 @@ impl Kernel for Moog {
 
     fn reset(&mut self) {
         self.stages = [OnePole::default(); 4];
+    }
+
+    /// Keeps the four stages' memory. Real-time safe: copies plain fields; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_with(self, other, |this, other| this.stages = other.stages)
     }
 }
 
@@ -520,6 +537,13 @@ impl Kernel for Resonator {
     fn reset(&mut self) {
         self.re = 0.0;
         self.im = 0.0;
+    }
+
+    /// Keeps the ringing. Real-time safe: copies plain fields; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_with(self, other, |this, other| {
+            (this.re, this.im) = (other.re, other.im)
+        })
     }
 }
 

@@ -20,9 +20,10 @@ use super::delay_more::{IN, MIX, OUT, control};
 use super::limit;
 use crate::KernelInit;
 use crate::dsp::ring::Line;
+use crate::dsp::state::copy_with;
 use crate::registry::Entry;
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape};
+use patchvm_vm::{Kernel, KernelShape, copy_same_type};
 use std::f64::consts::{PI, TAU};
 
 /// The fastest LFO, in hertz.
@@ -159,7 +160,7 @@ pub(crate) const PHASER_ENTRY: Entry = Entry {
 };
 
 /// The sweeps' sine LFO.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Lfo {
     /// Turns, in `0..1`.
     phase: f64,
@@ -245,6 +246,16 @@ impl Kernel for Chorus {
         self.line.clear();
         self.lfo.phase = 0.0;
     }
+
+    /// Keeps the sweep's phase and the line's most recent samples.
+    ///
+    /// Real-time safe: copies into this kernel's own line; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_with(self, other, |this, other| {
+            this.line.take_over(&other.line);
+            this.lfo.clone_from(&other.lfo);
+        })
+    }
 }
 
 /// `fx.flanger`: `v[n] = x[n] + feedback·v[n-d]`, wet `v[n-d]`.
@@ -301,11 +312,21 @@ impl Kernel for Flanger {
         self.line.clear();
         self.lfo.phase = 0.0;
     }
+
+    /// Keeps the sweep's phase and the line's most recent samples.
+    ///
+    /// Real-time safe: copies into this kernel's own line; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_with(self, other, |this, other| {
+            this.line.take_over(&other.line);
+            this.lfo.clone_from(&other.lfo);
+        })
+    }
 }
 
 /// `fx.phaser`: a chain of first-order allpasses sharing one swept coefficient, with the
 /// chain's last output fed back to its input.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Phaser {
     lfo: Lfo,
     /// Each stage's state (transposed direct form II).
@@ -369,6 +390,13 @@ impl Kernel for Phaser {
         self.stages = [0.0; PHASER_STAGES];
         self.last = 0.0;
         self.lfo.phase = 0.0;
+    }
+
+    /// Keeps the sweep's phase and the stages' memory.
+    ///
+    /// Real-time safe: copies plain fields; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_same_type(self, other)
     }
 }
 

@@ -27,11 +27,11 @@ use super::osc::{Saw, Square, Triangle, Wave};
 use crate::KernelInit;
 use crate::dsp::clock::Clock;
 use crate::dsp::phasor::Phasor;
+use crate::dsp::rng::Seeded;
+use crate::dsp::state::copy_if;
 use crate::registry::Entry;
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape};
-use rand_pcg::Pcg32;
-use rand_pcg::rand_core::{Rng, SeedableRng};
+use patchvm_vm::{Kernel, KernelShape, copy_same_type};
 use std::marker::PhantomData;
 
 /// The highest LFO rate, in hertz.
@@ -140,7 +140,7 @@ impl Wave for Sine {
 }
 
 /// A periodic LFO of shape `W`, read with a step of 0 so no PolyBLEP applies.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Lfo<W> {
     phasor: Phasor,
     wave: PhantomData<W>,
@@ -177,25 +177,28 @@ impl<W: Wave> Kernel for Lfo<W> {
     fn reset(&mut self) {
         self.phasor.reset();
     }
+
+    /// Keeps the phase, so an edit of the rate does not restart the wave.
+    ///
+    /// Real-time safe: copies plain fields; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_same_type(self, other)
+    }
 }
 
 /// `lfo.random`: a value drawn at the start of each period of a [`Clock`].
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct RandomLfo {
     clock: Clock,
-    rng: Pcg32,
-    /// The generator as built, for [`Kernel::reset`].
-    start: Pcg32,
+    rng: Seeded,
     value: f32,
 }
 
 impl RandomLfo {
     fn new(init: &KernelInit) -> RandomLfo {
-        let rng = Pcg32::seed_from_u64(init.seed);
         RandomLfo {
             clock: Clock::new(init.sample_rate),
-            start: rng.clone(),
-            rng,
+            rng: Seeded::new(init.seed),
             value: 0.0,
         }
     }
@@ -222,8 +225,16 @@ impl Kernel for RandomLfo {
 
     fn reset(&mut self) {
         self.clock.reset();
-        self.rng = self.start.clone();
+        self.rng.reset();
         self.value = 0.0;
+    }
+
+    /// Keeps the clock's phase, the value held and the generator's position, if the other
+    /// was seeded the same; a node whose seed changed starts its new sequence instead.
+    ///
+    /// Real-time safe: copies plain fields; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_if(self, other, |this, other| this.rng.same_seed(&other.rng))
     }
 }
 

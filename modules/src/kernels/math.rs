@@ -18,6 +18,7 @@
 
 use super::arith::{Map1, Map2, Mul, Op1, shape};
 use super::limit;
+use crate::dsp::state::stateless;
 use crate::registry::Entry;
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
 use patchvm_vm::{Kernel, KernelShape};
@@ -275,9 +276,9 @@ impl Kernel for Const {
 
     fn reset(&mut self) {}
 
-    /// Stateless: there is nothing to keep, so it is always kept.
+    /// Stateless: there is nothing to keep, so it is kept whenever `other` is the same kernel.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        (other as &dyn std::any::Any).is::<Const>()
+        stateless::<Self>(other)
     }
 }
 
@@ -350,9 +351,9 @@ impl Kernel for Clip {
 
     fn reset(&mut self) {}
 
-    /// Stateless: there is nothing to keep, so it is always kept.
+    /// Stateless: there is nothing to keep, so it is kept whenever `other` is the same kernel.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        (other as &dyn std::any::Any).is::<Clip>()
+        stateless::<Self>(other)
     }
 }
 
@@ -388,6 +389,11 @@ impl Kernel for Scale {
     }
 
     fn reset(&mut self) {}
+
+    /// Stateless: there is nothing to keep, so it is kept whenever `other` is the same kernel.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        stateless::<Self>(other)
+    }
 }
 #[cfg(test)]
 mod tests {

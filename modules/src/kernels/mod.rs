@@ -388,6 +388,29 @@ mod tests {
     }
 
     #[test]
+    fn only_seeded_kernels_refuse_the_state_of_another_seed() {
+        const SEEDED: [&str; 6] = [
+            "noise.white",
+            "noise.pink",
+            "noise.brown",
+            "lfo.random",
+            "drum.snare",
+            "drum.clap",
+        ];
+        for (spec, builder) in kernel_entries() {
+            let params = defaults(&spec);
+            let [mut a, b] = [1, 2].map(|seed| {
+                builder(&KernelInit {
+                    seed,
+                    ..KernelInit::new(&params, SR)
+                })
+            });
+            let copied = assert_no_alloc(|| a.copy_state_from(&*b));
+            assert_eq!(copied, !SEEDED.contains(&spec.name), "`{}`", spec.name);
+        }
+    }
+
+    #[test]
     fn a_delay_keeps_its_line_when_its_ring_grows_or_shrinks() {
         let impulse: Vec<f32> = (0..64).map(|n| if n == 10 { 1.0 } else { 0.0 }).collect();
         for new_time in [0.01, 0.002] {

@@ -23,14 +23,14 @@
 //! deviations out. Neither output is clipped.
 
 use crate::KernelInit;
+use crate::dsp::rng::Seeded;
+use crate::dsp::state::copy_if;
 use crate::registry::Entry;
 use fundsp::audionode::AudioNode;
 use fundsp::filter::{Lowpole, Pinkpass};
 use fundsp::typenum::U1;
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
 use patchvm_vm::{Kernel, KernelShape};
-use rand_pcg::Pcg32;
-use rand_pcg::rand_core::{Rng, SeedableRng};
 
 pub(super) const SEED: InputSpec = InputSpec {
     name: "seed",
@@ -114,20 +114,16 @@ trait Colour: Clone + Send + Sized + 'static {
 }
 
 /// Uniform white noise seeded from the node, coloured by `C`.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Noise<C> {
-    rng: Pcg32,
-    /// The generator as built, for [`Kernel::reset`].
-    start: Pcg32,
+    rng: Seeded,
     colour: C,
 }
 
 impl<C: Colour> Noise<C> {
     fn new(init: &KernelInit) -> Noise<C> {
-        let rng = Pcg32::seed_from_u64(init.seed);
         Noise {
-            start: rng.clone(),
-            rng,
+            rng: Seeded::new(init.seed),
             colour: C::new(init.sample_rate),
         }
     }
@@ -159,21 +155,16 @@ impl<C: Colour> Kernel for Noise<C> {
     }
 
     fn reset(&mut self) {
-        self.rng = self.start.clone();
+        self.rng.reset();
         self.colour.reset();
     }
 
     /// Goes on with the other generator's sequence and filter, if it was seeded the same; a
     /// node whose seed changed starts its new sequence instead.
+    ///
+    /// Real-time safe: copies plain fields; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        match (other as &dyn std::any::Any).downcast_ref::<Noise<C>>() {
-            Some(other) if other.start == self.start => {
-                self.rng.clone_from(&other.rng);
-                self.colour.clone_from(&other.colour);
-                true
-            }
-            _ => false,
-        }
+        copy_if(self, other, |this, other| this.rng.same_seed(&other.rng))
     }
 }
 

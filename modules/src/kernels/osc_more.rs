@@ -34,7 +34,7 @@ use crate::dsp::edge::RisingEdge;
 use crate::dsp::phasor::Phasor;
 use crate::registry::Entry;
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape};
+use patchvm_vm::{Kernel, KernelShape, copy_same_type};
 use std::f64::consts::TAU;
 
 /// The pulse widths `osc.pulse` uses.
@@ -191,7 +191,7 @@ pub(crate) const SYNC_SAW_ENTRY: Entry = Entry {
 };
 
 /// `osc.pulse`: [`pulse`] with the width read every sample.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Pulse(Phasor);
 
 impl Kernel for Pulse {
@@ -213,10 +213,17 @@ impl Kernel for Pulse {
     fn reset(&mut self) {
         self.0.reset();
     }
+
+    /// Keeps the phase, so an edit of the frequency does not click.
+    ///
+    /// Real-time safe: copies plain fields; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_same_type(self, other)
+    }
 }
 
 /// `osc.fm`: `sin(2π·phase + index·pm)` in `f64`.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Fm(Phasor);
 
 impl Kernel for Fm {
@@ -240,12 +247,19 @@ impl Kernel for Fm {
     fn reset(&mut self) {
         self.0.reset();
     }
+
+    /// Keeps the phase, so an edit of the frequency does not click.
+    ///
+    /// Real-time safe: copies plain fields; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_same_type(self, other)
+    }
 }
 
 /// `osc.organ`: the six harmonics from one `sin_cos` and the Chebyshev recurrence
 /// `sin(kθ) = 2·cos θ·sin((k-1)θ) - sin((k-2)θ)`, in `f64` (its rounding error grows about
 /// linearly with `k`, to around 1e-15 at the eighth harmonic).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Organ {
     phasor: Phasor,
     nyquist_hz: f64,
@@ -298,10 +312,17 @@ impl Kernel for Organ {
     fn reset(&mut self) {
         self.phasor.reset();
     }
+
+    /// Keeps the phase, so an edit of the frequency does not click.
+    ///
+    /// Real-time safe: copies plain fields; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_same_type(self, other)
+    }
 }
 
 /// `osc.sync_saw`: `osc.saw`'s wave on a phasor that a rising edge of `sync` sets to 0.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct SyncSaw {
     phasor: Phasor,
     edge: RisingEdge,
@@ -337,6 +358,13 @@ impl Kernel for SyncSaw {
     fn reset(&mut self) {
         self.phasor.reset();
         self.edge = RisingEdge::default();
+    }
+
+    /// Keeps the phase and the sync input's last level.
+    ///
+    /// Real-time safe: copies plain fields; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_same_type(self, other)
     }
 }
 

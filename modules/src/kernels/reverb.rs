@@ -30,6 +30,7 @@ use super::delay_more::{IN, MIX, control};
 use super::limit;
 use crate::KernelInit;
 use crate::dsp::ring::Ring;
+use crate::dsp::state::copy_with;
 use crate::registry::Entry;
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Role, Unit};
 use patchvm_vm::{Kernel, KernelShape};
@@ -154,6 +155,14 @@ impl FixedLine {
         self.ring.clear();
         self.at = 0;
     }
+
+    /// Takes over the most recent samples of `other`, as many as both lines hold.
+    ///
+    /// Real-time safe: copies into this line's own ring; does not allocate.
+    fn take_over(&mut self, other: &FixedLine) {
+        // The sample at `at` is the oldest, so those before it are the newest.
+        self.at = self.ring.take_over(&other.ring, other.at);
+    }
 }
 
 /// A Freeverb comb: a delay line whose feedback goes through a one-pole low-pass.
@@ -239,6 +248,20 @@ impl Channel {
         }
         self.dc = (0.0, 0.0);
     }
+
+    /// Takes over `other`'s lines, low-pass states and DC blocker.
+    ///
+    /// Real-time safe: copies into this channel's own lines; does not allocate.
+    fn take_over(&mut self, other: &Channel) {
+        for (comb, other) in self.combs.iter_mut().zip(&other.combs) {
+            comb.line.take_over(&other.line);
+            comb.store = other.store;
+        }
+        for (allpass, other) in self.allpasses.iter_mut().zip(&other.allpasses) {
+            allpass.line.take_over(&other.line);
+        }
+        self.dc = other.dc;
+    }
 }
 
 /// `reverb.stereo`: two Freeverb channels sharing their settings.
@@ -300,6 +323,17 @@ impl Kernel for Freeverb {
     fn reset(&mut self) {
         self.left.clear();
         self.right.clear();
+    }
+
+    /// Keeps both channels' tails: every comb's and allpass's most recent samples (as many as
+    /// both hold, should the lines' lengths differ) and the filters' states.
+    ///
+    /// Real-time safe: copies into this kernel's own lines; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_with(self, other, |this, other| {
+            this.left.take_over(&other.left);
+            this.right.take_over(&other.right);
+        })
     }
 }
 

@@ -18,7 +18,7 @@ use crate::dsp::clock::Clock;
 use crate::dsp::edge::RisingEdge;
 use crate::registry::Entry;
 use patchvm_ir::{InputSpec, ModuleSpec, Rate, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape};
+use patchvm_vm::{Kernel, KernelShape, copy_same_type};
 
 /// The most counts `ctl.counter` wraps at.
 const MAX_COUNT: f64 = 65_536.0;
@@ -131,7 +131,7 @@ pub(crate) const STEPS_ENTRY: Entry = Entry {
 };
 
 /// `ctl.metro`: a [`Clock`] as impulses.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Metro(Clock);
 
 impl Kernel for Metro {
@@ -155,6 +155,13 @@ impl Kernel for Metro {
     fn reset(&mut self) {
         self.0.reset();
     }
+
+    /// Keeps the clock's phase, so an edit of the rate does not restart the beat.
+    ///
+    /// Real-time safe: copies plain fields; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_same_type(self, other)
+    }
 }
 
 /// A whole-number input rounded and limited to `1..=max` (NaN as 1).
@@ -164,7 +171,7 @@ fn count_limit(x: f32, max: f64) -> u32 {
 }
 
 /// `ctl.counter`: rising edges of `trig` modulo `max`.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Counter {
     trig: RisingEdge,
     reset: RisingEdge,
@@ -197,10 +204,17 @@ impl Kernel for Counter {
     fn reset(&mut self) {
         *self = Counter::default();
     }
+
+    /// Keeps the count and both triggers' last levels.
+    ///
+    /// Real-time safe: copies plain fields; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_same_type(self, other)
+    }
 }
 
 /// `ctl.steps`: an index into eight step inputs.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Steps {
     edge: RisingEdge,
     index: usize,
@@ -234,6 +248,13 @@ impl Kernel for Steps {
 
     fn reset(&mut self) {
         *self = Steps::default();
+    }
+
+    /// Keeps the step, whether it has started, and the trigger's last level.
+    ///
+    /// Real-time safe: copies plain fields; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_same_type(self, other)
     }
 }
 

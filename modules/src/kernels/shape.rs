@@ -13,9 +13,10 @@
 
 use super::limit;
 use crate::KernelInit;
+use crate::dsp::state::stateless;
 use crate::registry::Entry;
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape};
+use patchvm_vm::{Kernel, KernelShape, copy_same_type};
 
 const fn control(
     name: &'static str,
@@ -182,9 +183,15 @@ impl Kernel for Curve {
     }
 
     fn reset(&mut self) {}
+
+    /// Stateless: there is nothing to keep, so it is kept whenever `other` is the same kernel.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        stateless::<Self>(other)
+    }
 }
 
 /// `shape.crush`: a sample-and-hold clocked at `rate_hz`, then a rounding quantiser.
+#[derive(Clone)]
 struct Crush {
     /// Time since the last sample taken, in units where one period of `rate_hz` is the sample
     /// rate: adding `rate_hz` each sample counts exactly for whole-hertz rates, so a rate that
@@ -233,6 +240,13 @@ impl Kernel for Crush {
     fn reset(&mut self) {
         self.phase = self.sample_rate;
         self.held = 0.0;
+    }
+
+    /// Keeps the held sample and the time since it was taken.
+    ///
+    /// Real-time safe: copies plain fields; does not allocate.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        copy_same_type(self, other)
     }
 }
 

@@ -11,6 +11,7 @@
 //! | `stereo.mix` | `a·(1 - mix) + b·mix` on each side: a linear crossfade |
 
 use super::limit;
+use crate::dsp::state::stateless;
 use crate::registry::Entry;
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
 use patchvm_vm::{Kernel, KernelShape};
@@ -168,6 +169,11 @@ impl Kernel for Pan {
     }
 
     fn reset(&mut self) {}
+
+    /// Stateless: there is nothing to keep, so it is kept whenever `other` is the same kernel.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        stateless::<Self>(other)
+    }
 }
 
 /// `[left, right]` with `balance` applied.
@@ -213,6 +219,11 @@ impl Kernel for Stereo {
     }
 
     fn reset(&mut self) {}
+
+    /// Stateless: there is nothing to keep, so it is kept whenever `other` is the same kernel.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        stateless::<Self>(other)
+    }
 }
 
 /// `stereo.mix`: stateless.
@@ -245,6 +256,11 @@ impl Kernel for Mix {
     }
 
     fn reset(&mut self) {}
+
+    /// Stateless: there is nothing to keep, so it is kept whenever `other` is the same kernel.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        stateless::<Self>(other)
+    }
 }
 
 #[cfg(test)]
