@@ -323,3 +323,18 @@ fn render_feeds_an_input_file_through_the_patch() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("pass `--sample-rate 48000`"));
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_command_quietly() {
+    // `patchvm modules | head -1`: the pipe closes after the first line.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_patchvm"))
+        .args(["modules"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("panicked"));
+}

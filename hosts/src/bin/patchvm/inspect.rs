@@ -2,6 +2,7 @@
 
 use crate::failure::Failure;
 use crate::limits::LimitArgs;
+use crate::output;
 use patchvm::compiler::disassemble;
 use patchvm::source::load;
 use patchvm::{Settings, prepare};
@@ -22,14 +23,12 @@ pub struct PatchArgs {
 /// Validates and compiles; prints `ok`.
 pub fn check(args: &PatchArgs) -> Result<(), Failure> {
     compiled_text(args)?;
-    println!("ok");
-    Ok(())
+    output::print("ok\n")
 }
 
 /// Prints the compiled bytecode.
 pub fn disasm(args: &PatchArgs) -> Result<(), Failure> {
-    print!("{}", compiled_text(args)?);
-    Ok(())
+    output::print(&compiled_text(args)?)
 }
 
 fn compiled_text(args: &PatchArgs) -> Result<String, Failure> {

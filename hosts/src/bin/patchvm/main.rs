@@ -7,6 +7,7 @@ mod failure;
 mod inspect;
 mod limits;
 mod modules;
+mod output;
 mod render;
 
 use clap::{Parser, Subcommand};

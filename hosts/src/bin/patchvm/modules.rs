@@ -1,6 +1,7 @@
 //! `patchvm modules`: the module catalog, as text or JSON.
 
 use crate::failure::Failure;
+use crate::output;
 use patchvm::ir::{ModuleSpec, suggest};
 use patchvm::modules::catalog;
 use patchvm::reference;
@@ -31,11 +32,9 @@ pub fn run(args: &ModulesArgs) -> Result<(), Failure> {
         }
     };
     if args.json {
-        print!("{}", reference::json(&modules));
+        output::print(&reference::json(&modules))
     } else {
-        for module in modules {
-            print!("{}", reference::page(module));
-        }
+        let pages: String = modules.into_iter().map(reference::page).collect();
+        output::print(&pages)
     }
-    Ok(())
 }
