@@ -255,7 +255,9 @@ impl Controller {
         self.remote
             .publish(loaded)
             .map_err(|_| EngineError::AudioHalfNotRunning)?;
-        report.published_at = self.time();
+        // The audio half's last look before (or at) the push: the program is taken at that
+        // look or the next, so `taken_at - published_at` is the latency, within one block.
+        report.published_at = self.remote.metrics().checked_at();
         self.generation = generation;
         self.published = Some(published);
         self.patch = Some(patch);

@@ -1,7 +1,8 @@
 //! Metrics the audio half writes and the control side reads: plain atomics, so neither side
 //! ever waits for the other.
 
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 
 /// Counters and gauges shared by the two halves of an engine. Every field is written by one
 /// side only (noted on each) with relaxed atomic stores, so reading never disturbs the audio
@@ -22,6 +23,10 @@ pub struct Metrics {
     peak_load_ppm: AtomicU64,
     /// Audio side: programs taken.
     swaps: AtomicU64,
+    /// Audio side: the engine time of the last look for new programs, made at every block
+    /// boundary. A program published after that look is taken at the next one, at most one
+    /// block later: the reference point for measuring swap latency.
+    checked_at: AtomicU64,
     /// Audio side: events whose parameter the playing program does not have.
     unrouted_events: AtomicU64,
     /// Audio side: events applied.
@@ -77,6 +82,18 @@ impl Metrics {
             dropped_events: self.dropped_events.load(Relaxed),
             flushed_samples: self.flushed_samples.load(Relaxed),
         }
+    }
+
+    /// The engine time of the audio half's last look for new programs.
+    pub fn checked_at(&self) -> u64 {
+        self.checked_at.load(Acquire)
+    }
+
+    /// Records a look for new programs at engine time `time`.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    pub(crate) fn checked(&self, time: u64) {
+        self.checked_at.store(time, Release);
     }
 
     /// The frames rendered so far, the engine's sample time.

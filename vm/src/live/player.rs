@@ -204,6 +204,7 @@ impl Player {
     ///
     /// Real-time safe: moves boxes; does not allocate, free, lock or block.
     fn take_programs(&mut self) {
+        self.metrics.checked(self.time);
         while self.retiring.is_none() && self.returned.slots() >= 2 {
             let Ok(mut next) = self.programs.pop() else {
                 break;
