@@ -255,9 +255,9 @@ impl Controller {
         self.remote
             .publish(loaded)
             .map_err(|_| EngineError::AudioHalfNotRunning)?;
-        // The audio half's last look before (or at) the push: the program is taken at that
-        // look or the next, so `taken_at - published_at` is the latency, within one block.
-        report.published_at = self.remote.metrics().checked_at();
+        // The audio half's next look for programs as the push lands: the program is taken at
+        // that look, or at the one after if the look was already under way.
+        report.published_at = self.remote.metrics().next_look();
         self.generation = generation;
         self.published = Some(published);
         self.patch = Some(patch);

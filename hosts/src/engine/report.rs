@@ -16,8 +16,8 @@ pub struct SwapReport {
     /// over [`FADE_SAMPLES`](patchvm_vm::live::FADE_SAMPLES); a change of parameter values
     /// only swaps at once.
     pub crossfade: bool,
-    /// The engine time (frames) of the audio half's last look for new programs when the
-    /// program was published: it is taken at that look or the next.
+    /// The engine time (frames) of the audio half's next look for new programs when the
+    /// program was published: it is taken at that look, or at the following one.
     pub published_at: u64,
     /// The engine time of the new program's first sample, once the audio half has taken it.
     pub taken_at: Option<u64>,

@@ -23,10 +23,11 @@ pub struct Metrics {
     peak_load_ppm: AtomicU64,
     /// Audio side: programs taken.
     swaps: AtomicU64,
-    /// Audio side: the engine time of the last look for new programs, made at every block
-    /// boundary. A program published after that look is taken at the next one, at most one
-    /// block later: the reference point for measuring swap latency.
-    checked_at: AtomicU64,
+    /// Audio side: the engine time of the next look for new programs, made at every block
+    /// boundary. A program published before that look is taken there, one published while
+    /// it is under way at the next, at most one block later: the reference point for
+    /// measuring swap latency.
+    next_look: AtomicU64,
     /// Audio side: events whose parameter the playing program does not have.
     unrouted_events: AtomicU64,
     /// Audio side: events applied.
@@ -84,16 +85,16 @@ impl Metrics {
         }
     }
 
-    /// The engine time of the audio half's last look for new programs.
-    pub fn checked_at(&self) -> u64 {
-        self.checked_at.load(Acquire)
+    /// The engine time of the audio half's next look for new programs.
+    pub fn next_look(&self) -> u64 {
+        self.next_look.load(Acquire)
     }
 
-    /// Records a look for new programs at engine time `time`.
+    /// Records that the next look for new programs happens at engine time `time`.
     ///
     /// Real-time safe: does not allocate, lock or block.
-    pub(crate) fn checked(&self, time: u64) {
-        self.checked_at.store(time, Release);
+    pub(crate) fn will_look_at(&self, time: u64) {
+        self.next_look.store(time, Release);
     }
 
     /// The frames rendered so far, the engine's sample time.

@@ -143,6 +143,7 @@ impl Player {
             );
             self.time += length as u64;
             self.metrics.advance(length as u64);
+            self.metrics.will_look_at(self.time);
             done += length;
         }
         output[frames * channels..].fill(0.0);
@@ -204,7 +205,6 @@ impl Player {
     ///
     /// Real-time safe: moves boxes; does not allocate, free, lock or block.
     fn take_programs(&mut self) {
-        self.metrics.checked(self.time);
         while self.retiring.is_none() && self.returned.slots() >= 2 {
             let Ok(mut next) = self.programs.pop() else {
                 break;
