@@ -28,6 +28,9 @@ pub(crate) struct AudioSide {
     scratch: Box<[f32]>,
     /// Set when a panic was caught: from then on every call writes silence.
     poisoned: bool,
+    /// Tests set this to make the next render panic, as a bug would.
+    #[cfg(test)]
+    panic_next: bool,
 }
 
 impl AudioSide {
@@ -44,6 +47,8 @@ impl AudioSide {
             channels_out,
             scratch,
             poisoned: false,
+            #[cfg(test)]
+            panic_next: false,
         }
     }
 
@@ -94,6 +99,10 @@ impl AudioSide {
     ///
     /// As for [`process`](AudioSide::process).
     unsafe fn render(&mut self, input: *const f32, output: *mut f32, frames: usize) {
+        #[cfg(test)]
+        if std::mem::take(&mut self.panic_next) {
+            panic!("a bug on the audio side");
+        }
         let chunk = if self.channels_out > 2 {
             SCRATCH_FRAMES
         } else {
@@ -162,6 +171,37 @@ unsafe fn silence(output: *mut f32, count: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use patchvm::engine::{Engine, EngineSettings};
+    use patchvm::ir::{Format, Limits};
+
+    #[test]
+    fn a_panic_while_rendering_gives_silence_and_a_code_from_then_on() {
+        let settings = EngineSettings {
+            channels: 2,
+            ..EngineSettings::default()
+        };
+        let (mut controller, half) = Engine::new(settings, Limits::default());
+        let toy = br#"(patch (nodes (osc1 (type "osc.sine") (freq 440)) (out (type "output")))
+                              (connections (osc1 "out" -> out "in")))"#;
+        controller.load_text(toy, Format::Sexpr).unwrap();
+        let mut audio = AudioSide::new(half, 0, 3);
+        let mut out = vec![1.0_f32; 3 * 500];
+        // SAFETY: `out` holds 500 frames of 3 channels.
+        let process = |audio: &mut AudioSide, out: &mut [f32]| unsafe {
+            audio.process(std::ptr::null(), out.as_mut_ptr(), out.len() / 3)
+        };
+        assert_eq!(process(&mut audio, &mut out), PVM_OK);
+        assert!(out.iter().any(|&x| x != 0.0));
+
+        audio.panic_next = true;
+        out.fill(1.0);
+        assert_eq!(process(&mut audio, &mut out), PVM_ERR_PANIC);
+        assert!(out.iter().all(|&x| x == 0.0));
+        // Poisoned: silence from then on, though nothing panics any more.
+        out.fill(1.0);
+        assert_eq!(process(&mut audio, &mut out), PVM_ERR_PANIC);
+        assert!(out.iter().all(|&x| x == 0.0));
+    }
 
     #[test]
     fn spread_keeps_left_and_repeats_right() {

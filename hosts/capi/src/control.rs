@@ -217,6 +217,43 @@ fn metrics_json(metrics: &MetricsSnapshot) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::status::PVM_ERR_NULL;
+    use patchvm::engine::{Engine, EngineSettings};
+    use patchvm::ir::Limits;
+
+    fn side() -> ControlSide {
+        let (controller, _) = Engine::new(EngineSettings::default(), Limits::default());
+        ControlSide::new(controller)
+    }
+
+    #[test]
+    fn a_panic_in_a_call_becomes_a_code_and_a_message() {
+        let mut side = side();
+        assert_eq!(side.run(|_| Ok(())), PVM_OK);
+        assert_eq!(side.run(|_| panic!("boom")), PVM_ERR_PANIC);
+        let message = side.last_error().to_str().unwrap().to_owned();
+        assert_eq!(message, "internal error (a bug in patchvm): boom");
+        // Poisoned: later calls are refused, even ones that would work.
+        assert_eq!(side.run(|_| Ok(())), PVM_ERR_PANIC);
+        assert!(
+            side.last_error()
+                .to_str()
+                .unwrap()
+                .contains("free the engine")
+        );
+    }
+
+    #[test]
+    fn a_failure_sets_the_message_and_a_success_clears_it() {
+        let mut side = side();
+        assert_eq!(
+            side.run(|_| Err(Failure::new(PVM_ERR_NULL, "`text` is NULL"))),
+            PVM_ERR_NULL
+        );
+        assert_eq!(side.last_error().to_str().unwrap(), "`text` is NULL");
+        assert_eq!(side.run(|_| Ok(())), PVM_OK);
+        assert_eq!(side.last_error().to_str().unwrap(), "");
+    }
 
     #[test]
     fn a_nul_inside_a_message_does_not_truncate_it() {

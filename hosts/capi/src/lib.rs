@@ -173,7 +173,8 @@ pub extern "C" fn pvm_engine_new(
     channels_out: u32,
 ) -> *mut PvmEngine {
     let refuse = |why: &'static CStr| {
-        NEW_ERROR.with(|error| error.set(why));
+        // Only fails while the thread is being torn down; there is nobody to tell then.
+        let _ = NEW_ERROR.try_with(|error| error.set(why));
         std::ptr::null_mut()
     };
     if !(PVM_MIN_SAMPLE_RATE..=PVM_MAX_SAMPLE_RATE).contains(&sample_rate) {
@@ -200,7 +201,7 @@ pub extern "C" fn pvm_engine_new(
     });
     match made {
         Ok(engine) => {
-            NEW_ERROR.with(|error| error.set(c""));
+            let _ = NEW_ERROR.try_with(|error| error.set(c""));
             Box::into_raw(engine)
         }
         Err(_) => refuse(c"internal error (a bug in patchvm) while making the engine"),
@@ -213,7 +214,7 @@ pub extern "C" fn pvm_engine_new(
 /// Real-time safe: does not allocate, lock or block. Any thread.
 #[unsafe(no_mangle)]
 pub extern "C" fn pvm_engine_new_error() -> *const c_char {
-    NEW_ERROR.with(Cell::get).as_ptr()
+    NEW_ERROR.try_with(Cell::get).unwrap_or(c"").as_ptr()
 }
 
 /// Frees `engine` and everything it owns, including the patches it played. NULL is
