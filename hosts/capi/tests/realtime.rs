@@ -44,7 +44,11 @@ fn process_does_not_allocate() {
                     pvm_engine_set_param(engine, c"gain1".as_ptr(), c"amp".as_ptr(), 0.4),
                     PVM_OK
                 );
-                let in_ptr = if channels_in == 0 { null() } else { input.as_ptr() };
+                let in_ptr = if channels_in == 0 {
+                    null()
+                } else {
+                    input.as_ptr()
+                };
                 let status = assert_no_alloc(|| {
                     pvm_engine_process(engine, in_ptr, output.as_mut_ptr(), frames)
                 });
