@@ -1,0 +1,602 @@
+//! patchvm embedded from C: a C ABI over the live engine ([`patchvm::engine`]).
+//!
+//! The crate builds a static library (`libpatchvm_capi.a`) and a shared one
+//! (`libpatchvm_capi.so`); `spec/patchvm.h` is their header, generated from this crate by
+//! cbindgen (`UPDATE_GOLDEN=1 cargo test -p patchvm-capi --test header` rewrites it). An
+//! application makes a [`PvmEngine`] with [`pvm_engine_new`], loads patch text with
+//! [`pvm_engine_load`], calls [`pvm_engine_process`] from its audio callback, and frees the
+//! engine with [`pvm_engine_free`].
+//!
+//! # Thread model
+//!
+//! An engine has two sides, each owned by the calls of one thread at a time, and the two run
+//! concurrently without locks:
+//!
+//! - the **audio side**: [`pvm_engine_process`]. Real-time safe: it does not allocate, free,
+//!   lock or block. It may run on the audio thread at the same time as any control call. It
+//!   must not run concurrently with itself.
+//! - the **control side**: every other `pvm_engine_*` call ([`pvm_engine_load`],
+//!   [`pvm_engine_set_param`], [`pvm_engine_note_on`], [`pvm_engine_metrics_json`],
+//!   [`pvm_engine_last_error`], …). They allocate, compile and free, so never call them on the
+//!   audio thread. Any thread may make them, but one at a time: the caller serialises them.
+//! - [`pvm_engine_free`] must not run concurrently with any other call on the engine.
+//!
+//! [`pvm_version`], [`pvm_status_message`] and [`pvm_engine_new_error`] touch no engine
+//! and may be called from any thread.
+//!
+//! # Errors
+//!
+//! Every call that can fail returns `0` ([`PVM_OK`]) or a negative `PVM_ERR_*` code. A failed
+//! control call also leaves a message, read with [`pvm_engine_last_error`]: for an invalid
+//! patch, every diagnostic with its line and a hint. `pvm_engine_process` never writes a
+//! message (that would allocate on the audio thread): its code alone says what went wrong,
+//! and [`pvm_status_message`] describes a code. No panic crosses the boundary: one caught
+//! inside returns [`PVM_ERR_PANIC`], and that side of the engine refuses every later call.
+//!
+//! ```
+//! use patchvm_capi::*;
+//!
+//! let toy = br#"(patch (nodes (osc1 (type "osc.sine") (freq 440)) (out (type "output")))
+//!                      (connections (osc1 "out" -> out "in")))"#;
+//! // SAFETY: the engine is used by this thread only, with buffers of the sizes given.
+//! unsafe {
+//!     let engine = pvm_engine_new(48_000.0, 0, 2);
+//!     assert!(!engine.is_null());
+//!     assert_eq!(pvm_engine_load(engine, toy.as_ptr().cast(), toy.len()), PVM_OK);
+//!     let mut out = [0.0_f32; 2 * 256];
+//!     assert_eq!(pvm_engine_process(engine, std::ptr::null(), out.as_mut_ptr(), 256), PVM_OK);
+//!     assert!(out.iter().any(|&x| x != 0.0));
+//!     pvm_engine_free(engine);
+//! }
+//! ```
+#![deny(missing_docs)]
+
+mod audio;
+mod control;
+mod status;
+
+pub use status::*;
+
+use audio::AudioSide;
+use control::{ControlSide, Failure};
+use patchvm::engine::{At, Engine, EngineSettings, NoteBinding};
+use patchvm::ir::{Format, Limits};
+use std::cell::Cell;
+use std::ffi::{CStr, c_char};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// The most interleaved channels a buffer may have, in or out.
+pub const PVM_MAX_CHANNELS: u32 = 64;
+
+/// The longest patch text [`pvm_engine_load`] takes, in bytes (16 MiB).
+pub const PVM_MAX_SOURCE_BYTES: usize = 16 << 20;
+
+/// The lowest sample rate [`pvm_engine_new`] takes, in Hz.
+pub const PVM_MIN_SAMPLE_RATE: f64 = 1_000.0;
+
+/// The highest sample rate [`pvm_engine_new`] takes, in Hz.
+pub const PVM_MAX_SAMPLE_RATE: f64 = 768_000.0;
+
+/// An engine: a patch that plays and can change while it plays. Opaque; made by
+/// [`pvm_engine_new`], freed by [`pvm_engine_free`].
+#[derive(Debug)]
+pub struct PvmEngine {
+    // The two sides are separate fields, each reached through a pointer to the field alone,
+    // so the audio thread's `&mut` to one and the control thread's `&mut` to the other never
+    // overlap, and neither needs a lock.
+    control: ControlSide,
+    audio: AudioSide,
+}
+
+// Both sides move between the threads the caller chooses.
+const _: () = {
+    const fn send<T: Send>() {}
+    send::<ControlSide>();
+    send::<AudioSide>();
+};
+
+thread_local! {
+    /// Why the last `pvm_engine_new` on this thread returned NULL.
+    static NEW_ERROR: Cell<&'static CStr> = const { Cell::new(c"") };
+}
+
+/// The control side of `engine`, or `None` for NULL.
+///
+/// # Safety
+///
+/// `engine` is NULL or came from [`pvm_engine_new`] and is not freed, and no other control
+/// call on it runs (the caller serialises them).
+unsafe fn control_side<'a>(engine: *mut PvmEngine) -> Option<&'a mut ControlSide> {
+    // SAFETY: from the contract. Only the `control` field is borrowed, never the whole
+    // engine, so a concurrent `pvm_engine_process` borrowing `audio` does not alias it.
+    (!engine.is_null()).then(|| unsafe { &mut (*engine).control })
+}
+
+/// Runs a status-returning control call on `engine`.
+///
+/// # Safety
+///
+/// As for [`control_side`].
+unsafe fn control(
+    engine: *mut PvmEngine,
+    call: impl FnOnce(&mut ControlSide) -> Result<(), Failure>,
+) -> i32 {
+    // SAFETY: forwarded.
+    match unsafe { control_side(engine) } {
+        Some(side) => side.run(call),
+        None => PVM_ERR_NULL,
+    }
+}
+
+/// A NUL-terminated UTF-8 string from C, named `what` in messages.
+///
+/// # Safety
+///
+/// `text` is NULL or points to a NUL-terminated string that lives through `'a`.
+unsafe fn c_str<'a>(text: *const c_char, what: &str) -> Result<&'a str, Failure> {
+    if text.is_null() {
+        return Err(Failure::new(PVM_ERR_NULL, format!("`{what}` is NULL")));
+    }
+    // SAFETY: from the contract.
+    let text = unsafe { CStr::from_ptr(text) };
+    text.to_str()
+        .map_err(|error| Failure::new(PVM_ERR_UTF8, format!("`{what}` is not UTF-8: {error}")))
+}
+
+/// The format of patch text: JSON if its first byte that is not white space is `{`, the
+/// S-expression form otherwise.
+fn sniff(text: &[u8]) -> Format {
+    match text.iter().find(|byte| !byte.is_ascii_whitespace()) {
+        Some(b'{') => Format::Json,
+        _ => Format::Sexpr,
+    }
+}
+
+/// Makes an engine that renders `channels_out` interleaved output channels at `sample_rate`
+/// Hz, reading `channels_in` interleaved input channels for the patch's `input` nodes.
+///
+/// `sample_rate` is from [`PVM_MIN_SAMPLE_RATE`] to [`PVM_MAX_SAMPLE_RATE`];
+/// `channels_out` from 1 to [`PVM_MAX_CHANNELS`]; `channels_in` from 0 to
+/// [`PVM_MAX_CHANNELS`]. A mono patch plays on every output channel; a stereo patch plays
+/// left on channel 0 and right on channel 1 and every channel after it (on a mono engine,
+/// its left channel only).
+///
+/// Returns the engine, owned by the caller until [`pvm_engine_free`], or NULL if an
+/// argument is out of range ([`pvm_engine_new_error`] says which). Nothing plays until a
+/// patch is loaded: [`pvm_engine_process`] writes silence until then.
+///
+/// Allocates: not for the audio thread. Any thread.
+#[unsafe(no_mangle)]
+pub extern "C" fn pvm_engine_new(
+    sample_rate: f64,
+    channels_in: u32,
+    channels_out: u32,
+) -> *mut PvmEngine {
+    let refuse = |why: &'static CStr| {
+        // Only fails while the thread is being torn down; there is nobody to tell then.
+        let _ = NEW_ERROR.try_with(|error| error.set(why));
+        std::ptr::null_mut()
+    };
+    if !(PVM_MIN_SAMPLE_RATE..=PVM_MAX_SAMPLE_RATE).contains(&sample_rate) {
+        return refuse(c"sample_rate must be from 1000 to 768000 Hz");
+    }
+    if !(1..=PVM_MAX_CHANNELS).contains(&channels_out) {
+        return refuse(c"channels_out must be from 1 to 64");
+    }
+    if channels_in > PVM_MAX_CHANNELS {
+        return refuse(c"channels_in must be from 0 to 64");
+    }
+    let made = catch_unwind(|| {
+        let (channels_in, channels_out) = (channels_in as usize, channels_out as usize);
+        let settings = EngineSettings {
+            sample_rate,
+            channels: channels_out.min(2),
+            ..EngineSettings::default()
+        };
+        let (controller, half) = Engine::new(settings, Limits::default());
+        Box::new(PvmEngine {
+            control: ControlSide::new(controller),
+            audio: AudioSide::new(half, channels_in, channels_out),
+        })
+    });
+    match made {
+        Ok(engine) => {
+            let _ = NEW_ERROR.try_with(|error| error.set(c""));
+            Box::into_raw(engine)
+        }
+        Err(_) => refuse(c"internal error (a bug in patchvm) while making the engine"),
+    }
+}
+
+/// Why the last [`pvm_engine_new`] on the calling thread returned NULL; `""` if it did not.
+/// Never NULL; the string is static.
+///
+/// Real-time safe: does not allocate, lock or block. Any thread.
+#[unsafe(no_mangle)]
+pub extern "C" fn pvm_engine_new_error() -> *const c_char {
+    NEW_ERROR.try_with(Cell::get).unwrap_or(c"").as_ptr()
+}
+
+/// Frees `engine` and everything it owns, including the patches it played. NULL is
+/// ignored.
+///
+/// Not for the audio thread, and not concurrently with any other call on `engine`: stop
+/// calling [`pvm_engine_process`] first.
+///
+/// # Safety
+///
+/// `engine` is NULL or came from [`pvm_engine_new`] and is not yet freed; it is invalid
+/// afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pvm_engine_free(engine: *mut PvmEngine) {
+    if engine.is_null() {
+        return;
+    }
+    // SAFETY: from the contract: the box `pvm_engine_new` made, used by nothing else now.
+    let engine = unsafe { Box::from_raw(engine) };
+    // A panic while dropping leaks what was left rather than cross the boundary.
+    let _ = catch_unwind(AssertUnwindSafe(move || drop(engine)));
+}
+
+/// Compiles the patch in `text` (`len` bytes of UTF-8, NUL not needed) and plays it from the
+/// audio side's next block. The format is JSON if the first byte that is not white space is
+/// `{`, the S-expression form otherwise. Nodes whose id and module survive keep their state;
+/// a change of nodes or connections crossfades over 64 samples.
+///
+/// Returns [`PVM_OK`], or an error code with the patch playing untouched:
+/// [`PVM_ERR_NULL`], [`PVM_ERR_TOO_LARGE`] (over [`PVM_MAX_SOURCE_BYTES`]),
+/// [`PVM_ERR_UTF8`], [`PVM_ERR_INVALID_PATCH`] (the message renders every diagnostic),
+/// [`PVM_ERR_BUSY`] or [`PVM_ERR_PANIC`]. `text` is only read during the call.
+///
+/// A control call: not for the audio thread; may run concurrently with
+/// [`pvm_engine_process`], not with another control call.
+///
+/// # Safety
+///
+/// `engine` is NULL or a live engine; `text` is NULL or valid for reads of `len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pvm_engine_load(
+    engine: *mut PvmEngine,
+    text: *const c_char,
+    len: usize,
+) -> i32 {
+    // SAFETY: forwarded from the contract.
+    unsafe {
+        control(engine, |side| {
+            if text.is_null() {
+                return Err(Failure::new(PVM_ERR_NULL, "`text` is NULL"));
+            }
+            if len > PVM_MAX_SOURCE_BYTES {
+                return Err(Failure::new(
+                    PVM_ERR_TOO_LARGE,
+                    format!("the patch text is {len} bytes; the limit is {PVM_MAX_SOURCE_BYTES}"),
+                ));
+            }
+            // SAFETY: from the contract; `len` is small enough for a slice.
+            let bytes = std::slice::from_raw_parts(text.cast::<u8>(), len);
+            if let Err(error) = std::str::from_utf8(bytes) {
+                return Err(Failure::new(
+                    PVM_ERR_UTF8,
+                    format!("the patch text is not UTF-8: {error}"),
+                ));
+            }
+            side.load_text(bytes, sniff(bytes))
+        })
+    }
+}
+
+/// Reads the patch file at `path` (a NUL-terminated UTF-8 path; the format from its
+/// extension: `.lisp`, `.sexp`, `.json` or `.msgpack`), compiles it and plays it, like
+/// [`pvm_engine_load`]. Adds [`PVM_ERR_IO`] when the file cannot be read.
+///
+/// A control call.
+///
+/// # Safety
+///
+/// `engine` is NULL or a live engine; `path` is NULL or a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pvm_engine_load_file(engine: *mut PvmEngine, path: *const c_char) -> i32 {
+    // SAFETY: forwarded from the contract.
+    unsafe {
+        control(engine, |side| {
+            let path = c_str(path, "path")?;
+            side.load_file(path)
+        })
+    }
+}
+
+/// Renders `frames` frames: reads `in` (interleaved, `frames * channels_in` floats) and
+/// writes `out` (interleaved, `frames * channels_out` floats). `in` may be NULL for silent
+/// input (and is ignored when `channels_in` is 0). Any frame count: the work is split into
+/// blocks of at most 64 frames, and parameter events land on their exact sample. Before any
+/// successful load, and after an internal error, `out` is silence.
+///
+/// Returns [`PVM_OK`], [`PVM_ERR_NULL`] (NULL `engine`, or NULL `out` with `frames` > 0:
+/// nothing is written), [`PVM_ERR_RANGE`] (a buffer larger than memory can hold) or
+/// [`PVM_ERR_PANIC`] (`out` silent). Never writes a message: see [`pvm_status_message`].
+///
+/// The audio side. Real-time safe: does not allocate, free, lock or block. May run
+/// concurrently with any control call; never concurrently with itself.
+///
+/// # Safety
+///
+/// `engine` is NULL or a live engine; `out` is NULL or valid for writes of
+/// `frames * channels_out` floats; `in` is NULL or valid for reads of
+/// `frames * channels_in` floats, and does not overlap `out`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pvm_engine_process(
+    engine: *mut PvmEngine,
+    r#in: *const f32,
+    out: *mut f32,
+    frames: u32,
+) -> i32 {
+    if engine.is_null() {
+        return PVM_ERR_NULL;
+    }
+    // SAFETY: a live engine (the contract); only the `audio` field is borrowed, which no
+    // control call touches, and process never runs concurrently with itself.
+    let audio = unsafe { &mut (*engine).audio };
+    if frames == 0 {
+        return PVM_OK;
+    }
+    if out.is_null() {
+        return PVM_ERR_NULL;
+    }
+    let frames = frames as usize;
+    let fits = |channels: usize| {
+        frames
+            .checked_mul(channels)
+            .and_then(|floats| floats.checked_mul(size_of::<f32>()))
+            .is_some_and(|bytes| bytes <= isize::MAX as usize)
+    };
+    if !fits(audio.channels_out()) || !fits(audio.channels_in()) {
+        return PVM_ERR_RANGE;
+    }
+    // SAFETY: the buffers' contract is the caller's, forwarded.
+    unsafe { audio.process(r#in, out, frames) }
+}
+
+/// Sets input `param` of node `node` (NUL-terminated UTF-8 names) to `value` from the audio
+/// side's next block. The input must be unconnected and change while playing (not one read
+/// only when the node is built).
+///
+/// Returns [`PVM_OK`], [`PVM_ERR_NULL`], [`PVM_ERR_UTF8`], [`PVM_ERR_NO_PATCH`],
+/// [`PVM_ERR_PARAM`] (the message says why and lists the inputs), [`PVM_ERR_RANGE`] (a
+/// value that is not finite), [`PVM_ERR_QUEUE_FULL`] or [`PVM_ERR_PANIC`].
+///
+/// A control call.
+///
+/// # Safety
+///
+/// `engine` is NULL or a live engine; `node` and `param` are NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pvm_engine_set_param(
+    engine: *mut PvmEngine,
+    node: *const c_char,
+    param: *const c_char,
+    value: f32,
+) -> i32 {
+    // SAFETY: forwarded from the contract.
+    unsafe {
+        control(engine, |side| {
+            let node = c_str(node, "node")?;
+            let param = c_str(param, "param")?;
+            if !value.is_finite() {
+                return Err(Failure::new(
+                    PVM_ERR_RANGE,
+                    format!("cannot set `{param}` of node `{node}` to {value}: not finite"),
+                ));
+            }
+            let queued = side
+                .controller
+                .set_param(node, param, value, At::Now)
+                .map_err(|error| control::engine_failure(error, None))?;
+            queued.then_some(()).ok_or_else(queue_full)
+        })
+    }
+}
+
+fn queue_full() -> Failure {
+    Failure::new(
+        PVM_ERR_QUEUE_FULL,
+        "the event queue is full; the event was dropped (is the audio side running?)",
+    )
+}
+
+/// Chooses the inputs that [`pvm_engine_note_on`] and [`pvm_engine_note_off`] drive: a note
+/// on sets input `freq_param` of node `freq_node` to the note's frequency in Hz (A4 = note
+/// 69 = 440 Hz) and input `gate_param` of node `gate_node` to its velocity; a note off sets
+/// the gate to 0 unless other notes are held (the last one held sounds again). Either pair
+/// may be NULL to drive nothing. Until this is called, notes drive nothing.
+///
+/// Returns [`PVM_OK`], [`PVM_ERR_NULL`] (one name of a pair NULL), [`PVM_ERR_UTF8`] or
+/// [`PVM_ERR_PANIC`]. Names are checked when a note plays.
+///
+/// A control call.
+///
+/// # Safety
+///
+/// `engine` is NULL or a live engine; each name is NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pvm_engine_bind_notes(
+    engine: *mut PvmEngine,
+    freq_node: *const c_char,
+    freq_param: *const c_char,
+    gate_node: *const c_char,
+    gate_param: *const c_char,
+) -> i32 {
+    let pair = |node: *const c_char, param: *const c_char, what: &str| -> Result<_, Failure> {
+        if node.is_null() && param.is_null() {
+            return Ok(None);
+        }
+        // SAFETY: each name is NULL or NUL-terminated (the contract).
+        let node = unsafe { c_str(node, &format!("{what}_node")) }?;
+        // SAFETY: as for `node`.
+        let param = unsafe { c_str(param, &format!("{what}_param")) }?;
+        Ok(Some((node.to_owned(), param.to_owned())))
+    };
+    // SAFETY: forwarded from the contract.
+    unsafe {
+        control(engine, |side| {
+            let binding = NoteBinding {
+                freq: pair(freq_node, freq_param, "freq")?,
+                gate: pair(gate_node, gate_param, "gate")?,
+            };
+            side.controller.bind_notes(binding);
+            Ok(())
+        })
+    }
+}
+
+/// Plays MIDI note `note` (0..=127) at `velocity` (0..=1, quantised to 1/127) from the audio
+/// side's next block, through the inputs [`pvm_engine_bind_notes`] chose. Monophonic.
+///
+/// Returns [`PVM_OK`], [`PVM_ERR_RANGE`], [`PVM_ERR_NO_PATCH`], [`PVM_ERR_PARAM`] (a bound
+/// input that cannot take a value), [`PVM_ERR_QUEUE_FULL`] or [`PVM_ERR_PANIC`].
+///
+/// A control call.
+///
+/// # Safety
+///
+/// `engine` is NULL or a live engine.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pvm_engine_note_on(
+    engine: *mut PvmEngine,
+    note: i32,
+    velocity: f32,
+) -> i32 {
+    // SAFETY: forwarded from the contract.
+    unsafe {
+        control(engine, |side| {
+            let note = midi_note(note)?;
+            if !(0.0..=1.0).contains(&velocity) {
+                return Err(Failure::new(
+                    PVM_ERR_RANGE,
+                    format!("velocity {velocity} is not from 0 to 1"),
+                ));
+            }
+            let velocity = (velocity * 127.0).round() as u8;
+            let dropped = side.controller.metrics().dropped_events;
+            side.controller
+                .note_on(note, velocity, At::Now)
+                .map_err(|error| control::engine_failure(error, None))?;
+            no_drops(side, dropped)
+        })
+    }
+}
+
+/// Releases MIDI note `note` (0..=127) from the audio side's next block. Returns like
+/// [`pvm_engine_note_on`].
+///
+/// A control call.
+///
+/// # Safety
+///
+/// `engine` is NULL or a live engine.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pvm_engine_note_off(engine: *mut PvmEngine, note: i32) -> i32 {
+    // SAFETY: forwarded from the contract.
+    unsafe {
+        control(engine, |side| {
+            let note = midi_note(note)?;
+            let dropped = side.controller.metrics().dropped_events;
+            side.controller
+                .note_off(note, At::Now)
+                .map_err(|error| control::engine_failure(error, None))?;
+            no_drops(side, dropped)
+        })
+    }
+}
+
+fn midi_note(note: i32) -> Result<u8, Failure> {
+    u8::try_from(note)
+        .ok()
+        .filter(|&note| note <= 127)
+        .ok_or_else(|| Failure::new(PVM_ERR_RANGE, format!("note {note} is not from 0 to 127")))
+}
+
+/// `PVM_ERR_QUEUE_FULL` if events were dropped since the count was `before`.
+fn no_drops(side: &ControlSide, before: u64) -> Result<(), Failure> {
+    match side.controller.metrics().dropped_events > before {
+        true => Err(queue_full()),
+        false => Ok(()),
+    }
+}
+
+/// The message of the last control call that returns a status code (load, set_param, notes,
+/// bind_notes): `""` if it succeeded, else what went wrong, in UTF-8 — for an invalid patch
+/// every diagnostic rendered with its line and a hint, then a summary line. A NULL `engine`
+/// gives a fixed message. Never NULL.
+///
+/// The string is owned by the engine and stays valid until the next control call on it (or
+/// [`pvm_engine_free`]); copy it to keep it. [`pvm_engine_process`] never changes it.
+///
+/// A control call.
+///
+/// # Safety
+///
+/// `engine` is NULL or a live engine.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pvm_engine_last_error(engine: *const PvmEngine) -> *const c_char {
+    if engine.is_null() {
+        return c"the engine is NULL".as_ptr();
+    }
+    // SAFETY: a live engine (the contract), and no other control call runs; only the
+    // `control` field is read, which `pvm_engine_process` never touches.
+    let side = unsafe { &(*engine).control };
+    side.last_error().as_ptr()
+}
+
+/// The engine's metrics as a JSON object: `calls`, `frames` (the engine time), `late_calls`,
+/// `last_dsp_ns`, `last_load` and `peak_load` (1.0 = the whole real-time budget), `swaps`,
+/// `unrouted_events`, `applied_events`, `dropped_events` and `flushed_samples`. Also frees
+/// the patches the audio side has finished with: call it now and then if nothing else runs
+/// on the control side. Returns NULL for a NULL `engine`.
+///
+/// The string is owned by the engine and stays valid until the next call of this function on
+/// it (or [`pvm_engine_free`]); copy it to keep it.
+///
+/// A control call.
+///
+/// # Safety
+///
+/// `engine` is NULL or a live engine.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pvm_engine_metrics_json(engine: *mut PvmEngine) -> *const c_char {
+    // SAFETY: forwarded from the contract.
+    match unsafe { control_side(engine) } {
+        Some(side) => side.metrics_json().as_ptr(),
+        None => std::ptr::null(),
+    }
+}
+
+/// patchvm's version, e.g. `"0.1.0"`. Never NULL; the string is static.
+///
+/// Real-time safe. Any thread.
+#[unsafe(no_mangle)]
+pub extern "C" fn pvm_version() -> *const c_char {
+    const VERSION: &CStr =
+        match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
+            Ok(version) => version,
+            Err(_) => panic!("the version has no NUL inside"),
+        };
+    VERSION.as_ptr()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_source_limit_is_the_engine_limit() {
+        assert_eq!(PVM_MAX_SOURCE_BYTES, Limits::default().max_source_bytes);
+    }
+
+    #[test]
+    fn json_is_told_by_its_first_brace() {
+        assert_eq!(sniff(b"  \n{\"nodes\": {}}"), Format::Json);
+        assert_eq!(sniff(b"(patch)"), Format::Sexpr);
+        assert_eq!(sniff(b"; comment\n(patch)"), Format::Sexpr);
+        assert_eq!(sniff(b""), Format::Sexpr);
+    }
+}
