@@ -16,12 +16,13 @@
 //! that the gain changes within a wave's period: at 1 kHz and a 100 ms release the gain ripples
 //! by 0.04 dB, at 50 Hz by 0.9 dB (audible distortion on loud bass).
 
+use super::spec::control;
 use super::{limit, param};
 use crate::KernelInit;
 use crate::dsp::smooth::{AttackRelease, Pole};
 use crate::dsp::state::copy_with;
 use crate::registry::Entry;
-use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
+use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Role, Unit};
 use patchvm_vm::{Kernel, KernelShape};
 
 /// The time of the RMS detector's one-pole, in seconds.
@@ -29,24 +30,6 @@ pub const RMS_TIME_S: f64 = 0.01;
 
 /// The lowest level the detector reports, in dB: silence is this quiet.
 const FLOOR_DB: f64 = -300.0;
-
-const fn control(
-    name: &'static str,
-    doc: &'static str,
-    unit: Unit,
-    [default, min, max]: [f64; 3],
-) -> InputSpec {
-    InputSpec {
-        name,
-        doc,
-        default,
-        min,
-        max,
-        unit,
-        rate: Rate::Audio,
-        breaks_cycles: false,
-    }
-}
 
 const IN: InputSpec = control(
     "in",

@@ -16,12 +16,13 @@
 //!   (`in - lowpass`) outputs: exact bilinear transforms of `1/(1 + s)` and `s/(1 + s)`.
 
 use super::filter::{CUTOFF, IN, MAX_CUTOFF, MIN_CUTOFF_HZ, Q, limited};
+use super::spec::control;
 use super::{limit, param};
 use crate::KernelInit;
 use crate::dsp::biquad::{Biquad, Response, Settings};
 use crate::dsp::state::copy_with;
 use crate::registry::Entry;
-use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
+use patchvm_ir::{ModuleSpec, OutputSpec, Role, Unit};
 use patchvm_vm::{Kernel, KernelShape};
 use std::f64::consts::{PI, TAU};
 
@@ -30,24 +31,6 @@ const OUT: OutputSpec = OutputSpec {
     doc: "the filtered signal",
     unit: Unit::Signal,
 };
-
-const fn control(
-    name: &'static str,
-    doc: &'static str,
-    unit: Unit,
-    [default, min, max]: [f64; 3],
-) -> InputSpec {
-    InputSpec {
-        name,
-        doc,
-        default,
-        min,
-        max,
-        unit,
-        rate: Rate::Audio,
-        breaks_cycles: false,
-    }
-}
 
 /// The highest cutoff the kernels use, in hertz, at `sample_rate`.
 fn max_cutoff(sample_rate: f64) -> f64 {

@@ -58,6 +58,7 @@ pub mod output;
 pub mod reverb;
 pub mod sequence;
 pub mod shape;
+mod spec;
 pub mod stereo;
 
 #[cfg(test)]

@@ -12,29 +12,12 @@
 //! | `shape.crush` | `x` held for `sample_rate/rate_hz` samples, rounded to a step of `2^(1-bits)` |
 
 use super::limit;
+use super::spec::control;
 use crate::KernelInit;
 use crate::dsp::state::stateless;
 use crate::registry::Entry;
-use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
+use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Role, Unit};
 use patchvm_vm::{Kernel, KernelShape, copy_same_type};
-
-const fn control(
-    name: &'static str,
-    doc: &'static str,
-    unit: Unit,
-    [default, min, max]: [f64; 3],
-) -> InputSpec {
-    InputSpec {
-        name,
-        doc,
-        default,
-        min,
-        max,
-        unit,
-        rate: Rate::Audio,
-        breaks_cycles: false,
-    }
-}
 
 const IN: InputSpec = control("in", "the signal to shape", Unit::Signal, [0.0, -1e6, 1e6]);
 
