@@ -1,8 +1,8 @@
 //! Metrics the audio half writes and the control side reads: plain atomics, so neither side
 //! ever waits for the other.
 
-use std::sync::atomic::AtomicU64;
-use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
+use std::sync::atomic::Ordering::{Relaxed, SeqCst};
+use std::sync::atomic::{AtomicU64, fence};
 
 /// Counters and gauges shared by the two halves of an engine. Every field is written by one
 /// side only (noted on each) with relaxed atomic stores, so reading never disturbs the audio
@@ -85,16 +85,26 @@ impl Metrics {
         }
     }
 
-    /// The engine time of the audio half's next look for new programs.
+    /// The engine time of the audio half's next look for new programs. Call it after
+    /// publishing a program: the program is taken at that look, or at the one after.
+    ///
+    /// Each side stores one thing and then loads the other's (the control side the queue's
+    /// tail then this time, the audio side this time then the tail): without a full fence on
+    /// both sides, both loads may see old values — the store-buffer race — and a program
+    /// published just before a look would be missed by it while its report named that look,
+    /// measuring two blocks of latency for one.
     pub fn next_look(&self) -> u64 {
-        self.next_look.load(Acquire)
+        fence(SeqCst);
+        self.next_look.load(Relaxed)
     }
 
-    /// Records that the next look for new programs happens at engine time `time`.
+    /// Records that the next look for new programs happens at engine time `time`, fenced so
+    /// that the look itself sees any program published before this time could be read.
     ///
-    /// Real-time safe: does not allocate, lock or block.
+    /// Real-time safe: does not allocate, lock or block (a fence is one instruction).
     pub(crate) fn will_look_at(&self, time: u64) {
-        self.next_look.store(time, Release);
+        self.next_look.store(time, Relaxed);
+        fence(SeqCst);
     }
 
     /// The frames rendered so far, the engine's sample time.
