@@ -92,7 +92,10 @@ impl ParamState {
             None => out.fill(self.value),
             Some(ramp) => {
                 for (i, sample) in out.iter_mut().enumerate() {
-                    *sample = self.at(ramp, ramp.elapsed + 1 + i as u32);
+                    // Saturating: on the last block of a ramp of nearly `u32::MAX` samples the
+                    // sum would overflow; `at` ends the ramp at any `n >= length` anyway.
+                    let n = ramp.elapsed.saturating_add(1 + i as u32);
+                    *sample = self.at(ramp, n);
                 }
             }
         }

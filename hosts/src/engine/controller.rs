@@ -232,7 +232,12 @@ impl Controller {
             At::Now => 0,
             At::Sample(time) => time,
         };
-        self.remote.send(Event { time, key, action })
+        self.remote.send(Event {
+            time,
+            key,
+            action,
+            generation: self.generation,
+        })
     }
 
     /// Compiles, builds and publishes `patch`; on success it is the patch playing.

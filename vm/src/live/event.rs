@@ -20,6 +20,10 @@ pub struct Event {
     pub key: ParamKey,
     /// What happens to it.
     pub action: Action,
+    /// The generation of the program the control side resolved `key` against (the last one
+    /// it published). The audio half holds the event until that program plays, so an event
+    /// for a node that a newer, still waiting program adds is not lost to an older one.
+    pub generation: u64,
 }
 
 /// What an event does to its parameter.

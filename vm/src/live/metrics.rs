@@ -34,7 +34,8 @@ pub struct Metrics {
     applied_events: AtomicU64,
     /// Audio side: non-finite output samples replaced by silence.
     flushed_samples: AtomicU64,
-    /// Control side: events dropped because the queue was full.
+    /// Events dropped: by the control side because the queue was full, or by the audio side
+    /// because its list of scheduled events was full of later ones.
     dropped_events: AtomicU64,
 }
 
@@ -61,7 +62,8 @@ pub struct MetricsSnapshot {
     pub unrouted_events: u64,
     /// Events applied.
     pub applied_events: u64,
-    /// Events dropped because the event queue was full.
+    /// Events dropped because the event queue, or the audio half's list of scheduled
+    /// events, was full.
     pub dropped_events: u64,
     /// Non-finite output samples replaced by silence.
     pub flushed_samples: u64,
@@ -155,7 +157,10 @@ impl Metrics {
         }
     }
 
-    /// Counts an event the control side could not queue.
+    /// Counts an event the control side could not queue, or that the audio side dropped to
+    /// make room for an earlier one.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
     pub fn dropped_event(&self) {
         self.dropped_events.fetch_add(1, Relaxed);
     }

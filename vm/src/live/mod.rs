@@ -31,7 +31,7 @@
 //!     kept_params: vec![],
 //!     crossfade: false,
 //! })).unwrap();
-//! remote.send(Event { time: 3, key: ParamKey(7), action: Action::Set(1.0) });
+//! remote.send(Event { time: 3, key: ParamKey(7), action: Action::Set(1.0), generation: 0 });
 //! let mut out = [0.0_f32; 5];
 //! player.process(&mut out); // on the audio thread, in real code
 //! assert_eq!(out, [0.25, 0.25, 0.25, 1.0, 1.0]);

@@ -124,8 +124,10 @@ impl Player {
             self.take_programs();
             self.apply_due_events();
             let mut length = (frames - done).min(MAX_BLOCK);
-            if let Some(next) = self.pending.first() {
-                // After `apply_due_events`, every pending event is in the future.
+            // Events still pending at or before now wait for their program; the block ends
+            // at the first one in the future.
+            let future = self.pending.partition_point(|e| e.time <= self.time);
+            if let Some(next) = self.pending.get(future) {
                 let until = usize::try_from(next.time - self.time).unwrap_or(usize::MAX);
                 length = length.min(until);
             }
@@ -167,17 +169,27 @@ impl Player {
         self.current.as_ref().map(|loaded| loaded.generation)
     }
 
-    /// Moves events from the queue into the sorted pending list, while it has room (the
-    /// rest wait in the queue).
+    /// Moves events from the queue into the pending list, sorted by time (arrival order among
+    /// equal times). When the list is full, an event due before its latest one replaces that
+    /// one, which is dropped and counted; a later event waits in the queue.
     ///
     /// Real-time safe: does not allocate (the list stays within its capacity), lock or block.
     fn receive_events(&mut self) {
-        while self.pending.len() < self.pending_capacity {
-            let Ok(event) = self.events.pop() else {
-                break;
-            };
-            let at = self.pending.partition_point(|e| e.time <= event.time);
-            self.pending.insert(at, event);
+        while let Ok(next) = self.events.peek().copied() {
+            if self.pending.len() == self.pending_capacity {
+                // Full: an event due before the latest scheduled one takes its place (that
+                // one is dropped and counted); a later one waits in the queue.
+                match self.pending.last() {
+                    Some(latest) if next.time < latest.time => {
+                        self.pending.pop();
+                        self.metrics.dropped_event();
+                    }
+                    _ => break,
+                }
+            }
+            let _ = self.events.pop();
+            let at = self.pending.partition_point(|e| e.time <= next.time);
+            self.pending.insert(at, next);
         }
     }
 
@@ -185,9 +197,22 @@ impl Player {
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn apply_due_events(&mut self) {
-        let due = self.pending.partition_point(|e| e.time <= self.time);
-        for at in 0..due {
+        let now = self.time;
+        let playing = self.current.as_ref().map(|loaded| loaded.generation);
+        let mut applied = 0;
+        for at in 0..self.pending.len() {
             let event = self.pending[at];
+            if event.time > now {
+                // Later events stay, moved down over the applied ones.
+                self.pending[at - applied] = event;
+                continue;
+            }
+            // An event resolved against a program not yet playing waits for it (it is queued
+            // behind a crossfade); the order of the others is kept.
+            if playing.is_none_or(|generation| generation < event.generation) {
+                self.pending[at - applied] = event;
+                continue;
+            }
             let routed = self
                 .current
                 .as_mut()
@@ -196,8 +221,10 @@ impl Player {
                 apply(old, &event);
             }
             self.metrics.event(routed);
+            applied += 1;
         }
-        self.pending.drain(..due);
+        let kept = self.pending.len() - applied;
+        self.pending.truncate(kept);
     }
 
     /// Takes the programs waiting, in order, while no crossfade runs and the return queue has

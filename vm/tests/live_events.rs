@@ -1,0 +1,110 @@
+//! Events between the control side and the audio half, at the edges: a program still waiting
+//! behind a crossfade, a full list of scheduled events. Found in review; kept as tests.
+
+use patchvm_vm::live::{Action, Event, LinkSettings, Loaded, ParamKey, link};
+use patchvm_vm::{Executable, Instr, ParamIdx, Program, Reg};
+
+/// A program that outputs its parameter slot 0 (initially `value`), with `keys` mapping
+/// event keys to that slot.
+fn program(
+    value: f32,
+    keys: Vec<(ParamKey, ParamIdx)>,
+    generation: u64,
+    crossfade: bool,
+) -> Box<Loaded> {
+    let program = Program {
+        instrs: vec![
+            Instr::LoadParam {
+                dst: Reg(1),
+                param: ParamIdx(0),
+            },
+            Instr::WriteOutput {
+                channel: 0,
+                src: Reg(1),
+            },
+        ],
+        registers: 2,
+        channels: 1,
+        params: vec![value],
+        ..Program::default()
+    };
+    Box::new(Loaded {
+        executable: Executable::new(program, vec![]).unwrap(),
+        keys,
+        generation,
+        kept_kernels: vec![],
+        kept_params: vec![],
+        crossfade,
+    })
+}
+
+fn set(time: u64, key: u32, value: f32, generation: u64) -> Event {
+    Event {
+        time,
+        key: ParamKey(key),
+        action: Action::Set(value),
+        generation,
+    }
+}
+
+#[test]
+fn an_event_for_a_program_waiting_behind_a_crossfade_reaches_it() {
+    let (mut remote, mut player) = link(LinkSettings {
+        channels: 1,
+        ..LinkSettings::default()
+    });
+    remote.publish(program(0.1, vec![], 1, false)).unwrap();
+    player.process(&mut [0.0; 64]);
+    // A structural edit (crossfades), then a program that adds key 7, published before the
+    // audio half runs again; the event is resolved against that newest program.
+    remote.publish(program(0.2, vec![], 2, true)).unwrap();
+    remote
+        .publish(program(0.3, vec![(ParamKey(7), ParamIdx(0))], 3, true))
+        .unwrap();
+    assert!(remote.send(set(0, 7, 1.0, 3)));
+    let mut out = [0.0_f32; 512];
+    player.process(&mut out);
+    assert_eq!(
+        out[511], 1.0,
+        "the set reached the program it was meant for"
+    );
+    let metrics = remote.metrics().snapshot();
+    assert_eq!((metrics.applied_events, metrics.unrouted_events), (1, 0));
+}
+
+#[test]
+fn an_earlier_event_displaces_the_latest_from_a_full_schedule() {
+    let settings = LinkSettings {
+        channels: 1,
+        event_capacity: 4,
+        ..LinkSettings::default()
+    };
+    let (mut remote, mut player) = link(settings);
+    remote
+        .publish(program(
+            0.0,
+            vec![(ParamKey(1), ParamIdx(0)), (ParamKey(2), ParamIdx(0))],
+            1,
+            false,
+        ))
+        .unwrap();
+    player.process(&mut [0.0; 64]);
+    for k in 0..4 {
+        assert!(remote.send(set(1_000_000 + k, 2, 0.5, 1)));
+    }
+    player.process(&mut [0.0; 64]); // the schedule is now full of far events
+    assert!(remote.send(set(200, 1, 1.0, 1)));
+    let mut out = [0.0_f32; 512];
+    player.process(&mut out);
+    // The block started at sample 128: sample 200 is index 72.
+    assert_eq!(
+        (out[71], out[72]),
+        (0.0, 1.0),
+        "the set lands on its sample"
+    );
+    assert_eq!(
+        remote.metrics().snapshot().dropped_events,
+        1,
+        "the latest far event is dropped"
+    );
+}
