@@ -205,7 +205,8 @@ pub fn render_to_wav(
             }
             None => 0,
         };
-        instance.process(&input_samples, input_channels, block, vm_block());
+        // The largest block; the samples do not depend on it.
+        instance.process(&input_samples, input_channels, block, patchvm_vm::MAX_BLOCK);
         for frame in block.chunks(source_channels) {
             for channel in 0..usize::from(channels) {
                 let sample = remix(frame, channel, usize::from(channels));
@@ -223,11 +224,6 @@ pub fn render_to_wav(
         peak,
         flushed: instance.flushed_samples(),
     })
-}
-
-/// Offline renders use the largest block; results do not depend on it.
-fn vm_block() -> usize {
-    patchvm_vm::MAX_BLOCK
 }
 
 /// Sample `channel` of a file with `channels` channels, from one frame of the patch's output:

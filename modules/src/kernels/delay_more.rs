@@ -13,12 +13,13 @@
 //! A recursive kernel whose state turns non-finite (from a NaN or infinite input) empties its
 //! line, so it recovers when its input does instead of repeating the NaN for ever.
 
+use super::spec::control;
 use super::{limit, param};
 use crate::KernelInit;
 use crate::dsp::ring::Line;
 use crate::dsp::state::copy_with;
 use crate::registry::Entry;
-use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
+use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Role, Unit};
 use patchvm_vm::{Kernel, KernelShape};
 
 /// The longest delay, in seconds.
@@ -26,26 +27,6 @@ const MAX_TIME_S: f64 = 60.0;
 
 /// The largest feedback or allpass gain magnitude: below 1 so every loop decays.
 const MAX_FEEDBACK: f64 = 0.99;
-
-/// An audio-rate control input; the modulation effects and drums build theirs with it too.
-pub(super) const fn control(
-    name: &'static str,
-    doc: &'static str,
-    default: f64,
-    (min, max): (f64, f64),
-    unit: Unit,
-) -> InputSpec {
-    InputSpec {
-        name,
-        doc,
-        default,
-        min,
-        max,
-        unit,
-        rate: Rate::Audio,
-        breaks_cycles: false,
-    }
-}
 
 /// Input `in`: the signal an effect processes.
 pub(super) const IN: InputSpec = control(

@@ -22,9 +22,9 @@
 //! `filter.lowpass` uses them; the oscillators and envelopes are native (fundsp has no
 //! triggered percussion voices).
 
-use super::delay_more::control;
 use super::limit;
 use super::noise::uniform;
+use super::spec::control;
 use crate::KernelInit;
 use crate::dsp::rng::Seeded;
 use crate::dsp::state::{copy_if, copy_with};

@@ -16,8 +16,9 @@
 //! these semantics, and its phaser-style allpasses recompute coefficients through block
 //! `process` paths; the delays reuse the shared delay line (linear interpolation).
 
-use super::delay_more::{IN, MIX, OUT, control};
+use super::delay_more::{IN, MIX, OUT};
 use super::limit;
+use super::spec::control;
 use crate::KernelInit;
 use crate::dsp::ring::Line;
 use crate::dsp::state::copy_with;

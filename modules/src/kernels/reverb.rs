@@ -26,8 +26,9 @@
 //! the loops are flushed to zero, as Freeverb's `undenormalise` does, so a decaying tail does
 //! not slow the CPU down.
 
-use super::delay_more::{IN, MIX, control};
+use super::delay_more::{IN, MIX};
 use super::limit;
+use super::spec::control;
 use crate::KernelInit;
 use crate::dsp::ring::Ring;
 use crate::dsp::state::copy_with;

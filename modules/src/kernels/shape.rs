@@ -19,7 +19,7 @@ use crate::registry::Entry;
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Role, Unit};
 use patchvm_vm::{Kernel, KernelShape, copy_same_type};
 
-const IN: InputSpec = control("in", "the signal to shape", Unit::Signal, [0.0, -1e6, 1e6]);
+const IN: InputSpec = control("in", "the signal to shape", 0.0, (-1e6, 1e6), Unit::Signal);
 
 const OUT: OutputSpec = OutputSpec {
     name: "out",
@@ -33,8 +33,9 @@ const fn drive(doc: &'static str) -> InputSpec {
     control(
         "drive",
         doc,
+        1.0,
+        (DRIVE_RANGE[0], DRIVE_RANGE[1]),
         Unit::Linear,
-        [1.0, DRIVE_RANGE[0], DRIVE_RANGE[1]],
     )
 }
 
@@ -56,8 +57,9 @@ pub const CLIP: ModuleSpec = ModuleSpec {
         control(
             "level",
             "the largest output magnitude",
+            1.0,
+            (0.0, 1e3),
             Unit::Linear,
-            [1.0, 0.0, 1e3],
         ),
     ],
     outputs: &[OUT],
@@ -85,14 +87,16 @@ pub const CRUSH: ModuleSpec = ModuleSpec {
         control(
             "bits",
             "resolution: a step of 2^(1-bits), so 1 gives -1, 0, 1; fractions fall between",
+            8.0,
+            (1.0, 24.0),
             Unit::Linear,
-            [8.0, 1.0, 24.0],
         ),
         control(
             "rate_hz",
             "how often a new sample is taken; at or above the sample rate, every sample",
+            48_000.0,
+            (1.0, 192_000.0),
             Unit::Hz,
-            [48_000.0, 1.0, 192_000.0],
         ),
     ],
     outputs: &[OUT],

@@ -2,12 +2,13 @@
 
 use patchvm_ir::{InputSpec, Rate, Unit};
 
-/// An audio-rate control input: its name, doc, unit and `[default, min, max]`.
+/// An audio-rate control input: its name, doc, default, `(min, max)` range and unit.
 pub(super) const fn control(
     name: &'static str,
     doc: &'static str,
+    default: f64,
+    (min, max): (f64, f64),
     unit: Unit,
-    [default, min, max]: [f64; 3],
 ) -> InputSpec {
     InputSpec {
         name,
