@@ -38,7 +38,7 @@ mod registers;
 
 pub use disasm::disassemble;
 
-use patchvm_ir::{Catalog, Diagnostics, Limits, ModuleSpec, NodeIdx, Patch, Span};
+use patchvm_ir::{Catalog, Diagnostics, Graph, Limits, ModuleSpec, NodeIdx, Patch, Span};
 use patchvm_vm::Program;
 
 /// How to compile, beyond the patch itself.
@@ -116,5 +116,16 @@ pub fn compile_with<'c>(
     options: &CompileOptions,
 ) -> Result<Compiled<'c>, Diagnostics> {
     let graph = patchvm_ir::validate(patch, catalog, limits)?;
-    lower::lower(&graph, catalog, options).map_err(|diagnostic| vec![diagnostic])
+    compile_graph(&graph, catalog, options)
+}
+
+/// Compiles a graph that [`validate`](fn@patchvm_ir::validate) made from a patch against
+/// `catalog`: the second half of [`compile_with`], for a host that validates first. Fails
+/// only if the patch needs more registers, kernels or slots than the bytecode can address.
+pub fn compile_graph<'c>(
+    graph: &Graph<'c>,
+    catalog: &'c Catalog,
+    options: &CompileOptions,
+) -> Result<Compiled<'c>, Diagnostics> {
+    lower::lower(graph, catalog, options).map_err(|diagnostic| vec![diagnostic])
 }
