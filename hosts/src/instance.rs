@@ -1,8 +1,8 @@
 //! A patch made runnable: compiled, its kernels built, its program verified.
 
 use crate::seed::node_seed;
-use patchvm_compiler::{CompileOptions, Compiled, KernelNode, compile_with};
-use patchvm_ir::{Code, Diagnostic, Diagnostics, Limits, Patch};
+use patchvm_compiler::{CompileOptions, Compiled, KernelNode, compile_graph, compile_with};
+use patchvm_ir::{Code, Diagnostic, Diagnostics, Limits, Patch, validate};
 use patchvm_modules::{KernelInit, build, catalog, memory_bytes};
 use patchvm_vm::{Executable, MAX_BLOCK};
 
@@ -113,6 +113,22 @@ pub(crate) fn prepare_with(
 ) -> Result<Compiled<'static>, Diagnostics> {
     check_settings(settings)?;
     let compiled = compile_with(patch, catalog(), limits, options)?;
+    check_memory(&compiled, settings, limits)?;
+    Ok(compiled)
+}
+
+/// [`prepare_with`] for an edit on the live engine: the same checks, the patch's own problems
+/// reported before the settings' (as validating the edit first always did), and the patch
+/// validated once.
+pub(crate) fn prepare_edit(
+    patch: &Patch,
+    settings: &Settings,
+    limits: &Limits,
+    options: &CompileOptions,
+) -> Result<Compiled<'static>, Diagnostics> {
+    let graph = validate(patch, catalog(), limits)?;
+    check_settings(settings)?;
+    let compiled = compile_graph(&graph, catalog(), options)?;
     check_memory(&compiled, settings, limits)?;
     Ok(compiled)
 }

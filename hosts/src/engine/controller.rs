@@ -8,7 +8,7 @@ use super::keys::Keys;
 use super::notes::{Held, NoteBinding};
 use super::report::SwapReport;
 use super::{At, EngineSettings};
-use crate::instance::prepare_with;
+use crate::instance::prepare_edit;
 use crate::source;
 use patchvm_compiler::CompileOptions;
 use patchvm_ir::{Edit, Format, Limits, Patch, Rate, Role};
@@ -75,20 +75,24 @@ impl Controller {
     /// Plays `patch`, replacing the one playing: nodes whose id and module survive keep
     /// their state. Undoable.
     pub fn load_patch(&mut self, patch: Patch) -> Result<SwapReport, EngineError> {
-        self.apply(&Edit::ReplacePatch(patch))
+        self.edited(patch)
     }
 
     /// Applies `edit` to the patch playing and plays the result. Undoable. Needs a patch,
     /// except for [`Edit::ReplacePatch`].
     pub fn apply(&mut self, edit: &Edit) -> Result<SwapReport, EngineError> {
-        let base = match (&self.patch, edit) {
-            (Some(patch), _) => patch.clone(),
-            (None, Edit::ReplacePatch(_)) => Patch::default(),
+        let edited = match (&self.patch, edit) {
+            (_, Edit::ReplacePatch(patch)) => patch.clone(),
+            (Some(patch), _) => edit.apply_unvalidated(patch.clone())?,
             (None, _) => return Err(EngineError::NoPatch),
         };
-        let edited = edit.apply(&base, catalog(), &self.limits)?;
-        let previous = self.patch.clone();
-        let report = self.commit(edited)?;
+        self.edited(edited)
+    }
+
+    /// Plays `edited`, the result of an edit (validated by compiling it), and makes the patch
+    /// it replaces undoable.
+    fn edited(&mut self, edited: Patch) -> Result<SwapReport, EngineError> {
+        let (report, previous) = self.commit(edited)?;
         if let Some(previous) = previous {
             self.history.edited(previous);
         }
@@ -100,9 +104,11 @@ impl Controller {
         let Some(target) = self.history.undo_target().cloned() else {
             return Ok(None);
         };
-        let current = self.patch.clone().ok_or(EngineError::NoPatch)?;
-        let report = self.commit(target)?;
-        self.history.undone(current);
+        if self.patch.is_none() {
+            return Err(EngineError::NoPatch);
+        }
+        let (report, current) = self.commit(target)?;
+        self.history.undone(current.ok_or(EngineError::NoPatch)?);
         Ok(Some(report))
     }
 
@@ -111,9 +117,11 @@ impl Controller {
         let Some(target) = self.history.redo_target().cloned() else {
             return Ok(None);
         };
-        let current = self.patch.clone().ok_or(EngineError::NoPatch)?;
-        let report = self.commit(target)?;
-        self.history.redone(current);
+        if self.patch.is_none() {
+            return Err(EngineError::NoPatch);
+        }
+        let (report, current) = self.commit(target)?;
+        self.history.redone(current.ok_or(EngineError::NoPatch)?);
         Ok(Some(report))
     }
 
@@ -196,10 +204,15 @@ impl Controller {
     pub fn maintain(&mut self) {
         while let Some(returned) = self.remote.receive() {
             match returned {
-                Returned::Taken { generation, time } => {
+                Returned::Taken {
+                    generation,
+                    time,
+                    takeover_ns,
+                } => {
                     while let Some(mut report) = self.in_flight.pop_front() {
                         if report.generation == generation {
                             report.taken_at = Some(time);
+                            report.takeover_ns = Some(takeover_ns);
                             self.taken.push(report);
                             break;
                         }
@@ -240,14 +253,15 @@ impl Controller {
         })
     }
 
-    /// Compiles, builds and publishes `patch`; on success it is the patch playing.
-    fn commit(&mut self, patch: Patch) -> Result<SwapReport, EngineError> {
+    /// Compiles, builds and publishes `patch`; on success it is the patch playing, and the
+    /// one it replaced comes back.
+    fn commit(&mut self, patch: Patch) -> Result<(SwapReport, Option<Patch>), EngineError> {
         self.maintain();
         let options = CompileOptions {
             never_fold: self.never_fold.clone(),
         };
         let settings = self.settings.instance();
-        let compiled = prepare_with(&patch, &settings, &self.limits, &options)?;
+        let compiled = prepare_edit(&patch, &settings, &self.limits, &options)?;
         let generation = self.generation + 1;
         let (loaded, published, mut report) = build(
             compiled,
@@ -265,15 +279,15 @@ impl Controller {
         report.published_at = self.remote.metrics().next_look();
         self.generation = generation;
         self.published = Some(published);
-        self.patch = Some(patch);
+        let previous = self.patch.replace(patch);
         self.in_flight.push_back(report.clone());
-        Ok(report)
+        Ok((report, previous))
     }
 
     /// The key of an input events can reach, or why it cannot be reached.
     fn key(&mut self, node: &str, param: &str) -> Result<ParamKey, EngineError> {
         let published = self.published.as_ref().ok_or(EngineError::NoPatch)?;
-        if let Some(key) = published.slot(node, param) {
+        if let Some(key) = published.slot(&self.keys, node, param) {
             return Ok(key);
         }
         let refuse = |reason: String| EngineError::Param {
@@ -326,7 +340,7 @@ impl Controller {
         }
         let published = self.published.as_ref().ok_or(EngineError::NoPatch)?;
         published
-            .slot(node, param)
+            .slot(&self.keys, node, param)
             .ok_or_else(|| refuse("the node reaches no output".into()))
     }
 }
