@@ -35,6 +35,7 @@
 mod disasm;
 mod lower;
 mod registers;
+mod values;
 
 pub use disasm::disassemble;
 
