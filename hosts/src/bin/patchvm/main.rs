@@ -9,6 +9,7 @@ mod limits;
 mod modules;
 mod output;
 mod render;
+mod stats;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
