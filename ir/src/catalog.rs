@@ -167,7 +167,7 @@ impl Catalog {
 
     /// The index of module `name` in [`modules`](Catalog::modules): hashed, since every node
     /// of every patch looks its module up.
-    fn position(&self, name: &str) -> Option<usize> {
+    pub fn position(&self, name: &str) -> Option<usize> {
         self.by_name.get(name).copied()
     }
 

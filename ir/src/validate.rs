@@ -28,7 +28,7 @@ pub fn validate<'c>(
         .iter()
         .map(|node| resolve_node(node, catalog, &mut problems))
         .collect();
-    let mut edges = Vec::new();
+    let mut edges = Vec::with_capacity(patch.connections.len());
     for connection in &patch.connections {
         if let Some(edge) = resolve_connection(connection, patch, &nodes, &index, &mut problems) {
             edges.push(edge);

@@ -117,9 +117,5 @@ pub fn memory_bytes(spec: &ModuleSpec, init: &KernelInit) -> usize {
 }
 
 fn position(spec: &ModuleSpec) -> Option<usize> {
-    registry()
-        .catalog
-        .modules()
-        .iter()
-        .position(|module| module.name == spec.name)
+    registry().catalog.position(spec.name)
 }

@@ -8,7 +8,6 @@ use patchvm_compiler::Compiled;
 use patchvm_ir::Diagnostics;
 use patchvm_vm::live::{Loaded, ParamKey, Takeover};
 use patchvm_vm::{Instr, KernelIdx, ParamIdx, Reg};
-use std::collections::HashMap;
 
 /// What the control side remembers of the last program it published: enough to work out
 /// what the next one keeps, and which node inputs events can reach.
@@ -189,7 +188,7 @@ fn pairs(
     params: &[(String, &'static str, f32)],
     report: &mut SwapReport,
 ) -> Takeover {
-    let old_kernels: HashMap<(&str, &str), usize> = previous
+    let old_kernels: foldhash::HashMap<(&str, &str), usize> = previous
         .kernels
         .iter()
         .enumerate()
@@ -216,7 +215,7 @@ fn pairs(
         .collect();
     // A slot goes on from its old value (set by events, maybe ramping) unless the patch's
     // value for it changed: an edit or a reload of that value wins.
-    let old_params: HashMap<(&str, &str, u32), usize> = previous
+    let old_params: foldhash::HashMap<(&str, &str, u32), usize> = previous
         .params
         .iter()
         .enumerate()

@@ -1,7 +1,6 @@
 //! Parameter keys: one stable number per node input, for the life of an engine.
 
 use patchvm_vm::live::ParamKey;
-use std::collections::HashMap;
 
 /// Gives each `(node id, input)` a [`ParamKey`] the first time it is asked for, and the same
 /// key ever after, so events and programs agree on it across edits.
@@ -10,7 +9,7 @@ use std::collections::HashMap;
 /// allocates nothing: a reload asks again for every slot of the patch.
 #[derive(Debug, Default)]
 pub(crate) struct Keys {
-    keys: HashMap<String, Vec<(&'static str, ParamKey)>>,
+    keys: foldhash::HashMap<String, Vec<(&'static str, ParamKey)>>,
     /// Keys handed out so far: the next one's number.
     count: u32,
 }
