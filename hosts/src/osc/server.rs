@@ -6,7 +6,7 @@ use super::stats::{Counters, OscStats};
 use crate::engine::Controller;
 use rosc::{OscPacket, encoder};
 use std::io::{self, ErrorKind};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -94,23 +94,7 @@ impl OscHandle {
         };
         self.stop.store(true, Ordering::Release);
         // Wake the thread from its wait. If this fails it wakes within `POLL` anyway.
-        let mut wake = self.local_addr;
-        if wake.ip().is_unspecified() {
-            wake.set_ip(match wake.ip() {
-                IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::LOCALHOST),
-                IpAddr::V6(_) => IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
-            });
-        }
-        let unspecified = SocketAddr::new(
-            match wake.ip() {
-                IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
-                IpAddr::V6(_) => IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED),
-            },
-            0,
-        );
-        if let Ok(socket) = UdpSocket::bind(unspecified) {
-            let _ = socket.send_to(&[], wake);
-        }
+        wake(self.local_addr);
         // A panic on the server thread has already been reported by the panic hook; there
         // is nothing more to do with it here, least of all in a destructor.
         let _ = thread.join();
@@ -120,6 +104,21 @@ impl OscHandle {
 impl Drop for OscHandle {
     fn drop(&mut self) {
         self.shutdown();
+    }
+}
+
+/// Sends an empty datagram to the server at `addr` (its loopback address if it listens on
+/// every interface).
+fn wake(mut addr: SocketAddr) {
+    let (loopback, unspecified): (IpAddr, IpAddr) = match addr {
+        SocketAddr::V4(_) => (Ipv4Addr::LOCALHOST.into(), Ipv4Addr::UNSPECIFIED.into()),
+        SocketAddr::V6(_) => (Ipv6Addr::LOCALHOST.into(), Ipv6Addr::UNSPECIFIED.into()),
+    };
+    if addr.ip().is_unspecified() {
+        addr.set_ip(loopback);
+    }
+    if let Ok(socket) = UdpSocket::bind(SocketAddr::new(unspecified, 0)) {
+        let _ = socket.send_to(&[], addr);
     }
 }
 
