@@ -52,8 +52,9 @@ impl Rig {
         out
     }
 
-    /// Waits until the server's counters satisfy `done`; panics after [`PATIENCE`].
-    pub fn wait_for(&self, what: &str, done: impl Fn(&OscStats) -> bool) -> OscStats {
+    /// Waits until the server's counters satisfy `done`, rendering a block every
+    /// millisecond or so meanwhile as a sound card would; panics after [`PATIENCE`].
+    pub fn wait_for(&mut self, what: &str, done: impl Fn(&OscStats) -> bool) -> OscStats {
         let start = Instant::now();
         loop {
             let stats = self.server.stats();
@@ -64,6 +65,7 @@ impl Rig {
                 start.elapsed() < PATIENCE,
                 "waited {PATIENCE:?} for {what}; {stats:?}"
             );
+            self.render(patchvm::vm::MAX_BLOCK);
             std::thread::sleep(Duration::from_millis(1));
         }
     }

@@ -84,7 +84,7 @@ fn patch_load_sent_by_oscsend_swaps_the_new_patch_in() {
 
 #[test]
 fn bad_commands_are_answered_with_error_messages() {
-    let rig = Rig::new(sine(440.0));
+    let mut rig = Rig::new(sine(440.0));
     let client = Client::new(rig.server.local_addr());
     let error = |addr: &str, args: Vec<OscType>| -> String {
         client.send_message(addr, args);
