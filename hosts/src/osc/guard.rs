@@ -29,6 +29,7 @@ pub const MAX_BUNDLE_DEPTH: usize = 8;
 pub const MAX_ARRAY_DEPTH: usize = 4;
 
 /// Messages with more arguments than this are refused; no command takes nearly so many.
+/// Arrays count as arguments, and so do the values in them.
 pub const MAX_ARGUMENTS: usize = 256;
 
 /// Why a datagram was refused before decoding.
@@ -116,8 +117,11 @@ fn message(bytes: &[u8]) -> Result<(), Refusal> {
     let (mut depth, mut arguments) = (0usize, 0usize);
     for &tag in tags.iter().skip(1) {
         match tag {
+            // An array is an argument too: rosc makes a value of every `[]`, so `[][][]…`
+            // must count against the limit like `NNN…`.
             b'[' => {
                 depth += 1;
+                arguments += 1;
                 if depth > MAX_ARRAY_DEPTH {
                     return Err(Refusal::ArraysTooDeep);
                 }
@@ -202,6 +206,30 @@ mod tests {
             check(&many(MAX_ARGUMENTS + 1)),
             Err(Refusal::TooManyArguments)
         );
+    }
+
+    #[test]
+    fn empty_arrays_count_as_arguments() {
+        // `,[][]…[]`: never deeper than 1, and no value inside, yet rosc decodes one
+        // argument per pair.
+        let pairs = |n: usize| {
+            let mut bytes = b"/a\0\0,".to_vec();
+            bytes.extend(b"[]".repeat(n));
+            bytes.push(0);
+            while !bytes.len().is_multiple_of(4) {
+                bytes.push(0);
+            }
+            bytes
+        };
+        let decoded = |bytes: &[u8]| match rosc::decoder::decode_udp(bytes) {
+            Ok((_, OscPacket::Message(message))) => message.args.len(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(check(&pairs(MAX_ARGUMENTS)), Ok(()));
+        assert_eq!(decoded(&pairs(MAX_ARGUMENTS)), MAX_ARGUMENTS);
+        let over = pairs(30_000);
+        assert_eq!(decoded(&over), 30_000);
+        assert_eq!(check(&over), Err(Refusal::TooManyArguments));
     }
 
     #[test]
