@@ -238,3 +238,34 @@ fn a_hundred_thousand_hostile_datagrams_leave_the_server_answering() {
         + (stats.applied - known_applied);
     assert_eq!(extra, expected.unknown_outcome);
 }
+
+#[test]
+fn a_nested_bundle_with_an_undecodable_element_is_refused_whole() {
+    let mut rig = Rig::new(
+        PatchBuilder::new()
+            .node("osc1", "osc.sine", &[("freq", 440.0)])
+            .node("out", "output", &[])
+            .connect(("osc1", "out"), ("out", "in"))
+            .build(),
+    );
+    let client = Client::new(rig.server.local_addr());
+    // An inner bundle holding a valid /param/set and then an element rosc cannot decode
+    // (its address does not start with `/`), inside an outer bundle. rosc stops the inner
+    // bundle at the broken element without an error and the outer one ignores the rest.
+    let mut inner = encode(&bundle(1, vec![param_set(330.0)]));
+    inner.extend_from_slice(&8_u32.to_be_bytes());
+    inner.extend_from_slice(b"xyz\0,\0\0\0");
+    let mut outer = b"#bundle\0".to_vec();
+    outer.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 1]);
+    outer.extend_from_slice(&(inner.len() as u32).to_be_bytes());
+    outer.extend_from_slice(&inner);
+    client.send_bytes(&outer);
+    assert!(client.sync(1).is_empty());
+    let stats = rig.server.stats();
+    assert_eq!((stats.datagrams, stats.malformed), (2, 1), "{stats:?}");
+    assert_eq!((stats.messages, stats.applied), (1, 1), "{stats:?}");
+    // Nothing of it was applied: still 440 Hz.
+    rig.render(MAX_BLOCK);
+    let hz = frequency(&rig.render(48_000), 48_000.0).unwrap();
+    assert!((hz - 440.0).abs() < 0.5, "measured {hz} Hz");
+}

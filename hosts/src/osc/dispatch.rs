@@ -51,12 +51,10 @@ impl Dispatcher {
     pub fn datagram(&self, bytes: &[u8], controller: &Mutex<Controller>) -> Vec<OscMessage> {
         let counters = &self.counters;
         Counters::count(&counters.datagrams);
-        let Some(packet) = decode(bytes) else {
+        let Some(messages) = decode(bytes) else {
             Counters::count(&counters.malformed);
             return Vec::new();
         };
-        let mut messages = Vec::new();
-        flatten(packet, super::schedule::IMMEDIATELY, &mut messages);
         let commands: Vec<(OscTime, String, Result<Command, Refused>)> = messages
             .into_iter()
             .map(|(tag, message)| {
@@ -124,13 +122,16 @@ impl Dispatcher {
     }
 }
 
-/// The packet in `bytes`, if the guard lets it through and rosc decodes all of it.
-fn decode(bytes: &[u8]) -> Option<OscPacket> {
-    guard::check(bytes).ok()?;
-    match rosc::decoder::decode_udp(bytes) {
-        Ok((&[], packet)) => Some(packet),
-        _ => None,
-    }
+/// The messages in `bytes`, each with its bundle's time tag, if the guard lets it through
+/// and rosc decodes all of it: every byte, and every message the guard counted.
+fn decode(bytes: &[u8]) -> Option<Vec<(OscTime, OscMessage)>> {
+    let count = guard::check(bytes).ok()?;
+    let Ok((&[], packet)) = rosc::decoder::decode_udp(bytes) else {
+        return None;
+    };
+    let mut messages = Vec::with_capacity(count);
+    flatten(packet, super::schedule::IMMEDIATELY, &mut messages);
+    (messages.len() == count).then_some(messages)
 }
 
 /// The messages of `packet` in order, each with the time tag of the bundle holding it.

@@ -60,9 +60,15 @@ impl fmt::Display for Refusal {
     }
 }
 
-/// Checks that `datagram` is safe to hand to rosc's decoder (see the module docs). A
-/// datagram that passes may still fail to decode; one that fails is never decoded.
-pub fn check(datagram: &[u8]) -> Result<(), Refusal> {
+/// Checks that `datagram` is safe to hand to rosc's decoder (see the module docs) and
+/// returns how many messages it holds. A datagram that passes may still fail to decode; one
+/// that fails is never decoded.
+///
+/// The count lets a caller see that rosc decoded every message: an element of a nested
+/// bundle that rosc cannot decode ends that bundle early without an error (its `many0`
+/// stops there, and the enclosing element's parser ignores what is left), so a broken
+/// datagram could otherwise be applied in part.
+pub fn check(datagram: &[u8]) -> Result<usize, Refusal> {
     if datagram.len() > MAX_DATAGRAM {
         return Err(Refusal::TooLarge);
     }
@@ -72,25 +78,26 @@ pub fn check(datagram: &[u8]) -> Result<(), Refusal> {
 const BUNDLE_TAG: &[u8] = b"#bundle\0";
 
 /// Checks one packet: `bytes` is exactly the packet, starting on a 4-byte boundary of the
-/// datagram; `depth` counts the bundles around it.
-fn packet(bytes: &[u8], depth: usize) -> Result<(), Refusal> {
+/// datagram; `depth` counts the bundles around it. Returns the messages it holds.
+fn packet(bytes: &[u8], depth: usize) -> Result<usize, Refusal> {
     if bytes.is_empty() || !bytes.len().is_multiple_of(4) {
         return Err(Refusal::Malformed);
     }
     if bytes.starts_with(BUNDLE_TAG) {
         bundle(bytes, depth + 1)
     } else {
-        message(bytes)
+        message(bytes).map(|()| 1)
     }
 }
 
 /// Checks a bundle at nesting `depth`: its tag, time tag and each size-prefixed element.
-fn bundle(bytes: &[u8], depth: usize) -> Result<(), Refusal> {
+fn bundle(bytes: &[u8], depth: usize) -> Result<usize, Refusal> {
     if depth > MAX_BUNDLE_DEPTH {
         return Err(Refusal::BundlesTooDeep);
     }
     // The tag (8 bytes) and the time tag (8 bytes).
     let mut rest = bytes.get(16..).ok_or(Refusal::Malformed)?;
+    let mut messages = 0;
     while !rest.is_empty() {
         let (size, after) = rest.split_first_chunk::<4>().ok_or(Refusal::Malformed)?;
         let size = u32::from_be_bytes(*size) as usize;
@@ -98,10 +105,10 @@ fn bundle(bytes: &[u8], depth: usize) -> Result<(), Refusal> {
             return Err(Refusal::Malformed);
         }
         let (element, after) = after.split_at(size);
-        packet(element, depth)?;
+        messages += packet(element, depth)?;
         rest = after;
     }
-    Ok(())
+    Ok(messages)
 }
 
 /// Checks a message: its address string, then the array depth and length of its type tags.
@@ -182,7 +189,7 @@ mod tests {
     fn bundles_pass_up_to_the_depth_limit_and_not_beyond() {
         for depth in 0..=MAX_BUNDLE_DEPTH {
             let bytes = encoder::encode(&nested(depth)).unwrap();
-            assert_eq!(check(&bytes), Ok(()), "depth {depth}");
+            assert_eq!(check(&bytes), Ok(1), "depth {depth}");
             assert!(rosc::decoder::decode_udp(&bytes).is_ok());
         }
         for depth in [MAX_BUNDLE_DEPTH + 1, 3_000] {
@@ -193,7 +200,7 @@ mod tests {
 
     #[test]
     fn arrays_and_arguments_are_limited() {
-        assert_eq!(check(&arrays(MAX_ARRAY_DEPTH)), Ok(()));
+        assert_eq!(check(&arrays(MAX_ARRAY_DEPTH)), Ok(1));
         assert!(rosc::decoder::decode_udp(&arrays(MAX_ARRAY_DEPTH)).is_ok());
         assert_eq!(
             check(&arrays(MAX_ARRAY_DEPTH + 1)),
@@ -201,7 +208,7 @@ mod tests {
         );
         assert_eq!(check(&arrays(30_000)), Err(Refusal::ArraysTooDeep));
         let many = |n| encoder::encode(&message("/a", vec![OscType::Nil; n])).unwrap();
-        assert_eq!(check(&many(MAX_ARGUMENTS)), Ok(()));
+        assert_eq!(check(&many(MAX_ARGUMENTS)), Ok(1));
         assert_eq!(
             check(&many(MAX_ARGUMENTS + 1)),
             Err(Refusal::TooManyArguments)
@@ -225,7 +232,7 @@ mod tests {
             Ok((_, OscPacket::Message(message))) => message.args.len(),
             other => panic!("{other:?}"),
         };
-        assert_eq!(check(&pairs(MAX_ARGUMENTS)), Ok(()));
+        assert_eq!(check(&pairs(MAX_ARGUMENTS)), Ok(1));
         assert_eq!(decoded(&pairs(MAX_ARGUMENTS)), MAX_ARGUMENTS);
         let over = pairs(30_000);
         assert_eq!(decoded(&over), 30_000);
@@ -235,7 +242,7 @@ mod tests {
     #[test]
     fn broken_shapes_are_refused_before_decoding() {
         let ping = encoder::encode(&message("/ping", vec![OscType::Int(1)])).unwrap();
-        assert_eq!(check(&ping), Ok(()));
+        assert_eq!(check(&ping), Ok(1));
         for cut in 0..ping.len() {
             // Every proper prefix is refused here or by rosc; none reaches the commands.
             let prefix = &ping[..cut];
