@@ -1,7 +1,7 @@
 //! The OSC server driven by a client no one here wrote — Debian's `oscsend` — and by a rosc
 //! socket that reads the replies, each change measured from the engine's samples.
 
-use patchvm::engine::NoteBinding;
+use patchvm::engine::{EngineSettings, NoteBinding};
 use patchvm::ir::{Format, Patch, PatchBuilder, ValueKind};
 use patchvm::osc::schedule::time_tag_in;
 use patchvm::vm::MAX_BLOCK;
@@ -132,7 +132,7 @@ fn bad_commands_are_answered_with_error_messages() {
 }
 
 #[test]
-fn a_bundle_applies_its_edits_in_order_and_undo_redo_walk_them_back() {
+fn a_bundle_applies_its_edits_in_order_as_one_swap_and_one_undo() {
     let mut rig = Rig::new(sine(440.0));
     let client = Client::new(rig.server.local_addr());
     let bundle = OscPacket::Bundle(OscBundle {
@@ -152,22 +152,24 @@ fn a_bundle_applies_its_edits_in_order_and_undo_redo_walk_them_back() {
             ),
         ],
     });
+    rig.render(MAX_BLOCK);
+    let swaps = rig.controller.lock().unwrap().metrics().swaps;
     client.send(&bundle);
     assert!(client.sync(1).is_empty(), "the bundle's edits all succeed");
     assert_hz(measured(&mut rig), 880.0, "after the bundle");
-    // Undo the connection: nothing reaches the output.
+    // Played with one swap: the patch between the disconnection and the connection, with
+    // nothing reaching the output, never played.
+    let metrics = rig.controller.lock().unwrap().metrics();
+    assert_eq!(metrics.swaps, swaps + 1);
+    // One step in the history: one undo goes back to osc1, and there is no step before it.
     client.send_message("/patch/undo", vec![]);
-    client.sync(2);
-    let silent = rig.render(SECOND);
-    assert!(rms(&silent[MAX_BLOCK..]) < 1e-6, "rms {}", rms(&silent));
+    assert!(client.sync(2).is_empty());
+    assert_hz(measured(&mut rig), 440.0, "after an undo");
     client.send_message("/patch/undo", vec![]);
-    client.sync(3);
-    assert_hz(measured(&mut rig), 440.0, "after two undos");
-    for _ in 0..2 {
-        client.send_message("/patch/redo", vec![]);
-    }
+    assert_eq!(client.sync(3).len(), 1, "nothing more to undo");
+    client.send_message("/patch/redo", vec![]);
     assert!(client.sync(4).is_empty());
-    assert_hz(measured(&mut rig), 880.0, "after two redos");
+    assert_hz(measured(&mut rig), 880.0, "after a redo");
     // `/patch/set` changes the patch itself (undoable); `/param/set` only plays an event.
     client.send_message(
         "/patch/set",
@@ -180,7 +182,109 @@ fn a_bundle_applies_its_edits_in_order_and_undo_redo_walk_them_back() {
     assert_eq!(params.len(), 1);
     assert_eq!(params[0].name.text, "freq");
     assert_eq!(params[0].value.kind, ValueKind::Number(220.0));
-    assert_eq!(rig.server.stats().failed, 0);
+    assert_eq!(rig.server.stats().failed, 1);
+}
+
+#[test]
+fn a_refused_edit_in_a_bundle_is_answered_alone_and_an_event_after_edits_finds_their_node() {
+    let mut rig = Rig::new(sine(440.0));
+    rig.render(MAX_BLOCK);
+    let swaps = rig.controller.lock().unwrap().metrics().swaps;
+    let client = Client::new(rig.server.local_addr());
+    client.send(&OscPacket::Bundle(OscBundle {
+        timetag: OscTime::from((0, 1)),
+        content: vec![
+            message(
+                "/patch/add",
+                vec![s("osc2"), s("osc.sine"), s("freq"), OscType::Float(880.0)],
+            ),
+            message(
+                "/patch/connect",
+                vec![s("osc2"), s("out"), s("nobody"), s("in")],
+            ),
+            message(
+                "/patch/disconnect",
+                vec![s("osc1"), s("out"), s("out"), s("in")],
+            ),
+            message(
+                "/patch/connect",
+                vec![s("osc2"), s("out"), s("out"), s("in")],
+            ),
+            // An event: the edits before it are played first, so osc2 exists.
+            message(
+                "/param/set",
+                vec![s("osc2"), s("freq"), OscType::Float(660.0)],
+            ),
+        ],
+    }));
+    let errors = client.sync(1);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        matches!(&errors[0].args[..], [OscType::String(text)] if text.starts_with("/patch/connect: ") && text.contains("nobody")),
+        "{errors:?}"
+    );
+    let stats = rig.server.stats();
+    assert_eq!((stats.applied, stats.failed), (5, 1), "{stats:?}");
+    assert_hz(measured(&mut rig), 660.0, "after the bundle");
+    // The edits that were not refused, played with one swap.
+    assert_eq!(rig.controller.lock().unwrap().metrics().swaps, swaps + 1);
+}
+
+#[test]
+fn a_bundle_of_more_edits_than_the_swap_queue_holds_plays_them_all() {
+    let mut rig = Rig::new(sine(440.0));
+    let before = rms(&rig.render(SECOND)[MAX_BLOCK..]);
+    let swaps = rig.controller.lock().unwrap().metrics().swaps;
+    // Ten gains of 2^-0.1 in a chain between osc1 and out: 22 edits, more than the 16
+    // programs the audio half's queue holds, with no block rendered meanwhile.
+    const GAINS: usize = 10;
+    let amp = 0.5_f32.powf(1.0 / GAINS as f32);
+    let mut content = vec![message(
+        "/patch/disconnect",
+        vec![s("osc1"), s("out"), s("out"), s("in")],
+    )];
+    for k in 0..GAINS {
+        content.push(message(
+            "/patch/add",
+            vec![
+                s(&format!("g{k}")),
+                s("gain"),
+                s("amp"),
+                OscType::Float(amp),
+            ],
+        ));
+    }
+    let chain: Vec<String> = std::iter::once("osc1".to_owned())
+        .chain((0..GAINS).map(|k| format!("g{k}")))
+        .chain(std::iter::once("out".to_owned()))
+        .collect();
+    for pair in chain.windows(2) {
+        content.push(message(
+            "/patch/connect",
+            vec![s(&pair[0]), s("out"), s(&pair[1]), s("in")],
+        ));
+    }
+    let edits = content.len();
+    assert!(edits > EngineSettings::default().swap_capacity);
+    let client = Client::new(rig.server.local_addr());
+    client.send(&OscPacket::Bundle(OscBundle {
+        timetag: OscTime::from((0, 1)),
+        content,
+    }));
+    let errors = client.sync(1);
+    assert!(
+        errors.is_empty(),
+        "{} errors, first {:?}",
+        errors.len(),
+        errors.first()
+    );
+    assert_eq!(rig.server.stats().applied, edits as u64 + 1);
+    // Half the level: -6.02 dB.
+    let after = rms(&rig.render(SECOND)[MAX_BLOCK..]);
+    assert_eq!(rig.controller.lock().unwrap().metrics().swaps, swaps + 1);
+    let db = 20.0 * (after / before).log10();
+    assert!((db + 6.02).abs() < 0.01, "{db:.3} dB");
+    assert_hz(measured(&mut rig), 440.0, "through the chain");
 }
 
 #[test]

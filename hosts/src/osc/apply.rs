@@ -1,6 +1,7 @@
-//! Commands carried out on the controller: edits through [`Controller::apply`], events
-//! through its parameter and note calls.
+//! Commands carried out on the controller: edits gathered in the datagram's [`Batch`],
+//! events through the controller's parameter and note calls.
 
+use super::batch::Batch;
 use super::command::Command;
 use super::describe::engine_error;
 use crate::engine::{At, Controller};
@@ -11,34 +12,34 @@ use rosc::OscType;
 /// What a command that succeeded asks to send back.
 #[derive(Debug)]
 pub(crate) enum Done {
-    /// Nothing: edits and events succeed silently.
+    /// Nothing: events succeed silently.
     Quietly,
+    /// An edit, held in the batch: counted and answered once the batch is played.
+    Batched,
     /// `/pong` with these arguments.
     Pong(Vec<OscType>),
     /// `/status` with these engine metrics (and the server's counters).
     Status(MetricsSnapshot),
 }
 
-/// Carries out `command` on `controller`. Events take effect `at` (from the bundle's time
-/// tag, or why it cannot be used); edits take effect at the next block whatever the tag.
-/// The error is the text of the `/error` reply.
+/// Carries out `command`, sent to `address`, on `controller`. Events take effect `at` (from
+/// the bundle's time tag, or why it cannot be used); edits go into `batch`, played when the
+/// caller plays it, whatever the tag. The caller plays the batch before any command that is
+/// not an edit ([`Command::is_edit`]). The error is the text of the `/error` reply.
 pub(crate) fn apply(
     command: Command,
+    address: &str,
     controller: &mut Controller,
     at: Result<At, String>,
+    batch: &mut Batch,
 ) -> Result<Done, String> {
-    let edit = match command {
-        Command::Load { patch, text } => {
-            return controller
-                .load_patch(patch)
-                .map(|_| Done::Quietly)
-                .map_err(|error| engine_error(&error, text.as_deref()));
-        }
-        Command::Add { id, module, params } => Edit::AddNode { id, module, params },
-        Command::Remove { id } => Edit::RemoveNode { id },
-        Command::Connect { from, to } => Edit::Connect { from, to },
-        Command::Disconnect { from, to } => Edit::Disconnect { from, to },
-        Command::SetInPatch { node, param, value } => Edit::SetParam { node, param, value },
+    let (edit, text) = match command {
+        Command::Load { patch, text } => (Edit::ReplacePatch(patch), text),
+        Command::Add { id, module, params } => (Edit::AddNode { id, module, params }, None),
+        Command::Remove { id } => (Edit::RemoveNode { id }, None),
+        Command::Connect { from, to } => (Edit::Connect { from, to }, None),
+        Command::Disconnect { from, to } => (Edit::Disconnect { from, to }, None),
+        Command::SetInPatch { node, param, value } => (Edit::SetParam { node, param, value }, None),
         Command::SetParam { node, param, value } => {
             let queued = controller
                 .set_param(&node, &param, value, at?)
@@ -66,10 +67,9 @@ pub(crate) fn apply(
         Command::Ping(args) => return Ok(Done::Pong(args)),
         Command::Status => return Ok(Done::Status(controller.metrics())),
     };
-    controller
-        .apply(&edit)
-        .map(|_| Done::Quietly)
-        .map_err(|error| engine_error(&error, None))
+    batch
+        .add(edit, text, address, controller)
+        .map(|()| Done::Batched)
 }
 
 fn history<T>(

@@ -114,6 +114,20 @@ pub const ADDRESSES: &[(&str, &str)] = &[
 ];
 
 impl Command {
+    /// Whether it changes the patch (an undoable edit), rather than playing an event,
+    /// walking the history or asking something.
+    pub fn is_edit(&self) -> bool {
+        matches!(
+            self,
+            Command::Load { .. }
+                | Command::Add { .. }
+                | Command::Remove { .. }
+                | Command::Connect { .. }
+                | Command::Disconnect { .. }
+                | Command::SetInPatch { .. }
+        )
+    }
+
     /// Reads `message` as a command; `limits` bound the patch text of `/patch/load`.
     pub fn parse(message: &OscMessage, limits: &Limits) -> Result<Command, Refused> {
         let args = Args {

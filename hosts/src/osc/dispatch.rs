@@ -1,9 +1,11 @@
 //! What the server does with one datagram, without the socket: guard, decode, read the
-//! commands, apply them in order under one hold of the controller's lock, and say what to
-//! send back.
+//! commands, apply them in order under one hold of the controller's lock (its edits played
+//! with one swap), and say what to send back.
 
 use super::apply::{Done, apply};
+use super::batch::Batch;
 use super::command::{Command, Refused};
+use super::describe::engine_error;
 use super::guard;
 use super::schedule::Clock;
 use super::stats::{Counters, OscStats};
@@ -14,6 +16,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 /// The longest `/error` text sent, in bytes: a reply must fit a datagram.
 const MAX_ERROR_BYTES: usize = 8_192;
+
+/// The `/error` text for a command when the controller's lock is poisoned.
+const UNAVAILABLE: &str = "the engine is unavailable: a thread using it panicked";
 
 /// Turns datagrams into commands on a shared [`Controller`] and counts what it sees. The
 /// [`OscServer`](super::OscServer) runs one on its thread; tests and the fuzzer call it
@@ -45,9 +50,11 @@ impl Dispatcher {
         Arc::clone(&self.counters)
     }
 
-    /// Handles one datagram and returns the replies for its sender, in order. The lock is
-    /// taken once, after decoding and reading every message (patch text included), and only
-    /// if a command needs the engine.
+    /// Handles one datagram and returns the replies for its sender, in order (the errors of
+    /// edits the engine refuses as a whole come where their batch is played: before the
+    /// next command that is not an edit, or last). The lock is taken once, after decoding
+    /// and reading every message (patch text included), and only if a command needs the
+    /// engine.
     pub fn datagram(&self, bytes: &[u8], controller: &Mutex<Controller>) -> Vec<OscMessage> {
         let counters = &self.counters;
         Counters::count(&counters.datagrams);
@@ -68,6 +75,7 @@ impl Dispatcher {
             .any(|(_, _, command)| matches!(command, Ok(c) if !matches!(c, Command::Ping(_))));
         let mut engine = needs_engine.then(|| controller.lock());
         let mut replies = Vec::new();
+        let mut batch = Batch::default();
         for (tag, address, command) in commands {
             let outcome = match command {
                 Err(Refused::UnknownAddress) => {
@@ -80,13 +88,23 @@ impl Dispatcher {
                     continue;
                 }
                 Err(Refused::BadValue(text)) => Err(text),
-                Ok(Command::Ping(args)) => Ok(Done::Pong(args)),
                 Ok(command) => match engine.as_mut() {
-                    Some(Ok(guard)) => self.run(command, guard, tag),
-                    _ => Err("the engine is unavailable: a thread using it panicked".into()),
+                    Some(Ok(guard)) => {
+                        if !command.is_edit() {
+                            self.play(&mut batch, guard, &mut replies);
+                        }
+                        self.run(command, &address, guard, tag, &mut batch)
+                    }
+                    // Without the lock (none taken, or poisoned) only pings are answered.
+                    _ => match command {
+                        Command::Ping(args) => Ok(Done::Pong(args)),
+                        _ => Err(UNAVAILABLE.into()),
+                    },
                 },
             };
             match outcome {
+                // Counted and answered when the batch is played.
+                Ok(Done::Batched) => {}
                 Ok(done) => {
                     Counters::count(&counters.applied);
                     replies.extend(self.reply(done));
@@ -97,22 +115,50 @@ impl Dispatcher {
                 }
             }
         }
+        if let Some(Ok(guard)) = engine.as_mut() {
+            self.play(&mut batch, guard, &mut replies);
+        }
         replies
     }
 
     fn run(
         &self,
         command: Command,
+        address: &str,
         controller: &mut MutexGuard<'_, Controller>,
         tag: OscTime,
+        batch: &mut Batch,
     ) -> Result<Done, String> {
         let at = Clock::new(controller.time(), self.sample_rate).at(tag);
-        apply(command, controller, at)
+        apply(command, address, controller, at, batch)
+    }
+
+    /// Plays the edits in `batch`, if any, with one swap, and counts their messages applied;
+    /// if the engine refuses the patch they make, each is counted failed and answered.
+    fn play(&self, batch: &mut Batch, controller: &mut Controller, replies: &mut Vec<OscMessage>) {
+        let Some(pending) = batch.take() else {
+            return;
+        };
+        let counters = &self.counters;
+        match controller.load_patch(pending.patch) {
+            Ok(_) => {
+                for _ in &pending.addresses {
+                    Counters::count(&counters.applied);
+                }
+            }
+            Err(refused) => {
+                let text = engine_error(&refused, pending.text.as_deref());
+                for address in &pending.addresses {
+                    Counters::count(&counters.failed);
+                    replies.push(error(format!("{address}: {text}"), counters));
+                }
+            }
+        }
     }
 
     fn reply(&self, done: Done) -> Option<OscMessage> {
         match done {
-            Done::Quietly => None,
+            Done::Quietly | Done::Batched => None,
             Done::Pong(args) => Some(OscMessage {
                 addr: "/pong".into(),
                 args,

@@ -23,7 +23,10 @@
 //! addresses and datagrams that are not OSC are counted ([`OscStats`]) and ignored.
 //!
 //! Bundles are applied in order, all their messages under one hold of the controller's
-//! lock. Events in a bundle whose time tag lies ahead take effect that much later in
+//! lock. A datagram's edits are played together, with one swap, as one undoable step (see
+//! `batch.rs`): each is checked and answered on its own, and the patch they make plays
+//! before the next message that is not an edit, so a `/param/set` after a `/patch/add`
+//! finds the new node. Events in a bundle whose time tag lies ahead take effect that much later in
 //! engine time ([`schedule`]); edits take effect at once.
 //!
 //! Every datagram passes [`guard::check`] before rosc decodes it: rosc recurses once per
@@ -57,6 +60,7 @@
 
 mod address;
 mod apply;
+mod batch;
 mod command;
 mod describe;
 mod dispatch;
