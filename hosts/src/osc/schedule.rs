@@ -80,9 +80,19 @@ fn ntp(time: SystemTime) -> u64 {
     (seconds << 32) | fraction
 }
 
-/// The time tag `seconds` from now, for clients (and tests) that schedule ahead.
+/// The time tag `seconds` from now, for clients (and tests) that schedule ahead. Negative
+/// and NaN seconds mean now; more than half an NTP era (68 years), which no reader can tell
+/// from the past, means half an era.
 pub fn time_tag_in(seconds: f64) -> OscTime {
-    let at = ntp(SystemTime::now()) + (seconds.max(0.0) * 4_294_967_296.0) as u64;
+    tag_after(ntp(SystemTime::now()), seconds)
+}
+
+/// The time tag `seconds` after `now` (NTP fixed point), modulo the era: in 2036 the
+/// seconds roll over to 0.
+fn tag_after(now: u64, seconds: f64) -> OscTime {
+    const HALF_ERA: f64 = 2_147_483_647.0;
+    let ahead = (seconds.clamp(0.0, HALF_ERA) * 4_294_967_296.0) as u64;
+    let at = now.wrapping_add(ahead);
     OscTime {
         seconds: (at >> 32) as u32,
         fractional: at as u32,
@@ -111,6 +121,28 @@ mod tests {
         assert!(clock.at(time_tag_in(MAX_AHEAD_SECONDS + 1.0)).is_err());
         // Tags are read modulo the 136-year NTP era, nearest to now: 1900 is also 2036.
         assert!(clock.at(OscTime::from((0, 0))).is_err());
+    }
+
+    #[test]
+    fn tags_ahead_roll_over_the_era_and_any_number_of_seconds_makes_one() {
+        // Half a second before the end of the era (7 February 2036).
+        let now = u64::MAX - (1 << 31) + 1;
+        let tag = tag_after(now, 1.0);
+        assert_eq!((tag.seconds, tag.fractional), (0, 1 << 31));
+        let clock = Clock {
+            now,
+            engine_time: 0,
+            sample_rate: 48_000.0,
+        };
+        assert_eq!(clock.at(tag), Ok(At::Sample(48_000)));
+        for seconds in [f64::INFINITY, 1e30, -1.0, f64::NAN, 3e9] {
+            let tag = time_tag_in(seconds);
+            let read = Clock::new(0, 48_000.0).at(tag);
+            assert!(
+                read.is_err() || read == Ok(At::Now),
+                "{seconds} s: {read:?}"
+            );
+        }
     }
 
     #[test]
