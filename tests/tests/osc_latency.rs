@@ -93,16 +93,25 @@ fn a_param_set_plays_from_the_next_block_boundary() {
     stop.store(true, Ordering::Relaxed);
     let log = player.join().unwrap();
 
+    // The block that plays each value, or the next one sent if the audio thread, starved
+    // on a busy machine, fell more than a send behind and took both in one block (values
+    // rise, so that block's first sample is larger).
+    let mut superseded = 0;
     let mut latencies: Vec<Duration> = sends
         .iter()
         .map(|&(sent, value)| {
-            let &(started, _) = log
+            let &(started, first) = log
                 .iter()
-                .find(|&&(started, first)| started >= sent && first == value)
+                .find(|&&(started, first)| started >= sent && first >= value)
                 .unwrap_or_else(|| panic!("the value {value} never played"));
+            if first > value {
+                superseded += 1;
+            }
             started - sent
         })
         .collect();
+    let dropped = rig.controller.lock().unwrap().metrics().dropped_events;
+    assert_eq!(dropped, 0, "events dropped");
     let (median, p99) = (
         quantile(&mut latencies, 0.5),
         quantile(&mut latencies, 0.99),
@@ -111,7 +120,7 @@ fn a_param_set_plays_from_the_next_block_boundary() {
     let block = Duration::from_secs_f64(MAX_BLOCK as f64 / 48_000.0);
     eprintln!(
         "/param/set datagram to the block that plays it, over 200 (blocks of {block:?}): \
-         median {median:?}, p99 {p99:?}, max {max:?}"
+         median {median:?}, p99 {p99:?}, max {max:?}; {superseded} taken in a block with the next"
     );
     assert_eq!(client.sync(1).len(), 0, "every /param/set was applied");
     // A datagram handled at once waits at most one block for the next boundary.
