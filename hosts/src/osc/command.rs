@@ -202,16 +202,20 @@ fn add(args: &Args) -> Result<Command, Refused> {
     if !rest.len().is_multiple_of(2) {
         return Err(args.wrong());
     }
-    let params = rest
-        .chunks_exact(2)
-        .map(|pair| match pair {
-            [OscType::String(name), value] => {
-                Some((name.clone(), number(value)?)).filter(|(_, v)| v.is_finite())
-            }
-            _ => None,
-        })
-        .collect::<Option<Vec<_>>>()
-        .ok_or_else(|| args.wrong())?;
+    let mut params = Vec::with_capacity(rest.len() / 2);
+    for pair in rest.chunks_exact(2) {
+        let [OscType::String(name), value] = pair else {
+            return Err(args.wrong());
+        };
+        let value = number(value).ok_or_else(|| args.wrong())?;
+        // The types are right: a bad value, as for `/param/set`, not a wrong type.
+        if !value.is_finite() {
+            return Err(Refused::BadValue(format!(
+                "value {value} of `{name}` is not finite"
+            )));
+        }
+        params.push((name.clone(), value));
+    }
     Ok(Command::Add {
         id: id.clone(),
         module: module.clone(),
@@ -430,5 +434,14 @@ mod tests {
             parse("/patch/add", vec![s("o2"), s("osc.saw"), s("freq")]),
             Err(Refused::WrongArguments(_))
         ));
+        assert_eq!(
+            parse(
+                "/patch/add",
+                vec![s("o2"), s("osc.saw"), s("freq"), OscType::Float(f32::NAN)]
+            ),
+            Err(Refused::BadValue(
+                "value NaN of `freq` is not finite".into()
+            ))
+        );
     }
 }
