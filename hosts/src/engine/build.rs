@@ -6,6 +6,7 @@ use super::report::SwapReport;
 use crate::instance::{Settings, build_executable};
 use patchvm_compiler::Compiled;
 use patchvm_ir::Diagnostics;
+use patchvm_modules::catalog;
 use patchvm_vm::live::{Loaded, ParamKey, Takeover};
 use patchvm_vm::{Instr, KernelIdx, ParamIdx, Reg};
 
@@ -200,7 +201,10 @@ fn pairs(
         match old_kernels.get(&(kernel.id.as_str(), kernel.module)) {
             Some(&old) => {
                 survived[old] = true;
-                kept_kernels.push((KernelIdx(old as u16), KernelIdx(new as u16)));
+                // A stateless module's kernel has nothing to copy: the audio half skips it.
+                if catalog().fold(kernel.module).is_none() {
+                    kept_kernels.push((KernelIdx(old as u16), KernelIdx(new as u16)));
+                }
                 report.kept.push(kernel.id.clone());
             }
             None => report.added.push(kernel.id.clone()),
