@@ -275,6 +275,34 @@ fn a_value_edit_plays_exactly_what_an_event_at_its_sample_plays() {
 }
 
 #[test]
+fn a_value_edit_that_resizes_a_delay_line_keeps_what_it_holds() {
+    let echo = |time: f64| {
+        PatchBuilder::new()
+            .node("osc1", "osc.sine", &[("freq", 440.0)])
+            .node("d", "delay", &[("time", time)])
+            .node("out", "output", &[])
+            .connect(("osc1", "out"), ("d", "in"))
+            .connect(("d", "out"), ("out", "in"))
+            .build()
+    };
+    let rms = |x: &[f32]| (x.iter().map(|s| s * s).sum::<f32>() / x.len() as f32).sqrt();
+    let (mut controller, mut audio) = mono();
+    controller.load_patch(echo(0.02)).unwrap();
+    let before = render(&mut audio, 24_000);
+    // Half the time: the line is built again, shorter; the next 10 ms come from the sine it
+    // already held, not from silence.
+    let report = controller.load_patch(echo(0.01)).unwrap();
+    assert!(!report.crossfade);
+    let after = render(&mut audio, 480);
+    let (level, kept) = (rms(&before[12_000..]), rms(&after));
+    println!("delay resized: rms {kept:.4} in the 10 ms after, {level:.4} before");
+    assert!(
+        kept > 0.9 * level,
+        "rms {kept} after the edit, {level} before"
+    );
+}
+
+#[test]
 fn a_structural_edit_crossfades_without_a_click() {
     let (mut controller, mut audio) = mono();
     controller.load_patch(sine(440.0)).unwrap();

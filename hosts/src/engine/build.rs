@@ -5,8 +5,8 @@ use super::keys::Keys;
 use super::report::SwapReport;
 use crate::instance::{Settings, build_executable};
 use patchvm_compiler::Compiled;
-use patchvm_ir::Diagnostics;
-use patchvm_modules::catalog;
+use patchvm_ir::{Diagnostics, ModuleSpec};
+use patchvm_modules::{catalog, rebuilt_by};
 use patchvm_vm::live::{Loaded, ParamKey, Takeover};
 use patchvm_vm::{Instr, KernelIdx, ParamIdx, Reg};
 
@@ -27,17 +27,20 @@ pub(crate) struct Published {
 
 /// A kernel as the control side remembers it: what identifies its state across edits (node
 /// id and module) and what it was built from.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 struct BuiltKernel {
     id: String,
-    module: &'static str,
-    /// The node's values; compared bit for bit, so a kernel built differently is rebuilt.
+    module: &'static ModuleSpec,
+    /// The node's values, one per input of the module.
     values: Vec<f64>,
     in_feedback_loop: bool,
 }
 
 impl BuiltKernel {
-    /// Whether `self` and `other` were built alike, so one can stand for the other.
+    /// Whether `other` (of the same node and module) was built from the same settings as
+    /// `self`, so that the kernel already running can go on for it: the same values, bit for
+    /// bit, for every input the kernel is built from ([`rebuilt_by`]); the others only start
+    /// parameter slots.
     fn built_alike(&self, other: &BuiltKernel) -> bool {
         self.in_feedback_loop == other.in_feedback_loop
             && self.values.len() == other.values.len()
@@ -45,7 +48,10 @@ impl BuiltKernel {
                 .values
                 .iter()
                 .zip(&other.values)
-                .all(|(a, b)| a.to_bits() == b.to_bits())
+                .enumerate()
+                .all(|(input, (a, b))| {
+                    a.to_bits() == b.to_bits() || !rebuilt_by(self.module, input)
+                })
     }
 }
 
@@ -64,7 +70,7 @@ impl Published {
 /// its kernels and parameters with those of `previous`, the program it will replace. Fails
 /// only if the program does not verify, which is a bug of patchvm's.
 pub(crate) fn build(
-    compiled: Compiled,
+    compiled: Compiled<'static>,
     settings: &Settings,
     previous: Option<&Published>,
     keys: &mut Keys,
@@ -77,7 +83,7 @@ pub(crate) fn build(
         .into_iter()
         .map(|node| BuiltKernel {
             id: node.id,
-            module: node.spec.name,
+            module: node.spec,
             values: node.values,
             in_feedback_loop: node.in_feedback_loop,
         })
@@ -143,7 +149,7 @@ fn same_shape(
             .kernels
             .iter()
             .zip(kernels)
-            .all(|(old, new)| old.id == new.id && old.module == new.module)
+            .all(|(old, new)| old.id == new.id && old.module.name == new.module.name)
         && previous.params.len() == params.len()
         && previous
             .params
@@ -153,8 +159,8 @@ fn same_shape(
 }
 
 /// The take-over of a program with its predecessor's shape: everything moves, except the
-/// kernels built from other values (rebuilt, copying their predecessor's state) and the slots
-/// whose value in the patch changed (an edit or a reload of that value wins).
+/// kernels built from other settings (rebuilt, copying their predecessor's state) and the
+/// slots whose value in the patch changed (an edit or a reload of that value wins).
 fn whole(
     previous: &Published,
     kernels: &[BuiltKernel],
@@ -193,16 +199,16 @@ fn pairs(
         .kernels
         .iter()
         .enumerate()
-        .map(|(index, kernel)| ((kernel.id.as_str(), kernel.module), index))
+        .map(|(index, kernel)| ((kernel.id.as_str(), kernel.module.name), index))
         .collect();
     let mut survived = vec![false; previous.kernels.len()];
     let mut kept_kernels = Vec::new();
     for (new, kernel) in kernels.iter().enumerate() {
-        match old_kernels.get(&(kernel.id.as_str(), kernel.module)) {
+        match old_kernels.get(&(kernel.id.as_str(), kernel.module.name)) {
             Some(&old) => {
                 survived[old] = true;
                 // A stateless module's kernel has nothing to copy: the audio half skips it.
-                if catalog().fold(kernel.module).is_none() {
+                if catalog().fold(kernel.module.name).is_none() {
                     kept_kernels.push((KernelIdx(old as u16), KernelIdx(new as u16)));
                 }
                 report.kept.push(kernel.id.clone());
@@ -238,7 +244,7 @@ fn pairs(
             .kernels
             .iter()
             .zip(kernels)
-            .all(|(old, new)| old.module == new.module);
+            .all(|(old, new)| old.module.name == new.module.name);
     report.crossfade = previous.structure != *structure || !same_modules;
     Takeover::Pairs {
         kernels: kept_kernels,
