@@ -28,6 +28,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod backend;
 pub mod engine;
 mod instance;
 pub mod reference;
@@ -35,6 +36,12 @@ pub mod render;
 pub mod report;
 mod seed;
 pub mod source;
+pub mod watch;
+
+// The unit tests prove that audio-thread code does not allocate (`assert_no_alloc`).
+#[cfg(test)]
+#[global_allocator]
+static ALLOCATOR: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
 
 pub use engine::{AudioHalf, Controller, Engine, EngineSettings};
 pub use instance::{Instance, Settings, prepare};
