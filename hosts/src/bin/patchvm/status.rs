@@ -23,6 +23,7 @@ pub struct StatusView {
     pub late_buffers: u64,
     /// The last swap, in words, and how long ago it was taken.
     pub last_swap: Option<(String, Duration)>,
+    // Voices join the line once the metrics count them.
 }
 
 /// The line on stderr, when stderr is a terminal.
@@ -130,6 +131,9 @@ pub fn format_status(view: &StatusView) -> String {
 
 /// A swap in a few words for the status line: what changed among the nodes.
 pub fn swap_in_brief(report: &SwapReport) -> String {
+    if report.generation == 1 {
+        return "loaded".into();
+    }
     let mut parts: Vec<String> = Vec::new();
     parts.extend(report.added.iter().map(|id| format!("+{id}")));
     parts.extend(report.removed.iter().map(|id| format!("-{id}")));
@@ -166,6 +170,7 @@ mod tests {
 
     fn report(added: &[&str], removed: &[&str], crossfade: bool) -> SwapReport {
         SwapReport {
+            generation: 2,
             kept: vec!["osc1".into()],
             added: added.iter().map(|s| s.to_string()).collect(),
             removed: removed.iter().map(|s| s.to_string()).collect(),
