@@ -37,6 +37,8 @@ const CHUNK_FRAMES: usize = 2_048;
 pub struct SoundCard {
     output: Endpoint,
     input: Option<Endpoint>,
+    /// Why the default input could not be opened for a patch that reads one.
+    silent_input: Option<String>,
     setup: StreamSetup,
 }
 
@@ -65,11 +67,19 @@ impl SoundCard {
         let device = find(&host, settings.output.as_deref(), Direction::Output)?;
         let output = endpoint(device, Direction::Output, settings.sample_rate, settings)?;
         let rate = output.config.sample_rate;
-        let input = if settings.use_input || settings.input.is_some() {
-            let device = find(&host, settings.input.as_deref(), Direction::Input)?;
-            Some(endpoint(device, Direction::Input, Some(rate), settings)?)
-        } else {
-            None
+        let opened = |name: Option<&str>| {
+            let device = find(&host, name, Direction::Input)?;
+            endpoint(device, Direction::Input, Some(rate), settings)
+        };
+        let (input, silent_input) = match (&settings.input, settings.use_input) {
+            // Asked for by name: it must open.
+            (Some(name), _) => (Some(opened(Some(name))?), None),
+            // Wanted by the patch: without one, its input nodes are silent.
+            (None, true) => match opened(None) {
+                Ok(input) => (Some(input), None),
+                Err(error) => (None, Some(error.to_string())),
+            },
+            (None, false) => (None, None),
         };
         let setup = StreamSetup {
             sample_rate: rate,
@@ -82,6 +92,7 @@ impl SoundCard {
         Ok(SoundCard {
             output,
             input,
+            silent_input,
             setup,
         })
     }
@@ -160,12 +171,16 @@ impl Backend for SoundCard {
     }
 
     fn describe(&self) -> String {
-        match &self.input {
-            Some(input) => format!(
+        match (&self.input, &self.silent_input) {
+            (Some(input), _) => format!(
                 "the sound card {} with input from {}",
                 self.output.described, input.described
             ),
-            None => format!("the sound card {}", self.output.described),
+            (None, Some(why)) => format!(
+                "the sound card {}, the patch's input nodes silent (no input: {why})",
+                self.output.described
+            ),
+            (None, None) => format!("the sound card {}", self.output.described),
         }
     }
 
@@ -438,5 +453,60 @@ impl Stream for CardStream {
             ))),
             None => Ok(self.status()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{Engine, EngineSettings};
+    use assert_no_alloc::assert_no_alloc;
+    use patchvm_ir::{Format, Limits};
+
+    /// The output callback's work, without a device: a stereo engine reading two input
+    /// channels, spread over a four-channel `i16` device.
+    #[test]
+    fn the_output_callback_does_not_allocate_and_feeds_the_input_through() {
+        let settings = EngineSettings {
+            channels: 2,
+            ..EngineSettings::default()
+        };
+        let (mut controller, audio) = Engine::new(settings, Limits::default());
+        let through = br#"(patch (nodes (mic (type "input") (channel 1)) (out (type "output")))
+                                 (connections (mic "out" -> out "in")))"#;
+        controller.load_text(through, Format::Sexpr).unwrap();
+        let (mut producer, consumer) = rtrb::RingBuffer::new(4 * CHUNK_FRAMES * 2);
+        let shared = Arc::new(Shared::default());
+        let mut player = CardAudio {
+            audio,
+            engine_channels: 2,
+            device_channels: 4,
+            input_channels: 2,
+            rendered: vec![0.0; CHUNK_FRAMES * 2].into(),
+            input: vec![0.0; CHUNK_FRAMES * 2].into(),
+            ring: Some(consumer),
+            shared: Arc::clone(&shared),
+        };
+        // Longer than a chunk, so the callback renders in several calls.
+        let frames = CHUNK_FRAMES + 100;
+        let mut data = vec![0_i16; frames * 4];
+        for round in 0..4 {
+            // The input callback's side: channel 1 holds a level that grows each round.
+            let level = 0.125 * f32::from(round + 1_u8);
+            let input: Vec<f32> = (0..2 * frames)
+                .map(|i| if i % 2 == 1 { level } else { 0.0 })
+                .collect();
+            assert_eq!(push_frames(&mut producer, &input, 2, |x| x), 0);
+            assert_no_alloc(|| player.render(&mut data, Some(Duration::from_millis(3))));
+            let want = i16::from_sample(level);
+            assert!(data.iter().all(|&sample| sample == want), "round {round}");
+            controller.maintain();
+        }
+        assert_eq!(shared.frames.load(Relaxed), 4 * frames as u64);
+        assert_eq!(shared.lost.load(Relaxed), 0);
+        assert_eq!(
+            from_latency_ns(shared.output_latency_ns.load(Relaxed)),
+            Some(Duration::from_millis(3))
+        );
     }
 }

@@ -184,6 +184,7 @@ impl Session {
                 .draw(&metrics, self.sample_rate, status.late_buffers);
         };
         self.status.clear();
+        self.controls.report(&mut self.status);
         let Session {
             stream,
             controller,
