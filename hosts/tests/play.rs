@@ -551,3 +551,55 @@ fn a_missing_sound_card_is_explained() {
         other => panic!("{other:?}: {text}"),
     }
 }
+
+/// The OSC server of a playing session, driven by Debian's `oscsend` (liblo-tools, which
+/// `.ci/run` installs): a `/param/set` changes the frequency heard in the file.
+#[test]
+fn osc_from_a_real_client_changes_what_plays() {
+    let dir = scratch_dir("osc");
+    let wav = dir.join("out.wav");
+    let playing = Playing::spawn(&[
+        "patches/toy.lisp",
+        "--to",
+        wav.to_str().unwrap(),
+        "--seconds",
+        "2.5",
+        "--osc",
+        "0",
+    ]);
+    let listening = playing
+        .seen
+        .iter()
+        .find_map(|line| line.strip_prefix("osc: listening on "))
+        .unwrap_or_else(|| panic!("no OSC address; stderr: {:?}", playing.seen))
+        .to_owned();
+    let port = listening.rsplit(':').next().unwrap().to_owned();
+    playing.sleep_until(1.0);
+    let sent = playing.now();
+    let status = Command::new("oscsend")
+        .args([
+            "127.0.0.1",
+            &port,
+            "/param/set",
+            "ssf",
+            "osc1",
+            "freq",
+            "660",
+        ])
+        .status()
+        .expect("oscsend (Debian's liblo-tools) is installed");
+    assert!(status.success());
+    let text = playing.finish();
+    assert!(
+        text.contains("osc: 1 datagrams, 1 messages applied"),
+        "{text}"
+    );
+    let samples = read_wav(&wav);
+    assert_hz(between(&samples, 0.1, sent), 440.0, "before the message");
+    let changed = frequency_change(&samples, sent - 0.05, 440.0, 660.0);
+    assert_hz(between(&samples, changed + 0.05, 2.45), 660.0, "after it");
+    eprintln!(
+        "oscsend at {sent:.3} s, 660 Hz from {changed:.3} s: {:.1} ms, oscsend's start-up included",
+        (changed - sent) * 1e3
+    );
+}

@@ -4,8 +4,10 @@
 use crate::failure::Failure;
 use crate::limits::LimitArgs;
 use crate::session::{Controls, Session};
+use patchvm::Controller;
 use patchvm::backend::{Backend, SinkSettings, WavSink};
 use patchvm::engine::{Engine, EngineError, EngineSettings};
+use patchvm::osc::{self, OscHandle, OscServer};
 use patchvm::source::load;
 use patchvm::watch::{FileWatch, WatchSettings};
 use patchvm::{Settings, prepare};
@@ -47,6 +49,10 @@ pub struct PlayArgs {
     /// Seed for every random module; the same seed gives the same samples.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Take OSC control messages on this UDP port, or `ADDR:PORT` (`/patch/load`,
+    /// `/param/set`, `/note/on`, ...; see the README). A bare port listens on 127.0.0.1 only.
+    #[arg(long, value_name = "ADDR:PORT")]
+    osc: Option<String>,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -91,7 +97,7 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
     let controller = Arc::new(Mutex::new(controller));
 
     // Control sources: each a thread that changes the patch through the shared controller,
-    // holding its lock for one change at a time. (OSC and MIDI input start here too.)
+    // holding its lock for one change at a time.
     let mut controls = Controls::default();
     if args.watch {
         let settings = WatchSettings {
@@ -107,12 +113,28 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
         .map_err(|error| Failure::File(error.to_string()))?;
         controls.watch = Some(watch);
     }
+    if let Some(listen) = &args.osc {
+        controls.osc = Some(start_osc(listen, &controller)?);
+    }
 
     let frames = args
         .seconds
         .map(|seconds| (seconds * f64::from(setup.sample_rate)).round() as u64);
     let session = Session::start(backend, audio, controller, controls, frames, &args.patch)?;
     session.run()
+}
+
+/// Binds the OSC server and starts its thread; says where it listens, so a client (or a
+/// test that asked for port 0) knows where to send.
+fn start_osc(listen: &str, controller: &Arc<Mutex<Controller>>) -> Result<OscHandle, Failure> {
+    let address = osc::address(listen).map_err(|error| Failure::Usage(format!("--osc {error}")))?;
+    let server = OscServer::bind(address)
+        .map_err(|error| Failure::File(format!("cannot listen for OSC on {address}: {error}")))?;
+    let handle = server
+        .spawn(Arc::clone(controller))
+        .map_err(|error| Failure::File(format!("cannot start the OSC server: {error}")))?;
+    eprintln!("osc: listening on {}", handle.local_addr());
+    Ok(handle)
 }
 
 /// Refuses flags that cannot go together, before anything is read or opened.

@@ -7,6 +7,7 @@ use crate::status::{StatusLine, mean_load, swap_in_full};
 use patchvm::Controller;
 use patchvm::backend::{Backend, Stream, StreamStatus};
 use patchvm::engine::{AudioHalf, MetricsSnapshot};
+use patchvm::osc::OscHandle;
 use patchvm::watch::{FileWatch, WatchEvent};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,6 +24,8 @@ const TICK: Duration = Duration::from_millis(20);
 pub struct Controls {
     /// `--watch`: reloads the patch file on every save.
     pub watch: Option<FileWatch>,
+    /// `--osc`: edits, parameters and notes from OSC clients.
+    pub osc: Option<OscHandle>,
 }
 
 impl Controls {
@@ -41,6 +44,18 @@ impl Controls {
     fn stop(self) {
         if let Some(watch) = self.watch {
             watch.stop();
+        }
+        if let Some(osc) = self.osc {
+            let stats = osc.stats();
+            osc.stop();
+            eprintln!(
+                "osc: {} datagrams, {} messages applied, {} refused, {} malformed datagrams, {} to unknown addresses",
+                stats.datagrams,
+                stats.applied,
+                stats.wrong_arguments + stats.failed,
+                stats.malformed,
+                stats.unknown_address
+            );
         }
     }
 }
