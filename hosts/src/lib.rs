@@ -30,6 +30,7 @@
 
 pub mod engine;
 mod instance;
+pub mod midi;
 pub mod reference;
 pub mod render;
 pub mod report;

@@ -25,7 +25,13 @@ pub(crate) fn check(patch: &Patch, flat: &Patch, catalog: &Catalog, problems: &m
         in_range(tuning, "the tuning (A4)", &TUNING_HZ, " Hz", problems);
     }
     if let Some(range) = midi.bend_range {
-        in_range(range, "the bend range", &BEND_SEMITONES, " semitones", problems);
+        in_range(
+            range,
+            "the bend range",
+            &BEND_SEMITONES,
+            " semitones",
+            problems,
+        );
     }
     for binding in &midi.bindings {
         if let BindingSource::Control(number) | BindingSource::Note(number) = binding.source {
@@ -184,7 +190,9 @@ fn check_target(
                 ),
             )
             .with_label("this binding")
-            .with_hint("bind an unconnected parameter, e.g. of a `const` node whose `out` drives this"),
+            .with_hint(
+                "bind an unconnected parameter, e.g. of a `const` node whose `out` drives this",
+            ),
         );
         return;
     }

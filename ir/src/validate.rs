@@ -7,10 +7,10 @@ use crate::diagnostic::{Code, Diagnostic, Diagnostics, push_capped};
 use crate::graph::{self, Edge, Graph, GraphNode, NodeIdx};
 use crate::limits::Limits;
 use crate::midi;
-use crate::voices;
 use crate::patch::{Connection, Node, Param, Patch, PortRef, ValueKind};
 use crate::span::Span;
 use crate::suggest;
+use crate::voices;
 use std::collections::HashMap;
 
 /// Checks `patch` against `catalog` and `limits`; on success every name is resolved, every

@@ -68,12 +68,31 @@ pub fn port_id(template: &str, port: &str) -> String {
 pub fn resolve<'a>(patch: &Patch, node: &'a str, port: &'a str) -> (Cow<'a, str>, Cow<'a, str>) {
     match &patch.voice {
         Some(template)
-            if template.name.text == node && template.inputs.iter().any(|i| i.name.text == port) =>
+            if template.name.text == node
+                && template.inputs.iter().any(|i| i.name.text == port) =>
         {
             (Cow::Owned(port_id(node, port)), Cow::Borrowed(BUS_IN))
         }
         _ => (Cow::Borrowed(node), Cow::Borrowed(port)),
     }
+}
+
+/// The nodes of the expanded patch that events are meant to set: the targets of the MIDI
+/// section's bindings and the nodes behind the template's inputs. A compiler keeps them
+/// kernels even when stateless and constant, so that their first event needs no recompiling.
+pub fn event_targets(patch: &Patch) -> Vec<String> {
+    let bound = patch.midi.bindings.iter().map(|binding| {
+        resolve(patch, &binding.target.node.text, &binding.target.port.text)
+            .0
+            .into_owned()
+    });
+    let inputs = patch.voice.iter().flat_map(|template| {
+        template
+            .inputs
+            .iter()
+            .map(|input| port_id(&template.name.text, &input.name.text))
+    });
+    bound.chain(inputs).collect()
 }
 
 /// The id of the template's `voice` node, if it has exactly one.
@@ -238,7 +257,10 @@ impl<'p> Expansion<'p, '_> {
                 }
             }
         }
-        let voice_ids: Vec<&str> = voice_nodes.iter().map(|node| node.id.text.as_str()).collect();
+        let voice_ids: Vec<&str> = voice_nodes
+            .iter()
+            .map(|node| node.id.text.as_str())
+            .collect();
         for connection in &template.connections {
             if voice_ids.contains(&connection.to.node.text.as_str()) {
                 self.problem(host_driven(&connection.to, connection.span));
@@ -252,7 +274,10 @@ impl<'p> Expansion<'p, '_> {
         let template: &'p VoiceTemplate = self.template;
         let mut seen: HashMap<&str, Span> = HashMap::new();
         let mut valid = [Vec::new(), Vec::new()];
-        for (side, ports) in [&template.inputs, &template.outputs].into_iter().enumerate() {
+        for (side, ports) in [&template.inputs, &template.outputs]
+            .into_iter()
+            .enumerate()
+        {
             for port in ports {
                 if let Some(&first) = seen.get(port.name.text.as_str()) {
                     self.problem(
@@ -438,10 +463,18 @@ impl<'p> Expansion<'p, '_> {
         for connection in &self.patch.connections {
             let mut connection = connection.clone();
             if connection.from.node.text == *name {
-                connection.from = rename(&connection.from, port_id(name, &connection.from.port.text), BUS_OUT);
+                connection.from = rename(
+                    &connection.from,
+                    port_id(name, &connection.from.port.text),
+                    BUS_OUT,
+                );
             }
             if connection.to.node.text == *name {
-                connection.to = rename(&connection.to, port_id(name, &connection.to.port.text), BUS_IN);
+                connection.to = rename(
+                    &connection.to,
+                    port_id(name, &connection.to.port.text),
+                    BUS_IN,
+                );
             }
             flat.connections.push(connection);
         }
@@ -457,7 +490,11 @@ impl<'p> Expansion<'p, '_> {
                         span: port.span,
                     },
                 };
-                let to = rename(&port.target, copy_id(name, voice, &port.target.node.text), &port.target.port.text);
+                let to = rename(
+                    &port.target,
+                    copy_id(name, voice, &port.target.node.text),
+                    &port.target.port.text,
+                );
                 flat.connections.push(Connection {
                     from,
                     to,
@@ -490,7 +527,11 @@ impl<'p> Expansion<'p, '_> {
                     },
                 };
                 flat.connections.push(Connection {
-                    from: rename(target, copy_id(name, voice, &target.node.text), &target.port.text),
+                    from: rename(
+                        target,
+                        copy_id(name, voice, &target.node.text),
+                        &target.port.text,
+                    ),
                     to,
                     span: port.span,
                 });
@@ -514,10 +555,10 @@ impl<'p> Expansion<'p, '_> {
             ValueKind::Number(value) if param.name.text == target.port.text => Some(value),
             _ => None,
         });
-        let default = self
-            .catalog
-            .get(&node.module.text)
-            .and_then(|spec| spec.input(&target.port.text).map(|i| spec.inputs[i].default));
+        let default = self.catalog.get(&node.module.text).and_then(|spec| {
+            spec.input(&target.port.text)
+                .map(|i| spec.inputs[i].default)
+        });
         set.or(default).unwrap_or(0.0)
     }
 }

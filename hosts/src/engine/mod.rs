@@ -75,13 +75,18 @@ mod controller;
 mod error;
 mod history;
 mod keys;
+mod midi;
 mod notes;
+mod performance;
 mod report;
+mod voices;
 
 pub use controller::Controller;
 pub use error::EngineError;
+pub use midi::MidiMessage;
 pub use notes::{NoteBinding, note_hz};
 pub use patchvm_vm::live::{FADE_SAMPLES, MetricsSnapshot};
+pub use performance::pitch_hz;
 pub use report::SwapReport;
 
 use crate::instance::Settings;
@@ -119,6 +124,8 @@ pub struct EngineSettings {
     pub event_capacity: usize,
     /// Programs that can wait to be taken.
     pub swap_capacity: usize,
+    /// How many voices a patch's voice template plays (see [`patchvm_ir::voices`]).
+    pub voices: usize,
 }
 
 impl Default for EngineSettings {
@@ -129,6 +136,7 @@ impl Default for EngineSettings {
             channels: 2,
             event_capacity: 4_096,
             swap_capacity: 16,
+            voices: patchvm_compiler::DEFAULT_VOICES,
         }
     }
 }
@@ -138,6 +146,7 @@ impl EngineSettings {
         Settings {
             sample_rate: self.sample_rate,
             seed: self.seed,
+            voices: self.voices,
         }
     }
 }

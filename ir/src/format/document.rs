@@ -263,9 +263,7 @@ impl Converter<'_> {
     /// A finite number, or `None` (reported).
     fn number(&mut self, value: Item, what: &str) -> Option<Number> {
         match value.kind {
-            ItemKind::Number(number) if number.is_finite() => {
-                Some(Number::at(number, value.span))
-            }
+            ItemKind::Number(number) if number.is_finite() => Some(Number::at(number, value.span)),
             other => {
                 let found = match other {
                     ItemKind::Number(number) => format!("`{number}`"),

@@ -34,8 +34,10 @@ const SECTIONS: [&str; 4] = ["nodes", "connections", "voice", "midi"];
 const SECTIONS_HINT: &str =
     "the sections are `(nodes ...)`, `(connections ...)`, `(voice ...)` and `(midi ...)`";
 const TEMPLATE_SECTIONS: [&str; 4] = ["nodes", "connections", "inputs", "outputs"];
-const TEMPLATE_HINT: &str = "a template holds `(nodes ...)`, `(connections ...)`, `(inputs ...)` and `(outputs ...)`";
-const TEMPLATE_EXAMPLE: &str = r#"(voice synth (nodes ...) (connections ...) (outputs (out vca "out")))"#;
+const TEMPLATE_HINT: &str =
+    "a template holds `(nodes ...)`, `(connections ...)`, `(inputs ...)` and `(outputs ...)`";
+const TEMPLATE_EXAMPLE: &str =
+    r#"(voice synth (nodes ...) (connections ...) (outputs (out vca "out")))"#;
 const PORT_EXAMPLE: &str = r#"(out vca "out")"#;
 const MIDI_ENTRIES: [&str; 5] = ["tuning", "bend-range", "cc", "bend", "note"];
 const BINDING_EXAMPLE: &str = r#"(cc 74 -> lp "cutoff" 200 8000)"#;
@@ -455,22 +457,24 @@ impl Reader<'_> {
             None
         };
         let rest: Vec<Sexp> = parts.collect();
-        let parsed = <[Sexp; 5]>::try_from(rest).ok().and_then(|[arrow, node, port, lo, hi]| {
-            let is_arrow = matches!(&arrow, Sexp::Atom(Atom::Symbol(text), _) if text == "->");
-            match (is_arrow, name(node), name(port), lo, hi) {
-                (
-                    true,
-                    Some(node),
-                    Some(port),
-                    Sexp::Atom(Atom::Number(lo), lo_span),
-                    Sexp::Atom(Atom::Number(hi), hi_span),
-                ) => Some((
-                    PortRef { node, port },
-                    [Number::at(lo, lo_span), Number::at(hi, hi_span)],
-                )),
-                _ => None,
-            }
-        });
+        let parsed = <[Sexp; 5]>::try_from(rest)
+            .ok()
+            .and_then(|[arrow, node, port, lo, hi]| {
+                let is_arrow = matches!(&arrow, Sexp::Atom(Atom::Symbol(text), _) if text == "->");
+                match (is_arrow, name(node), name(port), lo, hi) {
+                    (
+                        true,
+                        Some(node),
+                        Some(port),
+                        Sexp::Atom(Atom::Number(lo), lo_span),
+                        Sexp::Atom(Atom::Number(hi), hi_span),
+                    ) => Some((
+                        PortRef { node, port },
+                        [Number::at(lo, lo_span), Number::at(hi, hi_span)],
+                    )),
+                    _ => None,
+                }
+            });
         let source = match (kind, number) {
             ("cc", Some(number)) => Some(BindingSource::Control(number)),
             ("note", Some(number)) => Some(BindingSource::Note(number)),

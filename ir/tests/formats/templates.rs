@@ -62,7 +62,10 @@ fn template_elements_keep_their_spans() {
     assert!(at(template.span).starts_with("(voice synth"));
     assert_eq!(at(template.nodes[1].module.span), "\"osc.saw\"");
     assert_eq!(at(template.outputs[0].span), "(out vca \"out\")");
-    assert_eq!(at(patch.midi.bindings[0].span), "(cc 74 -> verb \"amp\" 0 1)");
+    assert_eq!(
+        at(patch.midi.bindings[0].span),
+        "(cc 74 -> verb \"amp\" 0 1)"
+    );
     assert_eq!(at(patch.midi.bindings[1].range[0].span), "-0.5");
     let json = json::write(&patch);
     let text = String::from_utf8(json.clone().into_bytes()).unwrap();
@@ -93,8 +96,14 @@ fn malformed_templates_and_bindings_are_shape_errors_at_the_culprit() {
     let json_cases = [
         (r#"{"voice": {"nodes": {}}}"#, r#"{"nodes": {}}"#),
         (r#"{"voice": {"name": 3}}"#, "3"),
-        (r#"{"midi": {"bindings": [{"from": ["cc"], "to": ["a", "b"], "range": [0, 1]}]}}"#, r#"["cc"]"#),
-        (r#"{"midi": {"bindings": [{"from": ["bend"], "to": ["a", "b"]}]}}"#, r#"{"from": ["bend"], "to": ["a", "b"]}"#),
+        (
+            r#"{"midi": {"bindings": [{"from": ["cc"], "to": ["a", "b"], "range": [0, 1]}]}}"#,
+            r#"["cc"]"#,
+        ),
+        (
+            r#"{"midi": {"bindings": [{"from": ["bend"], "to": ["a", "b"]}]}}"#,
+            r#"{"from": ["bend"], "to": ["a", "b"]}"#,
+        ),
         (r#"{"midi": {"bend": 2}}"#, r#""bend""#),
     ];
     for (text, culprit) in json_cases {

@@ -1,0 +1,11 @@
+//! MIDI: standard MIDI files played into a patch ([`file`], [`playback`]) and, with the
+//! `midi` feature, live input from a port ([`input`]). What each message does to a patch is
+//! the engine's business: see [`Controller::midi`](crate::engine::Controller::midi).
+
+pub mod file;
+#[cfg(feature = "midi")]
+pub mod input;
+pub mod playback;
+
+pub use file::{MidiFileError, MidiSong, SongEvent};
+pub use playback::Playback;
