@@ -99,32 +99,19 @@ fn check_target(
     problems: &mut Diagnostics,
 ) {
     let target = &binding.target;
-    let (node_id, port) = voices::resolve(patch, &target.node.text, &target.port.text);
-    let Some(node) = flat.node(&node_id) else {
-        let mut ids: Vec<&str> = patch.nodes.iter().map(|n| n.id.text.as_str()).collect();
-        ids.extend(patch.voice.iter().map(|t| t.name.text.as_str()));
-        push_capped(
-            problems,
-            Diagnostic::new(
-                Code::UnknownNode,
-                target.node.span,
-                format!("binding names unknown node `{}`", target.node.text),
-            )
-            .with_label("no node has this id")
-            .with_hint(suggest::hint_for(&target.node.text, &ids)),
-        );
-        return;
-    };
-    let is_template = patch
+    if let Some(template) = patch
         .voice
         .as_ref()
-        .is_some_and(|t| t.name.text == target.node.text);
-    if is_template && node_id == target.node.text {
-        let names: Vec<&str> = patch
-            .voice
+        .filter(|t| t.name.text == target.node.text)
+        && !template
+            .inputs
             .iter()
-            .flat_map(|t| &t.inputs)
-            .map(|input| input.name.text.as_str())
+            .any(|i| i.name.text == target.port.text)
+    {
+        let names: Vec<&str> = template
+            .inputs
+            .iter()
+            .map(|i| i.name.text.as_str())
             .collect();
         push_capped(
             problems,
@@ -141,6 +128,22 @@ fn check_target(
         );
         return;
     }
+    let (node_id, port) = voices::resolve(patch, &target.node.text, &target.port.text);
+    let Some(node) = flat.node(&node_id) else {
+        let mut ids: Vec<&str> = patch.nodes.iter().map(|n| n.id.text.as_str()).collect();
+        ids.extend(patch.voice.iter().map(|t| t.name.text.as_str()));
+        push_capped(
+            problems,
+            Diagnostic::new(
+                Code::UnknownNode,
+                target.node.span,
+                format!("binding names unknown node `{}`", target.node.text),
+            )
+            .with_label("no node has this id")
+            .with_hint(suggest::hint_for(&target.node.text, &ids)),
+        );
+        return;
+    };
     // An unknown module is reported on the node.
     let Some(spec) = catalog.get(&node.module.text) else {
         return;

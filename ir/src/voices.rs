@@ -304,9 +304,10 @@ impl<'p> Expansion<'p, '_> {
         let [inputs, outputs] = valid;
         for connection in &self.patch.connections {
             for (end, ports, kind) in [
-                (&connection.from, &outputs, "output"),
-                (&connection.to, &inputs, "input"),
+                (&connection.from, &template.outputs, "output"),
+                (&connection.to, &template.inputs, "input"),
             ] {
+                // A port declared but faulty was reported where it is declared.
                 if end.node.text == template.name.text
                     && !ports.iter().any(|p| p.name.text == end.port.text)
                 {
@@ -461,6 +462,14 @@ impl<'p> Expansion<'p, '_> {
         }
 
         for connection in &self.patch.connections {
+            // A connection to a port that is missing or faulty was reported; leaving it out
+            // keeps one mistake from showing up as another.
+            let valid = |end: &PortRef, ports: &[&TemplatePort]| {
+                end.node.text != *name || ports.iter().any(|p| p.name.text == end.port.text)
+            };
+            if !valid(&connection.from, outputs) || !valid(&connection.to, inputs) {
+                continue;
+            }
             let mut connection = connection.clone();
             if connection.from.node.text == *name {
                 connection.from = rename(
