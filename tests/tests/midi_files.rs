@@ -62,14 +62,28 @@ fn running_status_and_smpte_timing_are_read() {
     let song = file::read(&bytes, SR).unwrap();
     assert_eq!(times(&song), [0, 24_000, 48_000, 48_000]);
     let messages: Vec<[u8; 3]> = song.events.iter().map(|e| e.message).collect();
-    assert_eq!(messages, [[0x91, 60, 100], [0x91, 64, 100], [0x81, 60, 0], [0x81, 64, 0]]);
+    assert_eq!(
+        messages,
+        [
+            [0x91, 60, 100],
+            [0x91, 64, 100],
+            [0x81, 60, 0],
+            [0x81, 64, 0]
+        ]
+    );
 }
 
 #[test]
 fn hostile_files_are_clean_errors_or_bounded() {
     let good = smf(0, 96, &[Track::new().note(0, 60, 100, 96).end(0)]);
-    assert!(matches!(file::read(b"", SR), Err(MidiFileError::Invalid(_))));
-    assert!(matches!(file::read(b"MThd garbage", SR), Err(MidiFileError::Invalid(_))));
+    assert!(matches!(
+        file::read(b"", SR),
+        Err(MidiFileError::Invalid(_))
+    ));
+    assert!(matches!(
+        file::read(b"MThd garbage", SR),
+        Err(MidiFileError::Invalid(_))
+    ));
     for cut in 0..good.len() {
         // Truncated anywhere: an error or a shorter song, never a panic.
         let _ = file::read(&good[..cut], SR);
@@ -91,7 +105,10 @@ fn hostile_files_are_clean_errors_or_bounded() {
     assert!(song.length > 1 << 40);
     // Too large to read.
     let huge = vec![0u8; file::MAX_FILE_BYTES + 1];
-    assert_eq!(file::read(&huge, SR), Err(MidiFileError::TooLarge(huge.len())));
+    assert_eq!(
+        file::read(&huge, SR),
+        Err(MidiFileError::TooLarge(huge.len()))
+    );
 }
 
 #[test]
@@ -111,11 +128,19 @@ fn a_flood_of_notes_on_one_tick_plays_in_bounded_time() {
         ..Settings::default()
     };
     let started = Instant::now();
-    let mut playback =
-        Playback::new(example("poly-synth.lisp"), &settings, &Limits::default(), song).unwrap();
+    let mut playback = Playback::new(
+        example("poly-synth.lisp"),
+        &settings,
+        &Limits::default(),
+        song,
+    )
+    .unwrap();
     let mut out = vec![0.0; 4_800];
     playback.render(&[], 0, &mut out);
-    println!("40 000 messages at two samples played in {:?}", started.elapsed());
+    println!(
+        "40 000 messages at two samples played in {:?}",
+        started.elapsed()
+    );
     assert!(out.iter().all(|x| x.is_finite()));
     assert_eq!(playback.controller().metrics().dropped_events, 0);
     assert_eq!(playback.refused(), 0);

@@ -448,8 +448,10 @@ pub unsafe extern "C" fn pvm_engine_bind_notes(
     }
 }
 
-/// Plays MIDI note `note` (0..=127) at `velocity` (0..=1, quantised to 1/127) from the audio
-/// side's next block, through the inputs [`pvm_engine_bind_notes`] chose. Monophonic.
+/// Plays MIDI note `note` (0..=127) at `velocity` (0..=1, quantised to 1/127; 0 is a note
+/// off) from the audio side's next block: on a voice of the patch's voice template (32
+/// voices), on its `voice` nodes outside the template, through its note bindings, and through
+/// the inputs [`pvm_engine_bind_notes`] chose (monophonic, the last note held sounding).
 ///
 /// Returns [`PVM_OK`], [`PVM_ERR_RANGE`], [`PVM_ERR_NO_PATCH`], [`PVM_ERR_PARAM`] (a bound
 /// input that cannot take a value), [`PVM_ERR_QUEUE_FULL`] or [`PVM_ERR_PANIC`].
