@@ -1,4 +1,4 @@
-//! MIDI: standard MIDI files played into a patch ([`file`], [`playback`]) and, with the
+//! MIDI: standard MIDI files played into a patch ([`mod@file`], [`playback`]) and, with the
 //! `midi` feature, live input from a port ([`input`]). What each message does to a patch is
 //! the engine's business: see [`Controller::midi`](crate::engine::Controller::midi).
 
