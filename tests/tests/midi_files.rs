@@ -145,3 +145,23 @@ fn a_flood_of_notes_on_one_tick_plays_in_bounded_time() {
     assert_eq!(playback.controller().metrics().dropped_events, 0);
     assert_eq!(playback.refused(), 0);
 }
+
+proptest::proptest! {
+    /// Mutated MIDI files — bytes overwritten, cut or inserted anywhere, headers included —
+    /// through the fuzz target's body: never a panic, never a non-finite sample.
+    #[test]
+    fn mutated_midi_files_never_panic(
+        edits in proptest::collection::vec((proptest::prelude::any::<usize>(), proptest::prelude::any::<u8>(), 0..3u8), 1..8),
+    ) {
+        let mut bytes = std::fs::read(patchvm_tests::patches_dir().join("poly-synth.mid")).unwrap();
+        for (at, byte, kind) in edits {
+            let at = at % (bytes.len() + 1);
+            match kind {
+                0 if at < bytes.len() => bytes[at] = byte,
+                1 => bytes.truncate(at),
+                _ => bytes.insert(at, byte),
+            }
+        }
+        patchvm_tests::fuzzing::read_midi(&bytes);
+    }
+}
