@@ -4,7 +4,8 @@
 //! validated, ordered and compiled into register bytecode, which a small VM runs once per
 //! block of at most 64 samples, calling native DSP kernels. This crate is the facade that ties
 //! the pipeline together ([`Instance`]) and the host adapters around it: offline rendering to
-//! WAV ([`render`]), reading patch files ([`source`]) and rendering diagnostics ([`report`]).
+//! WAV ([`render`]), control over OSC ([`osc`]), reading patch files ([`source`]) and
+//! rendering diagnostics ([`report`]).
 //!
 //! ```
 //! use patchvm::{Instance, Settings};
@@ -31,6 +32,7 @@
 pub mod engine;
 mod instance;
 pub mod midi;
+pub mod osc;
 pub mod reference;
 pub mod render;
 pub mod report;

@@ -98,3 +98,8 @@ fn read_midi_corpus() {
 fn engine_edits_corpus() {
     assert!(replay("engine_edits", Vec::new(), fuzzing::engine_edits) > 0);
 }
+
+#[test]
+fn osc_datagram_corpus() {
+    assert!(replay("osc_datagram", Vec::new(), fuzzing::osc_datagram) > 0);
+}

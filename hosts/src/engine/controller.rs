@@ -244,6 +244,16 @@ impl Controller {
         self.performance.active_voices()
     }
 
+    /// How the engine was built: its sample rate, seed, channels and queue sizes.
+    pub fn settings(&self) -> EngineSettings {
+        self.settings
+    }
+
+    /// The limits patches and edits are checked against.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
     /// The metrics, as the audio half last wrote them.
     pub fn metrics(&self) -> MetricsSnapshot {
         self.remote.metrics().snapshot()
