@@ -244,7 +244,7 @@ impl Controller {
         self.performance.active_voices()
     }
 
-    /// How the engine was built: its sample rate, seed, channels and queue sizes.
+    /// How the engine was built: its sample rate, seed, channels, queue sizes and voices.
     pub fn settings(&self) -> EngineSettings {
         self.settings
     }
