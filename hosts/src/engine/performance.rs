@@ -83,6 +83,9 @@ pub(crate) struct Performance {
     bend: f64,
     bindings: Vec<Bound>,
     triggers: Vec<Trigger>,
+    /// The gate value the `voice` nodes outside the template last opened with: 1 or 2,
+    /// alternating, so a note started on the sample the last one ended still restarts.
+    mono_gate: f32,
 }
 
 impl Default for Performance {
@@ -95,6 +98,7 @@ impl Default for Performance {
             bend: 0.0,
             bindings: Vec::new(),
             triggers: Vec::new(),
+            mono_gate: 2.0,
         }
     }
 }
@@ -170,7 +174,8 @@ impl Performance {
         out.push(change(Target::BoundGate, level));
         if was_empty {
             // Legato: a note played over another keeps the gate open.
-            out.push(change(Target::Mono(VoiceInput::Gate), 1.0));
+            self.mono_gate = if self.mono_gate == 1.0 { 2.0 } else { 1.0 };
+            out.push(change(Target::Mono(VoiceInput::Gate), self.mono_gate));
         }
     }
 
@@ -379,6 +384,27 @@ mod tests {
             "an octave down: 12 semitones of bend"
         );
         assert_eq!(params(&out), [("lp.q".into(), 1.0, 0)]);
+    }
+
+    #[test]
+    fn a_fresh_mono_note_restarts_the_gate_even_on_the_sample_the_last_one_ended() {
+        let mut p = configured("(patch)", 0);
+        let gates = |out: &[Change]| -> Vec<f32> {
+            out.iter()
+                .filter(|c| c.target == Target::Mono(VoiceInput::Gate))
+                .map(|c| c.value)
+                .collect()
+        };
+        let mut out = Vec::new();
+        p.note_on(60, 100, 0, &mut out);
+        p.note_on(62, 100, 10, &mut out);
+        assert_eq!(gates(&out), [1.0], "legato: the gate stays open");
+        out.clear();
+        p.note_off(62, 20, &mut out);
+        p.note_off(60, 20, &mut out);
+        p.note_on(64, 100, 20, &mut out);
+        // Closed and opened on one sample: a new held value, which the `voice` node restarts on.
+        assert_eq!(gates(&out), [0.0, 2.0]);
     }
 
     #[test]
