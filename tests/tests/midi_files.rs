@@ -104,6 +104,19 @@ fn hostile_files_are_clean_errors_or_bounded() {
     assert!(song.events.windows(2).all(|w| w[0].time <= w[1].time));
     assert!(song.length > 1 << 40);
     // Too large to read.
+    // A division of -128 frames a second, which midly would negate with overflow; and RMID.
+    let mut smpte = good.clone();
+    smpte[12] = 0x80;
+    assert!(matches!(
+        file::read(&smpte, SR),
+        Err(MidiFileError::Invalid(_))
+    ));
+    let mut riff = b"RIFF\0\0\0\0RMIDdata".to_vec();
+    riff.extend_from_slice(&good);
+    assert!(matches!(
+        file::read(&riff, SR),
+        Err(MidiFileError::Invalid(_))
+    ));
     let huge = vec![0u8; file::MAX_FILE_BYTES + 1];
     assert_eq!(
         file::read(&huge, SR),

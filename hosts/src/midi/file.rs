@@ -90,7 +90,7 @@ struct Tick {
     message: Option<[u8; 3]>,
 }
 
-/// Reads a standard MIDI file (format 0 or 1, or a RIFF-wrapped one) from `bytes`, placing
+/// Reads a standard MIDI file (format 0 or 1) from `bytes`, placing
 /// each message at its sample at `sample_rate` with every tempo change of every track
 /// honoured. Messages the engine does not act on (program changes, aftertouch, system
 /// exclusive, meta events but tempo) are left out.
@@ -101,6 +101,7 @@ pub fn read(bytes: &[u8], sample_rate: f64) -> Result<MidiSong, MidiFileError> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(MidiFileError::TooLarge(bytes.len()));
     }
+    check_header(bytes)?;
     let invalid = |error: midly::Error| MidiFileError::Invalid(error.to_string());
     let (header, tracks) = midly::parse(bytes).map_err(invalid)?;
     if header.format == midly::Format::Sequential {
@@ -148,6 +149,25 @@ pub fn read(bytes: &[u8], sample_rate: f64) -> Result<MidiSong, MidiFileError> {
         }
     }
     Ok(song)
+}
+
+/// Refuses what midly would trip over rather than report: anything but a plain standard MIDI
+/// file (RMID files wrap one in RIFF; none are read), and an SMPTE division of -128 frames a
+/// second, whose negation midly 0.5 computes with overflow (a panic with overflow checks on).
+fn check_header(bytes: &[u8]) -> Result<(), MidiFileError> {
+    if !bytes.starts_with(b"MThd") {
+        return Err(MidiFileError::Invalid(
+            "not a standard MIDI file (it does not start with `MThd`)".to_owned(),
+        ));
+    }
+    // The header chunk's data: format, tracks, division; the division's high byte is the
+    // negated frame rate when its top bit is set.
+    if bytes.get(12) == Some(&0x80) {
+        return Err(MidiFileError::Invalid(
+            "invalid SMPTE frame rate -128".to_owned(),
+        ));
+    }
+    Ok(())
 }
 
 /// The message's bytes, if the engine acts on it: note off and on, control change, pitch
