@@ -198,6 +198,7 @@ fn metrics_json(metrics: &MetricsSnapshot) -> String {
         applied_events,
         dropped_events,
         flushed_samples,
+        active_voices,
     } = *metrics;
     serde_json::json!({
         "calls": calls,
@@ -212,6 +213,7 @@ fn metrics_json(metrics: &MetricsSnapshot) -> String {
         "applied_events": applied_events,
         "dropped_events": dropped_events,
         "flushed_samples": flushed_samples,
+        "active_voices": active_voices,
     })
     .to_string()
 }
