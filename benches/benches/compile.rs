@@ -23,7 +23,7 @@ fn stages(c: &mut Criterion) {
         let patch = Format::Sexpr.read(&text, &limits).unwrap();
         let graph = validate(&patch, catalog(), &limits).unwrap();
         let options = CompileOptions::default();
-        let compiled = compile_graph(&graph, catalog(), &options).unwrap();
+        let compiled = compile_graph(&patch, &graph, catalog(), &options).unwrap();
         let kernels = || -> Vec<_> {
             compiled
                 .kernels
@@ -47,7 +47,7 @@ fn stages(c: &mut Criterion) {
             )
         });
         group.bench_function(BenchmarkId::new("lower", nodes), |b| {
-            b.iter(|| compile_graph(black_box(&graph), catalog(), &options).unwrap())
+            b.iter(|| compile_graph(&patch, black_box(&graph), catalog(), &options).unwrap())
         });
         group.bench_function(BenchmarkId::new("kernel build", nodes), |b| b.iter(kernels));
         group.bench_function(BenchmarkId::new("verify", nodes), |b| {

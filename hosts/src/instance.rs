@@ -2,8 +2,10 @@
 
 use crate::load::BlockLoads;
 use crate::seed::node_seed;
-use patchvm_compiler::{CompileOptions, Compiled, KernelNode, compile_graph, compile_with};
-use patchvm_ir::{Code, Diagnostic, Diagnostics, Limits, Patch, validate};
+use patchvm_compiler::{
+    CompileOptions, Compiled, DEFAULT_VOICES, KernelNode, compile_graph, compile_with,
+};
+use patchvm_ir::{Code, Diagnostic, Diagnostics, Limits, Patch, validate_with};
 use patchvm_modules::{KernelInit, build, catalog, memory_bytes};
 use patchvm_vm::{Executable, MAX_BLOCK};
 use std::time::Instant;
@@ -15,6 +17,9 @@ pub struct Settings {
     pub sample_rate: f64,
     /// The render seed; the same patch, seed and events always give the same samples.
     pub seed: u64,
+    /// How many voices a voice template plays: its copies in the compiled program, 1 to
+    /// [`MAX_VOICES`](patchvm_ir::voices::MAX_VOICES).
+    pub voices: usize,
 }
 
 impl Default for Settings {
@@ -22,6 +27,7 @@ impl Default for Settings {
         Settings {
             sample_rate: 48_000.0,
             seed: 0,
+            voices: DEFAULT_VOICES,
         }
     }
 }
@@ -137,7 +143,8 @@ pub fn prepare(
     prepare_with(patch, settings, limits, &CompileOptions::default())
 }
 
-/// [`prepare`] with compile options (nodes that must not be folded).
+/// [`prepare`] with compile options (nodes that must not be folded); the voice count comes
+/// from `settings`.
 pub(crate) fn prepare_with(
     patch: &Patch,
     settings: &Settings,
@@ -145,23 +152,37 @@ pub(crate) fn prepare_with(
     options: &CompileOptions,
 ) -> Result<Compiled<'static>, Diagnostics> {
     check_settings(settings)?;
-    let compiled = compile_with(patch, catalog(), limits, options)?;
+    let options = CompileOptions {
+        voices: settings.voices,
+        ..options.clone()
+    };
+    let compiled = compile_with(patch, catalog(), limits, &options)?;
     check_memory(&compiled, settings, limits)?;
     Ok(compiled)
 }
 
 /// [`prepare_with`] for an edit on the live engine: the same checks, the patch's own problems
-/// reported before the settings' (as validating the edit first always did), and the patch
-/// validated once.
+/// reported before the settings' (as validating the edit first always did), and a patch
+/// without a voice template validated once.
 pub(crate) fn prepare_edit(
     patch: &Patch,
     settings: &Settings,
     limits: &Limits,
     options: &CompileOptions,
 ) -> Result<Compiled<'static>, Diagnostics> {
-    let graph = validate(patch, catalog(), limits)?;
+    let single = validate_with(patch, catalog(), limits, 1)?;
     check_settings(settings)?;
-    let compiled = compile_graph(&graph, catalog(), options)?;
+    let options = CompileOptions {
+        voices: settings.voices,
+        ..options.clone()
+    };
+    // The voices, once the settings say how many is sane.
+    let graph = if patch.voice.is_some() && settings.voices > 1 {
+        validate_with(patch, catalog(), limits, settings.voices)?
+    } else {
+        single
+    };
+    let compiled = compile_graph(patch, &graph, catalog(), &options)?;
     check_memory(&compiled, settings, limits)?;
     Ok(compiled)
 }
@@ -171,6 +192,17 @@ pub const SAMPLE_RATES: std::ops::RangeInclusive<f64> = 1_000.0..=768_000.0;
 
 /// Refuses settings no kernel is built for.
 fn check_settings(settings: &Settings) -> Result<(), Diagnostics> {
+    let max_voices = patchvm_ir::voices::MAX_VOICES;
+    if !(1..=max_voices).contains(&settings.voices) {
+        return Err(vec![
+            Diagnostic::new(
+                Code::Setting,
+                patchvm_ir::Span::NONE,
+                format!("{} voices is outside 1..={max_voices}", settings.voices),
+            )
+            .with_hint("choose how many notes may sound at once, e.g. 32"),
+        ]);
+    }
     if SAMPLE_RATES.contains(&settings.sample_rate) {
         return Ok(());
     }

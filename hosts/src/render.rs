@@ -1,6 +1,8 @@
 //! Offline rendering: a patch to a WAV file, as fast as the CPU allows.
 
 use crate::instance::Instance;
+use crate::load::BlockLoads;
+use patchvm_vm::Program;
 use std::path::Path;
 
 /// How samples are stored in the WAV file.
@@ -167,10 +169,64 @@ impl WavInput {
     }
 }
 
+/// What a render reads frames from: an [`Instance`], or a patch playing a MIDI song
+/// ([`Playback`](crate::midi::Playback)).
+pub trait Frames {
+    /// Interleaved channels per frame: 1 or 2.
+    fn channels(&self) -> usize;
+
+    /// Fills `out` with the next frames, reading the patch's `input` nodes from `input`
+    /// (interleaved frames of `input_channels`, one per output frame, silence past its end).
+    fn render(&mut self, input: &[f32], input_channels: usize, out: &mut [f32]);
+
+    /// NaN or infinite samples replaced by silence so far.
+    fn flushed(&self) -> u64;
+
+    /// From now on, times every block (see [`Instance::time_blocks`]), if the source can.
+    fn time_blocks(&mut self) {}
+
+    /// The load of each block since [`time_blocks`](Frames::time_blocks), if timed.
+    fn block_loads(&self) -> Option<&BlockLoads> {
+        None
+    }
+
+    /// The compiled program, if the source runs one it can show.
+    fn program(&self) -> Option<&Program> {
+        None
+    }
+}
+
+impl Frames for Instance {
+    fn channels(&self) -> usize {
+        Instance::channels(self)
+    }
+
+    /// In blocks of the largest size; the samples do not depend on it.
+    fn render(&mut self, input: &[f32], input_channels: usize, out: &mut [f32]) {
+        self.process(input, input_channels, out, patchvm_vm::MAX_BLOCK);
+    }
+
+    fn flushed(&self) -> u64 {
+        self.flushed_samples()
+    }
+
+    fn time_blocks(&mut self) {
+        Instance::time_blocks(self);
+    }
+
+    fn block_loads(&self) -> Option<&BlockLoads> {
+        Instance::block_loads(self)
+    }
+
+    fn program(&self) -> Option<&Program> {
+        Some(Instance::program(self))
+    }
+}
+
 /// Renders `options.frames` frames of `instance` into a WAV file at `path`, with `input` (if
 /// any) as the host's audio input, calling `progress(done, total)` after every chunk.
 pub fn render_to_wav(
-    instance: &mut Instance,
+    instance: &mut dyn Frames,
     path: &Path,
     options: &RenderOptions,
     mut input: Option<&mut WavInput>,
@@ -205,8 +261,7 @@ pub fn render_to_wav(
             }
             None => 0,
         };
-        // The largest block; the samples do not depend on it.
-        instance.process(&input_samples, input_channels, block, patchvm_vm::MAX_BLOCK);
+        instance.render(&input_samples, input_channels, block);
         for frame in block.chunks(source_channels) {
             for channel in 0..usize::from(channels) {
                 let sample = remix(frame, channel, usize::from(channels));
@@ -222,7 +277,7 @@ pub fn render_to_wav(
         frames: done,
         channels,
         peak,
-        flushed: instance.flushed_samples(),
+        flushed: instance.flushed(),
     })
 }
 

@@ -6,16 +6,64 @@ use crate::catalog::{Catalog, InputSpec, ModuleSpec, Rate, Role, Unit};
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, push_capped};
 use crate::graph::{self, Edge, Graph, GraphNode, NodeIdx};
 use crate::limits::Limits;
+use crate::midi;
 use crate::patch::{Connection, Node, Param, Patch, PortRef, ValueKind};
 use crate::span::Span;
 use crate::suggest;
+use crate::voices;
+
 /// Node ids by name: hashed with foldhash, several times faster than the standard library's
 /// SipHash on short ids, and still seeded per process.
 type HashMap<K, V> = foldhash::HashMap<K, V>;
 
 /// Checks `patch` against `catalog` and `limits`; on success every name is resolved, every
-/// value is in range and the evaluation order is known.
+/// value is in range and the evaluation order is known. A voice template is checked and
+/// expanded for one voice (see [`validate_with`]).
 pub fn validate<'c>(
+    patch: &Patch,
+    catalog: &'c Catalog,
+    limits: &Limits,
+) -> Result<Graph<'c>, Diagnostics> {
+    validate_with(patch, catalog, limits, 1)
+}
+
+/// Checks `patch` as [`validate`] does, and resolves it with its voice template (if any)
+/// expanded into `voices` copies (see [`mod@crate::voices`]).
+///
+/// The template is checked once, on a one-voice expansion: each of its problems is reported
+/// once, at the template's own spans, whatever `voices` is. The MIDI section's bindings are
+/// checked against the expanded patch.
+pub fn validate_with<'c>(
+    patch: &Patch,
+    catalog: &'c Catalog,
+    limits: &Limits,
+    voices: usize,
+) -> Result<Graph<'c>, Diagnostics> {
+    let (single, mut problems) = voices::expand(patch, catalog, 1);
+    let graph = match validate_flat(&single, catalog, limits) {
+        Ok(graph) => Some(graph),
+        Err(more) => {
+            for problem in more {
+                push_capped(&mut problems, problem);
+            }
+            None
+        }
+    };
+    midi::check(patch, &single, catalog, &mut problems);
+    match graph {
+        Some(graph) if problems.is_empty() => {
+            if patch.voice.is_none() || voices <= 1 {
+                return Ok(graph);
+            }
+            let (flat, _) = voices::expand(patch, catalog, voices);
+            validate_flat(&flat, catalog, limits)
+        }
+        _ => Err(problems),
+    }
+}
+
+/// Checks a patch without a template.
+fn validate_flat<'c>(
     patch: &Patch,
     catalog: &'c Catalog,
     limits: &Limits,

@@ -17,6 +17,8 @@ pub struct Metrics {
     late_calls: AtomicU64,
     /// Audio side: wall-clock nanoseconds of the last call.
     last_dsp_ns: AtomicU64,
+    /// Audio side: wall-clock nanoseconds of all calls so far.
+    dsp_ns: AtomicU64,
     /// Audio side: DSP load of the last call and the highest so far, in millionths of the
     /// real-time budget (1 000 000 = the whole budget).
     last_load_ppm: AtomicU64,
@@ -37,6 +39,8 @@ pub struct Metrics {
     /// Events dropped: by the control side because the queue was full, or by the audio side
     /// because its list of scheduled events was full of later ones.
     dropped_events: AtomicU64,
+    /// Control side: voices whose gate is open (held, or kept by the sustain pedal).
+    active_voices: AtomicU64,
 }
 
 /// A copy of the [`Metrics`] at one moment.
@@ -51,6 +55,9 @@ pub struct MetricsSnapshot {
     pub late_calls: u64,
     /// Wall-clock time the last call took, in nanoseconds.
     pub last_dsp_ns: u64,
+    /// Wall-clock time all calls took, in nanoseconds: its growth over the duration of the
+    /// frames rendered meanwhile is the mean DSP load over that interval.
+    pub dsp_ns: u64,
     /// The last call's time over the duration of the audio it rendered: 1.0 is the whole
     /// real-time budget.
     pub last_load: f64,
@@ -67,6 +74,9 @@ pub struct MetricsSnapshot {
     pub dropped_events: u64,
     /// Non-finite output samples replaced by silence.
     pub flushed_samples: u64,
+    /// Voices whose gate is open (held, or kept by the sustain pedal), as the control side
+    /// last set them; released voices still sounding their release are not counted.
+    pub active_voices: u64,
 }
 
 impl Metrics {
@@ -77,6 +87,7 @@ impl Metrics {
             frames: self.frames.load(Relaxed),
             late_calls: self.late_calls.load(Relaxed),
             last_dsp_ns: self.last_dsp_ns.load(Relaxed),
+            dsp_ns: self.dsp_ns.load(Relaxed),
             last_load: self.last_load_ppm.load(Relaxed) as f64 / 1e6,
             peak_load: self.peak_load_ppm.load(Relaxed) as f64 / 1e6,
             swaps: self.swaps.load(Relaxed),
@@ -84,6 +95,7 @@ impl Metrics {
             applied_events: self.applied_events.load(Relaxed),
             dropped_events: self.dropped_events.load(Relaxed),
             flushed_samples: self.flushed_samples.load(Relaxed),
+            active_voices: self.active_voices.load(Relaxed),
         }
     }
 
@@ -129,6 +141,7 @@ impl Metrics {
     pub(crate) fn call(&self, dsp_ns: u64, budget_ns: u64) {
         self.calls.fetch_add(1, Relaxed);
         self.last_dsp_ns.store(dsp_ns, Relaxed);
+        self.dsp_ns.fetch_add(dsp_ns, Relaxed);
         let load_ppm = dsp_ns.saturating_mul(1_000_000) / budget_ns.max(1);
         self.last_load_ppm.store(load_ppm, Relaxed);
         self.peak_load_ppm.fetch_max(load_ppm, Relaxed);
@@ -155,6 +168,12 @@ impl Metrics {
         if samples > 0 {
             self.flushed_samples.fetch_add(samples, Relaxed);
         }
+    }
+
+    /// Records how many voices have their gate open; the control side's voice allocator
+    /// calls it after every note.
+    pub fn set_active_voices(&self, voices: u64) {
+        self.active_voices.store(voices, Relaxed);
     }
 
     /// Counts an event the control side could not queue, or that the audio side dropped to
