@@ -238,3 +238,39 @@ fn a_song_fed_live_never_overflows_the_event_queue() {
     assert_eq!(metrics.dropped_events, 0, "{metrics:?} {stats:?}");
     assert_eq!(metrics.applied_events, 8 * 3 + 480 * 8, "{metrics:?}");
 }
+
+#[test]
+fn a_chord_into_many_voice_nodes_outside_a_template_is_never_dropped() {
+    // 100 `voice` nodes outside any template all follow the last note: one note on sets
+    // each one's pitch and velocity (and the first its gate), 200 events or more. A chord
+    // of 64 notes at one sample must reach the engine whole.
+    let nodes: String = (0..100)
+        .map(|n| format!("(v{n} (type \"voice\"))"))
+        .collect();
+    let wires: String = (0..100)
+        .map(|n| format!("(v{n} \"gate\" -> out \"in\")"))
+        .collect();
+    let text = format!(r#"(patch (nodes (out (type "output")) {nodes}) (connections {wires}))"#);
+    let patch = patchvm::ir::Format::Sexpr
+        .read(text.as_bytes(), &Limits::default())
+        .unwrap();
+    let events = (0..64)
+        .map(|n| file::SongEvent {
+            time: 10,
+            message: [0x90, 30 + n, 100],
+        })
+        .collect();
+    let song = file::MidiSong { events, length: 20 };
+    let mut playback =
+        Playback::new(patch, &Settings::default(), &Limits::default(), song).unwrap();
+    let mut out = vec![0.0; 64];
+    playback.render(&[], 0, &mut out);
+    let metrics = playback.controller().metrics();
+    assert_eq!(metrics.dropped_events, 0, "{metrics:?}");
+    // Every voice node's gate opened at sample 10, once.
+    assert!(
+        out[..10].iter().all(|&s| s == 0.0) && out[10] > 0.0,
+        "{:?}",
+        &out[..12]
+    );
+}

@@ -4,7 +4,7 @@
 //! controller and holds its lock for one batch of messages at a time.
 
 use super::file::MidiSong;
-use crate::engine::{At, Controller};
+use crate::engine::{At, Controller, most_changes};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -151,12 +151,9 @@ impl Cursor {
         }
         let settings = controller.settings();
         let capacity = settings.event_capacity as u64;
-        // The most events one message can make: a pitch bend moves every voice, a control
-        // change every binding, a note a few more.
-        let bindings = controller
+        let most = controller
             .patch()
-            .map_or(0, |patch| patch.midi.bindings.len());
-        let most = (settings.voices + bindings + 8) as u64;
+            .map_or(0, |patch| most_changes(patch, settings.voices)) as u64;
         while let Some(event) = self.song.events.get(self.next) {
             let at = self.start.saturating_add(event.time);
             // With nothing outstanding, a message goes whatever it makes: waiting would not
