@@ -311,6 +311,9 @@ impl Controller {
         } in changes
         {
             let at = match at {
+                // "Now" is the audio half's next sample; a delayed change (a retrigger's
+                // rise) goes that many samples after it, not on the same sample as the fall.
+                At::Now if delay > 0 => At::Sample(self.time().saturating_add(u64::from(delay))),
                 At::Now => At::Now,
                 At::Sample(time) => At::Sample(time.saturating_add(u64::from(delay))),
             };
