@@ -52,9 +52,28 @@ pub fn validate_with<'c>(
     midi::check(patch, &single, catalog, &mut problems);
     match graph {
         Some(graph) if problems.is_empty() => {
-            if patch.voice.is_none() || voices <= 1 {
+            let Some(template) = patch.voice.as_ref().filter(|_| voices > 1) else {
                 return Ok(graph);
-            }
+            };
+            // The counts are known before expanding: a large template times many voices
+            // would otherwise build millions of nodes only for the limit to refuse them.
+            // Every port is valid here, so each voice adds one connection per port too.
+            let voices = voices.min(voices::MAX_VOICES);
+            let more = voices - 1;
+            let per_voice_connections =
+                template.connections.len() + template.inputs.len() + template.outputs.len();
+            check_counts(
+                single
+                    .nodes
+                    .len()
+                    .saturating_add(more.saturating_mul(template.nodes.len())),
+                single
+                    .connections
+                    .len()
+                    .saturating_add(more.saturating_mul(per_voice_connections)),
+                limits,
+                voices,
+            )?;
             let (flat, _) = voices::expand(patch, catalog, voices);
             validate_flat(&flat, catalog, limits)
         }
@@ -94,26 +113,40 @@ fn validate_flat<'c>(
 }
 
 fn check_size(patch: &Patch, limits: &Limits) -> Result<(), Diagnostics> {
+    check_counts(patch.nodes.len(), patch.connections.len(), limits, 1)
+}
+
+/// Checks the node and connection counts of a patch whose template (if any) is expanded
+/// into `voices` voices.
+fn check_counts(
+    nodes: usize,
+    connections: usize,
+    limits: &Limits,
+    voices: usize,
+) -> Result<(), Diagnostics> {
     let over = |what: &str, count: usize, limit: usize, flag: &str| {
+        let (expanded, fewer) = if voices > 1 {
+            (
+                format!(" with its voice template expanded into {voices} voices"),
+                " or play fewer voices (`--voices`)",
+            )
+        } else {
+            (String::new(), "")
+        };
         Diagnostic::new(
             Code::Limit,
             Span::NONE,
-            format!("the patch has {count} {what}, over the limit of {limit}"),
+            format!("the patch has {count} {what}{expanded}, over the limit of {limit}"),
         )
-        .with_hint(format!("raise the limit with `{flag}`"))
+        .with_hint(format!("raise the limit with `{flag}`{fewer}"))
     };
-    if patch.nodes.len() > limits.max_nodes {
-        return Err(vec![over(
-            "nodes",
-            patch.nodes.len(),
-            limits.max_nodes,
-            "--max-nodes",
-        )]);
+    if nodes > limits.max_nodes {
+        return Err(vec![over("nodes", nodes, limits.max_nodes, "--max-nodes")]);
     }
-    if patch.connections.len() > limits.max_connections {
+    if connections > limits.max_connections {
         return Err(vec![over(
             "connections",
-            patch.connections.len(),
+            connections,
             limits.max_connections,
             "--max-connections",
         )]);

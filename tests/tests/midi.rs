@@ -441,3 +441,37 @@ fn garbage_and_unknown_messages_are_ignored_and_counted() {
     assert_eq!(c.ignored_midi(), 6);
     assert!(render(&mut audio, 1_000).iter().all(|&x| x == 0.0));
 }
+
+#[test]
+fn a_bound_note_played_again_now_within_one_block_retriggers() {
+    // Live input sends its messages "now". A drum pad's note off and next note on arriving
+    // between two blocks must still show the bound trigger a fall and a new rise; both at
+    // the block's first sample, the trigger would never leave its high value.
+    let text = r#"(patch (nodes (hit (type "gain")) (out (type "output")))
+        (connections (hit "out" -> out "in"))
+        (midi (note 36 -> hit "in" 0 1)))"#;
+    let (mut controller, mut audio) = Engine::new(
+        EngineSettings {
+            channels: 1,
+            ..EngineSettings::default()
+        },
+        Limits::default(),
+    );
+    controller
+        .load_text(text.as_bytes(), Format::Sexpr)
+        .unwrap();
+    let mut block = [0.0_f32; 64];
+    controller.midi(&[0x99, 36, 127], At::Now).unwrap();
+    audio.process(&mut block);
+    assert!(block.iter().all(|&s| s == 1.0), "{block:?}");
+    controller.midi(&[0x89, 36, 0], At::Now).unwrap();
+    controller.midi(&[0x99, 36, 127], At::Now).unwrap();
+    audio.process(&mut block);
+    let low = block.iter().position(|&s| s == 0.0);
+    let high = block.iter().rposition(|&s| s == 1.0);
+    assert!(
+        matches!((low, high), (Some(l), Some(h)) if l < h),
+        "no fall then rise: {:?}",
+        &block[..4]
+    );
+}

@@ -178,3 +178,99 @@ proptest::proptest! {
         patchvm_tests::fuzzing::read_midi(&bytes);
     }
 }
+
+#[test]
+fn a_song_fed_live_never_overflows_the_event_queue() {
+    // Eight voices held, then a pitch bend every 10 samples: each bend moves all eight, so a
+    // quarter second of the song is ~9 600 events, far more than a 64-event queue holds.
+    // The feed sends what fits and the rest as the audio plays; none is dropped.
+    use patchvm::engine::{Engine, EngineSettings};
+    use patchvm::midi::live::SongFeed;
+    use std::sync::{Arc, Mutex};
+    let patch = r#"(patch (nodes (out (type "output"))) (connections (s "out" -> out "in"))
+        (voice s (nodes (note (type "voice")) (osc (type "osc.sine")) (vca (type "mul")))
+          (connections (note "pitch" -> osc "freq") (osc "out" -> vca "a")
+                       (note "gate" -> vca "b"))
+          (outputs (out vca "out"))))"#;
+    let mut events: Vec<file::SongEvent> = (0..8)
+        .map(|n| file::SongEvent {
+            time: 0,
+            message: [0x90, 60 + n, 100],
+        })
+        .collect();
+    for bend in 1..=480u64 {
+        let value = (bend * 30) as u16;
+        events.push(file::SongEvent {
+            time: bend * 10,
+            message: [0xE0, (value & 0x7F) as u8, (value >> 7) as u8],
+        });
+    }
+    let length = 4_810;
+    let song = file::MidiSong { events, length };
+    let settings = EngineSettings {
+        channels: 1,
+        voices: 8,
+        event_capacity: 64,
+        ..EngineSettings::default()
+    };
+    let (mut controller, mut audio) = Engine::new(settings, Limits::default());
+    controller
+        .load_text(patch.as_bytes(), patchvm::ir::Format::Sexpr)
+        .unwrap();
+    let controller = Arc::new(Mutex::new(controller));
+    let feed = SongFeed::spawn(song, 0, Arc::clone(&controller)).unwrap();
+    let deadline = Instant::now() + std::time::Duration::from_secs(60);
+    let mut block = [0.0_f32; 16];
+    // Late or not, every message must arrive: the audio plays on until all are sent.
+    while audio.time() < length + 16 || feed.stats().sent < 488 {
+        assert!(Instant::now() < deadline, "the feed stalled");
+        audio.process(&mut block);
+        std::thread::sleep(std::time::Duration::from_micros(300));
+    }
+    // The last messages, late, are applied at the next blocks.
+    for _ in 0..4 {
+        audio.process(&mut block);
+    }
+    let stats = feed.stats();
+    feed.stop();
+    let metrics = controller.lock().unwrap().metrics();
+    assert_eq!(stats.sent, 488, "{stats:?}");
+    assert_eq!(metrics.dropped_events, 0, "{metrics:?} {stats:?}");
+    assert_eq!(metrics.applied_events, 8 * 3 + 480 * 8, "{metrics:?}");
+}
+
+#[test]
+fn a_chord_into_many_voice_nodes_outside_a_template_is_never_dropped() {
+    // 100 `voice` nodes outside any template all follow the last note: one note on sets
+    // each one's pitch and velocity (and the first its gate), 200 events or more. A chord
+    // of 64 notes at one sample must reach the engine whole.
+    let nodes: String = (0..100)
+        .map(|n| format!("(v{n} (type \"voice\"))"))
+        .collect();
+    let wires: String = (0..100)
+        .map(|n| format!("(v{n} \"gate\" -> out \"in\")"))
+        .collect();
+    let text = format!(r#"(patch (nodes (out (type "output")) {nodes}) (connections {wires}))"#);
+    let patch = patchvm::ir::Format::Sexpr
+        .read(text.as_bytes(), &Limits::default())
+        .unwrap();
+    let events = (0..64)
+        .map(|n| file::SongEvent {
+            time: 10,
+            message: [0x90, 30 + n, 100],
+        })
+        .collect();
+    let song = file::MidiSong { events, length: 20 };
+    let mut playback =
+        Playback::new(patch, &Settings::default(), &Limits::default(), song).unwrap();
+    let mut out = vec![0.0; 64];
+    playback.render(&[], 0, &mut out);
+    let metrics = playback.controller().metrics();
+    assert_eq!(metrics.dropped_events, 0, "{metrics:?}");
+    // Every voice node's gate opened at sample 10, once.
+    assert!(
+        out[..10].iter().all(|&s| s == 0.0) && out[10] > 0.0,
+        "{:?}",
+        &out[..12]
+    );
+}

@@ -356,3 +356,52 @@ fn the_voice_count_is_the_host_s_and_a_template_without_notes_is_silent() {
     let out = render_with(&patch, 4_800, 64, &settings(8));
     assert!(out.iter().all(|&x| x == 0.0), "no note, no sound");
 }
+
+#[test]
+fn a_template_too_big_for_its_voices_is_refused_before_it_is_expanded() {
+    // 200 nodes per voice: 1024 voices would be 204 800 nodes to build before the limit
+    // refused them. The counts are worked out first, exactly: the largest expansion that
+    // fits is accepted and the next voice is refused, with the voices named.
+    let gains: String = (0..200)
+        .map(|n| format!("(g{n} (type \"gain\"))"))
+        .collect();
+    let chain: String = (1..200)
+        .map(|n| format!("(g{} \"out\" -> g{n} \"in\")", n - 1))
+        .collect();
+    let text = format!(
+        r#"(patch (nodes (out (type "output"))) (connections (big "out" -> out "in"))
+          (voice big (nodes (note (type "voice")) {gains})
+            (connections (note "gate" -> g0 "in") {chain})
+            (outputs (out g199 "out"))))"#
+    );
+    let patch = Format::Sexpr
+        .read(text.as_bytes(), &Limits::default())
+        .unwrap();
+    let catalog = patchvm::modules::catalog();
+    let limits = Limits {
+        max_nodes: 10_000,
+        ..Limits::default()
+    };
+    let nodes = |voices| {
+        patchvm::ir::voices::expand(&patch, catalog, voices)
+            .0
+            .nodes
+            .len()
+    };
+    let fits = (1..=1024)
+        .take_while(|&v| nodes(v) <= 10_000)
+        .last()
+        .unwrap();
+    assert!(patchvm::ir::validate_with(&patch, catalog, &limits, fits).is_ok());
+    for voices in [fits + 1, 1024] {
+        let problems = patchvm::ir::validate_with(&patch, catalog, &limits, voices).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].code, Code::Limit);
+        let message = &problems[0].message;
+        assert!(
+            message.contains(&format!("{} nodes", nodes(voices)))
+                && message.contains(&format!("{voices} voices")),
+            "{message}"
+        );
+    }
+}

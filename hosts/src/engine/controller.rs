@@ -51,6 +51,8 @@ pub struct Controller {
     mono_keys: Vec<[Option<ParamKey>; 3]>,
     /// MIDI messages ignored: garbage, system messages, messages no rule uses.
     ignored_midi: u64,
+    /// Events queued for the audio half so far (dropped ones not counted).
+    queued_events: u64,
 }
 
 impl Controller {
@@ -73,6 +75,7 @@ impl Controller {
             voice_keys: Vec::new(),
             mono_keys: Vec::new(),
             ignored_midi: 0,
+            queued_events: 0,
         }
     }
 
@@ -246,6 +249,13 @@ impl Controller {
         self.ignored_midi
     }
 
+    /// Events queued for the audio half so far, by every call that sends any; dropped ones
+    /// (the queue was full) are not counted. A source that schedules ahead compares it before
+    /// and after a call to learn how many queue slots the call took.
+    pub fn queued_events(&self) -> u64 {
+        self.queued_events
+    }
+
     /// Voices of the template whose gate is open (held, or kept by the sustain pedal); also
     /// in the [`metrics`](Controller::metrics).
     pub fn active_voices(&self) -> usize {
@@ -314,6 +324,9 @@ impl Controller {
         } in changes
         {
             let at = match at {
+                // "Now" is the audio half's next sample; a delayed change (a retrigger's
+                // rise) goes that many samples after it, not on the same sample as the fall.
+                At::Now if delay > 0 => At::Sample(self.time().saturating_add(u64::from(delay))),
                 At::Now => At::Now,
                 At::Sample(time) => At::Sample(time.saturating_add(u64::from(delay))),
             };
@@ -368,12 +381,14 @@ impl Controller {
             At::Now => 0,
             At::Sample(time) => time,
         };
-        self.remote.send(Event {
+        let queued = self.remote.send(Event {
             time,
             key,
             action,
             generation: self.generation,
-        })
+        });
+        self.queued_events += u64::from(queued);
+        queued
     }
 
     /// Compiles, builds and publishes `patch`; on success it is the patch playing, and the

@@ -125,6 +125,7 @@ pub use error::EngineError;
 pub use midi::MidiMessage;
 pub use notes::{NoteBinding, note_hz};
 pub use patchvm_vm::live::{FADE_SAMPLES, MetricsSnapshot};
+pub(crate) use performance::most_changes;
 pub use performance::pitch_hz;
 pub use report::SwapReport;
 

@@ -108,6 +108,25 @@ pub fn pitch_hz(note: f64, tuning: f64) -> f32 {
     (tuning * ((note - 69.0) / 12.0).exp2()) as f32
 }
 
+/// The most parameter changes one MIDI message can make in `patch` played with `voices`
+/// voices: a bend moves every voice; a note sets pitch, velocity and gate of its voice and of
+/// every `voice` node outside the template, the note binding's two inputs, and each binding
+/// of the note twice (a retrigger); all notes off closes every voice. Hosts that schedule
+/// ahead size the event queue, or their pace, with it.
+pub(crate) fn most_changes(patch: &Patch, voices: usize) -> usize {
+    let mono = patch
+        .nodes
+        .iter()
+        .filter(|node| node.module.text == patchvm_ir::voices::VOICE_MODULE)
+        .count();
+    let template = if patch.voice.is_some() { voices } else { 0 };
+    template
+        .max(3)
+        .saturating_add(3 * mono)
+        .saturating_add(2 * patch.midi.bindings.len())
+        .saturating_add(2)
+}
+
 impl Performance {
     /// Takes the tuning, bend range and bindings of `patch`, which plays with `voices` voices
     /// if it has a template. Notes held and the voices playing them carry on.

@@ -1,10 +1,11 @@
 //! MIDI into a playing engine, as control sources of a live session: a song fed a little
 //! ahead of the audio at its exact samples ([`SongFeed`]), and messages from a live port
-//! played as they come ([`InputFeed`], feature `midi`). Each is a thread that shares the
+//! played as they come (`InputFeed`, feature `midi`). Each is a thread that shares the
 //! controller and holds its lock for one batch of messages at a time.
 
 use super::file::MidiSong;
-use crate::engine::{At, Controller};
+use crate::engine::{At, Controller, most_changes};
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -13,7 +14,9 @@ use std::time::Duration;
 /// How far ahead of the audio a song's messages are sent. Events wait in the engine's queue
 /// until their sample, so what matters is that the feed is never behind: a quarter second
 /// outlasts any scheduling hiccup of the feeding thread, and a song's messages of a quarter
-/// second fit the event queue many times over.
+/// second usually fit the event queue many times over. When they do not (dense pitch bend
+/// over many voices: one bend moves every voice), the feed sends only what the queue has
+/// room for and the rest as the audio plays what was sent, rather than have it dropped.
 pub const LOOKAHEAD_SECONDS: f64 = 0.25;
 /// How often the feed wakes to send the next messages.
 const FEED_TICK: Duration = Duration::from_millis(10);
@@ -70,6 +73,8 @@ impl SongFeed {
             song,
             start,
             next: 0,
+            outstanding: VecDeque::new(),
+            queued: 0,
         };
         cursor.send_due(&controller, &counters);
         let thread = {
@@ -119,6 +124,11 @@ struct Cursor {
     song: MidiSong,
     start: u64,
     next: usize,
+    /// The messages sent whose sample the audio has not reached: their time and how many
+    /// queue slots each took, oldest first.
+    outstanding: VecDeque<(u64, u64)>,
+    /// The sum of the slots in `outstanding`.
+    queued: u64,
 }
 
 impl Cursor {
@@ -132,18 +142,39 @@ impl Cursor {
         let now = controller.time();
         let lookahead = (LOOKAHEAD_SECONDS * controller.settings().sample_rate) as u64;
         let horizon = now.saturating_add(lookahead);
+        // Events before `now` have left the queue: the audio half has applied them.
+        while let Some(&(time, slots)) = self.outstanding.front()
+            && time < now
+        {
+            self.queued -= slots;
+            self.outstanding.pop_front();
+        }
+        let settings = controller.settings();
+        let capacity = settings.event_capacity as u64;
+        let most = controller
+            .patch()
+            .map_or(0, |patch| most_changes(patch, settings.voices)) as u64;
         while let Some(event) = self.song.events.get(self.next) {
             let at = self.start.saturating_add(event.time);
-            if at >= horizon {
+            // With nothing outstanding, a message goes whatever it makes: waiting would not
+            // make room.
+            if at >= horizon || (self.queued > 0 && self.queued + most > capacity) {
                 break;
             }
             if at < now {
                 counters.late.fetch_add(1, Relaxed);
             }
+            let before = controller.queued_events();
             match controller.midi(&event.message, At::Sample(at)) {
                 Ok(()) => counters.sent.fetch_add(1, Relaxed),
                 Err(_) => counters.refused.fetch_add(1, Relaxed),
             };
+            let slots = controller.queued_events() - before;
+            if slots > 0 {
+                // A late message is applied at the audio's next block, as if at `now`.
+                self.outstanding.push_back((at.max(now), slots));
+                self.queued += slots;
+            }
             self.next += 1;
         }
     }

@@ -1,14 +1,11 @@
 //! A MIDI song played into a patch through the live engine, sample-accurately.
 
 use super::file::MidiSong;
-use crate::engine::{At, AudioHalf, Controller, Engine, EngineError, EngineSettings};
+use crate::engine::{At, AudioHalf, Controller, Engine, EngineError, EngineSettings, most_changes};
 use crate::instance::{Settings, prepare};
 use crate::render::Frames;
 use patchvm_ir::{Limits, Patch};
 
-/// Engine events one MIDI message can cause, beyond one per voice and binding: a note's
-/// three, a stolen voice's gate, a retriggered binding's two.
-const EVENTS_PER_MESSAGE: usize = 8;
 /// The most messages sent before rendering: more messages than this at one sample (only a
 /// hostile file has them) play from the next sample on, a batch per sample, rather than
 /// asking for an event queue of any size.
@@ -40,7 +37,7 @@ impl Playback {
         song: MidiSong,
     ) -> Result<Playback, EngineError> {
         let channels = usize::from(prepare(&patch, settings, limits)?.program.channels);
-        let per_message = settings.voices + patch.midi.bindings.len() + EVENTS_PER_MESSAGE;
+        let per_message = most_changes(&patch, settings.voices);
         // Every message of one sample goes out before that sample renders.
         let batch = song
             .events
