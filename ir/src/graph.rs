@@ -102,7 +102,7 @@ impl<'c> Graph<'c> {
 }
 
 /// Marks the edges that close cycles and computes the evaluation order, or explains the first
-/// cycle that no cycle-breaking input breaks: the last step of [`validate`](crate::validate),
+/// cycle that no cycle-breaking input breaks: the last step of [`validate`](fn@crate::validate),
 /// public so that benchmarks can time it alone.
 pub fn order(nodes: &[GraphNode], edges: &mut [Edge]) -> Result<Vec<NodeIdx>, Diagnostic> {
     let breaks = |edge: &Edge| nodes[edge.to.index()].spec.inputs[edge.input].breaks_cycles;
