@@ -8,7 +8,7 @@ use std::fmt::Write;
 const COMMENT_COLUMN: usize = 40;
 
 /// The program in the text form of the design document, one instruction per line, with the
-/// node id after each `CALL_OP` and `FEED`, the node input and its initial value after each `LOAD_PARAM`, and a
+/// node id after each `CALL_OP` and `FEED` (the ids of every lane after a `CALL_LANES`), the node input and its initial value after each `LOAD_PARAM`, and a
 /// header comment with the program's size.
 pub fn disassemble(compiled: &Compiled) -> String {
     let program = &compiled.program;
@@ -25,6 +25,14 @@ pub fn disassemble(compiled: &Compiled) -> String {
             Instr::CallOp { kernel, .. } | Instr::Feed { kernel, .. } => {
                 let node = &compiled.kernels[kernel.index()].id;
                 let _ = writeln!(text, "{line:<COMMENT_COLUMN$} ; {node}");
+            }
+            Instr::CallLanes { kernel, lanes, .. } => {
+                let first = kernel.index();
+                let nodes: Vec<&str> = compiled.kernels[first..first + usize::from(*lanes)]
+                    .iter()
+                    .map(|kernel| kernel.id.as_str())
+                    .collect();
+                let _ = writeln!(text, "{line:<COMMENT_COLUMN$} ; {}", nodes.join(" "));
             }
             Instr::LoadParam { param, .. } => {
                 let slot = &compiled.params[param.index()];

@@ -33,6 +33,7 @@
 #![deny(missing_docs)]
 
 mod disasm;
+mod lanes;
 mod lower;
 mod registers;
 

@@ -1,5 +1,6 @@
 //! Lowering: walks the graph in evaluation order and emits one instruction sequence per node.
 
+use crate::lanes::{Step, schedule};
 use crate::registers::Registers;
 use crate::{CompileOptions, Compiled, KernelNode, ParamNode};
 use patchvm_ir::{Catalog, Code, Diagnostic, Edge, Graph, GraphNode, NodeIdx, Role, Span};
@@ -68,15 +69,16 @@ pub(crate) fn lower<'c>(
         readers_left,
         pending_feeds: Vec::new(),
     };
-    // Kernels in evaluation order; then the outputs, in patch order, so that several output
-    // nodes add up in an order the language defines (nothing reads an output node, so moving
-    // them last changes no other value).
+    // Kernels in evaluation order, with lane groups as single steps (see `lanes`); then the
+    // outputs, in patch order, so that several output nodes add up in an order the language
+    // defines (nothing reads an output node, so moving them last changes no other value).
     let is_output = |node: NodeIdx| graph.nodes[node.index()].spec.role == Role::Output;
-    for &node in graph.order.iter().filter(|&&node| !is_output(node)) {
-        if lowering.live[node.index()] {
-            lowering.node(node)?;
-            lowering.emit_ready_feeds()?;
+    for step in schedule(graph, &lowering.live, catalog) {
+        match step {
+            Step::Node(node) => lowering.node(node)?,
+            Step::Lanes(nodes) => lowering.lanes(&nodes)?,
         }
+        lowering.emit_ready_feeds()?;
     }
     for node in (0..graph.nodes.len() as u32)
         .map(NodeIdx)
@@ -220,6 +222,82 @@ impl<'c> Lowering<'_, 'c> {
                 > 0
             {
                 self.value_regs.insert((index, output), reg);
+            } else {
+                self.registers.release(reg);
+            }
+        }
+        Ok(())
+    }
+
+    /// Emits one `CALL_LANES` for `nodes`: kernel nodes of one module without a fed input,
+    /// none depending on another (see `lanes`). Their kernels get consecutive indices.
+    fn lanes(&mut self, nodes: &[NodeIdx]) -> Result<(), Diagnostic> {
+        let first = &self.graph.nodes[nodes[0].index()];
+        let span = first.span;
+        // The last lane's index must fit too.
+        u16::try_from(self.kernels.len() + nodes.len() - 1)
+            .map_err(|_| too_many(span, "kernels", u16::MAX.into()))?;
+        let kernel = KernelIdx(self.kernels.len() as u16);
+        let spec = first.spec;
+        let shape = KernelShape {
+            inputs: spec.processed_inputs().count() as u8,
+            outputs: spec.outputs.len() as u8,
+            takes_feed: false,
+        };
+        for &index in nodes {
+            let node = &self.graph.nodes[index.index()];
+            debug_assert!(std::ptr::eq(node.spec, spec) && spec.fed_input().is_none());
+            self.kernels.push(KernelNode {
+                node: index,
+                id: node.id.clone(),
+                spec: node.spec,
+                values: node.values.clone(),
+                span: node.span,
+                in_feedback_loop: false,
+            });
+            self.program.kernels.push(KernelDecl {
+                name: spec.name.replace('.', "_"),
+                shape,
+            });
+        }
+        // Port by port, each port's lanes in order, as `CALL_LANES` reads them.
+        let mut inputs = Vec::with_capacity(usize::from(shape.inputs) * nodes.len());
+        for (input, _) in spec.processed_inputs() {
+            for &index in nodes {
+                inputs.push(self.materialize(index, input)?);
+            }
+        }
+        let mut outputs = Vec::with_capacity(usize::from(shape.outputs) * nodes.len());
+        for _ in spec.outputs {
+            for _ in nodes {
+                outputs.push(self.take_register(span)?);
+            }
+        }
+        let start = u32::try_from(self.program.args.len())
+            .map_err(|_| too_many(span, "call arguments", u32::MAX.into()))?;
+        self.program
+            .args
+            .extend(inputs.iter().map(|input| input.reg()));
+        self.program.args.extend(&outputs);
+        self.emit(
+            Instr::CallLanes {
+                kernel,
+                lanes: nodes.len() as u8,
+                args: ArgRange {
+                    start,
+                    inputs: shape.inputs,
+                    outputs: shape.outputs,
+                },
+            },
+            span,
+        );
+        for input in inputs {
+            self.release(input);
+        }
+        for (at, reg) in outputs.into_iter().enumerate() {
+            let value = (nodes[at % nodes.len()], at / nodes.len());
+            if self.readers_left.get(&value).copied().unwrap_or(0) > 0 {
+                self.value_regs.insert(value, reg);
             } else {
                 self.registers.release(reg);
             }

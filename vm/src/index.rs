@@ -72,6 +72,24 @@ impl ArgRange {
     pub fn whole_range(self) -> std::ops::Range<usize> {
         self.start as usize..self.output_range().end
     }
+
+    /// For a call of `lanes` kernels with these counts each: the input registers of every
+    /// lane, port by port.
+    pub fn lanes_input_range(self, lanes: u8) -> std::ops::Range<usize> {
+        let start = self.start as usize;
+        start..start + usize::from(self.inputs) * usize::from(lanes)
+    }
+
+    /// For a call of `lanes` kernels: the output registers of every lane, port by port.
+    pub fn lanes_output_range(self, lanes: u8) -> std::ops::Range<usize> {
+        let start = self.lanes_input_range(lanes).end;
+        start..start + usize::from(self.outputs) * usize::from(lanes)
+    }
+
+    /// For a call of `lanes` kernels: all their registers.
+    pub fn lanes_range(self, lanes: u8) -> std::ops::Range<usize> {
+        self.start as usize..self.lanes_output_range(lanes).end
+    }
 }
 
 /// A parameter slot: an index into [`Program::params`](crate::Program::params), the values

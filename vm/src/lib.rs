@@ -54,7 +54,9 @@ mod program;
 mod verify;
 
 pub use index::{ArgRange, KernelIdx, ParamIdx, Reg};
-pub use kernel::{Kernel, KernelShape, MAX_BLOCK, MAX_PORTS, copy_same_type};
+pub use kernel::{
+    Kernel, KernelShape, MAX_BLOCK, MAX_LANE_ARGS, MAX_LANES, MAX_PORTS, copy_same_type,
+};
 pub use machine::Executable;
 pub use op::{Access, Instr};
 pub use program::{KernelDecl, Program};

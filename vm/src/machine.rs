@@ -1,7 +1,7 @@
 //! The virtual machine: a verified program, its kernels and its register file.
 
 use crate::index::{KernelIdx, ParamIdx, Reg};
-use crate::kernel::{Kernel, MAX_BLOCK, MAX_PORTS};
+use crate::kernel::{Kernel, MAX_BLOCK, MAX_LANE_ARGS, MAX_PORTS};
 use crate::op::Instr;
 use crate::param::ParamState;
 use crate::program::Program;
@@ -78,13 +78,7 @@ impl Executable {
                 Instr::LoadParam { dst, param } => {
                     self.params[param.index()].fill(&mut self.registers[dst.index()][..frames]);
                 }
-                Instr::Add { dst, lhs, rhs } => {
-                    let (lhs, rhs) = (self.registers[lhs.index()], self.registers[rhs.index()]);
-                    let dst = &mut self.registers[dst.index()];
-                    for i in 0..frames {
-                        dst[i] = lhs[i] + rhs[i];
-                    }
-                }
+                Instr::Add { dst, lhs, rhs } => add(&mut self.registers, dst, lhs, rhs, frames),
                 Instr::CallOp { kernel, args } => {
                     let registers = &self.program.args[args.whole_range()];
                     let (inputs, outputs) = registers.split_at(usize::from(args.inputs));
@@ -93,6 +87,20 @@ impl Executable {
                         &mut self.registers,
                         inputs,
                         outputs,
+                        frames,
+                    );
+                }
+                Instr::CallLanes {
+                    kernel,
+                    lanes,
+                    args,
+                } => {
+                    let first = kernel.index();
+                    call_lanes(
+                        &mut self.kernels[first..first + usize::from(lanes)],
+                        &mut self.registers,
+                        &self.program.args[args.lanes_range(lanes)],
+                        usize::from(args.inputs),
                         frames,
                     );
                 }
@@ -267,6 +275,33 @@ impl Executable {
     }
 }
 
+/// `dst[i] = lhs[i] + rhs[i]` for the block's samples, in place in the register file.
+#[inline]
+fn add(registers: &mut [Block], dst: Reg, lhs: Reg, rhs: Reg, frames: usize) {
+    #[cfg(feature = "extra-checks")]
+    assert!(
+        dst.index() < registers.len()
+            && lhs.index() < registers.len()
+            && rhs.index() < registers.len()
+            && dst != lhs
+            && dst != rhs
+    );
+    let base = registers.as_mut_ptr();
+    // SAFETY: the verifier established that every operand is `< registers.len()` and that an
+    // instruction never reads the register it writes, so `dst` is distinct from `lhs` and
+    // `rhs` (which may be one register: two shared borrows) and the `&mut` is unique.
+    let (dst, lhs, rhs) = unsafe {
+        (
+            &mut *base.add(dst.index()),
+            &*base.add(lhs.index()),
+            &*base.add(rhs.index()),
+        )
+    };
+    for ((dst, lhs), rhs) in dst[..frames].iter_mut().zip(lhs).zip(rhs) {
+        *dst = lhs + rhs;
+    }
+}
+
 /// Calls one kernel with its input and output registers, sliced to `frames` samples.
 fn call(
     kernel: &mut dyn Kernel,
@@ -278,7 +313,7 @@ fn call(
     let mut input_slices: [&[f32]; MAX_PORTS] = [&[]; MAX_PORTS];
     let mut output_slices: [&mut [f32]; MAX_PORTS] = std::array::from_fn(|_| &mut [][..]);
     #[cfg(feature = "extra-checks")]
-    check_call_operands(registers.len(), inputs, outputs);
+    check_call_operands(registers.len(), inputs, outputs, MAX_PORTS);
     let base = registers.as_mut_ptr();
     for (slot, reg) in input_slices.iter_mut().zip(inputs) {
         // SAFETY: the verifier established `reg < registers.len()` for every operand, so the
@@ -299,11 +334,66 @@ fn call(
 
 /// The verifier's guarantees for one call, re-checked at run time for fuzzing.
 #[cfg(feature = "extra-checks")]
-fn check_call_operands(registers: usize, inputs: &[Reg], outputs: &[Reg]) {
-    assert!(inputs.len() <= MAX_PORTS && outputs.len() <= MAX_PORTS);
+fn check_call_operands(registers: usize, inputs: &[Reg], outputs: &[Reg], most: usize) {
+    assert!(inputs.len() <= most && outputs.len() <= most);
     for (at, reg) in outputs.iter().enumerate() {
         assert!(reg.index() < registers && *reg != Reg::ZERO);
         assert!(!outputs[..at].contains(reg) && !inputs.contains(reg));
     }
     assert!(inputs.iter().all(|reg| reg.index() < registers));
+}
+
+/// Runs a group of kernels of one module side by side: their lane form if they have one, else
+/// each in turn. `registers` lists every lane's inputs then outputs, port by port, with
+/// `inputs` inputs per lane.
+fn call_lanes(
+    kernels: &mut [Box<dyn Kernel>],
+    registers: &mut [Block],
+    args: &[Reg],
+    inputs: usize,
+    frames: usize,
+) {
+    let lanes = kernels.len();
+    let (input_regs, output_regs) = args.split_at(inputs * lanes);
+    let mut input_slices: [&[f32]; MAX_LANE_ARGS] = [&[]; MAX_LANE_ARGS];
+    let mut output_slices: [&mut [f32]; MAX_LANE_ARGS] = std::array::from_fn(|_| &mut [][..]);
+    #[cfg(feature = "extra-checks")]
+    check_call_operands(registers.len(), input_regs, output_regs, MAX_LANE_ARGS);
+    let base = registers.as_mut_ptr();
+    for (slot, reg) in input_slices.iter_mut().zip(input_regs) {
+        // SAFETY: as in `call`: every operand is in range (verifier), and no register read
+        // here is also written by this call, so no `&mut` below aliases this shared borrow.
+        *slot = unsafe { &(&*base.add(reg.index()))[..frames] };
+    }
+    for (slot, reg) in output_slices.iter_mut().zip(output_regs) {
+        // SAFETY: in range as above; the verifier established that a call's outputs are
+        // pairwise distinct and distinct from its inputs, so each `&mut` is unique.
+        *slot = unsafe { &mut (&mut *base.add(reg.index()))[..frames] };
+    }
+    let (inputs_of_all, outputs_of_all) = (
+        &input_slices[..input_regs.len()],
+        &mut output_slices[..output_regs.len()],
+    );
+    let (first, rest) = kernels
+        .split_first_mut()
+        .expect("the verifier allows no empty lane group");
+    if first.process_lanes(rest, inputs_of_all, outputs_of_all) {
+        return;
+    }
+    // No lane form: one kernel at a time, each with its lane of every port.
+    for (lane, kernel) in kernels.iter_mut().enumerate() {
+        let mut lane_inputs: [&[f32]; MAX_PORTS] = [&[]; MAX_PORTS];
+        for (slot, port) in lane_inputs.iter_mut().zip(inputs_of_all.chunks(lanes)) {
+            *slot = port[lane];
+        }
+        let mut lane_outputs: [&mut [f32]; MAX_PORTS] = std::array::from_fn(|_| &mut [][..]);
+        for (slot, port) in lane_outputs
+            .iter_mut()
+            .zip(outputs_of_all.chunks_mut(lanes))
+        {
+            *slot = &mut *port[lane];
+        }
+        let shape = (inputs, output_regs.len() / lanes);
+        kernel.process(&lane_inputs[..shape.0], &mut lane_outputs[..shape.1]);
+    }
 }

@@ -43,6 +43,19 @@ pub enum Instr {
         /// Its input and output registers.
         args: ArgRange,
     },
+    /// `outputs[l] = kernel[l].process(inputs[l])` for each lane `l < lanes` — runs `lanes`
+    /// instances of one module, kernels `kernel..kernel + lanes`, side by side in SIMD lanes
+    /// ([`Kernel::process_lanes`](crate::Kernel::process_lanes)), or one after the other when
+    /// the kernel has no lane form. `args` gives the inputs and outputs of one lane; the pool
+    /// holds them port by port: `lanes` registers for each input, then for each output.
+    CallLanes {
+        /// The first kernel instance.
+        kernel: KernelIdx,
+        /// How many instances, at least 2.
+        lanes: u8,
+        /// The counts of one lane's inputs and outputs, and where the registers start.
+        args: ArgRange,
+    },
     /// `kernel.feed(src)` — hands a cycle-breaking kernel (a delay) its input for the block.
     Feed {
         /// The kernel instance.
@@ -105,6 +118,19 @@ impl Instr {
                 }
                 None => bad_range(range),
             },
+            Instr::CallLanes {
+                args: range, lanes, ..
+            } => match args.get(range.lanes_range(lanes)) {
+                Some(_) => {
+                    args[range.lanes_input_range(lanes)]
+                        .iter()
+                        .for_each(|&reg| visit(reg, Access::Read));
+                    args[range.lanes_output_range(lanes)]
+                        .iter()
+                        .for_each(|&reg| visit(reg, Access::Write));
+                }
+                None => bad_range(range),
+            },
             Instr::Feed { src, .. } | Instr::WriteOutput { src, .. } => visit(src, Access::Read),
         }
     }
@@ -147,6 +173,33 @@ impl Instr {
                         write!(f, "{:<12} {name}, {inputs} -> {outputs}", "CALL_OP")
                     }
                 }
+            }
+            Instr::CallLanes {
+                kernel,
+                lanes,
+                args: range,
+            } => {
+                let name = kernel_name(kernel);
+                write!(f, "{:<12} {name} x{lanes}", "CALL_LANES")?;
+                let Some(pool) = args.get(range.lanes_range(lanes)) else {
+                    return write!(f, ", ?");
+                };
+                // One group per port, its lanes separated by spaces.
+                let ports: Vec<String> = pool
+                    .chunks(usize::from(lanes.max(1)))
+                    .map(|lanes| {
+                        lanes
+                            .iter()
+                            .map(Reg::to_string)
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
+                    .collect();
+                let (inputs, outputs) = ports.split_at(usize::from(range.inputs).min(ports.len()));
+                if !inputs.is_empty() {
+                    write!(f, ", {}", inputs.join(", "))?;
+                }
+                write!(f, " -> {}", outputs.join(", "))
             }
             Instr::Feed { kernel, src } => {
                 write!(f, "{:<12} {}, {src}", "FEED", kernel_name(kernel))

@@ -4,7 +4,7 @@
 //! program — from our compiler, a file, or a fuzzer — passes through here first.
 
 use crate::index::Reg;
-use crate::kernel::{Kernel, MAX_PORTS};
+use crate::kernel::{Kernel, MAX_LANE_ARGS, MAX_LANES, MAX_PORTS};
 use crate::op::{Access, Instr};
 use crate::program::Program;
 use std::fmt;
@@ -36,6 +36,9 @@ impl std::error::Error for VerifyError {}
 /// - every register operand is `< program.registers`, and [`Reg::ZERO`] is never written;
 /// - every `CALL_OP` argument range lies inside `program.args`, its outputs are pairwise
 ///   distinct and distinct from its inputs, and its counts match its kernel's shape;
+/// - every `CALL_LANES` runs 2 to [`MAX_LANES`] kernels, all in range and of one shape that
+///   matches its counts, with at most [`MAX_LANE_ARGS`] registers, all inside `program.args`,
+///   its outputs pairwise distinct and distinct from its inputs;
 /// - every kernel index is `< kernels.len()`, and `kernels[k].shape() == program.kernels[k].shape`;
 /// - `FEED` names only kernels that take a feed; every `WRITE_OUTPUT` channel is
 ///   `< program.channels`; every `READ_INPUT` channel is `< program.inputs`;
@@ -166,6 +169,34 @@ fn verify_instr(program: &Program, instr: &Instr) -> Result<(), String> {
                     "`{}` takes {} inputs and {} outputs, the call passes {} and {}",
                     decl.name, decl.shape.inputs, decl.shape.outputs, args.inputs, args.outputs
                 ));
+            }
+        }
+        Instr::CallLanes {
+            kernel,
+            lanes,
+            args,
+        } => {
+            if !(2..=MAX_LANES).contains(&usize::from(lanes)) {
+                return Err(format!("{lanes} lanes; a lane call runs 2 to {MAX_LANES}"));
+            }
+            let count = usize::from(lanes) * (usize::from(args.inputs) + usize::from(args.outputs));
+            if count > MAX_LANE_ARGS {
+                return Err(format!(
+                    "{count} registers; a lane call passes at most {MAX_LANE_ARGS}"
+                ));
+            }
+            for lane in 0..u16::from(lanes) {
+                let index = kernel
+                    .0
+                    .checked_add(lane)
+                    .ok_or_else(|| format!("kernel {} + {lane} is out of range", kernel.0))?;
+                let decl = kernel_decl(crate::KernelIdx(index))?;
+                if args.inputs != decl.shape.inputs || args.outputs != decl.shape.outputs {
+                    return Err(format!(
+                        "lane {lane} (`{}`) takes {} inputs and {} outputs, the call passes {} and {}",
+                        decl.name, decl.shape.inputs, decl.shape.outputs, args.inputs, args.outputs
+                    ));
+                }
             }
         }
         Instr::Feed { kernel, .. } => {

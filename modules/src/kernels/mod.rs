@@ -62,6 +62,8 @@ mod spec;
 pub mod stereo;
 
 #[cfg(test)]
+mod lanes_tests;
+#[cfg(test)]
 mod test_support;
 
 use crate::KernelInit;
@@ -158,6 +160,10 @@ pub(crate) fn entries() -> Vec<Entry> {
         input::INPUT_ENTRY,
     ]
 }
+
+/// The modules whose kernels run several nodes side by side in SIMD lanes
+/// ([`patchvm_vm::Kernel::process_lanes`]), so that the compiler groups their nodes.
+pub(crate) const LANES: &[&str] = &["filter.lowpass"];
 
 /// The value `init` gives input `name` of `spec`.
 ///
