@@ -4,7 +4,7 @@ use crate::lanes::{Step, schedule};
 use crate::registers::Registers;
 use crate::{CompileOptions, Compiled, KernelNode, ParamNode};
 use patchvm_ir::{Catalog, Code, Diagnostic, Edge, Graph, GraphNode, NodeIdx, Role, Span};
-use patchvm_vm::{ArgRange, Instr, KernelDecl, KernelIdx, KernelShape, ParamIdx, Program, Reg};
+use patchvm_vm::{ArgRange, Instr, KernelDecl, KernelIdx, KernelShape, Program, Reg};
 use std::collections::HashMap;
 
 /// A value: output `.1` of node `.0`.
@@ -90,13 +90,42 @@ pub(crate) fn lower<'c>(
         lowering.pending_feeds.is_empty(),
         "every feed's sources run at some point"
     );
-    lowering.program.registers = lowering.registers.count();
+    place_params(&mut lowering.program, lowering.registers.count());
     Ok(Compiled {
         program: lowering.program,
         spans: lowering.spans,
         kernels: lowering.kernels,
         params: lowering.params,
     })
+}
+
+/// A parameter slot's register while lowering: slots count down from the top of the register
+/// numbers, temporaries up from the bottom, so neither can take the other's.
+fn param_placeholder(slot: usize) -> Reg {
+    Reg(u16::MAX - slot as u16)
+}
+
+/// Moves the parameters' registers from their placeholders to just above the `temporaries`
+/// (their number including the zero register), so that no instruction, at any point of the
+/// block, writes a parameter's register, and sets the program's register count. Taking
+/// registers and slots kept `temporaries + slots` below `u16::MAX`.
+fn place_params(program: &mut Program, temporaries: u16) {
+    program.registers = temporaries + program.params.len() as u16;
+    let lowest = u16::MAX as usize + 1 - program.params.len();
+    let place = |reg: &mut Reg| {
+        if usize::from(reg.0) >= lowest {
+            *reg = Reg(temporaries + (u16::MAX - reg.0));
+        }
+    };
+    program.param_regs.iter_mut().for_each(place);
+    program.args.iter_mut().for_each(place);
+    for instr in &mut program.instrs {
+        // Parameters are read only as call arguments (above) and as a delay's unconnected fed
+        // input; nothing else reads an unconnected input.
+        if let Instr::Feed { src, .. } = instr {
+            place(src);
+        }
+    }
 }
 
 /// Marks the nodes from which some output can be reached, walking edges backwards.
@@ -501,8 +530,9 @@ impl<'c> Lowering<'_, 'c> {
         Ok(Operand::Temporary(dst))
     }
 
-    /// A register holding a new parameter slot for input `input` of `node`, starting at
-    /// `value`.
+    /// The register of a new parameter slot for input `input` of `node`, starting at `value`:
+    /// the slot's own register, which no instruction writes (the VM fills it when the value
+    /// changes), so it is never released.
     fn load_param(
         &mut self,
         node: NodeIdx,
@@ -510,11 +540,17 @@ impl<'c> Lowering<'_, 'c> {
         value: f32,
         span: Span,
     ) -> Result<Operand, Diagnostic> {
-        let param = ParamIdx(
-            u16::try_from(self.program.params.len())
-                .map_err(|_| too_many(span, "parameter slots", u16::MAX.into()))?,
-        );
+        let slot = self.program.params.len();
+        if usize::from(self.registers.count()) + slot >= usize::from(u16::MAX) {
+            return Err(too_many(
+                span,
+                "live signals and parameters",
+                u16::MAX.into(),
+            ));
+        }
+        let reg = param_placeholder(slot);
         self.program.params.push(value);
+        self.program.param_regs.push(reg);
         let graph_node = &self.graph.nodes[node.index()];
         self.params.push(ParamNode {
             node,
@@ -522,14 +558,13 @@ impl<'c> Lowering<'_, 'c> {
             input,
             port: graph_node.spec.inputs[input].name,
         });
-        let dst = self.take_register(span)?;
-        self.emit(Instr::LoadParam { dst, param }, span);
-        Ok(Operand::Temporary(dst))
+        Ok(Operand::Param(reg))
     }
 
     /// Marks one read of `operand` done, freeing its register when nothing else reads it.
     fn release(&mut self, operand: Operand) {
         match operand {
+            Operand::Param(_) => {}
             Operand::Temporary(reg) => self.registers.release(reg),
             Operand::Value(value, reg) => {
                 let left = self
@@ -545,10 +580,12 @@ impl<'c> Lowering<'_, 'c> {
         }
     }
 
+    /// A free register for a temporary, below the parameters' placeholders.
     fn take_register(&mut self, span: Span) -> Result<Reg, Diagnostic> {
         self.registers
             .take()
-            .ok_or_else(|| too_many(span, "live signals", u16::MAX.into()))
+            .filter(|reg| usize::from(reg.0) + self.program.params.len() < usize::from(u16::MAX))
+            .ok_or_else(|| too_many(span, "live signals and parameters", u16::MAX.into()))
     }
 
     fn emit(&mut self, instr: Instr, span: Span) {
@@ -564,6 +601,8 @@ enum Operand {
     Value(ValueId, Reg),
     /// A constant or a partial sum, freed after its one reader.
     Temporary(Reg),
+    /// A parameter slot's register, never freed.
+    Param(Reg),
 }
 
 /// One connection's contribution to an input, before it is in a register.
@@ -578,7 +617,7 @@ enum Term {
 impl Operand {
     fn reg(self) -> Reg {
         match self {
-            Operand::Value(_, reg) | Operand::Temporary(reg) => reg,
+            Operand::Value(_, reg) | Operand::Temporary(reg) | Operand::Param(reg) => reg,
         }
     }
 }

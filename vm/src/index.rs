@@ -92,8 +92,9 @@ impl ArgRange {
     }
 }
 
-/// A parameter slot: an index into [`Program::params`](crate::Program::params), the values
-/// that `LOAD_PARAM` reads and that events set while the program runs.
+/// A parameter slot: an index into [`Program::params`](crate::Program::params) and
+/// [`Program::param_regs`](crate::Program::param_regs), the values that events set while the
+/// program runs and the registers that hold them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ParamIdx(pub u16);
 

@@ -37,6 +37,7 @@
 //!     channels: 1,
 //!     inputs: 0,
 //!     params: vec![],
+//!     param_regs: vec![],
 //! };
 //! let mut vm = Executable::new(program, vec![Box::new(Double)]).unwrap();
 //! vm.run(64);

@@ -25,6 +25,12 @@ pub struct Executable {
     inputs: Vec<Block>,
     /// Invariant: `params.len() == program.params.len()`.
     params: Vec<ParamState>,
+    /// The parameters whose registers must be written before the next block: those set since
+    /// their register was last written, and those ramping. Never holds one twice; its
+    /// capacity is the number of parameters, so pushing never allocates.
+    stale: Vec<ParamIdx>,
+    /// For each parameter, whether it is in `stale`.
+    is_stale: Vec<bool>,
     /// Samples of the last block.
     frames: usize,
     /// Non-finite output samples replaced by silence, since this executable was made.
@@ -45,16 +51,62 @@ impl Executable {
     /// Verifies `program` against `kernels` and prepares it to run.
     pub fn new(program: Program, kernels: Vec<Box<dyn Kernel>>) -> Result<Executable, VerifyError> {
         verify(&program, &kernels)?;
-        Ok(Executable {
+        let mut executable = Executable {
             registers: vec![[0.0; MAX_BLOCK]; usize::from(program.registers)],
             outputs: vec![[0.0; MAX_BLOCK]; usize::from(program.channels)],
             inputs: vec![[0.0; MAX_BLOCK]; usize::from(program.inputs)],
             params: program.params.iter().map(|&v| ParamState::new(v)).collect(),
+            stale: Vec::with_capacity(program.params.len()),
+            is_stale: vec![false; program.params.len()],
             program,
             kernels,
             frames: 0,
             flushed: 0,
-        })
+        };
+        executable.write_all_params();
+        Ok(executable)
+    }
+
+    /// Writes every parameter's register with its value, as a block without ramps holds it.
+    fn write_all_params(&mut self) {
+        for (state, reg) in self.params.iter().zip(&self.program.param_regs) {
+            state.fill(&mut self.registers[reg.index()]);
+        }
+    }
+
+    /// Queues parameter `param` to have its register written before the next block.
+    ///
+    /// Real-time safe: the queue has room for every parameter, so it never allocates.
+    fn mark_stale(&mut self, param: ParamIdx) {
+        if !std::mem::replace(&mut self.is_stale[param.index()], true) {
+            self.stale.push(param);
+        }
+    }
+
+    /// Writes the registers of the parameters that changed or ramp, for a block of `frames`
+    /// samples: a ramp's next `frames` values, a held value into the whole register (so it
+    /// serves blocks of any length until it changes).
+    fn write_stale_params(&mut self, frames: usize) {
+        for &param in &self.stale {
+            let state = &self.params[param.index()];
+            let register = &mut self.registers[self.program.param_regs[param.index()].index()];
+            let len = if state.ramping() { frames } else { MAX_BLOCK };
+            state.fill(&mut register[..len]);
+        }
+    }
+
+    /// Moves every ramp on by `frames` samples and forgets the parameters whose registers now
+    /// hold their value for good: a parameter that ramped in this block is written once more,
+    /// in full, after its ramp ends.
+    fn advance_params(&mut self, frames: usize) {
+        let (params, is_stale) = (&mut self.params, &mut self.is_stale);
+        self.stale.retain(|&param| {
+            let state = &mut params[param.index()];
+            let ramped = state.ramping();
+            state.advance(frames as u32);
+            is_stale[param.index()] = ramped;
+            ramped
+        });
     }
 
     /// Runs the program for one block of `frames` samples; `frames` is clamped to
@@ -70,13 +122,11 @@ impl Executable {
         for output in &mut self.outputs {
             output[..frames].fill(0.0);
         }
+        self.write_stale_params(frames);
         for instr in &self.program.instrs {
             match *instr {
                 Instr::LoadConst { dst, value } => {
                     self.registers[dst.index()][..frames].fill(value);
-                }
-                Instr::LoadParam { dst, param } => {
-                    self.params[param.index()].fill(&mut self.registers[dst.index()][..frames]);
                 }
                 Instr::Add { dst, lhs, rhs } => add(&mut self.registers, dst, lhs, rhs, frames),
                 Instr::CallOp { kernel, args } => {
@@ -121,9 +171,7 @@ impl Executable {
             }
         }
         self.guard_outputs();
-        for param in &mut self.params {
-            param.advance(frames as u32);
-        }
+        self.advance_params(frames);
     }
 
     /// Replaces NaN and infinite output samples by silence, counting them.
@@ -204,13 +252,16 @@ impl Executable {
     }
 
     /// Returns every kernel to its initial state, every parameter to its initial value, and
-    /// clears the registers.
+    /// clears the other registers.
     pub fn reset(&mut self) {
         self.kernels.iter_mut().for_each(|kernel| kernel.reset());
         self.registers.iter_mut().for_each(|block| block.fill(0.0));
         for (state, &value) in self.params.iter_mut().zip(&self.program.params) {
             *state = ParamState::new(value);
         }
+        self.stale.clear();
+        self.is_stale.fill(false);
+        self.write_all_params();
     }
 
     /// Sets parameter `param` to `value` from the next sample on, ending any ramp on it.
@@ -220,6 +271,7 @@ impl Executable {
     pub fn set_param(&mut self, param: ParamIdx, value: f32) {
         if let Some(state) = self.params.get_mut(param.index()) {
             state.set(value);
+            self.mark_stale(param);
         }
     }
 
@@ -231,6 +283,7 @@ impl Executable {
     pub fn ramp_param(&mut self, param: ParamIdx, target: f32, samples: u32) {
         if let Some(state) = self.params.get_mut(param.index()) {
             state.ramp(target, samples);
+            self.mark_stale(param);
         }
     }
 
@@ -263,12 +316,14 @@ impl Executable {
                 adopted += 1;
             }
         }
-        for &(old, new) in params {
+        for &(old, new_index) in params {
             if let (Some(&old), Some(new)) = (
                 from.params.get(old.index()),
-                self.params.get_mut(new.index()),
-            ) {
+                self.params.get_mut(new_index.index()),
+            ) && *new != old
+            {
                 *new = old;
+                self.mark_stale(new_index);
             }
         }
         adopted

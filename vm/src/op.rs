@@ -2,10 +2,11 @@
 //!
 //! Naming: an op's mnemonic is its variant name in `SCREAMING_SNAKE_CASE` (`CALL_OP` is the
 //! exception, named as in the seeds); operands read `sources -> destinations`, except
-//! `LOAD_CONST dst, value` and `LOAD_PARAM dst, param`. [`Instr::registers`] is the one operand walk that the verifier and
+//! `LOAD_CONST dst, value`. Parameters need no op: each parameter slot owns a register that
+//! holds its value ([`Program::param_regs`](crate::Program::param_regs)). [`Instr::registers`] is the one operand walk that the verifier and
 //! the compiler's tests share; [`Instr::write_text`] is the one disassembly.
 
-use crate::index::{ArgRange, KernelIdx, ParamIdx, Reg};
+use crate::index::{ArgRange, KernelIdx, Reg};
 use std::fmt;
 
 /// One instruction. Every op processes a whole block, so dispatch cost is amortised over up to
@@ -18,14 +19,6 @@ pub enum Instr {
         dst: Reg,
         /// The constant.
         value: f32,
-    },
-    /// `dst[i] = param(i)` — an unconnected input's value, which events may set at any
-    /// sample or ramp over many: `param(i)` is the slot's value at sample `i` of the block.
-    LoadParam {
-        /// Destination register.
-        dst: Reg,
-        /// The parameter slot.
-        param: ParamIdx,
     },
     /// `dst[i] = lhs[i] + rhs[i]` — sums the connections into one input.
     Add {
@@ -99,9 +92,9 @@ impl Instr {
         mut bad_range: impl FnMut(ArgRange),
     ) {
         match *self {
-            Instr::LoadConst { dst, .. }
-            | Instr::LoadParam { dst, .. }
-            | Instr::ReadInput { dst, .. } => visit(dst, Access::Write),
+            Instr::LoadConst { dst, .. } | Instr::ReadInput { dst, .. } => {
+                visit(dst, Access::Write)
+            }
             Instr::Add { dst, lhs, rhs } => {
                 visit(lhs, Access::Read);
                 visit(rhs, Access::Read);
@@ -152,7 +145,6 @@ impl Instr {
         };
         match *self {
             Instr::LoadConst { dst, value } => write!(f, "{:<12} {dst}, {value}", "LOAD_CONST"),
-            Instr::LoadParam { dst, param } => write!(f, "{:<12} {dst}, {param}", "LOAD_PARAM"),
             Instr::Add { dst, lhs, rhs } => write!(f, "{:<12} {lhs}, {rhs} -> {dst}", "ADD"),
             Instr::CallOp {
                 kernel,

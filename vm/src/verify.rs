@@ -42,8 +42,9 @@ impl std::error::Error for VerifyError {}
 /// - every kernel index is `< kernels.len()`, and `kernels[k].shape() == program.kernels[k].shape`;
 /// - `FEED` names only kernels that take a feed; every `WRITE_OUTPUT` channel is
 ///   `< program.channels`; every `READ_INPUT` channel is `< program.inputs`;
-/// - every `LOAD_PARAM` slot is `< program.params.len()`, and every initial parameter value
-///   and every constant is finite.
+/// - there is one parameter register per parameter slot, each in range, not [`Reg::ZERO`],
+///   pairwise distinct, and written by no instruction; every initial parameter value and every
+///   constant is finite.
 pub fn verify(program: &Program, kernels: &[Box<dyn Kernel>]) -> Result<(), VerifyError> {
     let whole = |reason: String| VerifyError {
         instr: None,
@@ -105,8 +106,9 @@ pub fn verify(program: &Program, kernels: &[Box<dyn Kernel>]) -> Result<(), Veri
             "parameter p{slot} starts at {value}, not finite"
         )));
     }
+    let is_param = param_registers(program).map_err(whole)?;
     for (index, instr) in program.instrs.iter().enumerate() {
-        verify_instr(program, instr).map_err(|reason| VerifyError {
+        verify_instr(program, &is_param, instr).map_err(|reason| VerifyError {
             instr: Some(index),
             reason,
         })?;
@@ -114,7 +116,37 @@ pub fn verify(program: &Program, kernels: &[Box<dyn Kernel>]) -> Result<(), Veri
     Ok(())
 }
 
-fn verify_instr(program: &Program, instr: &Instr) -> Result<(), String> {
+/// Checks the parameter registers; returns, for each register, whether it holds a parameter.
+fn param_registers(program: &Program) -> Result<Vec<bool>, String> {
+    if program.param_regs.len() != program.params.len() {
+        return Err(format!(
+            "{} parameter registers for {} parameter slots",
+            program.param_regs.len(),
+            program.params.len()
+        ));
+    }
+    let mut is_param = vec![false; usize::from(program.registers)];
+    for (slot, &reg) in program.param_regs.iter().enumerate() {
+        match is_param.get_mut(reg.index()) {
+            None => {
+                return Err(format!(
+                    "parameter p{slot}'s register {reg} is out of range (the program has {})",
+                    program.registers
+                ));
+            }
+            Some(_) if reg == Reg::ZERO => {
+                return Err(format!("parameter p{slot} is in the zero register r0"));
+            }
+            Some(true) => {
+                return Err(format!("parameter p{slot} shares register {reg}"));
+            }
+            Some(taken) => *taken = true,
+        }
+    }
+    Ok(is_param)
+}
+
+fn verify_instr(program: &Program, is_param: &[bool], instr: &Instr) -> Result<(), String> {
     let mut problem = None;
     let mut bad_args = None;
     let mut written: Vec<Reg> = Vec::new();
@@ -148,6 +180,9 @@ fn verify_instr(program: &Program, instr: &Instr) -> Result<(), String> {
     for (at, reg) in written.iter().enumerate() {
         if *reg == Reg::ZERO {
             return Err("writes the zero register r0".into());
+        }
+        if is_param[reg.index()] {
+            return Err(format!("writes {reg}, a parameter's register"));
         }
         if written[..at].contains(reg) || read.contains(reg) {
             return Err(format!(
@@ -220,14 +255,7 @@ fn verify_instr(program: &Program, instr: &Instr) -> Result<(), String> {
         Instr::LoadConst { value, .. } if !value.is_finite() => {
             return Err(format!("constant {value} is not finite"));
         }
-        Instr::LoadParam { param, .. } if param.index() >= program.params.len() => {
-            return Err(format!(
-                "parameter {param} is out of range (the program has {})",
-                program.params.len()
-            ));
-        }
         Instr::LoadConst { .. }
-        | Instr::LoadParam { .. }
         | Instr::Add { .. }
         | Instr::WriteOutput { .. }
         | Instr::ReadInput { .. } => {}
