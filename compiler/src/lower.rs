@@ -4,7 +4,7 @@ use crate::lanes::{Step, schedule};
 use crate::registers::Registers;
 use crate::{CompileOptions, Compiled, KernelNode, ParamNode};
 use patchvm_ir::{Catalog, Code, Diagnostic, Edge, Graph, GraphNode, NodeIdx, Role, Span};
-use patchvm_vm::{ArgRange, Instr, KernelDecl, KernelIdx, KernelShape, Program, Reg};
+use patchvm_vm::{ArgRange, Instr, KernelDecl, KernelIdx, KernelShape, Program, Reg, RegList};
 use std::collections::HashMap;
 
 /// A value: output `.1` of node `.0`.
@@ -462,9 +462,10 @@ impl<'c> Lowering<'_, 'c> {
                 Role::Output | Role::Input => self.load(value, span),
             };
         }
-        // Sums in connection order, `((a + b) + c)`, exactly as the VM's ADDs would: a run of
-        // constants at the front is added at compile time; the rest with ADD instructions.
-        let mut sum: Option<Term> = None;
+        // Sums in connection order, `((a + b) + c)`, exactly as the VM's ADD and SUM do: a run
+        // of constants at the front is added at compile time; the rest with one ADD (two
+        // terms) or SUM (more).
+        let mut terms: Vec<Term> = Vec::with_capacity(edges.len());
         for edge in edges {
             let value = match self.constants.get(&(edge.from, edge.output)) {
                 Some(&constant) => Term::Constant(constant),
@@ -473,30 +474,65 @@ impl<'c> Lowering<'_, 'c> {
                     self.value_regs[&(edge.from, edge.output)],
                 )),
             };
-            sum = Some(match (sum, value) {
-                (None, value) => value,
-                (Some(Term::Constant(a)), Term::Constant(b)) if (a + b).is_finite() => {
-                    Term::Constant(a + b)
+            match (terms.as_slice(), value) {
+                ([Term::Constant(a)], Term::Constant(b)) if (a + b).is_finite() => {
+                    terms[0] = Term::Constant(a + b);
                 }
-                (Some(partial), value) => {
-                    let lhs = self.register(partial, span)?;
-                    let rhs = self.register(value, span)?;
-                    let dst = self.take_register(span)?;
-                    self.emit(
-                        Instr::Add {
-                            dst,
-                            lhs: lhs.reg(),
-                            rhs: rhs.reg(),
-                        },
-                        edge.span,
-                    );
-                    self.release(lhs);
-                    self.release(rhs);
-                    Term::Register(Operand::Temporary(dst))
-                }
-            });
+                _ => terms.push(value),
+            }
         }
-        self.register(sum.expect("at least one edge"), span)
+        let mut operands = Vec::with_capacity(terms.len());
+        for term in terms {
+            operands.push(self.register(term, span)?);
+        }
+        self.sum(operands, span)
+    }
+
+    /// One register holding `((operands[0] + operands[1]) + …)`: the operand itself if there
+    /// is one, else an `ADD` of two or `SUM`s of more (a `SUM` takes at most `u16::MAX`
+    /// terms; a longer sum continues from the last one's result).
+    fn sum(&mut self, operands: Vec<Operand>, span: Span) -> Result<Operand, Diagnostic> {
+        let mut operands = operands.into_iter();
+        let Some(mut acc) = operands.next() else {
+            return self.load(0.0, span);
+        };
+        let rest: Vec<Operand> = operands.collect();
+        for chunk in rest.chunks(usize::from(u16::MAX) - 1) {
+            let dst = self.take_register(span)?;
+            if let [rhs] = chunk {
+                self.emit(
+                    Instr::Add {
+                        dst,
+                        lhs: acc.reg(),
+                        rhs: rhs.reg(),
+                    },
+                    span,
+                );
+            } else {
+                let start = u32::try_from(self.program.args.len())
+                    .map_err(|_| too_many(span, "call arguments", u32::MAX.into()))?;
+                self.program.args.push(acc.reg());
+                self.program
+                    .args
+                    .extend(chunk.iter().map(|term| term.reg()));
+                self.emit(
+                    Instr::Sum {
+                        dst,
+                        terms: RegList {
+                            start,
+                            count: chunk.len() as u16 + 1,
+                        },
+                    },
+                    span,
+                );
+            }
+            self.release(acc);
+            for &term in chunk {
+                self.release(term);
+            }
+            acc = Operand::Temporary(dst);
+        }
+        Ok(acc)
     }
 
     /// The input's value if it is known at compile time: its parameter value when unconnected,

@@ -92,6 +92,24 @@ impl ArgRange {
     }
 }
 
+/// A run of registers in [`Program::args`](crate::Program::args) that one instruction reads:
+/// the terms of a `SUM`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RegList {
+    /// Index of the first register in the argument pool.
+    pub start: u32,
+    /// How many registers.
+    pub count: u16,
+}
+
+impl RegList {
+    /// The range of the registers in the argument pool.
+    pub fn range(self) -> std::ops::Range<usize> {
+        let start = self.start as usize;
+        start..start + usize::from(self.count)
+    }
+}
+
 /// A parameter slot: an index into [`Program::params`](crate::Program::params) and
 /// [`Program::param_regs`](crate::Program::param_regs), the values that events set while the
 /// program runs and the registers that hold them.

@@ -45,6 +45,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod block;
 mod index;
 mod kernel;
 pub mod live;
@@ -54,7 +55,7 @@ mod param;
 mod program;
 mod verify;
 
-pub use index::{ArgRange, KernelIdx, ParamIdx, Reg};
+pub use index::{ArgRange, KernelIdx, ParamIdx, Reg, RegList};
 pub use kernel::{
     Kernel, KernelShape, MAX_BLOCK, MAX_LANE_ARGS, MAX_LANES, MAX_PORTS, copy_same_type,
 };

@@ -1,14 +1,13 @@
 //! The virtual machine: a verified program, its kernels and its register file.
 
+use crate::block::{self, Block};
 use crate::index::{KernelIdx, ParamIdx, Reg};
 use crate::kernel::{Kernel, MAX_BLOCK, MAX_LANE_ARGS, MAX_PORTS};
 use crate::op::Instr;
 use crate::param::ParamState;
 use crate::program::Program;
 use crate::verify::{VerifyError, verify};
-
-/// One register: a block of samples.
-type Block = [f32; MAX_BLOCK];
+use std::mem::MaybeUninit;
 
 /// A program that passed the verifier, with everything it needs to run: its kernels, its
 /// registers and its output buffers, all allocated here so that [`run`](Executable::run)
@@ -128,7 +127,21 @@ impl Executable {
                 Instr::LoadConst { dst, value } => {
                     self.registers[dst.index()][..frames].fill(value);
                 }
-                Instr::Add { dst, lhs, rhs } => add(&mut self.registers, dst, lhs, rhs, frames),
+                Instr::Add { dst, lhs, rhs } => {
+                    #[cfg(feature = "extra-checks")]
+                    check_call_operands(self.registers.len(), &[lhs, rhs], &[dst], 2);
+                    // SAFETY: the verifier established that every operand is in range and
+                    // that an instruction never reads the register it writes.
+                    unsafe { block::add(&mut self.registers, dst, lhs, rhs) }
+                }
+                Instr::Sum { dst, terms } => {
+                    let terms = &self.program.args[terms.range()];
+                    #[cfg(feature = "extra-checks")]
+                    check_call_operands(self.registers.len(), terms, &[dst], usize::MAX);
+                    // SAFETY: as for `ADD`; and the verifier established that the terms lie in
+                    // the argument pool and number at least two.
+                    unsafe { block::sum(&mut self.registers, dst, terms) }
+                }
                 Instr::CallOp { kernel, args } => {
                     let registers = &self.program.args[args.whole_range()];
                     let (inputs, outputs) = registers.split_at(usize::from(args.inputs));
@@ -330,33 +343,6 @@ impl Executable {
     }
 }
 
-/// `dst[i] = lhs[i] + rhs[i]` for the block's samples, in place in the register file.
-#[inline]
-fn add(registers: &mut [Block], dst: Reg, lhs: Reg, rhs: Reg, frames: usize) {
-    #[cfg(feature = "extra-checks")]
-    assert!(
-        dst.index() < registers.len()
-            && lhs.index() < registers.len()
-            && rhs.index() < registers.len()
-            && dst != lhs
-            && dst != rhs
-    );
-    let base = registers.as_mut_ptr();
-    // SAFETY: the verifier established that every operand is `< registers.len()` and that an
-    // instruction never reads the register it writes, so `dst` is distinct from `lhs` and
-    // `rhs` (which may be one register: two shared borrows) and the `&mut` is unique.
-    let (dst, lhs, rhs) = unsafe {
-        (
-            &mut *base.add(dst.index()),
-            &*base.add(lhs.index()),
-            &*base.add(rhs.index()),
-        )
-    };
-    for ((dst, lhs), rhs) in dst[..frames].iter_mut().zip(lhs).zip(rhs) {
-        *dst = lhs + rhs;
-    }
-}
-
 /// Calls one kernel with its input and output registers, sliced to `frames` samples.
 fn call(
     kernel: &mut dyn Kernel,
@@ -365,26 +351,60 @@ fn call(
     outputs: &[Reg],
     frames: usize,
 ) {
-    let mut input_slices: [&[f32]; MAX_PORTS] = [&[]; MAX_PORTS];
-    let mut output_slices: [&mut [f32]; MAX_PORTS] = std::array::from_fn(|_| &mut [][..]);
     #[cfg(feature = "extra-checks")]
     check_call_operands(registers.len(), inputs, outputs, MAX_PORTS);
+    let (mut input_blocks, mut output_blocks) = (
+        [const { MaybeUninit::uninit() }; MAX_PORTS],
+        [const { MaybeUninit::uninit() }; MAX_PORTS],
+    );
+    let (inputs, outputs) = blocks(
+        (&mut input_blocks, &mut output_blocks),
+        registers,
+        (inputs, outputs),
+        frames,
+    );
+    kernel.process(inputs, outputs);
+}
+
+/// Room for a call's input block, filled by [`blocks`].
+type InputSlot<'r> = MaybeUninit<&'r [f32]>;
+/// Room for a call's output block, filled by [`blocks`].
+type OutputSlot<'r> = MaybeUninit<&'r mut [f32]>;
+
+/// The blocks of one call's registers, sliced to the block's length, written into the start
+/// of `input_blocks` and `output_blocks` (the rest is left untouched: a call costs what it
+/// passes, not the arrays' length) and returned as slices of those starts.
+#[inline]
+fn blocks<'b, 'r>(
+    (input_blocks, output_blocks): (&'b mut [InputSlot<'r>], &'b mut [OutputSlot<'r>]),
+    registers: &'r mut [Block],
+    (inputs, outputs): (&[Reg], &[Reg]),
+    frames: usize,
+) -> (&'b [&'r [f32]], &'b mut [&'r mut [f32]]) {
     let base = registers.as_mut_ptr();
-    for (slot, reg) in input_slices.iter_mut().zip(inputs) {
+    let mut input_count = 0;
+    for (slot, reg) in input_blocks.iter_mut().zip(inputs) {
         // SAFETY: the verifier established `reg < registers.len()` for every operand, so the
         // pointer stays inside the register file; no register read here is also an output of
         // this call, so no `&mut` created below aliases this shared borrow.
-        *slot = unsafe { &(&*base.add(reg.index()))[..frames] };
+        slot.write(unsafe { &(&*base.add(reg.index()))[..frames] });
+        input_count += 1;
     }
-    for (slot, reg) in output_slices.iter_mut().zip(outputs) {
+    let mut output_count = 0;
+    for (slot, reg) in output_blocks.iter_mut().zip(outputs) {
         // SAFETY: in range as above; the verifier established that a call's outputs are
         // pairwise distinct and distinct from its inputs, so each `&mut` is unique.
-        *slot = unsafe { &mut (&mut *base.add(reg.index()))[..frames] };
+        slot.write(unsafe { &mut (&mut *base.add(reg.index()))[..frames] });
+        output_count += 1;
     }
-    kernel.process(
-        &input_slices[..inputs.len()],
-        &mut output_slices[..outputs.len()],
-    );
+    // SAFETY: the first `input_count` and `output_count` entries were written just above, and
+    // `MaybeUninit<T>` has the layout of `T`.
+    unsafe {
+        (
+            &*(&raw const input_blocks[..input_count] as *const [&'r [f32]]),
+            &mut *(&raw mut output_blocks[..output_count] as *mut [&'r mut [f32]]),
+        )
+    }
 }
 
 /// The verifier's guarantees for one call, re-checked at run time for fuzzing.
@@ -410,28 +430,21 @@ fn call_lanes(
 ) {
     let lanes = kernels.len();
     let (input_regs, output_regs) = args.split_at(inputs * lanes);
-    let mut input_slices: [&[f32]; MAX_LANE_ARGS] = [&[]; MAX_LANE_ARGS];
-    let mut output_slices: [&mut [f32]; MAX_LANE_ARGS] = std::array::from_fn(|_| &mut [][..]);
     #[cfg(feature = "extra-checks")]
     check_call_operands(registers.len(), input_regs, output_regs, MAX_LANE_ARGS);
-    let base = registers.as_mut_ptr();
-    for (slot, reg) in input_slices.iter_mut().zip(input_regs) {
-        // SAFETY: as in `call`: every operand is in range (verifier), and no register read
-        // here is also written by this call, so no `&mut` below aliases this shared borrow.
-        *slot = unsafe { &(&*base.add(reg.index()))[..frames] };
-    }
-    for (slot, reg) in output_slices.iter_mut().zip(output_regs) {
-        // SAFETY: in range as above; the verifier established that a call's outputs are
-        // pairwise distinct and distinct from its inputs, so each `&mut` is unique.
-        *slot = unsafe { &mut (&mut *base.add(reg.index()))[..frames] };
-    }
-    let (inputs_of_all, outputs_of_all) = (
-        &input_slices[..input_regs.len()],
-        &mut output_slices[..output_regs.len()],
+    let (mut input_blocks, mut output_blocks) = (
+        [const { MaybeUninit::uninit() }; MAX_LANE_ARGS],
+        [const { MaybeUninit::uninit() }; MAX_LANE_ARGS],
     );
-    let (first, rest) = kernels
-        .split_first_mut()
-        .expect("the verifier allows no empty lane group");
+    let (inputs_of_all, outputs_of_all) = blocks(
+        (&mut input_blocks, &mut output_blocks),
+        registers,
+        (input_regs, output_regs),
+        frames,
+    );
+    let Some((first, rest)) = kernels.split_first_mut() else {
+        return; // the verifier allows no empty lane group
+    };
     if first.process_lanes(rest, inputs_of_all, outputs_of_all) {
         return;
     }

@@ -6,7 +6,7 @@
 //! holds its value ([`Program::param_regs`](crate::Program::param_regs)). [`Instr::registers`] is the one operand walk that the verifier and
 //! the compiler's tests share; [`Instr::write_text`] is the one disassembly.
 
-use crate::index::{ArgRange, KernelIdx, Reg};
+use crate::index::{ArgRange, KernelIdx, Reg, RegList};
 use std::fmt;
 
 /// One instruction. Every op processes a whole block, so dispatch cost is amortised over up to
@@ -28,6 +28,15 @@ pub enum Instr {
         lhs: Reg,
         /// Right operand.
         rhs: Reg,
+    },
+    /// `dst[i] = ((terms[0][i] + terms[1][i]) + terms[2][i]) + …`, left to right — sums the
+    /// connections into one input when there are more than two: one instruction, the running
+    /// sum kept in the CPU's registers, instead of a chain of `ADD`s through memory.
+    Sum {
+        /// Destination register.
+        dst: Reg,
+        /// The terms, in the order they are added; at least 2.
+        terms: RegList,
     },
     /// `outputs = kernel.process(inputs)` — runs one module instance for the block.
     CallOp {
@@ -89,7 +98,7 @@ impl Instr {
         &self,
         args: &[Reg],
         mut visit: impl FnMut(Reg, Access),
-        mut bad_range: impl FnMut(ArgRange),
+        mut bad_range: impl FnMut(std::ops::Range<usize>),
     ) {
         match *self {
             Instr::LoadConst { dst, .. } | Instr::ReadInput { dst, .. } => {
@@ -100,6 +109,13 @@ impl Instr {
                 visit(rhs, Access::Read);
                 visit(dst, Access::Write);
             }
+            Instr::Sum { dst, terms } => match args.get(terms.range()) {
+                Some(terms) => {
+                    terms.iter().for_each(|&reg| visit(reg, Access::Read));
+                    visit(dst, Access::Write);
+                }
+                None => bad_range(terms.range()),
+            },
             Instr::CallOp { args: range, .. } => match args.get(range.whole_range()) {
                 Some(_) => {
                     args[range.input_range()]
@@ -109,7 +125,7 @@ impl Instr {
                         .iter()
                         .for_each(|&reg| visit(reg, Access::Write));
                 }
-                None => bad_range(range),
+                None => bad_range(range.whole_range()),
             },
             Instr::CallLanes {
                 args: range, lanes, ..
@@ -122,7 +138,7 @@ impl Instr {
                         .iter()
                         .for_each(|&reg| visit(reg, Access::Write));
                 }
-                None => bad_range(range),
+                None => bad_range(range.lanes_range(lanes)),
             },
             Instr::Feed { src, .. } | Instr::WriteOutput { src, .. } => visit(src, Access::Read),
         }
@@ -146,6 +162,10 @@ impl Instr {
         match *self {
             Instr::LoadConst { dst, value } => write!(f, "{:<12} {dst}, {value}", "LOAD_CONST"),
             Instr::Add { dst, lhs, rhs } => write!(f, "{:<12} {lhs}, {rhs} -> {dst}", "ADD"),
+            Instr::Sum { dst, terms } => match args.get(terms.range()) {
+                Some(terms) => write!(f, "{:<12} {} -> {dst}", "SUM", list(terms)),
+                None => write!(f, "{:<12} ? -> {dst}", "SUM"),
+            },
             Instr::CallOp {
                 kernel,
                 args: range,

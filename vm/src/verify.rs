@@ -34,6 +34,7 @@ impl std::error::Error for VerifyError {}
 ///
 /// Establishes these invariants, on which the VM's unchecked accesses rely:
 /// - every register operand is `< program.registers`, and [`Reg::ZERO`] is never written;
+/// - every `SUM` has at least two terms, all inside `program.args`, none its destination;
 /// - every `CALL_OP` argument range lies inside `program.args`, its outputs are pairwise
 ///   distinct and distinct from its inputs, and its counts match its kernel's shape;
 /// - every `CALL_LANES` runs 2 to [`MAX_LANES`] kernels, all in range and of one shape that
@@ -169,8 +170,7 @@ fn verify_instr(program: &Program, is_param: &[bool], instr: &Instr) -> Result<(
     );
     if let Some(range) = bad_args {
         return Err(format!(
-            "arguments {:?} lie outside the argument pool of {}",
-            range.whole_range(),
+            "arguments {range:?} lie outside the argument pool of {}",
             program.args.len()
         ));
     }
@@ -255,8 +255,15 @@ fn verify_instr(program: &Program, is_param: &[bool], instr: &Instr) -> Result<(
         Instr::LoadConst { value, .. } if !value.is_finite() => {
             return Err(format!("constant {value} is not finite"));
         }
+        Instr::Sum { terms, .. } if terms.count < 2 => {
+            return Err(format!(
+                "a sum of {} terms; a sum has at least 2",
+                terms.count
+            ));
+        }
         Instr::LoadConst { .. }
         | Instr::Add { .. }
+        | Instr::Sum { .. }
         | Instr::WriteOutput { .. }
         | Instr::ReadInput { .. } => {}
     }

@@ -34,6 +34,9 @@ pub(crate) struct FixedPhasor {
     per_hz: f64,
     /// Whether a sample has been made since the phasor was built or reset.
     started: bool,
+    /// The last frequency [`hold`](FixedPhasor::hold) was given (its bits), with its step and
+    /// inverse width: a frequency that holds still for many blocks costs no conversion.
+    held: Option<(u32, i64, f32)>,
 }
 
 /// The phases of one block, as the waveforms read them.
@@ -64,6 +67,7 @@ impl FixedPhasor {
             phase: 0,
             per_hz: TURN / sample_rate,
             started: false,
+            held: None,
         }
     }
 
@@ -112,6 +116,37 @@ impl FixedPhasor {
         (at, inverse_width)
     }
 
+    /// Steps past a block of `frames` samples whose frequency holds still at `freq_hz`, and
+    /// returns what its samples are computed from: sample `i`'s phase is
+    /// `phase + i·step` (wrapping), its inverse width `inverse_width`, except that the very
+    /// first sample since the phasor was built or reset has none (`first` says so; see
+    /// [`Phases`]). The same bits as [`run`](FixedPhasor::run) over a held frequency.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    #[inline(always)]
+    pub(crate) fn hold(&mut self, freq_hz: f32, frames: usize) -> Held {
+        let (step, inverse_width) = match self.held {
+            Some((bits, step, inverse_width)) if bits == freq_hz.to_bits() => (step, inverse_width),
+            _ => {
+                let step = self.step(freq_hz);
+                let inverse_width = FixedPhasor::inverse_width(step);
+                self.held = Some((freq_hz.to_bits(), step, inverse_width));
+                (step, inverse_width)
+            }
+        };
+        let held = Held {
+            phase: self.phase,
+            step: step as u64,
+            inverse_width,
+            first: !self.started && frames > 0,
+        };
+        self.phase = self
+            .phase
+            .wrapping_add((step as u64).wrapping_mul(frames as u64));
+        self.started |= frames > 0;
+        held
+    }
+
     /// Writes the phase of each of the next `freq.len()` samples into `phases`, and if
     /// `widths`, the inverse widths of their corrections; then steps past them. Reads
     /// `freq` (Hz) every sample.
@@ -147,6 +182,19 @@ impl FixedPhasor {
         self.started |= n > 0;
         self.phase = phase;
     }
+}
+
+/// A block of held frequency, from [`FixedPhasor::hold`].
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Held {
+    /// The phase of the block's first sample, turns × 2^64.
+    pub(crate) phase: u64,
+    /// The step between samples, turns × 2^64, wrapping.
+    pub(crate) step: u64,
+    /// The inverse width of every sample's correction (but a first sample's).
+    pub(crate) inverse_width: f32,
+    /// Whether the block starts with the phasor's very first sample.
+    pub(crate) first: bool,
 }
 
 /// `sin(2π·phase)` for a phase in turns × 2^32; within 2.2e-7 of the exact sine, 1 at a quarter turn.

@@ -22,9 +22,27 @@
 pub(crate) fn wide<R>(f: impl FnOnce(Isa) -> R) -> R {
     #[cfg(target_arch = "x86_64")]
     {
+        if std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512vl")
+            && std::arch::is_x86_feature_detected!("avx512bw")
+            && std::arch::is_x86_feature_detected!("avx512dq")
+        {
+            // SAFETY: the CPU has AVX-512 (and so AVX2), checked just above.
+            return unsafe {
+                avx512(
+                    #[inline(always)]
+                    || f(Isa { avx2: true }),
+                )
+            };
+        }
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU has AVX2, checked just above.
-            return unsafe { avx2(|| f(Isa { avx2: true })) };
+            return unsafe {
+                avx2(
+                    #[inline(always)]
+                    || f(Isa { avx2: true }),
+                )
+            };
         }
     }
     f(Isa { avx2: false })
@@ -37,6 +55,16 @@ pub(crate) fn wide<R>(f: impl FnOnce(Isa) -> R) -> R {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn avx2<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}
+
+/// `f` compiled with AVX-512 enabled.
+///
+/// # Safety
+/// The CPU must support AVX-512 F, VL, BW and DQ.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,avx512f,avx512vl,avx512bw,avx512dq")]
+unsafe fn avx512<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
 

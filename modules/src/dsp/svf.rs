@@ -197,7 +197,10 @@ pub(crate) fn run_lanes(
         a3: pick(&|f| f.coefficients.a3),
     };
     let (mut ic1, mut ic2) = (pick(&|f| f.ic1), pick(&|f| f.ic2));
-    wide(|isa| run_tiles(isa, &c, (&mut ic1, &mut ic2), inputs, outputs));
+    wide(
+        #[inline(always)]
+        |isa| run_tiles(isa, &c, (&mut ic1, &mut ic2), inputs, outputs),
+    );
     let finite = (0..lanes).all(|l| ic1.0[l].is_finite() && ic2.0[l].is_finite());
     if finite {
         for (l, filter) in filters.iter_mut().flatten().enumerate() {

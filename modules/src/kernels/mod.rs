@@ -163,7 +163,13 @@ pub(crate) fn entries() -> Vec<Entry> {
 
 /// The modules whose kernels run several nodes side by side in SIMD lanes
 /// ([`patchvm_vm::Kernel::process_lanes`]), so that the compiler groups their nodes.
-pub(crate) const LANES: &[&str] = &["filter.lowpass"];
+pub(crate) const LANES: &[&str] = &[
+    "osc.sine",
+    "osc.saw",
+    "osc.square",
+    "osc.triangle",
+    "filter.lowpass",
+];
 
 /// The value `init` gives input `name` of `spec`.
 ///

@@ -34,12 +34,13 @@
 //! (1.2 % of the peak at 440 Hz).
 
 use crate::KernelInit;
-use crate::dsp::phase::{self, FixedPhasor, Phases};
+use crate::dsp::phase::{self, FixedPhasor, Held, Phases};
 use crate::dsp::polyblep::{blep, from_jump};
-use crate::dsp::simd::wide;
+use crate::dsp::simd::{uniform, wide};
 use crate::registry::Entry;
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape, copy_same_type};
+use patchvm_vm::{Kernel, KernelShape, MAX_LANES, copy_same_type};
+use std::any::Any;
 use std::marker::PhantomData;
 
 const FREQ: InputSpec = InputSpec {
@@ -203,17 +204,77 @@ impl<S: Shape> Kernel for Oscillator<S> {
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let out = &mut *outputs[0];
         let phasor = &mut self.phasor;
-        wide(|_| {
-            let mut phases = Phases::new();
-            phasor.run(inputs[0], &mut phases, S::JUMPS);
-            for ((out, &at), &inverse_width) in
-                out.iter_mut().zip(&phases.at).zip(&phases.inverse_width)
-            {
-                *out = S::at(at, inverse_width);
+        match uniform(inputs[0]) {
+            // The common case, a frequency that holds still: the phases are a vector
+            // induction, computed in the waveform's loop.
+            Some(freq) => {
+                let held = [phasor.hold(freq, outputs[0].len())];
+                wide(
+                    #[inline(always)]
+                    |_| render_held::<S>(&held, outputs),
+                );
             }
-        });
+            None => wide(
+                #[inline(always)]
+                |_| {
+                    let mut phases = Phases::new();
+                    phasor.run(inputs[0], &mut phases, S::JUMPS);
+                    for ((out, &at), &inverse_width) in outputs[0]
+                        .iter_mut()
+                        .zip(&phases.at)
+                        .zip(&phases.inverse_width)
+                    {
+                        *out = S::at(at, inverse_width);
+                    }
+                },
+            ),
+        }
+    }
+
+    /// Up to eight oscillators whose frequencies hold still in the block, their samples
+    /// computed eight at a time, lane after lane (so eight independent chains of arithmetic
+    /// overlap), with the single oscillator's formula.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    fn process_lanes(
+        &mut self,
+        rest: &mut [Box<dyn Kernel>],
+        inputs: &[&[f32]],
+        outputs: &mut [&mut [f32]],
+    ) -> bool {
+        let lanes = 1 + rest.len();
+        if lanes > MAX_LANES {
+            return false;
+        }
+        let mut phasors: [Option<&mut FixedPhasor>; MAX_LANES] = Default::default();
+        phasors[0] = Some(&mut self.phasor);
+        for (slot, other) in phasors[1..].iter_mut().zip(rest) {
+            *slot = (&mut **other as &mut dyn Any)
+                .downcast_mut::<Self>()
+                .map(|other| &mut other.phasor);
+        }
+        let frames = outputs[0].len();
+        wide(
+            #[inline(always)]
+            |_| {
+                if phasors[..lanes].iter().any(Option::is_none)
+                    || !inputs.iter().all(|freq| uniform(freq).is_some())
+                {
+                    return false;
+                }
+                let mut held = [Held::default(); MAX_LANES];
+                for ((held, phasor), freq) in held
+                    .iter_mut()
+                    .zip(phasors.iter_mut().flatten())
+                    .zip(inputs)
+                {
+                    *held = phasor.hold(freq[0], frames);
+                }
+                render_held::<S>(&held[..lanes], outputs);
+                true
+            },
+        )
     }
 
     fn reset(&mut self) {
@@ -223,6 +284,28 @@ impl<S: Shape> Kernel for Oscillator<S> {
     /// Keeps the phase, so an edit of the frequency does not click.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
         copy_same_type(self, other)
+    }
+}
+
+/// Writes `outputs[l]` from `held[l]`, one lane's block after another, each a vector loop
+/// over the samples whose phase is an induction. Inlined into each of `wide`'s copies.
+#[inline(always)]
+fn render_held<S: Shape>(held: &[Held], outputs: &mut [&mut [f32]]) {
+    for (&held, out) in held.iter().zip(outputs.iter_mut()) {
+        // Copied out, so the loop sees them as its own and keeps them in registers.
+        let Held {
+            mut phase,
+            step,
+            inverse_width,
+            first,
+        } = held;
+        for out in out.iter_mut() {
+            *out = S::at((phase >> 32) as u32, inverse_width);
+            phase = phase.wrapping_add(step);
+        }
+        if first {
+            out[0] = S::at((held.phase >> 32) as u32, f32::INFINITY);
+        }
     }
 }
 

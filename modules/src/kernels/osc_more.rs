@@ -207,16 +207,19 @@ impl Kernel for Pulse {
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
         let (out, phasor) = (&mut *outputs[0], &mut self.0);
-        wide(|_| {
-            let mut phases = Phases::new();
-            phasor.run(inputs[0], &mut phases, true);
-            for (i, (out, &width)) in out.iter_mut().zip(inputs[1]).enumerate() {
-                // Turns × 2^32; width 0.5 is exactly half a turn, the square's.
-                let width = (limit(f64::from(width), WIDTH_RANGE.0, WIDTH_RANGE.1)
-                    * 4_294_967_296.0) as u32;
-                *out = phase::pulse(phases.at[i], phases.inverse_width[i], width);
-            }
-        });
+        wide(
+            #[inline(always)]
+            |_| {
+                let mut phases = Phases::new();
+                phasor.run(inputs[0], &mut phases, true);
+                for (i, (out, &width)) in out.iter_mut().zip(inputs[1]).enumerate() {
+                    // Turns × 2^32; width 0.5 is exactly half a turn, the square's.
+                    let width = (limit(f64::from(width), WIDTH_RANGE.0, WIDTH_RANGE.1)
+                        * 4_294_967_296.0) as u32;
+                    *out = phase::pulse(phases.at[i], phases.inverse_width[i], width);
+                }
+            },
+        );
     }
 
     fn reset(&mut self) {
