@@ -105,6 +105,28 @@ impl Ring {
         if end == self.buf.len() { 0 } else { end }
     }
 
+    /// The `count` samples from index `at` on, wrapping, as the part before the end of the
+    /// ring and the part from its start; `count` is at most the ring's length.
+    #[inline]
+    pub(crate) fn run(&self, at: usize, count: usize) -> (&[f32], &[f32]) {
+        let (start, end) = self.buf.split_at(at);
+        let first = count.min(end.len());
+        (&end[..first], &start[..count - first])
+    }
+
+    /// [`run`](Ring::run), to write.
+    #[inline]
+    pub(crate) fn run_mut(&mut self, at: usize, count: usize) -> (&mut [f32], &mut [f32]) {
+        let (start, end) = self.buf.split_at_mut(at);
+        let first = count.min(end.len());
+        (&mut end[..first], &mut start[..count - first])
+    }
+
+    /// The ring's length.
+    pub(crate) fn len(&self) -> usize {
+        self.buf.len()
+    }
+
     /// Sets every sample to 0.
     pub(crate) fn clear(&mut self) {
         self.buf.fill(0.0);

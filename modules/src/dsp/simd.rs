@@ -89,7 +89,15 @@ pub(crate) fn transpose(isa: Isa, rows: &[[f32; 8]; 8]) -> [[f32; 8]; 8] {
         return unsafe { transpose_avx2(rows) };
     }
     let _ = isa;
-    std::array::from_fn(|s| std::array::from_fn(|l| rows[l][s]))
+    // Plain loops rather than `array::from_fn`, whose closures may stay out of line, away
+    // from the vector copy of the code this is inlined into.
+    let mut out = [[0.0_f32; 8]; 8];
+    for (l, row) in rows.iter().enumerate() {
+        for (s, &x) in row.iter().enumerate() {
+            out[s][l] = x;
+        }
+    }
+    out
 }
 
 /// [`transpose`] with AVX2 shuffles: pairs of rows interleaved, then pairs of pairs, then
@@ -102,13 +110,22 @@ pub(crate) fn transpose(isa: Isa, rows: &[[f32; 8]; 8]) -> [[f32; 8]; 8] {
 #[inline]
 unsafe fn transpose_avx2(rows: &[[f32; 8]; 8]) -> [[f32; 8]; 8] {
     use std::arch::x86_64::{
-        __m256, _mm256_loadu_ps, _mm256_permute2f128_ps, _mm256_shuffle_ps, _mm256_storeu_ps,
+        _mm256_loadu_ps, _mm256_permute2f128_ps, _mm256_shuffle_ps, _mm256_storeu_ps,
         _mm256_unpackhi_ps, _mm256_unpacklo_ps,
     };
     // SAFETY: each pointer is to eight `f32`s of `rows` or `out`, in bounds; unaligned access
     // is what `loadu`/`storeu` do.
     unsafe {
-        let r: [__m256; 8] = std::array::from_fn(|l| _mm256_loadu_ps(rows[l].as_ptr()));
+        let r = [
+            _mm256_loadu_ps(rows[0].as_ptr()),
+            _mm256_loadu_ps(rows[1].as_ptr()),
+            _mm256_loadu_ps(rows[2].as_ptr()),
+            _mm256_loadu_ps(rows[3].as_ptr()),
+            _mm256_loadu_ps(rows[4].as_ptr()),
+            _mm256_loadu_ps(rows[5].as_ptr()),
+            _mm256_loadu_ps(rows[6].as_ptr()),
+            _mm256_loadu_ps(rows[7].as_ptr()),
+        ];
         let t = [
             _mm256_unpacklo_ps(r[0], r[1]),
             _mm256_unpackhi_ps(r[0], r[1]),
