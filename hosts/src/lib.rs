@@ -4,7 +4,10 @@
 //! validated, ordered and compiled into register bytecode, which a small VM runs once per
 //! block of at most 64 samples, calling native DSP kernels. This crate is the facade that ties
 //! the pipeline together ([`Instance`]) and the host adapters around it: offline rendering to
-//! WAV ([`render`]), reading patch files ([`source`]) and rendering diagnostics ([`report`]).
+//! WAV ([`render`]), real-time backends — a WAV file at real-time pace, sound cards with the
+//! `cpal` feature ([`backend`]) —, reloading a patch file on every save ([`watch`]), control
+//! over OSC ([`osc`]), reading patch files ([`source`]) and rendering diagnostics
+//! ([`report`]).
 //!
 //! ```
 //! use patchvm::{Instance, Settings};
@@ -28,13 +31,21 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod backend;
 pub mod engine;
 mod instance;
+pub mod osc;
 pub mod reference;
 pub mod render;
 pub mod report;
 mod seed;
 pub mod source;
+pub mod watch;
+
+// The unit tests prove that audio-thread code does not allocate (`assert_no_alloc`).
+#[cfg(test)]
+#[global_allocator]
+static ALLOCATOR: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
 
 pub use engine::{AudioHalf, Controller, Engine, EngineSettings};
 pub use instance::{Instance, Settings, prepare};

@@ -377,3 +377,53 @@ pub fn engine_edits(data: &[u8]) {
     assert!(buffer.iter().all(|x| x.is_finite()));
     controller.maintain();
 }
+
+/// Hands `data` to the OSC server's datagram handling — the guard, rosc's decoder, the
+/// commands and the engine behind them — as one datagram sent to an engine playing a small
+/// patch with notes bound, then renders a little. Nothing may panic or overflow the stack;
+/// every reply must encode, decode and encode again to the same bytes, and the output must
+/// stay finite.
+pub fn osc_datagram(data: &[u8]) {
+    use patchvm::engine::{Engine, EngineSettings, NoteBinding};
+    use patchvm::osc::Dispatcher;
+    use rosc::{OscPacket, decoder, encoder};
+    use std::sync::Mutex;
+    let settings = EngineSettings {
+        event_capacity: 64,
+        swap_capacity: 4,
+        ..EngineSettings::default()
+    };
+    let (mut controller, mut audio) = Engine::new(settings, Limits::default());
+    let toy = r#"(patch (nodes (osc1 (type "osc.sine") (freq 440)) (gain1 (type "gain") (amp 0.5))
+                          (out (type "output")))
+                   (connections (osc1 "out" -> gain1 "in") (gain1 "out" -> out "in")))"#;
+    controller
+        .load_text(toy.as_bytes(), Format::Sexpr)
+        .expect("the toy patch plays");
+    controller.bind_notes(NoteBinding {
+        freq: Some(("osc1".into(), "freq".into())),
+        gate: Some(("gain1".into(), "amp".into())),
+    });
+    let dispatcher = Dispatcher::new(&controller);
+    let controller = Mutex::new(controller);
+    for reply in dispatcher.datagram(data, &controller) {
+        let packet = OscPacket::Message(reply);
+        let bytes = encoder::encode(&packet).expect("replies encode");
+        let (rest, decoded) = decoder::decode_udp(&bytes).expect("replies decode");
+        assert!(rest.is_empty());
+        // Compared as bytes: an echoed NaN is not equal to itself.
+        assert_eq!(encoder::encode(&decoded).expect("replies re-encode"), bytes);
+    }
+    let stats = dispatcher.stats();
+    assert_eq!(
+        stats.messages,
+        stats.applied + stats.unknown_address + stats.wrong_arguments + stats.failed
+    );
+    let mut buffer = vec![0.0_f32; 2 * FRAMES];
+    audio.process(&mut buffer);
+    assert!(buffer.iter().all(|x| x.is_finite()));
+    controller
+        .into_inner()
+        .expect("nothing panicked holding the lock")
+        .maintain();
+}

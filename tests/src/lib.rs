@@ -5,6 +5,7 @@
 pub mod fuzzing;
 pub mod measure;
 pub mod oracle;
+pub mod osc;
 pub mod strategies;
 
 use patchvm::ir::{Format, Limits, Patch};

@@ -89,3 +89,8 @@ fn run_bytecode_corpus() {
 fn engine_edits_corpus() {
     assert!(replay("engine_edits", Vec::new(), fuzzing::engine_edits) > 0);
 }
+
+#[test]
+fn osc_datagram_corpus() {
+    assert!(replay("osc_datagram", Vec::new(), fuzzing::osc_datagram) > 0);
+}

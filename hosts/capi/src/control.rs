@@ -190,6 +190,7 @@ fn metrics_json(metrics: &MetricsSnapshot) -> String {
         frames,
         late_calls,
         last_dsp_ns,
+        dsp_ns,
         last_load,
         peak_load,
         swaps,
@@ -203,6 +204,7 @@ fn metrics_json(metrics: &MetricsSnapshot) -> String {
         "frames": frames,
         "late_calls": late_calls,
         "last_dsp_ns": last_dsp_ns,
+        "dsp_ns": dsp_ns,
         "last_load": last_load,
         "peak_load": peak_load,
         "swaps": swaps,
@@ -273,6 +275,6 @@ mod tests {
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(value["frames"], 48_000);
         assert_eq!(value["swaps"], 2);
-        assert_eq!(value.as_object().unwrap().len(), 11);
+        assert_eq!(value.as_object().unwrap().len(), 12);
     }
 }

@@ -174,6 +174,16 @@ impl Controller {
         self.note_change(change.freq, change.gate, at)
     }
 
+    /// How the engine was built: its sample rate, seed, channels and queue sizes.
+    pub fn settings(&self) -> EngineSettings {
+        self.settings
+    }
+
+    /// The limits patches and edits are checked against.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
     /// The metrics, as the audio half last wrote them.
     pub fn metrics(&self) -> MetricsSnapshot {
         self.remote.metrics().snapshot()

@@ -17,6 +17,8 @@ pub struct Metrics {
     late_calls: AtomicU64,
     /// Audio side: wall-clock nanoseconds of the last call.
     last_dsp_ns: AtomicU64,
+    /// Audio side: wall-clock nanoseconds of all calls so far.
+    dsp_ns: AtomicU64,
     /// Audio side: DSP load of the last call and the highest so far, in millionths of the
     /// real-time budget (1 000 000 = the whole budget).
     last_load_ppm: AtomicU64,
@@ -51,6 +53,9 @@ pub struct MetricsSnapshot {
     pub late_calls: u64,
     /// Wall-clock time the last call took, in nanoseconds.
     pub last_dsp_ns: u64,
+    /// Wall-clock time all calls took, in nanoseconds: its growth over the duration of the
+    /// frames rendered meanwhile is the mean DSP load over that interval.
+    pub dsp_ns: u64,
     /// The last call's time over the duration of the audio it rendered: 1.0 is the whole
     /// real-time budget.
     pub last_load: f64,
@@ -77,6 +82,7 @@ impl Metrics {
             frames: self.frames.load(Relaxed),
             late_calls: self.late_calls.load(Relaxed),
             last_dsp_ns: self.last_dsp_ns.load(Relaxed),
+            dsp_ns: self.dsp_ns.load(Relaxed),
             last_load: self.last_load_ppm.load(Relaxed) as f64 / 1e6,
             peak_load: self.peak_load_ppm.load(Relaxed) as f64 / 1e6,
             swaps: self.swaps.load(Relaxed),
@@ -129,6 +135,7 @@ impl Metrics {
     pub(crate) fn call(&self, dsp_ns: u64, budget_ns: u64) {
         self.calls.fetch_add(1, Relaxed);
         self.last_dsp_ns.store(dsp_ns, Relaxed);
+        self.dsp_ns.fetch_add(dsp_ns, Relaxed);
         let load_ppm = dsp_ns.saturating_mul(1_000_000) / budget_ns.max(1);
         self.last_load_ppm.store(load_ppm, Relaxed);
         self.peak_load_ppm.fetch_max(load_ppm, Relaxed);

@@ -22,20 +22,8 @@ impl Failure {
     pub fn report(self) -> ExitCode {
         match self {
             Failure::Patch(source, diagnostics) => {
-                let style = if std::io::stderr().is_terminal() {
-                    Style::Terminal
-                } else {
-                    Style::Plain
-                };
-                for diagnostic in &diagnostics {
-                    eprint!("{}", render(diagnostic, &source, style));
-                }
-                let count = diagnostics.len();
-                eprintln!(
-                    "error: `{}` has {count} problem{}",
-                    source.path.display(),
-                    if count == 1 { "" } else { "s" }
-                );
+                print_diagnostics(&source, &diagnostics);
+                eprintln!("error: {}", problems(&source, &diagnostics));
                 ExitCode::from(1)
             }
             Failure::File(message) => {
@@ -48,6 +36,28 @@ impl Failure {
             }
         }
     }
+}
+
+/// Prints every diagnostic with its source line on stderr, in colour on a terminal.
+pub fn print_diagnostics(source: &SourceFile, diagnostics: &Diagnostics) {
+    let style = if std::io::stderr().is_terminal() {
+        Style::Terminal
+    } else {
+        Style::Plain
+    };
+    for diagnostic in diagnostics {
+        eprint!("{}", render(diagnostic, source, style));
+    }
+}
+
+/// "`file` has N problem(s)".
+pub fn problems(source: &SourceFile, diagnostics: &Diagnostics) -> String {
+    let count = diagnostics.len();
+    format!(
+        "`{}` has {count} problem{}",
+        source.path.display(),
+        if count == 1 { "" } else { "s" }
+    )
 }
 
 impl From<LoadError> for Failure {

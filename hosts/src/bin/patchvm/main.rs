@@ -1,14 +1,19 @@
-//! The `patchvm` command: render, check, disassemble and convert patches, list modules.
+//! The `patchvm` command: render, play, check, disassemble and convert patches, list modules
+//! and sound cards.
 //!
 //! Exit status: 0 on success, 1 when a patch (or its file) is at fault, 2 for usage errors.
 
 mod convert;
+mod devices;
 mod failure;
 mod inspect;
 mod limits;
 mod modules;
 mod output;
+mod play;
 mod render;
+mod session;
+mod status;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -25,6 +30,10 @@ struct Cli {
 enum Command {
     /// Render a patch to a WAV file, as fast as the CPU allows.
     Render(render::RenderArgs),
+    /// Play a patch in real time, on a sound card or into a WAV file at real-time pace.
+    Play(play::PlayArgs),
+    /// List the sound cards `play` can use.
+    Devices,
     /// Validate and compile a patch; print `ok` if it is sound.
     Check(inspect::PatchArgs),
     /// Print a patch's compiled bytecode.
@@ -39,6 +48,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Render(args) => render::run(&args),
+        Command::Play(args) => play::run(&args),
+        Command::Devices => devices::run(),
         Command::Check(args) => inspect::check(&args),
         Command::Disasm(args) => inspect::disasm(&args),
         Command::Convert(args) => convert::run(&args),

@@ -1,0 +1,305 @@
+//! A `patchvm play` session: the backend's audio thread plays; this thread, the control
+//! loop, frees what the audio half sends back, shows what the control sources did, keeps the
+//! status line, and ends the session on Ctrl-C, after `--seconds`, or when the backend ends.
+
+use crate::failure::{Failure, print_diagnostics, problems};
+use crate::status::{StatusLine, mean_load, swap_in_full};
+use patchvm::Controller;
+use patchvm::backend::{Backend, Stream, StreamStatus};
+use patchvm::engine::{AudioHalf, MetricsSnapshot};
+use patchvm::osc::OscHandle;
+use patchvm::watch::{FileWatch, WatchEvent};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+/// How often the control loop runs: frees retired programs, prints events, checks for the
+/// end. Short enough that messages and Ctrl-C feel immediate; it never affects the sound.
+const TICK: Duration = Duration::from_millis(20);
+
+/// The threads that change the patch while it plays. Each shares the controller and holds
+/// its lock for one change at a time; the audio thread never touches it.
+#[derive(Debug, Default)]
+pub struct Controls {
+    /// `--watch`: reloads the patch file on every save.
+    pub watch: Option<FileWatch>,
+    /// `--osc`: edits, parameters and notes from OSC clients.
+    pub osc: Option<OscHandle>,
+}
+
+impl Controls {
+    /// Prints what the control sources did since the last call.
+    fn report(&self, status: &mut StatusLine) {
+        let Some(watch) = &self.watch else {
+            return;
+        };
+        while let Some(event) = watch.try_next() {
+            status.clear();
+            print_watch_event(event);
+        }
+    }
+
+    /// Stops every control source, waiting for a change under way to finish.
+    fn stop(self) {
+        if let Some(watch) = self.watch {
+            watch.stop();
+        }
+        if let Some(osc) = self.osc {
+            let stats = osc.stats();
+            osc.stop();
+            eprintln!(
+                "osc: {} datagrams, {} messages applied, {} refused, {} malformed datagrams, {} to unknown addresses",
+                stats.datagrams,
+                stats.applied,
+                stats.wrong_arguments + stats.failed,
+                stats.malformed,
+                stats.unknown_address
+            );
+        }
+    }
+}
+
+fn print_watch_event(event: WatchEvent) {
+    match event {
+        WatchEvent::Reloaded {
+            report,
+            saved,
+            load,
+        } => eprintln!(
+            "reloaded ({:.1} ms after the save, {:.1} ms to compile): {}",
+            saved.elapsed().as_secs_f64() * 1e3,
+            load.as_secs_f64() * 1e3,
+            swap_in_full(&report)
+        ),
+        WatchEvent::Invalid {
+            source,
+            diagnostics,
+        } => {
+            print_diagnostics(&source, &diagnostics);
+            eprintln!(
+                "error: {}; the last good version keeps playing",
+                problems(&source, &diagnostics)
+            );
+        }
+        WatchEvent::Unreadable(error) => {
+            eprintln!("error: {error}; the last good version keeps playing");
+        }
+        WatchEvent::Refused(error) => eprintln!("error: the engine refused the patch: {error}"),
+        WatchEvent::WatchFailed(error) => eprintln!("error: watching the file: {error}"),
+    }
+}
+
+/// Why a session ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum End {
+    /// `--seconds` have been played.
+    Done,
+    /// Ctrl-C.
+    Interrupted,
+    /// The backend stopped by itself: a failure, or a WAV file holding all it can.
+    BackendEnded,
+}
+
+/// A playing session.
+pub struct Session {
+    stream: Box<dyn Stream>,
+    controller: Arc<Mutex<Controller>>,
+    controls: Controls,
+    /// Frames after which the session ends (`--seconds`).
+    frames: Option<u64>,
+    sample_rate: u32,
+    interrupted: Arc<AtomicBool>,
+    started: Instant,
+    status: StatusLine,
+    patch: PathBuf,
+    /// Whether the device's latency has been printed yet.
+    latency_told: bool,
+}
+
+impl Session {
+    /// Installs the Ctrl-C handler, starts the backend with the audio half, and announces
+    /// what plays where.
+    pub fn start(
+        backend: Box<dyn Backend>,
+        audio: AudioHalf,
+        controller: Arc<Mutex<Controller>>,
+        controls: Controls,
+        frames: Option<u64>,
+        patch: &Path,
+    ) -> Result<Session, Failure> {
+        let interrupted = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&interrupted);
+        ctrlc::set_handler(move || {
+            // A second Ctrl-C leaves at once, should the first not get through.
+            if flag.swap(true, Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+        })
+        .map_err(|error| Failure::File(format!("cannot handle Ctrl-C: {error}")))?;
+        let setup = backend.setup();
+        let destination = backend.describe();
+        let stream = backend
+            .start(audio)
+            .map_err(|error| Failure::File(error.to_string()))?;
+        let started = Instant::now();
+        let buffer = match setup.buffer_frames {
+            Some(frames) => format!(
+                "buffers of {frames} frames ({:.1} ms)",
+                f64::from(frames) * 1e3 / f64::from(setup.sample_rate)
+            ),
+            None => "the device's buffers".into(),
+        };
+        eprintln!(
+            "playing `{}` into {destination}: {} Hz, {} channel{}, {buffer}; {}",
+            patch.display(),
+            setup.sample_rate,
+            setup.channels,
+            if setup.channels == 1 { "" } else { "s" },
+            match frames {
+                Some(frames) => format!("{:.3} s", frames as f64 / f64::from(setup.sample_rate)),
+                None => "Ctrl-C stops".into(),
+            }
+        );
+        Ok(Session {
+            stream,
+            controller,
+            controls,
+            frames,
+            sample_rate: setup.sample_rate,
+            interrupted,
+            started,
+            status: StatusLine::new(),
+            patch: patch.to_path_buf(),
+            latency_told: false,
+        })
+    }
+
+    /// Runs the control loop until the session ends, then stops everything and prints a
+    /// summary.
+    pub fn run(mut self) -> Result<(), Failure> {
+        let end = loop {
+            std::thread::sleep(TICK);
+            let reports = self.lock().take_reports();
+            self.status.swapped(&reports);
+            self.controls.report(&mut self.status);
+            let status = self.stream.status();
+            self.tell_latency(&status);
+            if self.interrupted.load(Ordering::SeqCst) {
+                break End::Interrupted;
+            }
+            if self.frames.is_some_and(|frames| status.frames >= frames) {
+                break End::Done;
+            }
+            if status.ended {
+                break End::BackendEnded;
+            }
+            let metrics = self.lock().metrics();
+            self.status
+                .draw(&metrics, self.sample_rate, status.late_buffers);
+        };
+        self.status.clear();
+        self.controls.report(&mut self.status);
+        let Session {
+            stream,
+            controller,
+            controls,
+            frames,
+            sample_rate,
+            started,
+            patch,
+            ..
+        } = self;
+        // The stream first, so a file ends when asked to; then the control sources.
+        let stopped = stream.stop();
+        let wall = started.elapsed();
+        controls.stop();
+        let metrics = {
+            let mut controller = controller.lock().unwrap_or_else(PoisonError::into_inner);
+            controller.maintain();
+            controller.metrics()
+        };
+        let status = stopped.map_err(|error| Failure::File(error.to_string()))?;
+        if end == End::BackendEnded && frames.is_none_or(|frames| status.frames < frames) {
+            eprintln!("the backend stopped by itself (a WAV file holds at most 4 GiB)");
+        }
+        eprintln!("{}", summary(&patch, &status, &metrics, sample_rate, wall));
+        Ok(())
+    }
+
+    /// Prints the device's latencies once they are known (a sound card reports them from its
+    /// first callbacks).
+    fn tell_latency(&mut self, status: &StreamStatus) {
+        if self.latency_told || status.output_latency.is_none() {
+            return;
+        }
+        self.latency_told = true;
+        self.status.clear();
+        let ms = |latency: Option<Duration>| {
+            latency.map_or("not reported".into(), |latency| {
+                format!("{:.1} ms", latency.as_secs_f64() * 1e3)
+            })
+        };
+        let input = match status.input_latency {
+            Some(_) => format!(", input to the engine {}", ms(status.input_latency)),
+            None => String::new(),
+        };
+        eprintln!(
+            "latency: buffers of {} frames ({:.1} ms); engine to speaker {}{input}",
+            status.buffer_frames,
+            status.buffer_frames as f64 * 1e3 / f64::from(self.sample_rate),
+            ms(status.output_latency)
+        );
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Controller> {
+        self.controller
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The closing line: what was played, how punctual it was, and the DSP load.
+fn summary(
+    patch: &Path,
+    status: &StreamStatus,
+    metrics: &MetricsSnapshot,
+    sample_rate: u32,
+    wall: Duration,
+) -> String {
+    let played = status.frames as f64 / f64::from(sample_rate);
+    let ms = |duration: Duration| duration.as_secs_f64() * 1e3;
+    let mut text = format!(
+        "played `{}` for {played:.3} s ({} frames) in {:.3} s: {} buffers, {} late",
+        patch.display(),
+        status.frames,
+        wall.as_secs_f64(),
+        status.buffers,
+        status.late_buffers
+    );
+    if status.behind.max > Duration::ZERO {
+        text.push_str(&format!(
+            "; the clock's wake-ups were late by {:.2} ms on average, {:.2} ms at most, {:.2} ms at the end",
+            ms(status.behind.mean),
+            ms(status.behind.max),
+            ms(status.behind.last)
+        ));
+    }
+    if status.lost_samples > 0 {
+        text.push_str(&format!("; {} samples lost", status.lost_samples));
+    }
+    text.push_str(&format!(
+        "; DSP load {:.2}% on average, {:.1}% at peak; {} swap{}",
+        100.0 * mean_load(None, metrics, sample_rate),
+        100.0 * metrics.peak_load,
+        metrics.swaps,
+        if metrics.swaps == 1 { "" } else { "s" }
+    ));
+    if metrics.late_calls > 0 {
+        text.push_str(&format!(
+            "; {} calls took longer than their audio",
+            metrics.late_calls
+        ));
+    }
+    text
+}

@@ -1,0 +1,447 @@
+//! OSC messages read as commands: each address with the argument types it takes.
+
+use super::describe::{describe, sniff};
+use patchvm_ir::{Limits, Patch};
+use rosc::{OscMessage, OscType};
+
+/// One thing an OSC client asks for, with its arguments checked and converted.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// `/patch/load s(text)` (or `b(MessagePack)`): play this patch instead.
+    Load {
+        /// The patch, read outside the controller's lock.
+        patch: Patch,
+        /// The text it was read from, for diagnostics with line:column.
+        text: Option<String>,
+    },
+    /// `/patch/add s(id) s(type) [s(param) f(value)]…`: add a node.
+    Add {
+        /// The new node's id.
+        id: String,
+        /// Its module.
+        module: String,
+        /// Parameter values.
+        params: Vec<(String, f64)>,
+    },
+    /// `/patch/remove s(id)`: remove a node and its connections.
+    Remove {
+        /// The node's id.
+        id: String,
+    },
+    /// `/patch/connect s s s s`: connect `(node, port)` to `(node, port)`.
+    Connect {
+        /// Source node and output.
+        from: (String, String),
+        /// Target node and input.
+        to: (String, String),
+    },
+    /// `/patch/disconnect s s s s`: remove that connection.
+    Disconnect {
+        /// Source node and output.
+        from: (String, String),
+        /// Target node and input.
+        to: (String, String),
+    },
+    /// `/patch/set s(node) s(param) f(value)`: change a parameter's value in the patch, as
+    /// an undoable edit (any parameter, including those read once when a node is built).
+    SetInPatch {
+        /// The node's id.
+        node: String,
+        /// The parameter.
+        param: String,
+        /// The value.
+        value: f64,
+    },
+    /// `/param/set s(node) s(param) f(value)`: a parameter event, at the next block or at
+    /// the bundle's time tag; not an edit, so not in the undo history.
+    SetParam {
+        /// The node's id.
+        node: String,
+        /// The parameter.
+        param: String,
+        /// The value.
+        value: f32,
+    },
+    /// `/note/on i(note) f(velocity 0..1)`.
+    NoteOn {
+        /// MIDI note number.
+        note: u8,
+        /// MIDI velocity, 0..=127, from the velocity in 0..1.
+        velocity: u8,
+    },
+    /// `/note/off i(note)`.
+    NoteOff {
+        /// MIDI note number.
+        note: u8,
+    },
+    /// `/patch/undo`.
+    Undo,
+    /// `/patch/redo`.
+    Redo,
+    /// `/ping [any…]`: answered with `/pong` and the same arguments.
+    Ping(Vec<OscType>),
+    /// `/status`: answered with `/status` and the engine's and server's counters.
+    Status,
+}
+
+/// Why a message is not a command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// The server has no such address.
+    UnknownAddress,
+    /// The address takes other argument types; the message says which.
+    WrongArguments(String),
+    /// The types are right but a value is not (a note out of 0..=127, a patch that does not
+    /// parse); the message says why.
+    BadValue(String),
+}
+
+/// The addresses and what they take, for messages and the README.
+pub const ADDRESSES: &[(&str, &str)] = &[
+    ("/patch/load", "s(text) or b(MessagePack)"),
+    ("/patch/add", "s(id) s(type), then s(param) f(value) pairs"),
+    ("/patch/remove", "s(id)"),
+    ("/patch/connect", "s(from) s(port) s(to) s(port)"),
+    ("/patch/disconnect", "s(from) s(port) s(to) s(port)"),
+    ("/patch/set", "s(node) s(param) f(value)"),
+    ("/patch/undo", "nothing"),
+    ("/patch/redo", "nothing"),
+    ("/param/set", "s(node) s(param) f(value)"),
+    ("/note/on", "i(note) f(velocity 0..1)"),
+    ("/note/off", "i(note)"),
+    ("/ping", "anything, echoed in /pong"),
+    ("/status", "nothing"),
+];
+
+impl Command {
+    /// Whether it changes the patch (an undoable edit), rather than playing an event,
+    /// walking the history or asking something.
+    pub fn is_edit(&self) -> bool {
+        matches!(
+            self,
+            Command::Load { .. }
+                | Command::Add { .. }
+                | Command::Remove { .. }
+                | Command::Connect { .. }
+                | Command::Disconnect { .. }
+                | Command::SetInPatch { .. }
+        )
+    }
+
+    /// Reads `message` as a command; `limits` bound the patch text of `/patch/load`.
+    pub fn parse(message: &OscMessage, limits: &Limits) -> Result<Command, Refused> {
+        let args = Args {
+            address: &message.addr,
+            args: &message.args,
+        };
+        match message.addr.as_str() {
+            "/patch/load" => load(&args, limits),
+            "/patch/add" => add(&args),
+            "/patch/remove" => {
+                let [id] = args.texts()?;
+                Ok(Command::Remove { id })
+            }
+            "/patch/connect" => {
+                let [a, b, c, d] = args.texts()?;
+                Ok(Command::Connect {
+                    from: (a, b),
+                    to: (c, d),
+                })
+            }
+            "/patch/disconnect" => {
+                let [a, b, c, d] = args.texts()?;
+                Ok(Command::Disconnect {
+                    from: (a, b),
+                    to: (c, d),
+                })
+            }
+            "/patch/set" => {
+                let (node, param, value) = args.setting()?;
+                Ok(Command::SetInPatch { node, param, value })
+            }
+            "/param/set" => {
+                let (node, param, value) = args.setting()?;
+                Ok(Command::SetParam {
+                    node,
+                    param,
+                    value: value as f32,
+                })
+            }
+            "/note/on" => note_on(&args),
+            "/note/off" => match message.args.as_slice() {
+                [OscType::Int(note)] => Ok(Command::NoteOff {
+                    note: note_number(*note)?,
+                }),
+                _ => Err(args.wrong()),
+            },
+            "/patch/undo" => args.none().map(|()| Command::Undo),
+            "/patch/redo" => args.none().map(|()| Command::Redo),
+            "/ping" => Ok(Command::Ping(message.args.clone())),
+            "/status" => args.none().map(|()| Command::Status),
+            _ => Err(Refused::UnknownAddress),
+        }
+    }
+}
+
+fn load(args: &Args, limits: &Limits) -> Result<Command, Refused> {
+    let (bytes, format, text) = match args.args {
+        [OscType::String(text)] => (text.as_bytes(), sniff(text), Some(text.clone())),
+        [OscType::Blob(bytes)] => (bytes.as_slice(), patchvm_ir::Format::MessagePack, None),
+        _ => return Err(args.wrong()),
+    };
+    match format.read(bytes, limits) {
+        Ok(patch) => Ok(Command::Load { patch, text }),
+        Err(diagnostics) => Err(Refused::BadValue(describe(&diagnostics, text.as_deref()))),
+    }
+}
+
+fn add(args: &Args) -> Result<Command, Refused> {
+    let [OscType::String(id), OscType::String(module), rest @ ..] = args.args else {
+        return Err(args.wrong());
+    };
+    if !rest.len().is_multiple_of(2) {
+        return Err(args.wrong());
+    }
+    let mut params = Vec::with_capacity(rest.len() / 2);
+    for pair in rest.chunks_exact(2) {
+        let [OscType::String(name), value] = pair else {
+            return Err(args.wrong());
+        };
+        let value = number(value).ok_or_else(|| args.wrong())?;
+        // The types are right: a bad value, as for `/param/set`, not a wrong type.
+        if !value.is_finite() {
+            return Err(Refused::BadValue(format!(
+                "value {value} of `{name}` is not finite"
+            )));
+        }
+        params.push((name.clone(), value));
+    }
+    Ok(Command::Add {
+        id: id.clone(),
+        module: module.clone(),
+        params,
+    })
+}
+
+fn note_on(args: &Args) -> Result<Command, Refused> {
+    let [OscType::Int(note), velocity] = args.args else {
+        return Err(args.wrong());
+    };
+    let velocity = match velocity {
+        OscType::Float(v) => f64::from(*v),
+        OscType::Double(v) => *v,
+        _ => return Err(args.wrong()),
+    };
+    if !(0.0..=1.0).contains(&velocity) {
+        return Err(Refused::BadValue(format!(
+            "velocity {velocity} is outside 0..1"
+        )));
+    }
+    Ok(Command::NoteOn {
+        note: note_number(*note)?,
+        velocity: (velocity * 127.0).round() as u8,
+    })
+}
+
+fn note_number(note: i32) -> Result<u8, Refused> {
+    u8::try_from(note)
+        .ok()
+        .filter(|&n| n <= 127)
+        .ok_or_else(|| Refused::BadValue(format!("note {note} is outside 0..=127")))
+}
+
+/// A number given as `f`, `d`, `i` or `h`.
+fn number(arg: &OscType) -> Option<f64> {
+    match arg {
+        OscType::Float(v) => Some(f64::from(*v)),
+        OscType::Double(v) => Some(*v),
+        OscType::Int(v) => Some(f64::from(*v)),
+        OscType::Long(v) => Some(*v as f64),
+        _ => None,
+    }
+}
+
+/// A message's arguments, with the address for error messages.
+struct Args<'m> {
+    address: &'m str,
+    args: &'m [OscType],
+}
+
+impl Args<'_> {
+    /// Exactly `N` strings.
+    fn texts<const N: usize>(&self) -> Result<[String; N], Refused> {
+        let texts: Option<Vec<String>> = self
+            .args
+            .iter()
+            .map(|arg| match arg {
+                OscType::String(text) => Some(text.clone()),
+                _ => None,
+            })
+            .collect();
+        texts
+            .and_then(|texts| texts.try_into().ok())
+            .ok_or_else(|| self.wrong())
+    }
+
+    /// `s(node) s(param)` and a finite number.
+    fn setting(&self) -> Result<(String, String, f64), Refused> {
+        let [OscType::String(node), OscType::String(param), value] = self.args else {
+            return Err(self.wrong());
+        };
+        let value = number(value).ok_or_else(|| self.wrong())?;
+        if !value.is_finite() {
+            return Err(Refused::BadValue(format!("value {value} is not finite")));
+        }
+        Ok((node.clone(), param.clone(), value))
+    }
+
+    fn none(&self) -> Result<(), Refused> {
+        if self.args.is_empty() {
+            Ok(())
+        } else {
+            Err(self.wrong())
+        }
+    }
+
+    fn wrong(&self) -> Refused {
+        let takes = ADDRESSES
+            .iter()
+            .find(|(address, _)| *address == self.address)
+            .map_or("", |(_, takes)| takes);
+        let got: String = self.args.iter().map(type_tag).collect();
+        let got = if got.is_empty() { "nothing" } else { &got };
+        Refused::WrongArguments(format!("{} takes {takes}; got {got}", self.address))
+    }
+}
+
+/// The type tag of an argument, as in the message's type tag string.
+fn type_tag(arg: &OscType) -> char {
+    match arg {
+        OscType::Int(_) => 'i',
+        OscType::Float(_) => 'f',
+        OscType::String(_) => 's',
+        OscType::Blob(_) => 'b',
+        OscType::Time(_) => 't',
+        OscType::Long(_) => 'h',
+        OscType::Double(_) => 'd',
+        OscType::Char(_) => 'c',
+        OscType::Color(_) => 'r',
+        OscType::Midi(_) => 'm',
+        OscType::Bool(true) => 'T',
+        OscType::Bool(false) => 'F',
+        OscType::Array(_) => '[',
+        OscType::Nil => 'N',
+        OscType::Inf => 'I',
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(addr: &str, args: Vec<OscType>) -> Result<Command, Refused> {
+        Command::parse(
+            &OscMessage {
+                addr: addr.into(),
+                args,
+            },
+            &Limits::default(),
+        )
+    }
+
+    fn s(text: &str) -> OscType {
+        OscType::String(text.into())
+    }
+
+    #[test]
+    fn values_are_taken_as_floats_doubles_and_integers() {
+        for value in [
+            OscType::Float(2.5),
+            OscType::Double(2.5),
+            OscType::Int(2),
+            OscType::Long(2),
+        ] {
+            let expected = number(&value).unwrap() as f32;
+            assert_eq!(
+                parse("/param/set", vec![s("osc1"), s("freq"), value]),
+                Ok(Command::SetParam {
+                    node: "osc1".into(),
+                    param: "freq".into(),
+                    value: expected
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn wrong_types_name_what_the_address_takes() {
+        let Err(Refused::WrongArguments(message)) =
+            parse("/param/set", vec![s("osc1"), s("freq"), s("high")])
+        else {
+            panic!("a string value must be refused");
+        };
+        assert_eq!(
+            message,
+            "/param/set takes s(node) s(param) f(value); got sss"
+        );
+        assert!(matches!(
+            parse("/patch/remove", vec![]),
+            Err(Refused::WrongArguments(_))
+        ));
+        assert!(matches!(
+            parse("/patch/undo", vec![OscType::Int(1)]),
+            Err(Refused::WrongArguments(_))
+        ));
+        assert_eq!(
+            parse("/patch/explode", vec![]),
+            Err(Refused::UnknownAddress)
+        );
+    }
+
+    #[test]
+    fn notes_and_velocities_are_range_checked() {
+        assert_eq!(
+            parse("/note/on", vec![OscType::Int(60), OscType::Float(1.0)]),
+            Ok(Command::NoteOn {
+                note: 60,
+                velocity: 127
+            })
+        );
+        for bad in [
+            vec![OscType::Int(128), OscType::Float(0.5)],
+            vec![OscType::Int(-1), OscType::Float(0.5)],
+            vec![OscType::Int(60), OscType::Float(1.5)],
+            vec![OscType::Int(60), OscType::Float(f32::NAN)],
+        ] {
+            assert!(matches!(parse("/note/on", bad), Err(Refused::BadValue(_))));
+        }
+    }
+
+    #[test]
+    fn add_takes_parameter_pairs() {
+        assert_eq!(
+            parse(
+                "/patch/add",
+                vec![s("o2"), s("osc.saw"), s("freq"), OscType::Int(110)]
+            ),
+            Ok(Command::Add {
+                id: "o2".into(),
+                module: "osc.saw".into(),
+                params: vec![("freq".into(), 110.0)]
+            })
+        );
+        assert!(matches!(
+            parse("/patch/add", vec![s("o2"), s("osc.saw"), s("freq")]),
+            Err(Refused::WrongArguments(_))
+        ));
+        assert_eq!(
+            parse(
+                "/patch/add",
+                vec![s("o2"), s("osc.saw"), s("freq"), OscType::Float(f32::NAN)]
+            ),
+            Err(Refused::BadValue(
+                "value NaN of `freq` is not finite".into()
+            ))
+        );
+    }
+}
