@@ -102,12 +102,23 @@ fn read_combs(isa: Isa, channel: &Channel, olds: &mut [[f32; 8]], sum: &mut [f32
     sum.fill(0.0);
     let n = olds.len();
     let whole = n - n % 8;
+    // Each comb's run for the block, when it does not wrap (all but about one block in
+    // twenty): its tiles are then plain vector loads.
+    let mut runs: [&[f32]; COMBS.len()] = [&[]; COMBS.len()];
+    for (run, comb) in runs.iter_mut().zip(&channel.combs) {
+        if let (head, []) = comb.line.ring.run(comb.line.at, n) {
+            *run = head;
+        }
+    }
     for start in (0..whole).step_by(8) {
         // Loops rather than `array::from_fn`, whose closures may stay out of line, away from
         // the vector copy of the code.
         let mut rows = [[0.0_f32; 8]; COMBS.len()];
-        for (row, comb) in rows.iter_mut().zip(&channel.combs) {
-            comb.line.read_run::<8>(start, row);
+        for ((row, comb), run) in rows.iter_mut().zip(&channel.combs).zip(&runs) {
+            match run.get(start..start + 8).map(<&[f32; 8]>::try_from) {
+                Some(Ok(tile)) => *row = *tile,
+                _ => comb.line.read_run::<8>(start, row),
+            }
         }
         for row in &rows {
             for (sum, &old) in sum[start..start + 8].iter_mut().zip(row) {
@@ -155,7 +166,15 @@ fn write_combs(isa: Isa, channel: &mut Channel, written: &[[f32; 8]]) {
         let mut columns = [[0.0_f32; 8]; 8];
         columns.copy_from_slice(&written[start..start + 8]);
         for (comb, row) in channel.combs.iter_mut().zip(transpose(isa, &columns)) {
-            comb.line.write_run::<8>(start, &row);
+            let line = &mut comb.line;
+            let at = line.past(start);
+            match line.ring.run_mut(at, 8) {
+                (head, []) => match <&mut [f32; 8]>::try_from(head) {
+                    Ok(tile) => *tile = row,
+                    Err(_) => line.write_run::<8>(start, &row),
+                },
+                _ => line.write_run::<8>(start, &row),
+            }
         }
     }
     for (i, written) in written.iter().enumerate().skip(whole) {
