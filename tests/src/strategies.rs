@@ -125,7 +125,7 @@ pub fn valid_patch_with(shape: PatchShape) -> impl Strategy<Value = Patch> {
 
 /// Random patches of voices: a random valid patch (its kernel nodes and their connections),
 /// with a node of every module that runs in lanes added (fed by the first node, feeding the
-/// output), copied 2 to 12 times, every copy feeding the `output` node as the original does,
+/// output), copied 2 to 20 times, every copy feeding the `output` node as the original does,
 /// so the output sums the voices. Each copy's numeric parameters are moved towards the bottom of
 /// their ranges by a little more than the last copy's (1.3 % of the way per voice), so no two
 /// voices compute the same thing: identical nodes in different voices are what the compiler
@@ -136,7 +136,7 @@ pub fn voices_patch() -> impl Strategy<Value = Patch> {
         max_connections: 8,
         ..PatchShape::default()
     };
-    (valid_patch_with(shape), 2..=12usize)
+    (valid_patch_with(shape), 2..=20usize)
         .prop_map(|(voice, voices)| copy_voices(&with_lane_modules(voice), voices))
 }
 

@@ -8,8 +8,10 @@ pub const MAX_BLOCK: usize = 64;
 /// The most inputs or outputs one kernel call may have.
 pub const MAX_PORTS: usize = 16;
 
-/// The most kernels one `CALL_LANES` runs together.
-pub const MAX_LANES: usize = 8;
+/// The most kernels one `CALL_LANES` runs together: sixteen, two vectors of eight, so that a
+/// kernel whose lanes step a recursion sample by sample has two independent chains for the
+/// CPU to overlap.
+pub const MAX_LANES: usize = 16;
 
 /// The most registers one `CALL_LANES` passes: its lanes times the inputs and outputs of each.
 pub const MAX_LANE_ARGS: usize = 64;

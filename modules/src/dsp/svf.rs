@@ -155,9 +155,10 @@ impl Lowpass {
     }
 }
 
-/// Runs up to eight filters side by side over one block, if every one's settings hold still
+/// Runs up to sixteen filters side by side over one block, if every one's settings hold still
 /// in it and every one ends finite; otherwise changes nothing but the outputs and returns
-/// `false`, and each filter must run [`Lowpass::run`] alone.
+/// `false`, and each filter must run [`Lowpass::run`] alone. Eight filters share a vector;
+/// sixteen make two vectors whose recursions the CPU overlaps.
 ///
 /// `filters[l]` reads `inputs[l]`, `cutoffs[l]` and `qs[l]` and writes `outputs[l]`; a lane
 /// whose filter is `None` (a kernel of another type) makes the call return `false` at once.
@@ -171,98 +172,122 @@ pub(crate) fn run_lanes(
     outputs: &mut [&mut [f32]],
 ) -> bool {
     let lanes = filters.len();
-    if !(1..=8).contains(&lanes) || filters.iter().any(Option::is_none) {
+    if !(1..=16).contains(&lanes) || filters.iter().any(Option::is_none) {
         return false;
     }
-    for ((filter, cutoff), q) in filters.iter_mut().flatten().zip(cutoffs).zip(qs) {
-        match (uniform(cutoff), uniform(q)) {
-            (Some(cutoff), Some(q)) => filter.set(cutoff, q),
-            _ => return false,
-        }
-    }
-    let picked: [&Lowpass; 8] = {
-        let mut all = filters.iter().flatten();
-        let first: &Lowpass = all.next().expect("checked: at least one lane");
-        let mut picked = [first; 8];
-        for (slot, filter) in picked[1..].iter_mut().zip(all) {
-            *slot = filter;
-        }
-        // Lanes past the last filter repeat lane 0 and are dropped.
-        picked
-    };
-    let pick = |f: &dyn Fn(&Lowpass) -> f64| F64x8(std::array::from_fn(|l| f(picked[l])));
-    let c = Coefficients {
-        a1: pick(&|f| f.coefficients.a1),
-        a2: pick(&|f| f.coefficients.a2),
-        a3: pick(&|f| f.coefficients.a3),
-    };
-    let (mut ic1, mut ic2) = (pick(&|f| f.ic1), pick(&|f| f.ic2));
     wide(
         #[inline(always)]
-        |isa| run_tiles(isa, &c, (&mut ic1, &mut ic2), inputs, outputs),
-    );
-    let finite = (0..lanes).all(|l| ic1.0[l].is_finite() && ic2.0[l].is_finite());
+        |isa| {
+            for ((filter, cutoff), q) in filters.iter_mut().flatten().zip(cutoffs).zip(qs) {
+                match (uniform(cutoff), uniform(q)) {
+                    (Some(cutoff), Some(q)) => filter.set(cutoff, q),
+                    _ => return false,
+                }
+            }
+            if lanes <= 8 {
+                run_groups::<1>(isa, filters, inputs, outputs)
+            } else {
+                run_groups::<2>(isa, filters, inputs, outputs)
+            }
+        },
+    )
+}
+
+/// Eight lanes' coefficients and state, a vector each.
+#[derive(Clone, Copy, Debug, Default)]
+struct Group {
+    c: Coefficients<F64x8>,
+    ic1: F64x8,
+    ic2: F64x8,
+}
+
+impl Default for Coefficients<F64x8> {
+    fn default() -> Self {
+        Coefficients {
+            a1: F64x8::default(),
+            a2: F64x8::default(),
+            a3: F64x8::default(),
+        }
+    }
+}
+
+/// [`run_lanes`] with `G` groups of eight lanes (lanes past the last filter compute on lane
+/// 0's input and are dropped). Inlined into each of [`wide`]'s copies.
+#[inline(always)]
+fn run_groups<const G: usize>(
+    isa: Isa,
+    filters: &mut [Option<&mut Lowpass>],
+    inputs: &[&[f32]],
+    outputs: &mut [&mut [f32]],
+) -> bool {
+    let lanes = filters.len();
+    let mut groups = [Group::default(); G];
+    for (l, filter) in filters.iter().flatten().enumerate() {
+        let group = &mut groups[l / 8];
+        let k = l % 8;
+        group.c.a1.0[k] = filter.coefficients.a1;
+        group.c.a2.0[k] = filter.coefficients.a2;
+        group.c.a3.0[k] = filter.coefficients.a3;
+        group.ic1.0[k] = filter.ic1;
+        group.ic2.0[k] = filter.ic2;
+    }
+    let frames = outputs[0].len();
+    let whole = frames - frames % 8;
+    for start in (0..whole).step_by(8) {
+        // A constant length: the copies are single vector moves.
+        tile::<G, 8>(isa, &mut groups, inputs, outputs, start);
+    }
+    for start in whole..frames {
+        tile::<G, 1>(isa, &mut groups, inputs, outputs, start);
+    }
+    let finite = (0..lanes).all(|l| {
+        let (group, k) = (&groups[l / 8], l % 8);
+        group.ic1.0[k].is_finite() && group.ic2.0[k].is_finite()
+    });
     if finite {
         for (l, filter) in filters.iter_mut().flatten().enumerate() {
-            (filter.ic1, filter.ic2) = (ic1.0[l], ic2.0[l]);
+            let (group, k) = (&groups[l / 8], l % 8);
+            (filter.ic1, filter.ic2) = (group.ic1.0[k], group.ic2.0[k]);
         }
     }
     finite
 }
 
-/// The lanes' recursions over one block, eight samples at a time: the lanes' blocks are
-/// transposed to vectors of the lanes' values sample by sample, and back. Lanes past the last
-/// filter compute on zeros and are dropped. Inlined into each of [`wide`]'s copies.
+/// Samples `start..start + N` (`N` is 8, or 1 for a block's last few) of every lane: the lanes'
+/// blocks transposed to vectors of the lanes' values sample by sample, stepped, and back.
 #[inline(always)]
-fn run_tiles(
+fn tile<const G: usize, const N: usize>(
     isa: Isa,
-    c: &Coefficients<F64x8>,
-    state: (&mut F64x8, &mut F64x8),
-    inputs: &[&[f32]],
-    outputs: &mut [&mut [f32]],
-) {
-    let frames = outputs[0].len();
-    let whole = frames - frames % 8;
-    for start in (0..whole).step_by(8) {
-        // A constant length: the copies are single vector moves.
-        tile(
-            isa,
-            c,
-            (&mut *state.0, &mut *state.1),
-            inputs,
-            outputs,
-            start,
-            8,
-        );
-    }
-    if whole < frames {
-        tile(isa, c, state, inputs, outputs, whole, frames - whole);
-    }
-}
-
-/// Samples `start..start + n` (`n <= 8`) of every lane.
-#[inline(always)]
-fn tile(
-    isa: Isa,
-    c: &Coefficients<F64x8>,
-    (ic1, ic2): (&mut F64x8, &mut F64x8),
+    groups: &mut [Group; G],
     inputs: &[&[f32]],
     outputs: &mut [&mut [f32]],
     start: usize,
-    n: usize,
 ) {
-    let mut rows = [[0.0_f32; 8]; 8];
-    for (row, input) in rows.iter_mut().zip(inputs) {
-        row[..n].copy_from_slice(&input[start..start + n]);
+    let mut x = [[[0.0_f32; 8]; 8]; G];
+    for (g, x) in x.iter_mut().enumerate() {
+        let mut rows = [[0.0_f32; 8]; 8];
+        for (row, input) in rows.iter_mut().zip(inputs.iter().skip(8 * g)) {
+            row[..N].copy_from_slice(&input[start..start + N]);
+        }
+        *x = transpose(isa, &rows);
     }
-    let x = transpose(isa, &rows);
-    let mut y = [[0.0_f32; 8]; 8];
-    for (y, x) in y[..n].iter_mut().zip(&x) {
-        *y = tick(c, ic1, ic2, F64x8(x.map(f64::from)))
-            .0
-            .map(|y| y as f32);
+    let mut y = [[[0.0_f32; 8]; 8]; G];
+    for s in 0..N {
+        // The groups' recursions side by side: independent chains the CPU overlaps.
+        for g in 0..G {
+            let group = &mut groups[g];
+            let out = tick(
+                &group.c,
+                &mut group.ic1,
+                &mut group.ic2,
+                F64x8(x[g][s].map(f64::from)),
+            );
+            y[g][s] = out.0.map(|y| y as f32);
+        }
     }
-    for (output, row) in outputs.iter_mut().zip(transpose(isa, &y)) {
-        output[start..start + n].copy_from_slice(&row[..n]);
+    for (g, y) in y.iter().enumerate() {
+        for (output, row) in outputs.iter_mut().skip(8 * g).zip(transpose(isa, y)) {
+            output[start..start + N].copy_from_slice(&row[..N]);
+        }
     }
 }

@@ -34,7 +34,7 @@ fn lanes_compute_what_their_nodes_compute_alone() {
         let params = defaults(spec);
         let ports: Vec<_> = spec.processed_inputs().map(|(_, input)| input).collect();
         let outputs = spec.outputs.len();
-        for lanes in [2, 3, 8] {
+        for lanes in [2, 3, 8, 11, 16] {
             let build_all = || -> Vec<Box<dyn Kernel>> {
                 (0..lanes)
                     .map(|_| build(spec, &KernelInit::new(&params, SR)).expect("a kernel"))
