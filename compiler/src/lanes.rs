@@ -17,6 +17,7 @@
 //! members need (pulled forward, in evaluation order). Lanes never change a sample: the VM
 //! runs a lane call as the nodes would run alone ([`patchvm_vm::Kernel::process_lanes`]).
 
+use crate::CompileOptions;
 use patchvm_ir::{Catalog, Graph, NodeIdx, Role};
 use patchvm_vm::{MAX_LANE_ARGS, MAX_LANES};
 use std::collections::HashMap;
@@ -32,8 +33,13 @@ pub(crate) enum Step {
 
 /// The evaluation order of the live nodes other than outputs, with lane groups as single
 /// steps. Deterministic: it depends only on the graph.
-pub(crate) fn schedule(graph: &Graph, live: &[bool], catalog: &Catalog) -> Vec<Step> {
-    let groups = groups(graph, live, catalog);
+pub(crate) fn schedule(
+    graph: &Graph,
+    live: &[bool],
+    catalog: &Catalog,
+    options: &CompileOptions,
+) -> Vec<Step> {
+    let groups = groups(graph, live, catalog, &folds(graph, catalog, options));
     let mut group_of: Vec<Option<usize>> = vec![None; graph.nodes.len()];
     for (index, group) in groups.iter().enumerate() {
         for &node in group {
@@ -93,10 +99,54 @@ pub(crate) fn schedule(graph: &Graph, live: &[bool], catalog: &Catalog) -> Vec<S
     steps
 }
 
+/// Which nodes lowering will fold into constants: a stateless module's node (one with a
+/// [`FoldFn`](patchvm_ir::FoldFn)) not named in `never_fold`, whose inputs are all known —
+/// unconnected, or fed only by folded nodes — and whose outputs come out finite. The same
+/// rules, in the same order, as lowering's; were they ever to disagree, a node would only run
+/// alone instead of in lanes, or in lanes instead of folded, computing the same samples.
+fn folds(graph: &Graph, catalog: &Catalog, options: &CompileOptions) -> Vec<bool> {
+    let mut folded = vec![false; graph.nodes.len()];
+    let mut values: HashMap<(NodeIdx, usize), f32> = HashMap::new();
+    for &node in &graph.order {
+        let graph_node = &graph.nodes[node.index()];
+        let Some(fold) = catalog.fold(graph_node.spec.name) else {
+            continue;
+        };
+        if options.never_fold.contains(&graph_node.id) {
+            continue;
+        }
+        let known = |input: usize| {
+            let mut sum: Option<f32> = None;
+            for edge in graph.edges_into(node, input) {
+                let value = *values.get(&(edge.from, edge.output))?;
+                sum = Some(sum.map_or(value, |partial| partial + value));
+            }
+            Some(sum.unwrap_or(graph_node.values[input] as f32)).filter(|value| value.is_finite())
+        };
+        let inputs: Option<Vec<f32>> = graph_node
+            .spec
+            .processed_inputs()
+            .map(|(input, _)| known(input))
+            .collect();
+        let Some(inputs) = inputs else {
+            continue;
+        };
+        let mut outputs = vec![0.0_f32; graph_node.spec.outputs.len()];
+        fold(&inputs, &mut outputs);
+        if outputs.iter().all(|value| value.is_finite()) {
+            folded[node.index()] = true;
+            for (output, value) in outputs.into_iter().enumerate() {
+                values.insert((node, output), value);
+            }
+        }
+    }
+    folded
+}
+
 /// The lane groups: live kernel nodes whose module runs in lanes, without a cycle-breaking
-/// input, grouped by module and height, each group up to as many lanes as one call takes, in
-/// evaluation order. Groups of one node are left out.
-fn groups(graph: &Graph, live: &[bool], catalog: &Catalog) -> Vec<Vec<NodeIdx>> {
+/// input and not folded into constants, grouped by module and height, each group up to as
+/// many lanes as one call takes, in evaluation order. Groups of one node are left out.
+fn groups(graph: &Graph, live: &[bool], catalog: &Catalog, folded: &[bool]) -> Vec<Vec<NodeIdx>> {
     let mut height = vec![0_usize; graph.nodes.len()];
     for &node in &graph.order {
         height[node.index()] = graph
@@ -113,12 +163,16 @@ fn groups(graph: &Graph, live: &[bool], catalog: &Catalog) -> Vec<Vec<NodeIdx>> 
     let mut keys: Vec<(&str, usize)> = Vec::new();
     for &node in &graph.order {
         let spec = graph.nodes[node.index()].spec;
-        if !live[node.index()] || spec.role != Role::Kernel || spec.fed_input().is_some() {
+        if !live[node.index()]
+            || folded[node.index()]
+            || spec.role != Role::Kernel
+            || spec.fed_input().is_some()
+        {
             continue;
         }
         let width = *widths.entry(spec.name).or_insert_with(|| {
             let ports = spec.processed_inputs().count() + spec.outputs.len();
-            if catalog.runs_in_lanes(spec.name) && catalog.fold(spec.name).is_none() {
+            if catalog.runs_in_lanes(spec.name) {
                 MAX_LANES.min(MAX_LANE_ARGS / ports.max(1))
             } else {
                 0

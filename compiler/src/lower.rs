@@ -73,7 +73,7 @@ pub(crate) fn lower<'c>(
     // outputs, in patch order, so that several output nodes add up in an order the language
     // defines (nothing reads an output node, so moving them last changes no other value).
     let is_output = |node: NodeIdx| graph.nodes[node.index()].spec.role == Role::Output;
-    for step in schedule(graph, &lowering.live, catalog) {
+    for step in schedule(graph, &lowering.live, catalog, options) {
         match step {
             Step::Node(node) => lowering.node(node)?,
             Step::Lanes(nodes) => lowering.lanes(&nodes)?,

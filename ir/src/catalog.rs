@@ -191,8 +191,9 @@ impl Catalog {
     }
 
     /// Declares that the kernel of module `name` runs several nodes side by side in SIMD
-    /// lanes, so the compiler groups the module's independent nodes into lane calls. The
-    /// lanes compute exactly what the nodes alone would; this only says it pays.
+    /// lanes, so the compiler groups the module's independent nodes into lane calls (those it
+    /// does not fold into constants). The lanes compute exactly what the nodes alone would;
+    /// this only says it pays.
     ///
     /// # Panics
     /// If the catalog has no module `name`, or it is not a kernel: program data, so a bug.

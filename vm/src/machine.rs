@@ -1,7 +1,9 @@
 //! The virtual machine: a verified program, its kernels and its register file.
 
 use crate::block::{self, Block};
-use crate::index::{KernelIdx, ParamIdx, Reg};
+#[cfg(feature = "extra-checks")]
+use crate::index::Reg;
+use crate::index::{KernelIdx, ParamIdx};
 use crate::kernel::{Kernel, MAX_BLOCK, MAX_LANE_ARGS, MAX_PORTS};
 use crate::op::Instr;
 use crate::param::ParamState;
@@ -17,6 +19,10 @@ pub struct Executable {
     kernels: Vec<Box<dyn Kernel>>,
     /// Invariant: `registers.len() == program.registers`, and `registers[0]` is all zeros.
     registers: Vec<Block>,
+    /// For each register of `program.args`, where its samples start in the register file
+    /// (register × [`MAX_BLOCK`]): worked out once, so a call's arguments cost a load and two
+    /// stores each.
+    arg_offsets: Vec<u32>,
     /// One block per output channel; `outputs.len() == program.channels`.
     outputs: Vec<Block>,
     /// One block per input channel; `inputs.len() == program.inputs`. Hosts fill them through
@@ -56,6 +62,11 @@ impl Executable {
             inputs: vec![[0.0; MAX_BLOCK]; usize::from(program.inputs)],
             params: program.params.iter().map(|&v| ParamState::new(v)).collect(),
             stale: Vec::with_capacity(program.params.len()),
+            arg_offsets: program
+                .args
+                .iter()
+                .map(|reg| u32::from(reg.0) * MAX_BLOCK as u32)
+                .collect(),
             is_stale: vec![false; program.params.len()],
             program,
             kernels,
@@ -113,6 +124,28 @@ impl Executable {
     ///
     /// Real-time safe: does not allocate, lock or block (kernels promise the same).
     pub fn run(&mut self, frames: usize) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2, checked just above.
+            return unsafe { self.run_avx2(frames) };
+        }
+        self.run_in(frames);
+    }
+
+    /// [`run`](Executable::run) compiled for AVX2: the interpreter's own loops (the calls'
+    /// arguments, the output, the guard) in wider vectors.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn run_avx2(&mut self, frames: usize) {
+        self.run_in(frames);
+    }
+
+    /// [`run`](Executable::run)'s body, inlined into each of its compilations.
+    #[inline(always)]
+    fn run_in(&mut self, frames: usize) {
         if frames == 0 {
             return;
         }
@@ -143,13 +176,18 @@ impl Executable {
                     unsafe { block::sum(&mut self.registers, dst, terms) }
                 }
                 Instr::CallOp { kernel, args } => {
-                    let registers = &self.program.args[args.whole_range()];
-                    let (inputs, outputs) = registers.split_at(usize::from(args.inputs));
+                    #[cfg(feature = "extra-checks")]
+                    {
+                        let registers = &self.program.args[args.whole_range()];
+                        let (inputs, outputs) = registers.split_at(usize::from(args.inputs));
+                        check_call_operands(self.registers.len(), inputs, outputs, MAX_PORTS);
+                    }
+                    let offsets = &self.arg_offsets[args.whole_range()];
+                    let (inputs, outputs) = offsets.split_at(usize::from(args.inputs));
                     call(
                         &mut *self.kernels[kernel.index()],
                         &mut self.registers,
-                        inputs,
-                        outputs,
+                        (inputs, outputs),
                         frames,
                     );
                 }
@@ -159,10 +197,17 @@ impl Executable {
                     args,
                 } => {
                     let first = kernel.index();
+                    #[cfg(feature = "extra-checks")]
+                    {
+                        let registers = &self.program.args[args.lanes_range(lanes)];
+                        let (inputs, outputs) =
+                            registers.split_at(usize::from(args.inputs) * usize::from(lanes));
+                        check_call_operands(self.registers.len(), inputs, outputs, MAX_LANE_ARGS);
+                    }
                     call_lanes(
                         &mut self.kernels[first..first + usize::from(lanes)],
                         &mut self.registers,
-                        &self.program.args[args.lanes_range(lanes)],
+                        &self.arg_offsets[args.lanes_range(lanes)],
                         usize::from(args.inputs),
                         frames,
                     );
@@ -344,15 +389,13 @@ impl Executable {
 }
 
 /// Calls one kernel with its input and output registers, sliced to `frames` samples.
+#[inline(always)]
 fn call(
     kernel: &mut dyn Kernel,
     registers: &mut [Block],
-    inputs: &[Reg],
-    outputs: &[Reg],
+    (inputs, outputs): (&[u32], &[u32]),
     frames: usize,
 ) {
-    #[cfg(feature = "extra-checks")]
-    check_call_operands(registers.len(), inputs, outputs, MAX_PORTS);
     let (mut input_blocks, mut output_blocks) = (
         [const { MaybeUninit::uninit() }; MAX_PORTS],
         [const { MaybeUninit::uninit() }; MAX_PORTS],
@@ -371,31 +414,34 @@ type InputSlot<'r> = MaybeUninit<&'r [f32]>;
 /// Room for a call's output block, filled by [`blocks`].
 type OutputSlot<'r> = MaybeUninit<&'r mut [f32]>;
 
-/// The blocks of one call's registers, sliced to the block's length, written into the start
+/// The blocks of one call's registers (given by their offsets in the register file, see
+/// [`Executable::arg_offsets`]), sliced to the block's length, written into the start
 /// of `input_blocks` and `output_blocks` (the rest is left untouched: a call costs what it
 /// passes, not the arrays' length) and returned as slices of those starts.
-#[inline]
+#[inline(always)]
 fn blocks<'b, 'r>(
     (input_blocks, output_blocks): (&'b mut [InputSlot<'r>], &'b mut [OutputSlot<'r>]),
     registers: &'r mut [Block],
-    (inputs, outputs): (&[Reg], &[Reg]),
+    (inputs, outputs): (&[u32], &[u32]),
     frames: usize,
 ) -> (&'b [&'r [f32]], &'b mut [&'r mut [f32]]) {
-    let base = registers.as_mut_ptr();
-    let mut input_count = 0;
-    for (slot, reg) in input_blocks.iter_mut().zip(inputs) {
-        // SAFETY: the verifier established `reg < registers.len()` for every operand, so the
-        // pointer stays inside the register file; no register read here is also an output of
-        // this call, so no `&mut` created below aliases this shared borrow.
-        slot.write(unsafe { &(&*base.add(reg.index()))[..frames] });
-        input_count += 1;
+    let base = registers.as_mut_ptr().cast::<f32>();
+    // Counts fixed up front and raw parts rather than indexing: the loops then do one address
+    // computation and one store a block, with no check or counter between them.
+    let frames = frames.min(MAX_BLOCK);
+    let input_count = inputs.len().min(input_blocks.len());
+    let output_count = outputs.len().min(output_blocks.len());
+    for (slot, &offset) in input_blocks[..input_count].iter_mut().zip(inputs) {
+        // SAFETY: the offset is a register's start (`arg_offsets`), and the verifier
+        // established `reg < registers.len()` for every operand, so the `frames <= MAX_BLOCK`
+        // samples from it lie inside the register file; no register read here is also an
+        // output of this call, so no `&mut` created below aliases this shared borrow.
+        slot.write(unsafe { std::slice::from_raw_parts(base.add(offset as usize), frames) });
     }
-    let mut output_count = 0;
-    for (slot, reg) in output_blocks.iter_mut().zip(outputs) {
+    for (slot, &offset) in output_blocks[..output_count].iter_mut().zip(outputs) {
         // SAFETY: in range as above; the verifier established that a call's outputs are
         // pairwise distinct and distinct from its inputs, so each `&mut` is unique.
-        slot.write(unsafe { &mut (&mut *base.add(reg.index()))[..frames] });
-        output_count += 1;
+        slot.write(unsafe { std::slice::from_raw_parts_mut(base.add(offset as usize), frames) });
     }
     // SAFETY: the first `input_count` and `output_count` entries were written just above, and
     // `MaybeUninit<T>` has the layout of `T`.
@@ -420,18 +466,17 @@ fn check_call_operands(registers: usize, inputs: &[Reg], outputs: &[Reg], most: 
 
 /// Runs a group of kernels of one module side by side: their lane form if they have one, else
 /// each in turn. `registers` lists every lane's inputs then outputs, port by port, with
-/// `inputs` inputs per lane.
+/// `inputs` inputs per lane. Inlined into each of [`Executable::run`]'s compilations.
+#[inline(always)]
 fn call_lanes(
     kernels: &mut [Box<dyn Kernel>],
     registers: &mut [Block],
-    args: &[Reg],
+    args: &[u32],
     inputs: usize,
     frames: usize,
 ) {
     let lanes = kernels.len();
     let (input_regs, output_regs) = args.split_at(inputs * lanes);
-    #[cfg(feature = "extra-checks")]
-    check_call_operands(registers.len(), input_regs, output_regs, MAX_LANE_ARGS);
     let (mut input_blocks, mut output_blocks) = (
         [const { MaybeUninit::uninit() }; MAX_LANE_ARGS],
         [const { MaybeUninit::uninit() }; MAX_LANE_ARGS],

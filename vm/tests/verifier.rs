@@ -379,11 +379,11 @@ fn lane_calls_of_a_wrong_width_shape_or_range_are_refused() {
     };
     assert_eq!(
         refuse(with(1, 0, 2)),
-        "instruction 2: 1 lanes; a lane call runs 2 to 8"
+        "instruction 2: 1 lanes; a lane call runs 2 to 16"
     );
     assert_eq!(
-        refuse(with(9, 0, 2)),
-        "instruction 2: 9 lanes; a lane call runs 2 to 8"
+        refuse(with(17, 0, 2)),
+        "instruction 2: 17 lanes; a lane call runs 2 to 16"
     );
     assert_eq!(
         refuse(with(2, 1, 2)),

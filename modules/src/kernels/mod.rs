@@ -168,6 +168,17 @@ pub(crate) const LANES: &[&str] = &[
     "osc.saw",
     "osc.square",
     "osc.triangle",
+    "gain",
+    "mul",
+    "math.add",
+    "math.sub",
+    "math.div",
+    "math.min",
+    "math.max",
+    "math.abs",
+    "math.neg",
+    "cmp.gt",
+    "cmp.lt",
     "filter.lowpass",
 ];
 
