@@ -23,24 +23,33 @@ use std::f64::consts::PI;
 const MIN_CUTOFF_HZ: f32 = filter::MIN_CUTOFF_HZ as f32;
 const Q_RANGE: (f32, f32) = (filter::Q_RANGE.0 as f32, filter::Q_RANGE.1 as f32);
 
-/// Simper's coefficients for one setting.
+/// Simper's coefficients for one setting, and the combinations [`tick`] steps the state with.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Coefficients<T> {
-    a1: T,
     a2: T,
     a3: T,
+    /// `2·a1 - 1`, `2·a2` and `2·a3`.
+    a1_twice_less_one: T,
+    a2_twice: T,
+    a3_twice: T,
 }
 
 /// One step of the filter: takes input `v0`, moves the state `(ic1, ic2)` and returns the
 /// low-pass output. The one formula of both the single and the lane forms.
+///
+/// Simper's step is `v3 = v0 - ic2`, `v1 = a1·ic1 + a2·v3`, `v2 = ic2 + a2·ic1 + a3·v3`,
+/// then `ic1 ← 2·v1 - ic1`, `ic2 ← 2·v2 - ic2`, output `v2`. The state updates are written
+/// out (`ic1 ← (2·a1 - 1)·ic1 + 2·a2·v3`, `ic2 ← (ic2 + 2·a2·ic1) + 2·a3·v3`) so that a sample
+/// waits on the last for one subtraction, one multiplication and one addition — 9 cycles
+/// where the textbook order takes 15 — which is what a lone filter's speed depends on.
 #[inline(always)]
 fn tick<T: Lane>(c: &Coefficients<T>, ic1: &mut T, ic2: &mut T, v0: T) -> T {
     let v3 = v0 - *ic2;
-    let v1 = c.a1 * *ic1 + c.a2 * v3;
-    let v2 = *ic2 + c.a2 * *ic1 + c.a3 * v3;
-    *ic1 = v1 + v1 - *ic1;
-    *ic2 = v2 + v2 - *ic2;
-    v2
+    let low = (*ic2 + c.a2 * *ic1) + c.a3 * v3;
+    let next1 = c.a1_twice_less_one * *ic1 + c.a2_twice * v3;
+    *ic2 = (*ic2 + c.a2_twice * *ic1) + c.a3_twice * v3;
+    *ic1 = next1;
+    low
 }
 
 /// A low-pass: its last settings, their coefficients, and its state.
@@ -63,9 +72,11 @@ impl Lowpass {
             max_cutoff: (filter::MAX_CUTOFF * sample_rate) as f32,
             settings: (f32::NAN, f32::NAN),
             coefficients: Coefficients {
-                a1: 0.0,
                 a2: 0.0,
                 a3: 0.0,
+                a1_twice_less_one: 0.0,
+                a2_twice: 0.0,
+                a3_twice: 0.0,
             },
             ic1: 0.0,
             ic2: 0.0,
@@ -95,7 +106,14 @@ impl Lowpass {
         let k = 1.0 / f64::from(q);
         let a1 = 1.0 / (1.0 + g * (g + k));
         let a2 = g * a1;
-        Coefficients { a1, a2, a3: g * a2 }
+        let a3 = g * a2;
+        Coefficients {
+            a2,
+            a3,
+            a1_twice_less_one: 2.0 * a1 - 1.0,
+            a2_twice: 2.0 * a2,
+            a3_twice: 2.0 * a3,
+        }
     }
 
     /// Clears the state; the coefficients always match the settings.
@@ -204,9 +222,11 @@ struct Group {
 impl Default for Coefficients<F64x8> {
     fn default() -> Self {
         Coefficients {
-            a1: F64x8::default(),
             a2: F64x8::default(),
             a3: F64x8::default(),
+            a1_twice_less_one: F64x8::default(),
+            a2_twice: F64x8::default(),
+            a3_twice: F64x8::default(),
         }
     }
 }
@@ -225,9 +245,12 @@ fn run_groups<const G: usize>(
     for (l, filter) in filters.iter().flatten().enumerate() {
         let group = &mut groups[l / 8];
         let k = l % 8;
-        group.c.a1.0[k] = filter.coefficients.a1;
-        group.c.a2.0[k] = filter.coefficients.a2;
-        group.c.a3.0[k] = filter.coefficients.a3;
+        let c = &filter.coefficients;
+        group.c.a2.0[k] = c.a2;
+        group.c.a3.0[k] = c.a3;
+        group.c.a1_twice_less_one.0[k] = c.a1_twice_less_one;
+        group.c.a2_twice.0[k] = c.a2_twice;
+        group.c.a3_twice.0[k] = c.a3_twice;
         group.ic1.0[k] = filter.ic1;
         group.ic2.0[k] = filter.ic2;
     }

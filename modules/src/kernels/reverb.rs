@@ -165,41 +165,6 @@ impl FixedLine {
         self.ring.len()
     }
 
-    /// Reads into `run` the `N` samples from `offset` samples past the oldest one on (`N` at
-    /// most the line's length), as [`swap`](FixedLine::swap) would read them.
-    #[inline(always)]
-    fn read_run<const N: usize>(&self, offset: usize, run: &mut [f32; N]) {
-        let at = self.past(offset);
-        let (head, tail) = self.ring.run(at, N);
-        if let Ok(head) = <&[f32; N]>::try_from(head) {
-            // A fixed length: one vector move (elementwise copies would be stored narrow and
-            // then read wide, which stalls).
-            *run = *head;
-            return;
-        }
-        for (slot, &x) in run.iter_mut().zip(head.iter().chain(tail)) {
-            *slot = x;
-        }
-    }
-
-    /// Writes `values` from `offset` samples past the oldest one on, in the places
-    /// [`read_run`](FixedLine::read_run) read.
-    #[inline(always)]
-    fn write_run<const N: usize>(&mut self, offset: usize, values: &[f32; N]) {
-        let at = self.past(offset);
-        let (head, tail) = self.ring.run_mut(at, N);
-        if tail.is_empty()
-            && let Ok(head) = <&mut [f32; N]>::try_from(&mut *head)
-        {
-            // A fixed length: one vector store, not a call to `memcpy`.
-            *head = *values;
-            return;
-        }
-        for (slot, &value) in head.iter_mut().chain(tail.iter_mut()).zip(values) {
-            *slot = value;
-        }
-    }
-
     /// Moves past `n` samples read and written with the runs.
     fn advance(&mut self, n: usize) {
         self.at = self.past(n);
@@ -403,10 +368,13 @@ impl Kernel for Freeverb {
                     let (mut wet_l, mut wet_r) = ([0.0_f32; MAX_BLOCK], [0.0_f32; MAX_BLOCK]);
                     let wet = [&mut wet_l[..n], &mut wet_r[..n]];
                     block::stereo(isa, channels, scratch, &input[..n], settings, wet);
-                    for i in 0..n {
-                        let dry = (1.0 - mix) * x[i];
-                        left[i] = dry + mix * (same * wet_l[i] + other * wet_r[i]);
-                        right[i] = dry + mix * (same * wet_r[i] + other * wet_l[i]);
+                    let outputs = left.iter_mut().zip(right.iter_mut());
+                    for ((((left, right), &x), &wet_l), &wet_r) in
+                        outputs.zip(x).zip(&wet_l).zip(&wet_r)
+                    {
+                        let dry = (1.0 - mix) * x;
+                        *left = dry + mix * (same * wet_l + other * wet_r);
+                        *right = dry + mix * (same * wet_r + other * wet_l);
                     }
                 },
             );

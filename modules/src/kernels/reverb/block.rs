@@ -24,6 +24,8 @@ pub(super) struct Scratch {
     written: [[[f32; 8]; MAX_BLOCK]; 2],
     /// Per channel, the combs' sum, then the allpasses' output.
     sums: [[f32; MAX_BLOCK]; 2],
+    /// Per channel and comb, the block's run of its line: read, then rewritten.
+    runs: [[[f32; MAX_BLOCK]; COMBS.len()]; 2],
 }
 
 impl Scratch {
@@ -32,6 +34,7 @@ impl Scratch {
             olds: [[[0.0; 8]; MAX_BLOCK]; 2],
             written: [[[0.0; 8]; MAX_BLOCK]; 2],
             sums: [[0.0; MAX_BLOCK]; 2],
+            runs: [[[0.0; MAX_BLOCK]; COMBS.len()]; 2],
         })
     }
 }
@@ -54,9 +57,15 @@ pub(super) fn stereo(
         olds,
         written,
         sums,
+        runs,
     } = scratch;
-    for ((channel, olds), sum) in channels.iter().zip(olds.iter_mut()).zip(sums.iter_mut()) {
-        read_combs(isa, channel, &mut olds[..n], &mut sum[..n]);
+    for (((channel, olds), sum), runs) in channels
+        .iter()
+        .zip(olds.iter_mut())
+        .zip(sums.iter_mut())
+        .zip(runs.iter_mut())
+    {
+        read_combs(isa, channel, runs, &mut olds[..n], &mut sum[..n]);
     }
     let mut channels = channels;
     for (channel, sum) in channels.iter_mut().zip(sums.iter_mut()) {
@@ -86,7 +95,7 @@ pub(super) fn stereo(
         }
     }
     for (ch, channel) in channels.into_iter().enumerate() {
-        write_combs(isa, channel, &written[ch][..n]);
+        write_combs(isa, channel, &mut runs[ch], &written[ch][..n]);
         for (comb, &store) in channel.combs.iter_mut().zip(&store[ch]) {
             comb.line.advance(n);
             comb.store = store;
@@ -95,45 +104,51 @@ pub(super) fn stereo(
     }
 }
 
-/// The combs' old samples for the block, sample by sample (`olds`), and their sum in comb
-/// order (`sum`, which starts at 0 as [`Channel::tick`]'s does).
+/// The combs' old samples for the block, comb by comb (`runs`) and sample by sample (`olds`),
+/// and their sum in comb order (`sum`, which starts at 0 as [`Channel::tick`]'s does).
 #[inline(always)]
-fn read_combs(isa: Isa, channel: &Channel, olds: &mut [[f32; 8]], sum: &mut [f32]) {
-    sum.fill(0.0);
+fn read_combs(
+    isa: Isa,
+    channel: &Channel,
+    runs: &mut [[f32; MAX_BLOCK]; COMBS.len()],
+    olds: &mut [[f32; 8]],
+    sum: &mut [f32],
+) {
     let n = olds.len();
-    let whole = n - n % 8;
-    // Each comb's run for the block, when it does not wrap (all but about one block in
-    // twenty): its tiles are then plain vector loads.
-    let mut runs: [&[f32]; COMBS.len()] = [&[]; COMBS.len()];
     for (run, comb) in runs.iter_mut().zip(&channel.combs) {
-        if let (head, []) = comb.line.ring.run(comb.line.at, n) {
-            *run = head;
+        let line = &comb.line;
+        match line.ring.run(line.at, n) {
+            // A whole block that does not wrap (all but about one block in twenty): one
+            // fixed-length copy.
+            (head, []) if n == MAX_BLOCK => {
+                if let Ok(head) = <&[f32; MAX_BLOCK]>::try_from(head) {
+                    *run = *head;
+                }
+            }
+            (head, tail) => {
+                for (slot, &x) in run.iter_mut().zip(head.iter().chain(tail)) {
+                    *slot = x;
+                }
+            }
         }
     }
-    for start in (0..whole).step_by(8) {
-        // Loops rather than `array::from_fn`, whose closures may stay out of line, away from
-        // the vector copy of the code.
-        let mut rows = [[0.0_f32; 8]; COMBS.len()];
-        for ((row, comb), run) in rows.iter_mut().zip(&channel.combs).zip(&runs) {
-            match run.get(start..start + 8).map(<&[f32; 8]>::try_from) {
-                Some(Ok(tile)) => *row = *tile,
-                _ => comb.line.read_run::<8>(start, row),
-            }
+    sum.fill(0.0);
+    for run in runs.iter() {
+        for (sum, &old) in sum.iter_mut().zip(run) {
+            *sum += old;
         }
-        for row in &rows {
-            for (sum, &old) in sum[start..start + 8].iter_mut().zip(row) {
-                *sum += old;
-            }
+    }
+    let whole = n - n % 8;
+    for start in (0..whole).step_by(8) {
+        let mut rows = [[0.0_f32; 8]; COMBS.len()];
+        for (row, run) in rows.iter_mut().zip(runs.iter()) {
+            row.copy_from_slice(&run[start..start + 8]);
         }
         olds[start..start + 8].copy_from_slice(&transpose(isa, &rows));
     }
-    for i in whole..n {
-        for (c, comb) in channel.combs.iter().enumerate() {
-            let mut old = [0.0];
-            comb.line.read_run::<1>(i, &mut old);
-            let [old] = old;
-            sum[i] += old;
-            olds[i][c] = old;
+    for (i, old) in olds.iter_mut().enumerate().skip(whole) {
+        for (old, run) in old.iter_mut().zip(runs.iter()) {
+            *old = run[i];
         }
     }
 }
@@ -157,29 +172,42 @@ fn allpasses(channel: &mut Channel, signal: &mut [f32]) {
     }
 }
 
-/// Writes the combs' new samples, sample by sample in `written`, back into their lines.
+/// Writes the combs' new samples, sample by sample in `written`, back into their lines, through
+/// `runs` (comb by comb).
 #[inline(always)]
-fn write_combs(isa: Isa, channel: &mut Channel, written: &[[f32; 8]]) {
+fn write_combs(
+    isa: Isa,
+    channel: &mut Channel,
+    runs: &mut [[f32; MAX_BLOCK]; COMBS.len()],
+    written: &[[f32; 8]],
+) {
     let n = written.len();
     let whole = n - n % 8;
     for start in (0..whole).step_by(8) {
         let mut columns = [[0.0_f32; 8]; 8];
         columns.copy_from_slice(&written[start..start + 8]);
-        for (comb, row) in channel.combs.iter_mut().zip(transpose(isa, &columns)) {
-            let line = &mut comb.line;
-            let at = line.past(start);
-            match line.ring.run_mut(at, 8) {
-                (head, []) => match <&mut [f32; 8]>::try_from(head) {
-                    Ok(tile) => *tile = row,
-                    Err(_) => line.write_run::<8>(start, &row),
-                },
-                _ => line.write_run::<8>(start, &row),
-            }
+        for (run, row) in runs.iter_mut().zip(transpose(isa, &columns)) {
+            run[start..start + 8].copy_from_slice(&row);
         }
     }
     for (i, written) in written.iter().enumerate().skip(whole) {
-        for (comb, &value) in channel.combs.iter_mut().zip(written) {
-            comb.line.write_run::<1>(i, &[value]);
+        for (run, &value) in runs.iter_mut().zip(written) {
+            run[i] = value;
+        }
+    }
+    for (run, comb) in runs.iter().zip(channel.combs.iter_mut()) {
+        let line = &mut comb.line;
+        match line.ring.run_mut(line.at, n) {
+            (head, []) if n == MAX_BLOCK => {
+                if let Ok(head) = <&mut [f32; MAX_BLOCK]>::try_from(head) {
+                    *head = *run;
+                }
+            }
+            (head, tail) => {
+                for (slot, &x) in head.iter_mut().chain(tail.iter_mut()).zip(run) {
+                    *slot = x;
+                }
+            }
         }
     }
 }
