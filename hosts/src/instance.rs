@@ -84,6 +84,10 @@ impl Instance {
             self.executable
                 .load_input(input, input_channels, first_frame, frames);
             self.executable.run(frames);
+            if channels == 1 {
+                chunk.copy_from_slice(self.executable.output(0));
+                continue;
+            }
             for channel in 0..channels {
                 let samples = self.executable.output(channel);
                 for (frame, &sample) in samples.iter().enumerate() {

@@ -205,19 +205,16 @@ impl<S: Shape> Kernel for Oscillator<S> {
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
         let phasor = &mut self.phasor;
-        match uniform(inputs[0]) {
-            // The common case, a frequency that holds still: the phases are a vector
-            // induction, computed in the waveform's loop.
-            Some(freq) => {
-                let held = [phasor.hold(freq, outputs[0].len())];
-                wide(
-                    #[inline(always)]
-                    |_| render_held::<S>(&held, outputs),
-                );
-            }
-            None => wide(
-                #[inline(always)]
-                |_| {
+        wide(
+            #[inline(always)]
+            |_| match uniform(inputs[0]) {
+                // The common case, a frequency that holds still: the phases are a vector
+                // induction, computed in the waveform's loop.
+                Some(freq) => {
+                    let held = [phasor.hold(freq, outputs[0].len())];
+                    render_held::<S>(&held, outputs);
+                }
+                None => {
                     let mut phases = Phases::new();
                     phasor.run(inputs[0], &mut phases, S::JUMPS);
                     for ((out, &at), &inverse_width) in outputs[0]
@@ -227,12 +224,12 @@ impl<S: Shape> Kernel for Oscillator<S> {
                     {
                         *out = S::at(at, inverse_width);
                     }
-                },
-            ),
-        }
+                }
+            },
+        );
     }
 
-    /// Up to eight oscillators whose frequencies hold still in the block, their samples
+    /// Up to sixteen oscillators whose frequencies hold still in the block, their samples
     /// computed eight at a time, lane after lane (so eight independent chains of arithmetic
     /// overlap), with the single oscillator's formula.
     ///
