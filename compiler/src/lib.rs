@@ -43,9 +43,13 @@ use patchvm_ir::{Catalog, Diagnostics, Limits, ModuleSpec, NodeIdx, Patch, Span}
 use patchvm_vm::Program;
 
 /// How to compile, beyond the patch itself.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct CompileOptions {
-    /// Ids of nodes that must stay kernels even when they could be folded.
+    /// How many copies of the patch's voice template to make (see
+    /// [`patchvm_ir::voices`]); at least 1. Patches without a template ignore it.
+    pub voices: usize,
+    /// Ids of nodes that must stay kernels even when they could be folded, besides those the
+    /// patch itself means events for (see [`patchvm_ir::voices::event_targets`]).
     ///
     /// Every unconnected input of a kernel node becomes a parameter slot (a register the VM
     /// writes when the value changes) that events can set at any sample. A folded node has no slots: its value is baked into a
@@ -53,6 +57,18 @@ pub struct CompileOptions {
     /// `amp`) names the node here and recompiles; folding then never touches a value an event
     /// can reach.
     pub never_fold: std::collections::BTreeSet<String>,
+}
+
+/// The voices a host plays when not told otherwise.
+pub const DEFAULT_VOICES: usize = 32;
+
+impl Default for CompileOptions {
+    fn default() -> CompileOptions {
+        CompileOptions {
+            voices: DEFAULT_VOICES,
+            never_fold: std::collections::BTreeSet::new(),
+        }
+    }
 }
 
 /// A compiled patch: the program and what is needed to run and explain it.
@@ -99,8 +115,8 @@ pub struct KernelNode<'c> {
     pub in_feedback_loop: bool,
 }
 
-/// Validates and compiles `patch` with the default options. Deterministic: the same patch
-/// gives the same program.
+/// Validates and compiles `patch` with the default options (a voice template expanded into
+/// [`DEFAULT_VOICES`] copies). Deterministic: the same patch gives the same program.
 pub fn compile<'c>(
     patch: &Patch,
     catalog: &'c Catalog,
@@ -116,6 +132,12 @@ pub fn compile_with<'c>(
     limits: &Limits,
     options: &CompileOptions,
 ) -> Result<Compiled<'c>, Diagnostics> {
-    let graph = patchvm_ir::validate(patch, catalog, limits)?;
-    lower::lower(&graph, catalog, options).map_err(|diagnostic| vec![diagnostic])
+    let graph = patchvm_ir::validate_with(patch, catalog, limits, options.voices)?;
+    let targets = patchvm_ir::voices::event_targets(patch);
+    if targets.iter().all(|node| options.never_fold.contains(node)) {
+        return lower::lower(&graph, catalog, options).map_err(|diagnostic| vec![diagnostic]);
+    }
+    let mut options = options.clone();
+    options.never_fold.extend(targets);
+    lower::lower(&graph, catalog, &options).map_err(|diagnostic| vec![diagnostic])
 }

@@ -408,6 +408,7 @@ fn a_node_that_must_not_fold_keeps_its_inputs_as_parameter_slots() {
         .build();
     let options = CompileOptions {
         never_fold: ["g".to_owned()].into(),
+        ..CompileOptions::default()
     };
     let compiled = compile_with(&patch, folding_catalog(), &Limits::default(), &options).unwrap();
     assert_eq!(

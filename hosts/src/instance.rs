@@ -1,7 +1,7 @@
 //! A patch made runnable: compiled, its kernels built, its program verified.
 
 use crate::seed::node_seed;
-use patchvm_compiler::{CompileOptions, Compiled, KernelNode, compile_with};
+use patchvm_compiler::{CompileOptions, Compiled, DEFAULT_VOICES, KernelNode, compile_with};
 use patchvm_ir::{Code, Diagnostic, Diagnostics, Limits, Patch};
 use patchvm_modules::{KernelInit, build, catalog, memory_bytes};
 use patchvm_vm::{Executable, MAX_BLOCK};
@@ -13,6 +13,9 @@ pub struct Settings {
     pub sample_rate: f64,
     /// The render seed; the same patch, seed and events always give the same samples.
     pub seed: u64,
+    /// How many voices a voice template plays: its copies in the compiled program, 1 to
+    /// [`MAX_VOICES`](patchvm_ir::voices::MAX_VOICES).
+    pub voices: usize,
 }
 
 impl Default for Settings {
@@ -20,6 +23,7 @@ impl Default for Settings {
         Settings {
             sample_rate: 48_000.0,
             seed: 0,
+            voices: DEFAULT_VOICES,
         }
     }
 }
@@ -108,7 +112,8 @@ pub fn prepare(
     prepare_with(patch, settings, limits, &CompileOptions::default())
 }
 
-/// [`prepare`] with compile options (nodes that must not be folded).
+/// [`prepare`] with compile options (nodes that must not be folded); the voice count comes
+/// from `settings`.
 pub(crate) fn prepare_with(
     patch: &Patch,
     settings: &Settings,
@@ -116,7 +121,11 @@ pub(crate) fn prepare_with(
     options: &CompileOptions,
 ) -> Result<Compiled<'static>, Diagnostics> {
     check_settings(settings)?;
-    let compiled = compile_with(patch, catalog(), limits, options)?;
+    let options = CompileOptions {
+        voices: settings.voices,
+        ..options.clone()
+    };
+    let compiled = compile_with(patch, catalog(), limits, &options)?;
     check_memory(&compiled, settings, limits)?;
     Ok(compiled)
 }
@@ -126,6 +135,17 @@ pub const SAMPLE_RATES: std::ops::RangeInclusive<f64> = 1_000.0..=768_000.0;
 
 /// Refuses settings no kernel is built for.
 fn check_settings(settings: &Settings) -> Result<(), Diagnostics> {
+    let max_voices = patchvm_ir::voices::MAX_VOICES;
+    if !(1..=max_voices).contains(&settings.voices) {
+        return Err(vec![
+            Diagnostic::new(
+                Code::Setting,
+                patchvm_ir::Span::NONE,
+                format!("{} voices is outside 1..={max_voices}", settings.voices),
+            )
+            .with_hint("choose how many notes may sound at once, e.g. 32"),
+        ]);
+    }
     if SAMPLE_RATES.contains(&settings.sample_rate) {
         return Ok(());
     }

@@ -34,6 +34,7 @@
 pub mod backend;
 pub mod engine;
 mod instance;
+pub mod midi;
 pub mod osc;
 pub mod reference;
 pub mod render;

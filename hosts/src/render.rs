@@ -167,10 +167,39 @@ impl WavInput {
     }
 }
 
+/// What a render reads frames from: an [`Instance`], or a patch playing a MIDI song
+/// ([`Playback`](crate::midi::Playback)).
+pub trait Frames {
+    /// Interleaved channels per frame: 1 or 2.
+    fn channels(&self) -> usize;
+
+    /// Fills `out` with the next frames, reading the patch's `input` nodes from `input`
+    /// (interleaved frames of `input_channels`, one per output frame, silence past its end).
+    fn render(&mut self, input: &[f32], input_channels: usize, out: &mut [f32]);
+
+    /// NaN or infinite samples replaced by silence so far.
+    fn flushed(&self) -> u64;
+}
+
+impl Frames for Instance {
+    fn channels(&self) -> usize {
+        Instance::channels(self)
+    }
+
+    /// In blocks of the largest size; the samples do not depend on it.
+    fn render(&mut self, input: &[f32], input_channels: usize, out: &mut [f32]) {
+        self.process(input, input_channels, out, patchvm_vm::MAX_BLOCK);
+    }
+
+    fn flushed(&self) -> u64 {
+        self.flushed_samples()
+    }
+}
+
 /// Renders `options.frames` frames of `instance` into a WAV file at `path`, with `input` (if
 /// any) as the host's audio input, calling `progress(done, total)` after every chunk.
 pub fn render_to_wav(
-    instance: &mut Instance,
+    instance: &mut dyn Frames,
     path: &Path,
     options: &RenderOptions,
     mut input: Option<&mut WavInput>,
@@ -219,8 +248,7 @@ pub fn render_to_wav(
             }
             None => 0,
         };
-        // The largest block; the samples do not depend on it.
-        instance.process(&input_samples, input_channels, block, patchvm_vm::MAX_BLOCK);
+        instance.render(&input_samples, input_channels, block);
         match &mut writer {
             Writer::Float(writer) => {
                 // Branch-free (a NaN never wins a `>`), so it is a vector loop.
@@ -251,7 +279,7 @@ pub fn render_to_wav(
         frames: done,
         channels,
         peak,
-        flushed: instance.flushed_samples(),
+        flushed: instance.flushed(),
     })
 }
 

@@ -337,3 +337,87 @@ fn a_reader_that_stops_early_ends_the_command_quietly() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(!stderr(&output).contains("panicked"));
 }
+
+#[test]
+fn render_plays_a_midi_file_for_its_length_plus_a_release_tail() {
+    let wav = scratch("poly.wav");
+    let output = patchvm(&[
+        "render",
+        "patches/poly-synth.lisp",
+        "--midi",
+        "patches/poly-synth.mid",
+        "--voices",
+        "8",
+        "-o",
+        wav.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let samples: Vec<f32> = hound::WavReader::open(&wav)
+        .unwrap()
+        .samples::<f32>()
+        .map(Result::unwrap)
+        .collect();
+    // The song ends at 2.8 s (134 400 samples); two seconds of tail follow.
+    assert_eq!(samples.len(), 134_400 + 96_000);
+    assert!(samples[..24_000].iter().all(|&x| x == 0.0), "a beat's rest");
+    // A4 on the fourth beat, measured between its onset's release tail and its end.
+    let a4 = frequency(&samples[72_000 + 12_480..96_000], 48_000.0);
+    assert!(peak(&samples) > 0.05, "{a4:?}");
+    let short = patchvm(&[
+        "render",
+        "patches/drum-kit.lisp",
+        "--midi",
+        "patches/drum-kit.mid",
+        "--seconds",
+        "0.5",
+        "-o",
+        wav.to_str().unwrap(),
+    ]);
+    assert!(short.status.success(), "{}", stderr(&short));
+    assert_eq!(hound::WavReader::open(&wav).unwrap().duration(), 24_000);
+}
+
+#[test]
+fn a_broken_midi_file_or_voice_count_is_a_clean_error() {
+    let bad = scratch("bad.mid");
+    std::fs::write(&bad, b"MThd\0\0\0\x06\0\x02").unwrap();
+    let wav = scratch("bad.wav");
+    let args = |midi: &str, voices: &str| {
+        patchvm(&[
+            "render",
+            "patches/poly-synth.lisp",
+            "--midi",
+            midi,
+            "--voices",
+            voices,
+            "-o",
+            wav.to_str().unwrap(),
+        ])
+    };
+    let output = args(bad.to_str().unwrap(), "4");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("MIDI"), "{}", stderr(&output));
+    let output = args("patches/poly-synth.mid", "0");
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+}
+
+#[test]
+fn voice_templates_and_midi_sections_convert_without_loss() {
+    for example in ["patches/poly-synth.lisp", "patches/drum-kit.lisp"] {
+        let json = scratch("voices.json");
+        let msgpack = scratch("voices.msgpack");
+        let back = scratch("voices.lisp");
+        for (from, to) in [
+            (example, json.to_str().unwrap()),
+            (json.to_str().unwrap(), msgpack.to_str().unwrap()),
+            (msgpack.to_str().unwrap(), back.to_str().unwrap()),
+        ] {
+            let output = patchvm(&["convert", from, "-o", to]);
+            assert!(output.status.success(), "{}", stderr(&output));
+        }
+        let disasm = |path: &str| patchvm(&["disasm", path, "--voices", "3"]).stdout;
+        assert_eq!(disasm(example), disasm(back.to_str().unwrap()));
+        let text = std::fs::read_to_string(&back).unwrap();
+        assert!(text.contains("(midi"), "{text}");
+    }
+}

@@ -603,3 +603,40 @@ fn osc_from_a_real_client_changes_what_plays() {
         (changed - sent) * 1e3
     );
 }
+
+/// `play --midi` feeds the song ahead of the audio at its exact samples, so the real-time
+/// session records exactly what the offline `render --midi` writes.
+#[test]
+fn a_midi_file_plays_live_exactly_as_it_renders() {
+    let dir = scratch_dir("midi");
+    let (played, rendered) = (dir.join("played.wav"), dir.join("rendered.wav"));
+    let song = [
+        "patches/poly-synth.lisp",
+        "--midi",
+        "patches/poly-synth.mid",
+    ];
+    let output = patchvm(
+        &[
+            &["render"][..],
+            &song,
+            &["-o", rendered.to_str().unwrap(), "--seconds", "3"],
+        ]
+        .concat(),
+    );
+    assert!(output.status.success(), "{output:?}");
+    let playing = Playing::spawn(
+        &[
+            &song[..],
+            &["--to", played.to_str().unwrap(), "--seconds", "3"],
+        ]
+        .concat(),
+    );
+    let text = playing.finish();
+    assert!(text.contains(" late, 0 refused"), "{text}");
+    let (played, rendered) = (read_wav(&played), read_wav(&rendered));
+    assert_eq!(played.len(), 144_000);
+    let differing = played.iter().zip(&rendered).filter(|(a, b)| a != b).count();
+    assert_eq!(differing, 0, "samples differ from the offline render");
+    // The song's first note, C4, alone from 0.5 s.
+    assert_hz(between(&played, 0.6, 0.95), 261.626, "the first note");
+}

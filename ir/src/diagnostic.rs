@@ -40,6 +40,11 @@ pub enum Code {
     NotConnectable,
     /// An edit removes a connection the patch does not have.
     UnknownConnection,
+    /// A voice template breaks a rule of templates (one `voice` node, no `output` node, no
+    /// `/` in names, ports that exist), or a name uses the `/` reserved for its copies.
+    Template,
+    /// A MIDI binding targets something events cannot set, or a MIDI number is out of range.
+    Binding,
     /// A setting of the host (not of the patch) is out of range, such as the sample rate.
     Setting,
     /// patchvm failed its own invariants: a bug to report, never the patch's fault.
@@ -64,6 +69,8 @@ impl Code {
             Code::NoOutput => "E0109",
             Code::NotConnectable => "E0110",
             Code::UnknownConnection => "E0111",
+            Code::Template => "E0112",
+            Code::Binding => "E0113",
             Code::Setting => "E0201",
             Code::Internal => "E0900",
         }

@@ -27,10 +27,12 @@ pub mod edit;
 pub mod format;
 pub mod graph;
 pub mod limits;
+pub mod midi;
 pub mod patch;
 pub mod span;
 pub mod suggest;
 pub mod validate;
+pub mod voices;
 
 pub use catalog::{Catalog, FoldFn, InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Label};
@@ -38,6 +40,9 @@ pub use edit::Edit;
 pub use format::Format;
 pub use graph::{Edge, Graph, GraphNode, NodeIdx};
 pub use limits::Limits;
-pub use patch::{Connection, Name, Node, Param, Patch, PatchBuilder, PortRef, Value, ValueKind};
+pub use patch::{
+    Binding, BindingSource, Connection, Midi, Name, Node, Number, Param, Patch, PatchBuilder,
+    PortRef, TemplatePort, Value, ValueKind, VoiceTemplate,
+};
 pub use span::{LineColumn, LineIndex, Span};
-pub use validate::validate;
+pub use validate::{validate, validate_with};

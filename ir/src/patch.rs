@@ -13,6 +13,109 @@ pub struct Patch {
     pub nodes: Vec<Node>,
     /// The connections, in the order they were written.
     pub connections: Vec<Connection>,
+    /// The voice template, if the patch plays notes polyphonically: a named sub-patch that
+    /// the host instantiates once per voice (see [`mod@crate::voices`]).
+    pub voice: Option<VoiceTemplate>,
+    /// How MIDI drives the patch: tuning, pitch-bend range and bindings. Empty by default.
+    pub midi: Midi,
+}
+
+/// A voice template: `(voice NAME (nodes …) (connections …) (inputs …) (outputs …))`.
+///
+/// The template is expanded, before compiling, into one copy per voice; the rest of the patch
+/// connects to and from the template by its name as if it were one node whose ports are the
+/// template's `inputs` and `outputs`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VoiceTemplate {
+    /// The template's name, which the rest of the patch uses as a node id.
+    pub name: Name,
+    /// The nodes of one voice, in the order they were written.
+    pub nodes: Vec<Node>,
+    /// The connections within one voice.
+    pub connections: Vec<Connection>,
+    /// The template's input ports, each driving one input of one of its nodes.
+    pub inputs: Vec<TemplatePort>,
+    /// The template's output ports, each the sum over voices of one output of one node.
+    pub outputs: Vec<TemplatePort>,
+    /// The whole template.
+    pub span: Span,
+}
+
+/// A port of a voice template: `(NAME NODE PORT)`, naming the port of a node inside the
+/// template that it stands for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TemplatePort {
+    /// The port's name, as the rest of the patch uses it.
+    pub name: Name,
+    /// The node and port inside the template.
+    pub target: PortRef,
+    /// The whole port declaration.
+    pub span: Span,
+}
+
+/// The MIDI section: `(midi (tuning 440) (bend-range 2) (cc 74 -> lp "cutoff" 200 8000) …)`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Midi {
+    /// The frequency of A4 (MIDI note 69) in Hz for equal temperament; 440 when absent.
+    pub tuning: Option<Number>,
+    /// How far pitch bend moves voice pitch, in semitones either way; 2 when absent.
+    pub bend_range: Option<Number>,
+    /// Control changes, pitch bend and notes bound to parameters, in the order written.
+    pub bindings: Vec<Binding>,
+}
+
+/// A number with its span, where the patch takes a number and nothing else.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Number {
+    /// The number; always finite.
+    pub value: f64,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// A MIDI message bound to a parameter: its value moves the parameter within `range`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Binding {
+    /// Which messages drive it.
+    pub source: BindingSource,
+    /// The parameter: a node of the patch (or the voice template's name) and an input (or a
+    /// template input).
+    pub target: PortRef,
+    /// The parameter's value at the source's lowest and highest value.
+    pub range: [Number; 2],
+    /// The whole binding.
+    pub span: Span,
+}
+
+/// What drives a [`Binding`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum BindingSource {
+    /// Control change number `.0` (0..=127): value 0 gives `range[0]`, 127 gives `range[1]`.
+    Control(Number),
+    /// Pitch bend: fully down gives `range[0]`, fully up `range[1]`, centred the midpoint.
+    Bend,
+    /// Note `.0` (0..=127): a note on sets `range[0] + velocity·(range[1] - range[0])` with
+    /// velocity in 0..1, a note off sets `range[0]`. Bound notes do not play voices.
+    Note(Number),
+}
+
+impl Midi {
+    /// Whether the section says nothing (and is then not written).
+    pub fn is_empty(&self) -> bool {
+        self.tuning.is_none() && self.bend_range.is_none() && self.bindings.is_empty()
+    }
+}
+
+impl Number {
+    /// A number with no source position.
+    pub fn new(value: f64) -> Number {
+        Number::at(value, Span::NONE)
+    }
+
+    /// A number written at `span`.
+    pub fn at(value: f64, span: Span) -> Number {
+        Number { value, span }
+    }
 }
 
 /// A name as written in the source: a node id, module type, port or parameter name.
@@ -112,26 +215,31 @@ impl Patch {
     /// The same patch with every span cleared, so that patches read from different formats can
     /// be compared for equality of content.
     pub fn without_spans(mut self) -> Patch {
-        fn clear_value(value: &mut Value) {
-            value.span = Span::NONE;
-            if let ValueKind::List(items) = &mut value.kind {
-                items.iter_mut().for_each(clear_value);
+        clear_nodes(&mut self.nodes, &mut self.connections);
+        if let Some(template) = &mut self.voice {
+            template.span = Span::NONE;
+            template.name.span = Span::NONE;
+            clear_nodes(&mut template.nodes, &mut template.connections);
+            for port in template.inputs.iter_mut().chain(&mut template.outputs) {
+                port.span = Span::NONE;
+                port.name.span = Span::NONE;
+                clear_end(&mut port.target);
             }
         }
-        for node in &mut self.nodes {
-            node.span = Span::NONE;
-            node.id.span = Span::NONE;
-            node.module.span = Span::NONE;
-            for param in &mut node.params {
-                param.name.span = Span::NONE;
-                clear_value(&mut param.value);
-            }
+        let midi = &mut self.midi;
+        for number in midi.tuning.iter_mut().chain(&mut midi.bend_range) {
+            number.span = Span::NONE;
         }
-        for connection in &mut self.connections {
-            connection.span = Span::NONE;
-            for end in [&mut connection.from, &mut connection.to] {
-                end.node.span = Span::NONE;
-                end.port.span = Span::NONE;
+        for binding in &mut midi.bindings {
+            binding.span = Span::NONE;
+            clear_end(&mut binding.target);
+            for number in &mut binding.range {
+                number.span = Span::NONE;
+            }
+            if let BindingSource::Control(number) | BindingSource::Note(number) =
+                &mut binding.source
+            {
+                number.span = Span::NONE;
             }
         }
         self
@@ -141,6 +249,34 @@ impl Patch {
     pub fn node(&self, id: &str) -> Option<&Node> {
         self.nodes.iter().find(|node| node.id.text == id)
     }
+}
+
+fn clear_nodes(nodes: &mut [Node], connections: &mut [Connection]) {
+    fn clear_value(value: &mut Value) {
+        value.span = Span::NONE;
+        if let ValueKind::List(items) = &mut value.kind {
+            items.iter_mut().for_each(clear_value);
+        }
+    }
+    for node in nodes {
+        node.span = Span::NONE;
+        node.id.span = Span::NONE;
+        node.module.span = Span::NONE;
+        for param in &mut node.params {
+            param.name.span = Span::NONE;
+            clear_value(&mut param.value);
+        }
+    }
+    for connection in connections {
+        connection.span = Span::NONE;
+        clear_end(&mut connection.from);
+        clear_end(&mut connection.to);
+    }
+}
+
+fn clear_end(end: &mut PortRef) {
+    end.node.span = Span::NONE;
+    end.port.span = Span::NONE;
 }
 
 /// Builds patches in code, e.g. in tests and generators.

@@ -6,14 +6,80 @@ use crate::catalog::{Catalog, InputSpec, ModuleSpec, Rate, Role, Unit};
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, push_capped};
 use crate::graph::{self, Edge, Graph, GraphNode, NodeIdx};
 use crate::limits::Limits;
+use crate::midi;
 use crate::patch::{Connection, Node, Param, Patch, PortRef, ValueKind};
 use crate::span::Span;
 use crate::suggest;
+use crate::voices;
 use std::collections::HashMap;
 
 /// Checks `patch` against `catalog` and `limits`; on success every name is resolved, every
-/// value is in range and the evaluation order is known.
+/// value is in range and the evaluation order is known. A voice template is checked and
+/// expanded for one voice (see [`validate_with`]).
 pub fn validate<'c>(
+    patch: &Patch,
+    catalog: &'c Catalog,
+    limits: &Limits,
+) -> Result<Graph<'c>, Diagnostics> {
+    validate_with(patch, catalog, limits, 1)
+}
+
+/// Checks `patch` as [`validate`] does, and resolves it with its voice template (if any)
+/// expanded into `voices` copies (see [`mod@crate::voices`]).
+///
+/// The template is checked once, on a one-voice expansion: each of its problems is reported
+/// once, at the template's own spans, whatever `voices` is. The MIDI section's bindings are
+/// checked against the expanded patch.
+pub fn validate_with<'c>(
+    patch: &Patch,
+    catalog: &'c Catalog,
+    limits: &Limits,
+    voices: usize,
+) -> Result<Graph<'c>, Diagnostics> {
+    let (single, mut problems) = voices::expand(patch, catalog, 1);
+    let graph = match validate_flat(&single, catalog, limits) {
+        Ok(graph) => Some(graph),
+        Err(more) => {
+            for problem in more {
+                push_capped(&mut problems, problem);
+            }
+            None
+        }
+    };
+    midi::check(patch, &single, catalog, &mut problems);
+    match graph {
+        Some(graph) if problems.is_empty() => {
+            let Some(template) = patch.voice.as_ref().filter(|_| voices > 1) else {
+                return Ok(graph);
+            };
+            // The counts are known before expanding: a large template times many voices
+            // would otherwise build millions of nodes only for the limit to refuse them.
+            // Every port is valid here, so each voice adds one connection per port too.
+            let voices = voices.min(voices::MAX_VOICES);
+            let more = voices - 1;
+            let per_voice_connections =
+                template.connections.len() + template.inputs.len() + template.outputs.len();
+            check_counts(
+                single
+                    .nodes
+                    .len()
+                    .saturating_add(more.saturating_mul(template.nodes.len())),
+                single
+                    .connections
+                    .len()
+                    .saturating_add(more.saturating_mul(per_voice_connections)),
+                limits,
+                voices,
+            )?;
+            let (flat, _) = voices::expand(patch, catalog, voices);
+            validate_flat(&flat, catalog, limits)
+        }
+        _ => Err(problems),
+    }
+}
+
+/// Checks a patch without a template.
+fn validate_flat<'c>(
     patch: &Patch,
     catalog: &'c Catalog,
     limits: &Limits,
@@ -44,26 +110,40 @@ pub fn validate<'c>(
 }
 
 fn check_size(patch: &Patch, limits: &Limits) -> Result<(), Diagnostics> {
+    check_counts(patch.nodes.len(), patch.connections.len(), limits, 1)
+}
+
+/// Checks the node and connection counts of a patch whose template (if any) is expanded
+/// into `voices` voices.
+fn check_counts(
+    nodes: usize,
+    connections: usize,
+    limits: &Limits,
+    voices: usize,
+) -> Result<(), Diagnostics> {
     let over = |what: &str, count: usize, limit: usize, flag: &str| {
+        let (expanded, fewer) = if voices > 1 {
+            (
+                format!(" with its voice template expanded into {voices} voices"),
+                " or play fewer voices (`--voices`)",
+            )
+        } else {
+            (String::new(), "")
+        };
         Diagnostic::new(
             Code::Limit,
             Span::NONE,
-            format!("the patch has {count} {what}, over the limit of {limit}"),
+            format!("the patch has {count} {what}{expanded}, over the limit of {limit}"),
         )
-        .with_hint(format!("raise the limit with `{flag}`"))
+        .with_hint(format!("raise the limit with `{flag}`{fewer}"))
     };
-    if patch.nodes.len() > limits.max_nodes {
-        return Err(vec![over(
-            "nodes",
-            patch.nodes.len(),
-            limits.max_nodes,
-            "--max-nodes",
-        )]);
+    if nodes > limits.max_nodes {
+        return Err(vec![over("nodes", nodes, limits.max_nodes, "--max-nodes")]);
     }
-    if patch.connections.len() > limits.max_connections {
+    if connections > limits.max_connections {
         return Err(vec![over(
             "connections",
-            patch.connections.len(),
+            connections,
             limits.max_connections,
             "--max-connections",
         )]);

@@ -54,6 +54,32 @@ pub fn run_bytecode(data: &[u8]) {
     }
 }
 
+/// Reads `data` as a standard MIDI file and, if it is one, plays its first frames into the
+/// example poly-synth with a few voices.
+pub fn read_midi(data: &[u8]) {
+    let Ok(song) = patchvm::midi::file::read(data, 48_000.0) else {
+        return;
+    };
+    assert!(song.events.windows(2).all(|w| w[0].time <= w[1].time));
+    let patch = Format::Sexpr
+        .read(POLY_SYNTH.as_bytes(), &Limits::default())
+        .expect("the example patch reads");
+    let settings = Settings {
+        voices: 4,
+        ..Settings::default()
+    };
+    let mut playback = patchvm::midi::Playback::new(patch, &settings, &Limits::default(), song)
+        .expect("the example patch compiles");
+    let mut samples = [0.0; FRAMES];
+    for chunk in samples.chunks_mut(100) {
+        patchvm::render::Frames::render(&mut playback, &[], 0, chunk);
+    }
+    assert!(samples.iter().all(|x| x.is_finite()));
+}
+
+/// The example polyphonic synthesizer, which [`read_midi`] plays songs into.
+const POLY_SYNTH: &str = include_str!("../../patches/poly-synth.lisp");
+
 fn render(patch: &Patch) {
     if let Ok(mut instance) = Instance::new(patch, &Settings::default(), &Limits::default()) {
         let mut samples = vec![0.0; FRAMES * instance.channels()];
@@ -359,7 +385,13 @@ pub fn engine_edits(data: &[u8]) {
                     };
                 }
                 7 => {
-                    let _ = controller.note_on(input.arbitrary()?, input.arbitrary()?, At::Now);
+                    let _ = if input.arbitrary()? {
+                        controller.note_on(input.arbitrary()?, input.arbitrary()?, At::Now)
+                    } else {
+                        let len = input.int_in_range(0..=4usize)?;
+                        let message = input.bytes(len)?;
+                        controller.midi(message, At::Now)
+                    };
                 }
                 _ => {
                     let frames = input.int_in_range(0..=300usize)?;

@@ -6,6 +6,7 @@ pub mod fuzzing;
 pub mod measure;
 pub mod oracle;
 pub mod osc;
+pub mod smf;
 pub mod strategies;
 
 use patchvm::ir::{Format, Limits, Patch};

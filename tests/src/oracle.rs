@@ -3,6 +3,9 @@
 //! bytecode. It shares only the kernels (and the per-node seeds) with the VM, so comparing the
 //! two bit for bit checks the compiler, the verifier and the VM.
 //!
+//! A voice template is expanded first (`patchvm::ir::voices`, `settings.voices` copies): the
+//! oracle checks the compiler and VM on the expanded patch, not the expansion itself.
+//!
 //! It follows the language's definitions, written independently of the compiler:
 //! - an input sums its connections in patch order; an unconnected input is its value as `f32`;
 //! - a node runs only if an output depends on it; `input` nodes read silence;
@@ -11,14 +14,14 @@
 //! - each output channel starts at 0 and adds, for each `output` node in patch order, `in` and
 //!   then `left` (channel 0) or `right` (channel 1); non-finite samples become 0.
 
-use patchvm::ir::{Diagnostics, Graph, Limits, Patch, Role, validate};
+use patchvm::ir::{Diagnostics, Graph, Limits, Patch, Role, validate_with};
 use patchvm::modules::{KernelInit, build, catalog};
 use patchvm::vm::Kernel;
 use patchvm::{Settings, node_seed};
 
 /// Renders `frames` interleaved frames of `patch`, or the diagnostics it fails validation with.
 pub fn render(patch: &Patch, settings: &Settings, frames: usize) -> Result<Vec<f32>, Diagnostics> {
-    let graph = validate(patch, catalog(), &Limits::default())?;
+    let graph = validate_with(patch, catalog(), &Limits::default(), settings.voices)?;
     let mut interpreter = Interpreter::new(&graph, settings);
     let channels = interpreter.channels;
     let mut out = Vec::with_capacity(frames * channels);

@@ -19,9 +19,10 @@
 //! # compiles();
 //! ```
 
+use patchvm::ir::voices::VOICE_MODULE;
 use patchvm::ir::{
     Code, Connection, InputSpec, ModuleSpec, Name, Node, Param, Patch, PortRef, Rate, Role, Span,
-    Unit, Value, ValueKind,
+    TemplatePort, Unit, Value, ValueKind, VoiceTemplate,
 };
 use patchvm::modules::catalog;
 use patchvm::vm::MAX_PORTS;
@@ -103,24 +104,72 @@ pub fn valid_patch() -> impl Strategy<Value = Patch> {
 /// Random valid patches: kernel nodes of any module with parameters anywhere in their ranges,
 /// a random DAG of connections (fan-in included, parameters driven by signals), connections
 /// into cycle-breaking inputs in any direction (so feedback loops through delays), and one
-/// `output` node fed by one to three of them, on `in`, `left` or `right`.
+/// `output` node fed by one to three of them, on `in`, `left` or `right`. A third of them also
+/// have a voice template: a `voice` node and up to three kernel nodes wired the same way, one
+/// or two outputs summed into the `output` node, and sometimes an input driven by a node of
+/// the patch.
 pub fn valid_patch_with(shape: PatchShape) -> impl Strategy<Value = Patch> {
     let kernel_modules = kernel_modules().len();
     (1..=shape.max_kernels.max(1))
         .prop_flat_map(move |kernels| {
             (
-                prop::collection::vec(
-                    (
-                        0..kernel_modules,
-                        prop::collection::vec(param_gene(), MAX_PORTS),
-                    ),
-                    kernels,
-                ),
+                prop::collection::vec(node_gene(kernel_modules), kernels),
                 prop::collection::vec(any::<EdgeGene>(), 0..=shape.max_connections),
                 prop::collection::vec((any::<usize>(), 0..3usize), 1..=3),
+                prop::option::weighted(0.3, template_gene(kernel_modules)),
             )
         })
-        .prop_map(move |(nodes, edges, outputs)| assemble(&shape, &nodes, &edges, &outputs))
+        .prop_map(move |(nodes, edges, outputs, template)| {
+            let mut patch = assemble(&shape, &nodes, &edges, &outputs);
+            if let Some(template) = template {
+                add_template(&mut patch, &shape, &template);
+            }
+            patch
+        })
+}
+
+/// A node's raw choices: its module (among the kernel modules) and a gene per input.
+type NodeGene = (usize, Vec<ParamGene>);
+
+fn node_gene(kernel_modules: usize) -> impl Strategy<Value = NodeGene> {
+    (
+        0..kernel_modules,
+        prop::collection::vec(param_gene(), MAX_PORTS),
+    )
+}
+
+/// A voice template's raw choices.
+#[derive(Clone, Debug)]
+struct TemplateGene {
+    /// Its kernel nodes besides the `voice` node.
+    nodes: Vec<NodeGene>,
+    /// Connections among them, resolved as in [`assemble`], the `voice` node first.
+    edges: Vec<EdgeGene>,
+    /// Outputs: a node (the `voice` node counted) and one of its outputs, each summed into
+    /// the patch's `output` on `in`, `left` or `right`.
+    outputs: Vec<(usize, usize, usize)>,
+    /// An input: a node (not the `voice` node), one of its audio inputs, and whether (and
+    /// from which node of the patch) a connection drives it.
+    input: Option<(usize, usize, Option<usize>)>,
+}
+
+fn template_gene(kernel_modules: usize) -> impl Strategy<Value = TemplateGene> {
+    (
+        prop::collection::vec(node_gene(kernel_modules), 1..=3),
+        prop::collection::vec(any::<EdgeGene>(), 0..=5),
+        prop::collection::vec((any::<usize>(), any::<usize>(), 0..3usize), 1..=2),
+        prop::option::of((
+            any::<usize>(),
+            any::<usize>(),
+            prop::option::of(any::<usize>()),
+        )),
+    )
+        .prop_map(|(nodes, edges, outputs, input)| TemplateGene {
+            nodes,
+            edges,
+            outputs,
+            input,
+        })
 }
 
 /// Random patches of voices: a random valid patch (its kernel nodes and their connections),
@@ -229,7 +278,14 @@ fn copy_voices(voice: &Patch, voices: usize) -> Patch {
                 span: Span::NONE,
             });
         }
-        for edge in &voice.connections {
+        // Only the plain nodes are copied: connections to a voice template the generator may
+        // have added are left out with it.
+        let known = |node: &str| voice.nodes.iter().any(|n| n.id.text == node);
+        for edge in voice
+            .connections
+            .iter()
+            .filter(|edge| known(&edge.from.node.text) && known(&edge.to.node.text))
+        {
             let rename = |node: &str| {
                 if is_output(node) {
                     node.to_owned()
@@ -268,6 +324,152 @@ fn kernel_modules() -> Vec<&'static ModuleSpec> {
         .iter()
         .filter(|module| module.role == Role::Kernel)
         .collect()
+}
+
+/// The nodes of a module's spec, with parameters drawn from `genes`.
+fn node(id: &str, spec: &ModuleSpec, genes: &[ParamGene], shape: &PatchShape) -> Node {
+    let params = spec
+        .inputs
+        .iter()
+        .zip(genes)
+        .filter_map(|(input, &gene)| {
+            gene_value(input, gene, shape).map(|value| Param {
+                name: name(input.name),
+                value: number(value),
+            })
+        })
+        .collect();
+    Node {
+        id: name(id),
+        module: name(spec.name),
+        params,
+        span: Span::NONE,
+    }
+}
+
+/// Connections among `specs` (named by `id`) from edge genes: into audio-rate inputs, forward
+/// in node order unless into a cycle-breaking input; none into nodes `to_skip` says.
+fn wire(
+    specs: &[&ModuleSpec],
+    edges: &[EdgeGene],
+    id: &dyn Fn(usize) -> String,
+    to_skip: &dyn Fn(usize) -> bool,
+) -> Vec<Connection> {
+    let count = specs.len();
+    let mut connections = Vec::new();
+    for &(a, b, output, input) in edges {
+        let (from, to) = (a % count, b % count);
+        if to_skip(to) {
+            continue;
+        }
+        let connectable: Vec<&InputSpec> = specs[to]
+            .inputs
+            .iter()
+            .filter(|input| input.rate == Rate::Audio)
+            .collect();
+        if connectable.is_empty() || specs[from].outputs.is_empty() {
+            continue;
+        }
+        let target = connectable[input % connectable.len()];
+        // Only a cycle-breaking input may be driven from a node at or after its own; every
+        // other connection goes forward in node order, so the patch stays legal.
+        if !target.breaks_cycles && from >= to {
+            continue;
+        }
+        let source = &specs[from].outputs[output % specs[from].outputs.len()];
+        connections.push(connection((&id(from), source.name), (&id(to), target.name)));
+    }
+    connections
+}
+
+/// Adds a voice template `voices` to `patch` (whose `output` node is `out`).
+fn add_template(patch: &mut Patch, shape: &PatchShape, gene: &TemplateGene) {
+    let modules: Vec<&ModuleSpec> = kernel_modules()
+        .into_iter()
+        .filter(|module| module.name != VOICE_MODULE)
+        .collect();
+    let voice = catalog()
+        .get(VOICE_MODULE)
+        .expect("the catalog has `voice`");
+    let mut specs = vec![voice];
+    specs.extend(
+        gene.nodes
+            .iter()
+            .map(|(module, _)| modules[module % modules.len()]),
+    );
+    let id = |index: usize| {
+        if index == 0 {
+            "v".to_owned()
+        } else {
+            format!("t{}", index - 1)
+        }
+    };
+    let mut nodes = vec![node("v", voice, &[], shape)];
+    for (index, (_, genes)) in gene.nodes.iter().enumerate() {
+        nodes.push(node(&id(index + 1), specs[index + 1], genes, shape));
+    }
+    let connections = wire(&specs, &gene.edges, &id, &|to| to == 0);
+    let mut outputs = Vec::new();
+    for (index, &(node, output, port)) in gene.outputs.iter().enumerate() {
+        let node = node % specs.len();
+        let Some(source) = specs[node]
+            .outputs
+            .get(output % specs[node].outputs.len().max(1))
+        else {
+            continue;
+        };
+        let port_name = format!("o{index}");
+        outputs.push(TemplatePort {
+            name: name(&port_name),
+            target: PortRef {
+                node: name(&id(node)),
+                port: name(source.name),
+            },
+            span: Span::NONE,
+        });
+        let to = ["in", "left", "right"][port];
+        patch
+            .connections
+            .push(connection(("voices", &port_name), ("out", to)));
+    }
+    let mut inputs = Vec::new();
+    if let Some((node, input, from)) = gene.input {
+        let node = 1 + node % (specs.len() - 1);
+        let audio: Vec<&InputSpec> = specs[node]
+            .inputs
+            .iter()
+            .filter(|input| input.rate == Rate::Audio)
+            .collect();
+        if let Some(target) = audio.get(input % audio.len().max(1)) {
+            inputs.push(TemplatePort {
+                name: name("i0"),
+                target: PortRef {
+                    node: name(&id(node)),
+                    port: name(target.name),
+                },
+                span: Span::NONE,
+            });
+            let kernels = patch.nodes.len() - 1;
+            let source = from.map(|from| &patch.nodes[from % kernels]);
+            let driver = source.and_then(|source| {
+                let spec = catalog().get(&source.module.text)?;
+                Some((source.id.text.clone(), spec.outputs.first()?.name))
+            });
+            if let Some((source, output)) = driver {
+                patch
+                    .connections
+                    .push(connection((&source, output), ("voices", "i0")));
+            }
+        }
+    }
+    patch.voice = Some(VoiceTemplate {
+        name: name("voices"),
+        nodes,
+        connections,
+        inputs,
+        outputs,
+        span: Span::NONE,
+    });
 }
 
 fn output_module() -> &'static ModuleSpec {
@@ -332,7 +534,7 @@ fn gene_value(input: &InputSpec, gene: ParamGene, shape: &PatchShape) -> Option<
 
 fn assemble(
     shape: &PatchShape,
-    nodes: &[(usize, Vec<ParamGene>)],
+    nodes: &[NodeGene],
     edges: &[EdgeGene],
     outputs: &[(usize, usize)],
 ) -> Patch {
@@ -341,53 +543,12 @@ fn assemble(
     let id = |index: usize| format!("n{index}");
     let mut patch = Patch::default();
     for (index, ((_, genes), spec)) in nodes.iter().zip(&specs).enumerate() {
-        let params = spec
-            .inputs
-            .iter()
-            .zip(genes)
-            .filter_map(|(input, &gene)| {
-                gene_value(input, gene, shape).map(|value| Param {
-                    name: name(input.name),
-                    value: number(value),
-                })
-            })
-            .collect();
-        patch.nodes.push(Node {
-            id: name(&id(index)),
-            module: name(spec.name),
-            params,
-            span: Span::NONE,
-        });
+        patch.nodes.push(node(&id(index), spec, genes, shape));
     }
+    patch.connections = wire(&specs, edges, &id, &|_| false);
     let count = specs.len();
-    for &(a, b, output, input) in edges {
-        let (from, to) = (a % count, b % count);
-        let connectable: Vec<&InputSpec> = specs[to]
-            .inputs
-            .iter()
-            .filter(|input| input.rate == Rate::Audio)
-            .collect();
-        if connectable.is_empty() || specs[from].outputs.is_empty() {
-            continue;
-        }
-        let target = connectable[input % connectable.len()];
-        // Only a cycle-breaking input may be driven from a node at or after its own; every
-        // other connection goes forward in node order, so the patch stays legal.
-        if !target.breaks_cycles && from >= to {
-            continue;
-        }
-        let source = &specs[from].outputs[output % specs[from].outputs.len()];
-        patch
-            .connections
-            .push(connection((&id(from), source.name), (&id(to), target.name)));
-    }
     let out = output_module();
-    patch.nodes.push(Node {
-        id: name("out"),
-        module: name(out.name),
-        params: Vec::new(),
-        span: Span::NONE,
-    });
+    patch.nodes.push(node("out", out, &[], shape));
     for &(from, port) in outputs {
         let from = from % count;
         if let Some(source) = specs[from].outputs.first() {

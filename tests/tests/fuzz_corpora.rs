@@ -86,6 +86,15 @@ fn run_bytecode_corpus() {
 }
 
 #[test]
+fn read_midi_corpus() {
+    let songs = files(&patches_dir())
+        .into_iter()
+        .filter(|path| path.extension().is_some_and(|ext| ext == "mid"))
+        .collect();
+    assert!(replay("read_midi", songs, fuzzing::read_midi) > 2);
+}
+
+#[test]
 fn engine_edits_corpus() {
     assert!(replay("engine_edits", Vec::new(), fuzzing::engine_edits) > 0);
 }

@@ -11,12 +11,20 @@ use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 
 const FRAMES: usize = 512;
+/// Voices of a generated template: enough to show copies stay apart, few enough to keep the
+/// reference interpreter quick.
+const VOICES: usize = 3;
+
+fn settings(seed: u64) -> Settings {
+    Settings {
+        seed,
+        voices: VOICES,
+        ..Settings::default()
+    }
+}
 
 fn instance(patch: &Patch, seed: u64) -> Instance {
-    let settings = Settings {
-        seed,
-        ..Settings::default()
-    };
+    let settings = settings(seed);
     Instance::new(patch, &settings, &Limits::default()).expect("generated patches are valid")
 }
 
@@ -55,8 +63,7 @@ proptest! {
     #[test]
     fn vm_equals_the_reference_interpreter(patch in valid_patch(), seed in any::<u64>()) {
         let vm = render_in_chunks(&patch, seed, &[64]);
-        let settings = Settings { seed, ..Settings::default() };
-        let reference = oracle::render(&patch, &settings, FRAMES).expect("valid");
+        let reference = oracle::render(&patch, &settings(seed), FRAMES).expect("valid");
         prop_assert_eq!(bits(&vm), bits(&reference));
     }
 
@@ -118,4 +125,33 @@ proptest! {
         let samples = render_in_chunks(&patch, seed, &[64]);
         prop_assert!(samples.iter().all(|x| x.is_finite()));
     }
+}
+
+/// The generator's templates are there to be tested: a good share of patches has one, and
+/// its copies reach the compiled program.
+#[test]
+fn generated_patches_often_have_voice_templates() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let (mut with_template, mut expanded) = (0, 0);
+    for _ in 0..200 {
+        let patch = valid_patch().new_tree(&mut runner).unwrap().current();
+        if patch.voice.is_some() {
+            with_template += 1;
+            let program = patchvm::prepare(&patch, &settings(0), &Limits::default())
+                .expect("valid")
+                .program;
+            if program.kernels.len() >= VOICES {
+                expanded += 1;
+            }
+        }
+    }
+    assert!(
+        (40..=100).contains(&with_template),
+        "{with_template} of 200"
+    );
+    assert!(
+        expanded * 2 > with_template,
+        "{expanded} of {with_template} expanded"
+    );
 }

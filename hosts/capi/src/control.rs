@@ -198,6 +198,7 @@ fn metrics_json(metrics: &MetricsSnapshot) -> String {
         applied_events,
         dropped_events,
         flushed_samples,
+        active_voices,
     } = *metrics;
     serde_json::json!({
         "calls": calls,
@@ -212,6 +213,7 @@ fn metrics_json(metrics: &MetricsSnapshot) -> String {
         "applied_events": applied_events,
         "dropped_events": dropped_events,
         "flushed_samples": flushed_samples,
+        "active_voices": active_voices,
     })
     .to_string()
 }
@@ -275,6 +277,6 @@ mod tests {
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(value["frames"], 48_000);
         assert_eq!(value["swaps"], 2);
-        assert_eq!(value.as_object().unwrap().len(), 12);
+        assert_eq!(value.as_object().unwrap().len(), 13);
     }
 }

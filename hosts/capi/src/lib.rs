@@ -448,8 +448,10 @@ pub unsafe extern "C" fn pvm_engine_bind_notes(
     }
 }
 
-/// Plays MIDI note `note` (0..=127) at `velocity` (0..=1, quantised to 1/127) from the audio
-/// side's next block, through the inputs [`pvm_engine_bind_notes`] chose. Monophonic.
+/// Plays MIDI note `note` (0..=127) at `velocity` (0..=1, quantised to 1/127; 0 is a note
+/// off) from the audio side's next block: on a voice of the patch's voice template (32
+/// voices), on its `voice` nodes outside the template, through its note bindings, and through
+/// the inputs [`pvm_engine_bind_notes`] chose (monophonic, the last note held sounding).
 ///
 /// Returns [`PVM_OK`], [`PVM_ERR_RANGE`], [`PVM_ERR_NO_PATCH`], [`PVM_ERR_PARAM`] (a bound
 /// input that cannot take a value), [`PVM_ERR_QUEUE_FULL`] or [`PVM_ERR_PANIC`].
@@ -549,9 +551,10 @@ pub unsafe extern "C" fn pvm_engine_last_error(engine: *const PvmEngine) -> *con
 
 /// The engine's metrics as a JSON object: `calls`, `frames` (the engine time), `late_calls`,
 /// `last_dsp_ns`, `dsp_ns` (all calls so far), `last_load` and `peak_load` (1.0 = the whole
-/// real-time budget), `swaps`, `unrouted_events`, `applied_events`, `dropped_events` and
-/// `flushed_samples`. Also frees the patches the audio side has finished with: call it now
-/// and then if nothing else runs on the control side. Returns NULL for a NULL `engine`.
+/// real-time budget), `swaps`, `unrouted_events`, `applied_events`, `dropped_events`,
+/// `flushed_samples` and `active_voices`. Also frees the patches the audio side has finished
+/// with: call it now and then if nothing else runs on the control side. Returns NULL for a
+/// NULL `engine`.
 ///
 /// The string is owned by the engine and stays valid until the next call of this function on
 /// it (or [`pvm_engine_free`]); copy it to keep it.

@@ -5,12 +5,15 @@ use super::build::{Published, build};
 use super::error::EngineError;
 use super::history::History;
 use super::keys::Keys;
-use super::notes::{Held, NoteBinding};
+use super::midi::MidiMessage;
+use super::notes::NoteBinding;
+use super::performance::{Change, Performance, Target, VoiceInput};
 use super::report::SwapReport;
 use super::{At, EngineSettings};
 use crate::instance::prepare_with;
 use crate::source;
 use patchvm_compiler::CompileOptions;
+use patchvm_ir::voices::{self, VOICE_MODULE};
 use patchvm_ir::{Edit, Format, Limits, Patch, Rate, Role};
 use patchvm_modules::catalog;
 use patchvm_vm::live::{Action, Event, MetricsSnapshot, ParamKey, Remote, Returned};
@@ -38,7 +41,18 @@ pub struct Controller {
     /// Reports of programs taken, not yet read.
     taken: Vec<SwapReport>,
     notes: NoteBinding,
-    held: Held,
+    /// The patch playing with its voice template expanded: where events' targets live.
+    flat: Option<Patch>,
+    performance: Performance,
+    /// For each voice of the template, the keys of its `voice` node's inputs (by
+    /// [`VoiceInput`]); `None` where the program has no slot (the node reaches no output).
+    voice_keys: Vec<[Option<ParamKey>; 3]>,
+    /// The same for every `voice` node outside the template.
+    mono_keys: Vec<[Option<ParamKey>; 3]>,
+    /// MIDI messages ignored: garbage, system messages, messages no rule uses.
+    ignored_midi: u64,
+    /// Events queued for the audio half so far (dropped ones not counted).
+    queued_events: u64,
 }
 
 impl Controller {
@@ -56,7 +70,12 @@ impl Controller {
             in_flight: VecDeque::new(),
             taken: Vec::new(),
             notes: NoteBinding::default(),
-            held: Held::default(),
+            flat: None,
+            performance: Performance::default(),
+            voice_keys: Vec::new(),
+            mono_keys: Vec::new(),
+            ignored_midi: 0,
+            queued_events: 0,
         }
     }
 
@@ -161,20 +180,81 @@ impl Controller {
         self.notes = binding;
     }
 
-    /// Plays MIDI note `note` at `velocity` (0..=127) from `at`, through the
-    /// [`NoteBinding`]. Monophonic; voices are a later issue.
+    /// Plays MIDI note `note` at `velocity` (1..=127; 0 is a note off) from `at`: on a
+    /// voice of the patch's template (see the voice allocator in
+    /// [`Engine`](super::Engine)'s docs), on the patch's `voice` nodes outside the template
+    /// (last-note priority), through the [`NoteBinding`], or, if the patch binds the note,
+    /// only through its bindings.
     pub fn note_on(&mut self, note: u8, velocity: u8, at: At) -> Result<(), EngineError> {
-        let change = self.held.on(note, velocity);
-        self.note_change(change.freq, change.gate, at)
+        if velocity == 0 {
+            return self.note_off(note, at);
+        }
+        let mut changes = Vec::new();
+        self.performance
+            .note_on(note.min(127), velocity, time_of(at), &mut changes);
+        self.play(changes, at)
     }
 
-    /// Releases MIDI note `note` at `at`.
+    /// Releases MIDI note `note` at `at` (or, while the sustain pedal is down, its voices
+    /// when the pedal lifts).
     pub fn note_off(&mut self, note: u8, at: At) -> Result<(), EngineError> {
-        let change = self.held.off(note);
-        self.note_change(change.freq, change.gate, at)
+        let mut changes = Vec::new();
+        self.performance
+            .note_off(note.min(127), time_of(at), &mut changes);
+        self.play(changes, at)
     }
 
-    /// How the engine was built: its sample rate, seed, channels and queue sizes.
+    /// Control change `number` to `value` (both 0..=127) at `at`: the sustain pedal (64),
+    /// all notes off (120, 123), and the patch's bindings of that controller.
+    pub fn control_change(&mut self, number: u8, value: u8, at: At) -> Result<(), EngineError> {
+        let mut changes = Vec::new();
+        self.performance.control(number, value, &mut changes);
+        self.play(changes, at)
+    }
+
+    /// Pitch bend to `value` (0..=16383, centred at 8192) at `at`: voice pitch moves by the
+    /// patch's bend range, and the patch's bend bindings follow.
+    pub fn pitch_bend(&mut self, value: u16, at: At) -> Result<(), EngineError> {
+        let mut changes = Vec::new();
+        self.performance.bend(value.min(16_383), &mut changes);
+        self.play(changes, at)
+    }
+
+    /// Acts on one raw MIDI channel message (note on or off, control change, pitch bend, on
+    /// any channel) at `at`. Anything else — garbage, system messages, program changes — is
+    /// ignored and counted ([`ignored_midi`](Controller::ignored_midi)); no input panics.
+    pub fn midi(&mut self, message: &[u8], at: At) -> Result<(), EngineError> {
+        match MidiMessage::parse(message) {
+            Some(MidiMessage::NoteOn { note, velocity }) => self.note_on(note, velocity, at),
+            Some(MidiMessage::NoteOff { note }) => self.note_off(note, at),
+            Some(MidiMessage::Control { number, value }) => self.control_change(number, value, at),
+            Some(MidiMessage::Bend { value }) => self.pitch_bend(value, at),
+            None => {
+                self.ignored_midi += 1;
+                Ok(())
+            }
+        }
+    }
+
+    /// MIDI messages [`midi`](Controller::midi) ignored so far.
+    pub fn ignored_midi(&self) -> u64 {
+        self.ignored_midi
+    }
+
+    /// Events queued for the audio half so far, by every call that sends any; dropped ones
+    /// (the queue was full) are not counted. A source that schedules ahead compares it before
+    /// and after a call to learn how many queue slots the call took.
+    pub fn queued_events(&self) -> u64 {
+        self.queued_events
+    }
+
+    /// Voices of the template whose gate is open (held, or kept by the sustain pedal); also
+    /// in the [`metrics`](Controller::metrics).
+    pub fn active_voices(&self) -> usize {
+        self.performance.active_voices()
+    }
+
+    /// How the engine was built: its sample rate, seed, channels, queue sizes and voices.
     pub fn settings(&self) -> EngineSettings {
         self.settings
     }
@@ -221,19 +301,65 @@ impl Controller {
         }
     }
 
-    fn note_change(
-        &mut self,
-        freq: Option<f32>,
-        gate: Option<f32>,
-        at: At,
-    ) -> Result<(), EngineError> {
-        let binding = self.notes.clone();
-        for (target, value) in [(binding.freq, freq), (binding.gate, gate)] {
-            if let (Some((node, param)), Some(value)) = (target, value) {
-                self.set_param(&node, &param, value, at)?;
+    /// Sends `changes`, each at `at` plus its delay.
+    fn play(&mut self, changes: Vec<Change>, at: At) -> Result<(), EngineError> {
+        let mut result = Ok(());
+        for Change {
+            target,
+            value,
+            delay,
+        } in changes
+        {
+            let at = match at {
+                // "Now" is the audio half's next sample; a delayed change (a retrigger's
+                // rise) goes that many samples after it, not on the same sample as the fall.
+                At::Now if delay > 0 => At::Sample(self.time().saturating_add(u64::from(delay))),
+                At::Now => At::Now,
+                At::Sample(time) => At::Sample(time.saturating_add(u64::from(delay))),
+            };
+            let action = Action::Set(value);
+            match target {
+                Target::Voice(voice, input) => {
+                    if let Some(key) = self
+                        .voice_keys
+                        .get(voice)
+                        .and_then(|keys| keys[input as usize])
+                    {
+                        self.send(key, action, at);
+                    }
+                }
+                Target::Mono(input) => {
+                    let keys: Vec<ParamKey> = self
+                        .mono_keys
+                        .iter()
+                        .filter_map(|keys| keys[input as usize])
+                        .collect();
+                    for key in keys {
+                        self.send(key, action, at);
+                    }
+                }
+                Target::BoundFreq | Target::BoundGate => {
+                    let bound = match target {
+                        Target::BoundFreq => self.notes.freq.clone(),
+                        _ => self.notes.gate.clone(),
+                    };
+                    if let Some((node, param)) = bound
+                        && let Err(error) = self.set_param(&node, &param, value, at)
+                    {
+                        result = Err(error);
+                    }
+                }
+                Target::Param(node, param) => {
+                    if let Err(error) = self.set_param(&node, &param, value, at) {
+                        result = Err(error);
+                    }
+                }
             }
         }
-        Ok(())
+        self.remote
+            .metrics()
+            .set_active_voices(self.performance.active_voices() as u64);
+        result
     }
 
     fn send(&mut self, key: ParamKey, action: Action, at: At) -> bool {
@@ -242,12 +368,14 @@ impl Controller {
             At::Now => 0,
             At::Sample(time) => time,
         };
-        self.remote.send(Event {
+        let queued = self.remote.send(Event {
             time,
             key,
             action,
             generation: self.generation,
-        })
+        });
+        self.queued_events += u64::from(queued);
+        queued
     }
 
     /// Compiles, builds and publishes `patch`; on success it is the patch playing.
@@ -255,6 +383,7 @@ impl Controller {
         self.maintain();
         let options = CompileOptions {
             never_fold: self.never_fold.clone(),
+            ..CompileOptions::default()
         };
         let settings = self.settings.instance();
         let compiled = prepare_with(&patch, &settings, &self.limits, &options)?;
@@ -275,6 +404,13 @@ impl Controller {
         report.published_at = self.remote.metrics().next_look();
         self.generation = generation;
         self.published = Some(published);
+        self.flat = Some(
+            voices::expand(&patch, catalog(), self.settings.voices)
+                .0
+                .into_owned(),
+        );
+        self.performance.configure(&patch, self.settings.voices);
+        self.find_voice_keys(&patch);
         self.patch = Some(patch);
         self.in_flight.push_back(report.clone());
         Ok(report)
@@ -282,16 +418,19 @@ impl Controller {
 
     /// The key of an input events can reach, or why it cannot be reached.
     fn key(&mut self, node: &str, param: &str) -> Result<ParamKey, EngineError> {
-        let published = self.published.as_ref().ok_or(EngineError::NoPatch)?;
-        if let Some(key) = published.slot(node, param) {
-            return Ok(key);
-        }
         let refuse = |reason: String| EngineError::Param {
             node: node.to_owned(),
             param: param.to_owned(),
             reason,
         };
-        let patch = self.patch.as_ref().ok_or(EngineError::NoPatch)?;
+        let written = self.patch.as_ref().ok_or(EngineError::NoPatch)?;
+        let (node, param) = voices::resolve(written, node, param);
+        let (node, param) = (node.as_ref(), param.as_ref());
+        let published = self.published.as_ref().ok_or(EngineError::NoPatch)?;
+        if let Some(key) = published.slot(node, param) {
+            return Ok(key);
+        }
+        let patch = self.flat.as_ref().ok_or(EngineError::NoPatch)?;
         let found = patch
             .node(node)
             .ok_or_else(|| refuse("no such node".into()))?;
@@ -310,8 +449,8 @@ impl Controller {
                 names.join(", ")
             ))
         })?;
-        if spec.role == Role::Output {
-            return Err(refuse("output nodes take no events".into()));
+        if spec.role != Role::Kernel {
+            return Err(refuse(format!("`{}` nodes take no events", spec.name)));
         }
         if spec.inputs[input].rate == Rate::Init {
             return Err(refuse(
@@ -329,7 +468,7 @@ impl Controller {
             return Err(refuse("the node reaches no output".into()));
         }
         // A folded node: keep it a kernel from now on, so its inputs are slots.
-        let patch = patch.clone();
+        let patch = written.clone();
         if let Err(error) = self.commit(patch) {
             self.never_fold.remove(node);
             return Err(error);
@@ -338,5 +477,43 @@ impl Controller {
         published
             .slot(node, param)
             .ok_or_else(|| refuse("the node reaches no output".into()))
+    }
+
+    /// Finds the slots of the `voice` nodes: each voice's copy of the template's, and those
+    /// outside the template.
+    fn find_voice_keys(&mut self, patch: &Patch) {
+        let Some(published) = self.published.as_ref() else {
+            return;
+        };
+        let keys_of = |node: &str| {
+            let mut keys = [None; 3];
+            for input in VoiceInput::ALL {
+                keys[input as usize] = published.slot(node, input.port());
+            }
+            keys
+        };
+        self.voice_keys = match &patch.voice {
+            Some(template) => match voices::voice_node(template) {
+                Some(voice_node) => (0..self.settings.voices)
+                    .map(|voice| keys_of(&voices::copy_id(&template.name.text, voice, voice_node)))
+                    .collect(),
+                None => Vec::new(),
+            },
+            None => Vec::new(),
+        };
+        self.mono_keys = patch
+            .nodes
+            .iter()
+            .filter(|node| node.module.text == VOICE_MODULE)
+            .map(|node| keys_of(&node.id.text))
+            .collect();
+    }
+}
+
+/// The time a message at `at` happens at, for comparing two messages: `u64::MAX` for "now".
+fn time_of(at: At) -> u64 {
+    match at {
+        At::Now => u64::MAX,
+        At::Sample(time) => time,
     }
 }

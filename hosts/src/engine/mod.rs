@@ -42,6 +42,45 @@
 //! assert_eq!(controller.metrics().frames, 1_024);
 //! ```
 //!
+//! # Notes, voices and MIDI
+//!
+//! A patch with a voice template (see [`patchvm_ir::voices`]) is compiled with
+//! [`EngineSettings::voices`] copies of it. [`Controller::note_on`] gives each note a voice —
+//! one never used (the lowest), else the one released longest ago, else the oldest kept only
+//! by the sustain pedal, else the oldest held — and sets that voice's `voice` node's pitch
+//! (equal temperament at the patch's `tuning`, pitch bend included), velocity and gate by
+//! events at the note's exact sample; [`Controller::note_off`] closes the gate, or, while the
+//! sustain pedal (control change 64) is down, when it lifts. The choice depends only on the
+//! order of notes, never on timing, so it is deterministic. `voice` nodes outside a template
+//! follow the last note held (monophonic, legato), and a [`NoteBinding`] drives any two
+//! inputs the same way. The patch's MIDI section binds control changes, pitch bend and notes
+//! to parameters; a bound note plays no voice. [`Controller::midi`] takes raw channel
+//! messages (any channel) and ignores and counts everything else. The metrics report the
+//! voices whose gate is open.
+//!
+//! ```
+//! use patchvm::engine::{At, Engine, EngineSettings};
+//! use patchvm::ir::{Format, Limits};
+//!
+//! let settings = EngineSettings { channels: 1, voices: 4, ..EngineSettings::default() };
+//! let (mut controller, mut audio) = Engine::new(settings, Limits::default());
+//! let poly = r#"(patch (nodes (out (type "output"))) (connections (saws "out" -> out "in"))
+//!   (voice saws
+//!     (nodes (note (type "voice")) (osc (type "osc.saw")) (vca (type "mul")))
+//!     (connections (note "pitch" -> osc "freq") (osc "out" -> vca "a")
+//!                  (note "gate" -> vca "b"))
+//!     (outputs (out vca "out")))
+//!   (midi (tuning 440) (bend-range 2)))"#;
+//! controller.load_text(poly.as_bytes(), Format::Sexpr).unwrap();
+//! controller.midi(&[0x90, 60, 100], At::Sample(480)).unwrap(); // C4 on, 10 ms in
+//! controller.midi(&[0x90, 64, 100], At::Sample(480)).unwrap(); // E4 on the next voice
+//! controller.midi(&[0xF8], At::Now).unwrap();                   // a clock tick: ignored
+//! assert_eq!((controller.active_voices(), controller.ignored_midi()), (2, 1));
+//! let mut buffer = vec![0.0_f32; 960];
+//! audio.process(&mut buffer);
+//! assert!(buffer[..480].iter().all(|&x| x == 0.0) && buffer[481..].iter().any(|&x| x != 0.0));
+//! ```
+//!
 //! In a sound-card callback (cpal's `build_output_stream` takes exactly such a closure over
 //! `&mut [f32]`; no cpal is needed to compile this), move the audio half into the closure
 //! and keep the controller:
@@ -75,13 +114,19 @@ mod controller;
 mod error;
 mod history;
 mod keys;
+mod midi;
 mod notes;
+mod performance;
 mod report;
+mod voices;
 
 pub use controller::Controller;
 pub use error::EngineError;
+pub use midi::MidiMessage;
 pub use notes::{NoteBinding, note_hz};
 pub use patchvm_vm::live::{FADE_SAMPLES, MetricsSnapshot};
+pub(crate) use performance::most_changes;
+pub use performance::pitch_hz;
 pub use report::SwapReport;
 
 use crate::instance::Settings;
@@ -119,6 +164,8 @@ pub struct EngineSettings {
     pub event_capacity: usize,
     /// Programs that can wait to be taken.
     pub swap_capacity: usize,
+    /// How many voices a patch's voice template plays (see [`patchvm_ir::voices`]).
+    pub voices: usize,
 }
 
 impl Default for EngineSettings {
@@ -129,6 +176,7 @@ impl Default for EngineSettings {
             channels: 2,
             event_capacity: 4_096,
             swap_capacity: 16,
+            voices: patchvm_compiler::DEFAULT_VOICES,
         }
     }
 }
@@ -138,6 +186,7 @@ impl EngineSettings {
         Settings {
             sample_rate: self.sample_rate,
             seed: self.seed,
+            voices: self.voices,
         }
     }
 }

@@ -1,12 +1,14 @@
-//! Notes, minimally: a monophonic binding of note on/off to two parameters. Voices (several
-//! notes at once) are a later issue; this is enough to play a patch from a keyboard.
+//! The monophonic side of notes: the stack of keys held (last-note priority), which drives
+//! `voice` nodes outside a voice template and the [`NoteBinding`] a host chooses.
 
-/// Which parameters notes drive: `(node id, input)` pairs, each optional.
+/// Which parameters notes drive besides the patch's voices: `(node id, input)` pairs, each
+/// optional.
 ///
-/// A note on sets `freq` to the note's frequency (equal temperament, A4 = note 69 = 440 Hz)
-/// and `gate` to its velocity over 127; a note off sets `gate` to 0 — unless other notes are
-/// still held, in which case `freq` goes back to the last of them (last-note priority, as a
-/// monophonic synthesizer does).
+/// A note on sets `freq` to the note's frequency (equal temperament at the patch's tuning,
+/// A4 = note 69 = 440 Hz unless the patch says otherwise, pitch bend included) and `gate` to
+/// its velocity over 127; a note off sets `gate` to 0 — unless other notes are still held,
+/// in which case `freq` goes back to the last of them (last-note priority, as a monophonic
+/// synthesizer does).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NoteBinding {
     /// The input that takes the note's frequency in Hz, e.g. `("osc1", "freq")`.
@@ -16,9 +18,9 @@ pub struct NoteBinding {
     pub gate: Option<(String, String)>,
 }
 
-/// The frequency of MIDI note `note` in Hz.
+/// The frequency of MIDI note `note` in Hz, with A4 at 440 Hz.
 pub fn note_hz(note: u8) -> f32 {
-    440.0 * 2f32.powf((f32::from(note) - 69.0) / 12.0)
+    super::performance::pitch_hz(f64::from(note), 440.0)
 }
 
 /// The notes held, oldest first.
@@ -27,40 +29,30 @@ pub(crate) struct Held {
     notes: Vec<u8>,
 }
 
-/// What a note on or off does to the bound parameters.
-#[derive(Debug, PartialEq)]
-pub(crate) struct NoteChange {
-    pub(crate) freq: Option<f32>,
-    pub(crate) gate: Option<f32>,
-}
-
 impl Held {
-    pub(crate) fn on(&mut self, note: u8, velocity: u8) -> NoteChange {
+    /// Presses `note` (again, if it was held: it becomes the last).
+    pub(crate) fn on(&mut self, note: u8) {
         self.notes.retain(|&held| held != note);
         self.notes.push(note);
-        NoteChange {
-            freq: Some(note_hz(note)),
-            gate: Some(f32::from(velocity.min(127)) / 127.0),
-        }
     }
 
-    pub(crate) fn off(&mut self, note: u8) -> NoteChange {
-        let was_last = self.notes.last() == Some(&note);
+    /// Releases `note`.
+    pub(crate) fn off(&mut self, note: u8) {
         self.notes.retain(|&held| held != note);
-        match (was_last, self.notes.last()) {
-            (false, _) => NoteChange {
-                freq: None,
-                gate: None,
-            },
-            (true, Some(&previous)) => NoteChange {
-                freq: Some(note_hz(previous)),
-                gate: None,
-            },
-            (true, None) => NoteChange {
-                freq: None,
-                gate: Some(0.0),
-            },
-        }
+    }
+
+    /// The note that sounds: the last pressed of those held.
+    pub(crate) fn last(&self) -> Option<u8> {
+        self.notes.last().copied()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.notes.is_empty()
+    }
+
+    /// Releases every note.
+    pub(crate) fn clear(&mut self) {
+        self.notes.clear();
     }
 }
 
@@ -71,18 +63,15 @@ mod tests {
     #[test]
     fn a_released_note_falls_back_to_the_last_one_held() {
         let mut held = Held::default();
-        held.on(60, 127);
-        held.on(64, 64);
-        assert_eq!(
-            held.off(60),
-            NoteChange {
-                freq: None,
-                gate: None
-            }
-        );
-        held.on(67, 100);
-        assert_eq!(held.off(67).freq, Some(note_hz(64)));
-        assert_eq!(held.off(64).gate, Some(0.0));
+        held.on(60);
+        held.on(64);
+        held.off(60);
+        assert_eq!(held.last(), Some(64));
+        held.on(67);
+        held.off(67);
+        assert_eq!(held.last(), Some(64));
+        held.off(64);
+        assert!(held.is_empty());
         assert_eq!(note_hz(69), 440.0);
         assert_eq!(note_hz(81), 880.0);
     }

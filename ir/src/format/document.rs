@@ -3,8 +3,15 @@
 //!
 //! ```text
 //! { "nodes": { ID: { "type": MODULE, "params": { NAME: VALUE, ... } }, ... },
-//!   "connections": [ { "from": [NODE, PORT], "to": [NODE, PORT] }, ... ] }
+//!   "connections": [ { "from": [NODE, PORT], "to": [NODE, PORT] }, ... ],
+//!   "voice": { "name": NAME, "nodes": { ... }, "connections": [ ... ],
+//!              "inputs": { PORT: [NODE, PORT], ... }, "outputs": { PORT: [NODE, PORT], ... } },
+//!   "midi": { "tuning": HZ, "bend_range": SEMITONES,
+//!             "bindings": [ { "from": ["cc", N] | ["bend"] | ["note", N],
+//!                             "to": [NODE, PORT], "range": [LO, HI] }, ... ] } }
 //! ```
+//!
+//! `voice` and `midi` are optional and written only when the patch has them.
 //!
 //! Each reader first turns its bytes into an [`Item`] tree (with spans for JSON, without for
 //! MessagePack) and checks syntax and limits there; [`to_patch`] then checks the shape. Writing
@@ -18,7 +25,10 @@
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, push_capped};
 use crate::format::guard;
 use crate::limits::Limits;
-use crate::patch::{Connection, Name, Node, Param, Patch, PortRef, Value, ValueKind};
+use crate::patch::{
+    Binding, BindingSource, Connection, Midi, Name, Node, Number, Param, Patch, PortRef,
+    TemplatePort, Value, ValueKind, VoiceTemplate,
+};
 use crate::span::Span;
 use serde::ser::{SerializeMap, SerializeSeq, SerializeTuple};
 use serde::{Serialize, Serializer};
@@ -66,7 +76,14 @@ pub(crate) struct Words {
     pub list: &'static str,
 }
 
-const TOP_KEYS: [&str; 2] = ["nodes", "connections"];
+const TOP_KEYS: [&str; 4] = ["nodes", "connections", "voice", "midi"];
+const TEMPLATE_KEYS: [&str; 5] = ["name", "nodes", "connections", "inputs", "outputs"];
+const MIDI_KEYS: [&str; 3] = ["tuning", "bend_range", "bindings"];
+const BINDING_KEYS: [&str; 3] = ["from", "to", "range"];
+const TEMPLATE_EXAMPLE: &str =
+    r#""voice": { "name": "synth", "nodes": { ... }, "outputs": { "out": ["vca", "out"] } }"#;
+const BINDING_EXAMPLE: &str =
+    r#"{ "from": ["cc", 74], "to": ["lp", "cutoff"], "range": [200, 8000] }"#;
 const NODE_KEYS: [&str; 2] = ["type", "params"];
 const CONNECTION_KEYS: [&str; 2] = ["from", "to"];
 const NODE_EXAMPLE: &str = r#""osc1": { "type": "osc.sine", "params": { "freq": 440 } }"#;
@@ -80,6 +97,8 @@ pub(crate) fn to_patch(root: Item, limits: &Limits, words: Words) -> Result<Patc
         limits,
         words,
         problems: Vec::new(),
+        nodes: 0,
+        connections: 0,
     };
     let mut patch = Patch::default();
     if let Err(limit) = converter.patch(root, &mut patch) {
@@ -98,6 +117,10 @@ struct Converter<'l> {
     limits: &'l Limits,
     words: Words,
     problems: Diagnostics,
+    /// Nodes read so far, the template's included: the limit counts them all.
+    nodes: usize,
+    /// Connections read so far, the template's included.
+    connections: usize,
 }
 
 impl Converter<'_> {
@@ -114,26 +137,249 @@ impl Converter<'_> {
             );
             return Ok(());
         };
-        let mut seen = [None; 2];
+        let mut seen = [None; 4];
         for Entry { key, value } in entries {
-            match key.text.as_str() {
-                "nodes" if self.first(&mut seen[0], &key, "the patch") => {
-                    self.nodes(value, patch)?;
-                }
-                "connections" if self.first(&mut seen[1], &key, "the patch") => {
-                    self.connections(value, patch)?;
-                }
-                "nodes" | "connections" => {}
-                other => {
-                    let message = format!("unknown key `{other}` in the patch");
-                    self.shape(key.span, message, guard::choices(other, &TOP_KEYS));
-                }
+            let Some(slot) = TOP_KEYS.iter().position(|&k| k == key.text) else {
+                let message = format!("unknown key `{}` in the patch", key.text);
+                self.shape(key.span, message, guard::choices(&key.text, &TOP_KEYS));
+                continue;
+            };
+            if !self.first(&mut seen[slot], &key, "the patch") {
+                continue;
+            }
+            match slot {
+                0 => self.nodes(value, &mut patch.nodes)?,
+                1 => self.connections(value, &mut patch.connections)?,
+                2 => patch.voice = self.template(value)?,
+                _ => patch.midi = self.midi(value),
             }
         }
         Ok(())
     }
 
-    fn nodes(&mut self, value: Item, patch: &mut Patch) -> Result<(), Diagnostic> {
+    fn template(&mut self, value: Item) -> Result<Option<VoiceTemplate>, Diagnostic> {
+        let span = value.span;
+        let ItemKind::Map(entries) = value.kind else {
+            let found = self.describe(&value.kind);
+            let message = format!("expected `voice` to be {}, found {found}", self.words.map);
+            self.shape(span, message, format!("write `{TEMPLATE_EXAMPLE}`"));
+            return Ok(None);
+        };
+        let mut template = VoiceTemplate {
+            name: Name::default(),
+            nodes: Vec::new(),
+            connections: Vec::new(),
+            inputs: Vec::new(),
+            outputs: Vec::new(),
+            span,
+        };
+        let mut seen = [None; 5];
+        for Entry { key, value } in entries {
+            let Some(slot) = TEMPLATE_KEYS.iter().position(|&k| k == key.text) else {
+                let message = format!("unknown key `{}` in the voice template", key.text);
+                self.shape(key.span, message, guard::choices(&key.text, &TEMPLATE_KEYS));
+                continue;
+            };
+            if !self.first(&mut seen[slot], &key, "the voice template") {
+                continue;
+            }
+            match slot {
+                0 => match value.kind {
+                    ItemKind::Text(text) => {
+                        template.name = Name {
+                            text,
+                            span: value.span,
+                        }
+                    }
+                    other => {
+                        let found = self.describe(&other);
+                        let message =
+                            format!("expected the template's name to be a string, found {found}");
+                        self.shape(value.span, message, format!("write `{TEMPLATE_EXAMPLE}`"));
+                    }
+                },
+                1 => self.nodes(value, &mut template.nodes)?,
+                2 => self.connections(value, &mut template.connections)?,
+                3 => template.inputs = self.ports(value, "inputs"),
+                _ => template.outputs = self.ports(value, "outputs"),
+            }
+        }
+        if seen[0].is_none() {
+            let message = "the voice template has no `name`".to_owned();
+            self.shape(span, message, format!("write `{TEMPLATE_EXAMPLE}`"));
+            return Ok(None);
+        }
+        Ok(Some(template))
+    }
+
+    /// `{ PORT: [NODE, PORT], ... }`.
+    fn ports(&mut self, value: Item, key: &str) -> Vec<TemplatePort> {
+        let ItemKind::Map(entries) = value.kind else {
+            let found = self.describe(&value.kind);
+            let message = format!(
+                "expected `{key}` to be {} from port names to `[NODE, PORT]`, found {found}",
+                self.words.map
+            );
+            self.shape(value.span, message, format!("write `{TEMPLATE_EXAMPLE}`"));
+            return Vec::new();
+        };
+        entries
+            .into_iter()
+            .filter_map(|Entry { key: name, value }| {
+                let span = name.span.to(value.span);
+                let target = self.end(&name.text, value)?;
+                Some(TemplatePort { name, target, span })
+            })
+            .collect()
+    }
+
+    fn midi(&mut self, value: Item) -> Midi {
+        let mut midi = Midi::default();
+        let ItemKind::Map(entries) = value.kind else {
+            let found = self.describe(&value.kind);
+            let message = format!("expected `midi` to be {}, found {found}", self.words.map);
+            self.shape(value.span, message, guard::choices("", &MIDI_KEYS));
+            return midi;
+        };
+        let mut seen = [None; 3];
+        for Entry { key, value } in entries {
+            let Some(slot) = MIDI_KEYS.iter().position(|&k| k == key.text) else {
+                let message = format!("unknown key `{}` in the MIDI section", key.text);
+                self.shape(key.span, message, guard::choices(&key.text, &MIDI_KEYS));
+                continue;
+            };
+            if !self.first(&mut seen[slot], &key, "the MIDI section") {
+                continue;
+            }
+            match slot {
+                0 => midi.tuning = self.number(value, "`tuning`"),
+                1 => midi.bend_range = self.number(value, "`bend_range`"),
+                _ => midi.bindings = self.bindings(value),
+            }
+        }
+        midi
+    }
+
+    /// A finite number, or `None` (reported).
+    fn number(&mut self, value: Item, what: &str) -> Option<Number> {
+        match value.kind {
+            ItemKind::Number(number) if number.is_finite() => Some(Number::at(number, value.span)),
+            other => {
+                let found = match other {
+                    ItemKind::Number(number) => format!("`{number}`"),
+                    other => self.describe(&other).to_owned(),
+                };
+                let message = format!("expected {what} to be a number, found {found}");
+                self.shape(value.span, message, "write a finite number");
+                None
+            }
+        }
+    }
+
+    fn bindings(&mut self, value: Item) -> Vec<Binding> {
+        let ItemKind::List(items) = value.kind else {
+            let found = self.describe(&value.kind);
+            let message = format!(
+                "expected `bindings` to be {} of bindings, found {found}",
+                self.words.list
+            );
+            self.shape(value.span, message, format!("write `[{BINDING_EXAMPLE}]`"));
+            return Vec::new();
+        };
+        items
+            .into_iter()
+            .filter_map(|item| self.binding(item))
+            .collect()
+    }
+
+    fn binding(&mut self, item: Item) -> Option<Binding> {
+        let span = item.span;
+        let ItemKind::Map(entries) = item.kind else {
+            let found = self.describe(&item.kind);
+            let message = format!("expected a binding to be {}, found {found}", self.words.map);
+            self.shape(span, message, format!("write `{BINDING_EXAMPLE}`"));
+            return None;
+        };
+        let mut seen = [None; 3];
+        let (mut source, mut target, mut range) = (None, None, None);
+        for Entry { key, value } in entries {
+            let Some(slot) = BINDING_KEYS.iter().position(|&k| k == key.text) else {
+                let message = format!("unknown key `{}` in a binding", key.text);
+                self.shape(key.span, message, guard::choices(&key.text, &BINDING_KEYS));
+                continue;
+            };
+            if !self.first(&mut seen[slot], &key, "a binding") {
+                continue;
+            }
+            match slot {
+                0 => source = self.source(value),
+                1 => target = self.end("to", value),
+                _ => range = self.range(value),
+            }
+        }
+        for (slot, key) in BINDING_KEYS.iter().enumerate() {
+            if seen[slot].is_none() {
+                let message = format!("a binding has no `{key}`");
+                self.shape(span, message, format!("write `{BINDING_EXAMPLE}`"));
+            }
+        }
+        Some(Binding {
+            source: source?,
+            target: target?,
+            range: range?,
+            span,
+        })
+    }
+
+    /// `["cc", N]`, `["note", N]` or `["bend"]`.
+    fn source(&mut self, value: Item) -> Option<BindingSource> {
+        let span = value.span;
+        if let ItemKind::List(items) = value.kind {
+            let mut items = items.into_iter();
+            let kind = items.next().map(|item| item.kind);
+            let number = items.next();
+            let extra = items.next().is_some();
+            match (kind, number, extra) {
+                (Some(ItemKind::Text(kind)), None, false) if kind == "bend" => {
+                    return Some(BindingSource::Bend);
+                }
+                (Some(ItemKind::Text(kind)), Some(number), false)
+                    if kind == "cc" || kind == "note" =>
+                {
+                    let number = self.number(number, "the binding's number")?;
+                    return Some(if kind == "cc" {
+                        BindingSource::Control(number)
+                    } else {
+                        BindingSource::Note(number)
+                    });
+                }
+                _ => {}
+            }
+        }
+        let message = format!(
+            "expected `from` to be {} `[\"cc\", N]`, `[\"note\", N]` or `[\"bend\"]`",
+            self.words.list
+        );
+        self.shape(span, message, format!("write `{BINDING_EXAMPLE}`"));
+        None
+    }
+
+    /// `[LO, HI]`.
+    fn range(&mut self, value: Item) -> Option<[Number; 2]> {
+        let span = value.span;
+        if let ItemKind::List(items) = value.kind
+            && let Ok([lo, hi]) = <[Item; 2]>::try_from(items)
+        {
+            let lo = self.number(lo, "the range's low end");
+            let hi = self.number(hi, "the range's high end");
+            return Some([lo?, hi?]);
+        }
+        let message = format!("expected `range` to be {} of two numbers", self.words.list);
+        self.shape(span, message, format!("write `{BINDING_EXAMPLE}`"));
+        None
+    }
+
+    fn nodes(&mut self, value: Item, nodes: &mut Vec<Node>) -> Result<(), Diagnostic> {
         let ItemKind::Map(entries) = value.kind else {
             let found = self.describe(&value.kind);
             let message = format!(
@@ -148,11 +394,12 @@ impl Converter<'_> {
             return Ok(());
         };
         for entry in entries {
-            if patch.nodes.len() == self.limits.max_nodes {
+            if self.nodes == self.limits.max_nodes {
                 return Err(guard::too_many_nodes(self.limits, entry.key.span));
             }
             if let Some(node) = self.node(entry) {
-                patch.nodes.push(node);
+                self.nodes += 1;
+                nodes.push(node);
             }
         }
         Ok(())
@@ -289,7 +536,11 @@ impl Converter<'_> {
         })
     }
 
-    fn connections(&mut self, value: Item, patch: &mut Patch) -> Result<(), Diagnostic> {
+    fn connections(
+        &mut self,
+        value: Item,
+        connections: &mut Vec<Connection>,
+    ) -> Result<(), Diagnostic> {
         let ItemKind::List(items) = value.kind else {
             let found = self.describe(&value.kind);
             let message = format!(
@@ -301,11 +552,12 @@ impl Converter<'_> {
             return Ok(());
         };
         for item in items {
-            if patch.connections.len() == self.limits.max_connections {
+            if self.connections == self.limits.max_connections {
                 return Err(guard::too_many_connections(self.limits, item.span));
             }
             if let Some(connection) = self.connection(item) {
-                patch.connections.push(connection);
+                self.connections += 1;
+                connections.push(connection);
             }
         }
         Ok(())
@@ -423,10 +675,117 @@ pub(crate) struct PatchDocument<'p>(pub &'p Patch);
 
 impl Serialize for PatchDocument<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(2))?;
-        map.serialize_entry("nodes", &Nodes(&self.0.nodes))?;
-        map.serialize_entry("connections", &Connections(&self.0.connections))?;
+        let patch = self.0;
+        let len = 2 + usize::from(patch.voice.is_some()) + usize::from(!patch.midi.is_empty());
+        let mut map = serializer.serialize_map(Some(len))?;
+        map.serialize_entry("nodes", &Nodes(&patch.nodes))?;
+        map.serialize_entry("connections", &Connections(&patch.connections))?;
+        if let Some(template) = &patch.voice {
+            map.serialize_entry("voice", &TemplateDocument(template))?;
+        }
+        if !patch.midi.is_empty() {
+            map.serialize_entry("midi", &MidiDocument(&patch.midi))?;
+        }
         map.end()
+    }
+}
+
+struct TemplateDocument<'p>(&'p VoiceTemplate);
+
+impl Serialize for TemplateDocument<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let template = self.0;
+        let mut map = serializer.serialize_map(Some(5))?;
+        map.serialize_entry("name", &template.name.text)?;
+        map.serialize_entry("nodes", &Nodes(&template.nodes))?;
+        map.serialize_entry("connections", &Connections(&template.connections))?;
+        map.serialize_entry("inputs", &Ports(&template.inputs))?;
+        map.serialize_entry("outputs", &Ports(&template.outputs))?;
+        map.end()
+    }
+}
+
+struct Ports<'p>(&'p [TemplatePort]);
+
+impl Serialize for Ports<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for port in self.0 {
+            map.serialize_entry(&port.name.text, &End(&port.target))?;
+        }
+        map.end()
+    }
+}
+
+struct MidiDocument<'p>(&'p Midi);
+
+impl Serialize for MidiDocument<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let midi = self.0;
+        let len = usize::from(midi.tuning.is_some())
+            + usize::from(midi.bend_range.is_some())
+            + usize::from(!midi.bindings.is_empty());
+        let mut map = serializer.serialize_map(Some(len))?;
+        if let Some(tuning) = midi.tuning {
+            map.serialize_entry("tuning", &tuning.value)?;
+        }
+        if let Some(range) = midi.bend_range {
+            map.serialize_entry("bend_range", &range.value)?;
+        }
+        if !midi.bindings.is_empty() {
+            map.serialize_entry("bindings", &Bindings(&midi.bindings))?;
+        }
+        map.end()
+    }
+}
+
+struct Bindings<'p>(&'p [Binding]);
+
+impl Serialize for Bindings<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for binding in self.0 {
+            seq.serialize_element(&BindingDocument(binding))?;
+        }
+        seq.end()
+    }
+}
+
+struct BindingDocument<'p>(&'p Binding);
+
+impl Serialize for BindingDocument<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let binding = self.0;
+        let mut map = serializer.serialize_map(Some(3))?;
+        map.serialize_entry("from", &SourceDocument(&binding.source))?;
+        map.serialize_entry("to", &End(&binding.target))?;
+        map.serialize_entry("range", &[binding.range[0].value, binding.range[1].value])?;
+        map.end()
+    }
+}
+
+/// `["cc", N]`, `["note", N]` or `["bend"]`.
+struct SourceDocument<'p>(&'p BindingSource);
+
+impl Serialize for SourceDocument<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            BindingSource::Bend => {
+                let mut seq = serializer.serialize_seq(Some(1))?;
+                seq.serialize_element("bend")?;
+                seq.end()
+            }
+            BindingSource::Control(number) | BindingSource::Note(number) => {
+                let kind = match self.0 {
+                    BindingSource::Control(_) => "cc",
+                    _ => "note",
+                };
+                let mut seq = serializer.serialize_seq(Some(2))?;
+                seq.serialize_element(kind)?;
+                seq.serialize_element(&number.value)?;
+                seq.end()
+            }
+        }
     }
 }
 

@@ -259,25 +259,36 @@ impl<'t> Visitor<'t> for OrderedObjectVisitor {
 }
 
 /// serde_json's pretty layout for the two outer levels (one node or connection per line) and
-/// a compact one inside them, like the examples in the docs.
+/// a compact one inside them, like the examples in the docs; inside `voice` and `midi`, one
+/// level more (one template node, connection or binding per line).
 #[derive(Debug, Default)]
 struct Layout {
     /// How many objects and arrays enclose the next token.
     depth: usize,
     /// Whether the innermost open object or array has a member yet.
     has_value: bool,
+    /// Whether a key of the patch object is being written, and its text so far.
+    in_top_key: bool,
+    top_key: Vec<u8>,
+    /// Whether the open member of the patch object is `voice` or `midi`.
+    in_section: bool,
 }
 
 /// Levels laid out one member per line: the patch object, then `nodes` and `connections`.
 const PRETTY_LEVELS: usize = 2;
+/// Members of the patch object whose own members' members go one per line too.
+const SECTIONS: [&[u8]; 2] = [b"voice", b"midi"];
 
 impl Layout {
     fn pretty(&self) -> bool {
-        self.depth <= PRETTY_LEVELS
+        self.depth <= PRETTY_LEVELS || (self.in_section && self.depth == PRETTY_LEVELS + 1)
     }
 
     fn open<W: ?Sized + io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
         self.depth += 1;
+        if self.depth == PRETTY_LEVELS {
+            self.in_section = SECTIONS.contains(&self.top_key.as_slice());
+        }
         self.has_value = false;
         w.write_all(bracket)
     }
@@ -328,6 +339,10 @@ impl Formatter for Layout {
         w: &mut W,
         first: bool,
     ) -> io::Result<()> {
+        if self.depth == 1 {
+            self.in_top_key = true;
+            self.top_key.clear();
+        }
         self.separate(w, first)?;
         if first && !self.pretty() {
             w.write_all(b" ")?;
@@ -335,7 +350,19 @@ impl Formatter for Layout {
         Ok(())
     }
 
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        if self.in_top_key {
+            self.top_key.extend_from_slice(fragment.as_bytes());
+        }
+        w.write_all(fragment.as_bytes())
+    }
+
     fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.in_top_key = false;
         w.write_all(b": ")
     }
 

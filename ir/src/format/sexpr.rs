@@ -22,12 +22,25 @@ mod syntax;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, push_capped};
 use crate::format::guard;
 use crate::limits::Limits;
-use crate::patch::{Connection, Name, Node, Param, Patch, PortRef, Value, ValueKind};
+use crate::patch::{
+    Binding, BindingSource, Connection, Midi, Name, Node, Number, Param, Patch, PortRef,
+    TemplatePort, Value, ValueKind, VoiceTemplate,
+};
 use crate::span::Span;
 use syntax::{Atom, Sexp};
 
 const MINIMAL: &str = "(patch (nodes) (connections))";
-const SECTIONS: [&str; 2] = ["nodes", "connections"];
+const SECTIONS: [&str; 4] = ["nodes", "connections", "voice", "midi"];
+const SECTIONS_HINT: &str =
+    "the sections are `(nodes ...)`, `(connections ...)`, `(voice ...)` and `(midi ...)`";
+const TEMPLATE_SECTIONS: [&str; 4] = ["nodes", "connections", "inputs", "outputs"];
+const TEMPLATE_HINT: &str =
+    "a template holds `(nodes ...)`, `(connections ...)`, `(inputs ...)` and `(outputs ...)`";
+const TEMPLATE_EXAMPLE: &str =
+    r#"(voice synth (nodes ...) (connections ...) (outputs (out vca "out")))"#;
+const PORT_EXAMPLE: &str = r#"(out vca "out")"#;
+const MIDI_ENTRIES: [&str; 5] = ["tuning", "bend-range", "cc", "bend", "note"];
+const BINDING_EXAMPLE: &str = r#"(cc 74 -> lp "cutoff" 200 8000)"#;
 const NODE_EXAMPLE: &str = r#"(osc1 (type "osc.sine") (freq 440))"#;
 const CONNECTION_EXAMPLE: &str = r#"(osc1 "out" -> gain1 "in")"#;
 
@@ -44,6 +57,8 @@ pub fn read(text: &str, limits: &Limits) -> Result<Patch, Diagnostics> {
     let mut reader = Reader {
         limits,
         problems: Vec::new(),
+        nodes: 0,
+        connections: 0,
     };
     let mut patch = Patch::default();
     if let Err(limit) = reader.patch(first, &mut patch) {
@@ -73,39 +88,112 @@ pub fn read(text: &str, limits: &Limits) -> Result<Patch, Diagnostics> {
 /// produces, are written as the symbols `NaN`, `inf` and `-inf` (so they read back as text).
 pub fn write(patch: &Patch) -> String {
     let mut out = String::from("(patch\n  (nodes");
-    for node in &patch.nodes {
-        out.push_str("\n    (");
-        write_name(&mut out, &node.id.text);
+    write_nodes(&mut out, &patch.nodes, "\n    ");
+    out.push_str(")\n  (connections");
+    write_connections(&mut out, &patch.connections, "\n    ");
+    out.push(')');
+    if let Some(template) = &patch.voice {
+        out.push_str("\n  (voice ");
+        write_name(&mut out, &template.name.text);
+        out.push_str("\n    (nodes");
+        write_nodes(&mut out, &template.nodes, "\n      ");
+        out.push_str(")\n    (connections");
+        write_connections(&mut out, &template.connections, "\n      ");
+        for (section, ports) in [("inputs", &template.inputs), ("outputs", &template.outputs)] {
+            out.push_str(")\n    (");
+            out.push_str(section);
+            for port in ports {
+                out.push_str("\n      (");
+                write_name(&mut out, &port.name.text);
+                out.push(' ');
+                write_name(&mut out, &port.target.node.text);
+                out.push(' ');
+                write_string(&mut out, &port.target.port.text);
+                out.push(')');
+            }
+        }
+        out.push_str("))");
+    }
+    if !patch.midi.is_empty() {
+        write_midi(&mut out, &patch.midi);
+    }
+    out.push_str(")\n");
+    out
+}
+
+fn write_nodes(out: &mut String, nodes: &[Node], indent: &str) {
+    for node in nodes {
+        out.push_str(indent);
+        out.push('(');
+        write_name(out, &node.id.text);
         out.push_str(" (type ");
-        write_string(&mut out, &node.module.text);
+        write_string(out, &node.module.text);
         out.push(')');
         for param in &node.params {
             out.push_str(" (");
             if param.name.text == "type" {
-                write_string(&mut out, "type");
+                write_string(out, "type");
             } else {
-                write_name(&mut out, &param.name.text);
+                write_name(out, &param.name.text);
             }
             out.push(' ');
-            write_value(&mut out, &param.value.kind);
+            write_value(out, &param.value.kind);
             out.push(')');
         }
         out.push(')');
     }
-    out.push_str(")\n  (connections");
-    for connection in &patch.connections {
-        out.push_str("\n    (");
-        write_name(&mut out, &connection.from.node.text);
+}
+
+fn write_connections(out: &mut String, connections: &[Connection], indent: &str) {
+    for connection in connections {
+        out.push_str(indent);
+        out.push('(');
+        write_name(out, &connection.from.node.text);
         out.push(' ');
-        write_string(&mut out, &connection.from.port.text);
+        write_string(out, &connection.from.port.text);
         out.push_str(" -> ");
-        write_name(&mut out, &connection.to.node.text);
+        write_name(out, &connection.to.node.text);
         out.push(' ');
-        write_string(&mut out, &connection.to.port.text);
+        write_string(out, &connection.to.port.text);
         out.push(')');
     }
-    out.push_str("))\n");
-    out
+}
+
+fn write_midi(out: &mut String, midi: &Midi) {
+    out.push_str("\n  (midi");
+    for (key, number) in [("tuning", midi.tuning), ("bend-range", midi.bend_range)] {
+        if let Some(number) = number {
+            out.push_str("\n    (");
+            out.push_str(key);
+            out.push(' ');
+            write_value(out, &ValueKind::Number(number.value));
+            out.push(')');
+        }
+    }
+    for binding in &midi.bindings {
+        out.push_str("\n    (");
+        match &binding.source {
+            BindingSource::Control(number) | BindingSource::Note(number) => {
+                let kind = match binding.source {
+                    BindingSource::Control(_) => "cc ",
+                    _ => "note ",
+                };
+                out.push_str(kind);
+                write_value(out, &ValueKind::Number(number.value));
+            }
+            BindingSource::Bend => out.push_str("bend"),
+        }
+        out.push_str(" -> ");
+        write_name(out, &binding.target.node.text);
+        out.push(' ');
+        write_string(out, &binding.target.port.text);
+        for number in &binding.range {
+            out.push(' ');
+            write_value(out, &ValueKind::Number(number.value));
+        }
+        out.push(')');
+    }
+    out.push(')');
 }
 
 /// A bare symbol if `name` would read back as that symbol, else a quoted string.
@@ -162,6 +250,10 @@ fn write_value(out: &mut String, value: &ValueKind) {
 struct Reader<'l> {
     limits: &'l Limits,
     problems: Diagnostics,
+    /// Nodes read so far, the template's included: the limit counts them all.
+    nodes: usize,
+    /// Connections read so far, the template's included.
+    connections: usize,
 }
 
 impl Reader<'_> {
@@ -175,61 +267,271 @@ impl Reader<'_> {
                 return Ok(());
             }
         };
-        let mut seen = [None; 2];
+        let mut seen = [None; 4];
         for section in sections {
-            let span = section.span();
-            let mut items = match section {
-                Sexp::List(items, _) => items.into_iter(),
-                other => {
-                    let message = format!("expected a section, found {}", other.describe());
-                    let hint = "the sections are `(nodes ...)` and `(connections ...)`";
-                    self.shape(span, message, hint);
-                    continue;
-                }
-            };
-            let head = items.next();
-            let Some(name) = head.as_ref().and_then(name_text) else {
-                let hint = "the sections are `(nodes ...)` and `(connections ...)`";
-                self.shape(span, "a section must start with its name".to_owned(), hint);
+            let Some((slot, mut items)) =
+                self.section(section, &SECTIONS, SECTIONS_HINT, &mut seen)
+            else {
                 continue;
             };
-            let slot = SECTIONS.iter().position(|&section| section == name);
-            let Some(slot) = slot else {
-                let message = format!("unknown section `{name}`");
-                self.shape(span, message, guard::choices(name, &SECTIONS));
-                continue;
-            };
-            if let Some(first) = seen[slot] {
-                push_capped(
-                    &mut self.problems,
-                    Diagnostic::new(Code::Shape, span, format!("duplicate section `{name}`"))
-                        .with_label("second definition")
-                        .with_secondary(first, "first defined here")
-                        .with_hint("merge the two sections into one"),
-                );
-                continue;
-            }
-            seen[slot] = Some(span);
-            if slot == 0 {
-                self.nodes(items, patch)?;
-            } else {
-                self.connections(items, patch)?;
+            match slot {
+                0 => self.nodes(&mut items, &mut patch.nodes)?,
+                1 => self.connections(&mut items, &mut patch.connections)?,
+                2 => patch.voice = self.template(items, seen[2].unwrap_or(Span::NONE))?,
+                _ => patch.midi = self.midi(items),
             }
         }
         Ok(())
     }
 
+    /// One `(NAME ...)` section among `names`: its index and its items after the name, or
+    /// `None` (reported) if it is not a section, is unknown, or repeats one in `seen`.
+    fn section(
+        &mut self,
+        section: Sexp,
+        names: &[&str],
+        hint: &str,
+        seen: &mut [Option<Span>],
+    ) -> Option<(usize, std::vec::IntoIter<Sexp>)> {
+        let span = section.span();
+        let mut items = match section {
+            Sexp::List(items, _) => items.into_iter(),
+            other => {
+                let message = format!("expected a section, found {}", other.describe());
+                self.shape(span, message, hint);
+                return None;
+            }
+        };
+        let head = items.next();
+        let Some(name) = head.as_ref().and_then(name_text) else {
+            self.shape(span, "a section must start with its name".to_owned(), hint);
+            return None;
+        };
+        let Some(slot) = names.iter().position(|&section| section == name) else {
+            let message = format!("unknown section `{name}`");
+            self.shape(span, message, guard::choices(name, names));
+            return None;
+        };
+        if let Some(first) = seen[slot] {
+            push_capped(
+                &mut self.problems,
+                Diagnostic::new(Code::Shape, span, format!("duplicate section `{name}`"))
+                    .with_label("second definition")
+                    .with_secondary(first, "first defined here")
+                    .with_hint("merge the two sections into one"),
+            );
+            return None;
+        }
+        seen[slot] = Some(span);
+        Some((slot, items))
+    }
+
+    /// `(voice NAME (nodes ...) (connections ...) (inputs ...) (outputs ...))`, its items after
+    /// `voice`; `span` is the whole form.
+    fn template(
+        &mut self,
+        mut items: std::vec::IntoIter<Sexp>,
+        span: Span,
+    ) -> Result<Option<VoiceTemplate>, Diagnostic> {
+        let Some(name) = items.next().and_then(name) else {
+            let message = "a voice template must start with its name".to_owned();
+            self.shape(span, message, format!("write `{TEMPLATE_EXAMPLE}`"));
+            return Ok(None);
+        };
+        let mut template = VoiceTemplate {
+            name,
+            nodes: Vec::new(),
+            connections: Vec::new(),
+            inputs: Vec::new(),
+            outputs: Vec::new(),
+            span,
+        };
+        let mut seen = [None; 4];
+        for section in items {
+            let Some((slot, mut items)) =
+                self.section(section, &TEMPLATE_SECTIONS, TEMPLATE_HINT, &mut seen)
+            else {
+                continue;
+            };
+            match slot {
+                0 => self.nodes(&mut items, &mut template.nodes)?,
+                1 => self.connections(&mut items, &mut template.connections)?,
+                2 => template.inputs = items.filter_map(|form| self.port(form)).collect(),
+                _ => template.outputs = items.filter_map(|form| self.port(form)).collect(),
+            }
+        }
+        Ok(Some(template))
+    }
+
+    /// A template port, `(NAME NODE PORT)`.
+    fn port(&mut self, form: Sexp) -> Option<TemplatePort> {
+        let span = form.span();
+        if let Sexp::List(items, _) = form
+            && let Ok([a, b, c]) = <[Sexp; 3]>::try_from(items)
+            && let (Some(name), Some(node), Some(port)) = (name(a), name(b), name(c))
+        {
+            return Some(TemplatePort {
+                name,
+                target: PortRef { node, port },
+                span,
+            });
+        }
+        let message = "expected a template port `(NAME NODE PORT)`".to_owned();
+        self.shape(span, message, format!("write a port as `{PORT_EXAMPLE}`"));
+        None
+    }
+
+    /// The entries of `(midi ...)`.
+    fn midi(&mut self, items: impl Iterator<Item = Sexp>) -> Midi {
+        let mut midi = Midi::default();
+        let mut seen = [None; 2];
+        for form in items {
+            let span = form.span();
+            let Sexp::List(parts, _) = form else {
+                let message = format!("expected a MIDI entry, found {}", form.describe());
+                self.shape(span, message, guard::choices("", &MIDI_ENTRIES));
+                continue;
+            };
+            let mut parts = parts.into_iter();
+            let head = parts.next();
+            let Some(kind) = head.as_ref().and_then(name_text) else {
+                let message = "a MIDI entry must start with its kind".to_owned();
+                self.shape(span, message, guard::choices("", &MIDI_ENTRIES));
+                continue;
+            };
+            let rest: Vec<Sexp> = parts.collect();
+            match kind {
+                "tuning" | "bend-range" => {
+                    let slot = usize::from(kind == "bend-range");
+                    let key = Name {
+                        text: kind.to_owned(),
+                        span,
+                    };
+                    if !self.first(&mut seen[slot], &key) {
+                        continue;
+                    }
+                    let value = match <[Sexp; 1]>::try_from(rest) {
+                        Ok([Sexp::Atom(Atom::Number(value), span)]) => Some(Number { value, span }),
+                        _ => {
+                            let message = format!("`{kind}` takes one number");
+                            let hint = if slot == 0 {
+                                "write the frequency of A4 in Hz, e.g. `(tuning 440)`"
+                            } else {
+                                "write semitones, e.g. `(bend-range 2)`"
+                            };
+                            self.shape(span, message, hint);
+                            None
+                        }
+                    };
+                    if slot == 0 {
+                        midi.tuning = value;
+                    } else {
+                        midi.bend_range = value;
+                    }
+                }
+                "cc" | "note" | "bend" => {
+                    if let Some(binding) = self.binding(kind, rest, span) {
+                        midi.bindings.push(binding);
+                    }
+                }
+                other => {
+                    let message = format!("unknown MIDI entry `{other}`");
+                    self.shape(span, message, guard::choices(other, &MIDI_ENTRIES));
+                }
+            }
+        }
+        midi
+    }
+
+    /// `(cc N -> NODE PORT LO HI)`, `(note N -> NODE PORT LO HI)` or
+    /// `(bend -> NODE PORT LO HI)`, its parts after the kind.
+    fn binding(&mut self, kind: &str, parts: Vec<Sexp>, span: Span) -> Option<Binding> {
+        let numbered = kind != "bend";
+        let mut parts = parts.into_iter();
+        let number = if numbered {
+            match parts.next() {
+                Some(Sexp::Atom(Atom::Number(value), span)) => Some(Number { value, span }),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        let rest: Vec<Sexp> = parts.collect();
+        let parsed = <[Sexp; 5]>::try_from(rest)
+            .ok()
+            .and_then(|[arrow, node, port, lo, hi]| {
+                let is_arrow = matches!(&arrow, Sexp::Atom(Atom::Symbol(text), _) if text == "->");
+                match (is_arrow, name(node), name(port), lo, hi) {
+                    (
+                        true,
+                        Some(node),
+                        Some(port),
+                        Sexp::Atom(Atom::Number(lo), lo_span),
+                        Sexp::Atom(Atom::Number(hi), hi_span),
+                    ) => Some((
+                        PortRef { node, port },
+                        [Number::at(lo, lo_span), Number::at(hi, hi_span)],
+                    )),
+                    _ => None,
+                }
+            });
+        let source = match (kind, number) {
+            ("cc", Some(number)) => Some(BindingSource::Control(number)),
+            ("note", Some(number)) => Some(BindingSource::Note(number)),
+            ("bend", _) => Some(BindingSource::Bend),
+            _ => None,
+        };
+        if let (Some(source), Some((target, range))) = (source, parsed) {
+            return Some(Binding {
+                source,
+                target,
+                range,
+                span,
+            });
+        }
+        let example = match kind {
+            "cc" => BINDING_EXAMPLE,
+            "note" => r#"(note 36 -> kick "trig" 0 1)"#,
+            _ => r#"(bend -> lp "cutoff" 200 8000)"#,
+        };
+        let message = format!("expected a `{kind}` binding");
+        self.shape(span, message, format!("write `{example}`"));
+        None
+    }
+
+    /// Whether `key` is the first entry of its kind in the MIDI section (remembered in
+    /// `seen`); reports the second and later ones.
+    fn first(&mut self, seen: &mut Option<Span>, key: &Name) -> bool {
+        let Some(first) = *seen else {
+            *seen = Some(key.span);
+            return true;
+        };
+        push_capped(
+            &mut self.problems,
+            Diagnostic::new(
+                Code::Shape,
+                key.span,
+                format!("duplicate `{}` in the MIDI section", key.text),
+            )
+            .with_label("second definition")
+            .with_secondary(first, "first defined here")
+            .with_hint("keep one of the two"),
+        );
+        false
+    }
+
     fn nodes(
         &mut self,
         forms: impl Iterator<Item = Sexp>,
-        patch: &mut Patch,
+        nodes: &mut Vec<Node>,
     ) -> Result<(), Diagnostic> {
         for form in forms {
-            if patch.nodes.len() == self.limits.max_nodes {
+            if self.nodes == self.limits.max_nodes {
                 return Err(guard::too_many_nodes(self.limits, form.span()));
             }
             if let Some(node) = self.node(form) {
-                patch.nodes.push(node);
+                self.nodes += 1;
+                nodes.push(node);
             }
         }
         Ok(())
@@ -343,14 +645,15 @@ impl Reader<'_> {
     fn connections(
         &mut self,
         forms: impl Iterator<Item = Sexp>,
-        patch: &mut Patch,
+        connections: &mut Vec<Connection>,
     ) -> Result<(), Diagnostic> {
         for form in forms {
-            if patch.connections.len() == self.limits.max_connections {
+            if self.connections == self.limits.max_connections {
                 return Err(guard::too_many_connections(self.limits, form.span()));
             }
             if let Some(connection) = self.connection(form) {
-                patch.connections.push(connection);
+                self.connections += 1;
+                connections.push(connection);
             }
         }
         Ok(())

@@ -5,6 +5,7 @@ mod json_errors;
 mod msgpack_input;
 mod round_trip;
 mod sexpr_errors;
+mod templates;
 
 use patchvm_ir::format::{json, msgpack, sexpr};
 use patchvm_ir::*;

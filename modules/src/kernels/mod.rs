@@ -22,6 +22,7 @@
 //! | [`reverb`] | `reverb.stereo` |
 //! | [`fx`] | `fx.chorus`, `fx.flanger`, `fx.phaser` |
 //! | [`drums`] | `drum.kick`, `drum.snare`, `drum.hat_closed`, `drum.hat_open`, `drum.clap`, `drum.tom` |
+//! | [`voice`](mod@voice) | `voice` |
 //! | [`output`] | `output` (no kernel: the compiler writes it) |
 //! | [`input`] | `input` (no kernel: the compiler reads it) |
 //!
@@ -60,6 +61,7 @@ pub mod sequence;
 pub mod shape;
 mod spec;
 pub mod stereo;
+pub mod voice;
 
 #[cfg(test)]
 mod lanes_tests;
@@ -156,6 +158,7 @@ pub(crate) fn entries() -> Vec<Entry> {
         drums::HAT_OPEN_ENTRY,
         drums::CLAP_ENTRY,
         drums::TOM_ENTRY,
+        voice::VOICE_ENTRY,
         output::OUTPUT_ENTRY,
         input::INPUT_ENTRY,
     ]

@@ -39,6 +39,8 @@ pub struct Metrics {
     /// Events dropped: by the control side because the queue was full, or by the audio side
     /// because its list of scheduled events was full of later ones.
     dropped_events: AtomicU64,
+    /// Control side: voices whose gate is open (held, or kept by the sustain pedal).
+    active_voices: AtomicU64,
 }
 
 /// A copy of the [`Metrics`] at one moment.
@@ -72,6 +74,9 @@ pub struct MetricsSnapshot {
     pub dropped_events: u64,
     /// Non-finite output samples replaced by silence.
     pub flushed_samples: u64,
+    /// Voices whose gate is open (held, or kept by the sustain pedal), as the control side
+    /// last set them; released voices still sounding their release are not counted.
+    pub active_voices: u64,
 }
 
 impl Metrics {
@@ -90,6 +95,7 @@ impl Metrics {
             applied_events: self.applied_events.load(Relaxed),
             dropped_events: self.dropped_events.load(Relaxed),
             flushed_samples: self.flushed_samples.load(Relaxed),
+            active_voices: self.active_voices.load(Relaxed),
         }
     }
 
@@ -162,6 +168,12 @@ impl Metrics {
         if samples > 0 {
             self.flushed_samples.fetch_add(samples, Relaxed);
         }
+    }
+
+    /// Records how many voices have their gate open; the control side's voice allocator
+    /// calls it after every note.
+    pub fn set_active_voices(&self, voices: u64) {
+        self.active_voices.store(voices, Relaxed);
     }
 
     /// Counts an event the control side could not queue, or that the audio side dropped to

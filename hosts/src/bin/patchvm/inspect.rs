@@ -16,6 +16,10 @@ pub struct PatchArgs {
     /// The sample rate to check memory limits at (delay lines grow with it).
     #[arg(long, value_name = "HZ", default_value_t = 48_000)]
     sample_rate: u32,
+    /// How many voices the patch's voice template plays.
+    #[arg(long, value_name = "N", default_value_t = patchvm::compiler::DEFAULT_VOICES as u16,
+          value_parser = clap::value_parser!(u16).range(1..=1024))]
+    voices: u16,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -36,6 +40,7 @@ fn compiled_text(args: &PatchArgs) -> Result<String, Failure> {
     let (patch, source) = load(&args.patch, &limits)?;
     let settings = Settings {
         sample_rate: f64::from(args.sample_rate),
+        voices: usize::from(args.voices),
         ..Settings::default()
     };
     match prepare(&patch, &settings, &limits) {

@@ -7,6 +7,10 @@ use crate::session::{Controls, Session};
 use patchvm::Controller;
 use patchvm::backend::{Backend, SinkSettings, WavSink};
 use patchvm::engine::{Engine, EngineError, EngineSettings};
+use patchvm::midi::file as midi_file;
+#[cfg(feature = "midi")]
+use patchvm::midi::live::InputFeed;
+use patchvm::midi::live::SongFeed;
 use patchvm::osc::{self, OscHandle, OscServer};
 use patchvm::source::load;
 use patchvm::watch::{FileWatch, WatchSettings};
@@ -53,6 +57,18 @@ pub struct PlayArgs {
     /// `/param/set`, `/note/on`, ...; see the README). A bare port listens on 127.0.0.1 only.
     #[arg(long, value_name = "ADDR:PORT")]
     osc: Option<String>,
+    /// Play this standard MIDI file into the patch from the start, each message at its exact
+    /// sample: notes to its voices, control changes and pitch bend to its bindings.
+    #[arg(long, value_name = "MID")]
+    midi: Option<PathBuf>,
+    /// Play what this MIDI input port sends (its index or part of its name; the `midi`
+    /// feature).
+    #[arg(long, value_name = "PORT")]
+    midi_in: Option<String>,
+    /// How many voices the patch's voice template plays.
+    #[arg(long, value_name = "N", default_value_t = patchvm::compiler::DEFAULT_VOICES as u16,
+          value_parser = clap::value_parser!(u16).range(1..=1024))]
+    voices: u16,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -76,6 +92,7 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
     let check = Settings {
         sample_rate: f64::from(args.sample_rate.unwrap_or(48_000)),
         seed: args.seed,
+        voices: usize::from(args.voices),
     };
     let program = prepare(&patch, &check, &limits)
         .map_err(|diagnostics| Failure::Patch(Box::new(source.clone()), diagnostics))?
@@ -86,6 +103,7 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
         sample_rate: f64::from(setup.sample_rate),
         seed: args.seed,
         channels: setup.channels,
+        voices: usize::from(args.voices),
         ..EngineSettings::default()
     };
     let (mut controller, audio) = Engine::new(settings, limits.clone());
@@ -116,6 +134,17 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
     if let Some(listen) = &args.osc {
         controls.osc = Some(start_osc(listen, &controller)?);
     }
+    if let Some(path) = &args.midi {
+        let song = midi_file::load(path, f64::from(setup.sample_rate))
+            .map_err(|error| Failure::File(format!("cannot play `{}`: {error}", path.display())))?;
+        // From engine time 0: the first notes are sent before the audio starts.
+        let feed = SongFeed::spawn(song, 0, Arc::clone(&controller))
+            .map_err(|error| Failure::File(format!("cannot start the MIDI file: {error}")))?;
+        controls.song = Some(feed);
+    }
+    if let Some(port) = &args.midi_in {
+        start_midi_in(port, &controller, &mut controls)?;
+    }
 
     let frames = args
         .seconds
@@ -135,6 +164,26 @@ fn start_osc(listen: &str, controller: &Arc<Mutex<Controller>>) -> Result<OscHan
         .map_err(|error| Failure::File(format!("cannot start the OSC server: {error}")))?;
     eprintln!("osc: listening on {}", handle.local_addr());
     Ok(handle)
+}
+
+#[cfg(feature = "midi")]
+fn start_midi_in(
+    port: &str,
+    controller: &Arc<Mutex<Controller>>,
+    controls: &mut Controls,
+) -> Result<(), Failure> {
+    let feed = InputFeed::open(port, Arc::clone(controller))
+        .map_err(|error| Failure::File(error.to_string()))?;
+    eprintln!("midi: playing what `{}` sends", feed.name());
+    controls.midi_in = Some(feed);
+    Ok(())
+}
+
+#[cfg(not(feature = "midi"))]
+fn start_midi_in(_: &str, _: &Arc<Mutex<Controller>>, _: &mut Controls) -> Result<(), Failure> {
+    Err(Failure::Usage(
+        "this patchvm was built without MIDI input; build it with `cargo build --release --features midi`".into(),
+    ))
 }
 
 /// Refuses flags that cannot go together, before anything is read or opened.

@@ -3,7 +3,8 @@
 use crate::failure::Failure;
 use crate::limits::LimitArgs;
 use indicatif::{ProgressBar, ProgressStyle};
-use patchvm::render::{RenderError, RenderOptions, SampleFormat, WavInput, render_to_wav};
+use patchvm::midi::{MidiSong, Playback, file as midi_file};
+use patchvm::render::{Frames, RenderError, RenderOptions, SampleFormat, WavInput, render_to_wav};
 use patchvm::source::load;
 use patchvm::{Instance, Settings};
 use std::io::IsTerminal;
@@ -18,9 +19,18 @@ pub struct RenderArgs {
     /// The WAV file to write.
     #[arg(short, long)]
     output: PathBuf,
-    /// Length of the render, in seconds [default: the input file's length with --input, else 10].
+    /// Length of the render, in seconds [default: the MIDI file's length plus 2 s with
+    /// --midi, the input file's length with --input, else 10].
     #[arg(long)]
     seconds: Option<f64>,
+    /// A standard MIDI file (format 0 or 1) to play into the patch: notes to its voices,
+    /// control changes and pitch bend to its bindings.
+    #[arg(long, value_name = "MID")]
+    midi: Option<PathBuf>,
+    /// How many voices the patch's voice template plays.
+    #[arg(long, value_name = "N", default_value_t = patchvm::compiler::DEFAULT_VOICES as u16,
+          value_parser = clap::value_parser!(u16).range(1..=1024))]
+    voices: u16,
     /// A WAV file to feed the patch's `input` nodes (channel N of the file to `(channel N)`).
     #[arg(long, value_name = "WAV")]
     input: Option<PathBuf>,
@@ -42,6 +52,8 @@ pub struct RenderArgs {
 
 /// The longest render accepted: a day of audio.
 const MAX_SECONDS: f64 = 86_400.0;
+/// What a render of a MIDI file adds after its end, for the last notes' release.
+const RELEASE_TAIL_SECONDS: f64 = 2.0;
 
 /// Renders the patch and prints a summary on stderr.
 pub fn run(args: &RenderArgs) -> Result<(), Failure> {
@@ -63,20 +75,35 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
             input.sample_rate()
         )));
     }
-    let seconds = match (args.seconds, &input) {
-        (Some(seconds), _) => seconds,
-        (None, Some(input)) => input.frames() as f64 / f64::from(args.sample_rate),
-        (None, None) => 10.0,
-    };
-    if !(0.0..=MAX_SECONDS).contains(&seconds) {
-        return Err(Failure::Usage(format!(
-            "--seconds {seconds} is outside 0..={MAX_SECONDS}"
-        )));
-    }
     if !(1_000..=768_000).contains(&args.sample_rate) {
         return Err(Failure::Usage(format!(
             "--sample-rate {} is outside 1000..=768000",
             args.sample_rate
+        )));
+    }
+    let song = match &args.midi {
+        Some(path) => Some(midi_file::load(path, f64::from(args.sample_rate)).map_err(
+            |error| Failure::File(format!("cannot play `{}`: {error}", path.display())),
+        )?),
+        None => None,
+    };
+    let seconds = match (args.seconds, &song, &input) {
+        (Some(seconds), _, _) => seconds,
+        (None, Some(song), _) => {
+            let seconds = song.length as f64 / f64::from(args.sample_rate) + RELEASE_TAIL_SECONDS;
+            if seconds > MAX_SECONDS {
+                return Err(Failure::Usage(format!(
+                    "the MIDI file lasts {seconds:.0} s, over {MAX_SECONDS} s; pass `--seconds`"
+                )));
+            }
+            seconds
+        }
+        (None, None, Some(input)) => input.frames() as f64 / f64::from(args.sample_rate),
+        (None, None, None) => 10.0,
+    };
+    if !(0.0..=MAX_SECONDS).contains(&seconds) {
+        return Err(Failure::Usage(format!(
+            "--seconds {seconds} is outside 0..={MAX_SECONDS}"
         )));
     }
     let limits = args.limits.limits();
@@ -84,8 +111,9 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
     let settings = Settings {
         sample_rate: f64::from(args.sample_rate),
         seed: args.seed,
+        voices: usize::from(args.voices),
     };
-    let mut instance = Instance::new(&patch, &settings, &limits)
+    let mut frames = source_of(patch, &settings, &limits, song)
         .map_err(|diagnostics| Failure::Patch(Box::new(source), diagnostics))?;
     let options = RenderOptions {
         frames: (seconds * f64::from(args.sample_rate)).round() as u64,
@@ -97,7 +125,7 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
     let bar = progress_bar(options.frames);
     let started = Instant::now();
     let summary = render_to_wav(
-        &mut instance,
+        frames.as_mut(),
         &args.output,
         &options,
         input.as_mut(),
@@ -137,6 +165,27 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
         }
     );
     Ok(())
+}
+
+/// What the render reads frames from: the patch alone, or the patch playing `song`.
+fn source_of(
+    patch: patchvm::ir::Patch,
+    settings: &Settings,
+    limits: &patchvm::ir::Limits,
+    song: Option<MidiSong>,
+) -> Result<Box<dyn Frames>, patchvm::ir::Diagnostics> {
+    match song {
+        None => Ok(Box::new(Instance::new(&patch, settings, limits)?)),
+        Some(song) => match Playback::new(patch, settings, limits, song) {
+            Ok(playback) => Ok(Box::new(playback)),
+            Err(patchvm::engine::EngineError::Invalid(diagnostics)) => Err(diagnostics),
+            Err(error) => Err(vec![patchvm::ir::Diagnostic::new(
+                patchvm::ir::Code::Internal,
+                patchvm::ir::Span::NONE,
+                error.to_string(),
+            )]),
+        },
+    }
 }
 
 /// A progress bar on stderr when it is a terminal.

@@ -7,6 +7,9 @@ use crate::status::{StatusLine, mean_load, swap_in_full};
 use patchvm::Controller;
 use patchvm::backend::{Backend, Stream, StreamStatus};
 use patchvm::engine::{AudioHalf, MetricsSnapshot};
+#[cfg(feature = "midi")]
+use patchvm::midi::live::InputFeed;
+use patchvm::midi::live::SongFeed;
 use patchvm::osc::OscHandle;
 use patchvm::watch::{FileWatch, WatchEvent};
 use std::path::{Path, PathBuf};
@@ -26,6 +29,11 @@ pub struct Controls {
     pub watch: Option<FileWatch>,
     /// `--osc`: edits, parameters and notes from OSC clients.
     pub osc: Option<OscHandle>,
+    /// `--midi FILE`: a song fed ahead of the audio at its exact samples.
+    pub song: Option<SongFeed>,
+    /// `--midi-in PORT`: what a MIDI port sends.
+    #[cfg(feature = "midi")]
+    pub midi_in: Option<InputFeed>,
 }
 
 impl Controls {
@@ -44,6 +52,23 @@ impl Controls {
     fn stop(self) {
         if let Some(watch) = self.watch {
             watch.stop();
+        }
+        if let Some(song) = self.song {
+            let stats = song.stats();
+            song.stop();
+            eprintln!(
+                "midi file: {} messages played, {} late, {} refused",
+                stats.sent, stats.late, stats.refused
+            );
+        }
+        #[cfg(feature = "midi")]
+        if let Some(input) = self.midi_in {
+            let stats = input.stats();
+            input.stop();
+            eprintln!(
+                "midi in: {} messages played, {} refused",
+                stats.sent, stats.refused
+            );
         }
         if let Some(osc) = self.osc {
             let stats = osc.stats();

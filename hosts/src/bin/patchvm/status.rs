@@ -21,9 +21,10 @@ pub struct StatusView {
     pub late_calls: u64,
     /// Buffers the backend reports late: a WAV sink's late buffers, a sound card's xruns.
     pub late_buffers: u64,
+    /// Voices whose gate is open (notes held or sustained).
+    pub voices: u64,
     /// The last swap, in words, and how long ago it was taken.
     pub last_swap: Option<(String, Duration)>,
-    // Voices join the line once the metrics count them.
 }
 
 /// The line on stderr, when stderr is a terminal.
@@ -79,6 +80,7 @@ impl StatusLine {
             load_peak: metrics.peak_load,
             late_calls: metrics.late_calls,
             late_buffers,
+            voices: metrics.active_voices,
             last_swap: self
                 .last_swap
                 .as_ref()
@@ -116,12 +118,13 @@ pub fn mean_load(
 /// The line's text.
 pub fn format_status(view: &StatusView) -> String {
     let mut line = format!(
-        "{:>8.1} s | DSP {:>5.1}% (peak {:.1}%) | late {} calls, {} buffers",
+        "{:>8.1} s | DSP {:>5.1}% (peak {:.1}%) | late {} calls, {} buffers | {} voices",
         view.played_s,
         100.0 * view.load_mean,
         100.0 * view.load_peak,
         view.late_calls,
-        view.late_buffers
+        view.late_buffers,
+        view.voices
     );
     if let Some((what, ago)) = &view.last_swap {
         line.push_str(&format!(" | swap {:.1} s ago: {what}", ago.as_secs_f64()));
@@ -205,11 +208,12 @@ mod tests {
             load_peak: 0.25,
             late_calls: 1,
             late_buffers: 2,
+            voices: 3,
             last_swap: Some(("+gain2".into(), Duration::from_millis(1_500))),
         };
         assert_eq!(
             format_status(&view),
-            "    12.3 s | DSP   3.1% (peak 25.0%) | late 1 calls, 2 buffers | swap 1.5 s ago: +gain2"
+            "    12.3 s | DSP   3.1% (peak 25.0%) | late 1 calls, 2 buffers | 3 voices | swap 1.5 s ago: +gain2"
         );
     }
 
