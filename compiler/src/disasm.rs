@@ -8,8 +8,9 @@ use std::fmt::Write;
 const COMMENT_COLUMN: usize = 40;
 
 /// The program in the text form of the design document, one instruction per line, with the
-/// node id after each `CALL_OP` and `FEED`, the node input and its initial value after each `LOAD_PARAM`, and a
-/// header comment with the program's size.
+/// node id after each `CALL_OP` and `FEED` (the ids of every lane after a `CALL_LANES`), and a
+/// header comment with the program's size and, one line each, the parameter slots: the node
+/// input each holds, its initial value and its register.
 pub fn disassemble(compiled: &Compiled) -> String {
     let program = &compiled.program;
     let mut text = format!(
@@ -19,6 +20,14 @@ pub fn disassemble(compiled: &Compiled) -> String {
         program.channels,
         if program.channels == 1 { "" } else { "s" }
     );
+    for (slot, (node, reg)) in compiled.params.iter().zip(&program.param_regs).enumerate() {
+        let value = program.params[slot];
+        let _ = writeln!(
+            text,
+            "; p{slot} {}.{} = {value} in {reg}",
+            node.id, node.port
+        );
+    }
     for (index, instr) in program.instrs.iter().enumerate() {
         let line = program.instr_text(index);
         match instr {
@@ -26,14 +35,13 @@ pub fn disassemble(compiled: &Compiled) -> String {
                 let node = &compiled.kernels[kernel.index()].id;
                 let _ = writeln!(text, "{line:<COMMENT_COLUMN$} ; {node}");
             }
-            Instr::LoadParam { param, .. } => {
-                let slot = &compiled.params[param.index()];
-                let value = program.params[param.index()];
-                let _ = writeln!(
-                    text,
-                    "{line:<COMMENT_COLUMN$} ; {}.{} = {value}",
-                    slot.id, slot.port
-                );
+            Instr::CallLanes { kernel, lanes, .. } => {
+                let first = kernel.index();
+                let nodes: Vec<&str> = compiled.kernels[first..first + usize::from(*lanes)]
+                    .iter()
+                    .map(|kernel| kernel.id.as_str())
+                    .collect();
+                let _ = writeln!(text, "{line:<COMMENT_COLUMN$} ; {}", nodes.join(" "));
             }
             _ => {
                 let _ = writeln!(text, "{line}");

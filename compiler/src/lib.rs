@@ -27,12 +27,13 @@
 //!                      (connections (osc1 "out" -> out "in")))"#;
 //! let patch = Format::Sexpr.read(text.as_bytes(), &Limits::default()).unwrap();
 //! let compiled = compile(&patch, &catalog, &Limits::default()).unwrap();
-//! assert!(disassemble(&compiled).contains("LOAD_PARAM   r1, p0"));
-//! assert!(disassemble(&compiled).contains("CALL_OP      osc_sine, r1 -> r2"));
+//! assert!(disassemble(&compiled).contains("; p0 osc1.freq = 440 in r2"));
+//! assert!(disassemble(&compiled).contains("CALL_OP      osc_sine, r2 -> r1"));
 //! ```
 #![deny(missing_docs)]
 
 mod disasm;
+mod lanes;
 mod lower;
 mod registers;
 mod values;
@@ -51,8 +52,8 @@ pub struct CompileOptions {
     /// Ids of nodes that must stay kernels even when they could be folded, besides those the
     /// patch itself means events for (see [`patchvm_ir::voices::event_targets`]).
     ///
-    /// Every unconnected input of a kernel node becomes a parameter slot (`LOAD_PARAM`) that
-    /// events can set at any sample. A folded node has no slots: its value is baked into a
+    /// Every unconnected input of a kernel node becomes a parameter slot (a register the VM
+    /// writes when the value changes) that events can set at any sample. A folded node has no slots: its value is baked into a
     /// constant. So a host that wants to send events to a stateless node's input (a `gain`'s
     /// `amp`) names the node here and recompiles; folding then never touches a value an event
     /// can reach.

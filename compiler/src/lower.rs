@@ -1,10 +1,11 @@
 //! Lowering: walks the graph in evaluation order and emits one instruction sequence per node.
 
+use crate::lanes::{Step, schedule};
 use crate::registers::Registers;
 use crate::values::{ValueId, ValueMap};
 use crate::{CompileOptions, Compiled, KernelNode, ParamNode};
 use patchvm_ir::{Catalog, Code, Diagnostic, Graph, GraphNode, NodeIdx, Role, Span};
-use patchvm_vm::{ArgRange, Instr, KernelDecl, KernelIdx, KernelShape, ParamIdx, Program, Reg};
+use patchvm_vm::{ArgRange, Instr, KernelDecl, KernelIdx, KernelShape, Program, Reg, RegList};
 
 /// The output module's ports that make a program stereo.
 const STEREO_PORTS: [&str; 2] = ["left", "right"];
@@ -65,15 +66,16 @@ pub(crate) fn lower<'c>(
         readers_left,
         pending_feeds: Vec::new(),
     };
-    // Kernels in evaluation order; then the outputs, in patch order, so that several output
-    // nodes add up in an order the language defines (nothing reads an output node, so moving
-    // them last changes no other value).
+    // Kernels in evaluation order, with lane groups as single steps (see `lanes`); then the
+    // outputs, in patch order, so that several output nodes add up in an order the language
+    // defines (nothing reads an output node, so moving them last changes no other value).
     let is_output = |node: NodeIdx| graph.nodes[node.index()].spec.role == Role::Output;
-    for &node in graph.order.iter().filter(|&&node| !is_output(node)) {
-        if lowering.live[node.index()] {
-            lowering.node(node)?;
-            lowering.emit_ready_feeds()?;
+    for step in schedule(graph, &lowering.live, catalog, options) {
+        match step {
+            Step::Node(node) => lowering.node(node)?,
+            Step::Lanes(nodes) => lowering.lanes(&nodes)?,
         }
+        lowering.emit_ready_feeds()?;
     }
     for node in (0..graph.nodes.len() as u32)
         .map(NodeIdx)
@@ -85,13 +87,42 @@ pub(crate) fn lower<'c>(
         lowering.pending_feeds.is_empty(),
         "every feed's sources run at some point"
     );
-    lowering.program.registers = lowering.registers.count();
+    place_params(&mut lowering.program, lowering.registers.count());
     Ok(Compiled {
         program: lowering.program,
         spans: lowering.spans,
         kernels: lowering.kernels,
         params: lowering.params,
     })
+}
+
+/// A parameter slot's register while lowering: slots count down from the top of the register
+/// numbers, temporaries up from the bottom, so neither can take the other's.
+fn param_placeholder(slot: usize) -> Reg {
+    Reg(u16::MAX - slot as u16)
+}
+
+/// Moves the parameters' registers from their placeholders to just above the `temporaries`
+/// (their number including the zero register), so that no instruction, at any point of the
+/// block, writes a parameter's register, and sets the program's register count. Taking
+/// registers and slots kept `temporaries + slots` below `u16::MAX`.
+fn place_params(program: &mut Program, temporaries: u16) {
+    program.registers = temporaries + program.params.len() as u16;
+    let lowest = u16::MAX as usize + 1 - program.params.len();
+    let place = |reg: &mut Reg| {
+        if usize::from(reg.0) >= lowest {
+            *reg = Reg(temporaries + (u16::MAX - reg.0));
+        }
+    };
+    program.param_regs.iter_mut().for_each(place);
+    program.args.iter_mut().for_each(place);
+    for instr in &mut program.instrs {
+        // Parameters are read only as call arguments (above) and as a delay's unconnected fed
+        // input; nothing else reads an unconnected input.
+        if let Instr::Feed { src, .. } = instr {
+            place(src);
+        }
+    }
 }
 
 /// Marks the nodes from which some output can be reached, walking edges backwards.
@@ -217,6 +248,82 @@ impl<'c> Lowering<'_, 'c> {
                 > 0
             {
                 self.value_regs.insert((index, output), reg);
+            } else {
+                self.registers.release(reg);
+            }
+        }
+        Ok(())
+    }
+
+    /// Emits one `CALL_LANES` for `nodes`: kernel nodes of one module without a fed input,
+    /// none depending on another (see `lanes`). Their kernels get consecutive indices.
+    fn lanes(&mut self, nodes: &[NodeIdx]) -> Result<(), Diagnostic> {
+        let first = &self.graph.nodes[nodes[0].index()];
+        let span = first.span;
+        // The last lane's index must fit too.
+        u16::try_from(self.kernels.len() + nodes.len() - 1)
+            .map_err(|_| too_many(span, "kernels", u16::MAX.into()))?;
+        let kernel = KernelIdx(self.kernels.len() as u16);
+        let spec = first.spec;
+        let shape = KernelShape {
+            inputs: spec.processed_inputs().count() as u8,
+            outputs: spec.outputs.len() as u8,
+            takes_feed: false,
+        };
+        for &index in nodes {
+            let node = &self.graph.nodes[index.index()];
+            debug_assert!(std::ptr::eq(node.spec, spec) && spec.fed_input().is_none());
+            self.kernels.push(KernelNode {
+                node: index,
+                id: node.id.clone(),
+                spec: node.spec,
+                values: node.values.clone(),
+                span: node.span,
+                in_feedback_loop: false,
+            });
+            self.program.kernels.push(KernelDecl {
+                name: spec.name.replace('.', "_"),
+                shape,
+            });
+        }
+        // Port by port, each port's lanes in order, as `CALL_LANES` reads them.
+        let mut inputs = Vec::with_capacity(usize::from(shape.inputs) * nodes.len());
+        for (input, _) in spec.processed_inputs() {
+            for &index in nodes {
+                inputs.push(self.materialize(index, input)?);
+            }
+        }
+        let mut outputs = Vec::with_capacity(usize::from(shape.outputs) * nodes.len());
+        for _ in spec.outputs {
+            for _ in nodes {
+                outputs.push(self.take_register(span)?);
+            }
+        }
+        let start = u32::try_from(self.program.args.len())
+            .map_err(|_| too_many(span, "call arguments", u32::MAX.into()))?;
+        self.program
+            .args
+            .extend(inputs.iter().map(|input| input.reg()));
+        self.program.args.extend(&outputs);
+        self.emit(
+            Instr::CallLanes {
+                kernel,
+                lanes: nodes.len() as u8,
+                args: ArgRange {
+                    start,
+                    inputs: shape.inputs,
+                    outputs: shape.outputs,
+                },
+            },
+            span,
+        );
+        for input in inputs {
+            self.release(input);
+        }
+        for (at, reg) in outputs.into_iter().enumerate() {
+            let value = (nodes[at % nodes.len()], at / nodes.len());
+            if self.readers_left.get(&value).copied().unwrap_or(0) > 0 {
+                self.value_regs.insert(value, reg);
             } else {
                 self.registers.release(reg);
             }
@@ -353,9 +460,10 @@ impl<'c> Lowering<'_, 'c> {
                 Role::Output | Role::Input => self.load(value, span),
             };
         }
-        // Sums in connection order, `((a + b) + c)`, exactly as the VM's ADDs would: a run of
-        // constants at the front is added at compile time; the rest with ADD instructions.
-        let mut sum: Option<Term> = None;
+        // Sums in connection order, `((a + b) + c)`, exactly as the VM's ADD and SUM do: a run
+        // of constants at the front is added at compile time; the rest with one ADD (two
+        // terms) or SUM (more).
+        let mut terms: Vec<Term> = Vec::new();
         for edge in edges {
             let value = match self.constants.get(&(edge.from, edge.output)) {
                 Some(&constant) => Term::Constant(constant),
@@ -364,30 +472,65 @@ impl<'c> Lowering<'_, 'c> {
                     self.value_regs[&(edge.from, edge.output)],
                 )),
             };
-            sum = Some(match (sum, value) {
-                (None, value) => value,
-                (Some(Term::Constant(a)), Term::Constant(b)) if (a + b).is_finite() => {
-                    Term::Constant(a + b)
+            match (terms.as_slice(), value) {
+                ([Term::Constant(a)], Term::Constant(b)) if (a + b).is_finite() => {
+                    terms[0] = Term::Constant(a + b);
                 }
-                (Some(partial), value) => {
-                    let lhs = self.register(partial, span)?;
-                    let rhs = self.register(value, span)?;
-                    let dst = self.take_register(span)?;
-                    self.emit(
-                        Instr::Add {
-                            dst,
-                            lhs: lhs.reg(),
-                            rhs: rhs.reg(),
-                        },
-                        edge.span,
-                    );
-                    self.release(lhs);
-                    self.release(rhs);
-                    Term::Register(Operand::Temporary(dst))
-                }
-            });
+                _ => terms.push(value),
+            }
         }
-        self.register(sum.expect("at least one edge"), span)
+        let mut operands = Vec::with_capacity(terms.len());
+        for term in terms {
+            operands.push(self.register(term, span)?);
+        }
+        self.sum(operands, span)
+    }
+
+    /// One register holding `((operands[0] + operands[1]) + …)`: the operand itself if there
+    /// is one, else an `ADD` of two or `SUM`s of more (a `SUM` takes at most `u16::MAX`
+    /// terms; a longer sum continues from the last one's result).
+    fn sum(&mut self, operands: Vec<Operand>, span: Span) -> Result<Operand, Diagnostic> {
+        let mut operands = operands.into_iter();
+        let Some(mut acc) = operands.next() else {
+            return self.load(0.0, span);
+        };
+        let rest: Vec<Operand> = operands.collect();
+        for chunk in rest.chunks(usize::from(u16::MAX) - 1) {
+            let dst = self.take_register(span)?;
+            if let [rhs] = chunk {
+                self.emit(
+                    Instr::Add {
+                        dst,
+                        lhs: acc.reg(),
+                        rhs: rhs.reg(),
+                    },
+                    span,
+                );
+            } else {
+                let start = u32::try_from(self.program.args.len())
+                    .map_err(|_| too_many(span, "call arguments", u32::MAX.into()))?;
+                self.program.args.push(acc.reg());
+                self.program
+                    .args
+                    .extend(chunk.iter().map(|term| term.reg()));
+                self.emit(
+                    Instr::Sum {
+                        dst,
+                        terms: RegList {
+                            start,
+                            count: chunk.len() as u16 + 1,
+                        },
+                    },
+                    span,
+                );
+            }
+            self.release(acc);
+            for &term in chunk {
+                self.release(term);
+            }
+            acc = Operand::Temporary(dst);
+        }
+        Ok(acc)
     }
 
     /// The input's value if it is known at compile time: its parameter value when unconnected,
@@ -421,8 +564,9 @@ impl<'c> Lowering<'_, 'c> {
         Ok(Operand::Temporary(dst))
     }
 
-    /// A register holding a new parameter slot for input `input` of `node`, starting at
-    /// `value`.
+    /// The register of a new parameter slot for input `input` of `node`, starting at `value`:
+    /// the slot's own register, which no instruction writes (the VM fills it when the value
+    /// changes), so it is never released.
     fn load_param(
         &mut self,
         node: NodeIdx,
@@ -430,11 +574,17 @@ impl<'c> Lowering<'_, 'c> {
         value: f32,
         span: Span,
     ) -> Result<Operand, Diagnostic> {
-        let param = ParamIdx(
-            u16::try_from(self.program.params.len())
-                .map_err(|_| too_many(span, "parameter slots", u16::MAX.into()))?,
-        );
+        let slot = self.program.params.len();
+        if usize::from(self.registers.count()) + slot >= usize::from(u16::MAX) {
+            return Err(too_many(
+                span,
+                "live signals and parameters",
+                u16::MAX.into(),
+            ));
+        }
+        let reg = param_placeholder(slot);
         self.program.params.push(value);
+        self.program.param_regs.push(reg);
         let graph_node = &self.graph.nodes[node.index()];
         self.params.push(ParamNode {
             node,
@@ -442,14 +592,13 @@ impl<'c> Lowering<'_, 'c> {
             input,
             port: graph_node.spec.inputs[input].name,
         });
-        let dst = self.take_register(span)?;
-        self.emit(Instr::LoadParam { dst, param }, span);
-        Ok(Operand::Temporary(dst))
+        Ok(Operand::Param(reg))
     }
 
     /// Marks one read of `operand` done, freeing its register when nothing else reads it.
     fn release(&mut self, operand: Operand) {
         match operand {
+            Operand::Param(_) => {}
             Operand::Temporary(reg) => self.registers.release(reg),
             Operand::Value(value, reg) => {
                 let left = self
@@ -465,10 +614,12 @@ impl<'c> Lowering<'_, 'c> {
         }
     }
 
+    /// A free register for a temporary, below the parameters' placeholders.
     fn take_register(&mut self, span: Span) -> Result<Reg, Diagnostic> {
         self.registers
             .take()
-            .ok_or_else(|| too_many(span, "live signals", u16::MAX.into()))
+            .filter(|reg| usize::from(reg.0) + self.program.params.len() < usize::from(u16::MAX))
+            .ok_or_else(|| too_many(span, "live signals and parameters", u16::MAX.into()))
     }
 
     fn emit(&mut self, instr: Instr, span: Span) {
@@ -484,6 +635,8 @@ enum Operand {
     Value(ValueId, Reg),
     /// A constant or a partial sum, freed after its one reader.
     Temporary(Reg),
+    /// A parameter slot's register, never freed.
+    Param(Reg),
 }
 
 /// One connection's contribution to an input, before it is in a register.
@@ -498,7 +651,7 @@ enum Term {
 impl Operand {
     fn reg(self) -> Reg {
         match self {
-            Operand::Value(_, reg) | Operand::Temporary(reg) => reg,
+            Operand::Value(_, reg) | Operand::Temporary(reg) | Operand::Param(reg) => reg,
         }
     }
 }

@@ -4,7 +4,7 @@ use patchvm_compiler::{CompileOptions, Compiled, compile, compile_with};
 use patchvm_ir::{
     Catalog, InputSpec, Limits, ModuleSpec, OutputSpec, Patch, PatchBuilder, Rate, Role, Unit,
 };
-use patchvm_vm::{ArgRange, Instr, KernelIdx, ParamIdx, Reg};
+use patchvm_vm::{ArgRange, Instr, KernelIdx, Reg};
 
 const fn input(name: &'static str, default: f64, breaks_cycles: bool) -> InputSpec {
     InputSpec {
@@ -91,13 +91,6 @@ fn load(dst: u16, value: f32) -> Instr {
     }
 }
 
-fn param(dst: u16, slot: u16) -> Instr {
-    Instr::LoadParam {
-        dst: Reg(dst),
-        param: ParamIdx(slot),
-    }
-}
-
 fn write(channel: u8, src: u16) -> Instr {
     Instr::WriteOutput {
         channel,
@@ -122,23 +115,19 @@ fn toy_patch() {
     let program = &compiled.program;
     assert_eq!(
         program.instrs,
-        [
-            param(1, 0),
-            call(0, 0, 1, 1),
-            param(1, 1),
-            call(1, 2, 2, 1),
-            write(0, 3)
-        ]
+        [call(0, 0, 1, 1), call(1, 2, 2, 1), write(0, 2)]
     );
     assert_eq!(program.params, [440.0, 0.5]);
+    // Each slot has its own register, above the signals' (r0..r2), which no instruction writes.
+    assert_eq!(program.param_regs, regs(&[3, 4]));
     let slots: Vec<(&str, &str)> = compiled
         .params
         .iter()
         .map(|p| (p.id.as_str(), p.port))
         .collect();
     assert_eq!(slots, [("osc1", "freq"), ("gain1", "amp")]);
-    assert_eq!(program.args, regs(&[1, 2, 2, 1, 3]));
-    assert_eq!((program.registers, program.channels), (4, 1));
+    assert_eq!(program.args, regs(&[3, 1, 1, 4, 2]));
+    assert_eq!((program.registers, program.channels), (5, 1));
     let ids: Vec<&str> = compiled.kernels.iter().map(|k| k.id.as_str()).collect();
     assert_eq!(ids, ["osc1", "gain1"]);
 }
@@ -156,20 +145,19 @@ fn fan_in_is_summed_and_every_unconnected_kernel_input_is_a_parameter_slot() {
     assert_eq!(
         program.instrs,
         [
-            param(1, 0),
-            call(0, 0, 1, 1), // a: r1 -> r2
-            param(1, 1),      // b's freq 0 is a slot too: an event may raise it
-            call(1, 2, 1, 1), // b: r1 -> r3
+            call(0, 0, 1, 1), // a: r4 -> r1
+            call(1, 2, 1, 1), // b: r5 -> r2; b's freq 0 is a slot too: an event may raise it
             Instr::Add {
-                dst: Reg(1),
-                lhs: Reg(2),
-                rhs: Reg(3)
+                dst: Reg(3),
+                lhs: Reg(1),
+                rhs: Reg(2)
             },
-            write(0, 1),
+            write(0, 3),
         ]
     );
-    assert_eq!(program.args, regs(&[1, 2, 1, 3]));
+    assert_eq!(program.args, regs(&[4, 1, 5, 2]));
     assert_eq!(program.params, [440.0, 0.0]);
+    assert_eq!(program.param_regs, regs(&[4, 5]));
 }
 
 #[test]
@@ -201,17 +189,16 @@ fn a_delay_outside_a_loop_is_fed_before_it_runs() {
     assert_eq!(
         compiled.program.instrs,
         [
-            param(1, 0),
             call(0, 0, 1, 1),
             Instr::Feed {
                 kernel: KernelIdx(1),
-                src: Reg(2)
+                src: Reg(1)
             },
-            param(1, 1),
             call(1, 2, 1, 1),
-            write(0, 2),
+            write(0, 1),
         ]
     );
+    assert_eq!(compiled.program.args, regs(&[2, 1, 3, 1]));
 }
 
 #[test]
@@ -235,15 +222,12 @@ fn a_delay_closing_a_loop_runs_before_it_is_fed() {
     assert_eq!(
         ops,
         [
-            "LOAD_PARAM   r1, p0",
-            "CALL_OP      osc_sine, r1 -> r2",
-            "LOAD_PARAM   r1, p1",
-            "CALL_OP      delay, r1 -> r3",
-            "LOAD_PARAM   r1, p2",
-            "CALL_OP      gain, r3, r1 -> r4",
-            "ADD          r2, r4 -> r1",
-            "FEED         delay, r1",
-            "WRITE_OUTPUT r3",
+            "CALL_OP      osc_sine, r5 -> r1",
+            "CALL_OP      delay, r6 -> r2",
+            "CALL_OP      gain, r2, r7 -> r3",
+            "ADD          r1, r3 -> r4",
+            "FEED         delay, r4",
+            "WRITE_OUTPUT r2",
         ]
     );
 }
@@ -264,9 +248,9 @@ fn driving_left_or_right_makes_a_stereo_program() {
         .iter()
         .filter(|instr| matches!(instr, Instr::WriteOutput { .. }))
         .collect();
-    // `l` runs first (r1 -> r2), then `c` (r1 -> r3); `in` (from c) goes to both channels,
-    // `left` (from l) to channel 0.
-    assert_eq!(writes, [&write(0, 3), &write(1, 3), &write(0, 2)]);
+    // `l` runs first (-> r1), then `c` (-> r2); `in` (from c) goes to both channels, `left`
+    // (from l) to channel 0.
+    assert_eq!(writes, [&write(0, 2), &write(1, 2), &write(0, 1)]);
 }
 
 #[test]
@@ -283,7 +267,9 @@ fn a_chain_of_ten_thousand_nodes_needs_a_handful_of_registers() {
         .build();
     let program = compiled(&patch).program;
     assert_eq!(program.kernels.len(), 10_000);
-    assert!(program.registers <= 8, "{} registers", program.registers);
+    // Signals take registers by liveness; each parameter slot keeps one of its own.
+    let signals = usize::from(program.registers) - program.params.len();
+    assert!(signals <= 8, "{signals} registers for signals");
 }
 
 #[test]
@@ -360,13 +346,12 @@ fn constants_summed_with_signals_keep_the_connection_order() {
     assert_eq!(
         compiled.program.instrs,
         [
-            param(1, 0),
             call(0, 0, 1, 1),
-            load(1, 0.25),
+            load(2, 0.25),
             Instr::Add {
                 dst: Reg(3),
-                lhs: Reg(2),
-                rhs: Reg(1)
+                lhs: Reg(1),
+                rhs: Reg(2)
             },
             write(0, 3),
         ]
@@ -429,19 +414,17 @@ fn a_node_that_must_not_fold_keeps_its_inputs_as_parameter_slots() {
     assert_eq!(
         compiled.program.instrs,
         [
-            param(1, 0),
             call(0, 0, 1, 1),
-            param(1, 1),
-            param(3, 2),
             call(1, 2, 2, 1),
             Instr::Add {
-                dst: Reg(1),
-                lhs: Reg(2),
-                rhs: Reg(4)
+                dst: Reg(3),
+                lhs: Reg(1),
+                rhs: Reg(2)
             },
-            write(0, 1),
+            write(0, 3),
         ]
     );
+    assert_eq!(compiled.program.args, regs(&[4, 1, 5, 6, 2]));
     assert_eq!(compiled.program.params, [440.0, 0.5, 0.5]);
 }
 

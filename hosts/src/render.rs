@@ -245,8 +245,22 @@ pub fn render_to_wav(
     if bytes > MAX_WAV_DATA_BYTES {
         return Err(RenderError::TooLarge { bytes });
     }
-    let mut writer =
-        hound::WavWriter::create(path, options.format.spec(channels, options.sample_rate))?;
+    // Samples written unchanged (same channels, 32-bit float) go a chunk at a time through
+    // `FloatWav`; anything converted, sample by sample through hound.
+    let unchanged =
+        usize::from(channels) == source_channels && options.format == SampleFormat::Float32;
+    let mut writer = match unchanged {
+        true => Writer::Float(FloatWav::create(
+            path,
+            channels,
+            options.sample_rate,
+            bytes,
+        )?),
+        false => Writer::Hound(hound::WavWriter::create(
+            path,
+            options.format.spec(channels, options.sample_rate),
+        )?),
+    };
     let mut rendered = vec![0.0_f32; CHUNK_FRAMES * source_channels];
     let mut input_samples = Vec::new();
     let mut peak = 0.0_f32;
@@ -262,23 +276,114 @@ pub fn render_to_wav(
             None => 0,
         };
         instance.render(&input_samples, input_channels, block);
-        for frame in block.chunks(source_channels) {
-            for channel in 0..usize::from(channels) {
-                let sample = remix(frame, channel, usize::from(channels));
-                peak = peak.max(sample.abs());
-                write_sample(&mut writer, options.format, sample)?;
+        match &mut writer {
+            Writer::Float(writer) => {
+                // Branch-free (a NaN never wins a `>`), so it is a vector loop.
+                peak = block.iter().fold(peak, |peak, sample| {
+                    let level = sample.abs();
+                    if level > peak { level } else { peak }
+                });
+                writer.write(block)?;
+            }
+            Writer::Hound(writer) => {
+                for frame in block.chunks(source_channels) {
+                    for channel in 0..usize::from(channels) {
+                        let sample = remix(frame, channel, usize::from(channels));
+                        peak = peak.max(sample.abs());
+                        write_sample(writer, options.format, sample)?;
+                    }
+                }
             }
         }
         done += frames as u64;
         progress(done, options.frames);
     }
-    writer.finalize()?;
+    match writer {
+        Writer::Float(writer) => writer.finish()?,
+        Writer::Hound(writer) => writer.finalize()?,
+    }
     Ok(RenderSummary {
         frames: done,
         channels,
         peak,
         flushed: instance.flushed(),
     })
+}
+
+/// Where a render's samples go.
+enum Writer {
+    /// 32-bit float samples as rendered, a chunk at a time.
+    Float(FloatWav),
+    /// Anything else, through hound.
+    Hound(hound::WavWriter<std::io::BufWriter<std::fs::File>>),
+}
+
+/// A 32-bit float WAV file whose length is known when it is created, written a chunk of
+/// samples at a time. hound writes a sample per call, through `BufWriter::write_all` of four
+/// bytes (its own documentation calls that overhead large, and offers a batched writer for
+/// 16-bit samples only): measured on a 60 s render of a 440 Hz sine, that took 40 % of the
+/// render's time. Int formats, and files whose channels differ from the patch's, still go
+/// through hound.
+struct FloatWav {
+    file: std::io::BufWriter<std::fs::File>,
+}
+
+impl FloatWav {
+    /// Creates `path` with the canonical 44-byte header (format 3, IEEE float) for
+    /// `data_bytes` bytes of `channels`-channel samples at `sample_rate`.
+    fn create(
+        path: &Path,
+        channels: u16,
+        sample_rate: u32,
+        data_bytes: u64,
+    ) -> Result<FloatWav, hound::Error> {
+        use std::io::Write;
+        // `render_to_wav` checked `data_bytes <= MAX_WAV_DATA_BYTES`, so the sizes fit.
+        let data_bytes = data_bytes as u32;
+        let block_align = channels * 4;
+        let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
+        file.write_all(b"RIFF")?;
+        file.write_all(&(36 + data_bytes).to_le_bytes())?;
+        file.write_all(b"WAVEfmt ")?;
+        file.write_all(&16_u32.to_le_bytes())?;
+        file.write_all(&3_u16.to_le_bytes())?;
+        file.write_all(&channels.to_le_bytes())?;
+        file.write_all(&sample_rate.to_le_bytes())?;
+        file.write_all(&(sample_rate * u32::from(block_align)).to_le_bytes())?;
+        file.write_all(&block_align.to_le_bytes())?;
+        file.write_all(&32_u16.to_le_bytes())?;
+        file.write_all(b"data")?;
+        file.write_all(&data_bytes.to_le_bytes())?;
+        Ok(FloatWav { file })
+    }
+
+    /// Appends `samples`, interleaved.
+    fn write(&mut self, samples: &[f32]) -> Result<(), hound::Error> {
+        use std::io::Write;
+        #[cfg(target_endian = "little")]
+        {
+            // SAFETY: an `f32` is four initialised bytes without padding, which on a
+            // little-endian machine are its little-endian bytes; `u8` needs no alignment; the
+            // byte slice covers exactly the samples' memory and only reads it.
+            let bytes = unsafe {
+                std::slice::from_raw_parts(samples.as_ptr().cast::<u8>(), size_of_val(samples))
+            };
+            self.file.write_all(bytes)?;
+        }
+        #[cfg(not(target_endian = "little"))]
+        {
+            let bytes: Vec<u8> = samples.iter().flat_map(|s| s.to_le_bytes()).collect();
+            self.file.write_all(&bytes)?;
+        }
+        Ok(())
+    }
+
+    /// Writes out what is buffered.
+    fn finish(mut self) -> Result<(), hound::Error> {
+        use std::io::Write;
+        self.file.flush()?;
+        Ok(())
+    }
 }
 
 /// Sample `channel` of a file with `channels` channels, from one frame of the patch's output:

@@ -191,8 +191,9 @@ fn disasm_prints_the_design_documents_text_form() {
     let output = patchvm(&["disasm", "patches/toy.lisp"]);
     assert!(output.status.success());
     let text = String::from_utf8_lossy(&output.stdout);
-    // Unconnected inputs are parameter slots; the comment gives the input and its value.
-    assert!(text.contains("; osc1.freq = 440"), "{text}");
+    // Unconnected inputs are parameter slots, each in a register of its own; the header
+    // gives the input, its value and the register.
+    assert!(text.contains("; p0 osc1.freq = 440 in r3"), "{text}");
     let ops: Vec<&str> = text
         .lines()
         .filter(|line| !line.starts_with(';'))
@@ -201,11 +202,9 @@ fn disasm_prints_the_design_documents_text_form() {
     assert_eq!(
         ops,
         [
-            "LOAD_PARAM   r1, p0",
-            "CALL_OP      osc_sine, r1 -> r2",
-            "LOAD_PARAM   r1, p1",
-            "CALL_OP      gain, r2, r1 -> r3",
-            "WRITE_OUTPUT r3",
+            "CALL_OP      osc_sine, r3 -> r1",
+            "CALL_OP      gain, r1, r4 -> r2",
+            "WRITE_OUTPUT r2",
         ]
     );
 }

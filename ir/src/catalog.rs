@@ -12,6 +12,8 @@ pub struct Catalog {
     folds: Vec<Option<FoldFn>>,
     /// Every module's index in `modules`, by name.
     by_name: foldhash::HashMap<&'static str, usize>,
+    /// For each module, whether its kernel runs several nodes side by side in SIMD lanes.
+    lanes: Vec<bool>,
 }
 
 /// The function a stateless module computes: one sample of its processed inputs (in the order
@@ -158,10 +160,12 @@ impl Catalog {
             .enumerate()
             .map(|(index, module)| (module.name, index))
             .collect();
+        let lanes = vec![false; modules.len()];
         Catalog {
             modules,
             folds,
             by_name,
+            lanes,
         }
     }
 
@@ -195,6 +199,36 @@ impl Catalog {
     /// The function of module `name`, if it is stateless.
     pub fn fold(&self, name: &str) -> Option<FoldFn> {
         self.folds[self.position(name)?]
+    }
+
+    /// Declares that the kernel of module `name` runs several nodes side by side in SIMD
+    /// lanes, so the compiler groups the module's independent nodes into lane calls (those it
+    /// does not fold into constants). The lanes compute exactly what the nodes alone would;
+    /// this only says it pays.
+    ///
+    /// # Panics
+    /// If the catalog has no module `name`, or it is not a kernel: program data, so a bug.
+    pub fn with_lanes(mut self, name: &str) -> Catalog {
+        let index = self
+            .modules
+            .iter()
+            .position(|module| module.name == name)
+            .unwrap_or_else(|| panic!("no module `{name}` to run in lanes"));
+        assert_eq!(
+            self.modules[index].role,
+            Role::Kernel,
+            "`{name}` has no kernel to run in lanes"
+        );
+        self.lanes[index] = true;
+        self
+    }
+
+    /// Whether the kernel of module `name` runs in lanes (see [`Catalog::with_lanes`]).
+    pub fn runs_in_lanes(&self, name: &str) -> bool {
+        self.modules
+            .iter()
+            .position(|module| module.name == name)
+            .is_some_and(|index| self.lanes[index])
     }
 
     /// The module called `name`.

@@ -74,6 +74,9 @@ fn registry() -> &'static Registry {
             .fold(Catalog::new(specs), |catalog, &(name, fold)| {
                 catalog.with_fold(name, fold)
             });
+        let catalog = kernels::LANES
+            .iter()
+            .fold(catalog, |catalog, name| catalog.with_lanes(name));
         Registry {
             catalog,
             builders,

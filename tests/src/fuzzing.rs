@@ -10,7 +10,7 @@ use patchvm::ir::{
 };
 use patchvm::modules::{KernelInit, build, catalog};
 use patchvm::vm::{
-    ArgRange, Executable, Instr, Kernel, KernelDecl, KernelIdx, MAX_BLOCK, ParamIdx, Program, Reg,
+    ArgRange, Executable, Instr, Kernel, KernelDecl, KernelIdx, MAX_BLOCK, Program, Reg,
 };
 use patchvm::{Instance, Settings};
 
@@ -243,10 +243,26 @@ fn arbitrary_program(input: &mut Unstructured) -> Result<(Program, Vec<Box<dyn K
                     },
                 }
             }
-            3 if input.ratio(1, 2)? => Instr::LoadParam {
-                dst: register(input, registers)?,
-                param: ParamIdx(input.int_in_range(0..=3)?),
-            },
+            3 if input.ratio(1, 2)? && !decls.is_empty() => {
+                let kernel = input.int_in_range(0..=decls.len() - 1)?;
+                let lanes: u8 = input.int_in_range(0..=9)?;
+                let shape = decls[kernel].shape;
+                let start = args.len() as u32;
+                let count =
+                    usize::from(lanes) * (usize::from(shape.inputs) + usize::from(shape.outputs));
+                for _ in 0..count.min(64) {
+                    args.push(register(input, registers)?);
+                }
+                Instr::CallLanes {
+                    kernel: KernelIdx(kernel as u16),
+                    lanes,
+                    args: ArgRange {
+                        start,
+                        inputs: shape.inputs,
+                        outputs: shape.outputs,
+                    },
+                }
+            }
             3 => Instr::Feed {
                 kernel: KernelIdx(input.int_in_range(0..=4)?),
                 src: register(input, registers)?,
@@ -264,6 +280,9 @@ fn arbitrary_program(input: &mut Unstructured) -> Result<(Program, Vec<Box<dyn K
     }
     let channels = input.int_in_range(0..=3)?;
     let inputs = input.int_in_range(0..=3)?;
+    let param_regs = (0..params.len() + usize::from(input.ratio(1, 32)?))
+        .map(|_| register(input, registers))
+        .collect::<Result<_>>()?;
     Ok((
         Program {
             instrs,
@@ -273,6 +292,7 @@ fn arbitrary_program(input: &mut Unstructured) -> Result<(Program, Vec<Box<dyn K
             channels,
             inputs,
             params,
+            param_regs,
         },
         kernels,
     ))

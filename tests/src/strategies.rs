@@ -172,6 +172,143 @@ fn template_gene(kernel_modules: usize) -> impl Strategy<Value = TemplateGene> {
         })
 }
 
+/// Random patches of voices: a random valid patch (its kernel nodes and their connections),
+/// with a node of every module that runs in lanes added (fed by the first node, feeding the
+/// output), copied 2 to 20 times, every copy feeding the `output` node as the original does,
+/// so the output sums the voices. Each copy's numeric parameters are moved towards the bottom of
+/// their ranges by a little more than the last copy's (1.3 % of the way per voice), so no two
+/// voices compute the same thing: identical nodes in different voices are what the compiler
+/// runs side by side in lanes, and a lane that read another lane's values would show.
+pub fn voices_patch() -> impl Strategy<Value = Patch> {
+    let shape = PatchShape {
+        max_kernels: 5,
+        max_connections: 8,
+        ..PatchShape::default()
+    };
+    (valid_patch_with(shape), 2..=20usize)
+        .prop_map(|(voice, voices)| copy_voices(&with_lane_modules(voice), voices))
+}
+
+/// `voice` with one node of each module that runs in lanes, every input set to its default (so
+/// the voices' copies move it), its first input fed by the first node, its first output fed
+/// to the output node's `in`.
+fn with_lane_modules(mut voice: Patch) -> Patch {
+    let output = voice
+        .nodes
+        .iter()
+        .find(|node| node.module.text == output_module().name)
+        .map(|node| node.id.text.clone())
+        .expect("generated patches have an output");
+    let first = voice.nodes[0].id.text.clone();
+    let first_out = catalog()
+        .get(&voice.nodes[0].module.text)
+        .and_then(|spec| spec.outputs.first())
+        .map(|port| port.name);
+    let lane_modules = kernel_modules()
+        .into_iter()
+        .filter(|spec| catalog().runs_in_lanes(spec.name));
+    for (index, spec) in lane_modules.enumerate() {
+        let id = format!("lanes{index}");
+        voice.nodes.push(Node {
+            id: name(&id),
+            module: name(spec.name),
+            params: spec
+                .inputs
+                .iter()
+                .filter(|input| input.rate == Rate::Audio)
+                .map(|input| Param {
+                    name: name(input.name),
+                    value: number(input.default),
+                })
+                .collect(),
+            span: Span::NONE,
+        });
+        if let (Some(port), Some((_, input))) = (first_out, spec.processed_inputs().next()) {
+            voice
+                .connections
+                .push(connection((&first, port), (&id, input.name)));
+        }
+        if let Some(port) = spec.outputs.first() {
+            voice
+                .connections
+                .push(connection((&id, port.name), (&output, "in")));
+        }
+    }
+    voice
+}
+
+fn copy_voices(voice: &Patch, voices: usize) -> Patch {
+    let is_output = |id: &str| {
+        voice
+            .nodes
+            .iter()
+            .any(|node| node.id.text == id && node.module.text == output_module().name)
+    };
+    let id = |v: usize, node: &str| format!("v{v}_{node}");
+    let mut patch = Patch::default();
+    for v in 0..voices {
+        for node in voice.nodes.iter().filter(|node| !is_output(&node.id.text)) {
+            let spec = catalog()
+                .get(&node.module.text)
+                .expect("generated modules exist");
+            let params = node
+                .params
+                .iter()
+                .map(|param| {
+                    let input = spec
+                        .inputs
+                        .iter()
+                        .find(|input| input.name == param.name.text);
+                    let value = match (&param.value.kind, input) {
+                        (ValueKind::Number(value), Some(input)) if input.unit != Unit::Integer => {
+                            number(input.min + (value - input.min) * (1.0 - 0.013 * v as f64))
+                        }
+                        _ => param.value.clone(),
+                    };
+                    Param {
+                        name: param.name.clone(),
+                        value,
+                    }
+                })
+                .collect();
+            patch.nodes.push(Node {
+                id: name(&id(v, &node.id.text)),
+                module: node.module.clone(),
+                params,
+                span: Span::NONE,
+            });
+        }
+        // Only the plain nodes are copied: connections to a voice template the generator may
+        // have added are left out with it.
+        let known = |node: &str| voice.nodes.iter().any(|n| n.id.text == node);
+        for edge in voice
+            .connections
+            .iter()
+            .filter(|edge| known(&edge.from.node.text) && known(&edge.to.node.text))
+        {
+            let rename = |node: &str| {
+                if is_output(node) {
+                    node.to_owned()
+                } else {
+                    id(v, node)
+                }
+            };
+            patch.connections.push(connection(
+                (&rename(&edge.from.node.text), &edge.from.port.text),
+                (&rename(&edge.to.node.text), &edge.to.port.text),
+            ));
+        }
+    }
+    patch.nodes.extend(
+        voice
+            .nodes
+            .iter()
+            .filter(|node| is_output(&node.id.text))
+            .cloned(),
+    );
+    patch
+}
+
 /// Random invalid patches, each one mutation away from a valid one, with the code of the
 /// diagnostic the mutation must cause.
 pub fn invalid_patch() -> impl Strategy<Value = (Patch, Code)> {

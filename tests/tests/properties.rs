@@ -6,7 +6,7 @@ use patchvm::ir::{Format, Limits, Patch};
 use patchvm::modules::catalog;
 use patchvm::{Instance, Settings};
 use patchvm_tests::oracle;
-use patchvm_tests::strategies::{invalid_patch, valid_patch};
+use patchvm_tests::strategies::{invalid_patch, valid_patch, voices_patch};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 
@@ -64,6 +64,16 @@ proptest! {
     fn vm_equals_the_reference_interpreter(patch in valid_patch(), seed in any::<u64>()) {
         let vm = render_in_chunks(&patch, seed, &[64]);
         let reference = oracle::render(&patch, &settings(seed), FRAMES).expect("valid");
+        prop_assert_eq!(bits(&vm), bits(&reference));
+    }
+
+    /// 1b. Voices — copies of one sub-patch, whose identical nodes run side by side in SIMD
+    ///     lanes — compute exactly what the reference interpreter computes node by node.
+    #[test]
+    fn voices_in_lanes_equal_the_reference_interpreter(patch in voices_patch(), seed in any::<u64>()) {
+        let vm = render_in_chunks(&patch, seed, &[64, 17, 1, 40]);
+        let settings = Settings { seed, ..Settings::default() };
+        let reference = oracle::render(&patch, &settings, FRAMES).expect("valid");
         prop_assert_eq!(bits(&vm), bits(&reference));
     }
 

@@ -72,10 +72,47 @@ impl ArgRange {
     pub fn whole_range(self) -> std::ops::Range<usize> {
         self.start as usize..self.output_range().end
     }
+
+    /// For a call of `lanes` kernels with these counts each: the input registers of every
+    /// lane, port by port.
+    pub fn lanes_input_range(self, lanes: u8) -> std::ops::Range<usize> {
+        let start = self.start as usize;
+        start..start + usize::from(self.inputs) * usize::from(lanes)
+    }
+
+    /// For a call of `lanes` kernels: the output registers of every lane, port by port.
+    pub fn lanes_output_range(self, lanes: u8) -> std::ops::Range<usize> {
+        let start = self.lanes_input_range(lanes).end;
+        start..start + usize::from(self.outputs) * usize::from(lanes)
+    }
+
+    /// For a call of `lanes` kernels: all their registers.
+    pub fn lanes_range(self, lanes: u8) -> std::ops::Range<usize> {
+        self.start as usize..self.lanes_output_range(lanes).end
+    }
 }
 
-/// A parameter slot: an index into [`Program::params`](crate::Program::params), the values
-/// that `LOAD_PARAM` reads and that events set while the program runs.
+/// A run of registers in [`Program::args`](crate::Program::args) that one instruction reads:
+/// the terms of a `SUM`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RegList {
+    /// Index of the first register in the argument pool.
+    pub start: u32,
+    /// How many registers.
+    pub count: u16,
+}
+
+impl RegList {
+    /// The range of the registers in the argument pool.
+    pub fn range(self) -> std::ops::Range<usize> {
+        let start = self.start as usize;
+        start..start + usize::from(self.count)
+    }
+}
+
+/// A parameter slot: an index into [`Program::params`](crate::Program::params) and
+/// [`Program::param_regs`](crate::Program::param_regs), the values that events set while the
+/// program runs and the registers that hold them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ParamIdx(pub u16);
 

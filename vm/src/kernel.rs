@@ -8,6 +8,14 @@ pub const MAX_BLOCK: usize = 64;
 /// The most inputs or outputs one kernel call may have.
 pub const MAX_PORTS: usize = 16;
 
+/// The most kernels one `CALL_LANES` runs together: sixteen, two vectors of eight, so that a
+/// kernel whose lanes step a recursion sample by sample has two independent chains for the
+/// CPU to overlap.
+pub const MAX_LANES: usize = 16;
+
+/// The most registers one `CALL_LANES` passes: its lanes times the inputs and outputs of each.
+pub const MAX_LANE_ARGS: usize = 64;
+
 /// A native DSP kernel: one module instance with its state (phase, filter memory, delay line).
 ///
 /// Kernels are built off the audio thread (all allocation happens in their constructor) and
@@ -23,6 +31,31 @@ pub trait Kernel: Send + Any {
     ///
     /// Real-time safe: implementations must not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]);
+
+    /// Processes one block of several kernels of the same module at once, one kernel per lane,
+    /// if this kernel's type knows how; returns `false`, having changed nothing, if it does
+    /// not (the default) or if a kernel of `rest` is not of its type. The VM then calls
+    /// [`process`](Kernel::process) on each kernel in lane order instead.
+    ///
+    /// `self` is lane 0 and `rest` lanes `1..`; `inputs` holds `shape().inputs` ports of
+    /// `1 + rest.len()` blocks each and `outputs` likewise, port by port: the block of port `p`
+    /// for lane `l` is at index `p · lanes + l`. Every block has the same length, between 1 and
+    /// [`MAX_BLOCK`].
+    ///
+    /// Each lane's output and state afterwards must be bit for bit what `process` on that
+    /// kernel alone would give: the VM runs a group in lanes or one kernel at a time as it
+    /// likes, and the reference interpreter runs every kernel alone, one sample at a time.
+    ///
+    /// Real-time safe: implementations must not allocate, lock or block.
+    fn process_lanes(
+        &mut self,
+        rest: &mut [Box<dyn Kernel>],
+        inputs: &[&[f32]],
+        outputs: &mut [&mut [f32]],
+    ) -> bool {
+        let _ = (rest, inputs, outputs);
+        false
+    }
 
     /// Receives the block of the input that breaks cycles (a delay's `in`), separately from
     /// [`process`](Kernel::process), so the compiler can run `process` before the input is

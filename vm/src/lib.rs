@@ -37,6 +37,7 @@
 //!     channels: 1,
 //!     inputs: 0,
 //!     params: vec![],
+//!     param_regs: vec![],
 //! };
 //! let mut vm = Executable::new(program, vec![Box::new(Double)]).unwrap();
 //! vm.run(64);
@@ -44,6 +45,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod block;
 mod index;
 mod kernel;
 pub mod live;
@@ -53,8 +55,10 @@ mod param;
 mod program;
 mod verify;
 
-pub use index::{ArgRange, KernelIdx, ParamIdx, Reg};
-pub use kernel::{Kernel, KernelShape, MAX_BLOCK, MAX_PORTS, copy_same_type};
+pub use index::{ArgRange, KernelIdx, ParamIdx, Reg, RegList};
+pub use kernel::{
+    Kernel, KernelShape, MAX_BLOCK, MAX_LANE_ARGS, MAX_LANES, MAX_PORTS, copy_same_type,
+};
 pub use machine::Executable;
 pub use op::{Access, Instr};
 pub use program::{KernelDecl, Program};

@@ -1,14 +1,15 @@
 //! The virtual machine: a verified program, its kernels and its register file.
 
-use crate::index::{KernelIdx, ParamIdx, Reg};
-use crate::kernel::{Kernel, MAX_BLOCK, MAX_PORTS};
+use crate::block::{self, Block};
+#[cfg(feature = "extra-checks")]
+use crate::index::Reg;
+use crate::index::{KernelIdx, ParamIdx};
+use crate::kernel::{Kernel, MAX_BLOCK, MAX_LANE_ARGS, MAX_PORTS};
 use crate::op::Instr;
 use crate::param::ParamState;
 use crate::program::Program;
 use crate::verify::{VerifyError, verify};
-
-/// One register: a block of samples.
-type Block = [f32; MAX_BLOCK];
+use std::mem::MaybeUninit;
 
 /// A program that passed the verifier, with everything it needs to run: its kernels, its
 /// registers and its output buffers, all allocated here so that [`run`](Executable::run)
@@ -18,6 +19,10 @@ pub struct Executable {
     kernels: Vec<Box<dyn Kernel>>,
     /// Invariant: `registers.len() == program.registers`, and `registers[0]` is all zeros.
     registers: Vec<Block>,
+    /// For each register of `program.args`, where its samples start in the register file
+    /// (register × [`MAX_BLOCK`]): worked out once, so a call's arguments cost a load and two
+    /// stores each.
+    arg_offsets: Vec<u32>,
     /// One block per output channel; `outputs.len() == program.channels`.
     outputs: Vec<Block>,
     /// One block per input channel; `inputs.len() == program.inputs`. Hosts fill them through
@@ -25,6 +30,12 @@ pub struct Executable {
     inputs: Vec<Block>,
     /// Invariant: `params.len() == program.params.len()`.
     params: Vec<ParamState>,
+    /// The parameters whose registers must be written before the next block: those set since
+    /// their register was last written, and those ramping. Never holds one twice; its
+    /// capacity is the number of parameters, so pushing never allocates.
+    stale: Vec<ParamIdx>,
+    /// For each parameter, whether it is in `stale`.
+    is_stale: Vec<bool>,
     /// Samples of the last block.
     frames: usize,
     /// Non-finite output samples replaced by silence, since this executable was made.
@@ -45,16 +56,67 @@ impl Executable {
     /// Verifies `program` against `kernels` and prepares it to run.
     pub fn new(program: Program, kernels: Vec<Box<dyn Kernel>>) -> Result<Executable, VerifyError> {
         verify(&program, &kernels)?;
-        Ok(Executable {
+        let mut executable = Executable {
             registers: vec![[0.0; MAX_BLOCK]; usize::from(program.registers)],
             outputs: vec![[0.0; MAX_BLOCK]; usize::from(program.channels)],
             inputs: vec![[0.0; MAX_BLOCK]; usize::from(program.inputs)],
             params: program.params.iter().map(|&v| ParamState::new(v)).collect(),
+            stale: Vec::with_capacity(program.params.len()),
+            arg_offsets: program
+                .args
+                .iter()
+                .map(|reg| u32::from(reg.0) * MAX_BLOCK as u32)
+                .collect(),
+            is_stale: vec![false; program.params.len()],
             program,
             kernels,
             frames: 0,
             flushed: 0,
-        })
+        };
+        executable.write_all_params();
+        Ok(executable)
+    }
+
+    /// Writes every parameter's register with its value, as a block without ramps holds it.
+    fn write_all_params(&mut self) {
+        for (state, reg) in self.params.iter().zip(&self.program.param_regs) {
+            state.fill(&mut self.registers[reg.index()]);
+        }
+    }
+
+    /// Queues parameter `param` to have its register written before the next block.
+    ///
+    /// Real-time safe: the queue has room for every parameter, so it never allocates.
+    fn mark_stale(&mut self, param: ParamIdx) {
+        if !std::mem::replace(&mut self.is_stale[param.index()], true) {
+            self.stale.push(param);
+        }
+    }
+
+    /// Writes the registers of the parameters that changed or ramp, for a block of `frames`
+    /// samples: a ramp's next `frames` values, a held value into the whole register (so it
+    /// serves blocks of any length until it changes).
+    fn write_stale_params(&mut self, frames: usize) {
+        for &param in &self.stale {
+            let state = &self.params[param.index()];
+            let register = &mut self.registers[self.program.param_regs[param.index()].index()];
+            let len = if state.ramping() { frames } else { MAX_BLOCK };
+            state.fill(&mut register[..len]);
+        }
+    }
+
+    /// Moves every ramp on by `frames` samples and forgets the parameters whose registers now
+    /// hold their value for good: a parameter that ramped in this block is written once more,
+    /// in full, after its ramp ends.
+    fn advance_params(&mut self, frames: usize) {
+        let (params, is_stale) = (&mut self.params, &mut self.is_stale);
+        self.stale.retain(|&param| {
+            let state = &mut params[param.index()];
+            let ramped = state.ramping();
+            state.advance(frames as u32);
+            is_stale[param.index()] = ramped;
+            ramped
+        });
     }
 
     /// Runs the program for one block of `frames` samples; `frames` is clamped to
@@ -62,37 +124,91 @@ impl Executable {
     ///
     /// Real-time safe: does not allocate, lock or block (kernels promise the same).
     pub fn run(&mut self, frames: usize) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2, checked just above.
+            return unsafe { self.run_avx2(frames) };
+        }
+        self.run_in(frames);
+    }
+
+    /// [`run`](Executable::run) compiled for AVX2: the interpreter's own loops (the calls'
+    /// arguments, the output, the guard) in wider vectors.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn run_avx2(&mut self, frames: usize) {
+        self.run_in(frames);
+    }
+
+    /// [`run`](Executable::run)'s body, inlined into each of its compilations.
+    #[inline(always)]
+    fn run_in(&mut self, frames: usize) {
         if frames == 0 {
             return;
         }
         let frames = frames.min(MAX_BLOCK);
         self.frames = frames;
         for output in &mut self.outputs {
-            output[..frames].fill(0.0);
+            output.fill(0.0);
         }
+        self.write_stale_params(frames);
         for instr in &self.program.instrs {
             match *instr {
                 Instr::LoadConst { dst, value } => {
                     self.registers[dst.index()][..frames].fill(value);
                 }
-                Instr::LoadParam { dst, param } => {
-                    self.params[param.index()].fill(&mut self.registers[dst.index()][..frames]);
-                }
                 Instr::Add { dst, lhs, rhs } => {
-                    let (lhs, rhs) = (self.registers[lhs.index()], self.registers[rhs.index()]);
-                    let dst = &mut self.registers[dst.index()];
-                    for i in 0..frames {
-                        dst[i] = lhs[i] + rhs[i];
-                    }
+                    #[cfg(feature = "extra-checks")]
+                    check_call_operands(self.registers.len(), &[lhs, rhs], &[dst], 2);
+                    // SAFETY: the verifier established that every operand is in range and
+                    // that an instruction never reads the register it writes.
+                    unsafe { block::add(&mut self.registers, dst, lhs, rhs) }
+                }
+                Instr::Sum { dst, terms } => {
+                    let terms = &self.program.args[terms.range()];
+                    #[cfg(feature = "extra-checks")]
+                    check_call_operands(self.registers.len(), terms, &[dst], usize::MAX);
+                    // SAFETY: as for `ADD`; and the verifier established that the terms lie in
+                    // the argument pool and number at least two.
+                    unsafe { block::sum(&mut self.registers, dst, terms) }
                 }
                 Instr::CallOp { kernel, args } => {
-                    let registers = &self.program.args[args.whole_range()];
-                    let (inputs, outputs) = registers.split_at(usize::from(args.inputs));
+                    #[cfg(feature = "extra-checks")]
+                    {
+                        let registers = &self.program.args[args.whole_range()];
+                        let (inputs, outputs) = registers.split_at(usize::from(args.inputs));
+                        check_call_operands(self.registers.len(), inputs, outputs, MAX_PORTS);
+                    }
+                    let offsets = &self.arg_offsets[args.whole_range()];
+                    let (inputs, outputs) = offsets.split_at(usize::from(args.inputs));
                     call(
                         &mut *self.kernels[kernel.index()],
                         &mut self.registers,
-                        inputs,
-                        outputs,
+                        (inputs, outputs),
+                        frames,
+                    );
+                }
+                Instr::CallLanes {
+                    kernel,
+                    lanes,
+                    args,
+                } => {
+                    let first = kernel.index();
+                    #[cfg(feature = "extra-checks")]
+                    {
+                        let registers = &self.program.args[args.lanes_range(lanes)];
+                        let (inputs, outputs) =
+                            registers.split_at(usize::from(args.inputs) * usize::from(lanes));
+                        check_call_operands(self.registers.len(), inputs, outputs, MAX_LANE_ARGS);
+                    }
+                    call_lanes(
+                        &mut self.kernels[first..first + usize::from(lanes)],
+                        &mut self.registers,
+                        &self.arg_offsets[args.lanes_range(lanes)],
+                        usize::from(args.inputs),
                         frames,
                     );
                 }
@@ -104,24 +220,32 @@ impl Executable {
                     self.registers[dst.index()][..frames].copy_from_slice(&input[..frames]);
                 }
                 Instr::WriteOutput { channel, src } => {
+                    // The whole register, a fixed length (straight vector code): the samples
+                    // past the block's end are never read.
                     let src = &self.registers[src.index()];
                     let out = &mut self.outputs[usize::from(channel)];
-                    for i in 0..frames {
-                        out[i] += src[i];
+                    for (out, &src) in out.iter_mut().zip(src) {
+                        *out += src;
                     }
                 }
             }
         }
         self.guard_outputs();
-        for param in &mut self.params {
-            param.advance(frames as u32);
-        }
+        self.advance_params(frames);
     }
 
     /// Replaces NaN and infinite output samples by silence, counting them.
     fn guard_outputs(&mut self) {
         for output in &mut self.outputs {
-            for sample in &mut output[..self.frames] {
+            let output = &mut output[..self.frames];
+            // A branch-free look first, a few vector instructions a block; the repair is rare.
+            let finite = output
+                .iter()
+                .fold(true, |finite, sample| finite & sample.is_finite());
+            if finite {
+                continue;
+            }
+            for sample in output {
                 if !sample.is_finite() {
                     *sample = 0.0;
                     self.flushed += 1;
@@ -196,13 +320,16 @@ impl Executable {
     }
 
     /// Returns every kernel to its initial state, every parameter to its initial value, and
-    /// clears the registers.
+    /// clears the other registers.
     pub fn reset(&mut self) {
         self.kernels.iter_mut().for_each(|kernel| kernel.reset());
         self.registers.iter_mut().for_each(|block| block.fill(0.0));
         for (state, &value) in self.params.iter_mut().zip(&self.program.params) {
             *state = ParamState::new(value);
         }
+        self.stale.clear();
+        self.is_stale.fill(false);
+        self.write_all_params();
     }
 
     /// Sets parameter `param` to `value` from the next sample on, ending any ramp on it.
@@ -212,6 +339,7 @@ impl Executable {
     pub fn set_param(&mut self, param: ParamIdx, value: f32) {
         if let Some(state) = self.params.get_mut(param.index()) {
             state.set(value);
+            self.mark_stale(param);
         }
     }
 
@@ -223,6 +351,7 @@ impl Executable {
     pub fn ramp_param(&mut self, param: ParamIdx, target: f32, samples: u32) {
         if let Some(state) = self.params.get_mut(param.index()) {
             state.ramp(target, samples);
+            self.mark_stale(param);
         }
     }
 
@@ -255,12 +384,14 @@ impl Executable {
                 adopted += 1;
             }
         }
-        for &(old, new) in params {
+        for &(old, new_index) in params {
             if let (Some(&old), Some(new)) = (
                 from.params.get(old.index()),
-                self.params.get_mut(new.index()),
-            ) {
+                self.params.get_mut(new_index.index()),
+            ) && *new != old
+            {
                 *new = old;
+                self.mark_stale(new_index);
             }
         }
         adopted
@@ -314,42 +445,145 @@ impl Executable {
 }
 
 /// Calls one kernel with its input and output registers, sliced to `frames` samples.
+#[inline(always)]
 fn call(
     kernel: &mut dyn Kernel,
     registers: &mut [Block],
-    inputs: &[Reg],
-    outputs: &[Reg],
+    (inputs, outputs): (&[u32], &[u32]),
     frames: usize,
 ) {
-    let mut input_slices: [&[f32]; MAX_PORTS] = [&[]; MAX_PORTS];
-    let mut output_slices: [&mut [f32]; MAX_PORTS] = std::array::from_fn(|_| &mut [][..]);
-    #[cfg(feature = "extra-checks")]
-    check_call_operands(registers.len(), inputs, outputs);
-    let base = registers.as_mut_ptr();
-    for (slot, reg) in input_slices.iter_mut().zip(inputs) {
-        // SAFETY: the verifier established `reg < registers.len()` for every operand, so the
-        // pointer stays inside the register file; no register read here is also an output of
-        // this call, so no `&mut` created below aliases this shared borrow.
-        *slot = unsafe { &(&*base.add(reg.index()))[..frames] };
+    // Most kernels have one output and a few inputs: their slices are built straight into
+    // small arrays, without the loops' set-up (half of the VM's work per block on a two-node
+    // patch went to it).
+    if let [output] = outputs {
+        let base = registers.as_mut_ptr().cast::<f32>();
+        let frames = frames.min(MAX_BLOCK);
+        // SAFETY: as in `blocks`: each offset is a register's start, in range (verifier), and
+        // the output is distinct from every input, so the `&mut` is unique.
+        let (input, output) = unsafe {
+            (
+                |at: usize| std::slice::from_raw_parts(base.add(inputs[at] as usize), frames),
+                std::slice::from_raw_parts_mut(base.add(*output as usize), frames),
+            )
+        };
+        match inputs.len() {
+            1 => return kernel.process(&[input(0)], &mut [output]),
+            2 => return kernel.process(&[input(0), input(1)], &mut [output]),
+            3 => return kernel.process(&[input(0), input(1), input(2)], &mut [output]),
+            _ => {}
+        }
     }
-    for (slot, reg) in output_slices.iter_mut().zip(outputs) {
+    let (mut input_blocks, mut output_blocks) = (
+        [const { MaybeUninit::uninit() }; MAX_PORTS],
+        [const { MaybeUninit::uninit() }; MAX_PORTS],
+    );
+    let (inputs, outputs) = blocks(
+        (&mut input_blocks, &mut output_blocks),
+        registers,
+        (inputs, outputs),
+        frames,
+    );
+    kernel.process(inputs, outputs);
+}
+
+/// Room for a call's input block, filled by [`blocks`].
+type InputSlot<'r> = MaybeUninit<&'r [f32]>;
+/// Room for a call's output block, filled by [`blocks`].
+type OutputSlot<'r> = MaybeUninit<&'r mut [f32]>;
+
+/// The blocks of one call's registers (given by their offsets in the register file, see
+/// [`Executable::arg_offsets`]), sliced to the block's length, written into the start
+/// of `input_blocks` and `output_blocks` (the rest is left untouched: a call costs what it
+/// passes, not the arrays' length) and returned as slices of those starts.
+#[inline(always)]
+fn blocks<'b, 'r>(
+    (input_blocks, output_blocks): (&'b mut [InputSlot<'r>], &'b mut [OutputSlot<'r>]),
+    registers: &'r mut [Block],
+    (inputs, outputs): (&[u32], &[u32]),
+    frames: usize,
+) -> (&'b [&'r [f32]], &'b mut [&'r mut [f32]]) {
+    let base = registers.as_mut_ptr().cast::<f32>();
+    // Counts fixed up front and raw parts rather than indexing: the loops then do one address
+    // computation and one store a block, with no check or counter between them.
+    let frames = frames.min(MAX_BLOCK);
+    let input_count = inputs.len().min(input_blocks.len());
+    let output_count = outputs.len().min(output_blocks.len());
+    for (slot, &offset) in input_blocks[..input_count].iter_mut().zip(inputs) {
+        // SAFETY: the offset is a register's start (`arg_offsets`), and the verifier
+        // established `reg < registers.len()` for every operand, so the `frames <= MAX_BLOCK`
+        // samples from it lie inside the register file; no register read here is also an
+        // output of this call, so no `&mut` created below aliases this shared borrow.
+        slot.write(unsafe { std::slice::from_raw_parts(base.add(offset as usize), frames) });
+    }
+    for (slot, &offset) in output_blocks[..output_count].iter_mut().zip(outputs) {
         // SAFETY: in range as above; the verifier established that a call's outputs are
         // pairwise distinct and distinct from its inputs, so each `&mut` is unique.
-        *slot = unsafe { &mut (&mut *base.add(reg.index()))[..frames] };
+        slot.write(unsafe { std::slice::from_raw_parts_mut(base.add(offset as usize), frames) });
     }
-    kernel.process(
-        &input_slices[..inputs.len()],
-        &mut output_slices[..outputs.len()],
-    );
+    // SAFETY: the first `input_count` and `output_count` entries were written just above, and
+    // `MaybeUninit<T>` has the layout of `T`.
+    unsafe {
+        (
+            &*(&raw const input_blocks[..input_count] as *const [&'r [f32]]),
+            &mut *(&raw mut output_blocks[..output_count] as *mut [&'r mut [f32]]),
+        )
+    }
 }
 
 /// The verifier's guarantees for one call, re-checked at run time for fuzzing.
 #[cfg(feature = "extra-checks")]
-fn check_call_operands(registers: usize, inputs: &[Reg], outputs: &[Reg]) {
-    assert!(inputs.len() <= MAX_PORTS && outputs.len() <= MAX_PORTS);
+fn check_call_operands(registers: usize, inputs: &[Reg], outputs: &[Reg], most: usize) {
+    assert!(inputs.len() <= most && outputs.len() <= most);
     for (at, reg) in outputs.iter().enumerate() {
         assert!(reg.index() < registers && *reg != Reg::ZERO);
         assert!(!outputs[..at].contains(reg) && !inputs.contains(reg));
     }
     assert!(inputs.iter().all(|reg| reg.index() < registers));
+}
+
+/// Runs a group of kernels of one module side by side: their lane form if they have one, else
+/// each in turn. `registers` lists every lane's inputs then outputs, port by port, with
+/// `inputs` inputs per lane. Inlined into each of [`Executable::run`]'s compilations.
+#[inline(always)]
+fn call_lanes(
+    kernels: &mut [Box<dyn Kernel>],
+    registers: &mut [Block],
+    args: &[u32],
+    inputs: usize,
+    frames: usize,
+) {
+    let lanes = kernels.len();
+    let (input_regs, output_regs) = args.split_at(inputs * lanes);
+    let (mut input_blocks, mut output_blocks) = (
+        [const { MaybeUninit::uninit() }; MAX_LANE_ARGS],
+        [const { MaybeUninit::uninit() }; MAX_LANE_ARGS],
+    );
+    let (inputs_of_all, outputs_of_all) = blocks(
+        (&mut input_blocks, &mut output_blocks),
+        registers,
+        (input_regs, output_regs),
+        frames,
+    );
+    let Some((first, rest)) = kernels.split_first_mut() else {
+        return; // the verifier allows no empty lane group
+    };
+    if first.process_lanes(rest, inputs_of_all, outputs_of_all) {
+        return;
+    }
+    // No lane form: one kernel at a time, each with its lane of every port.
+    for (lane, kernel) in kernels.iter_mut().enumerate() {
+        let mut lane_inputs: [&[f32]; MAX_PORTS] = [&[]; MAX_PORTS];
+        for (slot, port) in lane_inputs.iter_mut().zip(inputs_of_all.chunks(lanes)) {
+            *slot = port[lane];
+        }
+        let mut lane_outputs: [&mut [f32]; MAX_PORTS] = std::array::from_fn(|_| &mut [][..]);
+        for (slot, port) in lane_outputs
+            .iter_mut()
+            .zip(outputs_of_all.chunks_mut(lanes))
+        {
+            *slot = &mut *port[lane];
+        }
+        let shape = (inputs, output_regs.len() / lanes);
+        kernel.process(&lane_inputs[..shape.0], &mut lane_outputs[..shape.1]);
+    }
 }

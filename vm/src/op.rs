@@ -2,10 +2,11 @@
 //!
 //! Naming: an op's mnemonic is its variant name in `SCREAMING_SNAKE_CASE` (`CALL_OP` is the
 //! exception, named as in the seeds); operands read `sources -> destinations`, except
-//! `LOAD_CONST dst, value` and `LOAD_PARAM dst, param`. [`Instr::registers`] is the one operand walk that the verifier and
+//! `LOAD_CONST dst, value`. Parameters need no op: each parameter slot owns a register that
+//! holds its value ([`Program::param_regs`](crate::Program::param_regs)). [`Instr::registers`] is the one operand walk that the verifier and
 //! the compiler's tests share; [`Instr::write_text`] is the one disassembly.
 
-use crate::index::{ArgRange, KernelIdx, ParamIdx, Reg};
+use crate::index::{ArgRange, KernelIdx, Reg, RegList};
 use std::fmt;
 
 /// One instruction. Every op processes a whole block, so dispatch cost is amortised over up to
@@ -19,14 +20,6 @@ pub enum Instr {
         /// The constant.
         value: f32,
     },
-    /// `dst[i] = param(i)` — an unconnected input's value, which events may set at any
-    /// sample or ramp over many: `param(i)` is the slot's value at sample `i` of the block.
-    LoadParam {
-        /// Destination register.
-        dst: Reg,
-        /// The parameter slot.
-        param: ParamIdx,
-    },
     /// `dst[i] = lhs[i] + rhs[i]` — sums the connections into one input.
     Add {
         /// Destination register.
@@ -36,11 +29,33 @@ pub enum Instr {
         /// Right operand.
         rhs: Reg,
     },
+    /// `dst[i] = ((terms[0][i] + terms[1][i]) + terms[2][i]) + …`, left to right — sums the
+    /// connections into one input when there are more than two: one instruction, the running
+    /// sum kept in the CPU's registers, instead of a chain of `ADD`s through memory.
+    Sum {
+        /// Destination register.
+        dst: Reg,
+        /// The terms, in the order they are added; at least 2.
+        terms: RegList,
+    },
     /// `outputs = kernel.process(inputs)` — runs one module instance for the block.
     CallOp {
         /// The kernel instance.
         kernel: KernelIdx,
         /// Its input and output registers.
+        args: ArgRange,
+    },
+    /// `outputs[l] = kernel[l].process(inputs[l])` for each lane `l < lanes` — runs `lanes`
+    /// instances of one module, kernels `kernel..kernel + lanes`, side by side in SIMD lanes
+    /// ([`Kernel::process_lanes`](crate::Kernel::process_lanes)), or one after the other when
+    /// the kernel has no lane form. `args` gives the inputs and outputs of one lane; the pool
+    /// holds them port by port: `lanes` registers for each input, then for each output.
+    CallLanes {
+        /// The first kernel instance.
+        kernel: KernelIdx,
+        /// How many instances, at least 2.
+        lanes: u8,
+        /// The counts of one lane's inputs and outputs, and where the registers start.
         args: ArgRange,
     },
     /// `kernel.feed(src)` — hands a cycle-breaking kernel (a delay) its input for the block.
@@ -83,17 +98,24 @@ impl Instr {
         &self,
         args: &[Reg],
         mut visit: impl FnMut(Reg, Access),
-        mut bad_range: impl FnMut(ArgRange),
+        mut bad_range: impl FnMut(std::ops::Range<usize>),
     ) {
         match *self {
-            Instr::LoadConst { dst, .. }
-            | Instr::LoadParam { dst, .. }
-            | Instr::ReadInput { dst, .. } => visit(dst, Access::Write),
+            Instr::LoadConst { dst, .. } | Instr::ReadInput { dst, .. } => {
+                visit(dst, Access::Write)
+            }
             Instr::Add { dst, lhs, rhs } => {
                 visit(lhs, Access::Read);
                 visit(rhs, Access::Read);
                 visit(dst, Access::Write);
             }
+            Instr::Sum { dst, terms } => match args.get(terms.range()) {
+                Some(terms) => {
+                    terms.iter().for_each(|&reg| visit(reg, Access::Read));
+                    visit(dst, Access::Write);
+                }
+                None => bad_range(terms.range()),
+            },
             Instr::CallOp { args: range, .. } => match args.get(range.whole_range()) {
                 Some(_) => {
                     args[range.input_range()]
@@ -103,7 +125,20 @@ impl Instr {
                         .iter()
                         .for_each(|&reg| visit(reg, Access::Write));
                 }
-                None => bad_range(range),
+                None => bad_range(range.whole_range()),
+            },
+            Instr::CallLanes {
+                args: range, lanes, ..
+            } => match args.get(range.lanes_range(lanes)) {
+                Some(_) => {
+                    args[range.lanes_input_range(lanes)]
+                        .iter()
+                        .for_each(|&reg| visit(reg, Access::Read));
+                    args[range.lanes_output_range(lanes)]
+                        .iter()
+                        .for_each(|&reg| visit(reg, Access::Write));
+                }
+                None => bad_range(range.lanes_range(lanes)),
             },
             Instr::Feed { src, .. } | Instr::WriteOutput { src, .. } => visit(src, Access::Read),
         }
@@ -126,8 +161,11 @@ impl Instr {
         };
         match *self {
             Instr::LoadConst { dst, value } => write!(f, "{:<12} {dst}, {value}", "LOAD_CONST"),
-            Instr::LoadParam { dst, param } => write!(f, "{:<12} {dst}, {param}", "LOAD_PARAM"),
             Instr::Add { dst, lhs, rhs } => write!(f, "{:<12} {lhs}, {rhs} -> {dst}", "ADD"),
+            Instr::Sum { dst, terms } => match args.get(terms.range()) {
+                Some(terms) => write!(f, "{:<12} {} -> {dst}", "SUM", list(terms)),
+                None => write!(f, "{:<12} ? -> {dst}", "SUM"),
+            },
             Instr::CallOp {
                 kernel,
                 args: range,
@@ -147,6 +185,33 @@ impl Instr {
                         write!(f, "{:<12} {name}, {inputs} -> {outputs}", "CALL_OP")
                     }
                 }
+            }
+            Instr::CallLanes {
+                kernel,
+                lanes,
+                args: range,
+            } => {
+                let name = kernel_name(kernel);
+                write!(f, "{:<12} {name} x{lanes}", "CALL_LANES")?;
+                let Some(pool) = args.get(range.lanes_range(lanes)) else {
+                    return write!(f, ", ?");
+                };
+                // One group per port, its lanes separated by spaces.
+                let ports: Vec<String> = pool
+                    .chunks(usize::from(lanes.max(1)))
+                    .map(|lanes| {
+                        lanes
+                            .iter()
+                            .map(Reg::to_string)
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
+                    .collect();
+                let (inputs, outputs) = ports.split_at(usize::from(range.inputs).min(ports.len()));
+                if !inputs.is_empty() {
+                    write!(f, ", {}", inputs.join(", "))?;
+                }
+                write!(f, " -> {}", outputs.join(", "))
             }
             Instr::Feed { kernel, src } => {
                 write!(f, "{:<12} {}, {src}", "FEED", kernel_name(kernel))

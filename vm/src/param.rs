@@ -62,6 +62,11 @@ impl ParamState {
         }
     }
 
+    /// Whether a ramp is running.
+    pub(crate) fn ramping(&self) -> bool {
+        self.ramp.is_some()
+    }
+
     /// The value at the last sample produced (the value a ramp has reached).
     pub(crate) fn current(&self) -> f32 {
         match self.ramp {
@@ -81,8 +86,8 @@ impl ParamState {
         }
     }
 
-    /// Writes the values of the next `out.len()` samples, without moving on (so several
-    /// `LOAD_PARAM`s of one slot in one block read the same samples).
+    /// Writes the values of the next `out.len()` samples, without moving on (the VM writes a
+    /// slot's register with them before the block, then moves on after it).
     ///
     /// Real-time safe: does not allocate, lock or block.
     #[inline]

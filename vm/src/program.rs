@@ -21,9 +21,14 @@ pub struct Program {
     pub channels: u8,
     /// Input channels the program reads; 0 if it reads none.
     pub inputs: u8,
-    /// The initial value of each parameter slot, by [`ParamIdx`](crate::ParamIdx): what
-    /// `LOAD_PARAM` reads until an event changes it. Finite.
+    /// The initial value of each parameter slot, by [`ParamIdx`](crate::ParamIdx), until an
+    /// event changes it. Finite.
     pub params: Vec<f32>,
+    /// The register of each parameter slot, by [`ParamIdx`](crate::ParamIdx): it holds the
+    /// slot's value at each sample of the block (a ramp's values as it runs), written by the
+    /// VM before the block when the value changed and by no instruction, so that an unconnected
+    /// input costs nothing while it holds still.
+    pub param_regs: Vec<Reg>,
 }
 
 /// What a program expects of one kernel instance.

@@ -4,7 +4,7 @@
 //! program — from our compiler, a file, or a fuzzer — passes through here first.
 
 use crate::index::Reg;
-use crate::kernel::{Kernel, MAX_PORTS};
+use crate::kernel::{Kernel, MAX_LANE_ARGS, MAX_LANES, MAX_PORTS};
 use crate::op::{Access, Instr};
 use crate::program::Program;
 use std::fmt;
@@ -34,13 +34,18 @@ impl std::error::Error for VerifyError {}
 ///
 /// Establishes these invariants, on which the VM's unchecked accesses rely:
 /// - every register operand is `< program.registers`, and [`Reg::ZERO`] is never written;
+/// - every `SUM` has at least two terms, all inside `program.args`, none its destination;
 /// - every `CALL_OP` argument range lies inside `program.args`, its outputs are pairwise
 ///   distinct and distinct from its inputs, and its counts match its kernel's shape;
+/// - every `CALL_LANES` runs 2 to [`MAX_LANES`] kernels, all in range and of one shape that
+///   matches its counts, with at most [`MAX_LANE_ARGS`] registers, all inside `program.args`,
+///   its outputs pairwise distinct and distinct from its inputs;
 /// - every kernel index is `< kernels.len()`, and `kernels[k].shape() == program.kernels[k].shape`;
 /// - `FEED` names only kernels that take a feed; every `WRITE_OUTPUT` channel is
 ///   `< program.channels`; every `READ_INPUT` channel is `< program.inputs`;
-/// - every `LOAD_PARAM` slot is `< program.params.len()`, and every initial parameter value
-///   and every constant is finite.
+/// - there is one parameter register per parameter slot, each in range, not [`Reg::ZERO`],
+///   pairwise distinct, and written by no instruction; every initial parameter value and every
+///   constant is finite.
 pub fn verify(program: &Program, kernels: &[Box<dyn Kernel>]) -> Result<(), VerifyError> {
     let whole = |reason: String| VerifyError {
         instr: None,
@@ -102,15 +107,46 @@ pub fn verify(program: &Program, kernels: &[Box<dyn Kernel>]) -> Result<(), Veri
             "parameter p{slot} starts at {value}, not finite"
         )));
     }
+    let is_param = param_registers(program).map_err(whole)?;
     // The registers one instruction reads and writes, reused from one instruction to the next.
     let mut operands = Operands::default();
     for (index, instr) in program.instrs.iter().enumerate() {
-        verify_instr(program, instr, &mut operands).map_err(|reason| VerifyError {
+        verify_instr(program, &is_param, instr, &mut operands).map_err(|reason| VerifyError {
             instr: Some(index),
             reason,
         })?;
     }
     Ok(())
+}
+
+/// Checks the parameter registers; returns, for each register, whether it holds a parameter.
+fn param_registers(program: &Program) -> Result<Vec<bool>, String> {
+    if program.param_regs.len() != program.params.len() {
+        return Err(format!(
+            "{} parameter registers for {} parameter slots",
+            program.param_regs.len(),
+            program.params.len()
+        ));
+    }
+    let mut is_param = vec![false; usize::from(program.registers)];
+    for (slot, &reg) in program.param_regs.iter().enumerate() {
+        match is_param.get_mut(reg.index()) {
+            None => {
+                return Err(format!(
+                    "parameter p{slot}'s register {reg} is out of range (the program has {})",
+                    program.registers
+                ));
+            }
+            Some(_) if reg == Reg::ZERO => {
+                return Err(format!("parameter p{slot} is in the zero register r0"));
+            }
+            Some(true) => {
+                return Err(format!("parameter p{slot} shares register {reg}"));
+            }
+            Some(taken) => *taken = true,
+        }
+    }
+    Ok(is_param)
 }
 
 /// The registers an instruction writes and reads.
@@ -120,7 +156,12 @@ struct Operands {
     read: Vec<Reg>,
 }
 
-fn verify_instr(program: &Program, instr: &Instr, operands: &mut Operands) -> Result<(), String> {
+fn verify_instr(
+    program: &Program,
+    is_param: &[bool],
+    instr: &Instr,
+    operands: &mut Operands,
+) -> Result<(), String> {
     let mut problem = None;
     let mut bad_args = None;
     let Operands { written, read } = operands;
@@ -144,8 +185,7 @@ fn verify_instr(program: &Program, instr: &Instr, operands: &mut Operands) -> Re
     );
     if let Some(range) = bad_args {
         return Err(format!(
-            "arguments {:?} lie outside the argument pool of {}",
-            range.whole_range(),
+            "arguments {range:?} lie outside the argument pool of {}",
             program.args.len()
         ));
     }
@@ -155,6 +195,9 @@ fn verify_instr(program: &Program, instr: &Instr, operands: &mut Operands) -> Re
     for (at, reg) in written.iter().enumerate() {
         if *reg == Reg::ZERO {
             return Err("writes the zero register r0".into());
+        }
+        if is_param[reg.index()] {
+            return Err(format!("writes {reg}, a parameter's register"));
         }
         if written[..at].contains(reg) || read.contains(reg) {
             return Err(format!(
@@ -178,6 +221,34 @@ fn verify_instr(program: &Program, instr: &Instr, operands: &mut Operands) -> Re
                 ));
             }
         }
+        Instr::CallLanes {
+            kernel,
+            lanes,
+            args,
+        } => {
+            if !(2..=MAX_LANES).contains(&usize::from(lanes)) {
+                return Err(format!("{lanes} lanes; a lane call runs 2 to {MAX_LANES}"));
+            }
+            let count = usize::from(lanes) * (usize::from(args.inputs) + usize::from(args.outputs));
+            if count > MAX_LANE_ARGS {
+                return Err(format!(
+                    "{count} registers; a lane call passes at most {MAX_LANE_ARGS}"
+                ));
+            }
+            for lane in 0..u16::from(lanes) {
+                let index = kernel
+                    .0
+                    .checked_add(lane)
+                    .ok_or_else(|| format!("kernel {} + {lane} is out of range", kernel.0))?;
+                let decl = kernel_decl(crate::KernelIdx(index))?;
+                if args.inputs != decl.shape.inputs || args.outputs != decl.shape.outputs {
+                    return Err(format!(
+                        "lane {lane} (`{}`) takes {} inputs and {} outputs, the call passes {} and {}",
+                        decl.name, decl.shape.inputs, decl.shape.outputs, args.inputs, args.outputs
+                    ));
+                }
+            }
+        }
         Instr::Feed { kernel, .. } => {
             let decl = kernel_decl(kernel)?;
             if !decl.shape.takes_feed {
@@ -199,15 +270,15 @@ fn verify_instr(program: &Program, instr: &Instr, operands: &mut Operands) -> Re
         Instr::LoadConst { value, .. } if !value.is_finite() => {
             return Err(format!("constant {value} is not finite"));
         }
-        Instr::LoadParam { param, .. } if param.index() >= program.params.len() => {
+        Instr::Sum { terms, .. } if terms.count < 2 => {
             return Err(format!(
-                "parameter {param} is out of range (the program has {})",
-                program.params.len()
+                "a sum of {} terms; a sum has at least 2",
+                terms.count
             ));
         }
         Instr::LoadConst { .. }
-        | Instr::LoadParam { .. }
         | Instr::Add { .. }
+        | Instr::Sum { .. }
         | Instr::WriteOutput { .. }
         | Instr::ReadInput { .. } => {}
     }

@@ -13,19 +13,14 @@ fn program(
     crossfade: bool,
 ) -> Box<Loaded> {
     let program = Program {
-        instrs: vec![
-            Instr::LoadParam {
-                dst: Reg(1),
-                param: ParamIdx(0),
-            },
-            Instr::WriteOutput {
-                channel: 0,
-                src: Reg(1),
-            },
-        ],
+        instrs: vec![Instr::WriteOutput {
+            channel: 0,
+            src: Reg(1),
+        }],
         registers: 2,
         channels: 1,
         params: vec![value],
+        param_regs: vec![Reg(1)],
         ..Program::default()
     };
     Box::new(Loaded {

@@ -33,10 +33,6 @@ fn valid() -> Program {
                 dst: Reg(1),
                 value: 0.25,
             },
-            Instr::LoadParam {
-                dst: Reg(2),
-                param: ParamIdx(0),
-            },
             Instr::CallOp {
                 kernel: KernelIdx(0),
                 args: ArgRange {
@@ -63,6 +59,7 @@ fn valid() -> Program {
         channels: 1,
         inputs: 0,
         params: vec![0.5],
+        param_regs: vec![Reg(2)],
     }
 }
 
@@ -84,13 +81,13 @@ fn a_valid_program_runs_and_computes_its_formula() {
 #[test]
 fn register_out_of_range_is_refused() {
     let mut program = valid();
-    program.instrs[4] = Instr::WriteOutput {
+    program.instrs[3] = Instr::WriteOutput {
         channel: 0,
         src: Reg(4),
     };
     assert_eq!(
         refusal(program),
-        "instruction 4: register r4 is out of range (the program has 4)"
+        "instruction 3: register r4 is out of range (the program has 4)"
     );
 }
 
@@ -117,7 +114,7 @@ fn an_output_aliasing_an_input_is_refused() {
 #[test]
 fn arguments_outside_the_pool_are_refused() {
     let mut program = valid();
-    program.instrs[2] = Instr::CallOp {
+    program.instrs[1] = Instr::CallOp {
         kernel: KernelIdx(0),
         args: ArgRange {
             start: 2,
@@ -131,11 +128,10 @@ fn arguments_outside_the_pool_are_refused() {
 #[test]
 fn wrong_arity_is_refused() {
     let mut program = valid();
-    program.args.push(Reg(3));
-    program.instrs[2] = Instr::CallOp {
+    program.instrs[1] = Instr::CallOp {
         kernel: KernelIdx(0),
         args: ArgRange {
-            start: 0,
+            start: 1,
             inputs: 1,
             outputs: 1,
         },
@@ -148,11 +144,11 @@ fn wrong_arity_is_refused() {
 #[test]
 fn kernel_index_out_of_range_is_refused() {
     let mut program = valid();
-    program.instrs[3] = Instr::Feed {
+    program.instrs[2] = Instr::Feed {
         kernel: KernelIdx(1),
         src: Reg(3),
     };
-    assert_eq!(refusal(program), "instruction 3: kernel 1 is out of range");
+    assert_eq!(refusal(program), "instruction 2: kernel 1 is out of range");
 }
 
 #[test]
@@ -171,7 +167,7 @@ fn missing_kernels_and_bad_channels_are_refused() {
             .contains("declares 1 kernels but 0 were supplied")
     );
     let mut program = valid();
-    program.instrs[4] = Instr::WriteOutput {
+    program.instrs[3] = Instr::WriteOutput {
         channel: 1,
         src: Reg(3),
     };
@@ -231,7 +227,8 @@ fn non_finite_output_is_replaced_by_silence_and_counted() {
         }],
         channels: 1,
         inputs: 0,
-        params: vec![0.5],
+        params: vec![],
+        param_regs: vec![],
     };
     let mut vm = Executable::new(program, vec![Box::new(Blow)]).unwrap();
     vm.run(64);
@@ -241,15 +238,32 @@ fn non_finite_output_is_replaced_by_silence_and_counted() {
 }
 
 #[test]
-fn a_parameter_slot_out_of_range_is_refused() {
+fn parameter_registers_must_be_one_per_slot_in_range_apart_and_never_written() {
     let mut program = valid();
-    program.instrs[1] = Instr::LoadParam {
-        dst: Reg(2),
-        param: ParamIdx(1),
-    };
+    program.param_regs.clear();
     assert_eq!(
         refusal(program),
-        "instruction 1: parameter p1 is out of range (the program has 1)"
+        "0 parameter registers for 1 parameter slots"
+    );
+    let mut program = valid();
+    program.param_regs[0] = Reg(4);
+    assert_eq!(
+        refusal(program),
+        "parameter p0's register r4 is out of range (the program has 4)"
+    );
+    let mut program = valid();
+    program.param_regs[0] = Reg::ZERO;
+    assert_eq!(refusal(program), "parameter p0 is in the zero register r0");
+    let mut program = valid();
+    program.params.push(1.0);
+    program.param_regs.push(Reg(2));
+    assert_eq!(refusal(program), "parameter p1 shares register r2");
+    let mut program = valid();
+    program.param_regs[0] = Reg(1);
+    program.args[1] = Reg(1);
+    assert_eq!(
+        refusal(program),
+        "instruction 0: writes r1, a parameter's register"
     );
 }
 
@@ -279,4 +293,106 @@ fn a_parameter_set_between_blocks_changes_the_next_sample_and_a_ramp_is_per_samp
     vm.set_param(ParamIdx(0), f32::NAN);
     vm.run(1);
     assert_eq!(vm.output(0), [2.25]);
+}
+
+/// Two `Sum`s in one lane call: lane 0 adds r1 and r2, lane 1 adds r2 and r2; the program
+/// writes both lanes' outputs.
+fn two_lanes() -> Program {
+    Program {
+        instrs: vec![
+            Instr::LoadConst {
+                dst: Reg(1),
+                value: 0.25,
+            },
+            Instr::LoadConst {
+                dst: Reg(2),
+                value: 0.5,
+            },
+            Instr::CallLanes {
+                kernel: KernelIdx(0),
+                lanes: 2,
+                args: ArgRange {
+                    start: 0,
+                    inputs: 2,
+                    outputs: 1,
+                },
+            },
+            Instr::WriteOutput {
+                channel: 0,
+                src: Reg(3),
+            },
+            Instr::WriteOutput {
+                channel: 1,
+                src: Reg(4),
+            },
+        ],
+        // Port by port: `in0` of lanes 0 and 1, `in1` of both, then `out` of both.
+        args: vec![Reg(1), Reg(2), Reg(2), Reg(2), Reg(3), Reg(4)],
+        registers: 5,
+        kernels: vec![
+            KernelDecl {
+                name: "sum".into(),
+                shape: SUM,
+            };
+            2
+        ],
+        channels: 2,
+        ..Program::default()
+    }
+}
+
+#[test]
+fn a_lane_call_without_a_lane_form_runs_each_kernel_with_its_lane_of_every_port() {
+    let mut vm = Executable::new(two_lanes(), vec![Box::new(Sum), Box::new(Sum)]).unwrap();
+    vm.run(5);
+    assert_eq!(
+        (vm.output(0), vm.output(1)),
+        (&[0.75; 5][..], &[1.0; 5][..])
+    );
+}
+
+#[test]
+fn lane_calls_of_a_wrong_width_shape_or_range_are_refused() {
+    let refuse = |program: Program| {
+        Executable::new(program, vec![Box::new(Sum), Box::new(Sum)])
+            .expect_err("the verifier must refuse this program")
+            .to_string()
+    };
+    // A lane call of these counts, reading r1 everywhere and writing r10, r11, …
+    let with = |lanes: u8, kernel: u16, inputs: u8| {
+        let mut program = two_lanes();
+        program.instrs[2] = Instr::CallLanes {
+            kernel: KernelIdx(kernel),
+            lanes,
+            args: ArgRange {
+                start: 0,
+                inputs,
+                outputs: 1,
+            },
+        };
+        program.args = vec![Reg(1); usize::from(lanes) * usize::from(inputs)];
+        program
+            .args
+            .extend((0..u16::from(lanes)).map(|lane| Reg(10 + lane)));
+        program.registers = 30;
+        program
+    };
+    assert_eq!(
+        refuse(with(1, 0, 2)),
+        "instruction 2: 1 lanes; a lane call runs 2 to 16"
+    );
+    assert_eq!(
+        refuse(with(17, 0, 2)),
+        "instruction 2: 17 lanes; a lane call runs 2 to 16"
+    );
+    assert_eq!(
+        refuse(with(2, 1, 2)),
+        "instruction 2: kernel 2 is out of range"
+    );
+    assert!(refuse(with(2, 0, 1)).contains("lane 0 (`sum`) takes 2 inputs and 1 outputs"));
+    // 8 lanes of 8 inputs and 1 output: 72 registers.
+    assert_eq!(
+        refuse(with(8, 0, 8)),
+        "instruction 2: 72 registers; a lane call passes at most 64"
+    );
 }

@@ -1,4 +1,5 @@
-//! A phase accumulator in turns, shared by the oscillators and LFOs.
+//! A phase accumulator in `f64` turns, stepped one sample at a time, for the LFOs, `osc.fm` and
+//! `osc.organ` (the audio oscillators use the fixed-point one in [`phase`](super::phase)).
 
 use crate::kernels::limit;
 
@@ -28,11 +29,6 @@ impl Phasor {
     pub(crate) fn reset(&mut self) {
         self.phase = 0.0;
         self.started = false;
-    }
-
-    /// Sets the phase to 0 now (hard sync), keeping the step that follows.
-    pub(crate) fn sync(&mut self) {
-        self.phase = 0.0;
     }
 
     /// Returns this sample's phase and the width of the PolyBLEP correction around it, and

@@ -12,6 +12,9 @@
 /// Delays are rounded to `1 / FRACTION_STEPS` sample.
 const FRACTION_STEPS: f64 = 1024.0;
 
+/// The most samples [`Line::read_ahead`] reads at once: a block.
+const MAX_RUN: usize = patchvm_vm::MAX_BLOCK;
+
 /// A fixed-length ring of samples, allocated when built.
 #[derive(Debug)]
 pub(crate) struct Ring {
@@ -112,6 +115,38 @@ impl Ring {
         if end == self.buf.len() { 0 } else { end }
     }
 
+    /// The `count` samples from index `at` on, wrapping, as the part before the end of the
+    /// ring and the part from its start; `count` is at most the ring's length.
+    #[inline]
+    pub(crate) fn run(&self, at: usize, count: usize) -> (&[f32], &[f32]) {
+        let (start, end) = self.buf.split_at(at);
+        let first = count.min(end.len());
+        (&end[..first], &start[..count - first])
+    }
+
+    /// [`run`](Ring::run), to write.
+    #[inline]
+    pub(crate) fn run_mut(&mut self, at: usize, count: usize) -> (&mut [f32], &mut [f32]) {
+        let (start, end) = self.buf.split_at_mut(at);
+        let first = count.min(end.len());
+        (&mut end[..first], &mut start[..count - first])
+    }
+
+    /// Copies the `out.len()` samples from index `at` on, wrapping, into `out` (at most the
+    /// ring's length).
+    #[inline]
+    fn copy_run(&self, at: usize, out: &mut [f32]) {
+        let (head, tail) = self.run(at, out.len());
+        let (out_head, out_tail) = out.split_at_mut(head.len());
+        out_head.copy_from_slice(head);
+        out_tail.copy_from_slice(tail);
+    }
+
+    /// The ring's length.
+    pub(crate) fn len(&self) -> usize {
+        self.buf.len()
+    }
+
     /// Sets every sample to 0.
     pub(crate) fn clear(&mut self) {
         self.buf.fill(0.0);
@@ -175,6 +210,44 @@ impl Line {
     #[inline]
     pub(crate) fn read(&self, delay: f64) -> f32 {
         self.ring.read(self.now, delay.max(0.0).min(self.max_delay))
+    }
+
+    /// What [`read`](Line::read)`(delay)` gives at each of the next `out.len()` samples, one
+    /// [`push`](Line::push) after each, if every sample read was pushed before the first:
+    /// then fills `out` and returns `true`, else returns `false`. A recursive structure with a
+    /// delay of a block or more reads a block of its past at once.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    pub(crate) fn read_ahead(&self, delay: f64, out: &mut [f32]) -> bool {
+        let steps = (delay.max(0.0).min(self.max_delay) * FRACTION_STEPS + 0.5) as usize;
+        let whole = steps / FRACTION_STEPS as usize;
+        let fraction = (steps % FRACTION_STEPS as usize) as f32 / FRACTION_STEPS as f32;
+        let n = out.len();
+        // Sample `k` reads `whole` and `whole + 1` behind the newest, which is then `k` past
+        // today's: all pushed already if `k <= whole`.
+        if n > whole + 1 || n > MAX_RUN {
+            return false;
+        }
+        let mut newer = [0.0_f32; MAX_RUN];
+        let mut older = [0.0_f32; MAX_RUN];
+        self.ring
+            .copy_run(self.ring.before(self.now, whole), &mut newer[..n]);
+        self.ring
+            .copy_run(self.ring.before(self.now, whole + 1), &mut older[..n]);
+        for ((out, &newer), &older) in out.iter_mut().zip(&newer).zip(&older) {
+            *out = newer + fraction * (older - newer);
+        }
+        true
+    }
+
+    /// [`push`](Line::push)es every sample of `values` in turn.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    pub(crate) fn push_block(&mut self, values: &[f32]) {
+        if !values.is_empty() {
+            let end = self.ring.write(self.ring.next(self.now), values);
+            self.now = self.ring.before(end, 1);
+        }
     }
 
     /// Empties the line, as built.

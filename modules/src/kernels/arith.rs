@@ -10,10 +10,12 @@
 //! `cmp.*` read a comparison with NaN as false (0).
 
 use super::math::{module, out, signal};
+use crate::dsp::simd::wide;
 use crate::dsp::state::stateless;
 use crate::registry::Entry;
 use patchvm_ir::{InputSpec, ModuleSpec};
 use patchvm_vm::{Kernel, KernelShape};
+use std::any::Any;
 use std::marker::PhantomData;
 
 /// A divisor smaller than this in magnitude makes `math.div` output 0.
@@ -193,9 +195,36 @@ impl<Op: Op2> Kernel for Map2<Op> {
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        for ((out, &a), &b) in outputs[0].iter_mut().zip(inputs[0]).zip(inputs[1]) {
-            *out = Op::apply(a, b);
+        wide(
+            #[inline(always)]
+            |_| map2::<Op>(inputs[0], inputs[1], &mut *outputs[0]),
+        );
+    }
+
+    /// Each lane's block in turn, in one vector copy of the loop: a stateless kernel's lanes
+    /// are independent, so this saves the calls, not arithmetic.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    fn process_lanes(
+        &mut self,
+        rest: &mut [Box<dyn Kernel>],
+        inputs: &[&[f32]],
+        outputs: &mut [&mut [f32]],
+    ) -> bool {
+        let lanes = 1 + rest.len();
+        if !rest.iter().all(|other| (&**other as &dyn Any).is::<Self>()) {
+            return false;
         }
+        let (a, b) = inputs.split_at(lanes);
+        wide(
+            #[inline(always)]
+            |_| {
+                for ((out, a), b) in outputs.iter_mut().zip(a).zip(b) {
+                    map2::<Op>(a, b, out);
+                }
+            },
+        );
+        true
     }
 
     fn reset(&mut self) {}
@@ -225,9 +254,33 @@ impl<Op: Op1> Kernel for Map1<Op> {
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        for (out, &x) in outputs[0].iter_mut().zip(inputs[0]) {
-            *out = Op::apply(x);
+        wide(
+            #[inline(always)]
+            |_| map1::<Op>(inputs[0], &mut *outputs[0]),
+        );
+    }
+
+    /// Each lane's block in turn, in one vector copy of the loop (see [`Map2`]'s).
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    fn process_lanes(
+        &mut self,
+        rest: &mut [Box<dyn Kernel>],
+        inputs: &[&[f32]],
+        outputs: &mut [&mut [f32]],
+    ) -> bool {
+        if !rest.iter().all(|other| (&**other as &dyn Any).is::<Self>()) {
+            return false;
         }
+        wide(
+            #[inline(always)]
+            |_| {
+                for (out, x) in outputs.iter_mut().zip(inputs) {
+                    map1::<Op>(x, out);
+                }
+            },
+        );
+        true
     }
 
     fn reset(&mut self) {}
@@ -235,6 +288,22 @@ impl<Op: Op1> Kernel for Map1<Op> {
     /// Stateless: there is nothing to keep, so it is kept whenever `other` is the same kernel.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
         stateless::<Self>(other)
+    }
+}
+
+/// `out[i] = Op::apply(a[i], b[i])`. Inlined into each of `wide`'s copies.
+#[inline(always)]
+fn map2<Op: Op2>(a: &[f32], b: &[f32], out: &mut [f32]) {
+    for ((out, &a), &b) in out.iter_mut().zip(a).zip(b) {
+        *out = Op::apply(a, b);
+    }
+}
+
+/// `out[i] = Op::apply(x[i])`. Inlined into each of `wide`'s copies.
+#[inline(always)]
+fn map1<Op: Op1>(x: &[f32], out: &mut [f32]) {
+    for (out, &x) in out.iter_mut().zip(x) {
+        *out = Op::apply(x);
     }
 }
 

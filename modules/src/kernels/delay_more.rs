@@ -17,10 +17,11 @@ use super::spec::control;
 use super::{limit, param};
 use crate::KernelInit;
 use crate::dsp::ring::Line;
+use crate::dsp::simd::uniform;
 use crate::dsp::state::copy_with;
 use crate::registry::Entry;
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape};
+use patchvm_vm::{Kernel, KernelShape, MAX_BLOCK};
 
 /// The longest delay, in seconds.
 const MAX_TIME_S: f64 = 60.0;
@@ -243,6 +244,12 @@ impl Kernel for Echo {
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
         let [x, time, feedback, mix] = [inputs[0], inputs[1], inputs[2], inputs[3]];
+        if let (Some(time), Some(feedback), Some(mix)) =
+            (uniform(time), uniform(feedback), uniform(mix))
+            && self.held(x, (time, feedback, mix), &mut *outputs[0])
+        {
+            return;
+        }
         for (i, out) in outputs[0].iter_mut().enumerate() {
             // y[n - D] is D - 1 behind the newest sample, y[n - 1]; D is at least 1.
             let d = samples(time[i], self.sample_rate, 1.0, &self.line);
@@ -265,6 +272,39 @@ impl Kernel for Echo {
     /// Real-time safe: copies into this kernel's own line; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
         copy_with(self, other, |this, other| this.line.take_over(&other.line))
+    }
+}
+
+impl Echo {
+    /// The block with held settings, when the delay is at least a block (so the block's echoes
+    /// are all read from before it) and every sample pushed is finite: the per-sample
+    /// arithmetic below, a block at a time. Returns `false`, having changed nothing but `out`,
+    /// otherwise.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    fn held(&mut self, x: &[f32], (time, feedback, mix): (f32, f32, f32), out: &mut [f32]) -> bool {
+        let n = x.len();
+        let d = samples(time, self.sample_rate, 1.0, &self.line);
+        let fb = limit(f64::from(feedback), -MAX_FEEDBACK, MAX_FEEDBACK) as f32;
+        let mix = limit(f64::from(mix), 0.0, 1.0) as f32;
+        let mut delayed = [0.0_f32; MAX_BLOCK];
+        if !self.line.read_ahead(d - 1.0, &mut delayed[..n]) {
+            return false;
+        }
+        let mut pushed = [0.0_f32; MAX_BLOCK];
+        for (((out, pushed), &delayed), &x) in out.iter_mut().zip(&mut pushed).zip(&delayed).zip(x)
+        {
+            let echo = fb * delayed;
+            *pushed = x + echo;
+            *out = x + mix * echo;
+        }
+        let finite = pushed[..n]
+            .iter()
+            .fold(true, |finite, v| finite & v.is_finite());
+        if finite {
+            self.line.push_block(&pushed[..n]);
+        }
+        finite
     }
 }
 

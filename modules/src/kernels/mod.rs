@@ -64,6 +64,8 @@ pub mod stereo;
 pub mod voice;
 
 #[cfg(test)]
+mod lanes_tests;
+#[cfg(test)]
 mod test_support;
 
 use crate::KernelInit;
@@ -161,6 +163,27 @@ pub(crate) fn entries() -> Vec<Entry> {
         input::INPUT_ENTRY,
     ]
 }
+
+/// The modules whose kernels run several nodes side by side in SIMD lanes
+/// ([`patchvm_vm::Kernel::process_lanes`]), so that the compiler groups their nodes.
+pub(crate) const LANES: &[&str] = &[
+    "osc.sine",
+    "osc.saw",
+    "osc.square",
+    "osc.triangle",
+    "gain",
+    "mul",
+    "math.add",
+    "math.sub",
+    "math.div",
+    "math.min",
+    "math.max",
+    "math.abs",
+    "math.neg",
+    "cmp.gt",
+    "cmp.lt",
+    "filter.lowpass",
+];
 
 /// The value `init` gives input `name` of `spec`.
 ///

@@ -1,8 +1,10 @@
 //! More oscillators: `osc.pulse`, `osc.fm`, `osc.organ` and `osc.sync_saw`.
 //!
 //! Like those in [`osc`](super::osc), each starts at phase 0, reads `freq` (Hz) every sample
-//! and keeps its phase in `f64` turns, wrapping once per sample (the step is limited to half a
-//! turn, the Nyquist frequency). All four are native kernels. fundsp's `PulseWave` is the
+//! and wraps its phase once per sample (the step is limited to half a turn, the Nyquist
+//! frequency). `osc.pulse` and `osc.sync_saw` keep the phase in 64-bit fixed point and compute
+//! their waves in `f32`, as `osc.square` and `osc.saw` do; `osc.fm` and `osc.organ` keep it in
+//! `f64` turns and compute their sines in `f64`. All four are native kernels. fundsp's `PulseWave` is the
 //! difference of two wavetable saws (`WaveSynth`), and its wavetable saw alone measured about
 //! 3x the PolyBLEP saw here (bench-peers), while the PolyBLEP pulse below is the square's
 //! code with one more comparison. fundsp's `organ` and `hammond` are fixed wavetables without
@@ -28,10 +30,11 @@
 use super::arith::shape;
 use super::limit;
 use super::math::signal;
-use super::osc::{Saw, Wave, pulse};
 use crate::KernelInit;
 use crate::dsp::edge::RisingEdge;
+use crate::dsp::phase::{self, FixedPhasor, Phases};
 use crate::dsp::phasor::Phasor;
+use crate::dsp::simd::wide;
 use crate::registry::Entry;
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
 use patchvm_vm::{Kernel, KernelShape, copy_same_type};
@@ -171,7 +174,7 @@ pub const SYNC_SAW: ModuleSpec = ModuleSpec {
 
 pub(crate) const PULSE_ENTRY: Entry = Entry {
     spec: PULSE,
-    build: Some(|init| Box::new(Pulse(Phasor::new(init.sample_rate)))),
+    build: Some(|init| Box::new(Pulse(FixedPhasor::new(init.sample_rate)))),
     memory_bytes: None,
 };
 pub(crate) const FM_ENTRY: Entry = Entry {
@@ -190,9 +193,9 @@ pub(crate) const SYNC_SAW_ENTRY: Entry = Entry {
     memory_bytes: None,
 };
 
-/// `osc.pulse`: [`pulse`] with the width read every sample.
+/// `osc.pulse`: [`phase::pulse`] with the width read every sample.
 #[derive(Clone, Debug)]
-struct Pulse(Phasor);
+struct Pulse(FixedPhasor);
 
 impl Kernel for Pulse {
     fn shape(&self) -> KernelShape {
@@ -203,11 +206,20 @@ impl Kernel for Pulse {
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        for ((out, &freq), &width) in outputs[0].iter_mut().zip(inputs[0]).zip(inputs[1]) {
-            let (phase, step) = self.0.tick(f64::from(freq));
-            let width = limit(f64::from(width), WIDTH_RANGE.0, WIDTH_RANGE.1);
-            *out = pulse(phase, step, width) as f32;
-        }
+        let (out, phasor) = (&mut *outputs[0], &mut self.0);
+        wide(
+            #[inline(always)]
+            |_| {
+                let mut phases = Phases::new();
+                phasor.run(inputs[0], &mut phases, true);
+                for (i, (out, &width)) in out.iter_mut().zip(inputs[1]).enumerate() {
+                    // Turns × 2^32; width 0.5 is exactly half a turn, the square's.
+                    let width = (limit(f64::from(width), WIDTH_RANGE.0, WIDTH_RANGE.1)
+                        * 4_294_967_296.0) as u32;
+                    *out = phase::pulse(phases.at[i], phases.inverse_width[i], width);
+                }
+            },
+        );
     }
 
     fn reset(&mut self) {
@@ -324,14 +336,14 @@ impl Kernel for Organ {
 /// `osc.sync_saw`: `osc.saw`'s wave on a phasor that a rising edge of `sync` sets to 0.
 #[derive(Clone, Debug)]
 struct SyncSaw {
-    phasor: Phasor,
+    phasor: FixedPhasor,
     edge: RisingEdge,
 }
 
 impl SyncSaw {
     fn new(init: &KernelInit) -> SyncSaw {
         SyncSaw {
-            phasor: Phasor::new(init.sample_rate),
+            phasor: FixedPhasor::new(init.sample_rate),
             edge: RisingEdge::default(),
         }
     }
@@ -350,8 +362,8 @@ impl Kernel for SyncSaw {
             if self.edge.rises(sync) {
                 self.phasor.sync();
             }
-            let (phase, step) = self.phasor.tick(f64::from(freq));
-            *out = Saw::at(phase, step) as f32;
+            let (at, inverse_width) = self.phasor.tick(freq);
+            *out = phase::saw(at, inverse_width);
         }
     }
 

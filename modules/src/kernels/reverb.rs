@@ -31,11 +31,14 @@ use super::limit;
 use super::spec::control;
 use crate::KernelInit;
 use crate::dsp::ring::Ring;
+use crate::dsp::simd::{uniform, wide};
 use crate::dsp::state::copy_with;
 use crate::registry::Entry;
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape};
+use patchvm_vm::{Kernel, KernelShape, MAX_BLOCK};
 use std::f64::consts::TAU;
+
+mod block;
 
 /// Comb lengths at 44.1 kHz, left channel.
 const COMBS: [usize; 8] = [1116, 1188, 1277, 1356, 1422, 1491, 1557, 1617];
@@ -157,6 +160,28 @@ impl FixedLine {
         self.at = 0;
     }
 
+    /// The line's delay, in samples.
+    fn len(&self) -> usize {
+        self.ring.len()
+    }
+
+    /// Moves past `n` samples read and written with the runs.
+    fn advance(&mut self, n: usize) {
+        self.at = self.past(n);
+    }
+
+    /// The index `offset` samples past the oldest, for `offset` at most the line's length
+    /// (a comparison, not a division).
+    #[inline(always)]
+    fn past(&self, offset: usize) -> usize {
+        let at = self.at + offset;
+        if at >= self.len() {
+            at - self.len()
+        } else {
+            at
+        }
+    }
+
     /// Takes over the most recent samples of `other`, as many as both lines hold.
     ///
     /// Real-time safe: copies into this line's own ring; does not allocate.
@@ -239,6 +264,16 @@ impl Channel {
         out
     }
 
+    /// The shortest of the channel's lines: the longest block the block path takes.
+    fn shortest(&self) -> usize {
+        self.combs
+            .iter()
+            .map(|comb| comb.line.len())
+            .chain(self.allpasses.iter().map(|allpass| allpass.line.len()))
+            .min()
+            .unwrap_or(0)
+    }
+
     fn clear(&mut self) {
         for comb in &mut self.combs {
             comb.line.clear();
@@ -271,6 +306,8 @@ struct Freeverb {
     left: Channel,
     right: Channel,
     dc_pole: f32,
+    /// Room for the block path.
+    scratch: Box<block::Scratch>,
 }
 
 impl Freeverb {
@@ -279,6 +316,7 @@ impl Freeverb {
             left: Channel::new(0, init.sample_rate),
             right: Channel::new(STEREO_SPREAD, init.sample_rate),
             dc_pole: (-TAU * DC_CORNER_HZ / init.sample_rate).exp() as f32,
+            scratch: block::Scratch::new(),
         }
     }
 }
@@ -301,8 +339,48 @@ impl Kernel for Freeverb {
             [inputs[0], inputs[1], inputs[2], inputs[3], inputs[4]];
         let (left, right) = outputs.split_at_mut(1);
         let (left, right) = (&mut *left[0], &mut *right[0]);
+        let unit = |v: f32| limit(f64::from(v), 0.0, 1.0) as f32;
+        let shortest = self.left.shortest().min(self.right.shortest());
+        if let (Some(room), Some(damping), Some(mix), Some(width)) = (
+            uniform(room),
+            uniform(damping),
+            uniform(mix),
+            uniform(width),
+        ) && x.len() <= shortest
+        {
+            // Settings that hold still: the block path, the same arithmetic as below.
+            let settings = (
+                OFFSET_ROOM + SCALE_ROOM * unit(room),
+                SCALE_DAMP * unit(damping),
+                self.dc_pole,
+            );
+            let (mix, width) = (unit(mix), unit(width));
+            let (same, other) = (0.5 + 0.5 * width, 0.5 - 0.5 * width);
+            let n = x.len();
+            let (channels, scratch) = ([&mut self.left, &mut self.right], &mut *self.scratch);
+            wide(
+                #[inline(always)]
+                |isa| {
+                    let mut input = [0.0_f32; MAX_BLOCK];
+                    for (input, &x) in input.iter_mut().zip(x) {
+                        *input = if x.is_finite() { x * INPUT_GAIN } else { 0.0 };
+                    }
+                    let (mut wet_l, mut wet_r) = ([0.0_f32; MAX_BLOCK], [0.0_f32; MAX_BLOCK]);
+                    let wet = [&mut wet_l[..n], &mut wet_r[..n]];
+                    block::stereo(isa, channels, scratch, &input[..n], settings, wet);
+                    let outputs = left.iter_mut().zip(right.iter_mut());
+                    for ((((left, right), &x), &wet_l), &wet_r) in
+                        outputs.zip(x).zip(&wet_l).zip(&wet_r)
+                    {
+                        let dry = (1.0 - mix) * x;
+                        *left = dry + mix * (same * wet_l + other * wet_r);
+                        *right = dry + mix * (same * wet_r + other * wet_l);
+                    }
+                },
+            );
+            return;
+        }
         for i in 0..left.len() {
-            let unit = |v: f32| limit(f64::from(v), 0.0, 1.0) as f32;
             let feedback = OFFSET_ROOM + SCALE_ROOM * unit(room[i]);
             let damp = SCALE_DAMP * unit(damping[i]);
             let (mix, width) = (unit(mix[i]), unit(width[i]));

@@ -12,13 +12,11 @@
 //!
 //! // A program that outputs its one parameter: a DC level events can change.
 //! let program = Program {
-//!     instrs: vec![
-//!         Instr::LoadParam { dst: Reg(1), param: ParamIdx(0) },
-//!         Instr::WriteOutput { channel: 0, src: Reg(1) },
-//!     ],
+//!     instrs: vec![Instr::WriteOutput { channel: 0, src: Reg(1) }],
 //!     registers: 2,
 //!     channels: 1,
 //!     params: vec![0.25],
+//!     param_regs: vec![Reg(1)],
 //!     ..Program::default()
 //! };
 //! let settings = LinkSettings { channels: 1, ..LinkSettings::default() };
