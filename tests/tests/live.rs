@@ -275,6 +275,45 @@ fn a_value_edit_plays_exactly_what_an_event_at_its_sample_plays() {
 }
 
 #[test]
+fn a_value_edit_keeps_what_events_set_and_ramp_on_the_other_inputs() {
+    let (mut controller, mut audio) = level_engine();
+    let start = controller.time();
+    controller
+        .set_param("g", "amp", 0.75, At::Sample(start))
+        .unwrap();
+    // A ramp of `in` from 1 to 2 over 1 000 samples, under way when the edit lands.
+    controller
+        .ramp_param("g", "in", 2.0, 1_000, At::Sample(start))
+        .unwrap();
+    let before = render(&mut audio, 4 * MAX_BLOCK);
+    // An edit that leaves every value of the patch as it is (a program of the same shape):
+    // `amp` keeps what the event set, and the ramp on `in` goes on.
+    let edit = Edit::SetParam {
+        node: "g".into(),
+        param: "amp".into(),
+        value: 0.25,
+    };
+    let report = controller.apply(&edit).unwrap();
+    assert!(!report.crossfade);
+    let after = render(&mut audio, 4 * MAX_BLOCK);
+    // Sample n of the ramp is 1 + (n + 1) / 1000.
+    let expected = |n: usize, amp: f32| (1.0 + (n + 1) as f32 / 1_000.0) * amp;
+    for (n, &x) in before.iter().enumerate() {
+        assert!(
+            (x - expected(n, 0.75)).abs() < 1e-5,
+            "before, sample {n}: {x}"
+        );
+    }
+    for (i, &x) in after.iter().enumerate() {
+        let n = before.len() + i;
+        assert!(
+            (x - expected(n, 0.75)).abs() < 1e-5,
+            "after, sample {n}: {x}"
+        );
+    }
+}
+
+#[test]
 fn a_value_edit_that_resizes_a_delay_line_keeps_what_it_holds() {
     let echo = |time: f64| {
         PatchBuilder::new()

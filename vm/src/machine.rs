@@ -397,34 +397,45 @@ impl Executable {
         adopted
     }
 
-    /// Takes over, in constant time, the kernels and parameter states of `from`, an
-    /// executable of the same structure (kernel for kernel, slot for slot; see
-    /// [`Takeover::Whole`](crate::live::Takeover::Whole)): the two swap their kernel and
-    /// parameter lists, so `from` is left with this executable's fresh kernels and must not
-    /// play on. Then each kernel in `rebuilt` goes back to the one built for this program and
-    /// copies the state of the one it replaces, and each slot in `reset` starts from this
-    /// program's initial value. Returns `false`, changing nothing, if the two do not have as
-    /// many kernels and slots; indices out of range are skipped.
+    /// Takes over, in constant time, the kernels, parameter states and registers of `from`,
+    /// an executable of the same structure (kernel for kernel, slot for slot, register for
+    /// register; see [`Takeover::Whole`](crate::live::Takeover::Whole)): the two swap those
+    /// lists, so `from` is left with this executable's fresh ones and must not play on. The
+    /// registers move too because parameter registers hold their slot's value from block to
+    /// block (every other register is written before it is read in each block). Then each
+    /// kernel in `rebuilt` goes back to the one built for this program and copies the state of
+    /// the one it replaces, and each slot in `reset` starts from this program's initial value.
+    /// Returns `false`, changing nothing, if the two do not have as many kernels, slots and
+    /// registers; indices out of range are skipped.
     ///
     /// Sound whatever `from` is: a kernel of another shape than its declaration here would
     /// only see slices of other lengths in `process`. The control side guarantees the
     /// structures agree; `extra-checks` asserts it.
     ///
-    /// Real-time safe: swaps two pairs of vectors and copies the state of the `rebuilt`
-    /// kernels into memory they own; does not allocate, free, lock or block.
+    /// Real-time safe: swaps vectors and copies the state of the `rebuilt` kernels into memory
+    /// they own; does not allocate, free, lock or block.
     pub fn take_over(
         &mut self,
         from: &mut Executable,
         rebuilt: &[KernelIdx],
         reset: &[ParamIdx],
     ) -> bool {
-        if self.kernels.len() != from.kernels.len() || self.params.len() != from.params.len() {
+        if self.kernels.len() != from.kernels.len()
+            || self.params.len() != from.params.len()
+            || self.registers.len() != from.registers.len()
+        {
             return false;
         }
         #[cfg(feature = "extra-checks")]
-        assert_eq!(self.program.kernels, from.program.kernels);
+        {
+            assert_eq!(self.program.kernels, from.program.kernels);
+            assert_eq!(self.program.param_regs, from.program.param_regs);
+        }
         std::mem::swap(&mut self.kernels, &mut from.kernels);
         std::mem::swap(&mut self.params, &mut from.params);
+        std::mem::swap(&mut self.registers, &mut from.registers);
+        std::mem::swap(&mut self.stale, &mut from.stale);
+        std::mem::swap(&mut self.is_stale, &mut from.is_stale);
         for &kernel in rebuilt {
             let index = kernel.index();
             if index < self.kernels.len() {
@@ -438,6 +449,7 @@ impl Executable {
                 self.program.params.get(param.index()),
             ) {
                 *state = ParamState::new(value);
+                self.mark_stale(param);
             }
         }
         true

@@ -14,9 +14,9 @@ use patchvm_vm::{Instr, KernelIdx, ParamIdx, Reg};
 /// what the next one keeps, and which node inputs events can reach.
 #[derive(Debug)]
 pub(crate) struct Published {
-    /// The program's instructions, arguments and channel count: with its kernels' modules,
-    /// its structure (parameter values are not part of it).
-    structure: (Vec<Instr>, Vec<Reg>, u8),
+    /// The program's structure with its kernels' modules (parameter values are not part of
+    /// it).
+    structure: Structure,
     /// Each kernel, by `KernelIdx`.
     kernels: Vec<BuiltKernel>,
     /// `(node id, input, initial value)` of each parameter slot, by `ParamIdx`.
@@ -24,6 +24,9 @@ pub(crate) struct Published {
     /// The key of each slot and the slot, sorted by key.
     keys: Vec<(ParamKey, ParamIdx)>,
 }
+
+/// A program's instructions, arguments, parameter registers and channel count.
+type Structure = (Vec<Instr>, Vec<Reg>, Vec<Reg>, u8);
 
 /// A kernel as the control side remembers it: what identifies its state across edits (node
 /// id and module) and what it was built from.
@@ -103,6 +106,7 @@ pub(crate) fn build(
     let structure = (
         program.instrs.clone(),
         program.args.clone(),
+        program.param_regs.clone(),
         program.channels,
     );
     let mut report = SwapReport {
@@ -139,7 +143,7 @@ pub(crate) fn build(
 /// module) and slot for slot (same node input): then it can take the old kernels over whole.
 fn same_shape(
     previous: &Published,
-    structure: &(Vec<Instr>, Vec<Reg>, u8),
+    structure: &Structure,
     kernels: &[BuiltKernel],
     params: &[(String, &'static str, f32)],
 ) -> bool {
@@ -190,7 +194,7 @@ fn whole(
 /// structural change crossfades.
 fn pairs(
     previous: &Published,
-    structure: &(Vec<Instr>, Vec<Reg>, u8),
+    structure: &Structure,
     kernels: &[BuiltKernel],
     params: &[(String, &'static str, f32)],
     report: &mut SwapReport,
