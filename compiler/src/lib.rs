@@ -36,10 +36,11 @@ mod disasm;
 mod lanes;
 mod lower;
 mod registers;
+mod values;
 
 pub use disasm::disassemble;
 
-use patchvm_ir::{Catalog, Diagnostics, Limits, ModuleSpec, NodeIdx, Patch, Span};
+use patchvm_ir::{Catalog, Diagnostics, Graph, Limits, ModuleSpec, NodeIdx, Patch, Span};
 use patchvm_vm::Program;
 
 /// How to compile, beyond the patch itself.
@@ -133,11 +134,24 @@ pub fn compile_with<'c>(
     options: &CompileOptions,
 ) -> Result<Compiled<'c>, Diagnostics> {
     let graph = patchvm_ir::validate_with(patch, catalog, limits, options.voices)?;
+    compile_graph(patch, &graph, catalog, options)
+}
+
+/// Compiles `graph`, which [`validate_with`](fn@patchvm_ir::validate_with) made from `patch`
+/// against `catalog` with `options.voices`: the second half of [`compile_with`], for a host
+/// that validates first. Fails only if the patch needs more registers, kernels or slots than
+/// the bytecode can address.
+pub fn compile_graph<'c>(
+    patch: &Patch,
+    graph: &Graph<'c>,
+    catalog: &'c Catalog,
+    options: &CompileOptions,
+) -> Result<Compiled<'c>, Diagnostics> {
     let targets = patchvm_ir::voices::event_targets(patch);
     if targets.iter().all(|node| options.never_fold.contains(node)) {
-        return lower::lower(&graph, catalog, options).map_err(|diagnostic| vec![diagnostic]);
+        return lower::lower(graph, catalog, options).map_err(|diagnostic| vec![diagnostic]);
     }
     let mut options = options.clone();
     options.never_fold.extend(targets);
-    lower::lower(&graph, catalog, &options).map_err(|diagnostic| vec![diagnostic])
+    lower::lower(graph, catalog, &options).map_err(|diagnostic| vec![diagnostic])
 }

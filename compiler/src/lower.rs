@@ -2,13 +2,10 @@
 
 use crate::lanes::{Step, schedule};
 use crate::registers::Registers;
+use crate::values::{ValueId, ValueMap};
 use crate::{CompileOptions, Compiled, KernelNode, ParamNode};
-use patchvm_ir::{Catalog, Code, Diagnostic, Edge, Graph, GraphNode, NodeIdx, Role, Span};
+use patchvm_ir::{Catalog, Code, Diagnostic, Graph, GraphNode, NodeIdx, Role, Span};
 use patchvm_vm::{ArgRange, Instr, KernelDecl, KernelIdx, KernelShape, Program, Reg, RegList};
-use std::collections::HashMap;
-
-/// A value: output `.1` of node `.0`.
-type ValueId = (NodeIdx, usize);
 
 /// The output module's ports that make a program stereo.
 const STEREO_PORTS: [&str; 2] = ["left", "right"];
@@ -26,13 +23,13 @@ struct Lowering<'g, 'c> {
     options: &'g CompileOptions,
     registers: Registers,
     /// The register holding each computed value that still has readers.
-    value_regs: HashMap<ValueId, Reg>,
+    value_regs: ValueMap<Reg>,
     /// The values of folded nodes, known at compile time.
-    constants: HashMap<ValueId, f32>,
+    constants: ValueMap<f32>,
     /// Where to find the functions of stateless modules.
     catalog: &'c Catalog,
     /// How many edges will still read each value.
-    readers_left: HashMap<ValueId, usize>,
+    readers_left: ValueMap<usize>,
     /// Cycle-closing kernels whose `FEED` is waiting for its sources: kernel, node.
     pending_feeds: Vec<(KernelIdx, NodeIdx)>,
 }
@@ -45,10 +42,10 @@ pub(crate) fn lower<'c>(
     options: &CompileOptions,
 ) -> Result<Compiled<'c>, Diagnostic> {
     let live = reaches_output(graph);
-    let mut readers_left = HashMap::new();
+    let mut readers_left = ValueMap::new(graph);
     for edge in &graph.edges {
         if live[edge.to.index()] {
-            *readers_left.entry((edge.from, edge.output)).or_insert(0) += 1;
+            *readers_left.or_insert((edge.from, edge.output), 0) += 1;
         }
     }
     let mut lowering = Lowering {
@@ -63,8 +60,8 @@ pub(crate) fn lower<'c>(
         params: Vec::new(),
         options,
         registers: Registers::new(),
-        value_regs: HashMap::new(),
-        constants: HashMap::new(),
+        value_regs: ValueMap::new(graph),
+        constants: ValueMap::new(graph),
         catalog,
         readers_left,
         pending_feeds: Vec::new(),
@@ -452,10 +449,11 @@ impl<'c> Lowering<'_, 'c> {
     /// else, for a kernel node, a parameter slot holding its value (events may change it),
     /// and for an output node its constant value (the zero register for +0).
     fn materialize(&mut self, node: NodeIdx, input: usize) -> Result<Operand, Diagnostic> {
-        let graph_node = &self.graph.nodes[node.index()];
+        let graph = self.graph;
+        let graph_node = &graph.nodes[node.index()];
         let span = graph_node.span;
-        let edges: Vec<Edge> = self.graph.edges_into(node, input).copied().collect();
-        if edges.is_empty() {
+        let mut edges = graph.edges_into(node, input).peekable();
+        if edges.peek().is_none() {
             let value = graph_node.values[input] as f32;
             return match graph_node.spec.role {
                 Role::Kernel => self.load_param(node, input, value, span),
@@ -465,7 +463,7 @@ impl<'c> Lowering<'_, 'c> {
         // Sums in connection order, `((a + b) + c)`, exactly as the VM's ADD and SUM do: a run
         // of constants at the front is added at compile time; the rest with one ADD (two
         // terms) or SUM (more).
-        let mut terms: Vec<Term> = Vec::with_capacity(edges.len());
+        let mut terms: Vec<Term> = Vec::new();
         for edge in edges {
             let value = match self.constants.get(&(edge.from, edge.output)) {
                 Some(&constant) => Term::Constant(constant),

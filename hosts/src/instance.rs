@@ -1,10 +1,14 @@
 //! A patch made runnable: compiled, its kernels built, its program verified.
 
+use crate::load::BlockLoads;
 use crate::seed::node_seed;
-use patchvm_compiler::{CompileOptions, Compiled, DEFAULT_VOICES, KernelNode, compile_with};
-use patchvm_ir::{Code, Diagnostic, Diagnostics, Limits, Patch};
+use patchvm_compiler::{
+    CompileOptions, Compiled, DEFAULT_VOICES, KernelNode, compile_graph, compile_with,
+};
+use patchvm_ir::{Code, Diagnostic, Diagnostics, Limits, Patch, validate_with};
 use patchvm_modules::{KernelInit, build, catalog, memory_bytes};
 use patchvm_vm::{Executable, MAX_BLOCK};
+use std::time::Instant;
 
 /// What a patch is instantiated with.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -32,6 +36,9 @@ impl Default for Settings {
 #[derive(Debug)]
 pub struct Instance {
     executable: Executable,
+    sample_rate: f64,
+    /// The load of every block run since [`time_blocks`](Instance::time_blocks), if called.
+    loads: Option<BlockLoads>,
 }
 
 impl Instance {
@@ -43,7 +50,28 @@ impl Instance {
     ) -> Result<Instance, Diagnostics> {
         let compiled = prepare(patch, settings, limits)?;
         let executable = instantiate(compiled, settings)?;
-        Ok(Instance { executable })
+        Ok(Instance {
+            executable,
+            sample_rate: settings.sample_rate,
+            loads: None,
+        })
+    }
+
+    /// The compiled program: its instructions, registers, kernels and slots.
+    pub fn program(&self) -> &patchvm_vm::Program {
+        self.executable.program()
+    }
+
+    /// From now on, times every block [`process`](Instance::process) runs (two clock reads a
+    /// block) into [`block_loads`](Instance::block_loads), starting from none.
+    pub fn time_blocks(&mut self) {
+        self.loads = Some(BlockLoads::new(self.sample_rate));
+    }
+
+    /// The load of each block run since [`time_blocks`](Instance::time_blocks); `None` if
+    /// it was not called.
+    pub fn block_loads(&self) -> Option<&BlockLoads> {
+        self.loads.as_ref()
     }
 
     /// Output channels the patch drives: 1, or 2 if it drives `left` or `right`.
@@ -87,7 +115,14 @@ impl Instance {
             let first_frame = chunk_index * block;
             self.executable
                 .load_input(input, input_channels, first_frame, frames);
-            self.executable.run(frames);
+            match &mut self.loads {
+                None => self.executable.run(frames),
+                Some(loads) => {
+                    let started = Instant::now();
+                    self.executable.run(frames);
+                    loads.record(frames, started.elapsed());
+                }
+            }
             if channels == 1 {
                 chunk.copy_from_slice(self.executable.output(0));
                 continue;
@@ -126,6 +161,32 @@ pub(crate) fn prepare_with(
         ..options.clone()
     };
     let compiled = compile_with(patch, catalog(), limits, &options)?;
+    check_memory(&compiled, settings, limits)?;
+    Ok(compiled)
+}
+
+/// [`prepare_with`] for an edit on the live engine: the same checks, the patch's own problems
+/// reported before the settings' (as validating the edit first always did), and a patch
+/// without a voice template validated once.
+pub(crate) fn prepare_edit(
+    patch: &Patch,
+    settings: &Settings,
+    limits: &Limits,
+    options: &CompileOptions,
+) -> Result<Compiled<'static>, Diagnostics> {
+    let single = validate_with(patch, catalog(), limits, 1)?;
+    check_settings(settings)?;
+    let options = CompileOptions {
+        voices: settings.voices,
+        ..options.clone()
+    };
+    // The voices, once the settings say how many is sane.
+    let graph = if patch.voice.is_some() && settings.voices > 1 {
+        validate_with(patch, catalog(), limits, settings.voices)?
+    } else {
+        single
+    };
+    let compiled = compile_graph(patch, &graph, catalog(), &options)?;
     check_memory(&compiled, settings, limits)?;
     Ok(compiled)
 }

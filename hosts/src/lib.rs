@@ -34,6 +34,7 @@
 pub mod backend;
 pub mod engine;
 mod instance;
+pub mod load;
 pub mod midi;
 pub mod osc;
 pub mod reference;

@@ -1,6 +1,8 @@
 //! Offline rendering: a patch to a WAV file, as fast as the CPU allows.
 
 use crate::instance::Instance;
+use crate::load::BlockLoads;
+use patchvm_vm::Program;
 use std::path::Path;
 
 /// How samples are stored in the WAV file.
@@ -179,6 +181,19 @@ pub trait Frames {
 
     /// NaN or infinite samples replaced by silence so far.
     fn flushed(&self) -> u64;
+
+    /// From now on, times every block (see [`Instance::time_blocks`]), if the source can.
+    fn time_blocks(&mut self) {}
+
+    /// The load of each block since [`time_blocks`](Frames::time_blocks), if timed.
+    fn block_loads(&self) -> Option<&BlockLoads> {
+        None
+    }
+
+    /// The compiled program, if the source runs one it can show.
+    fn program(&self) -> Option<&Program> {
+        None
+    }
 }
 
 impl Frames for Instance {
@@ -193,6 +208,18 @@ impl Frames for Instance {
 
     fn flushed(&self) -> u64 {
         self.flushed_samples()
+    }
+
+    fn time_blocks(&mut self) {
+        Instance::time_blocks(self);
+    }
+
+    fn block_loads(&self) -> Option<&BlockLoads> {
+        Instance::block_loads(self)
+    }
+
+    fn program(&self) -> Option<&Program> {
+        Some(Instance::program(self))
     }
 }
 

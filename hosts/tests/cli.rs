@@ -338,6 +338,99 @@ fn a_reader_that_stops_early_ends_the_command_quietly() {
     assert!(!stderr(&output).contains("panicked"));
 }
 
+/// Every word of a line that is a number, in order, with a `(` before it or a `%`, `x`,
+/// `,`, `:` or `)` after it taken off (so `p50` is not one).
+fn numbers(line: &str) -> Vec<f64> {
+    line.split_whitespace()
+        .filter_map(|word| {
+            word.trim_start_matches('(')
+                .trim_end_matches(['%', 'x', ',', ':', ')'])
+                .parse()
+                .ok()
+        })
+        .collect()
+}
+
+#[test]
+fn render_stats_add_up() {
+    let wav = scratch("stats.wav");
+    let seconds = 2.0;
+    let output = patchvm(&[
+        "render",
+        "patches/subtractive.lisp",
+        "-o",
+        wav.to_str().unwrap(),
+        "--seconds",
+        "2",
+        "--stats",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stderr(&output);
+    let line = |starts: &str| {
+        let found = text.lines().find(|line| line.starts_with(starts));
+        numbers(found.unwrap_or_else(|| panic!("no `{starts}` line in {text}")))
+    };
+    // The real-time factor is the audio's length over the wall time, up to the rounding of
+    // the three printed figures.
+    let [audio, wall, factor] = line("stats: ")[..] else {
+        panic!("{text}");
+    };
+    assert_eq!(audio, seconds);
+    let exact = audio / wall;
+    let rounding = 0.05 + exact * (0.5e-6 / wall + 0.5e-3 / audio);
+    assert!(
+        (factor - exact).abs() <= rounding,
+        "{factor}x for {audio} s in {wall} s"
+    );
+    // The load: percentiles in order, within the maximum; the mean is computing time over
+    // audio time, one block per 64 frames.
+    let [block, mean, p50, p99, max, blocks, busy, computing] = line("stats: DSP load")[..] else {
+        panic!("{text}");
+    };
+    assert_eq!(block, 64.0);
+    assert_eq!(blocks, seconds * 48_000.0 / 64.0);
+    assert!(0.0 < p50 && p50 <= p99 && p99 <= max, "{p50} {p99} {max}");
+    assert!(mean <= max + 0.005);
+    assert!(busy <= wall, "{busy} s computing in {wall} s");
+    assert!(
+        (mean - 100.0 * busy / audio).abs() <= 0.005 + 1e-4,
+        "{mean}% for {busy} s"
+    );
+    let exact = audio / busy;
+    assert!((computing - exact).abs() <= 0.05 + exact * 0.5e-6 / busy);
+    // The counts are the compiled program's.
+    let patch = patchvm_tests::example("subtractive.lisp");
+    let compiled = patchvm::compiler::compile(
+        &patch,
+        patchvm::modules::catalog(),
+        &patchvm::ir::Limits::default(),
+    )
+    .unwrap();
+    let program = &compiled.program;
+    let sizes = numbers(
+        text.lines()
+            .find(|line| line.contains(" nodes: "))
+            .unwrap_or_else(|| panic!("{text}")),
+    );
+    assert_eq!(
+        sizes,
+        [
+            patch.nodes.len() as f64,
+            program.kernels.len() as f64,
+            program.instrs.len() as f64,
+            f64::from(program.registers),
+            program.params.len() as f64,
+        ]
+    );
+    let [read, compile] = line("stats: read")[..] else {
+        panic!("{text}");
+    };
+    assert!(
+        read > 0.0 && compile > 0.0 && compile < 1_000.0,
+        "{read} ms, {compile} ms"
+    );
+}
+
 #[test]
 fn render_plays_a_midi_file_for_its_length_plus_a_release_tail() {
     let wav = scratch("poly.wav");

@@ -10,6 +10,8 @@ pub struct Catalog {
     modules: Vec<ModuleSpec>,
     /// For each module, its function if it is stateless (see [`FoldFn`]).
     folds: Vec<Option<FoldFn>>,
+    /// Every module's index in `modules`, by name.
+    by_name: foldhash::HashMap<&'static str, usize>,
     /// For each module, whether its kernel runs several nodes side by side in SIMD lanes.
     lanes: Vec<bool>,
 }
@@ -153,12 +155,24 @@ impl Catalog {
             }
         }
         let folds = vec![None; modules.len()];
+        let by_name = modules
+            .iter()
+            .enumerate()
+            .map(|(index, module)| (module.name, index))
+            .collect();
         let lanes = vec![false; modules.len()];
         Catalog {
             modules,
             folds,
+            by_name,
             lanes,
         }
+    }
+
+    /// The index of module `name` in [`modules`](Catalog::modules): hashed, since every node
+    /// of every patch looks its module up.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.by_name.get(name).copied()
     }
 
     /// Declares module `name` stateless, computing `fold`.
@@ -168,9 +182,7 @@ impl Catalog {
     /// input (such modules have state): program data, so a bug.
     pub fn with_fold(mut self, name: &str, fold: FoldFn) -> Catalog {
         let index = self
-            .modules
-            .iter()
-            .position(|module| module.name == name)
+            .position(name)
             .unwrap_or_else(|| panic!("no module `{name}` to fold"));
         let module = &self.modules[index];
         assert!(
@@ -186,8 +198,7 @@ impl Catalog {
 
     /// The function of module `name`, if it is stateless.
     pub fn fold(&self, name: &str) -> Option<FoldFn> {
-        let index = self.modules.iter().position(|module| module.name == name)?;
-        self.folds[index]
+        self.folds[self.position(name)?]
     }
 
     /// Declares that the kernel of module `name` runs several nodes side by side in SIMD
@@ -222,7 +233,7 @@ impl Catalog {
 
     /// The module called `name`.
     pub fn get(&self, name: &str) -> Option<&ModuleSpec> {
-        self.modules.iter().find(|module| module.name == name)
+        Some(&self.modules[self.position(name)?])
     }
 
     /// Every module, in catalog order.

@@ -89,14 +89,16 @@ impl Edit {
         catalog: &Catalog,
         limits: &Limits,
     ) -> Result<Patch, Diagnostics> {
-        let edited = self.edited(patch)?;
+        let edited = self.apply_unvalidated(patch.clone())?;
         validate(&edited, catalog, limits)?;
         Ok(edited)
     }
 
-    /// The edited patch, before validation.
-    fn edited(&self, patch: &Patch) -> Result<Patch, Diagnostics> {
-        let mut patch = patch.clone();
+    /// The patch `patch` becomes with this edit, without validating the result: for a caller
+    /// that validates it next anyway (compiling does), so that a large patch is neither
+    /// copied nor validated twice. Fails only if the edit itself makes no sense (the node or
+    /// connection to remove is not there); [`apply`](Edit::apply) is this plus [`validate`].
+    pub fn apply_unvalidated(&self, mut patch: Patch) -> Result<Patch, Diagnostics> {
         match self {
             Edit::AddNode { id, module, params } => patch.nodes.push(Node {
                 id: Name::new(id.as_str()),

@@ -29,7 +29,7 @@ pub struct Graph<'c> {
     pub order: Vec<NodeIdx>,
     /// For each node, the indices in `edges` of the edges into it, in patch order: so that
     /// finding a node's inputs costs its own connections, not the whole patch's.
-    incoming: Vec<Vec<usize>>,
+    incoming: Adjacency,
 }
 
 /// A node with its module resolved.
@@ -72,10 +72,13 @@ impl<'c> Graph<'c> {
         edges: Vec<Edge>,
         order: Vec<NodeIdx>,
     ) -> Graph<'c> {
-        let mut incoming = vec![Vec::new(); nodes.len()];
-        for (index, edge) in edges.iter().enumerate() {
-            incoming[edge.to.index()].push(index);
-        }
+        let incoming = Adjacency::new(
+            nodes.len(),
+            edges
+                .iter()
+                .enumerate()
+                .map(|(index, edge)| (edge.to, index as u32)),
+        );
         Graph {
             nodes,
             edges,
@@ -86,9 +89,10 @@ impl<'c> Graph<'c> {
 
     /// The edges into node `node`, in patch order.
     pub fn edges_to(&self, node: NodeIdx) -> impl Iterator<Item = &Edge> + '_ {
-        self.incoming[node.index()]
+        self.incoming
+            .of(node.index())
             .iter()
-            .map(|&edge| &self.edges[edge])
+            .map(|&edge| &self.edges[edge as usize])
     }
 
     /// The edges into input `input` of node `node`, in patch order.
@@ -98,8 +102,9 @@ impl<'c> Graph<'c> {
 }
 
 /// Marks the edges that close cycles and computes the evaluation order, or explains the first
-/// cycle that no cycle-breaking input breaks.
-pub(crate) fn order(nodes: &[GraphNode], edges: &mut [Edge]) -> Result<Vec<NodeIdx>, Diagnostic> {
+/// cycle that no cycle-breaking input breaks: the last step of [`validate`](crate::validate),
+/// public so that benchmarks can time it alone.
+pub fn order(nodes: &[GraphNode], edges: &mut [Edge]) -> Result<Vec<NodeIdx>, Diagnostic> {
     let breaks = |edge: &Edge| nodes[edge.to.index()].spec.inputs[edge.input].breaks_cycles;
 
     // A cycle of edges that cannot break cycles is an error, whatever else is in the patch.
@@ -123,7 +128,7 @@ pub(crate) fn order(nodes: &[GraphNode], edges: &mut [Edge]) -> Result<Vec<NodeI
 
 /// Kahn's algorithm, taking the lowest ready index first. `Err` holds the nodes left on cycles.
 fn kahn(node_count: usize, edges: &[&Edge]) -> Result<Vec<NodeIdx>, Vec<bool>> {
-    let successors = adjacency(node_count, edges.iter().map(|edge| (edge.from, edge.to)));
+    let successors = Adjacency::new(node_count, edges.iter().map(|edge| (edge.from, edge.to.0)));
     let mut pending = vec![0usize; node_count];
     for edge in edges {
         pending[edge.to.index()] += 1;
@@ -135,10 +140,10 @@ fn kahn(node_count: usize, edges: &[&Edge]) -> Result<Vec<NodeIdx>, Vec<bool>> {
     let mut order = Vec::with_capacity(node_count);
     while let Some(Reverse(node)) = ready.pop() {
         order.push(NodeIdx(node));
-        for &next in &successors[node as usize] {
-            pending[next.index()] -= 1;
-            if pending[next.index()] == 0 {
-                ready.push(Reverse(next.0));
+        for &next in successors.of(node as usize) {
+            pending[next as usize] -= 1;
+            if pending[next as usize] == 0 {
+                ready.push(Reverse(next));
             }
         }
     }
@@ -149,38 +154,62 @@ fn kahn(node_count: usize, edges: &[&Edge]) -> Result<Vec<NodeIdx>, Vec<bool>> {
     }
 }
 
-/// For each node, the nodes its edges lead to (one entry per edge, in edge order).
-fn adjacency(
-    node_count: usize,
-    pairs: impl Iterator<Item = (NodeIdx, NodeIdx)>,
-) -> Vec<Vec<NodeIdx>> {
-    let mut lists = vec![Vec::new(); node_count];
-    for (from, to) in pairs {
-        lists[from.index()].push(to);
+/// Lists of `u32`s by node, all in one vector (compressed rows): each node's list holds its
+/// entries in the order they were given. Two allocations, however many nodes.
+#[derive(Clone, Debug)]
+struct Adjacency {
+    /// Node `n`'s entries are `entries[starts[n]..starts[n + 1]]`.
+    starts: Vec<u32>,
+    entries: Vec<u32>,
+}
+
+impl Adjacency {
+    /// The lists of `node_count` nodes from `(node, entry)` pairs.
+    fn new(node_count: usize, pairs: impl Iterator<Item = (NodeIdx, u32)> + Clone) -> Adjacency {
+        let mut starts = vec![0u32; node_count + 1];
+        for (node, _) in pairs.clone() {
+            starts[node.index() + 1] += 1;
+        }
+        for index in 0..node_count {
+            starts[index + 1] += starts[index];
+        }
+        let mut next: Vec<u32> = starts[..node_count].to_vec();
+        let mut entries = vec![0u32; starts[node_count] as usize];
+        for (node, entry) in pairs {
+            let at = &mut next[node.index()];
+            entries[*at as usize] = entry;
+            *at += 1;
+        }
+        Adjacency { starts, entries }
     }
-    lists
+
+    /// The entries of node `node`.
+    fn of(&self, node: usize) -> &[u32] {
+        &self.entries[self.starts[node] as usize..self.starts[node + 1] as usize]
+    }
 }
 
 /// Kosaraju's algorithm with explicit stacks (a 10 000-node chain must not recurse 10 000
 /// deep): the component number of each node.
 fn strongly_connected_components(node_count: usize, edges: &[Edge]) -> Vec<usize> {
-    let forward = adjacency(node_count, edges.iter().map(|edge| (edge.from, edge.to)));
-    let backward = adjacency(node_count, edges.iter().map(|edge| (edge.to, edge.from)));
+    let forward = Adjacency::new(node_count, edges.iter().map(|edge| (edge.from, edge.to.0)));
+    let backward = Adjacency::new(node_count, edges.iter().map(|edge| (edge.to, edge.from.0)));
 
     let mut visited = vec![false; node_count];
     let mut finished = Vec::with_capacity(node_count);
+    let mut stack: Vec<(usize, usize)> = Vec::new();
     for root in 0..node_count {
         if visited[root] {
             continue;
         }
         visited[root] = true;
-        let mut stack = vec![(root, 0usize)];
+        stack.push((root, 0));
         while let Some((node, next_child)) = stack.last_mut() {
-            if let Some(&child) = forward[*node].get(*next_child) {
+            if let Some(&child) = forward.of(*node).get(*next_child) {
                 *next_child += 1;
-                if !visited[child.index()] {
-                    visited[child.index()] = true;
-                    stack.push((child.index(), 0));
+                if !visited[child as usize] {
+                    visited[child as usize] = true;
+                    stack.push((child as usize, 0));
                 }
             } else {
                 finished.push(*node);
@@ -190,17 +219,18 @@ fn strongly_connected_components(node_count: usize, edges: &[Edge]) -> Vec<usize
     }
 
     let mut component = vec![usize::MAX; node_count];
+    let mut stack: Vec<usize> = Vec::new();
     for (number, &root) in finished.iter().rev().enumerate() {
         if component[root] != usize::MAX {
             continue;
         }
         component[root] = number;
-        let mut stack = vec![root];
+        stack.push(root);
         while let Some(node) = stack.pop() {
-            for &previous in &backward[node] {
-                if component[previous.index()] == usize::MAX {
-                    component[previous.index()] = number;
-                    stack.push(previous.index());
+            for &previous in backward.of(node) {
+                if component[previous as usize] == usize::MAX {
+                    component[previous as usize] = number;
+                    stack.push(previous as usize);
                 }
             }
         }

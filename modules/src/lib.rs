@@ -20,4 +20,4 @@ mod dsp;
 pub mod kernels;
 mod registry;
 
-pub use registry::{KernelInit, build, catalog, memory_bytes};
+pub use registry::{KernelInit, build, catalog, memory_bytes, rebuilt_by};

@@ -1,7 +1,7 @@
 //! The table that ties each catalog entry to the constructor of its kernel.
 
 use crate::kernels;
-use patchvm_ir::{Catalog, ModuleSpec, Role};
+use patchvm_ir::{Catalog, ModuleSpec, Rate, Role};
 use patchvm_vm::Kernel;
 use std::sync::OnceLock;
 
@@ -119,10 +119,21 @@ pub fn memory_bytes(spec: &ModuleSpec, init: &KernelInit) -> usize {
         .map_or(0, |memory| memory(init))
 }
 
+/// Whether a kernel of `spec` has to be built again when the value of its input `input`
+/// changes, to honour it: the input is read once when the kernel is built (set-once inputs),
+/// or the kernel sizes its memory from its values (a delay line from its time). For every
+/// other input the value only starts a parameter slot, which a running kernel reads every
+/// block, so the kernel already running goes on exactly as one built with the new value and
+/// given its state would (the kernels' tests check this for every module): a live engine
+/// keeps it instead of building and copying.
+pub fn rebuilt_by(spec: &ModuleSpec, input: usize) -> bool {
+    let init = spec
+        .inputs
+        .get(input)
+        .is_none_or(|input| input.rate == Rate::Init);
+    init || position(spec).is_none_or(|index| registry().memory[index].is_some())
+}
+
 fn position(spec: &ModuleSpec) -> Option<usize> {
-    registry()
-        .catalog
-        .modules()
-        .iter()
-        .position(|module| module.name == spec.name)
+    registry().catalog.position(spec.name)
 }

@@ -210,6 +210,98 @@ fn reloading_a_sine_with_a_new_frequency_keeps_its_phase() {
     assert!(largest_step(&out) <= step);
 }
 
+/// A patch with state everywhere: a saw through a low-pass, a noise, and a half-second delay
+/// line carrying both.
+fn stateful(cutoff: f64) -> Patch {
+    PatchBuilder::new()
+        .node("osc1", "osc.saw", &[("freq", 220.0)])
+        .node("lp", "filter.lowpass", &[("cutoff", cutoff)])
+        .node("n", "noise.white", &[])
+        .node("mix", "gain", &[("amp", 0.5)])
+        .node("d", "delay", &[("time", 0.5)])
+        .node("out", "output", &[])
+        .connect(("osc1", "out"), ("lp", "in"))
+        .connect(("lp", "out"), ("mix", "in"))
+        .connect(("n", "out"), ("mix", "in"))
+        .connect(("mix", "out"), ("d", "in"))
+        .connect(("mix", "out"), ("out", "in"))
+        .connect(("d", "out"), ("out", "in"))
+        .build()
+}
+
+#[test]
+fn a_value_edit_plays_exactly_what_an_event_at_its_sample_plays() {
+    // Past the first block boundaries, so the filter and the delay line hold state.
+    let before = 20 * MAX_BLOCK;
+    let after = 48_000;
+    let bits = |samples: Vec<f32>| samples.iter().map(|x| x.to_bits()).collect::<Vec<u32>>();
+    let (mut controller, mut audio) = mono();
+    controller.load_patch(stateful(800.0)).unwrap();
+    let mut by_event = render(&mut audio, before);
+    controller
+        .set_param("lp", "cutoff", 1_500.0, At::Sample(before as u64))
+        .unwrap();
+    by_event.extend(render(&mut audio, after));
+
+    let edits: [&dyn Fn(&mut Controller) -> patchvm::engine::SwapReport; 2] = [
+        &|controller| controller.load_patch(stateful(1_500.0)).unwrap(),
+        &|controller| {
+            let edit = Edit::SetParam {
+                node: "lp".into(),
+                param: "cutoff".into(),
+                value: 1_500.0,
+            };
+            controller.apply(&edit).unwrap()
+        },
+    ];
+    for edit in edits {
+        let (mut controller, mut audio) = mono();
+        controller.load_patch(stateful(800.0)).unwrap();
+        let mut edited = render(&mut audio, before);
+        let report = edit(&mut controller);
+        assert!(!report.crossfade);
+        assert_eq!(report.kept, ["osc1", "lp", "n", "mix", "d"]);
+        edited.extend(render(&mut audio, after));
+        assert_eq!(controller.take_reports()[1].taken_at, Some(before as u64));
+        let first_difference = bits(by_event.clone())
+            .iter()
+            .zip(&bits(edited))
+            .position(|(a, b)| a != b);
+        assert_eq!(
+            first_difference, None,
+            "the edit's samples differ from the event's"
+        );
+    }
+}
+
+#[test]
+fn a_value_edit_that_resizes_a_delay_line_keeps_what_it_holds() {
+    let echo = |time: f64| {
+        PatchBuilder::new()
+            .node("osc1", "osc.sine", &[("freq", 440.0)])
+            .node("d", "delay", &[("time", time)])
+            .node("out", "output", &[])
+            .connect(("osc1", "out"), ("d", "in"))
+            .connect(("d", "out"), ("out", "in"))
+            .build()
+    };
+    let rms = |x: &[f32]| (x.iter().map(|s| s * s).sum::<f32>() / x.len() as f32).sqrt();
+    let (mut controller, mut audio) = mono();
+    controller.load_patch(echo(0.02)).unwrap();
+    let before = render(&mut audio, 24_000);
+    // Half the time: the line is built again, shorter; the next 10 ms come from the sine it
+    // already held, not from silence.
+    let report = controller.load_patch(echo(0.01)).unwrap();
+    assert!(!report.crossfade);
+    let after = render(&mut audio, 480);
+    let (level, kept) = (rms(&before[12_000..]), rms(&after));
+    println!("delay resized: rms {kept:.4} in the 10 ms after, {level:.4} before");
+    assert!(
+        kept > 0.9 * level,
+        "rms {kept} after the edit, {level} before"
+    );
+}
+
 #[test]
 fn a_structural_edit_crossfades_without_a_click() {
     let (mut controller, mut audio) = mono();

@@ -78,7 +78,9 @@ pub trait Kernel: Send + Any {
     /// Why a copy and not a move of the old kernel: during a crossfade the old program keeps
     /// playing with its kernels while the new one starts from their state, so the state
     /// exists twice; and a kernel rebuilt with new settings (a delay line resized for a new
-    /// maximum time) can honour them only if it is the new one.
+    /// maximum time) can honour them only if it is the new one. Where neither holds — a
+    /// change of parameter values, the kernel built alike — the old kernel itself moves over
+    /// (see [`Takeover::Whole`](crate::live::Takeover::Whole)) and this is not called.
     ///
     /// Real-time safe: implementations must not allocate, lock or block; they copy into
     /// memory built with `self`.

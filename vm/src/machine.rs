@@ -396,6 +396,52 @@ impl Executable {
         }
         adopted
     }
+
+    /// Takes over, in constant time, the kernels and parameter states of `from`, an
+    /// executable of the same structure (kernel for kernel, slot for slot; see
+    /// [`Takeover::Whole`](crate::live::Takeover::Whole)): the two swap their kernel and
+    /// parameter lists, so `from` is left with this executable's fresh kernels and must not
+    /// play on. Then each kernel in `rebuilt` goes back to the one built for this program and
+    /// copies the state of the one it replaces, and each slot in `reset` starts from this
+    /// program's initial value. Returns `false`, changing nothing, if the two do not have as
+    /// many kernels and slots; indices out of range are skipped.
+    ///
+    /// Sound whatever `from` is: a kernel of another shape than its declaration here would
+    /// only see slices of other lengths in `process`. The control side guarantees the
+    /// structures agree; `extra-checks` asserts it.
+    ///
+    /// Real-time safe: swaps two pairs of vectors and copies the state of the `rebuilt`
+    /// kernels into memory they own; does not allocate, free, lock or block.
+    pub fn take_over(
+        &mut self,
+        from: &mut Executable,
+        rebuilt: &[KernelIdx],
+        reset: &[ParamIdx],
+    ) -> bool {
+        if self.kernels.len() != from.kernels.len() || self.params.len() != from.params.len() {
+            return false;
+        }
+        #[cfg(feature = "extra-checks")]
+        assert_eq!(self.program.kernels, from.program.kernels);
+        std::mem::swap(&mut self.kernels, &mut from.kernels);
+        std::mem::swap(&mut self.params, &mut from.params);
+        for &kernel in rebuilt {
+            let index = kernel.index();
+            if index < self.kernels.len() {
+                std::mem::swap(&mut self.kernels[index], &mut from.kernels[index]);
+                self.kernels[index].copy_state_from(&*from.kernels[index]);
+            }
+        }
+        for &param in reset {
+            if let (Some(state), Some(&value)) = (
+                self.params.get_mut(param.index()),
+                self.program.params.get(param.index()),
+            ) {
+                *state = ParamState::new(value);
+            }
+        }
+        true
+    }
 }
 
 /// Calls one kernel with its input and output registers, sliced to `frames` samples.

@@ -108,8 +108,10 @@ pub fn verify(program: &Program, kernels: &[Box<dyn Kernel>]) -> Result<(), Veri
         )));
     }
     let is_param = param_registers(program).map_err(whole)?;
+    // The registers one instruction reads and writes, reused from one instruction to the next.
+    let mut operands = Operands::default();
     for (index, instr) in program.instrs.iter().enumerate() {
-        verify_instr(program, &is_param, instr).map_err(|reason| VerifyError {
+        verify_instr(program, &is_param, instr, &mut operands).map_err(|reason| VerifyError {
             instr: Some(index),
             reason,
         })?;
@@ -147,11 +149,24 @@ fn param_registers(program: &Program) -> Result<Vec<bool>, String> {
     Ok(is_param)
 }
 
-fn verify_instr(program: &Program, is_param: &[bool], instr: &Instr) -> Result<(), String> {
+/// The registers an instruction writes and reads.
+#[derive(Default)]
+struct Operands {
+    written: Vec<Reg>,
+    read: Vec<Reg>,
+}
+
+fn verify_instr(
+    program: &Program,
+    is_param: &[bool],
+    instr: &Instr,
+    operands: &mut Operands,
+) -> Result<(), String> {
     let mut problem = None;
     let mut bad_args = None;
-    let mut written: Vec<Reg> = Vec::new();
-    let mut read: Vec<Reg> = Vec::new();
+    let Operands { written, read } = operands;
+    written.clear();
+    read.clear();
     instr.registers(
         &program.args,
         |reg, access| {

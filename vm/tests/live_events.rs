@@ -1,7 +1,7 @@
 //! Events between the control side and the audio half, at the edges: a program still waiting
 //! behind a crossfade, a full list of scheduled events. Found in review; kept as tests.
 
-use patchvm_vm::live::{Action, Event, LinkSettings, Loaded, ParamKey, link};
+use patchvm_vm::live::{Action, Event, LinkSettings, Loaded, ParamKey, Takeover, link};
 use patchvm_vm::{Executable, Instr, ParamIdx, Program, Reg};
 
 /// A program that outputs its parameter slot 0 (initially `value`), with `keys` mapping
@@ -27,9 +27,11 @@ fn program(
         executable: Executable::new(program, vec![]).unwrap(),
         keys,
         generation,
-        kept_kernels: vec![],
-        kept_params: vec![],
-        crossfade,
+        takeover: Takeover::Pairs {
+            kernels: vec![],
+            params: vec![],
+            crossfade,
+        },
     })
 }
 

@@ -10,7 +10,7 @@ use super::notes::NoteBinding;
 use super::performance::{Change, Performance, Target, VoiceInput};
 use super::report::SwapReport;
 use super::{At, EngineSettings};
-use crate::instance::prepare_with;
+use crate::instance::prepare_edit;
 use crate::source;
 use patchvm_compiler::CompileOptions;
 use patchvm_ir::voices::{self, VOICE_MODULE};
@@ -94,20 +94,24 @@ impl Controller {
     /// Plays `patch`, replacing the one playing: nodes whose id and module survive keep
     /// their state. Undoable.
     pub fn load_patch(&mut self, patch: Patch) -> Result<SwapReport, EngineError> {
-        self.apply(&Edit::ReplacePatch(patch))
+        self.edited(patch)
     }
 
     /// Applies `edit` to the patch playing and plays the result. Undoable. Needs a patch,
     /// except for [`Edit::ReplacePatch`].
     pub fn apply(&mut self, edit: &Edit) -> Result<SwapReport, EngineError> {
-        let base = match (&self.patch, edit) {
-            (Some(patch), _) => patch.clone(),
-            (None, Edit::ReplacePatch(_)) => Patch::default(),
+        let edited = match (&self.patch, edit) {
+            (_, Edit::ReplacePatch(patch)) => patch.clone(),
+            (Some(patch), _) => edit.apply_unvalidated(patch.clone())?,
             (None, _) => return Err(EngineError::NoPatch),
         };
-        let edited = edit.apply(&base, catalog(), &self.limits)?;
-        let previous = self.patch.clone();
-        let report = self.commit(edited)?;
+        self.edited(edited)
+    }
+
+    /// Plays `edited`, the result of an edit (validated by compiling it), and makes the patch
+    /// it replaces undoable.
+    fn edited(&mut self, edited: Patch) -> Result<SwapReport, EngineError> {
+        let (report, previous) = self.commit(edited)?;
         if let Some(previous) = previous {
             self.history.edited(previous);
         }
@@ -119,9 +123,11 @@ impl Controller {
         let Some(target) = self.history.undo_target().cloned() else {
             return Ok(None);
         };
-        let current = self.patch.clone().ok_or(EngineError::NoPatch)?;
-        let report = self.commit(target)?;
-        self.history.undone(current);
+        if self.patch.is_none() {
+            return Err(EngineError::NoPatch);
+        }
+        let (report, current) = self.commit(target)?;
+        self.history.undone(current.ok_or(EngineError::NoPatch)?);
         Ok(Some(report))
     }
 
@@ -130,9 +136,11 @@ impl Controller {
         let Some(target) = self.history.redo_target().cloned() else {
             return Ok(None);
         };
-        let current = self.patch.clone().ok_or(EngineError::NoPatch)?;
-        let report = self.commit(target)?;
-        self.history.redone(current);
+        if self.patch.is_none() {
+            return Err(EngineError::NoPatch);
+        }
+        let (report, current) = self.commit(target)?;
+        self.history.redone(current.ok_or(EngineError::NoPatch)?);
         Ok(Some(report))
     }
 
@@ -286,10 +294,15 @@ impl Controller {
     pub fn maintain(&mut self) {
         while let Some(returned) = self.remote.receive() {
             match returned {
-                Returned::Taken { generation, time } => {
+                Returned::Taken {
+                    generation,
+                    time,
+                    takeover_ns,
+                } => {
                     while let Some(mut report) = self.in_flight.pop_front() {
                         if report.generation == generation {
                             report.taken_at = Some(time);
+                            report.takeover_ns = Some(takeover_ns);
                             self.taken.push(report);
                             break;
                         }
@@ -378,15 +391,16 @@ impl Controller {
         queued
     }
 
-    /// Compiles, builds and publishes `patch`; on success it is the patch playing.
-    fn commit(&mut self, patch: Patch) -> Result<SwapReport, EngineError> {
+    /// Compiles, builds and publishes `patch`; on success it is the patch playing, and the
+    /// one it replaced comes back.
+    fn commit(&mut self, patch: Patch) -> Result<(SwapReport, Option<Patch>), EngineError> {
         self.maintain();
         let options = CompileOptions {
             never_fold: self.never_fold.clone(),
             ..CompileOptions::default()
         };
         let settings = self.settings.instance();
-        let compiled = prepare_with(&patch, &settings, &self.limits, &options)?;
+        let compiled = prepare_edit(&patch, &settings, &self.limits, &options)?;
         let generation = self.generation + 1;
         let (loaded, published, mut report) = build(
             compiled,
@@ -404,16 +418,17 @@ impl Controller {
         report.published_at = self.remote.metrics().next_look();
         self.generation = generation;
         self.published = Some(published);
-        self.flat = Some(
+        // Without a template the patch is its own expansion: no copy of it is kept.
+        self.flat = patch.voice.is_some().then(|| {
             voices::expand(&patch, catalog(), self.settings.voices)
                 .0
-                .into_owned(),
-        );
+                .into_owned()
+        });
         self.performance.configure(&patch, self.settings.voices);
         self.find_voice_keys(&patch);
-        self.patch = Some(patch);
+        let previous = self.patch.replace(patch);
         self.in_flight.push_back(report.clone());
-        Ok(report)
+        Ok((report, previous))
     }
 
     /// The key of an input events can reach, or why it cannot be reached.
@@ -427,10 +442,10 @@ impl Controller {
         let (node, param) = voices::resolve(written, node, param);
         let (node, param) = (node.as_ref(), param.as_ref());
         let published = self.published.as_ref().ok_or(EngineError::NoPatch)?;
-        if let Some(key) = published.slot(node, param) {
+        if let Some(key) = published.slot(&self.keys, node, param) {
             return Ok(key);
         }
-        let patch = self.flat.as_ref().ok_or(EngineError::NoPatch)?;
+        let patch = self.flat.as_ref().unwrap_or(written);
         let found = patch
             .node(node)
             .ok_or_else(|| refuse("no such node".into()))?;
@@ -475,7 +490,7 @@ impl Controller {
         }
         let published = self.published.as_ref().ok_or(EngineError::NoPatch)?;
         published
-            .slot(node, param)
+            .slot(&self.keys, node, param)
             .ok_or_else(|| refuse("the node reaches no output".into()))
     }
 
@@ -485,10 +500,11 @@ impl Controller {
         let Some(published) = self.published.as_ref() else {
             return;
         };
+        let engine_keys = &self.keys;
         let keys_of = |node: &str| {
             let mut keys = [None; 3];
             for input in VoiceInput::ALL {
-                keys[input as usize] = published.slot(node, input.port());
+                keys[input as usize] = published.slot(engine_keys, node, input.port());
             }
             keys
         };

@@ -1,21 +1,40 @@
 //! Parameter keys: one stable number per node input, for the life of an engine.
 
 use patchvm_vm::live::ParamKey;
-use std::collections::HashMap;
 
 /// Gives each `(node id, input)` a [`ParamKey`] the first time it is asked for, and the same
 /// key ever after, so events and programs agree on it across edits.
+///
+/// Keyed by node id, then by input name (a node has a handful), so that looking a key up
+/// allocates nothing: a reload asks again for every slot of the patch.
 #[derive(Debug, Default)]
 pub(crate) struct Keys {
-    keys: HashMap<(String, String), ParamKey>,
+    keys: foldhash::HashMap<String, Vec<(&'static str, ParamKey)>>,
+    /// Keys handed out so far: the next one's number.
+    count: u32,
 }
 
 impl Keys {
-    pub(crate) fn key(&mut self, node: &str, input: &str) -> ParamKey {
-        let next = ParamKey(self.keys.len() as u32);
-        *self
-            .keys
-            .entry((node.to_owned(), input.to_owned()))
-            .or_insert(next)
+    /// The key of input `input` of node `node`, made if it has none yet.
+    pub(crate) fn key(&mut self, node: &str, input: &'static str) -> ParamKey {
+        if let Some(key) = self.get(node, input) {
+            return key;
+        }
+        let key = ParamKey(self.count);
+        self.count += 1;
+        self.keys
+            .entry(node.to_owned())
+            .or_default()
+            .push((input, key));
+        key
+    }
+
+    /// The key of input `input` of node `node`, if it has one.
+    pub(crate) fn get(&self, node: &str, input: &str) -> Option<ParamKey> {
+        let inputs = self.keys.get(node)?;
+        inputs
+            .iter()
+            .find(|(name, _)| *name == input)
+            .map(|&(_, key)| key)
     }
 }

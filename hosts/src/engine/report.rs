@@ -21,6 +21,10 @@ pub struct SwapReport {
     pub published_at: u64,
     /// The engine time of the new program's first sample, once the audio half has taken it.
     pub taken_at: Option<u64>,
+    /// Nanoseconds the audio half spent taking the program over from the one before (moving
+    /// or copying the state of the nodes that survive), once taken: what the swap itself
+    /// cost the audio thread, apart from rendering.
+    pub takeover_ns: Option<u64>,
 }
 
 impl SwapReport {

@@ -17,6 +17,7 @@
 //! The tokenizer and parser are our own (`sexpr/syntax.rs`) rather than `lexpr`, because `lexpr`'s
 //! values carry no source positions and every diagnostic needs a span.
 
+mod fast;
 mod syntax;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, push_capped};
@@ -48,6 +49,15 @@ const CONNECTION_EXAMPLE: &str = r#"(osc1 "out" -> gain1 "in")"#;
 /// or exceeded limit.
 pub fn read(text: &str, limits: &Limits) -> Result<Patch, Diagnostics> {
     guard::check_source_size(text.len(), limits)?;
+    if let Some(patch) = fast::read(text, limits) {
+        return Ok(patch);
+    }
+    read_forms(text, limits)
+}
+
+/// The full reader: parses the text into forms, then walks them into a patch, reporting
+/// every problem. [`fast::read`] reads the common case alike, without the forms.
+fn read_forms(text: &str, limits: &Limits) -> Result<Patch, Diagnostics> {
     let mut forms = syntax::parse(text, limits)
         .map_err(|problem| vec![problem])?
         .into_iter();
@@ -525,6 +535,8 @@ impl Reader<'_> {
         forms: impl Iterator<Item = Sexp>,
         nodes: &mut Vec<Node>,
     ) -> Result<(), Diagnostic> {
+        // One allocation for the section (within the limit), not one per doubling.
+        nodes.reserve(forms.size_hint().0.min(self.limits.max_nodes));
         for form in forms {
             if self.nodes == self.limits.max_nodes {
                 return Err(guard::too_many_nodes(self.limits, form.span()));
@@ -647,6 +659,7 @@ impl Reader<'_> {
         forms: impl Iterator<Item = Sexp>,
         connections: &mut Vec<Connection>,
     ) -> Result<(), Diagnostic> {
+        connections.reserve(forms.size_hint().0.min(self.limits.max_connections));
         for form in forms {
             if self.connections == self.limits.max_connections {
                 return Err(guard::too_many_connections(self.limits, form.span()));

@@ -22,12 +22,16 @@ pub(crate) struct Ring {
 }
 
 impl Ring {
-    /// A ring of `len` zeros; allocates.
+    /// A ring of `len` zeros; allocates, and writes every sample so that the memory is
+    /// really there: zeroed allocations are mapped lazily, and the first write to each page
+    /// would otherwise fault on the audio thread (a 10 s line is 470 pages).
     pub(crate) fn new(len: usize) -> Ring {
         assert!(len >= 2, "a ring holds at least two samples");
-        Ring {
-            buf: vec![0.0; len].into_boxed_slice(),
-        }
+        let mut buf = vec![0.0; len].into_boxed_slice();
+        // Opaque to the optimiser, which would otherwise drop a fill of memory it knows is
+        // zero already.
+        buf.fill(std::hint::black_box(0.0));
+        Ring { buf }
     }
 
     /// The index after `index`, wrapping.
@@ -72,10 +76,13 @@ impl Ring {
     /// Real-time safe: copies into this ring's own memory; does not allocate.
     pub(crate) fn take_over(&mut self, other: &Ring, other_now: usize) -> usize {
         let kept = self.buf.len().min(other.buf.len());
-        self.buf.fill(0.0);
-        for age in 1..=kept {
-            self.buf[kept - age] = other.buf[other.before(other_now, age)];
-        }
+        // The newest `kept` samples of `other`, oldest first, start `kept` before `other_now`
+        // and may wrap: at most two contiguous copies.
+        let oldest = other.before(other_now, kept);
+        let first = kept.min(other.buf.len() - oldest);
+        self.buf[..first].copy_from_slice(&other.buf[oldest..oldest + first]);
+        self.buf[first..kept].copy_from_slice(&other.buf[..kept - first]);
+        self.buf[kept..].fill(0.0);
         kept % self.buf.len()
     }
 

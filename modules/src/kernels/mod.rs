@@ -414,6 +414,57 @@ mod tests {
         }
     }
 
+    /// What lets a live engine keep a running kernel when only its values change
+    /// ([`crate::rebuilt_by`] false): a kernel built with other values for those inputs and
+    /// given the running one's state goes on exactly as the running one does.
+    #[test]
+    fn a_kernel_built_with_other_slot_values_goes_on_as_the_one_it_took_over_from() {
+        let len = 3_000;
+        let mut kept = 0;
+        for (spec, builder) in kernel_entries() {
+            let params = defaults(&spec);
+            // Every input the engine keeps the kernel for, moved to another value in range.
+            let mut other = params.clone();
+            for (index, input) in spec.inputs.iter().enumerate() {
+                if !crate::rebuilt_by(&spec, index) {
+                    other[index] = if input.default == input.max {
+                        input.min
+                    } else {
+                        (input.default + input.max) / 2.0
+                    };
+                }
+            }
+            if other == params {
+                continue;
+            }
+            kept += 1;
+            let (inputs, fed) = drive(&spec, len);
+            let inputs: Vec<&[f32]> = inputs.iter().map(Vec::as_slice).collect();
+            let run = run(&inputs, fed.as_deref(), len);
+            let mut running = builder(&KernelInit::new(&params, SR));
+            let mut rebuilt = builder(&KernelInit::new(&other, SR));
+            let mut before = vec![0.0_f32; 1_000];
+            for start in (0..1_000).step_by(40) {
+                let range = start..start + 40;
+                run.block(running.as_mut(), range.clone(), &mut before[range]);
+            }
+            assert!(rebuilt.copy_state_from(&*running), "`{}`", spec.name);
+            let (mut a, mut b) = (vec![0.0_f32; 2_000], vec![0.0_f32; 2_000]);
+            for start in (1_000..len).step_by(50) {
+                let range = start..start + 50;
+                let out = start - 1_000..start - 950;
+                run.block(running.as_mut(), range.clone(), &mut a[out.clone()]);
+                run.block(rebuilt.as_mut(), range, &mut b[out]);
+            }
+            assert!(
+                a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()),
+                "`{}` built with other values does not go on as the running kernel",
+                spec.name
+            );
+        }
+        assert!(kept > 50, "only {kept} modules checked");
+    }
+
     #[test]
     fn only_seeded_kernels_refuse_the_state_of_another_seed() {
         const SEEDED: [&str; 6] = [

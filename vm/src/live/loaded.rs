@@ -19,15 +19,61 @@ pub struct Loaded {
     pub keys: Vec<(ParamKey, ParamIdx)>,
     /// A number the control side gives each program, increasing.
     pub generation: u64,
-    /// `(old, new)` kernels of nodes that survive from the predecessor: the new kernel
-    /// copies the old one's state when the program is taken.
-    pub kept_kernels: Vec<(KernelIdx, KernelIdx)>,
-    /// `(old, new)` parameter slots whose value goes on from the predecessor's (a value set
-    /// by events, a running ramp) rather than starting at the program's initial value.
-    pub kept_params: Vec<(ParamIdx, ParamIdx)>,
-    /// Whether the change is structural (nodes or connections differ), so the predecessor
-    /// plays on for a crossfade instead of stopping at once.
-    pub crossfade: bool,
+    /// What it keeps of its predecessor, and how.
+    pub takeover: Takeover,
+}
+
+/// How a program takes over from its predecessor when the audio half takes it: which node
+/// states and parameter values go on, and whether the predecessor plays on for a crossfade.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Takeover {
+    /// The predecessor has this program's structure, kernel for kernel and slot for slot
+    /// (the same instructions, kernel declarations and slots, each of the same node input):
+    /// a change of parameter values only. Its kernels and parameter states move over
+    /// whole, in constant time whatever their number or size, and it stops at once (no
+    /// crossfade). Two kinds of exception, each a short list:
+    Whole {
+        /// Kernels built from other values than their predecessors (a delay line resized
+        /// for a new time): this program's own kernel is kept and copies the state of the
+        /// one it replaces.
+        rebuilt: Vec<KernelIdx>,
+        /// Slots whose value in the patch changed: they start from this program's initial
+        /// value instead of going on from the predecessor's.
+        reset: Vec<ParamIdx>,
+    },
+    /// Anything else: each kernel of this program listed copies the state of its
+    /// predecessor's, each slot listed goes on from its predecessor's value (set by
+    /// events, maybe ramping); everything else starts afresh.
+    Pairs {
+        /// `(old, new)` kernels of nodes that survive.
+        kernels: Vec<(KernelIdx, KernelIdx)>,
+        /// `(old, new)` slots whose patch value did not change.
+        params: Vec<(ParamIdx, ParamIdx)>,
+        /// Whether nodes or connections changed, so the predecessor plays on for a
+        /// crossfade (which is why its state is copied, not moved: it exists twice while
+        /// both play).
+        crossfade: bool,
+    },
+}
+
+impl Takeover {
+    /// Nothing kept, no crossfade: for a first program.
+    pub const NOTHING: Takeover = Takeover::Pairs {
+        kernels: Vec::new(),
+        params: Vec::new(),
+        crossfade: false,
+    };
+
+    /// Whether the predecessor plays on for a crossfade.
+    pub fn crossfades(&self) -> bool {
+        matches!(
+            self,
+            Takeover::Pairs {
+                crossfade: true,
+                ..
+            }
+        )
+    }
 }
 
 impl Loaded {
@@ -51,6 +97,10 @@ pub enum Returned {
         generation: u64,
         /// The engine time of its first sample.
         time: u64,
+        /// Nanoseconds the audio half spent taking it over from its predecessor (its
+        /// clock, read around the take-over only): what the swap itself cost the audio
+        /// thread, apart from rendering.
+        takeover_ns: u64,
     },
     /// A program that stopped playing, to be freed on the control side.
     Retired(Box<Loaded>),

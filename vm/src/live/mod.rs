@@ -2,12 +2,12 @@
 //!
 //! The control side builds each new program (all allocation happens there) and
 //! [`publish`](Remote::publish)es it; the audio side's [`Player`] takes it at its next block
-//! boundary, copies into it the state of the nodes that survive, and sends the old program
-//! back to be freed ([`Remote::receive`]). Events ([`Event`]) take effect at their exact
+//! boundary, hands it the state of the nodes that survive (see [`Takeover`]), and sends the
+//! old program back to be freed ([`Remote::receive`]). Events ([`Event`]) take effect at their exact
 //! sample; [`Metrics`] flow back as atomics.
 //!
 //! ```
-//! use patchvm_vm::live::{link, Action, Event, LinkSettings, Loaded, ParamKey};
+//! use patchvm_vm::live::{link, Action, Event, LinkSettings, Loaded, ParamKey, Takeover};
 //! use patchvm_vm::{Executable, Instr, ParamIdx, Program, Reg};
 //!
 //! // A program that outputs its one parameter: a DC level events can change.
@@ -25,9 +25,7 @@
 //!     executable: Executable::new(program, vec![]).unwrap(),
 //!     keys: vec![(ParamKey(7), ParamIdx(0))],
 //!     generation: 1,
-//!     kept_kernels: vec![],
-//!     kept_params: vec![],
-//!     crossfade: false,
+//!     takeover: Takeover::NOTHING,
 //! })).unwrap();
 //! remote.send(Event { time: 3, key: ParamKey(7), action: Action::Set(1.0), generation: 0 });
 //! let mut out = [0.0_f32; 5];
@@ -43,6 +41,6 @@ mod player;
 
 pub use event::{Action, Event, ParamKey};
 pub use link::{LinkSettings, Remote, link};
-pub use loaded::{Loaded, Returned};
+pub use loaded::{Loaded, Returned, Takeover};
 pub use metrics::{Metrics, MetricsSnapshot};
 pub use player::{FADE_SAMPLES, Player};

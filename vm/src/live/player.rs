@@ -4,7 +4,7 @@
 use crate::kernel::MAX_BLOCK;
 use crate::live::event::{Action, Event};
 use crate::live::link::LinkSettings;
-use crate::live::loaded::{Loaded, Returned};
+use crate::live::loaded::{Loaded, Returned, Takeover};
 use crate::live::metrics::Metrics;
 use crate::machine::Executable;
 use std::sync::Arc;
@@ -236,15 +236,20 @@ impl Player {
             let Ok(mut next) = self.programs.pop() else {
                 break;
             };
-            if let Some(old) = self.current.take() {
-                next.executable
-                    .adopt_state(&old.executable, &next.kept_kernels, &next.kept_params);
-                self.fade_left = if next.crossfade { FADE_SAMPLES } else { 0 };
+            let started = Instant::now();
+            if let Some(mut old) = self.current.take() {
+                take_over(&mut next, &mut old.executable);
+                self.fade_left = if next.takeover.crossfades() {
+                    FADE_SAMPLES
+                } else {
+                    0
+                };
                 self.retiring = Some(old);
             }
             let receipt = Returned::Taken {
                 generation: next.generation,
                 time: self.time,
+                takeover_ns: started.elapsed().as_nanos().min(u128::from(u64::MAX)) as u64,
             };
             // Cannot fail: two slots were free.
             let _ = self.returned.push(receipt);
@@ -332,6 +337,24 @@ struct HostInput<'a> {
 #[inline]
 fn sample(executable: &Executable, channel: usize, i: usize) -> f32 {
     executable.output(channel.min(executable.channels() - 1))[i]
+}
+
+/// Hands `next` what it keeps of `old`, the program it replaces, as its
+/// [`Takeover`](crate::live::Takeover) says: moved whole (constant time), or copied pair by
+/// pair when `old` plays on for a crossfade.
+///
+/// Real-time safe: does not allocate, free, lock or block.
+fn take_over(next: &mut Loaded, old: &mut Executable) {
+    match &next.takeover {
+        Takeover::Whole { rebuilt, reset } => {
+            next.executable.take_over(old, rebuilt, reset);
+        }
+        Takeover::Pairs {
+            kernels, params, ..
+        } => {
+            next.executable.adopt_state(old, kernels, params);
+        }
+    }
 }
 
 /// Applies `event` to `loaded` if it has the event's parameter; returns whether it had.

@@ -13,6 +13,7 @@ mod output;
 mod play;
 mod render;
 mod session;
+mod stats;
 mod status;
 
 use clap::{Parser, Subcommand};

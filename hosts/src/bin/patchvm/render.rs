@@ -2,6 +2,7 @@
 
 use crate::failure::Failure;
 use crate::limits::LimitArgs;
+use crate::stats;
 use indicatif::{ProgressBar, ProgressStyle};
 use patchvm::midi::{MidiSong, Playback, file as midi_file};
 use patchvm::render::{Frames, RenderError, RenderOptions, SampleFormat, WavInput, render_to_wav};
@@ -46,6 +47,10 @@ pub struct RenderArgs {
     /// Bits per sample: 16 or 24 (integer) or 32 (float).
     #[arg(long, default_value_t = 32)]
     bits: u16,
+    /// Print what the patch costs on stderr: the real-time factor, the DSP load per block
+    /// (mean, median, 99th percentile, maximum), the program's size and the compile time.
+    #[arg(long)]
+    stats: bool,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -107,14 +112,22 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
         )));
     }
     let limits = args.limits.limits();
+    let reading = Instant::now();
     let (patch, source) = load(&args.patch, &limits)?;
+    let read = reading.elapsed();
     let settings = Settings {
         sample_rate: f64::from(args.sample_rate),
         seed: args.seed,
         voices: usize::from(args.voices),
     };
+    let nodes = patch.nodes.len();
+    let compiling = Instant::now();
     let mut frames = source_of(patch, &settings, &limits, song)
         .map_err(|diagnostics| Failure::Patch(Box::new(source), diagnostics))?;
+    let compile = compiling.elapsed();
+    if args.stats {
+        frames.time_blocks();
+    }
     let options = RenderOptions {
         frames: (seconds * f64::from(args.sample_rate)).round() as u64,
         sample_rate: args.sample_rate,
@@ -144,7 +157,8 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let elapsed = started.elapsed().as_secs_f64();
+    let wall = started.elapsed();
+    let elapsed = wall.as_secs_f64();
     let audio_seconds = summary.frames as f64 / f64::from(args.sample_rate);
     eprintln!(
         "rendered {audio_seconds:.3} s ({} frames, {} channel{}, {}) to `{}` in {elapsed:.3} s ({:.0}x real time); peak {:.1} dBFS{}",
@@ -164,6 +178,20 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
             n => format!("; {n} NaN or infinite samples replaced by silence"),
         }
     );
+    if args.stats {
+        match (frames.block_loads(), frames.program()) {
+            (Some(loads), Some(program)) => stats::print(&stats::RenderStats {
+                audio_seconds,
+                wall,
+                loads,
+                nodes,
+                program,
+                read,
+                compile,
+            }),
+            _ => eprintln!("stats: not measured when a MIDI file plays the patch"),
+        }
+    }
     Ok(())
 }
 

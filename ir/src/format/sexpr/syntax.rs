@@ -68,32 +68,35 @@ pub(super) fn parse(text: &str, limits: &Limits) -> Result<Vec<Sexp>, Diagnostic
         at: 0,
         limits,
     };
-    let mut top = Vec::new();
-    // The open lists, innermost last: where each `(` was and what it holds so far.
-    let mut open: Vec<(usize, Vec<Sexp>)> = Vec::new();
+    // Every form read so far whose list is still open, innermost last, in one stack: a list
+    // that closes takes its items off the top into a vector of exactly their number (growing
+    // one vector per list while reading it would copy each list several times).
+    // Sized for a patch of one node or connection per line (about 40 bytes each), the
+    // largest list most files have, so the stack rarely grows while reading.
+    let mut items: Vec<Sexp> = Vec::with_capacity(text.len() / 40 + 8);
+    // The open lists, innermost last: where each `(` was and where its items start in `items`.
+    let mut open: Vec<(usize, usize)> = Vec::new();
     while let Some((token, span)) = lexer.next()? {
         let form = match token {
             Token::Open => {
                 if open.len() >= limits.nesting() {
                     return Err(guard::too_deep(limits, span));
                 }
-                open.push((span.start as usize, Vec::new()));
+                open.push((span.start as usize, items.len()));
                 continue;
             }
             Token::Close => {
-                let Some((start, items)) = open.pop() else {
+                let Some((start, first)) = open.pop() else {
                     return Err(Diagnostic::new(Code::Syntax, span, "unexpected `)`")
                         .with_label("this parenthesis has no matching `(`")
                         .with_hint("remove it, or add the `(` it should close"));
                 };
-                Sexp::List(items, Span::new(start, span.end as usize))
+                let list: Vec<Sexp> = items.drain(first..).collect();
+                Sexp::List(list, Span::new(start, span.end as usize))
             }
             Token::Atom(atom) => Sexp::Atom(atom, span),
         };
-        match open.last_mut() {
-            Some((_, items)) => items.push(form),
-            None => top.push(form),
-        }
+        items.push(form);
     }
     if let Some(&(start, _)) = open.last() {
         return Err(Diagnostic::new(
@@ -104,7 +107,7 @@ pub(super) fn parse(text: &str, limits: &Limits) -> Result<Vec<Sexp>, Diagnostic
         .with_label("this parenthesis is never closed")
         .with_hint("add a `)` where the list should end"));
     }
-    Ok(top)
+    Ok(items)
 }
 
 enum Token {
@@ -120,76 +123,127 @@ struct Lexer<'t> {
     limits: &'t Limits,
 }
 
+/// Whether the byte is an ASCII whitespace character as [`char::is_whitespace`] has it (which
+/// also counts U+000B, the vertical tab, unlike [`u8::is_ascii_whitespace`]).
+#[inline]
+fn is_ascii_space(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+}
+
 impl<'t> Lexer<'t> {
-    fn rest(&self) -> &'t str {
-        self.text.get(self.at..).unwrap_or_default()
+    /// The character at byte offset `at`, which must be on a character boundary.
+    fn char_at(&self, at: usize) -> Option<char> {
+        self.text.get(at..).and_then(|rest| rest.chars().next())
     }
 
     fn next(&mut self) -> Result<Option<(Token, Span)>, Diagnostic> {
         self.skip_space_and_comments();
         let start = self.at;
-        let Some(c) = self.rest().chars().next() else {
+        let Some(&byte) = self.text.as_bytes().get(start) else {
             return Ok(None);
         };
-        let token = match c {
-            '(' | ')' => {
+        let token = match byte {
+            b'(' | b')' => {
                 self.at += 1;
-                if c == '(' { Token::Open } else { Token::Close }
+                if byte == b'(' {
+                    Token::Open
+                } else {
+                    Token::Close
+                }
             }
-            '"' => Token::Atom(Atom::Text(self.string()?)),
+            b'"' => Token::Atom(Atom::Text(self.string()?)),
             _ => Token::Atom(self.word()?),
         };
         Ok(Some((token, Span::new(start, self.at))))
     }
 
+    /// Skips whitespace (ASCII byte by byte, anything else by `char::is_whitespace`) and
+    /// comments, which run from `;` to the end of the line.
     fn skip_space_and_comments(&mut self) {
-        loop {
-            let rest = self.rest();
-            let trimmed = rest.trim_start();
-            self.at += rest.len() - trimmed.len();
-            if !trimmed.starts_with(';') {
+        let bytes = self.text.as_bytes();
+        while let Some(&byte) = bytes.get(self.at) {
+            if is_ascii_space(byte) {
+                self.at += 1;
+            } else if byte == b';' {
+                self.at = bytes[self.at..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(bytes.len(), |newline| self.at + newline);
+            } else if byte >= 0x80 {
+                match self.char_at(self.at) {
+                    Some(c) if c.is_whitespace() => self.at += c.len_utf8(),
+                    _ => return,
+                }
+            } else {
                 return;
             }
-            self.at += trimmed.find('\n').unwrap_or(trimmed.len());
         }
     }
 
     /// A quoted string starting at `self.at`, escapes resolved.
     fn string(&mut self) -> Result<String, Diagnostic> {
         let start = self.at;
+        let bytes = self.text.as_bytes();
+        let limit = self.limits.max_string_bytes;
         let mut text = String::new();
-        let rest = self.rest();
-        let mut chars = rest.char_indices().skip(1);
-        while let Some((offset, c)) = chars.next() {
-            let c = match c {
-                '"' => {
-                    self.at = start + offset + 1;
+        // After the opening quote.
+        let mut at = start + 1;
+        // Most strings have no escape: one exact allocation.
+        if let Some(length) = bytes[at..].iter().position(|&b| b == b'"' || b == b'\\')
+            && bytes[at + length] == b'"'
+            && length <= limit
+        {
+            self.at = at + length + 1;
+            return Ok(self.text[at..at + length].to_owned());
+        }
+        loop {
+            // A run of plain characters, up to the next quote or backslash (both ASCII, so
+            // the run ends on a character boundary).
+            let end = bytes[at..]
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\')
+                .map_or(bytes.len(), |offset| at + offset);
+            let run = &self.text[at..end];
+            if text.len() + run.len() > limit {
+                // Up to the character that went over, never into the middle of one.
+                let room = limit - text.len();
+                let over = run
+                    .char_indices()
+                    .map(|(offset, c)| offset + c.len_utf8())
+                    .find(|&after| after > room)
+                    .unwrap_or(run.len());
+                guard::check_string(text.len() + over, self.limits, Span::new(start, at + over))?;
+            }
+            text.push_str(run);
+            at = end;
+            match bytes.get(at) {
+                Some(b'"') => {
+                    self.at = at + 1;
                     return Ok(text);
                 }
-                '\\' => match chars.next() {
-                    Some((_, '"')) => '"',
-                    Some((_, '\\')) => '\\',
-                    Some((_, 'n')) => '\n',
-                    Some((_, 't')) => '\t',
-                    Some((next, other)) => {
-                        let span = Span::new(start + offset, start + next + other.len_utf8());
-                        return Err(Diagnostic::new(
-                            Code::Syntax,
-                            span,
-                            format!("unknown escape `\\{other}` in a string"),
-                        )
-                        .with_label("this escape")
-                        .with_hint(r#"expected one of `\"`, `\\`, `\n`, `\t`"#));
-                    }
-                    None => break,
-                },
-                other => other,
-            };
-            text.push(c);
-            if text.len() > self.limits.max_string_bytes {
-                // Up to the character that went over, never into the middle of one.
-                let end = chars.clone().next().map_or(rest.len(), |(next, _)| next);
-                guard::check_string(text.len(), self.limits, Span::new(start, start + end))?;
+                Some(_) => {
+                    let escaped = match self.char_at(at + 1) {
+                        Some('"') => '"',
+                        Some('\\') => '\\',
+                        Some('n') => '\n',
+                        Some('t') => '\t',
+                        Some(other) => {
+                            let span = Span::new(at, at + 1 + other.len_utf8());
+                            return Err(Diagnostic::new(
+                                Code::Syntax,
+                                span,
+                                format!("unknown escape `\\{other}` in a string"),
+                            )
+                            .with_label("this escape")
+                            .with_hint(r#"expected one of `\"`, `\\`, `\n`, `\t`"#));
+                        }
+                        None => break,
+                    };
+                    text.push(escaped);
+                    at += 2;
+                    guard::check_string(text.len(), self.limits, Span::new(start, at))?;
+                }
+                None => break,
             }
         }
         Err(Diagnostic::new(
@@ -204,12 +258,25 @@ impl<'t> Lexer<'t> {
     /// A symbol or number starting at `self.at`.
     fn word(&mut self) -> Result<Atom, Diagnostic> {
         let start = self.at;
-        let rest = self.rest();
-        let len = rest.find(is_delimiter).unwrap_or(rest.len());
-        let word = rest.get(..len).unwrap_or_default();
-        let span = Span::new(start, start + len);
-        guard::check_string(len, self.limits, span)?;
-        self.at += len;
+        let bytes = self.text.as_bytes();
+        let mut end = start;
+        while let Some(&byte) = bytes.get(end) {
+            if byte < 0x80 {
+                if is_ascii_space(byte) || matches!(byte, b'(' | b')' | b'"' | b';') {
+                    break;
+                }
+                end += 1;
+            } else {
+                match self.char_at(end) {
+                    Some(c) if !c.is_whitespace() => end += c.len_utf8(),
+                    _ => break,
+                }
+            }
+        }
+        let word = &self.text[start..end];
+        let span = Span::new(start, end);
+        guard::check_string(word.len(), self.limits, span)?;
+        self.at = end;
         if !looks_numeric(word) {
             return Ok(Atom::Symbol(word.to_owned()));
         }

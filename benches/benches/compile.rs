@@ -1,0 +1,84 @@
+//! Compile time by patch size (10 to 10 000 nodes): the whole of what
+//! `Controller::load_text` does before the audio half takes the program (read, validate,
+//! compile, build kernels, verify, diff against the program playing, publish), and each
+//! stage alone.
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use patchvm::compiler::{CompileOptions, compile_graph};
+use patchvm::engine::{Engine, EngineSettings};
+use patchvm::ir::graph::order;
+use patchvm::ir::{Format, Limits, validate};
+use patchvm::modules::{KernelInit, build, catalog};
+use patchvm::vm::verify;
+use patchvm_benches::{SIZES, Shape, synth};
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+fn stages(c: &mut Criterion) {
+    let limits = Limits::default();
+    let mut group = c.benchmark_group("compile");
+    group.sample_size(10);
+    for nodes in SIZES {
+        let text = Format::Sexpr.write(&synth(nodes, Shape::default()));
+        let patch = Format::Sexpr.read(&text, &limits).unwrap();
+        let graph = validate(&patch, catalog(), &limits).unwrap();
+        let options = CompileOptions::default();
+        let compiled = compile_graph(&patch, &graph, catalog(), &options).unwrap();
+        let kernels = || -> Vec<_> {
+            compiled
+                .kernels
+                .iter()
+                .filter_map(|node| build(node.spec, &KernelInit::new(&node.values, 48_000.0)))
+                .collect()
+        };
+        let built = kernels();
+
+        group.bench_function(BenchmarkId::new("read", nodes), |b| {
+            b.iter(|| Format::Sexpr.read(black_box(&text), &limits).unwrap())
+        });
+        group.bench_function(BenchmarkId::new("validate (with order)", nodes), |b| {
+            b.iter(|| validate(black_box(&patch), catalog(), &limits).unwrap())
+        });
+        group.bench_function(BenchmarkId::new("order", nodes), |b| {
+            b.iter_batched_ref(
+                || graph.edges.clone(),
+                |edges| order(black_box(&graph.nodes), edges).unwrap(),
+                criterion::BatchSize::LargeInput,
+            )
+        });
+        group.bench_function(BenchmarkId::new("lower", nodes), |b| {
+            b.iter(|| compile_graph(&patch, black_box(&graph), catalog(), &options).unwrap())
+        });
+        group.bench_function(BenchmarkId::new("kernel build", nodes), |b| b.iter(kernels));
+        group.bench_function(BenchmarkId::new("verify", nodes), |b| {
+            b.iter(|| verify(black_box(&compiled.program), &built).unwrap())
+        });
+        group.bench_function(BenchmarkId::new("load_text", nodes), |b| {
+            let (mut controller, mut audio) = Engine::new(
+                EngineSettings {
+                    channels: 1,
+                    ..EngineSettings::default()
+                },
+                limits.clone(),
+            );
+            let mut buffer = [0.0_f32; 64];
+            // Each load replaces the same patch, as a save of an unchanged file does; the
+            // audio half takes it between loads (untimed), so the queue never fills.
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let start = Instant::now();
+                    black_box(controller.load_text(black_box(&text), Format::Sexpr)).unwrap();
+                    total += start.elapsed();
+                    audio.process(&mut buffer);
+                    controller.maintain();
+                }
+                total
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, stages);
+criterion_main!(benches);
