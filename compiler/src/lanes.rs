@@ -20,7 +20,10 @@
 use crate::CompileOptions;
 use patchvm_ir::{Catalog, Graph, NodeIdx, Role};
 use patchvm_vm::{MAX_LANE_ARGS, MAX_LANES};
-use std::collections::HashMap;
+
+/// Hashed with foldhash: every node of the patch looks its module up, and SipHash on module
+/// names was a fifth of this pass.
+type HashMap<K, V> = foldhash::HashMap<K, V>;
 
 /// One step of the evaluation order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -106,7 +109,7 @@ pub(crate) fn schedule(
 /// alone instead of in lanes, or in lanes instead of folded, computing the same samples.
 fn folds(graph: &Graph, catalog: &Catalog, options: &CompileOptions) -> Vec<bool> {
     let mut folded = vec![false; graph.nodes.len()];
-    let mut values: HashMap<(NodeIdx, usize), f32> = HashMap::new();
+    let mut values: HashMap<(NodeIdx, usize), f32> = HashMap::default();
     for &node in &graph.order {
         let graph_node = &graph.nodes[node.index()];
         let Some(fold) = catalog.fold(graph_node.spec.name) else {
@@ -158,8 +161,8 @@ fn groups(graph: &Graph, live: &[bool], catalog: &Catalog, folded: &[bool]) -> V
     }
     // Whether each module runs in lanes, and how many lanes a call of it takes, looked up once
     // per module rather than once per node.
-    let mut widths: HashMap<&str, usize> = HashMap::new();
-    let mut classes: HashMap<(&str, usize), Vec<NodeIdx>> = HashMap::new();
+    let mut widths: HashMap<&str, usize> = HashMap::default();
+    let mut classes: HashMap<(&str, usize), Vec<NodeIdx>> = HashMap::default();
     let mut keys: Vec<(&str, usize)> = Vec::new();
     for &node in &graph.order {
         let spec = graph.nodes[node.index()].spec;

@@ -4,7 +4,7 @@ use crate::lanes::{Step, schedule};
 use crate::registers::Registers;
 use crate::values::{ValueId, ValueMap};
 use crate::{CompileOptions, Compiled, KernelNode, ParamNode};
-use patchvm_ir::{Catalog, Code, Diagnostic, Graph, GraphNode, NodeIdx, Role, Span};
+use patchvm_ir::{Catalog, Code, Diagnostic, Edge, Graph, GraphNode, NodeIdx, Role, Span};
 use patchvm_vm::{ArgRange, Instr, KernelDecl, KernelIdx, KernelShape, Program, Reg, RegList};
 
 /// The output module's ports that make a program stereo.
@@ -460,18 +460,17 @@ impl<'c> Lowering<'_, 'c> {
                 Role::Output | Role::Input => self.load(value, span),
             };
         }
+        // One connection, the usual case: its value as it is, nothing to add.
+        let first = self.term(edges.next().expect("an edge was peeked"));
+        if edges.peek().is_none() {
+            return self.register(first, span);
+        }
         // Sums in connection order, `((a + b) + c)`, exactly as the VM's ADD and SUM do: a run
         // of constants at the front is added at compile time; the rest with one ADD (two
         // terms) or SUM (more).
-        let mut terms: Vec<Term> = Vec::new();
+        let mut terms: Vec<Term> = vec![first];
         for edge in edges {
-            let value = match self.constants.get(&(edge.from, edge.output)) {
-                Some(&constant) => Term::Constant(constant),
-                None => Term::Register(Operand::Value(
-                    (edge.from, edge.output),
-                    self.value_regs[&(edge.from, edge.output)],
-                )),
-            };
+            let value = self.term(edge);
             match (terms.as_slice(), value) {
                 ([Term::Constant(a)], Term::Constant(b)) if (a + b).is_finite() => {
                     terms[0] = Term::Constant(a + b);
@@ -531,6 +530,15 @@ impl<'c> Lowering<'_, 'c> {
             acc = Operand::Temporary(dst);
         }
         Ok(acc)
+    }
+
+    /// What the value an edge carries is to the sum it goes into: a constant, or a register.
+    fn term(&self, edge: &Edge) -> Term {
+        let value = (edge.from, edge.output);
+        match self.constants.get(&value) {
+            Some(&constant) => Term::Constant(constant),
+            None => Term::Register(Operand::Value(value, self.value_regs[&value])),
+        }
     }
 
     /// The input's value if it is known at compile time: its parameter value when unconnected,
