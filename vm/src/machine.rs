@@ -406,11 +406,17 @@ impl Executable {
     /// program's initial value. Returns `false`, changing nothing, if the two do not have as
     /// many kernels and slots; indices out of range are skipped.
     ///
+    /// The parameters' registers go with their states: when the two programs keep them in
+    /// the same registers (as programs of one structure do), the register files and the
+    /// queues of registers still to write swap too, so a value set by an event or a ramp
+    /// under way plays on, and so do the feedback registers. Otherwise every parameter's
+    /// register is written from its state (time in the number of parameters).
+    ///
     /// Sound whatever `from` is: a kernel of another shape than its declaration here would
     /// only see slices of other lengths in `process`. The control side guarantees the
     /// structures agree; `extra-checks` asserts it.
     ///
-    /// Real-time safe: swaps two pairs of vectors and copies the state of the `rebuilt`
+    /// Real-time safe: swaps a few pairs of vectors and copies the state of the `rebuilt`
     /// kernels into memory they own; does not allocate, free, lock or block.
     pub fn take_over(
         &mut self,
@@ -425,6 +431,21 @@ impl Executable {
         assert_eq!(self.program.kernels, from.program.kernels);
         std::mem::swap(&mut self.kernels, &mut from.kernels);
         std::mem::swap(&mut self.params, &mut from.params);
+        let same_registers = self.registers.len() == from.registers.len()
+            && self.program.param_regs == from.program.param_regs;
+        if same_registers {
+            std::mem::swap(&mut self.registers, &mut from.registers);
+            std::mem::swap(&mut self.stale, &mut from.stale);
+            std::mem::swap(&mut self.is_stale, &mut from.is_stale);
+        } else {
+            self.write_all_params();
+            // Ramps under way are written block by block from here on.
+            for index in 0..self.params.len() {
+                if self.params[index].ramping() {
+                    self.mark_stale(ParamIdx(index as u16));
+                }
+            }
+        }
         for &kernel in rebuilt {
             let index = kernel.index();
             if index < self.kernels.len() {
@@ -438,6 +459,7 @@ impl Executable {
                 self.program.params.get(param.index()),
             ) {
                 *state = ParamState::new(value);
+                self.mark_stale(param);
             }
         }
         true
