@@ -60,14 +60,14 @@ fn built(name: &str) -> Patch {
                 )
                 .node(
                     "verb",
-                    "reverb.stereo",
+                    "reverb.mono",
                     &[("room_size", 0.5), ("damping", 0.5), ("mix", 0.33)],
                 )
                 .node("level", "gain", &[("amp", 0.25)])
                 .connect(("saw", "out"), ("lp", "in"))
                 .connect(("lp", "out"), ("echo", "in"))
                 .connect(("echo", "out"), ("verb", "in"))
-                .connect(("verb", "left"), ("level", "in"))
+                .connect(("verb", "out"), ("level", "in"))
                 .connect(("level", "out"), ("out", "in"));
         }
     }

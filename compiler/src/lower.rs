@@ -6,6 +6,9 @@ use crate::values::{ValueId, ValueMap};
 use crate::{CompileOptions, Compiled, KernelNode, ParamNode};
 use patchvm_ir::{Catalog, Code, Diagnostic, Edge, Graph, GraphNode, NodeIdx, Role, Span};
 use patchvm_vm::{ArgRange, Instr, KernelDecl, KernelIdx, KernelShape, Program, Reg, RegList};
+use running::RunningSums;
+
+mod running;
 
 /// The output module's ports that make a program stereo.
 const STEREO_PORTS: [&str; 2] = ["left", "right"];
@@ -32,6 +35,8 @@ struct Lowering<'g, 'c> {
     readers_left: ValueMap<usize>,
     /// Cycle-closing kernels whose `FEED` is waiting for its sources: kernel, node.
     pending_feeds: Vec<(KernelIdx, NodeIdx)>,
+    /// Inputs summing many connections, added up as their terms are computed.
+    running: RunningSums,
 }
 
 /// Lowers a validated graph to a program. Fails only if the patch needs more registers or
@@ -54,6 +59,7 @@ pub(crate) fn lower<'c>(
             channels: channel_count(graph, &live),
             ..Program::default()
         },
+        running: RunningSums::new(graph, &live),
         live,
         spans: Vec::new(),
         kernels: Vec::new(),
@@ -75,6 +81,7 @@ pub(crate) fn lower<'c>(
             Step::Node(node) => lowering.node(node)?,
             Step::Lanes(nodes) => lowering.lanes(&nodes)?,
         }
+        lowering.advance_running_sums()?;
         lowering.emit_ready_feeds()?;
     }
     for node in (0..graph.nodes.len() as u32)
@@ -247,7 +254,7 @@ impl<'c> Lowering<'_, 'c> {
                 .unwrap_or(0)
                 > 0
             {
-                self.value_regs.insert((index, output), reg);
+                self.keep((index, output), reg);
             } else {
                 self.registers.release(reg);
             }
@@ -323,7 +330,7 @@ impl<'c> Lowering<'_, 'c> {
         for (at, reg) in outputs.into_iter().enumerate() {
             let value = (nodes[at % nodes.len()], at / nodes.len());
             if self.readers_left.get(&value).copied().unwrap_or(0) > 0 {
-                self.value_regs.insert(value, reg);
+                self.keep(value, reg);
             } else {
                 self.registers.release(reg);
             }
@@ -340,7 +347,7 @@ impl<'c> Lowering<'_, 'c> {
         let dst = self.take_register(node.span)?;
         self.emit(Instr::ReadInput { dst, channel }, node.span);
         if self.readers_left.get(&(index, 0)).copied().unwrap_or(0) > 0 {
-            self.value_regs.insert((index, 0), dst);
+            self.keep((index, 0), dst);
         } else {
             self.registers.release(dst);
         }
@@ -460,15 +467,24 @@ impl<'c> Lowering<'_, 'c> {
                 Role::Output | Role::Input => self.load(value, span),
             };
         }
-        // One connection, the usual case: its value as it is, nothing to add.
-        let first = self.term(edges.next().expect("an edge was peeked"));
-        if edges.peek().is_none() {
-            return self.register(first, span);
-        }
         // Sums in connection order, `((a + b) + c)`, exactly as the VM's ADD and SUM do: a run
         // of constants at the front is added at compile time; the rest with one ADD (two
-        // terms) or SUM (more).
-        let mut terms: Vec<Term> = vec![first];
+        // terms) or SUM (more), going on from the running sum of the first terms if there is
+        // one (see `running`).
+        let mut terms: Vec<Term> = match self.running.take(node, input) {
+            Some((total, added)) => {
+                edges.by_ref().take(added).for_each(drop);
+                vec![Term::Register(Operand::Temporary(total))]
+            }
+            None => {
+                // One connection, the usual case: its value as it is, nothing to add.
+                let first = self.term(edges.next().expect("an edge was peeked"));
+                if edges.peek().is_none() {
+                    return self.register(first, span);
+                }
+                vec![first]
+            }
+        };
         for edge in edges {
             let value = self.term(edge);
             match (terms.as_slice(), value) {
@@ -620,6 +636,12 @@ impl<'c> Lowering<'_, 'c> {
                 }
             }
         }
+    }
+
+    /// Keeps `value` in `reg` for its readers.
+    fn keep(&mut self, value: ValueId, reg: Reg) {
+        self.value_regs.insert(value, reg);
+        self.running.computed(value);
     }
 
     /// A free register for a temporary, below the parameters' placeholders.

@@ -273,6 +273,62 @@ fn a_chain_of_ten_thousand_nodes_needs_a_handful_of_registers() {
 }
 
 #[test]
+fn a_wide_sum_is_added_up_as_its_terms_are_computed_in_connection_order() {
+    // 512 oscillators into one input: the terms are added in chunks as they come, each
+    // `SUM` going on from the last one's total, so a handful of registers hold signals
+    // instead of 512; the terms, over all the `SUM`s, are the connections in order.
+    let mut builder = PatchBuilder::new().node("out", "output", &[]);
+    for i in 0..512 {
+        builder = builder
+            .node(
+                &format!("osc{i}"),
+                "osc.sine",
+                &[("freq", 100.0 + f64::from(i))],
+            )
+            .connect((&format!("osc{i}"), "out"), ("out", "in"));
+    }
+    let program = compiled(&builder.build()).program;
+    let signals = usize::from(program.registers) - program.params.len();
+    assert!(signals <= 24, "{signals} registers for signals");
+    // Each call's output register, by kernel (= oscillator, in connection order).
+    let mut output_of = Vec::new();
+    let mut summed = Vec::new();
+    let mut total = None;
+    for instr in &program.instrs {
+        match *instr {
+            Instr::CallOp { args, .. } => {
+                let at = (args.start + u32::from(args.inputs)) as usize;
+                output_of.push(program.args[at]);
+            }
+            Instr::Sum { dst, terms } => {
+                let terms = &program.args[terms.start as usize..][..usize::from(terms.count)];
+                let (first, rest) = terms.split_first().expect("a SUM has terms");
+                match total {
+                    // Each SUM but the first starts from the running total.
+                    Some(total) => assert_eq!(*first, total),
+                    None => summed.push(*first),
+                }
+                // Every term is the latest output of its register's oscillator.
+                summed.extend(rest);
+                total = Some(dst);
+            }
+            _ => {}
+        }
+    }
+    let sums = program
+        .instrs
+        .iter()
+        .filter(|instr| matches!(instr, Instr::Sum { .. }))
+        .count();
+    assert!(sums > 1, "the sum runs: {sums} SUMs");
+    // The terms' registers are reused, so check the order by position: the n-th term summed
+    // is the output of the n-th call, whose register still held it.
+    assert_eq!(summed.len(), 512);
+    assert_eq!(summed, output_of);
+    assert_eq!(program.instrs.last(), Some(&write(0, total.unwrap().0)));
+}
+
+#[test]
 fn the_same_patch_always_compiles_to_the_same_program() {
     let patch = PatchBuilder::new()
         .node("b", "osc.sine", &[])

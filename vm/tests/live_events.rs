@@ -105,3 +105,75 @@ fn an_earlier_event_displaces_the_latest_from_a_full_schedule() {
         "the latest far event is dropped"
     );
 }
+
+/// A program that outputs the sum of its three parameter slots (initially `values`); key `k`
+/// names slot `k`; it takes over its predecessor whole, slots in `reset` starting afresh.
+fn summing(values: [f32; 3], generation: u64, reset: Vec<ParamIdx>) -> Box<Loaded> {
+    let program = Program {
+        instrs: vec![
+            Instr::Add {
+                dst: Reg(4),
+                lhs: Reg(1),
+                rhs: Reg(2),
+            },
+            Instr::Add {
+                dst: Reg(5),
+                lhs: Reg(4),
+                rhs: Reg(3),
+            },
+            Instr::WriteOutput {
+                channel: 0,
+                src: Reg(5),
+            },
+        ],
+        registers: 6,
+        channels: 1,
+        params: values.to_vec(),
+        param_regs: vec![Reg(1), Reg(2), Reg(3)],
+        ..Program::default()
+    };
+    Box::new(Loaded {
+        executable: Executable::new(program, vec![]).unwrap(),
+        keys: (0..3).map(|k| (ParamKey(k), ParamIdx(k as u16))).collect(),
+        generation,
+        takeover: Takeover::Whole {
+            rebuilt: vec![],
+            reset,
+        },
+    })
+}
+
+#[test]
+fn a_whole_take_over_keeps_values_set_by_events_and_ramps_under_way() {
+    let (mut remote, mut player) = link(LinkSettings {
+        channels: 1,
+        ..LinkSettings::default()
+    });
+    remote.publish(summing([0.0, 0.0, 0.0], 1, vec![])).unwrap();
+    player.process(&mut [0.0; 64]);
+    // Slot 0 set by an event, slot 1 ramping to 64 over 128 samples (one per sample).
+    assert!(remote.send(set(64, 0, 1000.0, 1)));
+    assert!(remote.send(Event {
+        time: 64,
+        key: ParamKey(1),
+        action: Action::Ramp {
+            target: 128.0,
+            samples: 128,
+        },
+        generation: 1,
+    }));
+    player.process(&mut [0.0; 64]);
+    // A value edit of slot 2 only: the new program takes over whole.
+    remote
+        .publish(summing([0.0, 0.0, 0.5], 2, vec![ParamIdx(2)]))
+        .unwrap();
+    let mut out = [0.0_f32; 64];
+    player.process(&mut out);
+    assert_eq!(
+        out[0], 1065.5,
+        "the set value, the ramp's 65th step and the edited slot"
+    );
+    assert_eq!(out[63], 1128.5);
+    player.process(&mut out);
+    assert_eq!(out[63], 1128.5, "the ramp ended on its target");
+}

@@ -19,7 +19,7 @@
 //! | [`dynamics`] | `dyn.compressor`, `dyn.limiter`, `dyn.gate` |
 //! | [`shape`] | `shape.tanh`, `shape.clip`, `shape.fold`, `shape.crush` |
 //! | [`stereo`] | `stereo.pan`, `stereo.balance`, `stereo.width`, `stereo.mix` |
-//! | [`reverb`] | `reverb.stereo` |
+//! | [`reverb`] | `reverb.stereo`, `reverb.mono` |
 //! | [`fx`] | `fx.chorus`, `fx.flanger`, `fx.phaser` |
 //! | [`drums`] | `drum.kick`, `drum.snare`, `drum.hat_closed`, `drum.hat_open`, `drum.clap`, `drum.tom` |
 //! | [`voice`](mod@voice) | `voice` |
@@ -149,6 +149,7 @@ pub(crate) fn entries() -> Vec<Entry> {
         stereo::WIDTH_ENTRY,
         stereo::MIX_ENTRY,
         reverb::STEREO_ENTRY,
+        reverb::MONO_ENTRY,
         fx::CHORUS_ENTRY,
         fx::FLANGER_ENTRY,
         fx::PHASER_ENTRY,

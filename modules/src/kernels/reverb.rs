@@ -1,4 +1,4 @@
-//! Reverb: `reverb.stereo`.
+//! Reverb: `reverb.stereo` and, in `mono`, `reverb.mono` (its left channel alone).
 //!
 //! Jezar's Freeverb, written natively: per channel eight parallel low-pass-feedback combs and
 //! four series allpasses, with the standard tunings (combs 1116..1617 and allpasses 556..225
@@ -39,6 +39,9 @@ use patchvm_vm::{Kernel, KernelShape, MAX_BLOCK};
 use std::f64::consts::TAU;
 
 mod block;
+mod mono;
+
+pub(crate) use mono::MONO_ENTRY;
 
 /// Comb lengths at 44.1 kHz, left channel.
 const COMBS: [usize; 8] = [1116, 1188, 1277, 1356, 1422, 1491, 1557, 1617];
@@ -109,14 +112,8 @@ pub(crate) const STEREO_ENTRY: Entry = Entry {
     spec: STEREO,
     build: Some(|init| Box::new(Freeverb::new(init))),
     memory_bytes: Some(|init| {
-        let lines = |spread| {
-            COMBS
-                .iter()
-                .chain(&ALLPASSES)
-                .map(|&len| scaled(len + spread, init.sample_rate))
-                .sum::<usize>()
-        };
-        (lines(0) + lines(STEREO_SPREAD)) * size_of::<f32>()
+        Channel::memory_bytes(0, init.sample_rate)
+            + Channel::memory_bytes(STEREO_SPREAD, init.sample_rate)
     }),
 };
 
@@ -249,6 +246,16 @@ impl Channel {
         }
     }
 
+    /// The bytes of the lines of a channel whose lines are `spread` samples (at 44.1 kHz)
+    /// longer than the tunings.
+    fn memory_bytes(spread: usize, sample_rate: f64) -> usize {
+        COMBS
+            .iter()
+            .chain(&ALLPASSES)
+            .map(|&len| scaled(len + spread, sample_rate) * size_of::<f32>())
+            .sum()
+    }
+
     #[inline]
     fn tick(&mut self, input: f32, feedback: f32, damp: f32, dc_pole: f32) -> f32 {
         let mut sum = 0.0;
@@ -315,9 +322,14 @@ impl Freeverb {
         Freeverb {
             left: Channel::new(0, init.sample_rate),
             right: Channel::new(STEREO_SPREAD, init.sample_rate),
-            dc_pole: (-TAU * DC_CORNER_HZ / init.sample_rate).exp() as f32,
+            dc_pole: Freeverb::dc_pole(init.sample_rate),
             scratch: block::Scratch::new(),
         }
+    }
+
+    /// The DC blocker's pole at `sample_rate`.
+    fn dc_pole(sample_rate: f64) -> f32 {
+        (-TAU * DC_CORNER_HZ / sample_rate).exp() as f32
     }
 }
 
@@ -367,7 +379,7 @@ impl Kernel for Freeverb {
                     }
                     let (mut wet_l, mut wet_r) = ([0.0_f32; MAX_BLOCK], [0.0_f32; MAX_BLOCK]);
                     let wet = [&mut wet_l[..n], &mut wet_r[..n]];
-                    block::stereo(isa, channels, scratch, &input[..n], settings, wet);
+                    block::channels(isa, channels, scratch, &input[..n], settings, wet);
                     let outputs = left.iter_mut().zip(right.iter_mut());
                     for ((((left, right), &x), &wet_l), &wet_r) in
                         outputs.zip(x).zip(&wet_l).zip(&wet_r)

@@ -1,6 +1,6 @@
-//! The block path of `reverb.stereo`, for blocks whose settings hold still: the arithmetic of
-//! [`Channel::tick`] for every sample, in the same order, arranged for vectors and for the
-//! CPU to overlap.
+//! The block path of `reverb.stereo` and `reverb.mono`, for blocks whose settings hold still:
+//! the arithmetic of [`Channel::tick`] for every sample, in the same order, arranged for
+//! vectors and for the CPU to overlap.
 //!
 //! Within a block, no comb or allpass reads a sample written in the same block (every line
 //! is longer than a block, which the kernel checks), so the lines are read and written a run
@@ -9,13 +9,14 @@
 //! at a time) and the DC blocker. The combs' low-pass recursions only make the samples they
 //! write back. So the one loop that must go sample by sample steps four independent chains
 //! side by side — each channel's eight combs (one vector each) and each channel's DC blocker —
-//! and each chain's latency hides the others'.
+//! and each chain's latency hides the others'. One channel (`reverb.mono`) steps two chains.
 
 use super::{ALLPASS_FEEDBACK, COMBS, Channel, flush};
 use crate::dsp::simd::{Isa, transpose};
 use patchvm_vm::MAX_BLOCK;
 
-/// Room for a block of both channels, allocated with the kernel, so a block zeroes nothing.
+/// Room for a block of up to two channels, allocated with the kernel, so a block zeroes
+/// nothing.
 #[derive(Debug)]
 pub(super) struct Scratch {
     /// Per channel and sample, the eight combs' old samples.
@@ -39,19 +40,21 @@ impl Scratch {
     }
 }
 
-/// Both channels over a block of `input` (already through the input gain, at most as long
-/// as the shortest line) with settings `(feedback, damp, dc_pole)`, the wet signals into `wet`.
+/// `C` channels (one or two) over a block of `input` (already through the input gain, at
+/// most as long as the shortest line) with settings `(feedback, damp, dc_pole)`, the wet
+/// signals into `wet`.
 ///
 /// Real-time safe: does not allocate, lock or block.
 #[inline(always)]
-pub(super) fn stereo(
+pub(super) fn channels<const C: usize>(
     isa: Isa,
-    channels: [&mut Channel; 2],
+    channels: [&mut Channel; C],
     scratch: &mut Scratch,
     input: &[f32],
     (feedback, damp, dc_pole): (f32, f32, f32),
-    wet: [&mut [f32]; 2],
+    mut wet: [&mut [f32]; C],
 ) {
+    const { assert!(C == 1 || C == 2, "Scratch has room for two channels") };
     let n = input.len();
     let Scratch {
         olds,
@@ -71,23 +74,22 @@ pub(super) fn stereo(
     for (channel, sum) in channels.iter_mut().zip(sums.iter_mut()) {
         allpasses(channel, &mut sum[..n]);
     }
-    let mut store = [[0.0_f32; 8]; 2];
+    let mut store = [[0.0_f32; 8]; C];
     for (store, channel) in store.iter_mut().zip(&channels) {
         for (store, comb) in store.iter_mut().zip(&channel.combs) {
             *store = comb.store;
         }
     }
-    let mut dc = [channels[0].dc, channels[1].dc];
-    let [wet_l, wet_r] = wet;
+    let mut dc: [(f32, f32); C] = std::array::from_fn(|ch| channels[ch].dc);
     for i in 0..n {
-        for ch in 0..2 {
+        for ch in 0..C {
             let (old, written) = (&olds[ch][i], &mut written[ch][i]);
             for c in 0..8 {
                 store[ch][c] = flush(old[c] * (1.0 - damp) + store[ch][c] * damp);
                 written[c] = input[i] + store[ch][c] * feedback;
             }
         }
-        for (ch, wet) in [&mut *wet_l, &mut *wet_r].into_iter().enumerate() {
+        for (ch, wet) in wet.iter_mut().enumerate() {
             let (last_in, last_out) = dc[ch];
             let sum = sums[ch][i];
             wet[i] = flush(sum - last_in + dc_pole * last_out);
