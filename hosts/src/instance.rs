@@ -5,7 +5,7 @@ use crate::seed::node_seed;
 use patchvm_compiler::{
     CompileOptions, Compiled, DEFAULT_VOICES, KernelNode, compile_graph, compile_with,
 };
-use patchvm_ir::{Code, Diagnostic, Diagnostics, Limits, Patch, validate_with};
+use patchvm_ir::{Code, Diagnostic, Diagnostics, Graph, Limits, Patch, validate_with};
 use patchvm_modules::{KernelInit, build, catalog, memory_bytes};
 use patchvm_vm::{Executable, MAX_BLOCK};
 use std::time::Instant;
@@ -167,13 +167,14 @@ pub(crate) fn prepare_with(
 
 /// [`prepare_with`] for an edit on the live engine: the same checks, the patch's own problems
 /// reported before the settings' (as validating the edit first always did), and a patch
-/// without a voice template validated once.
+/// without a voice template validated once. Returns the graph too, for the next edit's
+/// transition.
 pub(crate) fn prepare_edit(
     patch: &Patch,
     settings: &Settings,
     limits: &Limits,
     options: &CompileOptions,
-) -> Result<Compiled<'static>, Diagnostics> {
+) -> Result<(Compiled<'static>, Graph<'static>), Diagnostics> {
     let single = validate_with(patch, catalog(), limits, 1)?;
     check_settings(settings)?;
     let options = CompileOptions {
@@ -188,7 +189,7 @@ pub(crate) fn prepare_edit(
     };
     let compiled = compile_graph(patch, &graph, catalog(), &options)?;
     check_memory(&compiled, settings, limits)?;
-    Ok(compiled)
+    Ok((compiled, graph))
 }
 
 /// The sample rates kernels are built and tested for.
@@ -301,23 +302,24 @@ pub(crate) fn build_executable(
     nodes: &[KernelNode],
     settings: &Settings,
 ) -> Result<Executable, Diagnostics> {
-    let kernels = nodes
-        .iter()
-        .map(|node| {
-            build(node.spec, &kernel_init(node, settings))
-                .expect("the compiler makes kernel nodes only of kernel modules")
-        })
-        .collect();
-    Executable::new(program, kernels).map_err(|error| {
-        vec![
-            Diagnostic::new(
-                Code::Internal,
-                patchvm_ir::Span::NONE,
-                format!("internal error: the compiled program failed verification: {error}"),
-            )
-            .with_hint(
-                "this is a bug in patchvm, not in the patch; please report it with the patch",
-            ),
-        ]
-    })
+    let kernels = nodes.iter().map(|node| build_kernel(node, settings)).collect();
+    Executable::new(program, kernels).map_err(|error| verify_failed(&error))
+}
+
+/// Builds the kernel of `node`. Allocates: control side only.
+pub(crate) fn build_kernel(node: &KernelNode, settings: &Settings) -> Box<dyn patchvm_vm::Kernel> {
+    build(node.spec, &kernel_init(node, settings))
+        .expect("the compiler makes kernel nodes only of kernel modules")
+}
+
+/// The diagnostic for a compiled program that failed verification: a bug of patchvm's.
+pub(crate) fn verify_failed(error: &patchvm_vm::VerifyError) -> Diagnostics {
+    vec![
+        Diagnostic::new(
+            Code::Internal,
+            patchvm_ir::Span::NONE,
+            format!("internal error: the compiled program failed verification: {error}"),
+        )
+        .with_hint("this is a bug in patchvm, not in the patch; please report it with the patch"),
+    ]
 }

@@ -49,7 +49,7 @@ pub trait Kernel: Send + Any {
     /// Real-time safe: implementations must not allocate, lock or block.
     fn process_lanes(
         &mut self,
-        rest: &mut [Box<dyn Kernel>],
+        rest: &mut [crate::KernelRef],
         inputs: &[&[f32]],
         outputs: &mut [&mut [f32]],
     ) -> bool {
@@ -75,12 +75,11 @@ pub trait Kernel: Send + Any {
     /// `self` as it is, if `other` is not of the same type. The default keeps no state, for
     /// kernels that have none to keep.
     ///
-    /// Why a copy and not a move of the old kernel: during a crossfade the old program keeps
-    /// playing with its kernels while the new one starts from their state, so the state
-    /// exists twice; and a kernel rebuilt with new settings (a delay line resized for a new
-    /// maximum time) can honour them only if it is the new one. Where neither holds — a
-    /// change of parameter values, the kernel built alike — the old kernel itself moves over
-    /// (see [`Takeover::Whole`](crate::live::Takeover::Whole)) and this is not called.
+    /// Called only where a kernel cannot simply go on into the next program (which shares a
+    /// surviving node's kernel, see [`SharedKernel`](crate::SharedKernel)): a kernel rebuilt
+    /// with new settings (a delay line resized for a new maximum time) can honour them only
+    /// if it is the new one; and the old side of a node that plays twice while an edit fades
+    /// needs a state of its own.
     ///
     /// Real-time safe: implementations must not allocate, lock or block; they copy into
     /// memory built with `self`.

@@ -53,6 +53,7 @@ mod machine;
 mod op;
 mod param;
 mod program;
+mod shared;
 mod verify;
 
 pub use index::{ArgRange, KernelIdx, ParamIdx, Reg, RegList};
@@ -62,4 +63,5 @@ pub use kernel::{
 pub use machine::Executable;
 pub use op::{Access, Instr};
 pub use program::{KernelDecl, Program};
+pub use shared::{KernelRef, SharedKernel};
 pub use verify::{VerifyError, verify};

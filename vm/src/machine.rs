@@ -8,6 +8,7 @@ use crate::kernel::{Kernel, MAX_BLOCK, MAX_LANE_ARGS, MAX_PORTS};
 use crate::op::Instr;
 use crate::param::ParamState;
 use crate::program::Program;
+use crate::shared::{KernelRef, SharedKernel};
 use crate::verify::{VerifyError, verify};
 use std::mem::MaybeUninit;
 
@@ -16,7 +17,11 @@ use std::mem::MaybeUninit;
 /// never allocates.
 pub struct Executable {
     program: Program,
-    kernels: Vec<Box<dyn Kernel>>,
+    /// The kernels, by `KernelIdx`, which this executable may share with the programs before
+    /// and after it (see [`SharedKernel`]). Invariant: pairwise distinct.
+    kernels: Vec<KernelRef>,
+    /// What keeps `kernels` alive: their handles, in the same order.
+    owners: Vec<SharedKernel>,
     /// Invariant: `registers.len() == program.registers`, and `registers[0]` is all zeros.
     registers: Vec<Block>,
     /// For each register of `program.args`, where its samples start in the register file
@@ -36,6 +41,13 @@ pub struct Executable {
     stale: Vec<ParamIdx>,
     /// For each parameter, whether it is in `stale`.
     is_stale: Vec<bool>,
+    /// The parameters events have set or ramped (here or in a predecessor this executable
+    /// took them over from): the only slots whose state may differ from the patch's value,
+    /// so the only ones a take-over of another shape copies. Never holds one twice; its
+    /// capacity is the number of parameters.
+    touched: Vec<ParamIdx>,
+    /// For each parameter, whether it is in `touched`.
+    is_touched: Vec<bool>,
     /// Samples of the last block.
     frames: usize,
     /// Non-finite output samples replaced by silence, since this executable was made.
@@ -53,9 +65,40 @@ impl std::fmt::Debug for Executable {
 }
 
 impl Executable {
-    /// Verifies `program` against `kernels` and prepares it to run.
+    /// Verifies `program` against `kernels` and prepares it to run, its kernels its own.
     pub fn new(program: Program, kernels: Vec<Box<dyn Kernel>>) -> Result<Executable, VerifyError> {
+        let kernels = kernels.into_iter().map(SharedKernel::new).collect();
+        // SAFETY: the kernels were just made, so no other executable holds them.
+        unsafe { Executable::with_shared(program, kernels) }
+    }
+
+    /// Verifies `program` against `kernels`, which it may share with other executables, and
+    /// prepares it to run. This is how a program takes over a surviving node's kernel, state
+    /// and all, in no time: it is built holding the same [`SharedKernel`].
+    ///
+    /// # Safety
+    /// No two executables holding one kernel may be used at the same time (run, set, taken
+    /// over or reset): a live engine plays one program at a time, and hands programs between
+    /// threads through queues, which order those uses.
+    pub unsafe fn with_shared(
+        program: Program,
+        owners: Vec<SharedKernel>,
+    ) -> Result<Executable, VerifyError> {
+        // SAFETY: `owners` keeps the kernels alive as long as `kernels`; the caller promises
+        // no other executable uses them at the same time.
+        let kernels: Vec<KernelRef> = owners
+            .iter()
+            .map(|owner| unsafe { owner.reference() })
+            .collect();
         verify(&program, &kernels)?;
+        let mut addresses: Vec<*const ()> = owners.iter().map(SharedKernel::address).collect();
+        addresses.sort_unstable();
+        if addresses.windows(2).any(|pair| pair[0] == pair[1]) {
+            return Err(VerifyError {
+                instr: None,
+                reason: "one kernel is given twice".into(),
+            });
+        }
         let mut executable = Executable {
             registers: vec![[0.0; MAX_BLOCK]; usize::from(program.registers)],
             outputs: vec![[0.0; MAX_BLOCK]; usize::from(program.channels)],
@@ -68,8 +111,11 @@ impl Executable {
                 .map(|reg| u32::from(reg.0) * MAX_BLOCK as u32)
                 .collect(),
             is_stale: vec![false; program.params.len()],
+            touched: Vec::with_capacity(program.params.len()),
+            is_touched: vec![false; program.params.len()],
             program,
             kernels,
+            owners,
             frames: 0,
             flushed: 0,
         };
@@ -90,6 +136,15 @@ impl Executable {
     fn mark_stale(&mut self, param: ParamIdx) {
         if !std::mem::replace(&mut self.is_stale[param.index()], true) {
             self.stale.push(param);
+        }
+    }
+
+    /// Notes that parameter `param` may no longer hold the patch's value.
+    ///
+    /// Real-time safe: the list has room for every parameter, so it never allocates.
+    fn mark_touched(&mut self, param: ParamIdx) {
+        if !std::mem::replace(&mut self.is_touched[param.index()], true) {
+            self.touched.push(param);
         }
     }
 
@@ -329,6 +384,8 @@ impl Executable {
         }
         self.stale.clear();
         self.is_stale.fill(false);
+        self.touched.clear();
+        self.is_touched.fill(false);
         self.write_all_params();
     }
 
@@ -340,6 +397,7 @@ impl Executable {
         if let Some(state) = self.params.get_mut(param.index()) {
             state.set(value);
             self.mark_stale(param);
+            self.mark_touched(param);
         }
     }
 
@@ -352,6 +410,7 @@ impl Executable {
         if let Some(state) = self.params.get_mut(param.index()) {
             state.ramp(target, samples);
             self.mark_stale(param);
+            self.mark_touched(param);
         }
     }
 
@@ -360,22 +419,35 @@ impl Executable {
         self.params.get(param.index()).map(ParamState::current)
     }
 
-    /// Takes over the state of another executable's kernels and parameters: for each
-    /// `(old, new)` pair, this executable's kernel `new` copies the state of `from`'s kernel
-    /// `old` (see [`Kernel::copy_state_from`]) and its parameter `new` continues where
-    /// `from`'s `old` is (value and running ramp). `from` is left as it is, so it can keep
-    /// playing during a crossfade. Pairs out of range are skipped; returns how many kernel
-    /// states were taken over.
+    /// The kernels, by `KernelIdx`, for the control side to share with the next program (see
+    /// [`with_shared`](Executable::with_shared)).
+    pub fn shared_kernels(&self) -> &[SharedKernel] {
+        &self.owners
+    }
+
+    /// Takes over from `from`, the executable playing before it, of another structure. The
+    /// kernels of nodes that survive are already this executable's own (it was built sharing
+    /// them); what is left to do is short:
+    /// - each `(old, new)` in `copied` — a kernel that could not be shared (rebuilt with new
+    ///   settings, or the old side of a node that plays twice in a transition) — copies the
+    ///   state of `from`'s kernel `old` (see [`Kernel::copy_state_from`]);
+    /// - each parameter `from` has seen set or ramped goes on in its slot here, when
+    ///   `params[old]` names one (value and running ramp); every other slot starts from the
+    ///   patch's value, which is what the untouched ones held anyway.
+    ///
+    /// Time: the `copied` kernels' state, plus the parameters events have moved; not the
+    /// patch's size. Entries out of range are skipped; returns how many kernel states were
+    /// copied.
     ///
     /// Real-time safe: does not allocate, lock or block (kernels copy into memory they own).
-    pub fn adopt_state(
+    pub fn take_over_changed(
         &mut self,
         from: &Executable,
-        kernels: &[(KernelIdx, KernelIdx)],
-        params: &[(ParamIdx, ParamIdx)],
+        copied: &[(KernelIdx, KernelIdx)],
+        params: &[Option<ParamIdx>],
     ) -> usize {
         let mut adopted = 0;
-        for &(old, new) in kernels {
+        for &(old, new) in copied {
             if let (Some(old), Some(new)) = (
                 from.kernels.get(old.index()),
                 self.kernels.get_mut(new.index()),
@@ -384,29 +456,29 @@ impl Executable {
                 adopted += 1;
             }
         }
-        for &(old, new_index) in params {
-            if let (Some(&old), Some(new)) = (
-                from.params.get(old.index()),
-                self.params.get_mut(new_index.index()),
-            ) && *new != old
+        for &old in &from.touched {
+            if let (Some(&old_state), Some(&Some(new))) =
+                (from.params.get(old.index()), params.get(old.index()))
+                && let Some(state) = self.params.get_mut(new.index())
             {
-                *new = old;
-                self.mark_stale(new_index);
+                *state = old_state;
+                self.mark_stale(new);
+                self.mark_touched(new);
             }
         }
         adopted
     }
 
-    /// Takes over, in constant time, the kernels, parameter states and registers of `from`,
-    /// an executable of the same structure (kernel for kernel, slot for slot, register for
-    /// register; see [`Takeover::Whole`](crate::live::Takeover::Whole)): the two swap those
-    /// lists, so `from` is left with this executable's fresh ones and must not play on. The
-    /// registers move too because parameter registers hold their slot's value from block to
-    /// block (every other register is written before it is read in each block). Then each
-    /// kernel in `rebuilt` goes back to the one built for this program and copies the state of
-    /// the one it replaces, and each slot in `reset` starts from this program's initial value.
-    /// Returns `false`, changing nothing, if the two do not have as many kernels, slots and
-    /// registers; indices out of range are skipped.
+    /// Takes over, in constant time, the parameter states and registers of `from`, an
+    /// executable of the same structure (kernel for kernel, slot for slot, register for
+    /// register; see [`Takeover::Whole`](crate::live::Takeover::Whole)), whose kernels it was
+    /// built sharing: the two swap those lists, so `from` is left with this executable's fresh
+    /// ones and must not play on. The registers move too because parameter registers hold
+    /// their slot's value from block to block (every other register is written before it is
+    /// read in each block). Then each kernel in `rebuilt` (this program's own, built with new
+    /// settings) copies the state of the one it replaces, and each slot in `reset` starts from
+    /// this program's initial value. Returns `false`, changing nothing, if the two do not have
+    /// as many kernels, slots and registers; indices out of range are skipped.
     ///
     /// Sound whatever `from` is: a kernel of another shape than its declaration here would
     /// only see slices of other lengths in `process`. The control side guarantees the
@@ -431,16 +503,16 @@ impl Executable {
             assert_eq!(self.program.kernels, from.program.kernels);
             assert_eq!(self.program.param_regs, from.program.param_regs);
         }
-        std::mem::swap(&mut self.kernels, &mut from.kernels);
         std::mem::swap(&mut self.params, &mut from.params);
         std::mem::swap(&mut self.registers, &mut from.registers);
         std::mem::swap(&mut self.stale, &mut from.stale);
         std::mem::swap(&mut self.is_stale, &mut from.is_stale);
+        std::mem::swap(&mut self.touched, &mut from.touched);
+        std::mem::swap(&mut self.is_touched, &mut from.is_touched);
         for &kernel in rebuilt {
             let index = kernel.index();
-            if index < self.kernels.len() {
-                std::mem::swap(&mut self.kernels[index], &mut from.kernels[index]);
-                self.kernels[index].copy_state_from(&*from.kernels[index]);
+            if let (Some(new), Some(old)) = (self.kernels.get_mut(index), from.kernels.get(index)) {
+                new.copy_state_from(&**old);
             }
         }
         for &param in reset {
@@ -558,7 +630,7 @@ fn check_call_operands(registers: usize, inputs: &[Reg], outputs: &[Reg], most: 
 /// `inputs` inputs per lane. Inlined into each of [`Executable::run`]'s compilations.
 #[inline(always)]
 fn call_lanes(
-    kernels: &mut [Box<dyn Kernel>],
+    kernels: &mut [KernelRef],
     registers: &mut [Block],
     args: &[u32],
     inputs: usize,

@@ -46,7 +46,10 @@ impl std::error::Error for VerifyError {}
 /// - there is one parameter register per parameter slot, each in range, not [`Reg::ZERO`],
 ///   pairwise distinct, and written by no instruction; every initial parameter value and every
 ///   constant is finite.
-pub fn verify(program: &Program, kernels: &[Box<dyn Kernel>]) -> Result<(), VerifyError> {
+pub fn verify<K>(program: &Program, kernels: &[K]) -> Result<(), VerifyError>
+where
+    K: std::ops::Deref<Target = dyn Kernel>,
+{
     let whole = |reason: String| VerifyError {
         instr: None,
         reason,

@@ -1,38 +1,43 @@
 //! Events between the control side and the audio half, at the edges: a program still waiting
-//! behind a crossfade, a full list of scheduled events. Found in review; kept as tests.
+//! behind a transition, a full list of scheduled events. Found in review; kept as tests.
 
 use patchvm_vm::live::{Action, Event, LinkSettings, Loaded, ParamKey, Takeover, link};
 use patchvm_vm::{Executable, Instr, ParamIdx, Program, Reg};
 
 /// A program that outputs its parameter slot 0 (initially `value`), with `keys` mapping
-/// event keys to that slot.
+/// event keys to that slot; published as a structural edit (a transition of the same
+/// program, then the program) if `transition`.
 fn program(
     value: f32,
     keys: Vec<(ParamKey, ParamIdx)>,
     generation: u64,
-    crossfade: bool,
+    transition: bool,
 ) -> Box<Loaded> {
-    let program = Program {
-        instrs: vec![Instr::WriteOutput {
-            channel: 0,
-            src: Reg(1),
-        }],
-        registers: 2,
-        channels: 1,
-        params: vec![value],
-        param_regs: vec![Reg(1)],
-        ..Program::default()
+    let build = |then| {
+        let program = Program {
+            instrs: vec![Instr::WriteOutput {
+                channel: 0,
+                src: Reg(1),
+            }],
+            registers: 2,
+            channels: 1,
+            params: vec![value],
+            param_regs: vec![Reg(1)],
+            ..Program::default()
+        };
+        Box::new(Loaded {
+            executable: Executable::new(program, vec![]).unwrap(),
+            keys: keys.clone(),
+            generation,
+            takeover: Takeover::Changed {
+                copied: vec![],
+                params: vec![Some(ParamIdx(0))],
+            },
+            then,
+        })
     };
-    Box::new(Loaded {
-        executable: Executable::new(program, vec![]).unwrap(),
-        keys,
-        generation,
-        takeover: Takeover::Pairs {
-            kernels: vec![],
-            params: vec![],
-            crossfade,
-        },
-    })
+    let steady = build(None);
+    if transition { build(Some(steady)) } else { steady }
 }
 
 fn set(time: u64, key: u32, value: f32, generation: u64) -> Event {
@@ -45,14 +50,14 @@ fn set(time: u64, key: u32, value: f32, generation: u64) -> Event {
 }
 
 #[test]
-fn an_event_for_a_program_waiting_behind_a_crossfade_reaches_it() {
+fn an_event_for_a_program_waiting_behind_a_transition_reaches_it() {
     let (mut remote, mut player) = link(LinkSettings {
         channels: 1,
         ..LinkSettings::default()
     });
     remote.publish(program(0.1, vec![], 1, false)).unwrap();
     player.process(&mut [0.0; 64]);
-    // A structural edit (crossfades), then a program that adds key 7, published before the
+    // A structural edit (a transition), then a program that adds key 7, published before the
     // audio half runs again; the event is resolved against that newest program.
     remote.publish(program(0.2, vec![], 2, true)).unwrap();
     remote
@@ -140,6 +145,7 @@ fn summing(values: [f32; 3], generation: u64, reset: Vec<ParamIdx>) -> Box<Loade
             rebuilt: vec![],
             reset,
         },
+        then: None,
     })
 }
 

@@ -1,14 +1,15 @@
-//! Turning a compiled patch into a program ready for the audio half: building its kernels
-//! and working out what it keeps of the program before it.
+//! Turning a compiled patch into programs ready for the audio half: building the kernels it
+//! does not share with the program before it, working out what else it keeps, and, for a
+//! structural edit, the transition program that crossfades into it.
 
 use super::keys::Keys;
 use super::report::SwapReport;
-use crate::instance::{Settings, build_executable};
-use patchvm_compiler::Compiled;
-use patchvm_ir::{Diagnostics, ModuleSpec};
+use crate::instance::{Settings, build_kernel, verify_failed};
+use patchvm_compiler::{CompileOptions, Compiled, KernelNode, Origin, compile_graph, transition};
+use patchvm_ir::{Diagnostics, Graph, ModuleSpec, NodeIdx, Patch};
 use patchvm_modules::{catalog, rebuilt_by};
 use patchvm_vm::live::{Loaded, ParamKey, Takeover};
-use patchvm_vm::{Instr, KernelIdx, ParamIdx, Reg};
+use patchvm_vm::{Executable, Instr, KernelIdx, ParamIdx, Reg, SharedKernel};
 
 /// What the control side remembers of the last program it published: enough to work out
 /// what the next one keeps, and which node inputs events can reach.
@@ -23,13 +24,16 @@ pub(crate) struct Published {
     params: Vec<(String, &'static str, f32)>,
     /// The key of each slot and the slot, sorted by key.
     keys: Vec<(ParamKey, ParamIdx)>,
+    /// The graph it was compiled from, for the next structural edit's transition.
+    graph: Graph<'static>,
 }
 
 /// A program's instructions, arguments, parameter registers and channel count.
 type Structure = (Vec<Instr>, Vec<Reg>, Vec<Reg>, u8);
 
 /// A kernel as the control side remembers it: what identifies its state across edits (node
-/// id and module) and what it was built from.
+/// id and module), what it was built from, and the kernel itself, to share with the next
+/// program.
 #[derive(Debug)]
 struct BuiltKernel {
     id: String,
@@ -37,25 +41,37 @@ struct BuiltKernel {
     /// The node's values, one per input of the module.
     values: Vec<f64>,
     in_feedback_loop: bool,
+    kernel: SharedKernel,
 }
 
 impl BuiltKernel {
-    /// Whether `other` (of the same node and module) was built from the same settings as
-    /// `self`, so that the kernel already running can go on for it: the same values, bit for
-    /// bit, for every input the kernel is built from ([`rebuilt_by`]); the others only start
-    /// parameter slots.
-    fn built_alike(&self, other: &BuiltKernel) -> bool {
-        self.in_feedback_loop == other.in_feedback_loop
-            && self.values.len() == other.values.len()
+    /// Whether `node` (of the same id and module) is built from the same settings as `self`,
+    /// so that the kernel already running can go on for it: the same values, bit for bit, for
+    /// every input the kernel is built from ([`rebuilt_by`]); the others only start parameter
+    /// slots.
+    fn built_alike(&self, node: &KernelNode) -> bool {
+        self.in_feedback_loop == node.in_feedback_loop
+            && self.values.len() == node.values.len()
             && self
                 .values
                 .iter()
-                .zip(&other.values)
+                .zip(&node.values)
                 .enumerate()
                 .all(|(input, (a, b))| {
                     a.to_bits() == b.to_bits() || !rebuilt_by(self.module, input)
                 })
     }
+}
+
+/// Which node of the program before a new kernel's node carries on.
+enum Lineage {
+    /// The node of the same id and module, if there is one: one kernel if built alike.
+    Same,
+    /// The old graph's node: one kernel if built alike and `share`, else the new kernel copies
+    /// the old one's state.
+    Old(NodeIdx, bool),
+    /// None: the kernel starts afresh.
+    Fresh,
 }
 
 impl Published {
@@ -69,28 +85,119 @@ impl Published {
     }
 }
 
-/// Builds `compiled`'s kernels (all allocation happens here, on the control side) and pairs
-/// its kernels and parameters with those of `previous`, the program it will replace. Fails
-/// only if the program does not verify, which is a bug of patchvm's.
+/// Everything a program is built with, beside its predecessor.
+pub(crate) struct Build<'a> {
+    /// The patch it comes from (the compiler keeps its event targets unfolded).
+    pub patch: &'a Patch,
+    pub options: &'a CompileOptions,
+    pub settings: &'a Settings,
+    pub generation: u64,
+}
+
+/// Builds the program `compiled` from `graph` to replace `previous`, the program published
+/// before it: the kernels of surviving nodes are `previous`'s own, shared; the others are
+/// built here (all allocation happens here, on the control side). When nodes or connections
+/// changed, what is published is a transition program — the two graphs joined, every input
+/// whose connections changed crossfading from its old sources to its new ones over
+/// [`FADE_SAMPLES`](patchvm_vm::live::FADE_SAMPLES), removed nodes playing out — followed by
+/// the new program. Fails only if a program does not verify, which is a bug of patchvm's.
 pub(crate) fn build(
     compiled: Compiled<'static>,
-    settings: &Settings,
+    graph: Graph<'static>,
+    how: &Build,
     previous: Option<&Published>,
     keys: &mut Keys,
-    generation: u64,
 ) -> Result<(Box<Loaded>, Published, SwapReport), Diagnostics> {
-    let executable = build_executable(compiled.program, &compiled.kernels, settings)?;
-    let program = executable.program();
-    let kernels: Vec<BuiltKernel> = compiled
-        .kernels
-        .into_iter()
-        .map(|node| BuiltKernel {
-            id: node.id,
-            module: node.spec,
-            values: node.values,
-            in_feedback_loop: node.in_feedback_loop,
-        })
+    // The keys of the new program's slots first: the transition's slots look theirs up.
+    for slot in &compiled.params {
+        keys.key(&slot.id, slot.port);
+    }
+    let report = report(&compiled, previous, how.generation);
+    let by_id = |_: &KernelNode| Lineage::Same;
+    let Some((previous, joined)) = previous.and_then(|previous| {
+        Some((previous, transition(&previous.graph, &graph, catalog())?))
+    }) else {
+        let (loaded, published) = assemble(compiled, graph, how, previous, keys, &by_id)?;
+        let copied = copied(&loaded, previous);
+        return Ok((loaded, published, SwapReport { copied, ..report }));
+    };
+    let union = compile_graph(how.patch, &joined.graph, catalog(), how.options)?;
+    let origins = joined.origins;
+    let from_origin = |node: &KernelNode| match origins[node.node.index()] {
+        Origin::New(_) => Lineage::Same,
+        Origin::Removed(index) => Lineage::Old(index, true),
+        Origin::Split(index) => Lineage::Old(index, false),
+        Origin::Fade => Lineage::Fresh,
+    };
+    let (mut first, between) =
+        assemble(union, joined.graph, how, Some(previous), keys, &from_origin)?;
+    let (then, published) = assemble(compiled, graph, how, Some(&between), keys, &by_id)?;
+    let mut copied = copied(&first, Some(previous));
+    copied.extend(self::copied(&then, Some(&between)));
+    first.then = Some(then);
+    let report = SwapReport {
+        crossfade: true,
+        copied,
+        ..report
+    };
+    Ok((first, published, report))
+}
+
+/// Builds one program against `previous`: each kernel whose `predecessor` is in `previous`
+/// shares its kernel (or copies its state, when it may not share it or is built from other
+/// settings); the rest are built new. Slots get the keys `keys` already has for them.
+fn assemble(
+    compiled: Compiled<'static>,
+    graph: Graph<'static>,
+    how: &Build,
+    previous: Option<&Published>,
+    keys: &Keys,
+    lineage: &dyn Fn(&KernelNode) -> Lineage,
+) -> Result<(Box<Loaded>, Published), Diagnostics> {
+    let old_kernels: foldhash::HashMap<(&str, &str), usize> = previous
+        .iter()
+        .flat_map(|previous| previous.kernels.iter().enumerate())
+        .map(|(index, kernel)| ((kernel.id.as_str(), kernel.module.name), index))
         .collect();
+    let mut copied = Vec::new();
+    let mut kernels = Vec::with_capacity(compiled.kernels.len());
+    for (index, node) in compiled.kernels.iter().enumerate() {
+        let old = match (lineage(node), previous) {
+            (Lineage::Same, _) => old_kernels
+                .get(&(node.id.as_str(), node.spec.name))
+                .map(|&old| (old, true)),
+            (Lineage::Old(index, share), Some(previous)) => {
+                let old = &previous.graph.nodes[index.index()];
+                old_kernels
+                    .get(&(old.id.as_str(), old.spec.name))
+                    .map(|&old| (old, share))
+            }
+            _ => None,
+        };
+        let kernel = match (old, previous) {
+            (Some((old, true)), Some(previous)) if previous.kernels[old].built_alike(node) => {
+                previous.kernels[old].kernel.clone()
+            }
+            (Some((old, _)), _) => {
+                copied.push((KernelIdx(old as u16), KernelIdx(index as u16)));
+                SharedKernel::new(build_kernel(node, how.settings))
+            }
+            (None, _) => SharedKernel::new(build_kernel(node, how.settings)),
+        };
+        kernels.push(BuiltKernel {
+            id: node.id.clone(),
+            module: node.spec,
+            values: node.values.clone(),
+            in_feedback_loop: node.in_feedback_loop,
+            kernel,
+        });
+    }
+    let shared = kernels.iter().map(|kernel| kernel.kernel.clone()).collect();
+    // SAFETY: the kernels shared with `previous` run only in the program playing: the audio
+    // half plays one program at a time, taking them in the order they are published.
+    let executable = unsafe { Executable::with_shared(compiled.program, shared) }
+        .map_err(|error| verify_failed(&error))?;
+    let program = executable.program();
     let params: Vec<(String, &'static str, f32)> = compiled
         .params
         .into_iter()
@@ -100,7 +207,9 @@ pub(crate) fn build(
     let mut key_table: Vec<(ParamKey, ParamIdx)> = params
         .iter()
         .enumerate()
-        .map(|(index, (node, input, _))| (keys.key(node, input), ParamIdx(index as u16)))
+        .filter_map(|(index, (node, input, _))| {
+            Some((keys.get(node, input)?, ParamIdx(index as u16)))
+        })
         .collect();
     key_table.sort_unstable();
     let structure = (
@@ -109,38 +218,36 @@ pub(crate) fn build(
         program.param_regs.clone(),
         program.channels,
     );
-    let mut report = SwapReport {
-        generation,
-        ..SwapReport::default()
-    };
     let takeover = match previous {
-        None => {
-            report.added = kernels.iter().map(|kernel| kernel.id.clone()).collect();
-            Takeover::NOTHING
-        }
-        Some(previous) if same_shape(previous, &structure, &kernels, &params) => {
-            report.kept = kernels.iter().map(|kernel| kernel.id.clone()).collect();
-            whole(previous, &kernels, &params)
-        }
-        Some(previous) => pairs(previous, &structure, &kernels, &params, &mut report),
+        None => Takeover::NOTHING,
+        Some(previous) if same_shape(previous, &structure, &kernels, &params) => Takeover::Whole {
+            rebuilt: copied.iter().map(|&(_, new)| new).collect(),
+            reset: reset(previous, &params),
+        },
+        Some(previous) => Takeover::Changed {
+            copied,
+            params: carried(previous, &params),
+        },
     };
     let loaded = Box::new(Loaded {
         executable,
         keys: key_table.clone(),
-        generation,
+        generation: how.generation,
         takeover,
+        then: None,
     });
     let published = Published {
         structure,
         kernels,
         params,
         keys: key_table,
+        graph,
     };
-    Ok((loaded, published, report))
+    Ok((loaded, published))
 }
 
 /// Whether the new program has `previous`'s structure kernel for kernel (same node, same
-/// module) and slot for slot (same node input): then it can take the old kernels over whole.
+/// module) and slot for slot (same node input): then it takes the old slots over whole.
 fn same_shape(
     previous: &Published,
     structure: &Structure,
@@ -162,97 +269,82 @@ fn same_shape(
             .all(|(old, new)| old.0 == new.0 && old.1 == new.1)
 }
 
-/// The take-over of a program with its predecessor's shape: everything moves, except the
-/// kernels built from other settings (rebuilt, copying their predecessor's state) and the
-/// slots whose value in the patch changed (an edit or a reload of that value wins).
-fn whole(
-    previous: &Published,
-    kernels: &[BuiltKernel],
-    params: &[(String, &'static str, f32)],
-) -> Takeover {
-    let rebuilt = previous
-        .kernels
-        .iter()
-        .zip(kernels)
-        .enumerate()
-        .filter(|(_, (old, new))| !old.built_alike(new))
-        .map(|(index, _)| KernelIdx(index as u16))
-        .collect();
-    let reset = previous
+/// For a program of `previous`'s shape: the slots whose value in the patch changed (an edit or
+/// a reload of that value wins over the value events gave them).
+fn reset(previous: &Published, params: &[(String, &'static str, f32)]) -> Vec<ParamIdx> {
+    previous
         .params
         .iter()
         .zip(params)
         .enumerate()
         .filter(|(_, (old, new))| old.2.to_bits() != new.2.to_bits())
         .map(|(index, _)| ParamIdx(index as u16))
-        .collect();
-    Takeover::Whole { rebuilt, reset }
+        .collect()
 }
 
-/// The take-over of a program of another shape: kernels of the same node and module copy
-/// their predecessor's state, slots of the same node input and value keep theirs, and a
-/// structural change crossfades.
-fn pairs(
-    previous: &Published,
-    structure: &Structure,
-    kernels: &[BuiltKernel],
-    params: &[(String, &'static str, f32)],
-    report: &mut SwapReport,
-) -> Takeover {
-    let old_kernels: foldhash::HashMap<(&str, &str), usize> = previous
-        .kernels
-        .iter()
-        .enumerate()
-        .map(|(index, kernel)| ((kernel.id.as_str(), kernel.module.name), index))
-        .collect();
-    let mut survived = vec![false; previous.kernels.len()];
-    let mut kept_kernels = Vec::new();
-    for (new, kernel) in kernels.iter().enumerate() {
-        match old_kernels.get(&(kernel.id.as_str(), kernel.module.name)) {
-            Some(&old) => {
-                survived[old] = true;
-                // A stateless module's kernel has nothing to copy: the audio half skips it.
-                if catalog().fold(kernel.module.name).is_none() {
-                    kept_kernels.push((KernelIdx(old as u16), KernelIdx(new as u16)));
-                }
-                report.kept.push(kernel.id.clone());
-            }
-            None => report.added.push(kernel.id.clone()),
-        }
-    }
-    report.removed = previous
-        .kernels
-        .iter()
-        .zip(&survived)
-        .filter(|(_, survived)| !**survived)
-        .map(|(kernel, _)| kernel.id.clone())
-        .collect();
-    // A slot goes on from its old value (set by events, maybe ramping) unless the patch's
-    // value for it changed: an edit or a reload of that value wins.
-    let old_params: foldhash::HashMap<(&str, &str, u32), usize> = previous
-        .params
+/// For a program of another shape: for each of `previous`'s slots, the slot of the same node
+/// input and the same value in the patch, which goes on from its value (set by events, maybe
+/// ramping); a changed value in the patch wins.
+fn carried(previous: &Published, params: &[(String, &'static str, f32)]) -> Vec<Option<ParamIdx>> {
+    let new_params: foldhash::HashMap<(&str, &str, u32), usize> = params
         .iter()
         .enumerate()
         .map(|(index, (id, input, value))| ((id.as_str(), *input, value.to_bits()), index))
         .collect();
-    let kept_params = params
+    previous
+        .params
         .iter()
-        .enumerate()
-        .filter_map(|(new, (id, input, value))| {
-            let old = old_params.get(&(id.as_str(), *input, value.to_bits()))?;
-            Some((ParamIdx(*old as u16), ParamIdx(new as u16)))
+        .map(|(id, input, value)| {
+            let new = new_params.get(&(id.as_str(), *input, value.to_bits()))?;
+            Some(ParamIdx(*new as u16))
         })
+        .collect()
+}
+
+/// What the new program keeps of `previous`, by node: kept, added and removed (whether it
+/// crossfades is for [`build`] to say).
+fn report(compiled: &Compiled, previous: Option<&Published>, generation: u64) -> SwapReport {
+    let mut report = SwapReport {
+        generation,
+        ..SwapReport::default()
+    };
+    let old: foldhash::HashSet<(&str, &str)> = previous
+        .iter()
+        .flat_map(|previous| &previous.kernels)
+        .map(|kernel| (kernel.id.as_str(), kernel.module.name))
         .collect();
-    let same_modules = previous.kernels.len() == kernels.len()
-        && previous
-            .kernels
-            .iter()
-            .zip(kernels)
-            .all(|(old, new)| old.module.name == new.module.name);
-    report.crossfade = previous.structure != *structure || !same_modules;
-    Takeover::Pairs {
-        kernels: kept_kernels,
-        params: kept_params,
-        crossfade: report.crossfade,
+    let new: foldhash::HashSet<(&str, &str)> = compiled
+        .kernels
+        .iter()
+        .map(|node| (node.id.as_str(), node.spec.name))
+        .collect();
+    for node in &compiled.kernels {
+        if old.contains(&(node.id.as_str(), node.spec.name)) {
+            report.kept.push(node.id.clone());
+        } else {
+            report.added.push(node.id.clone());
+        }
     }
+    report.removed = previous
+        .iter()
+        .flat_map(|previous| &previous.kernels)
+        .filter(|kernel| !new.contains(&(kernel.id.as_str(), kernel.module.name)))
+        .map(|kernel| kernel.id.clone())
+        .collect();
+    report
+}
+
+/// The nodes of `previous` whose state `loaded` copies when it takes over.
+fn copied(loaded: &Loaded, previous: Option<&Published>) -> Vec<String> {
+    let Some(previous) = previous else {
+        return Vec::new();
+    };
+    let old: Vec<KernelIdx> = match &loaded.takeover {
+        // Same structure: the same index in both programs.
+        Takeover::Whole { rebuilt, .. } => rebuilt.clone(),
+        Takeover::Changed { copied, .. } => copied.iter().map(|&(old, _)| old).collect(),
+    };
+    old.iter()
+        .map(|kernel| previous.kernels[kernel.index()].id.clone())
+        .collect()
 }

@@ -1,7 +1,7 @@
 //! The control half: loads and edits patches, keeps the undo history, sends events, and
 //! reads what the audio half reports. Any thread; it allocates freely.
 
-use super::build::{Published, build};
+use super::build::{Build, Published, build};
 use super::error::EngineError;
 use super::history::History;
 use super::keys::Keys;
@@ -308,6 +308,21 @@ impl Controller {
                         }
                     }
                 }
+                // The report is still here: `taken` is handed out by `take_reports`, which
+                // collects the receipts first, and both receipts travel in one queue.
+                Returned::Settled {
+                    generation,
+                    takeover_ns,
+                } => {
+                    let report = self
+                        .taken
+                        .iter_mut()
+                        .rev()
+                        .find(|report| report.generation == generation);
+                    if let Some(report) = report {
+                        *report.takeover_ns.get_or_insert(0) += takeover_ns;
+                    }
+                }
                 // Dropped here: the program is freed on the control side.
                 Returned::Retired(program) => drop(program),
             }
@@ -400,14 +415,20 @@ impl Controller {
             ..CompileOptions::default()
         };
         let settings = self.settings.instance();
-        let compiled = prepare_edit(&patch, &settings, &self.limits, &options)?;
+        let (compiled, graph) = prepare_edit(&patch, &settings, &self.limits, &options)?;
         let generation = self.generation + 1;
+        let how = Build {
+            patch: &patch,
+            options: &options,
+            settings: &settings,
+            generation,
+        };
         let (loaded, published, mut report) = build(
             compiled,
-            &settings,
+            graph,
+            &how,
             self.published.as_ref(),
             &mut self.keys,
-            generation,
         )?;
         // On failure the program comes back and is dropped here, on the control side.
         self.remote

@@ -11,8 +11,11 @@
 //! by the audio half at its next block boundary (within
 //! [`MAX_BLOCK`](patchvm_vm::MAX_BLOCK) samples). Nodes whose
 //! id and module survive carry on with their state — an oscillator's phase, a filter's
-//! memory, a delay line, an envelope's stage — and a change of nodes or connections
-//! crossfades the old program into the new over [`FADE_SAMPLES`] so nothing clicks.
+//! memory, a delay line, an envelope's stage — on the very kernel they ran on (the two
+//! programs share it, so a swap copies nothing however large the patch). A change of nodes
+//! or connections plays a transition first: for [`FADE_SAMPLES`], every input whose
+//! connections changed crossfades from its old sources to its new ones and removed nodes play
+//! out, so nothing clicks.
 //!
 //! ```
 //! use patchvm::engine::{At, Engine, EngineSettings};

@@ -12,18 +12,26 @@ pub struct SwapReport {
     pub added: Vec<String>,
     /// Nodes that are gone.
     pub removed: Vec<String>,
-    /// Whether nodes or connections changed, so the old program crossfades into the new
-    /// over [`FADE_SAMPLES`](patchvm_vm::live::FADE_SAMPLES); a change of parameter values
-    /// only swaps at once.
+    /// Nodes whose state the audio half copied, because their kernel could not simply go
+    /// on: rebuilt with new settings (a delay line resized), or playing twice while a
+    /// reordering fades (its old side on a copy). Every other survivor's kernel is shared by
+    /// the old and new programs.
+    pub copied: Vec<String>,
+    /// Whether nodes or connections changed, so a transition program crossfades every input
+    /// whose connections changed from its old sources to its new ones over
+    /// [`FADE_SAMPLES`](patchvm_vm::live::FADE_SAMPLES), removed nodes playing out; a change
+    /// of parameter values only swaps at once.
     pub crossfade: bool,
     /// The engine time (frames) of the audio half's next look for new programs when the
     /// program was published: it is taken at that look, or at the following one.
     pub published_at: u64,
     /// The engine time of the new program's first sample, once the audio half has taken it.
     pub taken_at: Option<u64>,
-    /// Nanoseconds the audio half spent taking the program over from the one before (moving
-    /// or copying the state of the nodes that survive), once taken: what the swap itself
-    /// cost the audio thread, apart from rendering.
+    /// Nanoseconds the audio half spent taking the program over from the one before, once
+    /// taken (and, for a structural edit, once its transition has ended: both take-overs):
+    /// what the swap itself cost the audio thread, apart from rendering. Surviving nodes'
+    /// kernels are shared, not moved; only parameters events have moved and kernels rebuilt
+    /// with new settings are copied.
     pub takeover_ns: Option<u64>,
 }
 

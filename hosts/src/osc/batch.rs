@@ -1,6 +1,6 @@
 //! The edits of one datagram, played with one swap.
 //!
-//! The audio half takes one waiting program per crossfade and holds at most
+//! The audio half takes one waiting program per transition and holds at most
 //! `swap_capacity` of them (16 by default). Publishing each edit of a bundle on its own, all
 //! under one hold of the lock, played every intermediate patch for a block (a bundle that
 //! swaps one connection for another went silent in between) and refused every edit past the

@@ -14,7 +14,7 @@ use crate::dsp::simd::wide;
 use crate::dsp::state::stateless;
 use crate::registry::Entry;
 use patchvm_ir::{InputSpec, ModuleSpec};
-use patchvm_vm::{Kernel, KernelShape};
+use patchvm_vm::{Kernel, KernelRef, KernelShape};
 use std::any::Any;
 use std::marker::PhantomData;
 
@@ -207,7 +207,7 @@ impl<Op: Op2> Kernel for Map2<Op> {
     /// Real-time safe: does not allocate, lock or block.
     fn process_lanes(
         &mut self,
-        rest: &mut [Box<dyn Kernel>],
+        rest: &mut [KernelRef],
         inputs: &[&[f32]],
         outputs: &mut [&mut [f32]],
     ) -> bool {
@@ -265,7 +265,7 @@ impl<Op: Op1> Kernel for Map1<Op> {
     /// Real-time safe: does not allocate, lock or block.
     fn process_lanes(
         &mut self,
-        rest: &mut [Box<dyn Kernel>],
+        rest: &mut [KernelRef],
         inputs: &[&[f32]],
         outputs: &mut [&mut [f32]],
     ) -> bool {

@@ -27,7 +27,7 @@ use crate::dsp::state::copy_with;
 use crate::dsp::svf;
 use crate::registry::{Entry, KernelBuilder};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape, MAX_LANES};
+use patchvm_vm::{Kernel, KernelRef, KernelShape, MAX_LANES};
 use std::any::Any;
 
 /// The smallest cutoff the kernels use, in hertz.
@@ -123,7 +123,7 @@ impl Kernel for Lowpass {
     /// Real-time safe: does not allocate, lock or block.
     fn process_lanes(
         &mut self,
-        rest: &mut [Box<dyn Kernel>],
+        rest: &mut [KernelRef],
         inputs: &[&[f32]],
         outputs: &mut [&mut [f32]],
     ) -> bool {

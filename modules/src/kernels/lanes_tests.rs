@@ -5,7 +5,7 @@ use super::LANES;
 use super::test_support::{SR, defaults};
 use crate::{KernelInit, build, catalog};
 use patchvm_ir::Unit;
-use patchvm_vm::{Kernel, MAX_BLOCK};
+use patchvm_vm::{Kernel, KernelRef, MAX_BLOCK, SharedKernel};
 
 /// Input `port` of lane `lane` over `len` samples: a signal (with a burst of NaN and infinity
 /// on lane 1, which a filter must recover from) or a control that holds its default and steps
@@ -40,7 +40,11 @@ fn lanes_compute_what_their_nodes_compute_alone() {
                     .map(|_| build(spec, &KernelInit::new(&params, SR)).expect("a kernel"))
                     .collect()
             };
-            let (mut grouped, mut alone) = (build_all(), build_all());
+            let owners: Vec<SharedKernel> = build_all().into_iter().map(SharedKernel::new).collect();
+            // SAFETY: `owners` outlives `grouped`, whose references are its only ones.
+            let mut grouped: Vec<KernelRef> =
+                owners.iter().map(|owner| unsafe { owner.reference() }).collect();
+            let mut alone = build_all();
             // signals[port][lane]
             let signals: Vec<Vec<Vec<f32>>> = ports
                 .iter()

@@ -39,7 +39,7 @@ use crate::dsp::polyblep::{blep, from_jump};
 use crate::dsp::simd::{uniform, wide};
 use crate::registry::Entry;
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape, MAX_LANES, copy_same_type};
+use patchvm_vm::{Kernel, KernelRef, KernelShape, MAX_LANES, copy_same_type};
 use std::any::Any;
 use std::marker::PhantomData;
 
@@ -236,7 +236,7 @@ impl<S: Shape> Kernel for Oscillator<S> {
     /// Real-time safe: does not allocate, lock or block.
     fn process_lanes(
         &mut self,
-        rest: &mut [Box<dyn Kernel>],
+        rest: &mut [KernelRef],
         inputs: &[&[f32]],
         outputs: &mut [&mut [f32]],
     ) -> bool {

@@ -12,7 +12,7 @@ use crate::machine::Executable;
 /// Everything here is allocated on the control side; the audio half only moves the box.
 #[derive(Debug)]
 pub struct Loaded {
-    /// The program and its kernels.
+    /// The program and its kernels, the surviving ones shared with its predecessor.
     pub executable: Executable,
     /// Which slot each parameter key names, sorted by key (the audio half binary-searches
     /// it).
@@ -21,59 +21,52 @@ pub struct Loaded {
     pub generation: u64,
     /// What it keeps of its predecessor, and how.
     pub takeover: Takeover,
+    /// For a transition: the program that takes over from this one after it has played
+    /// [`FADE_SAMPLES`](crate::live::FADE_SAMPLES). A structural edit is published as a
+    /// transition — the old and new graphs joined, each input whose connections changed
+    /// crossfading from its old sources to its new ones, removed nodes playing out — followed
+    /// by the new program itself.
+    pub then: Option<Box<Loaded>>,
 }
 
 /// How a program takes over from its predecessor when the audio half takes it: which node
-/// states and parameter values go on, and whether the predecessor plays on for a crossfade.
+/// states and parameter values go on. Kernels of surviving nodes need nothing: the program
+/// was built sharing them (see [`SharedKernel`](crate::SharedKernel)).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Takeover {
     /// The predecessor has this program's structure, kernel for kernel and slot for slot
     /// (the same instructions, kernel declarations and slots, each of the same node input):
-    /// a change of parameter values only. Its kernels and parameter states move over
-    /// whole, in constant time whatever their number or size, and it stops at once (no
-    /// crossfade). Two kinds of exception, each a short list:
+    /// a change of parameter values only. Its parameter states and registers move over
+    /// whole, in constant time whatever their number. Two kinds of exception, each a short
+    /// list:
     Whole {
         /// Kernels built from other values than their predecessors (a delay line resized
-        /// for a new time): this program's own kernel is kept and copies the state of the
-        /// one it replaces.
+        /// for a new time): this program's own kernel copies the state of the one it
+        /// replaces.
         rebuilt: Vec<KernelIdx>,
         /// Slots whose value in the patch changed: they start from this program's initial
         /// value instead of going on from the predecessor's.
         reset: Vec<ParamIdx>,
     },
-    /// Anything else: each kernel of this program listed copies the state of its
-    /// predecessor's, each slot listed goes on from its predecessor's value (set by
-    /// events, maybe ramping); everything else starts afresh.
-    Pairs {
-        /// `(old, new)` kernels of nodes that survive.
-        kernels: Vec<(KernelIdx, KernelIdx)>,
-        /// `(old, new)` slots whose patch value did not change.
-        params: Vec<(ParamIdx, ParamIdx)>,
-        /// Whether nodes or connections changed, so the predecessor plays on for a
-        /// crossfade (which is why its state is copied, not moved: it exists twice while
-        /// both play).
-        crossfade: bool,
+    /// Anything else.
+    Changed {
+        /// `(old, new)`: kernels of this program that copy the state of their predecessor's
+        /// (rebuilt with new settings, or the old side of a node playing twice in a
+        /// transition).
+        copied: Vec<(KernelIdx, KernelIdx)>,
+        /// For each slot of the predecessor, by its `ParamIdx`, the slot here that goes on
+        /// from its value (set by events, maybe ramping): the same node input with the same
+        /// value in the patch. Every other slot starts from the patch's value.
+        params: Vec<Option<ParamIdx>>,
     },
 }
 
 impl Takeover {
-    /// Nothing kept, no crossfade: for a first program.
-    pub const NOTHING: Takeover = Takeover::Pairs {
-        kernels: Vec::new(),
+    /// Nothing kept: for a first program.
+    pub const NOTHING: Takeover = Takeover::Changed {
+        copied: Vec::new(),
         params: Vec::new(),
-        crossfade: false,
     };
-
-    /// Whether the predecessor plays on for a crossfade.
-    pub fn crossfades(&self) -> bool {
-        matches!(
-            self,
-            Takeover::Pairs {
-                crossfade: true,
-                ..
-            }
-        )
-    }
 }
 
 impl Loaded {
@@ -100,6 +93,14 @@ pub enum Returned {
         /// Nanoseconds the audio half spent taking it over from its predecessor (its
         /// clock, read around the take-over only): what the swap itself cost the audio
         /// thread, apart from rendering.
+        takeover_ns: u64,
+    },
+    /// Program `generation`'s transition ended and the program itself took over from it
+    /// (see [`Loaded::then`]).
+    Settled {
+        /// The program's generation.
+        generation: u64,
+        /// Nanoseconds that second take-over cost the audio half.
         takeover_ns: u64,
     },
     /// A program that stopped playing, to be freed on the control side.

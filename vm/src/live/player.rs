@@ -1,5 +1,6 @@
 //! The audio half: plays the current program, takes new ones at block boundaries, applies
-//! events at their exact sample, and crossfades structural changes.
+//! events at their exact sample, and plays a structural change's transition program for its
+//! crossfade before the new program itself.
 
 use crate::kernel::MAX_BLOCK;
 use crate::live::event::{Action, Event};
@@ -10,12 +11,13 @@ use crate::machine::Executable;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Samples over which a structural change crossfades the old program into the new one.
+/// Samples over which a structural change crossfades: how long its transition program plays
+/// (see [`Loaded::then`]), each changed input fading from its old sources to its new ones.
 ///
 /// One block (1.3 ms at 48 kHz): long enough that a gain change spread over it is a ramp, not
 /// a click (a full-scale difference moves at most 1/64 per sample), short enough that a swap
 /// arriving during a fade waits at most one block, which keeps swap latency within a block.
-/// The fade is equal-gain (`old·(1-g) + new·g`, `g` linear), not equal-power: old and new
+/// The fade is equal-gain (`old + (new - old)·g`, `g` linear), not equal-power: old and new
 /// mostly play the same sources with the same state, and for correlated signals equal-gain
 /// keeps the level constant where equal-power would bulge by 3 dB.
 pub const FADE_SAMPLES: u32 = MAX_BLOCK as u32;
@@ -28,19 +30,21 @@ pub const FADE_SAMPLES: u32 = MAX_BLOCK as u32;
 ///   before it gets here; the pending list never grows past the capacity it was built with;
 ///   programs arrive as boxes built on the control side, and moving a box copies a pointer;
 /// - freeing: a program that stops playing is sent back on a queue and freed by the control
-///   side; the audio half only takes a program when that queue has room for what it will
-///   send back, so it never has to keep or drop one;
+///   side (with the kernels only it held); the audio half only takes a program when that
+///   queue has room for what it will send back, so it never drops one;
+/// - copying: a surviving node's kernel is shared by the old and new programs, so a swap
+///   copies no node state but that of kernels rebuilt with new settings (see [`Takeover`]);
 /// - locks and blocking: the queues are `rtrb` SPSC ring buffers (wait-free push and pop),
 ///   metrics are relaxed atomics; nothing here waits for the control side;
 /// - panics: events name parameters by key, looked up with `binary_search`, and slots out of
 ///   range are ignored; programs were verified before they were built.
 pub struct Player {
-    /// The program playing; `None` until the first one arrives (silence).
+    /// The program playing; `None` until the first one arrives (silence). A transition
+    /// while its `then` is set.
     current: Option<Box<Loaded>>,
-    /// The program that stopped playing: fading out while `fade_left > 0`, then waiting to
-    /// be sent back.
+    /// A program that stopped playing, waiting for room on the queue back.
     retiring: Option<Box<Loaded>>,
-    /// Samples of the crossfade still to play.
+    /// Samples of the transition still to play.
     fade_left: u32,
     programs: rtrb::Consumer<Box<Loaded>>,
     events: rtrb::Consumer<Event>,
@@ -121,6 +125,7 @@ impl Player {
         while done < frames {
             self.receive_events();
             self.return_retired();
+            self.end_transition();
             self.take_programs();
             self.apply_due_events();
             let mut length = (frames - done).min(MAX_BLOCK);
@@ -144,6 +149,7 @@ impl Player {
                 &mut output[done * channels..(done + length) * channels],
             );
             self.time += length as u64;
+            self.fade_left -= self.fade_left.min(length as u32);
             self.metrics.advance(length as u64);
             self.metrics.will_look_at(self.time);
             done += length;
@@ -217,9 +223,6 @@ impl Player {
                 .current
                 .as_mut()
                 .is_some_and(|loaded| apply(loaded, &event));
-            if let Some(old) = self.retiring.as_mut().filter(|_| self.fade_left > 0) {
-                apply(old, &event);
-            }
             self.metrics.event(routed);
             applied += 1;
         }
@@ -227,24 +230,25 @@ impl Player {
         self.pending.truncate(kept);
     }
 
-    /// Takes the programs waiting, in order, while no crossfade runs and the return queue has
-    /// room for what taking one sends back (its receipt, and the program it replaces).
+    /// Takes the programs waiting, in order, while no transition plays and the return queue
+    /// has room for what taking one sends back (its receipt, and the program it replaces).
     ///
     /// Real-time safe: moves boxes; does not allocate, free, lock or block.
     fn take_programs(&mut self) {
-        while self.retiring.is_none() && self.returned.slots() >= 2 {
+        while self.retiring.is_none()
+            && self.current.as_ref().is_none_or(|loaded| loaded.then.is_none())
+            && self.returned.slots() >= 2
+        {
             let Ok(mut next) = self.programs.pop() else {
                 break;
             };
             let started = Instant::now();
             if let Some(mut old) = self.current.take() {
                 take_over(&mut next, &mut old.executable);
-                self.fade_left = if next.takeover.crossfades() {
-                    FADE_SAMPLES
-                } else {
-                    0
-                };
                 self.retiring = Some(old);
+            }
+            if next.then.is_some() {
+                self.fade_left = FADE_SAMPLES;
             }
             let receipt = Returned::Taken {
                 generation: next.generation,
@@ -260,14 +264,39 @@ impl Player {
         }
     }
 
-    /// Sends the retired program back once its fade is over. If the queue is full (it cannot
-    /// be, by the room `take_programs` keeps) it stays here and goes back next block.
+    /// Once a transition has played its [`FADE_SAMPLES`], hands over to the program after it
+    /// and sends the transition back with a receipt. Until the queue back has room for both
+    /// it plays on, which sounds the same: its fades hold their new sources.
+    ///
+    /// Real-time safe: moves boxes; does not allocate, free, lock or block.
+    fn end_transition(&mut self) {
+        if self.fade_left > 0 || self.retiring.is_some() || self.returned.slots() < 2 {
+            return;
+        }
+        let Some(current) = self.current.as_mut() else {
+            return;
+        };
+        let Some(mut next) = current.then.take() else {
+            return;
+        };
+        let started = Instant::now();
+        take_over(&mut next, &mut current.executable);
+        let receipt = Returned::Settled {
+            generation: next.generation,
+            takeover_ns: started.elapsed().as_nanos().min(u128::from(u64::MAX)) as u64,
+        };
+        // Cannot fail: two slots were free.
+        let _ = self.returned.push(receipt);
+        self.flushed_seen = next.executable.flushed_samples();
+        self.retiring = Some(std::mem::replace(current, next));
+        self.return_retired();
+    }
+
+    /// Sends the retired program back. If the queue is full (it cannot be, by the room
+    /// `take_programs` keeps) it stays here and goes back next block.
     ///
     /// Real-time safe: moves a box; does not allocate, free, lock or block.
     fn return_retired(&mut self) {
-        if self.fade_left > 0 {
-            return;
-        }
         if let Some(old) = self.retiring.take()
             && let Err(rtrb::PushError::Full(Returned::Retired(old))) =
                 self.returned.push(Returned::Retired(old))
@@ -276,8 +305,7 @@ impl Player {
         }
     }
 
-    /// Renders `output.len() / channels` frames (at most one block) of the current program,
-    /// mixed with the one fading out.
+    /// Renders `output.len() / channels` frames (at most one block) of the current program.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn render(&mut self, input: &HostInput, output: &mut [f32]) {
@@ -287,39 +315,16 @@ impl Player {
             output.fill(0.0);
             return;
         };
-        let new = &mut current.executable;
-        new.load_input(input.samples, input.channels, input.first_frame, frames);
-        new.run(frames);
-        let flushed = new.flushed_samples();
+        let executable = &mut current.executable;
+        executable.load_input(input.samples, input.channels, input.first_frame, frames);
+        executable.run(frames);
+        let flushed = executable.flushed_samples();
         self.metrics.flushed(flushed - self.flushed_seen);
         self.flushed_seen = flushed;
-        let fade_left = self.fade_left;
-        let old = match self.retiring.as_mut() {
-            Some(old) if fade_left > 0 => {
-                old.executable
-                    .load_input(input.samples, input.channels, input.first_frame, frames);
-                old.executable.run(frames);
-                Some(&old.executable)
-            }
-            _ => None,
-        };
-        let new = &current.executable;
         for (i, frame) in output.chunks_exact_mut(channels).enumerate() {
             for (channel, out) in frame.iter_mut().enumerate() {
-                let sample = sample(new, channel, i);
-                *out = match old {
-                    None => sample,
-                    Some(old) => {
-                        let step = FADE_SAMPLES - fade_left + i as u32 + 1;
-                        let gain = step as f32 / FADE_SAMPLES as f32;
-                        let before = self::sample(old, channel, i);
-                        before + (sample - before) * gain
-                    }
-                };
+                *out = sample(executable, channel, i);
             }
-        }
-        if old.is_some() {
-            self.fade_left -= frames as u32;
         }
     }
 }
@@ -340,8 +345,7 @@ fn sample(executable: &Executable, channel: usize, i: usize) -> f32 {
 }
 
 /// Hands `next` what it keeps of `old`, the program it replaces, as its
-/// [`Takeover`](crate::live::Takeover) says: moved whole (constant time), or copied pair by
-/// pair when `old` plays on for a crossfade.
+/// [`Takeover`](crate::live::Takeover) says.
 ///
 /// Real-time safe: does not allocate, free, lock or block.
 fn take_over(next: &mut Loaded, old: &mut Executable) {
@@ -349,10 +353,8 @@ fn take_over(next: &mut Loaded, old: &mut Executable) {
         Takeover::Whole { rebuilt, reset } => {
             next.executable.take_over(old, rebuilt, reset);
         }
-        Takeover::Pairs {
-            kernels, params, ..
-        } => {
-            next.executable.adopt_state(old, kernels, params);
+        Takeover::Changed { copied, params } => {
+            next.executable.take_over_changed(old, copied, params);
         }
     }
 }
