@@ -5,7 +5,9 @@
 //! constant, allocates registers by liveness and emits a
 //! [`Program`] plus what a host needs to build its kernels ([`KernelNode`]) and to point
 //! runtime problems back at the source (an instruction → span table). [`disassemble`] prints
-//! the program.
+//! the program. [`transition()`] builds the graph a live engine plays for one block between
+//! two graphs whose programs share kernels: their union, joined by fades where connections
+//! change; [`compile_graph`] lowers it.
 //!
 //! ```
 //! use patchvm_compiler::{compile, disassemble};
@@ -36,9 +38,11 @@ mod disasm;
 mod lanes;
 mod lower;
 mod registers;
+mod transition;
 mod values;
 
 pub use disasm::disassemble;
+pub use transition::{Origin, Transition, transition};
 
 use patchvm_ir::{Catalog, Diagnostics, Graph, Limits, ModuleSpec, NodeIdx, Patch, Span};
 use patchvm_vm::Program;

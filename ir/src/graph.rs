@@ -87,6 +87,44 @@ impl<'c> Graph<'c> {
         }
     }
 
+    /// A graph of `nodes` and `edges` built by code rather than read from a patch (the live
+    /// engine's transition from one graph to the next): marks the edges that close cycles and
+    /// orders the nodes as [`validate`](fn@crate::validate) does, ties broken by position in
+    /// `nodes`. Each edge's `closes_cycle` is computed, whatever it held.
+    ///
+    /// Errs as validation does on a cycle that no cycle-breaking input breaks, and with
+    /// [`Code::Internal`] on parts that do not fit together (an edge naming a node or port
+    /// that does not exist, a node without one value per input): those are the caller's bug.
+    pub fn from_parts(
+        nodes: Vec<GraphNode<'c>>,
+        mut edges: Vec<Edge>,
+    ) -> Result<Graph<'c>, Diagnostic> {
+        if let Some(node) = nodes
+            .iter()
+            .find(|node| node.values.len() != node.spec.inputs.len())
+        {
+            return Err(Diagnostic::new(
+                Code::Internal,
+                node.span,
+                format!("node `{}` has not one value per input", node.id),
+            ));
+        }
+        let fits = |edge: &Edge| {
+            let (from, to) = (nodes.get(edge.from.index()), nodes.get(edge.to.index()));
+            from.is_some_and(|from| edge.output < from.spec.outputs.len())
+                && to.is_some_and(|to| edge.input < to.spec.inputs.len())
+        };
+        if let Some(edge) = edges.iter().find(|edge| !fits(edge)) {
+            return Err(Diagnostic::new(
+                Code::Internal,
+                edge.span,
+                "a connection names a node or port the graph does not have",
+            ));
+        }
+        let order = order(&nodes, &mut edges)?;
+        Ok(Graph::new(nodes, edges, order))
+    }
+
     /// The edges into node `node`, in patch order.
     pub fn edges_to(&self, node: NodeIdx) -> impl Iterator<Item = &Edge> + '_ {
         self.incoming
@@ -124,6 +162,27 @@ pub fn order(nodes: &[GraphNode], edges: &mut [Edge]) -> Result<Vec<NodeIdx>, Di
     // breaking edge on a cycle joins one component), so what remains is acyclic.
     let open: Vec<&Edge> = edges.iter().filter(|edge| !edge.closes_cycle).collect();
     Ok(kahn(nodes.len(), &open).expect("edges left after removing cycle-closing ones are acyclic"))
+}
+
+/// For each node, whether it lies on a cycle of edges into inputs that do not break cycles
+/// (a rigid cycle, which [`order`] refuses): for code that builds graphs and must avoid them.
+/// Edges must name nodes of `nodes` and ports of their modules.
+pub fn on_rigid_cycles(nodes: &[GraphNode], edges: &[Edge]) -> Vec<bool> {
+    let rigid: Vec<Edge> = edges
+        .iter()
+        .filter(|edge| !nodes[edge.to.index()].spec.inputs[edge.input].breaks_cycles)
+        .copied()
+        .collect();
+    let component = strongly_connected_components(nodes.len(), &rigid);
+    let mut size = vec![0usize; nodes.len()];
+    for &number in &component {
+        size[number] += 1;
+    }
+    let mut on_cycle: Vec<bool> = component.iter().map(|&number| size[number] > 1).collect();
+    for edge in rigid.iter().filter(|edge| edge.from == edge.to) {
+        on_cycle[edge.from.index()] = true;
+    }
+    on_cycle
 }
 
 /// Kahn's algorithm, taking the lowest ready index first. `Err` holds the nodes left on cycles.
@@ -292,4 +351,93 @@ fn cycle_diagnostic(nodes: &[GraphNode], edges: &[&Edge], stuck: &[bool]) -> Dia
         diagnostic = diagnostic.with_secondary(edge.span, "and this one");
     }
     diagnostic
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{InputSpec, OutputSpec, Rate, Role, Unit};
+
+    const fn input(name: &'static str, breaks_cycles: bool) -> InputSpec {
+        InputSpec {
+            name,
+            doc: "",
+            default: 0.0,
+            min: -1.0,
+            max: 1.0,
+            unit: Unit::Signal,
+            rate: Rate::Audio,
+            breaks_cycles,
+        }
+    }
+    const OUT: &[OutputSpec] = &[OutputSpec {
+        name: "out",
+        doc: "",
+        unit: Unit::Signal,
+    }];
+    /// A module with a rigid input 0 and a cycle-breaking input 1.
+    const MIX: ModuleSpec = ModuleSpec {
+        name: "mix",
+        doc: "",
+        inputs: &[input("in", false), input("delayed", true)],
+        outputs: OUT,
+        role: Role::Kernel,
+    };
+
+    fn nodes(count: usize) -> Vec<GraphNode<'static>> {
+        (0..count)
+            .map(|n| GraphNode {
+                id: format!("n{n}"),
+                spec: &MIX,
+                values: vec![0.0; 2],
+                span: Span::default(),
+            })
+            .collect()
+    }
+
+    fn edge(from: u32, to: u32, input: usize) -> Edge {
+        Edge {
+            from: NodeIdx(from),
+            output: 0,
+            to: NodeIdx(to),
+            input,
+            closes_cycle: true,
+            span: Span::default(),
+        }
+    }
+
+    #[test]
+    fn from_parts_orders_the_nodes_and_marks_the_edges_that_close_cycles() {
+        // 2 -> 0 -> 1, and 1 back into 0's cycle-breaking input; 3 alone.
+        let edges = vec![edge(2, 0, 0), edge(0, 1, 0), edge(1, 0, 1)];
+        let graph = Graph::from_parts(nodes(4), edges).unwrap();
+        assert_eq!(graph.order, [2, 0, 1, 3].map(NodeIdx));
+        let closing: Vec<bool> = graph.edges.iter().map(|edge| edge.closes_cycle).collect();
+        assert_eq!(closing, [false, false, true]);
+        assert_eq!(graph.edges_into(NodeIdx(0), 1).count(), 1);
+        assert_eq!(on_rigid_cycles(&graph.nodes, &graph.edges), [false; 4]);
+    }
+
+    #[test]
+    fn from_parts_refuses_a_rigid_cycle_and_on_rigid_cycles_finds_its_nodes() {
+        let edges = vec![edge(2, 0, 0), edge(0, 1, 0), edge(1, 0, 0), edge(3, 3, 0)];
+        assert_eq!(
+            on_rigid_cycles(&nodes(4), &edges),
+            [true, true, false, true]
+        );
+        let error = Graph::from_parts(nodes(4), edges).unwrap_err();
+        assert_eq!(error.code, Code::Cycle);
+    }
+
+    #[test]
+    fn from_parts_refuses_parts_that_do_not_fit() {
+        for edges in [vec![edge(0, 5, 0)], vec![edge(0, 1, 2)]] {
+            let error = Graph::from_parts(nodes(2), edges).unwrap_err();
+            assert_eq!(error.code, Code::Internal);
+        }
+        let mut short = nodes(2);
+        short[1].values.pop();
+        let error = Graph::from_parts(short, Vec::new()).unwrap_err();
+        assert_eq!(error.code, Code::Internal);
+    }
 }

@@ -23,6 +23,7 @@
 //! | [`fx`] | `fx.chorus`, `fx.flanger`, `fx.phaser` |
 //! | [`drums`] | `drum.kick`, `drum.snare`, `drum.hat_closed`, `drum.hat_open`, `drum.clap`, `drum.tom` |
 //! | [`voice`](mod@voice) | `voice` |
+//! | [`edit`] | `edit.fade` (what live edits insert) |
 //! | [`output`] | `output` (no kernel: the compiler writes it) |
 //! | [`input`] | `input` (no kernel: the compiler reads it) |
 //!
@@ -44,6 +45,7 @@ pub mod delay;
 pub mod delay_more;
 pub mod drums;
 pub mod dynamics;
+pub mod edit;
 pub mod env;
 pub mod filter;
 pub mod filter_more;
@@ -160,6 +162,7 @@ pub(crate) fn entries() -> Vec<Entry> {
         drums::CLAP_ENTRY,
         drums::TOM_ENTRY,
         voice::VOICE_ENTRY,
+        edit::FADE_ENTRY,
         output::OUTPUT_ENTRY,
         input::INPUT_ENTRY,
     ]
