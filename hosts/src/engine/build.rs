@@ -114,9 +114,11 @@ pub(crate) fn build(
     }
     let report = report(&compiled, previous, how.generation);
     let by_id = |_: &KernelNode| Lineage::Same;
-    let Some((previous, joined)) = previous.and_then(|previous| {
-        Some((previous, transition(&previous.graph, &graph, catalog())?))
-    }) else {
+    let joined = match previous {
+        Some(previous) => transition(&previous.graph, &graph, catalog()).map_err(|bug| vec![bug])?,
+        None => None,
+    };
+    let (Some(previous), Some(joined)) = (previous, joined) else {
         let (loaded, published) = assemble(compiled, graph, how, previous, keys, &by_id)?;
         let copied = copied(&loaded, previous);
         return Ok((loaded, published, SwapReport { copied, ..report }));
@@ -161,6 +163,10 @@ fn assemble(
         .collect();
     let mut copied = Vec::new();
     let mut kernels = Vec::with_capacity(compiled.kernels.len());
+    // A kernel runs in one place in a program: an old kernel two nodes carry on from (a
+    // stateless node whose values changed plays its old and new versions side by side in a
+    // transition) is shared by the first and copied by the second.
+    let mut shared = vec![false; previous.map_or(0, |previous| previous.kernels.len())];
     for (index, node) in compiled.kernels.iter().enumerate() {
         let old = match (lineage(node), previous) {
             (Lineage::Same, _) => old_kernels
@@ -175,7 +181,10 @@ fn assemble(
             _ => None,
         };
         let kernel = match (old, previous) {
-            (Some((old, true)), Some(previous)) if previous.kernels[old].built_alike(node) => {
+            (Some((old, true)), Some(previous))
+                if !shared[old] && previous.kernels[old].built_alike(node) =>
+            {
+                shared[old] = true;
                 previous.kernels[old].kernel.clone()
             }
             (Some((old, _)), _) => {
@@ -192,10 +201,10 @@ fn assemble(
             kernel,
         });
     }
-    let shared = kernels.iter().map(|kernel| kernel.kernel.clone()).collect();
+    let handles = kernels.iter().map(|kernel| kernel.kernel.clone()).collect();
     // SAFETY: the kernels shared with `previous` run only in the program playing: the audio
     // half plays one program at a time, taking them in the order they are published.
-    let executable = unsafe { Executable::with_shared(compiled.program, shared) }
+    let executable = unsafe { Executable::with_shared(compiled.program, handles) }
         .map_err(|error| verify_failed(&error))?;
     let program = executable.program();
     let params: Vec<(String, &'static str, f32)> = compiled
