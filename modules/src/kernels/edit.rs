@@ -103,14 +103,14 @@ mod tests {
                     .on(kernel("edit.fade", &[]).as_mut())
             })
             .into();
-        for k in 0..len {
+        for (k, &sample) in runs[0].iter().enumerate() {
             let expected = if k < 64 {
                 1.0 - (k as f64 + 1.0) / 64.0
             } else {
                 0.0
             };
             // Multiples of 1/64 are exact in `f32`, so the fade must hit them exactly.
-            assert_eq!(f64::from(runs[0][k]), expected, "sample {k}");
+            assert_eq!(f64::from(sample), expected, "sample {k}");
         }
         for run in &runs[1..] {
             assert!(
