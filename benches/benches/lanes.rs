@@ -4,7 +4,7 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use patchvm::modules::{KernelInit, build, catalog};
-use patchvm::vm::{Kernel, MAX_BLOCK};
+use patchvm::vm::{Kernel, KernelRef, MAX_BLOCK, SharedKernel};
 use std::hint::black_box;
 
 /// Blocks per iteration: one second at 48 kHz, rounded up.
@@ -41,7 +41,12 @@ fn lanes(c: &mut Criterion) {
         let input_refs: Vec<&[f32]> = inputs.iter().map(|block| &block[..]).collect();
         let mut outputs = vec![[0.0_f32; MAX_BLOCK]; LANES * spec.outputs.len()];
 
-        let mut kernels = build_all();
+        let owners: Vec<SharedKernel> = build_all().into_iter().map(SharedKernel::new).collect();
+        // SAFETY: `owners` outlives `kernels`, whose references are its only ones.
+        let mut kernels: Vec<KernelRef> = owners
+            .iter()
+            .map(|owner| unsafe { owner.reference() })
+            .collect();
         group.bench_function(BenchmarkId::new("in lanes", name), |b| {
             b.iter(|| {
                 for _ in 0..BLOCKS {

@@ -26,8 +26,8 @@ pub enum Origin {
     /// module in both graphs), which keeps running on its old kernel.
     New(NodeIdx),
     /// A node of the old graph (its index there) the new one lacks (removed, its module
-    /// changed, or a stateless node whose values changed): it plays out on its old kernel into
-    /// the fades.
+    /// changed, or a constant whose values changed: a stateless node with nothing connected):
+    /// it plays out on its old kernel into the fades.
     Removed(NodeIdx),
     /// The old version (its index in the old graph) of a survivor that must run beside its new
     /// version because joining the two would close a cycle: it runs on a copy of the old
@@ -47,10 +47,11 @@ pub struct Transition<'c> {
 }
 
 /// The transition from `old` to `new`, both validated against `catalog`; `Ok(None)` when the
-/// two are the same — the same nodes (ids and modules), the same values of stateless nodes and
-/// the same connections into each input, in order — or `catalog` has no `edit.fade`. (A node
-/// added without connections gives a transition without fades: the graphs differ.) Deterministic: the same graphs give
-/// the same transition.
+/// two are the same — the same nodes (ids and modules), the same values of constants
+/// (stateless nodes with nothing connected) and the same connections into each input, in
+/// order — or `catalog` has no `edit.fade`. (A node added without connections gives a
+/// transition without fades: the graphs differ.) Deterministic: the same graphs give the same
+/// transition.
 ///
 /// The nodes of the transition graph are, in this order: every node of `new`, in its order
 /// ([`Origin::New`], each with its id, module, values and span, so `graph.nodes[i]` is
@@ -110,8 +111,9 @@ pub fn transition<'c>(
     }))
 }
 
-/// Which nodes survive the edit: same id and module, and for a stateless module the same
-/// values, since its output is a function of them (a changed one fades like a new node).
+/// Which nodes survive the edit: same id and module, and for a constant (a stateless node
+/// with nothing connected, which folds) the same values, since its output is a function of
+/// them (a changed one fades like a new node).
 struct Survivors {
     /// For each old node, its new version.
     new_of: Vec<Option<NodeIdx>>,
@@ -143,8 +145,13 @@ impl Survivors {
                     .zip(&now.values)
                     .all(|(a, b)| a.to_bits() == b.to_bits())
             };
-            let stateless = catalog.fold(now.spec.name).is_some();
-            if was.spec.name == now.spec.name && (!stateless || same_values()) {
+            // A stateless node with nothing connected is a constant (it folds): a new value
+            // is a new constant, which fades in while the old one plays out. Any other
+            // node's values start parameter slots, which a value edit resets.
+            let constant = catalog.fold(now.spec.name).is_some()
+                && old.edges_to(NodeIdx(index as u32)).next().is_none()
+                && new.edges_to(is).next().is_none();
+            if was.spec.name == now.spec.name && (!constant || same_values()) {
                 survivors.new_of[index] = Some(is);
                 survivors.old_of[is.index()] = Some(NodeIdx(index as u32));
             }

@@ -199,7 +199,26 @@ fn a_node_whose_module_changed_leaves_a_renamed_ghost() {
 }
 
 #[test]
-fn a_stateless_node_whose_value_changed_fades_from_its_old_output() {
+fn a_constant_whose_value_changed_fades_from_its_old_output() {
+    let text = |amp: f64| {
+        format!(
+            r#"(patch (nodes (osc (type "osc.sine")) (g (type "gain") (in 1) (amp {amp}))
+                (mix (type "gain")) (out (type "output")))
+                (connections (osc "out" -> mix "in") (g "out" -> mix "amp")
+                (mix "out" -> out "in")))"#
+        )
+    };
+    let t = between(&text(0.5), &text(0.25)).expect("a constant's value changed");
+    assert_eq!(
+        t.origins[find(&t, "g/edit").index()],
+        Origin::Removed(NodeIdx(1))
+    );
+    assert_eq!(sources(&t, "mix/edit.amp", "from"), ["g/edit"]);
+    assert_eq!(sources(&t, "mix/edit.amp", "to"), ["g"]);
+}
+
+#[test]
+fn a_value_change_on_a_stateless_node_with_a_connection_is_a_value_edit() {
     let text = |amp: f64| {
         format!(
             r#"(patch (nodes (osc (type "osc.sine")) (g (type "gain") (amp {amp}))
@@ -207,13 +226,10 @@ fn a_stateless_node_whose_value_changed_fades_from_its_old_output() {
                 (connections (osc "out" -> g "in") (g "out" -> out "in")))"#
         )
     };
-    let t = between(&text(0.5), &text(0.25)).expect("a stateless node's value changed");
-    assert_eq!(
-        t.origins[find(&t, "g/edit").index()],
-        Origin::Removed(NodeIdx(1))
+    assert!(
+        between(&text(0.5), &text(0.25)).is_none(),
+        "its amp is a parameter slot, which the edit resets"
     );
-    assert_eq!(sources(&t, "out/edit.in", "from"), ["g/edit"]);
-    assert_eq!(sources(&t, "out/edit.in", "to"), ["g"]);
 }
 
 const CHAIN_AB: &str = r#"(patch (nodes (osc (type "osc.sine")) (a (type "filter.lowpass"))
@@ -393,7 +409,7 @@ fn random() -> impl Strategy<Value = Random> {
 }
 
 /// Whether `old` and `new` are the same for a transition: the same ids with the same modules,
-/// the same values where the module is stateless, and the same connections into each input
+/// the same values of constants (stateless, nothing connected), and the same connections into each input
 /// (by source id and port, in order).
 fn same(old: &Graph, new: &Graph) -> bool {
     let described = |graph: &Graph| {
@@ -402,8 +418,9 @@ fn same(old: &Graph, new: &Graph) -> bool {
             .iter()
             .enumerate()
             .map(|(index, node)| {
-                let stateless = catalog().fold(node.spec.name).is_some();
-                let values = stateless.then(|| node.values.clone());
+                let constant = catalog().fold(node.spec.name).is_some()
+                    && graph.edges_to(NodeIdx(index as u32)).next().is_none();
+                let values = constant.then(|| node.values.clone());
                 let inputs: Vec<Vec<(String, usize)>> = (0..node.spec.inputs.len())
                     .map(|input| {
                         graph

@@ -302,7 +302,10 @@ pub(crate) fn build_executable(
     nodes: &[KernelNode],
     settings: &Settings,
 ) -> Result<Executable, Diagnostics> {
-    let kernels = nodes.iter().map(|node| build_kernel(node, settings)).collect();
+    let kernels = nodes
+        .iter()
+        .map(|node| build_kernel(node, settings))
+        .collect();
     Executable::new(program, kernels).map_err(|error| verify_failed(&error))
 }
 

@@ -73,9 +73,15 @@ fn a_surviving_oscillator_plays_on_bit_for_bit_through_structural_edits() {
         removed.copied
     );
     let differing = out.iter().zip(&expected).filter(|(a, b)| a != b).count();
-    assert_eq!(differing, 0, "samples that differ from the uninterrupted sine");
+    assert_eq!(
+        differing, 0,
+        "samples that differ from the uninterrupted sine"
+    );
     let peak = expected.iter().fold(0.0_f32, |p, x| p.max(x.abs()));
-    assert!(peak > 0.99, "the reference plays a full-scale sine ({peak})");
+    assert!(
+        peak > 0.99,
+        "the reference plays a full-scale sine ({peak})"
+    );
 }
 
 /// `g` (a level events turn into an impulse) into a delay of `time` seconds into the
@@ -105,8 +111,12 @@ fn play_echo(edit: bool) -> (Vec<f32>, Vec<String>) {
     controller.load_patch(echo(false)).unwrap();
     controller.set_param("g", "amp", 0.0, At::Now).unwrap();
     let mut out = render(&mut audio, 2 * MAX_BLOCK);
-    controller.set_param("g", "amp", 1.0, At::Sample(200)).unwrap();
-    controller.set_param("g", "amp", 0.0, At::Sample(201)).unwrap();
+    controller
+        .set_param("g", "amp", 1.0, At::Sample(200))
+        .unwrap();
+    controller
+        .set_param("g", "amp", 0.0, At::Sample(201))
+        .unwrap();
     out.extend(render(&mut audio, 4_096 - out.len()));
     let mut copied = Vec::new();
     if edit {
@@ -129,7 +139,10 @@ fn a_delay_line_keeps_what_it_holds_through_a_structural_edit_without_a_copy() {
     println!("echo at sample {echo_at}: {}", expected[echo_at]);
     assert_eq!(echo_at, 200 + 12_000, "0.25 s at 48 kHz after the impulse");
     assert!(copied.is_empty(), "state copied: {copied:?}");
-    assert_eq!(out, expected, "the echo comes out as if nothing had changed");
+    assert_eq!(
+        out, expected,
+        "the echo comes out as if nothing had changed"
+    );
 }
 
 /// A constant level `value` from node `id` into the output.

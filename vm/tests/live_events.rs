@@ -37,7 +37,11 @@ fn program(
         })
     };
     let steady = build(None);
-    if transition { build(Some(steady)) } else { steady }
+    if transition {
+        build(Some(steady))
+    } else {
+        steady
+    }
 }
 
 fn set(time: u64, key: u32, value: f32, generation: u64) -> Event {

@@ -115,7 +115,9 @@ pub(crate) fn build(
     let report = report(&compiled, previous, how.generation);
     let by_id = |_: &KernelNode| Lineage::Same;
     let joined = match previous {
-        Some(previous) => transition(&previous.graph, &graph, catalog()).map_err(|bug| vec![bug])?,
+        Some(previous) => {
+            transition(&previous.graph, &graph, catalog()).map_err(|bug| vec![bug])?
+        }
         None => None,
     };
     let (Some(previous), Some(joined)) = (previous, joined) else {

@@ -40,10 +40,13 @@ fn lanes_compute_what_their_nodes_compute_alone() {
                     .map(|_| build(spec, &KernelInit::new(&params, SR)).expect("a kernel"))
                     .collect()
             };
-            let owners: Vec<SharedKernel> = build_all().into_iter().map(SharedKernel::new).collect();
+            let owners: Vec<SharedKernel> =
+                build_all().into_iter().map(SharedKernel::new).collect();
             // SAFETY: `owners` outlives `grouped`, whose references are its only ones.
-            let mut grouped: Vec<KernelRef> =
-                owners.iter().map(|owner| unsafe { owner.reference() }).collect();
+            let mut grouped: Vec<KernelRef> = owners
+                .iter()
+                .map(|owner| unsafe { owner.reference() })
+                .collect();
             let mut alone = build_all();
             // signals[port][lane]
             let signals: Vec<Vec<Vec<f32>>> = ports

@@ -236,7 +236,10 @@ impl Player {
     /// Real-time safe: moves boxes; does not allocate, free, lock or block.
     fn take_programs(&mut self) {
         while self.retiring.is_none()
-            && self.current.as_ref().is_none_or(|loaded| loaded.then.is_none())
+            && self
+                .current
+                .as_ref()
+                .is_none_or(|loaded| loaded.then.is_none())
             && self.returned.slots() >= 2
         {
             let Ok(mut next) = self.programs.pop() else {
