@@ -19,8 +19,8 @@ enum Change {
     None,
     /// The same patch with one oscillator's frequency moved: a value only, no crossfade.
     Values,
-    /// A node more or less: a structural change, so the call also plays the old program
-    /// for the crossfade.
+    /// A node more or less: a structural change, so the call plays the transition program
+    /// (both graphs joined by fades) for its block.
     Structure,
 }
 
@@ -45,8 +45,8 @@ fn mono() -> (Controller, AudioHalf) {
 }
 
 /// The time of the 64-frame `process` call that takes a program, against one that takes
-/// none; each load is built (untimed) on the control side first, and the crossfade of a
-/// structural change ends and its program goes back before the next.
+/// none; each load is built (untimed) on the control side first, and the transition of a
+/// structural change ends and its programs go back before the next.
 fn swap(c: &mut Criterion) {
     let mut group = c.benchmark_group("swap: the audio call");
     group
@@ -112,7 +112,8 @@ struct Cost {
 }
 
 /// Publishes `change` (built untimed), times the 64-frame call that takes it, and lets a
-/// crossfade end and the retired program go back before returning.
+/// transition end and the retired programs go back before returning; the take-over time is
+/// both take-overs of a structural change (the transition's and the program's after it).
 fn swap_once(
     controller: &mut Controller,
     audio: &mut AudioHalf,
