@@ -113,8 +113,12 @@ impl Instance {
         for (chunk_index, chunk) in out.chunks_mut(block * channels).enumerate() {
             let frames = chunk.len() / channels;
             let first_frame = chunk_index * block;
-            self.executable
-                .load_input(input, input_channels, first_frame, frames);
+            // Most patches read no input, and the call costs twenty instructions a block even
+            // then: 1.5 % of a sine-into-gain render's (callgrind).
+            if self.executable.input_channels() > 0 {
+                self.executable
+                    .load_input(input, input_channels, first_frame, frames);
+            }
             match &mut self.loads {
                 None => self.executable.run(frames),
                 Some(loads) => {
