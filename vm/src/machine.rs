@@ -28,6 +28,13 @@ pub struct Executable {
     /// (register × [`MAX_BLOCK`]): worked out once, so a call's arguments cost a load and two
     /// stores each.
     arg_offsets: Vec<u32>,
+    /// For each register of `program.args`, its block as a run last sliced it: `held_frames`
+    /// samples of the register file at address `held_base`. Lane calls take their inputs
+    /// straight from here, re-sliced only when the block length or the register file changes
+    /// (a take-over swaps register files), rather than building hundreds of slices a block.
+    held: Vec<HeldSlice>,
+    held_frames: usize,
+    held_base: usize,
     /// One block per output channel; `outputs.len() == program.channels`.
     outputs: Vec<Block>,
     /// One block per input channel; `inputs.len() == program.inputs`. Hosts fill them through
@@ -111,6 +118,9 @@ impl Executable {
                 .map(|reg| u32::from(reg.0) * MAX_BLOCK as u32)
                 .collect(),
             is_stale: vec![false; program.params.len()],
+            held: Vec::with_capacity(program.args.len()),
+            held_frames: 0,
+            held_base: 0,
             touched: Vec::with_capacity(program.params.len()),
             is_touched: vec![false; program.params.len()],
             program,
@@ -210,6 +220,7 @@ impl Executable {
             output.fill(0.0);
         }
         self.write_stale_params(frames);
+        self.hold_arg_slices(frames);
         for instr in &self.program.instrs {
             match *instr {
                 Instr::LoadConst { dst, value } => {
@@ -259,13 +270,22 @@ impl Executable {
                             registers.split_at(usize::from(args.inputs) * usize::from(lanes));
                         check_call_operands(self.registers.len(), inputs, outputs, MAX_LANE_ARGS);
                     }
-                    call_lanes(
-                        &mut self.kernels[first..first + usize::from(lanes)],
-                        &mut self.registers,
-                        &self.arg_offsets[args.lanes_range(lanes)],
-                        usize::from(args.inputs),
-                        frames,
-                    );
+                    let held = &self.held[args.lanes_input_range(lanes)];
+                    // SAFETY: `HeldSlice` is a transparent `*const [f32]`, the layout of
+                    // `&[f32]`; `hold_arg_slices` made each one `frames` samples of a register
+                    // in range in this register file, and no input of a call is one of its
+                    // outputs (verifier), which `call_lanes` slices apart from them.
+                    unsafe {
+                        let inputs = &*(std::ptr::from_ref(held) as *const [&[f32]]);
+                        call_lanes(
+                            &mut self.kernels[first..first + usize::from(lanes)],
+                            self.registers.as_mut_ptr().cast::<f32>(),
+                            inputs,
+                            &self.arg_offsets[args.lanes_output_range(lanes)],
+                            usize::from(args.inputs),
+                            frames,
+                        );
+                    }
                 }
                 Instr::Feed { kernel, src } => {
                     self.kernels[kernel.index()].feed(&self.registers[src.index()][..frames]);
@@ -287,6 +307,29 @@ impl Executable {
         }
         self.guard_outputs();
         self.advance_params(frames);
+    }
+
+    /// Slices every register of `program.args` to `frames` samples into `held`, unless it
+    /// already holds them for this block length and this register file.
+    ///
+    /// Real-time safe: `held` refills within its capacity; does not allocate, lock or block.
+    fn hold_arg_slices(&mut self, frames: usize) {
+        let base = self.registers.as_mut_ptr().cast::<f32>();
+        if self.held_frames == frames && self.held_base == base as usize {
+            return;
+        }
+        self.held.clear();
+        self.held.extend(self.arg_offsets.iter().map(|&offset| {
+            // SAFETY: the offset is a register's start, and the verifier established that
+            // every register of `args` is in range, so `frames <= MAX_BLOCK` samples from it
+            // lie inside the register file.
+            HeldSlice(std::ptr::slice_from_raw_parts(
+                unsafe { base.add(offset as usize) },
+                frames,
+            ))
+        }));
+        self.held_frames = frames;
+        self.held_base = base as usize;
     }
 
     /// Replaces NaN and infinite output samples by silence, counting them.
@@ -626,28 +669,32 @@ fn check_call_operands(registers: usize, inputs: &[Reg], outputs: &[Reg], most: 
 }
 
 /// Runs a group of kernels of one module side by side: their lane form if they have one, else
-/// each in turn. `registers` lists every lane's inputs then outputs, port by port, with
-/// `inputs` inputs per lane. Inlined into each of [`Executable::run`]'s compilations.
+/// each in turn. `inputs_of_all` holds every lane's input blocks, port by port, `inputs` ports
+/// a lane; `output_offsets` the offsets of every lane's outputs, port by port, in the register
+/// file at `base`. Inlined into each of [`Executable::run`]'s compilations.
+///
+/// # Safety
+/// Each output offset is a register's start in the register file at `base`, the outputs are
+/// pairwise distinct, and none is a register `inputs_of_all` reads; `frames <= MAX_BLOCK`.
 #[inline(always)]
-fn call_lanes(
+unsafe fn call_lanes(
     kernels: &mut [KernelRef],
-    registers: &mut [Block],
-    args: &[u32],
+    base: *mut f32,
+    inputs_of_all: &[&[f32]],
+    output_offsets: &[u32],
     inputs: usize,
     frames: usize,
 ) {
     let lanes = kernels.len();
-    let (input_regs, output_regs) = args.split_at(inputs * lanes);
-    let (mut input_blocks, mut output_blocks) = (
-        [const { MaybeUninit::uninit() }; MAX_LANE_ARGS],
-        [const { MaybeUninit::uninit() }; MAX_LANE_ARGS],
-    );
-    let (inputs_of_all, outputs_of_all) = blocks(
-        (&mut input_blocks, &mut output_blocks),
-        registers,
-        (input_regs, output_regs),
-        frames,
-    );
+    let mut output_blocks = [const { MaybeUninit::<&mut [f32]>::uninit() }; MAX_LANE_ARGS];
+    let count = output_offsets.len().min(MAX_LANE_ARGS);
+    for (slot, &offset) in output_blocks[..count].iter_mut().zip(output_offsets) {
+        // SAFETY: in range and unique, as the caller promises.
+        slot.write(unsafe { std::slice::from_raw_parts_mut(base.add(offset as usize), frames) });
+    }
+    // SAFETY: the first `count` entries were written just above, and `MaybeUninit<T>` has
+    // the layout of `T`.
+    let outputs_of_all = unsafe { &mut *(&raw mut output_blocks[..count] as *mut [&mut [f32]]) };
     let Some((first, rest)) = kernels.split_first_mut() else {
         return; // the verifier allows no empty lane group
     };
@@ -667,7 +714,17 @@ fn call_lanes(
         {
             *slot = &mut *port[lane];
         }
-        let shape = (inputs, output_regs.len() / lanes);
+        let shape = (inputs, count / lanes);
         kernel.process(&lane_inputs[..shape.0], &mut lane_outputs[..shape.1]);
     }
 }
+
+/// A call input's block as [`Executable::hold_arg_slices`] last sliced it: a pointer into the
+/// executable's own register file, with the layout of `&[f32]`.
+#[derive(Clone, Copy)]
+#[repr(transparent)]
+struct HeldSlice(*const [f32]);
+
+// SAFETY: it points into the register file of the executable holding it, a heap block that
+// moves with the executable; it is only read while that executable runs.
+unsafe impl Send for HeldSlice {}
