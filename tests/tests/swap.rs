@@ -1,8 +1,8 @@
 //! Structural edits on the live engine, measured from its samples: a surviving node goes on
 //! bit for bit (the old and new programs share its kernel), a long delay line keeps what it
 //! holds without being copied, removed nodes fade out while new ones fade in over one block,
-//! and reordering a chain — which joins the old and new graphs in a cycle — still crossfades
-//! without a click.
+//! reordering a chain — which joins the old and new graphs in a cycle — still crossfades
+//! without a click, and values events set go on through the fade of a connection.
 
 use patchvm::engine::{At, AudioHalf, Controller, Engine, EngineSettings, FADE_SAMPLES};
 use patchvm::ir::{Limits, Patch, PatchBuilder};
@@ -210,4 +210,61 @@ fn reordering_a_chain_crossfades_without_a_click() {
         jump <= step.max(step_after) * 1.05,
         "jump {jump} against steps {step} and {step_after}"
     );
+}
+
+/// The peak level.
+fn peak(x: &[f32]) -> f32 {
+    x.iter().fold(0.0_f32, |p, x| p.max(x.abs()))
+}
+
+/// A sine through `g` (amp 1 in the patch), with `source` a silent node connected to its amp.
+fn voice(source: bool) -> Patch {
+    let patch = PatchBuilder::new()
+        .node("osc", "osc.sine", &[("freq", 440.0)])
+        .node("g", "gain", &[("amp", 1.0)])
+        .node("out", "output", &[])
+        .connect(("osc", "out"), ("g", "in"))
+        .connect(("g", "out"), ("out", "in"));
+    if !source {
+        return patch.build();
+    }
+    patch
+        .node("zero", "gain", &[("in", 0.0), ("amp", 0.0)])
+        .connect(("zero", "out"), ("g", "amp"))
+        .build()
+}
+
+#[test]
+fn connecting_a_source_to_an_input_events_set_fades_from_its_live_value() {
+    let (mut controller, mut audio) = mono();
+    controller.load_patch(voice(false)).unwrap();
+    controller.set_param("g", "amp", 0.0, At::Now).unwrap();
+    let before = render(&mut audio, 4 * MAX_BLOCK);
+    assert!(peak(&before[MAX_BLOCK..]) < 1e-6, "muted by the event");
+    assert!(controller.load_patch(voice(true)).unwrap().crossfade);
+    let during = render(&mut audio, FADE_SAMPLES as usize);
+    let after = render(&mut audio, 256);
+    assert!(peak(&after) < 1e-6, "the zero source holds it muted");
+    assert!(
+        peak(&during) < 1e-6,
+        "the fade plays {} dBFS from the patch's amp instead of the muted one",
+        20.0 * peak(&during).log10()
+    );
+}
+
+#[test]
+fn an_event_sent_right_after_a_disconnect_reaches_the_new_slot() {
+    let (mut controller, mut audio) = mono();
+    controller.load_patch(voice(true)).unwrap();
+    render(&mut audio, 256);
+    assert!(controller.load_patch(voice(false)).unwrap().crossfade);
+    controller.set_param("g", "amp", 0.0, At::Now).unwrap();
+    render(&mut audio, 256);
+    let after = render(&mut audio, 512);
+    assert!(
+        peak(&after) < 1e-6,
+        "amp set to 0, playing at {}",
+        peak(&after)
+    );
+    assert_eq!(controller.metrics().unrouted_events, 0);
 }

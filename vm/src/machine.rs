@@ -4,12 +4,12 @@ use crate::block::{self, Block};
 #[cfg(feature = "extra-checks")]
 use crate::index::Reg;
 use crate::index::{KernelIdx, ParamIdx};
-use crate::kernel::{Kernel, MAX_BLOCK, MAX_LANE_ARGS, MAX_PORTS};
+use crate::kernel::{Kernel, KernelShape, MAX_BLOCK, MAX_LANE_ARGS, MAX_PORTS};
 use crate::op::Instr;
 use crate::param::ParamState;
 use crate::program::Program;
 use crate::shared::{KernelRef, SharedKernel};
-use crate::verify::{VerifyError, verify};
+use crate::verify::{VerifyError, verify_shapes};
 use std::mem::MaybeUninit;
 
 /// A program that passed the verifier, with everything it needs to run: its kernels, its
@@ -97,7 +97,10 @@ impl Executable {
             .iter()
             .map(|owner| unsafe { owner.reference() })
             .collect();
-        verify(&program, &kernels)?;
+        // Against the shapes the handles recorded: another program may be running a kernel
+        // shared with this one, so it is not asked.
+        let shapes: Vec<KernelShape> = owners.iter().map(SharedKernel::shape).collect();
+        verify_shapes(&program, &shapes)?;
         let mut addresses: Vec<*const ()> = owners.iter().map(SharedKernel::address).collect();
         addresses.sort_unstable();
         if addresses.windows(2).any(|pair| pair[0] == pair[1]) {
@@ -491,11 +494,7 @@ impl Executable {
     ) -> usize {
         let mut adopted = 0;
         for &(old, new) in copied {
-            if let (Some(old), Some(new)) = (
-                from.kernels.get(old.index()),
-                self.kernels.get_mut(new.index()),
-            ) && new.copy_state_from(&**old)
-            {
+            if self.copy_kernel_state(from, old, new) {
                 adopted += 1;
             }
         }
@@ -510,6 +509,19 @@ impl Executable {
             }
         }
         adopted
+    }
+
+    /// Kernel `new` copies the state of `from`'s kernel `old`, unless either is out of range
+    /// or the two are one shared kernel (which would hand it a reference to itself). Returns
+    /// whether a state was copied.
+    ///
+    /// Real-time safe: does not allocate, lock or block (kernels copy into memory they own).
+    fn copy_kernel_state(&mut self, from: &Executable, old: KernelIdx, new: KernelIdx) -> bool {
+        let (old, new) = (old.index(), new.index());
+        new < self.kernels.len()
+            && old < from.kernels.len()
+            && !self.owners[new].same(&from.owners[old])
+            && self.kernels[new].copy_state_from(&*from.kernels[old])
     }
 
     /// Takes over, in constant time, the parameter states and registers of `from`, an
@@ -553,10 +565,7 @@ impl Executable {
         std::mem::swap(&mut self.touched, &mut from.touched);
         std::mem::swap(&mut self.is_touched, &mut from.is_touched);
         for &kernel in rebuilt {
-            let index = kernel.index();
-            if let (Some(new), Some(old)) = (self.kernels.get_mut(index), from.kernels.get(index)) {
-                new.copy_state_from(&**old);
-            }
+            self.copy_kernel_state(from, kernel, kernel);
         }
         for &param in reset {
             if let (Some(state), Some(&value)) = (

@@ -13,35 +13,58 @@
 //! only on the control side (the audio half sends programs back), so a kernel is freed there
 //! when the last program holding it goes.
 
-use crate::kernel::Kernel;
-use std::cell::UnsafeCell;
+use crate::kernel::{Kernel, KernelShape};
 use std::ops::{Deref, DerefMut};
 use std::ptr::NonNull;
 use std::sync::Arc;
 
 /// A kernel owned jointly by the programs that run it, one after the other.
 ///
-/// Cloning the handle shares the kernel; it does not copy it.
+/// Cloning the handle shares the kernel; it does not copy it. The handle never touches the
+/// kernel itself (another thread may be running it): it knows the kernel's shape from when it
+/// was made.
 #[derive(Clone)]
 pub struct SharedKernel(Arc<KernelCell>);
 
-/// The kernel behind a [`SharedKernel`].
-struct KernelCell(UnsafeCell<Box<dyn Kernel>>);
+/// The kernel behind a [`SharedKernel`]: a box turned into a pointer, so that nothing but an
+/// executable's [`KernelRef`] ever makes a reference to it, and its shape.
+struct KernelCell {
+    kernel: NonNull<dyn Kernel>,
+    shape: KernelShape,
+}
 
-// SAFETY: the kernel inside is reached only through the `KernelRef`s of executables, and the
-// contract of `Executable::with_shared` makes sure no two executables holding one kernel run
-// at the same time. Handles themselves only move the reference count.
+// SAFETY: the kernel is `Send`; it is reached only through the `KernelRef`s of executables,
+// and the contract of `Executable::with_shared` makes sure no two executables holding one
+// kernel are used at the same time. The cell itself is only read for the pointer and shape.
+unsafe impl Send for KernelCell {}
+// SAFETY: as above.
 unsafe impl Sync for KernelCell {}
+
+impl Drop for KernelCell {
+    fn drop(&mut self) {
+        // SAFETY: the pointer came from `Box::into_raw` in `SharedKernel::new`, and the last
+        // handle is going, so no executable holds the kernel any more.
+        drop(unsafe { Box::from_raw(self.kernel.as_ptr()) });
+    }
+}
 
 impl SharedKernel {
     /// Makes `kernel` shareable.
     pub fn new(kernel: Box<dyn Kernel>) -> SharedKernel {
-        SharedKernel(Arc::new(KernelCell(UnsafeCell::new(kernel))))
+        let shape = kernel.shape();
+        // SAFETY: `Box::into_raw` never returns null.
+        let kernel = unsafe { NonNull::new_unchecked(Box::into_raw(kernel)) };
+        SharedKernel(Arc::new(KernelCell { kernel, shape }))
     }
 
     /// Whether `self` and `other` are the same kernel.
     pub fn same(&self, other: &SharedKernel) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
+    }
+
+    /// The kernel's shape, as it was made.
+    pub fn shape(&self) -> KernelShape {
+        self.0.shape
     }
 
     /// Where the kernel's cell is: distinct for distinct kernels, even of a zero-sized type.
@@ -50,16 +73,13 @@ impl SharedKernel {
     }
 
     /// A pointer to the kernel, as executables reach it (tests of lane kernels make their
-    /// groups with it).
+    /// groups with it). Makes no reference to the kernel.
     ///
     /// # Safety
     /// The `KernelRef` must not outlive every handle of this kernel, and no two `KernelRef`s
     /// of one kernel may be dereferenced at the same time.
     pub unsafe fn reference(&self) -> KernelRef {
-        // SAFETY: the box is only read here, for its address, which stays fixed for the
-        // cell's life (the box is never replaced).
-        let kernel: &mut dyn Kernel = unsafe { &mut **self.0.0.get() };
-        KernelRef(NonNull::from(kernel))
+        KernelRef(self.0.kernel)
     }
 }
 

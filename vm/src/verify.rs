@@ -4,7 +4,7 @@
 //! program — from our compiler, a file, or a fuzzer — passes through here first.
 
 use crate::index::Reg;
-use crate::kernel::{Kernel, MAX_LANE_ARGS, MAX_LANES, MAX_PORTS};
+use crate::kernel::{Kernel, KernelShape, MAX_LANE_ARGS, MAX_LANES, MAX_PORTS};
 use crate::op::{Access, Instr};
 use crate::program::Program;
 use std::fmt;
@@ -50,6 +50,13 @@ pub fn verify<K>(program: &Program, kernels: &[K]) -> Result<(), VerifyError>
 where
     K: std::ops::Deref<Target = dyn Kernel>,
 {
+    let shapes: Vec<KernelShape> = kernels.iter().map(|kernel| kernel.shape()).collect();
+    verify_shapes(program, &shapes)
+}
+
+/// [`verify`] against the kernels' shapes, as recorded when they were made (a kernel another
+/// program is running must not be asked).
+pub(crate) fn verify_shapes(program: &Program, shapes: &[KernelShape]) -> Result<(), VerifyError> {
     let whole = |reason: String| VerifyError {
         instr: None,
         reason,
@@ -71,15 +78,14 @@ where
             Program::MAX_INPUTS
         )));
     }
-    if kernels.len() != program.kernels.len() {
+    if shapes.len() != program.kernels.len() {
         return Err(whole(format!(
             "the program declares {} kernels but {} were supplied",
             program.kernels.len(),
-            kernels.len()
+            shapes.len()
         )));
     }
-    for (index, (kernel, decl)) in kernels.iter().zip(&program.kernels).enumerate() {
-        let shape = kernel.shape();
+    for (index, (&shape, decl)) in shapes.iter().zip(&program.kernels).enumerate() {
         if shape != decl.shape {
             return Err(whole(format!(
                 "kernel {index} (`{}`) has shape {shape:?}, the program expects {:?}",

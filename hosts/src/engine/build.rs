@@ -5,7 +5,9 @@
 use super::keys::Keys;
 use super::report::SwapReport;
 use crate::instance::{Settings, build_kernel, verify_failed};
-use patchvm_compiler::{CompileOptions, Compiled, KernelNode, Origin, compile_graph, transition};
+use patchvm_compiler::{
+    CompileOptions, Compiled, KernelNode, Origin, ParamNode, Transition, compile_graph, transition,
+};
 use patchvm_ir::{Diagnostics, Graph, ModuleSpec, NodeIdx, Patch};
 use patchvm_modules::{catalog, rebuilt_by};
 use patchvm_vm::live::{Loaded, ParamKey, Takeover};
@@ -21,11 +23,33 @@ pub(crate) struct Published {
     /// Each kernel, by `KernelIdx`.
     kernels: Vec<BuiltKernel>,
     /// `(node id, input, initial value)` of each parameter slot, by `ParamIdx`.
-    params: Vec<(String, &'static str, f32)>,
+    params: Vec<Slot>,
     /// The key of each slot and the slot, sorted by key.
     keys: Vec<(ParamKey, ParamIdx)>,
     /// The graph it was compiled from, for the next structural edit's transition.
     graph: Graph<'static>,
+}
+
+/// A parameter slot as a node input and its value in the patch.
+type Slot = (String, &'static str, f32);
+
+/// Which node input a slot stands for: in the program before (whose value it goes on from)
+/// and in the program after (the key events reach it by, and the slot it goes on into).
+/// The same for every slot but a transition's: a fade's `from` goes on from its input's old
+/// slot, its `to` stands for the input's new one, and a renamed ghost's slots go on from
+/// the node it is the old side of.
+struct SlotNames {
+    before: (String, &'static str),
+    after: (String, &'static str),
+}
+
+impl SlotNames {
+    fn same(slot: &ParamNode) -> SlotNames {
+        SlotNames {
+            before: (slot.id.clone(), slot.port),
+            after: (slot.id.clone(), slot.port),
+        }
+    }
 }
 
 /// A program's instructions, arguments, parameter registers and channel count.
@@ -120,22 +144,71 @@ pub(crate) fn build(
         }
         None => None,
     };
-    let (Some(previous), Some(joined)) = (previous, joined) else {
-        let (loaded, published) = assemble(compiled, graph, how, previous, keys, &by_id)?;
+    // A transition too large for a program (both graphs whole, past the limits on kernels
+    // or registers) leaves the switch unfaded rather than refusing the patch.
+    let union = joined.and_then(|joined| {
+        let union = compile_graph(how.patch, &joined.graph, catalog(), how.options).ok()?;
+        Some((joined, union))
+    });
+    let (Some(previous), Some((joined, union))) = (previous, union) else {
+        let (loaded, published) = assemble(
+            compiled,
+            graph,
+            how,
+            previous,
+            keys,
+            &by_id,
+            &SlotNames::same,
+        )?;
         let copied = copied(&loaded, previous);
         return Ok((loaded, published, SwapReport { copied, ..report }));
     };
-    let union = compile_graph(how.patch, &joined.graph, catalog(), how.options)?;
-    let origins = joined.origins;
+    let origins = &joined.origins;
     let from_origin = |node: &KernelNode| match origins[node.node.index()] {
         Origin::New(_) => Lineage::Same,
         Origin::Removed(index) => Lineage::Old(index, true),
         Origin::Split(index) => Lineage::Old(index, false),
         Origin::Fade => Lineage::Fresh,
     };
-    let (mut first, between) =
-        assemble(union, joined.graph, how, Some(previous), keys, &from_origin)?;
-    let (then, published) = assemble(compiled, graph, how, Some(&between), keys, &by_id)?;
+    let faded = faded_inputs(&joined);
+    let slot_names = |slot: &ParamNode| match origins[slot.node.index()] {
+        Origin::New(_) => SlotNames::same(slot),
+        Origin::Removed(index) | Origin::Split(index) => SlotNames {
+            before: (previous.graph.nodes[index.index()].id.clone(), slot.port),
+            after: (slot.id.clone(), slot.port),
+        },
+        Origin::Fade => {
+            let input = faded[&slot.node].clone();
+            match slot.port {
+                "to" => SlotNames {
+                    before: input.clone(),
+                    after: input,
+                },
+                _ => SlotNames {
+                    before: input,
+                    after: (slot.id.clone(), slot.port),
+                },
+            }
+        }
+    };
+    let (mut first, between) = assemble(
+        union,
+        joined.graph,
+        how,
+        Some(previous),
+        keys,
+        &from_origin,
+        &slot_names,
+    )?;
+    let (then, published) = assemble(
+        compiled,
+        graph,
+        how,
+        Some(&between),
+        keys,
+        &by_id,
+        &SlotNames::same,
+    )?;
     let mut copied = copied(&first, Some(previous));
     copied.extend(self::copied(&then, Some(&between)));
     first.then = Some(then);
@@ -145,6 +218,23 @@ pub(crate) fn build(
         ..report
     };
     Ok((first, published, report))
+}
+
+/// For each fade of a transition, the node input it feeds: `(node id, input)`.
+fn faded_inputs(joined: &Transition) -> foldhash::HashMap<NodeIdx, (String, &'static str)> {
+    let graph = &joined.graph;
+    graph
+        .edges
+        .iter()
+        .filter(|edge| joined.origins[edge.from.index()] == Origin::Fade)
+        .map(|edge| {
+            let target = &graph.nodes[edge.to.index()];
+            (
+                edge.from,
+                (target.id.clone(), target.spec.inputs[edge.input].name),
+            )
+        })
+        .collect()
 }
 
 /// Builds one program against `previous`: each kernel whose `predecessor` is in `previous`
@@ -157,6 +247,7 @@ fn assemble(
     previous: Option<&Published>,
     keys: &Keys,
     lineage: &dyn Fn(&KernelNode) -> Lineage,
+    slot_names: &dyn Fn(&ParamNode) -> SlotNames,
 ) -> Result<(Box<Loaded>, Published), Diagnostics> {
     let old_kernels: foldhash::HashMap<(&str, &str), usize> = previous
         .iter()
@@ -209,12 +300,18 @@ fn assemble(
     let executable = unsafe { Executable::with_shared(compiled.program, handles) }
         .map_err(|error| verify_failed(&error))?;
     let program = executable.program();
-    let params: Vec<(String, &'static str, f32)> = compiled
+    let (before, params): (Vec<Slot>, Vec<Slot>) = compiled
         .params
-        .into_iter()
+        .iter()
         .zip(&program.params)
-        .map(|(slot, &value)| (slot.id, slot.port, value))
-        .collect();
+        .map(|(slot, &value)| {
+            let names = slot_names(slot);
+            (
+                (names.before.0, names.before.1, value),
+                (names.after.0, names.after.1, value),
+            )
+        })
+        .unzip();
     let mut key_table: Vec<(ParamKey, ParamIdx)> = params
         .iter()
         .enumerate()
@@ -231,13 +328,13 @@ fn assemble(
     );
     let takeover = match previous {
         None => Takeover::NOTHING,
-        Some(previous) if same_shape(previous, &structure, &kernels, &params) => Takeover::Whole {
+        Some(previous) if same_shape(previous, &structure, &kernels, &before) => Takeover::Whole {
             rebuilt: copied.iter().map(|&(_, new)| new).collect(),
-            reset: reset(previous, &params),
+            reset: reset(previous, &before),
         },
         Some(previous) => Takeover::Changed {
             copied,
-            params: carried(previous, &params),
+            params: carried(previous, &before),
         },
     };
     let loaded = Box::new(Loaded {
@@ -263,7 +360,7 @@ fn same_shape(
     previous: &Published,
     structure: &Structure,
     kernels: &[BuiltKernel],
-    params: &[(String, &'static str, f32)],
+    params: &[Slot],
 ) -> bool {
     previous.structure == *structure
         && previous.kernels.len() == kernels.len()
@@ -282,7 +379,7 @@ fn same_shape(
 
 /// For a program of `previous`'s shape: the slots whose value in the patch changed (an edit or
 /// a reload of that value wins over the value events gave them).
-fn reset(previous: &Published, params: &[(String, &'static str, f32)]) -> Vec<ParamIdx> {
+fn reset(previous: &Published, params: &[Slot]) -> Vec<ParamIdx> {
     previous
         .params
         .iter()
@@ -296,7 +393,7 @@ fn reset(previous: &Published, params: &[(String, &'static str, f32)]) -> Vec<Pa
 /// For a program of another shape: for each of `previous`'s slots, the slot of the same node
 /// input and the same value in the patch, which goes on from its value (set by events, maybe
 /// ramping); a changed value in the patch wins.
-fn carried(previous: &Published, params: &[(String, &'static str, f32)]) -> Vec<Option<ParamIdx>> {
+fn carried(previous: &Published, params: &[Slot]) -> Vec<Option<ParamIdx>> {
     let new_params: foldhash::HashMap<(&str, &str, u32), usize> = params
         .iter()
         .enumerate()

@@ -40,6 +40,9 @@ pub struct Controller {
     in_flight: VecDeque<SwapReport>,
     /// Reports of programs taken, not yet read.
     taken: Vec<SwapReport>,
+    /// Reports of structural edits taken whose transition has not ended: they wait for the
+    /// second take-over's time.
+    settling: VecDeque<SwapReport>,
     notes: NoteBinding,
     /// The patch playing with its voice template expanded: where events' targets live.
     flat: Option<Patch>,
@@ -69,6 +72,7 @@ impl Controller {
             generation: 0,
             in_flight: VecDeque::new(),
             taken: Vec::new(),
+            settling: VecDeque::new(),
             notes: NoteBinding::default(),
             flat: None,
             performance: Performance::default(),
@@ -282,7 +286,8 @@ impl Controller {
         self.remote.metrics().frames()
     }
 
-    /// Reports of the programs the audio half has taken since the last call, oldest first.
+    /// Reports of the programs the audio half has taken since the last call, oldest first; a
+    /// structural edit's once its transition has ended too (its `takeover_ns` counts both).
     pub fn take_reports(&mut self) -> Vec<SwapReport> {
         self.maintain();
         std::mem::take(&mut self.taken)
@@ -303,24 +308,24 @@ impl Controller {
                         if report.generation == generation {
                             report.taken_at = Some(time);
                             report.takeover_ns = Some(takeover_ns);
-                            self.taken.push(report);
+                            match report.crossfade {
+                                true => self.settling.push_back(report),
+                                false => self.taken.push(report),
+                            }
                             break;
                         }
                     }
                 }
-                // The report is still here: `taken` is handed out by `take_reports`, which
-                // collects the receipts first, and both receipts travel in one queue.
                 Returned::Settled {
                     generation,
                     takeover_ns,
                 } => {
-                    let report = self
-                        .taken
-                        .iter_mut()
-                        .rev()
-                        .find(|report| report.generation == generation);
-                    if let Some(report) = report {
-                        *report.takeover_ns.get_or_insert(0) += takeover_ns;
+                    while let Some(mut report) = self.settling.pop_front() {
+                        if report.generation == generation {
+                            *report.takeover_ns.get_or_insert(0) += takeover_ns;
+                            self.taken.push(report);
+                            break;
+                        }
                     }
                 }
                 // Dropped here: the program is freed on the control side.
