@@ -1,6 +1,8 @@
 //! Times each stage of turning patch text into a verified program, for generated patches of
 //! 10 to 10 000 nodes, and the whole of it as the live controller does it
-//! (`Controller::load_text`: read, validate, compile, build kernels, verify, publish).
+//! (`Controller::load_text`: read, validate, compile, build kernels, verify, publish): `load`
+//! into an empty engine, `reload` of the patch playing, `edit` of it with a node more (a
+//! structural change, so its transition program is compiled and built too).
 //!
 //!     cargo run --release -p patchvm-benches --example compile_stages            # the table
 //!     cargo run --release -p patchvm-benches --example compile_stages -- load 1000 1
@@ -17,8 +19,8 @@ use patchvm_benches::{SIZES, Shape, synth};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-const STAGES: [&str; 7] = [
-    "read", "validate", "compile", "kernels", "verify", "load", "reload",
+const STAGES: [&str; 8] = [
+    "read", "validate", "compile", "kernels", "verify", "load", "reload", "edit",
 ];
 
 fn main() {
@@ -79,20 +81,29 @@ fn stage_time(stage: &str, nodes: usize, runs: usize) -> Duration {
                     .collect();
                 timed(|| verify(black_box(&compiled.program), &kernels))
             }
-            "load" | "reload" => {
+            "load" | "reload" | "edit" => {
                 let settings = EngineSettings {
                     channels: 1,
                     ..EngineSettings::default()
                 };
                 let (mut controller, mut audio) = Engine::new(settings, limits.clone());
-                if stage == "reload" {
+                if stage != "load" {
                     controller
                         .load_text(&text, Format::Sexpr)
                         .expect("the generated patch loads");
                     audio.process(&mut [0.0; 64]);
                     controller.maintain();
                 }
-                let time = timed(|| controller.load_text(black_box(&text), Format::Sexpr));
+                // An edit adds a node: a structural change, built with its transition.
+                let edited = Format::Sexpr.write(&synth(
+                    nodes,
+                    Shape {
+                        marker: true,
+                        ..Shape::default()
+                    },
+                ));
+                let next = if stage == "edit" { &edited } else { &text };
+                let time = timed(|| controller.load_text(black_box(next), Format::Sexpr));
                 audio.process(&mut [0.0; 64]);
                 controller.maintain();
                 time

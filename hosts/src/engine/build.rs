@@ -33,23 +33,22 @@ pub(crate) struct Published {
 /// A parameter slot as a node input and its value in the patch.
 type Slot = (String, &'static str, f32);
 
+/// A node input: the node's id and the input's name.
+type Input = (String, &'static str);
+
 /// Which node input a slot stands for: in the program before (whose value it goes on from)
 /// and in the program after (the key events reach it by, and the slot it goes on into).
 /// The same for every slot but a transition's: a fade's `from` goes on from its input's old
 /// slot, its `to` stands for the input's new one, and a renamed ghost's slots go on from
 /// the node it is the old side of.
 struct SlotNames {
-    before: (String, &'static str),
-    after: (String, &'static str),
+    before: Input,
+    after: Input,
 }
 
-impl SlotNames {
-    fn same(slot: &ParamNode) -> SlotNames {
-        SlotNames {
-            before: (slot.id.clone(), slot.port),
-            after: (slot.id.clone(), slot.port),
-        }
-    }
+/// For a program whose slots all stand for themselves.
+fn unrenamed(_: &ParamNode) -> Option<SlotNames> {
+    None
 }
 
 /// A program's instructions, arguments, parameter registers and channel count.
@@ -133,9 +132,14 @@ pub(crate) fn build(
     keys: &mut Keys,
 ) -> Result<(Box<Loaded>, Published, SwapReport), Diagnostics> {
     // The keys of the new program's slots first: the transition's slots look theirs up.
-    for slot in &compiled.params {
-        keys.key(&slot.id, slot.port);
-    }
+    let new_keys: Vec<ParamKey> = compiled
+        .params
+        .iter()
+        .map(|slot| keys.key(&slot.id, slot.port))
+        .collect();
+    let own_keys = |index: usize, _: &str, _: &str| new_keys.get(index).copied();
+    let keys = &*keys;
+    let looked_up = |_: usize, node: &str, input: &str| keys.get(node, input);
     let report = report(&compiled, previous, how.generation);
     let by_id = |_: &KernelNode| Lineage::Same;
     let joined = match previous {
@@ -152,13 +156,7 @@ pub(crate) fn build(
     });
     let (Some(previous), Some((joined, union))) = (previous, union) else {
         let (loaded, published) = assemble(
-            compiled,
-            graph,
-            how,
-            previous,
-            keys,
-            &by_id,
-            &SlotNames::same,
+            compiled, graph, how, previous, &own_keys, &by_id, &unrenamed,
         )?;
         let copied = copied(&loaded, previous);
         return Ok((loaded, published, SwapReport { copied, ..report }));
@@ -171,15 +169,15 @@ pub(crate) fn build(
         Origin::Fade => Lineage::Fresh,
     };
     let faded = faded_inputs(&joined);
-    let slot_names = |slot: &ParamNode| match origins[slot.node.index()] {
-        Origin::New(_) => SlotNames::same(slot),
-        Origin::Removed(index) | Origin::Split(index) => SlotNames {
+    let renamed = |slot: &ParamNode| match origins[slot.node.index()] {
+        Origin::New(_) => None,
+        Origin::Removed(index) | Origin::Split(index) => Some(SlotNames {
             before: (previous.graph.nodes[index.index()].id.clone(), slot.port),
             after: (slot.id.clone(), slot.port),
-        },
+        }),
         Origin::Fade => {
             let input = faded[&slot.node].clone();
-            match slot.port {
+            Some(match slot.port {
                 "to" => SlotNames {
                     before: input.clone(),
                     after: input,
@@ -188,7 +186,7 @@ pub(crate) fn build(
                     before: input,
                     after: (slot.id.clone(), slot.port),
                 },
-            }
+            })
         }
     };
     let (mut first, between) = assemble(
@@ -196,18 +194,18 @@ pub(crate) fn build(
         joined.graph,
         how,
         Some(previous),
-        keys,
+        &looked_up,
         &from_origin,
-        &slot_names,
+        &renamed,
     )?;
     let (then, published) = assemble(
         compiled,
         graph,
         how,
         Some(&between),
-        keys,
+        &own_keys,
         &by_id,
-        &SlotNames::same,
+        &unrenamed,
     )?;
     let mut copied = copied(&first, Some(previous));
     copied.extend(self::copied(&then, Some(&between)));
@@ -221,7 +219,7 @@ pub(crate) fn build(
 }
 
 /// For each fade of a transition, the node input it feeds: `(node id, input)`.
-fn faded_inputs(joined: &Transition) -> foldhash::HashMap<NodeIdx, (String, &'static str)> {
+fn faded_inputs(joined: &Transition) -> foldhash::HashMap<NodeIdx, Input> {
     let graph = &joined.graph;
     graph
         .edges
@@ -237,17 +235,18 @@ fn faded_inputs(joined: &Transition) -> foldhash::HashMap<NodeIdx, (String, &'st
         .collect()
 }
 
-/// Builds one program against `previous`: each kernel whose `predecessor` is in `previous`
+/// Builds one program against `previous`: each kernel whose `lineage` leads into `previous`
 /// shares its kernel (or copies its state, when it may not share it or is built from other
-/// settings); the rest are built new. Slots get the keys `keys` already has for them.
+/// settings); the rest are built new. Slot `i`, standing for a node input (its own unless
+/// `renamed` says otherwise), gets the key `key_of(i, node, input)` gives, if any.
 fn assemble(
     compiled: Compiled<'static>,
     graph: Graph<'static>,
     how: &Build,
     previous: Option<&Published>,
-    keys: &Keys,
+    key_of: &dyn Fn(usize, &str, &str) -> Option<ParamKey>,
     lineage: &dyn Fn(&KernelNode) -> Lineage,
-    slot_names: &dyn Fn(&ParamNode) -> SlotNames,
+    renamed: &dyn Fn(&ParamNode) -> Option<SlotNames>,
 ) -> Result<(Box<Loaded>, Published), Diagnostics> {
     let old_kernels: foldhash::HashMap<(&str, &str), usize> = previous
         .iter()
@@ -260,8 +259,8 @@ fn assemble(
     // stateless node whose values changed plays its old and new versions side by side in a
     // transition) is shared by the first and copied by the second.
     let mut shared = vec![false; previous.map_or(0, |previous| previous.kernels.len())];
-    for (index, node) in compiled.kernels.iter().enumerate() {
-        let old = match (lineage(node), previous) {
+    for (index, node) in compiled.kernels.into_iter().enumerate() {
+        let old = match (lineage(&node), previous) {
             (Lineage::Same, _) => old_kernels
                 .get(&(node.id.as_str(), node.spec.name))
                 .map(|&old| (old, true)),
@@ -275,21 +274,21 @@ fn assemble(
         };
         let kernel = match (old, previous) {
             (Some((old, true)), Some(previous))
-                if !shared[old] && previous.kernels[old].built_alike(node) =>
+                if !shared[old] && previous.kernels[old].built_alike(&node) =>
             {
                 shared[old] = true;
                 previous.kernels[old].kernel.clone()
             }
             (Some((old, _)), _) => {
                 copied.push((KernelIdx(old as u16), KernelIdx(index as u16)));
-                SharedKernel::new(build_kernel(node, how.settings))
+                SharedKernel::new(build_kernel(&node, how.settings))
             }
-            (None, _) => SharedKernel::new(build_kernel(node, how.settings)),
+            (None, _) => SharedKernel::new(build_kernel(&node, how.settings)),
         };
         kernels.push(BuiltKernel {
-            id: node.id.clone(),
+            id: node.id,
             module: node.spec,
-            values: node.values.clone(),
+            values: node.values,
             in_feedback_loop: node.in_feedback_loop,
             kernel,
         });
@@ -300,23 +299,29 @@ fn assemble(
     let executable = unsafe { Executable::with_shared(compiled.program, handles) }
         .map_err(|error| verify_failed(&error))?;
     let program = executable.program();
-    let (before, params): (Vec<Slot>, Vec<Slot>) = compiled
+    let (params, renamed): (Vec<Slot>, Vec<Option<Input>>) = compiled
         .params
-        .iter()
+        .into_iter()
         .zip(&program.params)
-        .map(|(slot, &value)| {
-            let names = slot_names(slot);
-            (
-                (names.before.0, names.before.1, value),
-                (names.after.0, names.after.1, value),
-            )
+        .map(|(slot, &value)| match renamed(&slot) {
+            Some(names) => ((names.after.0, names.after.1, value), Some(names.before)),
+            None => ((slot.id, slot.port, value), None),
         })
         .unzip();
+    // Each slot as the program before knows it.
+    let before: Vec<(&str, &'static str, f32)> = params
+        .iter()
+        .zip(&renamed)
+        .map(|((id, input, value), renamed)| match renamed {
+            Some((id, input)) => (id.as_str(), *input, *value),
+            None => (id.as_str(), *input, *value),
+        })
+        .collect();
     let mut key_table: Vec<(ParamKey, ParamIdx)> = params
         .iter()
         .enumerate()
         .filter_map(|(index, (node, input, _))| {
-            Some((keys.get(node, input)?, ParamIdx(index as u16)))
+            Some((key_of(index, node, input)?, ParamIdx(index as u16)))
         })
         .collect();
     key_table.sort_unstable();
@@ -360,7 +365,7 @@ fn same_shape(
     previous: &Published,
     structure: &Structure,
     kernels: &[BuiltKernel],
-    params: &[Slot],
+    params: &[(&str, &'static str, f32)],
 ) -> bool {
     previous.structure == *structure
         && previous.kernels.len() == kernels.len()
@@ -379,7 +384,7 @@ fn same_shape(
 
 /// For a program of `previous`'s shape: the slots whose value in the patch changed (an edit or
 /// a reload of that value wins over the value events gave them).
-fn reset(previous: &Published, params: &[Slot]) -> Vec<ParamIdx> {
+fn reset(previous: &Published, params: &[(&str, &'static str, f32)]) -> Vec<ParamIdx> {
     previous
         .params
         .iter()
@@ -393,11 +398,11 @@ fn reset(previous: &Published, params: &[Slot]) -> Vec<ParamIdx> {
 /// For a program of another shape: for each of `previous`'s slots, the slot of the same node
 /// input and the same value in the patch, which goes on from its value (set by events, maybe
 /// ramping); a changed value in the patch wins.
-fn carried(previous: &Published, params: &[Slot]) -> Vec<Option<ParamIdx>> {
+fn carried(previous: &Published, params: &[(&str, &'static str, f32)]) -> Vec<Option<ParamIdx>> {
     let new_params: foldhash::HashMap<(&str, &str, u32), usize> = params
         .iter()
         .enumerate()
-        .map(|(index, (id, input, value))| ((id.as_str(), *input, value.to_bits()), index))
+        .map(|(index, &(id, input, value))| ((id, input, value.to_bits()), index))
         .collect();
     previous
         .params
