@@ -3,6 +3,7 @@
 #![deny(missing_docs)]
 
 pub mod fuzzing;
+pub mod live;
 pub mod measure;
 pub mod oracle;
 pub mod osc;

@@ -107,6 +107,15 @@ pub fn channel(interleaved: &[f32], channels: usize, channel: usize) -> Vec<f32>
         .collect()
 }
 
+/// The largest difference between neighbouring samples: a click shows as a step larger than
+/// the signal's own.
+pub fn largest_step(samples: &[f32]) -> f32 {
+    samples
+        .windows(2)
+        .map(|w| (w[1] - w[0]).abs())
+        .fold(0.0, f32::max)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,22 +7,8 @@ use patchvm::engine::{
 };
 use patchvm::ir::{Edit, Limits, Patch, PatchBuilder};
 use patchvm::vm::MAX_BLOCK;
-
-fn mono() -> (Controller, AudioHalf) {
-    Engine::new(
-        EngineSettings {
-            channels: 1,
-            ..EngineSettings::default()
-        },
-        Limits::default(),
-    )
-}
-
-fn render(audio: &mut AudioHalf, frames: usize) -> Vec<f32> {
-    let mut out = vec![0.0; frames];
-    audio.process(&mut out);
-    out
-}
+use patchvm_tests::live::{mono, render};
+use patchvm_tests::measure::largest_step;
 
 /// `in · amp` with both inputs unconnected: a level that events set.
 fn level(amp: f64) -> Patch {
@@ -39,13 +25,6 @@ fn sine(freq: f64) -> Patch {
         .node("out", "output", &[])
         .connect(("osc1", "out"), ("out", "in"))
         .build()
-}
-
-/// The largest difference between neighbouring samples.
-fn largest_step(x: &[f32]) -> f32 {
-    x.windows(2)
-        .map(|w| (w[1] - w[0]).abs())
-        .fold(0.0, f32::max)
 }
 
 /// An engine playing `level(0.25)` with `g` kept unfolded (the first event addressing a

@@ -8,6 +8,7 @@ use patchvm::engine::{At, AudioHalf, Controller, Engine, EngineSettings};
 use patchvm::ir::{Format, Limits, Patch};
 use patchvm::midi::{MidiSong, Playback, file};
 use patchvm::render::Frames;
+use patchvm_tests::live::render;
 use patchvm_tests::measure::{rms, spectral_peaks};
 use patchvm_tests::smf::{Track, file as smf};
 use patchvm_tests::{example, patches_dir};
@@ -225,12 +226,6 @@ fn engine(patch: Patch, voices: usize) -> (Controller, AudioHalf) {
     );
     controller.load_patch(patch).unwrap();
     (controller, audio)
-}
-
-fn render(audio: &mut AudioHalf, frames: usize) -> Vec<f32> {
-    let mut out = vec![0.0; frames];
-    audio.process(&mut out);
-    out
 }
 
 /// The pitches sounding in `samples`, lowest first: spectral peaks above a tenth of a voice.

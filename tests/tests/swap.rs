@@ -4,32 +4,11 @@
 //! reordering a chain — which joins the old and new graphs in a cycle — still crossfades
 //! without a click, and values events set go on through the fade of a connection.
 
-use patchvm::engine::{At, AudioHalf, Controller, Engine, EngineSettings, FADE_SAMPLES};
-use patchvm::ir::{Limits, Patch, PatchBuilder};
+use patchvm::engine::{At, FADE_SAMPLES};
+use patchvm::ir::{Patch, PatchBuilder};
 use patchvm::vm::MAX_BLOCK;
-
-fn mono() -> (Controller, AudioHalf) {
-    Engine::new(
-        EngineSettings {
-            channels: 1,
-            ..EngineSettings::default()
-        },
-        Limits::default(),
-    )
-}
-
-fn render(audio: &mut AudioHalf, frames: usize) -> Vec<f32> {
-    let mut out = vec![0.0; frames];
-    audio.process(&mut out);
-    out
-}
-
-/// The largest difference between neighbouring samples.
-fn largest_step(x: &[f32]) -> f32 {
-    x.windows(2)
-        .map(|w| (w[1] - w[0]).abs())
-        .fold(0.0, f32::max)
-}
+use patchvm_tests::live::{mono, render};
+use patchvm_tests::measure::{largest_step, peak};
 
 /// `osc1` (a sine) into the output, and with `silent_branch` a second oscillator through a
 /// gain of 0 into the output too: the same sound, another structure.
@@ -210,11 +189,6 @@ fn reordering_a_chain_crossfades_without_a_click() {
         jump <= step.max(step_after) * 1.05,
         "jump {jump} against steps {step} and {step_after}"
     );
-}
-
-/// The peak level.
-fn peak(x: &[f32]) -> f32 {
-    x.iter().fold(0.0_f32, |p, x| p.max(x.abs()))
 }
 
 /// A sine through `g` (amp 1 in the patch), with `source` a silent node connected to its amp.

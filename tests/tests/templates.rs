@@ -5,6 +5,7 @@
 use patchvm::engine::{At, AudioHalf, Controller, Engine, EngineSettings};
 use patchvm::ir::{Code, Edit, Format, Limits, LineIndex, Patch, PatchBuilder};
 use patchvm::{Instance, Settings};
+use patchvm_tests::live::render;
 use patchvm_tests::measure::spectral_peaks;
 use patchvm_tests::{diagnose, render_with};
 
@@ -261,12 +262,6 @@ fn engine(voices: usize) -> (Controller, AudioHalf) {
         },
         Limits::default(),
     )
-}
-
-fn render(audio: &mut AudioHalf, frames: usize) -> Vec<f32> {
-    let mut out = vec![0.0; frames];
-    audio.process(&mut out);
-    out
 }
 
 #[test]
