@@ -6,18 +6,9 @@ use patchvm_ir::{
 };
 use patchvm_vm::{ArgRange, Instr, KernelIdx, Reg};
 
-const fn input(name: &'static str, default: f64, breaks_cycles: bool) -> InputSpec {
-    InputSpec {
-        name,
-        doc: "",
-        default,
-        min: -1e6,
-        max: 1e6,
-        unit: Unit::Signal,
-        rate: Rate::Audio,
-        breaks_cycles,
-    }
-}
+mod common;
+
+use common::input;
 
 const OUT: OutputSpec = OutputSpec {
     name: "out",

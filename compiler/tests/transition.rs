@@ -3,24 +3,15 @@
 
 use patchvm_compiler::{CompileOptions, Origin, Transition, compile_graph, transition};
 use patchvm_ir::{
-    Catalog, Format, Graph, InputSpec, Limits, ModuleSpec, NodeIdx, OutputSpec, Patch, Rate, Role,
-    Unit, validate,
+    Catalog, Format, Graph, InputSpec, Limits, ModuleSpec, NodeIdx, OutputSpec, Patch, Role, Unit,
+    validate,
 };
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 
-const fn input(name: &'static str, default: f64, breaks_cycles: bool) -> InputSpec {
-    InputSpec {
-        name,
-        doc: "",
-        default,
-        min: -1e6,
-        max: 1e6,
-        unit: Unit::Signal,
-        rate: Rate::Audio,
-        breaks_cycles,
-    }
-}
+mod common;
+
+use common::input;
 
 const OUT: &[OutputSpec] = &[OutputSpec {
     name: "out",
