@@ -132,9 +132,13 @@ fn written_alike(old: &Graph, new: &Graph, catalog: &Catalog) -> bool {
             .zip(&new.nodes)
             .enumerate()
             .all(|(index, (was, now))| {
+                // Values programs hold as constants: a constant node's, and an output's
+                // (compared whole; a connected input's value is unused, and the union
+                // finds that out).
                 let constant = || {
-                    catalog.fold(now.spec.name).is_some()
-                        && new.edges_to(NodeIdx(index as u32)).next().is_none()
+                    now.spec.role == Role::Output
+                        || catalog.fold(now.spec.name).is_some()
+                            && new.edges_to(NodeIdx(index as u32)).next().is_none()
                 };
                 was.id == now.id
                     && was.spec.name == now.spec.name
@@ -232,6 +236,15 @@ impl Side {
             edges: Vec::new(),
             value: 0.0,
         }
+    }
+
+    /// Whether the two sides hold the same value when nothing is connected: an output node's
+    /// unconnected input plays its value, a constant the program writes, not a slot that a
+    /// value edit resets, so a new one fades in like a new source.
+    fn same_constant(&self, other: &Side) -> bool {
+        !self.edges.is_empty()
+            || !other.edges.is_empty()
+            || self.value.to_bits() == other.value.to_bits()
     }
 
     fn same_sources(&self, other: &Side) -> bool {
@@ -337,7 +350,9 @@ impl<'a, 'c> Union<'a, 'c> {
                 Origin::Fade => return,
             };
             match (before, after) {
-                (Some(before), Some(after)) if !before.same_sources(&after) => {
+                (Some(before), Some(after))
+                    if !before.same_sources(&after) || output && !before.same_constant(&after) =>
+                {
                     self.add_fade(at, input, before, after);
                 }
                 (_, Some(side)) | (Some(side), None) => self.connect(&side, at, input),

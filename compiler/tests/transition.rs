@@ -409,9 +409,17 @@ fn same(old: &Graph, new: &Graph) -> bool {
             .iter()
             .enumerate()
             .map(|(index, node)| {
+                let node_index = NodeIdx(index as u32);
                 let constant = catalog().fold(node.spec.name).is_some()
-                    && graph.edges_to(NodeIdx(index as u32)).next().is_none();
-                let values = constant.then(|| node.values.clone());
+                    && graph.edges_to(node_index).next().is_none();
+                // An output plays the values of its unconnected inputs.
+                let values: Vec<Option<u64>> = (0..node.spec.inputs.len())
+                    .map(|input| {
+                        let unconnected = graph.edges_into(node_index, input).next().is_none();
+                        let held = constant || node.spec.role == Role::Output && unconnected;
+                        held.then(|| node.values[input].to_bits())
+                    })
+                    .collect();
                 let inputs: Vec<Vec<(String, usize)>> = (0..node.spec.inputs.len())
                     .map(|input| {
                         graph

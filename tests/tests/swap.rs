@@ -242,3 +242,26 @@ fn an_event_sent_right_after_a_disconnect_reaches_the_new_slot() {
     );
     assert_eq!(controller.metrics().unrouted_events, 0);
 }
+
+#[test]
+fn an_output_s_own_constant_fades_to_its_new_value() {
+    let level = |value: f64| {
+        PatchBuilder::new()
+            .node("out", "output", &[("in", value)])
+            .build()
+    };
+    let (mut controller, mut audio) = mono();
+    controller.load_patch(level(0.5)).unwrap();
+    render(&mut audio, 2 * MAX_BLOCK);
+    assert!(controller.load_patch(level(0.25)).unwrap().crossfade);
+    let out = render(&mut audio, 4 * MAX_BLOCK);
+    let fade = FADE_SAMPLES as usize;
+    for (k, &sample) in out[..fade].iter().enumerate() {
+        let expected = 0.5 - 0.25 * (k + 1) as f32 / fade as f32;
+        assert!(
+            (sample - expected).abs() < 1e-6,
+            "sample {k}: {sample}, a linear fade gives {expected}"
+        );
+    }
+    assert!(out[fade..].iter().all(|&x| x == 0.25), "then the new level");
+}
