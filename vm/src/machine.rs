@@ -29,12 +29,11 @@ pub struct Executable {
     /// stores each.
     arg_offsets: Vec<u32>,
     /// For each register of `program.args`, its block as a run last sliced it: `held_frames`
-    /// samples of the register file at address `held_base`. Lane calls take their inputs
-    /// straight from here, re-sliced only when the block length or the register file changes
-    /// (a take-over swaps register files), rather than building hundreds of slices a block.
+    /// samples of this register file (0: not sliced). Lane calls take their inputs straight
+    /// from here, re-sliced only when the block length changes or a take-over swaps register
+    /// files, rather than building hundreds of slices a block.
     held: Vec<HeldSlice>,
     held_frames: usize,
-    held_base: usize,
     /// One block per output channel; `outputs.len() == program.channels`.
     outputs: Vec<Block>,
     /// One block per input channel; `inputs.len() == program.inputs`. Hosts fill them through
@@ -123,7 +122,6 @@ impl Executable {
             is_stale: vec![false; program.params.len()],
             held: Vec::with_capacity(program.args.len()),
             held_frames: 0,
-            held_base: 0,
             touched: Vec::with_capacity(program.params.len()),
             is_touched: vec![false; program.params.len()],
             program,
@@ -317,10 +315,10 @@ impl Executable {
     ///
     /// Real-time safe: `held` refills within its capacity; does not allocate, lock or block.
     fn hold_arg_slices(&mut self, frames: usize) {
-        let base = self.registers.as_mut_ptr().cast::<f32>();
-        if self.held_frames == frames && self.held_base == base as usize {
+        if self.held_frames == frames {
             return;
         }
+        let base = self.registers.as_mut_ptr().cast::<f32>();
         self.held.clear();
         self.held.extend(self.arg_offsets.iter().map(|&offset| {
             // SAFETY: the offset is a register's start, and the verifier established that
@@ -332,7 +330,6 @@ impl Executable {
             ))
         }));
         self.held_frames = frames;
-        self.held_base = base as usize;
     }
 
     /// Replaces NaN and infinite output samples by silence, counting them.
@@ -478,8 +475,9 @@ impl Executable {
     ///   settings, or the old side of a node that plays twice in a transition) — copies the
     ///   state of `from`'s kernel `old` (see [`Kernel::copy_state_from`]);
     /// - each parameter `from` has seen set or ramped goes on in its slot here, when
-    ///   `params[old]` names one (value and running ramp); every other slot starts from the
-    ///   patch's value, which is what the untouched ones held anyway.
+    ///   `params[old]` names one (value and running ramp), and in every slot `also` pairs with
+    ///   it (a transition's split node and its old side stand for one node input); every other
+    ///   slot starts from the patch's value, which is what the untouched ones held anyway.
     ///
     /// Time: the `copied` kernels' state, plus the parameters events have moved; not the
     /// patch's size. Entries out of range are skipped; returns how many kernel states were
@@ -491,6 +489,7 @@ impl Executable {
         from: &Executable,
         copied: &[(KernelIdx, KernelIdx)],
         params: &[Option<ParamIdx>],
+        also: &[(ParamIdx, ParamIdx)],
     ) -> usize {
         let mut adopted = 0;
         for &(old, new) in copied {
@@ -501,6 +500,16 @@ impl Executable {
         for &old in &from.touched {
             if let (Some(&old_state), Some(&Some(new))) =
                 (from.params.get(old.index()), params.get(old.index()))
+                && let Some(state) = self.params.get_mut(new.index())
+            {
+                *state = old_state;
+                self.mark_stale(new);
+                self.mark_touched(new);
+            }
+        }
+        for &(old, new) in also {
+            if from.is_touched.get(old.index()) == Some(&true)
+                && let Some(&old_state) = from.params.get(old.index())
                 && let Some(state) = self.params.get_mut(new.index())
             {
                 *state = old_state;
@@ -560,6 +569,9 @@ impl Executable {
         }
         std::mem::swap(&mut self.params, &mut from.params);
         std::mem::swap(&mut self.registers, &mut from.registers);
+        // Each one's held slices point into the other's register file now.
+        self.held_frames = 0;
+        from.held_frames = 0;
         std::mem::swap(&mut self.stale, &mut from.stale);
         std::mem::swap(&mut self.is_stale, &mut from.is_stale);
         std::mem::swap(&mut self.touched, &mut from.touched);
@@ -734,6 +746,7 @@ unsafe fn call_lanes(
 #[repr(transparent)]
 struct HeldSlice(*const [f32]);
 
-// SAFETY: it points into the register file of the executable holding it, a heap block that
-// moves with the executable; it is only read while that executable runs.
+// SAFETY: it points into a register file, a heap block that moves with its executable; it is
+// only dereferenced in `run`, after `hold_arg_slices` has made it point into the file of the
+// executable running.
 unsafe impl Send for HeldSlice {}

@@ -32,6 +32,7 @@ fn program(
             takeover: Takeover::Changed {
                 copied: vec![],
                 params: vec![Some(ParamIdx(0))],
+                also: vec![],
             },
             then,
         })

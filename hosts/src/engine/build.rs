@@ -337,10 +337,14 @@ fn assemble(
             rebuilt: copied.iter().map(|&(_, new)| new).collect(),
             reset: reset(previous, &before),
         },
-        Some(previous) => Takeover::Changed {
-            copied,
-            params: carried(previous, &before),
-        },
+        Some(previous) => {
+            let (params, also) = carried(previous, &before);
+            Takeover::Changed {
+                copied,
+                params,
+                also,
+            }
+        }
     };
     let loaded = Box::new(Loaded {
         executable,
@@ -398,20 +402,35 @@ fn reset(previous: &Published, params: &[(&str, &'static str, f32)]) -> Vec<Para
 /// For a program of another shape: for each of `previous`'s slots, the slot of the same node
 /// input and the same value in the patch, which goes on from its value (set by events, maybe
 /// ramping); a changed value in the patch wins.
-fn carried(previous: &Published, params: &[(&str, &'static str, f32)]) -> Vec<Option<ParamIdx>> {
-    let new_params: foldhash::HashMap<(&str, &str, u32), usize> = params
-        .iter()
-        .enumerate()
-        .map(|(index, &(id, input, value))| ((id, input, value.to_bits()), index))
-        .collect();
-    previous
+fn carried(
+    previous: &Published,
+    params: &[(&str, &'static str, f32)],
+) -> (Vec<Option<ParamIdx>>, Vec<(ParamIdx, ParamIdx)>) {
+    // Several slots may stand for one node input (a transition's split or re-moduled node
+    // and its ghost): every one of them goes on from it.
+    let mut new_params: foldhash::HashMap<(&str, &str, u32), Vec<usize>> = Default::default();
+    for (index, &(id, input, value)) in params.iter().enumerate() {
+        new_params
+            .entry((id, input, value.to_bits()))
+            .or_default()
+            .push(index);
+    }
+    let mut also = Vec::new();
+    let first = previous
         .params
         .iter()
-        .map(|(id, input, value)| {
+        .enumerate()
+        .map(|(old, (id, input, value))| {
             let new = new_params.get(&(id.as_str(), *input, value.to_bits()))?;
-            Some(ParamIdx(*new as u16))
+            also.extend(
+                new[1..]
+                    .iter()
+                    .map(|&more| (ParamIdx(old as u16), ParamIdx(more as u16))),
+            );
+            Some(ParamIdx(new[0] as u16))
         })
-        .collect()
+        .collect();
+    (first, also)
 }
 
 /// What the new program keeps of `previous`, by node: kept, added and removed (whether it

@@ -58,6 +58,10 @@ pub enum Takeover {
         /// from its value (set by events, maybe ramping): the same node input with the same
         /// value in the patch. Every other slot starts from the patch's value.
         params: Vec<Option<ParamIdx>>,
+        /// `(old, new)`: further slots that go on from an old slot already in `params` (the
+        /// old side of a split or re-moduled node in a transition stands for the same node
+        /// input as its new side).
+        also: Vec<(ParamIdx, ParamIdx)>,
     },
 }
 
@@ -66,6 +70,7 @@ impl Takeover {
     pub const NOTHING: Takeover = Takeover::Changed {
         copied: Vec::new(),
         params: Vec::new(),
+        also: Vec::new(),
     };
 }
 
