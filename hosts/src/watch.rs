@@ -31,15 +31,16 @@
 //!
 //! std::fs::write(&path, patch(660))?; // a save
 //! let deadline = Instant::now() + Duration::from_secs(10);
-//! let event = loop {
+//! let report = loop {
 //!     audio.process(&mut [0.0; 128]); // the audio thread, in real code
-//!     if let Some(event) = watch.try_next() {
-//!         break event;
+//!     // A save read half-written (a busy machine can pause the writer past the debounce)
+//!     // fails, keeping the last good patch; the rest of the save reloads it.
+//!     if let Some(WatchEvent::Reloaded { report, .. }) = watch.try_next() {
+//!         break report;
 //!     }
 //!     assert!(Instant::now() < deadline, "no reload");
 //!     std::thread::sleep(Duration::from_millis(5));
 //! };
-//! let WatchEvent::Reloaded { report, .. } = event else { panic!("{event:?}") };
 //! assert_eq!(report.kept, ["osc1"]);
 //! watch.stop();
 //! # std::fs::remove_dir_all(&dir)?;
