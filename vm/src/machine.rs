@@ -474,10 +474,9 @@ impl Executable {
     /// - each `(old, new)` in `copied` — a kernel that could not be shared (rebuilt with new
     ///   settings, or the old side of a node that plays twice in a transition) — copies the
     ///   state of `from`'s kernel `old` (see [`Kernel::copy_state_from`]);
-    /// - each parameter `from` has seen set or ramped goes on in its slot here, when
-    ///   `params[old]` names one (value and running ramp), and in every slot `also` pairs with
-    ///   it (a transition's split node and its old side stand for one node input); every other
-    ///   slot starts from the patch's value, which is what the untouched ones held anyway.
+    /// - each parameter `from` has seen set or ramped goes on (value and running ramp) in every
+    ///   slot `params`, `(old, new)` pairs sorted by `old`, pairs it with; every other slot
+    ///   starts from the patch's value, which is what the untouched ones held anyway.
     ///
     /// Time: the `copied` kernels' state, plus the parameters events have moved; not the
     /// patch's size. Entries out of range are skipped; returns how many kernel states were
@@ -488,8 +487,7 @@ impl Executable {
         &mut self,
         from: &Executable,
         copied: &[(KernelIdx, KernelIdx)],
-        params: &[Option<ParamIdx>],
-        also: &[(ParamIdx, ParamIdx)],
+        params: &[(ParamIdx, ParamIdx)],
     ) -> usize {
         let mut adopted = 0;
         for &(old, new) in copied {
@@ -498,23 +496,16 @@ impl Executable {
             }
         }
         for &old in &from.touched {
-            if let (Some(&old_state), Some(&Some(new))) =
-                (from.params.get(old.index()), params.get(old.index()))
-                && let Some(state) = self.params.get_mut(new.index())
-            {
-                *state = old_state;
-                self.mark_stale(new);
-                self.mark_touched(new);
-            }
-        }
-        for &(old, new) in also {
-            if from.is_touched.get(old.index()) == Some(&true)
-                && let Some(&old_state) = from.params.get(old.index())
-                && let Some(state) = self.params.get_mut(new.index())
-            {
-                *state = old_state;
-                self.mark_stale(new);
-                self.mark_touched(new);
+            let Some(&old_state) = from.params.get(old.index()) else {
+                continue;
+            };
+            let first = params.partition_point(|&(slot, _)| slot < old);
+            for &(_, new) in params[first..].iter().take_while(|&&(slot, _)| slot == old) {
+                if let Some(state) = self.params.get_mut(new.index()) {
+                    *state = old_state;
+                    self.mark_stale(new);
+                    self.mark_touched(new);
+                }
             }
         }
         adopted

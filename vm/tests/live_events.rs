@@ -31,8 +31,7 @@ fn program(
             generation,
             takeover: Takeover::Changed {
                 copied: vec![],
-                params: vec![Some(ParamIdx(0))],
-                also: vec![],
+                params: vec![(ParamIdx(0), ParamIdx(0))],
             },
             then,
         })

@@ -128,7 +128,7 @@ fn a_take_over_never_copies_a_shared_kernel_into_itself() {
     // SAFETY: as above.
     let mut new = unsafe { Executable::with_shared(program(), vec![shared]) }.unwrap();
     assert!(new.take_over(&mut old, &[KernelIdx(0)], &[]));
-    let copied = new.take_over_changed(&old, &[(KernelIdx(0), KernelIdx(0))], &[], &[]);
+    let copied = new.take_over_changed(&old, &[(KernelIdx(0), KernelIdx(0))], &[]);
     assert_eq!(copied, 0);
     assert!(
         !aliased.load(Ordering::SeqCst),

@@ -337,14 +337,10 @@ fn assemble(
             rebuilt: copied.iter().map(|&(_, new)| new).collect(),
             reset: reset(previous, &before),
         },
-        Some(previous) => {
-            let (params, also) = carried(previous, &before);
-            Takeover::Changed {
-                copied,
-                params,
-                also,
-            }
-        }
+        Some(previous) => Takeover::Changed {
+            copied,
+            params: carried(previous, &before),
+        },
     };
     let loaded = Box::new(Loaded {
         executable,
@@ -399,38 +395,31 @@ fn reset(previous: &Published, params: &[(&str, &'static str, f32)]) -> Vec<Para
         .collect()
 }
 
-/// For a program of another shape: for each of `previous`'s slots, the slot of the same node
-/// input and the same value in the patch, which goes on from its value (set by events, maybe
-/// ramping); a changed value in the patch wins.
+/// For a program of another shape: `(old, new)` slots, sorted by `old`, where slot `new`
+/// stands for the node input of `previous`'s slot `old` with the same value in the patch, and
+/// goes on from its value (set by events, maybe ramping); a changed value in the patch wins.
+/// Several slots may stand for one (a transition's split or re-moduled node and its old side):
+/// every one of them goes on from it.
 fn carried(
     previous: &Published,
     params: &[(&str, &'static str, f32)],
-) -> (Vec<Option<ParamIdx>>, Vec<(ParamIdx, ParamIdx)>) {
-    // Several slots may stand for one node input (a transition's split or re-moduled node
-    // and its ghost): every one of them goes on from it.
-    let mut new_params: foldhash::HashMap<(&str, &str, u32), Vec<usize>> = Default::default();
-    for (index, &(id, input, value)) in params.iter().enumerate() {
-        new_params
-            .entry((id, input, value.to_bits()))
-            .or_default()
-            .push(index);
-    }
-    let mut also = Vec::new();
-    let first = previous
+) -> Vec<(ParamIdx, ParamIdx)> {
+    let old_params: foldhash::HashMap<(&str, &str, u32), usize> = previous
         .params
         .iter()
         .enumerate()
-        .map(|(old, (id, input, value))| {
-            let new = new_params.get(&(id.as_str(), *input, value.to_bits()))?;
-            also.extend(
-                new[1..]
-                    .iter()
-                    .map(|&more| (ParamIdx(old as u16), ParamIdx(more as u16))),
-            );
-            Some(ParamIdx(new[0] as u16))
+        .map(|(index, (id, input, value))| ((id.as_str(), *input, value.to_bits()), index))
+        .collect();
+    let mut pairs: Vec<(ParamIdx, ParamIdx)> = params
+        .iter()
+        .enumerate()
+        .filter_map(|(new, &(id, input, value))| {
+            let old = old_params.get(&(id, input, value.to_bits()))?;
+            Some((ParamIdx(*old as u16), ParamIdx(new as u16)))
         })
         .collect();
-    (first, also)
+    pairs.sort_unstable();
+    pairs
 }
 
 /// What the new program keeps of `previous`, by node: kept, added and removed (whether it

@@ -54,14 +54,12 @@ pub enum Takeover {
         /// (rebuilt with new settings, or the old side of a node playing twice in a
         /// transition).
         copied: Vec<(KernelIdx, KernelIdx)>,
-        /// For each slot of the predecessor, by its `ParamIdx`, the slot here that goes on
-        /// from its value (set by events, maybe ramping): the same node input with the same
-        /// value in the patch. Every other slot starts from the patch's value.
-        params: Vec<Option<ParamIdx>>,
-        /// `(old, new)`: further slots that go on from an old slot already in `params` (the
-        /// old side of a split or re-moduled node in a transition stands for the same node
-        /// input as its new side).
-        also: Vec<(ParamIdx, ParamIdx)>,
+        /// `(old, new)`, sorted by `old`: the slots here that go on from a slot of the
+        /// predecessor (its value set by events, maybe ramping): the same node input with the
+        /// same value in the patch. An old slot may go on in several (a transition's split
+        /// node and its old side stand for one node input). Every other slot starts from the
+        /// patch's value.
+        params: Vec<(ParamIdx, ParamIdx)>,
     },
 }
 
@@ -70,7 +68,6 @@ impl Takeover {
     pub const NOTHING: Takeover = Takeover::Changed {
         copied: Vec::new(),
         params: Vec::new(),
-        also: Vec::new(),
     };
 }
 

@@ -356,12 +356,8 @@ fn take_over(next: &mut Loaded, old: &mut Executable) {
         Takeover::Whole { rebuilt, reset } => {
             next.executable.take_over(old, rebuilt, reset);
         }
-        Takeover::Changed {
-            copied,
-            params,
-            also,
-        } => {
-            next.executable.take_over_changed(old, copied, params, also);
+        Takeover::Changed { copied, params } => {
+            next.executable.take_over_changed(old, copied, params);
         }
     }
 }
