@@ -6,9 +6,15 @@ use patchvm::ir::Limits;
 
 /// A live engine with one output channel and the default settings otherwise.
 pub fn mono() -> (Controller, AudioHalf) {
+    mono_with_voices(EngineSettings::default().voices)
+}
+
+/// A live engine with one output channel and `voices` copies of a patch's voice template.
+pub fn mono_with_voices(voices: usize) -> (Controller, AudioHalf) {
     Engine::new(
         EngineSettings {
             channels: 1,
+            voices,
             ..EngineSettings::default()
         },
         Limits::default(),

@@ -8,7 +8,7 @@ use patchvm::engine::{At, AudioHalf, Controller, Engine, EngineSettings};
 use patchvm::ir::{Format, Limits, Patch};
 use patchvm::midi::{MidiSong, Playback, file};
 use patchvm::render::Frames;
-use patchvm_tests::live::render;
+use patchvm_tests::live::{mono_with_voices, render};
 use patchvm_tests::measure::{rms, spectral_peaks};
 use patchvm_tests::smf::{Track, file as smf};
 use patchvm_tests::{example, patches_dir};
@@ -216,14 +216,7 @@ fn sines(midi: &str) -> Patch {
 }
 
 fn engine(patch: Patch, voices: usize) -> (Controller, AudioHalf) {
-    let (mut controller, audio) = Engine::new(
-        EngineSettings {
-            channels: 1,
-            voices,
-            ..EngineSettings::default()
-        },
-        Limits::default(),
-    );
+    let (mut controller, audio) = mono_with_voices(voices);
     controller.load_patch(patch).unwrap();
     (controller, audio)
 }

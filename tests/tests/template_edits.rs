@@ -3,22 +3,15 @@
 //! click, notes played during a transition land, and a node that is reordered or changes
 //! module keeps the value events gave its slot. Found in review; kept as tests.
 
-use patchvm::engine::{At, AudioHalf, Controller, Engine, EngineSettings};
-use patchvm::ir::{Format, Limits, PatchBuilder};
-use patchvm_tests::live::{mono, render};
+use patchvm::engine::{At, AudioHalf, Controller};
+use patchvm::ir::{Format, PatchBuilder};
+use patchvm_tests::live::{mono, mono_with_voices, render};
 use patchvm_tests::measure::{largest_step, peak, rms, spectral_peaks};
 
 const SYNTH: &str = include_str!("../../patches/poly-synth.lisp");
 
 fn engine() -> (Controller, AudioHalf) {
-    Engine::new(
-        EngineSettings {
-            channels: 1,
-            voices: 32,
-            ..EngineSettings::default()
-        },
-        Limits::default(),
-    )
+    mono_with_voices(32)
 }
 
 fn hz(note: u8) -> f64 {

@@ -2,10 +2,10 @@
 //! patch would be, a template's mistakes are reported once at its own text, every voice keeps
 //! its state across edits, and events reach a template's inputs and each voice.
 
-use patchvm::engine::{At, AudioHalf, Controller, Engine, EngineSettings};
+use patchvm::engine::At;
 use patchvm::ir::{Code, Edit, Format, Limits, LineIndex, Patch, PatchBuilder};
 use patchvm::{Instance, Settings};
-use patchvm_tests::live::render;
+use patchvm_tests::live::{mono_with_voices as engine, render};
 use patchvm_tests::measure::spectral_peaks;
 use patchvm_tests::{diagnose, render_with};
 
@@ -251,17 +251,6 @@ fn bindings_are_checked_against_what_events_can_set() {
     }
     let good = with("(cc 7 -> mix \"amp\" 0 1) (bend -> sines \"detune\" -5 5) (tuning 432)");
     assert!(diagnose(good.as_bytes(), Format::Sexpr).is_empty());
-}
-
-fn engine(voices: usize) -> (Controller, AudioHalf) {
-    Engine::new(
-        EngineSettings {
-            channels: 1,
-            voices,
-            ..EngineSettings::default()
-        },
-        Limits::default(),
-    )
 }
 
 #[test]
