@@ -72,7 +72,7 @@ pub fn read_midi(data: &[u8]) {
         .expect("the example patch compiles");
     let mut samples = [0.0; FRAMES];
     for chunk in samples.chunks_mut(100) {
-        patchvm::render::Frames::render(&mut playback, &[], 0, chunk);
+        patchvm::engine::Frames::render(&mut playback, &[], 0, chunk);
     }
     assert!(samples.iter().all(|x| x.is_finite()));
 }

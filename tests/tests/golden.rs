@@ -5,7 +5,7 @@
 use patchvm::compiler::{compile, disassemble};
 use patchvm::ir::Limits;
 use patchvm::modules::catalog;
-use patchvm::report::{Style, render};
+use patchvm::diagnostics::{Style, render};
 use patchvm::source::SourceFile;
 use patchvm_tests::patches_dir;
 use std::path::Path;

@@ -7,7 +7,7 @@ use patchvm::Settings;
 use patchvm::engine::{At, AudioHalf, Controller, Engine, EngineSettings};
 use patchvm::ir::{Format, Limits, Patch};
 use patchvm::midi::{MidiSong, Playback, file};
-use patchvm::render::Frames;
+use patchvm::engine::Frames;
 use patchvm_tests::live::{mono_with_voices, render};
 use patchvm_tests::measure::{rms, spectral_peaks};
 use patchvm_tests::smf::{Track, file as smf};

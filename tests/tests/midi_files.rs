@@ -5,7 +5,7 @@
 use patchvm::Settings;
 use patchvm::ir::Limits;
 use patchvm::midi::{MidiFileError, Playback, file};
-use patchvm::render::Frames;
+use patchvm::engine::Frames;
 use patchvm_tests::example;
 use patchvm_tests::smf::{Track, file as smf};
 use std::time::Instant;

@@ -2,7 +2,7 @@
 //! frame count over the caller's interleaved buffers.
 
 use crate::status::{PVM_ERR_PANIC, PVM_OK};
-use patchvm::AudioHalf;
+use patchvm_engine::AudioHalf;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// Frames handed to the audio half in one go when it writes straight into the caller's
@@ -171,8 +171,8 @@ unsafe fn silence(output: *mut f32, count: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use patchvm::engine::{Engine, EngineSettings};
-    use patchvm::ir::{Format, Limits};
+    use patchvm_engine::{Engine, EngineSettings};
+    use patchvm_engine::ir::{Format, Limits};
 
     #[test]
     fn a_panic_while_rendering_gives_silence_and_a_code_from_then_on() {

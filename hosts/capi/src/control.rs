@@ -4,11 +4,11 @@ use crate::status::{
     PVM_ERR_BUSY, PVM_ERR_INVALID_PATCH, PVM_ERR_IO, PVM_ERR_NO_PATCH, PVM_ERR_PANIC,
     PVM_ERR_PARAM, PVM_OK,
 };
-use patchvm::Controller;
-use patchvm::engine::{EngineError, MetricsSnapshot};
-use patchvm::ir::{Diagnostics, Format};
-use patchvm::report::{Style, render};
-use patchvm::source::{LoadError, SourceFile};
+use patchvm_engine::Controller;
+use patchvm_engine::{EngineError, MetricsSnapshot};
+use patchvm_engine::ir::{Diagnostics, Format};
+use patchvm_engine::diagnostics::{Style, render};
+use patchvm_engine::source::{LoadError, SourceFile};
 use std::ffi::CString;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
@@ -130,7 +130,7 @@ impl ControlSide {
 
     /// Reads the file at `path`, compiles it and publishes it, or explains why not.
     pub(crate) fn load_file(&mut self, path: &str) -> Result<(), Failure> {
-        let limits = patchvm::ir::Limits::default();
+        let limits = patchvm_engine::ir::Limits::default();
         let source = SourceFile::read(path.as_ref(), &limits)
             .map_err(|error| engine_failure(EngineError::Load(error), None))?;
         self.controller
@@ -222,8 +222,8 @@ fn metrics_json(metrics: &MetricsSnapshot) -> String {
 mod tests {
     use super::*;
     use crate::status::PVM_ERR_NULL;
-    use patchvm::engine::{Engine, EngineSettings};
-    use patchvm::ir::Limits;
+    use patchvm_engine::{Engine, EngineSettings};
+    use patchvm_engine::ir::Limits;
 
     fn side() -> ControlSide {
         let (controller, _) = Engine::new(EngineSettings::default(), Limits::default());

@@ -1,4 +1,4 @@
-//! patchvm embedded from C: a C ABI over the live engine ([`patchvm::engine`]).
+//! patchvm embedded from C: a C ABI over the live engine ([`patchvm_engine`]).
 //!
 //! The crate builds a static library (`libpatchvm_capi.a`) and a shared one
 //! (`libpatchvm_capi.so`); `spec/patchvm.h` is their header, generated from this crate by
@@ -59,8 +59,8 @@ pub use status::*;
 
 use audio::AudioSide;
 use control::{ControlSide, Failure};
-use patchvm::engine::{At, Engine, EngineSettings, NoteBinding};
-use patchvm::ir::{Format, Limits};
+use patchvm_engine::{At, Engine, EngineSettings, NoteBinding};
+use patchvm_engine::ir::{Format, Limits};
 use std::cell::Cell;
 use std::ffi::{CStr, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};

@@ -13,7 +13,7 @@ pub struct ParamKey(pub u32);
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Event {
     /// The sample it takes effect at, counted in frames from the engine's start (the audio
-    /// half's [`time`](crate::live::Player::time)). A time already past takes effect at the
+    /// half's [`time`](crate::live::AudioHalf::time)). A time already past takes effect at the
     /// first sample of the next block: 0 means "as soon as possible".
     pub time: u64,
     /// The parameter.

@@ -3,7 +3,7 @@
 use crate::live::event::Event;
 use crate::live::loaded::{Loaded, Returned};
 use crate::live::metrics::Metrics;
-use crate::live::player::Player;
+use crate::live::audio_half::AudioHalf;
 use std::sync::Arc;
 
 /// How the two halves are built.
@@ -42,7 +42,7 @@ pub struct Remote {
 }
 
 /// Makes the two halves of a live engine: the control side's [`Remote`] and the audio side's
-/// [`Player`], joined by three lock-free single-producer single-consumer queues (`rtrb`):
+/// [`AudioHalf`], joined by three lock-free single-producer single-consumer queues (`rtrb`):
 /// programs one way, events one way, programs taken and retired the other way.
 ///
 /// Why `rtrb` and not `arc-swap` for programs: a program is mutable state — kernels with their
@@ -54,7 +54,7 @@ pub struct Remote {
 /// pointer copy: no allocation, no reference count that could reach zero on the audio
 /// thread. Retired programs travel back on the return queue and are freed by the control
 /// side.
-pub fn link(settings: LinkSettings) -> (Remote, Player) {
+pub fn link(settings: LinkSettings) -> (Remote, AudioHalf) {
     let swap_capacity = settings.swap_capacity.max(1);
     let event_capacity = settings.event_capacity.max(1);
     let (programs, program_rx) = rtrb::RingBuffer::new(swap_capacity);
@@ -63,7 +63,7 @@ pub fn link(settings: LinkSettings) -> (Remote, Player) {
     // one only when there is room for both: it never waits and never has to drop one.
     let (returned_tx, returned) = rtrb::RingBuffer::new(2 * swap_capacity + 4);
     let metrics = Arc::new(Metrics::default());
-    let player = Player::new(
+    let audio = AudioHalf::new(
         settings,
         program_rx,
         event_rx,
@@ -77,7 +77,7 @@ pub fn link(settings: LinkSettings) -> (Remote, Player) {
         returned,
         metrics,
     };
-    (remote, player)
+    (remote, audio)
 }
 
 impl Remote {

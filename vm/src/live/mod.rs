@@ -1,7 +1,7 @@
 //! Live playing: the audio half of an engine and the queues that feed it.
 //!
 //! The control side builds each new program (all allocation happens there) and
-//! [`publish`](Remote::publish)es it; the audio side's [`Player`] takes it at its next block
+//! [`publish`](Remote::publish)es it; the audio side's [`AudioHalf`] takes it at its next block
 //! boundary, hands it the state of the nodes that survive (see [`Takeover`]), and sends the
 //! old program back to be freed ([`Remote::receive`]). Events ([`Event`]) take effect at their exact
 //! sample; [`Metrics`] flow back as atomics.
@@ -20,7 +20,7 @@
 //!     ..Program::default()
 //! };
 //! let settings = LinkSettings { channels: 1, ..LinkSettings::default() };
-//! let (mut remote, mut player) = link(settings);
+//! let (mut remote, mut audio) = link(settings);
 //! remote.publish(Box::new(Loaded {
 //!     executable: Executable::new(program, vec![]).unwrap(),
 //!     keys: vec![(ParamKey(7), ParamIdx(0))],
@@ -30,18 +30,18 @@
 //! })).unwrap();
 //! remote.send(Event { time: 3, key: ParamKey(7), action: Action::Set(1.0), generation: 0 });
 //! let mut out = [0.0_f32; 5];
-//! player.process(&mut out); // on the audio thread, in real code
+//! audio.process(&mut out); // on the audio thread, in real code
 //! assert_eq!(out, [0.25, 0.25, 0.25, 1.0, 1.0]);
 //! ```
 
+mod audio_half;
 mod event;
 mod link;
 mod loaded;
 mod metrics;
-mod player;
 
+pub use audio_half::{AudioHalf, FADE_SAMPLES};
 pub use event::{Action, Event, ParamKey};
 pub use link::{LinkSettings, Remote, link};
 pub use loaded::{Loaded, Returned, Takeover};
 pub use metrics::{Metrics, MetricsSnapshot};
-pub use player::{FADE_SAMPLES, Player};

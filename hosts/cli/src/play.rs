@@ -1,0 +1,268 @@
+//! `patchvm play`: a patch in real time, on a sound card or into a WAV file at real-time pace,
+//! reloaded on every save with `--watch`.
+
+use crate::failure::Failure;
+use crate::limits::LimitArgs;
+use crate::session::{Controls, Session};
+use patchvm::Controller;
+use patchvm::backend::Backend;
+use patchvm::wav::{SinkSettings, WavSink};
+use patchvm::engine::{Engine, EngineError, EngineSettings};
+use patchvm::midi::file as midi_file;
+#[cfg(feature = "midi")]
+use patchvm::midi::live::InputFeed;
+use patchvm::midi::live::SongFeed;
+use patchvm::osc::{self, OscHandle, OscServer};
+use patchvm::source::load;
+use patchvm::watch::{FileWatch, WatchSettings};
+use patchvm::{Settings, prepare};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// What to play, where, and how.
+#[derive(Debug, clap::Args)]
+pub struct PlayArgs {
+    /// The patch file (.lisp, .sexp, .json or .msgpack).
+    patch: PathBuf,
+    /// Reload the patch on every save; a broken save keeps the last good version playing.
+    #[arg(long)]
+    watch: bool,
+    /// Play into this WAV file (32-bit float) at real-time pace instead of on a sound card.
+    #[arg(long, value_name = "OUT.wav")]
+    to: Option<PathBuf>,
+    /// Stop after this many seconds [default: at Ctrl-C].
+    #[arg(long)]
+    seconds: Option<f64>,
+    /// The sound card to play on: a name `patchvm devices` lists, or a unique part of one
+    /// [default: the default output].
+    #[arg(long, value_name = "NAME")]
+    device: Option<String>,
+    /// Frames per buffer [default: 256 with --to, else the sound card's choice].
+    #[arg(long, value_name = "FRAMES",
+          value_parser = clap::value_parser!(u32).range(16..=MAX_BUFFER as i64))]
+    buffer: Option<u32>,
+    /// The sound card input for the patch's `input` nodes [default: the default input, if
+    /// the patch has `input` nodes].
+    #[arg(long, value_name = "DEVICE")]
+    input: Option<String>,
+    /// Samples per second [default: 48000 with --to, else the sound card's].
+    #[arg(long, value_name = "HZ")]
+    sample_rate: Option<u32>,
+    /// Channels of the WAV file [default: 2 if the patch drives `left` or `right`, else 1].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=2))]
+    channels: Option<u16>,
+    /// Seed for every random module; the same seed gives the same samples.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Take OSC control messages on this UDP port, or `ADDR:PORT` (`/patch/load`,
+    /// `/param/set`, `/note/on`, ...; see the README). A bare port listens on 127.0.0.1 only.
+    #[arg(long, value_name = "ADDR:PORT")]
+    osc: Option<String>,
+    /// Play this standard MIDI file into the patch from the start, each message at its exact
+    /// sample: notes to its voices, control changes and pitch bend to its bindings.
+    #[arg(long, value_name = "MID")]
+    midi: Option<PathBuf>,
+    /// Play what this MIDI input port sends (its index or part of its name; the `midi`
+    /// feature).
+    #[arg(long, value_name = "PORT")]
+    midi_in: Option<String>,
+    /// How many voices the patch's voice template plays.
+    #[arg(long, value_name = "N", default_value_t = patchvm::compiler::DEFAULT_VOICES as u16,
+          value_parser = clap::value_parser!(u16).range(1..=1024))]
+    voices: u16,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// The largest `--buffer`.
+const MAX_BUFFER: u32 = 16_384;
+
+/// The buffer of a WAV sink when `--buffer` does not say: a common sound-card buffer.
+const SINK_BUFFER: u32 = 256;
+
+/// The longest `--seconds`: a day.
+const MAX_SECONDS: f64 = 86_400.0;
+
+/// Plays until `--seconds` have passed, Ctrl-C, or the backend ends.
+pub fn run(args: &PlayArgs) -> Result<(), Failure> {
+    check_usage(args)?;
+    let limits = args.limits.limits();
+    let (patch, source) = load(&args.patch, &limits)?;
+    // The patch's channels and inputs choose the backend's; the check also reports a broken
+    // patch before any device is opened.
+    let check = Settings {
+        sample_rate: f64::from(args.sample_rate.unwrap_or(48_000)),
+        seed: args.seed,
+        voices: usize::from(args.voices),
+    };
+    let program = prepare(&patch, &check, &limits)
+        .map_err(|diagnostics| Failure::Patch(Box::new(source.clone()), diagnostics))?
+        .program;
+    let backend = open_backend(args, usize::from(program.channels), program.inputs > 0)?;
+    let setup = backend.setup();
+    let settings = EngineSettings {
+        sample_rate: f64::from(setup.sample_rate),
+        seed: args.seed,
+        channels: setup.channels,
+        voices: usize::from(args.voices),
+        ..EngineSettings::default()
+    };
+    let (mut controller, audio) = Engine::new(settings, limits.clone());
+    controller.load_patch(patch).map_err(|error| match error {
+        EngineError::Invalid(diagnostics) => Failure::Patch(Box::new(source.clone()), diagnostics),
+        other => Failure::File(other.to_string()),
+    })?;
+    // Shared by the control-side threads; the audio thread never touches it.
+    let controller = Arc::new(Mutex::new(controller));
+
+    // Control sources: each a thread that changes the patch through the shared controller,
+    // holding its lock for one change at a time.
+    let mut controls = Controls::default();
+    if args.watch {
+        let settings = WatchSettings {
+            limits,
+            ..WatchSettings::default()
+        };
+        let watch = FileWatch::spawn(
+            &args.patch,
+            &source.bytes,
+            Arc::clone(&controller),
+            settings,
+        )
+        .map_err(|error| Failure::File(error.to_string()))?;
+        controls.watch = Some(watch);
+    }
+    if let Some(listen) = &args.osc {
+        controls.osc = Some(start_osc(listen, &controller)?);
+    }
+    if let Some(path) = &args.midi {
+        let song = midi_file::load(path, f64::from(setup.sample_rate))
+            .map_err(|error| Failure::File(format!("cannot play `{}`: {error}", path.display())))?;
+        // From engine time 0: the first notes are sent before the audio starts.
+        let feed = SongFeed::spawn(song, 0, Arc::clone(&controller))
+            .map_err(|error| Failure::File(format!("cannot start the MIDI file: {error}")))?;
+        controls.song = Some(feed);
+    }
+    if let Some(port) = &args.midi_in {
+        start_midi_in(port, &controller, &mut controls)?;
+    }
+
+    let frames = args
+        .seconds
+        .map(|seconds| (seconds * f64::from(setup.sample_rate)).round() as u64);
+    let session = Session::start(backend, audio, controller, controls, frames, &args.patch)?;
+    session.run()
+}
+
+/// Binds the OSC server and starts its thread; says where it listens, so a client (or a
+/// test that asked for port 0) knows where to send.
+fn start_osc(listen: &str, controller: &Arc<Mutex<Controller>>) -> Result<OscHandle, Failure> {
+    let address = osc::address(listen).map_err(|error| Failure::Usage(format!("--osc {error}")))?;
+    let server = OscServer::bind(address)
+        .map_err(|error| Failure::File(format!("cannot listen for OSC on {address}: {error}")))?;
+    let handle = server
+        .spawn(Arc::clone(controller))
+        .map_err(|error| Failure::File(format!("cannot start the OSC server: {error}")))?;
+    eprintln!("osc: listening on {}", handle.local_addr());
+    Ok(handle)
+}
+
+#[cfg(feature = "midi")]
+fn start_midi_in(
+    port: &str,
+    controller: &Arc<Mutex<Controller>>,
+    controls: &mut Controls,
+) -> Result<(), Failure> {
+    let feed = InputFeed::open(port, Arc::clone(controller))
+        .map_err(|error| Failure::File(error.to_string()))?;
+    eprintln!("midi: playing what `{}` sends", feed.name());
+    controls.midi_in = Some(feed);
+    Ok(())
+}
+
+#[cfg(not(feature = "midi"))]
+fn start_midi_in(_: &str, _: &Arc<Mutex<Controller>>, _: &mut Controls) -> Result<(), Failure> {
+    Err(Failure::Usage(
+        "this patchvm was built without MIDI input; build it with `cargo build --release --features midi`".into(),
+    ))
+}
+
+/// Refuses flags that cannot go together, before anything is read or opened.
+fn check_usage(args: &PlayArgs) -> Result<(), Failure> {
+    if let Some(seconds) = args.seconds
+        && !(0.0..=MAX_SECONDS).contains(&seconds)
+    {
+        return Err(Failure::Usage(format!(
+            "--seconds {seconds} is outside 0..={MAX_SECONDS}"
+        )));
+    }
+    if let Some(rate) = args.sample_rate
+        && !(1_000..=768_000).contains(&rate)
+    {
+        return Err(Failure::Usage(format!(
+            "--sample-rate {rate} is outside 1000..=768000"
+        )));
+    }
+    if args.to.is_some() {
+        for (flag, given) in [("--device", &args.device), ("--input", &args.input)] {
+            if given.is_some() {
+                return Err(Failure::Usage(format!(
+                    "{flag} chooses a sound card, but --to plays into a file"
+                )));
+            }
+        }
+    } else if args.channels.is_some() {
+        return Err(Failure::Usage(
+            "--channels sets the WAV file's channels (with --to); a sound card plays on all of its own".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The WAV sink with `--to`, else the sound card.
+fn open_backend(
+    args: &PlayArgs,
+    patch_channels: usize,
+    reads_input: bool,
+) -> Result<Box<dyn Backend>, Failure> {
+    if let Some(path) = &args.to {
+        let settings = SinkSettings {
+            sample_rate: args.sample_rate.unwrap_or(48_000),
+            channels: args.channels.map_or(patch_channels, usize::from),
+            buffer_frames: args.buffer.unwrap_or(SINK_BUFFER),
+            frames: args
+                .seconds
+                .map(|s| (s * f64::from(args.sample_rate.unwrap_or(48_000))).round() as u64),
+        };
+        let sink =
+            WavSink::create(path, settings).map_err(|error| Failure::File(error.to_string()))?;
+        return Ok(Box::new(sink));
+    }
+    sound_card(args, reads_input)
+}
+
+#[cfg(feature = "cpal")]
+fn sound_card(args: &PlayArgs, reads_input: bool) -> Result<Box<dyn Backend>, Failure> {
+    use patchvm::backend::BackendError;
+    use patchvm::soundcard::{SoundCard, SoundCardSettings};
+    let settings = SoundCardSettings {
+        output: args.device.clone(),
+        input: args.input.clone(),
+        use_input: reads_input,
+        buffer_frames: args.buffer,
+        sample_rate: args.sample_rate,
+    };
+    match SoundCard::open(&settings) {
+        Ok(card) => Ok(Box::new(card)),
+        Err(BackendError::NoDevice(message)) => Err(Failure::File(format!(
+            "{message}\n  no sound card to play on: `patchvm devices` lists what there is; \
+             `--to OUT.wav` plays into a file at real-time pace instead"
+        ))),
+        Err(error) => Err(Failure::File(error.to_string())),
+    }
+}
+
+#[cfg(not(feature = "cpal"))]
+fn sound_card(_: &PlayArgs, _: bool) -> Result<Box<dyn Backend>, Failure> {
+    Err(Failure::Usage(crate::devices::NO_SOUND_CARDS.into()))
+}

@@ -1,0 +1,231 @@
+//! `patchvm render`: a patch to a WAV file.
+
+use crate::failure::Failure;
+use crate::limits::LimitArgs;
+use crate::stats;
+use indicatif::{ProgressBar, ProgressStyle};
+use patchvm::midi::{MidiSong, Playback, file as midi_file};
+use patchvm::engine::Frames;
+use patchvm::render::{RenderError, RenderOptions, SampleFormat, WavInput, render_to_wav};
+use patchvm::source::load;
+use patchvm::{Instance, Settings};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// What to render and how.
+#[derive(Debug, clap::Args)]
+pub struct RenderArgs {
+    /// The patch file (.lisp, .sexp, .json or .msgpack).
+    patch: PathBuf,
+    /// The WAV file to write.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Length of the render, in seconds [default: the MIDI file's length plus 2 s with
+    /// --midi, the input file's length with --input, else 10].
+    #[arg(long)]
+    seconds: Option<f64>,
+    /// A standard MIDI file (format 0 or 1) to play into the patch: notes to its voices,
+    /// control changes and pitch bend to its bindings.
+    #[arg(long, value_name = "MID")]
+    midi: Option<PathBuf>,
+    /// How many voices the patch's voice template plays.
+    #[arg(long, value_name = "N", default_value_t = patchvm::compiler::DEFAULT_VOICES as u16,
+          value_parser = clap::value_parser!(u16).range(1..=1024))]
+    voices: u16,
+    /// A WAV file to feed the patch's `input` nodes (channel N of the file to `(channel N)`).
+    #[arg(long, value_name = "WAV")]
+    input: Option<PathBuf>,
+    /// Samples per second.
+    #[arg(long, value_name = "HZ", default_value_t = 48_000)]
+    sample_rate: u32,
+    /// Seed for every random module; the same seed gives the same samples.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Channels in the file [default: 2 if the patch drives `left` or `right`, else 1].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=2))]
+    channels: Option<u16>,
+    /// Bits per sample: 16 or 24 (integer) or 32 (float).
+    #[arg(long, default_value_t = 32)]
+    bits: u16,
+    /// Print what the patch costs on stderr: the real-time factor, the DSP load per block
+    /// (mean, median, 99th percentile, maximum), the program's size and the compile time.
+    #[arg(long)]
+    stats: bool,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// The longest render accepted: a day of audio.
+const MAX_SECONDS: f64 = 86_400.0;
+/// What a render of a MIDI file adds after its end, for the last notes' release.
+const RELEASE_TAIL_SECONDS: f64 = 2.0;
+
+/// Renders the patch and prints a summary on stderr.
+pub fn run(args: &RenderArgs) -> Result<(), Failure> {
+    let format = SampleFormat::from_bits(args.bits)
+        .ok_or_else(|| Failure::Usage(format!("--bits {} is not 16, 24 or 32", args.bits)))?;
+    let mut input = match &args.input {
+        Some(path) => Some(WavInput::open(path).map_err(|error| {
+            Failure::File(format!("cannot read `{}`: {error}", path.display()))
+        })?),
+        None => None,
+    };
+    if let Some(input) = &input
+        && input.sample_rate() != args.sample_rate
+    {
+        return Err(Failure::Usage(format!(
+            "the input is {} Hz but the render is {} Hz; pass `--sample-rate {}`",
+            input.sample_rate(),
+            args.sample_rate,
+            input.sample_rate()
+        )));
+    }
+    if !(1_000..=768_000).contains(&args.sample_rate) {
+        return Err(Failure::Usage(format!(
+            "--sample-rate {} is outside 1000..=768000",
+            args.sample_rate
+        )));
+    }
+    let song = match &args.midi {
+        Some(path) => Some(midi_file::load(path, f64::from(args.sample_rate)).map_err(
+            |error| Failure::File(format!("cannot play `{}`: {error}", path.display())),
+        )?),
+        None => None,
+    };
+    let seconds = match (args.seconds, &song, &input) {
+        (Some(seconds), _, _) => seconds,
+        (None, Some(song), _) => {
+            let seconds = song.length as f64 / f64::from(args.sample_rate) + RELEASE_TAIL_SECONDS;
+            if seconds > MAX_SECONDS {
+                return Err(Failure::Usage(format!(
+                    "the MIDI file lasts {seconds:.0} s, over {MAX_SECONDS} s; pass `--seconds`"
+                )));
+            }
+            seconds
+        }
+        (None, None, Some(input)) => input.frames() as f64 / f64::from(args.sample_rate),
+        (None, None, None) => 10.0,
+    };
+    if !(0.0..=MAX_SECONDS).contains(&seconds) {
+        return Err(Failure::Usage(format!(
+            "--seconds {seconds} is outside 0..={MAX_SECONDS}"
+        )));
+    }
+    let limits = args.limits.limits();
+    let reading = Instant::now();
+    let (patch, source) = load(&args.patch, &limits)?;
+    let read = reading.elapsed();
+    let settings = Settings {
+        sample_rate: f64::from(args.sample_rate),
+        seed: args.seed,
+        voices: usize::from(args.voices),
+    };
+    let nodes = patch.nodes.len();
+    let compiling = Instant::now();
+    let mut frames = source_of(patch, &settings, &limits, song)
+        .map_err(|diagnostics| Failure::Patch(Box::new(source), diagnostics))?;
+    let compile = compiling.elapsed();
+    if args.stats {
+        frames.time_blocks();
+    }
+    let options = RenderOptions {
+        frames: (seconds * f64::from(args.sample_rate)).round() as u64,
+        sample_rate: args.sample_rate,
+        channels: args.channels,
+        format,
+    };
+
+    let bar = progress_bar(options.frames);
+    let started = Instant::now();
+    let summary = render_to_wav(
+        frames.as_mut(),
+        &args.output,
+        &options,
+        input.as_mut(),
+        &mut |done, _| {
+            if let Some(bar) = &bar {
+                bar.set_position(done);
+            }
+        },
+    )
+    .map_err(|error| match error {
+        RenderError::TooLarge { .. } => Failure::Usage(error.to_string()),
+        RenderError::Wav(error) => {
+            Failure::File(format!("cannot write `{}`: {error}", args.output.display()))
+        }
+    })?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let wall = started.elapsed();
+    let elapsed = wall.as_secs_f64();
+    let audio_seconds = summary.frames as f64 / f64::from(args.sample_rate);
+    eprintln!(
+        "rendered {audio_seconds:.3} s ({} frames, {} channel{}, {}) to `{}` in {elapsed:.3} s ({:.0}x real time); peak {:.1} dBFS{}",
+        summary.frames,
+        summary.channels,
+        if summary.channels == 1 { "" } else { "s" },
+        match format {
+            SampleFormat::Int16 => "16-bit",
+            SampleFormat::Int24 => "24-bit",
+            SampleFormat::Float32 => "32-bit float",
+        },
+        args.output.display(),
+        audio_seconds / elapsed.max(1e-9),
+        20.0 * f64::from(summary.peak).max(1e-10).log10(),
+        match summary.flushed {
+            0 => String::new(),
+            n => format!("; {n} NaN or infinite samples replaced by silence"),
+        }
+    );
+    if args.stats {
+        match (frames.block_loads(), frames.program()) {
+            (Some(loads), Some(program)) => stats::print(&stats::RenderStats {
+                audio_seconds,
+                wall,
+                loads,
+                nodes,
+                program,
+                read,
+                compile,
+            }),
+            _ => eprintln!("stats: not measured when a MIDI file plays the patch"),
+        }
+    }
+    Ok(())
+}
+
+/// What the render reads frames from: the patch alone, or the patch playing `song`.
+fn source_of(
+    patch: patchvm::ir::Patch,
+    settings: &Settings,
+    limits: &patchvm::ir::Limits,
+    song: Option<MidiSong>,
+) -> Result<Box<dyn Frames>, patchvm::ir::Diagnostics> {
+    match song {
+        None => Ok(Box::new(Instance::new(&patch, settings, limits)?)),
+        Some(song) => match Playback::new(patch, settings, limits, song) {
+            Ok(playback) => Ok(Box::new(playback)),
+            Err(patchvm::engine::EngineError::Invalid(diagnostics)) => Err(diagnostics),
+            Err(error) => Err(vec![patchvm::ir::Diagnostic::new(
+                patchvm::ir::Code::Internal,
+                patchvm::ir::Span::NONE,
+                error.to_string(),
+            )]),
+        },
+    }
+}
+
+/// A progress bar on stderr when it is a terminal.
+fn progress_bar(frames: u64) -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::new(frames);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {percent:>3}% {elapsed_precise} eta {eta}")
+            .expect("the template is valid"),
+    );
+    Some(bar)
+}

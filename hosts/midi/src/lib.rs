@@ -1,0 +1,13 @@
+//! MIDI: standard MIDI files played into a patch ([`mod@file`], [`playback`]) and, with the
+//! `ports` feature, live input from a port (`input`); [`live`] feeds either into a playing
+//! session. What each message does to a patch is
+//! the engine's business: see [`Controller::midi`](patchvm_engine::Controller::midi).
+
+pub mod file;
+#[cfg(feature = "ports")]
+pub mod input;
+pub mod live;
+pub mod playback;
+
+pub use file::{MidiFileError, MidiSong, SongEvent};
+pub use playback::Playback;

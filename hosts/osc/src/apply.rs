@@ -1,0 +1,84 @@
+//! Commands carried out on the controller: edits gathered in the datagram's [`Batch`],
+//! events through the controller's parameter and note calls.
+
+use super::batch::Batch;
+use super::command::Command;
+use super::describe::engine_error;
+use patchvm_engine::{At, Controller};
+use patchvm_ir::Edit;
+use patchvm_engine::MetricsSnapshot;
+use rosc::OscType;
+
+/// What a command that succeeded asks to send back.
+#[derive(Debug)]
+pub(crate) enum Done {
+    /// Nothing: events succeed silently.
+    Quietly,
+    /// An edit, held in the batch: counted and answered once the batch is played.
+    Batched,
+    /// `/pong` with these arguments.
+    Pong(Vec<OscType>),
+    /// `/status` with these engine metrics (and the server's counters).
+    Status(MetricsSnapshot),
+}
+
+/// Carries out `command`, sent to `address`, on `controller`. Events take effect `at` (from
+/// the bundle's time tag, or why it cannot be used); edits go into `batch`, played when the
+/// caller plays it, whatever the tag. The caller plays the batch before any command that is
+/// not an edit ([`Command::is_edit`]). The error is the text of the `/error` reply.
+pub(crate) fn apply(
+    command: Command,
+    address: &str,
+    controller: &mut Controller,
+    at: Result<At, String>,
+    batch: &mut Batch,
+) -> Result<Done, String> {
+    let (edit, text) = match command {
+        Command::Load { patch, text } => (Edit::ReplacePatch(patch), text),
+        Command::Add { id, module, params } => (Edit::AddNode { id, module, params }, None),
+        Command::Remove { id } => (Edit::RemoveNode { id }, None),
+        Command::Connect { from, to } => (Edit::Connect { from, to }, None),
+        Command::Disconnect { from, to } => (Edit::Disconnect { from, to }, None),
+        Command::SetInPatch { node, param, value } => (Edit::SetParam { node, param, value }, None),
+        Command::SetParam { node, param, value } => {
+            let queued = controller
+                .set_param(&node, &param, value, at?)
+                .map_err(|error| engine_error(&error, None))?;
+            return if queued {
+                Ok(Done::Quietly)
+            } else {
+                Err("the event queue is full; the event was dropped".into())
+            };
+        }
+        Command::NoteOn { note, velocity } => {
+            return controller
+                .note_on(note, velocity, at?)
+                .map(|()| Done::Quietly)
+                .map_err(|error| engine_error(&error, None));
+        }
+        Command::NoteOff { note } => {
+            return controller
+                .note_off(note, at?)
+                .map(|()| Done::Quietly)
+                .map_err(|error| engine_error(&error, None));
+        }
+        Command::Undo => return history(controller.undo(), "undo"),
+        Command::Redo => return history(controller.redo(), "redo"),
+        Command::Ping(args) => return Ok(Done::Pong(args)),
+        Command::Status => return Ok(Done::Status(controller.metrics())),
+    };
+    batch
+        .add(edit, text, address, controller)
+        .map(|()| Done::Batched)
+}
+
+fn history<T>(
+    outcome: Result<Option<T>, patchvm_engine::EngineError>,
+    what: &str,
+) -> Result<Done, String> {
+    match outcome {
+        Ok(Some(_)) => Ok(Done::Quietly),
+        Ok(None) => Err(format!("nothing to {what}")),
+        Err(error) => Err(engine_error(&error, None)),
+    }
+}

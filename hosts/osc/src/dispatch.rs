@@ -1,0 +1,246 @@
+//! What the server does with one datagram, without the socket: guard, decode, read the
+//! commands, apply them in order under one hold of the controller's lock (its edits played
+//! with one swap), and say what to send back.
+
+use super::apply::{Done, apply};
+use super::batch::Batch;
+use super::command::{Command, Refused};
+use super::describe::engine_error;
+use super::guard;
+use super::schedule::Clock;
+use super::stats::{Counters, OscStats};
+use patchvm_engine::{Controller, MetricsSnapshot};
+use patchvm_ir::Limits;
+use rosc::{OscMessage, OscPacket, OscTime, OscType};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// The longest `/error` text sent, in bytes: a reply must fit a datagram.
+const MAX_ERROR_BYTES: usize = 8_192;
+
+/// The `/error` text for a command when the controller's lock is poisoned.
+const UNAVAILABLE: &str = "the engine is unavailable: a thread using it panicked";
+
+/// Turns datagrams into commands on a shared [`Controller`] and counts what it sees. The
+/// [`OscServer`](super::OscServer) runs one on its thread; tests and the fuzzer call it
+/// directly.
+#[derive(Debug)]
+pub struct Dispatcher {
+    limits: Limits,
+    sample_rate: f64,
+    counters: Arc<Counters>,
+}
+
+impl Dispatcher {
+    /// A dispatcher for `controller`'s engine: patch text is read within its limits, time
+    /// tags are mapped at its sample rate.
+    pub fn new(controller: &Controller) -> Dispatcher {
+        Dispatcher {
+            limits: controller.limits().clone(),
+            sample_rate: controller.settings().sample_rate,
+            counters: Arc::default(),
+        }
+    }
+
+    /// The counters so far.
+    pub fn stats(&self) -> OscStats {
+        self.counters.snapshot()
+    }
+
+    pub(crate) fn counters(&self) -> Arc<Counters> {
+        Arc::clone(&self.counters)
+    }
+
+    /// Handles one datagram and returns the replies for its sender, in order (the errors of
+    /// edits the engine refuses as a whole come where their batch is played: before the
+    /// next command that is not an edit, or last). The lock is taken once, after decoding
+    /// and reading every message (patch text included), and only if a command needs the
+    /// engine.
+    pub fn datagram(&self, bytes: &[u8], controller: &Mutex<Controller>) -> Vec<OscMessage> {
+        let counters = &self.counters;
+        Counters::count(&counters.datagrams);
+        let Some(messages) = decode(bytes) else {
+            Counters::count(&counters.malformed);
+            return Vec::new();
+        };
+        let commands: Vec<(OscTime, String, Result<Command, Refused>)> = messages
+            .into_iter()
+            .map(|(tag, message)| {
+                Counters::count(&counters.messages);
+                let command = Command::parse(&message, &self.limits);
+                (tag, message.addr, command)
+            })
+            .collect();
+        let needs_engine = commands
+            .iter()
+            .any(|(_, _, command)| matches!(command, Ok(c) if !matches!(c, Command::Ping(_))));
+        let mut engine = needs_engine.then(|| controller.lock());
+        let mut replies = Vec::new();
+        let mut batch = Batch::default();
+        for (tag, address, command) in commands {
+            let outcome = match command {
+                Err(Refused::UnknownAddress) => {
+                    Counters::count(&counters.unknown_address);
+                    continue;
+                }
+                Err(Refused::WrongArguments(text)) => {
+                    Counters::count(&counters.wrong_arguments);
+                    replies.push(error(text, counters));
+                    continue;
+                }
+                Err(Refused::BadValue(text)) => Err(text),
+                Ok(command) => match engine.as_mut() {
+                    Some(Ok(guard)) => {
+                        if !command.is_edit() {
+                            self.play(&mut batch, guard, &mut replies);
+                        }
+                        self.run(command, &address, guard, tag, &mut batch)
+                    }
+                    // Without the lock (none taken, or poisoned) only pings are answered.
+                    _ => match command {
+                        Command::Ping(args) => Ok(Done::Pong(args)),
+                        _ => Err(UNAVAILABLE.into()),
+                    },
+                },
+            };
+            match outcome {
+                // Counted and answered when the batch is played.
+                Ok(Done::Batched) => {}
+                Ok(done) => {
+                    Counters::count(&counters.applied);
+                    replies.extend(self.reply(done));
+                }
+                Err(text) => {
+                    Counters::count(&counters.failed);
+                    replies.push(error(format!("{address}: {text}"), counters));
+                }
+            }
+        }
+        if let Some(Ok(guard)) = engine.as_mut() {
+            self.play(&mut batch, guard, &mut replies);
+        }
+        replies
+    }
+
+    fn run(
+        &self,
+        command: Command,
+        address: &str,
+        controller: &mut MutexGuard<'_, Controller>,
+        tag: OscTime,
+        batch: &mut Batch,
+    ) -> Result<Done, String> {
+        let at = Clock::new(controller.time(), self.sample_rate).at(tag);
+        apply(command, address, controller, at, batch)
+    }
+
+    /// Plays the edits in `batch`, if any, with one swap, and counts their messages applied;
+    /// if the engine refuses the patch they make, each is counted failed and answered.
+    fn play(&self, batch: &mut Batch, controller: &mut Controller, replies: &mut Vec<OscMessage>) {
+        let Some(pending) = batch.take() else {
+            return;
+        };
+        let counters = &self.counters;
+        match controller.load_patch(pending.patch) {
+            Ok(_) => {
+                for _ in &pending.addresses {
+                    Counters::count(&counters.applied);
+                }
+            }
+            Err(refused) => {
+                let text = engine_error(&refused, pending.text.as_deref());
+                for address in &pending.addresses {
+                    Counters::count(&counters.failed);
+                    replies.push(error(format!("{address}: {text}"), counters));
+                }
+            }
+        }
+    }
+
+    fn reply(&self, done: Done) -> Option<OscMessage> {
+        match done {
+            Done::Quietly | Done::Batched => None,
+            Done::Pong(args) => Some(OscMessage {
+                addr: "/pong".into(),
+                args,
+            }),
+            Done::Status(metrics) => Some(status(&metrics, &self.stats())),
+        }
+    }
+}
+
+/// The messages in `bytes`, each with its bundle's time tag, if the guard lets it through
+/// and rosc decodes all of it: every byte, and every message the guard counted.
+fn decode(bytes: &[u8]) -> Option<Vec<(OscTime, OscMessage)>> {
+    let count = guard::check(bytes).ok()?;
+    let Ok((&[], packet)) = rosc::decoder::decode_udp(bytes) else {
+        return None;
+    };
+    let mut messages = Vec::with_capacity(count);
+    flatten(packet, super::schedule::IMMEDIATELY, &mut messages);
+    (messages.len() == count).then_some(messages)
+}
+
+/// The messages of `packet` in order, each with the time tag of the bundle holding it.
+/// Recursion is bounded by the guard's bundle depth.
+fn flatten(packet: OscPacket, tag: OscTime, out: &mut Vec<(OscTime, OscMessage)>) {
+    match packet {
+        OscPacket::Message(message) => out.push((tag, message)),
+        OscPacket::Bundle(bundle) => {
+            for packet in bundle.content {
+                flatten(packet, bundle.timetag, out);
+            }
+        }
+    }
+}
+
+fn error(mut text: String, counters: &Counters) -> OscMessage {
+    Counters::count(&counters.errors_replied);
+    if text.len() > MAX_ERROR_BYTES {
+        let mut end = MAX_ERROR_BYTES;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push('…');
+    }
+    OscMessage {
+        addr: "/error".into(),
+        args: vec![OscType::String(text)],
+    }
+}
+
+/// `/status` with name-value pairs: the engine's metrics, then the server's counters.
+fn status(metrics: &MetricsSnapshot, stats: &OscStats) -> OscMessage {
+    let count = |name: &str, value: u64| {
+        [
+            OscType::String(name.into()),
+            OscType::Long(i64::try_from(value).unwrap_or(i64::MAX)),
+        ]
+    };
+    let load =
+        |name: &str, value: f64| [OscType::String(name.into()), OscType::Float(value as f32)];
+    let args = [
+        count("frames", metrics.frames),
+        count("swaps", metrics.swaps),
+        count("late_calls", metrics.late_calls),
+        load("last_load", metrics.last_load),
+        load("peak_load", metrics.peak_load),
+        count("applied_events", metrics.applied_events),
+        count("dropped_events", metrics.dropped_events),
+        count("unrouted_events", metrics.unrouted_events),
+        count("flushed_samples", metrics.flushed_samples),
+        count("datagrams", stats.datagrams),
+        count("malformed", stats.malformed),
+        count("messages", stats.messages),
+        count("applied", stats.applied),
+        count("unknown_address", stats.unknown_address),
+        count("wrong_arguments", stats.wrong_arguments),
+        count("failed", stats.failed),
+        count("errors_replied", stats.errors_replied),
+    ]
+    .concat();
+    OscMessage {
+        addr: "/status".into(),
+        args,
+    }
+}

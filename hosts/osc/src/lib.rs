@@ -1,0 +1,76 @@
+//! Control over OSC: a UDP server that loads and edits the patch, sets parameters and plays
+//! notes on a live engine's [`Controller`](patchvm_engine::Controller), for live coders and their
+//! tools (SuperCollider, Pure Data, TidalCycles, `oscsend`).
+//!
+//! | address | arguments | does |
+//! |---|---|---|
+//! | `/patch/load` | `s` patch text (S-expression, or JSON if it starts with `{`); or `b` MessagePack | plays it instead (an undoable edit) |
+//! | `/patch/add` | `s` id, `s` type, then `s` param `f` value pairs | adds a node |
+//! | `/patch/remove` | `s` id | removes a node and its connections |
+//! | `/patch/connect` | `s` from `s` port `s` to `s` port | connects an output to an input |
+//! | `/patch/disconnect` | `s s s s` as above | removes that connection |
+//! | `/patch/set` | `s` node `s` param `f` value | changes the value in the patch (an undoable edit) |
+//! | `/patch/undo`, `/patch/redo` | — | undo and redo edits, loads included |
+//! | `/param/set` | `s` node `s` param `f` value | a parameter event: no recompilation, not in the undo history |
+//! | `/note/on` | `i` note (0..=127), `f` velocity (0..1) | a note, through the controller's note binding |
+//! | `/note/off` | `i` note | releases it |
+//! | `/ping` | anything | answered with `/pong` and the same arguments |
+//! | `/status` | — | answered with `/status` and name–value pairs: engine metrics, then server counters |
+//!
+//! Numbers (`f` above) may also be sent as `d`, `i` or `h`; velocities as `d`. Errors go
+//! back to the sender as `/error s(message)`, prefixed with the address; a patch's problems
+//! are listed one per line as `line:column: [code] message (help: …)`. Messages to unknown
+//! addresses and datagrams that are not OSC are counted ([`OscStats`]) and ignored.
+//!
+//! Bundles are applied in order, all their messages under one hold of the controller's
+//! lock. A datagram's edits are played together, with one swap, as one undoable step (see
+//! `batch.rs`): each is checked and answered on its own, and the patch they make plays
+//! before the next message that is not an edit, so a `/param/set` after a `/patch/add`
+//! finds the new node. Events in a bundle whose time tag lies ahead take effect that much later in
+//! engine time ([`schedule`]); edits take effect at once.
+//!
+//! Every datagram passes [`guard::check`] before rosc decodes it: rosc recurses once per
+//! nested bundle with no limit, so one datagram could otherwise overflow the stack.
+//!
+//! ```
+//! use patchvm_engine::{Engine, EngineSettings};
+//! use patchvm_engine::ir::Limits;
+//! use patchvm_osc::{OscServer, address};
+//! use rosc::{OscMessage, OscPacket, decoder, encoder};
+//! use std::net::UdpSocket;
+//! use std::sync::{Arc, Mutex};
+//!
+//! let (controller, _audio) = Engine::new(EngineSettings::default(), Limits::default());
+//! let controller = Arc::new(Mutex::new(controller));
+//! let server = OscServer::bind(address("0").unwrap()).unwrap(); // 127.0.0.1, a free port
+//! let handle = server.spawn(Arc::clone(&controller)).unwrap();
+//!
+//! let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+//! let ping = OscPacket::Message(OscMessage { addr: "/ping".into(), args: vec![] });
+//! client.send_to(&encoder::encode(&ping).unwrap(), handle.local_addr()).unwrap();
+//! let mut buffer = [0; 1024];
+//! let (len, _) = client.recv_from(&mut buffer).unwrap();
+//! let (_, OscPacket::Message(pong)) = decoder::decode_udp(&buffer[..len]).unwrap() else {
+//!     panic!("a message");
+//! };
+//! assert_eq!(pong.addr, "/pong");
+//! assert_eq!(handle.stats().applied, 1);
+//! handle.stop();
+//! ```
+
+mod address;
+mod apply;
+mod batch;
+mod command;
+mod describe;
+mod dispatch;
+pub mod guard;
+pub mod schedule;
+mod server;
+mod stats;
+
+pub use address::address;
+pub use command::{ADDRESSES, Command, Refused};
+pub use dispatch::Dispatcher;
+pub use server::{OscHandle, OscServer};
+pub use stats::OscStats;

@@ -1,0 +1,381 @@
+//! The audio half: plays the current program, takes new ones at block boundaries, applies
+//! events at their exact sample, and plays a structural change's transition program for its
+//! crossfade before the new program itself.
+
+use crate::kernel::MAX_BLOCK;
+use crate::live::event::{Action, Event};
+use crate::live::link::LinkSettings;
+use crate::live::loaded::{Loaded, Returned, Takeover};
+use crate::live::metrics::Metrics;
+use crate::machine::Executable;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Samples over which a structural change crossfades: how long its transition program plays
+/// (see [`Loaded::then`]), each changed input fading from its old sources to its new ones.
+///
+/// One block (1.3 ms at 48 kHz): long enough that a gain change spread over it is a ramp, not
+/// a click (a full-scale difference moves at most 1/64 per sample), short enough that a swap
+/// arriving during a fade waits at most one block, which keeps swap latency within a block.
+/// The fade is equal-gain (`old + (new - old)·g`, `g` linear), not equal-power: old and new
+/// mostly play the same sources with the same state, and for correlated signals equal-gain
+/// keeps the level constant where equal-power would bulge by 3 dB.
+pub const FADE_SAMPLES: u32 = MAX_BLOCK as u32;
+
+/// The audio half of a live engine: owned by whatever calls back for audio, and `Send` so it
+/// can be moved into that callback. Call [`process`](AudioHalf::process) from the audio
+/// callback with an interleaved output buffer of any length. Drop it off the audio thread
+/// (after the stream stops): dropping it frees the program it plays.
+///
+/// How each real-time hazard is avoided:
+/// - allocation: every buffer (registers, outputs, the pending-event list) is allocated
+///   before it gets here; the pending list never grows past the capacity it was built with;
+///   programs arrive as boxes built on the control side, and moving a box copies a pointer;
+/// - freeing: a program that stops playing is sent back on a queue and freed by the control
+///   side (with the kernels only it held); the audio half only takes a program when that
+///   queue has room for what it will send back, so it never drops one;
+/// - copying: a surviving node's kernel is shared by the old and new programs, so a swap
+///   copies no node state but that of kernels rebuilt with new settings (see [`Takeover`]);
+/// - locks and blocking: the queues are `rtrb` SPSC ring buffers (wait-free push and pop),
+///   metrics are relaxed atomics; nothing here waits for the control side;
+/// - panics: events name parameters by key, looked up with `binary_search`, and slots out of
+///   range are ignored; programs were verified before they were built.
+pub struct AudioHalf {
+    /// The program playing; `None` until the first one arrives (silence). A transition
+    /// while its `then` is set.
+    current: Option<Box<Loaded>>,
+    /// A program that stopped playing, waiting for room on the queue back.
+    retiring: Option<Box<Loaded>>,
+    /// Samples of the transition still to play.
+    fade_left: u32,
+    programs: rtrb::Consumer<Box<Loaded>>,
+    events: rtrb::Consumer<Event>,
+    returned: rtrb::Producer<Returned>,
+    /// Events received and not yet due, sorted by time (stable: equal times keep their
+    /// order). Invariant: `pending.len() <= pending_capacity`, which its allocation holds.
+    pending: Vec<Event>,
+    pending_capacity: usize,
+    metrics: Arc<Metrics>,
+    channels: usize,
+    /// Frames rendered so far: the engine's sample time.
+    time: u64,
+    /// Nanoseconds of audio in one frame.
+    ns_per_frame: f64,
+    /// The current program's flushed-sample count already added to the metrics.
+    flushed_seen: u64,
+}
+
+impl std::fmt::Debug for AudioHalf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AudioHalf")
+            .field("time", &self.time)
+            .field("channels", &self.channels)
+            .field("generation", &self.generation())
+            .field("pending", &self.pending.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl AudioHalf {
+    pub(crate) fn new(
+        settings: LinkSettings,
+        programs: rtrb::Consumer<Box<Loaded>>,
+        events: rtrb::Consumer<Event>,
+        returned: rtrb::Producer<Returned>,
+        metrics: Arc<Metrics>,
+        event_capacity: usize,
+    ) -> AudioHalf {
+        AudioHalf {
+            current: None,
+            retiring: None,
+            fade_left: 0,
+            programs,
+            events,
+            returned,
+            pending: Vec::with_capacity(event_capacity),
+            pending_capacity: event_capacity,
+            metrics,
+            channels: settings.channels.clamp(1, 2),
+            time: 0,
+            ns_per_frame: 1e9 / settings.sample_rate.max(1.0),
+            flushed_seen: 0,
+        }
+    }
+
+    /// Fills `output` with interleaved frames of [`channels`](AudioHalf::channels) samples, any
+    /// number of them: the work is split into blocks of at most [`MAX_BLOCK`] frames, and
+    /// further at the sample of each event. A program published before the call starts
+    /// playing at the first block boundary the audio half reaches, within one block. A mono
+    /// program plays on every channel; a stereo program on a mono engine plays its left
+    /// channel. Samples past the last whole frame are set to 0.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    pub fn process(&mut self, output: &mut [f32]) {
+        self.process_with_input(&[], 0, output);
+    }
+
+    /// Like [`process`](AudioHalf::process), with the host's audio input for the patch's `input`
+    /// nodes: `input` holds interleaved frames of `input_channels` samples, one per output
+    /// frame; channels or frames the host does not supply are silent.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    pub fn process_with_input(&mut self, input: &[f32], input_channels: usize, output: &mut [f32]) {
+        let started = Instant::now();
+        let channels = self.channels;
+        let frames = output.len() / channels;
+        let mut done = 0;
+        while done < frames {
+            self.receive_events();
+            self.return_retired();
+            self.end_transition();
+            self.take_programs();
+            self.apply_due_events();
+            let mut length = (frames - done).min(MAX_BLOCK);
+            // Events still pending at or before now wait for their program; the block ends
+            // at the first one in the future.
+            let future = self.pending.partition_point(|e| e.time <= self.time);
+            if let Some(next) = self.pending.get(future) {
+                let until = usize::try_from(next.time - self.time).unwrap_or(usize::MAX);
+                length = length.min(until);
+            }
+            if self.fade_left > 0 {
+                length = length.min(self.fade_left as usize);
+            }
+            let host_input = HostInput {
+                samples: input,
+                channels: input_channels,
+                first_frame: done,
+            };
+            self.render(
+                &host_input,
+                &mut output[done * channels..(done + length) * channels],
+            );
+            self.time += length as u64;
+            self.fade_left -= self.fade_left.min(length as u32);
+            self.metrics.advance(length as u64);
+            self.metrics.will_look_at(self.time);
+            done += length;
+        }
+        output[frames * channels..].fill(0.0);
+        let dsp_ns = started.elapsed().as_nanos().min(u128::from(u64::MAX)) as u64;
+        let budget_ns = (frames as f64 * self.ns_per_frame) as u64;
+        self.metrics.call(dsp_ns, budget_ns);
+    }
+
+    /// Output channels: 1 or 2.
+    pub fn channels(&self) -> usize {
+        self.channels
+    }
+
+    /// Frames rendered so far: the time, in samples, of the next frame `process` renders.
+    pub fn time(&self) -> u64 {
+        self.time
+    }
+
+    /// The generation of the program playing, if any.
+    pub fn generation(&self) -> Option<u64> {
+        self.current.as_ref().map(|loaded| loaded.generation)
+    }
+
+    /// Moves events from the queue into the pending list, sorted by time (arrival order among
+    /// equal times). When the list is full, an event due before its latest one replaces that
+    /// one, which is dropped and counted; a later event waits in the queue.
+    ///
+    /// Real-time safe: does not allocate (the list stays within its capacity), lock or block.
+    fn receive_events(&mut self) {
+        while let Ok(next) = self.events.peek().copied() {
+            if self.pending.len() == self.pending_capacity {
+                // Full: an event due before the latest scheduled one takes its place (that
+                // one is dropped and counted); a later one waits in the queue.
+                match self.pending.last() {
+                    Some(latest) if next.time < latest.time => {
+                        self.pending.pop();
+                        self.metrics.dropped_event();
+                    }
+                    _ => break,
+                }
+            }
+            let _ = self.events.pop();
+            let at = self.pending.partition_point(|e| e.time <= next.time);
+            self.pending.insert(at, next);
+        }
+    }
+
+    /// Applies, in order, every pending event due at or before the current sample.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    fn apply_due_events(&mut self) {
+        let now = self.time;
+        let playing = self.current.as_ref().map(|loaded| loaded.generation);
+        let mut applied = 0;
+        for at in 0..self.pending.len() {
+            let event = self.pending[at];
+            if event.time > now {
+                // Later events stay, moved down over the applied ones.
+                self.pending[at - applied] = event;
+                continue;
+            }
+            // An event resolved against a program not yet playing waits for it (it is queued
+            // behind a crossfade); the order of the others is kept.
+            if playing.is_none_or(|generation| generation < event.generation) {
+                self.pending[at - applied] = event;
+                continue;
+            }
+            let routed = self
+                .current
+                .as_mut()
+                .is_some_and(|loaded| apply(loaded, &event));
+            self.metrics.event(routed);
+            applied += 1;
+        }
+        let kept = self.pending.len() - applied;
+        self.pending.truncate(kept);
+    }
+
+    /// Takes the programs waiting, in order, while no transition plays and the return queue
+    /// has room for what taking one sends back (its receipt, and the program it replaces).
+    ///
+    /// Real-time safe: moves boxes; does not allocate, free, lock or block.
+    fn take_programs(&mut self) {
+        while self.retiring.is_none()
+            && self
+                .current
+                .as_ref()
+                .is_none_or(|loaded| loaded.then.is_none())
+            && self.returned.slots() >= 2
+        {
+            let Ok(mut next) = self.programs.pop() else {
+                break;
+            };
+            let started = Instant::now();
+            if let Some(mut old) = self.current.take() {
+                take_over(&mut next, &mut old.executable);
+                self.retiring = Some(old);
+            }
+            if next.then.is_some() {
+                self.fade_left = FADE_SAMPLES;
+            }
+            let receipt = Returned::Taken {
+                generation: next.generation,
+                time: self.time,
+                takeover_ns: started.elapsed().as_nanos().min(u128::from(u64::MAX)) as u64,
+            };
+            // Cannot fail: two slots were free.
+            let _ = self.returned.push(receipt);
+            self.metrics.swapped();
+            self.flushed_seen = next.executable.flushed_samples();
+            self.current = Some(next);
+            self.return_retired();
+        }
+    }
+
+    /// Once a transition has played its [`FADE_SAMPLES`], hands over to the program after it
+    /// and sends the transition back with a receipt. Until the queue back has room for both
+    /// it plays on, which sounds the same: its fades hold their new sources.
+    ///
+    /// Real-time safe: moves boxes; does not allocate, free, lock or block.
+    fn end_transition(&mut self) {
+        if self.fade_left > 0 || self.retiring.is_some() || self.returned.slots() < 2 {
+            return;
+        }
+        let Some(current) = self.current.as_mut() else {
+            return;
+        };
+        let Some(mut next) = current.then.take() else {
+            return;
+        };
+        let started = Instant::now();
+        take_over(&mut next, &mut current.executable);
+        let receipt = Returned::Settled {
+            generation: next.generation,
+            takeover_ns: started.elapsed().as_nanos().min(u128::from(u64::MAX)) as u64,
+        };
+        // Cannot fail: two slots were free.
+        let _ = self.returned.push(receipt);
+        self.flushed_seen = next.executable.flushed_samples();
+        self.retiring = Some(std::mem::replace(current, next));
+        self.return_retired();
+    }
+
+    /// Sends the retired program back. If the queue is full (it cannot be, by the room
+    /// `take_programs` keeps) it stays here and goes back next block.
+    ///
+    /// Real-time safe: moves a box; does not allocate, free, lock or block.
+    fn return_retired(&mut self) {
+        if let Some(old) = self.retiring.take()
+            && let Err(rtrb::PushError::Full(Returned::Retired(old))) =
+                self.returned.push(Returned::Retired(old))
+        {
+            self.retiring = Some(old);
+        }
+    }
+
+    /// Renders `output.len() / channels` frames (at most one block) of the current program.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    fn render(&mut self, input: &HostInput, output: &mut [f32]) {
+        let channels = self.channels;
+        let frames = output.len() / channels;
+        let Some(current) = self.current.as_mut() else {
+            output.fill(0.0);
+            return;
+        };
+        let executable = &mut current.executable;
+        executable.load_input(input.samples, input.channels, input.first_frame, frames);
+        executable.run(frames);
+        let flushed = executable.flushed_samples();
+        self.metrics.flushed(flushed - self.flushed_seen);
+        self.flushed_seen = flushed;
+        for (i, frame) in output.chunks_exact_mut(channels).enumerate() {
+            for (channel, out) in frame.iter_mut().enumerate() {
+                *out = sample(executable, channel, i);
+            }
+        }
+    }
+}
+
+/// The host's input for one block: interleaved frames of `channels` samples, of which the
+/// block starts at frame `first_frame`.
+struct HostInput<'a> {
+    samples: &'a [f32],
+    channels: usize,
+    first_frame: usize,
+}
+
+/// Sample `i` of the last block on engine channel `channel` of `executable`: its own channel,
+/// or its last one if it has fewer.
+#[inline]
+fn sample(executable: &Executable, channel: usize, i: usize) -> f32 {
+    executable.output(channel.min(executable.channels() - 1))[i]
+}
+
+/// Hands `next` what it keeps of `old`, the program it replaces, as its
+/// [`Takeover`](crate::live::Takeover) says.
+///
+/// Real-time safe: does not allocate, free, lock or block.
+fn take_over(next: &mut Loaded, old: &mut Executable) {
+    match &next.takeover {
+        Takeover::Whole { rebuilt, reset } => {
+            next.executable.take_over(old, rebuilt, reset);
+        }
+        Takeover::Changed { copied, params } => {
+            next.executable.take_over_changed(old, copied, params);
+        }
+    }
+}
+
+/// Applies `event` to `loaded` if it has the event's parameter; returns whether it had.
+///
+/// Real-time safe: does not allocate, lock or block.
+fn apply(loaded: &mut Loaded, event: &Event) -> bool {
+    let Some(slot) = loaded.slot(event.key) else {
+        return false;
+    };
+    match event.action {
+        Action::Set(value) => loaded.executable.set_param(slot, value),
+        Action::Ramp { target, samples } => {
+            loaded.executable.ramp_param(slot, target, samples);
+        }
+    }
+    true
+}
