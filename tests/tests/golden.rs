@@ -3,9 +3,9 @@
 //! Regenerate them with `UPDATE_GOLDEN=1 cargo test -p patchvm-tests --test golden`.
 
 use patchvm::compiler::{compile, disassemble};
+use patchvm::diagnostics::{Style, render};
 use patchvm::ir::Limits;
 use patchvm::modules::catalog;
-use patchvm::diagnostics::{Style, render};
 use patchvm::source::SourceFile;
 use patchvm_tests::patches_dir;
 use std::path::Path;

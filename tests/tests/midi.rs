@@ -4,10 +4,10 @@
 //! changes and pitch bend move what the patch binds, drums start on their notes' samples.
 
 use patchvm::Settings;
+use patchvm::engine::Frames;
 use patchvm::engine::{At, AudioHalf, Controller, Engine, EngineSettings};
 use patchvm::ir::{Format, Limits, Patch};
 use patchvm::midi::{MidiSong, Playback, file};
-use patchvm::engine::Frames;
 use patchvm_tests::live::{mono_with_voices, render};
 use patchvm_tests::measure::{rms, spectral_peaks};
 use patchvm_tests::smf::{Track, file as smf};

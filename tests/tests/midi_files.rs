@@ -3,9 +3,9 @@
 //! a panic or a hang.
 
 use patchvm::Settings;
+use patchvm::engine::Frames;
 use patchvm::ir::Limits;
 use patchvm::midi::{MidiFileError, Playback, file};
-use patchvm::engine::Frames;
 use patchvm_tests::example;
 use patchvm_tests::smf::{Track, file as smf};
 use std::time::Instant;

@@ -1,5 +1,5 @@
-//! The audio side of a C engine: the engine's audio half, adapted to any channel count and any
-//! frame count over the caller's interleaved buffers.
+//! The audio side of a C engine: the engine's audio half, poisoned by a caught panic, and
+//! adapted to any channel count and any frame count over the caller's interleaved buffers.
 
 use crate::status::{PVM_ERR_PANIC, PVM_OK};
 use patchvm_engine::AudioHalf;
@@ -16,7 +16,7 @@ const SCRATCH_FRAMES: usize = 1_024;
 /// What `pvm_engine_process` owns. Touched only by `pvm_engine_process` (and by
 /// `pvm_engine_free`), never by a control call, so it needs no lock.
 #[derive(Debug)]
-pub(crate) struct AudioSide {
+pub(crate) struct PoisonableAudioHalf {
     half: AudioHalf,
     /// Interleaved input channels the caller passes: 0..=`PVM_MAX_CHANNELS`.
     channels_in: usize,
@@ -33,15 +33,19 @@ pub(crate) struct AudioSide {
     panic_next: bool,
 }
 
-impl AudioSide {
+impl PoisonableAudioHalf {
     /// `half` must have been made with `min(channels_out, 2)` channels.
-    pub(crate) fn new(half: AudioHalf, channels_in: usize, channels_out: usize) -> AudioSide {
+    pub(crate) fn new(
+        half: AudioHalf,
+        channels_in: usize,
+        channels_out: usize,
+    ) -> PoisonableAudioHalf {
         let scratch = if channels_out > 2 {
             vec![0.0; 2 * SCRATCH_FRAMES].into_boxed_slice()
         } else {
             Box::default()
         };
-        AudioSide {
+        PoisonableAudioHalf {
             half,
             channels_in,
             channels_out,
@@ -97,7 +101,7 @@ impl AudioSide {
 
     /// # Safety
     ///
-    /// As for [`process`](AudioSide::process).
+    /// As for [`process`](PoisonableAudioHalf::process).
     unsafe fn render(&mut self, input: *const f32, output: *mut f32, frames: usize) {
         #[cfg(test)]
         if std::mem::take(&mut self.panic_next) {
@@ -171,8 +175,8 @@ unsafe fn silence(output: *mut f32, count: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use patchvm_engine::{Engine, EngineSettings};
     use patchvm_engine::ir::{Format, Limits};
+    use patchvm_engine::{Engine, EngineSettings};
 
     #[test]
     fn a_panic_while_rendering_gives_silence_and_a_code_from_then_on() {
@@ -184,10 +188,10 @@ mod tests {
         let toy = br#"(patch (nodes (osc1 (type "osc.sine") (freq 440)) (out (type "output")))
                               (connections (osc1 "out" -> out "in")))"#;
         controller.load_text(toy, Format::Sexpr).unwrap();
-        let mut audio = AudioSide::new(half, 0, 3);
+        let mut audio = PoisonableAudioHalf::new(half, 0, 3);
         let mut out = vec![1.0_f32; 3 * 500];
         // SAFETY: `out` holds 500 frames of 3 channels.
-        let process = |audio: &mut AudioSide, out: &mut [f32]| unsafe {
+        let process = |audio: &mut PoisonableAudioHalf, out: &mut [f32]| unsafe {
             audio.process(std::ptr::null(), out.as_mut_ptr(), out.len() / 3)
         };
         assert_eq!(process(&mut audio, &mut out), PVM_OK);

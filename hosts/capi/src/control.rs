@@ -1,14 +1,15 @@
-//! The control side of a C engine: the controller, the last error and the metrics text.
+//! The control side of a C engine: the controller, poisoned by a caught panic, with the last
+//! error and the metrics text.
 
 use crate::status::{
     PVM_ERR_BUSY, PVM_ERR_INVALID_PATCH, PVM_ERR_IO, PVM_ERR_NO_PATCH, PVM_ERR_PANIC,
     PVM_ERR_PARAM, PVM_OK,
 };
 use patchvm_engine::Controller;
-use patchvm_engine::{EngineError, MetricsSnapshot};
-use patchvm_engine::ir::{Diagnostics, Format};
 use patchvm_engine::diagnostics::{Style, render};
+use patchvm_engine::ir::{Diagnostics, Format};
 use patchvm_engine::source::{LoadError, SourceFile};
+use patchvm_engine::{EngineError, MetricsSnapshot};
 use std::ffi::CString;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
@@ -33,7 +34,7 @@ impl Failure {
 /// What the control calls own. Touched only by control calls, which the caller serialises
 /// (one at a time, from any thread), never by `pvm_engine_process`, so it needs no lock.
 #[derive(Debug)]
-pub(crate) struct ControlSide {
+pub(crate) struct PoisonableController {
     pub(crate) controller: Controller,
     /// The message of the last status-returning control call: empty if it succeeded.
     last_error: CString,
@@ -43,9 +44,9 @@ pub(crate) struct ControlSide {
     poisoned: bool,
 }
 
-impl ControlSide {
-    pub(crate) fn new(controller: Controller) -> ControlSide {
-        ControlSide {
+impl PoisonableController {
+    pub(crate) fn new(controller: Controller) -> PoisonableController {
+        PoisonableController {
             controller,
             last_error: CString::default(),
             metrics: CString::default(),
@@ -57,7 +58,7 @@ impl ControlSide {
     /// caught, and records its message. Returns its status code.
     pub(crate) fn run(
         &mut self,
-        call: impl FnOnce(&mut ControlSide) -> Result<(), Failure>,
+        call: impl FnOnce(&mut PoisonableController) -> Result<(), Failure>,
     ) -> i32 {
         if self.poisoned {
             return self.fail(Failure::new(
@@ -222,12 +223,12 @@ fn metrics_json(metrics: &MetricsSnapshot) -> String {
 mod tests {
     use super::*;
     use crate::status::PVM_ERR_NULL;
-    use patchvm_engine::{Engine, EngineSettings};
     use patchvm_engine::ir::Limits;
+    use patchvm_engine::{Engine, EngineSettings};
 
-    fn side() -> ControlSide {
+    fn side() -> PoisonableController {
         let (controller, _) = Engine::new(EngineSettings::default(), Limits::default());
-        ControlSide::new(controller)
+        PoisonableController::new(controller)
     }
 
     #[test]

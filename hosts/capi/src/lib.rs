@@ -57,10 +57,10 @@ mod status;
 
 pub use status::*;
 
-use audio::AudioSide;
-use control::{ControlSide, Failure};
-use patchvm_engine::{At, Engine, EngineSettings, NoteBinding};
+use audio::PoisonableAudioHalf;
+use control::{Failure, PoisonableController};
 use patchvm_engine::ir::{Format, Limits};
+use patchvm_engine::{At, Engine, EngineSettings, NoteBinding};
 use std::cell::Cell;
 use std::ffi::{CStr, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -84,15 +84,15 @@ pub struct PvmEngine {
     // The two sides are separate fields, each reached through a pointer to the field alone,
     // so the audio thread's `&mut` to one and the control thread's `&mut` to the other never
     // overlap, and neither needs a lock.
-    control: ControlSide,
-    audio: AudioSide,
+    control: PoisonableController,
+    audio: PoisonableAudioHalf,
 }
 
 // Both sides move between the threads the caller chooses.
 const _: () = {
     const fn send<T: Send>() {}
-    send::<ControlSide>();
-    send::<AudioSide>();
+    send::<PoisonableController>();
+    send::<PoisonableAudioHalf>();
 };
 
 thread_local! {
@@ -106,7 +106,7 @@ thread_local! {
 ///
 /// `engine` is NULL or came from [`pvm_engine_new`] and is not freed, and no other control
 /// call on it runs (the caller serialises them).
-unsafe fn control_side<'a>(engine: *mut PvmEngine) -> Option<&'a mut ControlSide> {
+unsafe fn control_side<'a>(engine: *mut PvmEngine) -> Option<&'a mut PoisonableController> {
     // SAFETY: from the contract. Only the `control` field is borrowed, never the whole
     // engine, so a concurrent `pvm_engine_process` borrowing `audio` does not alias it.
     (!engine.is_null()).then(|| unsafe { &mut (*engine).control })
@@ -119,7 +119,7 @@ unsafe fn control_side<'a>(engine: *mut PvmEngine) -> Option<&'a mut ControlSide
 /// As for [`control_side`].
 unsafe fn control(
     engine: *mut PvmEngine,
-    call: impl FnOnce(&mut ControlSide) -> Result<(), Failure>,
+    call: impl FnOnce(&mut PoisonableController) -> Result<(), Failure>,
 ) -> i32 {
     // SAFETY: forwarded.
     match unsafe { control_side(engine) } {
@@ -195,8 +195,8 @@ pub extern "C" fn pvm_engine_new(
         };
         let (controller, half) = Engine::new(settings, Limits::default());
         Box::new(PvmEngine {
-            control: ControlSide::new(controller),
-            audio: AudioSide::new(half, channels_in, channels_out),
+            control: PoisonableController::new(controller),
+            audio: PoisonableAudioHalf::new(half, channels_in, channels_out),
         })
     });
     match made {
@@ -518,7 +518,7 @@ fn midi_note(note: i32) -> Result<u8, Failure> {
 }
 
 /// `PVM_ERR_QUEUE_FULL` if events were dropped since the count was `before`.
-fn no_drops(side: &ControlSide, before: u64) -> Result<(), Failure> {
+fn no_drops(side: &PoisonableController, before: u64) -> Result<(), Failure> {
     match side.controller.metrics().dropped_events > before {
         true => Err(queue_full()),
         false => Ok(()),

@@ -1,7 +1,7 @@
 //! How a command fails: what it prints and which exit status it returns.
 
-use patchvm::ir::Diagnostics;
 use patchvm::diagnostics::{Style, render};
+use patchvm::ir::Diagnostics;
 use patchvm::source::{LoadError, SourceFile};
 use std::io::IsTerminal;
 use std::process::ExitCode;

@@ -6,7 +6,6 @@ use crate::limits::LimitArgs;
 use crate::session::{Controls, Session};
 use patchvm::Controller;
 use patchvm::backend::Backend;
-use patchvm::wav::{SinkSettings, WavSink};
 use patchvm::engine::{Engine, EngineError, EngineSettings};
 use patchvm::midi::file as midi_file;
 #[cfg(feature = "midi")]
@@ -15,6 +14,7 @@ use patchvm::midi::live::SongFeed;
 use patchvm::osc::{self, OscHandle, OscServer};
 use patchvm::source::load;
 use patchvm::watch::{FileWatch, WatchSettings};
+use patchvm::wav::{SinkSettings, WavSink};
 use patchvm::{Settings, prepare};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

@@ -1,9 +1,11 @@
 //! A MIDI song played into a patch through the live engine, sample-accurately.
 
 use super::file::MidiSong;
-use patchvm_engine::{At, AudioHalf, Controller, Engine, EngineError, EngineSettings, most_changes};
-use patchvm_engine::{Settings, prepare};
 use patchvm_engine::Frames;
+use patchvm_engine::{
+    At, AudioHalf, Controller, Engine, EngineError, EngineSettings, most_changes,
+};
+use patchvm_engine::{Settings, prepare};
 use patchvm_ir::{Limits, Patch};
 
 /// The most messages sent before rendering: more messages than this at one sample (only a

@@ -4,9 +4,9 @@
 use super::batch::Batch;
 use super::command::Command;
 use super::describe::engine_error;
+use patchvm_engine::MetricsSnapshot;
 use patchvm_engine::{At, Controller};
 use patchvm_ir::Edit;
-use patchvm_engine::MetricsSnapshot;
 use rosc::OscType;
 
 /// What a command that succeeded asks to send back.

@@ -1,7 +1,7 @@
 //! The sound cards cpal can see, and finding one by name.
 
-use patchvm_engine::backend::BackendError;
 use cpal::traits::{DeviceTrait, HostTrait};
+use patchvm_engine::backend::BackendError;
 
 /// One device of the default host.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -4,10 +4,10 @@
 
 use super::channels::{pop_frames, push_frames, skip_backlog, spread};
 use super::devices::{Direction, describe, find};
-use patchvm_engine::backend::{Backend, BackendError, Lateness, Stream, StreamSetup, StreamStatus};
-use patchvm_engine::AudioHalf;
 use cpal::traits::{DeviceTrait, StreamTrait};
 use cpal::{FromSample, Sample, SampleFormat, SizedSample, StreamConfig};
+use patchvm_engine::AudioHalf;
+use patchvm_engine::backend::{Backend, BackendError, Lateness, Stream, StreamSetup, StreamStatus};
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Arc, OnceLock};
@@ -459,9 +459,9 @@ impl Stream for CardStream {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use patchvm_engine::{Engine, EngineSettings};
     use assert_no_alloc::assert_no_alloc;
     use patchvm_engine::ir::{Format, Limits};
+    use patchvm_engine::{Engine, EngineSettings};
 
     /// The output callback's work, without a device: a stereo engine reading two input
     /// channels, spread over a four-channel `i16` device.

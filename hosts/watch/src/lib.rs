@@ -47,10 +47,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use patchvm_engine::{Controller, EngineError, SwapReport};
-use patchvm_engine::source::{LoadError, SourceFile};
 use notify::event::{AccessKind, AccessMode};
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
+use patchvm_engine::source::{LoadError, SourceFile};
+use patchvm_engine::{Controller, EngineError, SwapReport};
 use patchvm_ir::{Diagnostics, Limits};
 use std::ffi::OsString;
 use std::fmt;

@@ -4,9 +4,9 @@
 
 use super::clock::{Clock, LatenessMeter};
 use super::writer::FileWriter;
-use patchvm_engine::backend::{Backend, BackendError, Stream, StreamSetup, StreamStatus};
-use patchvm_engine::AudioHalf;
 use crate::render::MAX_WAV_DATA_BYTES;
+use patchvm_engine::AudioHalf;
+use patchvm_engine::backend::{Backend, BackendError, Stream, StreamSetup, StreamStatus};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
@@ -312,8 +312,8 @@ impl Drop for SinkStream {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use patchvm_engine::{Engine, EngineSettings};
     use assert_no_alloc::assert_no_alloc;
+    use patchvm_engine::{Engine, EngineSettings};
     use patchvm_ir::{Edit, Format, Limits};
     use patchvm_tests::measure::frequency;
 
