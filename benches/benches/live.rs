@@ -1,4 +1,4 @@
-//! The live engine's audio side: what a swap costs the `process` call that takes the new
+//! The live engine's audio half: what a swap costs the `process` call that takes the new
 //! program, by patch size, with and without a long delay line; and event throughput.
 //!
 //! Compile time, the control side of a swap, is in `compile.rs`.

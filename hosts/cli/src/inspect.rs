@@ -4,8 +4,7 @@ use crate::failure::Failure;
 use crate::limits::LimitArgs;
 use crate::output;
 use patchvm::compiler::disassemble;
-use patchvm::source::load;
-use patchvm::{Settings, prepare};
+use patchvm::{Prepared, Settings};
 use std::path::PathBuf;
 
 /// A patch file and the limits to read it with.
@@ -37,14 +36,11 @@ pub fn disasm(args: &PatchArgs) -> Result<(), Failure> {
 
 fn compiled_text(args: &PatchArgs) -> Result<String, Failure> {
     let limits = args.limits.limits();
-    let (patch, source) = load(&args.patch, &limits)?;
     let settings = Settings {
         sample_rate: f64::from(args.sample_rate),
         voices: usize::from(args.voices),
         ..Settings::default()
     };
-    match prepare(&patch, &settings, &limits) {
-        Ok(compiled) => Ok(disassemble(&compiled)),
-        Err(diagnostics) => Err(Failure::Patch(Box::new(source), diagnostics)),
-    }
+    let (prepared, _) = Prepared::read(&args.patch, &settings, &limits)?;
+    Ok(disassemble(prepared.compiled()))
 }

@@ -12,10 +12,9 @@ use patchvm::midi::file as midi_file;
 use patchvm::midi::live::InputFeed;
 use patchvm::midi::live::SongFeed;
 use patchvm::osc::{self, OscHandle, OscServer};
-use patchvm::source::load;
 use patchvm::watch::{FileWatch, WatchSettings};
 use patchvm::wav::{SinkSettings, WavSink};
-use patchvm::{Settings, prepare};
+use patchvm::{Prepared, Settings};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -87,7 +86,6 @@ const MAX_SECONDS: f64 = 86_400.0;
 pub fn run(args: &PlayArgs) -> Result<(), Failure> {
     check_usage(args)?;
     let limits = args.limits.limits();
-    let (patch, source) = load(&args.patch, &limits)?;
     // The patch's channels and inputs choose the backend's; the check also reports a broken
     // patch before any device is opened.
     let check = Settings {
@@ -95,9 +93,8 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
         seed: args.seed,
         voices: usize::from(args.voices),
     };
-    let program = prepare(&patch, &check, &limits)
-        .map_err(|diagnostics| Failure::Patch(Box::new(source.clone()), diagnostics))?
-        .program;
+    let (prepared, source) = Prepared::read(&args.patch, &check, &limits)?;
+    let program = prepared.program();
     let backend = open_backend(args, usize::from(program.channels), program.inputs > 0)?;
     let setup = backend.setup();
     let settings = EngineSettings {
@@ -108,10 +105,14 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
         ..EngineSettings::default()
     };
     let (mut controller, audio) = Engine::new(settings, limits.clone());
-    controller.load_patch(patch).map_err(|error| match error {
-        EngineError::Invalid(diagnostics) => Failure::Patch(Box::new(source.clone()), diagnostics),
-        other => Failure::File(other.to_string()),
-    })?;
+    controller
+        .load_patch(prepared.into_patch())
+        .map_err(|error| match error {
+            EngineError::Invalid(diagnostics) => {
+                Failure::Patch(Box::new(source.clone()), diagnostics)
+            }
+            other => Failure::File(other.to_string()),
+        })?;
     // Shared by the control-side threads; the audio thread never touches it.
     let controller = Arc::new(Mutex::new(controller));
 

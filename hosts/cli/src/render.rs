@@ -8,7 +8,7 @@ use patchvm::engine::Frames;
 use patchvm::midi::{MidiSong, Playback, file as midi_file};
 use patchvm::render::{RenderError, RenderOptions, SampleFormat, WavInput, render_to_wav};
 use patchvm::source::load;
-use patchvm::{Instance, Settings};
+use patchvm::{Prepared, Settings};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -204,7 +204,9 @@ fn source_of(
     song: Option<MidiSong>,
 ) -> Result<Box<dyn Frames>, patchvm::ir::Diagnostics> {
     match song {
-        None => Ok(Box::new(Instance::new(&patch, settings, limits)?)),
+        None => Ok(Box::new(
+            Prepared::new(patch, settings, limits)?.instantiate()?,
+        )),
         Some(song) => match Playback::new(patch, settings, limits, song) {
             Ok(playback) => Ok(Box::new(playback)),
             Err(patchvm::engine::EngineError::Invalid(diagnostics)) => Err(diagnostics),

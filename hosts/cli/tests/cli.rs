@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 fn patchvm(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_patchvm"))
         .args(args)
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
         .output()
         .expect("the binary runs")
 }
@@ -221,7 +221,7 @@ fn modules_lists_the_catalog_as_text_and_json() {
             "{name} missing"
         );
     }
-    let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/modules.json");
+    let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spec/modules.json");
     assert_eq!(json, std::fs::read_to_string(reference).unwrap());
     let output = patchvm(&["modules", "filter.lowpass"]);
     let text = String::from_utf8_lossy(&output.stdout);

@@ -58,7 +58,7 @@ impl Playing {
         let mut child = Command::new(env!("CARGO_BIN_EXE_patchvm"))
             .arg("play")
             .args(args)
-            .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+            .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
             .stderr(Stdio::piped())
             .spawn()
             .expect("the binary runs");
@@ -432,7 +432,7 @@ fn flags_that_do_not_go_together_are_usage_errors() {
         let output = Command::new(env!("CARGO_BIN_EXE_patchvm"))
             .arg("play")
             .args(args)
-            .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+            .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
             .output()
             .unwrap();
         assert_eq!(
@@ -455,7 +455,7 @@ fn a_broken_patch_does_not_start() {
             "--seconds",
             "1",
         ])
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
@@ -469,7 +469,7 @@ fn a_broken_patch_does_not_start() {
 fn patchvm(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_patchvm"))
         .args(args)
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
         .output()
         .unwrap()
 }

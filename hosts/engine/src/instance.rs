@@ -48,8 +48,15 @@ impl Instance {
         settings: &Settings,
         limits: &Limits,
     ) -> Result<Instance, Diagnostics> {
-        let compiled = prepare(patch, settings, limits)?;
-        let executable = instantiate(compiled, settings)?;
+        Instance::from_compiled(prepare(patch, settings, limits)?, settings)
+    }
+
+    /// Builds the kernels of a patch compiled at `settings` and verifies its program.
+    pub(crate) fn from_compiled(
+        compiled: Compiled,
+        settings: &Settings,
+    ) -> Result<Instance, Diagnostics> {
+        let executable = build_executable(compiled.program, &compiled.kernels, settings)?;
         Ok(Instance {
             executable,
             sample_rate: settings.sample_rate,
@@ -292,11 +299,6 @@ fn check_memory(
         }
     }
     Ok(())
-}
-
-/// Builds every kernel a compiled patch calls and verifies the program against them.
-fn instantiate(compiled: Compiled, settings: &Settings) -> Result<Executable, Diagnostics> {
-    build_executable(compiled.program, &compiled.kernels, settings)
 }
 
 /// Builds the kernels of `nodes` and verifies `program` against them. Allocates: control

@@ -1,8 +1,8 @@
 //! patchvm's engine: a patch made runnable, once ([`Instance`]) or live ([`Engine`]).
 //!
-//! Every host goes through this crate: it reads a patch file ([`source`]), validates,
-//! compiles, builds and verifies it ([`Instance::new`], [`Controller::load_patch`]), and
-//! renders its diagnostics ([`diagnostics`]). The traits the host adapters share live here
+//! Every host goes through this crate: a patch file is read, validated, compiled, built and
+//! verified by one pipeline ([`Prepared`], then an [`Instance`] or a [`Controller`]), and its
+//! diagnostics rendered with its lines ([`diagnostics`]). The traits the host adapters share live here
 //! too — real-time [`backend`]s and the [`Frames`] an offline render reads — so that adapters
 //! depend on the engine and never on one another. It uses no I/O crate and no system library:
 //! the core crates it builds on are re-exported ([`ir`], [`vm`], [`compiler`], [`modules`]).
@@ -136,6 +136,7 @@ pub mod load;
 mod midi;
 mod notes;
 mod performance;
+mod pipeline;
 pub mod reference;
 mod report;
 mod seed;
@@ -159,6 +160,7 @@ pub use report::SwapReport;
 pub use frames::Frames;
 pub use instance::{Instance, SAMPLE_RATES, Settings, prepare};
 pub use patchvm_vm::live::AudioHalf;
+pub use pipeline::Prepared;
 pub use seed::node_seed;
 
 /// The compiler (`patchvm-compiler`).

@@ -5,7 +5,7 @@ use patchvm_engine::Frames;
 use patchvm_engine::{
     At, AudioHalf, Controller, Engine, EngineError, EngineSettings, most_changes,
 };
-use patchvm_engine::{Settings, prepare};
+use patchvm_engine::{Prepared, Settings};
 use patchvm_ir::{Limits, Patch};
 
 /// The most messages sent before rendering: more messages than this at one sample (only a
@@ -38,7 +38,9 @@ impl Playback {
         limits: &Limits,
         song: MidiSong,
     ) -> Result<Playback, EngineError> {
-        let channels = usize::from(prepare(&patch, settings, limits)?.program.channels);
+        let prepared = Prepared::new(patch, settings, limits)?;
+        let channels = usize::from(prepared.program().channels);
+        let patch = prepared.into_patch();
         let per_message = most_changes(&patch, settings.voices);
         // Every message of one sample goes out before that sample renders.
         let batch = song

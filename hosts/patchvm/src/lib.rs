@@ -34,7 +34,7 @@
 #![deny(missing_docs)]
 
 pub use patchvm_engine::{
-    AudioHalf, Controller, Engine, EngineSettings, Instance, Settings, node_seed, prepare,
+    AudioHalf, Controller, Engine, EngineSettings, Instance, Prepared, Settings, node_seed, prepare,
 };
 pub use patchvm_engine::{backend, diagnostics, load, reference, source};
 pub use patchvm_wav::render;

@@ -194,7 +194,7 @@ impl Backend for SoundCard {
             Some(input) => Some(build_input(input, producer, Arc::clone(&shared))?),
             None => None,
         };
-        let player = CardAudio {
+        let card_audio = CardAudio {
             audio,
             engine_channels: self.setup.channels,
             device_channels: usize::from(self.output.config.channels),
@@ -204,7 +204,7 @@ impl Backend for SoundCard {
             ring: self.input.is_some().then_some(consumer),
             shared: Arc::clone(&shared),
         };
-        let output = build_output(&self.output, player, Arc::clone(&shared))?;
+        let output = build_output(&self.output, card_audio, Arc::clone(&shared))?;
         let play = |stream: &cpal::Stream| {
             stream
                 .play()
@@ -295,12 +295,12 @@ macro_rules! for_sample_type {
 
 fn build_output(
     endpoint: &Endpoint,
-    player: CardAudio,
+    card_audio: CardAudio,
     shared: Arc<Shared>,
 ) -> Result<cpal::Stream, BackendError> {
     fn typed<T: SizedSample + FromSample<f32> + Send + 'static>(
         endpoint: &Endpoint,
-        mut player: CardAudio,
+        mut card_audio: CardAudio,
         shared: Arc<Shared>,
     ) -> Result<cpal::Stream, BackendError> {
         endpoint
@@ -310,14 +310,14 @@ fn build_output(
                 move |data: &mut [T], info: &cpal::OutputCallbackInfo| {
                     let stamp = info.timestamp();
                     let latency = stamp.playback.checked_duration_since(stamp.callback);
-                    player.render(data, latency);
+                    card_audio.render(data, latency);
                 },
                 move |error| shared.error(&error),
                 None,
             )
             .map_err(|error| BackendError::Device(format!("cannot open the output: {error}")))
     }
-    for_sample_type!(endpoint.format, typed(endpoint, player, shared))
+    for_sample_type!(endpoint.format, typed(endpoint, card_audio, shared))
 }
 
 fn build_input(
@@ -477,7 +477,7 @@ mod tests {
         controller.load_text(through, Format::Sexpr).unwrap();
         let (mut producer, consumer) = rtrb::RingBuffer::new(4 * CHUNK_FRAMES * 2);
         let shared = Arc::new(Shared::default());
-        let mut player = CardAudio {
+        let mut card_audio = CardAudio {
             audio,
             engine_channels: 2,
             device_channels: 4,
@@ -497,7 +497,7 @@ mod tests {
                 .map(|i| if i % 2 == 1 { level } else { 0.0 })
                 .collect();
             assert_eq!(push_frames(&mut producer, &input, 2, |x| x), 0);
-            assert_no_alloc(|| player.render(&mut data, Some(Duration::from_millis(3))));
+            assert_no_alloc(|| card_audio.render(&mut data, Some(Duration::from_millis(3))));
             let want = i16::from_sample(level);
             assert!(data.iter().all(|&sample| sample == want), "round {round}");
             controller.maintain();

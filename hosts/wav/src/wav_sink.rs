@@ -130,8 +130,8 @@ impl Backend for WavSink {
             ring: consumer,
         };
         let writer = spawn("patchvm-wav-writer", move || writer.run())?;
-        let player = SinkAudio::new(audio, producer, Arc::clone(&shared), settings, limit);
-        let audio = spawn("patchvm-audio", move || player.run())?;
+        let sink_audio = SinkAudio::new(audio, producer, Arc::clone(&shared), settings, limit);
+        let audio = spawn("patchvm-audio", move || sink_audio.run())?;
         Ok(Box::new(SinkStream {
             path,
             shared,
@@ -340,9 +340,9 @@ mod tests {
             buffer_frames: 64,
             ..SinkSettings::default()
         };
-        let mut player = SinkAudio::new(audio, producer, Arc::clone(&shared), settings, 20_000);
+        let mut sink_audio = SinkAudio::new(audio, producer, Arc::clone(&shared), settings, 20_000);
         // The clock starts at the first cycle; run it once outside, then watch the rest.
-        assert!(player.cycle());
+        assert!(sink_audio.cycle());
         let mut edits = 0;
         for round in 0..40 {
             // Control-side work between buffers: edits that swap programs in, and events.
@@ -357,7 +357,7 @@ mod tests {
             controller
                 .set_param("gain1", "amp", 0.25, patchvm_engine::At::Now)
                 .unwrap();
-            let ran = assert_no_alloc(|| (0..5).all(|_| player.cycle()));
+            let ran = assert_no_alloc(|| (0..5).all(|_| sink_audio.cycle()));
             assert!(ran);
             // Drain as the writer would, outside the watched region.
             let waiting = consumer.slots();

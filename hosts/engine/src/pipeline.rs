@@ -1,0 +1,81 @@
+//! The pipeline every host runs a patch through: read → validate → compile → build → verify.
+//!
+//! [`Prepared`] is a patch past every check that does not allocate a kernel: validated,
+//! compiled at its settings, its kernels' memory within the limits. From there an offline host
+//! builds an [`Instance`] ([`Prepared::instantiate`]: kernels built, program verified), and a
+//! live host reads the program's channels to open its backend before it hands the patch to a
+//! [`Controller`](crate::Controller). Hosts call this rather than the stages, so each stage's
+//! checks, and the order their problems are reported in, are the same for all of them.
+
+use crate::instance::{Instance, Settings, prepare};
+use crate::source::{self, LoadError, SourceFile};
+use patchvm_compiler::Compiled;
+use patchvm_ir::{Diagnostics, Limits, Patch};
+use patchvm_vm::Program;
+use std::path::Path;
+
+/// A patch validated and compiled at its settings, ready to be built.
+#[derive(Debug)]
+pub struct Prepared {
+    patch: Patch,
+    compiled: Compiled<'static>,
+    settings: Settings,
+}
+
+impl Prepared {
+    /// Validates and compiles `patch` at `settings`, and checks that its kernels' memory fits
+    /// `limits`. Allocates no kernel.
+    pub fn new(
+        patch: Patch,
+        settings: &Settings,
+        limits: &Limits,
+    ) -> Result<Prepared, Diagnostics> {
+        let compiled = prepare(&patch, settings, limits)?;
+        Ok(Prepared {
+            patch,
+            compiled,
+            settings: *settings,
+        })
+    }
+
+    /// Reads the patch file at `path` (its format from its extension), then as
+    /// [`new`](Prepared::new). The file comes back with it, so that diagnostics found later
+    /// can show its lines; a patch it does not make is [`LoadError::Invalid`] with the file.
+    pub fn read(
+        path: &Path,
+        settings: &Settings,
+        limits: &Limits,
+    ) -> Result<(Prepared, SourceFile), LoadError> {
+        let (patch, source) = source::load(path, limits)?;
+        match Prepared::new(patch, settings, limits) {
+            Ok(prepared) => Ok((prepared, source)),
+            Err(diagnostics) => Err(LoadError::Invalid(source, diagnostics)),
+        }
+    }
+
+    /// Builds every kernel and verifies the program against them: a runnable instance.
+    pub fn instantiate(self) -> Result<Instance, Diagnostics> {
+        Instance::from_compiled(self.compiled, &self.settings)
+    }
+
+    /// The compiled program (its channels, inputs, instructions).
+    pub fn program(&self) -> &Program {
+        &self.compiled.program
+    }
+
+    /// The compiled patch, with the nodes its kernels are built from.
+    pub fn compiled(&self) -> &Compiled<'static> {
+        &self.compiled
+    }
+
+    /// The settings it was compiled at.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The patch, for a live engine to play (which compiles it again, against the program
+    /// already playing).
+    pub fn into_patch(self) -> Patch {
+        self.patch
+    }
+}
