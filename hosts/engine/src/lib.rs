@@ -2,10 +2,11 @@
 //!
 //! Every host goes through this crate: a patch file is read, validated, compiled, built and
 //! verified by one pipeline ([`Prepared`], then an [`Instance`] or a [`Controller`]), and its
-//! diagnostics rendered with its lines ([`diagnostics`]). The traits the host adapters share live here
-//! too — real-time [`backend`]s and the [`Frames`] an offline render reads — so that adapters
-//! depend on the engine and never on one another. It uses no I/O crate and no system library:
-//! the core crates it builds on are re-exported ([`ir`], [`vm`], [`compiler`], [`modules`]).
+//! diagnostics rendered with its lines ([`diagnostics`]). The traits the host adapters share
+//! live here too — real-time [`backend`]s and the [`Frames`] an offline render reads — so that
+//! adapters depend on the engine and never on one another. It uses no I/O crate and no system
+//! library: the core crates it builds on are re-exported ([`ir`], [`vm`], [`compiler`],
+//! [`modules`]), so an embedder (the C ABI among them) needs this crate alone.
 //!
 //! # The live engine: a patch that changes while it plays
 //!
@@ -158,7 +159,7 @@ pub use performance::pitch_hz;
 pub use report::SwapReport;
 
 pub use frames::Frames;
-pub use instance::{Instance, SAMPLE_RATES, Settings, prepare};
+pub use instance::{Instance, Settings, prepare};
 pub use patchvm_vm::live::AudioHalf;
 pub use pipeline::Prepared;
 pub use seed::node_seed;
