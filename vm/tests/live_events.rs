@@ -55,12 +55,12 @@ fn set(time: u64, key: u32, value: f32, generation: u64) -> Event {
 
 #[test]
 fn an_event_for_a_program_waiting_behind_a_transition_reaches_it() {
-    let (mut remote, mut player) = link(LinkSettings {
+    let (mut remote, mut audio) = link(LinkSettings {
         channels: 1,
         ..LinkSettings::default()
     });
     remote.publish(program(0.1, vec![], 1, false)).unwrap();
-    player.process(&mut [0.0; 64]);
+    audio.process(&mut [0.0; 64]);
     // A structural edit (a transition), then a program that adds key 7, published before the
     // audio half runs again; the event is resolved against that newest program.
     remote.publish(program(0.2, vec![], 2, true)).unwrap();
@@ -69,7 +69,7 @@ fn an_event_for_a_program_waiting_behind_a_transition_reaches_it() {
         .unwrap();
     assert!(remote.send(set(0, 7, 1.0, 3)));
     let mut out = [0.0_f32; 512];
-    player.process(&mut out);
+    audio.process(&mut out);
     assert_eq!(
         out[511], 1.0,
         "the set reached the program it was meant for"
@@ -85,7 +85,7 @@ fn an_earlier_event_displaces_the_latest_from_a_full_schedule() {
         event_capacity: 4,
         ..LinkSettings::default()
     };
-    let (mut remote, mut player) = link(settings);
+    let (mut remote, mut audio) = link(settings);
     remote
         .publish(program(
             0.0,
@@ -94,14 +94,14 @@ fn an_earlier_event_displaces_the_latest_from_a_full_schedule() {
             false,
         ))
         .unwrap();
-    player.process(&mut [0.0; 64]);
+    audio.process(&mut [0.0; 64]);
     for k in 0..4 {
         assert!(remote.send(set(1_000_000 + k, 2, 0.5, 1)));
     }
-    player.process(&mut [0.0; 64]); // the schedule is now full of far events
+    audio.process(&mut [0.0; 64]); // the schedule is now full of far events
     assert!(remote.send(set(200, 1, 1.0, 1)));
     let mut out = [0.0_f32; 512];
-    player.process(&mut out);
+    audio.process(&mut out);
     // The block started at sample 128: sample 200 is index 72.
     assert_eq!(
         (out[71], out[72]),
@@ -155,12 +155,12 @@ fn summing(values: [f32; 3], generation: u64, reset: Vec<ParamIdx>) -> Box<Loade
 
 #[test]
 fn a_whole_take_over_keeps_values_set_by_events_and_ramps_under_way() {
-    let (mut remote, mut player) = link(LinkSettings {
+    let (mut remote, mut audio) = link(LinkSettings {
         channels: 1,
         ..LinkSettings::default()
     });
     remote.publish(summing([0.0, 0.0, 0.0], 1, vec![])).unwrap();
-    player.process(&mut [0.0; 64]);
+    audio.process(&mut [0.0; 64]);
     // Slot 0 set by an event, slot 1 ramping to 64 over 128 samples (one per sample).
     assert!(remote.send(set(64, 0, 1000.0, 1)));
     assert!(remote.send(Event {
@@ -172,18 +172,18 @@ fn a_whole_take_over_keeps_values_set_by_events_and_ramps_under_way() {
         },
         generation: 1,
     }));
-    player.process(&mut [0.0; 64]);
+    audio.process(&mut [0.0; 64]);
     // A value edit of slot 2 only: the new program takes over whole.
     remote
         .publish(summing([0.0, 0.0, 0.5], 2, vec![ParamIdx(2)]))
         .unwrap();
     let mut out = [0.0_f32; 64];
-    player.process(&mut out);
+    audio.process(&mut out);
     assert_eq!(
         out[0], 1065.5,
         "the set value, the ramp's 65th step and the edited slot"
     );
     assert_eq!(out[63], 1128.5);
-    player.process(&mut out);
+    audio.process(&mut out);
     assert_eq!(out[63], 1128.5, "the ramp ended on its target");
 }
