@@ -117,7 +117,7 @@ fn program(generation: u64, drops: &Arc<Drops>) -> Box<Loaded> {
         })
     };
     let steady = build(None);
-    if generation % 3 == 0 {
+    if generation.is_multiple_of(3) {
         build(Some(steady))
     } else {
         steady
@@ -238,9 +238,12 @@ fn programs_and_events_cross_the_link_whole_and_in_order_under_load() {
         }
     }
     // Until the last program has settled and every queued event has played.
-    let settled = |received: &Received| match PROGRAMS % 3 {
-        0 => received.settled.last() == Some(&PROGRAMS),
-        _ => received.taken.last() == Some(&PROGRAMS),
+    let settled = |received: &Received| {
+        if PROGRAMS.is_multiple_of(3) {
+            received.settled.last() == Some(&PROGRAMS)
+        } else {
+            received.taken.last() == Some(&PROGRAMS)
+        }
     };
     while !settled(&received) || remote.metrics().snapshot().applied_events < queued {
         while let Some(returned) = remote.receive() {
