@@ -1,7 +1,8 @@
 //! Compile time by patch size (10 to 10 000 nodes): the whole of what
 //! `Controller::load_text` does before the audio half takes the program (read, validate,
 //! compile, build kernels, verify, diff against the program playing, publish), and each
-//! stage alone.
+//! stage alone. And how fast hostile input is refused: 200 000 nested brackets (or
+//! MessagePack arrays) stop at the depth limit in time linear in what was read.
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use patchvm::compiler::{CompileOptions, compile_graph};
@@ -80,5 +81,35 @@ fn stages(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, stages);
+fn nesting(c: &mut Criterion) {
+    let mut group = c.benchmark_group("refused: 200 000 nested");
+    let limits = Limits::default();
+    let mut msgpack = vec![0x91u8; 200_000];
+    msgpack.push(0xc0);
+    for (name, format, bytes) in [
+        (
+            "s-expression",
+            Format::Sexpr,
+            "(".repeat(200_000).into_bytes(),
+        ),
+        (
+            "JSON arrays",
+            Format::Json,
+            "[".repeat(200_000).into_bytes(),
+        ),
+        (
+            "JSON objects",
+            Format::Json,
+            "{\"a\":".repeat(200_000).into_bytes(),
+        ),
+        ("MessagePack arrays", Format::MessagePack, msgpack),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| black_box(format.read(black_box(&bytes), &limits)).unwrap_err());
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, stages, nesting);
 criterion_main!(benches);

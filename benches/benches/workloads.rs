@@ -1,4 +1,5 @@
-//! Offline render of the four bench-peers workloads (`../shared/bench-peers/README.md`): one
+//! Offline render of the four bench-peers workloads (w1 a sine into a gain, w2 64 saws through
+//! low-passes, w3 512 sines, w4 a saw through a low-pass, a delay and a reverb): one
 //! second of audio each, in 64-frame blocks, through `Instance` (what `patchvm render` runs).
 //!
 //! The patches are `benches/peers/w1..w4.lisp` when they are there, as `benches/peers/run`

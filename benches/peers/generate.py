@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the bench-peers workloads (../../../shared/bench-peers/README.md) as patchvm patches.
+"""Writes the bench-peers workloads (described in the harness's README) as patchvm patches.
 
     python3 benches/peers/generate.py        # rewrites w1.lisp .. w4.lisp beside this script
 

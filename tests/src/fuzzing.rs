@@ -1,5 +1,6 @@
 //! The bodies of the fuzz targets in `fuzz/`, as plain functions, so that the committed
-//! corpora replay as ordinary tests (`tests/tests/fuzz_corpora.rs`) on the stable toolchain.
+//! corpora replay as ordinary tests (`tests/tests/integration/fuzz_corpora.rs`) on the stable
+//! toolchain.
 //!
 //! Each takes arbitrary bytes and must neither panic nor hang; whatever compiles must render
 //! finite samples.

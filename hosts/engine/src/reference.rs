@@ -15,7 +15,7 @@ pub fn json(modules: &[&ModuleSpec]) -> String {
 pub fn markdown(modules: &[&ModuleSpec]) -> String {
     let mut text = String::from(
         "# Module reference\n\n\
-         Generated from the catalog by `UPDATE_GOLDEN=1 cargo test -p patchvm-tests --test spec_files`; \
+         Generated from the catalog by `UPDATE_GOLDEN=1 cargo test -p patchvm-tests --test integration spec_files`; \
          do not edit by hand. Every input is also a parameter of the same name. *Audio* inputs \
          take a signal or a value; *set once* inputs take only a value, read when the node is \
          built.\n\n",

@@ -1,4 +1,4 @@
-//! The audio half never allocates or frees: a counting global allocator watches the audio
+//! The audio half never allocates or frees: the binary's counting allocator watches the audio
 //! thread while it plays thousands of blocks through over a thousand swaps, edits and event
 //! bursts on random patches from the public generators.
 
@@ -7,69 +7,14 @@ use patchvm::ir::{Edit, Limits, Patch};
 use patchvm_tests::strategies::valid_patch;
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
-/// Counts allocations and frees made while the current thread is marked as the audio thread.
-struct Counting;
+use crate::allocations::{Allocations, counted};
 
-static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
-static FREES: AtomicU64 = AtomicU64::new(0);
-
-thread_local! {
-    static ON_AUDIO_THREAD: Cell<bool> = const { Cell::new(false) };
-}
-
-fn watched() -> bool {
-    ON_AUDIO_THREAD.try_with(Cell::get).unwrap_or(false)
-}
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged; the
-// counting touches only atomics and a `const` thread-local, neither of which allocates.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if watched() {
-            ALLOCATIONS.fetch_add(1, Relaxed);
-        }
-        // SAFETY: forwarded as is; the caller upholds `GlobalAlloc::alloc`'s contract.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        if watched() {
-            ALLOCATIONS.fetch_add(1, Relaxed);
-        }
-        // SAFETY: as above.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        if watched() {
-            FREES.fetch_add(1, Relaxed);
-        }
-        // SAFETY: as above; `ptr` came from `System` through this allocator.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if watched() {
-            ALLOCATIONS.fetch_add(1, Relaxed);
-            FREES.fetch_add(1, Relaxed);
-        }
-        // SAFETY: as above.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
-
-/// Runs `process` as the audio thread would: watched.
-fn play(audio: &mut AudioHalf, buffer: &mut [f32]) {
-    ON_AUDIO_THREAD.with(|flag| flag.set(true));
-    audio.process(buffer);
-    ON_AUDIO_THREAD.with(|flag| flag.set(false));
+/// Runs `process` as the audio thread would, adding what it allocated and freed to `total`.
+fn play(audio: &mut AudioHalf, buffer: &mut [f32], total: &mut Allocations) {
+    let ((), counts) = counted(|| audio.process(buffer));
+    total.allocations += counts.allocations;
+    total.frees += counts.frees;
 }
 
 /// A small, fixed pseudo-random sequence (no dependency, same on every machine).
@@ -162,6 +107,7 @@ fn the_audio_half_never_allocates_or_frees() {
     let mut rng = Lcg(7);
     let mut buffer = vec![0.0_f32; 2 * 700];
     let (mut calls, mut frames, mut edits, mut events) = (0u64, 0u64, 0u64, 0usize);
+    let mut total = Allocations::default();
     let mut iteration = 0;
     while controller.metrics().swaps < 1_000 || calls < 10_000 {
         iteration += 1;
@@ -185,14 +131,14 @@ fn the_audio_half_never_allocates_or_frees() {
         events += event_burst(&mut controller, &mut rng);
         for _ in 0..10 {
             let length = 1 + rng.below(700);
-            play(&mut audio, &mut buffer[..2 * length]);
+            play(&mut audio, &mut buffer[..2 * length], &mut total);
             calls += 1;
             frames += length as u64;
         }
         controller.maintain();
     }
     let metrics = controller.metrics();
-    let (allocations, frees) = (ALLOCATIONS.load(Relaxed), FREES.load(Relaxed));
+    let (allocations, frees) = (total.allocations, total.frees);
     println!(
         "{calls} process calls, {frames} frames (~{} blocks), {} swaps, {edits} edits, \
          {events} events queued, {} applied, {} unrouted: {allocations} allocations, \
@@ -204,9 +150,4 @@ fn the_audio_half_never_allocates_or_frees() {
     );
     assert!(metrics.swaps >= 1_000 && frames / 64 >= 10_000 && edits > 100 && events > 1_000);
     assert_eq!((allocations, frees), (0, 0));
-    // The counter works: an allocation on the watched thread is seen.
-    ON_AUDIO_THREAD.with(|flag| flag.set(true));
-    drop(std::hint::black_box(vec![0u8; 16]));
-    ON_AUDIO_THREAD.with(|flag| flag.set(false));
-    assert_eq!((ALLOCATIONS.load(Relaxed), FREES.load(Relaxed)), (1, 1));
 }

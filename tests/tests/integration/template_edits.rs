@@ -8,7 +8,7 @@ use patchvm::ir::{Format, PatchBuilder};
 use patchvm_tests::live::{mono, mono_with_voices, render};
 use patchvm_tests::measure::{largest_step, peak, rms, spectral_peaks};
 
-const SYNTH: &str = include_str!("../../patches/poly-synth.lisp");
+const SYNTH: &str = include_str!("../../../patches/poly-synth.lisp");
 
 fn engine() -> (Controller, AudioHalf) {
     mono_with_voices(32)

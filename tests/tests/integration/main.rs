@@ -1,0 +1,26 @@
+//! patchvm's integration tests, one module per subject, in one binary so the suite links the
+//! engine once. One subject alone: `cargo test -p patchvm-tests --test integration SUBJECT::`.
+
+mod allocations;
+mod docs;
+mod errors;
+mod examples;
+mod formats;
+mod fuzz_corpora;
+mod golden;
+mod instance_realtime;
+mod live;
+mod midi;
+mod midi_files;
+mod modules;
+mod osc;
+mod osc_hostile;
+mod osc_paced;
+mod properties;
+mod realtime;
+mod spec_files;
+mod swap;
+mod template_edits;
+mod templates;
+mod toy;
+mod voices_realtime;
