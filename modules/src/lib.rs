@@ -18,6 +18,7 @@
 
 mod dsp;
 pub mod kernels;
+mod module;
 mod registry;
 
 pub use registry::{KernelInit, build, catalog, memory_bytes, rebuilt_by};

@@ -7,35 +7,34 @@
 //! `from + (to - from) * g` with `g = min(k + 1, 64) / 64`, so the last sample of the first
 //! block is exactly `to`, and so is every sample after it.
 
-use super::arith::shape;
-use super::math::{out, signal};
+use super::spec::{out, signal};
 use crate::dsp::state::same;
-use crate::registry::Entry;
+use crate::module::{Dsp, Module};
 use patchvm_ir::{ModuleSpec, Role};
+use patchvm_vm::Kernel;
 use patchvm_vm::live::FADE_SAMPLES;
-use patchvm_vm::{Kernel, KernelShape};
+
+/// This family's modules, in catalog order.
+pub(crate) const MODULES: &[Module] = &[FADE];
 
 /// `edit.fade`: the crossfade a structural edit plays on each input whose connections
 /// changed: from `from` to `to` over one block (64 samples), then `to`. The live engine
 /// inserts it; in a patch it fades once, at start.
-pub const FADE: ModuleSpec = ModuleSpec {
-    name: "edit.fade",
-    doc: "fades from `from` to `to` over its first 64 samples, then passes `to`; live edits insert it",
-    inputs: &[
-        signal("from", "the signal faded out", 0.0),
-        signal("to", "the signal faded in", 0.0),
-    ],
-    outputs: &[out(
-        "`from` crossfaded into `to` over 64 samples, then `to`",
-    )],
-    role: Role::Kernel,
-};
-
-pub(crate) const FADE_ENTRY: Entry = Entry {
-    spec: FADE,
-    build: Some(|_| Box::new(Fade::default())),
-    memory_bytes: None,
-};
+pub const FADE: Module = Module::kernel(
+    ModuleSpec {
+        name: "edit.fade",
+        doc: "fades from `from` to `to` over its first 64 samples, then passes `to`; live edits insert it",
+        inputs: &[
+            signal("from", "the signal faded out", 0.0),
+            signal("to", "the signal faded in", 0.0),
+        ],
+        outputs: &[out(
+            "`from` crossfaded into `to` over 64 samples, then `to`",
+        )],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Fade::default()),
+);
 
 /// `edit.fade`: the samples played since built or reset, up to the fade's length.
 #[derive(Clone, Debug, Default)]
@@ -44,11 +43,7 @@ struct Fade {
     played: u32,
 }
 
-impl Kernel for Fade {
-    fn shape(&self) -> KernelShape {
-        shape(2)
-    }
-
+impl Dsp for Fade {
     /// Inputs `[from, to]`, outputs `[out]`. The expression and its order are the player's
     /// crossfade's (`before + (sample - before) * gain`), so a transition program fades
     /// exactly as the player's crossfade of two programs does.

@@ -25,10 +25,14 @@ use crate::KernelInit;
 use crate::dsp::biquad::{Biquad, Response, Settings};
 use crate::dsp::state::copy_with;
 use crate::dsp::svf;
-use crate::registry::{Entry, KernelBuilder};
+use crate::module::{Build, Dsp, Module, lane};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
-use patchvm_vm::{Kernel, KernelRef, KernelShape, MAX_LANES};
-use std::any::Any;
+use patchvm_vm::{Kernel, KernelRef, MAX_LANES};
+
+/// This family's modules, in catalog order.
+pub(crate) const MODULES: &[Module] = &[
+    LOWPASS, HIGHPASS, BANDPASS, NOTCH, PEAK, LOWSHELF, HIGHSHELF, ALLPASS,
+];
 
 /// The smallest cutoff the kernels use, in hertz.
 pub(crate) const MIN_CUTOFF_HZ: f64 = 1.0;
@@ -38,54 +42,52 @@ pub(crate) const MAX_CUTOFF: f64 = 0.49;
 pub(crate) const Q_RANGE: (f64, f64) = (0.1, 40.0);
 
 /// `filter.lowpass`: a resonant 2-pole low-pass.
-pub const LOWPASS: ModuleSpec = ModuleSpec {
-    name: "filter.lowpass",
-    doc: "resonant 2-pole low-pass (12 dB/octave), the RBJ cookbook response",
-    inputs: &[
-        InputSpec {
-            name: "in",
-            doc: "the signal to filter",
-            default: 0.0,
-            min: -1e6,
-            max: 1e6,
+pub const LOWPASS: Module = Module::kernel(
+    ModuleSpec {
+        name: "filter.lowpass",
+        doc: "resonant 2-pole low-pass (12 dB/octave), the RBJ cookbook response",
+        inputs: &[
+            InputSpec {
+                name: "in",
+                doc: "the signal to filter",
+                default: 0.0,
+                min: -1e6,
+                max: 1e6,
+                unit: Unit::Signal,
+                rate: Rate::Audio,
+                breaks_cycles: false,
+            },
+            InputSpec {
+                name: "cutoff",
+                doc: "cutoff frequency (-3 dB at q 0.707), limited to 0.49 of the sample rate",
+                default: 1000.0,
+                min: MIN_CUTOFF_HZ,
+                max: 20_000.0,
+                unit: Unit::Hz,
+                rate: Rate::Audio,
+                breaks_cycles: false,
+            },
+            InputSpec {
+                name: "q",
+                doc: "resonance: 0.707 is flat, higher peaks at the cutoff by about 20·log10(q) dB",
+                default: 0.707,
+                min: Q_RANGE.0,
+                max: Q_RANGE.1,
+                unit: Unit::Linear,
+                rate: Rate::Audio,
+                breaks_cycles: false,
+            },
+        ],
+        outputs: &[OutputSpec {
+            name: "out",
+            doc: "the filtered signal",
             unit: Unit::Signal,
-            rate: Rate::Audio,
-            breaks_cycles: false,
-        },
-        InputSpec {
-            name: "cutoff",
-            doc: "cutoff frequency (-3 dB at q 0.707), limited to 0.49 of the sample rate",
-            default: 1000.0,
-            min: MIN_CUTOFF_HZ,
-            max: 20_000.0,
-            unit: Unit::Hz,
-            rate: Rate::Audio,
-            breaks_cycles: false,
-        },
-        InputSpec {
-            name: "q",
-            doc: "resonance: 0.707 is flat, higher peaks at the cutoff by about 20·log10(q) dB",
-            default: 0.707,
-            min: Q_RANGE.0,
-            max: Q_RANGE.1,
-            unit: Unit::Linear,
-            rate: Rate::Audio,
-            breaks_cycles: false,
-        },
-    ],
-    outputs: &[OutputSpec {
-        name: "out",
-        doc: "the filtered signal",
-        unit: Unit::Signal,
-    }],
-    role: Role::Kernel,
-};
-
-pub(crate) const LOWPASS_ENTRY: Entry = Entry {
-    spec: LOWPASS,
-    build: Some(|init| Box::new(Lowpass::new(init))),
-    memory_bytes: None,
-};
+        }],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Lowpass::new(init)),
+)
+.lanes();
 
 /// `filter.lowpass`: [`svf::Lowpass`].
 #[derive(Clone, Debug)]
@@ -94,22 +96,14 @@ struct Lowpass(svf::Lowpass);
 impl Lowpass {
     fn new(init: &KernelInit) -> Lowpass {
         Lowpass(svf::Lowpass::new(
-            param(&LOWPASS, init, "cutoff") as f32,
-            param(&LOWPASS, init, "q") as f32,
+            param(&LOWPASS.spec, init, "cutoff") as f32,
+            param(&LOWPASS.spec, init, "q") as f32,
             init.sample_rate,
         ))
     }
 }
 
-impl Kernel for Lowpass {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 3,
-            outputs: 1,
-            takes_feed: false,
-        }
-    }
-
+impl Dsp for Lowpass {
     /// Inputs `[in, cutoff, q]` (signal, Hz, linear), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
@@ -134,9 +128,7 @@ impl Kernel for Lowpass {
         let mut filters: [Option<&mut svf::Lowpass>; MAX_LANES] = Default::default();
         filters[0] = Some(&mut self.0);
         for (slot, other) in filters[1..].iter_mut().zip(rest.iter_mut()) {
-            *slot = (&mut **other as &mut dyn Any)
-                .downcast_mut::<Lowpass>()
-                .map(|lowpass| &mut lowpass.0);
+            *slot = lane::<Lowpass>(other).map(|lowpass| &mut lowpass.0);
         }
         let (ins, rest) = inputs.split_at(lanes);
         let (cutoffs, qs) = rest.split_at(lanes);
@@ -232,85 +224,78 @@ const fn spec(name: &'static str, doc: &'static str, gain: bool) -> ModuleSpec {
 }
 
 /// `filter.highpass`: a resonant 2-pole high-pass.
-pub const HIGHPASS: ModuleSpec = spec(
-    "filter.highpass",
-    "resonant 2-pole high-pass (12 dB/octave), the RBJ cookbook response",
-    false,
+pub const HIGHPASS: Module = Module::kernel(
+    spec(
+        "filter.highpass",
+        "resonant 2-pole high-pass (12 dB/octave), the RBJ cookbook response",
+        false,
+    ),
+    |init| Rbj::build(Response::Highpass, init),
 );
 /// `filter.bandpass`: a 2-pole band-pass with 0 dB at its centre.
-pub const BANDPASS: ModuleSpec = spec(
-    "filter.bandpass",
-    "2-pole band-pass, 0 dB at the centre frequency whatever q is (RBJ cookbook)",
-    false,
+pub const BANDPASS: Module = Module::kernel(
+    spec(
+        "filter.bandpass",
+        "2-pole band-pass, 0 dB at the centre frequency whatever q is (RBJ cookbook)",
+        false,
+    ),
+    |init| Rbj::build(Response::Bandpass, init),
 );
 /// `filter.notch`: a 2-pole band-reject.
-pub const NOTCH: ModuleSpec = spec(
-    "filter.notch",
-    "2-pole notch: silences the centre frequency, q sets the width (RBJ cookbook)",
-    false,
+pub const NOTCH: Module = Module::kernel(
+    spec(
+        "filter.notch",
+        "2-pole notch: silences the centre frequency, q sets the width (RBJ cookbook)",
+        false,
+    ),
+    |init| Rbj::build(Response::Notch, init),
 );
 /// `filter.peak`: a bell equaliser band.
-pub const PEAK: ModuleSpec = spec(
-    "filter.peak",
-    "peaking (bell) equaliser: gain_db at the centre, 0 dB far from it (RBJ cookbook)",
-    true,
+pub const PEAK: Module = Module::kernel(
+    spec(
+        "filter.peak",
+        "peaking (bell) equaliser: gain_db at the centre, 0 dB far from it (RBJ cookbook)",
+        true,
+    ),
+    |init| Rbj::build(Response::Peak, init),
 );
 /// `filter.lowshelf`: a low shelving equaliser.
-pub const LOWSHELF: ModuleSpec = spec(
-    "filter.lowshelf",
-    "low shelf: gain_db below the cutoff, 0 dB above, half the gain at it (RBJ cookbook)",
-    true,
+pub const LOWSHELF: Module = Module::kernel(
+    spec(
+        "filter.lowshelf",
+        "low shelf: gain_db below the cutoff, 0 dB above, half the gain at it (RBJ cookbook)",
+        true,
+    ),
+    |init| Rbj::build(Response::LowShelf, init),
 );
 /// `filter.highshelf`: a high shelving equaliser.
-pub const HIGHSHELF: ModuleSpec = spec(
-    "filter.highshelf",
-    "high shelf: gain_db above the cutoff, 0 dB below, half the gain at it (RBJ cookbook)",
-    true,
+pub const HIGHSHELF: Module = Module::kernel(
+    spec(
+        "filter.highshelf",
+        "high shelf: gain_db above the cutoff, 0 dB below, half the gain at it (RBJ cookbook)",
+        true,
+    ),
+    |init| Rbj::build(Response::HighShelf, init),
 );
 /// `filter.allpass`: a 2-pole all-pass.
-pub const ALLPASS: ModuleSpec = spec(
-    "filter.allpass",
-    "2-pole all-pass: unit gain, phase falling through -180° at the cutoff (RBJ cookbook)",
-    false,
+pub const ALLPASS: Module = Module::kernel(
+    spec(
+        "filter.allpass",
+        "2-pole all-pass: unit gain, phase falling through -180° at the cutoff (RBJ cookbook)",
+        false,
+    ),
+    |init| Rbj::build(Response::Allpass, init),
 );
-
-const fn entry(spec: ModuleSpec, build: KernelBuilder) -> Entry {
-    Entry {
-        spec,
-        build: Some(build),
-        memory_bytes: None,
-    }
-}
-
-pub(crate) const HIGHPASS_ENTRY: Entry = entry(HIGHPASS, |init| {
-    Rbj::boxed(Response::Highpass, &HIGHPASS, init)
-});
-pub(crate) const BANDPASS_ENTRY: Entry = entry(BANDPASS, |init| {
-    Rbj::boxed(Response::Bandpass, &BANDPASS, init)
-});
-pub(crate) const NOTCH_ENTRY: Entry =
-    entry(NOTCH, |init| Rbj::boxed(Response::Notch, &NOTCH, init));
-pub(crate) const PEAK_ENTRY: Entry = entry(PEAK, |init| Rbj::boxed(Response::Peak, &PEAK, init));
-pub(crate) const LOWSHELF_ENTRY: Entry = entry(LOWSHELF, |init| {
-    Rbj::boxed(Response::LowShelf, &LOWSHELF, init)
-});
-pub(crate) const HIGHSHELF_ENTRY: Entry = entry(HIGHSHELF, |init| {
-    Rbj::boxed(Response::HighShelf, &HIGHSHELF, init)
-});
-pub(crate) const ALLPASS_ENTRY: Entry = entry(ALLPASS, |init| {
-    Rbj::boxed(Response::Allpass, &ALLPASS, init)
-});
 
 /// A cookbook biquad whose settings are limited to a range it computes well in.
 struct Rbj {
     biquad: Biquad,
-    /// Whether input 3 is `gain_db`.
-    has_gain: bool,
     max_cutoff: f32,
 }
 
 impl Rbj {
-    fn boxed(response: Response, spec: &ModuleSpec, init: &KernelInit) -> Box<dyn Kernel> {
+    fn build(response: Response, init: &Build) -> Box<dyn Kernel> {
+        let spec = init.spec();
         let has_gain = spec.inputs.len() == 4;
         let max_cutoff = (MAX_CUTOFF * init.sample_rate) as f32;
         let gain_db = if has_gain {
@@ -326,9 +311,8 @@ impl Rbj {
             ],
             max_cutoff,
         );
-        Box::new(Rbj {
+        init.kernel(Rbj {
             biquad: Biquad::new(response, settings, init.sample_rate),
-            has_gain,
             max_cutoff,
         })
     }
@@ -344,15 +328,7 @@ pub(super) fn limited([cutoff, q, gain_db]: [f32; 3], max_cutoff: f32) -> Settin
     }
 }
 
-impl Kernel for Rbj {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: if self.has_gain { 4 } else { 3 },
-            outputs: 1,
-            takes_feed: false,
-        }
-    }
-
+impl Dsp for Rbj {
     /// Inputs `[in, cutoff, q]` (signal, Hz, linear), and `gain_db` (dB) for the peak and
     /// shelves; outputs `[out]`.
     ///
@@ -385,6 +361,7 @@ impl Kernel for Rbj {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{Run, SR, constant, kernel, rms, sine_wave};
+
     use std::f64::consts::TAU;
 
     /// The RBJ cookbook low-pass's gain in dB at `freq`, from its biquad coefficients.

@@ -21,11 +21,14 @@ use super::limit;
 use super::spec::control;
 use crate::KernelInit;
 use crate::dsp::ring::Line;
-use crate::dsp::state::copy_with;
-use crate::registry::Entry;
+use crate::dsp::state::{copy_whole, copy_with};
+use crate::module::{Dsp, Module};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape, copy_same_type};
+use patchvm_vm::Kernel;
 use std::f64::consts::{PI, TAU};
+
+/// This family's modules, in catalog order.
+pub(crate) const MODULES: &[Module] = &[CHORUS, FLANGER, PHASER];
 
 /// The fastest LFO, in hertz.
 const MAX_RATE_HZ: f64 = 20.0;
@@ -69,7 +72,8 @@ const FEEDBACK: InputSpec = control(
 );
 
 /// `fx.chorus`: a stereo chorus.
-pub const CHORUS: ModuleSpec = ModuleSpec {
+pub const CHORUS: Module = Module::kernel(
+ModuleSpec {
     name: "fx.chorus",
     doc: "stereo chorus: a delay swept between 7 ms and 7 ms + depth_s, right LFO a quarter period ahead",
     inputs: &[
@@ -95,70 +99,60 @@ pub const CHORUS: ModuleSpec = ModuleSpec {
         },
     ],
     role: Role::Kernel,
-};
+},
+|init| init.kernel(Chorus::new(init)),
+)
+.memory(|init| Line::bytes((CHORUS_BASE_S + CHORUS_MAX_DEPTH_S) * init.sample_rate));
 
 /// `fx.flanger`: a flanger.
-pub const FLANGER: ModuleSpec = ModuleSpec {
-    name: "fx.flanger",
-    doc: "flanger: a delay swept between 0.1 ms and 0.1 ms + depth_s, with feedback",
-    inputs: &[
-        IN,
-        rate(0.25),
-        depth_s(
-            "how far the delay sweeps above 0.1 ms; limited to 0..0.01 s",
-            0.002,
-            FLANGER_MAX_DEPTH_S,
-        ),
-        FEEDBACK,
-        MIX,
-    ],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
+pub const FLANGER: Module = Module::kernel(
+    ModuleSpec {
+        name: "fx.flanger",
+        doc: "flanger: a delay swept between 0.1 ms and 0.1 ms + depth_s, with feedback",
+        inputs: &[
+            IN,
+            rate(0.25),
+            depth_s(
+                "how far the delay sweeps above 0.1 ms; limited to 0..0.01 s",
+                0.002,
+                FLANGER_MAX_DEPTH_S,
+            ),
+            FEEDBACK,
+            MIX,
+        ],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Flanger::new(init)),
+)
+.memory(|init| Line::bytes((FLANGER_BASE_S + FLANGER_MAX_DEPTH_S) * init.sample_rate));
 
 /// `fx.phaser`: a four-stage phaser.
-pub const PHASER: ModuleSpec = ModuleSpec {
-    name: "fx.phaser",
-    doc: "phaser: 4 first-order allpasses whose break frequency sweeps from 200 Hz to 200·20^depth Hz",
-    inputs: &[
-        IN,
-        rate(0.5),
-        control(
-            "depth",
-            "how far the sweep reaches: 0 stays at 200 Hz, 1 reaches 4 kHz; limited to 0..1",
-            0.8,
-            (0.0, 1.0),
-            Unit::Linear,
-        ),
-        InputSpec {
-            default: 0.3,
-            ..FEEDBACK
-        },
-        MIX,
-    ],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
-
-pub(crate) const CHORUS_ENTRY: Entry = Entry {
-    spec: CHORUS,
-    build: Some(|init| Box::new(Chorus::new(init))),
-    memory_bytes: Some(|init| Line::bytes((CHORUS_BASE_S + CHORUS_MAX_DEPTH_S) * init.sample_rate)),
-};
-
-pub(crate) const FLANGER_ENTRY: Entry = Entry {
-    spec: FLANGER,
-    build: Some(|init| Box::new(Flanger::new(init))),
-    memory_bytes: Some(|init| {
-        Line::bytes((FLANGER_BASE_S + FLANGER_MAX_DEPTH_S) * init.sample_rate)
-    }),
-};
-
-pub(crate) const PHASER_ENTRY: Entry = Entry {
-    spec: PHASER,
-    build: Some(|init| Box::new(Phaser::new(init))),
-    memory_bytes: None,
-};
+pub const PHASER: Module = Module::kernel(
+    ModuleSpec {
+        name: "fx.phaser",
+        doc: "phaser: 4 first-order allpasses whose break frequency sweeps from 200 Hz to 200·20^depth Hz",
+        inputs: &[
+            IN,
+            rate(0.5),
+            control(
+                "depth",
+                "how far the sweep reaches: 0 stays at 200 Hz, 1 reaches 4 kHz; limited to 0..1",
+                0.8,
+                (0.0, 1.0),
+                Unit::Linear,
+            ),
+            InputSpec {
+                default: 0.3,
+                ..FEEDBACK
+            },
+            MIX,
+        ],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Phaser::new(init)),
+);
 
 /// The sweeps' sine LFO.
 #[derive(Clone, Debug)]
@@ -213,15 +207,7 @@ impl Chorus {
     }
 }
 
-impl Kernel for Chorus {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 4,
-            outputs: 2,
-            takes_feed: false,
-        }
-    }
-
+impl Dsp for Chorus {
     /// Inputs `[in, rate_hz, depth_s, mix]` (signal, Hz, s, linear), outputs `[left, right]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
@@ -275,15 +261,7 @@ impl Flanger {
     }
 }
 
-impl Kernel for Flanger {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 5,
-            outputs: 1,
-            takes_feed: false,
-        }
-    }
-
+impl Dsp for Flanger {
     /// Inputs `[in, rate_hz, depth_s, feedback, mix]` (signal, Hz, s, linear, linear),
     /// outputs `[out]`.
     ///
@@ -346,15 +324,7 @@ impl Phaser {
     }
 }
 
-impl Kernel for Phaser {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 5,
-            outputs: 1,
-            takes_feed: false,
-        }
-    }
-
+impl Dsp for Phaser {
     /// Inputs `[in, rate_hz, depth, feedback, mix]` (signal, Hz, linear, linear, linear),
     /// outputs `[out]`.
     ///
@@ -397,13 +367,14 @@ impl Kernel for Phaser {
     ///
     /// Real-time safe: copies plain fields; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_same_type(self, other)
+        copy_whole(self, other)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{Run, SR, constant, kernel, sine_wave, white_noise};
+
     use super::*;
 
     /// Runs `name` on `x` with constant controls, in catalog order after `in`.

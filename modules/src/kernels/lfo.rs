@@ -21,18 +21,21 @@
 //! at a time.
 
 use super::limit;
-use super::math::{out, signal};
 use super::noise::{SEED, uniform};
 use super::osc::{Saw, Square, Triangle, Wave};
+use super::spec::{out, signal};
 use crate::KernelInit;
 use crate::dsp::clock::Clock;
 use crate::dsp::phasor::Phasor;
 use crate::dsp::rng::Seeded;
-use crate::dsp::state::copy_if;
-use crate::registry::Entry;
+use crate::dsp::state::{copy_if, copy_whole};
+use crate::module::{Dsp, Module};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape, copy_same_type};
+use patchvm_vm::Kernel;
 use std::marker::PhantomData;
+
+/// This family's modules, in catalog order.
+pub(crate) const MODULES: &[Module] = &[SINE, TRIANGLE, SAW, SQUARE, RANDOM];
 
 /// The highest LFO rate, in hertz.
 const MAX_FREQ_HZ: f64 = 100.0;
@@ -69,63 +72,46 @@ const fn periodic(name: &'static str, doc: &'static str) -> ModuleSpec {
 }
 
 /// `lfo.sine`: a sine LFO.
-pub const SINE: ModuleSpec = periodic("lfo.sine", "sine LFO from phase 0: offset + depth·sin");
+pub const SINE: Module = Module::kernel(
+    periodic("lfo.sine", "sine LFO from phase 0: offset + depth·sin"),
+    |init| init.kernel(Lfo::<Sine>::new(init)),
+);
 /// `lfo.triangle`: a triangle LFO.
-pub const TRIANGLE: ModuleSpec = periodic(
-    "lfo.triangle",
-    "triangle LFO rising from offset at phase 0: offset + depth·triangle",
+pub const TRIANGLE: Module = Module::kernel(
+    periodic(
+        "lfo.triangle",
+        "triangle LFO rising from offset at phase 0: offset + depth·triangle",
+    ),
+    |init| init.kernel(Lfo::<Triangle>::new(init)),
 );
 /// `lfo.saw`: a sawtooth LFO.
-pub const SAW: ModuleSpec = periodic(
-    "lfo.saw",
-    "sawtooth LFO rising from offset at phase 0, jumping down at half a period",
+pub const SAW: Module = Module::kernel(
+    periodic(
+        "lfo.saw",
+        "sawtooth LFO rising from offset at phase 0, jumping down at half a period",
+    ),
+    |init| init.kernel(Lfo::<Saw>::new(init)),
 );
 /// `lfo.square`: a square LFO.
-pub const SQUARE: ModuleSpec = periodic(
-    "lfo.square",
-    "square LFO: offset + depth for the first half period, offset - depth for the second",
+pub const SQUARE: Module = Module::kernel(
+    periodic(
+        "lfo.square",
+        "square LFO: offset + depth for the first half period, offset - depth for the second",
+    ),
+    |init| init.kernel(Lfo::<Square>::new(init)),
 );
 
 /// `lfo.random`: a stepped random LFO.
-pub const RANDOM: ModuleSpec = ModuleSpec {
-    name: "lfo.random",
-    doc: "stepped random LFO: a new uniform value in offset ± depth each period, seeded",
-    inputs: &[FREQ, DEPTH, OFFSET, SEED],
-    outputs: &[out("offset + depth·value, the value uniform in -1..1")],
-    role: Role::Kernel,
-};
-
-pub(crate) const SINE_ENTRY: Entry = Entry {
-    spec: SINE,
-    build: Some(|init| Box::new(Lfo::<Sine>::new(init))),
-    memory_bytes: None,
-};
-pub(crate) const TRIANGLE_ENTRY: Entry = Entry {
-    spec: TRIANGLE,
-    build: Some(|init| Box::new(Lfo::<Triangle>::new(init))),
-    memory_bytes: None,
-};
-pub(crate) const SAW_ENTRY: Entry = Entry {
-    spec: SAW,
-    build: Some(|init| Box::new(Lfo::<Saw>::new(init))),
-    memory_bytes: None,
-};
-pub(crate) const SQUARE_ENTRY: Entry = Entry {
-    spec: SQUARE,
-    build: Some(|init| Box::new(Lfo::<Square>::new(init))),
-    memory_bytes: None,
-};
-pub(crate) const RANDOM_ENTRY: Entry = Entry {
-    spec: RANDOM,
-    build: Some(|init| Box::new(RandomLfo::new(init))),
-    memory_bytes: None,
-};
-
-const SHAPE: KernelShape = KernelShape {
-    inputs: 3,
-    outputs: 1,
-    takes_feed: false,
-};
+pub const RANDOM: Module = Module::kernel(
+    ModuleSpec {
+        name: "lfo.random",
+        doc: "stepped random LFO: a new uniform value in offset ± depth each period, seeded",
+        inputs: &[FREQ, DEPTH, OFFSET, SEED],
+        outputs: &[out("offset + depth·value, the value uniform in -1..1")],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(RandomLfo::new(init)),
+);
 
 /// `lfo.sine`'s shape, `sin(2π·phase)` in `f64`. (`osc.sine`'s eight-lane SIMD sine is faster,
 /// but an LFO is rarely the cost of a patch, and this keeps the LFOs one kernel.)
@@ -155,11 +141,7 @@ impl<W: Wave> Lfo<W> {
     }
 }
 
-impl<W: Wave> Kernel for Lfo<W> {
-    fn shape(&self) -> KernelShape {
-        SHAPE
-    }
-
+impl<W: Wave> Dsp for Lfo<W> {
     /// Inputs `[freq, depth, offset]` (Hz, signal, signal), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
@@ -182,7 +164,7 @@ impl<W: Wave> Kernel for Lfo<W> {
     ///
     /// Real-time safe: copies plain fields; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_same_type(self, other)
+        copy_whole(self, other)
     }
 }
 
@@ -204,11 +186,7 @@ impl RandomLfo {
     }
 }
 
-impl Kernel for RandomLfo {
-    fn shape(&self) -> KernelShape {
-        SHAPE
-    }
-
+impl Dsp for RandomLfo {
     /// Inputs `[freq, depth, offset]` (Hz, signal, signal; the seed is read when built),
     /// outputs `[out]`.
     ///
@@ -241,6 +219,7 @@ impl Kernel for RandomLfo {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{Run, SR, constant, frequency, kernel, params};
+
     use crate::{KernelInit, build};
 
     const PERIODIC: [&str; 4] = ["lfo.sine", "lfo.triangle", "lfo.saw", "lfo.square"];

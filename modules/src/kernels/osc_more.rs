@@ -27,18 +27,21 @@
 //!   own jumps are band-limited with PolyBLEP; the jumps that sync makes are not (that needs
 //!   the sync's sub-sample timing), so a synced saw aliases more than a free one.
 
-use super::arith::shape;
 use super::limit;
-use super::math::signal;
+use super::spec::signal;
 use crate::KernelInit;
 use crate::dsp::edge::RisingEdge;
 use crate::dsp::phase::{self, FixedPhasor, Phases};
 use crate::dsp::phasor::Phasor;
 use crate::dsp::simd::wide;
-use crate::registry::Entry;
+use crate::dsp::state::copy_whole;
+use crate::module::{Dsp, Module};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape, copy_same_type};
+use patchvm_vm::Kernel;
 use std::f64::consts::TAU;
+
+/// This family's modules, in catalog order.
+pub(crate) const MODULES: &[Module] = &[PULSE, FM, ORGAN, SYNC_SAW];
 
 /// The pulse widths `osc.pulse` uses.
 const WIDTH_RANGE: (f64, f64) = (0.01, 0.99);
@@ -92,116 +95,103 @@ const fn drawbar(name: &'static str, doc: &'static str, default: f64) -> InputSp
 }
 
 /// `osc.pulse`: a band-limited pulse of variable width.
-pub const PULSE: ModuleSpec = ModuleSpec {
-    name: "osc.pulse",
-    doc: "band-limited pulse: +1 for the first `width` of each period, then -1",
-    inputs: &[
-        FREQ,
-        linear(
-            "width",
-            "the fraction of the period spent high, limited to 0.01..0.99",
-            0.5,
-            WIDTH_RANGE.0,
-            WIDTH_RANGE.1,
-        ),
-    ],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
+pub const PULSE: Module = Module::kernel(
+    ModuleSpec {
+        name: "osc.pulse",
+        doc: "band-limited pulse: +1 for the first `width` of each period, then -1",
+        inputs: &[
+            FREQ,
+            linear(
+                "width",
+                "the fraction of the period spent high, limited to 0.01..0.99",
+                0.5,
+                WIDTH_RANGE.0,
+                WIDTH_RANGE.1,
+            ),
+        ],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Pulse(FixedPhasor::new(init.sample_rate))),
+);
 
 /// `osc.fm`: a phase-modulation operator.
-pub const FM: ModuleSpec = ModuleSpec {
-    name: "osc.fm",
-    doc: "FM (phase-modulation) operator: sin(2π·phase + index·pm), the phase at freq·ratio",
-    inputs: &[
-        FREQ,
-        linear(
-            "ratio",
-            "multiplies freq: the operator runs at freq·ratio",
-            1.0,
-            RATIO_RANGE.0,
-            RATIO_RANGE.1,
-        ),
-        linear(
-            "index",
-            "scales pm: the modulation index for a unit sine",
-            1.0,
-            INDEX_RANGE.0,
-            INDEX_RANGE.1,
-        ),
-        signal(
-            "pm",
-            "the phase modulation, in radians (a modulator's output)",
-            0.0,
-        ),
-    ],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
+pub const FM: Module = Module::kernel(
+    ModuleSpec {
+        name: "osc.fm",
+        doc: "FM (phase-modulation) operator: sin(2π·phase + index·pm), the phase at freq·ratio",
+        inputs: &[
+            FREQ,
+            linear(
+                "ratio",
+                "multiplies freq: the operator runs at freq·ratio",
+                1.0,
+                RATIO_RANGE.0,
+                RATIO_RANGE.1,
+            ),
+            linear(
+                "index",
+                "scales pm: the modulation index for a unit sine",
+                1.0,
+                INDEX_RANGE.0,
+                INDEX_RANGE.1,
+            ),
+            signal(
+                "pm",
+                "the phase modulation, in radians (a modulator's output)",
+                0.0,
+            ),
+        ],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Fm(Phasor::new(init.sample_rate))),
+);
 
 /// `osc.organ`: an additive drawbar organ voice.
-pub const ORGAN: ModuleSpec = ModuleSpec {
-    name: "osc.organ",
-    doc: "additive organ voice: sines at harmonics 1, 2, 3, 4, 6, 8 at their drawbar levels",
-    inputs: &[
-        FREQ,
-        drawbar("h1", "level of the fundamental", 0.5),
-        drawbar("h2", "level of harmonic 2 (an octave up)", 0.25),
-        drawbar("h3", "level of harmonic 3 (an octave and a fifth)", 0.125),
-        drawbar("h4", "level of harmonic 4 (two octaves)", 0.125),
-        drawbar("h6", "level of harmonic 6 (two octaves and a fifth)", 0.0),
-        drawbar("h8", "level of harmonic 8 (three octaves)", 0.0),
-    ],
-    outputs: &[OutputSpec {
-        name: "out",
-        doc: "the voice, peak at most the sum of the levels",
-        unit: Unit::Signal,
-    }],
-    role: Role::Kernel,
-};
+pub const ORGAN: Module = Module::kernel(
+    ModuleSpec {
+        name: "osc.organ",
+        doc: "additive organ voice: sines at harmonics 1, 2, 3, 4, 6, 8 at their drawbar levels",
+        inputs: &[
+            FREQ,
+            drawbar("h1", "level of the fundamental", 0.5),
+            drawbar("h2", "level of harmonic 2 (an octave up)", 0.25),
+            drawbar("h3", "level of harmonic 3 (an octave and a fifth)", 0.125),
+            drawbar("h4", "level of harmonic 4 (two octaves)", 0.125),
+            drawbar("h6", "level of harmonic 6 (two octaves and a fifth)", 0.0),
+            drawbar("h8", "level of harmonic 8 (three octaves)", 0.0),
+        ],
+        outputs: &[OutputSpec {
+            name: "out",
+            doc: "the voice, peak at most the sum of the levels",
+            unit: Unit::Signal,
+        }],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Organ::new(init)),
+);
 
 /// `osc.sync_saw`: a band-limited sawtooth with hard sync.
-pub const SYNC_SAW: ModuleSpec = ModuleSpec {
-    name: "osc.sync_saw",
-    doc: "band-limited sawtooth whose phase restarts at 0 on each rising edge of sync",
-    inputs: &[
-        FREQ,
-        signal("sync", "a rising edge (to above 0) restarts the phase", 0.0),
-    ],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
-
-pub(crate) const PULSE_ENTRY: Entry = Entry {
-    spec: PULSE,
-    build: Some(|init| Box::new(Pulse(FixedPhasor::new(init.sample_rate)))),
-    memory_bytes: None,
-};
-pub(crate) const FM_ENTRY: Entry = Entry {
-    spec: FM,
-    build: Some(|init| Box::new(Fm(Phasor::new(init.sample_rate)))),
-    memory_bytes: None,
-};
-pub(crate) const ORGAN_ENTRY: Entry = Entry {
-    spec: ORGAN,
-    build: Some(|init| Box::new(Organ::new(init))),
-    memory_bytes: None,
-};
-pub(crate) const SYNC_SAW_ENTRY: Entry = Entry {
-    spec: SYNC_SAW,
-    build: Some(|init| Box::new(SyncSaw::new(init))),
-    memory_bytes: None,
-};
+pub const SYNC_SAW: Module = Module::kernel(
+    ModuleSpec {
+        name: "osc.sync_saw",
+        doc: "band-limited sawtooth whose phase restarts at 0 on each rising edge of sync",
+        inputs: &[
+            FREQ,
+            signal("sync", "a rising edge (to above 0) restarts the phase", 0.0),
+        ],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(SyncSaw::new(init)),
+);
 
 /// `osc.pulse`: [`phase::pulse`] with the width read every sample.
 #[derive(Clone, Debug)]
 struct Pulse(FixedPhasor);
 
-impl Kernel for Pulse {
-    fn shape(&self) -> KernelShape {
-        shape(2)
-    }
-
+impl Dsp for Pulse {
     /// Inputs `[freq, width]` (Hz, fraction), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
@@ -230,7 +220,7 @@ impl Kernel for Pulse {
     ///
     /// Real-time safe: copies plain fields; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_same_type(self, other)
+        copy_whole(self, other)
     }
 }
 
@@ -238,11 +228,7 @@ impl Kernel for Pulse {
 #[derive(Clone, Debug)]
 struct Fm(Phasor);
 
-impl Kernel for Fm {
-    fn shape(&self) -> KernelShape {
-        shape(4)
-    }
-
+impl Dsp for Fm {
     /// Inputs `[freq, ratio, index, pm]` (Hz, factor, factor, radians), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
@@ -264,7 +250,7 @@ impl Kernel for Fm {
     ///
     /// Real-time safe: copies plain fields; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_same_type(self, other)
+        copy_whole(self, other)
     }
 }
 
@@ -286,11 +272,7 @@ impl Organ {
     }
 }
 
-impl Kernel for Organ {
-    fn shape(&self) -> KernelShape {
-        shape(1 + HARMONICS.len() as u8)
-    }
-
+impl Dsp for Organ {
     /// Inputs `[freq, h1, h2, h3, h4, h6, h8]` (Hz, then levels), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
@@ -329,7 +311,7 @@ impl Kernel for Organ {
     ///
     /// Real-time safe: copies plain fields; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_same_type(self, other)
+        copy_whole(self, other)
     }
 }
 
@@ -349,11 +331,7 @@ impl SyncSaw {
     }
 }
 
-impl Kernel for SyncSaw {
-    fn shape(&self) -> KernelShape {
-        shape(2)
-    }
-
+impl Dsp for SyncSaw {
     /// Inputs `[freq, sync]` (Hz, signal), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
@@ -376,7 +354,7 @@ impl Kernel for SyncSaw {
     ///
     /// Real-time safe: copies plain fields; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_same_type(self, other)
+        copy_whole(self, other)
     }
 }
 

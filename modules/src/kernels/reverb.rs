@@ -33,15 +33,16 @@ use crate::KernelInit;
 use crate::dsp::ring::Ring;
 use crate::dsp::simd::{uniform, wide};
 use crate::dsp::state::copy_with;
-use crate::registry::Entry;
+use crate::module::{Dsp, Module};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape, MAX_BLOCK};
+use patchvm_vm::{Kernel, MAX_BLOCK};
 use std::f64::consts::TAU;
+
+/// This family's modules, in catalog order.
+pub(crate) const MODULES: &[Module] = &[STEREO, mono::MONO];
 
 mod block;
 mod mono;
-
-pub(crate) use mono::MONO_ENTRY;
 
 /// Comb lengths at 44.1 kHz, left channel.
 const COMBS: [usize; 8] = [1116, 1188, 1277, 1356, 1422, 1491, 1557, 1617];
@@ -68,7 +69,8 @@ const fn unit_control(name: &'static str, doc: &'static str, default: f64) -> In
 }
 
 /// `reverb.stereo`: Freeverb.
-pub const STEREO: ModuleSpec = ModuleSpec {
+pub const STEREO: Module = Module::kernel(
+ModuleSpec {
     name: "reverb.stereo",
     doc: "Freeverb: 8 damped combs and 4 allpasses per channel, mono in, stereo out",
     inputs: &[
@@ -106,16 +108,13 @@ pub const STEREO: ModuleSpec = ModuleSpec {
         },
     ],
     role: Role::Kernel,
-};
-
-pub(crate) const STEREO_ENTRY: Entry = Entry {
-    spec: STEREO,
-    build: Some(|init| Box::new(Freeverb::new(init))),
-    memory_bytes: Some(|init| {
+},
+|init| init.kernel(Freeverb::new(init)),
+)
+.memory(|init| {
         Channel::memory_bytes(0, init.sample_rate)
             + Channel::memory_bytes(STEREO_SPREAD, init.sample_rate)
-    }),
-};
+    });
 
 /// A tuning in samples at 44.1 kHz, scaled to `sample_rate`; at least 2.
 fn scaled(len: usize, sample_rate: f64) -> usize {
@@ -333,15 +332,7 @@ impl Freeverb {
     }
 }
 
-impl Kernel for Freeverb {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 5,
-            outputs: 2,
-            takes_feed: false,
-        }
-    }
-
+impl Dsp for Freeverb {
     /// Inputs `[in, room_size, damping, mix, width]` (signal, then linear 0..1), outputs
     /// `[left, right]`.
     ///

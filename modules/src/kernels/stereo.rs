@@ -12,10 +12,13 @@
 
 use super::limit;
 use crate::dsp::state::stateless;
-use crate::registry::Entry;
+use crate::module::{Dsp, Module};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape};
+use patchvm_vm::Kernel;
 use std::f64::consts::FRAC_PI_4;
+
+/// This family's modules, in catalog order.
+pub(crate) const MODULES: &[Module] = &[PAN, BALANCE, WIDTH, MIX];
 
 const fn port(
     name: &'static str,
@@ -51,106 +54,89 @@ const OUTPUTS: &[OutputSpec] = &[
 ];
 
 /// `stereo.pan`: places a mono signal between left and right.
-pub const PAN: ModuleSpec = ModuleSpec {
-    name: "stereo.pan",
-    doc: "equal-power pan of a mono signal: -3.01 dB on each side at the centre",
-    inputs: &[
-        port("in", "the mono signal", Unit::Signal, SIGNAL),
-        port(
-            "pan",
-            "position: -1 left, 0 centre, 1 right",
-            Unit::Linear,
-            [0.0, -1.0, 1.0],
-        ),
-    ],
-    outputs: OUTPUTS,
-    role: Role::Kernel,
-};
+pub const PAN: Module = Module::kernel(
+    ModuleSpec {
+        name: "stereo.pan",
+        doc: "equal-power pan of a mono signal: -3.01 dB on each side at the centre",
+        inputs: &[
+            port("in", "the mono signal", Unit::Signal, SIGNAL),
+            port(
+                "pan",
+                "position: -1 left, 0 centre, 1 right",
+                Unit::Linear,
+                [0.0, -1.0, 1.0],
+            ),
+        ],
+        outputs: OUTPUTS,
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Pan),
+);
 
 /// `stereo.balance`: turns one side of a stereo signal down.
-pub const BALANCE: ModuleSpec = ModuleSpec {
-    name: "stereo.balance",
-    doc: "stereo balance: both sides unchanged at 0, the other side fades linearly toward ±1",
-    inputs: &[
-        port("left_in", "the left channel", Unit::Signal, SIGNAL),
-        port("right_in", "the right channel", Unit::Signal, SIGNAL),
-        port(
-            "balance",
-            "-1 left only, 0 both unchanged, 1 right only; 0.5 halves the left",
-            Unit::Linear,
-            [0.0, -1.0, 1.0],
-        ),
-    ],
-    outputs: OUTPUTS,
-    role: Role::Kernel,
-};
+pub const BALANCE: Module = Module::kernel(
+    ModuleSpec {
+        name: "stereo.balance",
+        doc: "stereo balance: both sides unchanged at 0, the other side fades linearly toward ±1",
+        inputs: &[
+            port("left_in", "the left channel", Unit::Signal, SIGNAL),
+            port("right_in", "the right channel", Unit::Signal, SIGNAL),
+            port(
+                "balance",
+                "-1 left only, 0 both unchanged, 1 right only; 0.5 halves the left",
+                Unit::Linear,
+                [0.0, -1.0, 1.0],
+            ),
+        ],
+        outputs: OUTPUTS,
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Stereo(balance)),
+);
 
 /// `stereo.width`: mid/side stereo width.
-pub const WIDTH: ModuleSpec = ModuleSpec {
-    name: "stereo.width",
-    doc: "mid/side width: scales the side (l - r)/2 by width, keeping the mid (l + r)/2",
-    inputs: &[
-        port("left_in", "the left channel", Unit::Signal, SIGNAL),
-        port("right_in", "the right channel", Unit::Signal, SIGNAL),
-        port(
-            "width",
-            "0 mono, 1 unchanged, 2 twice the side",
-            Unit::Linear,
-            [1.0, 0.0, 2.0],
-        ),
-    ],
-    outputs: OUTPUTS,
-    role: Role::Kernel,
-};
+pub const WIDTH: Module = Module::kernel(
+    ModuleSpec {
+        name: "stereo.width",
+        doc: "mid/side width: scales the side (l - r)/2 by width, keeping the mid (l + r)/2",
+        inputs: &[
+            port("left_in", "the left channel", Unit::Signal, SIGNAL),
+            port("right_in", "the right channel", Unit::Signal, SIGNAL),
+            port(
+                "width",
+                "0 mono, 1 unchanged, 2 twice the side",
+                Unit::Linear,
+                [1.0, 0.0, 2.0],
+            ),
+        ],
+        outputs: OUTPUTS,
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Stereo(width)),
+);
 
 /// `stereo.mix`: crossfades two stereo signals.
-pub const MIX: ModuleSpec = ModuleSpec {
-    name: "stereo.mix",
-    doc: "linear crossfade of two stereo signals: a at mix 0, b at mix 1, their mean at 0.5",
-    inputs: &[
-        port("left_a", "left channel of a", Unit::Signal, SIGNAL),
-        port("right_a", "right channel of a", Unit::Signal, SIGNAL),
-        port("left_b", "left channel of b", Unit::Signal, SIGNAL),
-        port("right_b", "right channel of b", Unit::Signal, SIGNAL),
-        port("mix", "0 all a, 1 all b", Unit::Linear, [0.5, 0.0, 1.0]),
-    ],
-    outputs: OUTPUTS,
-    role: Role::Kernel,
-};
-
-pub(crate) const PAN_ENTRY: Entry = Entry {
-    spec: PAN,
-    build: Some(|_| Box::new(Pan)),
-    memory_bytes: None,
-};
-pub(crate) const BALANCE_ENTRY: Entry = Entry {
-    spec: BALANCE,
-    build: Some(|_| Box::new(Stereo(balance))),
-    memory_bytes: None,
-};
-pub(crate) const WIDTH_ENTRY: Entry = Entry {
-    spec: WIDTH,
-    build: Some(|_| Box::new(Stereo(width))),
-    memory_bytes: None,
-};
-pub(crate) const MIX_ENTRY: Entry = Entry {
-    spec: MIX,
-    build: Some(|_| Box::new(Mix)),
-    memory_bytes: None,
-};
+pub const MIX: Module = Module::kernel(
+    ModuleSpec {
+        name: "stereo.mix",
+        doc: "linear crossfade of two stereo signals: a at mix 0, b at mix 1, their mean at 0.5",
+        inputs: &[
+            port("left_a", "left channel of a", Unit::Signal, SIGNAL),
+            port("right_a", "right channel of a", Unit::Signal, SIGNAL),
+            port("left_b", "left channel of b", Unit::Signal, SIGNAL),
+            port("right_b", "right channel of b", Unit::Signal, SIGNAL),
+            port("mix", "0 all a, 1 all b", Unit::Linear, [0.5, 0.0, 1.0]),
+        ],
+        outputs: OUTPUTS,
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Mix),
+);
 
 /// `stereo.pan`: stateless.
 struct Pan;
 
-impl Kernel for Pan {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 2,
-            outputs: 2,
-            takes_feed: false,
-        }
-    }
-
+impl Dsp for Pan {
     /// Inputs `[in, pan]` (signal, linear), outputs `[left, right]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
@@ -194,15 +180,7 @@ fn width(l: f64, r: f64, width: f32) -> (f64, f64) {
 /// A stateless stereo-in, stereo-out transform with one setting.
 struct Stereo(fn(f64, f64, f32) -> (f64, f64));
 
-impl Kernel for Stereo {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 3,
-            outputs: 2,
-            takes_feed: false,
-        }
-    }
-
+impl Dsp for Stereo {
     /// Inputs `[left_in, right_in, setting]` (signal, signal, linear), outputs `[left, right]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
@@ -229,15 +207,7 @@ impl Kernel for Stereo {
 /// `stereo.mix`: stateless.
 struct Mix;
 
-impl Kernel for Mix {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 5,
-            outputs: 2,
-            takes_feed: false,
-        }
-    }
-
+impl Dsp for Mix {
     /// Inputs `[left_a, right_a, left_b, right_b, mix]` (signals, linear), outputs
     /// `[left, right]`.
     ///
