@@ -101,17 +101,16 @@ pub(crate) const fn port(spec: &ModuleSpec, name: &str) -> usize {
     panic!("the module has no input of that name")
 }
 
-/// The index of input `name` among all of `spec`'s inputs, for reading its value from
-/// [`KernelInit::params`] as `init.params[TIME]`. A name the spec lacks fails the build.
-pub(crate) const fn param(spec: &ModuleSpec, name: &str) -> usize {
+/// [`port`] of each of `names`, for kernels that take their inputs at once:
+/// `let [input, attack] = ATTACK_PORTS.map(|port| inputs[port])`.
+pub(crate) const fn ports<const N: usize>(spec: &ModuleSpec, names: [&str; N]) -> [usize; N] {
+    let mut found = [0; N];
     let mut index = 0;
-    while index < spec.inputs.len() {
-        if same(spec.inputs[index].name, name) {
-            return index;
-        }
+    while index < N {
+        found[index] = port(spec, names[index]);
         index += 1;
     }
-    panic!("the module has no input of that name")
+    found
 }
 
 /// The index of output `name` of `spec`, for writing it as `outputs[OUT]`. A name the spec
@@ -125,6 +124,25 @@ pub(crate) const fn output(spec: &ModuleSpec, name: &str) -> usize {
         index += 1;
     }
     panic!("the module has no output of that name")
+}
+
+/// The output blocks at `ports` (from [`output`]), borrowed each on its own, for kernels that
+/// write several outputs at once.
+///
+/// # Panics
+/// If two ports are the same or one is out of range: the ports come from one spec's distinct
+/// output names and the VM passes every output the shape declares, so that is a bug.
+///
+/// Real-time safe: does not allocate, lock or block.
+#[inline]
+pub(crate) fn blocks_mut<'a, const N: usize>(
+    outputs: &'a mut [&mut [f32]],
+    ports: [usize; N],
+) -> [&'a mut [f32]; N] {
+    outputs
+        .get_disjoint_mut(ports)
+        .expect("distinct outputs of the kernel's shape")
+        .map(|block| &mut **block)
 }
 
 /// String equality in a `const fn`.

@@ -12,7 +12,7 @@
 use super::spec::{module, out, signal};
 use crate::dsp::simd::wide;
 use crate::dsp::state::stateless;
-use crate::module::{Dsp, Module, all_lanes};
+use crate::module::{Dsp, Module, all_lanes, output, port};
 use patchvm_ir::{InputSpec, Rate, Unit};
 use patchvm_vm::{Kernel, KernelRef};
 use std::marker::PhantomData;
@@ -48,7 +48,7 @@ pub const CONST: Module = Module::kernel(
     ),
     |init| init.kernel(Const),
 )
-.fold(|inputs, outputs| outputs[0] = inputs[0]);
+.fold(|inputs, outputs| outputs[CONST_OUT] = inputs[CONST_VALUE]);
 
 /// `gain`: a signal scaled by a factor.
 pub const GAIN: Module = Module::kernel(
@@ -199,12 +199,16 @@ pub const NEG: Module = Module::kernel(
 #[derive(Debug)]
 struct Const;
 
+// Where `Const` finds the ports of `const`.
+const CONST_VALUE: usize = port(&CONST.spec, "value");
+const CONST_OUT: usize = output(&CONST.spec, "out");
+
 impl Dsp for Const {
     /// Inputs `[value]`, outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        outputs[0].copy_from_slice(inputs[0]);
+        outputs[CONST_OUT].copy_from_slice(inputs[CONST_VALUE]);
     }
 
     fn reset(&mut self) {}
@@ -237,6 +241,13 @@ impl<Op: Op2> Map2<Op> {
     }
 }
 
+/// Where `Map2` finds its operands and writes its result: `math.add`'s `a` and `b`, which
+/// every module on `Map2` has at the same places (`gain`'s `in` and `amp`, checked here).
+const A: usize = port(&ADD.spec, "a");
+const B: usize = port(&ADD.spec, "b");
+const OUT: usize = output(&ADD.spec, "out");
+const _: () = assert!(port(&GAIN.spec, "in") == A && port(&GAIN.spec, "amp") == B);
+
 impl<Op: Op2> Dsp for Map2<Op> {
     /// Inputs `[a, b]` (or `[in, amp]`), outputs `[out]`.
     ///
@@ -244,7 +255,7 @@ impl<Op: Op2> Dsp for Map2<Op> {
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
         wide(
             #[inline(always)]
-            |_| map2::<Op>(inputs[0], inputs[1], &mut *outputs[0]),
+            |_| map2::<Op>(inputs[A], inputs[B], &mut *outputs[OUT]),
         );
     }
 
@@ -292,6 +303,10 @@ impl<Op: Op1> Map1<Op> {
     }
 }
 
+/// Where `Map1` finds its operand: `math.abs`'s `in`, the only processed input of every
+/// module on `Map1`, as its result is the only output.
+const X: usize = port(&ABS.spec, "in");
+
 impl<Op: Op1> Dsp for Map1<Op> {
     /// Inputs `[in]`, outputs `[out]`.
     ///
@@ -299,7 +314,7 @@ impl<Op: Op1> Dsp for Map1<Op> {
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
         wide(
             #[inline(always)]
-            |_| map1::<Op>(inputs[0], &mut *outputs[0]),
+            |_| map1::<Op>(inputs[X], &mut *outputs[OUT]),
         );
     }
 
@@ -337,12 +352,12 @@ impl<Op: Op1> Dsp for Map1<Op> {
 /// The fold of a two-operand formula: the very formula its kernel applies per sample, so the
 /// two agree bit for bit by construction (a test in the family table checks it anyway).
 pub(super) fn fold2<Op: Op2>(inputs: &[f32], outputs: &mut [f32]) {
-    outputs[0] = Op::apply(inputs[0], inputs[1]);
+    outputs[OUT] = Op::apply(inputs[A], inputs[B]);
 }
 
 /// The fold of a one-operand formula (see [`fold2`]).
 pub(super) fn fold1<Op: Op1>(inputs: &[f32], outputs: &mut [f32]) {
-    outputs[0] = Op::apply(inputs[0]);
+    outputs[OUT] = Op::apply(inputs[X]);
 }
 
 /// `out[i] = Op::apply(a[i], b[i])`. Inlined into each of `wide`'s copies.

@@ -23,7 +23,7 @@
 use crate::KernelInit;
 use crate::dsp::edge::RisingEdge;
 use crate::dsp::state::{copy_whole, stateless};
-use crate::module::{Dsp, Module};
+use crate::module::{Dsp, Module, output, port};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
 use patchvm_vm::Kernel;
 
@@ -215,13 +215,19 @@ impl Slew {
     }
 }
 
+// Where `Slew` finds the ports of `ctl.slew`.
+const SLEW_IN: usize = port(&SLEW.spec, "in");
+const SLEW_RISE: usize = port(&SLEW.spec, "rise");
+const SLEW_FALL: usize = port(&SLEW.spec, "fall");
+const SLEW_OUT: usize = output(&SLEW.spec, "out");
+
 impl Dsp for Slew {
     /// Inputs `[in, rise, fall]` (signal, s, s), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [input, rise, fall] = [inputs[0], inputs[1], inputs[2]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [input, rise, fall] = [inputs[SLEW_IN], inputs[SLEW_RISE], inputs[SLEW_FALL]];
+        for (i, out) in outputs[SLEW_OUT].iter_mut().enumerate() {
             *out = self.tick(input[i], rise[i], fall[i]);
         }
     }
@@ -289,12 +295,21 @@ impl Smooth {
     }
 }
 
+// Where `Smooth` finds the ports of `ctl.smooth`.
+const SMOOTH_IN: usize = port(&SMOOTH.spec, "in");
+const SMOOTH_TIME: usize = port(&SMOOTH.spec, "time");
+const SMOOTH_OUT: usize = output(&SMOOTH.spec, "out");
+
 impl Dsp for Smooth {
     /// Inputs `[in, time]` (signal, s), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        for ((out, &x), &time) in outputs[0].iter_mut().zip(inputs[0]).zip(inputs[1]) {
+        for ((out, &x), &time) in outputs[SMOOTH_OUT]
+            .iter_mut()
+            .zip(inputs[SMOOTH_IN])
+            .zip(inputs[SMOOTH_TIME])
+        {
             *out = self.tick(x, time);
         }
     }
@@ -320,12 +335,21 @@ struct SampleHold {
     held: f32,
 }
 
+// Where `SampleHold` finds the ports of `ctl.sah`.
+const SAH_IN: usize = port(&SAH.spec, "in");
+const SAH_TRIG: usize = port(&SAH.spec, "trig");
+const SAH_OUT: usize = output(&SAH.spec, "out");
+
 impl Dsp for SampleHold {
     /// Inputs `[in, trig]`, outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        for ((out, &x), &trig) in outputs[0].iter_mut().zip(inputs[0]).zip(inputs[1]) {
+        for ((out, &x), &trig) in outputs[SAH_OUT]
+            .iter_mut()
+            .zip(inputs[SAH_IN])
+            .zip(inputs[SAH_TRIG])
+        {
             if self.edge.rises(trig) {
                 self.held = x;
             }
@@ -376,13 +400,23 @@ fn quantize(note: f64, scale: &[u8], root: f64) -> f64 {
 #[derive(Debug)]
 struct Quantize;
 
+// Where `Quantize` finds the ports of `ctl.quantize`.
+const QUANTIZE_IN: usize = port(&QUANTIZE.spec, "in");
+const QUANTIZE_SCALE: usize = port(&QUANTIZE.spec, "scale");
+const QUANTIZE_ROOT: usize = port(&QUANTIZE.spec, "root");
+const QUANTIZE_OUT: usize = output(&QUANTIZE.spec, "out");
+
 impl Dsp for Quantize {
     /// Inputs `[in, scale, root]` (note, index, semitone), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [note, scale, root] = [inputs[0], inputs[1], inputs[2]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [note, scale, root] = [
+            inputs[QUANTIZE_IN],
+            inputs[QUANTIZE_SCALE],
+            inputs[QUANTIZE_ROOT],
+        ];
+        for (i, out) in outputs[QUANTIZE_OUT].iter_mut().enumerate() {
             let note = limit(f64::from(note[i]), NOTE_RANGE.0, NOTE_RANGE.1);
             let scale = limit(f64::from(scale[i]).round(), 0.0, 4.0) as usize;
             let root = limit(f64::from(root[i]).round(), 0.0, 11.0);

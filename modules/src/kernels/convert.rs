@@ -20,7 +20,7 @@ use super::arithmetic::{Map1, Op1, fold1};
 use super::limit;
 use super::spec::{module, out, signal};
 use crate::dsp::state::stateless;
-use crate::module::{Dsp, Module};
+use crate::module::{Dsp, Module, output, port};
 use patchvm_ir::{InputSpec, OutputSpec, Rate, Unit};
 use patchvm_vm::Kernel;
 
@@ -192,13 +192,19 @@ impl Op1 for DbToAmp {
 #[derive(Debug)]
 struct Clip;
 
+// Where `Clip` finds the ports of `math.clip`.
+const CLIP_IN: usize = port(&CLIP.spec, "in");
+const CLIP_LO: usize = port(&CLIP.spec, "lo");
+const CLIP_HI: usize = port(&CLIP.spec, "hi");
+const CLIP_OUT: usize = output(&CLIP.spec, "out");
+
 impl Dsp for Clip {
     /// Inputs `[in, lo, hi]`, outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [input, lo, hi] = [inputs[0], inputs[1], inputs[2]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [input, lo, hi] = [inputs[CLIP_IN], inputs[CLIP_LO], inputs[CLIP_HI]];
+        for (i, out) in outputs[CLIP_OUT].iter_mut().enumerate() {
             let (lo, hi) = if lo[i] <= hi[i] {
                 (lo[i], hi[i])
             } else {
@@ -224,14 +230,27 @@ struct Scale;
 /// An input range narrower than this makes `math.scale` output `out_lo`.
 const MIN_SPAN: f64 = 1e-12;
 
+// Where `Scale` finds the ports of `math.scale`.
+const SCALE_IN: usize = port(&SCALE.spec, "in");
+const SCALE_IN_LO: usize = port(&SCALE.spec, "in_lo");
+const SCALE_IN_HI: usize = port(&SCALE.spec, "in_hi");
+const SCALE_OUT_LO: usize = port(&SCALE.spec, "out_lo");
+const SCALE_OUT_HI: usize = port(&SCALE.spec, "out_hi");
+const SCALE_OUT: usize = output(&SCALE.spec, "out");
+
 impl Dsp for Scale {
     /// Inputs `[in, in_lo, in_hi, out_lo, out_hi]`, outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [input, in_lo, in_hi, out_lo, out_hi] =
-            [inputs[0], inputs[1], inputs[2], inputs[3], inputs[4]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [input, in_lo, in_hi, out_lo, out_hi] = [
+            inputs[SCALE_IN],
+            inputs[SCALE_IN_LO],
+            inputs[SCALE_IN_HI],
+            inputs[SCALE_OUT_LO],
+            inputs[SCALE_OUT_HI],
+        ];
+        for (i, out) in outputs[SCALE_OUT].iter_mut().enumerate() {
             let [x, in_lo, in_hi, out_lo, out_hi] =
                 [input[i], in_lo[i], in_hi[i], out_lo[i], out_hi[i]].map(f64::from);
             let span = in_hi - in_lo;

@@ -18,7 +18,7 @@ use super::{limit, param};
 use crate::KernelInit;
 use crate::dsp::ring::Ring;
 use crate::dsp::state::same;
-use crate::module::{Dsp, Module};
+use crate::module::{Dsp, Module, output, port};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
 use patchvm_vm::{Kernel, MAX_BLOCK};
 
@@ -117,13 +117,17 @@ impl Delay {
     }
 }
 
+// Where `Delay` finds the ports of `delay`.
+const DELAY_TIME: usize = port(&DELAY.spec, "time");
+const DELAY_OUT: usize = output(&DELAY.spec, "out");
+
 impl Dsp for Delay {
     /// Inputs `[time]` (seconds), outputs `[out]`; `in` arrives through `feed`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
         let mut now = self.read;
-        for (out, &time) in outputs[0].iter_mut().zip(inputs[0]) {
+        for (out, &time) in outputs[DELAY_OUT].iter_mut().zip(inputs[DELAY_TIME]) {
             let delay = limit(
                 f64::from(time) * self.sample_rate,
                 self.min_delay,

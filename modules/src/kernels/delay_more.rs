@@ -19,7 +19,7 @@ use crate::KernelInit;
 use crate::dsp::ring::Line;
 use crate::dsp::simd::uniform;
 use crate::dsp::state::copy_with;
-use crate::module::{Dsp, Module};
+use crate::module::{Dsp, Module, output, port};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Role, Unit};
 use patchvm_vm::{Kernel, MAX_BLOCK};
 
@@ -225,19 +225,31 @@ impl Echo {
     }
 }
 
+// Where `Echo` finds the ports of `delay.feedback`.
+const FEEDBACK_IN: usize = port(&FEEDBACK.spec, "in");
+const FEEDBACK_TIME: usize = port(&FEEDBACK.spec, "time");
+const FEEDBACK_FEEDBACK: usize = port(&FEEDBACK.spec, "feedback");
+const FEEDBACK_MIX: usize = port(&FEEDBACK.spec, "mix");
+const FEEDBACK_OUT: usize = output(&FEEDBACK.spec, "out");
+
 impl Dsp for Echo {
     /// Inputs `[in, time, feedback, mix]` (signal, s, linear, linear), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [x, time, feedback, mix] = [inputs[0], inputs[1], inputs[2], inputs[3]];
+        let [x, time, feedback, mix] = [
+            inputs[FEEDBACK_IN],
+            inputs[FEEDBACK_TIME],
+            inputs[FEEDBACK_FEEDBACK],
+            inputs[FEEDBACK_MIX],
+        ];
         if let (Some(time), Some(feedback), Some(mix)) =
             (uniform(time), uniform(feedback), uniform(mix))
-            && self.held(x, (time, feedback, mix), &mut *outputs[0])
+            && self.held(x, (time, feedback, mix), &mut *outputs[FEEDBACK_OUT])
         {
             return;
         }
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        for (i, out) in outputs[FEEDBACK_OUT].iter_mut().enumerate() {
             // y[n - D] is D - 1 behind the newest sample, y[n - 1]; D is at least 1.
             let d = samples(time[i], self.sample_rate, 1.0, &self.line);
             let fb = limit(f64::from(feedback[i]), -MAX_FEEDBACK, MAX_FEEDBACK) as f32;
@@ -311,13 +323,19 @@ impl Comb {
     }
 }
 
+// Where `Comb` finds the ports of `delay.comb`.
+const COMB_IN: usize = port(&COMB.spec, "in");
+const COMB_TIME: usize = port(&COMB.spec, "time");
+const COMB_GAIN: usize = port(&COMB.spec, "gain");
+const COMB_OUT: usize = output(&COMB.spec, "out");
+
 impl Dsp for Comb {
     /// Inputs `[in, time, gain]` (signal, s, linear), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [x, time, gain] = [inputs[0], inputs[1], inputs[2]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [x, time, gain] = [inputs[COMB_IN], inputs[COMB_TIME], inputs[COMB_GAIN]];
+        for (i, out) in outputs[COMB_OUT].iter_mut().enumerate() {
             let d = samples(time[i], self.sample_rate, 0.0, &self.line);
             let g = limit(f64::from(gain[i]), -1.0, 1.0) as f32;
             // Feedforward only: a NaN input leaves the line after D samples by itself.
@@ -357,13 +375,23 @@ impl Allpass {
     }
 }
 
+// Where `Allpass` finds the ports of `delay.allpass`.
+const ALLPASS_IN: usize = port(&ALLPASS.spec, "in");
+const ALLPASS_TIME: usize = port(&ALLPASS.spec, "time");
+const ALLPASS_GAIN: usize = port(&ALLPASS.spec, "gain");
+const ALLPASS_OUT: usize = output(&ALLPASS.spec, "out");
+
 impl Dsp for Allpass {
     /// Inputs `[in, time, gain]` (signal, s, linear), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [x, time, gain] = [inputs[0], inputs[1], inputs[2]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [x, time, gain] = [
+            inputs[ALLPASS_IN],
+            inputs[ALLPASS_TIME],
+            inputs[ALLPASS_GAIN],
+        ];
+        for (i, out) in outputs[ALLPASS_OUT].iter_mut().enumerate() {
             let d = samples(time[i], self.sample_rate, 1.0, &self.line);
             let g = limit(f64::from(gain[i]), -MAX_FEEDBACK, MAX_FEEDBACK) as f32;
             let old = self.line.read(d - 1.0);
@@ -403,14 +431,26 @@ impl Multitap {
     }
 }
 
+// Where `Multitap` finds the ports of `delay.multitap`.
+const MULTITAP_IN: usize = port(&MULTITAP.spec, "in");
+const MULTITAP_TIMES: std::ops::Range<usize> =
+    port(&MULTITAP.spec, "time1")..port(&MULTITAP.spec, "time4") + 1;
+const MULTITAP_LEVELS: std::ops::Range<usize> =
+    port(&MULTITAP.spec, "level1")..port(&MULTITAP.spec, "level4") + 1;
+const MULTITAP_OUT: usize = output(&MULTITAP.spec, "out");
+
 impl Dsp for Multitap {
     /// Inputs `[in, time1..time4, level1..level4]` (signal, s, linear), outputs `[out]`. Any
     /// tap can reach the longest of the four time parameters.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let (x, times, levels) = (inputs[0], &inputs[1..5], &inputs[5..9]);
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let (x, times, levels) = (
+            inputs[MULTITAP_IN],
+            &inputs[MULTITAP_TIMES],
+            &inputs[MULTITAP_LEVELS],
+        );
+        for (i, out) in outputs[MULTITAP_OUT].iter_mut().enumerate() {
             self.line.push(x[i]);
             let mut sum = 0.0;
             for (time, level) in times.iter().zip(levels) {

@@ -28,7 +28,7 @@ use super::spec::control;
 use crate::KernelInit;
 use crate::dsp::rng::Seeded;
 use crate::dsp::state::{copy_if, copy_whole, copy_with};
-use crate::module::{Dsp, Module};
+use crate::module::{Dsp, Module, output, port};
 use fundsp::audionode::AudioNode;
 use fundsp::svf::{BandpassMode, FixedSvf, HighpassMode, Svf, SvfParams};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
@@ -357,13 +357,21 @@ impl Swept {
     }
 }
 
+// Where `Swept` finds the ports of `drum.kick` (and of `drum.tom`, laid out alike).
+const KICK_TRIG: usize = port(&KICK.spec, "trig");
+const KICK_TUNE: usize = port(&KICK.spec, "tune");
+const KICK_DECAY_S: usize = port(&KICK.spec, "decay_s");
+const KICK_SWEEP: usize = port(&KICK.spec, "sweep");
+const KICK_SWEEP_S: usize = port(&KICK.spec, "sweep_s");
+const KICK_OUT: usize = output(&KICK.spec, "out");
+
 impl Dsp for Swept {
     /// Inputs `[trig, tune, decay_s, sweep, sweep_s]` for the kick, `[trig, tune, decay_s]`
     /// for the tom (signal, Hz, s, linear, s); outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let (trig, tune, decay) = (inputs[0], inputs[1], inputs[2]);
+        let (trig, tune, decay) = (inputs[KICK_TRIG], inputs[KICK_TUNE], inputs[KICK_DECAY_S]);
         let sample_rate = self.sample_rate;
         // The spec's ranges: the tom's, or the kick's.
         let tune_range = if self.fixed.is_some() {
@@ -371,7 +379,7 @@ impl Dsp for Swept {
         } else {
             (20.0, 200.0)
         };
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        for (i, out) in outputs[KICK_OUT].iter_mut().enumerate() {
             if self.trigger.rises(trig[i]) {
                 self.amp.level = 1.0;
                 self.sine.phase = 0.0;
@@ -379,7 +387,10 @@ impl Dsp for Swept {
             }
             let (sweep, sweep_s) = match self.fixed {
                 Some(fixed) => (fixed.0, fixed.1 as f32),
-                None => (limit(f64::from(inputs[3][i]), 1.0, 10.0), inputs[4][i]),
+                None => (
+                    limit(f64::from(inputs[KICK_SWEEP][i]), 1.0, 10.0),
+                    inputs[KICK_SWEEP_S][i],
+                ),
             };
             let tune = limit(f64::from(tune[i]), tune_range.0, tune_range.1);
             let freq = tune * (1.0 + (sweep - 1.0) * self.bend);
@@ -467,13 +478,25 @@ impl Snare {
     }
 }
 
+// Where `Snare` finds the ports of `drum.snare`.
+const SNARE_TRIG: usize = port(&SNARE.spec, "trig");
+const SNARE_TUNE: usize = port(&SNARE.spec, "tune");
+const SNARE_DECAY_S: usize = port(&SNARE.spec, "decay_s");
+const SNARE_SNAPPY: usize = port(&SNARE.spec, "snappy");
+const SNARE_OUT: usize = output(&SNARE.spec, "out");
+
 impl Dsp for Snare {
     /// Inputs `[trig, tune, decay_s, snappy]` (signal, Hz, s, linear), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [trig, tune, decay, snappy] = [inputs[0], inputs[1], inputs[2], inputs[3]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [trig, tune, decay, snappy] = [
+            inputs[SNARE_TRIG],
+            inputs[SNARE_TUNE],
+            inputs[SNARE_DECAY_S],
+            inputs[SNARE_SNAPPY],
+        ];
+        for (i, out) in outputs[SNARE_OUT].iter_mut().enumerate() {
             if self.trigger.rises(trig[i]) {
                 self.tone_amp.level = 1.0;
                 self.noise_amp.level = 1.0;
@@ -541,13 +564,18 @@ impl Hat {
     }
 }
 
+// Where `Hat` finds the ports of `drum.hat_closed` (and of `drum.hat_open`, laid out alike).
+const HAT_CLOSED_TRIG: usize = port(&HAT_CLOSED.spec, "trig");
+const HAT_CLOSED_DECAY_S: usize = port(&HAT_CLOSED.spec, "decay_s");
+const HAT_CLOSED_OUT: usize = output(&HAT_CLOSED.spec, "out");
+
 impl Dsp for Hat {
     /// Inputs `[trig, decay_s]` (signal, s), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [trig, decay] = [inputs[0], inputs[1]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [trig, decay] = [inputs[HAT_CLOSED_TRIG], inputs[HAT_CLOSED_DECAY_S]];
+        for (i, out) in outputs[HAT_CLOSED_OUT].iter_mut().enumerate() {
             if self.trigger.rises(trig[i]) {
                 self.amp.level = 1.0;
             }
@@ -618,13 +646,19 @@ impl Clap {
     }
 }
 
+// Where `Clap` finds the ports of `drum.clap`.
+const CLAP_TRIG: usize = port(&CLAP.spec, "trig");
+const CLAP_TONE: usize = port(&CLAP.spec, "tone");
+const CLAP_DECAY_S: usize = port(&CLAP.spec, "decay_s");
+const CLAP_OUT: usize = output(&CLAP.spec, "out");
+
 impl Dsp for Clap {
     /// Inputs `[trig, tone, decay_s]` (signal, Hz, s), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [trig, tone, decay] = [inputs[0], inputs[1], inputs[2]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [trig, tone, decay] = [inputs[CLAP_TRIG], inputs[CLAP_TONE], inputs[CLAP_DECAY_S]];
+        for (i, out) in outputs[CLAP_OUT].iter_mut().enumerate() {
             if self.trigger.rises(trig[i]) {
                 self.since = 0;
             }

@@ -21,7 +21,7 @@ use super::{limit, param};
 use crate::KernelInit;
 use crate::dsp::smooth::{AttackRelease, Pole};
 use crate::dsp::state::copy_with;
-use crate::module::{Dsp, Module};
+use crate::module::{Dsp, Module, output, port, ports};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Role, Unit};
 use patchvm_vm::Kernel;
 
@@ -184,6 +184,20 @@ fn reduction_db(level_db: f64, threshold_db: f64, ratio: f64) -> f64 {
     (level_db - threshold_db).max(0.0) * (1.0 - 1.0 / ratio)
 }
 
+// Where `Compressor` finds the ports of `dyn.compressor`.
+const COMPRESSOR_INPUTS: [usize; 6] = ports(
+    &COMPRESSOR.spec,
+    [
+        "in",
+        "threshold_db",
+        "ratio",
+        "attack_s",
+        "release_s",
+        "makeup_db",
+    ],
+);
+const COMPRESSOR_OUT: usize = output(&COMPRESSOR.spec, "out");
+
 impl Dsp for Compressor {
     /// Inputs `[in, threshold_db, ratio, attack_s, release_s, makeup_db]` (signal, dB,
     /// linear, s, s, dB), outputs `[out]`.
@@ -191,8 +205,8 @@ impl Dsp for Compressor {
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
         let [input, threshold, ratio, attack, release, makeup] =
-            [0, 1, 2, 3, 4, 5].map(|port| inputs[port]);
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+            COMPRESSOR_INPUTS.map(|port| inputs[port]);
+        for (i, out) in outputs[COMPRESSOR_OUT].iter_mut().enumerate() {
             let level = self.rms.level_db(input[i]);
             let target = reduction_db(
                 level,
@@ -269,13 +283,23 @@ impl Limiter {
     }
 }
 
+// Where `Limiter` finds the ports of `dyn.limiter`.
+const LIMITER_IN: usize = port(&LIMITER.spec, "in");
+const LIMITER_CEILING_DB: usize = port(&LIMITER.spec, "ceiling_db");
+const LIMITER_RELEASE_S: usize = port(&LIMITER.spec, "release_s");
+const LIMITER_OUT: usize = output(&LIMITER.spec, "out");
+
 impl Dsp for Limiter {
     /// Inputs `[in, ceiling_db, release_s]` (signal, dB, s), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [input, ceiling, release] = [inputs[0], inputs[1], inputs[2]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [input, ceiling, release] = [
+            inputs[LIMITER_IN],
+            inputs[LIMITER_CEILING_DB],
+            inputs[LIMITER_RELEASE_S],
+        ];
+        for (i, out) in outputs[LIMITER_OUT].iter_mut().enumerate() {
             let x = f64::from(input[i]);
             let pole = self.release.get(within(release[i], RELEASE_RANGE_S) as f32);
             // `max` ignores a NaN input; an infinite one would hold the gain at 0 for good.
@@ -369,14 +393,21 @@ impl Gate {
     }
 }
 
+// Where `Gate` finds the ports of `dyn.gate`.
+const GATE_INPUTS: [usize; 5] = ports(
+    &GATE.spec,
+    ["in", "threshold_db", "attack_s", "release_s", "range_db"],
+);
+const GATE_OUT: usize = output(&GATE.spec, "out");
+
 impl Dsp for Gate {
     /// Inputs `[in, threshold_db, attack_s, release_s, range_db]` (signal, dB, s, s, dB),
     /// outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [input, threshold, attack, release, range] = [0, 1, 2, 3, 4].map(|port| inputs[port]);
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [input, threshold, attack, release, range] = GATE_INPUTS.map(|port| inputs[port]);
+        for (i, out) in outputs[GATE_OUT].iter_mut().enumerate() {
             let open = self.rms.level_db(input[i]) >= within(threshold[i], THRESHOLD_RANGE_DB);
             let target = if open {
                 1.0

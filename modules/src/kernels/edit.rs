@@ -9,7 +9,7 @@
 
 use super::spec::{out, signal};
 use crate::dsp::state::same;
-use crate::module::{Dsp, Module};
+use crate::module::{Dsp, Module, output, port};
 use patchvm_ir::{ModuleSpec, Role};
 use patchvm_vm::Kernel;
 use patchvm_vm::live::FADE_SAMPLES;
@@ -43,6 +43,11 @@ struct Fade {
     played: u32,
 }
 
+// Where `Fade` finds the ports of `edit.fade`.
+const FADE_FROM: usize = port(&FADE.spec, "from");
+const FADE_TO: usize = port(&FADE.spec, "to");
+const FADE_OUT: usize = output(&FADE.spec, "out");
+
 impl Dsp for Fade {
     /// Inputs `[from, to]`, outputs `[out]`. The expression and its order are the player's
     /// crossfade's (`before + (sample - before) * gain`), so a transition program fades
@@ -50,8 +55,8 @@ impl Dsp for Fade {
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let (from, to) = (inputs[0], inputs[1]);
-        let out = &mut *outputs[0];
+        let (from, to) = (inputs[FADE_FROM], inputs[FADE_TO]);
+        let out = &mut *outputs[FADE_OUT];
         // Samples of this block still inside the fade; the rest are `to` (gain 1).
         let fading = ((FADE_SAMPLES - self.played) as usize).min(out.len());
         for (i, (out, (&from, &to))) in out[..fading]

@@ -21,7 +21,7 @@ use super::{limit, param};
 use crate::KernelInit;
 use crate::dsp::smooth::AttackRelease;
 use crate::dsp::state::{copy_whole, copy_with};
-use crate::module::{Dsp, Module};
+use crate::module::{Dsp, Module, output, port};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
 use patchvm_vm::Kernel;
 
@@ -185,15 +185,28 @@ fn advance(progress: f64, duration_s: f32, sample_rate: f64) -> f64 {
     }
 }
 
+// Where `Adsr` finds the ports of `env.adsr`.
+const ADSR_GATE: usize = port(&ADSR.spec, "gate");
+const ADSR_ATTACK: usize = port(&ADSR.spec, "attack");
+const ADSR_DECAY: usize = port(&ADSR.spec, "decay");
+const ADSR_SUSTAIN: usize = port(&ADSR.spec, "sustain");
+const ADSR_RELEASE: usize = port(&ADSR.spec, "release");
+const ADSR_OUT: usize = output(&ADSR.spec, "out");
+
 impl Dsp for Adsr {
     /// Inputs `[gate, attack, decay, sustain, release]` (signal, s, s, linear, s), outputs
     /// `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [gate, attack, decay, sustain, release] =
-            [inputs[0], inputs[1], inputs[2], inputs[3], inputs[4]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [gate, attack, decay, sustain, release] = [
+            inputs[ADSR_GATE],
+            inputs[ADSR_ATTACK],
+            inputs[ADSR_DECAY],
+            inputs[ADSR_SUSTAIN],
+            inputs[ADSR_RELEASE],
+        ];
+        for (i, out) in outputs[ADSR_OUT].iter_mut().enumerate() {
             let settings = [attack[i], decay[i], sustain[i], release[i]];
             *out = self.tick(gate[i] > 0.0, settings) as f32;
         }
@@ -307,13 +320,19 @@ impl Ar {
     }
 }
 
+// Where `Ar` finds the ports of `env.ar`.
+const AR_TRIG: usize = port(&AR.spec, "trig");
+const AR_ATTACK: usize = port(&AR.spec, "attack");
+const AR_RELEASE: usize = port(&AR.spec, "release");
+const AR_OUT: usize = output(&AR.spec, "out");
+
 impl Dsp for Ar {
     /// Inputs `[trig, attack, release]` (signal, s, s), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [trig, attack, release] = [inputs[0], inputs[1], inputs[2]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [trig, attack, release] = [inputs[AR_TRIG], inputs[AR_ATTACK], inputs[AR_RELEASE]];
+        for (i, out) in outputs[AR_OUT].iter_mut().enumerate() {
             *out = self.tick(trig[i] > 0.0, attack[i], release[i]) as f32;
         }
     }
@@ -391,13 +410,25 @@ impl Line {
     }
 }
 
+// Where `Line` finds the ports of `env.line`.
+const LINE_TRIG: usize = port(&LINE.spec, "trig");
+const LINE_FROM: usize = port(&LINE.spec, "from");
+const LINE_TO: usize = port(&LINE.spec, "to");
+const LINE_TIME_S: usize = port(&LINE.spec, "time_s");
+const LINE_OUT: usize = output(&LINE.spec, "out");
+
 impl Dsp for Line {
     /// Inputs `[trig, from, to, time_s]` (signal, signal, signal, s), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [trig, from, to, time] = [inputs[0], inputs[1], inputs[2], inputs[3]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [trig, from, to, time] = [
+            inputs[LINE_TRIG],
+            inputs[LINE_FROM],
+            inputs[LINE_TO],
+            inputs[LINE_TIME_S],
+        ];
+        for (i, out) in outputs[LINE_OUT].iter_mut().enumerate() {
             let high = trig[i] > 0.0;
             if high && !self.high {
                 self.progress = 0.0;
@@ -476,14 +507,24 @@ impl Follower {
     }
 }
 
+// Where `Follower` finds the ports of `env.follower`.
+const FOLLOWER_IN: usize = port(&FOLLOWER.spec, "in");
+const FOLLOWER_ATTACK_S: usize = port(&FOLLOWER.spec, "attack_s");
+const FOLLOWER_RELEASE_S: usize = port(&FOLLOWER.spec, "release_s");
+const FOLLOWER_OUT: usize = output(&FOLLOWER.spec, "out");
+
 impl Dsp for Follower {
     /// Inputs `[in, attack_s, release_s]` (signal, s, s), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [input, attack, release] = [inputs[0], inputs[1], inputs[2]];
+        let [input, attack, release] = [
+            inputs[FOLLOWER_IN],
+            inputs[FOLLOWER_ATTACK_S],
+            inputs[FOLLOWER_RELEASE_S],
+        ];
         let time = |t: f32| limit(t.into(), 0.0, MAX_TIME_S) as f32;
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        for (i, out) in outputs[FOLLOWER_OUT].iter_mut().enumerate() {
             let target = f64::from(input[i]).abs();
             *out = self.level.tick(target, time(attack[i]), time(release[i])) as f32;
         }

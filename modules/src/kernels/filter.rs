@@ -25,7 +25,7 @@ use crate::KernelInit;
 use crate::dsp::biquad::{Biquad, Response, Settings};
 use crate::dsp::state::copy_with;
 use crate::dsp::svf;
-use crate::module::{Build, Dsp, Module, lane};
+use crate::module::{Build, Dsp, Module, lane, output, port};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
 use patchvm_vm::{Kernel, KernelRef, MAX_LANES};
 
@@ -103,13 +103,23 @@ impl Lowpass {
     }
 }
 
+// Where `Lowpass` finds the ports of `filter.lowpass`.
+const LOWPASS_IN: usize = port(&LOWPASS.spec, "in");
+const LOWPASS_CUTOFF: usize = port(&LOWPASS.spec, "cutoff");
+const LOWPASS_Q: usize = port(&LOWPASS.spec, "q");
+const LOWPASS_OUT: usize = output(&LOWPASS.spec, "out");
+
 impl Dsp for Lowpass {
     /// Inputs `[in, cutoff, q]` (signal, Hz, linear), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        self.0
-            .run(inputs[0], inputs[1], inputs[2], &mut *outputs[0]);
+        self.0.run(
+            inputs[LOWPASS_IN],
+            inputs[LOWPASS_CUTOFF],
+            inputs[LOWPASS_Q],
+            &mut *outputs[LOWPASS_OUT],
+        );
     }
 
     /// Up to eight filters in one vector when every lane's settings hold still in the block.
@@ -328,15 +338,27 @@ pub(super) fn limited([cutoff, q, gain_db]: [f32; 3], max_cutoff: f32) -> Settin
     }
 }
 
+// Where `Rbj` finds the ports of `filter.highpass` (and of `filter.bandpass`, `filter.notch`, `filter.peak`, `filter.lowshelf`, `filter.highshelf`, `filter.allpass`, laid out alike).
+const HIGHPASS_IN: usize = port(&HIGHPASS.spec, "in");
+const HIGHPASS_CUTOFF: usize = port(&HIGHPASS.spec, "cutoff");
+const HIGHPASS_Q: usize = port(&HIGHPASS.spec, "q");
+const HIGHPASS_OUT: usize = output(&HIGHPASS.spec, "out");
+const PEAK_GAIN_DB: usize = port(&PEAK.spec, "gain_db");
+
 impl Dsp for Rbj {
     /// Inputs `[in, cutoff, q]` (signal, Hz, linear), and `gain_db` (dB) for the peak and
     /// shelves; outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [input, cutoff, q] = [inputs[0], inputs[1], inputs[2]];
-        let gain = inputs.get(3).copied();
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [input, cutoff, q] = [
+            inputs[HIGHPASS_IN],
+            inputs[HIGHPASS_CUTOFF],
+            inputs[HIGHPASS_Q],
+        ];
+        // Only the peak and shelves have `gain_db`, after the three ports they share.
+        let gain = inputs.get(PEAK_GAIN_DB).copied();
+        for (i, out) in outputs[HIGHPASS_OUT].iter_mut().enumerate() {
             let gain_db = gain.map_or(0.0, |gain| gain[i]);
             let settings = limited([cutoff[i], q[i], gain_db], self.max_cutoff);
             *out = self.biquad.tick(input[i], settings);

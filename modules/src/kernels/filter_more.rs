@@ -21,7 +21,7 @@ use super::{limit, param};
 use crate::KernelInit;
 use crate::dsp::biquad::{Biquad, Response, Settings};
 use crate::dsp::state::copy_with;
-use crate::module::{Dsp, Module};
+use crate::module::{Dsp, Module, blocks_mut, output, port};
 use patchvm_ir::{ModuleSpec, OutputSpec, Role, Unit};
 use patchvm_vm::Kernel;
 use std::f64::consts::{PI, TAU};
@@ -107,15 +107,24 @@ impl StateVariable {
     }
 }
 
+// Where `StateVariable` finds the ports of `filter.svf`.
+const SVF_IN: usize = port(&SVF.spec, "in");
+const SVF_CUTOFF: usize = port(&SVF.spec, "cutoff");
+const SVF_Q: usize = port(&SVF.spec, "q");
+const SVF_OUTPUTS: [usize; 4] = [
+    output(&SVF.spec, "lp"),
+    output(&SVF.spec, "hp"),
+    output(&SVF.spec, "bp"),
+    output(&SVF.spec, "notch"),
+];
+
 impl Dsp for StateVariable {
     /// Inputs `[in, cutoff, q]` (signal, Hz, linear), outputs `[lp, hp, bp, notch]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [input, cutoff, q] = [inputs[0], inputs[1], inputs[2]];
-        let [lp, hp, bp, notch] = outputs else {
-            unreachable!("the VM passes the four outputs the shape declares")
-        };
+        let [input, cutoff, q] = [inputs[SVF_IN], inputs[SVF_CUTOFF], inputs[SVF_Q]];
+        let [lp, hp, bp, notch] = blocks_mut(outputs, SVF_OUTPUTS);
         for i in 0..input.len() {
             let settings: Settings = limited([cutoff[i], q[i], 0.0], self.max_cutoff);
             let taps = self.core.taps(input[i], settings);
@@ -251,13 +260,18 @@ impl OnePoleKernel {
     }
 }
 
+// Where `OnePoleKernel` finds the ports of `filter.onepole` (and of `filter.dcblock`, laid out alike).
+const ONEPOLE_IN: usize = port(&ONEPOLE.spec, "in");
+const ONEPOLE_CUTOFF: usize = port(&ONEPOLE.spec, "cutoff");
+const ONEPOLE_OUT: usize = output(&ONEPOLE.spec, "out");
+
 impl Dsp for OnePoleKernel {
     /// Inputs `[in, cutoff]` (signal, Hz), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [input, cutoff] = [inputs[0], inputs[1]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [input, cutoff] = [inputs[ONEPOLE_IN], inputs[ONEPOLE_CUTOFF]];
+        for (i, out) in outputs[ONEPOLE_OUT].iter_mut().enumerate() {
             let x = f64::from(input[i]);
             let low = self.pole.tick(x, self.gain.get(cutoff[i]));
             if !low.is_finite() {
@@ -357,13 +371,20 @@ impl Moog {
     }
 }
 
+// Where `Moog` finds the ports of `filter.moog`.
+const MOOG_IN: usize = port(&MOOG.spec, "in");
+const MOOG_CUTOFF: usize = port(&MOOG.spec, "cutoff");
+const MOOG_RESONANCE: usize = port(&MOOG.spec, "resonance");
+const MOOG_OUT: usize = output(&MOOG.spec, "out");
+
 impl Dsp for Moog {
     /// Inputs `[in, cutoff, resonance]` (signal, Hz, linear), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [input, cutoff, resonance] = [inputs[0], inputs[1], inputs[2]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [input, cutoff, resonance] =
+            [inputs[MOOG_IN], inputs[MOOG_CUTOFF], inputs[MOOG_RESONANCE]];
+        for (i, out) in outputs[MOOG_OUT].iter_mut().enumerate() {
             *out = self.tick(input[i].into(), cutoff[i], resonance[i]) as f32;
         }
     }
@@ -455,13 +476,23 @@ impl Resonator {
     }
 }
 
+// Where `Resonator` finds the ports of `filter.resonator`.
+const RESONATOR_IN: usize = port(&RESONATOR.spec, "in");
+const RESONATOR_FREQ: usize = port(&RESONATOR.spec, "freq");
+const RESONATOR_DECAY_S: usize = port(&RESONATOR.spec, "decay_s");
+const RESONATOR_OUT: usize = output(&RESONATOR.spec, "out");
+
 impl Dsp for Resonator {
     /// Inputs `[in, freq, decay_s]` (signal, Hz, s), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [input, freq, decay] = [inputs[0], inputs[1], inputs[2]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [input, freq, decay] = [
+            inputs[RESONATOR_IN],
+            inputs[RESONATOR_FREQ],
+            inputs[RESONATOR_DECAY_S],
+        ];
+        for (i, out) in outputs[RESONATOR_OUT].iter_mut().enumerate() {
             let settings = [freq[i], decay[i]];
             // Bitwise, so a NaN setting compares equal to itself and is designed once.
             if settings.map(f32::to_bits) != self.settings.map(f32::to_bits) {

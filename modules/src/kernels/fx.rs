@@ -22,7 +22,7 @@ use super::spec::control;
 use crate::KernelInit;
 use crate::dsp::ring::Line;
 use crate::dsp::state::{copy_whole, copy_with};
-use crate::module::{Dsp, Module};
+use crate::module::{Dsp, Module, blocks_mut, output, port};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Role, Unit};
 use patchvm_vm::Kernel;
 use std::f64::consts::{PI, TAU};
@@ -207,14 +207,25 @@ impl Chorus {
     }
 }
 
+// Where `Chorus` finds the ports of `fx.chorus`.
+const CHORUS_IN: usize = port(&CHORUS.spec, "in");
+const CHORUS_RATE_HZ: usize = port(&CHORUS.spec, "rate_hz");
+const CHORUS_DEPTH_S: usize = port(&CHORUS.spec, "depth_s");
+const CHORUS_MIX: usize = port(&CHORUS.spec, "mix");
+const CHORUS_OUTPUTS: [usize; 2] = [output(&CHORUS.spec, "left"), output(&CHORUS.spec, "right")];
+
 impl Dsp for Chorus {
     /// Inputs `[in, rate_hz, depth_s, mix]` (signal, Hz, s, linear), outputs `[left, right]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [x, rate, depth, mix] = [inputs[0], inputs[1], inputs[2], inputs[3]];
-        let (left, right) = outputs.split_at_mut(1);
-        let (left, right) = (&mut *left[0], &mut *right[0]);
+        let [x, rate, depth, mix] = [
+            inputs[CHORUS_IN],
+            inputs[CHORUS_RATE_HZ],
+            inputs[CHORUS_DEPTH_S],
+            inputs[CHORUS_MIX],
+        ];
+        let [left, right] = blocks_mut(outputs, CHORUS_OUTPUTS);
         let sample_rate = self.lfo.sample_rate;
         for i in 0..left.len() {
             let depth = limit(f64::from(depth[i]), 0.0, CHORUS_MAX_DEPTH_S);
@@ -261,15 +272,28 @@ impl Flanger {
     }
 }
 
+// Where `Flanger` finds the ports of `fx.flanger`.
+const FLANGER_IN: usize = port(&FLANGER.spec, "in");
+const FLANGER_RATE_HZ: usize = port(&FLANGER.spec, "rate_hz");
+const FLANGER_DEPTH_S: usize = port(&FLANGER.spec, "depth_s");
+const FLANGER_FEEDBACK: usize = port(&FLANGER.spec, "feedback");
+const FLANGER_MIX: usize = port(&FLANGER.spec, "mix");
+const FLANGER_OUT: usize = output(&FLANGER.spec, "out");
+
 impl Dsp for Flanger {
     /// Inputs `[in, rate_hz, depth_s, feedback, mix]` (signal, Hz, s, linear, linear),
     /// outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [x, rate, depth, feedback, mix] =
-            [inputs[0], inputs[1], inputs[2], inputs[3], inputs[4]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [x, rate, depth, feedback, mix] = [
+            inputs[FLANGER_IN],
+            inputs[FLANGER_RATE_HZ],
+            inputs[FLANGER_DEPTH_S],
+            inputs[FLANGER_FEEDBACK],
+            inputs[FLANGER_MIX],
+        ];
+        for (i, out) in outputs[FLANGER_OUT].iter_mut().enumerate() {
             let depth = limit(f64::from(depth[i]), 0.0, FLANGER_MAX_DEPTH_S);
             let [sweep] = self.lfo.tick(rate[i], [0.0]);
             // At least one sample, since v[n - d] must exist before v[n] is pushed.
@@ -324,15 +348,28 @@ impl Phaser {
     }
 }
 
+// Where `Phaser` finds the ports of `fx.phaser`.
+const PHASER_IN: usize = port(&PHASER.spec, "in");
+const PHASER_RATE_HZ: usize = port(&PHASER.spec, "rate_hz");
+const PHASER_DEPTH: usize = port(&PHASER.spec, "depth");
+const PHASER_FEEDBACK: usize = port(&PHASER.spec, "feedback");
+const PHASER_MIX: usize = port(&PHASER.spec, "mix");
+const PHASER_OUT: usize = output(&PHASER.spec, "out");
+
 impl Dsp for Phaser {
     /// Inputs `[in, rate_hz, depth, feedback, mix]` (signal, Hz, linear, linear, linear),
     /// outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [x, rate, depth, feedback, mix] =
-            [inputs[0], inputs[1], inputs[2], inputs[3], inputs[4]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [x, rate, depth, feedback, mix] = [
+            inputs[PHASER_IN],
+            inputs[PHASER_RATE_HZ],
+            inputs[PHASER_DEPTH],
+            inputs[PHASER_FEEDBACK],
+            inputs[PHASER_MIX],
+        ];
+        for (i, out) in outputs[PHASER_OUT].iter_mut().enumerate() {
             let depth = limit(f64::from(depth[i]), 0.0, 1.0);
             let [sweep] = self.lfo.tick(rate[i], [0.0]);
             let break_hz = PHASER_LOW_HZ * (PHASER_HIGH_HZ / PHASER_LOW_HZ).powf(depth * sweep);

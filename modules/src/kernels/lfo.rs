@@ -29,7 +29,7 @@ use crate::dsp::clock::Clock;
 use crate::dsp::phasor::Phasor;
 use crate::dsp::rng::Seeded;
 use crate::dsp::state::{copy_if, copy_whole};
-use crate::module::{Dsp, Module};
+use crate::module::{Dsp, Module, output, port};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
 use patchvm_vm::Kernel;
 use std::marker::PhantomData;
@@ -141,13 +141,19 @@ impl<W: Wave> Lfo<W> {
     }
 }
 
+// Where `Lfo` finds the ports of `lfo.sine` (and of `lfo.triangle`, `lfo.saw`, `lfo.square`, laid out alike).
+const SINE_FREQ: usize = port(&SINE.spec, "freq");
+const SINE_DEPTH: usize = port(&SINE.spec, "depth");
+const SINE_OFFSET: usize = port(&SINE.spec, "offset");
+const SINE_OUT: usize = output(&SINE.spec, "out");
+
 impl<W: Wave> Dsp for Lfo<W> {
     /// Inputs `[freq, depth, offset]` (Hz, signal, signal), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [freq, depth, offset] = [inputs[0], inputs[1], inputs[2]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [freq, depth, offset] = [inputs[SINE_FREQ], inputs[SINE_DEPTH], inputs[SINE_OFFSET]];
+        for (i, out) in outputs[SINE_OUT].iter_mut().enumerate() {
             let (phase, _) = self
                 .phasor
                 .tick(limit(f64::from(freq[i]), 0.0, MAX_FREQ_HZ));
@@ -186,14 +192,24 @@ impl RandomLfo {
     }
 }
 
+// Where `RandomLfo` finds the ports of `lfo.random`.
+const RANDOM_FREQ: usize = port(&RANDOM.spec, "freq");
+const RANDOM_DEPTH: usize = port(&RANDOM.spec, "depth");
+const RANDOM_OFFSET: usize = port(&RANDOM.spec, "offset");
+const RANDOM_OUT: usize = output(&RANDOM.spec, "out");
+
 impl Dsp for RandomLfo {
     /// Inputs `[freq, depth, offset]` (Hz, signal, signal; the seed is read when built),
     /// outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [freq, depth, offset] = [inputs[0], inputs[1], inputs[2]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [freq, depth, offset] = [
+            inputs[RANDOM_FREQ],
+            inputs[RANDOM_DEPTH],
+            inputs[RANDOM_OFFSET],
+        ];
+        for (i, out) in outputs[RANDOM_OUT].iter_mut().enumerate() {
             if self.clock.tick(limit(f64::from(freq[i]), 0.0, MAX_FREQ_HZ)) {
                 self.value = uniform(self.rng.next_u32());
             }

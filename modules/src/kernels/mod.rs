@@ -234,6 +234,42 @@ mod tests {
         }
     }
 
+    /// Kernels read their ports through constants taken from one module's spec; where several
+    /// modules share a kernel, a port of one name sits at the same place in each.
+    #[test]
+    fn modules_sharing_a_kernel_lay_out_their_common_ports_alike() {
+        let mut by_kernel: Vec<(std::any::TypeId, ModuleSpec)> = Vec::new();
+        for (spec, builder) in kernel_entries() {
+            let params = defaults(&spec);
+            let kernel = builder(&KernelInit::new(&params, SR));
+            let kind = (&*kernel as &dyn std::any::Any).type_id();
+            for (other_kind, other) in &by_kernel {
+                if *other_kind != kind {
+                    continue;
+                }
+                let places = |spec: &ModuleSpec| -> Vec<(&str, usize)> {
+                    let processed = spec.processed_inputs().map(|(_, input)| input.name);
+                    processed.enumerate().map(|(at, name)| (name, at)).collect()
+                };
+                for (name, at) in places(&spec) {
+                    if let Some(&(_, other_at)) = places(other).iter().find(|(n, _)| *n == name) {
+                        assert_eq!(
+                            at, other_at,
+                            "`{}` and `{}`: `{name}`",
+                            spec.name, other.name
+                        );
+                    }
+                }
+                for (at, output) in spec.outputs.iter().enumerate() {
+                    if let Some(other_at) = other.output(output.name) {
+                        assert_eq!(at, other_at, "`{}` and `{}`", spec.name, other.name);
+                    }
+                }
+            }
+            by_kernel.push((kind, spec));
+        }
+    }
+
     #[test]
     fn every_port_has_a_one_line_doc_and_a_range() {
         for module in modules() {

@@ -25,7 +25,7 @@
 use crate::KernelInit;
 use crate::dsp::rng::Seeded;
 use crate::dsp::state::copy_if;
-use crate::module::{Dsp, Module};
+use crate::module::{Dsp, Module, output};
 use fundsp::audionode::AudioNode;
 use fundsp::filter::{Lowpole, Pinkpass};
 use fundsp::typenum::U1;
@@ -132,12 +132,15 @@ pub(super) fn uniform(bits: u32) -> f32 {
     (bits >> 8) as f32 * SCALE - 1.0
 }
 
+// Where `Noise` finds the ports of `noise.white` (and of `noise.pink`, `noise.brown`, laid out alike).
+const WHITE_OUT: usize = output(&WHITE.spec, "out");
+
 impl<C: Colour> Dsp for Noise<C> {
     /// Inputs `[]` (the seed is read when built), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, _inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        for out in outputs[0].iter_mut() {
+        for out in outputs[WHITE_OUT].iter_mut() {
             *out = self.colour.tick(uniform(self.rng.next_u32()));
         }
     }

@@ -38,7 +38,7 @@ use crate::dsp::phase::{self, FixedPhasor, Held, Phases};
 use crate::dsp::polyblep::{blep, from_jump};
 use crate::dsp::simd::{uniform, wide};
 use crate::dsp::state::copy_whole;
-use crate::module::{Dsp, Module, lane};
+use crate::module::{Dsp, Module, lane, output, port};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
 use patchvm_vm::{Kernel, KernelRef, MAX_LANES};
 use std::marker::PhantomData;
@@ -187,6 +187,10 @@ impl<S: Shape> Oscillator<S> {
     }
 }
 
+// Where `Oscillator` finds the ports of `osc.sine` (and of `osc.saw`, `osc.square`, `osc.triangle`, laid out alike).
+const SINE_FREQ: usize = port(&SINE.spec, "freq");
+const SINE_OUT: usize = output(&SINE.spec, "out");
+
 impl<S: Shape> Dsp for Oscillator<S> {
     /// Inputs `[freq]` (Hz), outputs `[out]`.
     ///
@@ -195,17 +199,17 @@ impl<S: Shape> Dsp for Oscillator<S> {
         let phasor = &mut self.phasor;
         wide(
             #[inline(always)]
-            |_| match uniform(inputs[0]) {
+            |_| match uniform(inputs[SINE_FREQ]) {
                 // The common case, a frequency that holds still: the phases are a vector
                 // induction, computed in the waveform's loop.
                 Some(freq) => {
-                    let held = [phasor.hold(freq, outputs[0].len())];
+                    let held = [phasor.hold(freq, outputs[SINE_OUT].len())];
                     render_held::<S>(&held, outputs);
                 }
                 None => {
                     let mut phases = Phases::new();
-                    phasor.run(inputs[0], &mut phases, S::JUMPS);
-                    for ((out, &at), &inverse_width) in outputs[0]
+                    phasor.run(inputs[SINE_FREQ], &mut phases, S::JUMPS);
+                    for ((out, &at), &inverse_width) in outputs[SINE_OUT]
                         .iter_mut()
                         .zip(&phases.at)
                         .zip(&phases.inverse_width)
@@ -237,7 +241,7 @@ impl<S: Shape> Dsp for Oscillator<S> {
         for (slot, other) in phasors[1..].iter_mut().zip(rest) {
             *slot = lane::<Self>(other).map(|other| &mut other.phasor);
         }
-        let frames = outputs[0].len();
+        let frames = outputs[SINE_OUT].len();
         wide(
             #[inline(always)]
             |_| {

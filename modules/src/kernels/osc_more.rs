@@ -35,7 +35,7 @@ use crate::dsp::phase::{self, FixedPhasor, Phases};
 use crate::dsp::phasor::Phasor;
 use crate::dsp::simd::wide;
 use crate::dsp::state::copy_whole;
-use crate::module::{Dsp, Module};
+use crate::module::{Dsp, Module, output, port};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
 use patchvm_vm::Kernel;
 use std::f64::consts::TAU;
@@ -191,18 +191,23 @@ pub const SYNC_SAW: Module = Module::kernel(
 #[derive(Clone, Debug)]
 struct Pulse(FixedPhasor);
 
+// Where `Pulse` finds the ports of `osc.pulse`.
+const PULSE_FREQ: usize = port(&PULSE.spec, "freq");
+const PULSE_WIDTH: usize = port(&PULSE.spec, "width");
+const PULSE_OUT: usize = output(&PULSE.spec, "out");
+
 impl Dsp for Pulse {
     /// Inputs `[freq, width]` (Hz, fraction), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let (out, phasor) = (&mut *outputs[0], &mut self.0);
+        let (out, phasor) = (&mut *outputs[PULSE_OUT], &mut self.0);
         wide(
             #[inline(always)]
             |_| {
                 let mut phases = Phases::new();
-                phasor.run(inputs[0], &mut phases, true);
-                for (i, (out, &width)) in out.iter_mut().zip(inputs[1]).enumerate() {
+                phasor.run(inputs[PULSE_FREQ], &mut phases, true);
+                for (i, (out, &width)) in out.iter_mut().zip(inputs[PULSE_WIDTH]).enumerate() {
                     // Turns × 2^32; width 0.5 is exactly half a turn, the square's.
                     let width = (limit(f64::from(width), WIDTH_RANGE.0, WIDTH_RANGE.1)
                         * 4_294_967_296.0) as u32;
@@ -228,13 +233,25 @@ impl Dsp for Pulse {
 #[derive(Clone, Debug)]
 struct Fm(Phasor);
 
+// Where `Fm` finds the ports of `osc.fm`.
+const FM_FREQ: usize = port(&FM.spec, "freq");
+const FM_RATIO: usize = port(&FM.spec, "ratio");
+const FM_INDEX: usize = port(&FM.spec, "index");
+const FM_PM: usize = port(&FM.spec, "pm");
+const FM_OUT: usize = output(&FM.spec, "out");
+
 impl Dsp for Fm {
     /// Inputs `[freq, ratio, index, pm]` (Hz, factor, factor, radians), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [freq, ratio, index, pm] = [inputs[0], inputs[1], inputs[2], inputs[3]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [freq, ratio, index, pm] = [
+            inputs[FM_FREQ],
+            inputs[FM_RATIO],
+            inputs[FM_INDEX],
+            inputs[FM_PM],
+        ];
+        for (i, out) in outputs[FM_OUT].iter_mut().enumerate() {
             let ratio = limit(f64::from(ratio[i]), RATIO_RANGE.0, RATIO_RANGE.1);
             let index = limit(f64::from(index[i]), INDEX_RANGE.0, INDEX_RANGE.1);
             let (phase, _) = self.0.tick(f64::from(freq[i]) * ratio);
@@ -272,14 +289,19 @@ impl Organ {
     }
 }
 
+// Where `Organ` finds the ports of `osc.organ`.
+const ORGAN_FREQ: usize = port(&ORGAN.spec, "freq");
+const ORGAN_LEVELS: std::ops::Range<usize> = port(&ORGAN.spec, "h1")..port(&ORGAN.spec, "h8") + 1;
+const ORGAN_OUT: usize = output(&ORGAN.spec, "out");
+
 impl Dsp for Organ {
     /// Inputs `[freq, h1, h2, h3, h4, h6, h8]` (Hz, then levels), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let freq = inputs[0];
-        let levels = &inputs[1..=HARMONICS.len()];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let freq = inputs[ORGAN_FREQ];
+        let levels = &inputs[ORGAN_LEVELS];
+        for (i, out) in outputs[ORGAN_OUT].iter_mut().enumerate() {
             // Limited as the phasor limits it (NaN as -Nyquist), so the harmonics kept are
             // those below Nyquist at the frequency that actually plays.
             let freq = limit(f64::from(freq[i]), -self.nyquist_hz, self.nyquist_hz);
@@ -331,12 +353,21 @@ impl SyncSaw {
     }
 }
 
+// Where `SyncSaw` finds the ports of `osc.sync_saw`.
+const SYNC_SAW_FREQ: usize = port(&SYNC_SAW.spec, "freq");
+const SYNC_SAW_SYNC: usize = port(&SYNC_SAW.spec, "sync");
+const SYNC_SAW_OUT: usize = output(&SYNC_SAW.spec, "out");
+
 impl Dsp for SyncSaw {
     /// Inputs `[freq, sync]` (Hz, signal), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        for ((out, &freq), &sync) in outputs[0].iter_mut().zip(inputs[0]).zip(inputs[1]) {
+        for ((out, &freq), &sync) in outputs[SYNC_SAW_OUT]
+            .iter_mut()
+            .zip(inputs[SYNC_SAW_FREQ])
+            .zip(inputs[SYNC_SAW_SYNC])
+        {
             if self.edge.rises(sync) {
                 self.phasor.sync();
             }

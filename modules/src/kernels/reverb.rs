@@ -33,7 +33,7 @@ use crate::KernelInit;
 use crate::dsp::ring::Ring;
 use crate::dsp::simd::{uniform, wide};
 use crate::dsp::state::copy_with;
-use crate::module::{Dsp, Module};
+use crate::module::{Dsp, Module, blocks_mut, output, port};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Role, Unit};
 use patchvm_vm::{Kernel, MAX_BLOCK};
 use std::f64::consts::TAU;
@@ -332,16 +332,28 @@ impl Freeverb {
     }
 }
 
+// Where `Freeverb` finds the ports of `reverb.stereo`.
+const STEREO_IN: usize = port(&STEREO.spec, "in");
+const STEREO_ROOM_SIZE: usize = port(&STEREO.spec, "room_size");
+const STEREO_DAMPING: usize = port(&STEREO.spec, "damping");
+const STEREO_MIX: usize = port(&STEREO.spec, "mix");
+const STEREO_WIDTH: usize = port(&STEREO.spec, "width");
+const STEREO_OUTPUTS: [usize; 2] = [output(&STEREO.spec, "left"), output(&STEREO.spec, "right")];
+
 impl Dsp for Freeverb {
     /// Inputs `[in, room_size, damping, mix, width]` (signal, then linear 0..1), outputs
     /// `[left, right]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [x, room, damping, mix, width] =
-            [inputs[0], inputs[1], inputs[2], inputs[3], inputs[4]];
-        let (left, right) = outputs.split_at_mut(1);
-        let (left, right) = (&mut *left[0], &mut *right[0]);
+        let [x, room, damping, mix, width] = [
+            inputs[STEREO_IN],
+            inputs[STEREO_ROOM_SIZE],
+            inputs[STEREO_DAMPING],
+            inputs[STEREO_MIX],
+            inputs[STEREO_WIDTH],
+        ];
+        let [left, right] = blocks_mut(outputs, STEREO_OUTPUTS);
         let unit = |v: f32| limit(f64::from(v), 0.0, 1.0) as f32;
         let shortest = self.left.shortest().min(self.right.shortest());
         if let (Some(room), Some(damping), Some(mix), Some(width)) = (

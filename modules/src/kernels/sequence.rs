@@ -16,7 +16,7 @@ use super::spec::{out, signal};
 use crate::dsp::clock::Clock;
 use crate::dsp::edge::RisingEdge;
 use crate::dsp::state::copy_whole;
-use crate::module::{Dsp, Module};
+use crate::module::{Dsp, Module, output, port};
 use patchvm_ir::{InputSpec, ModuleSpec, Rate, Role, Unit};
 use patchvm_vm::Kernel;
 
@@ -130,12 +130,16 @@ pub const STEPS_SPEC: Module = Module::kernel(
 #[derive(Clone, Debug)]
 struct Metro(Clock);
 
+// Where `Metro` finds the ports of `ctl.metro`.
+const METRO_FREQ: usize = port(&METRO.spec, "freq");
+const METRO_OUT: usize = output(&METRO.spec, "out");
+
 impl Dsp for Metro {
     /// Inputs `[freq]` (Hz), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        for (out, &freq) in outputs[0].iter_mut().zip(inputs[0]) {
+        for (out, &freq) in outputs[METRO_OUT].iter_mut().zip(inputs[METRO_FREQ]) {
             *out = if self.0.tick(f64::from(freq)) {
                 1.0
             } else {
@@ -170,13 +174,23 @@ struct Counter {
     count: u32,
 }
 
+// Where `Counter` finds the ports of `ctl.counter`.
+const COUNTER_TRIG: usize = port(&COUNTER.spec, "trig");
+const COUNTER_RESET: usize = port(&COUNTER.spec, "reset");
+const COUNTER_MAX: usize = port(&COUNTER.spec, "max");
+const COUNTER_OUT: usize = output(&COUNTER.spec, "out");
+
 impl Dsp for Counter {
     /// Inputs `[trig, reset, max]`, outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [trig, reset, max] = [inputs[0], inputs[1], inputs[2]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [trig, reset, max] = [
+            inputs[COUNTER_TRIG],
+            inputs[COUNTER_RESET],
+            inputs[COUNTER_MAX],
+        ];
+        for (i, out) in outputs[COUNTER_OUT].iter_mut().enumerate() {
             let max = count_limit(max[i], MAX_COUNT);
             // Both detectors see every sample, so an edge hidden by the other is not kept.
             let (reset, trig) = (self.reset.rises(reset[i]), self.trig.rises(trig[i]));
@@ -210,14 +224,21 @@ struct Steps {
     started: bool,
 }
 
+// Where `Steps` finds the ports of `ctl.steps`.
+const STEPS_SPEC_TRIG: usize = port(&STEPS_SPEC.spec, "trig");
+const STEPS_SPEC_STEPS: std::ops::Range<usize> =
+    port(&STEPS_SPEC.spec, "step0")..port(&STEPS_SPEC.spec, "step7") + 1;
+const STEPS_SPEC_LENGTH: usize = port(&STEPS_SPEC.spec, "length");
+const STEPS_SPEC_OUT: usize = output(&STEPS_SPEC.spec, "out");
+
 impl Dsp for Steps {
     /// Inputs `[trig, step0, .., step7, length]`, outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let (trig, length) = (inputs[0], inputs[1 + STEPS]);
-        let steps = &inputs[1..=STEPS];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let (trig, length) = (inputs[STEPS_SPEC_TRIG], inputs[STEPS_SPEC_LENGTH]);
+        let steps = &inputs[STEPS_SPEC_STEPS];
+        for (i, out) in outputs[STEPS_SPEC_OUT].iter_mut().enumerate() {
             let length = count_limit(length[i], STEPS as f64) as usize;
             if self.edge.rises(trig[i]) {
                 if self.started {

@@ -15,7 +15,7 @@ use super::limit;
 use super::spec::control;
 use crate::KernelInit;
 use crate::dsp::state::{copy_whole, stateless};
-use crate::module::{Dsp, Module};
+use crate::module::{Dsp, Module, output, port};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Role, Unit};
 use patchvm_vm::Kernel;
 
@@ -144,13 +144,18 @@ fn fold(x: f32, drive: f32) -> f32 {
 /// A memoryless curve `out = f(in, setting)`.
 struct Curve(fn(f32, f32) -> f32);
 
+// Where `Curve` finds the ports of `shape.tanh` (and of `shape.clip`, `shape.fold`, laid out alike).
+const TANH_IN: usize = port(&TANH.spec, "in");
+const TANH_DRIVE: usize = port(&TANH.spec, "drive");
+const TANH_OUT: usize = output(&TANH.spec, "out");
+
 impl Dsp for Curve {
     /// Inputs `[in, drive]` or `[in, level]` (signal, linear), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [input, setting] = [inputs[0], inputs[1]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [input, setting] = [inputs[TANH_IN], inputs[TANH_DRIVE]];
+        for (i, out) in outputs[TANH_OUT].iter_mut().enumerate() {
             *out = (self.0)(input[i], setting[i]);
         }
     }
@@ -185,13 +190,19 @@ impl Crush {
     }
 }
 
+// Where `Crush` finds the ports of `shape.crush`.
+const CRUSH_IN: usize = port(&CRUSH.spec, "in");
+const CRUSH_BITS: usize = port(&CRUSH.spec, "bits");
+const CRUSH_RATE_HZ: usize = port(&CRUSH.spec, "rate_hz");
+const CRUSH_OUT: usize = output(&CRUSH.spec, "out");
+
 impl Dsp for Crush {
     /// Inputs `[in, bits, rate_hz]` (signal, linear, Hz), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [input, bits, rate] = [inputs[0], inputs[1], inputs[2]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [input, bits, rate] = [inputs[CRUSH_IN], inputs[CRUSH_BITS], inputs[CRUSH_RATE_HZ]];
+        for (i, out) in outputs[CRUSH_OUT].iter_mut().enumerate() {
             if self.phase >= self.sample_rate {
                 self.phase = (self.phase - self.sample_rate) % self.sample_rate;
                 self.held = input[i];

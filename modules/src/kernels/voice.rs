@@ -14,7 +14,7 @@
 //! always 0 or 1.
 
 use crate::dsp::state::copy_whole;
-use crate::module::{Dsp, Module};
+use crate::module::{Dsp, Module, blocks_mut, output, port};
 use patchvm_ir::{ModuleSpec, OutputSpec, Role, Unit};
 use patchvm_vm::Kernel;
 
@@ -94,16 +94,28 @@ impl Voice {
     }
 }
 
+// Where `Voice` finds the ports of `voice`.
+const VOICE_SET_PITCH: usize = port(&VOICE.spec, "set_pitch");
+const VOICE_SET_GATE: usize = port(&VOICE.spec, "set_gate");
+const VOICE_SET_VELOCITY: usize = port(&VOICE.spec, "set_velocity");
+const VOICE_OUTPUTS: [usize; 3] = [
+    output(&VOICE.spec, "pitch"),
+    output(&VOICE.spec, "gate"),
+    output(&VOICE.spec, "velocity"),
+];
+
 impl Dsp for Voice {
     /// Inputs `[set_pitch, set_gate, set_velocity]` (Hz, level, 0..1), outputs `[pitch, gate,
     /// velocity]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [pitch, gate, velocity] = [inputs[0], inputs[1], inputs[2]];
-        let [pitch_out, gate_out, velocity_out] = outputs else {
-            return;
-        };
+        let [pitch, gate, velocity] = [
+            inputs[VOICE_SET_PITCH],
+            inputs[VOICE_SET_GATE],
+            inputs[VOICE_SET_VELOCITY],
+        ];
+        let [pitch_out, gate_out, velocity_out] = blocks_mut(outputs, VOICE_OUTPUTS);
         for i in 0..pitch.len() {
             pitch_out[i] = limit(f64::from(pitch[i]), 0.0, MAX_PITCH_HZ) as f32;
             gate_out[i] = self.gate(gate[i]);
