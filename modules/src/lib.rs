@@ -19,6 +19,7 @@
 mod dsp;
 pub mod kernels;
 mod module;
+pub use module::Module;
 mod registry;
 
 pub use registry::{KernelInit, build, catalog, memory_bytes, rebuilt_by};

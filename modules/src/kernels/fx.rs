@@ -16,7 +16,7 @@
 //! these semantics, and its phaser-style allpasses recompute coefficients through block
 //! `process` paths; the delays reuse the shared delay line (linear interpolation).
 
-use super::delay_more::{IN, MIX, OUT};
+use super::delay_effects::{IN, MIX, OUT};
 use super::limit;
 use super::spec::control;
 use crate::KernelInit;

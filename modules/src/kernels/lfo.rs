@@ -22,7 +22,7 @@
 
 use super::limit;
 use super::noise::{SEED, uniform};
-use super::osc::{Saw, Square, Triangle, Wave};
+use super::osc_waves::{Saw, Square, Triangle, Wave};
 use super::spec::{out, signal};
 use crate::KernelInit;
 use crate::dsp::clock::Clock;

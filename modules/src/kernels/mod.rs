@@ -1,20 +1,26 @@
-//! The modules, one file per family, each file holding its modules' catalog entries next to
-//! the kernels behind them.
+//! The modules, one file per family. Each module is one [`Module`](crate::Module) declaration
+//! in its family's file, beside its kernel: its spec (ports, parameters, ranges, units, doc),
+//! its kernel's builder, its fold if it is stateless, whether it runs in lanes and its memory
+//! estimate if that grows with its parameters. The kernel's shape comes from the spec, and the
+//! kernel reads its ports through constants found by name in the spec when the crate builds
+//! (`inputs[SLEW_RISE]`). Each family lists its modules in `MODULES`; [`FAMILIES`] lists the
+//! families, in catalog order, which is this table's:
 //!
 //! | family | modules |
 //! |---|---|
-//! | [`osc`] | `osc.sine`, `osc.saw`, `osc.square`, `osc.triangle` |
-//! | [`osc_more`] | `osc.pulse`, `osc.fm`, `osc.organ`, `osc.sync_saw` |
+//! | [`osc_waves`] | `osc.sine`, `osc.saw`, `osc.square`, `osc.triangle` |
+//! | [`osc_synthesis`] | `osc.pulse`, `osc.fm`, `osc.organ`, `osc.sync_saw` |
 //! | [`noise`] | `noise.white`, `noise.pink`, `noise.brown` |
-//! | [`math`] | `const`, `gain`, `mul`, `math.clip`, `math.scale`, `math.mtof`, `math.ftom`, `math.dbtoamp` |
-//! | [`arith`] | `math.add`, `math.sub`, `math.div`, `math.min`, `math.max`, `math.abs`, `math.neg`, `cmp.gt`, `cmp.lt` |
+//! | [`arithmetic`] | `const`, `gain`, `mul`, `math.add`, `math.sub`, `math.div`, `math.min`, `math.max`, `math.abs`, `math.neg` |
+//! | [`convert`] | `math.clip`, `math.scale`, `math.mtof`, `math.ftom`, `math.dbtoamp` |
+//! | [`compare`] | `cmp.gt`, `cmp.lt` |
 //! | [`control`] | `ctl.slew`, `ctl.smooth`, `ctl.sah`, `ctl.quantize` |
 //! | [`sequence`] | `ctl.metro`, `ctl.counter`, `ctl.steps` |
 //! | [`lfo`] | `lfo.sine`, `lfo.triangle`, `lfo.saw`, `lfo.square`, `lfo.random` |
-//! | [`filter`] | `filter.lowpass`, `filter.highpass`, `filter.bandpass`, `filter.notch`, `filter.peak`, `filter.lowshelf`, `filter.highshelf`, `filter.allpass` |
-//! | [`filter_more`] | `filter.moog`, `filter.svf`, `filter.resonator`, `filter.onepole`, `filter.dcblock` |
-//! | [`delay`] | `delay` |
-//! | [`delay_more`] | `delay.feedback`, `delay.comb`, `delay.allpass`, `delay.multitap` |
+//! | [`filter_cookbook`] | `filter.lowpass`, `filter.highpass`, `filter.bandpass`, `filter.notch`, `filter.peak`, `filter.lowshelf`, `filter.highshelf`, `filter.allpass` |
+//! | [`filter_models`] | `filter.moog`, `filter.svf`, `filter.resonator`, `filter.onepole`, `filter.dcblock` |
+//! | [`delay_line`] | `delay` |
+//! | [`delay_effects`] | `delay.feedback`, `delay.comb`, `delay.allpass`, `delay.multitap` |
 //! | [`env`](mod@env) | `env.adsr`, `env.ar`, `env.line`, `env.follower` |
 //! | [`dynamics`] | `dyn.compressor`, `dyn.limiter`, `dyn.gate` |
 //! | [`shape`] | `shape.tanh`, `shape.clip`, `shape.fold`, `shape.crush` |
@@ -43,20 +49,20 @@ pub mod arithmetic;
 pub mod compare;
 pub mod control;
 pub mod convert;
-pub mod delay;
-pub mod delay_more;
+pub mod delay_effects;
+pub mod delay_line;
 pub mod drums;
 pub mod dynamics;
 pub mod edit;
 pub mod env;
-pub mod filter;
-pub mod filter_more;
+pub mod filter_cookbook;
+pub mod filter_models;
 pub mod fx;
 pub mod input;
 pub mod lfo;
 pub mod noise;
-pub mod osc;
-pub mod osc_more;
+pub mod osc_synthesis;
+pub mod osc_waves;
 pub mod output;
 pub mod reverb;
 pub mod sequence;
@@ -76,9 +82,9 @@ use patchvm_ir::ModuleSpec;
 
 /// Every family, in catalog order: the one list a new family joins (a new module joins its
 /// family's `MODULES`).
-const FAMILIES: &[&[Module]] = &[
-    osc::MODULES,
-    osc_more::MODULES,
+pub(crate) const FAMILIES: &[&[Module]] = &[
+    osc_waves::MODULES,
+    osc_synthesis::MODULES,
     noise::MODULES,
     arithmetic::MODULES,
     convert::MODULES,
@@ -86,10 +92,10 @@ const FAMILIES: &[&[Module]] = &[
     control::MODULES,
     sequence::MODULES,
     lfo::MODULES,
-    filter::MODULES,
-    filter_more::MODULES,
-    delay::MODULES,
-    delay_more::MODULES,
+    filter_cookbook::MODULES,
+    filter_models::MODULES,
+    delay_line::MODULES,
+    delay_effects::MODULES,
     env::MODULES,
     dynamics::MODULES,
     shape::MODULES,

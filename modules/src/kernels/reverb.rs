@@ -26,7 +26,7 @@
 //! the loops are flushed to zero, as Freeverb's `undenormalise` does, so a decaying tail does
 //! not slow the CPU down.
 
-use super::delay_more::{IN, MIX};
+use super::delay_effects::{IN, MIX};
 use super::limit;
 use super::spec::control;
 use crate::KernelInit;

@@ -2,7 +2,7 @@
 //! `filter.dcblock`. All are native kernels in `f64`, each limiting its settings so that no
 //! value, and no modulation of it, makes it unstable; a non-finite input clears their state.
 //!
-//! - `filter.svf` is the cookbook filters' core (`dsp::biquad`) with all
+//! - `filter.svf` is the cookbook filters' core (`dsp::svf`) with all
 //!   four of its outputs, which fundsp's `Svf` (one output per node) does not give at once.
 //! - `filter.moog` is a zero-delay-feedback ladder after Zavalishin ("The Art of VA Filter
 //!   Design", ch. 5-6): four trapezoidal one-poles in a loop whose feedback is solved for
@@ -15,12 +15,12 @@
 //! - `filter.onepole` and `filter.dcblock` are the trapezoidal one-pole, low-pass and high-pass
 //!   (`in - lowpass`) outputs: exact bilinear transforms of `1/(1 + s)` and `s/(1 + s)`.
 
-use super::filter::{CUTOFF, IN, MAX_CUTOFF, MIN_CUTOFF_HZ, Q, limited};
+use super::filter_cookbook::{CUTOFF, IN, MAX_CUTOFF, MIN_CUTOFF_HZ, Q, limited};
 use super::spec::control;
 use super::{limit, param};
 use crate::KernelInit;
-use crate::dsp::biquad::{Biquad, Response, Settings};
 use crate::dsp::state::copy_with;
+use crate::dsp::svf::{Response, Settings, Svf};
 use crate::module::{Dsp, Module, blocks_mut, output, port};
 use patchvm_ir::{ModuleSpec, OutputSpec, Role, Unit};
 use patchvm_vm::Kernel;
@@ -85,7 +85,7 @@ pub const SVF: Module = Module::kernel(
 
 /// `filter.svf`: the cookbook core, its signals mixed four ways.
 struct StateVariable {
-    core: Biquad,
+    core: Svf,
     max_cutoff: f32,
 }
 
@@ -101,7 +101,7 @@ impl StateVariable {
             max_cutoff,
         );
         StateVariable {
-            core: Biquad::new(Response::Lowpass, settings, init.sample_rate),
+            core: Svf::new(Response::Lowpass, settings, init.sample_rate),
             max_cutoff,
         }
     }

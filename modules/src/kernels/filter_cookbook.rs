@@ -1,9 +1,10 @@
 //! Filters: `filter.lowpass` and the other RBJ-cookbook biquads, `filter.highpass`,
 //! `filter.bandpass`, `filter.notch`, `filter.peak`, `filter.lowshelf`, `filter.highshelf` and
-//! `filter.allpass`. The other filters are in [`filter_more`](super::filter_more).
+//! `filter.allpass`. The other filters are in [`filter_models`](super::filter_models).
 //!
 //! `filter.lowpass` is a 2-pole resonant low-pass: Andrew Simper's trapezoidal
-//! (topology-preserving) state-variable filter, run natively in `f32` (`dsp::svf`). Its
+//! (topology-preserving) state-variable filter, run natively in `f64` on `f32` signals
+//! (`dsp::svf_lowpass`). Its
 //! response is exactly the bilinear transform, prewarped at the cutoff, of `1 / (s² + s/q + 1)`:
 //! the RBJ cookbook low-pass. The state-variable form stays stable and free of zipper noise
 //! while `cutoff` and `q` move every sample, where a direct-form biquad does not. The kernel
@@ -12,8 +13,9 @@
 //! settings differ from the sample before. A non-finite state (from a non-finite input) is
 //! cleared, so the filter recovers when its input does.
 //!
-//! It runs in lanes: the compiler groups up to eight `filter.lowpass` nodes of a patch's voices
-//! into one call, which steps all eight filters' recursions together in one vector, each lane
+//! It runs in lanes: the compiler groups up to sixteen `filter.lowpass` nodes of a patch's voices
+//! into one call, which steps the filters' recursions together, eight to a vector (two
+//! vectors, two independent chains, for more than eight), each lane
 //! computing exactly what its node alone computes. Measured (bench-peers w2, 64 voices of saw
 //! → low-pass, 60 s renders, CPU time against the hand-written scalar loop there): fundsp's
 //! `Svf` in `f64`, which this kernel used before, cost 1.05 times that whole loop for the
@@ -22,9 +24,9 @@
 
 use super::{limit, param};
 use crate::KernelInit;
-use crate::dsp::biquad::{Biquad, Response, Settings};
 use crate::dsp::state::copy_with;
-use crate::dsp::svf;
+use crate::dsp::svf::{Response, Settings, Svf};
+use crate::dsp::svf_lowpass;
 use crate::module::{Build, Dsp, Module, lane, output, port};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
 use patchvm_vm::{Kernel, KernelRef, MAX_LANES};
@@ -89,13 +91,13 @@ pub const LOWPASS: Module = Module::kernel(
 )
 .lanes();
 
-/// `filter.lowpass`: [`svf::Lowpass`].
+/// `filter.lowpass`: [`svf_lowpass::Lowpass`].
 #[derive(Clone, Debug)]
-struct Lowpass(svf::Lowpass);
+struct Lowpass(svf_lowpass::Lowpass);
 
 impl Lowpass {
     fn new(init: &KernelInit) -> Lowpass {
-        Lowpass(svf::Lowpass::new(
+        Lowpass(svf_lowpass::Lowpass::new(
             param(&LOWPASS.spec, init, "cutoff") as f32,
             param(&LOWPASS.spec, init, "q") as f32,
             init.sample_rate,
@@ -122,7 +124,8 @@ impl Dsp for Lowpass {
         );
     }
 
-    /// Up to eight filters in one vector when every lane's settings hold still in the block.
+    /// Up to sixteen filters, eight to a vector, when every lane's settings hold still in the
+    /// block.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process_lanes(
@@ -135,14 +138,14 @@ impl Dsp for Lowpass {
         if lanes > MAX_LANES {
             return false;
         }
-        let mut filters: [Option<&mut svf::Lowpass>; MAX_LANES] = Default::default();
+        let mut filters: [Option<&mut svf_lowpass::Lowpass>; MAX_LANES] = Default::default();
         filters[0] = Some(&mut self.0);
         for (slot, other) in filters[1..].iter_mut().zip(rest.iter_mut()) {
             *slot = lane::<Lowpass>(other).map(|lowpass| &mut lowpass.0);
         }
         let (ins, rest) = inputs.split_at(lanes);
         let (cutoffs, qs) = rest.split_at(lanes);
-        svf::run_lanes(&mut filters[..lanes], ins, cutoffs, qs, outputs)
+        svf_lowpass::run_lanes(&mut filters[..lanes], ins, cutoffs, qs, outputs)
     }
 
     fn reset(&mut self) {
@@ -159,7 +162,7 @@ impl Dsp for Lowpass {
 const GAIN_DB_RANGE: f64 = 48.0;
 
 // The cookbook filters other than `filter.lowpass`: one native kernel over
-// `dsp::biquad::Biquad`, Simper's trapezoidal state-variable filter mixed to each cookbook
+// `dsp::svf::Svf`, Simper's trapezoidal state-variable filter mixed to each cookbook
 // response, in `f64`. Native rather than fundsp: fundsp's `Svf` has these modes, one node per
 // mode, but `filter.svf` needs all of its signals at once and sharing one core keeps one
 // implementation for both; the core costs about what fundsp's `tick` does (the lowpass's
@@ -299,7 +302,7 @@ pub const ALLPASS: Module = Module::kernel(
 
 /// A cookbook biquad whose settings are limited to a range it computes well in.
 struct Rbj {
-    biquad: Biquad,
+    biquad: Svf,
     max_cutoff: f32,
 }
 
@@ -322,7 +325,7 @@ impl Rbj {
             max_cutoff,
         );
         init.kernel(Rbj {
-            biquad: Biquad::new(response, settings, init.sample_rate),
+            biquad: Svf::new(response, settings, init.sample_rate),
             max_cutoff,
         })
     }

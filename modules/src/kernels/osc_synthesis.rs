@@ -1,6 +1,6 @@
 //! More oscillators: `osc.pulse`, `osc.fm`, `osc.organ` and `osc.sync_saw`.
 //!
-//! Like those in [`osc`](super::osc), each starts at phase 0, reads `freq` (Hz) every sample
+//! Like those in [`osc_waves`](super::osc_waves), each starts at phase 0, reads `freq` (Hz) every sample
 //! and wraps its phase once per sample (the step is limited to half a turn, the Nyquist
 //! frequency). `osc.pulse` and `osc.sync_saw` keep the phase in 64-bit fixed point and compute
 //! their waves in `f32`, as `osc.square` and `osc.saw` do; `osc.fm` and `osc.organ` keep it in
