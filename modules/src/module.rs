@@ -2,7 +2,7 @@
 //! value beside its kernel — and the glue that gives every kernel the shape its spec declares.
 
 use crate::KernelInit;
-use patchvm_ir::{FoldFn, ModuleSpec, Rate};
+use patchvm_ir::{FoldFn, ModuleSpec, Part, Rate};
 use patchvm_vm::{Kernel, KernelRef, KernelShape};
 use std::any::Any;
 use std::ops::Deref;
@@ -23,6 +23,9 @@ pub struct Module {
     /// The memory a kernel built with given settings allocates, when that grows with its
     /// parameters (a delay line); `None` when it is small and fixed.
     pub(crate) memory_bytes: Option<MemoryEstimate>,
+    /// The part it plays for the crates that know no module by name (the voice, the bus that
+    /// sums voices, the fade of live edits, the output and input), if any.
+    pub(crate) part: Option<Part>,
 }
 
 /// The bytes a kernel built with the given settings will allocate.
@@ -40,6 +43,7 @@ impl Module {
             fold: None,
             lanes: false,
             memory_bytes: None,
+            part: None,
         }
     }
 
@@ -51,6 +55,7 @@ impl Module {
             fold: None,
             lanes: false,
             memory_bytes: None,
+            part: None,
         }
     }
 
@@ -66,6 +71,14 @@ impl Module {
     pub(crate) const fn lanes(self) -> Module {
         Module {
             lanes: true,
+            ..self
+        }
+    }
+
+    /// The module, playing `part`.
+    pub(crate) const fn part(self, part: Part) -> Module {
+        Module {
+            part: Some(part),
             ..self
         }
     }

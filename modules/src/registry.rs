@@ -62,6 +62,12 @@ fn registry() -> &'static Registry {
             .fold(catalog, |catalog, module| {
                 catalog.with_lanes(module.spec.name)
             });
+        let catalog = modules
+            .iter()
+            .filter_map(|module| module.part.map(|part| (module.spec.name, part)))
+            .fold(catalog, |catalog, (name, part)| {
+                catalog.with_part(name, part)
+            });
         Registry { catalog, modules }
     })
 }

@@ -13,7 +13,7 @@ use super::spec::{module, out, signal};
 use crate::dsp::simd::wide;
 use crate::dsp::state::stateless;
 use crate::module::{Dsp, Module, all_lanes, output, port};
-use patchvm_ir::{InputSpec, Rate, Unit};
+use patchvm_ir::{InputSpec, Part, Rate, Unit};
 use patchvm_vm::{Kernel, KernelRef};
 use std::marker::PhantomData;
 
@@ -73,7 +73,11 @@ pub const GAIN: Module = Module::kernel(
     |init| init.kernel(Map2::<Mul>::new()),
 )
 .fold(fold2::<Mul>)
-.lanes();
+.lanes()
+.part(Part::Bus {
+    input: "in",
+    output: "out",
+});
 
 /// `mul`: the product of two signals (ring modulation).
 pub const MUL: Module = Module::kernel(

@@ -10,7 +10,7 @@
 use super::spec::{out, signal};
 use crate::dsp::state::same;
 use crate::module::{Dsp, Module, output, port};
-use patchvm_ir::{ModuleSpec, Role};
+use patchvm_ir::{ModuleSpec, Part, Role};
 use patchvm_vm::Kernel;
 use patchvm_vm::live::FADE_SAMPLES;
 
@@ -34,7 +34,12 @@ pub const FADE: Module = Module::kernel(
         role: Role::Kernel,
     },
     |init| init.kernel(Fade::default()),
-);
+)
+.part(Part::Fade {
+    from: "from",
+    to: "to",
+    out: "out",
+});
 
 /// `edit.fade`: the samples played since built or reset, up to the fade's length.
 #[derive(Clone, Debug, Default)]

@@ -2,7 +2,7 @@
 //! with `READ_INPUT`, so the module has no kernel.
 
 use crate::module::Module;
-use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
+use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Part, Rate, Role, Unit};
 
 /// This family's modules, in catalog order.
 pub(crate) const MODULES: &[Module] = &[INPUT];
@@ -27,4 +27,5 @@ pub const INPUT: Module = Module::compiled(ModuleSpec {
         unit: Unit::Signal,
     }],
     role: Role::Input,
-});
+})
+.part(Part::Input { channel: "channel" });

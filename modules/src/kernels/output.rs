@@ -4,7 +4,7 @@
 //! every channel, `left` and `right` to one each, and connections into one input are summed.
 
 use crate::module::Module;
-use patchvm_ir::{InputSpec, ModuleSpec, Rate, Role, Unit};
+use patchvm_ir::{Feed, InputSpec, ModuleSpec, Part, Rate, Role, Unit};
 
 /// This family's modules, in catalog order.
 pub(crate) const MODULES: &[Module] = &[OUTPUT];
@@ -33,4 +33,18 @@ pub const OUTPUT: Module = Module::compiled(ModuleSpec {
     ],
     outputs: &[],
     role: Role::Output,
-});
+})
+.part(Part::Output(&[
+    Feed {
+        port: "in",
+        channel: None,
+    },
+    Feed {
+        port: "left",
+        channel: Some(0),
+    },
+    Feed {
+        port: "right",
+        channel: Some(1),
+    },
+]));

@@ -15,7 +15,7 @@
 
 use crate::dsp::state::copy_whole;
 use crate::module::{Dsp, Module, blocks_mut, output, port};
-use patchvm_ir::{ModuleSpec, OutputSpec, Role, Unit};
+use patchvm_ir::{ModuleSpec, OutputSpec, Part, Role, Unit};
 use patchvm_vm::Kernel;
 
 /// This family's modules, in catalog order.
@@ -75,7 +75,8 @@ pub const VOICE: Module = Module::kernel(
         role: Role::Kernel,
     },
     |init| init.kernel(Voice::default()),
-);
+)
+.part(Part::Voice);
 
 /// `voice`: passes pitch and velocity through, limited, and makes the gate 0 or 1.
 #[derive(Clone, Debug, Default)]
