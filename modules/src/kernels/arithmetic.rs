@@ -1,13 +1,23 @@
-//! Arithmetic on two signals or one: `math.add`, `math.sub`, `math.div`, `math.min`,
-//! `math.max`, `math.abs`, `math.neg`, `cmp.gt` and `cmp.lt`; and the kernels they share with
-//! `gain`, `mul` and the conversions in [`math`](super::math).
+//! Arithmetic on signals: `const`, `gain`, `mul`, `math.add`, `math.sub`, `math.div`,
+//! `math.min`, `math.max`, `math.abs`, `math.neg` and `math.pow`; and the memoryless kernels
+//! they share with the comparisons ([`compare`](super::compare)) and the conversions
+//! ([`convert`](super::convert)).
 //!
 //! Each module is memoryless: sample `n` of the output depends only on sample `n` of the
 //! inputs. The two-operand ones share one kernel, `Map2`, and the one-operand ones `Map1`,
-//! each with its formula as a type; the formulas run in `f32`. Signals pass through as they are
-//! (a NaN operand gives NaN, which the VM's output guard silences), except where a formula says
-//! otherwise: `math.min` and `math.max` ignore one NaN operand (IEEE `minNum`/`maxNum`), and
-//! `cmp.*` read a comparison with NaN as false (0).
+//! each with its formula as a type; the formulas run in `f32`, except `math.pow`'s, which
+//! runs in `f64` and rounds once. Signals pass through as they are (a NaN operand gives NaN,
+//! which the VM's output guard silences), except where a formula says otherwise: `math.min`
+//! and `math.max` ignore one NaN operand (IEEE `minNum`/`maxNum`).
+//!
+//! `math.pow` is `powf` wherever that is a real number: a negative base to an integral
+//! exponent keeps its sign for odd exponents, `0^0` and `x^0` are 1, `1^e` is 1 (even for a NaN
+//! exponent, as IEEE says). Where `powf` has no real value — a negative base to a fractional
+//! exponent — it continues the curve oddly: `-(|base|^exponent)`, so a signal shaped by a
+//! fractional power keeps its sign. The result is limited to `±f32::MAX`, so overflow (a huge
+//! power, or `0` to a negative exponent) gives the largest finite value of its sign instead of
+//! infinity: for finite operands it never gives NaN or infinity. Any other NaN operand gives
+//! NaN.
 
 use super::spec::{module, out, signal};
 use crate::dsp::simd::wide;
@@ -18,7 +28,7 @@ use patchvm_vm::{Kernel, KernelRef};
 use std::marker::PhantomData;
 
 /// This family's modules, in catalog order.
-pub(crate) const MODULES: &[Module] = &[CONST, GAIN, MUL, ADD, SUB, DIV, MIN, MAX, ABS, NEG];
+pub(crate) const MODULES: &[Module] = &[CONST, GAIN, MUL, ADD, SUB, DIV, MIN, MAX, ABS, NEG, POW];
 
 /// A divisor smaller than this in magnitude makes `math.div` output 0.
 const DIV_EPSILON: f32 = 1e-12;
@@ -197,6 +207,26 @@ pub const NEG: Module = Module::kernel(
     |init| init.kernel(Map1::<Neg>::new()),
 )
 .fold(fold1::<Neg>)
+.lanes();
+
+/// `math.pow`: a signal raised to a power.
+pub const POW: Module = Module::kernel(
+    module(
+        "math.pow",
+        "raises a signal to a power: out = base^exponent, -(|base|^exponent) for a negative base and fractional exponent, limited to ±3.4e38",
+        &[
+            signal("base", "the signal raised; 0 when unconnected", 0.0),
+            signal(
+                "exponent",
+                "the power; 1 when unconnected, so the base passes through",
+                1.0,
+            ),
+        ],
+        &[out("base^exponent, finite for finite operands")],
+    ),
+    |init| init.kernel(Map2::<Pow>::new()),
+)
+.fold(fold2::<Pow>)
 .lanes();
 
 /// `const`: copies its input.
@@ -469,6 +499,28 @@ impl Op1 for Neg {
     }
 }
 
+/// `math.pow`: `base^exponent` in `f64`, continued oddly where `powf` has no real value, and
+/// limited to `±f32::MAX` (see the file's doc).
+#[derive(Debug)]
+pub(super) struct Pow;
+
+impl Op2 for Pow {
+    #[inline]
+    fn apply(base: f32, exponent: f32) -> f32 {
+        let (base, exponent) = (f64::from(base), f64::from(exponent));
+        let power = base.powf(exponent);
+        // `powf` is NaN for a NaN operand (kept) and for a negative base to a fractional
+        // exponent (continued oddly). A finite exponent is what tells them apart.
+        let power = if power.is_nan() && base < 0.0 && exponent.is_finite() {
+            -(-base).powf(exponent)
+        } else {
+            power
+        };
+        let limit = f64::from(f32::MAX);
+        power.clamp(-limit, limit) as f32
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{Run, kernel, sine_wave};
@@ -602,5 +654,93 @@ mod tests {
             2.0 / std::f64::consts::PI
         );
         assert!((mean - 2.0 / std::f64::consts::PI).abs() < 1e-3);
+    }
+
+    /// `math.pow` against `f64::powf` on a grid of bases and exponents: equal to `powf`
+    /// rounded once wherever that is a real number within `f32`, the odd continuation where it
+    /// is not real, the largest finite value of its sign where it overflows.
+    #[test]
+    fn pow_is_f64_powf_rounded_once_and_finite_for_finite_operands() {
+        const BASES: [f32; 14] = [
+            -1e6, -8.0, -2.0, -1.0, -0.5, -0.0, 0.0, 1e-30, 0.25, 0.5, 1.0, 2.0, 10.0, 1e6,
+        ];
+        const EXPONENTS: [f32; 15] = [
+            -1e6,
+            -3.0,
+            -2.0,
+            -1.0,
+            -0.5,
+            0.0,
+            1.0 / 3.0,
+            0.5,
+            1.0,
+            2.0,
+            2.5,
+            3.0,
+            12.0,
+            40.0,
+            1e6,
+        ];
+        let (base, exponent): (Vec<f32>, Vec<f32>) = BASES
+            .iter()
+            .flat_map(|&b| EXPONENTS.iter().map(move |&e| (b, e)))
+            .unzip();
+        let out = run2("math.pow", &base, &exponent);
+        let (mut exact, mut continued, mut limited) = (0, 0, 0);
+        for ((&b, &e), &y) in base.iter().zip(&exponent).zip(&out) {
+            let reference = f64::from(b).powf(f64::from(e));
+            let what = format!("{b}^{e} gave {y}, powf {reference}");
+            assert!(y.is_finite(), "{what}");
+            if reference.is_nan() {
+                // A negative base to a fractional exponent.
+                assert!(b < 0.0 && e.fract() != 0.0, "{what}");
+                assert_eq!(y, (-(-f64::from(b)).powf(f64::from(e))) as f32, "{what}");
+                continued += 1;
+            } else if reference.abs() > f64::from(f32::MAX) {
+                assert_eq!(y, f32::MAX.copysign(reference as f32), "{what}");
+                limited += 1;
+            } else {
+                assert_eq!(y.to_bits(), (reference as f32).to_bits(), "{what}");
+                exact += 1;
+            }
+        }
+        println!("{exact} exact, {continued} continued, {limited} limited");
+        assert!(exact > 100 && continued >= 10 && limited >= 10);
+        // Landmarks: an odd power keeps the sign, an even one does not, a root of a negative
+        // signal keeps it, an unconnected exponent passes the base through.
+        let landmarks = run2(
+            "math.pow",
+            &[-2.0, -2.0, -8.0, 0.75, 3.0],
+            &[3.0, 2.0, 1.0 / 3.0, 1.0, 0.0],
+        );
+        assert_eq!(landmarks[..2], [-8.0, 4.0]);
+        assert!((landmarks[2] + 2.0).abs() < 1e-6, "{}", landmarks[2]);
+        assert_eq!(landmarks[3..], [0.75, 1.0]);
+        // NaN stays NaN, except where IEEE defines the power without it.
+        let nan = run2(
+            "math.pow",
+            &[f32::NAN, 2.0, 1.0, f32::NAN],
+            &[2.0, f32::NAN, f32::NAN, 0.0],
+        );
+        assert!(nan[0].is_nan() && nan[1].is_nan());
+        assert_eq!(nan[2..], [1.0, 1.0]);
+    }
+
+    /// Finite operands never give NaN or infinity: a sweep over the whole range of `f32`
+    /// magnitudes, both signs.
+    #[test]
+    fn pow_of_finite_operands_is_always_finite() {
+        let values: Vec<f32> = (-40..=40)
+            .flat_map(|k| {
+                let magnitude = 10.0_f32.powi(k) * 1.37;
+                [magnitude, -magnitude, k as f32 * 0.25]
+            })
+            .collect();
+        let (base, exponent): (Vec<f32>, Vec<f32>) = values
+            .iter()
+            .flat_map(|&b| values.iter().map(move |&e| (b, e)))
+            .unzip();
+        let out = run2("math.pow", &base, &exponent);
+        assert!(out.iter().all(|y| y.is_finite()));
     }
 }

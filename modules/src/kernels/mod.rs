@@ -11,7 +11,7 @@
 //! | [`osc_waves`] | `osc.sine`, `osc.saw`, `osc.square`, `osc.triangle` |
 //! | [`osc_synthesis`] | `osc.pulse`, `osc.fm`, `osc.organ`, `osc.sync_saw` |
 //! | [`noise`] | `noise.white`, `noise.pink`, `noise.brown` |
-//! | [`arithmetic`] | `const`, `gain`, `mul`, `math.add`, `math.sub`, `math.div`, `math.min`, `math.max`, `math.abs`, `math.neg` |
+//! | [`arithmetic`] | `const`, `gain`, `mul`, `math.add`, `math.sub`, `math.div`, `math.min`, `math.max`, `math.abs`, `math.neg`, `math.pow` |
 //! | [`convert`] | `math.clip`, `math.scale`, `math.mtof`, `math.ftom`, `math.dbtoamp` |
 //! | [`compare`] | `cmp.gt`, `cmp.lt` |
 //! | [`control`] | `ctl.slew`, `ctl.smooth`, `ctl.sah`, `ctl.quantize` |
