@@ -138,8 +138,12 @@ impl Performance {
             .bindings
             .iter()
             .map(|binding| {
-                let (node, port) =
-                    resolve(patch, patchvm_modules::catalog(), &binding.target.node.text, &binding.target.port.text);
+                let (node, port) = resolve(
+                    patch,
+                    patchvm_modules::catalog(),
+                    &binding.target.node.text,
+                    &binding.target.port.text,
+                );
                 Bound {
                     source: binding.source.clone(),
                     node: node.into_owned(),
