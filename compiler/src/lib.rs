@@ -11,7 +11,9 @@
 //!
 //! ```
 //! use patchvm_compiler::{compile, disassemble};
-//! use patchvm_ir::{Catalog, Format, InputSpec, Limits, ModuleSpec, OutputSpec, Rate, Role, Unit};
+//! use patchvm_ir::{
+//!     Catalog, Feed, Format, InputSpec, Limits, ModuleSpec, OutputSpec, Part, Rate, Role, Unit,
+//! };
 //!
 //! // The real catalog is `patchvm_modules::catalog()`; this crate must not depend on it.
 //! const fn input(name: &'static str, default: f64) -> InputSpec {
@@ -21,10 +23,12 @@
 //! const OUT: &[OutputSpec] = &[OutputSpec { name: "out", doc: "", unit: Unit::Signal }];
 //! const FREQ: &[InputSpec] = &[input("freq", 440.0)];
 //! const SINK: &[InputSpec] = &[input("in", 0.0), input("left", 0.0), input("right", 0.0)];
+//! const FEEDS: &[Feed] = &[Feed { port: "in", channel: None }];
 //! let catalog = Catalog::new(vec![
 //!     ModuleSpec { name: "osc.sine", doc: "", inputs: FREQ, outputs: OUT, role: Role::Kernel },
 //!     ModuleSpec { name: "output", doc: "", inputs: SINK, outputs: &[], role: Role::Output },
-//! ]);
+//! ])
+//! .with_part("output", Part::Output(FEEDS));
 //! let text = r#"(patch (nodes (osc1 (type "osc.sine") (freq 440)) (out (type "output")))
 //!                      (connections (osc1 "out" -> out "in")))"#;
 //! let patch = Format::Sexpr.read(text.as_bytes(), &Limits::default()).unwrap();
@@ -151,7 +155,7 @@ pub fn compile_graph<'c>(
     catalog: &'c Catalog,
     options: &CompileOptions,
 ) -> Result<Compiled<'c>, Diagnostics> {
-    let targets = patchvm_ir::voices::event_targets(patch);
+    let targets = patchvm_ir::voices::event_targets(patch, catalog);
     if targets.iter().all(|node| options.never_fold.contains(node)) {
         return lower::lower(graph, catalog, options).map_err(|diagnostic| vec![diagnostic]);
     }

@@ -10,9 +10,6 @@ use running::RunningSums;
 
 mod running;
 
-/// The output module's ports that make a program stereo.
-const STEREO_PORTS: [&str; 2] = ["left", "right"];
-
 struct Lowering<'g, 'c> {
     graph: &'g Graph<'c>,
     /// Whether each node reaches an output; nodes that do not are not compiled.
@@ -56,7 +53,7 @@ pub(crate) fn lower<'c>(
     let mut lowering = Lowering {
         graph,
         program: Program {
-            channels: channel_count(graph, &live),
+            channels: channel_count(graph, catalog, &live),
             ..Program::default()
         },
         running: RunningSums::new(graph, &live),
@@ -151,21 +148,33 @@ fn reaches_output(graph: &Graph) -> Vec<bool> {
     live
 }
 
-/// Two channels if any live output node drives `left` or `right`, else one.
-fn channel_count(graph: &Graph, live: &[bool]) -> u8 {
-    let stereo = graph.nodes.iter().enumerate().any(|(index, node)| {
-        live[index]
-            && node.spec.role == Role::Output
-            && STEREO_PORTS.iter().any(|&port| {
-                let input = node.spec.input(port).expect("output has left and right");
-                node.values[input] != 0.0
-                    || graph
-                        .edges_into(NodeIdx(index as u32), input)
-                        .next()
-                        .is_some()
-            })
-    });
-    if stereo { 2 } else { 1 }
+/// One channel, unless a live output node drives an input that feeds one channel alone (the
+/// catalog's [`Feed`](patchvm_ir::Feed)s: `left` or `right`): then every channel such inputs
+/// name.
+fn channel_count(graph: &Graph, catalog: &Catalog, live: &[bool]) -> u8 {
+    let driven = |index: usize, node: &GraphNode, input: usize| {
+        node.values[input] != 0.0
+            || graph
+                .edges_into(NodeIdx(index as u32), input)
+                .next()
+                .is_some()
+    };
+    let mut channels = 1;
+    for (index, node) in graph.nodes.iter().enumerate() {
+        if !live[index] || node.spec.role != Role::Output {
+            continue;
+        }
+        let feeds = || catalog.feeds(node.spec.name);
+        let one_channel = |(input, channel): (usize, Option<u8>)| channel.map(|c| (input, c));
+        if feeds()
+            .filter_map(one_channel)
+            .any(|(input, _)| driven(index, node, input))
+        {
+            let widest = feeds().filter_map(one_channel).map(|(_, c)| c + 1).max();
+            channels = channels.max(widest.unwrap_or(1));
+        }
+    }
+    channels
 }
 
 impl<'c> Lowering<'_, 'c> {
@@ -340,7 +349,10 @@ impl<'c> Lowering<'_, 'c> {
 
     /// Reads the host's input channel into a register for the node's readers.
     fn input_node(&mut self, index: NodeIdx, node: &GraphNode) -> Result<(), Diagnostic> {
-        let channel_input = node.spec.input("channel").expect("input's ports are fixed");
+        let channel_input = self
+            .catalog
+            .input_channel(node.spec.name)
+            .expect("an input module names its channel (the catalog's `Part::Input`)");
         // The validator keeps the value within the catalog's range, below `MAX_INPUTS`.
         let channel = node.values[channel_input] as u8;
         self.program.inputs = self.program.inputs.max(channel + 1);
@@ -386,20 +398,21 @@ impl<'c> Lowering<'_, 'c> {
         true
     }
 
-    /// Adds the node's `in` to every channel and, in a stereo program, `left` and `right` to
-    /// their channel (in a mono program they are zero by definition of the channel count).
+    /// Adds each input of the node to the channels the catalog says it feeds: `in` to every
+    /// channel, and in a stereo program `left` and `right` to their own (in a mono program
+    /// they are zero by definition of the channel count).
     fn output_node(&mut self, index: NodeIdx, node: &GraphNode) -> Result<(), Diagnostic> {
-        let stereo = self.program.channels == 2;
-        let ports: &[(&str, &[u8])] = if stereo {
-            &[("in", &[0, 1]), ("left", &[0]), ("right", &[1])]
-        } else {
-            &[("in", &[0])]
-        };
-        for &(port, channels) in ports {
-            let input = node.spec.input(port).expect("output's ports are fixed");
+        let count = self.program.channels;
+        let feeds: Vec<(usize, Option<u8>)> = self.catalog.feeds(node.spec.name).collect();
+        for (input, feed) in feeds {
+            let channels = match feed {
+                None => 0..count,
+                Some(channel) if channel < count => channel..channel + 1,
+                Some(_) => continue,
+            };
             let operand = self.materialize(index, input)?;
             if operand.reg() != Reg::ZERO {
-                for &channel in channels {
+                for channel in channels {
                     self.emit(
                         Instr::WriteOutput {
                             channel,

@@ -4,8 +4,9 @@
 //! When a structural edit reaches a running engine, the old program cannot play beside the new
 //! one to crossfade them: a node that survives the edit runs on the very same kernel in both.
 //! So the engine plays one block of a *transition* graph instead: the union of the two, in
-//! which each node runs once, every input whose connections changed is fed through an
-//! `edit.fade` from its old connections to its new ones, and the nodes the edit removes play
+//! which each node runs once, every input whose connections changed is fed through the
+//! catalog's fade ([`Part::Fade`](patchvm_ir::Part::Fade), `edit.fade` in patchvm's catalog)
+//! from its old connections to its new ones, and the nodes the edit removes play
 //! out as ghosts on their old kernels into those fades. After that block the new program goes
 //! on alone.
 //!
@@ -17,7 +18,7 @@
 //! are split, the old and new graphs meet only in the fades.
 
 use patchvm_ir::graph::on_rigid_cycles;
-use patchvm_ir::{Catalog, Diagnostic, Edge, Graph, GraphNode, ModuleSpec, NodeIdx, Role};
+use patchvm_ir::{Catalog, Diagnostic, Edge, Fade, Graph, GraphNode, NodeIdx, Role};
 
 /// Where a node of a transition graph comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,7 +50,7 @@ pub struct Transition<'c> {
 /// The transition from `old` to `new`, both validated against `catalog`; `Ok(None)` when the
 /// two are the same — the same nodes (ids and modules), the same values of constants
 /// (stateless nodes with nothing connected) and the same connections into each input, in
-/// order — or `catalog` has no `edit.fade`. (A node added without connections gives a
+/// order — or `catalog` has no fade ([`Catalog::fade`]). (A node added without connections gives a
 /// transition without fades: the graphs differ.) Deterministic: the same graphs give the same
 /// transition.
 ///
@@ -72,7 +73,7 @@ pub fn transition<'c>(
     new: &Graph<'c>,
     catalog: &'c Catalog,
 ) -> Result<Option<Transition<'c>>, Diagnostic> {
-    let Some(fade) = Fade::of(catalog) else {
+    let Some(fade) = catalog.fade() else {
         return Ok(None);
     };
     if written_alike(old, new, catalog) {
@@ -197,28 +198,6 @@ impl Survivors {
             }
         }
         survivors
-    }
-}
-
-/// The `edit.fade` module and its ports.
-#[derive(Clone, Copy)]
-struct Fade<'c> {
-    spec: &'c ModuleSpec,
-    from: usize,
-    to: usize,
-    out: usize,
-}
-
-impl<'c> Fade<'c> {
-    /// `edit.fade` in `catalog`, if it has one with the ports a fade needs.
-    fn of(catalog: &'c Catalog) -> Option<Fade<'c>> {
-        let spec = catalog.get("edit.fade")?;
-        Some(Fade {
-            spec,
-            from: spec.input("from")?,
-            to: spec.input("to")?,
-            out: spec.output("out")?,
-        })
     }
 }
 

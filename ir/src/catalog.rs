@@ -14,6 +14,79 @@ pub struct Catalog {
     by_name: foldhash::HashMap<&'static str, usize>,
     /// For each module, whether its kernel runs several nodes side by side in SIMD lanes.
     lanes: Vec<bool>,
+    /// For each module, the part it plays for the crates that know no module by name.
+    parts: Vec<Option<Part>>,
+}
+
+/// A part a module plays that the validator, the voice expansion, the compiler and the engine
+/// rely on. They know no module or port by name: the catalog's contents declare which module
+/// plays each part ([`Catalog::with_part`]) and with which ports, and they ask the catalog.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// The per-voice note source: the engine sets its inputs from notes, a voice template
+    /// holds exactly one, and events never address it.
+    Voice,
+    /// The node that sums the copies of a voice template's output, and hands a template input
+    /// to every copy: `output` carries `input` unchanged when nothing else is set.
+    Bus {
+        /// The input that takes the copies, or the host's value.
+        input: &'static str,
+        /// The output that carries it on.
+        output: &'static str,
+    },
+    /// The crossfade a live edit inserts on an input whose connections changed: over one
+    /// block, `out` moves from `from` (the old connections) to `to` (the new ones).
+    Fade {
+        /// The input the old connections feed.
+        from: &'static str,
+        /// The input the new connections feed.
+        to: &'static str,
+        /// The faded signal.
+        out: &'static str,
+    },
+    /// A patch output (role [`Role::Output`]): each input feeds the channels its [`Feed`]
+    /// says.
+    Output(&'static [Feed]),
+    /// A host input (role [`Role::Input`]): the set-once input `channel` names the host's
+    /// channel that its output carries.
+    Input {
+        /// The input naming the channel, from 0.
+        channel: &'static str,
+    },
+}
+
+/// Where one input of an output module goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Feed {
+    /// The input.
+    pub port: &'static str,
+    /// The one channel it feeds, which a program has only if some such input of a live output
+    /// node is driven; `None` for every channel the program has.
+    pub channel: Option<u8>,
+}
+
+/// The module that sums voices (see [`Part::Bus`]), with its ports' indices.
+#[derive(Clone, Copy, Debug)]
+pub struct Bus<'c> {
+    /// Its spec.
+    pub spec: &'c ModuleSpec,
+    /// The index of its input.
+    pub input: usize,
+    /// The index of its output.
+    pub output: usize,
+}
+
+/// The crossfade of live edits (see [`Part::Fade`]), with its ports' indices.
+#[derive(Clone, Copy, Debug)]
+pub struct Fade<'c> {
+    /// Its spec.
+    pub spec: &'c ModuleSpec,
+    /// The index of the input of the old connections.
+    pub from: usize,
+    /// The index of the input of the new connections.
+    pub to: usize,
+    /// The index of its output.
+    pub out: usize,
 }
 
 /// The function a stateless module computes: one sample of its processed inputs (in the order
@@ -161,11 +234,127 @@ impl Catalog {
             .map(|(index, module)| (module.name, index))
             .collect();
         let lanes = vec![false; modules.len()];
+        let parts = vec![None; modules.len()];
         Catalog {
             modules,
             folds,
             by_name,
             lanes,
+            parts,
+        }
+    }
+
+    /// Declares that module `name` plays `part`.
+    ///
+    /// # Panics
+    /// If the catalog has no module `name`, or it lacks a port the part names, or its role does
+    /// not fit the part, or another module already plays a part only one module may play
+    /// (voice, bus, fade): program data, so a bug.
+    pub fn with_part(mut self, name: &str, part: Part) -> Catalog {
+        let index = self
+            .position(name)
+            .unwrap_or_else(|| panic!("no module `{name}` to play {part:?}"));
+        let spec = &self.modules[index];
+        let has_input = |port: &str| spec.input(port).is_some();
+        let has_output = |port: &str| spec.output(port).is_some();
+        let fits = match part {
+            Part::Voice => spec.role == Role::Kernel,
+            Part::Bus { input, output } => {
+                spec.role == Role::Kernel && has_input(input) && has_output(output)
+            }
+            Part::Fade { from, to, out } => {
+                spec.role == Role::Kernel && has_input(from) && has_input(to) && has_output(out)
+            }
+            Part::Output(feeds) => {
+                spec.role == Role::Output && feeds.iter().all(|feed| has_input(feed.port))
+            }
+            Part::Input { channel } => spec.role == Role::Input && has_input(channel),
+        };
+        assert!(fits, "`{name}` cannot play {part:?}");
+        let unique = !matches!(part, Part::Output(_) | Part::Input { .. });
+        assert!(
+            !unique
+                || !self
+                    .parts
+                    .iter()
+                    .flatten()
+                    .any(|other| std::mem::discriminant(other) == std::mem::discriminant(&part)),
+            "two modules play {part:?}"
+        );
+        self.parts[index] = Some(part);
+        self
+    }
+
+    /// The part module `name` plays, if any.
+    pub fn part(&self, name: &str) -> Option<Part> {
+        self.parts[self.position(name)?]
+    }
+
+    /// Whether module `name` is the voice ([`Part::Voice`]).
+    pub fn is_voice(&self, name: &str) -> bool {
+        self.part(name) == Some(Part::Voice)
+    }
+
+    /// The module that is the voice ([`Part::Voice`]), if one is.
+    pub fn voice(&self) -> Option<&ModuleSpec> {
+        let index = self
+            .parts
+            .iter()
+            .position(|part| *part == Some(Part::Voice))?;
+        Some(&self.modules[index])
+    }
+
+    /// The module that sums voices ([`Part::Bus`]), if one does.
+    pub fn bus(&self) -> Option<Bus<'_>> {
+        self.parts
+            .iter()
+            .zip(&self.modules)
+            .find_map(|(part, spec)| match *part {
+                Some(Part::Bus { input, output }) => Some(Bus {
+                    spec,
+                    input: spec.input(input)?,
+                    output: spec.output(output)?,
+                }),
+                _ => None,
+            })
+    }
+
+    /// The crossfade of live edits ([`Part::Fade`]), if the catalog has one.
+    pub fn fade(&self) -> Option<Fade<'_>> {
+        self.parts
+            .iter()
+            .zip(&self.modules)
+            .find_map(|(part, spec)| match *part {
+                Some(Part::Fade { from, to, out }) => Some(Fade {
+                    spec,
+                    from: spec.input(from)?,
+                    to: spec.input(to)?,
+                    out: spec.output(out)?,
+                }),
+                _ => None,
+            })
+    }
+
+    /// Where the inputs of output module `name` go ([`Part::Output`]): each input's index and
+    /// the channel it alone feeds (`None`: every channel). Empty for other modules.
+    pub fn feeds(&self, name: &str) -> impl Iterator<Item = (usize, Option<u8>)> + '_ {
+        let index = self.position(name);
+        let feeds = match index.and_then(|index| self.parts[index]) {
+            Some(Part::Output(feeds)) => feeds,
+            _ => &[],
+        };
+        let spec = index.map(|index| &self.modules[index]);
+        feeds
+            .iter()
+            .filter_map(move |feed| Some((spec?.input(feed.port)?, feed.channel)))
+    }
+
+    /// The index of the input of host-input module `name` that names its channel
+    /// ([`Part::Input`]).
+    pub fn input_channel(&self, name: &str) -> Option<usize> {
+        match self.part(name)? {
+            Part::Input { channel } => self.get(name)?.input(channel),
+            _ => None,
         }
     }
 

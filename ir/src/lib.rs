@@ -34,7 +34,9 @@ pub mod suggest;
 pub mod validate;
 pub mod voices;
 
-pub use catalog::{Catalog, FoldFn, InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
+pub use catalog::{
+    Bus, Catalog, Fade, Feed, FoldFn, InputSpec, ModuleSpec, OutputSpec, Part, Rate, Role, Unit,
+};
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Label};
 pub use edit::Edit;
 pub use format::Format;

@@ -128,7 +128,7 @@ fn check_target(
         );
         return;
     }
-    let (node_id, port) = voices::resolve(patch, &target.node.text, &target.port.text);
+    let (node_id, port) = voices::resolve(patch, catalog, &target.node.text, &target.port.text);
     let Some(node) = flat.node(&node_id) else {
         let mut ids: Vec<&str> = patch.nodes.iter().map(|n| n.id.text.as_str()).collect();
         ids.extend(patch.voice.iter().map(|t| t.name.text.as_str()));
@@ -172,8 +172,11 @@ fn check_target(
         .any(|c| c.to.node.text == node_id && c.to.port.text == port);
     let refusal = if spec.role != Role::Kernel {
         Some(format!("`{}` nodes take no events", spec.name))
-    } else if node.module.text == voices::VOICE_MODULE {
-        Some("the host sets the `voice` node's inputs itself".to_owned())
+    } else if catalog.is_voice(&node.module.text) {
+        Some(format!(
+            "the host sets the `{}` node's inputs itself",
+            spec.name
+        ))
     } else if input.rate == Rate::Init {
         Some("it is read once, when the node is built".to_owned())
     } else if connected {

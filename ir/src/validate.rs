@@ -103,7 +103,7 @@ fn validate_flat<'c>(
     }
     let nodes: Vec<GraphNode<'c>> = nodes.into_iter().flatten().collect();
     if problems.is_empty() && !nodes.iter().any(|node| node.spec.role == Role::Output) {
-        push_capped(&mut problems, no_output(patch));
+        push_capped(&mut problems, no_output(patch, catalog));
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -448,12 +448,34 @@ fn unknown_port(end: &PortRef, node: &GraphNode, direction: Direction, problems:
     );
 }
 
-fn no_output(patch: &Patch) -> Diagnostic {
+/// The patch has no node of an output module: the hint names the catalog's output module and
+/// its input that feeds every channel.
+fn no_output(patch: &Patch, catalog: &Catalog) -> Diagnostic {
     let span = match (patch.nodes.first(), patch.nodes.last()) {
         (Some(first), Some(last)) => first.span.to(last.span),
         _ => Span::NONE,
     };
-    Diagnostic::new(Code::NoOutput, span, "the patch has no output")
-        .with_label("none of these nodes is an `output`")
-        .with_hint("add a node `(out (type \"output\"))` and connect a signal to its `in`")
+    let output = catalog
+        .modules()
+        .iter()
+        .find(|spec| spec.role == Role::Output);
+    let diagnostic = Diagnostic::new(Code::NoOutput, span, "the patch has no output");
+    let Some(output) = output else {
+        return diagnostic
+            .with_label("none of these nodes is an output")
+            .with_hint("this catalog has no output module to add");
+    };
+    let every_channel = catalog
+        .feeds(output.name)
+        .find(|&(_, channel)| channel.is_none())
+        .map_or_else(
+            || "to it".to_owned(),
+            |(input, _)| format!("to its `{}`", output.inputs[input].name),
+        );
+    diagnostic
+        .with_label(format!("none of these nodes is an `{}`", output.name))
+        .with_hint(format!(
+            "add a node `(out (type \"{}\"))` and connect a signal {every_channel}",
+            output.name
+        ))
 }

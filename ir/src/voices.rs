@@ -39,18 +39,30 @@ use crate::suggest;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-/// The module of the per-voice note source a template must hold exactly one of.
-pub const VOICE_MODULE: &str = "voice";
-/// The module of the nodes that sum a template's outputs and share its inputs: it must have
-/// an input `in` and an output `out` that passes it through (`gain` at its default, 1).
-pub const BUS_MODULE: &str = "gain";
 /// The character that joins the parts of an expanded id, reserved in every written name.
 pub const SEPARATOR: char = '/';
 /// The most voices a host may ask for.
 pub const MAX_VOICES: usize = 1024;
 
-const BUS_IN: &str = "in";
-const BUS_OUT: &str = "out";
+/// The names of the catalog's bus ([`Part::Bus`](crate::Part::Bus)): the module that sums a
+/// template's outputs and shares its inputs, its input and its output.
+#[derive(Clone, Copy)]
+struct BusNames {
+    module: &'static str,
+    input: &'static str,
+    output: &'static str,
+}
+
+impl BusNames {
+    fn of(catalog: &Catalog) -> Option<BusNames> {
+        let bus = catalog.bus()?;
+        Some(BusNames {
+            module: bus.spec.name,
+            input: bus.spec.inputs[bus.input].name,
+            output: bus.spec.outputs[bus.output].name,
+        })
+    }
+}
 
 /// The id of voice `voice`'s copy of template node `node`: `TEMPLATE/VOICE/NODE`.
 pub fn copy_id(template: &str, voice: usize, node: &str) -> String {
@@ -63,15 +75,20 @@ pub fn port_id(template: &str, port: &str) -> String {
 }
 
 /// The node input an event or binding addressed as `(node, port)` reaches in the expanded
-/// patch: a template input `(TEMPLATE, INPUT)` is the `in` of its shared node; anything else
-/// is itself.
-pub fn resolve<'a>(patch: &Patch, node: &'a str, port: &'a str) -> (Cow<'a, str>, Cow<'a, str>) {
-    match &patch.voice {
-        Some(template)
+/// patch: a template input `(TEMPLATE, INPUT)` is the input of its shared node (the catalog's
+/// bus); anything else is itself.
+pub fn resolve<'a>(
+    patch: &Patch,
+    catalog: &Catalog,
+    node: &'a str,
+    port: &'a str,
+) -> (Cow<'a, str>, Cow<'a, str>) {
+    match (&patch.voice, BusNames::of(catalog)) {
+        (Some(template), Some(bus))
             if template.name.text == node
                 && template.inputs.iter().any(|i| i.name.text == port) =>
         {
-            (Cow::Owned(port_id(node, port)), Cow::Borrowed(BUS_IN))
+            (Cow::Owned(port_id(node, port)), Cow::Borrowed(bus.input))
         }
         _ => (Cow::Borrowed(node), Cow::Borrowed(port)),
     }
@@ -80,11 +97,16 @@ pub fn resolve<'a>(patch: &Patch, node: &'a str, port: &'a str) -> (Cow<'a, str>
 /// The nodes of the expanded patch that events are meant to set: the targets of the MIDI
 /// section's bindings and the nodes behind the template's inputs. A compiler keeps them
 /// kernels even when stateless and constant, so that their first event needs no recompiling.
-pub fn event_targets(patch: &Patch) -> Vec<String> {
+pub fn event_targets(patch: &Patch, catalog: &Catalog) -> Vec<String> {
     let bound = patch.midi.bindings.iter().map(|binding| {
-        resolve(patch, &binding.target.node.text, &binding.target.port.text)
-            .0
-            .into_owned()
+        resolve(
+            patch,
+            catalog,
+            &binding.target.node.text,
+            &binding.target.port.text,
+        )
+        .0
+        .into_owned()
     });
     let inputs = patch.voice.iter().flat_map(|template| {
         template
@@ -95,12 +117,13 @@ pub fn event_targets(patch: &Patch) -> Vec<String> {
     bound.chain(inputs).collect()
 }
 
-/// The id of the template's `voice` node, if it has exactly one.
-pub fn voice_node(template: &VoiceTemplate) -> Option<&str> {
+/// The id of the template's voice node (the catalog's [`Part::Voice`](crate::Part::Voice)), if
+/// it has exactly one.
+pub fn voice_node<'t>(template: &'t VoiceTemplate, catalog: &Catalog) -> Option<&'t str> {
     let mut found = template
         .nodes
         .iter()
-        .filter(|node| node.module.text == VOICE_MODULE);
+        .filter(|node| catalog.is_voice(&node.module.text));
     match (found.next(), found.next()) {
         (Some(node), None) => Some(&node.id.text),
         _ => None,
@@ -191,6 +214,18 @@ impl<'p> Expansion<'p, '_> {
     fn check_template(&mut self) {
         let template = self.template;
         let name = &template.name;
+        let (Some(voice), Some(_)) = (self.catalog.voice(), BusNames::of(self.catalog)) else {
+            self.problem(
+                Diagnostic::new(
+                    Code::Template,
+                    name.span,
+                    format!("voice template `{}` needs a catalog with voices", name.text),
+                )
+                .with_label("no module of the catalog plays notes or sums voices")
+                .with_hint("expand templates with a catalog that has a voice and a bus module"),
+            );
+            return;
+        };
         if let Some(node) = self.patch.node(&name.text) {
             self.problem(
                 Diagnostic::new(
@@ -211,8 +246,8 @@ impl<'p> Expansion<'p, '_> {
                         Code::Template,
                         node.module.span,
                         format!(
-                            "voice template `{}` holds an `output` node `{}`",
-                            name.text, node.id.text
+                            "voice template `{}` holds an `{}` node `{}`",
+                            name.text, spec.name, node.id.text
                         ),
                     )
                     .with_label("not allowed in a template")
@@ -222,7 +257,7 @@ impl<'p> Expansion<'p, '_> {
                         node.id.text, name.text
                     )),
                 ),
-                _ if node.module.text == VOICE_MODULE => voice_nodes.push(node),
+                _ if self.catalog.is_voice(&node.module.text) => voice_nodes.push(node),
                 _ => {}
             }
         }
@@ -231,12 +266,17 @@ impl<'p> Expansion<'p, '_> {
                 Diagnostic::new(
                     Code::Template,
                     name.span,
-                    format!("voice template `{}` has no `voice` node", name.text),
+                    format!(
+                        "voice template `{}` has no `{}` node",
+                        name.text, voice.name
+                    ),
                 )
                 .with_label("this template plays no notes")
-                .with_hint(
-                    "add `(note (type \"voice\"))` and connect its `pitch`, `gate` and `velocity`",
-                ),
+                .with_hint(format!(
+                    "add `(note (type \"{}\"))` and connect its {}",
+                    voice.name,
+                    listed(voice.outputs.iter().map(|output| output.name))
+                )),
             ),
             [_] => {}
             [first, rest @ ..] => {
@@ -246,8 +286,8 @@ impl<'p> Expansion<'p, '_> {
                             Code::Template,
                             node.module.span,
                             format!(
-                                "voice template `{}` has more than one `voice` node",
-                                name.text
+                                "voice template `{}` has more than one `{}` node",
+                                name.text, voice.name
                             ),
                         )
                         .with_label("a second note source")
@@ -263,7 +303,7 @@ impl<'p> Expansion<'p, '_> {
             .collect();
         for connection in &template.connections {
             if voice_ids.contains(&connection.to.node.text.as_str()) {
-                self.problem(host_driven(&connection.to, connection.span));
+                self.problem(host_driven(&connection.to, connection.span, voice.name));
             }
         }
     }
@@ -391,8 +431,8 @@ impl<'p> Expansion<'p, '_> {
         if !input {
             return true;
         }
-        if node.module.text == VOICE_MODULE {
-            self.problem(host_driven(target, port.span));
+        if self.catalog.is_voice(&node.module.text) {
+            self.problem(host_driven(target, port.span, &node.module.text));
             return false;
         }
         if spec.inputs[index].rate == Rate::Init {
@@ -419,6 +459,10 @@ impl<'p> Expansion<'p, '_> {
     /// the inputs to every voice, the template's connections voice by voice, and every voice
     /// into the sums.
     fn build(&mut self, inputs: &[&TemplatePort], outputs: &[&TemplatePort]) {
+        // Without a bus the template check has said why nothing is expanded.
+        let Some(bus) = BusNames::of(self.catalog) else {
+            return;
+        };
         let template = self.template;
         let name = &template.name.text;
         let voices = self.voices;
@@ -432,11 +476,11 @@ impl<'p> Expansion<'p, '_> {
                     span: port.name.span,
                 },
                 module: Name {
-                    text: BUS_MODULE.to_owned(),
+                    text: bus.module.to_owned(),
                     span: port.span,
                 },
                 params: vec![Param {
-                    name: Name::new(BUS_IN),
+                    name: Name::new(bus.input),
                     value: Value {
                         kind: ValueKind::Number(value),
                         span: port.span,
@@ -458,7 +502,7 @@ impl<'p> Expansion<'p, '_> {
             }
         }
         for port in outputs {
-            flat.nodes.push(bus(name, port));
+            flat.nodes.push(bus_node(name, port, bus.module));
         }
 
         for connection in &self.patch.connections {
@@ -475,14 +519,14 @@ impl<'p> Expansion<'p, '_> {
                 connection.from = rename(
                     &connection.from,
                     port_id(name, &connection.from.port.text),
-                    BUS_OUT,
+                    bus.output,
                 );
             }
             if connection.to.node.text == *name {
                 connection.to = rename(
                     &connection.to,
                     port_id(name, &connection.to.port.text),
-                    BUS_IN,
+                    bus.input,
                 );
             }
             flat.connections.push(connection);
@@ -495,7 +539,7 @@ impl<'p> Expansion<'p, '_> {
                         span: port.name.span,
                     },
                     port: Name {
-                        text: BUS_OUT.to_owned(),
+                        text: bus.output.to_owned(),
                         span: port.span,
                     },
                 };
@@ -531,7 +575,7 @@ impl<'p> Expansion<'p, '_> {
                         span: port.name.span,
                     },
                     port: Name {
-                        text: BUS_IN.to_owned(),
+                        text: bus.input.to_owned(),
                         span: port.span,
                     },
                 };
@@ -572,15 +616,16 @@ impl<'p> Expansion<'p, '_> {
     }
 }
 
-/// The summing node of output `port`, with no parameters: `gain` passes `in` at amplitude 1.
-fn bus(template: &str, port: &TemplatePort) -> Node {
+/// The summing node of output `port`, of module `bus`, with no parameters: the bus passes its
+/// input on unchanged.
+fn bus_node(template: &str, port: &TemplatePort, bus: &str) -> Node {
     Node {
         id: Name {
             text: port_id(template, &port.name.text),
             span: port.name.span,
         },
         module: Name {
-            text: BUS_MODULE.to_owned(),
+            text: bus.to_owned(),
             span: port.span,
         },
         params: Vec::new(),
@@ -602,13 +647,24 @@ fn rename(end: &PortRef, node: String, port: &str) -> PortRef {
     }
 }
 
-/// A connection or template input into the `voice` node, which only the host drives.
-fn host_driven(end: &PortRef, span: Span) -> Diagnostic {
+/// `names` as prose: "`a`, `b` and `c`".
+fn listed(names: impl Iterator<Item = &'static str>) -> String {
+    let names: Vec<String> = names.map(|name| format!("`{name}`")).collect();
+    match names.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// A connection or template input into the voice node (of module `voice`), which only the host
+/// drives.
+fn host_driven(end: &PortRef, span: Span, voice: &str) -> Diagnostic {
     Diagnostic::new(
         Code::Template,
         span,
         format!(
-            "input `{}` of the `voice` node `{}` is set by the host for each voice",
+            "input `{}` of the `{voice}` node `{}` is set by the host for each voice",
             end.port.text, end.node.text
         ),
     )

@@ -18,6 +18,8 @@
 
 mod dsp;
 pub mod kernels;
+mod module;
+pub use module::Module;
 mod registry;
 
 pub use registry::{KernelInit, build, catalog, memory_bytes, rebuilt_by};

@@ -1,6 +1,8 @@
-//! The table that ties each catalog entry to the constructor of its kernel.
+//! The catalog built from every family's declarations, and what hosts ask of a module: its
+//! kernel, its memory, whether a new value needs a new kernel.
 
 use crate::kernels;
+use crate::module::{Build, Module};
 use patchvm_ir::{Catalog, ModuleSpec, Rate, Role};
 use patchvm_vm::Kernel;
 use std::sync::OnceLock;
@@ -37,51 +39,36 @@ impl<'a> KernelInit<'a> {
     }
 }
 
-/// A catalog entry and its kernel's constructor, as each kernel file declares them.
-pub(crate) struct Entry {
-    pub(crate) spec: ModuleSpec,
-    /// `None` for modules the compiler implements itself (`output`).
-    pub(crate) build: Option<KernelBuilder>,
-    /// The memory a kernel built with the given settings allocates, when that depends on its
-    /// parameters (a delay line); `None` when it is small and fixed.
-    pub(crate) memory_bytes: Option<MemoryEstimate>,
-}
-
-/// The bytes a kernel built with the given settings will allocate.
-pub(crate) type MemoryEstimate = fn(&KernelInit) -> usize;
-
-/// Makes a kernel for one node.
-pub(crate) type KernelBuilder = fn(&KernelInit) -> Box<dyn Kernel>;
-
-/// The catalog and, at the same index as each module, the rest of its entry.
+/// The catalog and, at the same index as each module, its declaration.
 struct Registry {
     catalog: Catalog,
-    builders: Vec<Option<KernelBuilder>>,
-    memory: Vec<Option<MemoryEstimate>>,
+    modules: Vec<Module>,
 }
 
 fn registry() -> &'static Registry {
     static REGISTRY: OnceLock<Registry> = OnceLock::new();
     REGISTRY.get_or_init(|| {
-        let entries = kernels::entries();
-        let memory = entries.iter().map(|entry| entry.memory_bytes).collect();
-        let (specs, builders) = entries
-            .into_iter()
-            .map(|entry| (entry.spec, entry.build))
-            .unzip();
-        let catalog = kernels::folds::FOLDS
+        let modules: Vec<Module> = kernels::modules().collect();
+        let catalog = Catalog::new(modules.iter().map(|module| module.spec).collect());
+        let catalog = modules
             .iter()
-            .fold(Catalog::new(specs), |catalog, &(name, fold)| {
+            .filter_map(|module| module.fold.map(|fold| (module.spec.name, fold)))
+            .fold(catalog, |catalog, (name, fold)| {
                 catalog.with_fold(name, fold)
             });
-        let catalog = kernels::LANES
+        let catalog = modules
             .iter()
-            .fold(catalog, |catalog, name| catalog.with_lanes(name));
-        Registry {
-            catalog,
-            builders,
-            memory,
-        }
+            .filter(|module| module.lanes)
+            .fold(catalog, |catalog, module| {
+                catalog.with_lanes(module.spec.name)
+            });
+        let catalog = modules
+            .iter()
+            .filter_map(|module| module.part.map(|part| (module.spec.name, part)))
+            .fold(catalog, |catalog, (name, part)| {
+                catalog.with_part(name, part)
+            });
+        Registry { catalog, modules }
     })
 }
 
@@ -107,7 +94,8 @@ pub fn build(spec: &ModuleSpec, init: &KernelInit) -> Option<Box<dyn Kernel>> {
         spec.name
     );
     let index = position(spec)?;
-    registry().builders[index].map(|build| build(init))
+    let build = registry().modules[index].build?;
+    Some(build(&Build::new(spec, init)))
 }
 
 /// The bytes a kernel of `spec` built with `init` would allocate for its state, counting only
@@ -115,7 +103,7 @@ pub fn build(spec: &ModuleSpec, init: &KernelInit) -> Option<Box<dyn Kernel>> {
 /// `Limits::max_state_bytes` before building anything.
 pub fn memory_bytes(spec: &ModuleSpec, init: &KernelInit) -> usize {
     position(spec)
-        .and_then(|index| registry().memory[index])
+        .and_then(|index| registry().modules[index].memory_bytes)
         .map_or(0, |memory| memory(init))
 }
 
@@ -131,7 +119,7 @@ pub fn rebuilt_by(spec: &ModuleSpec, input: usize) -> bool {
         .inputs
         .get(input)
         .is_none_or(|input| input.rate == Rate::Init);
-    init || position(spec).is_none_or(|index| registry().memory[index].is_some())
+    init || position(spec).is_none_or(|index| registry().modules[index].memory_bytes.is_some())
 }
 
 fn position(spec: &ModuleSpec) -> Option<usize> {

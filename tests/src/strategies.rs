@@ -19,7 +19,6 @@
 //! # compiles();
 //! ```
 
-use patchvm::ir::voices::VOICE_MODULE;
 use patchvm::ir::{
     Code, Connection, InputSpec, ModuleSpec, Name, Node, Param, Patch, PortRef, Rate, Role, Span,
     TemplatePort, Unit, Value, ValueKind, VoiceTemplate,
@@ -386,11 +385,9 @@ fn wire(
 fn add_template(patch: &mut Patch, shape: &PatchShape, gene: &TemplateGene) {
     let modules: Vec<&ModuleSpec> = kernel_modules()
         .into_iter()
-        .filter(|module| module.name != VOICE_MODULE)
+        .filter(|module| !catalog().is_voice(module.name))
         .collect();
-    let voice = catalog()
-        .get(VOICE_MODULE)
-        .expect("the catalog has `voice`");
+    let voice = catalog().voice().expect("the catalog has a voice");
     let mut specs = vec![voice];
     specs.extend(
         gene.nodes

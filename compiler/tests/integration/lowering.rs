@@ -2,7 +2,8 @@
 
 use patchvm_compiler::{CompileOptions, Compiled, compile, compile_with};
 use patchvm_ir::{
-    Catalog, InputSpec, Limits, ModuleSpec, OutputSpec, Patch, PatchBuilder, Rate, Role, Unit,
+    Catalog, Feed, InputSpec, Limits, ModuleSpec, OutputSpec, Part, Patch, PatchBuilder, Rate,
+    Role, Unit,
 };
 use patchvm_vm::{ArgRange, Instr, KernelIdx, Reg};
 
@@ -55,7 +56,24 @@ fn catalog() -> Catalog {
             role: Role::Output,
         },
     ])
+    .with_part("output", Part::Output(FEEDS))
 }
+
+/// The output's inputs and their channels, as in the real catalog.
+const FEEDS: &[Feed] = &[
+    Feed {
+        port: "in",
+        channel: None,
+    },
+    Feed {
+        port: "left",
+        channel: Some(0),
+    },
+    Feed {
+        port: "right",
+        channel: Some(1),
+    },
+];
 
 fn compiled(patch: &Patch) -> Compiled<'static> {
     let catalog: &'static Catalog = Box::leak(Box::new(catalog()));
@@ -418,7 +436,10 @@ fn input_nodes_read_the_host_input() {
         outputs: &[OUT],
         role: Role::Input,
     });
-    let catalog: &'static Catalog = Box::leak(Box::new(Catalog::new(modules)));
+    let catalog = Catalog::new(modules)
+        .with_part("output", Part::Output(FEEDS))
+        .with_part("input", Part::Input { channel: "channel" });
+    let catalog: &'static Catalog = Box::leak(Box::new(catalog));
     let patch = PatchBuilder::new()
         .node("mic", "input", &[("channel", 3.0)])
         .node("out", "output", &[])

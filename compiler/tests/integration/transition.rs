@@ -3,8 +3,8 @@
 
 use patchvm_compiler::{CompileOptions, Origin, Transition, compile_graph, transition};
 use patchvm_ir::{
-    Catalog, Format, Graph, InputSpec, Limits, ModuleSpec, NodeIdx, OutputSpec, Patch, Role, Unit,
-    validate,
+    Catalog, Feed, Format, Graph, InputSpec, Limits, ModuleSpec, NodeIdx, OutputSpec, Part, Patch,
+    Role, Unit, validate,
 };
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
@@ -60,8 +60,31 @@ const SPECS: [ModuleSpec; 6] = [
 fn catalog() -> &'static Catalog {
     static CATALOG: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
     CATALOG.get_or_init(|| {
+        let feeds = &[
+            Feed {
+                port: "in",
+                channel: None,
+            },
+            Feed {
+                port: "left",
+                channel: Some(0),
+            },
+            Feed {
+                port: "right",
+                channel: Some(1),
+            },
+        ];
         Catalog::new(SPECS.to_vec())
             .with_fold("gain", |inputs, outputs| outputs[0] = inputs[0] * inputs[1])
+            .with_part(
+                "edit.fade",
+                Part::Fade {
+                    from: "from",
+                    to: "to",
+                    out: "out",
+                },
+            )
+            .with_part("output", Part::Output(feeds))
     })
 }
 

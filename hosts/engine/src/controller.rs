@@ -13,7 +13,7 @@ use super::{At, EngineSettings};
 use crate::instance::prepare_edit;
 use crate::source;
 use patchvm_compiler::CompileOptions;
-use patchvm_ir::voices::{self, VOICE_MODULE};
+use patchvm_ir::voices;
 use patchvm_ir::{Edit, Format, Limits, Patch, Rate, Role};
 use patchvm_modules::catalog;
 use patchvm_vm::live::{Action, Event, MetricsSnapshot, ParamKey, Remote, Returned};
@@ -465,7 +465,7 @@ impl Controller {
             reason,
         };
         let written = self.patch.as_ref().ok_or(EngineError::NoPatch)?;
-        let (node, param) = voices::resolve(written, node, param);
+        let (node, param) = voices::resolve(written, catalog(), node, param);
         let (node, param) = (node.as_ref(), param.as_ref());
         let published = self.published.as_ref().ok_or(EngineError::NoPatch)?;
         if let Some(key) = published.slot(&self.keys, node, param) {
@@ -535,7 +535,7 @@ impl Controller {
             keys
         };
         self.voice_keys = match &patch.voice {
-            Some(template) => match voices::voice_node(template) {
+            Some(template) => match voices::voice_node(template, catalog()) {
                 Some(voice_node) => (0..self.settings.voices)
                     .map(|voice| keys_of(&voices::copy_id(&template.name.text, voice, voice_node)))
                     .collect(),
@@ -546,7 +546,7 @@ impl Controller {
         self.mono_keys = patch
             .nodes
             .iter()
-            .filter(|node| node.module.text == VOICE_MODULE)
+            .filter(|node| catalog().is_voice(&node.module.text))
             .map(|node| keys_of(&node.id.text))
             .collect();
     }

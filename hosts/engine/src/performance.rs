@@ -117,7 +117,7 @@ pub fn most_changes(patch: &Patch, voices: usize) -> usize {
     let mono = patch
         .nodes
         .iter()
-        .filter(|node| node.module.text == patchvm_ir::voices::VOICE_MODULE)
+        .filter(|node| patchvm_modules::catalog().is_voice(&node.module.text))
         .count();
     let template = if patch.voice.is_some() { voices } else { 0 };
     template
@@ -138,8 +138,12 @@ impl Performance {
             .bindings
             .iter()
             .map(|binding| {
-                let (node, port) =
-                    resolve(patch, &binding.target.node.text, &binding.target.port.text);
+                let (node, port) = resolve(
+                    patch,
+                    patchvm_modules::catalog(),
+                    &binding.target.node.text,
+                    &binding.target.port.text,
+                );
                 Bound {
                     source: binding.source.clone(),
                     node: node.into_owned(),

@@ -1,13 +1,12 @@
 //! Building blocks that several kernel families share: phase accumulators (in `f64`, and in
-//! fixed point with the audio oscillators' waveforms), a period clock,
-//! the PolyBLEP step correction, a trigger's rising-edge detector, a biquad core for the
-//! RBJ-cookbook filters, one-pole smoothers for envelopes, followers and dynamics, the ring
-//! buffer of the delays, the seeded generator of the noise sources, the same-type checks of
+//! fixed point with the audio oscillators' waveforms), a period clock, the PolyBLEP step
+//! correction, a trigger's rising-edge detector, the state-variable core of the RBJ-cookbook
+//! filters (`svf`) and its SIMD low-pass (`svf_lowpass`), one-pole smoothers for envelopes,
+//! followers and dynamics, the ring buffer of the delays, the seeded generator of the noise sources, the same-type checks of
 //! `copy_state_from`, and the run-time choice of vector width for block loops. Each is plain
 //! state that moves one sample at a time or by exact block sums, so the kernels built from them
 //! keep their output independent of block sizes.
 
-pub(crate) mod biquad;
 pub(crate) mod clock;
 pub(crate) mod edge;
 pub(crate) mod phase;
@@ -19,3 +18,4 @@ pub(crate) mod simd;
 pub(crate) mod smooth;
 pub(crate) mod state;
 pub(crate) mod svf;
+pub(crate) mod svf_lowpass;

@@ -4,8 +4,8 @@
 //! The crate is built for the baseline target (on x86-64: SSE2, four `f32` lanes), which every
 //! machine runs. Hot block loops are written plainly — fixed-length arrays, no branches that
 //! depend on data — so that LLVM vectorises them, and run through [`wide`], which compiles
-//! them a second time for AVX2 (eight lanes) and picks that copy at run time when the CPU has
-//! it.
+//! them again for AVX2 (eight lanes) and AVX-512 (sixteen), and picks the widest copy the CPU
+//! runs, at run time.
 //!
 //! Both copies compute the same bits: Rust never contracts `a * b + c` into a fused
 //! multiply-add, and every other operation (add, multiply, divide, min, max, compare,

@@ -22,14 +22,17 @@
 
 use crate::KernelInit;
 use crate::dsp::edge::RisingEdge;
-use crate::dsp::state::stateless;
-use crate::registry::Entry;
+use crate::dsp::state::{copy_whole, stateless};
+use crate::module::{Dsp, Module, output, port};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape, copy_same_type};
+use patchvm_vm::Kernel;
 
-use super::arith::shape;
+/// This family's modules, in catalog order.
+pub(crate) const MODULES: &[Module] = &[SLEW, SMOOTH, SAH, QUANTIZE];
+
+use super::convert::NOTE_RANGE;
 use super::limit;
-use super::math::{NOTE_RANGE, out, signal};
+use super::spec::{out, signal};
 
 /// The longest slew or smoothing time, in seconds.
 const MAX_TIME_S: f64 = 60.0;
@@ -74,97 +77,88 @@ pub(super) const fn integer(
 pub(super) const TRIG: InputSpec = signal("trig", "acts on each rising edge (to above 0)", 0.0);
 
 /// `ctl.slew`: a linear slew-rate limiter.
-pub const SLEW: ModuleSpec = ModuleSpec {
-    name: "ctl.slew",
-    doc: "follows its input at a limited speed: rise and fall are seconds per unit of change",
-    inputs: &[
-        signal("in", "the value to follow", 0.0),
-        seconds("rise", "seconds to rise by 1.0 (0: at once)", 0.1),
-        seconds("fall", "seconds to fall by 1.0 (0: at once)", 0.1),
-    ],
-    outputs: &[out(
-        "the input, moving at most 1/rise up or 1/fall down per second",
-    )],
-    role: Role::Kernel,
-};
+pub const SLEW: Module = Module::kernel(
+    ModuleSpec {
+        name: "ctl.slew",
+        doc: "follows its input at a limited speed: rise and fall are seconds per unit of change",
+        inputs: &[
+            signal("in", "the value to follow", 0.0),
+            seconds("rise", "seconds to rise by 1.0 (0: at once)", 0.1),
+            seconds("fall", "seconds to fall by 1.0 (0: at once)", 0.1),
+        ],
+        outputs: &[out(
+            "the input, moving at most 1/rise up or 1/fall down per second",
+        )],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Slew::new(init)),
+);
 
 /// `ctl.smooth`: a one-pole smoother.
-pub const SMOOTH: ModuleSpec = ModuleSpec {
-    name: "ctl.smooth",
-    doc: "one-pole smoother: a step settles within 0.1 % (-60 dB) in `time` seconds",
-    inputs: &[
-        signal("in", "the value to smooth", 0.0),
-        seconds(
-            "time",
-            "seconds for a step to settle to -60 dB (0: no smoothing)",
-            0.05,
-        ),
-    ],
-    outputs: &[out("the smoothed input")],
-    role: Role::Kernel,
-};
+pub const SMOOTH: Module = Module::kernel(
+    ModuleSpec {
+        name: "ctl.smooth",
+        doc: "one-pole smoother: a step settles within 0.1 % (-60 dB) in `time` seconds",
+        inputs: &[
+            signal("in", "the value to smooth", 0.0),
+            seconds(
+                "time",
+                "seconds for a step to settle to -60 dB (0: no smoothing)",
+                0.05,
+            ),
+        ],
+        outputs: &[out("the smoothed input")],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Smooth::new(init)),
+);
 
 /// `ctl.sah`: sample and hold.
-pub const SAH: ModuleSpec = ModuleSpec {
-    name: "ctl.sah",
-    doc: "sample and hold: takes its input on each rising edge of trig, 0 before the first",
-    inputs: &[signal("in", "the signal to sample", 0.0), TRIG],
-    outputs: &[out("the input at the last rising edge of trig")],
-    role: Role::Kernel,
-};
+pub const SAH: Module = Module::kernel(
+    ModuleSpec {
+        name: "ctl.sah",
+        doc: "sample and hold: takes its input on each rising edge of trig, 0 before the first",
+        inputs: &[signal("in", "the signal to sample", 0.0), TRIG],
+        outputs: &[out("the input at the last rising edge of trig")],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(SampleHold::default()),
+);
 
 /// `ctl.quantize`: snaps a note to a scale.
-pub const QUANTIZE: ModuleSpec = ModuleSpec {
-    name: "ctl.quantize",
-    doc: "snaps a MIDI note to the nearest note of a scale (ties go down)",
-    inputs: &[
-        InputSpec {
-            name: "in",
-            doc: "the MIDI note to snap, fractions allowed",
-            default: 60.0,
-            min: NOTE_RANGE.0,
-            max: NOTE_RANGE.1,
+pub const QUANTIZE: Module = Module::kernel(
+    ModuleSpec {
+        name: "ctl.quantize",
+        doc: "snaps a MIDI note to the nearest note of a scale (ties go down)",
+        inputs: &[
+            InputSpec {
+                name: "in",
+                doc: "the MIDI note to snap, fractions allowed",
+                default: 60.0,
+                min: NOTE_RANGE.0,
+                max: NOTE_RANGE.1,
+                unit: Unit::Linear,
+                rate: Rate::Audio,
+                breaks_cycles: false,
+            },
+            integer(
+                "scale",
+                "0 chromatic, 1 major, 2 natural minor, 3 major pentatonic, 4 minor pentatonic",
+                1.0,
+                0.0,
+                4.0,
+            ),
+            integer("root", "the scale's root, 0 = C .. 11 = B", 0.0, 0.0, 11.0),
+        ],
+        outputs: &[OutputSpec {
+            name: "out",
+            doc: "the nearest scale note (a whole MIDI note number)",
             unit: Unit::Linear,
-            rate: Rate::Audio,
-            breaks_cycles: false,
-        },
-        integer(
-            "scale",
-            "0 chromatic, 1 major, 2 natural minor, 3 major pentatonic, 4 minor pentatonic",
-            1.0,
-            0.0,
-            4.0,
-        ),
-        integer("root", "the scale's root, 0 = C .. 11 = B", 0.0, 0.0, 11.0),
-    ],
-    outputs: &[OutputSpec {
-        name: "out",
-        doc: "the nearest scale note (a whole MIDI note number)",
-        unit: Unit::Linear,
-    }],
-    role: Role::Kernel,
-};
-
-pub(crate) const SLEW_ENTRY: Entry = Entry {
-    spec: SLEW,
-    build: Some(|init| Box::new(Slew::new(init))),
-    memory_bytes: None,
-};
-pub(crate) const SMOOTH_ENTRY: Entry = Entry {
-    spec: SMOOTH,
-    build: Some(|init| Box::new(Smooth::new(init))),
-    memory_bytes: None,
-};
-pub(crate) const SAH_ENTRY: Entry = Entry {
-    spec: SAH,
-    build: Some(|_| Box::new(SampleHold::default())),
-    memory_bytes: None,
-};
-pub(crate) const QUANTIZE_ENTRY: Entry = Entry {
-    spec: QUANTIZE,
-    build: Some(|_| Box::new(Quantize)),
-    memory_bytes: None,
-};
+        }],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Quantize),
+);
 
 /// A time input as a number of samples, limited to `0..=60` s (NaN as 0).
 #[inline]
@@ -221,17 +215,19 @@ impl Slew {
     }
 }
 
-impl Kernel for Slew {
-    fn shape(&self) -> KernelShape {
-        shape(3)
-    }
+// Where `Slew` finds the ports of `ctl.slew`.
+const SLEW_IN: usize = port(&SLEW.spec, "in");
+const SLEW_RISE: usize = port(&SLEW.spec, "rise");
+const SLEW_FALL: usize = port(&SLEW.spec, "fall");
+const SLEW_OUT: usize = output(&SLEW.spec, "out");
 
+impl Dsp for Slew {
     /// Inputs `[in, rise, fall]` (signal, s, s), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [input, rise, fall] = [inputs[0], inputs[1], inputs[2]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [input, rise, fall] = [inputs[SLEW_IN], inputs[SLEW_RISE], inputs[SLEW_FALL]];
+        for (i, out) in outputs[SLEW_OUT].iter_mut().enumerate() {
             *out = self.tick(input[i], rise[i], fall[i]);
         }
     }
@@ -245,7 +241,7 @@ impl Kernel for Slew {
     ///
     /// Real-time safe: copies plain fields; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_same_type(self, other)
+        copy_whole(self, other)
     }
 }
 
@@ -299,16 +295,21 @@ impl Smooth {
     }
 }
 
-impl Kernel for Smooth {
-    fn shape(&self) -> KernelShape {
-        shape(2)
-    }
+// Where `Smooth` finds the ports of `ctl.smooth`.
+const SMOOTH_IN: usize = port(&SMOOTH.spec, "in");
+const SMOOTH_TIME: usize = port(&SMOOTH.spec, "time");
+const SMOOTH_OUT: usize = output(&SMOOTH.spec, "out");
 
+impl Dsp for Smooth {
     /// Inputs `[in, time]` (signal, s), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        for ((out, &x), &time) in outputs[0].iter_mut().zip(inputs[0]).zip(inputs[1]) {
+        for ((out, &x), &time) in outputs[SMOOTH_OUT]
+            .iter_mut()
+            .zip(inputs[SMOOTH_IN])
+            .zip(inputs[SMOOTH_TIME])
+        {
             *out = self.tick(x, time);
         }
     }
@@ -323,7 +324,7 @@ impl Kernel for Smooth {
     ///
     /// Real-time safe: copies plain fields; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_same_type(self, other)
+        copy_whole(self, other)
     }
 }
 
@@ -334,16 +335,21 @@ struct SampleHold {
     held: f32,
 }
 
-impl Kernel for SampleHold {
-    fn shape(&self) -> KernelShape {
-        shape(2)
-    }
+// Where `SampleHold` finds the ports of `ctl.sah`.
+const SAH_IN: usize = port(&SAH.spec, "in");
+const SAH_TRIG: usize = port(&SAH.spec, "trig");
+const SAH_OUT: usize = output(&SAH.spec, "out");
 
+impl Dsp for SampleHold {
     /// Inputs `[in, trig]`, outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        for ((out, &x), &trig) in outputs[0].iter_mut().zip(inputs[0]).zip(inputs[1]) {
+        for ((out, &x), &trig) in outputs[SAH_OUT]
+            .iter_mut()
+            .zip(inputs[SAH_IN])
+            .zip(inputs[SAH_TRIG])
+        {
             if self.edge.rises(trig) {
                 self.held = x;
             }
@@ -359,7 +365,7 @@ impl Kernel for SampleHold {
     ///
     /// Real-time safe: copies plain fields; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_same_type(self, other)
+        copy_whole(self, other)
     }
 }
 
@@ -394,17 +400,23 @@ fn quantize(note: f64, scale: &[u8], root: f64) -> f64 {
 #[derive(Debug)]
 struct Quantize;
 
-impl Kernel for Quantize {
-    fn shape(&self) -> KernelShape {
-        shape(3)
-    }
+// Where `Quantize` finds the ports of `ctl.quantize`.
+const QUANTIZE_IN: usize = port(&QUANTIZE.spec, "in");
+const QUANTIZE_SCALE: usize = port(&QUANTIZE.spec, "scale");
+const QUANTIZE_ROOT: usize = port(&QUANTIZE.spec, "root");
+const QUANTIZE_OUT: usize = output(&QUANTIZE.spec, "out");
 
+impl Dsp for Quantize {
     /// Inputs `[in, scale, root]` (note, index, semitone), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [note, scale, root] = [inputs[0], inputs[1], inputs[2]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [note, scale, root] = [
+            inputs[QUANTIZE_IN],
+            inputs[QUANTIZE_SCALE],
+            inputs[QUANTIZE_ROOT],
+        ];
+        for (i, out) in outputs[QUANTIZE_OUT].iter_mut().enumerate() {
             let note = limit(f64::from(note[i]), NOTE_RANGE.0, NOTE_RANGE.1);
             let scale = limit(f64::from(scale[i]).round(), 0.0, 4.0) as usize;
             let root = limit(f64::from(root[i]).round(), 0.0, 11.0);
@@ -423,6 +435,7 @@ impl Kernel for Quantize {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{Run, SR, constant, first_index, kernel, sine_wave};
+
     use super::{SCALES, quantize};
 
     fn run(name: &str, inputs: &[&[f32]]) -> Vec<f32> {

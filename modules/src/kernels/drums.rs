@@ -27,13 +27,16 @@ use super::noise::uniform;
 use super::spec::control;
 use crate::KernelInit;
 use crate::dsp::rng::Seeded;
-use crate::dsp::state::{copy_if, copy_with};
-use crate::registry::Entry;
+use crate::dsp::state::{copy_if, copy_whole, copy_with};
+use crate::module::{Dsp, Module, output, port};
 use fundsp::audionode::AudioNode;
 use fundsp::svf::{BandpassMode, FixedSvf, HighpassMode, Svf, SvfParams};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape, copy_same_type};
+use patchvm_vm::Kernel;
 use std::f64::consts::TAU;
+
+/// This family's modules, in catalog order.
+pub(crate) const MODULES: &[Module] = &[KICK, SNARE, HAT_CLOSED, HAT_OPEN, CLAP, TOM];
 
 /// The range of every `decay_s`, in seconds.
 const DECAY_RANGE: (f64, f64) = (0.005, 10.0);
@@ -103,155 +106,137 @@ const OUT: OutputSpec = OutputSpec {
 };
 
 /// `drum.kick`: a sine with a falling pitch.
-pub const KICK: ModuleSpec = ModuleSpec {
-    name: "drum.kick",
-    doc: "kick: a sine gliding from tune·sweep down to tune, decaying 60 dB in decay_s",
-    inputs: &[
-        TRIG,
-        tune("final pitch; limited to 20..200 Hz", 50.0, (20.0, 200.0)),
-        decay(0.5),
-        control(
-            "sweep",
-            "start pitch as a multiple of tune; limited to 1..10",
-            3.0,
-            (1.0, 10.0),
-            Unit::Linear,
-        ),
-        control(
-            "sweep_s",
-            "time constant of the pitch glide; limited to 0.001..0.5 s",
-            0.03,
-            (0.001, 0.5),
-            Unit::Seconds,
-        ),
-    ],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
+pub const KICK: Module = Module::kernel(
+    ModuleSpec {
+        name: "drum.kick",
+        doc: "kick: a sine gliding from tune·sweep down to tune, decaying 60 dB in decay_s",
+        inputs: &[
+            TRIG,
+            tune("final pitch; limited to 20..200 Hz", 50.0, (20.0, 200.0)),
+            decay(0.5),
+            control(
+                "sweep",
+                "start pitch as a multiple of tune; limited to 1..10",
+                3.0,
+                (1.0, 10.0),
+                Unit::Linear,
+            ),
+            control(
+                "sweep_s",
+                "time constant of the pitch glide; limited to 0.001..0.5 s",
+                0.03,
+                (0.001, 0.5),
+                Unit::Seconds,
+            ),
+        ],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Swept::new(init, None)),
+);
 
 /// `drum.tom`: a sine with a small pitch drop.
-pub const TOM: ModuleSpec = ModuleSpec {
-    name: "drum.tom",
-    doc: "tom: a sine gliding from 1.4·tune down to tune (40 ms), decaying 60 dB in decay_s",
-    inputs: &[
-        TRIG,
-        tune("final pitch; limited to 40..500 Hz", 120.0, (40.0, 500.0)),
-        decay(0.4),
-    ],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
+pub const TOM: Module = Module::kernel(
+    ModuleSpec {
+        name: "drum.tom",
+        doc: "tom: a sine gliding from 1.4·tune down to tune (40 ms), decaying 60 dB in decay_s",
+        inputs: &[
+            TRIG,
+            tune("final pitch; limited to 40..500 Hz", 120.0, (40.0, 500.0)),
+            decay(0.4),
+        ],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Swept::new(init, Some((TOM_SWEEP, TOM_SWEEP_S)))),
+);
 
 /// `drum.snare`: tone and noise.
-pub const SNARE: ModuleSpec = ModuleSpec {
-    name: "drum.snare",
-    doc: "snare: a sine at tune and high-passed noise, mixed by snappy",
-    inputs: &[
-        TRIG,
-        tune(
-            "pitch of the tone; limited to 80..500 Hz",
-            180.0,
-            (80.0, 500.0),
-        ),
-        control(
-            "decay_s",
-            "time for the noise to fall 60 dB (the tone takes half); limited to 0.005..10 s",
-            0.25,
-            DECAY_RANGE,
-            Unit::Seconds,
-        ),
-        control(
-            "snappy",
-            "0 is only the tone, 1 only the noise; limited to 0..1",
-            0.6,
-            (0.0, 1.0),
-            Unit::Linear,
-        ),
-        SEED,
-    ],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
+pub const SNARE: Module = Module::kernel(
+    ModuleSpec {
+        name: "drum.snare",
+        doc: "snare: a sine at tune and high-passed noise, mixed by snappy",
+        inputs: &[
+            TRIG,
+            tune(
+                "pitch of the tone; limited to 80..500 Hz",
+                180.0,
+                (80.0, 500.0),
+            ),
+            control(
+                "decay_s",
+                "time for the noise to fall 60 dB (the tone takes half); limited to 0.005..10 s",
+                0.25,
+                DECAY_RANGE,
+                Unit::Seconds,
+            ),
+            control(
+                "snappy",
+                "0 is only the tone, 1 only the noise; limited to 0..1",
+                0.6,
+                (0.0, 1.0),
+                Unit::Linear,
+            ),
+            SEED,
+        ],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Snare::new(init)),
+);
 
 /// `drum.hat_closed`: a short metallic hat.
-pub const HAT_CLOSED: ModuleSpec = ModuleSpec {
-    name: "drum.hat_closed",
-    doc: "closed hi-hat: six detuned squares, band- and high-passed, short decay",
-    inputs: &[TRIG, decay(0.06)],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
+pub const HAT_CLOSED: Module = Module::kernel(
+    ModuleSpec {
+        name: "drum.hat_closed",
+        doc: "closed hi-hat: six detuned squares, band- and high-passed, short decay",
+        inputs: &[TRIG, decay(0.06)],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Hat::new(init)),
+);
 
 /// `drum.hat_open`: a long metallic hat.
-pub const HAT_OPEN: ModuleSpec = ModuleSpec {
-    name: "drum.hat_open",
-    doc: "open hi-hat: six detuned squares, band- and high-passed, long decay",
-    inputs: &[TRIG, decay(0.5)],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
+pub const HAT_OPEN: Module = Module::kernel(
+    ModuleSpec {
+        name: "drum.hat_open",
+        doc: "open hi-hat: six detuned squares, band- and high-passed, long decay",
+        inputs: &[TRIG, decay(0.5)],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Hat::new(init)),
+);
 
 /// `drum.clap`: noise bursts then a tail.
-pub const CLAP: ModuleSpec = ModuleSpec {
-    name: "drum.clap",
-    doc: "hand clap: band-passed noise in three 10 ms bursts, then a tail from 30 ms",
-    inputs: &[
-        TRIG,
-        control(
-            "tone",
-            "centre of the noise's band-pass; limited to 300..5000 Hz",
-            1000.0,
-            (300.0, 5000.0),
-            Unit::Hz,
-        ),
-        control(
-            "decay_s",
-            "time for the tail to fall 60 dB; limited to 0.005..10 s",
-            0.3,
-            DECAY_RANGE,
-            Unit::Seconds,
-        ),
-        SEED,
-    ],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
-
-pub(crate) const KICK_ENTRY: Entry = Entry {
-    spec: KICK,
-    build: Some(|init| Box::new(Swept::new(init, None))),
-    memory_bytes: None,
-};
-
-pub(crate) const TOM_ENTRY: Entry = Entry {
-    spec: TOM,
-    build: Some(|init| Box::new(Swept::new(init, Some((TOM_SWEEP, TOM_SWEEP_S))))),
-    memory_bytes: None,
-};
-
-pub(crate) const SNARE_ENTRY: Entry = Entry {
-    spec: SNARE,
-    build: Some(|init| Box::new(Snare::new(init))),
-    memory_bytes: None,
-};
-
-pub(crate) const HAT_CLOSED_ENTRY: Entry = Entry {
-    spec: HAT_CLOSED,
-    build: Some(|init| Box::new(Hat::new(init))),
-    memory_bytes: None,
-};
-
-pub(crate) const HAT_OPEN_ENTRY: Entry = Entry {
-    spec: HAT_OPEN,
-    build: Some(|init| Box::new(Hat::new(init))),
-    memory_bytes: None,
-};
-
-pub(crate) const CLAP_ENTRY: Entry = Entry {
-    spec: CLAP,
-    build: Some(|init| Box::new(Clap::new(init))),
-    memory_bytes: None,
-};
+pub const CLAP: Module = Module::kernel(
+    ModuleSpec {
+        name: "drum.clap",
+        doc: "hand clap: band-passed noise in three 10 ms bursts, then a tail from 30 ms",
+        inputs: &[
+            TRIG,
+            control(
+                "tone",
+                "centre of the noise's band-pass; limited to 300..5000 Hz",
+                1000.0,
+                (300.0, 5000.0),
+                Unit::Hz,
+            ),
+            control(
+                "decay_s",
+                "time for the tail to fall 60 dB; limited to 0.005..10 s",
+                0.3,
+                DECAY_RANGE,
+                Unit::Seconds,
+            ),
+            SEED,
+        ],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Clap::new(init)),
+);
 
 /// Finds rising edges of a trigger signal.
 #[derive(Clone, Debug, Default)]
@@ -372,21 +357,21 @@ impl Swept {
     }
 }
 
-impl Kernel for Swept {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: if self.fixed.is_some() { 3 } else { 5 },
-            outputs: 1,
-            takes_feed: false,
-        }
-    }
+// Where `Swept` finds the ports of `drum.kick` (and of `drum.tom`, laid out alike).
+const KICK_TRIG: usize = port(&KICK.spec, "trig");
+const KICK_TUNE: usize = port(&KICK.spec, "tune");
+const KICK_DECAY_S: usize = port(&KICK.spec, "decay_s");
+const KICK_SWEEP: usize = port(&KICK.spec, "sweep");
+const KICK_SWEEP_S: usize = port(&KICK.spec, "sweep_s");
+const KICK_OUT: usize = output(&KICK.spec, "out");
 
+impl Dsp for Swept {
     /// Inputs `[trig, tune, decay_s, sweep, sweep_s]` for the kick, `[trig, tune, decay_s]`
     /// for the tom (signal, Hz, s, linear, s); outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let (trig, tune, decay) = (inputs[0], inputs[1], inputs[2]);
+        let (trig, tune, decay) = (inputs[KICK_TRIG], inputs[KICK_TUNE], inputs[KICK_DECAY_S]);
         let sample_rate = self.sample_rate;
         // The spec's ranges: the tom's, or the kick's.
         let tune_range = if self.fixed.is_some() {
@@ -394,7 +379,7 @@ impl Kernel for Swept {
         } else {
             (20.0, 200.0)
         };
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        for (i, out) in outputs[KICK_OUT].iter_mut().enumerate() {
             if self.trigger.rises(trig[i]) {
                 self.amp.level = 1.0;
                 self.sine.phase = 0.0;
@@ -402,7 +387,10 @@ impl Kernel for Swept {
             }
             let (sweep, sweep_s) = match self.fixed {
                 Some(fixed) => (fixed.0, fixed.1 as f32),
-                None => (limit(f64::from(inputs[3][i]), 1.0, 10.0), inputs[4][i]),
+                None => (
+                    limit(f64::from(inputs[KICK_SWEEP][i]), 1.0, 10.0),
+                    inputs[KICK_SWEEP_S][i],
+                ),
             };
             let tune = limit(f64::from(tune[i]), tune_range.0, tune_range.1);
             let freq = tune * (1.0 + (sweep - 1.0) * self.bend);
@@ -490,21 +478,25 @@ impl Snare {
     }
 }
 
-impl Kernel for Snare {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 4,
-            outputs: 1,
-            takes_feed: false,
-        }
-    }
+// Where `Snare` finds the ports of `drum.snare`.
+const SNARE_TRIG: usize = port(&SNARE.spec, "trig");
+const SNARE_TUNE: usize = port(&SNARE.spec, "tune");
+const SNARE_DECAY_S: usize = port(&SNARE.spec, "decay_s");
+const SNARE_SNAPPY: usize = port(&SNARE.spec, "snappy");
+const SNARE_OUT: usize = output(&SNARE.spec, "out");
 
+impl Dsp for Snare {
     /// Inputs `[trig, tune, decay_s, snappy]` (signal, Hz, s, linear), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [trig, tune, decay, snappy] = [inputs[0], inputs[1], inputs[2], inputs[3]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [trig, tune, decay, snappy] = [
+            inputs[SNARE_TRIG],
+            inputs[SNARE_TUNE],
+            inputs[SNARE_DECAY_S],
+            inputs[SNARE_SNAPPY],
+        ];
+        for (i, out) in outputs[SNARE_OUT].iter_mut().enumerate() {
             if self.trigger.rises(trig[i]) {
                 self.tone_amp.level = 1.0;
                 self.noise_amp.level = 1.0;
@@ -572,21 +564,18 @@ impl Hat {
     }
 }
 
-impl Kernel for Hat {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 2,
-            outputs: 1,
-            takes_feed: false,
-        }
-    }
+// Where `Hat` finds the ports of `drum.hat_closed` (and of `drum.hat_open`, laid out alike).
+const HAT_CLOSED_TRIG: usize = port(&HAT_CLOSED.spec, "trig");
+const HAT_CLOSED_DECAY_S: usize = port(&HAT_CLOSED.spec, "decay_s");
+const HAT_CLOSED_OUT: usize = output(&HAT_CLOSED.spec, "out");
 
+impl Dsp for Hat {
     /// Inputs `[trig, decay_s]` (signal, s), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [trig, decay] = [inputs[0], inputs[1]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [trig, decay] = [inputs[HAT_CLOSED_TRIG], inputs[HAT_CLOSED_DECAY_S]];
+        for (i, out) in outputs[HAT_CLOSED_OUT].iter_mut().enumerate() {
             if self.trigger.rises(trig[i]) {
                 self.amp.level = 1.0;
             }
@@ -614,7 +603,7 @@ impl Kernel for Hat {
     ///
     /// Real-time safe: copies plain fields; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_same_type(self, other)
+        copy_whole(self, other)
     }
 }
 
@@ -657,21 +646,19 @@ impl Clap {
     }
 }
 
-impl Kernel for Clap {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 3,
-            outputs: 1,
-            takes_feed: false,
-        }
-    }
+// Where `Clap` finds the ports of `drum.clap`.
+const CLAP_TRIG: usize = port(&CLAP.spec, "trig");
+const CLAP_TONE: usize = port(&CLAP.spec, "tone");
+const CLAP_DECAY_S: usize = port(&CLAP.spec, "decay_s");
+const CLAP_OUT: usize = output(&CLAP.spec, "out");
 
+impl Dsp for Clap {
     /// Inputs `[trig, tone, decay_s]` (signal, Hz, s), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [trig, tone, decay] = [inputs[0], inputs[1], inputs[2]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [trig, tone, decay] = [inputs[CLAP_TRIG], inputs[CLAP_TONE], inputs[CLAP_DECAY_S]];
+        for (i, out) in outputs[CLAP_OUT].iter_mut().enumerate() {
             if self.trigger.rises(trig[i]) {
                 self.since = 0;
             }

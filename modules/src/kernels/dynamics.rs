@@ -21,9 +21,12 @@ use super::{limit, param};
 use crate::KernelInit;
 use crate::dsp::smooth::{AttackRelease, Pole};
 use crate::dsp::state::copy_with;
-use crate::registry::Entry;
+use crate::module::{Dsp, Module, output, port, ports};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape};
+use patchvm_vm::Kernel;
+
+/// This family's modules, in catalog order.
+pub(crate) const MODULES: &[Module] = &[COMPRESSOR, LIMITER, GATE];
 
 /// The time of the RMS detector's one-pole, in seconds.
 pub const RMS_TIME_S: f64 = 0.01;
@@ -110,56 +113,53 @@ fn initial_times(spec: &ModuleSpec, init: &KernelInit) -> (f32, f32) {
 // dyn.compressor
 
 /// `dyn.compressor`: a feed-forward RMS compressor.
-pub const COMPRESSOR: ModuleSpec = ModuleSpec {
-    name: "dyn.compressor",
-    doc: "feed-forward RMS compressor, hard knee: above threshold, level rises 1/ratio as fast",
-    inputs: &[
-        IN,
-        control(
-            "threshold_db",
-            "RMS level (dB) above which the gain falls",
-            -20.0,
-            (THRESHOLD_RANGE_DB[0], THRESHOLD_RANGE_DB[1]),
-            Unit::Decibels,
-        ),
-        control(
-            "ratio",
-            "input dB over the threshold per output dB over it",
-            4.0,
-            (RATIO_RANGE[0], RATIO_RANGE[1]),
-            Unit::Linear,
-        ),
-        control(
-            "attack_s",
-            "time for the gain to fall 63 % of the way to a deeper reduction",
-            0.01,
-            (ATTACK_RANGE_S[0], ATTACK_RANGE_S[1]),
-            Unit::Seconds,
-        ),
-        control(
-            "release_s",
-            "time for the gain to rise 63 % of the way back",
-            0.1,
-            (RELEASE_RANGE_S[0], RELEASE_RANGE_S[1]),
-            Unit::Seconds,
-        ),
-        control(
-            "makeup_db",
-            "gain (dB) added after compression",
-            0.0,
-            (MAKEUP_RANGE_DB[0], MAKEUP_RANGE_DB[1]),
-            Unit::Decibels,
-        ),
-    ],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
-
-pub(crate) const COMPRESSOR_ENTRY: Entry = Entry {
-    spec: COMPRESSOR,
-    build: Some(|init| Box::new(Compressor::new(init))),
-    memory_bytes: None,
-};
+pub const COMPRESSOR: Module = Module::kernel(
+    ModuleSpec {
+        name: "dyn.compressor",
+        doc: "feed-forward RMS compressor, hard knee: above threshold, level rises 1/ratio as fast",
+        inputs: &[
+            IN,
+            control(
+                "threshold_db",
+                "RMS level (dB) above which the gain falls",
+                -20.0,
+                (THRESHOLD_RANGE_DB[0], THRESHOLD_RANGE_DB[1]),
+                Unit::Decibels,
+            ),
+            control(
+                "ratio",
+                "input dB over the threshold per output dB over it",
+                4.0,
+                (RATIO_RANGE[0], RATIO_RANGE[1]),
+                Unit::Linear,
+            ),
+            control(
+                "attack_s",
+                "time for the gain to fall 63 % of the way to a deeper reduction",
+                0.01,
+                (ATTACK_RANGE_S[0], ATTACK_RANGE_S[1]),
+                Unit::Seconds,
+            ),
+            control(
+                "release_s",
+                "time for the gain to rise 63 % of the way back",
+                0.1,
+                (RELEASE_RANGE_S[0], RELEASE_RANGE_S[1]),
+                Unit::Seconds,
+            ),
+            control(
+                "makeup_db",
+                "gain (dB) added after compression",
+                0.0,
+                (MAKEUP_RANGE_DB[0], MAKEUP_RANGE_DB[1]),
+                Unit::Decibels,
+            ),
+        ],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Compressor::new(init)),
+);
 
 /// `dyn.compressor`: RMS level, static curve, smoothed reduction in dB.
 struct Compressor {
@@ -170,7 +170,7 @@ struct Compressor {
 
 impl Compressor {
     fn new(init: &KernelInit) -> Compressor {
-        let (attack, release) = initial_times(&COMPRESSOR, init);
+        let (attack, release) = initial_times(&COMPRESSOR.spec, init);
         Compressor {
             rms: Rms::new(init.sample_rate),
             reduction: AttackRelease::new(0.0, attack, release, init.sample_rate),
@@ -184,23 +184,29 @@ fn reduction_db(level_db: f64, threshold_db: f64, ratio: f64) -> f64 {
     (level_db - threshold_db).max(0.0) * (1.0 - 1.0 / ratio)
 }
 
-impl Kernel for Compressor {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 6,
-            outputs: 1,
-            takes_feed: false,
-        }
-    }
+// Where `Compressor` finds the ports of `dyn.compressor`.
+const COMPRESSOR_INPUTS: [usize; 6] = ports(
+    &COMPRESSOR.spec,
+    [
+        "in",
+        "threshold_db",
+        "ratio",
+        "attack_s",
+        "release_s",
+        "makeup_db",
+    ],
+);
+const COMPRESSOR_OUT: usize = output(&COMPRESSOR.spec, "out");
 
+impl Dsp for Compressor {
     /// Inputs `[in, threshold_db, ratio, attack_s, release_s, makeup_db]` (signal, dB,
     /// linear, s, s, dB), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
         let [input, threshold, ratio, attack, release, makeup] =
-            [0, 1, 2, 3, 4, 5].map(|port| inputs[port]);
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+            COMPRESSOR_INPUTS.map(|port| inputs[port]);
+        for (i, out) in outputs[COMPRESSOR_OUT].iter_mut().enumerate() {
             let level = self.rms.level_db(input[i]);
             let target = reduction_db(
                 level,
@@ -234,35 +240,32 @@ impl Kernel for Compressor {
 // dyn.limiter
 
 /// `dyn.limiter`: a peak limiter.
-pub const LIMITER: ModuleSpec = ModuleSpec {
-    name: "dyn.limiter",
-    doc: "peak limiter, instant attack: no output sample exceeds the ceiling",
-    inputs: &[
-        IN,
-        control(
-            "ceiling_db",
-            "the largest output magnitude, in dB",
-            -1.0,
-            (CEILING_RANGE_DB[0], CEILING_RANGE_DB[1]),
-            Unit::Decibels,
-        ),
-        control(
-            "release_s",
-            "time for the detected peak to fall to 37 % once the input is quieter",
-            0.1,
-            (RELEASE_RANGE_S[0], RELEASE_RANGE_S[1]),
-            Unit::Seconds,
-        ),
-    ],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
-
-pub(crate) const LIMITER_ENTRY: Entry = Entry {
-    spec: LIMITER,
-    build: Some(|init| Box::new(Limiter::new(init))),
-    memory_bytes: None,
-};
+pub const LIMITER: Module = Module::kernel(
+    ModuleSpec {
+        name: "dyn.limiter",
+        doc: "peak limiter, instant attack: no output sample exceeds the ceiling",
+        inputs: &[
+            IN,
+            control(
+                "ceiling_db",
+                "the largest output magnitude, in dB",
+                -1.0,
+                (CEILING_RANGE_DB[0], CEILING_RANGE_DB[1]),
+                Unit::Decibels,
+            ),
+            control(
+                "release_s",
+                "time for the detected peak to fall to 37 % once the input is quieter",
+                0.1,
+                (RELEASE_RANGE_S[0], RELEASE_RANGE_S[1]),
+                Unit::Seconds,
+            ),
+        ],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Limiter::new(init)),
+);
 
 /// `dyn.limiter`: instant-attack, exponential-release peak level and the gain it calls for.
 struct Limiter {
@@ -272,7 +275,7 @@ struct Limiter {
 
 impl Limiter {
     fn new(init: &KernelInit) -> Limiter {
-        let release = param(&LIMITER, init, "release_s") as f32;
+        let release = param(&LIMITER.spec, init, "release_s") as f32;
         Limiter {
             peak: 0.0,
             release: Pole::new(within(release, RELEASE_RANGE_S) as f32, init.sample_rate),
@@ -280,21 +283,23 @@ impl Limiter {
     }
 }
 
-impl Kernel for Limiter {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 3,
-            outputs: 1,
-            takes_feed: false,
-        }
-    }
+// Where `Limiter` finds the ports of `dyn.limiter`.
+const LIMITER_IN: usize = port(&LIMITER.spec, "in");
+const LIMITER_CEILING_DB: usize = port(&LIMITER.spec, "ceiling_db");
+const LIMITER_RELEASE_S: usize = port(&LIMITER.spec, "release_s");
+const LIMITER_OUT: usize = output(&LIMITER.spec, "out");
 
+impl Dsp for Limiter {
     /// Inputs `[in, ceiling_db, release_s]` (signal, dB, s), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [input, ceiling, release] = [inputs[0], inputs[1], inputs[2]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [input, ceiling, release] = [
+            inputs[LIMITER_IN],
+            inputs[LIMITER_CEILING_DB],
+            inputs[LIMITER_RELEASE_S],
+        ];
+        for (i, out) in outputs[LIMITER_OUT].iter_mut().enumerate() {
             let x = f64::from(input[i]);
             let pole = self.release.get(within(release[i], RELEASE_RANGE_S) as f32);
             // `max` ignores a NaN input; an infinite one would hold the gain at 0 for good.
@@ -328,49 +333,46 @@ impl Kernel for Limiter {
 // dyn.gate
 
 /// `dyn.gate`: a noise gate.
-pub const GATE: ModuleSpec = ModuleSpec {
-    name: "dyn.gate",
-    doc: "noise gate: unity gain while the RMS level is at or above threshold, else range_db",
-    inputs: &[
-        IN,
-        control(
-            "threshold_db",
-            "RMS level (dB) at and above which the gate opens",
-            -40.0,
-            (THRESHOLD_RANGE_DB[0], THRESHOLD_RANGE_DB[1]),
-            Unit::Decibels,
-        ),
-        control(
-            "attack_s",
-            "time for the gain to rise 63 % of the way open",
-            0.001,
-            (ATTACK_RANGE_S[0], ATTACK_RANGE_S[1]),
-            Unit::Seconds,
-        ),
-        control(
-            "release_s",
-            "time for the gain to fall 63 % of the way closed",
-            0.1,
-            (RELEASE_RANGE_S[0], RELEASE_RANGE_S[1]),
-            Unit::Seconds,
-        ),
-        control(
-            "range_db",
-            "the gain (dB) while closed: how far the gate turns the signal down",
-            -80.0,
-            (GATE_RANGE_DB[0], GATE_RANGE_DB[1]),
-            Unit::Decibels,
-        ),
-    ],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
-
-pub(crate) const GATE_ENTRY: Entry = Entry {
-    spec: GATE,
-    build: Some(|init| Box::new(Gate::new(init))),
-    memory_bytes: None,
-};
+pub const GATE: Module = Module::kernel(
+    ModuleSpec {
+        name: "dyn.gate",
+        doc: "noise gate: unity gain while the RMS level is at or above threshold, else range_db",
+        inputs: &[
+            IN,
+            control(
+                "threshold_db",
+                "RMS level (dB) at and above which the gate opens",
+                -40.0,
+                (THRESHOLD_RANGE_DB[0], THRESHOLD_RANGE_DB[1]),
+                Unit::Decibels,
+            ),
+            control(
+                "attack_s",
+                "time for the gain to rise 63 % of the way open",
+                0.001,
+                (ATTACK_RANGE_S[0], ATTACK_RANGE_S[1]),
+                Unit::Seconds,
+            ),
+            control(
+                "release_s",
+                "time for the gain to fall 63 % of the way closed",
+                0.1,
+                (RELEASE_RANGE_S[0], RELEASE_RANGE_S[1]),
+                Unit::Seconds,
+            ),
+            control(
+                "range_db",
+                "the gain (dB) while closed: how far the gate turns the signal down",
+                -80.0,
+                (GATE_RANGE_DB[0], GATE_RANGE_DB[1]),
+                Unit::Decibels,
+            ),
+        ],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Gate::new(init)),
+);
 
 /// `dyn.gate`: RMS level against the threshold, and a smoothed linear gain.
 struct Gate {
@@ -380,8 +382,8 @@ struct Gate {
 
 impl Gate {
     fn new(init: &KernelInit) -> Gate {
-        let (attack, release) = initial_times(&GATE, init);
-        let range = param(&GATE, init, "range_db") as f32;
+        let (attack, release) = initial_times(&GATE.spec, init);
+        let range = param(&GATE.spec, init, "range_db") as f32;
         // Closed: nothing has been heard yet.
         let closed = amplitude(within(range, GATE_RANGE_DB));
         Gate {
@@ -391,22 +393,21 @@ impl Gate {
     }
 }
 
-impl Kernel for Gate {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 5,
-            outputs: 1,
-            takes_feed: false,
-        }
-    }
+// Where `Gate` finds the ports of `dyn.gate`.
+const GATE_INPUTS: [usize; 5] = ports(
+    &GATE.spec,
+    ["in", "threshold_db", "attack_s", "release_s", "range_db"],
+);
+const GATE_OUT: usize = output(&GATE.spec, "out");
 
+impl Dsp for Gate {
     /// Inputs `[in, threshold_db, attack_s, release_s, range_db]` (signal, dB, s, s, dB),
     /// outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [input, threshold, attack, release, range] = [0, 1, 2, 3, 4].map(|port| inputs[port]);
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [input, threshold, attack, release, range] = GATE_INPUTS.map(|port| inputs[port]);
+        for (i, out) in outputs[GATE_OUT].iter_mut().enumerate() {
             let open = self.rms.level_db(input[i]) >= within(threshold[i], THRESHOLD_RANGE_DB);
             let target = if open {
                 1.0

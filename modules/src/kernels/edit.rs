@@ -7,35 +7,39 @@
 //! `from + (to - from) * g` with `g = min(k + 1, 64) / 64`, so the last sample of the first
 //! block is exactly `to`, and so is every sample after it.
 
-use super::arith::shape;
-use super::math::{out, signal};
+use super::spec::{out, signal};
 use crate::dsp::state::same;
-use crate::registry::Entry;
-use patchvm_ir::{ModuleSpec, Role};
+use crate::module::{Dsp, Module, output, port};
+use patchvm_ir::{ModuleSpec, Part, Role};
+use patchvm_vm::Kernel;
 use patchvm_vm::live::FADE_SAMPLES;
-use patchvm_vm::{Kernel, KernelShape};
+
+/// This family's modules, in catalog order.
+pub(crate) const MODULES: &[Module] = &[FADE];
 
 /// `edit.fade`: the crossfade a structural edit plays on each input whose connections
 /// changed: from `from` to `to` over one block (64 samples), then `to`. The live engine
 /// inserts it; in a patch it fades once, at start.
-pub const FADE: ModuleSpec = ModuleSpec {
-    name: "edit.fade",
-    doc: "fades from `from` to `to` over its first 64 samples, then passes `to`; live edits insert it",
-    inputs: &[
-        signal("from", "the signal faded out", 0.0),
-        signal("to", "the signal faded in", 0.0),
-    ],
-    outputs: &[out(
-        "`from` crossfaded into `to` over 64 samples, then `to`",
-    )],
-    role: Role::Kernel,
-};
-
-pub(crate) const FADE_ENTRY: Entry = Entry {
-    spec: FADE,
-    build: Some(|_| Box::new(Fade::default())),
-    memory_bytes: None,
-};
+pub const FADE: Module = Module::kernel(
+    ModuleSpec {
+        name: "edit.fade",
+        doc: "fades from `from` to `to` over its first 64 samples, then passes `to`; live edits insert it",
+        inputs: &[
+            signal("from", "the signal faded out", 0.0),
+            signal("to", "the signal faded in", 0.0),
+        ],
+        outputs: &[out(
+            "`from` crossfaded into `to` over 64 samples, then `to`",
+        )],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Fade::default()),
+)
+.part(Part::Fade {
+    from: "from",
+    to: "to",
+    out: "out",
+});
 
 /// `edit.fade`: the samples played since built or reset, up to the fade's length.
 #[derive(Clone, Debug, Default)]
@@ -44,19 +48,20 @@ struct Fade {
     played: u32,
 }
 
-impl Kernel for Fade {
-    fn shape(&self) -> KernelShape {
-        shape(2)
-    }
+// Where `Fade` finds the ports of `edit.fade`.
+const FADE_FROM: usize = port(&FADE.spec, "from");
+const FADE_TO: usize = port(&FADE.spec, "to");
+const FADE_OUT: usize = output(&FADE.spec, "out");
 
+impl Dsp for Fade {
     /// Inputs `[from, to]`, outputs `[out]`. The expression and its order are the player's
     /// crossfade's (`before + (sample - before) * gain`), so a transition program fades
     /// exactly as the player's crossfade of two programs does.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let (from, to) = (inputs[0], inputs[1]);
-        let out = &mut *outputs[0];
+        let (from, to) = (inputs[FADE_FROM], inputs[FADE_TO]);
+        let out = &mut *outputs[FADE_OUT];
         // Samples of this block still inside the fade; the rest are `to` (gain 1).
         let fading = ((FADE_SAMPLES - self.played) as usize).min(out.len());
         for (i, (out, (&from, &to))) in out[..fading]

@@ -20,10 +20,13 @@
 use super::{limit, param};
 use crate::KernelInit;
 use crate::dsp::smooth::AttackRelease;
-use crate::dsp::state::copy_with;
-use crate::registry::Entry;
+use crate::dsp::state::{copy_whole, copy_with};
+use crate::module::{Dsp, Module, output, port};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape, copy_same_type};
+use patchvm_vm::Kernel;
+
+/// This family's modules, in catalog order.
+pub(crate) const MODULES: &[Module] = &[ADSR, AR, LINE, FOLLOWER];
 
 /// The longest segment, in seconds.
 const MAX_TIME_S: f64 = 60.0;
@@ -42,47 +45,44 @@ const fn time(name: &'static str, doc: &'static str, default: f64) -> InputSpec 
 }
 
 /// `env.adsr`: an attack-decay-sustain-release envelope.
-pub const ADSR: ModuleSpec = ModuleSpec {
-    name: "env.adsr",
-    doc: "linear attack-decay-sustain-release envelope, peaking at 1 while the gate is open",
-    inputs: &[
-        InputSpec {
-            name: "gate",
-            doc: "open while above 0: opening starts the attack, closing the release",
-            default: 0.0,
-            min: -1e3,
-            max: 1e3,
+pub const ADSR: Module = Module::kernel(
+    ModuleSpec {
+        name: "env.adsr",
+        doc: "linear attack-decay-sustain-release envelope, peaking at 1 while the gate is open",
+        inputs: &[
+            InputSpec {
+                name: "gate",
+                doc: "open while above 0: opening starts the attack, closing the release",
+                default: 0.0,
+                min: -1e3,
+                max: 1e3,
+                unit: Unit::Signal,
+                rate: Rate::Audio,
+                breaks_cycles: false,
+            },
+            time("attack", "time to rise from the current level to 1", 0.01),
+            time("decay", "time to fall from 1 to the sustain level", 0.1),
+            InputSpec {
+                name: "sustain",
+                doc: "the level held while the gate stays open",
+                default: 0.7,
+                min: 0.0,
+                max: 1.0,
+                unit: Unit::Linear,
+                rate: Rate::Audio,
+                breaks_cycles: false,
+            },
+            time("release", "time to fall from the current level to 0", 0.3),
+        ],
+        outputs: &[OutputSpec {
+            name: "out",
+            doc: "the envelope, 0..1",
             unit: Unit::Signal,
-            rate: Rate::Audio,
-            breaks_cycles: false,
-        },
-        time("attack", "time to rise from the current level to 1", 0.01),
-        time("decay", "time to fall from 1 to the sustain level", 0.1),
-        InputSpec {
-            name: "sustain",
-            doc: "the level held while the gate stays open",
-            default: 0.7,
-            min: 0.0,
-            max: 1.0,
-            unit: Unit::Linear,
-            rate: Rate::Audio,
-            breaks_cycles: false,
-        },
-        time("release", "time to fall from the current level to 0", 0.3),
-    ],
-    outputs: &[OutputSpec {
-        name: "out",
-        doc: "the envelope, 0..1",
-        unit: Unit::Signal,
-    }],
-    role: Role::Kernel,
-};
-
-pub(crate) const ADSR_ENTRY: Entry = Entry {
-    spec: ADSR,
-    build: Some(|init| Box::new(Adsr::new(init))),
-    memory_bytes: None,
-};
+        }],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Adsr::new(init)),
+);
 
 /// Where the envelope is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -185,23 +185,28 @@ fn advance(progress: f64, duration_s: f32, sample_rate: f64) -> f64 {
     }
 }
 
-impl Kernel for Adsr {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 5,
-            outputs: 1,
-            takes_feed: false,
-        }
-    }
+// Where `Adsr` finds the ports of `env.adsr`.
+const ADSR_GATE: usize = port(&ADSR.spec, "gate");
+const ADSR_ATTACK: usize = port(&ADSR.spec, "attack");
+const ADSR_DECAY: usize = port(&ADSR.spec, "decay");
+const ADSR_SUSTAIN: usize = port(&ADSR.spec, "sustain");
+const ADSR_RELEASE: usize = port(&ADSR.spec, "release");
+const ADSR_OUT: usize = output(&ADSR.spec, "out");
 
+impl Dsp for Adsr {
     /// Inputs `[gate, attack, decay, sustain, release]` (signal, s, s, linear, s), outputs
     /// `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [gate, attack, decay, sustain, release] =
-            [inputs[0], inputs[1], inputs[2], inputs[3], inputs[4]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [gate, attack, decay, sustain, release] = [
+            inputs[ADSR_GATE],
+            inputs[ADSR_ATTACK],
+            inputs[ADSR_DECAY],
+            inputs[ADSR_SUSTAIN],
+            inputs[ADSR_RELEASE],
+        ];
+        for (i, out) in outputs[ADSR_OUT].iter_mut().enumerate() {
             let settings = [attack[i], decay[i], sustain[i], release[i]];
             *out = self.tick(gate[i] > 0.0, settings) as f32;
         }
@@ -216,7 +221,7 @@ impl Kernel for Adsr {
 
     /// Keeps the stage, level and gate, so an edit mid-note does not restart the envelope.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_same_type(self, other)
+        copy_whole(self, other)
     }
 }
 
@@ -235,31 +240,28 @@ const fn trigger(doc: &'static str) -> InputSpec {
 }
 
 /// `env.ar`: a percussive attack-release envelope.
-pub const AR: ModuleSpec = ModuleSpec {
-    name: "env.ar",
-    doc: "percussive linear envelope: each trigger rises to 1 in attack, then falls to 0 in release",
-    inputs: &[
-        trigger("a rise through 0 starts the attack from the current level"),
-        time("attack", "time to rise from the current level to 1", 0.005),
-        time(
-            "release",
-            "time to fall from 1 to 0, right after the attack",
-            0.3,
-        ),
-    ],
-    outputs: &[OutputSpec {
-        name: "out",
-        doc: "the envelope, 0..1",
-        unit: Unit::Signal,
-    }],
-    role: Role::Kernel,
-};
-
-pub(crate) const AR_ENTRY: Entry = Entry {
-    spec: AR,
-    build: Some(|init| Box::new(Ar::new(init))),
-    memory_bytes: None,
-};
+pub const AR: Module = Module::kernel(
+    ModuleSpec {
+        name: "env.ar",
+        doc: "percussive linear envelope: each trigger rises to 1 in attack, then falls to 0 in release",
+        inputs: &[
+            trigger("a rise through 0 starts the attack from the current level"),
+            time("attack", "time to rise from the current level to 1", 0.005),
+            time(
+                "release",
+                "time to fall from 1 to 0, right after the attack",
+                0.3,
+            ),
+        ],
+        outputs: &[OutputSpec {
+            name: "out",
+            doc: "the envelope, 0..1",
+            unit: Unit::Signal,
+        }],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Ar::new(init)),
+);
 
 /// `env.ar`: attack, then release, on every rising edge of `trig`.
 #[derive(Clone, Debug)]
@@ -318,21 +320,19 @@ impl Ar {
     }
 }
 
-impl Kernel for Ar {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 3,
-            outputs: 1,
-            takes_feed: false,
-        }
-    }
+// Where `Ar` finds the ports of `env.ar`.
+const AR_TRIG: usize = port(&AR.spec, "trig");
+const AR_ATTACK: usize = port(&AR.spec, "attack");
+const AR_RELEASE: usize = port(&AR.spec, "release");
+const AR_OUT: usize = output(&AR.spec, "out");
 
+impl Dsp for Ar {
     /// Inputs `[trig, attack, release]` (signal, s, s), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [trig, attack, release] = [inputs[0], inputs[1], inputs[2]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [trig, attack, release] = [inputs[AR_TRIG], inputs[AR_ATTACK], inputs[AR_RELEASE]];
+        for (i, out) in outputs[AR_OUT].iter_mut().enumerate() {
             *out = self.tick(trig[i] > 0.0, attack[i], release[i]) as f32;
         }
     }
@@ -346,51 +346,48 @@ impl Kernel for Ar {
 
     /// Keeps the segment and the trigger's last level; copies plain fields, no allocation.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_same_type(self, other)
+        copy_whole(self, other)
     }
 }
 
 /// `env.line`: a ramp from one value to another, restarted by each trigger.
-pub const LINE: ModuleSpec = ModuleSpec {
-    name: "env.line",
-    doc: "linear ramp from `from` to `to` in time_s, restarted by each trigger; holds `to` after",
-    inputs: &[
-        trigger("a rise through 0 restarts the ramp at `from`"),
-        InputSpec {
-            name: "from",
-            doc: "the value the ramp starts at (and the output before the first trigger)",
-            default: 0.0,
-            min: -1e6,
-            max: 1e6,
+pub const LINE: Module = Module::kernel(
+    ModuleSpec {
+        name: "env.line",
+        doc: "linear ramp from `from` to `to` in time_s, restarted by each trigger; holds `to` after",
+        inputs: &[
+            trigger("a rise through 0 restarts the ramp at `from`"),
+            InputSpec {
+                name: "from",
+                doc: "the value the ramp starts at (and the output before the first trigger)",
+                default: 0.0,
+                min: -1e6,
+                max: 1e6,
+                unit: Unit::Signal,
+                rate: Rate::Audio,
+                breaks_cycles: false,
+            },
+            InputSpec {
+                name: "to",
+                doc: "the value the ramp ends at and then holds",
+                default: 1.0,
+                min: -1e6,
+                max: 1e6,
+                unit: Unit::Signal,
+                rate: Rate::Audio,
+                breaks_cycles: false,
+            },
+            time("time_s", "time from `from` to `to`", 1.0),
+        ],
+        outputs: &[OutputSpec {
+            name: "out",
+            doc: "the ramp",
             unit: Unit::Signal,
-            rate: Rate::Audio,
-            breaks_cycles: false,
-        },
-        InputSpec {
-            name: "to",
-            doc: "the value the ramp ends at and then holds",
-            default: 1.0,
-            min: -1e6,
-            max: 1e6,
-            unit: Unit::Signal,
-            rate: Rate::Audio,
-            breaks_cycles: false,
-        },
-        time("time_s", "time from `from` to `to`", 1.0),
-    ],
-    outputs: &[OutputSpec {
-        name: "out",
-        doc: "the ramp",
-        unit: Unit::Signal,
-    }],
-    role: Role::Kernel,
-};
-
-pub(crate) const LINE_ENTRY: Entry = Entry {
-    spec: LINE,
-    build: Some(|init| Box::new(Line::new(init))),
-    memory_bytes: None,
-};
+        }],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Line::new(init)),
+);
 
 /// `env.line`: how far through the ramp, and whether it has started.
 #[derive(Clone, Debug)]
@@ -413,21 +410,25 @@ impl Line {
     }
 }
 
-impl Kernel for Line {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 4,
-            outputs: 1,
-            takes_feed: false,
-        }
-    }
+// Where `Line` finds the ports of `env.line`.
+const LINE_TRIG: usize = port(&LINE.spec, "trig");
+const LINE_FROM: usize = port(&LINE.spec, "from");
+const LINE_TO: usize = port(&LINE.spec, "to");
+const LINE_TIME_S: usize = port(&LINE.spec, "time_s");
+const LINE_OUT: usize = output(&LINE.spec, "out");
 
+impl Dsp for Line {
     /// Inputs `[trig, from, to, time_s]` (signal, signal, signal, s), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [trig, from, to, time] = [inputs[0], inputs[1], inputs[2], inputs[3]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [trig, from, to, time] = [
+            inputs[LINE_TRIG],
+            inputs[LINE_FROM],
+            inputs[LINE_TO],
+            inputs[LINE_TIME_S],
+        ];
+        for (i, out) in outputs[LINE_OUT].iter_mut().enumerate() {
             let high = trig[i] > 0.0;
             if high && !self.high {
                 self.progress = 0.0;
@@ -450,49 +451,46 @@ impl Kernel for Line {
 
     /// Keeps the ramp and the trigger's last level; copies plain fields, no allocation.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_same_type(self, other)
+        copy_whole(self, other)
     }
 }
 
 /// `env.follower`: a peak amplitude follower.
-pub const FOLLOWER: ModuleSpec = ModuleSpec {
-    name: "env.follower",
-    doc: "peak amplitude follower: the rectified input through attack and release lags",
-    inputs: &[
-        InputSpec {
-            name: "in",
-            doc: "the signal to follow",
-            default: 0.0,
-            min: -1e6,
-            max: 1e6,
+pub const FOLLOWER: Module = Module::kernel(
+    ModuleSpec {
+        name: "env.follower",
+        doc: "peak amplitude follower: the rectified input through attack and release lags",
+        inputs: &[
+            InputSpec {
+                name: "in",
+                doc: "the signal to follow",
+                default: 0.0,
+                min: -1e6,
+                max: 1e6,
+                unit: Unit::Signal,
+                rate: Rate::Audio,
+                breaks_cycles: false,
+            },
+            time(
+                "attack_s",
+                "time to rise 63 % of the way to a louder level",
+                0.001,
+            ),
+            time(
+                "release_s",
+                "time to fall 63 % of the way to a quieter level",
+                0.1,
+            ),
+        ],
+        outputs: &[OutputSpec {
+            name: "out",
+            doc: "the level: a sine's peak when attack_s is short against its period",
             unit: Unit::Signal,
-            rate: Rate::Audio,
-            breaks_cycles: false,
-        },
-        time(
-            "attack_s",
-            "time to rise 63 % of the way to a louder level",
-            0.001,
-        ),
-        time(
-            "release_s",
-            "time to fall 63 % of the way to a quieter level",
-            0.1,
-        ),
-    ],
-    outputs: &[OutputSpec {
-        name: "out",
-        doc: "the level: a sine's peak when attack_s is short against its period",
-        unit: Unit::Signal,
-    }],
-    role: Role::Kernel,
-};
-
-pub(crate) const FOLLOWER_ENTRY: Entry = Entry {
-    spec: FOLLOWER,
-    build: Some(|init| Box::new(Follower::new(init))),
-    memory_bytes: None,
-};
+        }],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Follower::new(init)),
+);
 
 /// `env.follower`: an attack-release lag on `|in|`.
 #[derive(Debug)]
@@ -502,29 +500,31 @@ struct Follower {
 
 impl Follower {
     fn new(init: &KernelInit) -> Follower {
-        let time = |name| limit(param(&FOLLOWER, init, name), 0.0, MAX_TIME_S) as f32;
+        let time = |name| limit(param(&FOLLOWER.spec, init, name), 0.0, MAX_TIME_S) as f32;
         Follower {
             level: AttackRelease::new(0.0, time("attack_s"), time("release_s"), init.sample_rate),
         }
     }
 }
 
-impl Kernel for Follower {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 3,
-            outputs: 1,
-            takes_feed: false,
-        }
-    }
+// Where `Follower` finds the ports of `env.follower`.
+const FOLLOWER_IN: usize = port(&FOLLOWER.spec, "in");
+const FOLLOWER_ATTACK_S: usize = port(&FOLLOWER.spec, "attack_s");
+const FOLLOWER_RELEASE_S: usize = port(&FOLLOWER.spec, "release_s");
+const FOLLOWER_OUT: usize = output(&FOLLOWER.spec, "out");
 
+impl Dsp for Follower {
     /// Inputs `[in, attack_s, release_s]` (signal, s, s), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [input, attack, release] = [inputs[0], inputs[1], inputs[2]];
+        let [input, attack, release] = [
+            inputs[FOLLOWER_IN],
+            inputs[FOLLOWER_ATTACK_S],
+            inputs[FOLLOWER_RELEASE_S],
+        ];
         let time = |t: f32| limit(t.into(), 0.0, MAX_TIME_S) as f32;
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        for (i, out) in outputs[FOLLOWER_OUT].iter_mut().enumerate() {
             let target = f64::from(input[i]).abs();
             *out = self.level.tick(target, time(attack[i]), time(release[i])) as f32;
         }

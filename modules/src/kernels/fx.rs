@@ -16,16 +16,19 @@
 //! these semantics, and its phaser-style allpasses recompute coefficients through block
 //! `process` paths; the delays reuse the shared delay line (linear interpolation).
 
-use super::delay_more::{IN, MIX, OUT};
+use super::delay_effects::{IN, MIX, OUT};
 use super::limit;
 use super::spec::control;
 use crate::KernelInit;
 use crate::dsp::ring::Line;
-use crate::dsp::state::copy_with;
-use crate::registry::Entry;
+use crate::dsp::state::{copy_whole, copy_with};
+use crate::module::{Dsp, Module, blocks_mut, output, port};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape, copy_same_type};
+use patchvm_vm::Kernel;
 use std::f64::consts::{PI, TAU};
+
+/// This family's modules, in catalog order.
+pub(crate) const MODULES: &[Module] = &[CHORUS, FLANGER, PHASER];
 
 /// The fastest LFO, in hertz.
 const MAX_RATE_HZ: f64 = 20.0;
@@ -69,7 +72,8 @@ const FEEDBACK: InputSpec = control(
 );
 
 /// `fx.chorus`: a stereo chorus.
-pub const CHORUS: ModuleSpec = ModuleSpec {
+pub const CHORUS: Module = Module::kernel(
+ModuleSpec {
     name: "fx.chorus",
     doc: "stereo chorus: a delay swept between 7 ms and 7 ms + depth_s, right LFO a quarter period ahead",
     inputs: &[
@@ -95,70 +99,60 @@ pub const CHORUS: ModuleSpec = ModuleSpec {
         },
     ],
     role: Role::Kernel,
-};
+},
+|init| init.kernel(Chorus::new(init)),
+)
+.memory(|init| Line::bytes((CHORUS_BASE_S + CHORUS_MAX_DEPTH_S) * init.sample_rate));
 
 /// `fx.flanger`: a flanger.
-pub const FLANGER: ModuleSpec = ModuleSpec {
-    name: "fx.flanger",
-    doc: "flanger: a delay swept between 0.1 ms and 0.1 ms + depth_s, with feedback",
-    inputs: &[
-        IN,
-        rate(0.25),
-        depth_s(
-            "how far the delay sweeps above 0.1 ms; limited to 0..0.01 s",
-            0.002,
-            FLANGER_MAX_DEPTH_S,
-        ),
-        FEEDBACK,
-        MIX,
-    ],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
+pub const FLANGER: Module = Module::kernel(
+    ModuleSpec {
+        name: "fx.flanger",
+        doc: "flanger: a delay swept between 0.1 ms and 0.1 ms + depth_s, with feedback",
+        inputs: &[
+            IN,
+            rate(0.25),
+            depth_s(
+                "how far the delay sweeps above 0.1 ms; limited to 0..0.01 s",
+                0.002,
+                FLANGER_MAX_DEPTH_S,
+            ),
+            FEEDBACK,
+            MIX,
+        ],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Flanger::new(init)),
+)
+.memory(|init| Line::bytes((FLANGER_BASE_S + FLANGER_MAX_DEPTH_S) * init.sample_rate));
 
 /// `fx.phaser`: a four-stage phaser.
-pub const PHASER: ModuleSpec = ModuleSpec {
-    name: "fx.phaser",
-    doc: "phaser: 4 first-order allpasses whose break frequency sweeps from 200 Hz to 200·20^depth Hz",
-    inputs: &[
-        IN,
-        rate(0.5),
-        control(
-            "depth",
-            "how far the sweep reaches: 0 stays at 200 Hz, 1 reaches 4 kHz; limited to 0..1",
-            0.8,
-            (0.0, 1.0),
-            Unit::Linear,
-        ),
-        InputSpec {
-            default: 0.3,
-            ..FEEDBACK
-        },
-        MIX,
-    ],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
-
-pub(crate) const CHORUS_ENTRY: Entry = Entry {
-    spec: CHORUS,
-    build: Some(|init| Box::new(Chorus::new(init))),
-    memory_bytes: Some(|init| Line::bytes((CHORUS_BASE_S + CHORUS_MAX_DEPTH_S) * init.sample_rate)),
-};
-
-pub(crate) const FLANGER_ENTRY: Entry = Entry {
-    spec: FLANGER,
-    build: Some(|init| Box::new(Flanger::new(init))),
-    memory_bytes: Some(|init| {
-        Line::bytes((FLANGER_BASE_S + FLANGER_MAX_DEPTH_S) * init.sample_rate)
-    }),
-};
-
-pub(crate) const PHASER_ENTRY: Entry = Entry {
-    spec: PHASER,
-    build: Some(|init| Box::new(Phaser::new(init))),
-    memory_bytes: None,
-};
+pub const PHASER: Module = Module::kernel(
+    ModuleSpec {
+        name: "fx.phaser",
+        doc: "phaser: 4 first-order allpasses whose break frequency sweeps from 200 Hz to 200·20^depth Hz",
+        inputs: &[
+            IN,
+            rate(0.5),
+            control(
+                "depth",
+                "how far the sweep reaches: 0 stays at 200 Hz, 1 reaches 4 kHz; limited to 0..1",
+                0.8,
+                (0.0, 1.0),
+                Unit::Linear,
+            ),
+            InputSpec {
+                default: 0.3,
+                ..FEEDBACK
+            },
+            MIX,
+        ],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Phaser::new(init)),
+);
 
 /// The sweeps' sine LFO.
 #[derive(Clone, Debug)]
@@ -213,22 +207,25 @@ impl Chorus {
     }
 }
 
-impl Kernel for Chorus {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 4,
-            outputs: 2,
-            takes_feed: false,
-        }
-    }
+// Where `Chorus` finds the ports of `fx.chorus`.
+const CHORUS_IN: usize = port(&CHORUS.spec, "in");
+const CHORUS_RATE_HZ: usize = port(&CHORUS.spec, "rate_hz");
+const CHORUS_DEPTH_S: usize = port(&CHORUS.spec, "depth_s");
+const CHORUS_MIX: usize = port(&CHORUS.spec, "mix");
+const CHORUS_OUTPUTS: [usize; 2] = [output(&CHORUS.spec, "left"), output(&CHORUS.spec, "right")];
 
+impl Dsp for Chorus {
     /// Inputs `[in, rate_hz, depth_s, mix]` (signal, Hz, s, linear), outputs `[left, right]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [x, rate, depth, mix] = [inputs[0], inputs[1], inputs[2], inputs[3]];
-        let (left, right) = outputs.split_at_mut(1);
-        let (left, right) = (&mut *left[0], &mut *right[0]);
+        let [x, rate, depth, mix] = [
+            inputs[CHORUS_IN],
+            inputs[CHORUS_RATE_HZ],
+            inputs[CHORUS_DEPTH_S],
+            inputs[CHORUS_MIX],
+        ];
+        let [left, right] = blocks_mut(outputs, CHORUS_OUTPUTS);
         let sample_rate = self.lfo.sample_rate;
         for i in 0..left.len() {
             let depth = limit(f64::from(depth[i]), 0.0, CHORUS_MAX_DEPTH_S);
@@ -275,23 +272,28 @@ impl Flanger {
     }
 }
 
-impl Kernel for Flanger {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 5,
-            outputs: 1,
-            takes_feed: false,
-        }
-    }
+// Where `Flanger` finds the ports of `fx.flanger`.
+const FLANGER_IN: usize = port(&FLANGER.spec, "in");
+const FLANGER_RATE_HZ: usize = port(&FLANGER.spec, "rate_hz");
+const FLANGER_DEPTH_S: usize = port(&FLANGER.spec, "depth_s");
+const FLANGER_FEEDBACK: usize = port(&FLANGER.spec, "feedback");
+const FLANGER_MIX: usize = port(&FLANGER.spec, "mix");
+const FLANGER_OUT: usize = output(&FLANGER.spec, "out");
 
+impl Dsp for Flanger {
     /// Inputs `[in, rate_hz, depth_s, feedback, mix]` (signal, Hz, s, linear, linear),
     /// outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [x, rate, depth, feedback, mix] =
-            [inputs[0], inputs[1], inputs[2], inputs[3], inputs[4]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [x, rate, depth, feedback, mix] = [
+            inputs[FLANGER_IN],
+            inputs[FLANGER_RATE_HZ],
+            inputs[FLANGER_DEPTH_S],
+            inputs[FLANGER_FEEDBACK],
+            inputs[FLANGER_MIX],
+        ];
+        for (i, out) in outputs[FLANGER_OUT].iter_mut().enumerate() {
             let depth = limit(f64::from(depth[i]), 0.0, FLANGER_MAX_DEPTH_S);
             let [sweep] = self.lfo.tick(rate[i], [0.0]);
             // At least one sample, since v[n - d] must exist before v[n] is pushed.
@@ -346,23 +348,28 @@ impl Phaser {
     }
 }
 
-impl Kernel for Phaser {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 5,
-            outputs: 1,
-            takes_feed: false,
-        }
-    }
+// Where `Phaser` finds the ports of `fx.phaser`.
+const PHASER_IN: usize = port(&PHASER.spec, "in");
+const PHASER_RATE_HZ: usize = port(&PHASER.spec, "rate_hz");
+const PHASER_DEPTH: usize = port(&PHASER.spec, "depth");
+const PHASER_FEEDBACK: usize = port(&PHASER.spec, "feedback");
+const PHASER_MIX: usize = port(&PHASER.spec, "mix");
+const PHASER_OUT: usize = output(&PHASER.spec, "out");
 
+impl Dsp for Phaser {
     /// Inputs `[in, rate_hz, depth, feedback, mix]` (signal, Hz, linear, linear, linear),
     /// outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [x, rate, depth, feedback, mix] =
-            [inputs[0], inputs[1], inputs[2], inputs[3], inputs[4]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [x, rate, depth, feedback, mix] = [
+            inputs[PHASER_IN],
+            inputs[PHASER_RATE_HZ],
+            inputs[PHASER_DEPTH],
+            inputs[PHASER_FEEDBACK],
+            inputs[PHASER_MIX],
+        ];
+        for (i, out) in outputs[PHASER_OUT].iter_mut().enumerate() {
             let depth = limit(f64::from(depth[i]), 0.0, 1.0);
             let [sweep] = self.lfo.tick(rate[i], [0.0]);
             let break_hz = PHASER_LOW_HZ * (PHASER_HIGH_HZ / PHASER_LOW_HZ).powf(depth * sweep);
@@ -397,13 +404,14 @@ impl Kernel for Phaser {
     ///
     /// Real-time safe: copies plain fields; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_same_type(self, other)
+        copy_whole(self, other)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{Run, SR, constant, kernel, sine_wave, white_noise};
+
     use super::*;
 
     /// Runs `name` on `x` with constant controls, in catalog order after `in`.

@@ -1,11 +1,14 @@
 //! `input`: the host's audio input channels, for live processing. The compiler reads them
 //! with `READ_INPUT`, so the module has no kernel.
 
-use crate::registry::Entry;
-use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
+use crate::module::Module;
+use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Part, Rate, Role, Unit};
+
+/// This family's modules, in catalog order.
+pub(crate) const MODULES: &[Module] = &[INPUT];
 
 /// `input`: one channel of the host's audio input.
-pub const INPUT: ModuleSpec = ModuleSpec {
+pub const INPUT: Module = Module::compiled(ModuleSpec {
     name: "input",
     doc: "one channel of the host's audio input; silence where the host has none",
     inputs: &[InputSpec {
@@ -24,10 +27,5 @@ pub const INPUT: ModuleSpec = ModuleSpec {
         unit: Unit::Signal,
     }],
     role: Role::Input,
-};
-
-pub(crate) const INPUT_ENTRY: Entry = Entry {
-    spec: INPUT,
-    build: None,
-    memory_bytes: None,
-};
+})
+.part(Part::Input { channel: "channel" });

@@ -1,9 +1,9 @@
 //! Every kernel with a lane form computes in lanes exactly what its nodes compute alone, bit
 //! for bit, whatever the block sizes and whether or not the lane form takes a block.
 
-use super::LANES;
+use super::modules;
 use super::test_support::{SR, defaults};
-use crate::{KernelInit, build, catalog};
+use crate::{KernelInit, build};
 use patchvm_ir::Unit;
 use patchvm_vm::{Kernel, KernelRef, MAX_BLOCK, SharedKernel};
 
@@ -27,10 +27,9 @@ fn signal(unit: Unit, default: f64, max: f64, lane: usize, len: usize) -> Vec<f3
 #[test]
 fn lanes_compute_what_their_nodes_compute_alone() {
     let len = 4_000;
-    for name in LANES {
-        let spec = catalog()
-            .get(name)
-            .expect("lane modules are in the catalog");
+    for module in modules().filter(|module| module.lanes) {
+        let spec = &module.spec;
+        let name = spec.name;
         let params = defaults(spec);
         let ports: Vec<_> = spec.processed_inputs().map(|(_, input)| input).collect();
         let outputs = spec.outputs.len();

@@ -21,18 +21,21 @@
 //! at a time.
 
 use super::limit;
-use super::math::{out, signal};
 use super::noise::{SEED, uniform};
-use super::osc::{Saw, Square, Triangle, Wave};
+use super::osc_waves::{Saw, Square, Triangle, Wave};
+use super::spec::{out, signal};
 use crate::KernelInit;
 use crate::dsp::clock::Clock;
 use crate::dsp::phasor::Phasor;
 use crate::dsp::rng::Seeded;
-use crate::dsp::state::copy_if;
-use crate::registry::Entry;
+use crate::dsp::state::{copy_if, copy_whole};
+use crate::module::{Dsp, Module, output, port};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape, copy_same_type};
+use patchvm_vm::Kernel;
 use std::marker::PhantomData;
+
+/// This family's modules, in catalog order.
+pub(crate) const MODULES: &[Module] = &[SINE, TRIANGLE, SAW, SQUARE, RANDOM];
 
 /// The highest LFO rate, in hertz.
 const MAX_FREQ_HZ: f64 = 100.0;
@@ -69,63 +72,46 @@ const fn periodic(name: &'static str, doc: &'static str) -> ModuleSpec {
 }
 
 /// `lfo.sine`: a sine LFO.
-pub const SINE: ModuleSpec = periodic("lfo.sine", "sine LFO from phase 0: offset + depth·sin");
+pub const SINE: Module = Module::kernel(
+    periodic("lfo.sine", "sine LFO from phase 0: offset + depth·sin"),
+    |init| init.kernel(Lfo::<Sine>::new(init)),
+);
 /// `lfo.triangle`: a triangle LFO.
-pub const TRIANGLE: ModuleSpec = periodic(
-    "lfo.triangle",
-    "triangle LFO rising from offset at phase 0: offset + depth·triangle",
+pub const TRIANGLE: Module = Module::kernel(
+    periodic(
+        "lfo.triangle",
+        "triangle LFO rising from offset at phase 0: offset + depth·triangle",
+    ),
+    |init| init.kernel(Lfo::<Triangle>::new(init)),
 );
 /// `lfo.saw`: a sawtooth LFO.
-pub const SAW: ModuleSpec = periodic(
-    "lfo.saw",
-    "sawtooth LFO rising from offset at phase 0, jumping down at half a period",
+pub const SAW: Module = Module::kernel(
+    periodic(
+        "lfo.saw",
+        "sawtooth LFO rising from offset at phase 0, jumping down at half a period",
+    ),
+    |init| init.kernel(Lfo::<Saw>::new(init)),
 );
 /// `lfo.square`: a square LFO.
-pub const SQUARE: ModuleSpec = periodic(
-    "lfo.square",
-    "square LFO: offset + depth for the first half period, offset - depth for the second",
+pub const SQUARE: Module = Module::kernel(
+    periodic(
+        "lfo.square",
+        "square LFO: offset + depth for the first half period, offset - depth for the second",
+    ),
+    |init| init.kernel(Lfo::<Square>::new(init)),
 );
 
 /// `lfo.random`: a stepped random LFO.
-pub const RANDOM: ModuleSpec = ModuleSpec {
-    name: "lfo.random",
-    doc: "stepped random LFO: a new uniform value in offset ± depth each period, seeded",
-    inputs: &[FREQ, DEPTH, OFFSET, SEED],
-    outputs: &[out("offset + depth·value, the value uniform in -1..1")],
-    role: Role::Kernel,
-};
-
-pub(crate) const SINE_ENTRY: Entry = Entry {
-    spec: SINE,
-    build: Some(|init| Box::new(Lfo::<Sine>::new(init))),
-    memory_bytes: None,
-};
-pub(crate) const TRIANGLE_ENTRY: Entry = Entry {
-    spec: TRIANGLE,
-    build: Some(|init| Box::new(Lfo::<Triangle>::new(init))),
-    memory_bytes: None,
-};
-pub(crate) const SAW_ENTRY: Entry = Entry {
-    spec: SAW,
-    build: Some(|init| Box::new(Lfo::<Saw>::new(init))),
-    memory_bytes: None,
-};
-pub(crate) const SQUARE_ENTRY: Entry = Entry {
-    spec: SQUARE,
-    build: Some(|init| Box::new(Lfo::<Square>::new(init))),
-    memory_bytes: None,
-};
-pub(crate) const RANDOM_ENTRY: Entry = Entry {
-    spec: RANDOM,
-    build: Some(|init| Box::new(RandomLfo::new(init))),
-    memory_bytes: None,
-};
-
-const SHAPE: KernelShape = KernelShape {
-    inputs: 3,
-    outputs: 1,
-    takes_feed: false,
-};
+pub const RANDOM: Module = Module::kernel(
+    ModuleSpec {
+        name: "lfo.random",
+        doc: "stepped random LFO: a new uniform value in offset ± depth each period, seeded",
+        inputs: &[FREQ, DEPTH, OFFSET, SEED],
+        outputs: &[out("offset + depth·value, the value uniform in -1..1")],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(RandomLfo::new(init)),
+);
 
 /// `lfo.sine`'s shape, `sin(2π·phase)` in `f64`. (`osc.sine`'s eight-lane SIMD sine is faster,
 /// but an LFO is rarely the cost of a patch, and this keeps the LFOs one kernel.)
@@ -155,17 +141,19 @@ impl<W: Wave> Lfo<W> {
     }
 }
 
-impl<W: Wave> Kernel for Lfo<W> {
-    fn shape(&self) -> KernelShape {
-        SHAPE
-    }
+// Where `Lfo` finds the ports of `lfo.sine` (and of `lfo.triangle`, `lfo.saw`, `lfo.square`, laid out alike).
+const SINE_FREQ: usize = port(&SINE.spec, "freq");
+const SINE_DEPTH: usize = port(&SINE.spec, "depth");
+const SINE_OFFSET: usize = port(&SINE.spec, "offset");
+const SINE_OUT: usize = output(&SINE.spec, "out");
 
+impl<W: Wave> Dsp for Lfo<W> {
     /// Inputs `[freq, depth, offset]` (Hz, signal, signal), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [freq, depth, offset] = [inputs[0], inputs[1], inputs[2]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [freq, depth, offset] = [inputs[SINE_FREQ], inputs[SINE_DEPTH], inputs[SINE_OFFSET]];
+        for (i, out) in outputs[SINE_OUT].iter_mut().enumerate() {
             let (phase, _) = self
                 .phasor
                 .tick(limit(f64::from(freq[i]), 0.0, MAX_FREQ_HZ));
@@ -182,7 +170,7 @@ impl<W: Wave> Kernel for Lfo<W> {
     ///
     /// Real-time safe: copies plain fields; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_same_type(self, other)
+        copy_whole(self, other)
     }
 }
 
@@ -204,18 +192,24 @@ impl RandomLfo {
     }
 }
 
-impl Kernel for RandomLfo {
-    fn shape(&self) -> KernelShape {
-        SHAPE
-    }
+// Where `RandomLfo` finds the ports of `lfo.random`.
+const RANDOM_FREQ: usize = port(&RANDOM.spec, "freq");
+const RANDOM_DEPTH: usize = port(&RANDOM.spec, "depth");
+const RANDOM_OFFSET: usize = port(&RANDOM.spec, "offset");
+const RANDOM_OUT: usize = output(&RANDOM.spec, "out");
 
+impl Dsp for RandomLfo {
     /// Inputs `[freq, depth, offset]` (Hz, signal, signal; the seed is read when built),
     /// outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [freq, depth, offset] = [inputs[0], inputs[1], inputs[2]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [freq, depth, offset] = [
+            inputs[RANDOM_FREQ],
+            inputs[RANDOM_DEPTH],
+            inputs[RANDOM_OFFSET],
+        ];
+        for (i, out) in outputs[RANDOM_OUT].iter_mut().enumerate() {
             if self.clock.tick(limit(f64::from(freq[i]), 0.0, MAX_FREQ_HZ)) {
                 self.value = uniform(self.rng.next_u32());
             }
@@ -241,6 +235,7 @@ impl Kernel for RandomLfo {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{Run, SR, constant, frequency, kernel, params};
+
     use crate::{KernelInit, build};
 
     const PERIODIC: [&str; 4] = ["lfo.sine", "lfo.triangle", "lfo.saw", "lfo.square"];

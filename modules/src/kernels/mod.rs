@@ -1,20 +1,26 @@
-//! The modules, one file per family, each file holding its modules' catalog entries next to
-//! the kernels behind them.
+//! The modules, one file per family. Each module is one [`Module`](crate::Module) declaration
+//! in its family's file, beside its kernel: its spec (ports, parameters, ranges, units, doc),
+//! its kernel's builder, its fold if it is stateless, whether it runs in lanes and its memory
+//! estimate if that grows with its parameters. The kernel's shape comes from the spec, and the
+//! kernel reads its ports through constants found by name in the spec when the crate builds
+//! (`inputs[SLEW_RISE]`). Each family lists its modules in `MODULES`; [`FAMILIES`] lists the
+//! families, in catalog order, which is this table's:
 //!
 //! | family | modules |
 //! |---|---|
-//! | [`osc`] | `osc.sine`, `osc.saw`, `osc.square`, `osc.triangle` |
-//! | [`osc_more`] | `osc.pulse`, `osc.fm`, `osc.organ`, `osc.sync_saw` |
+//! | [`osc_waves`] | `osc.sine`, `osc.saw`, `osc.square`, `osc.triangle` |
+//! | [`osc_synthesis`] | `osc.pulse`, `osc.fm`, `osc.organ`, `osc.sync_saw` |
 //! | [`noise`] | `noise.white`, `noise.pink`, `noise.brown` |
-//! | [`math`] | `const`, `gain`, `mul`, `math.clip`, `math.scale`, `math.mtof`, `math.ftom`, `math.dbtoamp` |
-//! | [`arith`] | `math.add`, `math.sub`, `math.div`, `math.min`, `math.max`, `math.abs`, `math.neg`, `cmp.gt`, `cmp.lt` |
+//! | [`arithmetic`] | `const`, `gain`, `mul`, `math.add`, `math.sub`, `math.div`, `math.min`, `math.max`, `math.abs`, `math.neg`, `math.pow` |
+//! | [`convert`] | `math.clip`, `math.scale`, `math.mtof`, `math.ftom`, `math.dbtoamp` |
+//! | [`compare`] | `cmp.gt`, `cmp.lt` |
 //! | [`control`] | `ctl.slew`, `ctl.smooth`, `ctl.sah`, `ctl.quantize` |
 //! | [`sequence`] | `ctl.metro`, `ctl.counter`, `ctl.steps` |
 //! | [`lfo`] | `lfo.sine`, `lfo.triangle`, `lfo.saw`, `lfo.square`, `lfo.random` |
-//! | [`filter`] | `filter.lowpass`, `filter.highpass`, `filter.bandpass`, `filter.notch`, `filter.peak`, `filter.lowshelf`, `filter.highshelf`, `filter.allpass` |
-//! | [`filter_more`] | `filter.moog`, `filter.svf`, `filter.resonator`, `filter.onepole`, `filter.dcblock` |
-//! | [`delay`] | `delay` |
-//! | [`delay_more`] | `delay.feedback`, `delay.comb`, `delay.allpass`, `delay.multitap` |
+//! | [`filter_cookbook`] | `filter.lowpass`, `filter.highpass`, `filter.bandpass`, `filter.notch`, `filter.peak`, `filter.lowshelf`, `filter.highshelf`, `filter.allpass` |
+//! | [`filter_models`] | `filter.moog`, `filter.svf`, `filter.resonator`, `filter.onepole`, `filter.dcblock` |
+//! | [`delay_line`] | `delay` |
+//! | [`delay_effects`] | `delay.feedback`, `delay.comb`, `delay.allpass`, `delay.multitap` |
 //! | [`env`](mod@env) | `env.adsr`, `env.ar`, `env.line`, `env.follower` |
 //! | [`dynamics`] | `dyn.compressor`, `dyn.limiter`, `dyn.gate` |
 //! | [`shape`] | `shape.tanh`, `shape.clip`, `shape.fold`, `shape.crush` |
@@ -39,24 +45,24 @@
 //!   (`in`, `a`, `b`, `value`) pass through as they are: a NaN signal gives NaN out, which the
 //!   VM's output guard silences.
 
-pub mod arith;
+pub mod arithmetic;
+pub mod compare;
 pub mod control;
-pub mod delay;
-pub mod delay_more;
+pub mod convert;
+pub mod delay_effects;
+pub mod delay_line;
 pub mod drums;
 pub mod dynamics;
 pub mod edit;
 pub mod env;
-pub mod filter;
-pub mod filter_more;
-pub(crate) mod folds;
+pub mod filter_cookbook;
+pub mod filter_models;
 pub mod fx;
 pub mod input;
 pub mod lfo;
-pub mod math;
 pub mod noise;
-pub mod osc;
-pub mod osc_more;
+pub mod osc_synthesis;
+pub mod osc_waves;
 pub mod output;
 pub mod reverb;
 pub mod sequence;
@@ -71,123 +77,42 @@ mod lanes_tests;
 mod test_support;
 
 use crate::KernelInit;
-use crate::registry::Entry;
+use crate::module::Module;
 use patchvm_ir::ModuleSpec;
 
-/// Every module, in catalog order.
-pub(crate) fn entries() -> Vec<Entry> {
-    vec![
-        osc::SINE_ENTRY,
-        osc::SAW_ENTRY,
-        osc::SQUARE_ENTRY,
-        osc::TRIANGLE_ENTRY,
-        osc_more::PULSE_ENTRY,
-        osc_more::FM_ENTRY,
-        osc_more::ORGAN_ENTRY,
-        osc_more::SYNC_SAW_ENTRY,
-        noise::WHITE_ENTRY,
-        noise::PINK_ENTRY,
-        noise::BROWN_ENTRY,
-        math::CONST_ENTRY,
-        math::GAIN_ENTRY,
-        math::MUL_ENTRY,
-        arith::ADD_ENTRY,
-        arith::SUB_ENTRY,
-        arith::DIV_ENTRY,
-        arith::MIN_ENTRY,
-        arith::MAX_ENTRY,
-        arith::ABS_ENTRY,
-        arith::NEG_ENTRY,
-        math::CLIP_ENTRY,
-        math::SCALE_ENTRY,
-        math::MTOF_ENTRY,
-        math::FTOM_ENTRY,
-        math::DBTOAMP_ENTRY,
-        arith::GT_ENTRY,
-        arith::LT_ENTRY,
-        control::SLEW_ENTRY,
-        control::SMOOTH_ENTRY,
-        control::SAH_ENTRY,
-        control::QUANTIZE_ENTRY,
-        sequence::METRO_ENTRY,
-        sequence::COUNTER_ENTRY,
-        sequence::STEPS_ENTRY,
-        lfo::SINE_ENTRY,
-        lfo::TRIANGLE_ENTRY,
-        lfo::SAW_ENTRY,
-        lfo::SQUARE_ENTRY,
-        lfo::RANDOM_ENTRY,
-        filter::LOWPASS_ENTRY,
-        filter::HIGHPASS_ENTRY,
-        filter::BANDPASS_ENTRY,
-        filter::NOTCH_ENTRY,
-        filter::PEAK_ENTRY,
-        filter::LOWSHELF_ENTRY,
-        filter::HIGHSHELF_ENTRY,
-        filter::ALLPASS_ENTRY,
-        filter_more::MOOG_ENTRY,
-        filter_more::SVF_ENTRY,
-        filter_more::RESONATOR_ENTRY,
-        filter_more::ONEPOLE_ENTRY,
-        filter_more::DCBLOCK_ENTRY,
-        delay::DELAY_ENTRY,
-        delay_more::FEEDBACK_ENTRY,
-        delay_more::COMB_ENTRY,
-        delay_more::ALLPASS_ENTRY,
-        delay_more::MULTITAP_ENTRY,
-        env::ADSR_ENTRY,
-        env::AR_ENTRY,
-        env::LINE_ENTRY,
-        env::FOLLOWER_ENTRY,
-        dynamics::COMPRESSOR_ENTRY,
-        dynamics::LIMITER_ENTRY,
-        dynamics::GATE_ENTRY,
-        shape::TANH_ENTRY,
-        shape::CLIP_ENTRY,
-        shape::FOLD_ENTRY,
-        shape::CRUSH_ENTRY,
-        stereo::PAN_ENTRY,
-        stereo::BALANCE_ENTRY,
-        stereo::WIDTH_ENTRY,
-        stereo::MIX_ENTRY,
-        reverb::STEREO_ENTRY,
-        reverb::MONO_ENTRY,
-        fx::CHORUS_ENTRY,
-        fx::FLANGER_ENTRY,
-        fx::PHASER_ENTRY,
-        drums::KICK_ENTRY,
-        drums::SNARE_ENTRY,
-        drums::HAT_CLOSED_ENTRY,
-        drums::HAT_OPEN_ENTRY,
-        drums::CLAP_ENTRY,
-        drums::TOM_ENTRY,
-        voice::VOICE_ENTRY,
-        edit::FADE_ENTRY,
-        output::OUTPUT_ENTRY,
-        input::INPUT_ENTRY,
-    ]
-}
-
-/// The modules whose kernels run several nodes side by side in SIMD lanes
-/// ([`patchvm_vm::Kernel::process_lanes`]), so that the compiler groups their nodes.
-pub(crate) const LANES: &[&str] = &[
-    "osc.sine",
-    "osc.saw",
-    "osc.square",
-    "osc.triangle",
-    "gain",
-    "mul",
-    "math.add",
-    "math.sub",
-    "math.div",
-    "math.min",
-    "math.max",
-    "math.abs",
-    "math.neg",
-    "cmp.gt",
-    "cmp.lt",
-    "filter.lowpass",
+/// Every family, in catalog order: the one list a new family joins (a new module joins its
+/// family's `MODULES`).
+pub(crate) const FAMILIES: &[&[Module]] = &[
+    osc_waves::MODULES,
+    osc_synthesis::MODULES,
+    noise::MODULES,
+    arithmetic::MODULES,
+    convert::MODULES,
+    compare::MODULES,
+    control::MODULES,
+    sequence::MODULES,
+    lfo::MODULES,
+    filter_cookbook::MODULES,
+    filter_models::MODULES,
+    delay_line::MODULES,
+    delay_effects::MODULES,
+    env::MODULES,
+    dynamics::MODULES,
+    shape::MODULES,
+    stereo::MODULES,
+    reverb::MODULES,
+    fx::MODULES,
+    drums::MODULES,
+    voice::MODULES,
+    edit::MODULES,
+    output::MODULES,
+    input::MODULES,
 ];
+
+/// Every module, in catalog order.
+pub(crate) fn modules() -> impl Iterator<Item = Module> {
+    FAMILIES.iter().flat_map(|family| family.iter().copied())
+}
 
 /// The value `init` gives input `name` of `spec`.
 ///
@@ -213,15 +138,23 @@ mod tests {
     use super::test_support::{Chunks, Run, SR, defaults, kernel};
     use super::*;
     use crate::build;
-    use crate::registry::KernelBuilder;
     use assert_no_alloc::assert_no_alloc;
     use patchvm_ir::{InputSpec, Role};
-    use patchvm_vm::{KernelShape, MAX_BLOCK};
+    use patchvm_vm::{Kernel, KernelShape, MAX_BLOCK, MAX_PORTS};
+    use rand_pcg::Pcg32;
+    use rand_pcg::rand_core::{Rng, SeedableRng};
 
-    fn kernel_entries() -> impl Iterator<Item = (ModuleSpec, KernelBuilder)> {
-        entries()
-            .into_iter()
-            .filter_map(|entry| entry.build.map(|build| (entry.spec, build)))
+    /// Every module with a kernel, and a builder of its kernels at its spec's shape.
+    fn kernel_entries()
+    -> impl Iterator<Item = (ModuleSpec, impl Fn(&KernelInit) -> Box<dyn Kernel>)> {
+        modules()
+            .filter(|module| module.build.is_some())
+            .map(|module| {
+                let spec = module.spec;
+                (spec, move |init: &KernelInit| {
+                    build(&spec, init).expect("a kernel")
+                })
+            })
     }
 
     /// The family table at the top of this file names every module, once, and nothing else.
@@ -242,8 +175,8 @@ mod tests {
 
     #[test]
     fn every_kernel_has_the_shape_its_spec_declares() {
-        for entry in entries() {
-            let spec = entry.spec;
+        for module in modules() {
+            let spec = module.spec;
             let params = defaults(&spec);
             for in_feedback_loop in [false, true] {
                 let init = KernelInit {
@@ -252,7 +185,7 @@ mod tests {
                 };
                 let Some(kernel) = build(&spec, &init) else {
                     assert_ne!(spec.role, Role::Kernel, "`{}` has no kernel", spec.name);
-                    assert!(entry.build.is_none());
+                    assert!(module.build.is_none());
                     continue;
                 };
                 assert_eq!(spec.role, Role::Kernel);
@@ -266,10 +199,87 @@ mod tests {
         }
     }
 
+    /// Inputs that probe the corners of f32 arithmetic as well as ordinary values.
+    fn probe(rng: &mut Pcg32) -> f32 {
+        const CORNERS: [f32; 8] = [0.0, -0.0, 1.0, -1.0, 1e-30, -1e30, 0.5, 3.0e38];
+        match rng.next_u32() % 4 {
+            0 => CORNERS[rng.next_u32() as usize % CORNERS.len()],
+            _ => (rng.next_u32() as f32 / u32::MAX as f32 - 0.5) * 2e3,
+        }
+    }
+
+    /// A stateless module's fold is what the compiler puts in place of its kernel, so the two
+    /// must agree bit for bit; the property that the VM (which folds) equals the reference
+    /// interpreter (which never does) checks it again on random patches.
+    #[test]
+    fn every_fold_equals_its_kernel_bit_for_bit() {
+        let mut rng = Pcg32::seed_from_u64(7);
+        for module in modules() {
+            let Some(fold) = module.fold else { continue };
+            let (spec, name) = (module.spec, module.spec.name);
+            let inputs = spec.processed_inputs().count();
+            let mut kernel = kernel(name, &[]);
+            for _ in 0..1_000 {
+                let values: Vec<f32> = (0..inputs).map(|_| probe(&mut rng)).collect();
+                let mut folded = [0.0_f32; MAX_PORTS];
+                fold(&values, &mut folded[..spec.outputs.len()]);
+                let blocks: Vec<[f32; 1]> = values.iter().map(|&x| [x]).collect();
+                let input_refs: Vec<&[f32]> = blocks.iter().map(|x| &x[..]).collect();
+                let mut outs = vec![[0.0_f32; 1]; spec.outputs.len()];
+                let mut output_refs: Vec<&mut [f32]> =
+                    outs.iter_mut().map(|x| &mut x[..]).collect();
+                kernel.process(&input_refs, &mut output_refs);
+                for (output, out) in outs.iter().enumerate() {
+                    assert_eq!(
+                        out[0].to_bits(),
+                        folded[output].to_bits(),
+                        "`{name}` output {output} on {values:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Kernels read their ports through constants taken from one module's spec; where several
+    /// modules share a kernel, a port of one name sits at the same place in each.
+    #[test]
+    fn modules_sharing_a_kernel_lay_out_their_common_ports_alike() {
+        let mut by_kernel: Vec<(std::any::TypeId, ModuleSpec)> = Vec::new();
+        for (spec, builder) in kernel_entries() {
+            let params = defaults(&spec);
+            let kernel = builder(&KernelInit::new(&params, SR));
+            let kind = (&*kernel as &dyn std::any::Any).type_id();
+            for (other_kind, other) in &by_kernel {
+                if *other_kind != kind {
+                    continue;
+                }
+                let places = |spec: &ModuleSpec| -> Vec<(&str, usize)> {
+                    let processed = spec.processed_inputs().map(|(_, input)| input.name);
+                    processed.enumerate().map(|(at, name)| (name, at)).collect()
+                };
+                for (name, at) in places(&spec) {
+                    if let Some(&(_, other_at)) = places(other).iter().find(|(n, _)| *n == name) {
+                        assert_eq!(
+                            at, other_at,
+                            "`{}` and `{}`: `{name}`",
+                            spec.name, other.name
+                        );
+                    }
+                }
+                for (at, output) in spec.outputs.iter().enumerate() {
+                    if let Some(other_at) = other.output(output.name) {
+                        assert_eq!(at, other_at, "`{}` and `{}`", spec.name, other.name);
+                    }
+                }
+            }
+            by_kernel.push((kind, spec));
+        }
+    }
+
     #[test]
     fn every_port_has_a_one_line_doc_and_a_range() {
-        for entry in entries() {
-            let spec = entry.spec;
+        for module in modules() {
+            let spec = module.spec;
             let one_line = |doc: &str| !doc.is_empty() && !doc.contains('\n');
             assert!(one_line(spec.doc), "{}", spec.name);
             for input in spec.inputs {

@@ -25,12 +25,15 @@
 use crate::KernelInit;
 use crate::dsp::rng::Seeded;
 use crate::dsp::state::copy_if;
-use crate::registry::Entry;
+use crate::module::{Dsp, Module, output};
 use fundsp::audionode::AudioNode;
 use fundsp::filter::{Lowpole, Pinkpass};
 use fundsp::typenum::U1;
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape};
+use patchvm_vm::Kernel;
+
+/// This family's modules, in catalog order.
+pub(crate) const MODULES: &[Module] = &[WHITE, PINK, BROWN];
 
 pub(super) const SEED: InputSpec = InputSpec {
     name: "seed",
@@ -44,59 +47,52 @@ pub(super) const SEED: InputSpec = InputSpec {
 };
 
 /// `noise.white`: uniform white noise.
-pub const WHITE: ModuleSpec = ModuleSpec {
-    name: "noise.white",
-    doc: "uniform white noise in -1..1, reproducible from its seed",
-    inputs: &[SEED],
-    outputs: &[OutputSpec {
-        name: "out",
-        doc: "the noise, uniform in -1..1",
-        unit: Unit::Signal,
-    }],
-    role: Role::Kernel,
-};
+pub const WHITE: Module = Module::kernel(
+    ModuleSpec {
+        name: "noise.white",
+        doc: "uniform white noise in -1..1, reproducible from its seed",
+        inputs: &[SEED],
+        outputs: &[OutputSpec {
+            name: "out",
+            doc: "the noise, uniform in -1..1",
+            unit: Unit::Signal,
+        }],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Noise::<White>::new(init)),
+);
 
 /// `noise.pink`: pink noise, equal power per octave.
-pub const PINK: ModuleSpec = ModuleSpec {
-    name: "noise.pink",
-    doc: "pink noise (-3 dB/octave, Kellet's filter on white noise), RMS about 0.2, seeded",
-    inputs: &[SEED],
-    outputs: &[OutputSpec {
-        name: "out",
-        doc: "the noise, RMS about 0.204",
-        unit: Unit::Signal,
-    }],
-    role: Role::Kernel,
-};
+pub const PINK: Module = Module::kernel(
+    ModuleSpec {
+        name: "noise.pink",
+        doc: "pink noise (-3 dB/octave, Kellet's filter on white noise), RMS about 0.2, seeded",
+        inputs: &[SEED],
+        outputs: &[OutputSpec {
+            name: "out",
+            doc: "the noise, RMS about 0.204",
+            unit: Unit::Signal,
+        }],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Noise::<Pink>::new(init)),
+);
 
 /// `noise.brown`: brown (red) noise, integrated white noise.
-pub const BROWN: ModuleSpec = ModuleSpec {
-    name: "noise.brown",
-    doc: "brown noise (-6 dB/octave above 10 Hz, leaky-integrated white noise), RMS 0.2, seeded",
-    inputs: &[SEED],
-    outputs: &[OutputSpec {
-        name: "out",
-        doc: "the noise, RMS 0.2",
-        unit: Unit::Signal,
-    }],
-    role: Role::Kernel,
-};
-
-pub(crate) const WHITE_ENTRY: Entry = Entry {
-    spec: WHITE,
-    build: Some(|init| Box::new(Noise::<White>::new(init))),
-    memory_bytes: None,
-};
-pub(crate) const PINK_ENTRY: Entry = Entry {
-    spec: PINK,
-    build: Some(|init| Box::new(Noise::<Pink>::new(init))),
-    memory_bytes: None,
-};
-pub(crate) const BROWN_ENTRY: Entry = Entry {
-    spec: BROWN,
-    build: Some(|init| Box::new(Noise::<Brown>::new(init))),
-    memory_bytes: None,
-};
+pub const BROWN: Module = Module::kernel(
+    ModuleSpec {
+        name: "noise.brown",
+        doc: "brown noise (-6 dB/octave above 10 Hz, leaky-integrated white noise), RMS 0.2, seeded",
+        inputs: &[SEED],
+        outputs: &[OutputSpec {
+            name: "out",
+            doc: "the noise, RMS 0.2",
+            unit: Unit::Signal,
+        }],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Noise::<Brown>::new(init)),
+);
 
 /// The corner of `noise.brown`'s leaky integrator, in hertz.
 const BROWN_CORNER_HZ: f64 = 10.0;
@@ -136,20 +132,15 @@ pub(super) fn uniform(bits: u32) -> f32 {
     (bits >> 8) as f32 * SCALE - 1.0
 }
 
-impl<C: Colour> Kernel for Noise<C> {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 0,
-            outputs: 1,
-            takes_feed: false,
-        }
-    }
+// Where `Noise` finds the ports of `noise.white` (and of `noise.pink`, `noise.brown`, laid out alike).
+const WHITE_OUT: usize = output(&WHITE.spec, "out");
 
+impl<C: Colour> Dsp for Noise<C> {
     /// Inputs `[]` (the seed is read when built), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, _inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        for out in outputs[0].iter_mut() {
+        for out in outputs[WHITE_OUT].iter_mut() {
             *out = self.colour.tick(uniform(self.rng.next_u32()));
         }
     }
@@ -241,6 +232,7 @@ impl Colour for Brown {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{Run, SR, params, rms};
+
     use super::*;
     use crate::build;
 

@@ -3,8 +3,11 @@
 //! It has no kernel: the compiler writes its inputs to the output channels itself. `in` goes to
 //! every channel, `left` and `right` to one each, and connections into one input are summed.
 
-use crate::registry::Entry;
-use patchvm_ir::{InputSpec, ModuleSpec, Rate, Role, Unit};
+use crate::module::Module;
+use patchvm_ir::{Feed, InputSpec, ModuleSpec, Part, Rate, Role, Unit};
+
+/// This family's modules, in catalog order.
+pub(crate) const MODULES: &[Module] = &[OUTPUT];
 
 const fn channel(name: &'static str, doc: &'static str) -> InputSpec {
     InputSpec {
@@ -20,7 +23,7 @@ const fn channel(name: &'static str, doc: &'static str) -> InputSpec {
 }
 
 /// `output`: the patch's audio output.
-pub const OUTPUT: ModuleSpec = ModuleSpec {
+pub const OUTPUT: Module = Module::compiled(ModuleSpec {
     name: "output",
     doc: "the patch's audio output: `in` to every channel, `left` and `right` to one each",
     inputs: &[
@@ -30,10 +33,18 @@ pub const OUTPUT: ModuleSpec = ModuleSpec {
     ],
     outputs: &[],
     role: Role::Output,
-};
-
-pub(crate) const OUTPUT_ENTRY: Entry = Entry {
-    spec: OUTPUT,
-    build: None,
-    memory_bytes: None,
-};
+})
+.part(Part::Output(&[
+    Feed {
+        port: "in",
+        channel: None,
+    },
+    Feed {
+        port: "left",
+        channel: Some(0),
+    },
+    Feed {
+        port: "right",
+        channel: Some(1),
+    },
+]));

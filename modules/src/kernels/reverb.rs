@@ -26,22 +26,23 @@
 //! the loops are flushed to zero, as Freeverb's `undenormalise` does, so a decaying tail does
 //! not slow the CPU down.
 
-use super::delay_more::{IN, MIX};
+use super::delay_effects::{IN, MIX};
 use super::limit;
 use super::spec::control;
 use crate::KernelInit;
 use crate::dsp::ring::Ring;
 use crate::dsp::simd::{uniform, wide};
 use crate::dsp::state::copy_with;
-use crate::registry::Entry;
+use crate::module::{Dsp, Module, blocks_mut, output, port};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape, MAX_BLOCK};
+use patchvm_vm::{Kernel, MAX_BLOCK};
 use std::f64::consts::TAU;
+
+/// This family's modules, in catalog order.
+pub(crate) const MODULES: &[Module] = &[STEREO, mono::MONO];
 
 mod block;
 mod mono;
-
-pub(crate) use mono::MONO_ENTRY;
 
 /// Comb lengths at 44.1 kHz, left channel.
 const COMBS: [usize; 8] = [1116, 1188, 1277, 1356, 1422, 1491, 1557, 1617];
@@ -68,7 +69,8 @@ const fn unit_control(name: &'static str, doc: &'static str, default: f64) -> In
 }
 
 /// `reverb.stereo`: Freeverb.
-pub const STEREO: ModuleSpec = ModuleSpec {
+pub const STEREO: Module = Module::kernel(
+ModuleSpec {
     name: "reverb.stereo",
     doc: "Freeverb: 8 damped combs and 4 allpasses per channel, mono in, stereo out",
     inputs: &[
@@ -106,16 +108,13 @@ pub const STEREO: ModuleSpec = ModuleSpec {
         },
     ],
     role: Role::Kernel,
-};
-
-pub(crate) const STEREO_ENTRY: Entry = Entry {
-    spec: STEREO,
-    build: Some(|init| Box::new(Freeverb::new(init))),
-    memory_bytes: Some(|init| {
+},
+|init| init.kernel(Freeverb::new(init)),
+)
+.memory(|init| {
         Channel::memory_bytes(0, init.sample_rate)
             + Channel::memory_bytes(STEREO_SPREAD, init.sample_rate)
-    }),
-};
+    });
 
 /// A tuning in samples at 44.1 kHz, scaled to `sample_rate`; at least 2.
 fn scaled(len: usize, sample_rate: f64) -> usize {
@@ -333,24 +332,28 @@ impl Freeverb {
     }
 }
 
-impl Kernel for Freeverb {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 5,
-            outputs: 2,
-            takes_feed: false,
-        }
-    }
+// Where `Freeverb` finds the ports of `reverb.stereo`.
+const STEREO_IN: usize = port(&STEREO.spec, "in");
+const STEREO_ROOM_SIZE: usize = port(&STEREO.spec, "room_size");
+const STEREO_DAMPING: usize = port(&STEREO.spec, "damping");
+const STEREO_MIX: usize = port(&STEREO.spec, "mix");
+const STEREO_WIDTH: usize = port(&STEREO.spec, "width");
+const STEREO_OUTPUTS: [usize; 2] = [output(&STEREO.spec, "left"), output(&STEREO.spec, "right")];
 
+impl Dsp for Freeverb {
     /// Inputs `[in, room_size, damping, mix, width]` (signal, then linear 0..1), outputs
     /// `[left, right]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [x, room, damping, mix, width] =
-            [inputs[0], inputs[1], inputs[2], inputs[3], inputs[4]];
-        let (left, right) = outputs.split_at_mut(1);
-        let (left, right) = (&mut *left[0], &mut *right[0]);
+        let [x, room, damping, mix, width] = [
+            inputs[STEREO_IN],
+            inputs[STEREO_ROOM_SIZE],
+            inputs[STEREO_DAMPING],
+            inputs[STEREO_MIX],
+            inputs[STEREO_WIDTH],
+        ];
+        let [left, right] = blocks_mut(outputs, STEREO_OUTPUTS);
         let unit = |v: f32| limit(f64::from(v), 0.0, 1.0) as f32;
         let shortest = self.left.shortest().min(self.right.shortest());
         if let (Some(room), Some(damping), Some(mix), Some(width)) = (

@@ -10,15 +10,18 @@
 //! `step0` for a whole step. Counts and indices are limited so they stay below `max` and
 //! `length` even while those inputs move.
 
-use super::arith::shape;
 use super::control::{TRIG, integer};
 use super::limit;
-use super::math::{out, signal};
+use super::spec::{out, signal};
 use crate::dsp::clock::Clock;
 use crate::dsp::edge::RisingEdge;
-use crate::registry::Entry;
+use crate::dsp::state::copy_whole;
+use crate::module::{Dsp, Module, output, port};
 use patchvm_ir::{InputSpec, ModuleSpec, Rate, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape, copy_same_type};
+use patchvm_vm::Kernel;
+
+/// This family's modules, in catalog order.
+pub(crate) const MODULES: &[Module] = &[METRO, COUNTER, STEPS_SPEC];
 
 /// The most counts `ctl.counter` wraps at.
 const MAX_COUNT: f64 = 65_536.0;
@@ -26,124 +29,117 @@ const MAX_COUNT: f64 = 65_536.0;
 const STEPS: usize = 8;
 
 /// `ctl.metro`: a clock of one-sample impulses.
-pub const METRO: ModuleSpec = ModuleSpec {
-    name: "ctl.metro",
-    doc: "one-sample impulses of 1.0 at freq per second, the first on sample 0",
-    inputs: &[InputSpec {
-        name: "freq",
-        doc: "impulses per second (0 stops the clock)",
-        default: 2.0,
-        min: 0.0,
-        max: 1000.0,
-        unit: Unit::Hz,
-        rate: Rate::Audio,
-        breaks_cycles: false,
-    }],
-    outputs: &[out("1.0 on each tick, else 0")],
-    role: Role::Kernel,
-};
+pub const METRO: Module = Module::kernel(
+    ModuleSpec {
+        name: "ctl.metro",
+        doc: "one-sample impulses of 1.0 at freq per second, the first on sample 0",
+        inputs: &[InputSpec {
+            name: "freq",
+            doc: "impulses per second (0 stops the clock)",
+            default: 2.0,
+            min: 0.0,
+            max: 1000.0,
+            unit: Unit::Hz,
+            rate: Rate::Audio,
+            breaks_cycles: false,
+        }],
+        outputs: &[out("1.0 on each tick, else 0")],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Metro(Clock::new(init.sample_rate))),
+);
 
 /// `ctl.counter`: counts triggers.
-pub const COUNTER: ModuleSpec = ModuleSpec {
-    name: "ctl.counter",
-    doc: "counts rising edges of trig, wrapping to 0 at max; a rising edge of reset sets 0",
-    inputs: &[
-        TRIG,
-        signal("reset", "a rising edge sets the count to 0", 0.0),
-        integer(
-            "max",
-            "the count wraps to 0 on reaching this",
-            16.0,
-            1.0,
-            MAX_COUNT,
-        ),
-    ],
-    outputs: &[out("the count, 0..max-1")],
-    role: Role::Kernel,
-};
+pub const COUNTER: Module = Module::kernel(
+    ModuleSpec {
+        name: "ctl.counter",
+        doc: "counts rising edges of trig, wrapping to 0 at max; a rising edge of reset sets 0",
+        inputs: &[
+            TRIG,
+            signal("reset", "a rising edge sets the count to 0", 0.0),
+            integer(
+                "max",
+                "the count wraps to 0 on reaching this",
+                16.0,
+                1.0,
+                MAX_COUNT,
+            ),
+        ],
+        outputs: &[out("the count, 0..max-1")],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Counter::default()),
+);
 
 const STEP: InputSpec = signal("", "the value of this step", 0.0);
 
 /// `ctl.steps`: an eight-step sequencer.
-pub const STEPS_SPEC: ModuleSpec = ModuleSpec {
-    name: "ctl.steps",
-    doc: "eight-step sequencer: step0 until the second trigger, then one step per trigger",
-    inputs: &[
-        TRIG,
-        InputSpec {
-            name: "step0",
-            ..STEP
-        },
-        InputSpec {
-            name: "step1",
-            ..STEP
-        },
-        InputSpec {
-            name: "step2",
-            ..STEP
-        },
-        InputSpec {
-            name: "step3",
-            ..STEP
-        },
-        InputSpec {
-            name: "step4",
-            ..STEP
-        },
-        InputSpec {
-            name: "step5",
-            ..STEP
-        },
-        InputSpec {
-            name: "step6",
-            ..STEP
-        },
-        InputSpec {
-            name: "step7",
-            ..STEP
-        },
-        integer(
-            "length",
-            "how many steps play before wrapping to step0",
-            8.0,
-            1.0,
-            8.0,
-        ),
-    ],
-    outputs: &[out("the current step's value")],
-    role: Role::Kernel,
-};
-
-pub(crate) const METRO_ENTRY: Entry = Entry {
-    spec: METRO,
-    build: Some(|init| Box::new(Metro(Clock::new(init.sample_rate)))),
-    memory_bytes: None,
-};
-pub(crate) const COUNTER_ENTRY: Entry = Entry {
-    spec: COUNTER,
-    build: Some(|_| Box::new(Counter::default())),
-    memory_bytes: None,
-};
-pub(crate) const STEPS_ENTRY: Entry = Entry {
-    spec: STEPS_SPEC,
-    build: Some(|_| Box::new(Steps::default())),
-    memory_bytes: None,
-};
+pub const STEPS_SPEC: Module = Module::kernel(
+    ModuleSpec {
+        name: "ctl.steps",
+        doc: "eight-step sequencer: step0 until the second trigger, then one step per trigger",
+        inputs: &[
+            TRIG,
+            InputSpec {
+                name: "step0",
+                ..STEP
+            },
+            InputSpec {
+                name: "step1",
+                ..STEP
+            },
+            InputSpec {
+                name: "step2",
+                ..STEP
+            },
+            InputSpec {
+                name: "step3",
+                ..STEP
+            },
+            InputSpec {
+                name: "step4",
+                ..STEP
+            },
+            InputSpec {
+                name: "step5",
+                ..STEP
+            },
+            InputSpec {
+                name: "step6",
+                ..STEP
+            },
+            InputSpec {
+                name: "step7",
+                ..STEP
+            },
+            integer(
+                "length",
+                "how many steps play before wrapping to step0",
+                8.0,
+                1.0,
+                8.0,
+            ),
+        ],
+        outputs: &[out("the current step's value")],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Steps::default()),
+);
 
 /// `ctl.metro`: a [`Clock`] as impulses.
 #[derive(Clone, Debug)]
 struct Metro(Clock);
 
-impl Kernel for Metro {
-    fn shape(&self) -> KernelShape {
-        shape(1)
-    }
+// Where `Metro` finds the ports of `ctl.metro`.
+const METRO_FREQ: usize = port(&METRO.spec, "freq");
+const METRO_OUT: usize = output(&METRO.spec, "out");
 
+impl Dsp for Metro {
     /// Inputs `[freq]` (Hz), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        for (out, &freq) in outputs[0].iter_mut().zip(inputs[0]) {
+        for (out, &freq) in outputs[METRO_OUT].iter_mut().zip(inputs[METRO_FREQ]) {
             *out = if self.0.tick(f64::from(freq)) {
                 1.0
             } else {
@@ -160,7 +156,7 @@ impl Kernel for Metro {
     ///
     /// Real-time safe: copies plain fields; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_same_type(self, other)
+        copy_whole(self, other)
     }
 }
 
@@ -178,17 +174,23 @@ struct Counter {
     count: u32,
 }
 
-impl Kernel for Counter {
-    fn shape(&self) -> KernelShape {
-        shape(3)
-    }
+// Where `Counter` finds the ports of `ctl.counter`.
+const COUNTER_TRIG: usize = port(&COUNTER.spec, "trig");
+const COUNTER_RESET: usize = port(&COUNTER.spec, "reset");
+const COUNTER_MAX: usize = port(&COUNTER.spec, "max");
+const COUNTER_OUT: usize = output(&COUNTER.spec, "out");
 
+impl Dsp for Counter {
     /// Inputs `[trig, reset, max]`, outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [trig, reset, max] = [inputs[0], inputs[1], inputs[2]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [trig, reset, max] = [
+            inputs[COUNTER_TRIG],
+            inputs[COUNTER_RESET],
+            inputs[COUNTER_MAX],
+        ];
+        for (i, out) in outputs[COUNTER_OUT].iter_mut().enumerate() {
             let max = count_limit(max[i], MAX_COUNT);
             // Both detectors see every sample, so an edge hidden by the other is not kept.
             let (reset, trig) = (self.reset.rises(reset[i]), self.trig.rises(trig[i]));
@@ -209,7 +211,7 @@ impl Kernel for Counter {
     ///
     /// Real-time safe: copies plain fields; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_same_type(self, other)
+        copy_whole(self, other)
     }
 }
 
@@ -222,18 +224,21 @@ struct Steps {
     started: bool,
 }
 
-impl Kernel for Steps {
-    fn shape(&self) -> KernelShape {
-        shape(2 + STEPS as u8)
-    }
+// Where `Steps` finds the ports of `ctl.steps`.
+const STEPS_SPEC_TRIG: usize = port(&STEPS_SPEC.spec, "trig");
+const STEPS_SPEC_STEPS: std::ops::Range<usize> =
+    port(&STEPS_SPEC.spec, "step0")..port(&STEPS_SPEC.spec, "step7") + 1;
+const STEPS_SPEC_LENGTH: usize = port(&STEPS_SPEC.spec, "length");
+const STEPS_SPEC_OUT: usize = output(&STEPS_SPEC.spec, "out");
 
+impl Dsp for Steps {
     /// Inputs `[trig, step0, .., step7, length]`, outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let (trig, length) = (inputs[0], inputs[1 + STEPS]);
-        let steps = &inputs[1..=STEPS];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let (trig, length) = (inputs[STEPS_SPEC_TRIG], inputs[STEPS_SPEC_LENGTH]);
+        let steps = &inputs[STEPS_SPEC_STEPS];
+        for (i, out) in outputs[STEPS_SPEC_OUT].iter_mut().enumerate() {
             let length = count_limit(length[i], STEPS as f64) as usize;
             if self.edge.rises(trig[i]) {
                 if self.started {
@@ -254,7 +259,7 @@ impl Kernel for Steps {
     ///
     /// Real-time safe: copies plain fields; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_same_type(self, other)
+        copy_whole(self, other)
     }
 }
 

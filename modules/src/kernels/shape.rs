@@ -14,10 +14,13 @@
 use super::limit;
 use super::spec::control;
 use crate::KernelInit;
-use crate::dsp::state::stateless;
-use crate::registry::Entry;
+use crate::dsp::state::{copy_whole, stateless};
+use crate::module::{Dsp, Module, output, port};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape, copy_same_type};
+use patchvm_vm::Kernel;
+
+/// This family's modules, in catalog order.
+pub(crate) const MODULES: &[Module] = &[TANH, CLIP, FOLD, CRUSH];
 
 const IN: InputSpec = control("in", "the signal to shape", 0.0, (-1e6, 1e6), Unit::Signal);
 
@@ -40,89 +43,80 @@ const fn drive(doc: &'static str) -> InputSpec {
 }
 
 /// `shape.tanh`: soft saturation.
-pub const TANH: ModuleSpec = ModuleSpec {
-    name: "shape.tanh",
-    doc: "soft saturation: tanh(drive·in), never beyond ±1",
-    inputs: &[IN, drive("gain before the curve: higher saturates more")],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
+pub const TANH: Module = Module::kernel(
+    ModuleSpec {
+        name: "shape.tanh",
+        doc: "soft saturation: tanh(drive·in), never beyond ±1",
+        inputs: &[IN, drive("gain before the curve: higher saturates more")],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Curve(tanh)),
+);
 
 /// `shape.clip`: hard clipping.
-pub const CLIP: ModuleSpec = ModuleSpec {
-    name: "shape.clip",
-    doc: "hard clip: the input limited to ±level",
-    inputs: &[
-        IN,
-        control(
-            "level",
-            "the largest output magnitude",
-            1.0,
-            (0.0, 1e3),
-            Unit::Linear,
-        ),
-    ],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
+pub const CLIP: Module = Module::kernel(
+    ModuleSpec {
+        name: "shape.clip",
+        doc: "hard clip: the input limited to ±level",
+        inputs: &[
+            IN,
+            control(
+                "level",
+                "the largest output magnitude",
+                1.0,
+                (0.0, 1e3),
+                Unit::Linear,
+            ),
+        ],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Curve(clip)),
+);
 
 /// `shape.fold`: a wave folder.
-pub const FOLD: ModuleSpec = ModuleSpec {
-    name: "shape.fold",
-    doc: "wave folder: drive·in reflected back from ±1 until it lies within ±1",
-    inputs: &[
-        IN,
-        drive("gain before folding: each 2 more folds the peak back once more"),
-    ],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
+pub const FOLD: Module = Module::kernel(
+    ModuleSpec {
+        name: "shape.fold",
+        doc: "wave folder: drive·in reflected back from ±1 until it lies within ±1",
+        inputs: &[
+            IN,
+            drive("gain before folding: each 2 more folds the peak back once more"),
+        ],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Curve(fold)),
+);
 
 /// `shape.crush`: bit-crusher and sample-rate reducer.
-pub const CRUSH: ModuleSpec = ModuleSpec {
-    name: "shape.crush",
-    doc: "bit-crusher: holds samples at rate_hz, rounds them to a step of 2^(1-bits)",
-    inputs: &[
-        IN,
-        control(
-            "bits",
-            "resolution: a step of 2^(1-bits), so 1 gives -1, 0, 1; fractions fall between",
-            8.0,
-            (1.0, 24.0),
-            Unit::Linear,
-        ),
-        control(
-            "rate_hz",
-            "how often a new sample is taken; at or above the sample rate, every sample",
-            48_000.0,
-            (1.0, 192_000.0),
-            Unit::Hz,
-        ),
-    ],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
-
-pub(crate) const TANH_ENTRY: Entry = Entry {
-    spec: TANH,
-    build: Some(|_| Box::new(Curve(tanh))),
-    memory_bytes: None,
-};
-pub(crate) const CLIP_ENTRY: Entry = Entry {
-    spec: CLIP,
-    build: Some(|_| Box::new(Curve(clip))),
-    memory_bytes: None,
-};
-pub(crate) const FOLD_ENTRY: Entry = Entry {
-    spec: FOLD,
-    build: Some(|_| Box::new(Curve(fold))),
-    memory_bytes: None,
-};
-pub(crate) const CRUSH_ENTRY: Entry = Entry {
-    spec: CRUSH,
-    build: Some(|init| Box::new(Crush::new(init))),
-    memory_bytes: None,
-};
+pub const CRUSH: Module = Module::kernel(
+    ModuleSpec {
+        name: "shape.crush",
+        doc: "bit-crusher: holds samples at rate_hz, rounds them to a step of 2^(1-bits)",
+        inputs: &[
+            IN,
+            control(
+                "bits",
+                "resolution: a step of 2^(1-bits), so 1 gives -1, 0, 1; fractions fall between",
+                8.0,
+                (1.0, 24.0),
+                Unit::Linear,
+            ),
+            control(
+                "rate_hz",
+                "how often a new sample is taken; at or above the sample rate, every sample",
+                48_000.0,
+                (1.0, 192_000.0),
+                Unit::Hz,
+            ),
+        ],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Crush::new(init)),
+);
 
 /// `tanh(drive·x)`.
 #[inline]
@@ -150,21 +144,18 @@ fn fold(x: f32, drive: f32) -> f32 {
 /// A memoryless curve `out = f(in, setting)`.
 struct Curve(fn(f32, f32) -> f32);
 
-impl Kernel for Curve {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 2,
-            outputs: 1,
-            takes_feed: false,
-        }
-    }
+// Where `Curve` finds the ports of `shape.tanh` (and of `shape.clip`, `shape.fold`, laid out alike).
+const TANH_IN: usize = port(&TANH.spec, "in");
+const TANH_DRIVE: usize = port(&TANH.spec, "drive");
+const TANH_OUT: usize = output(&TANH.spec, "out");
 
+impl Dsp for Curve {
     /// Inputs `[in, drive]` or `[in, level]` (signal, linear), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [input, setting] = [inputs[0], inputs[1]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [input, setting] = [inputs[TANH_IN], inputs[TANH_DRIVE]];
+        for (i, out) in outputs[TANH_OUT].iter_mut().enumerate() {
             *out = (self.0)(input[i], setting[i]);
         }
     }
@@ -199,21 +190,19 @@ impl Crush {
     }
 }
 
-impl Kernel for Crush {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 3,
-            outputs: 1,
-            takes_feed: false,
-        }
-    }
+// Where `Crush` finds the ports of `shape.crush`.
+const CRUSH_IN: usize = port(&CRUSH.spec, "in");
+const CRUSH_BITS: usize = port(&CRUSH.spec, "bits");
+const CRUSH_RATE_HZ: usize = port(&CRUSH.spec, "rate_hz");
+const CRUSH_OUT: usize = output(&CRUSH.spec, "out");
 
+impl Dsp for Crush {
     /// Inputs `[in, bits, rate_hz]` (signal, linear, Hz), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [input, bits, rate] = [inputs[0], inputs[1], inputs[2]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [input, bits, rate] = [inputs[CRUSH_IN], inputs[CRUSH_BITS], inputs[CRUSH_RATE_HZ]];
+        for (i, out) in outputs[CRUSH_OUT].iter_mut().enumerate() {
             if self.phase >= self.sample_rate {
                 self.phase = (self.phase - self.sample_rate) % self.sample_rate;
                 self.held = input[i];
@@ -233,7 +222,7 @@ impl Kernel for Crush {
     ///
     /// Real-time safe: copies plain fields; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_same_type(self, other)
+        copy_whole(self, other)
     }
 }
 

@@ -12,12 +12,15 @@
 
 use super::limit;
 use crate::dsp::state::stateless;
-use crate::registry::Entry;
+use crate::module::{Dsp, Module, blocks_mut, output, port};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape};
+use patchvm_vm::Kernel;
 use std::f64::consts::FRAC_PI_4;
 
-const fn port(
+/// This family's modules, in catalog order.
+pub(crate) const MODULES: &[Module] = &[PAN, BALANCE, WIDTH, MIX];
+
+const fn input(
     name: &'static str,
     doc: &'static str,
     unit: Unit,
@@ -50,115 +53,103 @@ const OUTPUTS: &[OutputSpec] = &[
     },
 ];
 
+/// Where every module of the family writes its two channels (they share [`OUTPUTS`]).
+const LEFT_RIGHT: [usize; 2] = [output(&PAN.spec, "left"), output(&PAN.spec, "right")];
+
 /// `stereo.pan`: places a mono signal between left and right.
-pub const PAN: ModuleSpec = ModuleSpec {
-    name: "stereo.pan",
-    doc: "equal-power pan of a mono signal: -3.01 dB on each side at the centre",
-    inputs: &[
-        port("in", "the mono signal", Unit::Signal, SIGNAL),
-        port(
-            "pan",
-            "position: -1 left, 0 centre, 1 right",
-            Unit::Linear,
-            [0.0, -1.0, 1.0],
-        ),
-    ],
-    outputs: OUTPUTS,
-    role: Role::Kernel,
-};
+pub const PAN: Module = Module::kernel(
+    ModuleSpec {
+        name: "stereo.pan",
+        doc: "equal-power pan of a mono signal: -3.01 dB on each side at the centre",
+        inputs: &[
+            input("in", "the mono signal", Unit::Signal, SIGNAL),
+            input(
+                "pan",
+                "position: -1 left, 0 centre, 1 right",
+                Unit::Linear,
+                [0.0, -1.0, 1.0],
+            ),
+        ],
+        outputs: OUTPUTS,
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Pan),
+);
 
 /// `stereo.balance`: turns one side of a stereo signal down.
-pub const BALANCE: ModuleSpec = ModuleSpec {
-    name: "stereo.balance",
-    doc: "stereo balance: both sides unchanged at 0, the other side fades linearly toward ±1",
-    inputs: &[
-        port("left_in", "the left channel", Unit::Signal, SIGNAL),
-        port("right_in", "the right channel", Unit::Signal, SIGNAL),
-        port(
-            "balance",
-            "-1 left only, 0 both unchanged, 1 right only; 0.5 halves the left",
-            Unit::Linear,
-            [0.0, -1.0, 1.0],
-        ),
-    ],
-    outputs: OUTPUTS,
-    role: Role::Kernel,
-};
+pub const BALANCE: Module = Module::kernel(
+    ModuleSpec {
+        name: "stereo.balance",
+        doc: "stereo balance: both sides unchanged at 0, the other side fades linearly toward ±1",
+        inputs: &[
+            input("left_in", "the left channel", Unit::Signal, SIGNAL),
+            input("right_in", "the right channel", Unit::Signal, SIGNAL),
+            input(
+                "balance",
+                "-1 left only, 0 both unchanged, 1 right only; 0.5 halves the left",
+                Unit::Linear,
+                [0.0, -1.0, 1.0],
+            ),
+        ],
+        outputs: OUTPUTS,
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Stereo(balance)),
+);
 
 /// `stereo.width`: mid/side stereo width.
-pub const WIDTH: ModuleSpec = ModuleSpec {
-    name: "stereo.width",
-    doc: "mid/side width: scales the side (l - r)/2 by width, keeping the mid (l + r)/2",
-    inputs: &[
-        port("left_in", "the left channel", Unit::Signal, SIGNAL),
-        port("right_in", "the right channel", Unit::Signal, SIGNAL),
-        port(
-            "width",
-            "0 mono, 1 unchanged, 2 twice the side",
-            Unit::Linear,
-            [1.0, 0.0, 2.0],
-        ),
-    ],
-    outputs: OUTPUTS,
-    role: Role::Kernel,
-};
+pub const WIDTH: Module = Module::kernel(
+    ModuleSpec {
+        name: "stereo.width",
+        doc: "mid/side width: scales the side (l - r)/2 by width, keeping the mid (l + r)/2",
+        inputs: &[
+            input("left_in", "the left channel", Unit::Signal, SIGNAL),
+            input("right_in", "the right channel", Unit::Signal, SIGNAL),
+            input(
+                "width",
+                "0 mono, 1 unchanged, 2 twice the side",
+                Unit::Linear,
+                [1.0, 0.0, 2.0],
+            ),
+        ],
+        outputs: OUTPUTS,
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Stereo(width)),
+);
 
 /// `stereo.mix`: crossfades two stereo signals.
-pub const MIX: ModuleSpec = ModuleSpec {
-    name: "stereo.mix",
-    doc: "linear crossfade of two stereo signals: a at mix 0, b at mix 1, their mean at 0.5",
-    inputs: &[
-        port("left_a", "left channel of a", Unit::Signal, SIGNAL),
-        port("right_a", "right channel of a", Unit::Signal, SIGNAL),
-        port("left_b", "left channel of b", Unit::Signal, SIGNAL),
-        port("right_b", "right channel of b", Unit::Signal, SIGNAL),
-        port("mix", "0 all a, 1 all b", Unit::Linear, [0.5, 0.0, 1.0]),
-    ],
-    outputs: OUTPUTS,
-    role: Role::Kernel,
-};
-
-pub(crate) const PAN_ENTRY: Entry = Entry {
-    spec: PAN,
-    build: Some(|_| Box::new(Pan)),
-    memory_bytes: None,
-};
-pub(crate) const BALANCE_ENTRY: Entry = Entry {
-    spec: BALANCE,
-    build: Some(|_| Box::new(Stereo(balance))),
-    memory_bytes: None,
-};
-pub(crate) const WIDTH_ENTRY: Entry = Entry {
-    spec: WIDTH,
-    build: Some(|_| Box::new(Stereo(width))),
-    memory_bytes: None,
-};
-pub(crate) const MIX_ENTRY: Entry = Entry {
-    spec: MIX,
-    build: Some(|_| Box::new(Mix)),
-    memory_bytes: None,
-};
+pub const MIX: Module = Module::kernel(
+    ModuleSpec {
+        name: "stereo.mix",
+        doc: "linear crossfade of two stereo signals: a at mix 0, b at mix 1, their mean at 0.5",
+        inputs: &[
+            input("left_a", "left channel of a", Unit::Signal, SIGNAL),
+            input("right_a", "right channel of a", Unit::Signal, SIGNAL),
+            input("left_b", "left channel of b", Unit::Signal, SIGNAL),
+            input("right_b", "right channel of b", Unit::Signal, SIGNAL),
+            input("mix", "0 all a, 1 all b", Unit::Linear, [0.5, 0.0, 1.0]),
+        ],
+        outputs: OUTPUTS,
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Mix),
+);
 
 /// `stereo.pan`: stateless.
 struct Pan;
 
-impl Kernel for Pan {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 2,
-            outputs: 2,
-            takes_feed: false,
-        }
-    }
+// Where `Pan` finds the ports of `stereo.pan`.
+const PAN_IN: usize = port(&PAN.spec, "in");
+const PAN_PAN: usize = port(&PAN.spec, "pan");
 
+impl Dsp for Pan {
     /// Inputs `[in, pan]` (signal, linear), outputs `[left, right]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [input, pan] = [inputs[0], inputs[1]];
-        let [left, right] = outputs else {
-            unreachable!("the VM passes the two outputs the shape declares")
-        };
+        let [input, pan] = [inputs[PAN_IN], inputs[PAN_PAN]];
+        let [left, right] = blocks_mut(outputs, LEFT_RIGHT);
         for i in 0..input.len() {
             let theta = (limit(pan[i].into(), -1.0, 1.0) + 1.0) * FRAC_PI_4;
             let (sin, cos) = theta.sin_cos();
@@ -194,23 +185,22 @@ fn width(l: f64, r: f64, width: f32) -> (f64, f64) {
 /// A stateless stereo-in, stereo-out transform with one setting.
 struct Stereo(fn(f64, f64, f32) -> (f64, f64));
 
-impl Kernel for Stereo {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 3,
-            outputs: 2,
-            takes_feed: false,
-        }
-    }
+// Where `Stereo` finds the ports of `stereo.balance` (and of `stereo.width`, laid out alike).
+const BALANCE_LEFT_IN: usize = port(&BALANCE.spec, "left_in");
+const BALANCE_RIGHT_IN: usize = port(&BALANCE.spec, "right_in");
+const BALANCE_BALANCE: usize = port(&BALANCE.spec, "balance");
 
+impl Dsp for Stereo {
     /// Inputs `[left_in, right_in, setting]` (signal, signal, linear), outputs `[left, right]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [l, r, setting] = [inputs[0], inputs[1], inputs[2]];
-        let [left, right] = outputs else {
-            unreachable!("the VM passes the two outputs the shape declares")
-        };
+        let [l, r, setting] = [
+            inputs[BALANCE_LEFT_IN],
+            inputs[BALANCE_RIGHT_IN],
+            inputs[BALANCE_BALANCE],
+        ];
+        let [left, right] = blocks_mut(outputs, LEFT_RIGHT);
         for i in 0..l.len() {
             let (a, b) = (self.0)(l[i].into(), r[i].into(), setting[i]);
             left[i] = a as f32;
@@ -229,24 +219,23 @@ impl Kernel for Stereo {
 /// `stereo.mix`: stateless.
 struct Mix;
 
-impl Kernel for Mix {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 5,
-            outputs: 2,
-            takes_feed: false,
-        }
-    }
+/// Where `Mix` finds the ports of `stereo.mix`.
+const MIX_INPUTS: [usize; 5] = [
+    port(&MIX.spec, "left_a"),
+    port(&MIX.spec, "right_a"),
+    port(&MIX.spec, "left_b"),
+    port(&MIX.spec, "right_b"),
+    port(&MIX.spec, "mix"),
+];
 
+impl Dsp for Mix {
     /// Inputs `[left_a, right_a, left_b, right_b, mix]` (signals, linear), outputs
     /// `[left, right]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [la, ra, lb, rb, mix] = [0, 1, 2, 3, 4].map(|port| inputs[port]);
-        let [left, right] = outputs else {
-            unreachable!("the VM passes the two outputs the shape declares")
-        };
+        let [la, ra, lb, rb, mix] = MIX_INPUTS.map(|port| inputs[port]);
+        let [left, right] = blocks_mut(outputs, LEFT_RIGHT);
         for i in 0..mix.len() {
             let m = limit(mix[i].into(), 0.0, 1.0);
             let fade = |a: f32, b: f32| (f64::from(a) * (1.0 - m) + f64::from(b) * m) as f32;

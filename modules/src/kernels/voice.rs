@@ -13,11 +13,14 @@
 //! `gate` output is 0 for that one sample, then 1. Any value above 0 is held; the output is
 //! always 0 or 1.
 
-use crate::registry::Entry;
-use patchvm_ir::{ModuleSpec, OutputSpec, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape, copy_same_type};
+use crate::dsp::state::copy_whole;
+use crate::module::{Dsp, Module, blocks_mut, output, port};
+use patchvm_ir::{ModuleSpec, OutputSpec, Part, Role, Unit};
+use patchvm_vm::Kernel;
 
-use super::arith::shape;
+/// This family's modules, in catalog order.
+pub(crate) const MODULES: &[Module] = &[VOICE];
+
 use super::limit;
 use super::spec::control;
 
@@ -25,57 +28,55 @@ use super::spec::control;
 const MAX_PITCH_HZ: f64 = 20_000.0;
 
 /// `voice`: a note's pitch, gate and velocity, set by the host.
-pub const VOICE: ModuleSpec = ModuleSpec {
-    name: "voice",
-    doc: "one voice's note, set by the host for each voice of a voice template",
-    inputs: &[
-        control(
-            "set_pitch",
-            "the note's frequency (pitch bend included), set by the host",
-            440.0,
-            (0.0, MAX_PITCH_HZ),
-            Unit::Hz,
-        ),
-        control(
-            "set_gate",
-            "0 released, above 0 held; a change from one held value to another restarts the note",
-            0.0,
-            (-1000.0, 1000.0),
-            Unit::Linear,
-        ),
-        control(
-            "set_velocity",
-            "the note's velocity, set by the host",
-            1.0,
-            (0.0, 1.0),
-            Unit::Linear,
-        ),
-    ],
-    outputs: &[
-        OutputSpec {
-            name: "pitch",
-            doc: "the note's frequency, limited to 0..20000 Hz",
-            unit: Unit::Hz,
-        },
-        OutputSpec {
-            name: "gate",
-            doc: "1 while held, else 0; 0 for the first sample of a restarted note",
-            unit: Unit::Linear,
-        },
-        OutputSpec {
-            name: "velocity",
-            doc: "the note's velocity, limited to 0..1",
-            unit: Unit::Linear,
-        },
-    ],
-    role: Role::Kernel,
-};
-
-pub(crate) const VOICE_ENTRY: Entry = Entry {
-    spec: VOICE,
-    build: Some(|_| Box::new(Voice::default())),
-    memory_bytes: None,
-};
+pub const VOICE: Module = Module::kernel(
+    ModuleSpec {
+        name: "voice",
+        doc: "one voice's note, set by the host for each voice of a voice template",
+        inputs: &[
+            control(
+                "set_pitch",
+                "the note's frequency (pitch bend included), set by the host",
+                440.0,
+                (0.0, MAX_PITCH_HZ),
+                Unit::Hz,
+            ),
+            control(
+                "set_gate",
+                "0 released, above 0 held; a change from one held value to another restarts the note",
+                0.0,
+                (-1000.0, 1000.0),
+                Unit::Linear,
+            ),
+            control(
+                "set_velocity",
+                "the note's velocity, set by the host",
+                1.0,
+                (0.0, 1.0),
+                Unit::Linear,
+            ),
+        ],
+        outputs: &[
+            OutputSpec {
+                name: "pitch",
+                doc: "the note's frequency, limited to 0..20000 Hz",
+                unit: Unit::Hz,
+            },
+            OutputSpec {
+                name: "gate",
+                doc: "1 while held, else 0; 0 for the first sample of a restarted note",
+                unit: Unit::Linear,
+            },
+            OutputSpec {
+                name: "velocity",
+                doc: "the note's velocity, limited to 0..1",
+                unit: Unit::Linear,
+            },
+        ],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Voice::default()),
+)
+.part(Part::Voice);
 
 /// `voice`: passes pitch and velocity through, limited, and makes the gate 0 or 1.
 #[derive(Clone, Debug, Default)]
@@ -94,23 +95,28 @@ impl Voice {
     }
 }
 
-impl Kernel for Voice {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            outputs: 3,
-            ..shape(3)
-        }
-    }
+// Where `Voice` finds the ports of `voice`.
+const VOICE_SET_PITCH: usize = port(&VOICE.spec, "set_pitch");
+const VOICE_SET_GATE: usize = port(&VOICE.spec, "set_gate");
+const VOICE_SET_VELOCITY: usize = port(&VOICE.spec, "set_velocity");
+const VOICE_OUTPUTS: [usize; 3] = [
+    output(&VOICE.spec, "pitch"),
+    output(&VOICE.spec, "gate"),
+    output(&VOICE.spec, "velocity"),
+];
 
+impl Dsp for Voice {
     /// Inputs `[set_pitch, set_gate, set_velocity]` (Hz, level, 0..1), outputs `[pitch, gate,
     /// velocity]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [pitch, gate, velocity] = [inputs[0], inputs[1], inputs[2]];
-        let [pitch_out, gate_out, velocity_out] = outputs else {
-            return;
-        };
+        let [pitch, gate, velocity] = [
+            inputs[VOICE_SET_PITCH],
+            inputs[VOICE_SET_GATE],
+            inputs[VOICE_SET_VELOCITY],
+        ];
+        let [pitch_out, gate_out, velocity_out] = blocks_mut(outputs, VOICE_OUTPUTS);
         for i in 0..pitch.len() {
             pitch_out[i] = limit(f64::from(pitch[i]), 0.0, MAX_PITCH_HZ) as f32;
             gate_out[i] = self.gate(gate[i]);
@@ -126,7 +132,7 @@ impl Kernel for Voice {
     ///
     /// Real-time safe: copies a plain field; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_same_type(self, other)
+        copy_whole(self, other)
     }
 }
 

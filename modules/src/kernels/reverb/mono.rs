@@ -11,29 +11,27 @@ use crate::KernelInit;
 use crate::dsp::simd::{uniform, wide};
 use crate::dsp::state::copy_with;
 use crate::kernels::limit;
-use crate::registry::Entry;
+use crate::module::{Dsp, Module, output, port};
 use patchvm_ir::{ModuleSpec, OutputSpec, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape, MAX_BLOCK};
+use patchvm_vm::{Kernel, MAX_BLOCK};
 
 /// `reverb.mono`: Freeverb, one channel.
-pub const MONO: ModuleSpec = ModuleSpec {
+pub const MONO: Module = Module::kernel(
+ModuleSpec {
     name: "reverb.mono",
     doc: "Freeverb, one channel: 8 damped combs and 4 allpasses (reverb.stereo's left channel at width 1, at half the cost)",
     // `reverb.stereo`'s inputs but its width.
-    inputs: STEREO.inputs.split_at(4).0,
+    inputs: STEREO.spec.inputs.split_at(4).0,
     outputs: &[OutputSpec {
         name: "out",
         doc: "dry and wet mixed",
         unit: Unit::Signal,
     }],
     role: Role::Kernel,
-};
-
-pub(crate) const MONO_ENTRY: Entry = Entry {
-    spec: MONO,
-    build: Some(|init| Box::new(Mono::new(init))),
-    memory_bytes: Some(|init| Channel::memory_bytes(0, init.sample_rate)),
-};
+},
+|init| init.kernel(Mono::new(init)),
+)
+.memory(|init| Channel::memory_bytes(0, init.sample_rate));
 
 /// `reverb.mono`'s kernel.
 #[derive(Debug)]
@@ -54,21 +52,25 @@ impl Mono {
     }
 }
 
-impl Kernel for Mono {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 4,
-            outputs: 1,
-            takes_feed: false,
-        }
-    }
+// Where `Mono` finds the ports of `reverb.mono`.
+const MONO_IN: usize = port(&MONO.spec, "in");
+const MONO_ROOM_SIZE: usize = port(&MONO.spec, "room_size");
+const MONO_DAMPING: usize = port(&MONO.spec, "damping");
+const MONO_MIX: usize = port(&MONO.spec, "mix");
+const MONO_OUT: usize = output(&MONO.spec, "out");
 
+impl Dsp for Mono {
     /// Inputs `[in, room_size, damping, mix]` (signal, then linear 0..1), output `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [x, room, damping, mix] = [inputs[0], inputs[1], inputs[2], inputs[3]];
-        let out = &mut *outputs[0];
+        let [x, room, damping, mix] = [
+            inputs[MONO_IN],
+            inputs[MONO_ROOM_SIZE],
+            inputs[MONO_DAMPING],
+            inputs[MONO_MIX],
+        ];
+        let out = &mut *outputs[MONO_OUT];
         let unit = |v: f32| limit(f64::from(v), 0.0, 1.0) as f32;
         if let (Some(room), Some(damping), Some(mix)) =
             (uniform(room), uniform(damping), uniform(mix))

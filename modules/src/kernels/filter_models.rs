@@ -2,7 +2,7 @@
 //! `filter.dcblock`. All are native kernels in `f64`, each limiting its settings so that no
 //! value, and no modulation of it, makes it unstable; a non-finite input clears their state.
 //!
-//! - `filter.svf` is the cookbook filters' core (`dsp::biquad`) with all
+//! - `filter.svf` is the cookbook filters' core (`dsp::svf`) with all
 //!   four of its outputs, which fundsp's `Svf` (one output per node) does not give at once.
 //! - `filter.moog` is a zero-delay-feedback ladder after Zavalishin ("The Art of VA Filter
 //!   Design", ch. 5-6): four trapezoidal one-poles in a loop whose feedback is solved for
@@ -15,16 +15,19 @@
 //! - `filter.onepole` and `filter.dcblock` are the trapezoidal one-pole, low-pass and high-pass
 //!   (`in - lowpass`) outputs: exact bilinear transforms of `1/(1 + s)` and `s/(1 + s)`.
 
-use super::filter::{CUTOFF, IN, MAX_CUTOFF, MIN_CUTOFF_HZ, Q, limited};
+use super::filter_cookbook::{CUTOFF, IN, MAX_CUTOFF, MIN_CUTOFF_HZ, Q, limited};
 use super::spec::control;
 use super::{limit, param};
 use crate::KernelInit;
-use crate::dsp::biquad::{Biquad, Response, Settings};
 use crate::dsp::state::copy_with;
-use crate::registry::Entry;
+use crate::dsp::svf::{Response, Settings, Svf};
+use crate::module::{Dsp, Module, blocks_mut, output, port};
 use patchvm_ir::{ModuleSpec, OutputSpec, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape};
+use patchvm_vm::Kernel;
 use std::f64::consts::{PI, TAU};
+
+/// This family's modules, in catalog order.
+pub(crate) const MODULES: &[Module] = &[MOOG, SVF, RESONATOR, ONEPOLE, DCBLOCK];
 
 const OUT: OutputSpec = OutputSpec {
     name: "out",
@@ -48,44 +51,41 @@ fn prewarp(cutoff: f32, sample_rate: f64) -> f64 {
 // filter.svf
 
 /// `filter.svf`: a state-variable filter with four outputs.
-pub const SVF: ModuleSpec = ModuleSpec {
-    name: "filter.svf",
-    doc: "2-pole state-variable filter with low-, high-, band-pass and notch outputs at once",
-    inputs: &[IN, CUTOFF, Q],
-    outputs: &[
-        OutputSpec {
-            name: "lp",
-            doc: "low-pass, 1/(s² + s/q + 1)",
-            unit: Unit::Signal,
-        },
-        OutputSpec {
-            name: "hp",
-            doc: "high-pass, s²/(s² + s/q + 1); lp + bp + hp = in",
-            unit: Unit::Signal,
-        },
-        OutputSpec {
-            name: "bp",
-            doc: "band-pass with 0 dB at the cutoff, (s/q)/(s² + s/q + 1)",
-            unit: Unit::Signal,
-        },
-        OutputSpec {
-            name: "notch",
-            doc: "notch, (s² + 1)/(s² + s/q + 1) = lp + hp",
-            unit: Unit::Signal,
-        },
-    ],
-    role: Role::Kernel,
-};
-
-pub(crate) const SVF_ENTRY: Entry = Entry {
-    spec: SVF,
-    build: Some(|init| Box::new(StateVariable::new(init))),
-    memory_bytes: None,
-};
+pub const SVF: Module = Module::kernel(
+    ModuleSpec {
+        name: "filter.svf",
+        doc: "2-pole state-variable filter with low-, high-, band-pass and notch outputs at once",
+        inputs: &[IN, CUTOFF, Q],
+        outputs: &[
+            OutputSpec {
+                name: "lp",
+                doc: "low-pass, 1/(s² + s/q + 1)",
+                unit: Unit::Signal,
+            },
+            OutputSpec {
+                name: "hp",
+                doc: "high-pass, s²/(s² + s/q + 1); lp + bp + hp = in",
+                unit: Unit::Signal,
+            },
+            OutputSpec {
+                name: "bp",
+                doc: "band-pass with 0 dB at the cutoff, (s/q)/(s² + s/q + 1)",
+                unit: Unit::Signal,
+            },
+            OutputSpec {
+                name: "notch",
+                doc: "notch, (s² + 1)/(s² + s/q + 1) = lp + hp",
+                unit: Unit::Signal,
+            },
+        ],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(StateVariable::new(init)),
+);
 
 /// `filter.svf`: the cookbook core, its signals mixed four ways.
 struct StateVariable {
-    core: Biquad,
+    core: Svf,
     max_cutoff: f32,
 }
 
@@ -94,36 +94,37 @@ impl StateVariable {
         let max_cutoff = max_cutoff(init.sample_rate) as f32;
         let settings = limited(
             [
-                param(&SVF, init, "cutoff") as f32,
-                param(&SVF, init, "q") as f32,
+                param(&SVF.spec, init, "cutoff") as f32,
+                param(&SVF.spec, init, "q") as f32,
                 0.0,
             ],
             max_cutoff,
         );
         StateVariable {
-            core: Biquad::new(Response::Lowpass, settings, init.sample_rate),
+            core: Svf::new(Response::Lowpass, settings, init.sample_rate),
             max_cutoff,
         }
     }
 }
 
-impl Kernel for StateVariable {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 3,
-            outputs: 4,
-            takes_feed: false,
-        }
-    }
+// Where `StateVariable` finds the ports of `filter.svf`.
+const SVF_IN: usize = port(&SVF.spec, "in");
+const SVF_CUTOFF: usize = port(&SVF.spec, "cutoff");
+const SVF_Q: usize = port(&SVF.spec, "q");
+const SVF_OUTPUTS: [usize; 4] = [
+    output(&SVF.spec, "lp"),
+    output(&SVF.spec, "hp"),
+    output(&SVF.spec, "bp"),
+    output(&SVF.spec, "notch"),
+];
 
+impl Dsp for StateVariable {
     /// Inputs `[in, cutoff, q]` (signal, Hz, linear), outputs `[lp, hp, bp, notch]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [input, cutoff, q] = [inputs[0], inputs[1], inputs[2]];
-        let [lp, hp, bp, notch] = outputs else {
-            unreachable!("the VM passes the four outputs the shape declares")
-        };
+        let [input, cutoff, q] = [inputs[SVF_IN], inputs[SVF_CUTOFF], inputs[SVF_Q]];
+        let [lp, hp, bp, notch] = blocks_mut(outputs, SVF_OUTPUTS);
         for i in 0..input.len() {
             let settings: Settings = limited([cutoff[i], q[i], 0.0], self.max_cutoff);
             let taps = self.core.taps(input[i], settings);
@@ -201,52 +202,46 @@ impl Gain {
 }
 
 /// `filter.onepole`: a 1-pole low-pass.
-pub const ONEPOLE: ModuleSpec = ModuleSpec {
-    name: "filter.onepole",
-    doc: "1-pole low-pass (6 dB/octave), -3 dB at the cutoff",
-    inputs: &[
-        IN,
-        control(
-            "cutoff",
-            "-3 dB frequency, limited to 0.49 of the sample rate",
-            1000.0,
-            (MIN_CUTOFF_HZ, 20_000.0),
-            Unit::Hz,
-        ),
-    ],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
+pub const ONEPOLE: Module = Module::kernel(
+    ModuleSpec {
+        name: "filter.onepole",
+        doc: "1-pole low-pass (6 dB/octave), -3 dB at the cutoff",
+        inputs: &[
+            IN,
+            control(
+                "cutoff",
+                "-3 dB frequency, limited to 0.49 of the sample rate",
+                1000.0,
+                (MIN_CUTOFF_HZ, 20_000.0),
+                Unit::Hz,
+            ),
+        ],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(OnePoleKernel::new(&ONEPOLE.spec, false, init)),
+);
 
 /// `filter.dcblock`: a 1-pole high-pass at a low cutoff.
-pub const DCBLOCK: ModuleSpec = ModuleSpec {
-    name: "filter.dcblock",
-    doc: "removes DC: a 1-pole high-pass, -3 dB at the cutoff, no gain at all at 0 Hz",
-    inputs: &[
-        IN,
-        control(
-            "cutoff",
-            "-3 dB frequency",
-            10.0,
-            (MIN_CUTOFF_HZ, 500.0),
-            Unit::Hz,
-        ),
-    ],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
-
-pub(crate) const ONEPOLE_ENTRY: Entry = Entry {
-    spec: ONEPOLE,
-    build: Some(|init| Box::new(OnePoleKernel::new(&ONEPOLE, false, init))),
-    memory_bytes: None,
-};
-
-pub(crate) const DCBLOCK_ENTRY: Entry = Entry {
-    spec: DCBLOCK,
-    build: Some(|init| Box::new(OnePoleKernel::new(&DCBLOCK, true, init))),
-    memory_bytes: None,
-};
+pub const DCBLOCK: Module = Module::kernel(
+    ModuleSpec {
+        name: "filter.dcblock",
+        doc: "removes DC: a 1-pole high-pass, -3 dB at the cutoff, no gain at all at 0 Hz",
+        inputs: &[
+            IN,
+            control(
+                "cutoff",
+                "-3 dB frequency",
+                10.0,
+                (MIN_CUTOFF_HZ, 500.0),
+                Unit::Hz,
+            ),
+        ],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(OnePoleKernel::new(&DCBLOCK.spec, true, init)),
+);
 
 /// `filter.onepole` (the low-pass output) and `filter.dcblock` (the high-pass, `in - low`).
 struct OnePoleKernel {
@@ -265,21 +260,18 @@ impl OnePoleKernel {
     }
 }
 
-impl Kernel for OnePoleKernel {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 2,
-            outputs: 1,
-            takes_feed: false,
-        }
-    }
+// Where `OnePoleKernel` finds the ports of `filter.onepole` (and of `filter.dcblock`, laid out alike).
+const ONEPOLE_IN: usize = port(&ONEPOLE.spec, "in");
+const ONEPOLE_CUTOFF: usize = port(&ONEPOLE.spec, "cutoff");
+const ONEPOLE_OUT: usize = output(&ONEPOLE.spec, "out");
 
+impl Dsp for OnePoleKernel {
     /// Inputs `[in, cutoff]` (signal, Hz), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [input, cutoff] = [inputs[0], inputs[1]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [input, cutoff] = [inputs[ONEPOLE_IN], inputs[ONEPOLE_CUTOFF]];
+        for (i, out) in outputs[ONEPOLE_OUT].iter_mut().enumerate() {
             let x = f64::from(input[i]);
             let low = self.pole.tick(x, self.gain.get(cutoff[i]));
             if !low.is_finite() {
@@ -309,35 +301,32 @@ impl Kernel for OnePoleKernel {
 const MOOG_MAX_FEEDBACK: f64 = 4.2;
 
 /// `filter.moog`: a 4-pole transistor-ladder low-pass.
-pub const MOOG: ModuleSpec = ModuleSpec {
-    name: "filter.moog",
-    doc: "4-pole ladder low-pass (24 dB/octave) with unit gain at DC; resonance 1 self-oscillates",
-    inputs: &[
-        IN,
-        control(
-            "cutoff",
-            "cutoff frequency (-12 dB at resonance 0), limited to 0.49 of the sample rate",
-            1000.0,
-            (MIN_CUTOFF_HZ, 20_000.0),
-            Unit::Hz,
-        ),
-        control(
-            "resonance",
-            "feedback 4.2·resonance²: peaks at the cutoff, self-oscillates from 0.976",
-            0.0,
-            (0.0, 1.0),
-            Unit::Linear,
-        ),
-    ],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
-
-pub(crate) const MOOG_ENTRY: Entry = Entry {
-    spec: MOOG,
-    build: Some(|init| Box::new(Moog::new(init))),
-    memory_bytes: None,
-};
+pub const MOOG: Module = Module::kernel(
+    ModuleSpec {
+        name: "filter.moog",
+        doc: "4-pole ladder low-pass (24 dB/octave) with unit gain at DC; resonance 1 self-oscillates",
+        inputs: &[
+            IN,
+            control(
+                "cutoff",
+                "cutoff frequency (-12 dB at resonance 0), limited to 0.49 of the sample rate",
+                1000.0,
+                (MIN_CUTOFF_HZ, 20_000.0),
+                Unit::Hz,
+            ),
+            control(
+                "resonance",
+                "feedback 4.2·resonance²: peaks at the cutoff, self-oscillates from 0.976",
+                0.0,
+                (0.0, 1.0),
+                Unit::Linear,
+            ),
+        ],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Moog::new(init)),
+);
 
 /// `filter.moog`: four trapezoidal one-poles in a saturated feedback loop.
 struct Moog {
@@ -349,7 +338,7 @@ impl Moog {
     fn new(init: &KernelInit) -> Moog {
         Moog {
             stages: [OnePole::default(); 4],
-            gain: Gain::new(param(&MOOG, init, "cutoff") as f32, init.sample_rate),
+            gain: Gain::new(param(&MOOG.spec, init, "cutoff") as f32, init.sample_rate),
         }
     }
 
@@ -382,21 +371,20 @@ impl Moog {
     }
 }
 
-impl Kernel for Moog {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 3,
-            outputs: 1,
-            takes_feed: false,
-        }
-    }
+// Where `Moog` finds the ports of `filter.moog`.
+const MOOG_IN: usize = port(&MOOG.spec, "in");
+const MOOG_CUTOFF: usize = port(&MOOG.spec, "cutoff");
+const MOOG_RESONANCE: usize = port(&MOOG.spec, "resonance");
+const MOOG_OUT: usize = output(&MOOG.spec, "out");
 
+impl Dsp for Moog {
     /// Inputs `[in, cutoff, resonance]` (signal, Hz, linear), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [input, cutoff, resonance] = [inputs[0], inputs[1], inputs[2]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [input, cutoff, resonance] =
+            [inputs[MOOG_IN], inputs[MOOG_CUTOFF], inputs[MOOG_RESONANCE]];
+        for (i, out) in outputs[MOOG_OUT].iter_mut().enumerate() {
             *out = self.tick(input[i].into(), cutoff[i], resonance[i]) as f32;
         }
     }
@@ -418,35 +406,32 @@ impl Kernel for Moog {
 const DECAY_RANGE_S: (f64, f64) = (0.001, 60.0);
 
 /// `filter.resonator`: a two-pole resonator.
-pub const RESONATOR: ModuleSpec = ModuleSpec {
-    name: "filter.resonator",
-    doc: "two-pole resonator: rings at freq, falling 60 dB in decay_s; unit gain at freq",
-    inputs: &[
-        IN,
-        control(
-            "freq",
-            "ring frequency, limited to 0.49 of the sample rate",
-            440.0,
-            (MIN_CUTOFF_HZ, 20_000.0),
-            Unit::Hz,
-        ),
-        control(
-            "decay_s",
-            "time for the ringing to fall by 60 dB",
-            1.0,
-            (DECAY_RANGE_S.0, DECAY_RANGE_S.1),
-            Unit::Seconds,
-        ),
-    ],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
-
-pub(crate) const RESONATOR_ENTRY: Entry = Entry {
-    spec: RESONATOR,
-    build: Some(|init| Box::new(Resonator::new(init))),
-    memory_bytes: None,
-};
+pub const RESONATOR: Module = Module::kernel(
+    ModuleSpec {
+        name: "filter.resonator",
+        doc: "two-pole resonator: rings at freq, falling 60 dB in decay_s; unit gain at freq",
+        inputs: &[
+            IN,
+            control(
+                "freq",
+                "ring frequency, limited to 0.49 of the sample rate",
+                440.0,
+                (MIN_CUTOFF_HZ, 20_000.0),
+                Unit::Hz,
+            ),
+            control(
+                "decay_s",
+                "time for the ringing to fall by 60 dB",
+                1.0,
+                (DECAY_RANGE_S.0, DECAY_RANGE_S.1),
+                Unit::Seconds,
+            ),
+        ],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Resonator::new(init)),
+);
 
 /// `filter.resonator`: `z ← p·z + x` with `p = r·e^(jω)`, output `gain·Im(z)`.
 ///
@@ -466,8 +451,8 @@ struct Resonator {
 impl Resonator {
     fn new(init: &KernelInit) -> Resonator {
         let settings = [
-            param(&RESONATOR, init, "freq") as f32,
-            param(&RESONATOR, init, "decay_s") as f32,
+            param(&RESONATOR.spec, init, "freq") as f32,
+            param(&RESONATOR.spec, init, "decay_s") as f32,
         ];
         Resonator {
             re: 0.0,
@@ -491,21 +476,23 @@ impl Resonator {
     }
 }
 
-impl Kernel for Resonator {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 3,
-            outputs: 1,
-            takes_feed: false,
-        }
-    }
+// Where `Resonator` finds the ports of `filter.resonator`.
+const RESONATOR_IN: usize = port(&RESONATOR.spec, "in");
+const RESONATOR_FREQ: usize = port(&RESONATOR.spec, "freq");
+const RESONATOR_DECAY_S: usize = port(&RESONATOR.spec, "decay_s");
+const RESONATOR_OUT: usize = output(&RESONATOR.spec, "out");
 
+impl Dsp for Resonator {
     /// Inputs `[in, freq, decay_s]` (signal, Hz, s), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [input, freq, decay] = [inputs[0], inputs[1], inputs[2]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [input, freq, decay] = [
+            inputs[RESONATOR_IN],
+            inputs[RESONATOR_FREQ],
+            inputs[RESONATOR_DECAY_S],
+        ];
+        for (i, out) in outputs[RESONATOR_OUT].iter_mut().enumerate() {
             let settings = [freq[i], decay[i]];
             // Bitwise, so a NaN setting compares equal to itself and is designed once.
             if settings.map(f32::to_bits) != self.settings.map(f32::to_bits) {
@@ -541,6 +528,7 @@ mod tests {
     use super::super::test_support::{
         SR, bilinear_s, constant, db, frequency, response, rms, run_module, sine_wave,
     };
+
     use num_complex::Complex64;
 
     /// The complex response of output `output` of `module` (with `overrides`) to a sine of

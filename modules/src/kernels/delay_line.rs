@@ -17,52 +17,54 @@
 use super::{limit, param};
 use crate::KernelInit;
 use crate::dsp::ring::Ring;
-use crate::registry::Entry;
+use crate::dsp::state::same;
+use crate::module::{Dsp, Module, output, port};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape, MAX_BLOCK};
+use patchvm_vm::{Kernel, MAX_BLOCK};
+
+/// This family's modules, in catalog order.
+pub(crate) const MODULES: &[Module] = &[DELAY];
 
 /// The longest delay, in seconds.
 const MAX_TIME_S: f64 = 60.0;
 
 /// `delay`: a delay line.
-pub const DELAY: ModuleSpec = ModuleSpec {
-    name: "delay",
-    doc: "delays its input by a time that may vary; may close a feedback loop",
-    inputs: &[
-        InputSpec {
-            name: "in",
-            doc: "the signal to delay; a connection here may close a feedback loop",
-            default: 0.0,
-            min: -1e6,
-            max: 1e6,
+pub const DELAY: Module = Module::kernel(
+    ModuleSpec {
+        name: "delay",
+        doc: "delays its input by a time that may vary; may close a feedback loop",
+        inputs: &[
+            InputSpec {
+                name: "in",
+                doc: "the signal to delay; a connection here may close a feedback loop",
+                default: 0.0,
+                min: -1e6,
+                max: 1e6,
+                unit: Unit::Signal,
+                rate: Rate::Audio,
+                breaks_cycles: true,
+            },
+            InputSpec {
+                name: "time",
+                doc: "delay time; the parameter's value is also the longest a signal can ask for",
+                default: 0.5,
+                min: 0.0,
+                max: MAX_TIME_S,
+                unit: Unit::Seconds,
+                rate: Rate::Audio,
+                breaks_cycles: false,
+            },
+        ],
+        outputs: &[OutputSpec {
+            name: "out",
+            doc: "the input, `time` ago",
             unit: Unit::Signal,
-            rate: Rate::Audio,
-            breaks_cycles: true,
-        },
-        InputSpec {
-            name: "time",
-            doc: "delay time; the parameter's value is also the longest a signal can ask for",
-            default: 0.5,
-            min: 0.0,
-            max: MAX_TIME_S,
-            unit: Unit::Seconds,
-            rate: Rate::Audio,
-            breaks_cycles: false,
-        },
-    ],
-    outputs: &[OutputSpec {
-        name: "out",
-        doc: "the input, `time` ago",
-        unit: Unit::Signal,
-    }],
-    role: Role::Kernel,
-};
-
-pub(crate) const DELAY_ENTRY: Entry = Entry {
-    spec: DELAY,
-    build: Some(|init| Box::new(Delay::new(init))),
-    memory_bytes: Some(|init| ring_len(init).saturating_mul(size_of::<f32>())),
-};
+        }],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Delay::new(init)),
+)
+.memory(|init| ring_len(init).saturating_mul(size_of::<f32>()));
 
 /// `delay`: a ring buffer with separate write (feed) and read (process) positions.
 #[derive(Debug)]
@@ -88,7 +90,7 @@ fn delay_limits(init: &KernelInit) -> (f64, f64) {
     } else {
         0.0
     };
-    let time = limit(param(&DELAY, init, "time"), 0.0, MAX_TIME_S);
+    let time = limit(param(&DELAY.spec, init, "time"), 0.0, MAX_TIME_S);
     // Not rounded up: a time signal equal to the parameter (0.3 s, which is 0.30000001 as
     // f32) then delays by exactly the samples the parameter asks for (14 400 at 48 kHz).
     (min_delay, (time * init.sample_rate).max(min_delay))
@@ -115,21 +117,17 @@ impl Delay {
     }
 }
 
-impl Kernel for Delay {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 1,
-            outputs: 1,
-            takes_feed: true,
-        }
-    }
+// Where `Delay` finds the ports of `delay`.
+const DELAY_TIME: usize = port(&DELAY.spec, "time");
+const DELAY_OUT: usize = output(&DELAY.spec, "out");
 
+impl Dsp for Delay {
     /// Inputs `[time]` (seconds), outputs `[out]`; `in` arrives through `feed`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
         let mut now = self.read;
-        for (out, &time) in outputs[0].iter_mut().zip(inputs[0]) {
+        for (out, &time) in outputs[DELAY_OUT].iter_mut().zip(inputs[DELAY_TIME]) {
             let delay = limit(
                 f64::from(time) * self.sample_rate,
                 self.min_delay,
@@ -160,7 +158,7 @@ impl Kernel for Delay {
     ///
     /// Real-time safe: copies into this kernel's own ring; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        let Some(other) = (other as &dyn std::any::Any).downcast_ref::<Delay>() else {
+        let Some(other) = same::<Delay>(other) else {
             return false;
         };
         // Between blocks, `read == write` (each block advances both by its length), so the
@@ -174,6 +172,7 @@ impl Kernel for Delay {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{Chunks, Run, SR, constant, params};
+
     use super::*;
     use crate::build;
 

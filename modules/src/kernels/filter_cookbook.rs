@@ -1,9 +1,10 @@
 //! Filters: `filter.lowpass` and the other RBJ-cookbook biquads, `filter.highpass`,
 //! `filter.bandpass`, `filter.notch`, `filter.peak`, `filter.lowshelf`, `filter.highshelf` and
-//! `filter.allpass`. The other filters are in [`filter_more`](super::filter_more).
+//! `filter.allpass`. The other filters are in [`filter_models`](super::filter_models).
 //!
 //! `filter.lowpass` is a 2-pole resonant low-pass: Andrew Simper's trapezoidal
-//! (topology-preserving) state-variable filter, run natively in `f32` (`dsp::svf`). Its
+//! (topology-preserving) state-variable filter, run natively in `f64` on `f32` signals
+//! (`dsp::svf_lowpass`). Its
 //! response is exactly the bilinear transform, prewarped at the cutoff, of `1 / (s² + s/q + 1)`:
 //! the RBJ cookbook low-pass. The state-variable form stays stable and free of zipper noise
 //! while `cutoff` and `q` move every sample, where a direct-form biquad does not. The kernel
@@ -12,8 +13,9 @@
 //! settings differ from the sample before. A non-finite state (from a non-finite input) is
 //! cleared, so the filter recovers when its input does.
 //!
-//! It runs in lanes: the compiler groups up to eight `filter.lowpass` nodes of a patch's voices
-//! into one call, which steps all eight filters' recursions together in one vector, each lane
+//! It runs in lanes: the compiler groups up to sixteen `filter.lowpass` nodes of a patch's voices
+//! into one call, which steps the filters' recursions together, eight to a vector (two
+//! vectors, two independent chains, for more than eight), each lane
 //! computing exactly what its node alone computes. Measured (bench-peers w2, 64 voices of saw
 //! → low-pass, 60 s renders, CPU time against the hand-written scalar loop there): fundsp's
 //! `Svf` in `f64`, which this kernel used before, cost 1.05 times that whole loop for the
@@ -22,13 +24,17 @@
 
 use super::{limit, param};
 use crate::KernelInit;
-use crate::dsp::biquad::{Biquad, Response, Settings};
 use crate::dsp::state::copy_with;
-use crate::dsp::svf;
-use crate::registry::{Entry, KernelBuilder};
+use crate::dsp::svf::{Response, Settings, Svf};
+use crate::dsp::svf_lowpass;
+use crate::module::{Build, Dsp, Module, lane, output, port};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
-use patchvm_vm::{Kernel, KernelRef, KernelShape, MAX_LANES};
-use std::any::Any;
+use patchvm_vm::{Kernel, KernelRef, MAX_LANES};
+
+/// This family's modules, in catalog order.
+pub(crate) const MODULES: &[Module] = &[
+    LOWPASS, HIGHPASS, BANDPASS, NOTCH, PEAK, LOWSHELF, HIGHSHELF, ALLPASS,
+];
 
 /// The smallest cutoff the kernels use, in hertz.
 pub(crate) const MIN_CUTOFF_HZ: f64 = 1.0;
@@ -38,87 +44,88 @@ pub(crate) const MAX_CUTOFF: f64 = 0.49;
 pub(crate) const Q_RANGE: (f64, f64) = (0.1, 40.0);
 
 /// `filter.lowpass`: a resonant 2-pole low-pass.
-pub const LOWPASS: ModuleSpec = ModuleSpec {
-    name: "filter.lowpass",
-    doc: "resonant 2-pole low-pass (12 dB/octave), the RBJ cookbook response",
-    inputs: &[
-        InputSpec {
-            name: "in",
-            doc: "the signal to filter",
-            default: 0.0,
-            min: -1e6,
-            max: 1e6,
+pub const LOWPASS: Module = Module::kernel(
+    ModuleSpec {
+        name: "filter.lowpass",
+        doc: "resonant 2-pole low-pass (12 dB/octave), the RBJ cookbook response",
+        inputs: &[
+            InputSpec {
+                name: "in",
+                doc: "the signal to filter",
+                default: 0.0,
+                min: -1e6,
+                max: 1e6,
+                unit: Unit::Signal,
+                rate: Rate::Audio,
+                breaks_cycles: false,
+            },
+            InputSpec {
+                name: "cutoff",
+                doc: "cutoff frequency (-3 dB at q 0.707), limited to 0.49 of the sample rate",
+                default: 1000.0,
+                min: MIN_CUTOFF_HZ,
+                max: 20_000.0,
+                unit: Unit::Hz,
+                rate: Rate::Audio,
+                breaks_cycles: false,
+            },
+            InputSpec {
+                name: "q",
+                doc: "resonance: 0.707 is flat, higher peaks at the cutoff by about 20·log10(q) dB",
+                default: 0.707,
+                min: Q_RANGE.0,
+                max: Q_RANGE.1,
+                unit: Unit::Linear,
+                rate: Rate::Audio,
+                breaks_cycles: false,
+            },
+        ],
+        outputs: &[OutputSpec {
+            name: "out",
+            doc: "the filtered signal",
             unit: Unit::Signal,
-            rate: Rate::Audio,
-            breaks_cycles: false,
-        },
-        InputSpec {
-            name: "cutoff",
-            doc: "cutoff frequency (-3 dB at q 0.707), limited to 0.49 of the sample rate",
-            default: 1000.0,
-            min: MIN_CUTOFF_HZ,
-            max: 20_000.0,
-            unit: Unit::Hz,
-            rate: Rate::Audio,
-            breaks_cycles: false,
-        },
-        InputSpec {
-            name: "q",
-            doc: "resonance: 0.707 is flat, higher peaks at the cutoff by about 20·log10(q) dB",
-            default: 0.707,
-            min: Q_RANGE.0,
-            max: Q_RANGE.1,
-            unit: Unit::Linear,
-            rate: Rate::Audio,
-            breaks_cycles: false,
-        },
-    ],
-    outputs: &[OutputSpec {
-        name: "out",
-        doc: "the filtered signal",
-        unit: Unit::Signal,
-    }],
-    role: Role::Kernel,
-};
+        }],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Lowpass::new(init)),
+)
+.lanes();
 
-pub(crate) const LOWPASS_ENTRY: Entry = Entry {
-    spec: LOWPASS,
-    build: Some(|init| Box::new(Lowpass::new(init))),
-    memory_bytes: None,
-};
-
-/// `filter.lowpass`: [`svf::Lowpass`].
+/// `filter.lowpass`: [`svf_lowpass::Lowpass`].
 #[derive(Clone, Debug)]
-struct Lowpass(svf::Lowpass);
+struct Lowpass(svf_lowpass::Lowpass);
 
 impl Lowpass {
     fn new(init: &KernelInit) -> Lowpass {
-        Lowpass(svf::Lowpass::new(
-            param(&LOWPASS, init, "cutoff") as f32,
-            param(&LOWPASS, init, "q") as f32,
+        Lowpass(svf_lowpass::Lowpass::new(
+            param(&LOWPASS.spec, init, "cutoff") as f32,
+            param(&LOWPASS.spec, init, "q") as f32,
             init.sample_rate,
         ))
     }
 }
 
-impl Kernel for Lowpass {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 3,
-            outputs: 1,
-            takes_feed: false,
-        }
-    }
+// Where `Lowpass` finds the ports of `filter.lowpass`.
+const LOWPASS_IN: usize = port(&LOWPASS.spec, "in");
+const LOWPASS_CUTOFF: usize = port(&LOWPASS.spec, "cutoff");
+const LOWPASS_Q: usize = port(&LOWPASS.spec, "q");
+const LOWPASS_OUT: usize = output(&LOWPASS.spec, "out");
 
+impl Dsp for Lowpass {
     /// Inputs `[in, cutoff, q]` (signal, Hz, linear), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        self.0
-            .run(inputs[0], inputs[1], inputs[2], &mut *outputs[0]);
+        self.0.run(
+            inputs[LOWPASS_IN],
+            inputs[LOWPASS_CUTOFF],
+            inputs[LOWPASS_Q],
+            &mut *outputs[LOWPASS_OUT],
+        );
     }
 
-    /// Up to eight filters in one vector when every lane's settings hold still in the block.
+    /// Up to sixteen filters, eight to a vector, when every lane's settings hold still in the
+    /// block.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process_lanes(
@@ -131,16 +138,14 @@ impl Kernel for Lowpass {
         if lanes > MAX_LANES {
             return false;
         }
-        let mut filters: [Option<&mut svf::Lowpass>; MAX_LANES] = Default::default();
+        let mut filters: [Option<&mut svf_lowpass::Lowpass>; MAX_LANES] = Default::default();
         filters[0] = Some(&mut self.0);
         for (slot, other) in filters[1..].iter_mut().zip(rest.iter_mut()) {
-            *slot = (&mut **other as &mut dyn Any)
-                .downcast_mut::<Lowpass>()
-                .map(|lowpass| &mut lowpass.0);
+            *slot = lane::<Lowpass>(other).map(|lowpass| &mut lowpass.0);
         }
         let (ins, rest) = inputs.split_at(lanes);
         let (cutoffs, qs) = rest.split_at(lanes);
-        svf::run_lanes(&mut filters[..lanes], ins, cutoffs, qs, outputs)
+        svf_lowpass::run_lanes(&mut filters[..lanes], ins, cutoffs, qs, outputs)
     }
 
     fn reset(&mut self) {
@@ -157,7 +162,7 @@ impl Kernel for Lowpass {
 const GAIN_DB_RANGE: f64 = 48.0;
 
 // The cookbook filters other than `filter.lowpass`: one native kernel over
-// `dsp::biquad::Biquad`, Simper's trapezoidal state-variable filter mixed to each cookbook
+// `dsp::svf::Svf`, Simper's trapezoidal state-variable filter mixed to each cookbook
 // response, in `f64`. Native rather than fundsp: fundsp's `Svf` has these modes, one node per
 // mode, but `filter.svf` needs all of its signals at once and sharing one core keeps one
 // implementation for both; the core costs about what fundsp's `tick` does (the lowpass's
@@ -232,85 +237,78 @@ const fn spec(name: &'static str, doc: &'static str, gain: bool) -> ModuleSpec {
 }
 
 /// `filter.highpass`: a resonant 2-pole high-pass.
-pub const HIGHPASS: ModuleSpec = spec(
-    "filter.highpass",
-    "resonant 2-pole high-pass (12 dB/octave), the RBJ cookbook response",
-    false,
+pub const HIGHPASS: Module = Module::kernel(
+    spec(
+        "filter.highpass",
+        "resonant 2-pole high-pass (12 dB/octave), the RBJ cookbook response",
+        false,
+    ),
+    |init| Rbj::build(Response::Highpass, init),
 );
 /// `filter.bandpass`: a 2-pole band-pass with 0 dB at its centre.
-pub const BANDPASS: ModuleSpec = spec(
-    "filter.bandpass",
-    "2-pole band-pass, 0 dB at the centre frequency whatever q is (RBJ cookbook)",
-    false,
+pub const BANDPASS: Module = Module::kernel(
+    spec(
+        "filter.bandpass",
+        "2-pole band-pass, 0 dB at the centre frequency whatever q is (RBJ cookbook)",
+        false,
+    ),
+    |init| Rbj::build(Response::Bandpass, init),
 );
 /// `filter.notch`: a 2-pole band-reject.
-pub const NOTCH: ModuleSpec = spec(
-    "filter.notch",
-    "2-pole notch: silences the centre frequency, q sets the width (RBJ cookbook)",
-    false,
+pub const NOTCH: Module = Module::kernel(
+    spec(
+        "filter.notch",
+        "2-pole notch: silences the centre frequency, q sets the width (RBJ cookbook)",
+        false,
+    ),
+    |init| Rbj::build(Response::Notch, init),
 );
 /// `filter.peak`: a bell equaliser band.
-pub const PEAK: ModuleSpec = spec(
-    "filter.peak",
-    "peaking (bell) equaliser: gain_db at the centre, 0 dB far from it (RBJ cookbook)",
-    true,
+pub const PEAK: Module = Module::kernel(
+    spec(
+        "filter.peak",
+        "peaking (bell) equaliser: gain_db at the centre, 0 dB far from it (RBJ cookbook)",
+        true,
+    ),
+    |init| Rbj::build(Response::Peak, init),
 );
 /// `filter.lowshelf`: a low shelving equaliser.
-pub const LOWSHELF: ModuleSpec = spec(
-    "filter.lowshelf",
-    "low shelf: gain_db below the cutoff, 0 dB above, half the gain at it (RBJ cookbook)",
-    true,
+pub const LOWSHELF: Module = Module::kernel(
+    spec(
+        "filter.lowshelf",
+        "low shelf: gain_db below the cutoff, 0 dB above, half the gain at it (RBJ cookbook)",
+        true,
+    ),
+    |init| Rbj::build(Response::LowShelf, init),
 );
 /// `filter.highshelf`: a high shelving equaliser.
-pub const HIGHSHELF: ModuleSpec = spec(
-    "filter.highshelf",
-    "high shelf: gain_db above the cutoff, 0 dB below, half the gain at it (RBJ cookbook)",
-    true,
+pub const HIGHSHELF: Module = Module::kernel(
+    spec(
+        "filter.highshelf",
+        "high shelf: gain_db above the cutoff, 0 dB below, half the gain at it (RBJ cookbook)",
+        true,
+    ),
+    |init| Rbj::build(Response::HighShelf, init),
 );
 /// `filter.allpass`: a 2-pole all-pass.
-pub const ALLPASS: ModuleSpec = spec(
-    "filter.allpass",
-    "2-pole all-pass: unit gain, phase falling through -180° at the cutoff (RBJ cookbook)",
-    false,
+pub const ALLPASS: Module = Module::kernel(
+    spec(
+        "filter.allpass",
+        "2-pole all-pass: unit gain, phase falling through -180° at the cutoff (RBJ cookbook)",
+        false,
+    ),
+    |init| Rbj::build(Response::Allpass, init),
 );
-
-const fn entry(spec: ModuleSpec, build: KernelBuilder) -> Entry {
-    Entry {
-        spec,
-        build: Some(build),
-        memory_bytes: None,
-    }
-}
-
-pub(crate) const HIGHPASS_ENTRY: Entry = entry(HIGHPASS, |init| {
-    Rbj::boxed(Response::Highpass, &HIGHPASS, init)
-});
-pub(crate) const BANDPASS_ENTRY: Entry = entry(BANDPASS, |init| {
-    Rbj::boxed(Response::Bandpass, &BANDPASS, init)
-});
-pub(crate) const NOTCH_ENTRY: Entry =
-    entry(NOTCH, |init| Rbj::boxed(Response::Notch, &NOTCH, init));
-pub(crate) const PEAK_ENTRY: Entry = entry(PEAK, |init| Rbj::boxed(Response::Peak, &PEAK, init));
-pub(crate) const LOWSHELF_ENTRY: Entry = entry(LOWSHELF, |init| {
-    Rbj::boxed(Response::LowShelf, &LOWSHELF, init)
-});
-pub(crate) const HIGHSHELF_ENTRY: Entry = entry(HIGHSHELF, |init| {
-    Rbj::boxed(Response::HighShelf, &HIGHSHELF, init)
-});
-pub(crate) const ALLPASS_ENTRY: Entry = entry(ALLPASS, |init| {
-    Rbj::boxed(Response::Allpass, &ALLPASS, init)
-});
 
 /// A cookbook biquad whose settings are limited to a range it computes well in.
 struct Rbj {
-    biquad: Biquad,
-    /// Whether input 3 is `gain_db`.
-    has_gain: bool,
+    biquad: Svf,
     max_cutoff: f32,
 }
 
 impl Rbj {
-    fn boxed(response: Response, spec: &ModuleSpec, init: &KernelInit) -> Box<dyn Kernel> {
+    fn build(response: Response, init: &Build) -> Box<dyn Kernel> {
+        let spec = init.spec();
         let has_gain = spec.inputs.len() == 4;
         let max_cutoff = (MAX_CUTOFF * init.sample_rate) as f32;
         let gain_db = if has_gain {
@@ -326,9 +324,8 @@ impl Rbj {
             ],
             max_cutoff,
         );
-        Box::new(Rbj {
-            biquad: Biquad::new(response, settings, init.sample_rate),
-            has_gain,
+        init.kernel(Rbj {
+            biquad: Svf::new(response, settings, init.sample_rate),
             max_cutoff,
         })
     }
@@ -344,23 +341,27 @@ pub(super) fn limited([cutoff, q, gain_db]: [f32; 3], max_cutoff: f32) -> Settin
     }
 }
 
-impl Kernel for Rbj {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: if self.has_gain { 4 } else { 3 },
-            outputs: 1,
-            takes_feed: false,
-        }
-    }
+// Where `Rbj` finds the ports of `filter.highpass` (and of `filter.bandpass`, `filter.notch`, `filter.peak`, `filter.lowshelf`, `filter.highshelf`, `filter.allpass`, laid out alike).
+const HIGHPASS_IN: usize = port(&HIGHPASS.spec, "in");
+const HIGHPASS_CUTOFF: usize = port(&HIGHPASS.spec, "cutoff");
+const HIGHPASS_Q: usize = port(&HIGHPASS.spec, "q");
+const HIGHPASS_OUT: usize = output(&HIGHPASS.spec, "out");
+const PEAK_GAIN_DB: usize = port(&PEAK.spec, "gain_db");
 
+impl Dsp for Rbj {
     /// Inputs `[in, cutoff, q]` (signal, Hz, linear), and `gain_db` (dB) for the peak and
     /// shelves; outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [input, cutoff, q] = [inputs[0], inputs[1], inputs[2]];
-        let gain = inputs.get(3).copied();
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [input, cutoff, q] = [
+            inputs[HIGHPASS_IN],
+            inputs[HIGHPASS_CUTOFF],
+            inputs[HIGHPASS_Q],
+        ];
+        // Only the peak and shelves have `gain_db`, after the three ports they share.
+        let gain = inputs.get(PEAK_GAIN_DB).copied();
+        for (i, out) in outputs[HIGHPASS_OUT].iter_mut().enumerate() {
             let gain_db = gain.map_or(0.0, |gain| gain[i]);
             let settings = limited([cutoff[i], q[i], gain_db], self.max_cutoff);
             *out = self.biquad.tick(input[i], settings);
@@ -385,6 +386,7 @@ impl Kernel for Rbj {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{Run, SR, constant, kernel, rms, sine_wave};
+
     use std::f64::consts::TAU;
 
     /// The RBJ cookbook low-pass's gain in dB at `freq`, from its biquad coefficients.

@@ -16,15 +16,16 @@
 //! | `math.ftom` | `69 + 12·log2(freq/440)` | result -128..256, so 0 Hz, negative or NaN give -128 |
 //! | `math.dbtoamp` | `10^(db/20)` | db up to +60; -200 dB and below (and NaN) give exactly 0 |
 
-use super::arith::{Map1, Map2, Mul, Op1, shape};
+use super::arithmetic::{Map1, Op1, fold1};
 use super::limit;
+use super::spec::{module, out, signal};
 use crate::dsp::state::stateless;
-use crate::registry::Entry;
-use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape};
+use crate::module::{Dsp, Module, output, port};
+use patchvm_ir::{InputSpec, OutputSpec, Rate, Unit};
+use patchvm_vm::Kernel;
 
-/// The range of signal-valued parameters: wide, since a signal can carry a control value.
-const SIGNAL_RANGE: f64 = 1e6;
+/// This family's modules, in catalog order.
+pub(crate) const MODULES: &[Module] = &[CLIP, SCALE, MTOF, FTOM, DBTOAMP];
 
 /// The range of MIDI note numbers `math.mtof` takes, `math.ftom` gives and `ctl.quantize`
 /// works on: about 0.005 Hz to
@@ -36,251 +37,114 @@ const DB_FLOOR: f64 = -200.0;
 /// The highest level `math.dbtoamp` takes: a factor of 1000.
 const DB_CEILING: f64 = 60.0;
 
-/// An audio-rate input carrying any signal.
-pub(super) const fn signal(name: &'static str, doc: &'static str, default: f64) -> InputSpec {
-    InputSpec {
-        name,
-        doc,
-        default,
-        min: -SIGNAL_RANGE,
-        max: SIGNAL_RANGE,
-        unit: Unit::Signal,
-        rate: Rate::Audio,
-        breaks_cycles: false,
-    }
-}
-
-/// The single output, `out`.
-pub(super) const fn out(doc: &'static str) -> OutputSpec {
-    OutputSpec {
-        name: "out",
-        doc,
-        unit: Unit::Signal,
-    }
-}
-
-/// A module of kernel role from its parts.
-pub(super) const fn module(
-    name: &'static str,
-    doc: &'static str,
-    inputs: &'static [InputSpec],
-    outputs: &'static [OutputSpec],
-) -> ModuleSpec {
-    ModuleSpec {
-        name,
-        doc,
-        inputs,
-        outputs,
-        role: Role::Kernel,
-    }
-}
-
-const FACTOR: InputSpec = signal(
-    "",
-    "a factor; 1 when unconnected, so the other passes through",
-    1.0,
-);
-
-/// `const`: a fixed value as a signal.
-pub const CONST: ModuleSpec = module(
-    "const",
-    "outputs its value as a signal",
-    &[signal("value", "the value to output", 0.0)],
-    &[out("the value")],
-);
-
-/// `gain`: a signal scaled by a factor.
-pub const GAIN: ModuleSpec = module(
-    "gain",
-    "scales a signal: out = in·amp",
-    &[
-        signal("in", "the signal to scale", 0.0),
-        InputSpec {
-            name: "amp",
-            doc: "the linear factor",
-            default: 1.0,
-            min: -1e3,
-            max: 1e3,
-            unit: Unit::Linear,
-            rate: Rate::Audio,
-            breaks_cycles: false,
-        },
-    ],
-    &[out("in·amp")],
-);
-
-/// `mul`: the product of two signals (ring modulation).
-pub const MUL: ModuleSpec = module(
-    "mul",
-    "multiplies two signals: out = a·b",
-    &[
-        InputSpec {
-            name: "a",
-            ..FACTOR
-        },
-        InputSpec {
-            name: "b",
-            ..FACTOR
-        },
-    ],
-    &[out("a·b")],
-);
-
 /// `math.clip`: a signal limited to a range.
-pub const CLIP: ModuleSpec = module(
-    "math.clip",
-    "limits a signal to lo..hi (bounds swapped if lo > hi; a NaN input gives lo)",
-    &[
-        signal("in", "the signal to limit", 0.0),
-        signal("lo", "the lower bound", -1.0),
-        signal("hi", "the upper bound", 1.0),
-    ],
-    &[out("in limited to lo..hi")],
+pub const CLIP: Module = Module::kernel(
+    module(
+        "math.clip",
+        "limits a signal to lo..hi (bounds swapped if lo > hi; a NaN input gives lo)",
+        &[
+            signal("in", "the signal to limit", 0.0),
+            signal("lo", "the lower bound", -1.0),
+            signal("hi", "the upper bound", 1.0),
+        ],
+        &[out("in limited to lo..hi")],
+    ),
+    |init| init.kernel(Clip),
 );
 
 /// `math.scale`: a linear map from one range onto another.
-pub const SCALE: ModuleSpec = module(
-    "math.scale",
-    "maps in_lo..in_hi linearly onto out_lo..out_hi, extrapolating outside; a degenerate input range gives out_lo",
-    &[
-        signal("in", "the signal to map", 0.0),
-        signal("in_lo", "the input value that maps to out_lo", -1.0),
-        signal("in_hi", "the input value that maps to out_hi", 1.0),
-        signal("out_lo", "the output for in_lo", 0.0),
-        signal("out_hi", "the output for in_hi", 1.0),
-    ],
-    &[out(
-        "out_lo + (in - in_lo)·(out_hi - out_lo)/(in_hi - in_lo)",
-    )],
+pub const SCALE: Module = Module::kernel(
+    module(
+        "math.scale",
+        "maps in_lo..in_hi linearly onto out_lo..out_hi, extrapolating outside; a degenerate input range gives out_lo",
+        &[
+            signal("in", "the signal to map", 0.0),
+            signal("in_lo", "the input value that maps to out_lo", -1.0),
+            signal("in_hi", "the input value that maps to out_hi", 1.0),
+            signal("out_lo", "the output for in_lo", 0.0),
+            signal("out_hi", "the output for in_hi", 1.0),
+        ],
+        &[out(
+            "out_lo + (in - in_lo)·(out_hi - out_lo)/(in_hi - in_lo)",
+        )],
+    ),
+    |init| init.kernel(Scale),
 );
 
 /// `math.mtof`: a MIDI note number as a frequency.
-pub const MTOF: ModuleSpec = module(
-    "math.mtof",
-    "MIDI note number to frequency, equal temperament with note 69 at 440 Hz",
-    &[InputSpec {
-        name: "note",
-        doc: "the MIDI note number, fractions allowed (60 is middle C)",
-        default: 69.0,
-        min: NOTE_RANGE.0,
-        max: NOTE_RANGE.1,
-        unit: Unit::Linear,
-        rate: Rate::Audio,
-        breaks_cycles: false,
-    }],
-    &[OutputSpec {
-        name: "freq",
-        doc: "440·2^((note - 69)/12) Hz",
-        unit: Unit::Hz,
-    }],
-);
+pub const MTOF: Module = Module::kernel(
+    module(
+        "math.mtof",
+        "MIDI note number to frequency, equal temperament with note 69 at 440 Hz",
+        &[InputSpec {
+            name: "note",
+            doc: "the MIDI note number, fractions allowed (60 is middle C)",
+            default: 69.0,
+            min: NOTE_RANGE.0,
+            max: NOTE_RANGE.1,
+            unit: Unit::Linear,
+            rate: Rate::Audio,
+            breaks_cycles: false,
+        }],
+        &[OutputSpec {
+            name: "freq",
+            doc: "440·2^((note - 69)/12) Hz",
+            unit: Unit::Hz,
+        }],
+    ),
+    |init| init.kernel(Map1::<Mtof>::new()),
+)
+.fold(fold1::<Mtof>);
 
 /// `math.ftom`: a frequency as a MIDI note number.
-pub const FTOM: ModuleSpec = module(
-    "math.ftom",
-    "frequency to MIDI note number (440 Hz is 69), limited to notes -128..256",
-    &[InputSpec {
-        name: "freq",
-        doc: "the frequency; 0, negative or NaN give note -128",
-        default: 440.0,
-        min: 0.0,
-        max: 1e6,
-        unit: Unit::Hz,
-        rate: Rate::Audio,
-        breaks_cycles: false,
-    }],
-    &[OutputSpec {
-        name: "note",
-        doc: "69 + 12·log2(freq/440), limited to -128..256",
-        unit: Unit::Linear,
-    }],
-);
+pub const FTOM: Module = Module::kernel(
+    module(
+        "math.ftom",
+        "frequency to MIDI note number (440 Hz is 69), limited to notes -128..256",
+        &[InputSpec {
+            name: "freq",
+            doc: "the frequency; 0, negative or NaN give note -128",
+            default: 440.0,
+            min: 0.0,
+            max: 1e6,
+            unit: Unit::Hz,
+            rate: Rate::Audio,
+            breaks_cycles: false,
+        }],
+        &[OutputSpec {
+            name: "note",
+            doc: "69 + 12·log2(freq/440), limited to -128..256",
+            unit: Unit::Linear,
+        }],
+    ),
+    |init| init.kernel(Map1::<Ftom>::new()),
+)
+.fold(fold1::<Ftom>);
 
 /// `math.dbtoamp`: decibels as a linear factor.
-pub const DBTOAMP: ModuleSpec = module(
-    "math.dbtoamp",
-    "decibels to a linear factor, 10^(db/20); -200 dB and below give exactly 0",
-    &[InputSpec {
-        name: "db",
-        doc: "the level in dB; -200 and below (and NaN) count as minus infinity",
-        default: 0.0,
-        min: DB_FLOOR,
-        max: DB_CEILING,
-        unit: Unit::Linear,
-        rate: Rate::Audio,
-        breaks_cycles: false,
-    }],
-    &[OutputSpec {
-        name: "amp",
-        doc: "10^(db/20), or 0 at -200 dB and below",
-        unit: Unit::Linear,
-    }],
-);
-
-pub(crate) const CONST_ENTRY: Entry = Entry {
-    spec: CONST,
-    build: Some(|_| Box::new(Const)),
-    memory_bytes: None,
-};
-pub(crate) const GAIN_ENTRY: Entry = Entry {
-    spec: GAIN,
-    build: Some(|_| Box::new(Map2::<Mul>::new())),
-    memory_bytes: None,
-};
-pub(crate) const MUL_ENTRY: Entry = Entry {
-    spec: MUL,
-    build: Some(|_| Box::new(Map2::<Mul>::new())),
-    memory_bytes: None,
-};
-pub(crate) const CLIP_ENTRY: Entry = Entry {
-    spec: CLIP,
-    build: Some(|_| Box::new(Clip)),
-    memory_bytes: None,
-};
-pub(crate) const SCALE_ENTRY: Entry = Entry {
-    spec: SCALE,
-    build: Some(|_| Box::new(Scale)),
-    memory_bytes: None,
-};
-pub(crate) const MTOF_ENTRY: Entry = Entry {
-    spec: MTOF,
-    build: Some(|_| Box::new(Map1::<Mtof>::new())),
-    memory_bytes: None,
-};
-pub(crate) const FTOM_ENTRY: Entry = Entry {
-    spec: FTOM,
-    build: Some(|_| Box::new(Map1::<Ftom>::new())),
-    memory_bytes: None,
-};
-pub(crate) const DBTOAMP_ENTRY: Entry = Entry {
-    spec: DBTOAMP,
-    build: Some(|_| Box::new(Map1::<DbToAmp>::new())),
-    memory_bytes: None,
-};
-
-/// `const`: copies its input.
-#[derive(Debug)]
-struct Const;
-
-impl Kernel for Const {
-    fn shape(&self) -> KernelShape {
-        shape(1)
-    }
-
-    /// Inputs `[value]`, outputs `[out]`.
-    ///
-    /// Real-time safe: does not allocate, lock or block.
-    fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        outputs[0].copy_from_slice(inputs[0]);
-    }
-
-    fn reset(&mut self) {}
-
-    /// Stateless: there is nothing to keep, so it is kept whenever `other` is the same kernel.
-    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        stateless::<Self>(other)
-    }
-}
+pub const DBTOAMP: Module = Module::kernel(
+    module(
+        "math.dbtoamp",
+        "decibels to a linear factor, 10^(db/20); -200 dB and below give exactly 0",
+        &[InputSpec {
+            name: "db",
+            doc: "the level in dB; -200 and below (and NaN) count as minus infinity",
+            default: 0.0,
+            min: DB_FLOOR,
+            max: DB_CEILING,
+            unit: Unit::Linear,
+            rate: Rate::Audio,
+            breaks_cycles: false,
+        }],
+        &[OutputSpec {
+            name: "amp",
+            doc: "10^(db/20), or 0 at -200 dB and below",
+            unit: Unit::Linear,
+        }],
+    ),
+    |init| init.kernel(Map1::<DbToAmp>::new()),
+)
+.fold(fold1::<DbToAmp>);
 
 /// `math.mtof`: `440·2^((note - 69)/12)`, the note limited to [`NOTE_RANGE`].
 #[derive(Debug)]
@@ -328,17 +192,19 @@ impl Op1 for DbToAmp {
 #[derive(Debug)]
 struct Clip;
 
-impl Kernel for Clip {
-    fn shape(&self) -> KernelShape {
-        shape(3)
-    }
+// Where `Clip` finds the ports of `math.clip`.
+const CLIP_IN: usize = port(&CLIP.spec, "in");
+const CLIP_LO: usize = port(&CLIP.spec, "lo");
+const CLIP_HI: usize = port(&CLIP.spec, "hi");
+const CLIP_OUT: usize = output(&CLIP.spec, "out");
 
+impl Dsp for Clip {
     /// Inputs `[in, lo, hi]`, outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [input, lo, hi] = [inputs[0], inputs[1], inputs[2]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [input, lo, hi] = [inputs[CLIP_IN], inputs[CLIP_LO], inputs[CLIP_HI]];
+        for (i, out) in outputs[CLIP_OUT].iter_mut().enumerate() {
             let (lo, hi) = if lo[i] <= hi[i] {
                 (lo[i], hi[i])
             } else {
@@ -364,18 +230,27 @@ struct Scale;
 /// An input range narrower than this makes `math.scale` output `out_lo`.
 const MIN_SPAN: f64 = 1e-12;
 
-impl Kernel for Scale {
-    fn shape(&self) -> KernelShape {
-        shape(5)
-    }
+// Where `Scale` finds the ports of `math.scale`.
+const SCALE_IN: usize = port(&SCALE.spec, "in");
+const SCALE_IN_LO: usize = port(&SCALE.spec, "in_lo");
+const SCALE_IN_HI: usize = port(&SCALE.spec, "in_hi");
+const SCALE_OUT_LO: usize = port(&SCALE.spec, "out_lo");
+const SCALE_OUT_HI: usize = port(&SCALE.spec, "out_hi");
+const SCALE_OUT: usize = output(&SCALE.spec, "out");
 
+impl Dsp for Scale {
     /// Inputs `[in, in_lo, in_hi, out_lo, out_hi]`, outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [input, in_lo, in_hi, out_lo, out_hi] =
-            [inputs[0], inputs[1], inputs[2], inputs[3], inputs[4]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [input, in_lo, in_hi, out_lo, out_hi] = [
+            inputs[SCALE_IN],
+            inputs[SCALE_IN_LO],
+            inputs[SCALE_IN_HI],
+            inputs[SCALE_OUT_LO],
+            inputs[SCALE_OUT_HI],
+        ];
+        for (i, out) in outputs[SCALE_OUT].iter_mut().enumerate() {
             let [x, in_lo, in_hi, out_lo, out_hi] =
                 [input[i], in_lo[i], in_hi[i], out_lo[i], out_hi[i]].map(f64::from);
             let span = in_hi - in_lo;
@@ -398,36 +273,6 @@ impl Kernel for Scale {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{Run, kernel, peak, sine_wave};
-
-    #[test]
-    fn const_outputs_its_value_exactly() {
-        let value: Vec<f32> = (0..200).map(|n| n as f32 * 0.37 - 20.0).collect();
-        let out = Run::new(&[&value], 200).on(kernel("const", &[]).as_mut());
-        assert_eq!(out, value);
-    }
-
-    #[test]
-    fn gain_and_mul_are_exact_products() {
-        let x = sine_wave(440.0, 300);
-        let y: Vec<f32> = (0..300).map(|n| 1.5 - n as f32 / 100.0).collect();
-        let product: Vec<f32> = x.iter().zip(&y).map(|(a, b)| a * b).collect();
-        for name in ["gain", "mul"] {
-            let out = Run::new(&[&x, &y], 300).on(kernel(name, &[]).as_mut());
-            assert_eq!(out, product, "{name}");
-        }
-        let half = Run::new(&[&x, &[0.5; 300]], 300).on(kernel("gain", &[]).as_mut());
-        assert!(half.iter().zip(&x).all(|(h, x)| *h == x / 2.0));
-    }
-
-    #[test]
-    fn unconnected_factors_are_identity_and_unconnected_gain_input_is_silence() {
-        use crate::catalog;
-        let mul = catalog().get("mul").unwrap();
-        assert!(mul.inputs.iter().all(|input| input.default == 1.0));
-        let gain = catalog().get("gain").unwrap();
-        assert_eq!(gain.inputs[gain.input("in").unwrap()].default, 0.0);
-        assert_eq!(gain.inputs[gain.input("amp").unwrap()].default, 1.0);
-    }
 
     fn run(name: &str, inputs: &[&[f32]]) -> Vec<f32> {
         Run::new(inputs, inputs[0].len()).on(kernel(name, &[]).as_mut())

@@ -37,11 +37,14 @@ use crate::KernelInit;
 use crate::dsp::phase::{self, FixedPhasor, Held, Phases};
 use crate::dsp::polyblep::{blep, from_jump};
 use crate::dsp::simd::{uniform, wide};
-use crate::registry::Entry;
+use crate::dsp::state::copy_whole;
+use crate::module::{Dsp, Module, lane, output, port};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
-use patchvm_vm::{Kernel, KernelRef, KernelShape, MAX_LANES, copy_same_type};
-use std::any::Any;
+use patchvm_vm::{Kernel, KernelRef, MAX_LANES};
 use std::marker::PhantomData;
+
+/// This family's modules, in catalog order.
+pub(crate) const MODULES: &[Module] = &[SINE, SAW, SQUARE, TRIANGLE];
 
 const FREQ: InputSpec = InputSpec {
     name: "freq",
@@ -61,67 +64,56 @@ const OUT: OutputSpec = OutputSpec {
 };
 
 /// `osc.sine`: a sine wave.
-pub const SINE: ModuleSpec = ModuleSpec {
-    name: "osc.sine",
-    doc: "sine wave starting at phase 0, amplitude 1",
-    inputs: &[FREQ],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
+pub const SINE: Module = Module::kernel(
+    ModuleSpec {
+        name: "osc.sine",
+        doc: "sine wave starting at phase 0, amplitude 1",
+        inputs: &[FREQ],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Oscillator::<SineShape>::new(init)),
+)
+.lanes();
 
 /// `osc.saw`: a band-limited sawtooth.
-pub const SAW: ModuleSpec = ModuleSpec {
-    name: "osc.saw",
-    doc: "band-limited sawtooth rising from 0 at phase 0, amplitude 1",
-    inputs: &[FREQ],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
+pub const SAW: Module = Module::kernel(
+    ModuleSpec {
+        name: "osc.saw",
+        doc: "band-limited sawtooth rising from 0 at phase 0, amplitude 1",
+        inputs: &[FREQ],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Oscillator::<SawShape>::new(init)),
+)
+.lanes();
 
 /// `osc.square`: a band-limited square.
-pub const SQUARE: ModuleSpec = ModuleSpec {
-    name: "osc.square",
-    doc: "band-limited square, +1 for the first half period then -1",
-    inputs: &[FREQ],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
+pub const SQUARE: Module = Module::kernel(
+    ModuleSpec {
+        name: "osc.square",
+        doc: "band-limited square, +1 for the first half period then -1",
+        inputs: &[FREQ],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Oscillator::<SquareShape>::new(init)),
+)
+.lanes();
 
 /// `osc.triangle`: a triangle.
-pub const TRIANGLE: ModuleSpec = ModuleSpec {
-    name: "osc.triangle",
-    doc: "triangle rising from 0 at phase 0, amplitude 1",
-    inputs: &[FREQ],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
-
-pub(crate) const SINE_ENTRY: Entry = Entry {
-    spec: SINE,
-    build: Some(|init| Box::new(Oscillator::<SineShape>::new(init))),
-    memory_bytes: None,
-};
-pub(crate) const SAW_ENTRY: Entry = Entry {
-    spec: SAW,
-    build: Some(|init| Box::new(Oscillator::<SawShape>::new(init))),
-    memory_bytes: None,
-};
-pub(crate) const SQUARE_ENTRY: Entry = Entry {
-    spec: SQUARE,
-    build: Some(|init| Box::new(Oscillator::<SquareShape>::new(init))),
-    memory_bytes: None,
-};
-pub(crate) const TRIANGLE_ENTRY: Entry = Entry {
-    spec: TRIANGLE,
-    build: Some(|init| Box::new(Oscillator::<TriangleShape>::new(init))),
-    memory_bytes: None,
-};
-
-const SHAPE: KernelShape = KernelShape {
-    inputs: 1,
-    outputs: 1,
-    takes_feed: false,
-};
+pub const TRIANGLE: Module = Module::kernel(
+    ModuleSpec {
+        name: "osc.triangle",
+        doc: "triangle rising from 0 at phase 0, amplitude 1",
+        inputs: &[FREQ],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Oscillator::<TriangleShape>::new(init)),
+)
+.lanes();
 
 /// A waveform of the fixed-point phase, as the audio oscillators compute it.
 trait Shape: Clone + Send + 'static {
@@ -195,11 +187,11 @@ impl<S: Shape> Oscillator<S> {
     }
 }
 
-impl<S: Shape> Kernel for Oscillator<S> {
-    fn shape(&self) -> KernelShape {
-        SHAPE
-    }
+// Where `Oscillator` finds the ports of `osc.sine` (and of `osc.saw`, `osc.square`, `osc.triangle`, laid out alike).
+const SINE_FREQ: usize = port(&SINE.spec, "freq");
+const SINE_OUT: usize = output(&SINE.spec, "out");
 
+impl<S: Shape> Dsp for Oscillator<S> {
     /// Inputs `[freq]` (Hz), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
@@ -207,17 +199,17 @@ impl<S: Shape> Kernel for Oscillator<S> {
         let phasor = &mut self.phasor;
         wide(
             #[inline(always)]
-            |_| match uniform(inputs[0]) {
+            |_| match uniform(inputs[SINE_FREQ]) {
                 // The common case, a frequency that holds still: the phases are a vector
                 // induction, computed in the waveform's loop.
                 Some(freq) => {
-                    let held = [phasor.hold(freq, outputs[0].len())];
+                    let held = [phasor.hold(freq, outputs[SINE_OUT].len())];
                     render_held::<S>(&held, outputs);
                 }
                 None => {
                     let mut phases = Phases::new();
-                    phasor.run(inputs[0], &mut phases, S::JUMPS);
-                    for ((out, &at), &inverse_width) in outputs[0]
+                    phasor.run(inputs[SINE_FREQ], &mut phases, S::JUMPS);
+                    for ((out, &at), &inverse_width) in outputs[SINE_OUT]
                         .iter_mut()
                         .zip(&phases.at)
                         .zip(&phases.inverse_width)
@@ -247,11 +239,9 @@ impl<S: Shape> Kernel for Oscillator<S> {
         let mut phasors: [Option<&mut FixedPhasor>; MAX_LANES] = Default::default();
         phasors[0] = Some(&mut self.phasor);
         for (slot, other) in phasors[1..].iter_mut().zip(rest) {
-            *slot = (&mut **other as &mut dyn Any)
-                .downcast_mut::<Self>()
-                .map(|other| &mut other.phasor);
+            *slot = lane::<Self>(other).map(|other| &mut other.phasor);
         }
-        let frames = outputs[0].len();
+        let frames = outputs[SINE_OUT].len();
         wide(
             #[inline(always)]
             |_| {
@@ -280,7 +270,7 @@ impl<S: Shape> Kernel for Oscillator<S> {
 
     /// Keeps the phase, so an edit of the frequency does not click.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_same_type(self, other)
+        copy_whole(self, other)
     }
 }
 

@@ -19,9 +19,12 @@ use crate::KernelInit;
 use crate::dsp::ring::Line;
 use crate::dsp::simd::uniform;
 use crate::dsp::state::copy_with;
-use crate::registry::Entry;
+use crate::module::{Dsp, Module, output, port};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape, MAX_BLOCK};
+use patchvm_vm::{Kernel, MAX_BLOCK};
+
+/// This family's modules, in catalog order.
+pub(crate) const MODULES: &[Module] = &[FEEDBACK, COMB, ALLPASS, MULTITAP];
 
 /// The longest delay, in seconds.
 const MAX_TIME_S: f64 = 60.0;
@@ -75,29 +78,34 @@ const fn gain(name: &'static str, doc: &'static str, default: f64) -> InputSpec 
 }
 
 /// `delay.feedback`: an echo.
-pub const FEEDBACK: ModuleSpec = ModuleSpec {
-    name: "delay.feedback",
-    doc: "echo with internal feedback: y[n] = x[n] + feedback·y[n-D], out = x + mix·(y - x)",
-    inputs: &[
-        IN,
-        time("time", 0.3),
-        gain(
-            "feedback",
-            "gain of each repeat (20·log10|feedback| dB); limited to -0.99..0.99",
-            0.5,
-        ),
-        InputSpec {
-            doc: "level of the echoes: 0 passes the input exactly, 1 outputs y",
-            default: 1.0,
-            ..MIX
-        },
-    ],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
+pub const FEEDBACK: Module = Module::kernel(
+    ModuleSpec {
+        name: "delay.feedback",
+        doc: "echo with internal feedback: y[n] = x[n] + feedback·y[n-D], out = x + mix·(y - x)",
+        inputs: &[
+            IN,
+            time("time", 0.3),
+            gain(
+                "feedback",
+                "gain of each repeat (20·log10|feedback| dB); limited to -0.99..0.99",
+                0.5,
+            ),
+            InputSpec {
+                doc: "level of the echoes: 0 passes the input exactly, 1 outputs y",
+                default: 1.0,
+                ..MIX
+            },
+        ],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Echo::new(init)),
+)
+.memory(|init| Line::bytes(longest(&FEEDBACK.spec, init, &["time"])));
 
 /// `delay.comb`: a feedforward comb filter.
-pub const COMB: ModuleSpec = ModuleSpec {
+pub const COMB: Module = Module::kernel(
+ModuleSpec {
     name: "delay.comb",
     doc: "feedforward comb y[n] = x[n] + gain·x[n-D]: peaks 1+gain and notches |1-gain| every 1/time Hz",
     inputs: &[
@@ -113,10 +121,14 @@ pub const COMB: ModuleSpec = ModuleSpec {
     ],
     outputs: &[OUT],
     role: Role::Kernel,
-};
+},
+|init| init.kernel(Comb::new(init)),
+)
+.memory(|init| Line::bytes(longest(&COMB.spec, init, &["time"])));
 
 /// `delay.allpass`: a Schroeder allpass.
-pub const ALLPASS: ModuleSpec = ModuleSpec {
+pub const ALLPASS: Module = Module::kernel(
+ModuleSpec {
     name: "delay.allpass",
     doc: "Schroeder allpass (z^-D - g)/(1 - g·z^-D): flat magnitude, dispersed phase",
     inputs: &[
@@ -130,10 +142,14 @@ pub const ALLPASS: ModuleSpec = ModuleSpec {
     ],
     outputs: &[OUT],
     role: Role::Kernel,
-};
+},
+|init| init.kernel(Allpass::new(init)),
+)
+.memory(|init| Line::bytes(longest(&ALLPASS.spec, init, &["time"])));
 
 /// `delay.multitap`: four taps on one line.
-pub const MULTITAP: ModuleSpec = ModuleSpec {
+pub const MULTITAP: Module = Module::kernel(
+ModuleSpec {
     name: "delay.multitap",
     doc: "sum of four delayed copies of the input, each with its own time and level (no dry signal)",
     inputs: &[
@@ -149,7 +165,10 @@ pub const MULTITAP: ModuleSpec = ModuleSpec {
     ],
     outputs: &[OUT],
     role: Role::Kernel,
-};
+},
+|init| init.kernel(Multitap::new(init)),
+)
+.memory(|init| Line::bytes(longest(&MULTITAP.spec, init, &TAP_TIMES)));
 
 const fn level(name: &'static str, default: f64) -> InputSpec {
     control(
@@ -163,30 +182,6 @@ const fn level(name: &'static str, default: f64) -> InputSpec {
 
 /// The multitap's time inputs.
 const TAP_TIMES: [&str; 4] = ["time1", "time2", "time3", "time4"];
-
-pub(crate) const FEEDBACK_ENTRY: Entry = Entry {
-    spec: FEEDBACK,
-    build: Some(|init| Box::new(Echo::new(init))),
-    memory_bytes: Some(|init| Line::bytes(longest(&FEEDBACK, init, &["time"]))),
-};
-
-pub(crate) const COMB_ENTRY: Entry = Entry {
-    spec: COMB,
-    build: Some(|init| Box::new(Comb::new(init))),
-    memory_bytes: Some(|init| Line::bytes(longest(&COMB, init, &["time"]))),
-};
-
-pub(crate) const ALLPASS_ENTRY: Entry = Entry {
-    spec: ALLPASS,
-    build: Some(|init| Box::new(Allpass::new(init))),
-    memory_bytes: Some(|init| Line::bytes(longest(&ALLPASS, init, &["time"]))),
-};
-
-pub(crate) const MULTITAP_ENTRY: Entry = Entry {
-    spec: MULTITAP,
-    build: Some(|init| Box::new(Multitap::new(init))),
-    memory_bytes: Some(|init| Line::bytes(longest(&MULTITAP, init, &TAP_TIMES))),
-};
 
 /// The longest of the `times` parameters of `spec` in samples, at least 1 (the recursive
 /// kernels' shortest delay).
@@ -224,33 +219,37 @@ struct Echo {
 impl Echo {
     fn new(init: &KernelInit) -> Echo {
         Echo {
-            line: Line::new(longest(&FEEDBACK, init, &["time"])),
+            line: Line::new(longest(&FEEDBACK.spec, init, &["time"])),
             sample_rate: init.sample_rate,
         }
     }
 }
 
-impl Kernel for Echo {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 4,
-            outputs: 1,
-            takes_feed: false,
-        }
-    }
+// Where `Echo` finds the ports of `delay.feedback`.
+const FEEDBACK_IN: usize = port(&FEEDBACK.spec, "in");
+const FEEDBACK_TIME: usize = port(&FEEDBACK.spec, "time");
+const FEEDBACK_FEEDBACK: usize = port(&FEEDBACK.spec, "feedback");
+const FEEDBACK_MIX: usize = port(&FEEDBACK.spec, "mix");
+const FEEDBACK_OUT: usize = output(&FEEDBACK.spec, "out");
 
+impl Dsp for Echo {
     /// Inputs `[in, time, feedback, mix]` (signal, s, linear, linear), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [x, time, feedback, mix] = [inputs[0], inputs[1], inputs[2], inputs[3]];
+        let [x, time, feedback, mix] = [
+            inputs[FEEDBACK_IN],
+            inputs[FEEDBACK_TIME],
+            inputs[FEEDBACK_FEEDBACK],
+            inputs[FEEDBACK_MIX],
+        ];
         if let (Some(time), Some(feedback), Some(mix)) =
             (uniform(time), uniform(feedback), uniform(mix))
-            && self.held(x, (time, feedback, mix), &mut *outputs[0])
+            && self.held(x, (time, feedback, mix), &mut *outputs[FEEDBACK_OUT])
         {
             return;
         }
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        for (i, out) in outputs[FEEDBACK_OUT].iter_mut().enumerate() {
             // y[n - D] is D - 1 behind the newest sample, y[n - 1]; D is at least 1.
             let d = samples(time[i], self.sample_rate, 1.0, &self.line);
             let fb = limit(f64::from(feedback[i]), -MAX_FEEDBACK, MAX_FEEDBACK) as f32;
@@ -318,27 +317,25 @@ struct Comb {
 impl Comb {
     fn new(init: &KernelInit) -> Comb {
         Comb {
-            line: Line::new(longest(&COMB, init, &["time"])),
+            line: Line::new(longest(&COMB.spec, init, &["time"])),
             sample_rate: init.sample_rate,
         }
     }
 }
 
-impl Kernel for Comb {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 3,
-            outputs: 1,
-            takes_feed: false,
-        }
-    }
+// Where `Comb` finds the ports of `delay.comb`.
+const COMB_IN: usize = port(&COMB.spec, "in");
+const COMB_TIME: usize = port(&COMB.spec, "time");
+const COMB_GAIN: usize = port(&COMB.spec, "gain");
+const COMB_OUT: usize = output(&COMB.spec, "out");
 
+impl Dsp for Comb {
     /// Inputs `[in, time, gain]` (signal, s, linear), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [x, time, gain] = [inputs[0], inputs[1], inputs[2]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [x, time, gain] = [inputs[COMB_IN], inputs[COMB_TIME], inputs[COMB_GAIN]];
+        for (i, out) in outputs[COMB_OUT].iter_mut().enumerate() {
             let d = samples(time[i], self.sample_rate, 0.0, &self.line);
             let g = limit(f64::from(gain[i]), -1.0, 1.0) as f32;
             // Feedforward only: a NaN input leaves the line after D samples by itself.
@@ -372,27 +369,29 @@ struct Allpass {
 impl Allpass {
     fn new(init: &KernelInit) -> Allpass {
         Allpass {
-            line: Line::new(longest(&ALLPASS, init, &["time"])),
+            line: Line::new(longest(&ALLPASS.spec, init, &["time"])),
             sample_rate: init.sample_rate,
         }
     }
 }
 
-impl Kernel for Allpass {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 3,
-            outputs: 1,
-            takes_feed: false,
-        }
-    }
+// Where `Allpass` finds the ports of `delay.allpass`.
+const ALLPASS_IN: usize = port(&ALLPASS.spec, "in");
+const ALLPASS_TIME: usize = port(&ALLPASS.spec, "time");
+const ALLPASS_GAIN: usize = port(&ALLPASS.spec, "gain");
+const ALLPASS_OUT: usize = output(&ALLPASS.spec, "out");
 
+impl Dsp for Allpass {
     /// Inputs `[in, time, gain]` (signal, s, linear), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [x, time, gain] = [inputs[0], inputs[1], inputs[2]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [x, time, gain] = [
+            inputs[ALLPASS_IN],
+            inputs[ALLPASS_TIME],
+            inputs[ALLPASS_GAIN],
+        ];
+        for (i, out) in outputs[ALLPASS_OUT].iter_mut().enumerate() {
             let d = samples(time[i], self.sample_rate, 1.0, &self.line);
             let g = limit(f64::from(gain[i]), -MAX_FEEDBACK, MAX_FEEDBACK) as f32;
             let old = self.line.read(d - 1.0);
@@ -426,28 +425,32 @@ struct Multitap {
 impl Multitap {
     fn new(init: &KernelInit) -> Multitap {
         Multitap {
-            line: Line::new(longest(&MULTITAP, init, &TAP_TIMES)),
+            line: Line::new(longest(&MULTITAP.spec, init, &TAP_TIMES)),
             sample_rate: init.sample_rate,
         }
     }
 }
 
-impl Kernel for Multitap {
-    fn shape(&self) -> KernelShape {
-        KernelShape {
-            inputs: 9,
-            outputs: 1,
-            takes_feed: false,
-        }
-    }
+// Where `Multitap` finds the ports of `delay.multitap`.
+const MULTITAP_IN: usize = port(&MULTITAP.spec, "in");
+const MULTITAP_TIMES: std::ops::Range<usize> =
+    port(&MULTITAP.spec, "time1")..port(&MULTITAP.spec, "time4") + 1;
+const MULTITAP_LEVELS: std::ops::Range<usize> =
+    port(&MULTITAP.spec, "level1")..port(&MULTITAP.spec, "level4") + 1;
+const MULTITAP_OUT: usize = output(&MULTITAP.spec, "out");
 
+impl Dsp for Multitap {
     /// Inputs `[in, time1..time4, level1..level4]` (signal, s, linear), outputs `[out]`. Any
     /// tap can reach the longest of the four time parameters.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let (x, times, levels) = (inputs[0], &inputs[1..5], &inputs[5..9]);
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let (x, times, levels) = (
+            inputs[MULTITAP_IN],
+            &inputs[MULTITAP_TIMES],
+            &inputs[MULTITAP_LEVELS],
+        );
+        for (i, out) in outputs[MULTITAP_OUT].iter_mut().enumerate() {
             self.line.push(x[i]);
             let mut sum = 0.0;
             for (time, level) in times.iter().zip(levels) {
@@ -476,6 +479,7 @@ impl Kernel for Multitap {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{Run, SR, constant, dft_gain_db, impulse, kernel, sine_wave};
+
     use crate::memory_bytes;
 
     /// The impulse response of `name` with `overrides`, `len` samples; the controls hold the

@@ -1,6 +1,6 @@
 //! More oscillators: `osc.pulse`, `osc.fm`, `osc.organ` and `osc.sync_saw`.
 //!
-//! Like those in [`osc`](super::osc), each starts at phase 0, reads `freq` (Hz) every sample
+//! Like those in [`osc_waves`](super::osc_waves), each starts at phase 0, reads `freq` (Hz) every sample
 //! and wraps its phase once per sample (the step is limited to half a turn, the Nyquist
 //! frequency). `osc.pulse` and `osc.sync_saw` keep the phase in 64-bit fixed point and compute
 //! their waves in `f32`, as `osc.square` and `osc.saw` do; `osc.fm` and `osc.organ` keep it in
@@ -27,18 +27,21 @@
 //!   own jumps are band-limited with PolyBLEP; the jumps that sync makes are not (that needs
 //!   the sync's sub-sample timing), so a synced saw aliases more than a free one.
 
-use super::arith::shape;
 use super::limit;
-use super::math::signal;
+use super::spec::signal;
 use crate::KernelInit;
 use crate::dsp::edge::RisingEdge;
 use crate::dsp::phase::{self, FixedPhasor, Phases};
 use crate::dsp::phasor::Phasor;
 use crate::dsp::simd::wide;
-use crate::registry::Entry;
+use crate::dsp::state::copy_whole;
+use crate::module::{Dsp, Module, output, port};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
-use patchvm_vm::{Kernel, KernelShape, copy_same_type};
+use patchvm_vm::Kernel;
 use std::f64::consts::TAU;
+
+/// This family's modules, in catalog order.
+pub(crate) const MODULES: &[Module] = &[PULSE, FM, ORGAN, SYNC_SAW];
 
 /// The pulse widths `osc.pulse` uses.
 const WIDTH_RANGE: (f64, f64) = (0.01, 0.99);
@@ -92,127 +95,119 @@ const fn drawbar(name: &'static str, doc: &'static str, default: f64) -> InputSp
 }
 
 /// `osc.pulse`: a band-limited pulse of variable width.
-pub const PULSE: ModuleSpec = ModuleSpec {
-    name: "osc.pulse",
-    doc: "band-limited pulse: +1 for the first `width` of each period, then -1",
-    inputs: &[
-        FREQ,
-        linear(
-            "width",
-            "the fraction of the period spent high, limited to 0.01..0.99",
-            0.5,
-            WIDTH_RANGE.0,
-            WIDTH_RANGE.1,
-        ),
-    ],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
+pub const PULSE: Module = Module::kernel(
+    ModuleSpec {
+        name: "osc.pulse",
+        doc: "band-limited pulse: +1 for the first `width` of each period, then -1",
+        inputs: &[
+            FREQ,
+            linear(
+                "width",
+                "the fraction of the period spent high, limited to 0.01..0.99",
+                0.5,
+                WIDTH_RANGE.0,
+                WIDTH_RANGE.1,
+            ),
+        ],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Pulse(FixedPhasor::new(init.sample_rate))),
+);
 
 /// `osc.fm`: a phase-modulation operator.
-pub const FM: ModuleSpec = ModuleSpec {
-    name: "osc.fm",
-    doc: "FM (phase-modulation) operator: sin(2π·phase + index·pm), the phase at freq·ratio",
-    inputs: &[
-        FREQ,
-        linear(
-            "ratio",
-            "multiplies freq: the operator runs at freq·ratio",
-            1.0,
-            RATIO_RANGE.0,
-            RATIO_RANGE.1,
-        ),
-        linear(
-            "index",
-            "scales pm: the modulation index for a unit sine",
-            1.0,
-            INDEX_RANGE.0,
-            INDEX_RANGE.1,
-        ),
-        signal(
-            "pm",
-            "the phase modulation, in radians (a modulator's output)",
-            0.0,
-        ),
-    ],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
+pub const FM: Module = Module::kernel(
+    ModuleSpec {
+        name: "osc.fm",
+        doc: "FM (phase-modulation) operator: sin(2π·phase + index·pm), the phase at freq·ratio",
+        inputs: &[
+            FREQ,
+            linear(
+                "ratio",
+                "multiplies freq: the operator runs at freq·ratio",
+                1.0,
+                RATIO_RANGE.0,
+                RATIO_RANGE.1,
+            ),
+            linear(
+                "index",
+                "scales pm: the modulation index for a unit sine",
+                1.0,
+                INDEX_RANGE.0,
+                INDEX_RANGE.1,
+            ),
+            signal(
+                "pm",
+                "the phase modulation, in radians (a modulator's output)",
+                0.0,
+            ),
+        ],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Fm(Phasor::new(init.sample_rate))),
+);
 
 /// `osc.organ`: an additive drawbar organ voice.
-pub const ORGAN: ModuleSpec = ModuleSpec {
-    name: "osc.organ",
-    doc: "additive organ voice: sines at harmonics 1, 2, 3, 4, 6, 8 at their drawbar levels",
-    inputs: &[
-        FREQ,
-        drawbar("h1", "level of the fundamental", 0.5),
-        drawbar("h2", "level of harmonic 2 (an octave up)", 0.25),
-        drawbar("h3", "level of harmonic 3 (an octave and a fifth)", 0.125),
-        drawbar("h4", "level of harmonic 4 (two octaves)", 0.125),
-        drawbar("h6", "level of harmonic 6 (two octaves and a fifth)", 0.0),
-        drawbar("h8", "level of harmonic 8 (three octaves)", 0.0),
-    ],
-    outputs: &[OutputSpec {
-        name: "out",
-        doc: "the voice, peak at most the sum of the levels",
-        unit: Unit::Signal,
-    }],
-    role: Role::Kernel,
-};
+pub const ORGAN: Module = Module::kernel(
+    ModuleSpec {
+        name: "osc.organ",
+        doc: "additive organ voice: sines at harmonics 1, 2, 3, 4, 6, 8 at their drawbar levels",
+        inputs: &[
+            FREQ,
+            drawbar("h1", "level of the fundamental", 0.5),
+            drawbar("h2", "level of harmonic 2 (an octave up)", 0.25),
+            drawbar("h3", "level of harmonic 3 (an octave and a fifth)", 0.125),
+            drawbar("h4", "level of harmonic 4 (two octaves)", 0.125),
+            drawbar("h6", "level of harmonic 6 (two octaves and a fifth)", 0.0),
+            drawbar("h8", "level of harmonic 8 (three octaves)", 0.0),
+        ],
+        outputs: &[OutputSpec {
+            name: "out",
+            doc: "the voice, peak at most the sum of the levels",
+            unit: Unit::Signal,
+        }],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(Organ::new(init)),
+);
 
 /// `osc.sync_saw`: a band-limited sawtooth with hard sync.
-pub const SYNC_SAW: ModuleSpec = ModuleSpec {
-    name: "osc.sync_saw",
-    doc: "band-limited sawtooth whose phase restarts at 0 on each rising edge of sync",
-    inputs: &[
-        FREQ,
-        signal("sync", "a rising edge (to above 0) restarts the phase", 0.0),
-    ],
-    outputs: &[OUT],
-    role: Role::Kernel,
-};
-
-pub(crate) const PULSE_ENTRY: Entry = Entry {
-    spec: PULSE,
-    build: Some(|init| Box::new(Pulse(FixedPhasor::new(init.sample_rate)))),
-    memory_bytes: None,
-};
-pub(crate) const FM_ENTRY: Entry = Entry {
-    spec: FM,
-    build: Some(|init| Box::new(Fm(Phasor::new(init.sample_rate)))),
-    memory_bytes: None,
-};
-pub(crate) const ORGAN_ENTRY: Entry = Entry {
-    spec: ORGAN,
-    build: Some(|init| Box::new(Organ::new(init))),
-    memory_bytes: None,
-};
-pub(crate) const SYNC_SAW_ENTRY: Entry = Entry {
-    spec: SYNC_SAW,
-    build: Some(|init| Box::new(SyncSaw::new(init))),
-    memory_bytes: None,
-};
+pub const SYNC_SAW: Module = Module::kernel(
+    ModuleSpec {
+        name: "osc.sync_saw",
+        doc: "band-limited sawtooth whose phase restarts at 0 on each rising edge of sync",
+        inputs: &[
+            FREQ,
+            signal("sync", "a rising edge (to above 0) restarts the phase", 0.0),
+        ],
+        outputs: &[OUT],
+        role: Role::Kernel,
+    },
+    |init| init.kernel(SyncSaw::new(init)),
+);
 
 /// `osc.pulse`: [`phase::pulse`] with the width read every sample.
 #[derive(Clone, Debug)]
 struct Pulse(FixedPhasor);
 
-impl Kernel for Pulse {
-    fn shape(&self) -> KernelShape {
-        shape(2)
-    }
+// Where `Pulse` finds the ports of `osc.pulse`.
+const PULSE_FREQ: usize = port(&PULSE.spec, "freq");
+const PULSE_WIDTH: usize = port(&PULSE.spec, "width");
+const PULSE_OUT: usize = output(&PULSE.spec, "out");
 
+impl Dsp for Pulse {
     /// Inputs `[freq, width]` (Hz, fraction), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let (out, phasor) = (&mut *outputs[0], &mut self.0);
+        let (out, phasor) = (&mut *outputs[PULSE_OUT], &mut self.0);
         wide(
             #[inline(always)]
             |_| {
                 let mut phases = Phases::new();
-                phasor.run(inputs[0], &mut phases, true);
-                for (i, (out, &width)) in out.iter_mut().zip(inputs[1]).enumerate() {
+                phasor.run(inputs[PULSE_FREQ], &mut phases, true);
+                for (i, (out, &width)) in out.iter_mut().zip(inputs[PULSE_WIDTH]).enumerate() {
                     // Turns × 2^32; width 0.5 is exactly half a turn, the square's.
                     let width = (limit(f64::from(width), WIDTH_RANGE.0, WIDTH_RANGE.1)
                         * 4_294_967_296.0) as u32;
@@ -230,7 +225,7 @@ impl Kernel for Pulse {
     ///
     /// Real-time safe: copies plain fields; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_same_type(self, other)
+        copy_whole(self, other)
     }
 }
 
@@ -238,17 +233,25 @@ impl Kernel for Pulse {
 #[derive(Clone, Debug)]
 struct Fm(Phasor);
 
-impl Kernel for Fm {
-    fn shape(&self) -> KernelShape {
-        shape(4)
-    }
+// Where `Fm` finds the ports of `osc.fm`.
+const FM_FREQ: usize = port(&FM.spec, "freq");
+const FM_RATIO: usize = port(&FM.spec, "ratio");
+const FM_INDEX: usize = port(&FM.spec, "index");
+const FM_PM: usize = port(&FM.spec, "pm");
+const FM_OUT: usize = output(&FM.spec, "out");
 
+impl Dsp for Fm {
     /// Inputs `[freq, ratio, index, pm]` (Hz, factor, factor, radians), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let [freq, ratio, index, pm] = [inputs[0], inputs[1], inputs[2], inputs[3]];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let [freq, ratio, index, pm] = [
+            inputs[FM_FREQ],
+            inputs[FM_RATIO],
+            inputs[FM_INDEX],
+            inputs[FM_PM],
+        ];
+        for (i, out) in outputs[FM_OUT].iter_mut().enumerate() {
             let ratio = limit(f64::from(ratio[i]), RATIO_RANGE.0, RATIO_RANGE.1);
             let index = limit(f64::from(index[i]), INDEX_RANGE.0, INDEX_RANGE.1);
             let (phase, _) = self.0.tick(f64::from(freq[i]) * ratio);
@@ -264,7 +267,7 @@ impl Kernel for Fm {
     ///
     /// Real-time safe: copies plain fields; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_same_type(self, other)
+        copy_whole(self, other)
     }
 }
 
@@ -286,18 +289,19 @@ impl Organ {
     }
 }
 
-impl Kernel for Organ {
-    fn shape(&self) -> KernelShape {
-        shape(1 + HARMONICS.len() as u8)
-    }
+// Where `Organ` finds the ports of `osc.organ`.
+const ORGAN_FREQ: usize = port(&ORGAN.spec, "freq");
+const ORGAN_LEVELS: std::ops::Range<usize> = port(&ORGAN.spec, "h1")..port(&ORGAN.spec, "h8") + 1;
+const ORGAN_OUT: usize = output(&ORGAN.spec, "out");
 
+impl Dsp for Organ {
     /// Inputs `[freq, h1, h2, h3, h4, h6, h8]` (Hz, then levels), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let freq = inputs[0];
-        let levels = &inputs[1..=HARMONICS.len()];
-        for (i, out) in outputs[0].iter_mut().enumerate() {
+        let freq = inputs[ORGAN_FREQ];
+        let levels = &inputs[ORGAN_LEVELS];
+        for (i, out) in outputs[ORGAN_OUT].iter_mut().enumerate() {
             // Limited as the phasor limits it (NaN as -Nyquist), so the harmonics kept are
             // those below Nyquist at the frequency that actually plays.
             let freq = limit(f64::from(freq[i]), -self.nyquist_hz, self.nyquist_hz);
@@ -329,7 +333,7 @@ impl Kernel for Organ {
     ///
     /// Real-time safe: copies plain fields; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_same_type(self, other)
+        copy_whole(self, other)
     }
 }
 
@@ -349,16 +353,21 @@ impl SyncSaw {
     }
 }
 
-impl Kernel for SyncSaw {
-    fn shape(&self) -> KernelShape {
-        shape(2)
-    }
+// Where `SyncSaw` finds the ports of `osc.sync_saw`.
+const SYNC_SAW_FREQ: usize = port(&SYNC_SAW.spec, "freq");
+const SYNC_SAW_SYNC: usize = port(&SYNC_SAW.spec, "sync");
+const SYNC_SAW_OUT: usize = output(&SYNC_SAW.spec, "out");
 
+impl Dsp for SyncSaw {
     /// Inputs `[freq, sync]` (Hz, signal), outputs `[out]`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        for ((out, &freq), &sync) in outputs[0].iter_mut().zip(inputs[0]).zip(inputs[1]) {
+        for ((out, &freq), &sync) in outputs[SYNC_SAW_OUT]
+            .iter_mut()
+            .zip(inputs[SYNC_SAW_FREQ])
+            .zip(inputs[SYNC_SAW_SYNC])
+        {
             if self.edge.rises(sync) {
                 self.phasor.sync();
             }
@@ -376,7 +385,7 @@ impl Kernel for SyncSaw {
     ///
     /// Real-time safe: copies plain fields; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_same_type(self, other)
+        copy_whole(self, other)
     }
 }
 
