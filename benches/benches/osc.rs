@@ -25,12 +25,14 @@ fn ping(c: &mut Criterion) {
     let rig = Rig::new(level());
     let client = Client::new(rig.server.local_addr());
     let mut tag = 0;
-    c.bench_function("osc: /ping round trip", |b| {
+    let mut group = c.benchmark_group("osc");
+    group.bench_function("ping round trip", |b| {
         b.iter(|| {
             tag += 1;
             assert!(client.sync(tag).is_empty());
         });
     });
+    group.finish();
 }
 
 /// What the paced audio thread publishes after each block: its first sample (where an event
@@ -79,12 +81,16 @@ fn param_set(c: &mut Criterion) {
         .sample_size(20)
         .sampling_mode(SamplingMode::Flat)
         .measurement_time(Duration::from_secs(3));
-    let mut value = 0.0_f32;
-    group.bench_function("/param/set to the block that plays it", |b| {
+    let (mut value, mut phase) = (0.0_f32, 0u64);
+    group.bench_function("param-set to the block that plays it", |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
             for _ in 0..iters {
                 value = if value == 0.25 { 0.5 } else { 0.25 };
+                // Untimed: send at a different point of the block period each time, as a
+                // performer would, not just after the block that played the last value.
+                phase = (phase + 577) % 1_333;
+                std::thread::sleep(Duration::from_micros(phase));
                 let sent = played.epoch.elapsed();
                 client.send_message("/param/set", vec![s("g"), s("amp"), OscType::Float(value)]);
                 while played.first.load(Ordering::Acquire) != value.to_bits() {

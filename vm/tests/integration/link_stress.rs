@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 /// Programs published (every third a structural edit: a transition, then the program).
 const PROGRAMS: u64 = if cfg!(miri) { 12 } else { 3_000 };
 /// At most this many events follow each program.
-const EVENTS_PER_PROGRAM: u64 = if cfg!(miri) { 3 } else { 8 };
+const EVENTS_PER_PROGRAM: u64 = if cfg!(miri) { 3 } else { 24 };
 
 const SHAPE: KernelShape = KernelShape {
     inputs: 0,
@@ -165,7 +165,7 @@ impl Received {
 fn programs_and_events_cross_the_link_whole_and_in_order_under_load() {
     let (mut remote, mut player) = link(LinkSettings {
         channels: 2,
-        event_capacity: 64,
+        event_capacity: 16,
         swap_capacity: 4,
         ..LinkSettings::default()
     });
