@@ -5,9 +5,9 @@ use crate::failure::Failure;
 /// What `devices` and `play` say when this build has no sound-card support.
 #[cfg(not(feature = "cpal"))]
 pub const NO_SOUND_CARDS: &str = "this patchvm was built without sound-card support; \
-     rebuild it with `cargo build --release --features cpal` (on Linux that needs the ALSA \
-     headers: `apt-get install libasound2-dev pkg-config`), or play into a file at real-time \
-     pace with `patchvm play PATCH --to OUT.wav`";
+     rebuild it with `cargo build --release -p patchvm-cli --features cpal` (on Linux that \
+     needs the ALSA headers: `apt-get install libasound2-dev pkg-config`), or play into a \
+     file at real-time pace with `patchvm play PATCH --to OUT.wav`";
 
 /// Lists the output and input devices of the default audio host.
 #[cfg(feature = "cpal")]

@@ -184,7 +184,7 @@ fn start_midi_in(
 #[cfg(not(feature = "midi"))]
 fn start_midi_in(_: &str, _: &Arc<Mutex<Controller>>, _: &mut Controls) -> Result<(), Failure> {
     Err(Failure::Usage(
-        "this patchvm was built without MIDI input; build it with `cargo build --release --features midi`".into(),
+        "this patchvm was built without MIDI input; build it with `cargo build --release -p patchvm-cli --features midi`".into(),
     ))
 }
 

@@ -7,10 +7,11 @@
 //! implements them and the command line drives any of them alike. Two backends share this
 //! shape:
 //!
-//! - `WavSink` (crate `patchvm-wav`): the same real-time path, paced by a clock at real-time speed and written to a
-//!   WAV file by a writer thread — for headless machines, tests and recording a session;
-//! - `SoundCard` (crate `patchvm-soundcard`, cargo feature `cpal`): a sound card's output, and its input when the patch
-//!   reads `input` nodes.
+//! - `WavSink` (crate `patchvm-wav`): the same real-time path, paced by a clock at real-time
+//!   speed and written to a WAV file by a writer thread — for headless machines, tests and
+//!   recording a session;
+//! - `SoundCard` (crate `patchvm-soundcard`, cargo feature `cpal`): a sound card's output,
+//!   and its input when the patch reads `input` nodes.
 //!
 //! The audio thread of either never allocates, frees, locks or does I/O: samples travel to the
 //! file writer, and from a sound card's input callback to its output callback, through `rtrb`
