@@ -12,7 +12,7 @@
 //! conversions) rounds the same in any vector width. So the choice changes speed only, and
 //! output stays bit-identical from machine to machine, which the determinism promise needs.
 
-/// Runs `f`, compiled for AVX2 if the CPU has it, else for the baseline target.
+/// Runs `f`, compiled for AVX-512 or AVX2 if the CPU has it, else for the baseline target.
 ///
 /// `f` and everything it calls must be inlined into it to benefit (`#[inline(always)]` on the
 /// helpers of a hot loop); a function it calls that is not inlined runs the baseline code.

@@ -3,6 +3,11 @@
 //! they share with the comparisons ([`compare`](super::compare)) and the conversions
 //! ([`convert`](super::convert)).
 //!
+//! `gain` (`out = in·amp`) and `mul` (`out = a·b`) are one product kernel; `mul` defaults both
+//! factors to 1, so a side left unconnected passes the other through, and `gain` defaults `in`
+//! to 0 (silence) and `amp` to 1. `gain` is also the catalog's bus, the node that sums a voice
+//! template's outputs and shares its inputs.
+//!
 //! Each module is memoryless: sample `n` of the output depends only on sample `n` of the
 //! inputs. The two-operand ones share one kernel, `Map2`, and the one-operand ones `Map1`,
 //! each with its formula as a type; the formulas run in `f32`, except `math.pow`'s, which

@@ -1,10 +1,8 @@
-//! Values, ranges and conversions: `const`, `gain`, `mul`, `math.clip`, `math.scale`,
-//! `math.mtof`, `math.ftom` and `math.dbtoamp`. The plain arithmetic (`math.add` ...
-//! `cmp.lt`) is in [`arith`](super::arith), whose memoryless kernels these share.
+//! Ranges and conversions: `math.clip`, `math.scale`, `math.mtof`, `math.ftom` and
+//! `math.dbtoamp`. The conversions run on the one-operand kernel of
+//! [`arithmetic`](super::arithmetic).
 //!
-//! `gain` (`out = in·amp`) and `mul` (`out = a·b`) are one product kernel; `mul` defaults both
-//! factors to 1, so a side left unconnected passes the other through, and `gain` defaults `in`
-//! to 0 (silence) and `amp` to 1. `math.clip` sorts its bounds and reads a NaN input as its
+//! `math.clip` sorts its bounds and reads a NaN input as its
 //! lower bound. `math.scale` extrapolates outside its input range and gives `out_lo` when the
 //! input range is narrower than 1e-12. The conversions take control values, limited to their
 //! ranges with NaN as the bottom, so they never produce NaN or infinity; they and

@@ -1,9 +1,9 @@
-//! The modules, one file per family. Each module is one [`Module`](crate::Module) declaration
+//! The modules, one file per family. Each module is one [`Module`] declaration
 //! in its family's file, beside its kernel: its spec (ports, parameters, ranges, units, doc),
 //! its kernel's builder, its fold if it is stateless, whether it runs in lanes and its memory
 //! estimate if that grows with its parameters. The kernel's shape comes from the spec, and the
 //! kernel reads its ports through constants found by name in the spec when the crate builds
-//! (`inputs[SLEW_RISE]`). Each family lists its modules in `MODULES`; [`FAMILIES`] lists the
+//! (`inputs[SLEW_RISE]`). Each family lists its modules in `MODULES`; `FAMILIES` lists the
 //! families, in catalog order, which is this table's:
 //!
 //! | family | modules |

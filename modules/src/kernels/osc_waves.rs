@@ -16,8 +16,8 @@
 //! | `osc.triangle` | 0, +1 at a quarter, 0 at half, -1 at three quarters |
 //!
 //! Every wave is computed in `f32` from the phase's top 32 bits, a whole block at a time in
-//! branch-free loops that the compiler vectorises (eight lanes with AVX2, picked at run time; see
-//! `dsp::simd`). The sine folds the phase to ±a quarter turn in integers and evaluates an odd
+//! branch-free loops that the compiler vectorises (eight lanes with AVX2, sixteen with AVX-512,
+//! picked at run time; see `dsp::simd`). The sine folds the phase to ±a quarter turn in integers and evaluates an odd
 //! polynomial, within 2.2e-7 of the exact sine. Measured (bench-peers w1 and w3, release build,
 //! whole 60 s renders): the earlier kernel — the phase in `f64` stepped one sample at a time and
 //! fundsp's eight-lane SIMD `sin` — cost 4.5 times the hand-written scalar loop of bench-peers on
