@@ -89,22 +89,6 @@ pub trait Kernel: Send + Any {
     }
 }
 
-/// [`Kernel::copy_state_from`] for a kernel whose whole state is `Copy`-like data that
-/// [`Clone::clone_from`] copies without allocating: downcasts `other` to `K` and clones it
-/// into `this`.
-///
-/// Real-time safe as long as `K::clone_from` does not allocate (true for plain fields,
-/// arrays and seeded generators; not for `Vec`s of another length).
-pub fn copy_same_type<K: Kernel + Clone>(this: &mut K, other: &dyn Kernel) -> bool {
-    match (other as &dyn Any).downcast_ref::<K>() {
-        Some(other) => {
-            this.clone_from(other);
-            true
-        }
-        None => false,
-    }
-}
-
 /// The arity of a kernel, checked by the verifier against every instruction that calls it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct KernelShape {

@@ -57,9 +57,7 @@ mod shared;
 mod verify;
 
 pub use index::{ArgRange, KernelIdx, ParamIdx, Reg, RegList};
-pub use kernel::{
-    Kernel, KernelShape, MAX_BLOCK, MAX_LANE_ARGS, MAX_LANES, MAX_PORTS, copy_same_type,
-};
+pub use kernel::{Kernel, KernelShape, MAX_BLOCK, MAX_LANE_ARGS, MAX_LANES, MAX_PORTS};
 pub use machine::Executable;
 pub use op::{Access, Instr};
 pub use program::{KernelDecl, Program};
