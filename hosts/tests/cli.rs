@@ -432,6 +432,38 @@ fn render_stats_add_up() {
 }
 
 #[test]
+fn render_stats_count_a_voice_templates_expanded_nodes() {
+    let wav = scratch("stats-voices.wav");
+    let output = patchvm(&[
+        "render",
+        "patches/poly-synth.lisp",
+        "--voices",
+        "8",
+        "-o",
+        wav.to_str().unwrap(),
+        "--seconds",
+        "0.1",
+        "--stats",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stderr(&output);
+    let nodes = numbers(
+        text.lines()
+            .find(|line| line.contains(" nodes: "))
+            .unwrap_or_else(|| panic!("{text}")),
+    )[0];
+    // Two written nodes, eight copies of the template's seven, and a bus for its one input
+    // and its one output (the file alone has two).
+    let patch = patchvm_tests::example("poly-synth.lisp");
+    let template = patch.voice.as_ref().unwrap();
+    let expanded = patch.nodes.len()
+        + 8 * template.nodes.len()
+        + template.inputs.len()
+        + template.outputs.len();
+    assert_eq!((nodes, expanded), (60.0, 60));
+}
+
+#[test]
 fn render_plays_a_midi_file_for_its_length_plus_a_release_tail() {
     let wav = scratch("poly.wav");
     let output = patchvm(&[

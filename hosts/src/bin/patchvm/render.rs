@@ -120,7 +120,11 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
         seed: args.seed,
         voices: usize::from(args.voices),
     };
-    let nodes = patch.nodes.len();
+    // The nodes the program is compiled from: a voice template's copies and buses count.
+    let nodes = patchvm::ir::voices::expand(&patch, patchvm::modules::catalog(), settings.voices)
+        .0
+        .nodes
+        .len();
     let compiling = Instant::now();
     let mut frames = source_of(patch, &settings, &limits, song)
         .map_err(|diagnostics| Failure::Patch(Box::new(source), diagnostics))?;
