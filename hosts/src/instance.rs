@@ -196,8 +196,21 @@ pub(crate) fn prepare_edit(
     Ok((compiled, graph))
 }
 
-/// The sample rates kernels are built and tested for.
+/// The sample rates kernels are built and tested for: the one range every host (the
+/// engine, the command line, the C ABI, the WAV sink) checks, through
+/// [`sample_rate_problem`].
 pub const SAMPLE_RATES: std::ops::RangeInclusive<f64> = 1_000.0..=768_000.0;
+
+/// Why `sample_rate` (Hz) is refused, or `None` when it is within [`SAMPLE_RATES`].
+pub fn sample_rate_problem(sample_rate: f64) -> Option<String> {
+    (!SAMPLE_RATES.contains(&sample_rate)).then(|| {
+        format!(
+            "sample rate {sample_rate} Hz is outside {}..={} Hz",
+            SAMPLE_RATES.start(),
+            SAMPLE_RATES.end()
+        )
+    })
+}
 
 /// Refuses settings no kernel is built for.
 fn check_settings(settings: &Settings) -> Result<(), Diagnostics> {
@@ -212,21 +225,12 @@ fn check_settings(settings: &Settings) -> Result<(), Diagnostics> {
             .with_hint("choose how many notes may sound at once, e.g. 32"),
         ]);
     }
-    if SAMPLE_RATES.contains(&settings.sample_rate) {
+    let Some(problem) = sample_rate_problem(settings.sample_rate) else {
         return Ok(());
-    }
+    };
     Err(vec![
-        Diagnostic::new(
-            Code::Setting,
-            patchvm_ir::Span::NONE,
-            format!(
-                "sample rate {} Hz is outside {}..={} Hz",
-                settings.sample_rate,
-                SAMPLE_RATES.start(),
-                SAMPLE_RATES.end()
-            ),
-        )
-        .with_hint("choose a sample rate a sound card would use, such as 44100 or 48000"),
+        Diagnostic::new(Code::Setting, patchvm_ir::Span::NONE, problem)
+            .with_hint("choose a sample rate a sound card would use, such as 44100 or 48000"),
     ])
 }
 

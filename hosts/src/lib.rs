@@ -50,7 +50,7 @@ pub mod watch;
 static ALLOCATOR: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
 
 pub use engine::{AudioHalf, Controller, Engine, EngineSettings};
-pub use instance::{Instance, Settings, prepare};
+pub use instance::{Instance, SAMPLE_RATES, Settings, prepare, sample_rate_problem};
 pub use seed::node_seed;
 
 /// The compiler (`patchvm-compiler`).

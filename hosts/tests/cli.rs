@@ -432,6 +432,34 @@ fn render_stats_add_up() {
 }
 
 #[test]
+fn render_play_and_the_engine_refuse_the_same_sample_rates() {
+    let wav = scratch("rate.wav");
+    for rate in [999.0, 768_001.0] {
+        let problem = patchvm::sample_rate_problem(rate).unwrap();
+        let flag = format!("{rate}");
+        for command in ["render", "play"] {
+            let mut args = vec![command, "patches/toy.lisp", "--sample-rate", &flag];
+            match command {
+                "render" => args.extend(["-o", wav.to_str().unwrap()]),
+                _ => args.extend(["--to", wav.to_str().unwrap()]),
+            }
+            let output = patchvm(&args);
+            assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+            assert!(stderr(&output).contains(&problem), "{}", stderr(&output));
+        }
+        let settings = patchvm::Settings {
+            sample_rate: rate,
+            ..patchvm::Settings::default()
+        };
+        let patch = patchvm_tests::example("toy.lisp");
+        let refused = patchvm::Instance::new(&patch, &settings, &Default::default()).unwrap_err();
+        assert_eq!(refused[0].message, problem);
+    }
+    assert_eq!(patchvm::sample_rate_problem(1_000.0), None);
+    assert_eq!(patchvm::sample_rate_problem(768_000.0), None);
+}
+
+#[test]
 fn render_stats_count_a_voice_templates_expanded_nodes() {
     let wav = scratch("stats-voices.wav");
     let output = patchvm(&[

@@ -128,6 +128,8 @@ fn new_refuses_arguments_out_of_range_and_says_why() {
         (f64::NAN, 0, 2, "sample_rate"),
         (f64::INFINITY, 0, 2, "sample_rate"),
         (1e9, 0, 2, "sample_rate"),
+        (999.0, 0, 2, "sample_rate"),
+        (768_000.5, 0, 2, "sample_rate"),
         (RATE, 0, 0, "channels_out"),
         (RATE, 0, 65, "channels_out"),
         (RATE, 0, u32::MAX, "channels_out"),
@@ -140,6 +142,14 @@ fn new_refuses_arguments_out_of_range_and_says_why() {
     let engine = Engine::new(0, 2);
     assert!(!engine.0.is_null());
     assert_eq!(text(pvm_engine_new_error()), "");
+    // The engine's own range, ends included.
+    for rate in [PVM_MIN_SAMPLE_RATE, PVM_MAX_SAMPLE_RATE] {
+        assert_eq!(patchvm::sample_rate_problem(rate), None);
+        let engine = pvm_engine_new(rate, 0, 2);
+        assert!(!engine.is_null());
+        // SAFETY: made just above, freed once.
+        unsafe { pvm_engine_free(engine) };
+    }
 }
 
 #[test]

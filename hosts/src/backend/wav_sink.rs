@@ -6,6 +6,7 @@ use super::clock::{Clock, LatenessMeter};
 use super::writer::FileWriter;
 use super::{Backend, BackendError, Stream, StreamSetup, StreamStatus};
 use crate::engine::AudioHalf;
+use crate::instance::sample_rate_problem;
 use crate::render::MAX_WAV_DATA_BYTES;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -69,11 +70,11 @@ impl WavSink {
     /// [`start`](Backend::start).
     pub fn create(path: &Path, settings: SinkSettings) -> Result<WavSink, BackendError> {
         if !(1..=2).contains(&settings.channels)
-            || settings.sample_rate == 0
+            || sample_rate_problem(f64::from(settings.sample_rate)).is_some()
             || !(1..=MAX_BUFFER_FRAMES).contains(&settings.buffer_frames)
         {
             return Err(BackendError::Device(format!(
-                "a WAV sink takes 1 or 2 channels, a sample rate above 0 and buffers of \
+                "a WAV sink takes 1 or 2 channels, a sample rate the engine takes and buffers of \
                  1..={MAX_BUFFER_FRAMES} frames, not {settings:?}"
             )));
         }
@@ -367,6 +368,26 @@ mod tests {
         assert!(controller.metrics().swaps >= edits);
         assert_eq!(shared.lost.load(Relaxed), 0);
         assert_eq!(shared.frames.load(Relaxed), 64 * (1 + 40 * 5));
+    }
+
+    #[test]
+    fn the_sink_takes_the_engine_s_sample_rates_and_no_other() {
+        let path = std::env::temp_dir().join(format!("patchvm-rates-{}.wav", std::process::id()));
+        for (rate, taken) in [
+            (999, false),
+            (1_000, true),
+            (768_000, true),
+            (768_001, false),
+        ] {
+            let settings = SinkSettings {
+                sample_rate: rate,
+                ..SinkSettings::default()
+            };
+            let made = WavSink::create(&path, settings);
+            assert_eq!(made.is_ok(), taken, "{rate} Hz");
+            assert_eq!(sample_rate_problem(f64::from(rate)).is_none(), taken);
+        }
+        std::fs::remove_file(&path).unwrap();
     }
 
     #[test]

@@ -7,7 +7,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use patchvm::midi::{MidiSong, Playback, file as midi_file};
 use patchvm::render::{Frames, RenderError, RenderOptions, SampleFormat, WavInput, render_to_wav};
 use patchvm::source::load;
-use patchvm::{Instance, Settings};
+use patchvm::{Instance, Settings, sample_rate_problem};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -80,11 +80,8 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
             input.sample_rate()
         )));
     }
-    if !(1_000..=768_000).contains(&args.sample_rate) {
-        return Err(Failure::Usage(format!(
-            "--sample-rate {} is outside 1000..=768000",
-            args.sample_rate
-        )));
+    if let Some(problem) = sample_rate_problem(f64::from(args.sample_rate)) {
+        return Err(Failure::Usage(format!("--sample-rate: {problem}")));
     }
     let song = match &args.midi {
         Some(path) => Some(midi_file::load(path, f64::from(args.sample_rate)).map_err(
