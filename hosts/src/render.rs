@@ -3,6 +3,7 @@
 use crate::instance::Instance;
 use crate::load::BlockLoads;
 use patchvm_vm::Program;
+use patchvm_vm::channels::mapped_sample;
 use std::path::Path;
 
 /// How samples are stored in the WAV file.
@@ -50,7 +51,9 @@ pub struct RenderOptions {
     /// Samples per second written in the file header (the instance must run at this rate).
     pub sample_rate: u32,
     /// Channels in the file; `None` for the patch's own. A mono patch is copied to both
-    /// channels of a stereo file; a stereo patch is averaged into a mono file.
+    /// channels of a stereo file; a stereo patch plays `(left + right) / 2` in a mono file,
+    /// by the channel mapping every host uses
+    /// ([`mapped_sample`](patchvm_vm::channels::mapped_sample)).
     pub channels: Option<u16>,
     /// Sample storage.
     pub format: SampleFormat,
@@ -287,7 +290,8 @@ pub fn render_to_wav(
             Writer::Hound(writer) => {
                 for frame in block.chunks(source_channels) {
                     for channel in 0..usize::from(channels) {
-                        let sample = remix(frame, channel, usize::from(channels));
+                        let sample =
+                            mapped_sample(frame.len(), channels.into(), channel, |c| frame[c]);
                         peak = peak.max(sample.abs());
                         write_sample(writer, options.format, sample)?;
                     }
@@ -434,17 +438,6 @@ impl FloatWav {
         use std::io::Write;
         self.file.flush()?;
         Ok(())
-    }
-}
-
-/// Sample `channel` of a file with `channels` channels, from one frame of the patch's output:
-/// the same channel if the counts agree, else the average of the frame (which copies a mono
-/// frame to every channel).
-fn remix(frame: &[f32], channel: usize, channels: usize) -> f32 {
-    if frame.len() == channels {
-        frame[channel]
-    } else {
-        frame.iter().sum::<f32>() / frame.len() as f32
     }
 }
 

@@ -105,6 +105,39 @@ fn stereo_patches_render_two_channels_by_default() {
 }
 
 #[test]
+fn a_stereo_patch_on_one_channel_plays_the_mean_of_its_two_in_render_and_engine() {
+    let samples = |channels: &str| -> Vec<f32> {
+        let wav = scratch(&format!("stereo-{channels}.wav"));
+        let output = patchvm(&[
+            "render",
+            "patches/stereo-noise.lisp",
+            "-o",
+            wav.to_str().unwrap(),
+            "--seconds",
+            "0.1",
+            "--channels",
+            channels,
+        ]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let mut reader = hound::WavReader::open(&wav).unwrap();
+        reader.samples::<f32>().map(Result::unwrap).collect()
+    };
+    let (stereo, mono) = (samples("2"), samples("1"));
+    let mean: Vec<f32> = stereo
+        .chunks_exact(2)
+        .map(|frame| (frame[0] + frame[1]) / 2.0)
+        .collect();
+    assert!(stereo.chunks_exact(2).any(|frame| frame[0] != frame[1]));
+    assert_eq!(mono, mean, "render --channels 1");
+    let (mut controller, mut audio) = patchvm_tests::live::mono();
+    controller
+        .load_patch(patchvm_tests::example("stereo-noise.lisp"))
+        .unwrap();
+    let live = patchvm_tests::live::render(&mut audio, mono.len());
+    assert_eq!(live, mean, "the live engine on one channel");
+}
+
+#[test]
 fn check_says_ok_or_shows_the_problem_with_its_place() {
     let output = patchvm(&["check", "patches/toy.lisp"]);
     assert!(output.status.success());

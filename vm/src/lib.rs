@@ -46,6 +46,7 @@
 #![deny(missing_docs)]
 
 mod block;
+pub mod channels;
 mod index;
 mod kernel;
 pub mod live;

@@ -289,6 +289,11 @@ fn a_stereo_patch_keeps_left_on_the_first_channel_and_right_after() {
     assert!((frequency(&right, RATE).unwrap() - 660.0).abs() < 0.5);
     assert_eq!(channel(&out, 4, 2), right);
     assert_eq!(channel(&out, 4, 3), right);
+    // On one channel: (left + right) / 2, as the render and the live engine play it.
+    let mono = Engine::new(0, 1);
+    assert_eq!(mono.load(stereo), PVM_OK, "{}", mono.last_error());
+    let mean: Vec<f32> = out.chunks_exact(4).map(|f| (f[0] + f[1]) / 2.0).collect();
+    assert_eq!(mono.render(1, 48_000), mean);
 }
 
 #[test]
