@@ -4,6 +4,7 @@ use crate::instance::Instance;
 use crate::load::BlockLoads;
 use patchvm_vm::Program;
 use patchvm_vm::channels::mapped_sample;
+use patchvm_vm::cpu::{VectorUnit, wide};
 use std::path::Path;
 
 /// How samples are stored in the WAV file.
@@ -318,30 +319,20 @@ pub fn render_to_wav(
 /// A single running maximum is a chain that the compiler keeps scalar (a float maximum is not
 /// reassociated): at four instructions a sample it cost a fast render (w1, a sine into a gain)
 /// a fifth of its instructions, as many as the gain and half the sine. So the maximum runs in
-/// [`PEAK_LANES`] lanes, compiled for AVX2 when the CPU has it. The maximum of a set does not
-/// depend on the order it is taken in, so the result is the sample-by-sample scan's.
+/// [`PEAK_LANES`] lanes, compiled for AVX2 when the CPU has it ([`wide`]). The maximum of a
+/// set does not depend on the order it is taken in, so the result is the sample-by-sample
+/// scan's.
 fn peak_of(samples: &[f32], peak: f32) -> f32 {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2, checked just above.
-        return unsafe { peak_avx2(samples, peak) };
-    }
-    peak_in(samples, peak)
+    wide(
+        VectorUnit::Avx2,
+        #[inline(always)]
+        |_| peak_in(samples, peak),
+    )
 }
 
 /// Running maxima kept side by side: four vectors of AVX2, eight of the baseline target's,
 /// so a sample costs about half an instruction either way.
 const PEAK_LANES: usize = 32;
-
-/// [`peak_of`] compiled for AVX2.
-///
-/// # Safety
-/// The CPU must support AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn peak_avx2(samples: &[f32], peak: f32) -> f32 {
-    peak_in(samples, peak)
-}
 
 /// [`peak_of`]'s loops, inlined into each of its two compilations.
 #[inline(always)]

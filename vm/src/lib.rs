@@ -47,6 +47,7 @@
 
 mod block;
 pub mod channels;
+pub mod cpu;
 mod index;
 mod kernel;
 pub mod live;
