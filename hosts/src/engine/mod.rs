@@ -121,6 +121,7 @@ mod midi;
 mod notes;
 mod performance;
 mod report;
+mod thread;
 mod voices;
 
 pub use controller::Controller;
@@ -131,6 +132,7 @@ pub use patchvm_vm::live::{FADE_SAMPLES, MetricsSnapshot};
 pub(crate) use performance::most_changes;
 pub use performance::pitch_hz;
 pub use report::SwapReport;
+pub use thread::StoppableThread;
 
 use crate::instance::Settings;
 use patchvm_ir::Limits;
