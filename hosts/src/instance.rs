@@ -5,7 +5,9 @@ use crate::seed::node_seed;
 use patchvm_compiler::{
     CompileOptions, Compiled, DEFAULT_VOICES, KernelNode, compile_graph, compile_with,
 };
-use patchvm_ir::{Code, Diagnostic, Diagnostics, Graph, Limits, Patch, validate_with};
+use patchvm_ir::{
+    Code, Diagnostic, Diagnostics, Graph, Limits, Patch, validate_voices, validate_with,
+};
 use patchvm_modules::{KernelInit, build, catalog, memory_bytes};
 use patchvm_vm::{Executable, MAX_BLOCK};
 use std::time::Instant;
@@ -169,16 +171,25 @@ pub(crate) fn prepare_with(
     Ok(compiled)
 }
 
+/// A patch prepared for the live engine by [`prepare_edit`].
+pub(crate) struct Prepared {
+    pub(crate) compiled: Compiled<'static>,
+    /// The graph, for the next edit's transition.
+    pub(crate) graph: Graph<'static>,
+    /// The patch with its voice template expanded, which the graph was resolved from (where
+    /// events' targets live); `None` without a template, the patch being its own expansion.
+    pub(crate) expanded: Option<Patch>,
+}
+
 /// [`prepare_with`] for an edit on the live engine: the same checks, the patch's own problems
-/// reported before the settings' (as validating the edit first always did), and a patch
-/// without a voice template validated once. Returns the graph too, for the next edit's
-/// transition.
+/// reported before the settings' (as validating the edit first always did), the template
+/// checked on one voice once and expanded into the settings' voices once.
 pub(crate) fn prepare_edit(
     patch: &Patch,
     settings: &Settings,
     limits: &Limits,
     options: &CompileOptions,
-) -> Result<(Compiled<'static>, Graph<'static>), Diagnostics> {
+) -> Result<Prepared, Diagnostics> {
     let single = validate_with(patch, catalog(), limits, 1)?;
     check_settings(settings)?;
     let options = CompileOptions {
@@ -186,14 +197,20 @@ pub(crate) fn prepare_edit(
         ..options.clone()
     };
     // The voices, once the settings say how many is sane.
-    let graph = if patch.voice.is_some() && settings.voices > 1 {
-        validate_with(patch, catalog(), limits, settings.voices)?
-    } else {
-        single
+    let (graph, expanded) = match &patch.voice {
+        Some(_) => {
+            let (graph, expanded) = validate_voices(patch, catalog(), limits, settings.voices)?;
+            (graph, Some(expanded.into_owned()))
+        }
+        None => (single, None),
     };
     let compiled = compile_graph(patch, &graph, catalog(), &options)?;
     check_memory(&compiled, settings, limits)?;
-    Ok((compiled, graph))
+    Ok(Prepared {
+        compiled,
+        graph,
+        expanded,
+    })
 }
 
 /// The sample rates kernels are built and tested for: the one range every host (the

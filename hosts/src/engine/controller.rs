@@ -10,7 +10,7 @@ use super::notes::NoteBinding;
 use super::performance::{Change, OUTPUT_LEVEL, Performance, Target, VoiceInput};
 use super::report::SwapReport;
 use super::{At, EngineSettings};
-use crate::instance::prepare_edit;
+use crate::instance::{Prepared, prepare_edit};
 use crate::source;
 use patchvm_compiler::CompileOptions;
 use patchvm_ir::voices::{self, VOICE_MODULE};
@@ -435,7 +435,11 @@ impl Controller {
             ..CompileOptions::default()
         };
         let settings = self.settings.instance();
-        let (compiled, graph) = prepare_edit(&patch, &settings, &self.limits, &options)?;
+        let Prepared {
+            compiled,
+            graph,
+            expanded,
+        } = prepare_edit(&patch, &settings, &self.limits, &options)?;
         let generation = self.generation + 1;
         let how = Build {
             patch: &patch,
@@ -459,12 +463,9 @@ impl Controller {
         report.published_at = self.remote.metrics().next_look();
         self.generation = generation;
         self.published = Some(published);
-        // Without a template the patch is its own expansion: no copy of it is kept.
-        self.flat = patch.voice.is_some().then(|| {
-            voices::expand(&patch, catalog(), self.settings.voices)
-                .0
-                .into_owned()
-        });
+        // Expanded once, by the validation: without a template the patch is its own
+        // expansion, and no copy of it is kept.
+        self.flat = expanded;
         self.performance.configure(&patch, self.settings.voices);
         self.find_voice_keys(&patch);
         let previous = self.patch.replace(patch);
