@@ -53,8 +53,7 @@ pub struct RenderOptions {
     pub sample_rate: u32,
     /// Channels in the file; `None` for the patch's own. A mono patch is copied to both
     /// channels of a stereo file; a stereo patch plays `(left + right) / 2` in a mono file,
-    /// by the channel mapping every host uses
-    /// ([`mapped_sample`](patchvm_vm::channels::mapped_sample)).
+    /// by the channel mapping every host uses ([`mapped_sample`]).
     pub channels: Option<u16>,
     /// Sample storage.
     pub format: SampleFormat,
