@@ -150,7 +150,7 @@ extern "C" {
  `channels_out` from 1 to [`PVM_MAX_CHANNELS`]; `channels_in` from 0 to
  [`PVM_MAX_CHANNELS`]. A mono patch plays on every output channel; a stereo patch plays
  left on channel 0 and right on channel 1 and every channel after it (on a mono engine,
- its left channel only).
+ `(left + right) / 2`, as the live engine and the render play it).
 
  Returns the engine, owned by the caller until [`pvm_engine_free`], or NULL if an
  argument is out of range ([`pvm_engine_new_error`] says which). Nothing plays until a

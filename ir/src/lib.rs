@@ -47,4 +47,4 @@ pub use patch::{
     PortRef, TemplatePort, Value, ValueKind, VoiceTemplate,
 };
 pub use span::{LineColumn, LineIndex, Span};
-pub use validate::{validate, validate_with};
+pub use validate::{validate, validate_voices, validate_with};

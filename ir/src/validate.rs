@@ -51,34 +51,50 @@ pub fn validate_with<'c>(
     };
     midi::check(patch, &single, catalog, &mut problems);
     match graph {
-        Some(graph) if problems.is_empty() => {
-            let Some(template) = patch.voice.as_ref().filter(|_| voices > 1) else {
-                return Ok(graph);
-            };
-            // The counts are known before expanding: a large template times many voices
-            // would otherwise build millions of nodes only for the limit to refuse them.
-            // Every port is valid here, so each voice adds one connection per port too.
-            let voices = voices.min(voices::MAX_VOICES);
-            let more = voices - 1;
-            let per_voice_connections =
-                template.connections.len() + template.inputs.len() + template.outputs.len();
-            check_counts(
-                single
-                    .nodes
-                    .len()
-                    .saturating_add(more.saturating_mul(template.nodes.len())),
-                single
-                    .connections
-                    .len()
-                    .saturating_add(more.saturating_mul(per_voice_connections)),
-                limits,
-                voices,
-            )?;
-            let (flat, _) = voices::expand(patch, catalog, voices);
-            validate_flat(&flat, catalog, limits)
-        }
+        Some(graph) if problems.is_empty() => match patch.voice.as_ref().filter(|_| voices > 1) {
+            Some(_) => validate_voices(patch, catalog, limits, voices).map(|(graph, _)| graph),
+            None => Ok(graph),
+        },
         _ => Err(problems),
     }
+}
+
+/// The second half of [`validate_with`] for `patch`, which passed it with one voice: its
+/// voice template expanded into `voices` copies (at least one, at most
+/// [`MAX_VOICES`](voices::MAX_VOICES)) and resolved, with the expanded patch it resolved. A
+/// host that keeps the expanded patch (to address events) takes it from here rather than
+/// expanding the template again.
+pub fn validate_voices<'p, 'c>(
+    patch: &'p Patch,
+    catalog: &'c Catalog,
+    limits: &Limits,
+    voices: usize,
+) -> Result<(Graph<'c>, std::borrow::Cow<'p, Patch>), Diagnostics> {
+    let voices = voices.clamp(1, voices::MAX_VOICES);
+    if let Some(template) = &patch.voice {
+        // The counts are known before expanding: a large template times many voices would
+        // otherwise build millions of nodes only for the limit to refuse them. Every port is
+        // valid here, so each voice adds one connection per port too.
+        let per_voice_connections =
+            template.connections.len() + template.inputs.len() + template.outputs.len();
+        let ports = template.inputs.len() + template.outputs.len();
+        check_counts(
+            patch
+                .nodes
+                .len()
+                .saturating_add(ports)
+                .saturating_add(voices.saturating_mul(template.nodes.len())),
+            patch
+                .connections
+                .len()
+                .saturating_add(voices.saturating_mul(per_voice_connections)),
+            limits,
+            voices,
+        )?;
+    }
+    let (flat, _) = voices::expand(patch, catalog, voices);
+    let graph = validate_flat(&flat, catalog, limits)?;
+    Ok((graph, flat))
 }
 
 /// Checks a patch without a template.

@@ -3,10 +3,11 @@
 //!
 //! Both work on all [`MAX_BLOCK`] samples of a register whatever the block's length: a fixed
 //! length compiles to straight vector code, and the samples past the block's end are never
-//! read by anyone. Like the kernels (see `patchvm-modules`' `dsp::simd`), the loops are
-//! compiled twice, for the baseline target and for AVX2, picked at run time; an addition
-//! rounds the same in any vector width, so the choice changes no bit.
+//! read by anyone. Like the kernels, the loops are compiled for the baseline target and for
+//! AVX2, picked at run time by [`wide`]; an addition rounds the same in any vector width, so
+//! the choice changes no bit.
 
+use crate::cpu::{VectorUnit, wide};
 use crate::index::Reg;
 use crate::kernel::MAX_BLOCK;
 
@@ -39,27 +40,15 @@ pub(crate) unsafe fn add(registers: &mut [Block], dst: Reg, lhs: Reg, rhs: Reg) 
 /// Real-time safe: does not allocate, lock or block.
 #[inline]
 pub(crate) unsafe fn sum(registers: &mut [Block], dst: Reg, terms: &[Reg]) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2 (checked just above); the rest is this function's contract.
-        return unsafe { sum_avx2(registers, dst, terms) };
-    }
-    // SAFETY: this function's contract.
-    unsafe { sum_in(registers, dst, terms) }
+    wide(
+        VectorUnit::Avx2,
+        #[inline(always)]
+        // SAFETY: this function's contract.
+        |_| unsafe { sum_in(registers, dst, terms) },
+    )
 }
 
-/// [`sum`] compiled for AVX2.
-///
-/// # Safety
-/// As [`sum`], and the CPU supports AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn sum_avx2(registers: &mut [Block], dst: Reg, terms: &[Reg]) {
-    // SAFETY: this function's contract.
-    unsafe { sum_in(registers, dst, terms) }
-}
-
-/// [`sum`]'s loops, inlined into each of its two compilations.
+/// [`sum`]'s loops, inlined into each of its compilations.
 ///
 /// # Safety
 /// As [`sum`].

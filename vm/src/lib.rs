@@ -46,6 +46,8 @@
 #![deny(missing_docs)]
 
 mod block;
+pub mod channels;
+pub mod cpu;
 mod index;
 mod kernel;
 pub mod live;

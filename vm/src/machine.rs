@@ -1,6 +1,7 @@
 //! The virtual machine: a verified program, its kernels and its register file.
 
 use crate::block::{self, Block};
+use crate::cpu::{VectorUnit, wide};
 #[cfg(feature = "extra-checks")]
 use crate::index::Reg;
 use crate::index::{KernelIdx, ParamIdx};
@@ -190,23 +191,13 @@ impl Executable {
     ///
     /// Real-time safe: does not allocate, lock or block (kernels promise the same).
     pub fn run(&mut self, frames: usize) {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU has AVX2, checked just above.
-            return unsafe { self.run_avx2(frames) };
-        }
-        self.run_in(frames);
-    }
-
-    /// [`run`](Executable::run) compiled for AVX2: the interpreter's own loops (the calls'
-    /// arguments, the output, the guard) in wider vectors.
-    ///
-    /// # Safety
-    /// The CPU must support AVX2.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn run_avx2(&mut self, frames: usize) {
-        self.run_in(frames);
+        // Compiled for AVX2 where the CPU has it: the interpreter's own loops (the calls'
+        // arguments, the output, the guard) in wider vectors.
+        wide(
+            VectorUnit::Avx2,
+            #[inline(always)]
+            |_| self.run_in(frames),
+        );
     }
 
     /// [`run`](Executable::run)'s body, inlined into each of its compilations.

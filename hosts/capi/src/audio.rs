@@ -3,6 +3,7 @@
 
 use crate::status::{PVM_ERR_PANIC, PVM_OK};
 use patchvm_engine::AudioHalf;
+use patchvm_engine::vm::channels::mapped_sample;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// Frames handed to the audio half in one go when it writes straight into the caller's
@@ -147,9 +148,9 @@ impl PoisonableAudioHalf {
     }
 }
 
-/// Copies stereo frames to frames of `channels` (> 2) channels: channel `c` takes the engine's
-/// channel `min(c, 1)`, the rule the engine itself uses for a patch with fewer channels, so a
-/// mono patch reaches every channel.
+/// Copies stereo frames to frames of `channels` (> 2) channels by the engine's one channel
+/// mapping ([`mapped_sample`]): a mono patch reaches every channel (the engine plays it on
+/// both), a stereo patch's right channel the channels after the second.
 ///
 /// Real-time safe: does not allocate, lock or block.
 fn spread(stereo: &[f32], output: &mut [f32], channels: usize) {
@@ -157,8 +158,9 @@ fn spread(stereo: &[f32], output: &mut [f32], channels: usize) {
         .chunks_exact(2)
         .zip(output.chunks_exact_mut(channels))
     {
-        out[0] = frame[0];
-        out[1..].fill(frame[1]);
+        for (channel, sample) in out.iter_mut().enumerate() {
+            *sample = mapped_sample(2, channels, channel, |c| frame[c]);
+        }
     }
 }
 

@@ -61,6 +61,7 @@ use audio::PoisonableAudioHalf;
 use control::{Failure, PoisonableController};
 use patchvm_engine::ir::{Format, Limits};
 use patchvm_engine::{At, Engine, EngineSettings, NoteBinding};
+use patchvm_engine::{SAMPLE_RATES, sample_rate_problem};
 use std::cell::Cell;
 use std::ffi::{CStr, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -76,6 +77,11 @@ pub const PVM_MIN_SAMPLE_RATE: f64 = 1_000.0;
 
 /// The highest sample rate [`pvm_engine_new`] takes, in Hz.
 pub const PVM_MAX_SAMPLE_RATE: f64 = 768_000.0;
+
+// The header's two figures are the engine's range, which `pvm_engine_new` checks.
+const _: () = assert!(
+    PVM_MIN_SAMPLE_RATE == *SAMPLE_RATES.start() && PVM_MAX_SAMPLE_RATE == *SAMPLE_RATES.end()
+);
 
 /// An engine: a patch that plays and can change while it plays. Opaque; made by
 /// [`pvm_engine_new`], freed by [`pvm_engine_free`].
@@ -159,7 +165,7 @@ fn sniff(text: &[u8]) -> Format {
 /// `channels_out` from 1 to [`PVM_MAX_CHANNELS`]; `channels_in` from 0 to
 /// [`PVM_MAX_CHANNELS`]. A mono patch plays on every output channel; a stereo patch plays
 /// left on channel 0 and right on channel 1 and every channel after it (on a mono engine,
-/// its left channel only).
+/// `(left + right) / 2`, as the live engine and the render play it).
 ///
 /// Returns the engine, owned by the caller until [`pvm_engine_free`], or NULL if an
 /// argument is out of range ([`pvm_engine_new_error`] says which). Nothing plays until a
@@ -177,7 +183,7 @@ pub extern "C" fn pvm_engine_new(
         let _ = NEW_ERROR.try_with(|error| error.set(why));
         std::ptr::null_mut()
     };
-    if !(PVM_MIN_SAMPLE_RATE..=PVM_MAX_SAMPLE_RATE).contains(&sample_rate) {
+    if sample_rate_problem(sample_rate).is_some() {
         return refuse(c"sample_rate must be from 1000 to 768000 Hz");
     }
     if !(1..=PVM_MAX_CHANNELS).contains(&channels_out) {

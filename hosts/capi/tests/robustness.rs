@@ -128,6 +128,8 @@ fn new_refuses_arguments_out_of_range_and_says_why() {
         (f64::NAN, 0, 2, "sample_rate"),
         (f64::INFINITY, 0, 2, "sample_rate"),
         (1e9, 0, 2, "sample_rate"),
+        (999.0, 0, 2, "sample_rate"),
+        (768_000.5, 0, 2, "sample_rate"),
         (RATE, 0, 0, "channels_out"),
         (RATE, 0, 65, "channels_out"),
         (RATE, 0, u32::MAX, "channels_out"),
@@ -140,6 +142,14 @@ fn new_refuses_arguments_out_of_range_and_says_why() {
     let engine = Engine::new(0, 2);
     assert!(!engine.0.is_null());
     assert_eq!(text(pvm_engine_new_error()), "");
+    // The engine's own range, ends included.
+    for rate in [PVM_MIN_SAMPLE_RATE, PVM_MAX_SAMPLE_RATE] {
+        assert_eq!(patchvm_engine::sample_rate_problem(rate), None);
+        let engine = pvm_engine_new(rate, 0, 2);
+        assert!(!engine.is_null());
+        // SAFETY: made just above, freed once.
+        unsafe { pvm_engine_free(engine) };
+    }
 }
 
 #[test]
@@ -279,6 +289,11 @@ fn a_stereo_patch_keeps_left_on_the_first_channel_and_right_after() {
     assert!((frequency(&right, RATE).unwrap() - 660.0).abs() < 0.5);
     assert_eq!(channel(&out, 4, 2), right);
     assert_eq!(channel(&out, 4, 3), right);
+    // On one channel: (left + right) / 2, as the render and the live engine play it.
+    let mono = Engine::new(0, 1);
+    assert_eq!(mono.load(stereo), PVM_OK, "{}", mono.last_error());
+    let mean: Vec<f32> = out.chunks_exact(4).map(|f| (f[0] + f[1]) / 2.0).collect();
+    assert_eq!(mono.render(1, 48_000), mean);
 }
 
 #[test]

@@ -14,7 +14,7 @@ use patchvm::midi::live::SongFeed;
 use patchvm::osc::{self, OscHandle, OscServer};
 use patchvm::watch::{FileWatch, WatchSettings};
 use patchvm::wav::{SinkSettings, WavSink};
-use patchvm::{Prepared, Settings};
+use patchvm::{Prepared, Settings, sample_rate_problem};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -197,12 +197,11 @@ fn check_usage(args: &PlayArgs) -> Result<(), Failure> {
             "--seconds {seconds} is outside 0..={MAX_SECONDS}"
         )));
     }
-    if let Some(rate) = args.sample_rate
-        && !(1_000..=768_000).contains(&rate)
+    if let Some(problem) = args
+        .sample_rate
+        .and_then(|rate| sample_rate_problem(f64::from(rate)))
     {
-        return Err(Failure::Usage(format!(
-            "--sample-rate {rate} is outside 1000..=768000"
-        )));
+        return Err(Failure::Usage(format!("--sample-rate: {problem}")));
     }
     if args.to.is_some() {
         for (flag, given) in [("--device", &args.device), ("--input", &args.input)] {

@@ -8,7 +8,7 @@ use patchvm::engine::Frames;
 use patchvm::midi::{MidiSong, Playback, file as midi_file};
 use patchvm::render::{RenderError, RenderOptions, SampleFormat, WavInput, render_to_wav};
 use patchvm::source::load;
-use patchvm::{Prepared, Settings};
+use patchvm::{Prepared, Settings, sample_rate_problem};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -81,11 +81,8 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
             input.sample_rate()
         )));
     }
-    if !(1_000..=768_000).contains(&args.sample_rate) {
-        return Err(Failure::Usage(format!(
-            "--sample-rate {} is outside 1000..=768000",
-            args.sample_rate
-        )));
+    if let Some(problem) = sample_rate_problem(f64::from(args.sample_rate)) {
+        return Err(Failure::Usage(format!("--sample-rate: {problem}")));
     }
     let song = match &args.midi {
         Some(path) => Some(midi_file::load(path, f64::from(args.sample_rate)).map_err(
@@ -121,7 +118,11 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
         seed: args.seed,
         voices: usize::from(args.voices),
     };
-    let nodes = patch.nodes.len();
+    // The nodes the program is compiled from: a voice template's copies and buses count.
+    let nodes = patchvm::ir::voices::expand(&patch, patchvm::modules::catalog(), settings.voices)
+        .0
+        .nodes
+        .len();
     let compiling = Instant::now();
     let mut frames = source_of(patch, &settings, &limits, song)
         .map_err(|diagnostics| Failure::Patch(Box::new(source), diagnostics))?;

@@ -12,7 +12,7 @@ pub struct RenderStats<'a> {
     pub wall: Duration,
     /// The load of every block.
     pub loads: &'a BlockLoads,
-    /// Nodes in the patch file.
+    /// Nodes in the patch with its voice template expanded: the nodes compiled.
     pub nodes: usize,
     /// The compiled program.
     pub program: &'a Program,

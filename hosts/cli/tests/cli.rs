@@ -105,6 +105,39 @@ fn stereo_patches_render_two_channels_by_default() {
 }
 
 #[test]
+fn a_stereo_patch_on_one_channel_plays_the_mean_of_its_two_in_render_and_engine() {
+    let samples = |channels: &str| -> Vec<f32> {
+        let wav = scratch(&format!("stereo-{channels}.wav"));
+        let output = patchvm(&[
+            "render",
+            "patches/stereo-noise.lisp",
+            "-o",
+            wav.to_str().unwrap(),
+            "--seconds",
+            "0.1",
+            "--channels",
+            channels,
+        ]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let mut reader = hound::WavReader::open(&wav).unwrap();
+        reader.samples::<f32>().map(Result::unwrap).collect()
+    };
+    let (stereo, mono) = (samples("2"), samples("1"));
+    let mean: Vec<f32> = stereo
+        .chunks_exact(2)
+        .map(|frame| (frame[0] + frame[1]) / 2.0)
+        .collect();
+    assert!(stereo.chunks_exact(2).any(|frame| frame[0] != frame[1]));
+    assert_eq!(mono, mean, "render --channels 1");
+    let (mut controller, mut audio) = patchvm_tests::live::mono();
+    controller
+        .load_patch(patchvm_tests::example("stereo-noise.lisp"))
+        .unwrap();
+    let live = patchvm_tests::live::render(&mut audio, mono.len());
+    assert_eq!(live, mean, "the live engine on one channel");
+}
+
+#[test]
 fn check_says_ok_or_shows_the_problem_with_its_place() {
     let output = patchvm(&["check", "patches/toy.lisp"]);
     assert!(output.status.success());
@@ -429,6 +462,66 @@ fn render_stats_add_up() {
         read > 0.0 && compile > 0.0 && compile < 1_000.0,
         "{read} ms, {compile} ms"
     );
+}
+
+#[test]
+fn render_play_and_the_engine_refuse_the_same_sample_rates() {
+    let wav = scratch("rate.wav");
+    for rate in [999.0, 768_001.0] {
+        let problem = patchvm::sample_rate_problem(rate).unwrap();
+        let flag = format!("{rate}");
+        for command in ["render", "play"] {
+            let mut args = vec![command, "patches/toy.lisp", "--sample-rate", &flag];
+            match command {
+                "render" => args.extend(["-o", wav.to_str().unwrap()]),
+                _ => args.extend(["--to", wav.to_str().unwrap()]),
+            }
+            let output = patchvm(&args);
+            assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+            assert!(stderr(&output).contains(&problem), "{}", stderr(&output));
+        }
+        let settings = patchvm::Settings {
+            sample_rate: rate,
+            ..patchvm::Settings::default()
+        };
+        let patch = patchvm_tests::example("toy.lisp");
+        let refused = patchvm::Instance::new(&patch, &settings, &Default::default()).unwrap_err();
+        assert_eq!(refused[0].message, problem);
+    }
+    assert_eq!(patchvm::sample_rate_problem(1_000.0), None);
+    assert_eq!(patchvm::sample_rate_problem(768_000.0), None);
+}
+
+#[test]
+fn render_stats_count_a_voice_templates_expanded_nodes() {
+    let wav = scratch("stats-voices.wav");
+    let output = patchvm(&[
+        "render",
+        "patches/poly-synth.lisp",
+        "--voices",
+        "8",
+        "-o",
+        wav.to_str().unwrap(),
+        "--seconds",
+        "0.1",
+        "--stats",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stderr(&output);
+    let nodes = numbers(
+        text.lines()
+            .find(|line| line.contains(" nodes: "))
+            .unwrap_or_else(|| panic!("{text}")),
+    )[0];
+    // Two written nodes, eight copies of the template's seven, and a bus for its one input
+    // and its one output (the file alone has two).
+    let patch = patchvm_tests::example("poly-synth.lisp");
+    let template = patch.voice.as_ref().unwrap();
+    let expanded = patch.nodes.len()
+        + 8 * template.nodes.len()
+        + template.inputs.len()
+        + template.outputs.len();
+    assert_eq!((nodes, expanded), (60.0, 60));
 }
 
 #[test]

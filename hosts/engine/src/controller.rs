@@ -7,10 +7,10 @@ use super::history::History;
 use super::keys::Keys;
 use super::midi::MidiMessage;
 use super::notes::NoteBinding;
-use super::performance::{Change, Performance, Target, VoiceInput};
+use super::performance::{Change, OUTPUT_LEVEL, Performance, Target, VoiceInput};
 use super::report::SwapReport;
 use super::{At, EngineSettings};
-use crate::instance::prepare_edit;
+use crate::instance::{Prepared, prepare_edit};
 use crate::source;
 use patchvm_compiler::CompileOptions;
 use patchvm_ir::voices;
@@ -52,6 +52,8 @@ pub struct Controller {
     voice_keys: Vec<[Option<ParamKey>; 3]>,
     /// The same for every `voice` node outside the template.
     mono_keys: Vec<[Option<ParamKey>; 3]>,
+    /// The keys of the level of the template's outputs, which all sound off cuts.
+    output_keys: Vec<ParamKey>,
     /// MIDI messages ignored: garbage, system messages, messages no rule uses.
     ignored_midi: u64,
     /// Events queued for the audio half so far (dropped ones not counted).
@@ -78,6 +80,7 @@ impl Controller {
             performance: Performance::default(),
             voice_keys: Vec::new(),
             mono_keys: Vec::new(),
+            output_keys: Vec::new(),
             ignored_midi: 0,
             queued_events: 0,
         }
@@ -217,7 +220,9 @@ impl Controller {
     }
 
     /// Control change `number` to `value` (both 0..=127) at `at`: the sustain pedal (64),
-    /// all notes off (120, 123), and the patch's bindings of that controller.
+    /// all sound off (120: every gate closes and the template's outputs are cut on that
+    /// sample, until its next note), all notes off (123: every gate closes, voices release),
+    /// and the patch's bindings of that controller.
     pub fn control_change(&mut self, number: u8, value: u8, at: At) -> Result<(), EngineError> {
         let mut changes = Vec::new();
         self.performance.control(number, value, &mut changes);
@@ -353,12 +358,13 @@ impl Controller {
             let action = Action::Set(value);
             match target {
                 Target::Voice(voice, input) => {
-                    if let Some(key) = self
+                    let key = self
                         .voice_keys
                         .get(voice)
-                        .and_then(|keys| keys[input as usize])
-                    {
-                        self.send(key, action, at);
+                        .and_then(|keys| keys[input as usize]);
+                    // A voice without a slot plays nothing, as one whose event was dropped.
+                    if !key.is_some_and(|key| self.send(key, action, at)) {
+                        self.performance.gate_not_sent(&target, value);
                     }
                 }
                 Target::Mono(input) => {
@@ -367,7 +373,16 @@ impl Controller {
                         .iter()
                         .filter_map(|keys| keys[input as usize])
                         .collect();
+                    let mut sent = true;
                     for key in keys {
+                        sent &= self.send(key, action, at);
+                    }
+                    if !sent {
+                        self.performance.gate_not_sent(&target, value);
+                    }
+                }
+                Target::Outputs => {
+                    for key in self.output_keys.clone() {
                         self.send(key, action, at);
                     }
                 }
@@ -420,7 +435,11 @@ impl Controller {
             ..CompileOptions::default()
         };
         let settings = self.settings.instance();
-        let (compiled, graph) = prepare_edit(&patch, &settings, &self.limits, &options)?;
+        let Prepared {
+            compiled,
+            graph,
+            expanded,
+        } = prepare_edit(&patch, &settings, &self.limits, &options)?;
         let generation = self.generation + 1;
         let how = Build {
             patch: &patch,
@@ -444,12 +463,9 @@ impl Controller {
         report.published_at = self.remote.metrics().next_look();
         self.generation = generation;
         self.published = Some(published);
-        // Without a template the patch is its own expansion: no copy of it is kept.
-        self.flat = patch.voice.is_some().then(|| {
-            voices::expand(&patch, catalog(), self.settings.voices)
-                .0
-                .into_owned()
-        });
+        // Expanded once, by the validation: without a template the patch is its own
+        // expansion, and no copy of it is kept.
+        self.flat = expanded;
         self.performance.configure(&patch, self.settings.voices);
         self.find_voice_keys(&patch);
         let previous = self.patch.replace(patch);
@@ -543,6 +559,16 @@ impl Controller {
             },
             None => Vec::new(),
         };
+        self.output_keys = patch.voice.as_ref().map_or_else(Vec::new, |template| {
+            template
+                .outputs
+                .iter()
+                .filter_map(|output| {
+                    let bus = voices::port_id(&template.name.text, &output.name.text);
+                    published.slot(engine_keys, &bus, OUTPUT_LEVEL)
+                })
+                .collect()
+        });
         self.mono_keys = patch
             .nodes
             .iter()

@@ -5,7 +5,9 @@ use crate::seed::node_seed;
 use patchvm_compiler::{
     CompileOptions, Compiled, DEFAULT_VOICES, KernelNode, compile_graph, compile_with,
 };
-use patchvm_ir::{Code, Diagnostic, Diagnostics, Graph, Limits, Patch, validate_with};
+use patchvm_ir::{
+    Code, Diagnostic, Diagnostics, Graph, Limits, Patch, validate_voices, validate_with,
+};
 use patchvm_modules::{KernelInit, build, catalog, memory_bytes};
 use patchvm_vm::{Executable, MAX_BLOCK};
 use std::time::Instant;
@@ -176,16 +178,25 @@ pub(crate) fn prepare_with(
     Ok(compiled)
 }
 
+/// A patch prepared for the live engine by [`prepare_edit`].
+pub(crate) struct Prepared {
+    pub(crate) compiled: Compiled<'static>,
+    /// The graph, for the next edit's transition.
+    pub(crate) graph: Graph<'static>,
+    /// The patch with its voice template expanded, which the graph was resolved from (where
+    /// events' targets live); `None` without a template, the patch being its own expansion.
+    pub(crate) expanded: Option<Patch>,
+}
+
 /// [`prepare_with`] for an edit on the live engine: the same checks, the patch's own problems
-/// reported before the settings' (as validating the edit first always did), and a patch
-/// without a voice template validated once. Returns the graph too, for the next edit's
-/// transition.
+/// reported before the settings' (as validating the edit first always did), the template
+/// checked on one voice once and expanded into the settings' voices once.
 pub(crate) fn prepare_edit(
     patch: &Patch,
     settings: &Settings,
     limits: &Limits,
     options: &CompileOptions,
-) -> Result<(Compiled<'static>, Graph<'static>), Diagnostics> {
+) -> Result<Prepared, Diagnostics> {
     let single = validate_with(patch, catalog(), limits, 1)?;
     check_settings(settings)?;
     let options = CompileOptions {
@@ -193,18 +204,37 @@ pub(crate) fn prepare_edit(
         ..options.clone()
     };
     // The voices, once the settings say how many is sane.
-    let graph = if patch.voice.is_some() && settings.voices > 1 {
-        validate_with(patch, catalog(), limits, settings.voices)?
-    } else {
-        single
+    let (graph, expanded) = match &patch.voice {
+        Some(_) => {
+            let (graph, expanded) = validate_voices(patch, catalog(), limits, settings.voices)?;
+            (graph, Some(expanded.into_owned()))
+        }
+        None => (single, None),
     };
     let compiled = compile_graph(patch, &graph, catalog(), &options)?;
     check_memory(&compiled, settings, limits)?;
-    Ok((compiled, graph))
+    Ok(Prepared {
+        compiled,
+        graph,
+        expanded,
+    })
 }
 
-/// The sample rates kernels are built and tested for.
+/// The sample rates kernels are built and tested for: the one range every host (the
+/// engine, the command line, the C ABI, the WAV sink) checks, through
+/// [`sample_rate_problem`].
 pub const SAMPLE_RATES: std::ops::RangeInclusive<f64> = 1_000.0..=768_000.0;
+
+/// Why `sample_rate` (Hz) is refused, or `None` when it is within [`SAMPLE_RATES`].
+pub fn sample_rate_problem(sample_rate: f64) -> Option<String> {
+    (!SAMPLE_RATES.contains(&sample_rate)).then(|| {
+        format!(
+            "sample rate {sample_rate} Hz is outside {}..={} Hz",
+            SAMPLE_RATES.start(),
+            SAMPLE_RATES.end()
+        )
+    })
+}
 
 /// Refuses settings no kernel is built for.
 fn check_settings(settings: &Settings) -> Result<(), Diagnostics> {
@@ -219,21 +249,12 @@ fn check_settings(settings: &Settings) -> Result<(), Diagnostics> {
             .with_hint("choose how many notes may sound at once, e.g. 32"),
         ]);
     }
-    if SAMPLE_RATES.contains(&settings.sample_rate) {
+    let Some(problem) = sample_rate_problem(settings.sample_rate) else {
         return Ok(());
-    }
+    };
     Err(vec![
-        Diagnostic::new(
-            Code::Setting,
-            patchvm_ir::Span::NONE,
-            format!(
-                "sample rate {} Hz is outside {}..={} Hz",
-                settings.sample_rate,
-                SAMPLE_RATES.start(),
-                SAMPLE_RATES.end()
-            ),
-        )
-        .with_hint("choose a sample rate a sound card would use, such as 44100 or 48000"),
+        Diagnostic::new(Code::Setting, patchvm_ir::Span::NONE, problem)
+            .with_hint("choose a sample rate a sound card would use, such as 44100 or 48000"),
     ])
 }
 

@@ -142,6 +142,7 @@ pub mod reference;
 mod report;
 mod seed;
 pub mod source;
+mod thread;
 mod voices;
 
 // The unit tests prove that audio-thread code does not allocate (`assert_no_alloc`).
@@ -157,9 +158,10 @@ pub use patchvm_vm::live::{FADE_SAMPLES, MetricsSnapshot};
 pub use performance::most_changes;
 pub use performance::pitch_hz;
 pub use report::SwapReport;
+pub use thread::StoppableThread;
 
 pub use frames::Frames;
-pub use instance::{Instance, Settings, prepare};
+pub use instance::{Instance, SAMPLE_RATES, Settings, prepare, sample_rate_problem};
 pub use patchvm_vm::live::AudioHalf;
 pub use pipeline::Prepared;
 pub use seed::node_seed;

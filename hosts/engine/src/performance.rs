@@ -45,7 +45,13 @@ pub(crate) enum Target {
     BoundGate,
     /// A node input a MIDI binding names (template inputs already resolved).
     Param(String, String),
+    /// The level of every output of the template (its summing node's
+    /// [`OUTPUT_LEVEL`] input): 0 cuts every voice's sound at once, 1 plays them.
+    Outputs,
 }
+
+/// The input of a template output's summing node (a `gain`) that scales the voices' sum.
+pub(crate) const OUTPUT_LEVEL: &str = "amp";
 
 /// One parameter change, `delay` samples after the message's time.
 #[derive(Clone, Debug, PartialEq)]
@@ -86,6 +92,11 @@ pub(crate) struct Performance {
     /// The gate value the `voice` nodes outside the template last opened with: 1 or 2,
     /// alternating, so a note started on the sample the last one ended still restarts.
     mono_gate: f32,
+    /// Whether all sound off cut the template's outputs, to be played again by the next note.
+    cut: bool,
+    /// The note whose release closed the gate of the `voice` nodes outside the template last,
+    /// held again if that close could not be sent.
+    mono_released: Option<u8>,
 }
 
 impl Default for Performance {
@@ -99,6 +110,8 @@ impl Default for Performance {
             bindings: Vec::new(),
             triggers: Vec::new(),
             mono_gate: 2.0,
+            cut: false,
+            mono_released: None,
         }
     }
 }
@@ -111,17 +124,22 @@ pub fn pitch_hz(note: f64, tuning: f64) -> f32 {
 /// The most parameter changes one MIDI message can make in `patch` played with `voices`
 /// voices: a bend moves every voice; a note sets pitch, velocity and gate of its voice and of
 /// every `voice` node outside the template, the note binding's two inputs, and each binding
-/// of the note twice (a retrigger); all notes off closes every voice. Hosts that schedule
-/// ahead size the event queue, or their pace, with it.
+/// of the note twice (a retrigger); all notes off closes every voice; all sound off and the
+/// note after it set the level of each template output. Hosts that schedule ahead size the
+/// event queue, or their pace, with it.
 pub fn most_changes(patch: &Patch, voices: usize) -> usize {
     let mono = patch
         .nodes
         .iter()
         .filter(|node| patchvm_modules::catalog().is_voice(&node.module.text))
         .count();
-    let template = if patch.voice.is_some() { voices } else { 0 };
+    let (template, outputs) = match &patch.voice {
+        Some(template) => (voices, template.outputs.len()),
+        None => (0, 0),
+    };
     template
         .max(3)
+        .saturating_add(outputs)
         .saturating_add(3 * mono)
         .saturating_add(2 * patch.midi.bindings.len())
         .saturating_add(2)
@@ -181,6 +199,9 @@ impl Performance {
             return;
         }
         if let Some(start) = self.allocator.note_on(note) {
+            if std::mem::take(&mut self.cut) {
+                out.push(change(Target::Outputs, 1.0));
+            }
             let values = [self.hz(start.note), start.gate, level];
             for input in VoiceInput::ALL {
                 out.push(change(
@@ -218,6 +239,7 @@ impl Performance {
                 out.push(change(Target::BoundFreq, self.hz(previous)));
             }
             (true, None) => {
+                self.mono_released = Some(note);
                 out.push(change(Target::Mono(VoiceInput::Gate), 0.0));
                 out.push(change(Target::BoundGate, 0.0));
             }
@@ -225,14 +247,21 @@ impl Performance {
         }
     }
 
-    /// Control change `number` to `value`.
+    /// Control change `number` to `value`. All notes off closes every gate, so voices
+    /// release as their envelopes say; all sound off closes them too and cuts the template's
+    /// outputs on the same sample, until the next note of the template plays them again.
     pub(crate) fn control(&mut self, number: u8, value: u8, out: &mut Vec<Change>) {
         let released = match number {
             SUSTAIN => self.allocator.sustain(value >= 64),
             ALL_SOUND_OFF | ALL_NOTES_OFF => {
-                if self.held.last().is_some() {
+                if let Some(note) = self.held.last() {
+                    self.mono_released = Some(note);
                     out.push(change(Target::Mono(VoiceInput::Gate), 0.0));
                     out.push(change(Target::BoundGate, 0.0));
+                }
+                if number == ALL_SOUND_OFF {
+                    self.cut = true;
+                    out.push(change(Target::Outputs, 0.0));
                 }
                 self.held.clear();
                 self.allocator.all_off()
@@ -247,6 +276,24 @@ impl Performance {
             if matches!(bound.source, BindingSource::Control(n) if n.value == f64::from(number)) {
                 out.push(param(bound, fraction));
             }
+        }
+    }
+
+    /// A gate change of `target` to `value` could not be sent (the event queue was full, or
+    /// the program has no slot for it): the notes held follow what plays, not what was asked.
+    pub(crate) fn gate_not_sent(&mut self, target: &Target, value: f32) {
+        let opened = value > 0.0;
+        match target {
+            Target::Voice(voice, VoiceInput::Gate) if opened => self.allocator.not_opened(*voice),
+            Target::Voice(voice, VoiceInput::Gate) => self.allocator.not_closed(*voice),
+            // The gate opened only for a first note: none sounds, so the next one opens it.
+            Target::Mono(VoiceInput::Gate) if opened => self.held.clear(),
+            Target::Mono(VoiceInput::Gate) => {
+                if let Some(note) = self.mono_released.take() {
+                    self.held.on(note);
+                }
+            }
+            _ => {}
         }
     }
 

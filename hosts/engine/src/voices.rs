@@ -157,6 +157,29 @@ impl Allocator {
         self.release(open)
     }
 
+    /// Voice `voice`'s gate did not open (its event could not be sent): it plays nothing,
+    /// so it counts as released now, and its note off has nothing to close.
+    pub(crate) fn not_opened(&mut self, voice: usize) {
+        if self
+            .voices
+            .get(voice)
+            .is_some_and(|v| v.state == State::Held)
+        {
+            self.release(vec![voice]);
+        }
+    }
+
+    /// Voice `voice`'s gate did not close (its event could not be sent): it still sounds, so
+    /// it counts as held, to be closed by the next note off of its note, all notes off or a
+    /// note that steals it.
+    pub(crate) fn not_closed(&mut self, voice: usize) {
+        if let Some(v) = self.voices.get_mut(voice)
+            && v.state == State::Released
+        {
+            v.state = State::Held;
+        }
+    }
+
     fn matching(&self, wanted: impl Fn(State) -> bool) -> Vec<usize> {
         (0..self.voices.len())
             .filter(|&voice| wanted(self.voices[voice].state))
@@ -245,6 +268,20 @@ mod tests {
         assert_eq!(a.state(2), State::Held, "a held key stays held");
         assert_eq!(a.all_off(), [0, 2, 3]);
         assert_eq!(a.active(), 0);
+    }
+
+    #[test]
+    fn a_gate_that_could_not_be_sent_leaves_the_voice_as_it_plays() {
+        let mut a = voices(2);
+        on(&mut a, 60);
+        a.not_opened(0);
+        assert_eq!((a.state(0), a.active()), (State::Released, 0));
+        assert!(a.note_off(60).is_empty(), "nothing to close");
+        on(&mut a, 62);
+        assert_eq!(a.note_off(62), [1]);
+        a.not_closed(1);
+        assert_eq!((a.state(1), a.active()), (State::Held, 1));
+        assert_eq!(a.note_off(62), [1], "the next note off closes it again");
     }
 
     #[test]

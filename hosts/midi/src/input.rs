@@ -114,7 +114,7 @@ impl MidiIn {
 /// The input ports there are, by index.
 pub fn port_names() -> Result<Vec<String>, MidiInError> {
     let input = new_input()?;
-    Ok(names(&input))
+    Ok(names(&input, &input.ports()))
 }
 
 /// Opens the input port `wanted` — its index, or text its name contains (case-insensitive;
@@ -126,8 +126,9 @@ pub fn open(
 ) -> Result<(MidiIn, Receiver<TimedMessage>), MidiInError> {
     let mut input = new_input()?;
     input.ignore(midir::Ignore::None);
+    // Listed once: the index chosen by name is the index of the port connected.
     let ports = input.ports();
-    let names = names(&input);
+    let names = names(&input, &ports);
     let index = choose(&names, wanted)?;
     let (sender, receiver) = sync_channel(capacity.max(1));
     let forwarder = Forwarder::new(sender);
@@ -152,9 +153,9 @@ fn new_input() -> Result<midir::MidiInput, MidiInError> {
     midir::MidiInput::new("patchvm").map_err(|error| MidiInError::Unavailable(error.to_string()))
 }
 
-fn names(input: &midir::MidiInput) -> Vec<String> {
-    input
-        .ports()
+/// The names of `ports`, in their order.
+fn names(input: &midir::MidiInput, ports: &[midir::MidiInputPort]) -> Vec<String> {
+    ports
         .iter()
         .map(|port| input.port_name(port).unwrap_or_else(|_| "?".to_owned()))
         .collect()

@@ -4,11 +4,10 @@
 //! controller and holds its lock for one batch of messages at a time.
 
 use super::file::MidiSong;
-use patchvm_engine::{At, Controller, most_changes};
+use patchvm_engine::{At, Controller, StoppableThread, most_changes};
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// How far ahead of the audio a song's messages are sent. Events wait in the engine's queue
@@ -53,9 +52,8 @@ impl Counters {
 /// counted from the engine time `start`.
 #[derive(Debug)]
 pub struct SongFeed {
-    stop: Arc<AtomicBool>,
     counters: Arc<Counters>,
-    thread: Option<JoinHandle<()>>,
+    thread: StoppableThread,
 }
 
 impl SongFeed {
@@ -68,7 +66,6 @@ impl SongFeed {
         controller: Arc<Mutex<Controller>>,
     ) -> std::io::Result<SongFeed> {
         let counters = Arc::new(Counters::default());
-        let stop = Arc::new(AtomicBool::new(false));
         let mut cursor = Cursor {
             song,
             start,
@@ -78,21 +75,15 @@ impl SongFeed {
         };
         cursor.send_due(&controller, &counters);
         let thread = {
-            let (stop, counters) = (Arc::clone(&stop), Arc::clone(&counters));
-            std::thread::Builder::new()
-                .name("patchvm-midi-song".into())
-                .spawn(move || {
-                    while !stop.load(Relaxed) && !cursor.finished() {
-                        std::thread::sleep(FEED_TICK);
-                        cursor.send_due(&controller, &counters);
-                    }
-                })?
+            let counters = Arc::clone(&counters);
+            StoppableThread::spawn("patchvm-midi-song", move |stop| {
+                while !stop.load(Relaxed) && !cursor.finished() {
+                    std::thread::sleep(FEED_TICK);
+                    cursor.send_due(&controller, &counters);
+                }
+            })?
         };
-        Ok(SongFeed {
-            stop,
-            counters,
-            thread: Some(thread),
-        })
+        Ok(SongFeed { counters, thread })
     }
 
     /// What the feed has done so far.
@@ -100,22 +91,9 @@ impl SongFeed {
         self.counters.snapshot()
     }
 
-    /// Stops the feed; messages already sent still play.
+    /// Stops the feed; messages already sent still play. (Dropping it does the same.)
     pub fn stop(mut self) {
-        self.halt();
-    }
-
-    fn halt(&mut self) {
-        self.stop.store(true, Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-impl Drop for SongFeed {
-    fn drop(&mut self) {
-        self.halt();
+        let _ = self.thread.join();
     }
 }
 
@@ -185,10 +163,11 @@ impl Cursor {
 #[cfg(feature = "ports")]
 #[derive(Debug)]
 pub struct InputFeed {
+    /// Stopped before the port closes (fields drop in order), so the thread never sees the
+    /// port's channel end.
+    thread: StoppableThread,
     port: super::input::MidiIn,
-    stop: Arc<AtomicBool>,
     counters: Arc<Counters>,
-    thread: Option<JoinHandle<()>>,
 }
 
 #[cfg(feature = "ports")]
@@ -201,31 +180,26 @@ impl InputFeed {
     ) -> Result<InputFeed, super::input::MidiInError> {
         let (port, messages) = super::input::open(wanted, 1_024)?;
         let counters = Arc::new(Counters::default());
-        let stop = Arc::new(AtomicBool::new(false));
         let thread = {
-            let (stop, counters) = (Arc::clone(&stop), Arc::clone(&counters));
-            std::thread::Builder::new()
-                .name("patchvm-midi-in".into())
-                .spawn(move || {
-                    while !stop.load(Relaxed) {
-                        let Ok(message) = messages.recv_timeout(FEED_TICK) else {
-                            continue;
-                        };
-                        let mut controller =
-                            controller.lock().unwrap_or_else(PoisonError::into_inner);
-                        match controller.midi(message.bytes(), At::Now) {
-                            Ok(()) => counters.sent.fetch_add(1, Relaxed),
-                            Err(_) => counters.refused.fetch_add(1, Relaxed),
-                        };
-                    }
-                })
-                .map_err(|error| super::input::MidiInError::Connect(error.to_string()))?
+            let counters = Arc::clone(&counters);
+            StoppableThread::spawn("patchvm-midi-in", move |stop| {
+                while !stop.load(Relaxed) {
+                    let Ok(message) = messages.recv_timeout(FEED_TICK) else {
+                        continue;
+                    };
+                    let mut controller = controller.lock().unwrap_or_else(PoisonError::into_inner);
+                    match controller.midi(message.bytes(), At::Now) {
+                        Ok(()) => counters.sent.fetch_add(1, Relaxed),
+                        Err(_) => counters.refused.fetch_add(1, Relaxed),
+                    };
+                }
+            })
+            .map_err(|error| super::input::MidiInError::Connect(error.to_string()))?
         };
         Ok(InputFeed {
+            thread,
             port,
-            stop,
             counters,
-            thread: Some(thread),
         })
     }
 
@@ -240,22 +214,8 @@ impl InputFeed {
         self.counters.snapshot()
     }
 
-    /// Closes the port and stops the thread.
+    /// Stops the thread and closes the port. (Dropping it does the same.)
     pub fn stop(mut self) {
-        self.halt();
-    }
-
-    fn halt(&mut self) {
-        self.stop.store(true, Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-#[cfg(feature = "ports")]
-impl Drop for InputFeed {
-    fn drop(&mut self) {
-        self.halt();
+        let _ = self.thread.join();
     }
 }

@@ -6,7 +6,6 @@ use super::command::Command;
 use super::describe::engine_error;
 use patchvm_engine::MetricsSnapshot;
 use patchvm_engine::{At, Controller};
-use patchvm_ir::Edit;
 use rosc::OscType;
 
 /// What a command that succeeded asks to send back.
@@ -34,12 +33,7 @@ pub(crate) fn apply(
     batch: &mut Batch,
 ) -> Result<Done, String> {
     let (edit, text) = match command {
-        Command::Load { patch, text } => (Edit::ReplacePatch(patch), text),
-        Command::Add { id, module, params } => (Edit::AddNode { id, module, params }, None),
-        Command::Remove { id } => (Edit::RemoveNode { id }, None),
-        Command::Connect { from, to } => (Edit::Connect { from, to }, None),
-        Command::Disconnect { from, to } => (Edit::Disconnect { from, to }, None),
-        Command::SetInPatch { node, param, value } => (Edit::SetParam { node, param, value }, None),
+        Command::Edit { edit, text } => (*edit, text),
         Command::SetParam { node, param, value } => {
             let queued = controller
                 .set_param(&node, &param, value, at?)

@@ -1,56 +1,27 @@
 //! OSC messages read as commands: each address with the argument types it takes.
 
 use super::describe::{describe, sniff};
-use patchvm_ir::{Limits, Patch};
+use patchvm_ir::{Edit, Limits};
 use rosc::{OscMessage, OscType};
 
 /// One thing an OSC client asks for, with its arguments checked and converted.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
-    /// `/patch/load s(text)` (or `b(MessagePack)`): play this patch instead.
-    Load {
-        /// The patch, read outside the controller's lock.
-        patch: Patch,
-        /// The text it was read from, for diagnostics with line:column.
+    /// An undoable edit of the patch, the engine's own [`Edit`]:
+    ///
+    /// - `/patch/load s(text)` (or `b(MessagePack)`): [`Edit::ReplacePatch`], the patch read
+    ///   outside the controller's lock;
+    /// - `/patch/add s(id) s(type) [s(param) f(value)]…`: [`Edit::AddNode`];
+    /// - `/patch/remove s(id)`: [`Edit::RemoveNode`];
+    /// - `/patch/connect s s s s` and `/patch/disconnect s s s s`: [`Edit::Connect`] and
+    ///   [`Edit::Disconnect`] of `(node, port)` to `(node, port)`;
+    /// - `/patch/set s(node) s(param) f(value)`: [`Edit::SetParam`], a parameter's value in
+    ///   the patch (any parameter, including those read once when a node is built).
+    Edit {
+        /// The edit (boxed: a patch is large, the other commands small).
+        edit: Box<Edit>,
+        /// The text a loaded patch was read from, for diagnostics with line:column.
         text: Option<String>,
-    },
-    /// `/patch/add s(id) s(type) [s(param) f(value)]…`: add a node.
-    Add {
-        /// The new node's id.
-        id: String,
-        /// Its module.
-        module: String,
-        /// Parameter values.
-        params: Vec<(String, f64)>,
-    },
-    /// `/patch/remove s(id)`: remove a node and its connections.
-    Remove {
-        /// The node's id.
-        id: String,
-    },
-    /// `/patch/connect s s s s`: connect `(node, port)` to `(node, port)`.
-    Connect {
-        /// Source node and output.
-        from: (String, String),
-        /// Target node and input.
-        to: (String, String),
-    },
-    /// `/patch/disconnect s s s s`: remove that connection.
-    Disconnect {
-        /// Source node and output.
-        from: (String, String),
-        /// Target node and input.
-        to: (String, String),
-    },
-    /// `/patch/set s(node) s(param) f(value)`: change a parameter's value in the patch, as
-    /// an undoable edit (any parameter, including those read once when a node is built).
-    SetInPatch {
-        /// The node's id.
-        node: String,
-        /// The parameter.
-        param: String,
-        /// The value.
-        value: f64,
     },
     /// `/param/set s(node) s(param) f(value)`: a parameter event, at the next block or at
     /// the bundle's time tag; not an edit, so not in the undo history.
@@ -117,15 +88,7 @@ impl Command {
     /// Whether it changes the patch (an undoable edit), rather than playing an event,
     /// walking the history or asking something.
     pub fn is_edit(&self) -> bool {
-        matches!(
-            self,
-            Command::Load { .. }
-                | Command::Add { .. }
-                | Command::Remove { .. }
-                | Command::Connect { .. }
-                | Command::Disconnect { .. }
-                | Command::SetInPatch { .. }
-        )
+        matches!(self, Command::Edit { .. })
     }
 
     /// Reads `message` as a command; `limits` bound the patch text of `/patch/load`.
@@ -136,28 +99,28 @@ impl Command {
         };
         match message.addr.as_str() {
             "/patch/load" => load(&args, limits),
-            "/patch/add" => add(&args),
+            "/patch/add" => add(&args).map(Command::edit),
             "/patch/remove" => {
                 let [id] = args.texts()?;
-                Ok(Command::Remove { id })
+                Ok(Command::edit(Edit::RemoveNode { id }))
             }
             "/patch/connect" => {
                 let [a, b, c, d] = args.texts()?;
-                Ok(Command::Connect {
+                Ok(Command::edit(Edit::Connect {
                     from: (a, b),
                     to: (c, d),
-                })
+                }))
             }
             "/patch/disconnect" => {
                 let [a, b, c, d] = args.texts()?;
-                Ok(Command::Disconnect {
+                Ok(Command::edit(Edit::Disconnect {
                     from: (a, b),
                     to: (c, d),
-                })
+                }))
             }
             "/patch/set" => {
                 let (node, param, value) = args.setting()?;
-                Ok(Command::SetInPatch { node, param, value })
+                Ok(Command::edit(Edit::SetParam { node, param, value }))
             }
             "/param/set" => {
                 let (node, param, value) = args.setting()?;
@@ -181,6 +144,14 @@ impl Command {
             _ => Err(Refused::UnknownAddress),
         }
     }
+
+    /// An edit that loads no text.
+    fn edit(edit: Edit) -> Command {
+        Command::Edit {
+            edit: Box::new(edit),
+            text: None,
+        }
+    }
 }
 
 fn load(args: &Args, limits: &Limits) -> Result<Command, Refused> {
@@ -190,12 +161,15 @@ fn load(args: &Args, limits: &Limits) -> Result<Command, Refused> {
         _ => return Err(args.wrong()),
     };
     match format.read(bytes, limits) {
-        Ok(patch) => Ok(Command::Load { patch, text }),
+        Ok(patch) => Ok(Command::Edit {
+            edit: Box::new(Edit::ReplacePatch(patch)),
+            text,
+        }),
         Err(diagnostics) => Err(Refused::BadValue(describe(&diagnostics, text.as_deref()))),
     }
 }
 
-fn add(args: &Args) -> Result<Command, Refused> {
+fn add(args: &Args) -> Result<Edit, Refused> {
     let [OscType::String(id), OscType::String(module), rest @ ..] = args.args else {
         return Err(args.wrong());
     };
@@ -216,7 +190,7 @@ fn add(args: &Args) -> Result<Command, Refused> {
         }
         params.push((name.clone(), value));
     }
-    Ok(Command::Add {
+    Ok(Edit::AddNode {
         id: id.clone(),
         module: module.clone(),
         params,
@@ -418,17 +392,70 @@ mod tests {
     }
 
     #[test]
+    fn edit_addresses_read_as_the_engine_s_own_edits() {
+        let ports = || vec![s("o1"), s("out"), s("g1"), s("in")];
+        let (from, to) = (("o1".into(), "out".into()), ("g1".into(), "in".into()));
+        let cases = [
+            (
+                "/patch/remove",
+                vec![s("o1")],
+                Edit::RemoveNode { id: "o1".into() },
+            ),
+            (
+                "/patch/connect",
+                ports(),
+                Edit::Connect {
+                    from: from.clone(),
+                    to: to.clone(),
+                },
+            ),
+            ("/patch/disconnect", ports(), Edit::Disconnect { from, to }),
+            (
+                "/patch/set",
+                vec![s("g1"), s("amp"), OscType::Double(0.25)],
+                Edit::SetParam {
+                    node: "g1".into(),
+                    param: "amp".into(),
+                    value: 0.25,
+                },
+            ),
+        ];
+        for (address, args, edit) in cases {
+            let command = parse(address, args).unwrap();
+            assert!(command.is_edit());
+            assert_eq!(command, Command::edit(edit), "{address}");
+        }
+        let text = "(patch)";
+        let Ok(Command::Edit {
+            edit,
+            text: Some(read),
+        }) = parse("/patch/load", vec![s(text)])
+        else {
+            panic!("a load keeps its text");
+        };
+        let Edit::ReplacePatch(patch) = *edit else {
+            panic!("a load is a patch replacement");
+        };
+        assert_eq!((patch.nodes.len(), read.as_str()), (0, text));
+        assert!(
+            !parse("/note/off", vec![OscType::Int(60)])
+                .unwrap()
+                .is_edit()
+        );
+    }
+
+    #[test]
     fn add_takes_parameter_pairs() {
         assert_eq!(
             parse(
                 "/patch/add",
                 vec![s("o2"), s("osc.saw"), s("freq"), OscType::Int(110)]
             ),
-            Ok(Command::Add {
+            Ok(Command::edit(Edit::AddNode {
                 id: "o2".into(),
                 module: "osc.saw".into(),
                 params: vec![("freq".into(), 110.0)]
-            })
+            }))
         );
         assert!(matches!(
             parse("/patch/add", vec![s("o2"), s("osc.saw"), s("freq")]),

@@ -3,13 +3,12 @@
 use super::dispatch::Dispatcher;
 use super::guard::MAX_DATAGRAM;
 use super::stats::{Counters, OscStats};
-use patchvm_engine::Controller;
+use patchvm_engine::{Controller, StoppableThread};
 use rosc::{OscPacket, encoder};
 use std::io::{self, ErrorKind};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// How long the thread waits for a datagram before looking whether it should stop; a stop
@@ -47,18 +46,13 @@ impl OscServer {
             Err(poisoned) => Dispatcher::new(&poisoned.into_inner()),
         };
         let counters = dispatcher.counters();
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = std::thread::Builder::new()
-            .name("patchvm-osc".into())
-            .spawn({
-                let stop = Arc::clone(&stop);
-                move || serve(&self.socket, &dispatcher, &controller, &stop)
-            })?;
+        let thread = StoppableThread::spawn("patchvm-osc", move |stop| {
+            serve(&self.socket, &dispatcher, &controller, stop);
+        })?;
         Ok(OscHandle {
             local_addr,
-            stop,
             counters,
-            thread: Some(thread),
+            thread,
         })
     }
 }
@@ -67,9 +61,8 @@ impl OscServer {
 #[derive(Debug)]
 pub struct OscHandle {
     local_addr: SocketAddr,
-    stop: Arc<AtomicBool>,
     counters: Arc<Counters>,
-    thread: Option<JoinHandle<()>>,
+    thread: StoppableThread,
 }
 
 impl OscHandle {
@@ -89,15 +82,15 @@ impl OscHandle {
     }
 
     fn shutdown(&mut self) {
-        let Some(thread) = self.thread.take() else {
+        if self.thread.is_finished() {
             return;
-        };
-        self.stop.store(true, Ordering::Release);
+        }
+        self.thread.request_stop();
         // Wake the thread from its wait. If this fails it wakes within `POLL` anyway.
         wake(self.local_addr);
         // A panic on the server thread has already been reported by the panic hook; there
         // is nothing more to do with it here, least of all in a destructor.
-        let _ = thread.join();
+        let _ = self.thread.join();
     }
 }
 

@@ -34,7 +34,8 @@
 #![deny(missing_docs)]
 
 pub use patchvm_engine::{
-    AudioHalf, Controller, Engine, EngineSettings, Instance, Prepared, Settings, node_seed, prepare,
+    AudioHalf, Controller, Engine, EngineSettings, Instance, Prepared, SAMPLE_RATES, Settings,
+    node_seed, prepare, sample_rate_problem,
 };
 pub use patchvm_engine::{backend, diagnostics, load, reference, source};
 pub use patchvm_wav::render;

@@ -2,10 +2,11 @@
 //! sound card's (any channel count, any sample type), and through the ring that carries the
 //! input callback's frames to the output callback. No device is needed to test these.
 
+use patchvm_engine::vm::channels::mapped_sample;
+
 /// Writes engine frames of `engine_channels` channels to device frames of `device_channels`,
-/// converting each sample with `convert`: device channel `c` takes engine channel
-/// `min(c, engine_channels - 1)`, the engine's own rule for a patch with fewer channels, so
-/// a mono patch reaches every channel and a stereo patch's right channel the rest.
+/// converting each sample with `convert`, by the one channel mapping ([`mapped_sample`]): a
+/// mono patch reaches every channel, a stereo patch's right channel the rest.
 ///
 /// Real-time safe: does not allocate, lock or block.
 pub(crate) fn spread<T>(
@@ -15,13 +16,13 @@ pub(crate) fn spread<T>(
     device_channels: usize,
     convert: impl Fn(f32) -> T,
 ) {
-    let last = engine_channels.max(1) - 1;
+    let to_len = device_channels.max(1);
     for (from, to) in engine
         .chunks_exact(engine_channels.max(1))
         .zip(device.chunks_exact_mut(device_channels.max(1)))
     {
         for (channel, sample) in to.iter_mut().enumerate() {
-            *sample = convert(from[channel.min(last)]);
+            *sample = convert(mapped_sample(from.len(), to_len, channel, |c| from[c]));
         }
     }
 }
@@ -88,7 +89,11 @@ mod tests {
         assert_eq!(device, [1.0, 2.0, 2.0, 2.0, 3.0, 4.0, 4.0, 4.0]);
         let mut mono = [0.0_f32; 2];
         spread(&[1.0, 2.0, 3.0, 4.0], 2, &mut mono, 1, |x| x);
-        assert_eq!(mono, [1.0, 3.0]);
+        assert_eq!(
+            mono,
+            [1.5, 3.5],
+            "a stereo frame on one channel is its mean"
+        );
     }
 
     #[test]

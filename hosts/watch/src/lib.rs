@@ -50,14 +50,13 @@
 use notify::event::{AccessKind, AccessMode};
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use patchvm_engine::source::{LoadError, SourceFile};
-use patchvm_engine::{Controller, EngineError, SwapReport};
+use patchvm_engine::{Controller, EngineError, StoppableThread, SwapReport};
 use patchvm_ir::{Diagnostics, Limits};
 use std::ffi::OsString;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// How a file is watched.
@@ -127,9 +126,10 @@ impl std::error::Error for WatchError {}
 /// A running watch: a thread that reloads the file on every save. Stops when dropped.
 #[derive(Debug)]
 pub struct FileWatch {
-    /// Dropping it ends the thread: its events' sender goes with it.
+    /// Dropping it ends the thread: its events' sender goes with it. Dropped before the
+    /// thread is joined (fields drop in order).
     watcher: Option<RecommendedWatcher>,
-    thread: Option<JoinHandle<()>>,
+    thread: StoppableThread,
     events: Receiver<WatchEvent>,
 }
 
@@ -170,13 +170,13 @@ impl FileWatch {
             last_read: loaded.to_vec(),
             events: sender,
         };
-        let thread = std::thread::Builder::new()
-            .name("patchvm-watch".into())
-            .spawn(move || reloader.run(&raw))
+        // The thread ends when the watcher goes, with the sender of `raw`: its flag is
+        // never needed, as no wait of the thread's is on anything else.
+        let thread = StoppableThread::spawn("patchvm-watch", move |_| reloader.run(&raw))
             .map_err(|error| failed(format!("cannot start the watch thread: {error}")))?;
         Ok(FileWatch {
             watcher: Some(watcher),
-            thread: Some(thread),
+            thread,
             events,
         })
     }
@@ -193,15 +193,7 @@ impl FileWatch {
 
     fn end(&mut self) {
         drop(self.watcher.take());
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-impl Drop for FileWatch {
-    fn drop(&mut self) {
-        self.end();
+        let _ = self.thread.join();
     }
 }
 

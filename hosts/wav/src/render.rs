@@ -1,6 +1,8 @@
 //! Offline rendering: a patch to a WAV file, as fast as the CPU allows.
 
 use patchvm_engine::Frames;
+use patchvm_vm::channels::mapped_sample;
+use patchvm_vm::cpu::{VectorUnit, wide};
 use std::path::Path;
 
 /// How samples are stored in the WAV file.
@@ -48,7 +50,8 @@ pub struct RenderOptions {
     /// Samples per second written in the file header (the instance must run at this rate).
     pub sample_rate: u32,
     /// Channels in the file; `None` for the patch's own. A mono patch is copied to both
-    /// channels of a stereo file; a stereo patch is averaged into a mono file.
+    /// channels of a stereo file; a stereo patch plays `(left + right) / 2` in a mono file,
+    /// by the channel mapping every host uses ([`mapped_sample`]).
     pub channels: Option<u16>,
     /// Sample storage.
     pub format: SampleFormat,
@@ -231,7 +234,8 @@ pub fn render_to_wav(
             Writer::Hound(writer) => {
                 for frame in block.chunks(source_channels) {
                     for channel in 0..usize::from(channels) {
-                        let sample = remix(frame, channel, usize::from(channels));
+                        let sample =
+                            mapped_sample(frame.len(), channels.into(), channel, |c| frame[c]);
                         peak = peak.max(sample.abs());
                         write_sample(writer, options.format, sample)?;
                     }
@@ -258,30 +262,20 @@ pub fn render_to_wav(
 /// A single running maximum is a chain that the compiler keeps scalar (a float maximum is not
 /// reassociated): at four instructions a sample it cost a fast render (w1, a sine into a gain)
 /// a fifth of its instructions, as many as the gain and half the sine. So the maximum runs in
-/// [`PEAK_LANES`] lanes, compiled for AVX2 when the CPU has it. The maximum of a set does not
-/// depend on the order it is taken in, so the result is the sample-by-sample scan's.
+/// [`PEAK_LANES`] lanes, compiled for AVX2 when the CPU has it ([`wide`]). The maximum of a
+/// set does not depend on the order it is taken in, so the result is the sample-by-sample
+/// scan's.
 fn peak_of(samples: &[f32], peak: f32) -> f32 {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2, checked just above.
-        return unsafe { peak_avx2(samples, peak) };
-    }
-    peak_in(samples, peak)
+    wide(
+        VectorUnit::Avx2,
+        #[inline(always)]
+        |_| peak_in(samples, peak),
+    )
 }
 
 /// Running maxima kept side by side: four vectors of AVX2, eight of the baseline target's,
 /// so a sample costs about half an instruction either way.
 const PEAK_LANES: usize = 32;
-
-/// [`peak_of`] compiled for AVX2.
-///
-/// # Safety
-/// The CPU must support AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn peak_avx2(samples: &[f32], peak: f32) -> f32 {
-    peak_in(samples, peak)
-}
 
 /// [`peak_of`]'s loops, inlined into each of its two compilations.
 #[inline(always)]
@@ -378,17 +372,6 @@ impl FloatWav {
         use std::io::Write;
         self.file.flush()?;
         Ok(())
-    }
-}
-
-/// Sample `channel` of a file with `channels` channels, from one frame of the patch's output:
-/// the same channel if the counts agree, else the average of the frame (which copies a mono
-/// frame to every channel).
-fn remix(frame: &[f32], channel: usize, channels: usize) -> f32 {
-    if frame.len() == channels {
-        frame[channel]
-    } else {
-        frame.iter().sum::<f32>() / frame.len() as f32
     }
 }
 

@@ -7,11 +7,11 @@ use super::writer::FileWriter;
 use crate::render::MAX_WAV_DATA_BYTES;
 use patchvm_engine::AudioHalf;
 use patchvm_engine::backend::{Backend, BackendError, Stream, StreamSetup, StreamStatus};
+use patchvm_engine::{StoppableThread, sample_rate_problem};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 use std::sync::atomic::{AtomicBool, AtomicU64};
-use std::thread::JoinHandle;
 use std::time::Instant;
 
 /// How a WAV sink plays.
@@ -69,11 +69,11 @@ impl WavSink {
     /// [`start`](Backend::start).
     pub fn create(path: &Path, settings: SinkSettings) -> Result<WavSink, BackendError> {
         if !(1..=2).contains(&settings.channels)
-            || settings.sample_rate == 0
+            || sample_rate_problem(f64::from(settings.sample_rate)).is_some()
             || !(1..=MAX_BUFFER_FRAMES).contains(&settings.buffer_frames)
         {
             return Err(BackendError::Device(format!(
-                "a WAV sink takes 1 or 2 channels, a sample rate above 0 and buffers of \
+                "a WAV sink takes 1 or 2 channels, a sample rate the engine takes and buffers of \
                  1..={MAX_BUFFER_FRAMES} frames, not {settings:?}"
             )));
         }
@@ -129,34 +129,30 @@ impl Backend for WavSink {
             wav,
             ring: consumer,
         };
-        let writer = spawn("patchvm-wav-writer", move || writer.run())?;
-        let sink_audio = SinkAudio::new(audio, producer, Arc::clone(&shared), settings, limit);
-        let audio = spawn("patchvm-audio", move || sink_audio.run())?;
+        // The writer ends when the audio thread drops its end of the ring: no flag needed.
+        let writer = spawn("patchvm-wav-writer", move |_| writer.run())?;
+        let player = SinkAudio::new(audio, producer, Arc::clone(&shared), settings, limit);
+        let audio = spawn("patchvm-audio", move |stop| player.run(stop))?;
         Ok(Box::new(SinkStream {
             path,
             shared,
-            audio: Some(audio),
-            writer: Some(writer),
+            audio,
+            writer,
         }))
     }
 }
 
 fn spawn<T: Send + 'static>(
     name: &str,
-    body: impl FnOnce() -> T + Send + 'static,
-) -> Result<JoinHandle<T>, BackendError> {
-    std::thread::Builder::new()
-        .name(name.into())
-        .spawn(body)
+    body: impl FnOnce(&AtomicBool) -> T + Send + 'static,
+) -> Result<StoppableThread<T>, BackendError> {
+    StoppableThread::spawn(name, body)
         .map_err(|error| BackendError::Thread(format!("cannot start the {name} thread: {error}")))
 }
 
-/// What the audio thread reports, and the control side's request to stop. Each counter is
-/// written by the audio thread alone.
+/// What the audio thread reports. Each counter is written by the audio thread alone.
 #[derive(Debug, Default)]
 struct Shared {
-    /// Control side: stop at the next buffer.
-    stop: AtomicBool,
     /// Audio thread: the frames limit was reached, or it was told to stop.
     ended: AtomicBool,
     frames: AtomicU64,
@@ -202,11 +198,11 @@ impl SinkAudio {
         }
     }
 
-    /// Plays buffers until told to stop or the limit is reached; returns the audio half, so
-    /// that it is dropped (with the program it plays) off the audio thread. Dropping `self`'s
-    /// ring end tells the writer nothing more comes.
-    fn run(mut self) -> AudioHalf {
-        while self.cycle() {}
+    /// Plays buffers until `stop` is raised or the limit is reached; returns the audio half,
+    /// so that it is dropped (with the program it plays) off the audio thread. Dropping
+    /// `self`'s ring end tells the writer nothing more comes.
+    fn run(mut self, stop: &AtomicBool) -> AudioHalf {
+        while !stop.load(Acquire) && self.cycle() {}
         self.shared.ended.store(true, Release);
         self.audio
     }
@@ -217,7 +213,7 @@ impl SinkAudio {
     /// Real-time safe: does not allocate, lock or block, but for the clock's wait, which
     /// stands in for the sound card's interrupt.
     fn cycle(&mut self) -> bool {
-        if self.shared.stop.load(Acquire) || self.done >= self.limit {
+        if self.done >= self.limit {
             return false;
         }
         let clock = *self
@@ -248,18 +244,19 @@ impl SinkAudio {
     }
 }
 
-/// A running WAV sink.
+/// A running WAV sink. Dropped without [`stop`](Stream::stop), it still ends its threads and
+/// finishes the file: the audio thread first (fields drop in order), which ends the writer.
 struct SinkStream {
     path: PathBuf,
     shared: Arc<Shared>,
-    audio: Option<JoinHandle<AudioHalf>>,
-    writer: Option<JoinHandle<Result<u64, hound::Error>>>,
+    audio: StoppableThread<AudioHalf>,
+    writer: StoppableThread<Result<u64, hound::Error>>,
 }
 
 impl Stream for SinkStream {
     fn status(&self) -> StreamStatus {
         let shared = &self.shared;
-        let writer_gone = self.writer.as_ref().is_some_and(JoinHandle::is_finished);
+        let writer_gone = self.writer.is_finished();
         StreamStatus {
             frames: shared.frames.load(Relaxed),
             buffers: shared.buffers.load(Relaxed),
@@ -274,8 +271,7 @@ impl Stream for SinkStream {
     }
 
     fn stop(mut self: Box<Self>) -> Result<StreamStatus, BackendError> {
-        self.shared.stop.store(true, Release);
-        let audio = self.audio.take().map(JoinHandle::join);
+        let audio = self.audio.join();
         // Dropped here, on the control side.
         let audio_result = match audio {
             Some(Ok(half)) => {
@@ -285,27 +281,13 @@ impl Stream for SinkStream {
             Some(Err(_)) => Err(BackendError::Thread("the audio thread panicked".into())),
             None => Ok(()),
         };
-        let written = match self.writer.take().map(JoinHandle::join) {
+        let written = match self.writer.join() {
             Some(Ok(Ok(_))) | None => Ok(()),
             Some(Ok(Err(error))) => Err(BackendError::File(self.path.clone(), Box::new(error))),
             Some(Err(_)) => Err(BackendError::Thread("the WAV writer panicked".into())),
         };
         audio_result.and(written)?;
         Ok(self.status())
-    }
-}
-
-impl Drop for SinkStream {
-    /// A stream dropped without [`stop`](Stream::stop) still ends its threads and finishes
-    /// the file.
-    fn drop(&mut self) {
-        self.shared.stop.store(true, Release);
-        if let Some(audio) = self.audio.take() {
-            let _ = audio.join();
-        }
-        if let Some(writer) = self.writer.take() {
-            let _ = writer.join();
-        }
     }
 }
 
@@ -367,6 +349,26 @@ mod tests {
         assert!(controller.metrics().swaps >= edits);
         assert_eq!(shared.lost.load(Relaxed), 0);
         assert_eq!(shared.frames.load(Relaxed), 64 * (1 + 40 * 5));
+    }
+
+    #[test]
+    fn the_sink_takes_the_engine_s_sample_rates_and_no_other() {
+        let path = std::env::temp_dir().join(format!("patchvm-rates-{}.wav", std::process::id()));
+        for (rate, taken) in [
+            (999, false),
+            (1_000, true),
+            (768_000, true),
+            (768_001, false),
+        ] {
+            let settings = SinkSettings {
+                sample_rate: rate,
+                ..SinkSettings::default()
+            };
+            let made = WavSink::create(&path, settings);
+            assert_eq!(made.is_ok(), taken, "{rate} Hz");
+            assert_eq!(sample_rate_problem(f64::from(rate)).is_none(), taken);
+        }
+        std::fs::remove_file(&path).unwrap();
     }
 
     #[test]

@@ -1,16 +1,12 @@
 //! Running block code with the widest vector unit the CPU has, and helpers for block loops
 //! that the compiler vectorises.
 //!
-//! The crate is built for the baseline target (on x86-64: SSE2, four `f32` lanes), which every
-//! machine runs. Hot block loops are written plainly — fixed-length arrays, no branches that
-//! depend on data — so that LLVM vectorises them, and run through [`wide`], which compiles
-//! them again for AVX2 (eight lanes) and AVX-512 (sixteen), and picks the widest copy the CPU
-//! runs, at run time.
-//!
-//! Both copies compute the same bits: Rust never contracts `a * b + c` into a fused
-//! multiply-add, and every other operation (add, multiply, divide, min, max, compare,
-//! conversions) rounds the same in any vector width. So the choice changes speed only, and
-//! output stays bit-identical from machine to machine, which the determinism promise needs.
+//! Hot block loops are written plainly — fixed-length arrays, no branches that depend on
+//! data — so that LLVM vectorises them, and run through [`wide`], which compiles them again
+//! for AVX2 and AVX-512 and picks the copy the CPU runs by the one detection every crate uses
+//! ([`patchvm_vm::cpu`], where why every copy computes the same bits is written).
+
+use patchvm_vm::cpu::VectorUnit;
 
 /// Runs `f`, compiled for AVX-512 or AVX2 if the CPU has it, else for the baseline target.
 ///
@@ -20,52 +16,15 @@
 /// Real-time safe: does not allocate, lock or block (the feature test reads a cached atomic).
 #[inline(always)]
 pub(crate) fn wide<R>(f: impl FnOnce(Isa) -> R) -> R {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("avx512vl")
-            && std::arch::is_x86_feature_detected!("avx512bw")
-            && std::arch::is_x86_feature_detected!("avx512dq")
-        {
-            // SAFETY: the CPU has AVX-512 (and so AVX2), checked just above.
-            return unsafe {
-                avx512(
-                    #[inline(always)]
-                    || f(Isa { avx2: true }),
-                )
-            };
-        }
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU has AVX2, checked just above.
-            return unsafe {
-                avx2(
-                    #[inline(always)]
-                    || f(Isa { avx2: true }),
-                )
-            };
-        }
-    }
-    f(Isa { avx2: false })
-}
-
-/// `f` compiled with AVX2 enabled: `f` is inlined here and so vectorised for eight lanes.
-///
-/// # Safety
-/// The CPU must support AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn avx2<R>(f: impl FnOnce() -> R) -> R {
-    f()
-}
-
-/// `f` compiled with AVX-512 enabled.
-///
-/// # Safety
-/// The CPU must support AVX-512 F, VL, BW and DQ.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,avx512f,avx512vl,avx512bw,avx512dq")]
-unsafe fn avx512<R>(f: impl FnOnce() -> R) -> R {
-    f()
+    patchvm_vm::cpu::wide(
+        VectorUnit::Avx512,
+        #[inline(always)]
+        |unit| {
+            f(Isa {
+                avx2: unit >= VectorUnit::Avx2,
+            })
+        },
+    )
 }
 
 /// Which vector unit the code [`wide`] runs was compiled for, for the few operations plain

@@ -9,7 +9,7 @@ use patchvm::engine::{At, AudioHalf, Controller, Engine, EngineSettings};
 use patchvm::ir::{Format, Limits, Patch};
 use patchvm::midi::{MidiSong, Playback, file};
 use patchvm_tests::live::{mono_with_voices, render};
-use patchvm_tests::measure::{rms, spectral_peaks};
+use patchvm_tests::measure::{peak, rms, spectral_peaks};
 use patchvm_tests::smf::{Track, file as smf};
 use patchvm_tests::{example, patches_dir};
 
@@ -462,4 +462,84 @@ fn a_bound_note_played_again_now_within_one_block_retriggers() {
         "no fall then rise: {:?}",
         &block[..4]
     );
+}
+
+/// The peak level of `samples` in dB full scale.
+fn dbfs(samples: &[f32]) -> f64 {
+    20.0 * f64::from(peak(samples)).max(1e-12).log10()
+}
+
+/// When the chord of [`chord_then_control`] is stopped: 0.2 s in.
+const STOP: usize = 9_600;
+
+/// `poly-synth` (release 0.25 s) holding a chord, then control change `number` at
+/// [`STOP`], then, 0.5 s later, when every release has ended, one more note: the samples from
+/// `STOP` on.
+fn chord_then_control(number: u8) -> Vec<f32> {
+    let (mut c, mut audio) = engine(example("poly-synth.lisp"), 4);
+    for note in [60, 64, 67] {
+        c.note_on(note, 100, At::Sample(0)).unwrap();
+    }
+    c.control_change(number, 0, At::Sample(STOP as u64))
+        .unwrap();
+    assert_eq!(c.active_voices(), 0);
+    c.note_on(72, 100, At::Sample((STOP + 24_000) as u64))
+        .unwrap();
+    render(&mut audio, STOP + 36_000)[STOP..].to_vec()
+}
+
+#[test]
+fn all_sound_off_silences_at_once_while_all_notes_off_releases() {
+    const BLOCK: usize = 64;
+    const RELEASE: usize = 12_000;
+    let cut = chord_then_control(120);
+    let released = chord_then_control(123);
+    let after_cut = dbfs(&cut[BLOCK..24_000]);
+    let rms_db = |samples: &[f32]| 20.0 * rms(samples).max(1e-12).log10();
+    let (first, halfway, ended) = (
+        rms_db(&released[..1_000]),
+        rms_db(&released[RELEASE / 2..RELEASE / 2 + 1_000]),
+        dbfs(&released[RELEASE + BLOCK..24_000]),
+    );
+    println!(
+        "all sound off: {after_cut:.1} dBFS from one block on; all notes off: {first:.1} dB \
+         RMS as the release starts, {halfway:.1} halfway through it, {ended:.1} dBFS after it"
+    );
+    assert!(after_cut < -90.0);
+    assert!(first > -30.0 && halfway < first - 3.0 && halfway > -60.0);
+    assert!(ended < -90.0);
+    // The next note plays as loud either way: the cut lasts until it.
+    let (next_cut, next_released) = (dbfs(&cut[24_000..]), dbfs(&released[24_000..]));
+    assert!(
+        next_cut > -30.0 && next_cut == next_released,
+        "{next_cut} {next_released}"
+    );
+}
+
+#[test]
+fn held_notes_follow_what_plays_when_a_gate_event_is_dropped() {
+    // Room for one note's three events (pitch, velocity, gate) at a time.
+    let settings = EngineSettings {
+        channels: 1,
+        voices: 4,
+        event_capacity: 3,
+        ..EngineSettings::default()
+    };
+    let (mut c, mut audio) = Engine::new(settings, Limits::default());
+    c.load_patch(sines("")).unwrap();
+    c.note_on(60, 127, At::Now).unwrap();
+    // The queue is full: 64's gate cannot open, so no voice plays it.
+    c.note_on(64, 127, At::Now).unwrap();
+    assert_eq!(c.active_voices(), 1);
+    assert_pitches(&pitches(&render(&mut audio, 4_800)[1_200..]), &[60]);
+    c.note_on(67, 127, At::Now).unwrap();
+    // Full again: 60's gate cannot close, so it still holds its voice, and sounds.
+    c.note_off(60, At::Now).unwrap();
+    assert_eq!(c.active_voices(), 2);
+    assert_pitches(&pitches(&render(&mut audio, 4_800)[1_200..]), &[60, 67]);
+    // The next note off of 60 closes it.
+    c.note_off(60, At::Now).unwrap();
+    assert_eq!(c.active_voices(), 1);
+    let out = render(&mut audio, 9_600);
+    assert_pitches(&pitches(&out[4_800..]), &[67]);
 }

@@ -389,3 +389,26 @@ fn a_template_too_big_for_its_voices_is_refused_before_it_is_expanded() {
         );
     }
 }
+
+#[test]
+fn the_voices_validated_are_the_expansion_events_address() {
+    let patch = patchvm_tests::example("poly-synth.lisp");
+    let catalog = patchvm::modules::catalog();
+    let limits = Limits::default();
+    let (graph, expanded) = patchvm::ir::validate_voices(&patch, catalog, &limits, 8).unwrap();
+    let (again, _) = patchvm::ir::voices::expand(&patch, catalog, 8);
+    assert_eq!(*expanded, *again);
+    assert_eq!(graph.nodes.len(), expanded.nodes.len());
+    // The engine addresses the last voice's copy in the expansion it validated.
+    let (mut controller, mut audio) = engine(8);
+    controller.load_patch(patch).unwrap();
+    controller
+        .set_param("synth/7/lp", "q", 2.0, At::Now)
+        .unwrap();
+    assert_eq!(render(&mut audio, 64).len(), 64);
+    assert!(
+        controller
+            .set_param("synth/8/lp", "q", 2.0, At::Now)
+            .is_err()
+    );
+}

@@ -2,6 +2,7 @@
 //! events at their exact sample, and plays a structural change's transition program for its
 //! crossfade before the new program itself.
 
+use crate::channels::mapped_sample;
 use crate::kernel::MAX_BLOCK;
 use crate::live::event::{Action, Event};
 use crate::live::link::LinkSettings;
@@ -106,8 +107,9 @@ impl AudioHalf {
     /// number of them: the work is split into blocks of at most [`MAX_BLOCK`] frames, and
     /// further at the sample of each event. A program published before the call starts
     /// playing at the first block boundary the audio half reaches, within one block. A mono
-    /// program plays on every channel; a stereo program on a mono engine plays its left
-    /// channel. Samples past the last whole frame are set to 0.
+    /// program plays on every channel; a stereo program on a mono engine plays
+    /// `(left + right) / 2` ([`mapped_sample`]). Samples past the last whole frame are set
+    /// to 0.
     ///
     /// Real-time safe: does not allocate, lock or block.
     pub fn process(&mut self, output: &mut [f32]) {
@@ -328,7 +330,7 @@ impl AudioHalf {
         self.flushed_seen = flushed;
         for (i, frame) in output.chunks_exact_mut(channels).enumerate() {
             for (channel, out) in frame.iter_mut().enumerate() {
-                *out = sample(executable, channel, i);
+                *out = sample(executable, channels, channel, i);
             }
         }
     }
@@ -342,11 +344,13 @@ struct HostInput<'a> {
     first_frame: usize,
 }
 
-/// Sample `i` of the last block on engine channel `channel` of `executable`: its own channel,
-/// or its last one if it has fewer.
+/// Sample `i` of the last block on channel `channel` of an engine of `channels` channels
+/// playing `executable`, by the one channel mapping.
 #[inline]
-fn sample(executable: &Executable, channel: usize, i: usize) -> f32 {
-    executable.output(channel.min(executable.channels() - 1))[i]
+fn sample(executable: &Executable, channels: usize, channel: usize, i: usize) -> f32 {
+    mapped_sample(executable.channels(), channels, channel, |c| {
+        executable.output(c)[i]
+    })
 }
 
 /// Hands `next` what it keeps of `old`, the program it replaces, as its
