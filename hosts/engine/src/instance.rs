@@ -151,8 +151,9 @@ impl Instance {
 }
 
 /// Validates and compiles `patch`, and checks that its kernels' memory at `settings` fits
-/// `limits` — everything [`Instance::new`] checks, without allocating any kernel.
-pub fn prepare(
+/// `limits` — everything [`Instance::new`] checks, without allocating any kernel. Hosts reach
+/// it through [`Prepared`](crate::Prepared), the one public entry to the pipeline.
+pub(crate) fn prepare(
     patch: &Patch,
     settings: &Settings,
     limits: &Limits,

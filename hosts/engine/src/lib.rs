@@ -161,7 +161,7 @@ pub use report::SwapReport;
 pub use thread::StoppableThread;
 
 pub use frames::Frames;
-pub use instance::{Instance, SAMPLE_RATES, Settings, prepare, sample_rate_problem};
+pub use instance::{Instance, SAMPLE_RATES, Settings, sample_rate_problem};
 pub use patchvm_vm::live::AudioHalf;
 pub use pipeline::Prepared;
 pub use seed::node_seed;

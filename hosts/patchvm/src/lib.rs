@@ -35,7 +35,7 @@
 
 pub use patchvm_engine::{
     AudioHalf, Controller, Engine, EngineSettings, Instance, Prepared, SAMPLE_RATES, Settings,
-    node_seed, prepare, sample_rate_problem,
+    node_seed, sample_rate_problem,
 };
 pub use patchvm_engine::{backend, diagnostics, load, reference, source};
 pub use patchvm_wav::render;

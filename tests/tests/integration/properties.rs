@@ -4,7 +4,7 @@
 use patchvm::compiler::compile;
 use patchvm::ir::{Format, Limits, Patch};
 use patchvm::modules::catalog;
-use patchvm::{Instance, Settings};
+use patchvm::{Instance, Prepared, Settings};
 use patchvm_tests::oracle;
 use patchvm_tests::strategies::{invalid_patch, valid_patch, voices_patch};
 use proptest::prelude::*;
@@ -138,10 +138,8 @@ fn generated_patches_often_have_voice_templates() {
         let patch = valid_patch().new_tree(&mut runner).unwrap().current();
         if patch.voice.is_some() {
             with_template += 1;
-            let program = patchvm::prepare(&patch, &settings(0), &Limits::default())
-                .expect("valid")
-                .program;
-            if program.kernels.len() >= VOICES {
+            let prepared = Prepared::new(patch, &settings(0), &Limits::default()).expect("valid");
+            if prepared.program().kernels.len() >= VOICES {
                 expanded += 1;
             }
         }
