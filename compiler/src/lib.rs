@@ -91,6 +91,9 @@ pub struct Compiled<'c> {
     pub kernels: Vec<KernelNode<'c>>,
     /// For each parameter slot (by `ParamIdx`), the node input it holds.
     pub params: Vec<ParamNode>,
+    /// How many nodes it was compiled from: a voice template's copies and buses count, so a
+    /// host can report it without expanding the template again.
+    pub nodes: usize,
 }
 
 /// The node input behind a parameter slot: what events address it by.

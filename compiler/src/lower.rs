@@ -97,6 +97,7 @@ pub(crate) fn lower<'c>(
         spans: lowering.spans,
         kernels: lowering.kernels,
         params: lowering.params,
+        nodes: graph.nodes.len(),
     })
 }
 

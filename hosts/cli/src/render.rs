@@ -118,13 +118,8 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
         seed: args.seed,
         voices: usize::from(args.voices),
     };
-    // The nodes the program is compiled from: a voice template's copies and buses count.
-    let nodes = patchvm::ir::voices::expand(&patch, patchvm::modules::catalog(), settings.voices)
-        .0
-        .nodes
-        .len();
     let compiling = Instant::now();
-    let mut frames = source_of(patch, &settings, &limits, song)
+    let (mut frames, nodes) = source_of(patch, &settings, &limits, song)
         .map_err(|diagnostics| Failure::Patch(Box::new(source), diagnostics))?;
     let compile = compiling.elapsed();
     if args.stats {
@@ -181,8 +176,8 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
         }
     );
     if args.stats {
-        match (frames.block_loads(), frames.program()) {
-            (Some(loads), Some(program)) => stats::print(&stats::RenderStats {
+        match (frames.block_loads(), frames.program(), nodes) {
+            (Some(loads), Some(program), Some(nodes)) => stats::print(&stats::RenderStats {
                 audio_seconds,
                 wall,
                 loads,
@@ -197,19 +192,22 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// What the render reads frames from: the patch alone, or the patch playing `song`.
+/// What the render reads frames from: the patch alone, with the number of nodes it was
+/// compiled from (for `--stats`), or the patch playing `song`.
 fn source_of(
     patch: patchvm::ir::Patch,
     settings: &Settings,
     limits: &patchvm::ir::Limits,
     song: Option<MidiSong>,
-) -> Result<Box<dyn Frames>, patchvm::ir::Diagnostics> {
+) -> Result<(Box<dyn Frames>, Option<usize>), patchvm::ir::Diagnostics> {
     match song {
-        None => Ok(Box::new(
-            Prepared::new(patch, settings, limits)?.instantiate()?,
-        )),
+        None => {
+            let prepared = Prepared::new(patch, settings, limits)?;
+            let nodes = prepared.compiled().nodes;
+            Ok((Box::new(prepared.instantiate()?), Some(nodes)))
+        }
         Some(song) => match Playback::new(patch, settings, limits, song) {
-            Ok(playback) => Ok(Box::new(playback)),
+            Ok(playback) => Ok((Box::new(playback), None)),
             Err(patchvm::engine::EngineError::Invalid(diagnostics)) => Err(diagnostics),
             Err(error) => Err(vec![patchvm::ir::Diagnostic::new(
                 patchvm::ir::Code::Internal,
