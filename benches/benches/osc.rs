@@ -58,7 +58,7 @@ fn param_set(c: &mut Criterion) {
         stop: AtomicBool::new(false),
     });
     let mut audio = rig.audio;
-    let player = std::thread::spawn({
+    let audio_thread = std::thread::spawn({
         let played = Arc::clone(&played);
         move || {
             let period = Duration::from_secs_f64(MAX_BLOCK as f64 / 48_000.0);
@@ -104,7 +104,7 @@ fn param_set(c: &mut Criterion) {
     });
     group.finish();
     played.stop.store(true, Ordering::Relaxed);
-    player.join().unwrap();
+    audio_thread.join().unwrap();
 }
 
 fn stop(c: &mut Criterion) {

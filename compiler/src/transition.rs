@@ -13,7 +13,7 @@
 //! Joining the two graphs can close a cycle that neither has: reordering `a → b` into
 //! `b → a` makes `a` feed `b` through the old connection and `b` feed `a` through the new one.
 //! Such survivors are *split*: their new node takes only its new connections, and a ghost on a
-//! copy of their old state takes the old ones, as the player's crossfade of two whole programs
+//! copy of their old state takes the old ones, as the audio half's crossfade of two whole programs
 //! does. Splitting every survivor on a cycle until none is left always ends: once all of them
 //! are split, the old and new graphs meet only in the fades.
 

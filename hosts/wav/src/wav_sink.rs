@@ -131,8 +131,8 @@ impl Backend for WavSink {
         };
         // The writer ends when the audio thread drops its end of the ring: no flag needed.
         let writer = spawn("patchvm-wav-writer", move |_| writer.run())?;
-        let player = SinkAudio::new(audio, producer, Arc::clone(&shared), settings, limit);
-        let audio = spawn("patchvm-audio", move |stop| player.run(stop))?;
+        let audio = SinkAudio::new(audio, producer, Arc::clone(&shared), settings, limit);
+        let audio = spawn("patchvm-audio", move |stop| audio.run(stop))?;
         Ok(Box::new(SinkStream {
             path,
             shared,

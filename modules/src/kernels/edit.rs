@@ -2,7 +2,7 @@
 //!
 //! When a structural edit changes what feeds an input, the live engine runs one block of a
 //! transition program in which that input is fed through an `edit.fade` from its old
-//! connections to its new ones. The fade's gain follows the player's whole-program crossfade
+//! connections to its new ones. The fade's gain follows the audio half's whole-program crossfade
 //! sample for sample: sample `k` (from 0, counted across blocks) is
 //! `from + (to - from) * g` with `g = min(k + 1, 64) / 64`, so the last sample of the first
 //! block is exactly `to`, and so is every sample after it.
@@ -54,9 +54,9 @@ const FADE_TO: usize = port(&FADE.spec, "to");
 const FADE_OUT: usize = output(&FADE.spec, "out");
 
 impl Dsp for Fade {
-    /// Inputs `[from, to]`, outputs `[out]`. The expression and its order are the player's
+    /// Inputs `[from, to]`, outputs `[out]`. The expression and its order are the audio half's
     /// crossfade's (`before + (sample - before) * gain`), so a transition program fades
-    /// exactly as the player's crossfade of two programs does.
+    /// exactly as the audio half's crossfade of two programs does.
     ///
     /// Real-time safe: does not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {

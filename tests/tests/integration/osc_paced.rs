@@ -31,7 +31,7 @@ fn param_sets_sent_while_playing_in_real_time_all_play_in_order() {
     // each block's samples (an event sent `Now` lands on a block's first sample).
     let stop = Arc::new(AtomicBool::new(false));
     let mut audio = rig.audio;
-    let player = std::thread::spawn({
+    let audio_thread = std::thread::spawn({
         let stop = Arc::clone(&stop);
         move || {
             let period = Duration::from_secs_f64(MAX_BLOCK as f64 / 48_000.0);
@@ -53,7 +53,7 @@ fn param_sets_sent_while_playing_in_real_time_all_play_in_order() {
     assert_eq!(client.sync(1).len(), 0, "every /param/set was applied");
     std::thread::sleep(Duration::from_millis(20));
     stop.store(true, Ordering::Relaxed);
-    let log = player.join().unwrap();
+    let log = audio_thread.join().unwrap();
 
     let dropped = rig.controller.lock().unwrap().metrics().dropped_events;
     assert_eq!(dropped, 0, "events dropped");

@@ -163,7 +163,7 @@ impl Received {
 
 #[test]
 fn programs_and_events_cross_the_link_whole_and_in_order_under_load() {
-    let (mut remote, mut player) = link(LinkSettings {
+    let (mut remote, mut audio) = link(LinkSettings {
         channels: 2,
         event_capacity: 16,
         swap_capacity: 4,
@@ -172,7 +172,7 @@ fn programs_and_events_cross_the_link_whole_and_in_order_under_load() {
     let drops = Arc::new(Drops::default());
     let stop = Arc::new(AtomicBool::new(false));
 
-    let audio = std::thread::spawn({
+    let audio_thread = std::thread::spawn({
         let stop = Arc::clone(&stop);
         move || {
             ON_AUDIO_THREAD.with(|flag| flag.set(true));
@@ -182,7 +182,7 @@ fn programs_and_events_cross_the_link_whole_and_in_order_under_load() {
             while !stop.load(Ordering::Acquire) {
                 let frames = 1 + rng.below(200) as usize;
                 let out = &mut buffer[..2 * frames];
-                player.process(out);
+                audio.process(out);
                 blocks += 1;
                 for frame in out.chunks_exact(2) {
                     assert!(
@@ -198,7 +198,7 @@ fn programs_and_events_cross_the_link_whole_and_in_order_under_load() {
                     (value, generation) = (frame[0], frame[1]);
                 }
             }
-            (player, value, blocks)
+            (audio, value, blocks)
         }
     });
 
@@ -215,7 +215,7 @@ fn programs_and_events_cross_the_link_whole_and_in_order_under_load() {
             while let Some(returned) = remote.receive() {
                 received.take(returned);
             }
-            assert!(!audio.is_finished(), "the audio thread ended");
+            assert!(!audio_thread.is_finished(), "the audio thread ended");
             std::thread::yield_now();
         }
         for _ in 0..rng.below(EVENTS_PER_PROGRAM + 1) {
@@ -249,11 +249,11 @@ fn programs_and_events_cross_the_link_whole_and_in_order_under_load() {
         while let Some(returned) = remote.receive() {
             received.take(returned);
         }
-        assert!(!audio.is_finished(), "the audio thread ended");
+        assert!(!audio_thread.is_finished(), "the audio thread ended");
         std::thread::yield_now();
     }
     stop.store(true, Ordering::Release);
-    let (player, value, blocks) = audio.join().unwrap();
+    let (audio, value, blocks) = audio_thread.join().unwrap();
     while let Some(returned) = remote.receive() {
         received.take(returned);
     }
@@ -283,7 +283,7 @@ fn programs_and_events_cross_the_link_whole_and_in_order_under_load() {
         value, last_value,
         "the last event queued is the last played"
     );
-    drop(player);
+    drop(audio);
     let built = drops.built.load(Ordering::SeqCst);
     assert_eq!(built as u64, PROGRAMS + transitions);
     assert_eq!(
