@@ -116,10 +116,11 @@ pub struct ModuleSpec {
 pub enum Role {
     /// A DSP kernel called once per block.
     Kernel,
-    /// The patch's audio output: `in` goes to every channel, `left` and `right` to one each.
+    /// The patch's audio output, which runs no kernel: the channels each input feeds are its
+    /// [`Part::Output`]'s [`Feed`]s.
     Output,
-    /// The host's audio input: output `out` carries input channel `channel` (a set-once
-    /// input), silence where the host has no such channel.
+    /// The host's audio input, which runs no kernel: its output carries the host channel its
+    /// [`Part::Input`] names (silence where the host has no such channel).
     Input,
 }
 

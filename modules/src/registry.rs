@@ -125,3 +125,34 @@ pub fn rebuilt_by(spec: &ModuleSpec, input: usize) -> bool {
 fn position(spec: &ModuleSpec) -> Option<usize> {
     registry().catalog.position(spec.name)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::catalog;
+    use patchvm_ir::{Part, Role};
+
+    /// A module's role and its part say the same thing twice for outputs and inputs (the role
+    /// for the compiler's treatment, the part for the ports): `with_part` checks a part fits
+    /// the role, and this checks every such role has its part, so neither can drift alone.
+    #[test]
+    fn every_output_and_input_role_has_its_part_and_no_other_module_does() {
+        let catalog = catalog();
+        for spec in catalog.modules() {
+            let part = catalog.part(spec.name);
+            assert_eq!(
+                spec.role == Role::Output,
+                matches!(part, Some(Part::Output(_))),
+                "`{}`: role {:?}, part {part:?}",
+                spec.name,
+                spec.role
+            );
+            assert_eq!(
+                spec.role == Role::Input,
+                matches!(part, Some(Part::Input { .. })),
+                "`{}`: role {:?}, part {part:?}",
+                spec.name,
+                spec.role
+            );
+        }
+    }
+}
