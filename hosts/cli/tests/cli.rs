@@ -458,10 +458,8 @@ fn render_stats_add_up() {
     let [read, compile] = line("stats: read")[..] else {
         panic!("{text}");
     };
-    assert!(
-        read > 0.0 && compile > 0.0 && compile < 1_000.0,
-        "{read} ms, {compile} ms"
-    );
+    // Both were measured; how long they took depends on the machine, so no bound.
+    assert!(read > 0.0 && compile > 0.0, "{read} ms, {compile} ms");
 }
 
 #[test]

@@ -67,20 +67,29 @@ impl<T> Drop for StoppableThread<T> {
 mod tests {
     use super::StoppableThread;
     use std::sync::atomic::Ordering;
+    use std::sync::mpsc;
     use std::time::Duration;
 
     #[test]
     fn a_thread_runs_until_stopped_and_hands_back_its_result() {
-        let mut thread = StoppableThread::spawn("patchvm-test", |stop| {
+        // The thread says when it has taken its first turn, so the test waits for that rather
+        // than for a time a loaded machine could overrun.
+        let (started, has_started) = mpsc::channel();
+        let mut thread = StoppableThread::spawn("patchvm-test", move |stop| {
             let mut turns = 0_u64;
-            while !stop.load(Ordering::Acquire) {
+            loop {
                 turns += 1;
+                if turns == 1 {
+                    started.send(()).expect("the test waits for the first turn");
+                }
+                if stop.load(Ordering::Acquire) {
+                    break turns;
+                }
                 std::thread::sleep(Duration::from_millis(1));
             }
-            turns
         })
         .unwrap();
-        std::thread::sleep(Duration::from_millis(20));
+        has_started.recv().expect("the thread takes a turn");
         assert!(!thread.is_finished(), "it runs until stopped");
         let turns = thread.join().unwrap().unwrap();
         assert!(thread.is_finished());
