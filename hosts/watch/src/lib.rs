@@ -6,7 +6,7 @@
 //! debounce time reads it, parses it, and loads it into the shared [`Controller`]. The lock
 //! is taken only to load the parsed patch, never while the file is read. A broken save
 //! changes nothing: the last good patch keeps playing. What happened comes back as
-//! [`WatchEvent`]s for the host to show — this module prints nothing.
+//! [`WatchEvent`]s for the host to show — this crate prints nothing.
 //!
 //! ```
 //! use patchvm_engine::{Engine, EngineSettings};
