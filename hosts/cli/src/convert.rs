@@ -2,8 +2,8 @@
 
 use crate::failure::Failure;
 use crate::limits::LimitArgs;
+use patchvm::engine::source::load;
 use patchvm::ir::Format;
-use patchvm::source::load;
 use std::path::PathBuf;
 
 /// Input and output files; their extensions name the formats.

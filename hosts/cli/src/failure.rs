@@ -1,8 +1,8 @@
 //! How a command fails: what it prints and which exit status it returns.
 
-use patchvm::diagnostics::{Style, render};
+use patchvm::engine::diagnostics::{Style, render};
+use patchvm::engine::source::{LoadError, SourceFile};
 use patchvm::ir::Diagnostics;
-use patchvm::source::{LoadError, SourceFile};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 

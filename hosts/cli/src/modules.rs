@@ -2,9 +2,9 @@
 
 use crate::failure::Failure;
 use crate::output;
+use patchvm::engine::reference;
 use patchvm::ir::{ModuleSpec, suggest};
 use patchvm::modules::catalog;
-use patchvm::reference;
 
 /// Which modules to show, and how.
 #[derive(Debug, clap::Args)]

@@ -5,7 +5,7 @@ use crate::failure::Failure;
 use crate::limits::LimitArgs;
 use crate::session::{Controls, Session};
 use patchvm::Controller;
-use patchvm::backend::Backend;
+use patchvm::engine::backend::Backend;
 use patchvm::engine::{Engine, EngineError, EngineSettings};
 use patchvm::midi::file as midi_file;
 #[cfg(feature = "midi")]
@@ -243,7 +243,7 @@ fn open_backend(
 
 #[cfg(feature = "cpal")]
 fn sound_card(args: &PlayArgs, reads_input: bool) -> Result<Box<dyn Backend>, Failure> {
-    use patchvm::backend::BackendError;
+    use patchvm::engine::backend::BackendError;
     use patchvm::soundcard::{SoundCard, SoundCardSettings};
     let settings = SoundCardSettings {
         output: args.device.clone(),

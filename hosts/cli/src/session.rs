@@ -5,7 +5,7 @@
 use crate::failure::{Failure, print_diagnostics, problems};
 use crate::status::{StatusLine, mean_load, swap_in_full};
 use patchvm::Controller;
-use patchvm::backend::{Backend, Stream, StreamStatus};
+use patchvm::engine::backend::{Backend, Stream, StreamStatus};
 use patchvm::engine::{AudioHalf, MetricsSnapshot};
 #[cfg(feature = "midi")]
 use patchvm::midi::live::InputFeed;

@@ -1,6 +1,6 @@
 //! `patchvm render --stats`: what a patch costs, on stderr.
 
-use patchvm::load::BlockLoads;
+use patchvm::engine::load::BlockLoads;
 use patchvm::vm::{MAX_BLOCK, Program};
 use std::time::Duration;
 

@@ -4,12 +4,15 @@
 //! validated, ordered and compiled into register bytecode, which a small VM runs once per
 //! block of at most 64 samples, calling native DSP kernels. This crate is the facade an
 //! embedder depends on: the engine ([`engine`]: the pipeline made runnable as an [`Instance`]
-//! or a live [`Engine`], reading patch files ([`source`]), rendering diagnostics
-//! ([`diagnostics`]), the real-time [`backend`] traits), the core crates, and the host adapters
-//! around the engine: WAV files ([`wav`]: offline rendering, [`render`], and the real-time WAV
-//! sink), sound cards (`soundcard`, with the `cpal` feature), reloading a patch file on every
-//! save ([`watch`]), control over OSC ([`osc`]) and MIDI ([`midi`]: files, and live ports with
-//! the `midi` feature).
+//! or a live [`Engine`], reading patch files ([`engine::source`]), rendering diagnostics
+//! ([`engine::diagnostics`]), the real-time [`engine::backend`] traits), the core crates, and
+//! the host adapters around the engine: WAV files ([`wav`]: offline rendering,
+//! [`wav::render`], and the real-time WAV sink), sound cards (`soundcard`, with the `cpal`
+//! feature), reloading a patch file on every save ([`watch`]), control over OSC ([`osc`]) and
+//! MIDI ([`midi`]: files, and live ports with the `midi` feature). Each item has one path:
+//! what belongs to the engine or an adapter is reached through its crate's module
+//! (`patchvm::engine::source`, `patchvm::wav::render`); only the pipeline's main types
+//! (`Instance`, `Prepared`, `Engine`, …) are also at the top.
 //!
 //! ```
 //! use patchvm::{Instance, Settings};
@@ -37,8 +40,6 @@ pub use patchvm_engine::{
     AudioHalf, Controller, Engine, EngineSettings, Instance, Prepared, SAMPLE_RATES, Settings,
     node_seed, sample_rate_problem,
 };
-pub use patchvm_engine::{backend, diagnostics, load, reference, source};
-pub use patchvm_wav::render;
 
 /// The engine (`patchvm-engine`): instances, the live engine, patch files, diagnostics.
 pub use patchvm_engine as engine;

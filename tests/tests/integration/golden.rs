@@ -4,10 +4,10 @@
 //! `UPDATE_GOLDEN=1 cargo test -p patchvm-tests --test integration golden`.
 
 use patchvm::compiler::{compile, disassemble};
-use patchvm::diagnostics::{Style, render};
+use patchvm::engine::diagnostics::{Style, render};
+use patchvm::engine::source::SourceFile;
 use patchvm::ir::Limits;
 use patchvm::modules::catalog;
-use patchvm::source::SourceFile;
 use patchvm_tests::patches_dir;
 use std::path::Path;
 

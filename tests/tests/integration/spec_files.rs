@@ -2,9 +2,9 @@
 //! when they are stale. Regenerate with
 //! `UPDATE_GOLDEN=1 cargo test -p patchvm-tests --test integration spec_files`.
 
+use patchvm::engine::reference;
 use patchvm::ir::ModuleSpec;
 use patchvm::modules::catalog;
-use patchvm::reference;
 use std::path::Path;
 
 fn check(name: &str, actual: &str) {
