@@ -434,13 +434,9 @@ impl Dsp for Quantize {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{Run, SR, constant, first_index, kernel, sine_wave};
+    use super::super::test_support::{SR, constant, first_index, run, sine_wave};
 
     use super::{SCALES, quantize};
-
-    fn run(name: &str, inputs: &[&[f32]]) -> Vec<f32> {
-        Run::new(inputs, inputs[0].len()).on(kernel(name, &[]).as_mut())
-    }
 
     /// `len` samples of `from`, stepping to `to` at sample `at`.
     fn step(from: f32, to: f32, at: usize, len: usize) -> Vec<f32> {

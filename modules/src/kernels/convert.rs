@@ -270,11 +270,7 @@ impl Dsp for Scale {
 }
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{Run, kernel, peak, sine_wave};
-
-    fn run(name: &str, inputs: &[&[f32]]) -> Vec<f32> {
-        Run::new(inputs, inputs[0].len()).on(kernel(name, &[]).as_mut())
-    }
+    use super::super::test_support::{peak, run, sine_wave};
 
     #[test]
     fn clip_limits_a_sine_to_its_bounds() {

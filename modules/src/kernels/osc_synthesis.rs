@@ -391,15 +391,9 @@ impl Dsp for SyncSaw {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{
-        Run, SR, amplitude_at, constant, frequency, kernel, params, peak,
-    };
+    use super::super::test_support::{SR, amplitude_at, constant, frequency, params, peak, run};
 
     const ONE_SECOND: usize = 48_000;
-
-    fn run(name: &str, inputs: &[&[f32]]) -> Vec<f32> {
-        Run::new(inputs, inputs[0].len()).on(kernel(name, &[]).as_mut())
-    }
 
     #[test]
     fn pulse_frequency_and_duty_cycle() {

@@ -265,11 +265,7 @@ impl Dsp for Steps {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{Run, SR, constant, kernel};
-
-    fn run(name: &str, inputs: &[&[f32]]) -> Vec<f32> {
-        Run::new(inputs, inputs[0].len()).on(kernel(name, &[]).as_mut())
-    }
+    use super::super::test_support::{Run, SR, constant, kernel, run};
 
     #[test]
     fn metro_ticks_every_period_from_sample_zero() {

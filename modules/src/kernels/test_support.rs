@@ -278,6 +278,12 @@ pub(crate) fn run_module(
     Run::new(&inputs, len).on_all(kernel.as_mut())
 }
 
+/// The first output of module `name`, built with its defaults, over `inputs` (one signal per
+/// processed input, all as long as the first), in the blocks [`Run::new`] cuts.
+pub(crate) fn run(name: &str, inputs: &[&[f32]]) -> Vec<f32> {
+    Run::new(inputs, inputs[0].len()).on(kernel(name, &[]).as_mut())
+}
+
 /// A unit impulse at sample 0, then `len - 1` zeros.
 pub(crate) fn impulse(len: usize) -> Vec<f32> {
     let mut x = vec![0.0; len];

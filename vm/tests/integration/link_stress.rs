@@ -5,10 +5,9 @@
 //! reordered, and every program the audio half gives back is freed on the control thread,
 //! never on the audio thread. Counts are scaled down under Miri.
 
+use crate::common;
 use patchvm_vm::live::{Action, Event, LinkSettings, Loaded, ParamKey, Returned, Takeover, link};
-use patchvm_vm::{
-    ArgRange, Executable, Instr, Kernel, KernelDecl, KernelIdx, KernelShape, ParamIdx, Program, Reg,
-};
+use patchvm_vm::{Executable, Instr, Kernel, KernelShape, ParamIdx, Reg};
 use std::cell::Cell;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -17,12 +16,6 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 const PROGRAMS: u64 = if cfg!(miri) { 12 } else { 3_000 };
 /// At most this many events follow each program.
 const EVENTS_PER_PROGRAM: u64 = if cfg!(miri) { 3 } else { 24 };
-
-const SHAPE: KernelShape = KernelShape {
-    inputs: 0,
-    outputs: 1,
-    takes_feed: false,
-};
 
 thread_local! {
     /// Set on the audio thread, so a kernel dropped there is noticed.
@@ -47,7 +40,7 @@ struct Tracked {
 
 impl Kernel for Tracked {
     fn shape(&self) -> KernelShape {
-        SHAPE
+        common::SOURCE
     }
 
     fn process(&mut self, _: &[&[f32]], outputs: &mut [&mut [f32]]) {
@@ -70,36 +63,18 @@ impl Drop for Tracked {
 /// across every take-over), channel 1 the generation, from its kernel.
 fn program(generation: u64, drops: &Arc<Drops>) -> Box<Loaded> {
     let build = |then| {
-        let program = Program {
-            instrs: vec![
-                Instr::CallOp {
-                    kernel: KernelIdx(0),
-                    args: ArgRange {
-                        start: 0,
-                        inputs: 0,
-                        outputs: 1,
-                    },
-                },
-                Instr::WriteOutput {
-                    channel: 0,
-                    src: Reg(1),
-                },
-                Instr::WriteOutput {
-                    channel: 1,
-                    src: Reg(2),
-                },
-            ],
-            args: vec![Reg(2)],
-            registers: 3,
-            kernels: vec![KernelDecl {
-                name: "tracked".into(),
-                shape: SHAPE,
-            }],
-            channels: 2,
-            params: vec![0.0],
-            param_regs: vec![Reg(1)],
-            ..Program::default()
-        };
+        // The kernel writes register 2; slot 0 holds register 1. Channel 0 plays the slot,
+        // channel 1 the kernel.
+        let mut program = common::one_kernel("tracked");
+        program.args = vec![Reg(2)];
+        program.registers = 3;
+        program.instrs.push(Instr::WriteOutput {
+            channel: 1,
+            src: Reg(2),
+        });
+        program.channels = 2;
+        program.params = vec![0.0];
+        program.param_regs = vec![Reg(1)];
         drops.built.fetch_add(1, Ordering::SeqCst);
         let kernel = Tracked {
             generation: generation as f32,

@@ -1,5 +1,6 @@
 //! The VM crate's integration tests, one module per subject, in one binary so they link once.
 
+mod common;
 mod link_stress;
 mod live_events;
 mod shared_kernels;

@@ -2,47 +2,11 @@
 //! the playing one is running, and a take-over never hands a shared kernel its own state.
 //! Found in review; kept as tests.
 
-use patchvm_vm::{
-    ArgRange, Executable, Instr, Kernel, KernelDecl, KernelIdx, KernelShape, Program, Reg,
-    SharedKernel,
-};
+use crate::common;
+use patchvm_vm::{Executable, Kernel, KernelIdx, KernelShape, SharedKernel};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-
-const SHAPE: KernelShape = KernelShape {
-    inputs: 0,
-    outputs: 1,
-    takes_feed: false,
-};
-
-/// One kernel call into the output.
-fn program() -> Program {
-    Program {
-        instrs: vec![
-            Instr::CallOp {
-                kernel: KernelIdx(0),
-                args: ArgRange {
-                    start: 0,
-                    inputs: 0,
-                    outputs: 1,
-                },
-            },
-            Instr::WriteOutput {
-                channel: 0,
-                src: Reg(1),
-            },
-        ],
-        args: vec![Reg(1)],
-        registers: 2,
-        kernels: vec![KernelDecl {
-            name: "spy".into(),
-            shape: SHAPE,
-        }],
-        channels: 1,
-        ..Program::default()
-    }
-}
 
 /// Notes whether anything asks its shape while it is inside `process`.
 struct Spy {
@@ -55,7 +19,7 @@ impl Kernel for Spy {
         if self.in_process.load(Ordering::SeqCst) {
             self.asked_while_running.store(true, Ordering::SeqCst);
         }
-        SHAPE
+        common::SOURCE
     }
 
     fn process(&mut self, _: &[&[f32]], outputs: &mut [&mut [f32]]) {
@@ -77,7 +41,9 @@ fn building_the_next_program_does_not_touch_a_kernel_the_playing_one_runs() {
         asked_while_running: Arc::clone(&asked_while_running),
     }));
     // SAFETY: only `playing` runs; `next` is built and dropped without running.
-    let mut playing = unsafe { Executable::with_shared(program(), vec![shared.clone()]) }.unwrap();
+    let mut playing =
+        unsafe { Executable::with_shared(common::one_kernel("spy"), vec![shared.clone()]) }
+            .unwrap();
     let audio = std::thread::spawn(move || {
         playing.run(64);
         playing
@@ -86,7 +52,7 @@ fn building_the_next_program_does_not_touch_a_kernel_the_playing_one_runs() {
         std::thread::yield_now();
     }
     // SAFETY: as above: `next` never runs.
-    let next = unsafe { Executable::with_shared(program(), vec![shared]) }.unwrap();
+    let next = unsafe { Executable::with_shared(common::one_kernel("spy"), vec![shared]) }.unwrap();
     let playing = audio.join().unwrap();
     drop((next, playing));
     assert!(
@@ -100,7 +66,7 @@ struct Selfish(Arc<AtomicBool>);
 
 impl Kernel for Selfish {
     fn shape(&self) -> KernelShape {
-        SHAPE
+        common::SOURCE
     }
 
     fn process(&mut self, _: &[&[f32]], outputs: &mut [&mut [f32]]) {
@@ -124,9 +90,12 @@ fn a_take_over_never_copies_a_shared_kernel_into_itself() {
     let aliased = Arc::new(AtomicBool::new(false));
     let shared = SharedKernel::new(Box::new(Selfish(Arc::clone(&aliased))));
     // SAFETY: one thread, one executable used at a time.
-    let mut old = unsafe { Executable::with_shared(program(), vec![shared.clone()]) }.unwrap();
+    let mut old =
+        unsafe { Executable::with_shared(common::one_kernel("spy"), vec![shared.clone()]) }
+            .unwrap();
     // SAFETY: as above.
-    let mut new = unsafe { Executable::with_shared(program(), vec![shared]) }.unwrap();
+    let mut new =
+        unsafe { Executable::with_shared(common::one_kernel("spy"), vec![shared]) }.unwrap();
     assert!(new.take_over(&mut old, &[KernelIdx(0)], &[]));
     let copied = new.take_over_changed(&old, &[(KernelIdx(0), KernelIdx(0))], &[]);
     assert_eq!(copied, 0);

@@ -1,5 +1,6 @@
 //! The verifier refuses every program whose indices or arities could make the VM misbehave.
 
+use crate::common;
 use patchvm_vm::{
     ArgRange, Executable, Instr, Kernel, KernelDecl, KernelIdx, KernelShape, ParamIdx, Program, Reg,
 };
@@ -193,43 +194,14 @@ fn non_finite_output_is_replaced_by_silence_and_counted() {
     struct Blow;
     impl Kernel for Blow {
         fn shape(&self) -> KernelShape {
-            KernelShape {
-                inputs: 0,
-                outputs: 1,
-                takes_feed: false,
-            }
+            common::SOURCE
         }
         fn process(&mut self, _: &[&[f32]], outputs: &mut [&mut [f32]]) {
             outputs[0].fill(f32::INFINITY);
         }
         fn reset(&mut self) {}
     }
-    let program = Program {
-        instrs: vec![
-            Instr::CallOp {
-                kernel: KernelIdx(0),
-                args: ArgRange {
-                    start: 0,
-                    inputs: 0,
-                    outputs: 1,
-                },
-            },
-            Instr::WriteOutput {
-                channel: 0,
-                src: Reg(1),
-            },
-        ],
-        args: vec![Reg(1)],
-        registers: 2,
-        kernels: vec![KernelDecl {
-            name: "blow".into(),
-            shape: Blow.shape(),
-        }],
-        channels: 1,
-        inputs: 0,
-        params: vec![],
-        param_regs: vec![],
-    };
+    let program = common::one_kernel("blow");
     let mut vm = Executable::new(program, vec![Box::new(Blow)]).unwrap();
     vm.run(64);
     vm.run(10);
