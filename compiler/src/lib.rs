@@ -48,7 +48,7 @@ mod values;
 pub use disasm::disassemble;
 pub use transition::{Origin, Transition, transition};
 
-use patchvm_ir::{Catalog, Diagnostics, Graph, Limits, ModuleSpec, NodeIdx, Patch, Span};
+use patchvm_ir::{Catalog, Diagnostics, Graph, Limits, ModuleSpec, NodeIdx, NodeName, Patch, Span};
 use patchvm_vm::Program;
 
 /// How to compile, beyond the patch itself.
@@ -99,7 +99,7 @@ pub struct ParamNode {
     /// The node's position in the patch.
     pub node: NodeIdx,
     /// The node's id.
-    pub id: String,
+    pub id: NodeName,
     /// The input's index in the node's module's inputs.
     pub input: usize,
     /// The input's name.
@@ -112,7 +112,7 @@ pub struct KernelNode<'c> {
     /// The node's position in the patch.
     pub node: NodeIdx,
     /// The node's id; with the module, what identifies its state across edits.
-    pub id: String,
+    pub id: NodeName,
     /// Its module.
     pub spec: &'c ModuleSpec,
     /// One value per input, in catalog order (the parameter value or the default).
