@@ -115,7 +115,7 @@ fn folds(graph: &Graph, catalog: &Catalog, options: &CompileOptions) -> Vec<bool
         let Some(fold) = catalog.fold(graph_node.spec.name) else {
             continue;
         };
-        if options.never_fold.contains(graph_node.id.as_str()) {
+        if options.never_fold.contains(&graph_node.id) {
             continue;
         }
         let known = |input: usize| {

@@ -65,7 +65,7 @@ pub struct CompileOptions {
     /// constant. So a host that wants to send events to a stateless node's input (a `gain`'s
     /// `amp`) names the node here and recompiles; folding then never touches a value an event
     /// can reach.
-    pub never_fold: std::collections::BTreeSet<String>,
+    pub never_fold: std::collections::BTreeSet<NodeName>,
 }
 
 /// The voices a host plays when not told otherwise.

@@ -374,7 +374,7 @@ impl<'c> Lowering<'_, 'c> {
         let Some(fold) = self.catalog.fold(node.spec.name) else {
             return false;
         };
-        if self.options.never_fold.contains(node.id.as_str()) {
+        if self.options.never_fold.contains(&node.id) {
             return false;
         }
         let inputs: Option<Vec<f32>> = node

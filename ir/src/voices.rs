@@ -31,6 +31,7 @@
 
 use crate::catalog::{Catalog, Rate, Role};
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, push_capped};
+use crate::node_name::NodeName;
 use crate::patch::{
     Connection, Name, Node, Param, Patch, PortRef, TemplatePort, Value, ValueKind, VoiceTemplate,
 };
@@ -97,22 +98,21 @@ pub fn resolve<'a>(
 /// The nodes of the expanded patch that events are meant to set: the targets of the MIDI
 /// section's bindings and the nodes behind the template's inputs. A compiler keeps them
 /// kernels even when stateless and constant, so that their first event needs no recompiling.
-pub fn event_targets(patch: &Patch, catalog: &Catalog) -> Vec<String> {
+pub fn event_targets(patch: &Patch, catalog: &Catalog) -> Vec<NodeName> {
     let bound = patch.midi.bindings.iter().map(|binding| {
-        resolve(
+        let (node, _) = resolve(
             patch,
             catalog,
             &binding.target.node.text,
             &binding.target.port.text,
-        )
-        .0
-        .into_owned()
+        );
+        NodeName::from(&*node)
     });
     let inputs = patch.voice.iter().flat_map(|template| {
         template
             .inputs
             .iter()
-            .map(|input| port_id(&template.name.text, &input.name.text))
+            .map(|input| NodeName::from(port_id(&template.name.text, &input.name.text)))
     });
     bound.chain(inputs).collect()
 }
