@@ -93,6 +93,7 @@ mod tests {
         assert!(std::ptr::eq(name.as_str(), clone.as_str()));
         assert_eq!(clone, "osc1");
         assert_eq!(format!("{clone} {clone:?}"), "osc1 \"osc1\"");
-        assert!(NodeName::from("a") < NodeName::from("b"));
+        let (a, b) = (NodeName::from("a"), NodeName::from("b"));
+        assert!(a < b);
     }
 }

@@ -605,5 +605,6 @@ fn a_value_edit_allocates_a_bounded_number_of_times_per_node() {
     let (report, allocations) = crate::allocations::counted(|| controller.apply(&edit).unwrap());
     assert_eq!(report.kept.len(), 99);
     println!("one value edit of a 100-node patch: {allocations:?}");
-    assert!(allocations.allocations < 40 * 100, "{allocations:?}");
+    // 1 451 with node ids shared from the graph on; 1 880 when each stage copied them.
+    assert!(allocations.allocations < 16 * 100, "{allocations:?}");
 }
