@@ -67,7 +67,18 @@ impl BusNames {
 
 /// The id of voice `voice`'s copy of template node `node`: `TEMPLATE/VOICE/NODE`.
 pub fn copy_id(template: &str, voice: usize, node: &str) -> String {
-    format!("{template}{SEPARATOR}{voice}{SEPARATOR}{node}")
+    let mut id = String::new();
+    write_copy_id(&mut id, template, voice, node);
+    id
+}
+
+/// [`copy_id`] written over `id`, for a caller that looks up every voice's copy and reuses
+/// one buffer rather than allocating an id per voice.
+pub fn write_copy_id(id: &mut String, template: &str, voice: usize, node: &str) {
+    use std::fmt::Write;
+    id.clear();
+    // Writing to a `String` cannot fail.
+    let _ = write!(id, "{template}{SEPARATOR}{voice}{SEPARATOR}{node}");
 }
 
 /// The id of the node behind template port `port`: `TEMPLATE/PORT`.

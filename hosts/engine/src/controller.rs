@@ -552,9 +552,15 @@ impl Controller {
         };
         self.voice_keys = match &patch.voice {
             Some(template) => match voices::voice_node(template, catalog()) {
-                Some(voice_node) => (0..self.settings.voices)
-                    .map(|voice| keys_of(&voices::copy_id(&template.name.text, voice, voice_node)))
-                    .collect(),
+                Some(voice_node) => {
+                    let mut id = String::new();
+                    (0..self.settings.voices)
+                        .map(|voice| {
+                            voices::write_copy_id(&mut id, &template.name.text, voice, voice_node);
+                            keys_of(&id)
+                        })
+                        .collect()
+                }
                 None => Vec::new(),
             },
             None => Vec::new(),
