@@ -48,7 +48,7 @@ mod values;
 pub use disasm::disassemble;
 pub use transition::{Origin, Transition, transition};
 
-use patchvm_ir::{Catalog, Diagnostics, Graph, Limits, ModuleSpec, NodeIdx, Patch, Span};
+use patchvm_ir::{Catalog, Diagnostics, Graph, Limits, ModuleSpec, NodeIdx, NodeName, Patch, Span};
 use patchvm_vm::Program;
 
 /// How to compile, beyond the patch itself.
@@ -65,7 +65,7 @@ pub struct CompileOptions {
     /// constant. So a host that wants to send events to a stateless node's input (a `gain`'s
     /// `amp`) names the node here and recompiles; folding then never touches a value an event
     /// can reach.
-    pub never_fold: std::collections::BTreeSet<String>,
+    pub never_fold: std::collections::BTreeSet<NodeName>,
 }
 
 /// The voices a host plays when not told otherwise.
@@ -102,7 +102,7 @@ pub struct ParamNode {
     /// The node's position in the patch.
     pub node: NodeIdx,
     /// The node's id.
-    pub id: String,
+    pub id: NodeName,
     /// The input's index in the node's module's inputs.
     pub input: usize,
     /// The input's name.
@@ -115,7 +115,7 @@ pub struct KernelNode<'c> {
     /// The node's position in the patch.
     pub node: NodeIdx,
     /// The node's id; with the module, what identifies its state across edits.
-    pub id: String,
+    pub id: NodeName,
     /// Its module.
     pub spec: &'c ModuleSpec,
     /// One value per input, in catalog order (the parameter value or the default).

@@ -18,7 +18,7 @@
 //! are split, the old and new graphs meet only in the fades.
 
 use patchvm_ir::graph::on_rigid_cycles;
-use patchvm_ir::{Catalog, Diagnostic, Edge, Fade, Graph, GraphNode, NodeIdx, Role};
+use patchvm_ir::{Catalog, Diagnostic, Edge, Fade, Graph, GraphNode, NodeIdx, NodeName, Role};
 
 /// Where a node of a transition graph comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -275,7 +275,7 @@ impl<'a, 'c> Union<'a, 'c> {
                 Some(is) => is,
                 None => {
                     let id = if new_ids.contains(node.id.as_str()) {
-                        format!("{}/edit", node.id)
+                        format!("{}/edit", node.id).into()
                     } else {
                         node.id.clone()
                     };
@@ -284,7 +284,7 @@ impl<'a, 'c> Union<'a, 'c> {
             };
         }
         for index in (0..old.nodes.len()).filter(|&index| split[index]) {
-            let id = format!("{}/edit", old.nodes[index].id);
+            let id = format!("{}/edit", old.nodes[index].id).into();
             union.old_source[index] = union.ghost(index, id, Origin::Split(NodeIdx(index as u32)));
         }
         for at in 0..union.origins.len() {
@@ -294,7 +294,7 @@ impl<'a, 'c> Union<'a, 'c> {
     }
 
     /// Adds old node `index` as a ghost; returns its index in the union.
-    fn ghost(&mut self, index: usize, id: String, origin: Origin) -> NodeIdx {
+    fn ghost(&mut self, index: usize, id: NodeName, origin: Origin) -> NodeIdx {
         let at = NodeIdx(self.nodes.len() as u32);
         self.nodes.push(GraphNode {
             id,
@@ -392,7 +392,7 @@ impl<'a, 'c> Union<'a, 'c> {
         values[into] = after.value;
         let fade = NodeIdx(self.nodes.len() as u32);
         self.nodes.push(GraphNode {
-            id: format!("{}/edit.{}", target.id, target.spec.inputs[input].name),
+            id: format!("{}/edit.{}", target.id, target.spec.inputs[input].name).into(),
             spec,
             values,
             span,

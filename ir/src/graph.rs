@@ -2,6 +2,7 @@
 
 use crate::catalog::ModuleSpec;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::node_name::NodeName;
 use crate::span::Span;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -36,7 +37,7 @@ pub struct Graph<'c> {
 #[derive(Clone, Debug)]
 pub struct GraphNode<'c> {
     /// The node's id.
-    pub id: String,
+    pub id: NodeName,
     /// Its module.
     pub spec: &'c ModuleSpec,
     /// One value per input of the module, in catalog order: the value the patch sets, else the
@@ -387,7 +388,7 @@ mod tests {
     fn nodes(count: usize) -> Vec<GraphNode<'static>> {
         (0..count)
             .map(|n| GraphNode {
-                id: format!("n{n}"),
+                id: format!("n{n}").into(),
                 spec: &MIX,
                 values: vec![0.0; 2],
                 span: Span::default(),

@@ -28,6 +28,7 @@ pub mod format;
 pub mod graph;
 pub mod limits;
 pub mod midi;
+pub mod node_name;
 pub mod patch;
 pub mod span;
 pub mod suggest;
@@ -42,6 +43,7 @@ pub use edit::Edit;
 pub use format::Format;
 pub use graph::{Edge, Graph, GraphNode, NodeIdx};
 pub use limits::Limits;
+pub use node_name::NodeName;
 pub use patch::{
     Binding, BindingSource, Connection, Midi, Name, Node, Number, Param, Patch, PatchBuilder,
     PortRef, TemplatePort, Value, ValueKind, VoiceTemplate,

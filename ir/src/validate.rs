@@ -260,7 +260,7 @@ fn resolve_node<'c>(
         }
     }
     Some(GraphNode {
-        id: node.id.text.clone(),
+        id: node.id.text.as_str().into(),
         spec,
         values,
         span: node.span,

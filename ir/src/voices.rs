@@ -31,6 +31,7 @@
 
 use crate::catalog::{Catalog, Rate, Role};
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, push_capped};
+use crate::node_name::NodeName;
 use crate::patch::{
     Connection, Name, Node, Param, Patch, PortRef, TemplatePort, Value, ValueKind, VoiceTemplate,
 };
@@ -66,7 +67,18 @@ impl BusNames {
 
 /// The id of voice `voice`'s copy of template node `node`: `TEMPLATE/VOICE/NODE`.
 pub fn copy_id(template: &str, voice: usize, node: &str) -> String {
-    format!("{template}{SEPARATOR}{voice}{SEPARATOR}{node}")
+    let mut id = String::new();
+    write_copy_id(&mut id, template, voice, node);
+    id
+}
+
+/// [`copy_id`] written over `id`, for a caller that looks up every voice's copy and reuses
+/// one buffer rather than allocating an id per voice.
+pub fn write_copy_id(id: &mut String, template: &str, voice: usize, node: &str) {
+    use std::fmt::Write;
+    id.clear();
+    // Writing to a `String` cannot fail.
+    let _ = write!(id, "{template}{SEPARATOR}{voice}{SEPARATOR}{node}");
 }
 
 /// The id of the node behind template port `port`: `TEMPLATE/PORT`.
@@ -97,22 +109,21 @@ pub fn resolve<'a>(
 /// The nodes of the expanded patch that events are meant to set: the targets of the MIDI
 /// section's bindings and the nodes behind the template's inputs. A compiler keeps them
 /// kernels even when stateless and constant, so that their first event needs no recompiling.
-pub fn event_targets(patch: &Patch, catalog: &Catalog) -> Vec<String> {
+pub fn event_targets(patch: &Patch, catalog: &Catalog) -> Vec<NodeName> {
     let bound = patch.midi.bindings.iter().map(|binding| {
-        resolve(
+        let (node, _) = resolve(
             patch,
             catalog,
             &binding.target.node.text,
             &binding.target.port.text,
-        )
-        .0
-        .into_owned()
+        );
+        NodeName::from(&*node)
     });
     let inputs = patch.voice.iter().flat_map(|template| {
         template
             .inputs
             .iter()
-            .map(|input| port_id(&template.name.text, &input.name.text))
+            .map(|input| NodeName::from(port_id(&template.name.text, &input.name.text)))
     });
     bound.chain(inputs).collect()
 }

@@ -473,7 +473,7 @@ fn a_node_that_must_not_fold_keeps_its_inputs_as_parameter_slots() {
         .connect(("g", "out"), ("out", "in"))
         .build();
     let options = CompileOptions {
-        never_fold: ["g".to_owned()].into(),
+        never_fold: ["g".into()].into(),
         ..CompileOptions::default()
     };
     let compiled = compile_with(&patch, folding_catalog(), &Limits::default(), &options).unwrap();

@@ -103,7 +103,7 @@ fn between(old: &str, new: &str) -> Option<Transition<'static>> {
 }
 
 fn id(transition: &Transition, node: NodeIdx) -> String {
-    transition.graph.nodes[node.index()].id.clone()
+    transition.graph.nodes[node.index()].id.to_string()
 }
 
 /// Node `id`'s index in the transition graph.
@@ -445,7 +445,9 @@ fn same(old: &Graph, new: &Graph) -> bool {
                     .map(|input| {
                         graph
                             .edges_into(NodeIdx(index as u32), input)
-                            .map(|edge| (graph.nodes[edge.from.index()].id.clone(), edge.output))
+                            .map(|edge| {
+                                (graph.nodes[edge.from.index()].id.to_string(), edge.output)
+                            })
                             .collect()
                     })
                     .collect();

@@ -2,6 +2,7 @@
 //! the last swap. Printed only when stderr is a terminal; messages are printed above it.
 
 use patchvm::engine::{MetricsSnapshot, SwapReport};
+use patchvm::ir::NodeName;
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
@@ -151,7 +152,7 @@ pub fn swap_in_brief(report: &SwapReport) -> String {
 
 /// A swap in full, for the message printed when a save swaps in.
 pub fn swap_in_full(report: &SwapReport) -> String {
-    let list = |ids: &[String]| match ids.is_empty() {
+    let list = |ids: &[NodeName]| match ids.is_empty() {
         true => "nothing".to_owned(),
         false => ids.join(", "),
     };
@@ -175,8 +176,8 @@ mod tests {
         SwapReport {
             generation: 2,
             kept: vec!["osc1".into()],
-            added: added.iter().map(|s| s.to_string()).collect(),
-            removed: removed.iter().map(|s| s.to_string()).collect(),
+            added: added.iter().map(|&s| s.into()).collect(),
+            removed: removed.iter().map(|&s| s.into()).collect(),
             crossfade,
             ..SwapReport::default()
         }

@@ -8,7 +8,7 @@ use crate::instance::{Settings, build_kernel, verify_failed};
 use patchvm_compiler::{
     CompileOptions, Compiled, KernelNode, Origin, ParamNode, Transition, compile_graph, transition,
 };
-use patchvm_ir::{Diagnostics, Graph, ModuleSpec, NodeIdx, Patch};
+use patchvm_ir::{Diagnostics, Graph, ModuleSpec, NodeIdx, NodeName, Patch};
 use patchvm_modules::{catalog, rebuilt_by};
 use patchvm_vm::live::{Loaded, ParamKey, Takeover};
 use patchvm_vm::{Executable, Instr, KernelIdx, ParamIdx, Reg, SharedKernel};
@@ -31,10 +31,10 @@ pub(crate) struct Published {
 }
 
 /// A parameter slot as a node input and its value in the patch.
-type Slot = (String, &'static str, f32);
+type Slot = (NodeName, &'static str, f32);
 
 /// A node input: the node's id and the input's name.
-type Input = (String, &'static str);
+type Input = (NodeName, &'static str);
 
 /// Which node input a slot stands for: in the program before (whose value it goes on from)
 /// and in the program after (the key events reach it by, and the slot it goes on into).
@@ -59,7 +59,7 @@ type Structure = (Vec<Instr>, Vec<Reg>, Vec<Reg>, u8);
 /// program.
 #[derive(Debug)]
 struct BuiltKernel {
-    id: String,
+    id: NodeName,
     module: &'static ModuleSpec,
     /// The node's values, one per input of the module.
     values: Vec<f64>,
@@ -456,7 +456,7 @@ fn report(compiled: &Compiled, previous: Option<&Published>, generation: u64) ->
 }
 
 /// The nodes of `previous` whose state `loaded` copies when it takes over.
-fn copied(loaded: &Loaded, previous: Option<&Published>) -> Vec<String> {
+fn copied(loaded: &Loaded, previous: Option<&Published>) -> Vec<NodeName> {
     let Some(previous) = previous else {
         return Vec::new();
     };

@@ -14,7 +14,7 @@ use crate::instance::{Prepared, prepare_edit};
 use crate::source;
 use patchvm_compiler::CompileOptions;
 use patchvm_ir::voices;
-use patchvm_ir::{Edit, Format, Limits, Patch, Rate, Role};
+use patchvm_ir::{Edit, Format, Limits, NodeName, Patch, Rate, Role};
 use patchvm_modules::catalog;
 use patchvm_vm::live::{Action, Event, MetricsSnapshot, ParamKey, Remote, Returned};
 use std::collections::{BTreeSet, VecDeque};
@@ -34,7 +34,7 @@ pub struct Controller {
     published: Option<Published>,
     keys: Keys,
     /// Stateless nodes that events have addressed: never folded, so their inputs stay slots.
-    never_fold: BTreeSet<String>,
+    never_fold: BTreeSet<NodeName>,
     generation: u64,
     /// Reports of programs published and not yet taken, oldest first.
     in_flight: VecDeque<SwapReport>,
@@ -521,7 +521,7 @@ impl Controller {
         if connected {
             return Err(refuse("a connection drives it".into()));
         }
-        if !self.never_fold.insert(node.to_owned()) {
+        if !self.never_fold.insert(node.into()) {
             return Err(refuse("the node reaches no output".into()));
         }
         // A folded node: keep it a kernel from now on, so its inputs are slots.
@@ -552,9 +552,15 @@ impl Controller {
         };
         self.voice_keys = match &patch.voice {
             Some(template) => match voices::voice_node(template, catalog()) {
-                Some(voice_node) => (0..self.settings.voices)
-                    .map(|voice| keys_of(&voices::copy_id(&template.name.text, voice, voice_node)))
-                    .collect(),
+                Some(voice_node) => {
+                    let mut id = String::new();
+                    (0..self.settings.voices)
+                        .map(|voice| {
+                            voices::write_copy_id(&mut id, &template.name.text, voice, voice_node);
+                            keys_of(&id)
+                        })
+                        .collect()
+                }
                 None => Vec::new(),
             },
             None => Vec::new(),

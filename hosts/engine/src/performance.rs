@@ -7,7 +7,8 @@ use super::notes::Held;
 use super::voices::Allocator;
 use patchvm_ir::midi::{DEFAULT_BEND_SEMITONES, DEFAULT_TUNING_HZ};
 use patchvm_ir::voices::resolve;
-use patchvm_ir::{BindingSource, Patch};
+use patchvm_ir::{BindingSource, NodeName, Patch};
+use std::sync::Arc;
 
 /// An input of a `voice` node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,8 +44,9 @@ pub(crate) enum Target {
     BoundFreq,
     /// The legacy binding's gate input (velocity / 127 while a note is held, else 0).
     BoundGate,
-    /// A node input a MIDI binding names (template inputs already resolved).
-    Param(String, String),
+    /// A node input a MIDI binding names (template inputs already resolved), shared with the
+    /// binding: each change clones a reference, not the names.
+    Param(NodeName, Arc<str>),
     /// The level of every output of the template (its summing node's
     /// [`OUTPUT_LEVEL`] input): 0 cuts every voice's sound at once, 1 plays them.
     Outputs,
@@ -66,8 +68,8 @@ pub(crate) struct Change {
 #[derive(Clone, Debug, PartialEq)]
 struct Bound {
     source: BindingSource,
-    node: String,
-    port: String,
+    node: NodeName,
+    port: Arc<str>,
     range: [f64; 2],
 }
 
@@ -164,8 +166,8 @@ impl Performance {
                 );
                 Bound {
                     source: binding.source.clone(),
-                    node: node.into_owned(),
-                    port: port.into_owned(),
+                    node: NodeName::from(&*node),
+                    port: Arc::from(&*port),
                     range: binding.range.map(|end| end.value),
                 }
             })

@@ -1,5 +1,7 @@
 //! Swap reports: what a new program kept of the old one.
 
+use patchvm_ir::NodeName;
+
 /// What happened to the nodes when a program replaced the one playing. Nodes are those that
 /// run as kernels; a stateless node folded into a constant has no state and is not listed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -7,16 +9,16 @@ pub struct SwapReport {
     /// The new program's generation (1 for the first patch loaded).
     pub generation: u64,
     /// Nodes whose id and module survive: they go on with their state.
-    pub kept: Vec<String>,
+    pub kept: Vec<NodeName>,
     /// Nodes that are new, start from their initial state.
-    pub added: Vec<String>,
+    pub added: Vec<NodeName>,
     /// Nodes that are gone.
-    pub removed: Vec<String>,
+    pub removed: Vec<NodeName>,
     /// Nodes whose state the audio half copied, because their kernel could not simply go
     /// on: rebuilt with new settings (a delay line resized), or playing twice while a
     /// reordering fades (its old side on a copy). Every other survivor's kernel is shared by
     /// the old and new programs.
-    pub copied: Vec<String>,
+    pub copied: Vec<NodeName>,
     /// Whether nodes or connections changed, so a transition program crossfades every input
     /// whose connections changed from its old sources to its new ones over
     /// [`FADE_SAMPLES`](patchvm_vm::live::FADE_SAMPLES), removed nodes playing out; a change

@@ -5,7 +5,7 @@
 //! without a click, and values events set go on through the fade of a connection.
 
 use patchvm::engine::{At, FADE_SAMPLES};
-use patchvm::ir::{Patch, PatchBuilder};
+use patchvm::ir::{NodeName, Patch, PatchBuilder};
 use patchvm::vm::MAX_BLOCK;
 use patchvm_tests::live::{mono, render};
 use patchvm_tests::measure::{largest_step, peak};
@@ -85,7 +85,7 @@ fn echo(extra: bool) -> Patch {
 
 /// Plays `echo(false)`, sends an impulse through `g` at sample 200, and, if `edit`, adds
 /// the silent path at sample 4 096 while the impulse is inside the delay line.
-fn play_echo(edit: bool) -> (Vec<f32>, Vec<String>) {
+fn play_echo(edit: bool) -> (Vec<f32>, Vec<NodeName>) {
     let (mut controller, mut audio) = mono();
     controller.load_patch(echo(false)).unwrap();
     controller.set_param("g", "amp", 0.0, At::Now).unwrap();
