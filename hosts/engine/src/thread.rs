@@ -1,5 +1,5 @@
-//! A control-side thread that runs until asked to stop: its stop flag and its handle in one
-//! type, which every adapter's thread (the file watch, the OSC server, the WAV sink's audio
+//! A thread the control side starts and stops: its stop flag and its handle in one type,
+//! which every adapter's thread (the file watch, the OSC server, the WAV sink's audio
 //! and writer threads, the MIDI feeds) is.
 
 use std::io;
