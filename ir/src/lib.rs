@@ -32,6 +32,7 @@ pub mod node_name;
 pub mod patch;
 pub mod span;
 pub mod suggest;
+pub mod transport;
 pub mod validate;
 pub mod voices;
 
@@ -49,4 +50,5 @@ pub use patch::{
     PortRef, TemplatePort, Value, ValueKind, VoiceTemplate,
 };
 pub use span::{LineColumn, LineIndex, Span};
+pub use transport::{Meter, TempoChange, TempoShape, Transport};
 pub use validate::{validate, validate_voices, validate_with};

@@ -4,6 +4,7 @@
 //! the module catalog (see [`mod@crate::validate`]). Every element keeps the span it was read from.
 
 use crate::span::Span;
+use crate::transport::Transport;
 
 /// A patch: a graph of module instances (nodes) and connections between their ports.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -18,6 +19,9 @@ pub struct Patch {
     pub voice: Option<VoiceTemplate>,
     /// How MIDI drives the patch: tuning, pitch-bend range and bindings. Empty by default.
     pub midi: Midi,
+    /// The transport section: tempo, meter and tempo map; `None` plays at the defaults
+    /// (see [`mod@crate::transport`]).
+    pub transport: Option<Transport>,
 }
 
 /// A voice template: `(voice NAME (nodes …) (connections …) (inputs …) (outputs …))`.
@@ -224,6 +228,12 @@ impl Patch {
                 port.span = Span::NONE;
                 port.name.span = Span::NONE;
                 clear_end(&mut port.target);
+            }
+        }
+        if let Some(transport) = &mut self.transport {
+            transport.span = Span::NONE;
+            for change in &mut transport.tempo {
+                change.span = Span::NONE;
             }
         }
         let midi = &mut self.midi;

@@ -160,6 +160,7 @@ pub fn expand<'p>(
         let flat = Patch {
             nodes: patch.nodes.clone(),
             connections: patch.connections.clone(),
+            transport: patch.transport.clone(),
             ..Patch::default()
         };
         return (Cow::Owned(flat), problems);
@@ -170,7 +171,10 @@ pub fn expand<'p>(
         catalog,
         voices: voices.clamp(1, MAX_VOICES),
         problems,
-        flat: Patch::default(),
+        flat: Patch {
+            transport: patch.transport.clone(),
+            ..Patch::default()
+        },
     };
     expansion.check_template();
     let (inputs, outputs) = expansion.check_ports();

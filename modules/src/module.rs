@@ -3,7 +3,7 @@
 
 use crate::KernelInit;
 use patchvm_ir::{FoldFn, ModuleSpec, Part, Rate};
-use patchvm_vm::{Kernel, KernelRef, KernelShape};
+use patchvm_vm::{Beats, Kernel, KernelRef, KernelShape};
 use std::any::Any;
 use std::ops::Deref;
 
@@ -233,6 +233,13 @@ pub(crate) trait Dsp: Send + 'static {
     /// [`Kernel::process`].
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]);
 
+    /// [`Kernel::process_at`]; by default the kernel ignores musical time.
+    #[inline]
+    fn process_at(&mut self, beats: &Beats, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
+        let _ = beats;
+        self.process(inputs, outputs);
+    }
+
     /// [`Kernel::process_lanes`]; by default the kernel has no lane form.
     fn process_lanes(
         &mut self,
@@ -275,6 +282,12 @@ impl<D: Dsp> Kernel for Shaped<D> {
     #[inline]
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
         self.dsp.process(inputs, outputs);
+    }
+
+    /// Real-time safe: does not allocate, lock or block.
+    #[inline]
+    fn process_at(&mut self, beats: &Beats, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
+        self.dsp.process_at(beats, inputs, outputs);
     }
 
     /// Real-time safe: does not allocate, lock or block.

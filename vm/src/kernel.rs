@@ -2,6 +2,8 @@
 
 use std::any::Any;
 
+use crate::time::Beats;
+
 /// The most samples the VM processes in one call; a register holds this many.
 pub const MAX_BLOCK: usize = 64;
 
@@ -31,6 +33,17 @@ pub trait Kernel: Send + Any {
     ///
     /// Real-time safe: implementations must not allocate, lock or block.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]);
+
+    /// Processes one block knowing where it lies in musical time: what the VM calls. Kernels
+    /// that follow the beat (clocks, sequencers, patterns) override it; the default ignores
+    /// `beats` and calls [`process`](Kernel::process).
+    ///
+    /// Real-time safe: implementations must not allocate, lock or block.
+    #[inline]
+    fn process_at(&mut self, beats: &Beats, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
+        let _ = beats;
+        self.process(inputs, outputs);
+    }
 
     /// Processes one block of several kernels of the same module at once, one kernel per lane,
     /// if this kernel's type knows how; returns `false`, having changed nothing, if it does

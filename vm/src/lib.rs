@@ -56,6 +56,7 @@ mod op;
 mod param;
 mod program;
 mod shared;
+pub mod time;
 mod verify;
 
 pub use index::{ArgRange, KernelIdx, ParamIdx, Reg, RegList};
@@ -64,4 +65,5 @@ pub use machine::Executable;
 pub use op::{Access, Instr};
 pub use program::{KernelDecl, Program};
 pub use shared::{KernelRef, SharedKernel};
+pub use time::Beats;
 pub use verify::{VerifyError, verify};

@@ -10,6 +10,7 @@ use crate::op::Instr;
 use crate::param::ParamState;
 use crate::program::Program;
 use crate::shared::{KernelRef, SharedKernel};
+use crate::time::Beats;
 use crate::verify::{VerifyError, verify_shapes};
 use std::mem::MaybeUninit;
 
@@ -191,18 +192,27 @@ impl Executable {
     ///
     /// Real-time safe: does not allocate, lock or block (kernels promise the same).
     pub fn run(&mut self, frames: usize) {
+        self.run_at(frames, &Beats::STILL);
+    }
+
+    /// Runs the program for one block of `frames` samples lying at `beats` in musical time,
+    /// which kernels that follow the beat read (see [`Kernel::process_at`]); otherwise as
+    /// [`run`](Executable::run).
+    ///
+    /// Real-time safe: does not allocate, lock or block (kernels promise the same).
+    pub fn run_at(&mut self, frames: usize, beats: &Beats) {
         // Compiled for AVX2 where the CPU has it: the interpreter's own loops (the calls'
         // arguments, the output, the guard) in wider vectors.
         wide(
             VectorUnit::Avx2,
             #[inline(always)]
-            |_| self.run_in(frames),
+            |_| self.run_in(frames, beats),
         );
     }
 
     /// [`run`](Executable::run)'s body, inlined into each of its compilations.
     #[inline(always)]
-    fn run_in(&mut self, frames: usize) {
+    fn run_in(&mut self, frames: usize, beats: &Beats) {
         if frames == 0 {
             return;
         }
@@ -244,6 +254,7 @@ impl Executable {
                     let (inputs, outputs) = offsets.split_at(usize::from(args.inputs));
                     call(
                         &mut *self.kernels[kernel.index()],
+                        beats,
                         &mut self.registers,
                         (inputs, outputs),
                         frames,
@@ -578,6 +589,7 @@ impl Executable {
 #[inline(always)]
 fn call(
     kernel: &mut dyn Kernel,
+    beats: &Beats,
     registers: &mut [Block],
     (inputs, outputs): (&[u32], &[u32]),
     frames: usize,
@@ -597,9 +609,9 @@ fn call(
             )
         };
         match inputs.len() {
-            1 => return kernel.process(&[input(0)], &mut [output]),
-            2 => return kernel.process(&[input(0), input(1)], &mut [output]),
-            3 => return kernel.process(&[input(0), input(1), input(2)], &mut [output]),
+            1 => return kernel.process_at(beats, &[input(0)], &mut [output]),
+            2 => return kernel.process_at(beats, &[input(0), input(1)], &mut [output]),
+            3 => return kernel.process_at(beats, &[input(0), input(1), input(2)], &mut [output]),
             _ => {}
         }
     }
@@ -613,7 +625,7 @@ fn call(
         (inputs, outputs),
         frames,
     );
-    kernel.process(inputs, outputs);
+    kernel.process_at(beats, inputs, outputs);
 }
 
 /// Room for a call's input block, filled by [`blocks`].

@@ -1,0 +1,74 @@
+//! [`Beats`]: one block's place on the beat line.
+
+/// Where one block lies in musical time: the beat position of its first sample and how it
+/// advances, so a kernel finds the exact sample of any beat inside the block.
+///
+/// A beat is a quarter note; positions count beats since the transport's zero. Within a block
+/// the position is `position + i · per_sample + i² · accel / 2` for sample `i`: exact for a
+/// tempo that holds or ramps linearly in time, which is every segment of a tempo map (a block
+/// never spans two segments, the host splits it there).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Beats {
+    /// The beat position of the block's first sample.
+    pub position: f64,
+    /// Beats per sample at the block's first sample (`bpm / 60 / sample rate`); 0 while the
+    /// transport is stopped.
+    pub per_sample: f64,
+    /// How much `per_sample` grows each sample (a tempo ramp); 0 at a steady tempo.
+    pub accel: f64,
+    /// The tempo at the block's first sample, in beats (quarter notes) per minute.
+    pub bpm: f64,
+    /// Beats per bar, from the meter (4 in 4/4, 3 in 6/8).
+    pub beats_per_bar: f64,
+    /// Whether the transport is playing.
+    pub playing: bool,
+    /// Whether the position jumped at the block's first sample (a seek, a loop's wrap, a
+    /// start from stopped), so kernels that hold notes across blocks let them go.
+    pub jumped: bool,
+}
+
+impl Beats {
+    /// A transport standing still at beat 0 at 120 BPM in 4/4: what a plain
+    /// [`run`](crate::Executable::run) hands kernels.
+    pub const STILL: Beats = Beats {
+        position: 0.0,
+        per_sample: 0.0,
+        accel: 0.0,
+        bpm: 120.0,
+        beats_per_bar: 4.0,
+        playing: false,
+        jumped: false,
+    };
+
+    /// The beat position of sample `i` of the block.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    #[inline]
+    pub fn at(&self, i: usize) -> f64 {
+        let i = i as f64;
+        self.position + i * self.per_sample + 0.5 * i * i * self.accel
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Beats;
+
+    #[test]
+    fn a_steady_tempo_advances_linearly_and_a_ramp_quadratically() {
+        // 120 BPM at 48 kHz: 2 beats a second, 1/24000 beat per sample.
+        let steady = Beats {
+            position: 8.0,
+            per_sample: 1.0 / 24_000.0,
+            playing: true,
+            ..Beats::STILL
+        };
+        assert_eq!(steady.at(0), 8.0);
+        assert!((steady.at(24_000) - 9.0).abs() < 1e-12);
+        let ramp = Beats {
+            accel: 2e-10,
+            ..steady
+        };
+        assert!((ramp.at(10) - (8.0 + 10.0 / 24_000.0 + 50.0 * 2e-10)).abs() < 1e-15);
+    }
+}
