@@ -5,3 +5,5 @@
 //! and the musical theory the pattern modules read; it depends on no other patchvm crate and
 //! does no I/O. Parsing allocates; querying a parsed pattern into a caller's buffer does not.
 #![deny(missing_docs)]
+
+pub mod theory;
