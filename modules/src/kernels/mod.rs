@@ -16,6 +16,7 @@
 //! | [`compare`] | `cmp.gt`, `cmp.lt` |
 //! | [`control`] | `ctl.slew`, `ctl.smooth`, `ctl.sah`, `ctl.quantize` |
 //! | [`sequence`] | `ctl.metro`, `ctl.counter`, `ctl.steps` |
+//! | [`rhythm`] | `seq.euclid` |
 //! | [`lfo`] | `lfo.sine`, `lfo.triangle`, `lfo.saw`, `lfo.square`, `lfo.random` |
 //! | [`filter_cookbook`] | `filter.lowpass`, `filter.highpass`, `filter.bandpass`, `filter.notch`, `filter.peak`, `filter.lowshelf`, `filter.highshelf`, `filter.allpass` |
 //! | [`filter_models`] | `filter.moog`, `filter.svf`, `filter.resonator`, `filter.onepole`, `filter.dcblock` |
@@ -65,6 +66,7 @@ pub mod osc_synthesis;
 pub mod osc_waves;
 pub mod output;
 pub mod reverb;
+pub mod rhythm;
 pub mod sequence;
 pub mod shape;
 mod spec;
@@ -91,6 +93,7 @@ pub(crate) const FAMILIES: &[&[Module]] = &[
     compare::MODULES,
     control::MODULES,
     sequence::MODULES,
+    rhythm::MODULES,
     lfo::MODULES,
     filter_cookbook::MODULES,
     filter_models::MODULES,
