@@ -133,7 +133,10 @@ fn onsets_land_on_the_first_sample_at_their_beat_at_137_bpm_for_eight_bars() {
             assert_eq!(gate[open - 1], 0.0, "step {k}");
         }
     }
-    assert_eq!(ones(&gate).len(), gate.iter().filter(|&&g| g != 0.0).count());
+    assert_eq!(
+        ones(&gate).len(),
+        gate.iter().filter(|&&g| g != 0.0).count()
+    );
     // The step playing: the sixteenth's number modulo 8, changing at each sixteenth's start.
     for k in 1..128_u64 {
         let at = (k * 720_000).div_ceil(137) as usize;
@@ -156,13 +159,19 @@ fn onsets_follow_a_tempo_ramp() {
     let mut euclid = kernel("seq.euclid", &[]);
     let [trig, ..] = render(&mut *euclid, &[ramp], (0, len), 64, |_| every_step);
     let last_beat = a * len as f64 + 0.5 * b * (len * len) as f64;
-    assert!((last_beat - 8.0 * 13.0 / 12.0).abs() < 1e-9, "130 BPM on average");
+    assert!(
+        (last_beat - 8.0 * 13.0 / 12.0).abs() < 1e-9,
+        "130 BPM on average"
+    );
     let expected: Vec<usize> = (0..)
         .map(|k| 0.25 * f64::from(k))
         .take_while(|&beat| beat < last_beat)
         .map(|beat| {
             let n = 2.0 * beat / (a + (a * a + 2.0 * b * beat).sqrt());
-            assert!(n.fract() == 0.0 || (n - n.round()).abs() > 1e-6, "a close call");
+            assert!(
+                n.fract() == 0.0 || (n - n.round()).abs() > 1e-6,
+                "a close call"
+            );
             n.ceil() as usize
         })
         .collect();
@@ -201,15 +210,26 @@ fn a_jump_releases_the_gate_and_a_stop_silences() {
     // After the seek the grid goes on from beat 5.3: step 22 (beat 5.5) is step 6 of the
     // rhythm, a rest; step 23 (beat 5.75) is step 7, an onset, 0.45 beat after the seek.
     let first = ones(&trig).into_iter().find(|&n| n > 42_100).unwrap();
-    assert_eq!(first, 42_100 + (0.45 * 2_880_000.0 / 137.0_f64).ceil() as usize);
+    assert_eq!(
+        first,
+        42_100 + (0.45 * 2_880_000.0 / 137.0_f64).ceil() as usize
+    );
     // Stopped: nothing.
-    assert!(trig[60_000..65_000].iter().chain(&gate[60_000..65_000]).all(|&x| x == 0.0));
+    assert!(
+        trig[60_000..65_000]
+            .iter()
+            .chain(&gate[60_000..65_000])
+            .all(|&x| x == 0.0)
+    );
     // Started exactly on step 8's start: step 0 plays on the first sample.
     assert_eq!((trig[65_000], gate[65_000]), (1.0, 1.0));
     // From sample 80 000 the tresillo: 15 000 samples after beat 2 is beat 2.713…, within
     // step 10, so the next onset is step 11 (step 3 of the tresillo) at beat 2.75.
     let after = ones(&trig).into_iter().find(|&n| n >= 80_000).unwrap();
-    assert_eq!(after, 65_000 + (0.75 * 2_880_000.0 / 137.0_f64).ceil() as usize);
+    assert_eq!(
+        after,
+        65_000 + (0.75 * 2_880_000.0 / 137.0_f64).ceil() as usize
+    );
 }
 
 #[test]
@@ -226,7 +246,10 @@ fn the_same_bits_whatever_the_block_sizes() {
                 .iter()
                 .zip(&full[port])
                 .all(|(a, b)| a.to_bits() == b.to_bits());
-            assert!(same, "`{name}` in blocks of {block} differs from blocks of 64");
+            assert!(
+                same,
+                "`{name}` in blocks of {block} differs from blocks of 64"
+            );
         }
     }
 }
@@ -239,16 +262,19 @@ fn a_kernel_built_mid_bar_plays_on_the_grid_of_one_built_before() {
     // Built at sample 30 001 (beat 1.427…, mid-step), in a block the transport did not jump.
     let mut late = kernel("seq.euclid", &[]);
     let start = 30_001;
-    let [late_trig, late_gate, _] = render(
-        &mut *late,
-        &transport,
-        (start, 100_000 - start),
-        64,
-        |_| TRESILLO,
-    );
+    let [late_trig, late_gate, _] =
+        render(&mut *late, &transport, (start, 100_000 - start), 64, |_| {
+            TRESILLO
+        });
     assert_eq!(
-        ones(&late_trig).into_iter().map(|n| n + start).collect::<Vec<_>>(),
-        ones(&trig[start..]).into_iter().map(|n| n + start).collect::<Vec<_>>()
+        ones(&late_trig)
+            .into_iter()
+            .map(|n| n + start)
+            .collect::<Vec<_>>(),
+        ones(&trig[start..])
+            .into_iter()
+            .map(|n| n + start)
+            .collect::<Vec<_>>()
     );
     let first = start + ones(&late_trig)[0];
     assert_eq!(first, 31_533, "step 6, beat 1.5");
@@ -271,7 +297,11 @@ fn playing_along_the_transport_allocates_nothing() {
     assert_no_alloc(|| {
         for block in 0..4_000 {
             let [trig, gate, index] = &mut outs;
-            euclid.process_at(&beats, &ins, &mut [&mut trig[..], &mut gate[..], &mut index[..]]);
+            euclid.process_at(
+                &beats,
+                &ins,
+                &mut [&mut trig[..], &mut gate[..], &mut index[..]],
+            );
             onsets += trig.iter().sum::<f32>();
             beats.position += MAX_BLOCK as f64 * beats.per_sample;
             beats.jumped = block == 2_000;
@@ -282,5 +312,10 @@ fn playing_along_the_transport_allocates_nothing() {
     // Without a transport: standing still at beat 0, so step 0 and no onset.
     let [trig, gate, index] = &mut outs;
     euclid.process(&ins, &mut [&mut trig[..], &mut gate[..], &mut index[..]]);
-    assert!(trig.iter().chain(gate.iter()).chain(index.iter()).all(|&x| x == 0.0));
+    assert!(
+        trig.iter()
+            .chain(gate.iter())
+            .chain(index.iter())
+            .all(|&x| x == 0.0)
+    );
 }
