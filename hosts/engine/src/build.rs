@@ -8,7 +8,7 @@ use crate::instance::{Settings, build_kernel, verify_failed};
 use patchvm_compiler::{
     CompileOptions, Compiled, KernelNode, Origin, ParamNode, Transition, compile_graph, transition,
 };
-use patchvm_ir::{Diagnostics, Graph, ModuleSpec, NodeIdx, NodeName, Patch};
+use patchvm_ir::{Diagnostics, Graph, ModuleSpec, NodeIdx, NodeName, Patch, TextValue};
 use patchvm_modules::{catalog, rebuilt_by};
 use patchvm_vm::live::{Loaded, ParamKey, Takeover};
 use patchvm_vm::{Executable, Instr, KernelIdx, ParamIdx, Reg, SharedKernel};
@@ -63,17 +63,21 @@ struct BuiltKernel {
     module: &'static ModuleSpec,
     /// The node's values, one per input of the module.
     values: Vec<f64>,
+    /// The node's texts, one per text input.
+    texts: Vec<TextValue>,
     in_feedback_loop: bool,
     kernel: SharedKernel,
 }
 
 impl BuiltKernel {
     /// Whether `node` (of the same id and module) is built from the same settings as `self`,
-    /// so that the kernel already running can go on for it: the same values, bit for bit, for
-    /// every input the kernel is built from ([`rebuilt_by`]); the others only start parameter
-    /// slots.
+    /// so that the kernel already running can go on for it: the same texts, and the same
+    /// values, bit for bit, for every input the kernel is built from ([`rebuilt_by`]); the
+    /// others only start parameter slots. A new text builds a new kernel, which copies what
+    /// state it can from this one.
     fn built_alike(&self, node: &KernelNode) -> bool {
         self.in_feedback_loop == node.in_feedback_loop
+            && self.texts == node.texts
             && self.values.len() == node.values.len()
             && self
                 .values
@@ -289,6 +293,7 @@ fn assemble(
             id: node.id,
             module: node.spec,
             values: node.values,
+            texts: node.texts,
             in_feedback_loop: node.in_feedback_loop,
             kernel,
         });
