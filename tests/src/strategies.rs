@@ -485,6 +485,7 @@ fn number(value: f64) -> Value {
     Value {
         kind: ValueKind::Number(value),
         span: Span::NONE,
+        escapes: Vec::new(),
     }
 }
 
@@ -722,6 +723,7 @@ fn set_param(node: &mut Node, input: &str, kind: ValueKind) {
     let value = Value {
         kind,
         span: Span::NONE,
+        escapes: Vec::new(),
     };
     match node
         .params

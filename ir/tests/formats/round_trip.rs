@@ -6,6 +6,7 @@ fn number(value: f64) -> Value {
     Value {
         kind: ValueKind::Number(value),
         span: Span::NONE,
+        escapes: Vec::new(),
     }
 }
 
@@ -13,6 +14,7 @@ fn text(value: &str) -> Value {
     Value {
         kind: ValueKind::Text(value.to_owned()),
         span: Span::NONE,
+        escapes: Vec::new(),
     }
 }
 
@@ -20,6 +22,7 @@ fn list(items: Vec<Value>) -> Value {
     Value {
         kind: ValueKind::List(items),
         span: Span::NONE,
+        escapes: Vec::new(),
     }
 }
 
