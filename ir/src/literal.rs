@@ -11,7 +11,7 @@
 //! use patchvm_ir::{Format, Limits, Span, ValueKind};
 //! let text = r#"(patch (nodes (a (type "t") (words "x\"y z"))))"#;
 //! let patch = Format::Sexpr.read(text.as_bytes(), &Limits::default()).unwrap();
-//! let value = &patch.nodes[0].params[1].value;
+//! let value = &patch.nodes[0].params[0].value;
 //! // `z` is byte 4 of the decoded `x"y z`, after the two-byte escape `\"`.
 //! assert_eq!(&text[value.text_span(4..5).range()], "z");
 //! ```

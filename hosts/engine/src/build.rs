@@ -474,3 +474,70 @@ fn copied(loaded: &Loaded, previous: Option<&Published>) -> Vec<NodeName> {
         .map(|kernel| previous.kernels[kernel.index()].id.clone())
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use patchvm_ir::text::{TextInfo, TextProblem, TextSpec};
+    use patchvm_ir::{InputSpec, Rate, Role, Span, Unit};
+    use patchvm_modules::KernelInit;
+
+    fn any(_: &str) -> Result<TextInfo, TextProblem> {
+        Ok(TextInfo::default())
+    }
+
+    static WORDS: TextSpec = TextSpec {
+        default: "a",
+        check: any,
+        outputs: None,
+    };
+
+    /// A module with one text input, as a pattern player has.
+    static SPEC: ModuleSpec = ModuleSpec {
+        name: "test.words",
+        doc: "",
+        inputs: &[InputSpec {
+            name: "words",
+            doc: "",
+            default: 0.0,
+            min: 0.0,
+            max: 0.0,
+            unit: Unit::Text(&WORDS),
+            rate: Rate::Init,
+            breaks_cycles: false,
+        }],
+        outputs: &[],
+        role: Role::Kernel,
+    };
+
+    fn node(text: &str) -> KernelNode<'static> {
+        KernelNode {
+            node: NodeIdx(0),
+            id: "w".into(),
+            spec: &SPEC,
+            values: vec![0.0],
+            texts: vec![TextValue {
+                input: 0,
+                text: text.into(),
+            }],
+            span: Span::NONE,
+            in_feedback_loop: false,
+        }
+    }
+
+    #[test]
+    fn a_kernel_goes_on_for_the_same_text_and_is_built_again_for_another() {
+        let gain = catalog().get("gain").unwrap();
+        let kernel = patchvm_modules::build(gain, &KernelInit::new(&[0.0, 1.0], 48_000.0));
+        let built = BuiltKernel {
+            id: "w".into(),
+            module: &SPEC,
+            values: vec![0.0],
+            texts: node("bd sd").texts,
+            in_feedback_loop: false,
+            kernel: SharedKernel::new(kernel.unwrap()),
+        };
+        assert!(built.built_alike(&node("bd sd")));
+        assert!(!built.built_alike(&node("bd hh")));
+    }
+}
