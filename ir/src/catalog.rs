@@ -471,7 +471,21 @@ impl Catalog {
     }
 }
 
+impl InputSpec {
+    /// Whether it takes text (a string) rather than a number.
+    pub fn takes_text(&self) -> bool {
+        matches!(self.unit, Unit::Text(_))
+    }
+}
+
 impl ModuleSpec {
+    /// Whether output `output` belongs to the group of outputs a text input names (see
+    /// [`TextSpec::outputs`]): a patch reaches it only by a name its text gives.
+    pub fn named_by_text(&self, output: usize) -> bool {
+        let named = self.naming_input().zip(self.outputs.get(output));
+        named.is_some_and(|((_, text), output)| text.in_group(output.name))
+    }
+
     /// The index of input `name`.
     pub fn input(&self, name: &str) -> Option<usize> {
         self.inputs.iter().position(|input| input.name == name)

@@ -11,6 +11,10 @@ use crate::validate::validate;
 /// One change to a patch. Ids and ports are plain strings: edits come from code, a network
 /// message or a user interface, not from a file with spans.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "an edit is made and applied once, on the control side; boxing the patch would change every caller of `ReplacePatch` to save a copy of a few hundred bytes"
+)]
 pub enum Edit {
     /// Adds node `id` of `module` with numeric parameter values.
     AddNode {

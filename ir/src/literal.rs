@@ -34,7 +34,10 @@ pub struct Escape {
 /// Records the escapes of every text value of `patch` read from `source` (the S-expression
 /// and JSON readers call it), wherever a literal is longer than its quotes and its text.
 pub(crate) fn locate(patch: &mut Patch, source: &str) {
-    let templates = patch.voice.iter_mut().flat_map(|template| &mut template.nodes);
+    let templates = patch
+        .voice
+        .iter_mut()
+        .flat_map(|template| &mut template.nodes);
     for node in patch.nodes.iter_mut().chain(templates) {
         locate_node(node, source);
     }
@@ -172,7 +175,10 @@ mod tests {
                 .map(|e| (e.at, e.decoded, e.written))
                 .collect()
         };
-        assert_eq!(found(r#""a\"b\\c\n""#, "a\"b\\c\n"), [(1, 1, 2), (3, 1, 2), (5, 1, 2)]);
+        assert_eq!(
+            found(r#""a\"b\\c\n""#, "a\"b\\c\n"),
+            [(1, 1, 2), (3, 1, 2), (5, 1, 2)]
+        );
         assert_eq!(found(r#""\u00e9x""#, "éx"), [(0, 2, 6)]);
         assert_eq!(found(r#""\ud83c\udfb5!""#, "🎵!"), [(0, 4, 12)]);
         assert_eq!(found(r#""é\u{1F3B5}""#, "é🎵"), [(2, 4, 9)]);

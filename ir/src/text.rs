@@ -106,8 +106,11 @@ impl TextSpec {
     /// The number of outputs of `outputs` (a module's) in this text's group: how many names
     /// the text may define.
     pub fn group_len(&self, outputs: &[crate::OutputSpec]) -> usize {
-        self.outputs
-            .map_or(0, |prefix| (0..).take_while(|&i| group_index(outputs, prefix, i).is_some()).count())
+        self.outputs.map_or(0, |prefix| {
+            (0..)
+                .take_while(|&i| group_index(outputs, prefix, i).is_some())
+                .count()
+        })
     }
 
     /// The index in `outputs` (a module's) of the output standing for the text's name number

@@ -279,12 +279,15 @@ fn resolve_node<'c>(
         }
         set_by[input] = Some(param);
         if let Unit::Text(text) = spec.inputs[input].unit {
-            let checked = check_text(node, spec, input, text, &param.value);
+            let named = match check_text(node, spec, input, text, &param.value) {
+                Ok(info) => Some(info.names),
+                Err(problem) => {
+                    push_capped(problems, problem);
+                    None
+                }
+            };
             if text.outputs.is_some() {
-                names = Some(checked.as_ref().ok().map(|info| info.names.clone()));
-            }
-            if let Err(problem) = checked {
-                push_capped(problems, problem);
+                names = Some(named);
             }
             continue;
         }
@@ -294,7 +297,8 @@ fn resolve_node<'c>(
         }
     }
     let mut texts = Vec::new();
-    for (input, text) in (0..spec.inputs.len()).filter_map(|input| Some((input, spec.text(input)?))) {
+    for (input, text) in (0..spec.inputs.len()).filter_map(|input| Some((input, spec.text(input)?)))
+    {
         let written = match set_by[input].map(|param| &param.value.kind) {
             Some(ValueKind::Text(written)) => written.as_str(),
             // Reported above.
@@ -563,7 +567,10 @@ fn named_output(
 ) -> Option<usize> {
     let spec = node.spec;
     let wanted = end.port.text.as_str();
-    if let Some(output) = spec.output(wanted).filter(|&output| !text.in_group(spec.outputs[output].name)) {
+    if let Some(output) = spec
+        .output(wanted)
+        .filter(|&output| !text.in_group(spec.outputs[output].name))
+    {
         return Some(output);
     }
     // A wrong text was reported; its names are unknown, so this is not another mistake.
@@ -581,8 +588,14 @@ fn named_output(
         .map(|output| output.name)
         .filter(|&name| !text.in_group(name))
         .collect();
-    let candidates: Vec<&str> = names.iter().map(String::as_str).chain(fixed.iter().copied()).collect();
-    let input = spec.naming_input().map_or("", |(input, _)| spec.inputs[input].name);
+    let candidates: Vec<&str> = names
+        .iter()
+        .map(String::as_str)
+        .chain(fixed.iter().copied())
+        .collect();
+    let input = spec
+        .naming_input()
+        .map_or("", |(input, _)| spec.inputs[input].name);
     let hint = match suggest::closest(wanted, candidates.iter().copied()) {
         Some(near) => format!("did you mean `{near}`?"),
         None if names.is_empty() => format!(
@@ -613,7 +626,11 @@ fn named_output(
 
 /// `` `a`, `b` `` (at most twelve, then how many more), or "none".
 fn listed(names: &[&str]) -> String {
-    let shown: Vec<String> = names.iter().take(12).map(|name| format!("`{name}`")).collect();
+    let shown: Vec<String> = names
+        .iter()
+        .take(12)
+        .map(|name| format!("`{name}`"))
+        .collect();
     match (shown.is_empty(), names.len().saturating_sub(12)) {
         (true, _) => "none".to_owned(),
         (false, 0) => shown.join(", "),

@@ -27,8 +27,10 @@ pub mod words {
     /// Each distinct word of `text`, in order of first use; a digit is refused where it is.
     pub fn check(text: &str) -> Result<TextInfo, TextProblem> {
         if let Some((at, digit)) = text.char_indices().find(|(_, c)| c.is_ascii_digit()) {
-            return Err(TextProblem::new(at..at + 1, format!("digit `{digit}` in a word"))
-                .with_hint("write words without digits"));
+            return Err(
+                TextProblem::new(at..at + 1, format!("digit `{digit}` in a word"))
+                    .with_hint("write words without digits"),
+            );
         }
         let mut names: Vec<String> = Vec::new();
         for word in text.split_whitespace() {

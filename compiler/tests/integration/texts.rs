@@ -5,8 +5,8 @@
 use crate::common::{input, words};
 use patchvm_compiler::{compile, transition};
 use patchvm_ir::{
-    Catalog, Code, Diagnostic, Diagnostics, Edit, Feed, Format, Graph, InputSpec, LineIndex,
-    Limits, ModuleSpec, OutputSpec, Part, Patch, Role, Span, TextValue, Unit, validate,
+    Catalog, Code, Diagnostic, Diagnostics, Edit, Feed, Format, Graph, InputSpec, Limits,
+    LineIndex, ModuleSpec, OutputSpec, Part, Patch, Role, Span, TextValue, Unit, validate,
 };
 
 const GAIN_INPUTS: &[InputSpec] = &[input("in", 0.0, false), input("amp", 1.0, false)];
@@ -143,7 +143,10 @@ fn a_mistake_in_a_patch_without_source_has_no_span() {
         .read(&bytes, &Limits::default())
         .unwrap();
     let problem = only(problems(&unread));
-    assert_eq!((problem.code, problem.primary.span), (Code::Text, Span::NONE));
+    assert_eq!(
+        (problem.code, problem.primary.span),
+        (Code::Text, Span::NONE)
+    );
 }
 
 #[test]
@@ -290,11 +293,22 @@ fn a_text_edit_is_checked_like_a_text_in_a_file() {
     assert_eq!(graph.nodes[0].texts[0].text, "hat snare");
     assert_eq!(graph.edges[0].output, words::SPEC.output("word1").unwrap());
     // A mistake: no source, so no span, but the message says what.
-    let problem = only(set("hat 5nare").apply(&patch, catalog(), &limits).unwrap_err());
-    assert_eq!((problem.code, problem.primary.span), (Code::Text, Span::NONE));
+    let problem = only(
+        set("hat 5nare")
+            .apply(&patch, catalog(), &limits)
+            .unwrap_err(),
+    );
+    assert_eq!(
+        (problem.code, problem.primary.span),
+        (Code::Text, Span::NONE)
+    );
     assert!(problem.message.starts_with("digit `5` in a word"));
     // The edit drops `snare`, which the connection still uses.
-    let problem = only(set("kick snares").apply(&patch, catalog(), &limits).unwrap_err());
+    let problem = only(
+        set("kick snares")
+            .apply(&patch, catalog(), &limits)
+            .unwrap_err(),
+    );
     assert_eq!(problem.code, Code::Text);
     assert_eq!(problem.hint.as_deref(), Some("did you mean `snares`?"));
     let number = Edit::SetParam {

@@ -120,13 +120,15 @@ impl Command {
                 }))
             }
             "/patch/set" => match message.args.as_slice() {
-                [OscType::String(node), OscType::String(param), OscType::String(text)] => {
-                    Ok(Command::edit(Edit::SetText {
-                        node: node.clone(),
-                        param: param.clone(),
-                        text: text.clone(),
-                    }))
-                }
+                [
+                    OscType::String(node),
+                    OscType::String(param),
+                    OscType::String(text),
+                ] => Ok(Command::edit(Edit::SetText {
+                    node: node.clone(),
+                    param: param.clone(),
+                    text: text.clone(),
+                })),
                 _ => {
                     let (node, param, value) = args.setting()?;
                     Ok(Command::edit(Edit::SetParam { node, param, value }))

@@ -263,7 +263,12 @@ fn text_values_convert_and_keep_pointing_at_their_characters() {
     let decoded = "bd [~ sd]\n\"x\"";
     let from_json = json::read(json, &limits()).unwrap();
     let mut patch = from_json.clone();
-    for format in [Format::Sexpr, Format::MessagePack, Format::Json, Format::Sexpr] {
+    for format in [
+        Format::Sexpr,
+        Format::MessagePack,
+        Format::Json,
+        Format::Sexpr,
+    ] {
         patch = round_trip(format, &patch);
     }
     assert_same(&patch, &from_json);
