@@ -112,3 +112,52 @@ fn capitalised(doc: &str) -> String {
         first.to_uppercase().chain(chars).collect()
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use patchvm_ir::text::{TextInfo, TextProblem, TextSpec};
+    use patchvm_ir::{OutputSpec, Role};
+
+    fn any(_: &str) -> Result<TextInfo, TextProblem> {
+        Ok(TextInfo::default())
+    }
+
+    static PATTERN: TextSpec = TextSpec {
+        default: "bd sd",
+        check: any,
+        outputs: Some("word"),
+    };
+
+    static SPEC: ModuleSpec = ModuleSpec {
+        name: "test.pattern",
+        doc: "plays words",
+        inputs: &[InputSpec {
+            name: "pattern",
+            doc: "the words",
+            default: 0.0,
+            min: 0.0,
+            max: 0.0,
+            unit: Unit::Text(&PATTERN),
+            rate: Rate::Init,
+            breaks_cycles: false,
+        }],
+        outputs: &[OutputSpec {
+            name: "word0",
+            doc: "the first word",
+            unit: Unit::Signal,
+        }],
+        role: Role::Kernel,
+    };
+
+    #[test]
+    fn a_text_input_shows_its_default_text_and_the_outputs_it_names() {
+        let spec = &SPEC;
+        let line = page(spec).lines().nth(1).unwrap().to_owned();
+        assert_eq!(
+            line,
+            "  in  pattern    default \"bd sd\", range text, naming `word…` outputs, set once: the words"
+        );
+        assert!(json(&[spec]).contains(r#""text": {"#));
+    }
+}
