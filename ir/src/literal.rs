@@ -5,7 +5,7 @@
 //! decoded byte `o` is at `span.start + 1 + o` (`+ 0` for a symbol); each escape sequence
 //! (`\"`, `\\`, `\n`, `\u{e9}`, JSON's `\u00e9` and surrogate pairs …) writes fewer decoded
 //! bytes than source bytes, and shifts everything after it. The readers record those shifts
-//! ([`locate`]) only for literals that have escapes, so a plain string costs nothing.
+//! when they read a literal that has escapes, so a plain string costs nothing.
 //!
 //! ```
 //! use patchvm_ir::{Format, Limits, Span, ValueKind};
