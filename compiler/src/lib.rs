@@ -120,6 +120,9 @@ pub struct KernelNode<'c> {
     pub spec: &'c ModuleSpec,
     /// One value per input, in catalog order (the parameter value or the default).
     pub values: Vec<f64>,
+    /// One text per text input, in input order (the parameter's text or the default): what
+    /// its kernel is built from, beside `values`.
+    pub texts: Vec<patchvm_ir::TextValue>,
     /// Where the node is defined.
     pub span: Span,
     /// Whether its cycle-breaking input closes a cycle, so that its `CALL_OP` runs before its

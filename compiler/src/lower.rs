@@ -212,6 +212,7 @@ impl<'c> Lowering<'_, 'c> {
             id: node.id.clone(),
             spec: node.spec,
             values: node.values.clone(),
+            texts: node.texts.clone(),
             span: node.span,
             in_feedback_loop,
         });
@@ -295,6 +296,7 @@ impl<'c> Lowering<'_, 'c> {
                 id: node.id.clone(),
                 spec: node.spec,
                 values: node.values.clone(),
+                texts: node.texts.clone(),
                 span: node.span,
                 in_feedback_loop: false,
             });

@@ -395,6 +395,7 @@ impl<'a, 'c> Union<'a, 'c> {
             id: format!("{}/edit.{}", target.id, target.spec.inputs[input].name).into(),
             spec,
             values,
+            texts: Vec::new(),
             span,
         });
         self.origins.push(Origin::Fade);

@@ -2,6 +2,7 @@
 //! defaults, ranges and units. The catalog's *contents* live in `patchvm-modules`; the
 //! validator, compiler, CLI, spec generator and property generators all read this one data.
 
+use crate::text::TextSpec;
 use serde::Serialize;
 
 /// Every module patchvm knows, in a stable order.
@@ -171,6 +172,10 @@ pub enum Rate {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
+    /// Text, not a number (a pattern, a word list): a set-once input whose value is a string,
+    /// checked and located by its [`TextSpec`] (see [`mod@crate::text`]). Its numeric
+    /// `default`, `min` and `max` are unused and 0.
+    Text(&'static TextSpec),
     /// An audio signal, nominally within -1..1.
     Signal,
     /// Frequency in hertz.
@@ -192,7 +197,7 @@ impl Unit {
             Unit::Hz => "Hz",
             Unit::Seconds => "s",
             Unit::Decibels => "dB",
-            Unit::Signal | Unit::Linear | Unit::Integer => "",
+            Unit::Signal | Unit::Linear | Unit::Integer | Unit::Text(_) => "",
         }
     }
 }
@@ -202,8 +207,9 @@ impl Catalog {
     ///
     /// # Panics
     /// If two modules share a name, or a module has two ports of one name, or a default lies
-    /// outside its range: the catalog is program data, so these are bugs, caught by the first
-    /// test that builds it.
+    /// outside its range, or a text input is not set-once, or its default text fails its
+    /// own check, or it names a group of outputs the module lacks: the catalog is program
+    /// data, so these are bugs, caught by the first test that builds it.
     pub fn new(modules: Vec<ModuleSpec>) -> Catalog {
         for (i, module) in modules.iter().enumerate() {
             assert!(
@@ -226,6 +232,34 @@ impl Catalog {
                     module.name,
                     input.name
                 );
+                if let Unit::Text(text) = input.unit {
+                    assert!(
+                        text.outputs.is_none()
+                            || module
+                                .naming_input()
+                                .is_some_and(|(_, first)| std::ptr::eq(first, text)),
+                        "`{}` has two text inputs naming outputs",
+                        module.name
+                    );
+                    assert!(
+                        input.rate == Rate::Init && !input.breaks_cycles,
+                        "text input `{}.{}` must be set once",
+                        module.name,
+                        input.name
+                    );
+                    assert!(
+                        (text.check)(text.default).is_ok(),
+                        "the default text of `{}.{}` fails its check",
+                        module.name,
+                        input.name
+                    );
+                    assert!(
+                        text.outputs.is_none() || text.group_len(module.outputs) > 0,
+                        "text input `{}.{}` names outputs the module lacks",
+                        module.name,
+                        input.name
+                    );
+                }
             }
         }
         let folds = vec![None; modules.len()];
@@ -437,7 +471,21 @@ impl Catalog {
     }
 }
 
+impl InputSpec {
+    /// Whether it takes text (a string) rather than a number.
+    pub fn takes_text(&self) -> bool {
+        matches!(self.unit, Unit::Text(_))
+    }
+}
+
 impl ModuleSpec {
+    /// Whether output `output` belongs to the group of outputs a text input names (see
+    /// [`TextSpec::outputs`]): a patch reaches it only by a name its text gives.
+    pub fn named_by_text(&self, output: usize) -> bool {
+        let named = self.naming_input().zip(self.outputs.get(output));
+        named.is_some_and(|((_, text), output)| text.in_group(output.name))
+    }
+
     /// The index of input `name`.
     pub fn input(&self, name: &str) -> Option<usize> {
         self.inputs.iter().position(|input| input.name == name)
@@ -462,6 +510,21 @@ impl ModuleSpec {
     /// The index of the input that breaks cycles, if the module has one.
     pub fn fed_input(&self) -> Option<usize> {
         self.inputs.iter().position(|input| input.breaks_cycles)
+    }
+
+    /// The text declaration of input `input`, if it takes text.
+    pub fn text(&self, input: usize) -> Option<&'static TextSpec> {
+        match self.inputs.get(input)?.unit {
+            Unit::Text(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The input whose text names a group of outputs, with its declaration, if one does.
+    pub fn naming_input(&self) -> Option<(usize, &'static TextSpec)> {
+        (0..self.inputs.len())
+            .filter_map(|input| Some((input, self.text(input)?)))
+            .find(|(_, text)| text.outputs.is_some())
     }
 
     /// The names of all inputs, then all outputs.

@@ -11,6 +11,10 @@ use crate::validate::validate;
 /// One change to a patch. Ids and ports are plain strings: edits come from code, a network
 /// message or a user interface, not from a file with spans.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "an edit is made and applied once, on the control side; boxing the patch would change every caller of `ReplacePatch` to save a copy of a few hundred bytes"
+)]
 pub enum Edit {
     /// Adds node `id` of `module` with numeric parameter values.
     AddNode {
@@ -48,6 +52,16 @@ pub enum Edit {
         param: String,
         /// Its new value.
         value: f64,
+    },
+    /// Sets text parameter `param` of node `node` to `text` (see [`mod@crate::text`]): checked
+    /// by the module like a text in a file, and a new text builds the node's kernel again.
+    SetText {
+        /// The node's id.
+        node: String,
+        /// The parameter (input) name.
+        param: String,
+        /// Its new text.
+        text: String,
     },
     /// Replaces the whole patch, as a reload of its file does.
     ReplacePatch(Patch),
@@ -150,6 +164,20 @@ impl Edit {
                 target.params.retain(|p| p.name.text != *param);
                 target.params.push(number(param, *value));
             }
+            Edit::SetText { node, param, text } => {
+                let Some(target) = patch.nodes.iter_mut().find(|n| n.id.text == *node) else {
+                    return Err(vec![unknown_node(node)]);
+                };
+                target.params.retain(|p| p.name.text != *param);
+                target.params.push(Param {
+                    name: Name::new(param.as_str()),
+                    value: Value {
+                        kind: ValueKind::Text(text.clone()),
+                        span: Span::NONE,
+                        escapes: Vec::new(),
+                    },
+                });
+            }
             Edit::ReplacePatch(new) => patch = new.clone(),
         }
         Ok(patch)
@@ -162,6 +190,7 @@ fn number(name: &str, value: f64) -> Param {
         value: Value {
             kind: ValueKind::Number(value),
             span: Span::NONE,
+            escapes: Vec::new(),
         },
     }
 }

@@ -4,6 +4,7 @@ use crate::catalog::ModuleSpec;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::node_name::NodeName;
 use crate::span::Span;
+use crate::text::TextValue;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -44,6 +45,10 @@ pub struct GraphNode<'c> {
     /// default. A connected input ignores it when running, but a kernel may still read it when
     /// built (a delay sizes its memory from `time`).
     pub values: Vec<f64>,
+    /// One text per text input of the module (see [`mod@crate::text`]), in input order: the
+    /// text the patch sets, else the default. Empty for the many modules without one, so it
+    /// costs them nothing.
+    pub texts: Vec<TextValue>,
     /// Where the node is defined.
     pub span: Span,
 }
@@ -391,6 +396,7 @@ mod tests {
                 id: format!("n{n}").into(),
                 spec: &MIX,
                 values: vec![0.0; 2],
+                texts: Vec::new(),
                 span: Span::default(),
             })
             .collect()

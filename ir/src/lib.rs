@@ -27,11 +27,13 @@ pub mod edit;
 pub mod format;
 pub mod graph;
 pub mod limits;
+pub mod literal;
 pub mod midi;
 pub mod node_name;
 pub mod patch;
 pub mod span;
 pub mod suggest;
+pub mod text;
 pub mod transport;
 pub mod validate;
 pub mod voices;
@@ -44,11 +46,13 @@ pub use edit::Edit;
 pub use format::Format;
 pub use graph::{Edge, Graph, GraphNode, NodeIdx};
 pub use limits::Limits;
+pub use literal::Escape;
 pub use node_name::NodeName;
 pub use patch::{
     Binding, BindingSource, Connection, Midi, Name, Node, Number, Param, Patch, PatchBuilder,
     PortRef, TemplatePort, Value, ValueKind, VoiceTemplate,
 };
 pub use span::{LineColumn, LineIndex, Span};
+pub use text::{TextCheck, TextInfo, TextProblem, TextSpec, TextValue};
 pub use transport::{Meter, TempoChange, TempoShape, Transport};
 pub use validate::{validate, validate_voices, validate_with};

@@ -3,6 +3,7 @@
 //! This is what every reader produces and every writer consumes; it is not yet checked against
 //! the module catalog (see [`mod@crate::validate`]). Every element keeps the span it was read from.
 
+use crate::literal::Escape;
 use crate::span::Span;
 use crate::transport::Transport;
 
@@ -160,6 +161,10 @@ pub struct Value {
     pub kind: ValueKind,
     /// Where it was written.
     pub span: Span,
+    /// The escape sequences of a text value's literal, so that a place inside the text maps
+    /// to its characters in the source ([`Value::text_span`]); empty for every other value
+    /// and for literals without escapes.
+    pub escapes: Vec<Escape>,
 }
 
 /// What a parameter value can be. The readers accept all of these so that the validator,
@@ -264,6 +269,7 @@ impl Patch {
 fn clear_nodes(nodes: &mut [Node], connections: &mut [Connection]) {
     fn clear_value(value: &mut Value) {
         value.span = Span::NONE;
+        value.escapes.clear();
         if let ValueKind::List(items) = &mut value.kind {
             items.iter_mut().for_each(clear_value);
         }
@@ -323,6 +329,7 @@ impl PatchBuilder {
                     value: Value {
                         kind: ValueKind::Number(value),
                         span: Span::NONE,
+                        escapes: Vec::new(),
                     },
                 })
                 .collect(),

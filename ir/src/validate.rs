@@ -7,14 +7,20 @@ use crate::diagnostic::{Code, Diagnostic, Diagnostics, push_capped};
 use crate::graph::{self, Edge, Graph, GraphNode, NodeIdx};
 use crate::limits::Limits;
 use crate::midi;
-use crate::patch::{Connection, Node, Param, Patch, PortRef, ValueKind};
+use crate::patch::{Connection, Node, Param, Patch, PortRef, Value, ValueKind};
 use crate::span::Span;
 use crate::suggest;
+use crate::text::{TextInfo, TextSpec, TextValue};
 use crate::voices;
 
 /// Node ids by name: hashed with foldhash, several times faster than the standard library's
 /// SipHash on short ids, and still seeded per process.
 type HashMap<K, V> = foldhash::HashMap<K, V>;
+
+/// For each node (by position, ascending) whose module has a group of outputs named by its
+/// text, the names its text gives them; `None` when that text is wrong (already reported).
+/// Sparse, so that the many patches without such a node allocate nothing for it.
+type Named = Vec<(usize, Option<Vec<String>>)>;
 
 /// Checks `patch` against `catalog` and `limits`; on success every name is resolved, every
 /// value is in range and the evaluation order is known. A voice template is checked and
@@ -106,14 +112,28 @@ fn validate_flat<'c>(
     check_size(patch, limits)?;
     let mut problems = Vec::new();
     let index = index_nodes(patch, &mut problems);
+    let mut named = Named::new();
     let nodes: Vec<Option<GraphNode<'c>>> = patch
         .nodes
         .iter()
-        .map(|node| resolve_node(node, catalog, &mut problems))
+        .enumerate()
+        .map(|(position, node)| {
+            let (resolved, names) = resolve_node(node, catalog, &mut problems)?;
+            if let Some(names) = names {
+                named.push((position, names));
+            }
+            Some(resolved)
+        })
         .collect();
     let mut edges = Vec::with_capacity(patch.connections.len());
+    let resolved = Resolved {
+        patch,
+        nodes: &nodes,
+        index: &index,
+        named: &named,
+    };
     for connection in &patch.connections {
-        if let Some(edge) = resolve_connection(connection, patch, &nodes, &index, &mut problems) {
+        if let Some(edge) = resolve_connection(connection, &resolved, &mut problems) {
             edges.push(edge);
         }
     }
@@ -194,11 +214,14 @@ fn index_nodes<'p>(patch: &'p Patch, problems: &mut Diagnostics) -> HashMap<&'p 
     index
 }
 
+/// Node `node` resolved against its module, with the names its text gives its outputs if
+/// its module has such a group (`Some(None)` when that text is wrong); `None` when its
+/// module is unknown.
 fn resolve_node<'c>(
     node: &Node,
     catalog: &'c Catalog,
     problems: &mut Diagnostics,
-) -> Option<GraphNode<'c>> {
+) -> Option<(GraphNode<'c>, Option<Option<Vec<String>>>)> {
     let Some(spec) = catalog.get(&node.module.text) else {
         let names: Vec<&str> = catalog.names().collect();
         push_capped(
@@ -220,6 +243,7 @@ fn resolve_node<'c>(
         return None;
     };
     let mut values: Vec<f64> = spec.inputs.iter().map(|input| input.default).collect();
+    let mut names = None;
     // Which parameter set each input, to report a second one; on the stack for the modules
     // of the catalog (none has more inputs), so resolving a node allocates only its values.
     const ON_STACK: usize = 32;
@@ -254,17 +278,49 @@ fn resolve_node<'c>(
             continue;
         }
         set_by[input] = Some(param);
+        if let Unit::Text(text) = spec.inputs[input].unit {
+            let named = match check_text(node, spec, input, text, &param.value) {
+                Ok(info) => Some(info.names),
+                Err(problem) => {
+                    push_capped(problems, problem);
+                    None
+                }
+            };
+            if text.outputs.is_some() {
+                names = Some(named);
+            }
+            continue;
+        }
         match check_value(node, &spec.inputs[input], param) {
             Ok(value) => values[input] = value,
             Err(problem) => push_capped(problems, problem),
         }
     }
-    Some(GraphNode {
+    let mut texts = Vec::new();
+    for (input, text) in (0..spec.inputs.len()).filter_map(|input| Some((input, spec.text(input)?)))
+    {
+        let written = match set_by[input].map(|param| &param.value.kind) {
+            Some(ValueKind::Text(written)) => written.as_str(),
+            // Reported above.
+            Some(_) => continue,
+            None => text.default,
+        };
+        texts.push(TextValue {
+            input,
+            text: written.to_owned(),
+        });
+        if set_by[input].is_none() && text.outputs.is_some() {
+            names = Some((text.check)(text.default).ok().map(|info| info.names));
+        }
+    }
+    let resolved = GraphNode {
         id: node.id.text.as_str().into(),
         spec,
         values,
+        texts,
         span: node.span,
-    })
+    };
+    Some((resolved, names))
 }
 
 fn unknown_param(node: &Node, spec: &ModuleSpec, param: &Param) -> Diagnostic {
@@ -279,6 +335,67 @@ fn unknown_param(node: &Node, spec: &ModuleSpec, param: &Param) -> Diagnostic {
     )
     .with_label("not a parameter of this module")
     .with_hint(suggest::hint_for(&param.name.text, &inputs))
+}
+
+/// What text input `input` of `node` (declared by `text`) is given, if it is text that passes
+/// the module's check and names no more outputs than the module has for it. A mistake inside
+/// the string is reported at its exact characters in the source.
+fn check_text(
+    node: &Node,
+    spec: &ModuleSpec,
+    input: usize,
+    text: &TextSpec,
+    value: &Value,
+) -> Result<TextInfo, Diagnostic> {
+    let name = spec.inputs[input].name;
+    let what = format!("parameter `{name}` of node `{}`", node.id.text);
+    let ValueKind::Text(written) = &value.kind else {
+        return Err(Diagnostic::new(
+            Code::Text,
+            value.span,
+            format!("{what} takes text, not {}", value.kind.describe()),
+        )
+        .with_label(format!("this is {}", value.kind.describe()))
+        .with_hint(format!(
+            "write a string, e.g. `({name} {})`",
+            quoted(text.default)
+        )));
+    };
+    let info = (text.check)(written).map_err(|problem| {
+        let diagnostic = Diagnostic::new(
+            Code::Text,
+            value.text_span(problem.range),
+            format!("{} in the text of {what}", problem.message),
+        )
+        .with_label("here");
+        match problem.hint {
+            Some(hint) => diagnostic.with_hint(hint),
+            None => diagnostic,
+        }
+    })?;
+    let room = text.group_len(spec.outputs);
+    if text.outputs.is_some() && info.names.len() > room {
+        return Err(Diagnostic::new(
+            Code::Text,
+            value.text_span(0..written.len()),
+            format!(
+                "the text of {what} names {} outputs, more than the {room} of module `{}`",
+                info.names.len(),
+                spec.name
+            ),
+        )
+        .with_label("too many names")
+        .with_hint(format!(
+            "use at most {room} different names: {}",
+            suggest::one_of(info.names.iter().map(String::as_str))
+        )));
+    }
+    Ok(info)
+}
+
+/// `text` as a string literal, for hints.
+fn quoted(text: &str) -> String {
+    format!("{text:?}")
 }
 
 /// The parameter's number, if it has the right type and lies in the input's range.
@@ -332,22 +449,60 @@ fn check_value(node: &Node, input: &InputSpec, param: &Param) -> Result<f64, Dia
     Ok(value)
 }
 
+/// What connections are resolved against: the patch's nodes, resolved, and their names.
+struct Resolved<'r, 'c> {
+    patch: &'r Patch,
+    nodes: &'r [Option<GraphNode<'c>>],
+    index: &'r HashMap<&'r str, usize>,
+    named: &'r Named,
+}
+
 fn resolve_connection(
     connection: &Connection,
-    patch: &Patch,
-    nodes: &[Option<GraphNode>],
-    index: &HashMap<&str, usize>,
+    resolved: &Resolved,
     problems: &mut Diagnostics,
 ) -> Option<Edge> {
+    let (patch, index) = (resolved.patch, resolved.index);
     let from = find_node(&connection.from, index, patch, problems);
     let to = find_node(&connection.to, index, patch, problems);
     let (from, to) = (from?, to?);
     // A node whose module is unknown was already reported; its ports cannot be checked.
+    let nodes = resolved.nodes;
     let (from_node, to_node) = (nodes[from].as_ref()?, nodes[to].as_ref()?);
-    let output = find_port(&connection.from, from_node, Direction::Output, problems);
+    let output = match from_node.spec.naming_input() {
+        Some((_, text)) => {
+            let names = resolved
+                .named
+                .binary_search_by_key(&from, |&(position, _)| position)
+                .ok()
+                .and_then(|at| resolved.named[at].1.as_deref());
+            named_output(&connection.from, from_node, text, names, problems)
+        }
+        None => find_port(&connection.from, from_node, Direction::Output, problems),
+    };
     let input = find_port(&connection.to, to_node, Direction::Input, problems);
     let (output, input) = (output?, input?);
     let target = &to_node.spec.inputs[input];
+    if let Unit::Text(text) = target.unit {
+        push_capped(
+            problems,
+            Diagnostic::new(
+                Code::NotConnectable,
+                connection.to.port.span,
+                format!(
+                    "input `{}` of node `{}` takes text and cannot take a signal",
+                    target.name, to_node.id
+                ),
+            )
+            .with_label("a connection cannot drive this")
+            .with_hint(format!(
+                "set it as a parameter instead, e.g. `({} {})`",
+                target.name,
+                quoted(text.default)
+            )),
+        );
+        return None;
+    }
     if target.rate == Rate::Init {
         push_capped(problems,
             Diagnostic::new(
@@ -398,6 +553,89 @@ fn find_node(
         );
     }
     found
+}
+
+/// The output `end` names on `node`, whose module has a group of outputs named by its text
+/// (declared by `text`), which gives them `names` (`None`: the text is wrong, and reported):
+/// one of its other outputs, else the group's output at the name's place among `names`.
+fn named_output(
+    end: &PortRef,
+    node: &GraphNode,
+    text: &TextSpec,
+    names: Option<&[String]>,
+    problems: &mut Diagnostics,
+) -> Option<usize> {
+    let spec = node.spec;
+    let wanted = end.port.text.as_str();
+    if let Some(output) = spec
+        .output(wanted)
+        .filter(|&output| !text.in_group(spec.outputs[output].name))
+    {
+        return Some(output);
+    }
+    // A wrong text was reported; its names are unknown, so this is not another mistake.
+    let names = names?;
+    if let Some(output) = names
+        .iter()
+        .position(|name| name == wanted)
+        .and_then(|name| text.output_of(spec.outputs, name))
+    {
+        return Some(output);
+    }
+    let fixed: Vec<&str> = spec
+        .outputs
+        .iter()
+        .map(|output| output.name)
+        .filter(|&name| !text.in_group(name))
+        .collect();
+    let candidates: Vec<&str> = names
+        .iter()
+        .map(String::as_str)
+        .chain(fixed.iter().copied())
+        .collect();
+    let input = spec
+        .naming_input()
+        .map_or("", |(input, _)| spec.inputs[input].name);
+    let hint = match suggest::closest(wanted, candidates.iter().copied()) {
+        Some(near) => format!("did you mean `{near}`?"),
+        None if names.is_empty() => format!(
+            "its `{input}` names no outputs; its other outputs are {}",
+            listed(&fixed)
+        ),
+        None => format!(
+            "its `{input}` names {}; its other outputs are {}",
+            listed(&names.iter().map(String::as_str).collect::<Vec<_>>()),
+            listed(&fixed)
+        ),
+    };
+    push_capped(
+        problems,
+        Diagnostic::new(
+            Code::Text,
+            end.port.span,
+            format!(
+                "unknown output port `{wanted}` on node `{}` (module `{}`)",
+                node.id, spec.name
+            ),
+        )
+        .with_label(format!("neither an output nor a name its `{input}` gives"))
+        .with_hint(hint),
+    );
+    None
+}
+
+/// `` `a`, `b` `` (at most twelve, then how many more), or "none".
+fn listed(names: &[&str]) -> String {
+    let shown: Vec<String> = names
+        .iter()
+        .take(12)
+        .map(|name| format!("`{name}`"))
+        .collect();
+    match (shown.is_empty(), names.len().saturating_sub(12)) {
+        (true, _) => "none".to_owned(),
+        (false, 0) => shown.join(", "),
+        (false, more) => format!("{} and {more} more", shown.join(", ")),
+    }
 }
 
 #[derive(Clone, Copy, PartialEq)]

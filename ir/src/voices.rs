@@ -499,6 +499,7 @@ impl<'p> Expansion<'p, '_> {
                     value: Value {
                         kind: ValueKind::Number(value),
                         span: port.span,
+                        escapes: Vec::new(),
                     },
                 }],
                 span: port.span,

@@ -3,7 +3,7 @@
 
 use crate::kernels;
 use crate::module::{Build, Module};
-use patchvm_ir::{Catalog, ModuleSpec, Rate, Role};
+use patchvm_ir::{Catalog, ModuleSpec, Rate, Role, TextValue};
 use patchvm_vm::Kernel;
 use std::sync::OnceLock;
 
@@ -15,6 +15,11 @@ pub struct KernelInit<'a> {
     /// One value per input of the module, in catalog order: the value the patch sets, else the
     /// input's default. Already checked against the input's range.
     pub params: &'a [f64],
+    /// The node's texts, one per text input that has one (see [`patchvm_ir::text`]), already
+    /// checked by the module; a text input without one reads its default. The builder reads
+    /// them by name ([`KernelInit::text`]), on the control side: text never reaches the audio
+    /// thread except inside a built kernel.
+    pub texts: &'a [TextValue],
     /// Samples per second.
     pub sample_rate: f64,
     /// The node's random seed, already combined from the render seed, the node's `seed`
@@ -28,14 +33,52 @@ pub struct KernelInit<'a> {
 }
 
 impl<'a> KernelInit<'a> {
-    /// Settings for a node outside any loop, with seed 0.
+    /// Settings for a node outside any loop, with seed 0 and its text inputs at their
+    /// defaults.
     pub fn new(params: &'a [f64], sample_rate: f64) -> KernelInit<'a> {
         KernelInit {
             params,
+            texts: &[],
             sample_rate,
             seed: 0,
             in_feedback_loop: false,
         }
+    }
+}
+
+impl<'a> KernelInit<'a> {
+    /// The text of text input `name` of `spec` (the module being built, `init.spec()` in a
+    /// builder): the node's, else the input's default. Read once, on the control side; the
+    /// kernel keeps what it makes of it.
+    ///
+    /// # Panics
+    /// If `spec` has no text input `name`: builders ask only for their own inputs, so this is
+    /// a bug the test building every module finds.
+    ///
+    /// ```
+    /// use patchvm_ir::text::{TextInfo, TextProblem, TextSpec};
+    /// use patchvm_ir::{InputSpec, ModuleSpec, Rate, Role, TextValue, Unit};
+    /// use patchvm_modules::KernelInit;
+    /// fn any(_: &str) -> Result<TextInfo, TextProblem> { Ok(TextInfo::default()) }
+    /// static WORDS: TextSpec = TextSpec { default: "bd sd", check: any, outputs: None };
+    /// const INPUTS: &[InputSpec] = &[InputSpec { name: "words", doc: "", default: 0.0, min: 0.0,
+    ///     max: 0.0, unit: Unit::Text(&WORDS), rate: Rate::Init, breaks_cycles: false }];
+    /// let spec = ModuleSpec { name: "w", doc: "", inputs: INPUTS, outputs: &[], role: Role::Kernel };
+    /// assert_eq!(KernelInit::new(&[0.0], 48_000.0).text(&spec, "words"), "bd sd");
+    /// let texts = [TextValue { input: 0, text: "hh".into() }];
+    /// let init = KernelInit { texts: &texts, ..KernelInit::new(&[0.0], 48_000.0) };
+    /// assert_eq!(init.text(&spec, "words"), "hh");
+    /// ```
+    pub fn text(&self, spec: &ModuleSpec, name: &str) -> &'a str {
+        let (input, text) = spec
+            .input(name)
+            .and_then(|input| Some((input, spec.text(input)?)))
+            .unwrap_or_else(|| panic!("`{}` has no text input `{name}`", spec.name));
+        let texts: &'a [TextValue] = self.texts;
+        texts
+            .iter()
+            .find(|value| value.input == input)
+            .map_or(text.default, |value| value.text.as_str())
     }
 }
 

@@ -105,12 +105,14 @@ fn value(input: &mut Unstructured) -> Result<Value> {
         1 => ValueKind::List(vec![Value {
             kind: ValueKind::Number(input.arbitrary()?),
             span: Span::NONE,
+            escapes: Vec::new(),
         }]),
         _ => ValueKind::Number(input.arbitrary()?),
     };
     Ok(Value {
         kind,
         span: Span::NONE,
+        escapes: Vec::new(),
     })
 }
 

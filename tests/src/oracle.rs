@@ -62,6 +62,7 @@ impl<'g> Interpreter<'g> {
                     .map_or(0, |input| node.values[input] as u64);
                 let init = KernelInit {
                     params: &node.values,
+                    texts: &node.texts,
                     sample_rate: settings.sample_rate,
                     seed: node_seed(settings.seed, param_seed, &node.id),
                     in_feedback_loop: in_loop[index],

@@ -375,7 +375,14 @@ fn wire(
         if !target.breaks_cycles && from >= to {
             continue;
         }
-        let source = &specs[from].outputs[output % specs[from].outputs.len()];
+        // Outputs a text names are reached by its names, not their own.
+        let sources: Vec<usize> = (0..specs[from].outputs.len())
+            .filter(|&index| !specs[from].named_by_text(index))
+            .collect();
+        if sources.is_empty() {
+            continue;
+        }
+        let source = &specs[from].outputs[sources[output % sources.len()]];
         connections.push(connection((&id(from), source.name), (&id(to), target.name)));
     }
     connections
@@ -485,6 +492,7 @@ fn number(value: f64) -> Value {
     Value {
         kind: ValueKind::Number(value),
         span: Span::NONE,
+        escapes: Vec::new(),
     }
 }
 
@@ -504,6 +512,10 @@ fn connection(from: (&str, &str), to: (&str, &str)) -> Connection {
 
 /// The value `gene` picks for `input`.
 fn gene_value(input: &InputSpec, gene: ParamGene, shape: &PatchShape) -> Option<f64> {
+    // A text input keeps its default text, which its module's check passes.
+    if input.takes_text() {
+        return None;
+    }
     let lo = input.min;
     let hi = if input.unit == Unit::Seconds {
         input.max.min(shape.max_seconds.max(lo))
@@ -621,10 +633,13 @@ fn mutate(mut patch: Patch, mutation: Mutation, pick: usize) -> Option<(Patch, C
             Code::UnknownNode
         }
         Mutation::WrongType => {
-            let index = find(&patch, &|spec| !spec.inputs.is_empty())?;
-            let input = spec_of(&patch.nodes[index]).inputs
-                [pick % spec_of(&patch.nodes[index]).inputs.len()]
-            .name;
+            let numeric = |spec: &ModuleSpec| -> Vec<&'static str> {
+                let inputs = spec.inputs.iter().filter(|input| !input.takes_text());
+                inputs.map(|input| input.name).collect()
+            };
+            let index = find(&patch, &|spec| !numeric(spec).is_empty())?;
+            let inputs = numeric(spec_of(&patch.nodes[index]));
+            let input = inputs[pick % inputs.len()];
             set_param(
                 &mut patch.nodes[index],
                 input,
@@ -633,13 +648,10 @@ fn mutate(mut patch: Patch, mutation: Mutation, pick: usize) -> Option<(Patch, C
             Code::WrongType
         }
         Mutation::OutOfRange => {
-            let index = find(&patch, &|spec| spec.inputs.iter().any(|i| i.max < 1e300))?;
+            let bounded = |i: &&InputSpec| i.max < 1e300 && !i.takes_text();
+            let index = find(&patch, &|spec| spec.inputs.iter().any(|i| bounded(&i)))?;
             let spec = spec_of(&patch.nodes[index]);
-            let input = spec
-                .inputs
-                .iter()
-                .find(|i| i.max < 1e300)
-                .expect("found above");
+            let input = spec.inputs.iter().find(bounded).expect("found above");
             let beyond = input.max + input.max.abs().max(1.0);
             set_param(
                 &mut patch.nodes[index],
@@ -654,8 +666,9 @@ fn mutate(mut patch: Patch, mutation: Mutation, pick: usize) -> Option<(Patch, C
             Code::DuplicateNode
         }
         Mutation::DuplicateParam => {
-            let index = find(&patch, &|spec| !spec.inputs.is_empty())?;
-            let input = &spec_of(&patch.nodes[index]).inputs[0];
+            let numeric = |spec: &ModuleSpec| spec.inputs.iter().find(|i| !i.takes_text());
+            let index = find(&patch, &|spec| numeric(spec).is_some())?;
+            let input = numeric(spec_of(&patch.nodes[index])).expect("found above");
             let value = number(input.default);
             let node = &mut patch.nodes[index];
             for _ in 0..2 {
@@ -722,6 +735,7 @@ fn set_param(node: &mut Node, input: &str, kind: ValueKind) {
     let value = Value {
         kind,
         span: Span::NONE,
+        escapes: Vec::new(),
     };
     match node
         .params

@@ -2,4 +2,5 @@
 
 mod common;
 mod lowering;
+mod texts;
 mod transition;

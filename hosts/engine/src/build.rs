@@ -8,7 +8,7 @@ use crate::instance::{Settings, build_kernel, verify_failed};
 use patchvm_compiler::{
     CompileOptions, Compiled, KernelNode, Origin, ParamNode, Transition, compile_graph, transition,
 };
-use patchvm_ir::{Diagnostics, Graph, ModuleSpec, NodeIdx, NodeName, Patch};
+use patchvm_ir::{Diagnostics, Graph, ModuleSpec, NodeIdx, NodeName, Patch, TextValue};
 use patchvm_modules::{catalog, rebuilt_by};
 use patchvm_vm::live::{Loaded, ParamKey, Takeover};
 use patchvm_vm::{Executable, Instr, KernelIdx, ParamIdx, Reg, SharedKernel};
@@ -63,17 +63,21 @@ struct BuiltKernel {
     module: &'static ModuleSpec,
     /// The node's values, one per input of the module.
     values: Vec<f64>,
+    /// The node's texts, one per text input.
+    texts: Vec<TextValue>,
     in_feedback_loop: bool,
     kernel: SharedKernel,
 }
 
 impl BuiltKernel {
     /// Whether `node` (of the same id and module) is built from the same settings as `self`,
-    /// so that the kernel already running can go on for it: the same values, bit for bit, for
-    /// every input the kernel is built from ([`rebuilt_by`]); the others only start parameter
-    /// slots.
+    /// so that the kernel already running can go on for it: the same texts, and the same
+    /// values, bit for bit, for every input the kernel is built from ([`rebuilt_by`]); the
+    /// others only start parameter slots. A new text builds a new kernel, which copies what
+    /// state it can from this one.
     fn built_alike(&self, node: &KernelNode) -> bool {
         self.in_feedback_loop == node.in_feedback_loop
+            && self.texts == node.texts
             && self.values.len() == node.values.len()
             && self
                 .values
@@ -289,6 +293,7 @@ fn assemble(
             id: node.id,
             module: node.spec,
             values: node.values,
+            texts: node.texts,
             in_feedback_loop: node.in_feedback_loop,
             kernel,
         });
@@ -468,4 +473,71 @@ fn copied(loaded: &Loaded, previous: Option<&Published>) -> Vec<NodeName> {
     old.iter()
         .map(|kernel| previous.kernels[kernel.index()].id.clone())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use patchvm_ir::text::{TextInfo, TextProblem, TextSpec};
+    use patchvm_ir::{InputSpec, Rate, Role, Span, Unit};
+    use patchvm_modules::KernelInit;
+
+    fn any(_: &str) -> Result<TextInfo, TextProblem> {
+        Ok(TextInfo::default())
+    }
+
+    static WORDS: TextSpec = TextSpec {
+        default: "a",
+        check: any,
+        outputs: None,
+    };
+
+    /// A module with one text input, as a pattern player has.
+    static SPEC: ModuleSpec = ModuleSpec {
+        name: "test.words",
+        doc: "",
+        inputs: &[InputSpec {
+            name: "words",
+            doc: "",
+            default: 0.0,
+            min: 0.0,
+            max: 0.0,
+            unit: Unit::Text(&WORDS),
+            rate: Rate::Init,
+            breaks_cycles: false,
+        }],
+        outputs: &[],
+        role: Role::Kernel,
+    };
+
+    fn node(text: &str) -> KernelNode<'static> {
+        KernelNode {
+            node: NodeIdx(0),
+            id: "w".into(),
+            spec: &SPEC,
+            values: vec![0.0],
+            texts: vec![TextValue {
+                input: 0,
+                text: text.into(),
+            }],
+            span: Span::NONE,
+            in_feedback_loop: false,
+        }
+    }
+
+    #[test]
+    fn a_kernel_goes_on_for_the_same_text_and_is_built_again_for_another() {
+        let gain = catalog().get("gain").unwrap();
+        let kernel = patchvm_modules::build(gain, &KernelInit::new(&[0.0, 1.0], 48_000.0));
+        let built = BuiltKernel {
+            id: "w".into(),
+            module: &SPEC,
+            values: vec![0.0],
+            texts: node("bd sd").texts,
+            in_feedback_loop: false,
+            kernel: SharedKernel::new(kernel.unwrap()),
+        };
+        assert!(built.built_alike(&node("bd sd")));
+        assert!(!built.built_alike(&node("bd hh")));
+    }
 }

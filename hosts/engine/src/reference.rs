@@ -1,7 +1,7 @@
 //! The module reference, generated from the catalog: the JSON and Markdown files in `spec/`
 //! and the pages `patchvm modules` prints. A test fails when the files in `spec/` are stale.
 
-use patchvm_ir::{InputSpec, ModuleSpec, Rate};
+use patchvm_ir::{InputSpec, ModuleSpec, Rate, Unit};
 use std::fmt::Write;
 
 /// The modules as pretty JSON (the form of `spec/modules.json`), ending in a newline.
@@ -35,7 +35,7 @@ pub fn markdown(modules: &[&ModuleSpec]) -> String {
                     text,
                     "| `{}` | {} | {} | {} | {} |",
                     input.name,
-                    with_unit(input.default, input),
+                    default_of(input),
                     range(input),
                     rate(input),
                     input.doc
@@ -62,7 +62,7 @@ pub fn page(module: &ModuleSpec) -> String {
             text,
             "  in  {:<10} default {}, range {}, {}: {}",
             input.name,
-            with_unit(input.default, input),
+            default_of(input),
             range(input),
             rate(input),
             input.doc
@@ -75,14 +75,23 @@ pub fn page(module: &ModuleSpec) -> String {
     text
 }
 
-fn with_unit(value: f64, input: &InputSpec) -> String {
-    match input.unit.symbol() {
-        "" => format!("{value}"),
-        symbol => format!("{value} {symbol}"),
+/// The default with its unit, or a text input's default text, quoted.
+fn default_of(input: &InputSpec) -> String {
+    let value = input.default;
+    match (input.unit, input.unit.symbol()) {
+        (Unit::Text(text), _) => format!("{:?}", text.default),
+        (_, "") => format!("{value}"),
+        (_, symbol) => format!("{value} {symbol}"),
     }
 }
 
 fn range(input: &InputSpec) -> String {
+    if let Unit::Text(text) = input.unit {
+        return match text.outputs {
+            Some(prefix) => format!("text, naming `{prefix}…` outputs"),
+            None => "text".to_owned(),
+        };
+    }
     match input.unit.symbol() {
         "" => format!("{}..={}", input.min, input.max),
         symbol => format!("{}..={} {symbol}", input.min, input.max),
@@ -102,4 +111,53 @@ fn capitalised(doc: &str) -> String {
     chars.next().map_or_else(String::new, |first| {
         first.to_uppercase().chain(chars).collect()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use patchvm_ir::text::{TextInfo, TextProblem, TextSpec};
+    use patchvm_ir::{OutputSpec, Role};
+
+    fn any(_: &str) -> Result<TextInfo, TextProblem> {
+        Ok(TextInfo::default())
+    }
+
+    static PATTERN: TextSpec = TextSpec {
+        default: "bd sd",
+        check: any,
+        outputs: Some("word"),
+    };
+
+    static SPEC: ModuleSpec = ModuleSpec {
+        name: "test.pattern",
+        doc: "plays words",
+        inputs: &[InputSpec {
+            name: "pattern",
+            doc: "the words",
+            default: 0.0,
+            min: 0.0,
+            max: 0.0,
+            unit: Unit::Text(&PATTERN),
+            rate: Rate::Init,
+            breaks_cycles: false,
+        }],
+        outputs: &[OutputSpec {
+            name: "word0",
+            doc: "the first word",
+            unit: Unit::Signal,
+        }],
+        role: Role::Kernel,
+    };
+
+    #[test]
+    fn a_text_input_shows_its_default_text_and_the_outputs_it_names() {
+        let spec = &SPEC;
+        let line = page(spec).lines().nth(1).unwrap().to_owned();
+        assert_eq!(
+            line,
+            "  in  pattern    default \"bd sd\", range text, naming `word…` outputs, set once: the words"
+        );
+        assert!(json(&[spec]).contains(r#""text": {"#));
+    }
 }

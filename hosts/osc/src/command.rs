@@ -16,7 +16,8 @@ pub enum Command {
     /// - `/patch/connect s s s s` and `/patch/disconnect s s s s`: [`Edit::Connect`] and
     ///   [`Edit::Disconnect`] of `(node, port)` to `(node, port)`;
     /// - `/patch/set s(node) s(param) f(value)`: [`Edit::SetParam`], a parameter's value in
-    ///   the patch (any parameter, including those read once when a node is built).
+    ///   the patch (any parameter, including those read once when a node is built); with
+    ///   `s(text)` for the value, [`Edit::SetText`], a text parameter's text.
     Edit {
         /// The edit (boxed: a patch is large, the other commands small).
         edit: Box<Edit>,
@@ -74,7 +75,7 @@ pub const ADDRESSES: &[(&str, &str)] = &[
     ("/patch/remove", "s(id)"),
     ("/patch/connect", "s(from) s(port) s(to) s(port)"),
     ("/patch/disconnect", "s(from) s(port) s(to) s(port)"),
-    ("/patch/set", "s(node) s(param) f(value)"),
+    ("/patch/set", "s(node) s(param) f(value) or s(text)"),
     ("/patch/undo", "nothing"),
     ("/patch/redo", "nothing"),
     ("/param/set", "s(node) s(param) f(value)"),
@@ -118,10 +119,21 @@ impl Command {
                     to: (c, d),
                 }))
             }
-            "/patch/set" => {
-                let (node, param, value) = args.setting()?;
-                Ok(Command::edit(Edit::SetParam { node, param, value }))
-            }
+            "/patch/set" => match message.args.as_slice() {
+                [
+                    OscType::String(node),
+                    OscType::String(param),
+                    OscType::String(text),
+                ] => Ok(Command::edit(Edit::SetText {
+                    node: node.clone(),
+                    param: param.clone(),
+                    text: text.clone(),
+                })),
+                _ => {
+                    let (node, param, value) = args.setting()?;
+                    Ok(Command::edit(Edit::SetParam { node, param, value }))
+                }
+            },
             "/param/set" => {
                 let (node, param, value) = args.setting()?;
                 Ok(Command::SetParam {
@@ -417,6 +429,15 @@ mod tests {
                     node: "g1".into(),
                     param: "amp".into(),
                     value: 0.25,
+                },
+            ),
+            (
+                "/patch/set",
+                vec![s("drums"), s("pattern"), s("bd [~ sd]")],
+                Edit::SetText {
+                    node: "drums".into(),
+                    param: "pattern".into(),
+                    text: "bd [~ sd]".into(),
                 },
             ),
         ];

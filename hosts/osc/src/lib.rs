@@ -9,7 +9,7 @@
 //! | `/patch/remove` | `s` id | removes a node and its connections |
 //! | `/patch/connect` | `s` from `s` port `s` to `s` port | connects an output to an input |
 //! | `/patch/disconnect` | `s s s s` as above | removes that connection |
-//! | `/patch/set` | `s` node `s` param `f` value | changes the value in the patch (an undoable edit) |
+//! | `/patch/set` | `s` node `s` param `f` value (or `s` text) | changes the value (or a text parameter's text) in the patch (an undoable edit) |
 //! | `/patch/undo`, `/patch/redo` | — | undo and redo edits, loads included |
 //! | `/param/set` | `s` node `s` param `f` value | a parameter event: no recompilation, not in the undo history |
 //! | `/note/on` | `i` note (0..=127), `f` velocity (0..1) | a note, through the controller's note binding |

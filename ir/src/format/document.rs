@@ -533,6 +533,7 @@ impl Converter<'_> {
         Some(Value {
             kind,
             span: item.span,
+            escapes: Vec::new(),
         })
     }
 

@@ -50,7 +50,9 @@ pub fn read(text: &str, limits: &Limits) -> Result<Patch, Diagnostics> {
         .parse::<&RawValue>(text)
         .and_then(|root| builder.item(root))
         .map_err(|problem| vec![problem])?;
-    document::to_patch(root, limits, WORDS)
+    let mut patch = document::to_patch(root, limits, WORDS)?;
+    crate::literal::locate(&mut patch, text);
+    Ok(patch)
 }
 
 /// Writes `patch` as pretty JSON, one node or connection per line, ending with a newline.

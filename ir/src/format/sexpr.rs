@@ -83,6 +83,7 @@ fn read_forms(text: &str, limits: &Limits) -> Result<Patch, Diagnostics> {
         );
     }
     if reader.problems.is_empty() {
+        crate::literal::locate(&mut patch, text);
         Ok(patch)
     } else {
         Err(reader.problems)
@@ -744,5 +745,9 @@ fn to_value(form: Sexp) -> Value {
             span,
         ),
     };
-    Value { kind, span }
+    Value {
+        kind,
+        span,
+        escapes: Vec::new(),
+    }
 }

@@ -6,6 +6,7 @@ fn number(value: f64) -> Value {
     Value {
         kind: ValueKind::Number(value),
         span: Span::NONE,
+        escapes: Vec::new(),
     }
 }
 
@@ -13,6 +14,7 @@ fn text(value: &str) -> Value {
     Value {
         kind: ValueKind::Text(value.to_owned()),
         span: Span::NONE,
+        escapes: Vec::new(),
     }
 }
 
@@ -20,6 +22,7 @@ fn list(items: Vec<Value>) -> Value {
     Value {
         kind: ValueKind::List(items),
         span: Span::NONE,
+        escapes: Vec::new(),
     }
 }
 
@@ -251,4 +254,33 @@ fn json_numbers_read_back_bit_identical() {
         panic!("a number")
     };
     assert_eq!(q.to_bits(), 9.212940877267343_f64.to_bits());
+}
+
+#[test]
+fn text_values_convert_and_keep_pointing_at_their_characters() {
+    // `"bd [\u007e sd]\n\"x\""` decodes to `bd [~ sd]`, a newline and `"x"`.
+    let json = r#"{"nodes": {"d": {"type": "t", "params": {"pattern": "bd [\u007e sd]\n\"x\""}}}}"#;
+    let decoded = "bd [~ sd]\n\"x\"";
+    let from_json = json::read(json, &limits()).unwrap();
+    let mut patch = from_json.clone();
+    for format in [
+        Format::Sexpr,
+        Format::MessagePack,
+        Format::Json,
+        Format::Sexpr,
+    ] {
+        patch = round_trip(format, &patch);
+    }
+    assert_same(&patch, &from_json);
+    let value = |patch: &Patch| patch.nodes[0].params[0].value.clone();
+    assert_eq!(value(&patch).kind, ValueKind::Text(decoded.into()));
+    // `~` (byte 4) and `x` (byte 11) in each text form: an escape in JSON, itself in the
+    // S-expression, whose writer escapes only the newline and the quotes.
+    let in_json = value(&from_json);
+    assert_eq!(&json[in_json.text_span(4..5).range()], r"\u007e");
+    assert_eq!(&json[in_json.text_span(11..12).range()], "x");
+    let sexpr_text = sexpr::write(&patch);
+    let in_sexpr = value(&sexpr::read(&sexpr_text, &limits()).unwrap());
+    assert_eq!(&sexpr_text[in_sexpr.text_span(4..5).range()], "~");
+    assert_eq!(&sexpr_text[in_sexpr.text_span(9..12).range()], r#"\n\"x"#);
 }

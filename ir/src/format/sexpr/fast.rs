@@ -230,7 +230,11 @@ impl<'t> Cursor<'t> {
                     };
                     params.push(Param {
                         name,
-                        value: Value { kind, span },
+                        value: Value {
+                            kind,
+                            span,
+                            escapes: Vec::new(),
+                        },
                     });
                 }
                 Token::Number(_) => return None,
