@@ -45,6 +45,9 @@ pub enum Code {
     Template,
     /// A MIDI binding targets something events cannot set, or a MIDI number is out of range.
     Binding,
+    /// Several instruments: two voice templates share a name, a template's `channel` or
+    /// `voices` is out of range, or a note stream is connected where none can go.
+    Notes,
     /// A setting of the host (not of the patch) is out of range, such as the sample rate.
     Setting,
     /// patchvm failed its own invariants: a bug to report, never the patch's fault.
@@ -71,6 +74,7 @@ impl Code {
             Code::UnknownConnection => "E0111",
             Code::Template => "E0112",
             Code::Binding => "E0113",
+            Code::Notes => "E0117",
             Code::Setting => "E0201",
             Code::Internal => "E0900",
         }

@@ -29,6 +29,7 @@ pub mod graph;
 pub mod limits;
 pub mod midi;
 pub mod node_name;
+pub mod notes;
 pub mod patch;
 pub mod span;
 pub mod suggest;
@@ -37,7 +38,8 @@ pub mod validate;
 pub mod voices;
 
 pub use catalog::{
-    Bus, Catalog, Fade, Feed, FoldFn, InputSpec, ModuleSpec, OutputSpec, Part, Rate, Role, Unit,
+    Bus, Catalog, Fade, Feed, FoldFn, InputSpec, ModuleSpec, NoteSlot, OutputSpec, Part, Rate,
+    Role, Unit,
 };
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Label};
 pub use edit::Edit;

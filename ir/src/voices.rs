@@ -29,7 +29,9 @@
 //! assert_eq!(port_id("synth", "out"), "synth/out");
 //! ```
 
-use crate::catalog::{Catalog, Rate, Role};
+use crate::catalog::{Catalog, NoteSlot, Rate, Role};
+use crate::midi::DEFAULT_TUNING_HZ;
+use crate::notes;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, push_capped};
 use crate::node_name::NodeName;
 use crate::patch::{
@@ -39,6 +41,8 @@ use crate::span::Span;
 use crate::suggest;
 use std::borrow::Cow;
 use std::collections::HashMap;
+
+mod instruments;
 
 /// The character that joins the parts of an expanded id, reserved in every written name.
 pub const SEPARATOR: char = '/';
@@ -86,6 +90,55 @@ pub fn port_id(template: &str, port: &str) -> String {
     format!("{template}{SEPARATOR}{port}")
 }
 
+/// The template of `patch` named `name`, if there is one (the first, if names repeat).
+pub fn template<'p>(patch: &'p Patch, name: &str) -> Option<&'p VoiceTemplate> {
+    patch.voices.iter().find(|t| t.name.text == name)
+}
+
+/// How many voices `template` has: its own `(voices N)` when valid, else the host's
+/// `voices`; at least one, at most [`MAX_VOICES`].
+pub fn count(template: &VoiceTemplate, voices: usize) -> usize {
+    template
+        .voice_count
+        .and_then(|n| whole_in(n.value, 1, MAX_VOICES))
+        .unwrap_or(voices)
+        .clamp(1, MAX_VOICES)
+}
+
+/// The MIDI channel (1–16) `template` listens to, or `None` for every channel (also when its
+/// `(channel N)` is invalid, which validation reports).
+pub fn channel(template: &VoiceTemplate) -> Option<u8> {
+    let channel = whole_in(template.channel?.value, 1, 16)?;
+    u8::try_from(channel).ok()
+}
+
+/// `value` as a whole number in `lo..=hi`, if it is one.
+fn whole_in(value: f64, lo: usize, hi: usize) -> Option<usize> {
+    let fits = value.fract() == 0.0 && value >= lo as f64 && value <= hi as f64;
+    fits.then_some(value as usize)
+}
+
+/// The id of the note slot that plays voice `voice` of a template driven by a note stream:
+/// `TEMPLATE/notes/VOICE`, which no copy (`TEMPLATE/VOICE/NODE`) or port (`TEMPLATE/PORT`)
+/// can be.
+pub fn slot_id(template: &str, voice: usize) -> String {
+    format!("{template}{SEPARATOR}{}{SEPARATOR}{voice}", notes::STREAM)
+}
+
+/// Whether the patch drives `template` with a note stream: connects anything to its `notes`
+/// port or to one of its lanes.
+pub fn driven(patch: &Patch, template: &VoiceTemplate) -> bool {
+    patch.connections.iter().any(|c| {
+        c.to.node.text == template.name.text && notes::is_note_port(&c.to.port.text)
+    })
+}
+
+/// Whether template input `input` is played by the template's note slots rather than shared
+/// by every voice: the template is [`driven`] and the input is one a slot drives.
+fn slot_input(driven: bool, input: &str) -> bool {
+    driven && notes::SLOT_OUTPUTS.contains(&input)
+}
+
 /// The node input an event or binding addressed as `(node, port)` reaches in the expanded
 /// patch: a template input `(TEMPLATE, INPUT)` is the input of its shared node (the catalog's
 /// bus); anything else is itself.
@@ -95,11 +148,8 @@ pub fn resolve<'a>(
     node: &'a str,
     port: &'a str,
 ) -> (Cow<'a, str>, Cow<'a, str>) {
-    match (&patch.voice, BusNames::of(catalog)) {
-        (Some(template), Some(bus))
-            if template.name.text == node
-                && template.inputs.iter().any(|i| i.name.text == port) =>
-        {
+    match (template(patch, node), BusNames::of(catalog)) {
+        (Some(template), Some(bus)) if template.inputs.iter().any(|i| i.name.text == port) => {
             (Cow::Owned(port_id(node, port)), Cow::Borrowed(bus.input))
         }
         _ => (Cow::Borrowed(node), Cow::Borrowed(port)),
@@ -107,8 +157,9 @@ pub fn resolve<'a>(
 }
 
 /// The nodes of the expanded patch that events are meant to set: the targets of the MIDI
-/// section's bindings and the nodes behind the template's inputs. A compiler keeps them
-/// kernels even when stateless and constant, so that their first event needs no recompiling.
+/// section's bindings and the nodes behind the templates' shared inputs. A compiler keeps
+/// them kernels even when stateless and constant, so that their first event needs no
+/// recompiling.
 pub fn event_targets(patch: &Patch, catalog: &Catalog) -> Vec<NodeName> {
     let bound = patch.midi.bindings.iter().map(|binding| {
         let (node, _) = resolve(
@@ -119,10 +170,12 @@ pub fn event_targets(patch: &Patch, catalog: &Catalog) -> Vec<NodeName> {
         );
         NodeName::from(&*node)
     });
-    let inputs = patch.voice.iter().flat_map(|template| {
+    let inputs = patch.voices.iter().flat_map(|template| {
+        let driven = driven(patch, template);
         template
             .inputs
             .iter()
+            .filter(move |input| !slot_input(driven, &input.name.text))
             .map(|input| NodeName::from(port_id(&template.name.text, &input.name.text)))
     });
     bound.chain(inputs).collect()
@@ -141,9 +194,10 @@ pub fn voice_node<'t>(template: &'t VoiceTemplate, catalog: &Catalog) -> Option<
     }
 }
 
-/// The patch with its template expanded into `voices` copies (at least one), and the
-/// problems of the template and of the names the patch writes. Problems do not stop the
-/// expansion: what can be expanded is, so that validating the result reports the rest.
+/// The patch with each template expanded into its voice count (its own `(voices N)`, else
+/// `voices`; see [`count`]), and the problems of the templates and of the names the patch
+/// writes. Problems do not stop the expansion: what can be expanded is, so that validating the
+/// result reports the rest.
 ///
 /// A patch without a template and without a reserved name comes back as it is, borrowed.
 pub fn expand<'p>(
@@ -151,9 +205,24 @@ pub fn expand<'p>(
     catalog: &Catalog,
     voices: usize,
 ) -> (Cow<'p, Patch>, Diagnostics) {
+    expand_by(patch, catalog, |template| count(template, voices))
+}
+
+/// The patch with every template expanded into one voice, as [`expand`] does: how the
+/// validator checks templates once, whatever their voice counts.
+pub fn expand_one<'p>(patch: &'p Patch, catalog: &Catalog) -> (Cow<'p, Patch>, Diagnostics) {
+    expand_by(patch, catalog, |_| 1)
+}
+
+fn expand_by<'p>(
+    patch: &'p Patch,
+    catalog: &Catalog,
+    voices: impl Fn(&VoiceTemplate) -> usize,
+) -> (Cow<'p, Patch>, Diagnostics) {
     let mut problems = Vec::new();
     check_names(patch, &mut problems);
-    let Some(template) = &patch.voice else {
+    instruments::check(patch, &mut problems);
+    if patch.voices.is_empty() {
         if problems.is_empty() && patch.midi.is_empty() {
             return (Cow::Borrowed(patch), problems);
         }
@@ -164,28 +233,76 @@ pub fn expand<'p>(
             ..Patch::default()
         };
         return (Cow::Owned(flat), problems);
+    }
+    let mut flat = Patch {
+        transport: patch.transport.clone(),
+        ..Patch::default()
     };
-    let mut expansion = Expansion {
-        patch,
-        template,
-        catalog,
-        voices: voices.clamp(1, MAX_VOICES),
-        problems,
-        flat: Patch {
-            transport: patch.transport.clone(),
-            ..Patch::default()
-        },
-    };
-    expansion.check_template();
-    let (inputs, outputs) = expansion.check_ports();
-    expansion.build(&inputs, &outputs);
-    (Cow::Owned(expansion.flat), expansion.problems)
+    let mut checked = Vec::with_capacity(patch.voices.len());
+    for template in &patch.voices {
+        let mut expansion = Expansion {
+            patch,
+            template,
+            catalog,
+            voices: voices(template),
+            driven: driven(patch, template),
+            problems,
+            inputs: Vec::new(),
+            outputs: Vec::new(),
+        };
+        expansion.check_template();
+        expansion.check_ports();
+        problems = std::mem::take(&mut expansion.problems);
+        checked.push(expansion);
+    }
+    // Without a bus the template check has said why nothing is expanded.
+    if let Some(bus) = BusNames::of(catalog) {
+        flat.nodes.clone_from(&patch.nodes);
+        for expansion in &checked {
+            expansion.nodes(bus, &mut flat.nodes);
+        }
+        for connection in &patch.connections {
+            let from = checked.iter().find(|e| e.named(&connection.from));
+            let to = checked.iter().find(|e| e.named(&connection.to));
+            if let Some(to) = to
+                && notes::is_note_port(&connection.to.port.text)
+            {
+                to.stream(connection, &mut flat.connections, &mut problems);
+                continue;
+            }
+            // A connection to a port that is missing or faulty was reported; leaving it out
+            // keeps one mistake from showing up as another.
+            if from.is_some_and(|e| !e.has(&connection.from, &e.outputs))
+                || to.is_some_and(|e| !e.has(&connection.to, &e.inputs))
+            {
+                continue;
+            }
+            let mut connection = connection.clone();
+            if from.is_some() {
+                let port = port_id(&connection.from.node.text, &connection.from.port.text);
+                connection.from = rename(&connection.from, port, bus.output);
+            }
+            if let Some(to) = to {
+                if slot_input(to.driven, &connection.to.port.text) {
+                    push_capped(&mut problems, to.played_by_notes(&connection.to));
+                    continue;
+                }
+                let port = port_id(&connection.to.node.text, &connection.to.port.text);
+                connection.to = rename(&connection.to, port, bus.input);
+            }
+            flat.connections.push(connection);
+        }
+        for expansion in &checked {
+            expansion.connections(bus, &mut flat.connections);
+        }
+    }
+    (Cow::Owned(flat), problems)
 }
 
 /// Refuses the reserved separator in every id and port name the patch writes.
 fn check_names(patch: &Patch, problems: &mut Diagnostics) {
     let mut names: Vec<(&Name, &str)> = patch.nodes.iter().map(|n| (&n.id, "node id")).collect();
-    if let Some(template) = &patch.voice {
+    for template in &patch.voices {
         names.push((&template.name, "template name"));
         names.extend(template.nodes.iter().map(|n| (&n.id, "node id")));
         let ports = template.inputs.iter().chain(&template.outputs);
@@ -215,8 +332,13 @@ struct Expansion<'p, 'c> {
     template: &'p VoiceTemplate,
     catalog: &'c Catalog,
     voices: usize,
+    /// Whether a note stream drives the template (see [`driven`]).
+    driven: bool,
     problems: Diagnostics,
-    flat: Patch,
+    /// The template's valid inputs, once checked.
+    inputs: Vec<&'p TemplatePort>,
+    /// The template's valid outputs, once checked.
+    outputs: Vec<&'p TemplatePort>,
 }
 
 impl<'p> Expansion<'p, '_> {
@@ -277,6 +399,8 @@ impl<'p> Expansion<'p, '_> {
             }
         }
         match voice_nodes.as_slice() {
+            // A note stream plays a template without a voice node.
+            [] if self.driven => {}
             [] => self.problem(
                 Diagnostic::new(
                     Code::Template,
@@ -323,9 +447,9 @@ impl<'p> Expansion<'p, '_> {
         }
     }
 
-    /// Checks the template's ports and the patch's connections to them; returns the valid
+    /// Checks the template's ports and the patch's connections to them; keeps the valid
     /// inputs and outputs.
-    fn check_ports(&mut self) -> (Vec<&'p TemplatePort>, Vec<&'p TemplatePort>) {
+    fn check_ports(&mut self) {
         let template: &'p VoiceTemplate = self.template;
         let mut seen: HashMap<&str, Span> = HashMap::new();
         let mut valid = [Vec::new(), Vec::new()];
@@ -351,12 +475,33 @@ impl<'p> Expansion<'p, '_> {
                     continue;
                 }
                 seen.insert(&port.name.text, port.name.span);
+                if notes::is_note_port(&port.name.text) {
+                    self.problem(
+                        Diagnostic::new(
+                            Code::Notes,
+                            port.name.span,
+                            format!(
+                                "voice template `{}` declares a port named `{}`",
+                                template.name.text, port.name.text
+                            ),
+                        )
+                        .with_label("reserved for note streams")
+                        .with_hint(format!(
+                            "`{}` and its lanes (`{}` …) take note streams; rename the port",
+                            notes::STREAM,
+                            notes::lane_port(0, notes::Signal::Pitch)
+                        )),
+                    );
+                    continue;
+                }
                 if self.check_port(port, side == 0) {
                     valid[side].push(port);
                 }
             }
         }
         let [inputs, outputs] = valid;
+        self.inputs = inputs;
+        self.outputs = outputs;
         for connection in &self.patch.connections {
             for (end, ports, kind) in [
                 (&connection.from, &template.outputs, "output"),
@@ -364,6 +509,7 @@ impl<'p> Expansion<'p, '_> {
             ] {
                 // A port declared but faulty was reported where it is declared.
                 if end.node.text == template.name.text
+                    && !(kind == "input" && notes::is_note_port(&end.port.text))
                     && !ports.iter().any(|p| p.name.text == end.port.text)
                 {
                     let names: Vec<&str> = ports.iter().map(|p| p.name.text.as_str()).collect();
@@ -390,7 +536,6 @@ impl<'p> Expansion<'p, '_> {
                 }
             }
         }
-        (inputs, outputs)
     }
 
     /// Whether `port` names an existing port of a template node, of the right direction.
@@ -469,23 +614,26 @@ impl<'p> Expansion<'p, '_> {
         true
     }
 
-    /// The flat patch: the patch's own nodes, the shared input nodes, the copies node by node,
-    /// the summing nodes; the patch's connections (to the template rewired to those nodes),
-    /// the inputs to every voice, the template's connections voice by voice, and every voice
-    /// into the sums.
-    fn build(&mut self, inputs: &[&TemplatePort], outputs: &[&TemplatePort]) {
-        // Without a bus the template check has said why nothing is expanded.
-        let Some(bus) = BusNames::of(self.catalog) else {
-            return;
-        };
+    /// Whether `end` names this template.
+    fn named(&self, end: &PortRef) -> bool {
+        end.node.text == self.template.name.text
+    }
+
+    /// Whether `end`'s port is among `ports` (the valid inputs or outputs).
+    fn has(&self, end: &PortRef, ports: &[&TemplatePort]) -> bool {
+        ports.iter().any(|p| p.name.text == end.port.text)
+    }
+
+    /// The template's nodes in the flat patch: the shared input nodes, the note slots, the
+    /// copies node by node, the summing nodes.
+    fn nodes(&self, bus: BusNames, nodes: &mut Vec<Node>) {
         let template = self.template;
         let name = &template.name.text;
-        let voices = self.voices;
-        let flat = &mut self.flat;
-        flat.nodes.clone_from(&self.patch.nodes);
-        for port in inputs {
-            let value = self.input_value(port);
-            self.flat.nodes.push(Node {
+        for port in &self.inputs {
+            if slot_input(self.driven, &port.name.text) {
+                continue;
+            }
+            nodes.push(Node {
                 id: Name {
                     text: port_id(name, &port.name.text),
                     span: port.name.span,
@@ -497,17 +645,43 @@ impl<'p> Expansion<'p, '_> {
                 params: vec![Param {
                     name: Name::new(bus.input),
                     value: Value {
-                        kind: ValueKind::Number(value),
+                        kind: ValueKind::Number(self.input_value(port)),
                         span: port.span,
                     },
                 }],
                 span: port.span,
             });
         }
-        let flat = &mut self.flat;
+        if let Some(slot) = self.catalog.note_slot().filter(|_| self.driven) {
+            let tuning = self.patch.midi.tuning.map_or(DEFAULT_TUNING_HZ, |t| t.value);
+            for voice in 0..self.voices {
+                let settings = [voice as f64, self.voices as f64, tuning];
+                let params = NoteSlot::SETTINGS.iter().zip(settings);
+                nodes.push(Node {
+                    id: Name {
+                        text: slot_id(name, voice),
+                        span: template.name.span,
+                    },
+                    module: Name {
+                        text: slot.name.to_owned(),
+                        span: template.name.span,
+                    },
+                    params: params
+                        .map(|(setting, value)| Param {
+                            name: Name::new(*setting),
+                            value: Value {
+                                kind: ValueKind::Number(value),
+                                span: template.name.span,
+                            },
+                        })
+                        .collect(),
+                    span: template.span,
+                });
+            }
+        }
         for node in &template.nodes {
-            for voice in 0..voices {
-                flat.nodes.push(Node {
+            for voice in 0..self.voices {
+                nodes.push(Node {
                     id: Name {
                         text: copy_id(name, voice, &node.id.text),
                         span: node.id.span,
@@ -516,45 +690,35 @@ impl<'p> Expansion<'p, '_> {
                 });
             }
         }
-        for port in outputs {
-            flat.nodes.push(bus_node(name, port, bus.module));
+        for port in &self.outputs {
+            nodes.push(bus_node(name, port, bus.module));
         }
+    }
 
-        for connection in &self.patch.connections {
-            // A connection to a port that is missing or faulty was reported; leaving it out
-            // keeps one mistake from showing up as another.
-            let valid = |end: &PortRef, ports: &[&TemplatePort]| {
-                end.node.text != *name || ports.iter().any(|p| p.name.text == end.port.text)
-            };
-            if !valid(&connection.from, outputs) || !valid(&connection.to, inputs) {
+    /// The template's own connections in the flat patch: its inputs to every voice (from the
+    /// shared node, or from each voice's note slot), its connections voice by voice, and every
+    /// voice into the sums.
+    fn connections(&self, bus: BusNames, connections: &mut Vec<Connection>) {
+        let template = self.template;
+        let name = &template.name.text;
+        for port in &self.inputs {
+            let slot = slot_input(self.driven, &port.name.text);
+            if slot && self.catalog.note_slot().is_none() {
                 continue;
             }
-            let mut connection = connection.clone();
-            if connection.from.node.text == *name {
-                connection.from = rename(
-                    &connection.from,
-                    port_id(name, &connection.from.port.text),
-                    bus.output,
-                );
-            }
-            if connection.to.node.text == *name {
-                connection.to = rename(
-                    &connection.to,
-                    port_id(name, &connection.to.port.text),
-                    bus.input,
-                );
-            }
-            flat.connections.push(connection);
-        }
-        for port in inputs {
-            for voice in 0..voices {
+            for voice in 0..self.voices {
+                let (node, output) = if slot {
+                    (slot_id(name, voice), port.name.text.as_str())
+                } else {
+                    (port_id(name, &port.name.text), bus.output)
+                };
                 let from = PortRef {
                     node: Name {
-                        text: port_id(name, &port.name.text),
+                        text: node,
                         span: port.name.span,
                     },
                     port: Name {
-                        text: bus.output.to_owned(),
+                        text: output.to_owned(),
                         span: port.span,
                     },
                 };
@@ -563,7 +727,7 @@ impl<'p> Expansion<'p, '_> {
                     copy_id(name, voice, &port.target.node.text),
                     &port.target.port.text,
                 );
-                flat.connections.push(Connection {
+                connections.push(Connection {
                     from,
                     to,
                     span: port.span,
@@ -571,18 +735,18 @@ impl<'p> Expansion<'p, '_> {
             }
         }
         for connection in &template.connections {
-            for voice in 0..voices {
+            for voice in 0..self.voices {
                 let from = &connection.from;
                 let to = &connection.to;
-                flat.connections.push(Connection {
+                connections.push(Connection {
                     from: rename(from, copy_id(name, voice, &from.node.text), &from.port.text),
                     to: rename(to, copy_id(name, voice, &to.node.text), &to.port.text),
                     span: connection.span,
                 });
             }
         }
-        for port in outputs {
-            for voice in 0..voices {
+        for port in &self.outputs {
+            for voice in 0..self.voices {
                 let target = &port.target;
                 let to = PortRef {
                     node: Name {
@@ -594,7 +758,7 @@ impl<'p> Expansion<'p, '_> {
                         span: port.span,
                     },
                 };
-                flat.connections.push(Connection {
+                connections.push(Connection {
                     from: rename(
                         target,
                         copy_id(name, voice, &target.node.text),
@@ -605,6 +769,121 @@ impl<'p> Expansion<'p, '_> {
                 });
             }
         }
+    }
+
+    /// A connection of the patch into the template's `notes` port or one of its lanes, as
+    /// connections into every voice's note slot: the whole stream lane by lane, or the one
+    /// signal. A `notes` port fed by anything but a node's note stream is reported.
+    fn stream(
+        &self,
+        connection: &Connection,
+        connections: &mut Vec<Connection>,
+        problems: &mut Diagnostics,
+    ) {
+        if self.catalog.note_slot().is_none() {
+            push_capped(
+                problems,
+                Diagnostic::new(
+                    Code::Notes,
+                    connection.to.port.span,
+                    format!(
+                        "voice template `{}` takes notes but the catalog has no note slot",
+                        self.template.name.text
+                    ),
+                )
+                .with_label("no module of the catalog allocates notes to voices")
+                .with_hint("expand templates with a catalog that has a note slot module"),
+            );
+            return;
+        }
+        let from = &connection.from;
+        let whole = connection.to.port.text == notes::STREAM;
+        if whole && !self.emits_notes(from) {
+            push_capped(problems, self.not_a_stream(connection));
+            return;
+        }
+        let ports: Vec<&str> = if whole {
+            notes::LANE_PORTS.iter().flatten().copied().collect()
+        } else {
+            vec![connection.to.port.text.as_str()]
+        };
+        let name = &self.template.name.text;
+        for voice in 0..self.voices {
+            for &port in &ports {
+                let out = if whole { port } else { from.port.text.as_str() };
+                connections.push(Connection {
+                    from: rename(from, from.node.text.clone(), out),
+                    to: rename(&connection.to, slot_id(name, voice), port),
+                    span: connection.span,
+                });
+            }
+        }
+    }
+
+    /// Whether `from` is a node of the patch whose `notes` output is a note stream: its module
+    /// has every lane's output. An unknown node or module is reported by the validator.
+    fn emits_notes(&self, from: &PortRef) -> bool {
+        if from.port.text != notes::STREAM {
+            return false;
+        }
+        let Some(spec) = self
+            .patch
+            .node(&from.node.text)
+            .and_then(|node| self.catalog.get(&node.module.text))
+        else {
+            return self.patch.node(&from.node.text).is_some()
+                || template(self.patch, &from.node.text).is_none();
+        };
+        notes::LANE_PORTS
+            .iter()
+            .flatten()
+            .all(|port| spec.output(port).is_some())
+    }
+
+    /// A `notes` port fed by something that is not a note stream.
+    fn not_a_stream(&self, connection: &Connection) -> Diagnostic {
+        let from = &connection.from;
+        Diagnostic::new(
+            Code::Notes,
+            from.port.span,
+            format!(
+                "output `{}` of `{}` is not a note stream, which the `{}` port of voice \
+                 template `{}` takes",
+                from.port.text,
+                from.node.text,
+                notes::STREAM,
+                self.template.name.text
+            ),
+        )
+        .with_label("not a note stream")
+        .with_secondary(connection.to.port.span, "takes a note stream")
+        .with_hint(format!(
+            "connect the `{}` output of a module that emits notes, or drive one lane, e.g. \
+             `({} \"{}\" -> {} \"{}\")`",
+            notes::STREAM,
+            from.node.text,
+            from.port.text,
+            self.template.name.text,
+            notes::lane_port(0, notes::Signal::Gate)
+        ))
+    }
+
+    /// A connection into a template input that the template's note slots play.
+    fn played_by_notes(&self, to: &PortRef) -> Diagnostic {
+        Diagnostic::new(
+            Code::Notes,
+            to.port.span,
+            format!(
+                "input `{}` of voice template `{}` is played by its note stream",
+                to.port.text, self.template.name.text
+            ),
+        )
+        .with_label("a note stream already drives this input in every voice")
+        .with_hint(format!(
+            "drive the notes instead, or give the template another input for this signal; \
+             the note stream drives {}",
+            listed(notes::SLOT_OUTPUTS.iter().copied())
+        ))
     }
 
     /// The value a template input holds when nothing drives it: the value the template sets
