@@ -200,7 +200,7 @@ impl Slot {
             freq: 0.0,
             vel: 0.0,
         };
-        slot.tune(69.0);
+        slot.reset();
         slot
     }
 
@@ -316,8 +316,16 @@ impl Dsp for Slot {
         }
     }
 
+    /// Real-time safe: clears in place; does not allocate.
     fn reset(&mut self) {
-        *self = Slot::new(self.index, self.lane_of.len(), self.tuning);
+        self.lane_of.fill(NONE);
+        self.started.fill(0);
+        self.voice_of = [NONE; NOTE_LANES];
+        self.open = [false; NOTE_LANES];
+        self.clock = 0;
+        self.vel = 0.0;
+        self.freq = 0.0;
+        self.tune(69.0);
     }
 
     /// Keeps the allocation and the own note when the voice count is the same, so notes held
