@@ -238,8 +238,13 @@ fn expand_by<'p>(
         transport: patch.transport.clone(),
         ..Patch::default()
     };
-    let mut checked = Vec::with_capacity(patch.voices.len());
+    let mut checked: Vec<Expansion> = Vec::with_capacity(patch.voices.len());
     for template in &patch.voices {
+        // A second template of the same name was reported; expanding it would only repeat
+        // the first one's ids.
+        if checked.iter().any(|e| e.template.name.text == template.name.text) {
+            continue;
+        }
         let mut expansion = Expansion {
             patch,
             template,

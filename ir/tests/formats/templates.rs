@@ -37,7 +37,7 @@ fn poly() -> Patch {
 #[test]
 fn a_template_and_midi_section_survive_every_format() {
     let patch = poly();
-    let template = patch.voice.as_ref().unwrap();
+    let template = patch.voices.first().unwrap();
     assert_eq!(template.name.text, "synth");
     assert_eq!(template.nodes.len(), 3);
     assert_eq!(template.inputs[0].target.port.text, "b");
@@ -56,7 +56,7 @@ fn a_template_and_midi_section_survive_every_format() {
 #[test]
 fn template_elements_keep_their_spans() {
     let patch = poly();
-    let template = patch.voice.as_ref().unwrap();
+    let template = patch.voices.first().unwrap();
     let at = |span: Span| &POLY[span.range()];
     assert_eq!(at(template.name.span), "synth");
     assert!(at(template.span).starts_with("(voice synth"));
@@ -70,7 +70,7 @@ fn template_elements_keep_their_spans() {
     let json = json::write(&patch);
     let text = String::from_utf8(json.clone().into_bytes()).unwrap();
     let read = json::read(&text, &limits()).unwrap();
-    let template = read.voice.as_ref().unwrap();
+    let template = read.voices.first().unwrap();
     assert_eq!(&text[template.name.span.range()], "\"synth\"");
     assert_eq!(&text[read.midi.bindings[2].range[1].span.range()], "2.0");
 }
