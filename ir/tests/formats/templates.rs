@@ -86,7 +86,9 @@ fn malformed_templates_and_bindings_are_shape_errors_at_the_culprit() {
         ("(patch (midi (cc -> a \"b\" 0 1)))", "(cc -> a \"b\" 0 1)"),
         ("(patch (midi (bend a \"b\" 0 1)))", "(bend a \"b\" 0 1)"),
         ("(patch (midi (pedal 64)))", "(pedal 64)"),
-        ("(patch (voice a) (voice b))", "(voice b)"),
+        ("(patch (voice a (channel)))", "(channel)"),
+        ("(patch (voice a (voices 1 2)))", "(voices 1 2)"),
+        ("(patch (voice a (voices \"8\")))", "(voices \"8\")"),
     ];
     for (text, culprit) in cases {
         let problem = one(sexpr::read(text, &limits()).unwrap_err());
@@ -105,6 +107,8 @@ fn malformed_templates_and_bindings_are_shape_errors_at_the_culprit() {
             r#"{"from": ["bend"], "to": ["a", "b"]}"#,
         ),
         (r#"{"midi": {"bend": 2}}"#, r#""bend""#),
+        (r#"{"voices": {"name": "a"}}"#, r#"{"name": "a"}"#),
+        (r#"{"voices": [{"name": "a", "channel": "1"}]}"#, r#""1""#),
     ];
     for (text, culprit) in json_cases {
         let problem = one(json::read(text, &limits()).unwrap_err());
