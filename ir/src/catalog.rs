@@ -287,7 +287,10 @@ impl Catalog {
             Part::Input { channel } => spec.role == Role::Input && has_input(channel),
             Part::NoteSlot => {
                 spec.role == Role::Kernel
-                    && crate::notes::LANE_PORTS.iter().flatten().all(|p| has_input(p))
+                    && crate::notes::LANE_PORTS
+                        .iter()
+                        .flatten()
+                        .all(|p| has_input(p))
                     && NoteSlot::SETTINGS.iter().all(|p| has_input(p))
                     && crate::notes::SLOT_OUTPUTS.iter().all(|p| has_output(p))
             }

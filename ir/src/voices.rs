@@ -30,10 +30,10 @@
 //! ```
 
 use crate::catalog::{Catalog, NoteSlot, Rate, Role};
-use crate::midi::DEFAULT_TUNING_HZ;
-use crate::notes;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, push_capped};
+use crate::midi::DEFAULT_TUNING_HZ;
 use crate::node_name::NodeName;
+use crate::notes;
 use crate::patch::{
     Connection, Name, Node, Param, Patch, PortRef, TemplatePort, Value, ValueKind, VoiceTemplate,
 };
@@ -128,9 +128,10 @@ pub fn slot_id(template: &str, voice: usize) -> String {
 /// Whether the patch drives `template` with a note stream: connects anything to its `notes`
 /// port or to one of its lanes.
 pub fn driven(patch: &Patch, template: &VoiceTemplate) -> bool {
-    patch.connections.iter().any(|c| {
-        c.to.node.text == template.name.text && notes::is_note_port(&c.to.port.text)
-    })
+    patch
+        .connections
+        .iter()
+        .any(|c| c.to.node.text == template.name.text && notes::is_note_port(&c.to.port.text))
 }
 
 /// Whether template input `input` is played by the template's note slots rather than shared
@@ -242,7 +243,10 @@ fn expand_by<'p>(
     for template in &patch.voices {
         // A second template of the same name was reported; expanding it would only repeat
         // the first one's ids.
-        if checked.iter().any(|e| e.template.name.text == template.name.text) {
+        if checked
+            .iter()
+            .any(|e| e.template.name.text == template.name.text)
+        {
             continue;
         }
         let mut expansion = Expansion {
@@ -658,7 +662,11 @@ impl<'p> Expansion<'p, '_> {
             });
         }
         if let Some(slot) = self.catalog.note_slot().filter(|_| self.driven) {
-            let tuning = self.patch.midi.tuning.map_or(DEFAULT_TUNING_HZ, |t| t.value);
+            let tuning = self
+                .patch
+                .midi
+                .tuning
+                .map_or(DEFAULT_TUNING_HZ, |t| t.value);
             for voice in 0..self.voices {
                 let settings = [voice as f64, self.voices as f64, tuning];
                 let params = NoteSlot::SETTINGS.iter().zip(settings);

@@ -228,7 +228,12 @@ impl Controller {
         self.channel_note_off(None, note, at)
     }
 
-    fn channel_note_off(&mut self, channel: Option<u8>, note: u8, at: At) -> Result<(), EngineError> {
+    fn channel_note_off(
+        &mut self,
+        channel: Option<u8>,
+        note: u8,
+        at: At,
+    ) -> Result<(), EngineError> {
         let mut changes = Vec::new();
         self.performance
             .note_off(channel, note.min(127), time_of(at), &mut changes);

@@ -280,7 +280,10 @@ impl Performance {
         for (template, instrument) in self.instruments.iter_mut().enumerate() {
             if instrument.hears(channel) {
                 for voice in instrument.allocator.note_off(note) {
-                    out.push(change(Target::Voice(template, voice, VoiceInput::Gate), 0.0));
+                    out.push(change(
+                        Target::Voice(template, voice, VoiceInput::Gate),
+                        0.0,
+                    ));
                 }
             }
         }
@@ -336,7 +339,10 @@ impl Performance {
                 _ => Vec::new(),
             };
             for voice in released {
-                out.push(change(Target::Voice(template, voice, VoiceInput::Gate), 0.0));
+                out.push(change(
+                    Target::Voice(template, voice, VoiceInput::Gate),
+                    0.0,
+                ));
             }
         }
         let fraction = f64::from(value.min(127)) / 127.0;
@@ -383,7 +389,10 @@ impl Performance {
             instrument.bend = self.bend;
             for (voice, note) in instrument.allocator.tuned() {
                 let hz = pitch_hz(f64::from(note) + self.bend * self.bend_range, self.tuning);
-                out.push(change(Target::Voice(template, voice, VoiceInput::Pitch), hz));
+                out.push(change(
+                    Target::Voice(template, voice, VoiceInput::Pitch),
+                    hz,
+                ));
             }
         }
         if let Some(note) = self.held.last() {

@@ -710,8 +710,7 @@ pub(crate) struct PatchDocument<'p>(pub &'p Patch);
 impl Serialize for PatchDocument<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let patch = self.0;
-        let len =
-            2 + usize::from(!patch.voices.is_empty()) + usize::from(!patch.midi.is_empty());
+        let len = 2 + usize::from(!patch.voices.is_empty()) + usize::from(!patch.midi.is_empty());
         let mut map = serializer.serialize_map(Some(len))?;
         map.serialize_entry("nodes", &Nodes(&patch.nodes))?;
         map.serialize_entry("connections", &Connections(&patch.connections))?;

@@ -112,7 +112,10 @@ pub fn write(patch: &Patch) -> String {
     for template in &patch.voices {
         out.push_str("\n  (voice ");
         write_name(&mut out, &template.name.text);
-        for (key, number) in [("channel", template.channel), ("voices", template.voice_count)] {
+        for (key, number) in [
+            ("channel", template.channel),
+            ("voices", template.voice_count),
+        ] {
             if let Some(number) = number {
                 out.push_str("\n    (");
                 out.push_str(key);
@@ -410,7 +413,11 @@ impl Reader<'_> {
             Ok([Sexp::Atom(Atom::Number(value), span)]) => Some(Number { value, span }),
             _ => {
                 let message = format!("`{key}` takes one number");
-                self.shape(span.unwrap_or(Span::NONE), message, format!("write `{example}`"));
+                self.shape(
+                    span.unwrap_or(Span::NONE),
+                    message,
+                    format!("write `{example}`"),
+                );
                 None
             }
         }

@@ -33,7 +33,14 @@ pub(super) fn check(patch: &Patch, problems: &mut Diagnostics) {
             check_whole(channel, 1.0, CHANNELS, &name.text, "channel", problems);
         }
         if let Some(count) = template.voice_count {
-            check_whole(count, 1.0, MAX_VOICES as f64, &name.text, "voices", problems);
+            check_whole(
+                count,
+                1.0,
+                MAX_VOICES as f64,
+                &name.text,
+                "voices",
+                problems,
+            );
         }
     }
 }

@@ -4,14 +4,12 @@
 //! by channel, templates' channels, voice counts and names are checked, and the three formats
 //! carry several templates losslessly.
 
+use patchvm::Settings;
 use patchvm::engine::{At, Frames};
 use patchvm::ir::notes::{LANE_PORTS, NOTE_LANES};
 use patchvm::ir::voices::{expand, slot_id};
-use patchvm::ir::{
-    Catalog, Code, Format, Limits, ModuleSpec, OutputSpec, Part, Patch, Role, Unit,
-};
+use patchvm::ir::{Catalog, Code, Format, Limits, ModuleSpec, OutputSpec, Part, Patch, Role, Unit};
 use patchvm::midi::{Playback, file};
-use patchvm::Settings;
 use patchvm_tests::live::{mono_with_voices as engine, render};
 use patchvm_tests::measure::{channel, spectral_peaks};
 use patchvm_tests::smf::{Track, file as smf};
@@ -78,7 +76,10 @@ fn strongest(samples: &[f32], count: usize) -> Vec<(f64, f64)> {
 fn assert_notes(peaks: &[(f64, f64)], notes: &[f64], level: f64) {
     assert_eq!(peaks.len(), notes.len(), "{peaks:?}");
     for (&(found, amplitude), &note) in peaks.iter().zip(notes) {
-        assert!((found - hz(note)).abs() < 0.05, "{found} Hz for note {note}: {peaks:?}");
+        assert!(
+            (found - hz(note)).abs() < 0.05,
+            "{found} Hz for note {note}: {peaks:?}"
+        );
         assert!((amplitude - level).abs() < 0.01, "{peaks:?}");
     }
 }
@@ -88,12 +89,19 @@ fn a_chord_on_a_note_stream_sounds_every_note_and_a_fourth_steals_the_oldest() {
     let patch = read(CHORD);
     let samples = render_with(&patch, 9_600, 64, &Settings::default());
     // Before 4800: the three notes, each a sine at the mix's 0.25.
-    assert_notes(&strongest(&samples[1_200..4_800], 3), &[57.0, 64.0, 69.0], 0.25);
+    assert_notes(
+        &strongest(&samples[1_200..4_800], 3),
+        &[57.0, 64.0, 69.0],
+        0.25,
+    );
     // After: 76 took voice 0 from 57, the oldest note (lanes start in order on one sample).
     let after = &samples[6_000..9_600];
     assert_notes(&strongest(after, 3), &[64.0, 69.0, 76.0], 0.25);
     let gone = spectral_peaks(after, SR, hz(57.0) - 2.0, hz(57.0) + 2.0, 1);
-    assert!(gone.iter().all(|p| p.1 < 0.01), "220 Hz still sounds: {gone:?}");
+    assert!(
+        gone.iter().all(|p| p.1 < 0.01),
+        "220 Hz still sounds: {gone:?}"
+    );
 }
 
 #[test]
@@ -187,7 +195,10 @@ fn a_whole_stream_reaches_every_lane_of_every_voice_s_slot() {
             ]
         );
     }
-    assert!(flat.node("pad/freq").is_none(), "no shared node for a slot's input");
+    assert!(
+        flat.node("pad/freq").is_none(),
+        "no shared node for a slot's input"
+    );
     patchvm::ir::validate_with(&patch, &catalog, &Limits::default(), 8).unwrap();
 }
 
@@ -268,7 +279,9 @@ fn midi_reaches_each_instrument_on_its_own_channel() {
 #[test]
 fn notes_without_a_channel_reach_every_instrument_and_a_channel_only_its_own() {
     let (mut controller, mut audio) = engine(4);
-    controller.load_patch(read(&DUO.replace("(channel 1)", ""))).unwrap();
+    controller
+        .load_patch(read(&DUO.replace("(channel 1)", "")))
+        .unwrap();
     // The API's note reaches both templates (lead takes every channel now, bass channel 2).
     controller.note_on(57, 127, At::Sample(0)).unwrap();
     assert_eq!(controller.active_voices(), 2);
@@ -305,7 +318,10 @@ fn several_templates_survive_every_format() {
     one.voices.truncate(1);
     let json = String::from_utf8(Format::Json.write(&one)).unwrap();
     let old = unwrap_voices(&json);
-    assert!(old.contains("\"voice\"") && !old.contains("\"voices\""), "{old}");
+    assert!(
+        old.contains("\"voice\"") && !old.contains("\"voices\""),
+        "{old}"
+    );
     let read_old = Format::Json.read(old.as_bytes(), &Limits::default());
     let read_old = read_old.unwrap_or_else(|e| panic!("{old}\n{e:#?}"));
     assert_eq!(read_old.without_spans(), one.without_spans());
@@ -350,9 +366,21 @@ fn problem(text: &str) -> (Code, String, String) {
 #[test]
 fn channels_voice_counts_names_and_streams_are_checked_at_their_text() {
     let cases = [
-        (DUO.replace("(channel 2)", "(channel 17)"), "17", "`channel` of voice template `bass`"),
-        (DUO.replace("(channel 2)", "(channel 1.5)"), "1.5", "`channel`"),
-        (DUO.replace("(voices 2)", "(voices 0)"), "0", "`voices` of voice template `bass`"),
+        (
+            DUO.replace("(channel 2)", "(channel 17)"),
+            "17",
+            "`channel` of voice template `bass`",
+        ),
+        (
+            DUO.replace("(channel 2)", "(channel 1.5)"),
+            "1.5",
+            "`channel`",
+        ),
+        (
+            DUO.replace("(voices 2)", "(voices 0)"),
+            "0",
+            "`voices` of voice template `bass`",
+        ),
         (
             DUO.replace("(voice bass", "(voice lead")
                 .replace(r#"(bass "out" -> low "in")"#, r#"(lead "out" -> low "in")"#),
@@ -376,7 +404,10 @@ fn channels_voice_counts_names_and_streams_are_checked_at_their_text() {
             "input `freq` of voice template `pad` is played by its note stream",
         ),
         (
-            CHORD.replace("(gate vca \"b\"))", "(gate vca \"b\") (notes osc \"freq\"))"),
+            CHORD.replace(
+                "(gate vca \"b\"))",
+                "(gate vca \"b\") (notes osc \"freq\"))",
+            ),
             "notes",
             "voice template `pad` declares a port named `notes`",
         ),
@@ -399,7 +430,9 @@ fn a_template_s_own_voice_count_wins_over_the_host_s() {
     let copies = |template: &str| {
         flat.nodes
             .iter()
-            .filter(|n| n.id.text.starts_with(&format!("{template}/")) && n.id.text.ends_with("/osc"))
+            .filter(|n| {
+                n.id.text.starts_with(&format!("{template}/")) && n.id.text.ends_with("/osc")
+            })
             .count()
     };
     assert_eq!((copies("lead"), copies("bass")), (5, 2));

@@ -108,8 +108,15 @@ fn note_streams_and_channels_play_without_allocating() {
         let note = 40 + (call % 24) as u8;
         // Channel 2 plays the keys; channel 1 reaches no template.
         let status = if call % 3 == 0 { 0x90 } else { 0x91 };
-        controller.midi(&[status, note, 100], At::Sample(now + 10)).unwrap();
-        controller.midi(&[status & 0xEF, note.wrapping_sub(5), 0], At::Sample(now + 20)).unwrap();
+        controller
+            .midi(&[status, note, 100], At::Sample(now + 10))
+            .unwrap();
+        controller
+            .midi(
+                &[status & 0xEF, note.wrapping_sub(5), 0],
+                At::Sample(now + 20),
+            )
+            .unwrap();
         peak_voices = peak_voices.max(controller.active_voices());
         let frames = 1 + (call as usize * 37) % 512;
         assert_no_alloc(|| audio.process(&mut buffer[..2 * frames]));

@@ -375,7 +375,12 @@ mod tests {
 
     /// Runs slot `index` of `voices` on the lanes `(pitch, gate)` (the rest silent) and
     /// returns its outputs.
-    fn run(lanes: &[(Vec<f32>, Vec<f32>)], index: usize, voices: usize, chunks: Chunks) -> Vec<Vec<f32>> {
+    fn run(
+        lanes: &[(Vec<f32>, Vec<f32>)],
+        index: usize,
+        voices: usize,
+        chunks: Chunks,
+    ) -> Vec<Vec<f32>> {
         let silent = vec![0.0; LEN];
         let mut inputs: Vec<&[f32]> = Vec::new();
         for lane in 0..NOTE_LANES {
@@ -411,7 +416,12 @@ mod tests {
             (steps(&[(0, 67.0)]), steps(&[(30, 1.0)])),
             (steps(&[(0, 72.0)]), steps(&[(100, 0.25), (300, 0.0)])),
         ];
-        for chunks in [Chunks::Full, Chunks::Fixed(1), Chunks::Fixed(7), Chunks::Random(5)] {
+        for chunks in [
+            Chunks::Full,
+            Chunks::Fixed(1),
+            Chunks::Fixed(7),
+            Chunks::Random(5),
+        ] {
             let v: Vec<Vec<Vec<f32>>> = (0..3).map(|i| run(&lanes, i, 3, chunks)).collect();
             let [freq, gate, vel, note, trig] = [0, 1, 2, 3, 4];
             // Voice 0: note 60 from 10, stolen by 72 at 100 (gate shut for that sample),
