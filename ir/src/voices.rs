@@ -29,20 +29,19 @@
 //! assert_eq!(port_id("synth", "out"), "synth/out");
 //! ```
 
-use crate::catalog::{Catalog, NoteSlot, Rate, Role};
+use crate::catalog::{Catalog, Rate, Role};
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, push_capped};
-use crate::midi::DEFAULT_TUNING_HZ;
 use crate::node_name::NodeName;
 use crate::notes;
-use crate::patch::{
-    Connection, Name, Node, Param, Patch, PortRef, TemplatePort, Value, ValueKind, VoiceTemplate,
-};
+use crate::patch::{Name, Patch, PortRef, TemplatePort, ValueKind, VoiceTemplate};
 use crate::span::Span;
 use crate::suggest;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+mod flat;
 mod instruments;
+mod streams;
 
 /// The character that joins the parts of an expanded id, reserved in every written name.
 pub const SEPARATOR: char = '/';
@@ -633,272 +632,6 @@ impl<'p> Expansion<'p, '_> {
         ports.iter().any(|p| p.name.text == end.port.text)
     }
 
-    /// The template's nodes in the flat patch: the shared input nodes, the note slots, the
-    /// copies node by node, the summing nodes.
-    fn nodes(&self, bus: BusNames, nodes: &mut Vec<Node>) {
-        let template = self.template;
-        let name = &template.name.text;
-        for port in &self.inputs {
-            if slot_input(self.driven, &port.name.text) {
-                continue;
-            }
-            nodes.push(Node {
-                id: Name {
-                    text: port_id(name, &port.name.text),
-                    span: port.name.span,
-                },
-                module: Name {
-                    text: bus.module.to_owned(),
-                    span: port.span,
-                },
-                params: vec![Param {
-                    name: Name::new(bus.input),
-                    value: Value {
-                        kind: ValueKind::Number(self.input_value(port)),
-                        span: port.span,
-                    },
-                }],
-                span: port.span,
-            });
-        }
-        if let Some(slot) = self.catalog.note_slot().filter(|_| self.driven) {
-            let tuning = self
-                .patch
-                .midi
-                .tuning
-                .map_or(DEFAULT_TUNING_HZ, |t| t.value);
-            for voice in 0..self.voices {
-                let settings = [voice as f64, self.voices as f64, tuning];
-                let params = NoteSlot::SETTINGS.iter().zip(settings);
-                nodes.push(Node {
-                    id: Name {
-                        text: slot_id(name, voice),
-                        span: template.name.span,
-                    },
-                    module: Name {
-                        text: slot.name.to_owned(),
-                        span: template.name.span,
-                    },
-                    params: params
-                        .map(|(setting, value)| Param {
-                            name: Name::new(*setting),
-                            value: Value {
-                                kind: ValueKind::Number(value),
-                                span: template.name.span,
-                            },
-                        })
-                        .collect(),
-                    span: template.span,
-                });
-            }
-        }
-        for node in &template.nodes {
-            for voice in 0..self.voices {
-                nodes.push(Node {
-                    id: Name {
-                        text: copy_id(name, voice, &node.id.text),
-                        span: node.id.span,
-                    },
-                    ..node.clone()
-                });
-            }
-        }
-        for port in &self.outputs {
-            nodes.push(bus_node(name, port, bus.module));
-        }
-    }
-
-    /// The template's own connections in the flat patch: its inputs to every voice (from the
-    /// shared node, or from each voice's note slot), its connections voice by voice, and every
-    /// voice into the sums.
-    fn connections(&self, bus: BusNames, connections: &mut Vec<Connection>) {
-        let template = self.template;
-        let name = &template.name.text;
-        for port in &self.inputs {
-            let slot = slot_input(self.driven, &port.name.text);
-            if slot && self.catalog.note_slot().is_none() {
-                continue;
-            }
-            for voice in 0..self.voices {
-                let (node, output) = if slot {
-                    (slot_id(name, voice), port.name.text.as_str())
-                } else {
-                    (port_id(name, &port.name.text), bus.output)
-                };
-                let from = PortRef {
-                    node: Name {
-                        text: node,
-                        span: port.name.span,
-                    },
-                    port: Name {
-                        text: output.to_owned(),
-                        span: port.span,
-                    },
-                };
-                let to = rename(
-                    &port.target,
-                    copy_id(name, voice, &port.target.node.text),
-                    &port.target.port.text,
-                );
-                connections.push(Connection {
-                    from,
-                    to,
-                    span: port.span,
-                });
-            }
-        }
-        for connection in &template.connections {
-            for voice in 0..self.voices {
-                let from = &connection.from;
-                let to = &connection.to;
-                connections.push(Connection {
-                    from: rename(from, copy_id(name, voice, &from.node.text), &from.port.text),
-                    to: rename(to, copy_id(name, voice, &to.node.text), &to.port.text),
-                    span: connection.span,
-                });
-            }
-        }
-        for port in &self.outputs {
-            for voice in 0..self.voices {
-                let target = &port.target;
-                let to = PortRef {
-                    node: Name {
-                        text: port_id(name, &port.name.text),
-                        span: port.name.span,
-                    },
-                    port: Name {
-                        text: bus.input.to_owned(),
-                        span: port.span,
-                    },
-                };
-                connections.push(Connection {
-                    from: rename(
-                        target,
-                        copy_id(name, voice, &target.node.text),
-                        &target.port.text,
-                    ),
-                    to,
-                    span: port.span,
-                });
-            }
-        }
-    }
-
-    /// A connection of the patch into the template's `notes` port or one of its lanes, as
-    /// connections into every voice's note slot: the whole stream lane by lane, or the one
-    /// signal. A `notes` port fed by anything but a node's note stream is reported.
-    fn stream(
-        &self,
-        connection: &Connection,
-        connections: &mut Vec<Connection>,
-        problems: &mut Diagnostics,
-    ) {
-        if self.catalog.note_slot().is_none() {
-            push_capped(
-                problems,
-                Diagnostic::new(
-                    Code::Notes,
-                    connection.to.port.span,
-                    format!(
-                        "voice template `{}` takes notes but the catalog has no note slot",
-                        self.template.name.text
-                    ),
-                )
-                .with_label("no module of the catalog allocates notes to voices")
-                .with_hint("expand templates with a catalog that has a note slot module"),
-            );
-            return;
-        }
-        let from = &connection.from;
-        let whole = connection.to.port.text == notes::STREAM;
-        if whole && !self.emits_notes(from) {
-            push_capped(problems, self.not_a_stream(connection));
-            return;
-        }
-        let ports: Vec<&str> = if whole {
-            notes::LANE_PORTS.iter().flatten().copied().collect()
-        } else {
-            vec![connection.to.port.text.as_str()]
-        };
-        let name = &self.template.name.text;
-        for voice in 0..self.voices {
-            for &port in &ports {
-                let out = if whole { port } else { from.port.text.as_str() };
-                connections.push(Connection {
-                    from: rename(from, from.node.text.clone(), out),
-                    to: rename(&connection.to, slot_id(name, voice), port),
-                    span: connection.span,
-                });
-            }
-        }
-    }
-
-    /// Whether `from` is a node of the patch whose `notes` output is a note stream: its module
-    /// has every lane's output. An unknown node or module is reported by the validator.
-    fn emits_notes(&self, from: &PortRef) -> bool {
-        if from.port.text != notes::STREAM {
-            return false;
-        }
-        let Some(spec) = self
-            .patch
-            .node(&from.node.text)
-            .and_then(|node| self.catalog.get(&node.module.text))
-        else {
-            return self.patch.node(&from.node.text).is_some()
-                || template(self.patch, &from.node.text).is_none();
-        };
-        notes::LANE_PORTS
-            .iter()
-            .flatten()
-            .all(|port| spec.output(port).is_some())
-    }
-
-    /// A `notes` port fed by something that is not a note stream.
-    fn not_a_stream(&self, connection: &Connection) -> Diagnostic {
-        let from = &connection.from;
-        Diagnostic::new(
-            Code::Notes,
-            from.port.span,
-            format!(
-                "output `{}` of `{}` is not a note stream, which the `{}` port of voice \
-                 template `{}` takes",
-                from.port.text,
-                from.node.text,
-                notes::STREAM,
-                self.template.name.text
-            ),
-        )
-        .with_label("not a note stream")
-        .with_secondary(connection.to.port.span, "takes a note stream")
-        .with_hint(format!(
-            "connect the `{}` output of a module that emits notes, or drive one lane, e.g. \
-             `({} \"{}\" -> {} \"{}\")`",
-            notes::STREAM,
-            from.node.text,
-            from.port.text,
-            self.template.name.text,
-            notes::lane_port(0, notes::Signal::Gate)
-        ))
-    }
-
-    /// A connection into a template input that the template's note slots play.
-    fn played_by_notes(&self, to: &PortRef) -> Diagnostic {
-        Diagnostic::new(
-            Code::Notes,
-            to.port.span,
-            format!(
-                "input `{}` of voice template `{}` is played by its note stream",
-                to.port.text, self.template.name.text
-            ),
-        )
-        .with_label("a note stream already drives this input in every voice")
-        .with_hint(format!(
-            "drive the notes instead, or give the template another input for this signal; \
-             the note stream drives {}",
-            listed(notes::SLOT_OUTPUTS.iter().copied())
-        ))
-    }
-
     /// The value a template input holds when nothing drives it: the value the template sets
     /// on the input it stands for, else that input's default.
     fn input_value(&self, port: &TemplatePort) -> f64 {
@@ -920,23 +653,6 @@ impl<'p> Expansion<'p, '_> {
                 .map(|i| spec.inputs[i].default)
         });
         set.or(default).unwrap_or(0.0)
-    }
-}
-
-/// The summing node of output `port`, of module `bus`, with no parameters: the bus passes its
-/// input on unchanged.
-fn bus_node(template: &str, port: &TemplatePort, bus: &str) -> Node {
-    Node {
-        id: Name {
-            text: port_id(template, &port.name.text),
-            span: port.name.span,
-        },
-        module: Name {
-            text: bus.to_owned(),
-            span: port.span,
-        },
-        params: Vec::new(),
-        span: port.span,
     }
 }
 
