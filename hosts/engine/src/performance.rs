@@ -72,6 +72,20 @@ struct Bound {
     node: NodeName,
     port: Arc<str>,
     range: [f64; 2],
+    /// The channel (0..=15) of the template whose input the binding moves, if that template
+    /// has one: its control changes and bend come from that channel alone.
+    channel: Option<u8>,
+}
+
+impl Bound {
+    /// Whether a control change or bend on `channel` (as in
+    /// [`Performance::note_on`]) moves it.
+    fn hears(&self, channel: Option<u8>) -> bool {
+        match (self.channel, channel) {
+            (Some(mine), Some(channel)) => mine == channel,
+            _ => true,
+        }
+    }
 }
 
 /// A bound note's trigger: whether it is on, and the message time it last went off.
@@ -190,6 +204,9 @@ impl Performance {
                     node: NodeName::from(&*node),
                     port: Arc::from(&*port),
                     range: binding.range.map(|end| end.value),
+                    channel: voices::template(patch, &binding.target.node.text)
+                        .and_then(voices::channel)
+                        .map(|channel| channel - 1),
                 }
             })
             .collect();
@@ -347,7 +364,9 @@ impl Performance {
         }
         let fraction = f64::from(value.min(127)) / 127.0;
         for bound in &self.bindings {
-            if matches!(bound.source, BindingSource::Control(n) if n.value == f64::from(number)) {
+            if matches!(bound.source, BindingSource::Control(n) if n.value == f64::from(number))
+                && bound.hears(channel)
+            {
                 out.push(param(bound, fraction));
             }
         }
@@ -401,7 +420,7 @@ impl Performance {
         }
         let fraction = (self.bend + 1.0) / 2.0;
         for bound in &self.bindings {
-            if bound.source == BindingSource::Bend {
+            if bound.source == BindingSource::Bend && bound.hears(channel) {
                 out.push(param(bound, fraction));
             }
         }
@@ -566,6 +585,38 @@ mod tests {
         p.note_on(None, 64, 100, 20, &mut out);
         // Closed and opened on one sample: a new held value, which the `voice` node restarts on.
         assert_eq!(gates(&out), [0.0, 2.0]);
+    }
+
+    #[test]
+    fn a_template_s_channel_takes_its_notes_and_the_controls_bound_to_its_inputs() {
+        let text = r#"(patch (nodes (lp (type "filter.lowpass")))
+            (voice a (channel 1) (nodes (v (type "voice")) (f (type "filter.lowpass")))
+              (inputs (cutoff f "cutoff")))
+            (voice b (channel 2) (voices 2) (nodes (v (type "voice"))))
+            (midi (cc 74 -> a "cutoff" 0 127) (cc 74 -> lp "cutoff" 0 127)))"#;
+        let mut p = configured(text, 4);
+        let mut out = Vec::new();
+        let voices = |out: &[Change]| -> Vec<(usize, usize)> {
+            out.iter()
+                .filter_map(|c| match c.target {
+                    Target::Voice(t, v, VoiceInput::Gate) => Some((t, v)),
+                    _ => None,
+                })
+                .collect()
+        };
+        p.note_on(Some(1), 60, 100, 0, &mut out);
+        p.note_on(Some(0), 62, 100, 0, &mut out);
+        p.note_on(Some(5), 64, 100, 0, &mut out);
+        p.note_on(None, 65, 100, 0, &mut out);
+        // b's first voice, a's first, nobody (channel 6), then both templates' next voices.
+        assert_eq!(voices(&out), [(1, 0), (0, 0), (0, 1), (1, 1)]);
+        out.clear();
+        // Channel 2's CC 74 moves only the binding outside the templates; channel 1's both.
+        p.control(Some(1), 74, 127, &mut out);
+        assert_eq!(params(&out), [("lp.cutoff".into(), 127.0, 0)]);
+        out.clear();
+        p.control(Some(0), 74, 127, &mut out);
+        assert_eq!(params(&out).len(), 2);
     }
 
     #[test]
