@@ -54,6 +54,21 @@ pub enum Part {
         /// The input naming the channel, from 0.
         channel: &'static str,
     },
+    /// The allocator a note stream reaches each voice copy through (see
+    /// [`mod@crate::notes`]): inputs named by [`LANE_PORTS`](crate::notes::LANE_PORTS),
+    /// settings [`NoteSlot::SETTINGS`], outputs named by
+    /// [`SLOT_OUTPUTS`](crate::notes::SLOT_OUTPUTS).
+    NoteSlot,
+}
+
+/// The settings of the [`Part::NoteSlot`] module, which the expansion sets on every copy.
+#[derive(Debug)]
+pub struct NoteSlot;
+
+impl NoteSlot {
+    /// Which voice the copy plays (from 0), how many voices the template has, and the
+    /// frequency of A4.
+    pub const SETTINGS: [&'static str; 3] = ["index", "voices", "tuning"];
 }
 
 /// Where one input of an output module goes.
@@ -304,6 +319,15 @@ impl Catalog {
                 spec.role == Role::Output && feeds.iter().all(|feed| has_input(feed.port))
             }
             Part::Input { channel } => spec.role == Role::Input && has_input(channel),
+            Part::NoteSlot => {
+                spec.role == Role::Kernel
+                    && crate::notes::LANE_PORTS
+                        .iter()
+                        .flatten()
+                        .all(|p| has_input(p))
+                    && NoteSlot::SETTINGS.iter().all(|p| has_input(p))
+                    && crate::notes::SLOT_OUTPUTS.iter().all(|p| has_output(p))
+            }
         };
         assert!(fits, "`{name}` cannot play {part:?}");
         let unique = !matches!(part, Part::Output(_) | Part::Input { .. });
@@ -336,6 +360,16 @@ impl Catalog {
             .parts
             .iter()
             .position(|part| *part == Some(Part::Voice))?;
+        Some(&self.modules[index])
+    }
+
+    /// The module that allocates a note stream's notes to voices ([`Part::NoteSlot`]), if one
+    /// does.
+    pub fn note_slot(&self) -> Option<&ModuleSpec> {
+        let index = self
+            .parts
+            .iter()
+            .position(|part| *part == Some(Part::NoteSlot))?;
         Some(&self.modules[index])
     }
 

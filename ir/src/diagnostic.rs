@@ -48,6 +48,9 @@ pub enum Code {
     /// A text parameter's problem: a mistake inside its string (at the exact character), a
     /// number given where text is taken, or an output its text does not name.
     Text,
+    /// Several instruments: two voice templates share a name, a template's `channel` or
+    /// `voices` is out of range, or a note stream is connected where none can go.
+    Notes,
     /// A setting of the host (not of the patch) is out of range, such as the sample rate.
     Setting,
     /// patchvm failed its own invariants: a bug to report, never the patch's fault.
@@ -75,6 +78,7 @@ impl Code {
             Code::Template => "E0112",
             Code::Binding => "E0113",
             Code::Text => "E0116",
+            Code::Notes => "E0117",
             Code::Setting => "E0201",
             Code::Internal => "E0900",
         }

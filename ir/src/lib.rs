@@ -30,6 +30,7 @@ pub mod limits;
 pub mod literal;
 pub mod midi;
 pub mod node_name;
+pub mod notes;
 pub mod patch;
 pub mod span;
 pub mod suggest;
@@ -39,7 +40,8 @@ pub mod validate;
 pub mod voices;
 
 pub use catalog::{
-    Bus, Catalog, Fade, Feed, FoldFn, InputSpec, ModuleSpec, OutputSpec, Part, Rate, Role, Unit,
+    Bus, Catalog, Fade, Feed, FoldFn, InputSpec, ModuleSpec, NoteSlot, OutputSpec, Part, Rate,
+    Role, Unit,
 };
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Label};
 pub use edit::Edit;

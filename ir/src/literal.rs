@@ -35,7 +35,7 @@ pub struct Escape {
 /// and JSON readers call it), wherever a literal is longer than its quotes and its text.
 pub(crate) fn locate(patch: &mut Patch, source: &str) {
     let templates = patch
-        .voice
+        .voices
         .iter_mut()
         .flat_map(|template| &mut template.nodes);
     for node in patch.nodes.iter_mut().chain(templates) {

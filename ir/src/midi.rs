@@ -99,10 +99,7 @@ fn check_target(
     problems: &mut Diagnostics,
 ) {
     let target = &binding.target;
-    if let Some(template) = patch
-        .voice
-        .as_ref()
-        .filter(|t| t.name.text == target.node.text)
+    if let Some(template) = voices::template(patch, &target.node.text)
         && !template
             .inputs
             .iter()
@@ -131,7 +128,7 @@ fn check_target(
     let (node_id, port) = voices::resolve(patch, catalog, &target.node.text, &target.port.text);
     let Some(node) = flat.node(&node_id) else {
         let mut ids: Vec<&str> = patch.nodes.iter().map(|n| n.id.text.as_str()).collect();
-        ids.extend(patch.voice.iter().map(|t| t.name.text.as_str()));
+        ids.extend(patch.voices.iter().map(|t| t.name.text.as_str()));
         push_capped(
             problems,
             Diagnostic::new(

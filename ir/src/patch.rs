@@ -15,9 +15,10 @@ pub struct Patch {
     pub nodes: Vec<Node>,
     /// The connections, in the order they were written.
     pub connections: Vec<Connection>,
-    /// The voice template, if the patch plays notes polyphonically: a named sub-patch that
-    /// the host instantiates once per voice (see [`mod@crate::voices`]).
-    pub voice: Option<VoiceTemplate>,
+    /// The voice templates, one per instrument that plays notes polyphonically: named
+    /// sub-patches that the host instantiates once per voice (see [`mod@crate::voices`]), in
+    /// the order they were written.
+    pub voices: Vec<VoiceTemplate>,
     /// How MIDI drives the patch: tuning, pitch-bend range and bindings. Empty by default.
     pub midi: Midi,
     /// The transport section: tempo, meter and tempo map; `None` plays at the defaults
@@ -42,6 +43,11 @@ pub struct VoiceTemplate {
     pub inputs: Vec<TemplatePort>,
     /// The template's output ports, each the sum over voices of one output of one node.
     pub outputs: Vec<TemplatePort>,
+    /// The MIDI channel (1–16) whose notes and control changes reach this template; `None`
+    /// takes every channel, so a patch with one template plays whatever is sent.
+    pub channel: Option<Number>,
+    /// How many voices this template has; `None` takes the host's count.
+    pub voice_count: Option<Number>,
     /// The whole template.
     pub span: Span,
 }
@@ -225,8 +231,11 @@ impl Patch {
     /// be compared for equality of content.
     pub fn without_spans(mut self) -> Patch {
         clear_nodes(&mut self.nodes, &mut self.connections);
-        if let Some(template) = &mut self.voice {
+        for template in &mut self.voices {
             template.span = Span::NONE;
+            for number in template.channel.iter_mut().chain(&mut template.voice_count) {
+                number.span = Span::NONE;
+            }
             template.name.span = Span::NONE;
             clear_nodes(&mut template.nodes, &mut template.connections);
             for port in template.inputs.iter_mut().chain(&mut template.outputs) {

@@ -45,7 +45,7 @@ pub fn validate_with<'c>(
     limits: &Limits,
     voices: usize,
 ) -> Result<Graph<'c>, Diagnostics> {
-    let (single, mut problems) = voices::expand(patch, catalog, 1);
+    let (single, mut problems) = voices::expand_one(patch, catalog);
     let graph = match validate_flat(&single, catalog, limits) {
         Ok(graph) => Some(graph),
         Err(more) => {
@@ -57,10 +57,13 @@ pub fn validate_with<'c>(
     };
     midi::check(patch, &single, catalog, &mut problems);
     match graph {
-        Some(graph) if problems.is_empty() => match patch.voice.as_ref().filter(|_| voices > 1) {
-            Some(_) => validate_voices(patch, catalog, limits, voices).map(|(graph, _)| graph),
-            None => Ok(graph),
-        },
+        Some(graph) if problems.is_empty() => {
+            if patch.voices.iter().any(|t| voices::count(t, voices) > 1) {
+                validate_voices(patch, catalog, limits, voices).map(|(graph, _)| graph)
+            } else {
+                Ok(graph)
+            }
+        }
         _ => Err(problems),
     }
 }
@@ -77,26 +80,27 @@ pub fn validate_voices<'p, 'c>(
     voices: usize,
 ) -> Result<(Graph<'c>, std::borrow::Cow<'p, Patch>), Diagnostics> {
     let voices = voices.clamp(1, voices::MAX_VOICES);
-    if let Some(template) = &patch.voice {
+    if !patch.voices.is_empty() {
         // The counts are known before expanding: a large template times many voices would
         // otherwise build millions of nodes only for the limit to refuse them. Every port is
-        // valid here, so each voice adds one connection per port too.
-        let per_voice_connections =
-            template.connections.len() + template.inputs.len() + template.outputs.len();
-        let ports = template.inputs.len() + template.outputs.len();
-        check_counts(
-            patch
-                .nodes
-                .len()
+        // valid here, so each voice adds one connection per port too, and a note stream's
+        // slot one node and a connection per lane signal.
+        let (mut nodes, mut connections) = (patch.nodes.len(), patch.connections.len());
+        for template in &patch.voices {
+            let count = voices::count(template, voices);
+            let slot = usize::from(voices::driven(patch, template));
+            let per_voice_nodes = template.nodes.len() + slot;
+            let per_voice_connections = template.connections.len()
+                + template.inputs.len()
+                + template.outputs.len()
+                + slot * 2 * crate::notes::NOTE_LANES;
+            let ports = template.inputs.len() + template.outputs.len();
+            nodes = nodes
                 .saturating_add(ports)
-                .saturating_add(voices.saturating_mul(template.nodes.len())),
-            patch
-                .connections
-                .len()
-                .saturating_add(voices.saturating_mul(per_voice_connections)),
-            limits,
-            voices,
-        )?;
+                .saturating_add(count.saturating_mul(per_voice_nodes));
+            connections = connections.saturating_add(count.saturating_mul(per_voice_connections));
+        }
+        check_counts(nodes, connections, limits, voices)?;
     }
     let (flat, _) = voices::expand(patch, catalog, voices);
     let graph = validate_flat(&flat, catalog, limits)?;

@@ -32,13 +32,16 @@
 use crate::catalog::{Catalog, Rate, Role};
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, push_capped};
 use crate::node_name::NodeName;
-use crate::patch::{
-    Connection, Name, Node, Param, Patch, PortRef, TemplatePort, Value, ValueKind, VoiceTemplate,
-};
+use crate::notes;
+use crate::patch::{Name, Patch, PortRef, TemplatePort, ValueKind, VoiceTemplate};
 use crate::span::Span;
 use crate::suggest;
 use std::borrow::Cow;
 use std::collections::HashMap;
+
+mod flat;
+mod instruments;
+mod streams;
 
 /// The character that joins the parts of an expanded id, reserved in every written name.
 pub const SEPARATOR: char = '/';
@@ -86,6 +89,56 @@ pub fn port_id(template: &str, port: &str) -> String {
     format!("{template}{SEPARATOR}{port}")
 }
 
+/// The template of `patch` named `name`, if there is one (the first, if names repeat).
+pub fn template<'p>(patch: &'p Patch, name: &str) -> Option<&'p VoiceTemplate> {
+    patch.voices.iter().find(|t| t.name.text == name)
+}
+
+/// How many voices `template` has: its own `(voices N)` when valid, else the host's
+/// `voices`; at least one, at most [`MAX_VOICES`].
+pub fn count(template: &VoiceTemplate, voices: usize) -> usize {
+    template
+        .voice_count
+        .and_then(|n| whole_in(n.value, 1, MAX_VOICES))
+        .unwrap_or(voices)
+        .clamp(1, MAX_VOICES)
+}
+
+/// The MIDI channel (1–16) `template` listens to, or `None` for every channel (also when its
+/// `(channel N)` is invalid, which validation reports).
+pub fn channel(template: &VoiceTemplate) -> Option<u8> {
+    let channel = whole_in(template.channel?.value, 1, 16)?;
+    u8::try_from(channel).ok()
+}
+
+/// `value` as a whole number in `lo..=hi`, if it is one.
+fn whole_in(value: f64, lo: usize, hi: usize) -> Option<usize> {
+    let fits = value.fract() == 0.0 && value >= lo as f64 && value <= hi as f64;
+    fits.then_some(value as usize)
+}
+
+/// The id of the note slot that plays voice `voice` of a template driven by a note stream:
+/// `TEMPLATE/notes/VOICE`, which no copy (`TEMPLATE/VOICE/NODE`) or port (`TEMPLATE/PORT`)
+/// can be.
+pub fn slot_id(template: &str, voice: usize) -> String {
+    format!("{template}{SEPARATOR}{}{SEPARATOR}{voice}", notes::STREAM)
+}
+
+/// Whether the patch drives `template` with a note stream: connects anything to its `notes`
+/// port or to one of its lanes.
+pub fn driven(patch: &Patch, template: &VoiceTemplate) -> bool {
+    patch
+        .connections
+        .iter()
+        .any(|c| c.to.node.text == template.name.text && notes::is_note_port(&c.to.port.text))
+}
+
+/// Whether template input `input` is played by the template's note slots rather than shared
+/// by every voice: the template is [`driven`] and the input is one a slot drives.
+fn slot_input(driven: bool, input: &str) -> bool {
+    driven && notes::SLOT_OUTPUTS.contains(&input)
+}
+
 /// The node input an event or binding addressed as `(node, port)` reaches in the expanded
 /// patch: a template input `(TEMPLATE, INPUT)` is the input of its shared node (the catalog's
 /// bus); anything else is itself.
@@ -95,11 +148,8 @@ pub fn resolve<'a>(
     node: &'a str,
     port: &'a str,
 ) -> (Cow<'a, str>, Cow<'a, str>) {
-    match (&patch.voice, BusNames::of(catalog)) {
-        (Some(template), Some(bus))
-            if template.name.text == node
-                && template.inputs.iter().any(|i| i.name.text == port) =>
-        {
+    match (template(patch, node), BusNames::of(catalog)) {
+        (Some(template), Some(bus)) if template.inputs.iter().any(|i| i.name.text == port) => {
             (Cow::Owned(port_id(node, port)), Cow::Borrowed(bus.input))
         }
         _ => (Cow::Borrowed(node), Cow::Borrowed(port)),
@@ -107,8 +157,9 @@ pub fn resolve<'a>(
 }
 
 /// The nodes of the expanded patch that events are meant to set: the targets of the MIDI
-/// section's bindings and the nodes behind the template's inputs. A compiler keeps them
-/// kernels even when stateless and constant, so that their first event needs no recompiling.
+/// section's bindings and the nodes behind the templates' shared inputs. A compiler keeps
+/// them kernels even when stateless and constant, so that their first event needs no
+/// recompiling.
 pub fn event_targets(patch: &Patch, catalog: &Catalog) -> Vec<NodeName> {
     let bound = patch.midi.bindings.iter().map(|binding| {
         let (node, _) = resolve(
@@ -119,10 +170,12 @@ pub fn event_targets(patch: &Patch, catalog: &Catalog) -> Vec<NodeName> {
         );
         NodeName::from(&*node)
     });
-    let inputs = patch.voice.iter().flat_map(|template| {
+    let inputs = patch.voices.iter().flat_map(|template| {
+        let driven = driven(patch, template);
         template
             .inputs
             .iter()
+            .filter(move |input| !slot_input(driven, &input.name.text))
             .map(|input| NodeName::from(port_id(&template.name.text, &input.name.text)))
     });
     bound.chain(inputs).collect()
@@ -141,9 +194,10 @@ pub fn voice_node<'t>(template: &'t VoiceTemplate, catalog: &Catalog) -> Option<
     }
 }
 
-/// The patch with its template expanded into `voices` copies (at least one), and the
-/// problems of the template and of the names the patch writes. Problems do not stop the
-/// expansion: what can be expanded is, so that validating the result reports the rest.
+/// The patch with each template expanded into its voice count (its own `(voices N)`, else
+/// `voices`; see [`count`]), and the problems of the templates and of the names the patch
+/// writes. Problems do not stop the expansion: what can be expanded is, so that validating the
+/// result reports the rest.
 ///
 /// A patch without a template and without a reserved name comes back as it is, borrowed.
 pub fn expand<'p>(
@@ -151,9 +205,24 @@ pub fn expand<'p>(
     catalog: &Catalog,
     voices: usize,
 ) -> (Cow<'p, Patch>, Diagnostics) {
+    expand_by(patch, catalog, |template| count(template, voices))
+}
+
+/// The patch with every template expanded into one voice, as [`expand`] does: how the
+/// validator checks templates once, whatever their voice counts.
+pub fn expand_one<'p>(patch: &'p Patch, catalog: &Catalog) -> (Cow<'p, Patch>, Diagnostics) {
+    expand_by(patch, catalog, |_| 1)
+}
+
+fn expand_by<'p>(
+    patch: &'p Patch,
+    catalog: &Catalog,
+    voices: impl Fn(&VoiceTemplate) -> usize,
+) -> (Cow<'p, Patch>, Diagnostics) {
     let mut problems = Vec::new();
     check_names(patch, &mut problems);
-    let Some(template) = &patch.voice else {
+    instruments::check(patch, &mut problems);
+    if patch.voices.is_empty() {
         if problems.is_empty() && patch.midi.is_empty() {
             return (Cow::Borrowed(patch), problems);
         }
@@ -164,28 +233,84 @@ pub fn expand<'p>(
             ..Patch::default()
         };
         return (Cow::Owned(flat), problems);
+    }
+    let mut flat = Patch {
+        transport: patch.transport.clone(),
+        ..Patch::default()
     };
-    let mut expansion = Expansion {
-        patch,
-        template,
-        catalog,
-        voices: voices.clamp(1, MAX_VOICES),
-        problems,
-        flat: Patch {
-            transport: patch.transport.clone(),
-            ..Patch::default()
-        },
-    };
-    expansion.check_template();
-    let (inputs, outputs) = expansion.check_ports();
-    expansion.build(&inputs, &outputs);
-    (Cow::Owned(expansion.flat), expansion.problems)
+    let mut checked: Vec<Expansion> = Vec::with_capacity(patch.voices.len());
+    for template in &patch.voices {
+        // A second template of the same name was reported; expanding it would only repeat
+        // the first one's ids.
+        if checked
+            .iter()
+            .any(|e| e.template.name.text == template.name.text)
+        {
+            continue;
+        }
+        let mut expansion = Expansion {
+            patch,
+            template,
+            catalog,
+            voices: voices(template),
+            driven: driven(patch, template),
+            problems,
+            inputs: Vec::new(),
+            outputs: Vec::new(),
+        };
+        expansion.check_template();
+        expansion.check_ports();
+        problems = std::mem::take(&mut expansion.problems);
+        checked.push(expansion);
+    }
+    // Without a bus the template check has said why nothing is expanded.
+    if let Some(bus) = BusNames::of(catalog) {
+        flat.nodes.clone_from(&patch.nodes);
+        for expansion in &checked {
+            expansion.nodes(bus, &mut flat.nodes);
+        }
+        for connection in &patch.connections {
+            let from = checked.iter().find(|e| e.named(&connection.from));
+            let to = checked.iter().find(|e| e.named(&connection.to));
+            if let Some(to) = to
+                && notes::is_note_port(&connection.to.port.text)
+            {
+                to.stream(connection, &mut flat.connections, &mut problems);
+                continue;
+            }
+            // A connection to a port that is missing or faulty was reported; leaving it out
+            // keeps one mistake from showing up as another.
+            if from.is_some_and(|e| !e.has(&connection.from, &e.outputs))
+                || to.is_some_and(|e| !e.has(&connection.to, &e.inputs))
+            {
+                continue;
+            }
+            let mut connection = connection.clone();
+            if from.is_some() {
+                let port = port_id(&connection.from.node.text, &connection.from.port.text);
+                connection.from = rename(&connection.from, port, bus.output);
+            }
+            if let Some(to) = to {
+                if slot_input(to.driven, &connection.to.port.text) {
+                    push_capped(&mut problems, to.played_by_notes(&connection.to));
+                    continue;
+                }
+                let port = port_id(&connection.to.node.text, &connection.to.port.text);
+                connection.to = rename(&connection.to, port, bus.input);
+            }
+            flat.connections.push(connection);
+        }
+        for expansion in &checked {
+            expansion.connections(bus, &mut flat.connections);
+        }
+    }
+    (Cow::Owned(flat), problems)
 }
 
 /// Refuses the reserved separator in every id and port name the patch writes.
 fn check_names(patch: &Patch, problems: &mut Diagnostics) {
     let mut names: Vec<(&Name, &str)> = patch.nodes.iter().map(|n| (&n.id, "node id")).collect();
-    if let Some(template) = &patch.voice {
+    for template in &patch.voices {
         names.push((&template.name, "template name"));
         names.extend(template.nodes.iter().map(|n| (&n.id, "node id")));
         let ports = template.inputs.iter().chain(&template.outputs);
@@ -215,8 +340,13 @@ struct Expansion<'p, 'c> {
     template: &'p VoiceTemplate,
     catalog: &'c Catalog,
     voices: usize,
+    /// Whether a note stream drives the template (see [`driven`]).
+    driven: bool,
     problems: Diagnostics,
-    flat: Patch,
+    /// The template's valid inputs, once checked.
+    inputs: Vec<&'p TemplatePort>,
+    /// The template's valid outputs, once checked.
+    outputs: Vec<&'p TemplatePort>,
 }
 
 impl<'p> Expansion<'p, '_> {
@@ -277,6 +407,8 @@ impl<'p> Expansion<'p, '_> {
             }
         }
         match voice_nodes.as_slice() {
+            // A note stream plays a template without a voice node.
+            [] if self.driven => {}
             [] => self.problem(
                 Diagnostic::new(
                     Code::Template,
@@ -323,9 +455,9 @@ impl<'p> Expansion<'p, '_> {
         }
     }
 
-    /// Checks the template's ports and the patch's connections to them; returns the valid
+    /// Checks the template's ports and the patch's connections to them; keeps the valid
     /// inputs and outputs.
-    fn check_ports(&mut self) -> (Vec<&'p TemplatePort>, Vec<&'p TemplatePort>) {
+    fn check_ports(&mut self) {
         let template: &'p VoiceTemplate = self.template;
         let mut seen: HashMap<&str, Span> = HashMap::new();
         let mut valid = [Vec::new(), Vec::new()];
@@ -351,12 +483,33 @@ impl<'p> Expansion<'p, '_> {
                     continue;
                 }
                 seen.insert(&port.name.text, port.name.span);
+                if notes::is_note_port(&port.name.text) {
+                    self.problem(
+                        Diagnostic::new(
+                            Code::Notes,
+                            port.name.span,
+                            format!(
+                                "voice template `{}` declares a port named `{}`",
+                                template.name.text, port.name.text
+                            ),
+                        )
+                        .with_label("reserved for note streams")
+                        .with_hint(format!(
+                            "`{}` and its lanes (`{}` …) take note streams; rename the port",
+                            notes::STREAM,
+                            notes::lane_port(0, notes::Signal::Pitch)
+                        )),
+                    );
+                    continue;
+                }
                 if self.check_port(port, side == 0) {
                     valid[side].push(port);
                 }
             }
         }
         let [inputs, outputs] = valid;
+        self.inputs = inputs;
+        self.outputs = outputs;
         for connection in &self.patch.connections {
             for (end, ports, kind) in [
                 (&connection.from, &template.outputs, "output"),
@@ -364,6 +517,7 @@ impl<'p> Expansion<'p, '_> {
             ] {
                 // A port declared but faulty was reported where it is declared.
                 if end.node.text == template.name.text
+                    && !(kind == "input" && notes::is_note_port(&end.port.text))
                     && !ports.iter().any(|p| p.name.text == end.port.text)
                 {
                     let names: Vec<&str> = ports.iter().map(|p| p.name.text.as_str()).collect();
@@ -390,7 +544,6 @@ impl<'p> Expansion<'p, '_> {
                 }
             }
         }
-        (inputs, outputs)
     }
 
     /// Whether `port` names an existing port of a template node, of the right direction.
@@ -469,143 +622,14 @@ impl<'p> Expansion<'p, '_> {
         true
     }
 
-    /// The flat patch: the patch's own nodes, the shared input nodes, the copies node by node,
-    /// the summing nodes; the patch's connections (to the template rewired to those nodes),
-    /// the inputs to every voice, the template's connections voice by voice, and every voice
-    /// into the sums.
-    fn build(&mut self, inputs: &[&TemplatePort], outputs: &[&TemplatePort]) {
-        // Without a bus the template check has said why nothing is expanded.
-        let Some(bus) = BusNames::of(self.catalog) else {
-            return;
-        };
-        let template = self.template;
-        let name = &template.name.text;
-        let voices = self.voices;
-        let flat = &mut self.flat;
-        flat.nodes.clone_from(&self.patch.nodes);
-        for port in inputs {
-            let value = self.input_value(port);
-            self.flat.nodes.push(Node {
-                id: Name {
-                    text: port_id(name, &port.name.text),
-                    span: port.name.span,
-                },
-                module: Name {
-                    text: bus.module.to_owned(),
-                    span: port.span,
-                },
-                params: vec![Param {
-                    name: Name::new(bus.input),
-                    value: Value {
-                        kind: ValueKind::Number(value),
-                        span: port.span,
-                        escapes: Vec::new(),
-                    },
-                }],
-                span: port.span,
-            });
-        }
-        let flat = &mut self.flat;
-        for node in &template.nodes {
-            for voice in 0..voices {
-                flat.nodes.push(Node {
-                    id: Name {
-                        text: copy_id(name, voice, &node.id.text),
-                        span: node.id.span,
-                    },
-                    ..node.clone()
-                });
-            }
-        }
-        for port in outputs {
-            flat.nodes.push(bus_node(name, port, bus.module));
-        }
+    /// Whether `end` names this template.
+    fn named(&self, end: &PortRef) -> bool {
+        end.node.text == self.template.name.text
+    }
 
-        for connection in &self.patch.connections {
-            // A connection to a port that is missing or faulty was reported; leaving it out
-            // keeps one mistake from showing up as another.
-            let valid = |end: &PortRef, ports: &[&TemplatePort]| {
-                end.node.text != *name || ports.iter().any(|p| p.name.text == end.port.text)
-            };
-            if !valid(&connection.from, outputs) || !valid(&connection.to, inputs) {
-                continue;
-            }
-            let mut connection = connection.clone();
-            if connection.from.node.text == *name {
-                connection.from = rename(
-                    &connection.from,
-                    port_id(name, &connection.from.port.text),
-                    bus.output,
-                );
-            }
-            if connection.to.node.text == *name {
-                connection.to = rename(
-                    &connection.to,
-                    port_id(name, &connection.to.port.text),
-                    bus.input,
-                );
-            }
-            flat.connections.push(connection);
-        }
-        for port in inputs {
-            for voice in 0..voices {
-                let from = PortRef {
-                    node: Name {
-                        text: port_id(name, &port.name.text),
-                        span: port.name.span,
-                    },
-                    port: Name {
-                        text: bus.output.to_owned(),
-                        span: port.span,
-                    },
-                };
-                let to = rename(
-                    &port.target,
-                    copy_id(name, voice, &port.target.node.text),
-                    &port.target.port.text,
-                );
-                flat.connections.push(Connection {
-                    from,
-                    to,
-                    span: port.span,
-                });
-            }
-        }
-        for connection in &template.connections {
-            for voice in 0..voices {
-                let from = &connection.from;
-                let to = &connection.to;
-                flat.connections.push(Connection {
-                    from: rename(from, copy_id(name, voice, &from.node.text), &from.port.text),
-                    to: rename(to, copy_id(name, voice, &to.node.text), &to.port.text),
-                    span: connection.span,
-                });
-            }
-        }
-        for port in outputs {
-            for voice in 0..voices {
-                let target = &port.target;
-                let to = PortRef {
-                    node: Name {
-                        text: port_id(name, &port.name.text),
-                        span: port.name.span,
-                    },
-                    port: Name {
-                        text: bus.input.to_owned(),
-                        span: port.span,
-                    },
-                };
-                flat.connections.push(Connection {
-                    from: rename(
-                        target,
-                        copy_id(name, voice, &target.node.text),
-                        &target.port.text,
-                    ),
-                    to,
-                    span: port.span,
-                });
-            }
-        }
+    /// Whether `end`'s port is among `ports` (the valid inputs or outputs).
+    fn has(&self, end: &PortRef, ports: &[&TemplatePort]) -> bool {
+        ports.iter().any(|p| p.name.text == end.port.text)
     }
 
     /// The value a template input holds when nothing drives it: the value the template sets
@@ -629,23 +653,6 @@ impl<'p> Expansion<'p, '_> {
                 .map(|i| spec.inputs[i].default)
         });
         set.or(default).unwrap_or(0.0)
-    }
-}
-
-/// The summing node of output `port`, of module `bus`, with no parameters: the bus passes its
-/// input on unchanged.
-fn bus_node(template: &str, port: &TemplatePort, bus: &str) -> Node {
-    Node {
-        id: Name {
-            text: port_id(template, &port.name.text),
-            span: port.name.span,
-        },
-        module: Name {
-            text: bus.to_owned(),
-            span: port.span,
-        },
-        params: Vec::new(),
-        span: port.span,
     }
 }
 

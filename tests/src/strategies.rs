@@ -466,14 +466,16 @@ fn add_template(patch: &mut Patch, shape: &PatchShape, gene: &TemplateGene) {
             }
         }
     }
-    patch.voice = Some(VoiceTemplate {
+    patch.voices = vec![VoiceTemplate {
         name: name("voices"),
         nodes,
         connections,
         inputs,
         outputs,
+        channel: None,
+        voice_count: None,
         span: Span::NONE,
-    });
+    }];
 }
 
 fn output_module() -> &'static ModuleSpec {

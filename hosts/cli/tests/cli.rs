@@ -514,7 +514,7 @@ fn render_stats_count_a_voice_templates_expanded_nodes() {
     // Two written nodes, eight copies of the template's seven, and a bus for its one input
     // and its one output (the file alone has two).
     let patch = patchvm_tests::example("poly-synth.lisp");
-    let template = patch.voice.as_ref().unwrap();
+    let template = patch.voices.first().unwrap();
     let expanded = patch.nodes.len()
         + 8 * template.nodes.len()
         + template.inputs.len()

@@ -47,13 +47,13 @@ pub struct Controller {
     /// The patch playing with its voice template expanded: where events' targets live.
     flat: Option<Patch>,
     performance: Performance,
-    /// For each voice of the template, the keys of its `voice` node's inputs (by
+    /// For each template, for each of its voices, the keys of its `voice` node's inputs (by
     /// [`VoiceInput`]); `None` where the program has no slot (the node reaches no output).
-    voice_keys: Vec<[Option<ParamKey>; 3]>,
+    voice_keys: Vec<Vec<[Option<ParamKey>; 3]>>,
     /// The same for every `voice` node outside the template.
     mono_keys: Vec<[Option<ParamKey>; 3]>,
-    /// The keys of the level of the template's outputs, which all sound off cuts.
-    output_keys: Vec<ParamKey>,
+    /// For each template, the keys of the level of its outputs, which all sound off cuts.
+    output_keys: Vec<Vec<ParamKey>>,
     /// MIDI messages ignored: garbage, system messages, messages no rule uses.
     ignored_midi: u64,
     /// Events queued for the audio half so far (dropped ones not counted).
@@ -201,21 +201,42 @@ impl Controller {
     /// (last-note priority), through the [`NoteBinding`], or, if the patch binds the note,
     /// only through its bindings.
     pub fn note_on(&mut self, note: u8, velocity: u8, at: At) -> Result<(), EngineError> {
+        self.channel_note_on(None, note, velocity, at)
+    }
+
+    /// [`note_on`](Controller::note_on) on MIDI channel `channel` (0..=15, `None` for
+    /// every template).
+    fn channel_note_on(
+        &mut self,
+        channel: Option<u8>,
+        note: u8,
+        velocity: u8,
+        at: At,
+    ) -> Result<(), EngineError> {
         if velocity == 0 {
-            return self.note_off(note, at);
+            return self.channel_note_off(channel, note, at);
         }
         let mut changes = Vec::new();
         self.performance
-            .note_on(note.min(127), velocity, time_of(at), &mut changes);
+            .note_on(channel, note.min(127), velocity, time_of(at), &mut changes);
         self.play(changes, at)
     }
 
     /// Releases MIDI note `note` at `at` (or, while the sustain pedal is down, its voices
     /// when the pedal lifts).
     pub fn note_off(&mut self, note: u8, at: At) -> Result<(), EngineError> {
+        self.channel_note_off(None, note, at)
+    }
+
+    fn channel_note_off(
+        &mut self,
+        channel: Option<u8>,
+        note: u8,
+        at: At,
+    ) -> Result<(), EngineError> {
         let mut changes = Vec::new();
         self.performance
-            .note_off(note.min(127), time_of(at), &mut changes);
+            .note_off(channel, note.min(127), time_of(at), &mut changes);
         self.play(changes, at)
     }
 
@@ -224,28 +245,51 @@ impl Controller {
     /// sample, until its next note), all notes off (123: every gate closes, voices release),
     /// and the patch's bindings of that controller.
     pub fn control_change(&mut self, number: u8, value: u8, at: At) -> Result<(), EngineError> {
+        self.channel_control(None, number, value, at)
+    }
+
+    fn channel_control(
+        &mut self,
+        channel: Option<u8>,
+        number: u8,
+        value: u8,
+        at: At,
+    ) -> Result<(), EngineError> {
         let mut changes = Vec::new();
-        self.performance.control(number, value, &mut changes);
+        self.performance
+            .control(channel, number, value, &mut changes);
         self.play(changes, at)
     }
 
     /// Pitch bend to `value` (0..=16383, centred at 8192) at `at`: voice pitch moves by the
     /// patch's bend range, and the patch's bend bindings follow.
     pub fn pitch_bend(&mut self, value: u16, at: At) -> Result<(), EngineError> {
+        self.channel_bend(None, value, at)
+    }
+
+    fn channel_bend(&mut self, channel: Option<u8>, value: u16, at: At) -> Result<(), EngineError> {
         let mut changes = Vec::new();
-        self.performance.bend(value.min(16_383), &mut changes);
+        self.performance
+            .bend(channel, value.min(16_383), &mut changes);
         self.play(changes, at)
     }
 
-    /// Acts on one raw MIDI channel message (note on or off, control change, pitch bend, on
-    /// any channel) at `at`. Anything else — garbage, system messages, program changes — is
-    /// ignored and counted ([`ignored_midi`](Controller::ignored_midi)); no input panics.
+    /// Acts on one raw MIDI channel message (note on or off, control change, pitch bend) at
+    /// `at`: the templates whose `(channel N)` is the message's, and those without one, play
+    /// it (multitimbral); `voice` nodes outside templates and the patch's bindings hear every
+    /// channel. Anything else — garbage, system messages, program changes — is ignored and
+    /// counted ([`ignored_midi`](Controller::ignored_midi)); no input panics.
     pub fn midi(&mut self, message: &[u8], at: At) -> Result<(), EngineError> {
+        let channel = message.first().map(|status| status & 0x0F);
         match MidiMessage::parse(message) {
-            Some(MidiMessage::NoteOn { note, velocity }) => self.note_on(note, velocity, at),
-            Some(MidiMessage::NoteOff { note }) => self.note_off(note, at),
-            Some(MidiMessage::Control { number, value }) => self.control_change(number, value, at),
-            Some(MidiMessage::Bend { value }) => self.pitch_bend(value, at),
+            Some(MidiMessage::NoteOn { note, velocity }) => {
+                self.channel_note_on(channel, note, velocity, at)
+            }
+            Some(MidiMessage::NoteOff { note }) => self.channel_note_off(channel, note, at),
+            Some(MidiMessage::Control { number, value }) => {
+                self.channel_control(channel, number, value, at)
+            }
+            Some(MidiMessage::Bend { value }) => self.channel_bend(channel, value, at),
             None => {
                 self.ignored_midi += 1;
                 Ok(())
@@ -357,10 +401,11 @@ impl Controller {
             };
             let action = Action::Set(value);
             match target {
-                Target::Voice(voice, input) => {
+                Target::Voice(template, voice, input) => {
                     let key = self
                         .voice_keys
-                        .get(voice)
+                        .get(template)
+                        .and_then(|voices| voices.get(voice))
                         .and_then(|keys| keys[input as usize]);
                     // A voice without a slot plays nothing, as one whose event was dropped.
                     if !key.is_some_and(|key| self.send(key, action, at)) {
@@ -381,8 +426,9 @@ impl Controller {
                         self.performance.gate_not_sent(&target, value);
                     }
                 }
-                Target::Outputs => {
-                    for key in self.output_keys.clone() {
+                Target::Outputs(template) => {
+                    let keys = self.output_keys.get(template).cloned().unwrap_or_default();
+                    for key in keys {
                         self.send(key, action, at);
                     }
                 }
@@ -550,31 +596,34 @@ impl Controller {
             }
             keys
         };
-        self.voice_keys = match &patch.voice {
-            Some(template) => match voices::voice_node(template, catalog()) {
-                Some(voice_node) => {
-                    let mut id = String::new();
-                    (0..self.settings.voices)
-                        .map(|voice| {
-                            voices::write_copy_id(&mut id, &template.name.text, voice, voice_node);
-                            keys_of(&id)
-                        })
-                        .collect()
-                }
+        let mut id = String::new();
+        self.voice_keys = patch
+            .voices
+            .iter()
+            .map(|template| match voices::voice_node(template, catalog()) {
+                Some(voice_node) => (0..voices::count(template, self.settings.voices))
+                    .map(|voice| {
+                        voices::write_copy_id(&mut id, &template.name.text, voice, voice_node);
+                        keys_of(&id)
+                    })
+                    .collect(),
                 None => Vec::new(),
-            },
-            None => Vec::new(),
-        };
-        self.output_keys = patch.voice.as_ref().map_or_else(Vec::new, |template| {
-            template
-                .outputs
-                .iter()
-                .filter_map(|output| {
-                    let bus = voices::port_id(&template.name.text, &output.name.text);
-                    published.slot(engine_keys, &bus, OUTPUT_LEVEL)
-                })
-                .collect()
-        });
+            })
+            .collect();
+        self.output_keys = patch
+            .voices
+            .iter()
+            .map(|template| {
+                template
+                    .outputs
+                    .iter()
+                    .filter_map(|output| {
+                        let bus = voices::port_id(&template.name.text, &output.name.text);
+                        published.slot(engine_keys, &bus, OUTPUT_LEVEL)
+                    })
+                    .collect()
+            })
+            .collect();
         self.mono_keys = patch
             .nodes
             .iter()

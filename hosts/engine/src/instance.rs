@@ -205,12 +205,11 @@ pub(crate) fn prepare_edit(
         ..options.clone()
     };
     // The voices, once the settings say how many is sane.
-    let (graph, expanded) = match &patch.voice {
-        Some(_) => {
-            let (graph, expanded) = validate_voices(patch, catalog(), limits, settings.voices)?;
-            (graph, Some(expanded.into_owned()))
-        }
-        None => (single, None),
+    let (graph, expanded) = if patch.voices.is_empty() {
+        (single, None)
+    } else {
+        let (graph, expanded) = validate_voices(patch, catalog(), limits, settings.voices)?;
+        (graph, Some(expanded.into_owned()))
     };
     let compiled = compile_graph(patch, &graph, catalog(), &options)?;
     check_memory(&compiled, settings, limits)?;

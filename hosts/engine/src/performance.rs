@@ -1,12 +1,13 @@
-//! What notes, control changes and pitch bend do to a patch: the voice allocator, the
-//! monophonic note stack, the sustain pedal and the patch's MIDI bindings, turned into
-//! parameter changes for the controller to send. No I/O here, so every rule is tested alone.
+//! What notes, control changes and pitch bend do to a patch: the voice allocator of each
+//! instrument (voice template) and the MIDI channel it listens to, the monophonic note stack,
+//! the sustain pedal and the patch's MIDI bindings, turned into parameter changes for the
+//! controller to send. No I/O here, so every rule is tested alone.
 
 use super::midi::{ALL_NOTES_OFF, ALL_SOUND_OFF, SUSTAIN, bend_fraction};
 use super::notes::Held;
 use super::voices::Allocator;
 use patchvm_ir::midi::{DEFAULT_BEND_SEMITONES, DEFAULT_TUNING_HZ};
-use patchvm_ir::voices::resolve;
+use patchvm_ir::voices::{self, resolve};
 use patchvm_ir::{BindingSource, NodeName, Patch};
 use std::sync::Arc;
 
@@ -36,8 +37,8 @@ impl VoiceInput {
 /// What a change sets.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Target {
-    /// An input of voice `.0` of the template.
-    Voice(usize, VoiceInput),
+    /// An input of voice `.1` of template `.0` (by its place in the patch).
+    Voice(usize, usize, VoiceInput),
     /// An input of every `voice` node outside the template, which follow the last note held.
     Mono(VoiceInput),
     /// The legacy [`NoteBinding`](super::NoteBinding)'s frequency input.
@@ -47,9 +48,9 @@ pub(crate) enum Target {
     /// A node input a MIDI binding names (template inputs already resolved), shared with the
     /// binding: each change clones a reference, not the names.
     Param(NodeName, Arc<str>),
-    /// The level of every output of the template (its summing node's
+    /// The level of every output of template `.0` (its summing node's
     /// [`OUTPUT_LEVEL`] input): 0 cuts every voice's sound at once, 1 plays them.
-    Outputs,
+    Outputs(usize),
 }
 
 /// The input of a template output's summing node (a `gain`) that scales the voices' sum.
@@ -71,6 +72,20 @@ struct Bound {
     node: NodeName,
     port: Arc<str>,
     range: [f64; 2],
+    /// The channel (0..=15) of the template whose input the binding moves, if that template
+    /// has one: its control changes and bend come from that channel alone.
+    channel: Option<u8>,
+}
+
+impl Bound {
+    /// Whether a control change or bend on `channel` (as in
+    /// [`Performance::note_on`]) moves it.
+    fn hears(&self, channel: Option<u8>) -> bool {
+        match (self.channel, channel) {
+            (Some(mine), Some(channel)) => mine == channel,
+            _ => true,
+        }
+    }
 }
 
 /// A bound note's trigger: whether it is on, and the message time it last went off.
@@ -80,22 +95,44 @@ struct Trigger {
     off_at: Option<u64>,
 }
 
+/// One voice template's playing: its channel, voices, bend and cut.
+#[derive(Debug, Default)]
+struct Instrument {
+    /// The MIDI channel (0..=15) it listens to, or `None` for every channel.
+    channel: Option<u8>,
+    allocator: Allocator,
+    /// The bend of its channel, -1..1 of the range.
+    bend: f64,
+    /// Whether all sound off cut its outputs, to be played again by its next note.
+    cut: bool,
+}
+
+impl Instrument {
+    /// Whether a message on `channel` (0..=15, or `None` for "every instrument") reaches it.
+    fn hears(&self, channel: Option<u8>) -> bool {
+        match (self.channel, channel) {
+            (Some(mine), Some(channel)) => mine == channel,
+            _ => true,
+        }
+    }
+}
+
 /// The state of playing: notes held, voices, pedal, bend.
 #[derive(Debug)]
 pub(crate) struct Performance {
-    allocator: Allocator,
+    /// One per voice template, in the patch's order.
+    instruments: Vec<Instrument>,
     held: Held,
     tuning: f64,
     bend_range: f64,
-    /// The bend, -1..1 of the range.
+    /// The last bend on any channel, -1..1 of the range: what the `voice` nodes outside the
+    /// templates and the bindings follow.
     bend: f64,
     bindings: Vec<Bound>,
     triggers: Vec<Trigger>,
     /// The gate value the `voice` nodes outside the template last opened with: 1 or 2,
     /// alternating, so a note started on the sample the last one ended still restarts.
     mono_gate: f32,
-    /// Whether all sound off cut the template's outputs, to be played again by the next note.
-    cut: bool,
     /// The note whose release closed the gate of the `voice` nodes outside the template last,
     /// held again if that close could not be sent.
     mono_released: Option<u8>,
@@ -104,7 +141,7 @@ pub(crate) struct Performance {
 impl Default for Performance {
     fn default() -> Performance {
         Performance {
-            allocator: Allocator::default(),
+            instruments: Vec::new(),
             held: Held::default(),
             tuning: DEFAULT_TUNING_HZ,
             bend_range: DEFAULT_BEND_SEMITONES,
@@ -112,7 +149,6 @@ impl Default for Performance {
             bindings: Vec::new(),
             triggers: Vec::new(),
             mono_gate: 2.0,
-            cut: false,
             mono_released: None,
         }
     }
@@ -124,23 +160,22 @@ pub fn pitch_hz(note: f64, tuning: f64) -> f32 {
 }
 
 /// The most parameter changes one MIDI message can make in `patch` played with `voices`
-/// voices: a bend moves every voice; a note sets pitch, velocity and gate of its voice and of
-/// every `voice` node outside the template, the note binding's two inputs, and each binding
-/// of the note twice (a retrigger); all notes off closes every voice; all sound off and the
-/// note after it set the level of each template output. Hosts that schedule ahead size the
-/// event queue, or their pace, with it.
+/// voices: a bend moves every voice; a note sets pitch, velocity and gate of its voice in
+/// every template and of every `voice` node outside them, the note binding's two inputs, and
+/// each binding of the note twice (a retrigger); all notes off closes every voice; all sound
+/// off and the note after it set the level of each template output. Hosts that schedule
+/// ahead size the event queue, or their pace, with it.
 pub fn most_changes(patch: &Patch, voices: usize) -> usize {
     let mono = patch
         .nodes
         .iter()
         .filter(|node| patchvm_modules::catalog().is_voice(&node.module.text))
         .count();
-    let (template, outputs) = match &patch.voice {
-        Some(template) => (voices, template.outputs.len()),
-        None => (0, 0),
-    };
+    let templates = &patch.voices;
+    let template: usize = templates.iter().map(|t| voices::count(t, voices)).sum();
+    let outputs: usize = templates.iter().map(|t| t.outputs.len()).sum();
     template
-        .max(3)
+        .max(3 * templates.len().max(1))
         .saturating_add(outputs)
         .saturating_add(3 * mono)
         .saturating_add(2 * patch.midi.bindings.len())
@@ -169,6 +204,9 @@ impl Performance {
                     node: NodeName::from(&*node),
                     port: Arc::from(&*port),
                     range: binding.range.map(|end| end.value),
+                    channel: voices::template(patch, &binding.target.node.text)
+                        .and_then(voices::channel)
+                        .map(|channel| channel - 1),
                 }
             })
             .collect();
@@ -176,13 +214,17 @@ impl Performance {
             self.triggers = vec![Trigger::default(); bindings.len()];
             self.bindings = bindings;
         }
-        self.allocator
-            .resize(if patch.voice.is_some() { voices } else { 0 });
+        self.instruments
+            .resize_with(patch.voices.len(), Instrument::default);
+        for (instrument, template) in self.instruments.iter_mut().zip(&patch.voices) {
+            instrument.channel = voices::channel(template).map(|channel| channel - 1);
+            instrument.allocator.resize(voices::count(template, voices));
+        }
     }
 
-    /// Voices whose gate is open.
+    /// Voices whose gate is open, over every template.
     pub(crate) fn active_voices(&self) -> usize {
-        self.allocator.active()
+        self.instruments.iter().map(|i| i.allocator.active()).sum()
     }
 
     /// The bend, in semitones.
@@ -194,20 +236,35 @@ impl Performance {
         pitch_hz(f64::from(note) + self.bend_semitones(), self.tuning)
     }
 
-    /// Note `note` pressed at `velocity` (1..=127) at message time `time`.
-    pub(crate) fn note_on(&mut self, note: u8, velocity: u8, time: u64, out: &mut Vec<Change>) {
+    /// Note `note` pressed at `velocity` (1..=127) at message time `time`, on MIDI channel
+    /// `channel` (0..=15; `None` reaches every template).
+    pub(crate) fn note_on(
+        &mut self,
+        channel: Option<u8>,
+        note: u8,
+        velocity: u8,
+        time: u64,
+        out: &mut Vec<Change>,
+    ) {
         let level = f32::from(velocity.min(127)) / 127.0;
         if self.note_bindings(note, Some(level), time, out) {
             return;
         }
-        if let Some(start) = self.allocator.note_on(note) {
-            if std::mem::take(&mut self.cut) {
-                out.push(change(Target::Outputs, 1.0));
+        for (template, instrument) in self.instruments.iter_mut().enumerate() {
+            if !instrument.hears(channel) {
+                continue;
             }
-            let values = [self.hz(start.note), start.gate, level];
+            let Some(start) = instrument.allocator.note_on(note) else {
+                continue;
+            };
+            if std::mem::take(&mut instrument.cut) {
+                out.push(change(Target::Outputs(template), 1.0));
+            }
+            let bent = f64::from(start.note) + instrument.bend * self.bend_range;
+            let values = [pitch_hz(bent, self.tuning), start.gate, level];
             for input in VoiceInput::ALL {
                 out.push(change(
-                    Target::Voice(start.voice, input),
+                    Target::Voice(template, start.voice, input),
                     values[input as usize],
                 ));
             }
@@ -225,13 +282,27 @@ impl Performance {
         }
     }
 
-    /// Note `note` released at message time `time`.
-    pub(crate) fn note_off(&mut self, note: u8, time: u64, out: &mut Vec<Change>) {
+    /// Note `note` released at message time `time` on channel `channel` (as
+    /// [`note_on`](Performance::note_on)).
+    pub(crate) fn note_off(
+        &mut self,
+        channel: Option<u8>,
+        note: u8,
+        time: u64,
+        out: &mut Vec<Change>,
+    ) {
         if self.note_bindings(note, None, time, out) {
             return;
         }
-        for voice in self.allocator.note_off(note) {
-            out.push(change(Target::Voice(voice, VoiceInput::Gate), 0.0));
+        for (template, instrument) in self.instruments.iter_mut().enumerate() {
+            if instrument.hears(channel) {
+                for voice in instrument.allocator.note_off(note) {
+                    out.push(change(
+                        Target::Voice(template, voice, VoiceInput::Gate),
+                        0.0,
+                    ));
+                }
+            }
         }
         let was_last = self.held.last() == Some(note);
         self.held.off(note);
@@ -249,33 +320,53 @@ impl Performance {
         }
     }
 
-    /// Control change `number` to `value`. All notes off closes every gate, so voices
-    /// release as their envelopes say; all sound off closes them too and cuts the template's
-    /// outputs on the same sample, until the next note of the template plays them again.
-    pub(crate) fn control(&mut self, number: u8, value: u8, out: &mut Vec<Change>) {
-        let released = match number {
-            SUSTAIN => self.allocator.sustain(value >= 64),
-            ALL_SOUND_OFF | ALL_NOTES_OFF => {
-                if let Some(note) = self.held.last() {
-                    self.mono_released = Some(note);
-                    out.push(change(Target::Mono(VoiceInput::Gate), 0.0));
-                    out.push(change(Target::BoundGate, 0.0));
-                }
-                if number == ALL_SOUND_OFF {
-                    self.cut = true;
-                    out.push(change(Target::Outputs, 0.0));
-                }
-                self.held.clear();
-                self.allocator.all_off()
+    /// Control change `number` to `value` on channel `channel` (as
+    /// [`note_on`](Performance::note_on)): the pedal and the all-off messages act on the
+    /// templates of that channel. All notes off closes every gate, so voices release as their
+    /// envelopes say; all sound off closes them too and cuts the template's outputs on the
+    /// same sample, until the next note of the template plays them again.
+    pub(crate) fn control(
+        &mut self,
+        channel: Option<u8>,
+        number: u8,
+        value: u8,
+        out: &mut Vec<Change>,
+    ) {
+        if matches!(number, ALL_SOUND_OFF | ALL_NOTES_OFF) {
+            if let Some(note) = self.held.last() {
+                self.mono_released = Some(note);
+                out.push(change(Target::Mono(VoiceInput::Gate), 0.0));
+                out.push(change(Target::BoundGate, 0.0));
             }
-            _ => Vec::new(),
-        };
-        for voice in released {
-            out.push(change(Target::Voice(voice, VoiceInput::Gate), 0.0));
+            self.held.clear();
+        }
+        for (template, instrument) in self.instruments.iter_mut().enumerate() {
+            if !instrument.hears(channel) {
+                continue;
+            }
+            let released = match number {
+                SUSTAIN => instrument.allocator.sustain(value >= 64),
+                ALL_SOUND_OFF | ALL_NOTES_OFF => {
+                    if number == ALL_SOUND_OFF {
+                        instrument.cut = true;
+                        out.push(change(Target::Outputs(template), 0.0));
+                    }
+                    instrument.allocator.all_off()
+                }
+                _ => Vec::new(),
+            };
+            for voice in released {
+                out.push(change(
+                    Target::Voice(template, voice, VoiceInput::Gate),
+                    0.0,
+                ));
+            }
         }
         let fraction = f64::from(value.min(127)) / 127.0;
         for bound in &self.bindings {
-            if matches!(bound.source, BindingSource::Control(n) if n.value == f64::from(number)) {
+            if matches!(bound.source, BindingSource::Control(n) if n.value == f64::from(number))
+                && bound.hears(channel)
+            {
                 out.push(param(bound, fraction));
             }
         }
@@ -286,8 +377,15 @@ impl Performance {
     pub(crate) fn gate_not_sent(&mut self, target: &Target, value: f32) {
         let opened = value > 0.0;
         match target {
-            Target::Voice(voice, VoiceInput::Gate) if opened => self.allocator.not_opened(*voice),
-            Target::Voice(voice, VoiceInput::Gate) => self.allocator.not_closed(*voice),
+            Target::Voice(template, voice, VoiceInput::Gate) => {
+                if let Some(instrument) = self.instruments.get_mut(*template) {
+                    if opened {
+                        instrument.allocator.not_opened(*voice);
+                    } else {
+                        instrument.allocator.not_closed(*voice);
+                    }
+                }
+            }
             // The gate opened only for a first note: none sounds, so the next one opens it.
             Target::Mono(VoiceInput::Gate) if opened => self.held.clear(),
             Target::Mono(VoiceInput::Gate) => {
@@ -299,12 +397,22 @@ impl Performance {
         }
     }
 
-    /// Pitch bend to `value` (0..=16383, centre 8192).
-    pub(crate) fn bend(&mut self, value: u16, out: &mut Vec<Change>) {
+    /// Pitch bend to `value` (0..=16383, centre 8192) on channel `channel` (as
+    /// [`note_on`](Performance::note_on)): it moves the templates of that channel.
+    pub(crate) fn bend(&mut self, channel: Option<u8>, value: u16, out: &mut Vec<Change>) {
         self.bend = bend_fraction(value);
-        for (voice, note) in self.allocator.tuned() {
-            let hz = pitch_hz(f64::from(note) + self.bend * self.bend_range, self.tuning);
-            out.push(change(Target::Voice(voice, VoiceInput::Pitch), hz));
+        for (template, instrument) in self.instruments.iter_mut().enumerate() {
+            if !instrument.hears(channel) {
+                continue;
+            }
+            instrument.bend = self.bend;
+            for (voice, note) in instrument.allocator.tuned() {
+                let hz = pitch_hz(f64::from(note) + self.bend * self.bend_range, self.tuning);
+                out.push(change(
+                    Target::Voice(template, voice, VoiceInput::Pitch),
+                    hz,
+                ));
+            }
         }
         if let Some(note) = self.held.last() {
             out.push(change(Target::Mono(VoiceInput::Pitch), self.hz(note)));
@@ -312,7 +420,7 @@ impl Performance {
         }
         let fraction = (self.bend + 1.0) / 2.0;
         for bound in &self.bindings {
-            if bound.source == BindingSource::Bend {
+            if bound.source == BindingSource::Bend && bound.hears(channel) {
                 out.push(param(bound, fraction));
             }
         }
@@ -409,13 +517,13 @@ mod tests {
     fn bound_notes_trigger_their_parameter_and_play_no_voice() {
         let mut p = configured(BOUND, 4);
         let mut out = Vec::new();
-        p.note_on(36, 127, 100, &mut out);
+        p.note_on(None, 36, 127, 100, &mut out);
         assert_eq!(params(&out), [("kick.trig".into(), 1.0, 0)]);
         assert_eq!(out.len(), 1, "no voice plays a bound note");
         out.clear();
         // Released and struck again at the same time: low for one sample, then high.
-        p.note_off(36, 200, &mut out);
-        p.note_on(36, 64, 200, &mut out);
+        p.note_off(None, 36, 200, &mut out);
+        p.note_on(None, 36, 64, 200, &mut out);
         assert_eq!(
             params(&out),
             [
@@ -430,9 +538,9 @@ mod tests {
     fn control_changes_and_bend_move_their_parameters_and_voice_pitch() {
         let mut p = configured(BOUND, 4);
         let mut out = Vec::new();
-        p.control(74, 127, &mut out);
-        p.control(74, 0, &mut out);
-        p.control(75, 0, &mut out);
+        p.control(None, 74, 127, &mut out);
+        p.control(None, 74, 0, &mut out);
+        p.control(None, 75, 0, &mut out);
         assert_eq!(
             params(&out),
             [
@@ -441,15 +549,15 @@ mod tests {
             ]
         );
         out.clear();
-        p.note_on(69, 100, 0, &mut out);
+        p.note_on(None, 69, 100, 0, &mut out);
         let pitch = |out: &[Change]| {
             out.iter()
-                .find(|c| c.target == Target::Voice(0, VoiceInput::Pitch))
+                .find(|c| c.target == Target::Voice(0, 0, VoiceInput::Pitch))
                 .map(|c| c.value)
         };
         assert_eq!(pitch(&out), Some(432.0), "A4 at the patch's tuning");
         out.clear();
-        p.bend(0, &mut out);
+        p.bend(None, 0, &mut out);
         assert_eq!(
             pitch(&out),
             Some(216.0),
@@ -468,33 +576,65 @@ mod tests {
                 .collect()
         };
         let mut out = Vec::new();
-        p.note_on(60, 100, 0, &mut out);
-        p.note_on(62, 100, 10, &mut out);
+        p.note_on(None, 60, 100, 0, &mut out);
+        p.note_on(None, 62, 100, 10, &mut out);
         assert_eq!(gates(&out), [1.0], "legato: the gate stays open");
         out.clear();
-        p.note_off(62, 20, &mut out);
-        p.note_off(60, 20, &mut out);
-        p.note_on(64, 100, 20, &mut out);
+        p.note_off(None, 62, 20, &mut out);
+        p.note_off(None, 60, 20, &mut out);
+        p.note_on(None, 64, 100, 20, &mut out);
         // Closed and opened on one sample: a new held value, which the `voice` node restarts on.
         assert_eq!(gates(&out), [0.0, 2.0]);
+    }
+
+    #[test]
+    fn a_template_s_channel_takes_its_notes_and_the_controls_bound_to_its_inputs() {
+        let text = r#"(patch (nodes (lp (type "filter.lowpass")))
+            (voice a (channel 1) (nodes (v (type "voice")) (f (type "filter.lowpass")))
+              (inputs (cutoff f "cutoff")))
+            (voice b (channel 2) (voices 2) (nodes (v (type "voice"))))
+            (midi (cc 74 -> a "cutoff" 0 127) (cc 74 -> lp "cutoff" 0 127)))"#;
+        let mut p = configured(text, 4);
+        let mut out = Vec::new();
+        let voices = |out: &[Change]| -> Vec<(usize, usize)> {
+            out.iter()
+                .filter_map(|c| match c.target {
+                    Target::Voice(t, v, VoiceInput::Gate) => Some((t, v)),
+                    _ => None,
+                })
+                .collect()
+        };
+        p.note_on(Some(1), 60, 100, 0, &mut out);
+        p.note_on(Some(0), 62, 100, 0, &mut out);
+        p.note_on(Some(5), 64, 100, 0, &mut out);
+        p.note_on(None, 65, 100, 0, &mut out);
+        // b's first voice, a's first, nobody (channel 6), then both templates' next voices.
+        assert_eq!(voices(&out), [(1, 0), (0, 0), (0, 1), (1, 1)]);
+        out.clear();
+        // Channel 2's CC 74 moves only the binding outside the templates; channel 1's both.
+        p.control(Some(1), 74, 127, &mut out);
+        assert_eq!(params(&out), [("lp.cutoff".into(), 127.0, 0)]);
+        out.clear();
+        p.control(Some(0), 74, 127, &mut out);
+        assert_eq!(params(&out).len(), 2);
     }
 
     #[test]
     fn the_pedal_closes_gates_only_when_it_lifts() {
         let mut p = configured(BOUND, 4);
         let mut out = Vec::new();
-        p.note_on(60, 100, 0, &mut out);
-        p.control(SUSTAIN, 127, &mut out);
+        p.note_on(None, 60, 100, 0, &mut out);
+        p.control(None, SUSTAIN, 127, &mut out);
         out.clear();
-        p.note_off(60, 10, &mut out);
+        p.note_off(None, 60, 10, &mut out);
         let gates = |out: &[Change]| {
             out.iter()
-                .filter(|c| matches!(c.target, Target::Voice(_, VoiceInput::Gate)))
+                .filter(|c| matches!(c.target, Target::Voice(_, _, VoiceInput::Gate)))
                 .count()
         };
         assert_eq!(gates(&out), 0);
         assert_eq!(p.active_voices(), 1);
-        p.control(SUSTAIN, 0, &mut out);
+        p.control(None, SUSTAIN, 0, &mut out);
         assert_eq!(gates(&out), 1);
         assert_eq!(p.active_voices(), 0);
     }

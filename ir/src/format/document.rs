@@ -4,14 +4,17 @@
 //! ```text
 //! { "nodes": { ID: { "type": MODULE, "params": { NAME: VALUE, ... } }, ... },
 //!   "connections": [ { "from": [NODE, PORT], "to": [NODE, PORT] }, ... ],
-//!   "voice": { "name": NAME, "nodes": { ... }, "connections": [ ... ],
-//!              "inputs": { PORT: [NODE, PORT], ... }, "outputs": { PORT: [NODE, PORT], ... } },
+//!   "voices": [ { "name": NAME, "channel": N, "voices": N, "nodes": { ... },
+//!                 "connections": [ ... ], "inputs": { PORT: [NODE, PORT], ... },
+//!                 "outputs": { PORT: [NODE, PORT], ... } }, ... ],
 //!   "midi": { "tuning": HZ, "bend_range": SEMITONES,
 //!             "bindings": [ { "from": ["cc", N] | ["bend"] | ["note", N],
 //!                             "to": [NODE, PORT], "range": [LO, HI] }, ... ] } }
 //! ```
 //!
-//! `voice` and `midi` are optional and written only when the patch has them.
+//! `voices`, `midi` and a template's `channel` and `voices` are optional and written only when
+//! the patch has them. Files from before several templates hold one template as `"voice": {
+//! ... }`; it still reads, as the first of the templates.
 //!
 //! Each reader first turns its bytes into an [`Item`] tree (with spans for JSON, without for
 //! MessagePack) and checks syntax and limits there; [`to_patch`] then checks the shape. Writing
@@ -76,12 +79,20 @@ pub(crate) struct Words {
     pub list: &'static str,
 }
 
-const TOP_KEYS: [&str; 4] = ["nodes", "connections", "voice", "midi"];
-const TEMPLATE_KEYS: [&str; 5] = ["name", "nodes", "connections", "inputs", "outputs"];
+const TOP_KEYS: [&str; 5] = ["nodes", "connections", "voice", "midi", "voices"];
+const TEMPLATE_KEYS: [&str; 7] = [
+    "name",
+    "nodes",
+    "connections",
+    "inputs",
+    "outputs",
+    "channel",
+    "voices",
+];
 const MIDI_KEYS: [&str; 3] = ["tuning", "bend_range", "bindings"];
 const BINDING_KEYS: [&str; 3] = ["from", "to", "range"];
 const TEMPLATE_EXAMPLE: &str =
-    r#""voice": { "name": "synth", "nodes": { ... }, "outputs": { "out": ["vca", "out"] } }"#;
+    r#""voices": [{ "name": "synth", "nodes": { ... }, "outputs": { "out": ["vca", "out"] } }]"#;
 const BINDING_EXAMPLE: &str =
     r#"{ "from": ["cc", 74], "to": ["lp", "cutoff"], "range": [200, 8000] }"#;
 const NODE_KEYS: [&str; 2] = ["type", "params"];
@@ -137,7 +148,7 @@ impl Converter<'_> {
             );
             return Ok(());
         };
-        let mut seen = [None; 4];
+        let mut seen = [None; 5];
         for Entry { key, value } in entries {
             let Some(slot) = TOP_KEYS.iter().position(|&k| k == key.text) else {
                 let message = format!("unknown key `{}` in the patch", key.text);
@@ -150,9 +161,28 @@ impl Converter<'_> {
             match slot {
                 0 => self.nodes(value, &mut patch.nodes)?,
                 1 => self.connections(value, &mut patch.connections)?,
-                2 => patch.voice = self.template(value)?,
-                _ => patch.midi = self.midi(value),
+                2 => patch.voices.extend(self.template(value)?),
+                3 => patch.midi = self.midi(value),
+                _ => self.templates(value, &mut patch.voices)?,
             }
+        }
+        Ok(())
+    }
+
+    /// `"voices": [TEMPLATE, ...]`, appended to `templates`.
+    fn templates(
+        &mut self,
+        value: Item,
+        templates: &mut Vec<VoiceTemplate>,
+    ) -> Result<(), Diagnostic> {
+        let ItemKind::List(items) = value.kind else {
+            let found = self.describe(&value.kind);
+            let message = format!("expected `voices` to be {}, found {found}", self.words.list);
+            self.shape(value.span, message, format!("write `{TEMPLATE_EXAMPLE}`"));
+            return Ok(());
+        };
+        for item in items {
+            templates.extend(self.template(item)?);
         }
         Ok(())
     }
@@ -171,9 +201,11 @@ impl Converter<'_> {
             connections: Vec::new(),
             inputs: Vec::new(),
             outputs: Vec::new(),
+            channel: None,
+            voice_count: None,
             span,
         };
-        let mut seen = [None; 5];
+        let mut seen = [None; 7];
         for Entry { key, value } in entries {
             let Some(slot) = TEMPLATE_KEYS.iter().position(|&k| k == key.text) else {
                 let message = format!("unknown key `{}` in the voice template", key.text);
@@ -201,7 +233,9 @@ impl Converter<'_> {
                 1 => self.nodes(value, &mut template.nodes)?,
                 2 => self.connections(value, &mut template.connections)?,
                 3 => template.inputs = self.ports(value, "inputs"),
-                _ => template.outputs = self.ports(value, "outputs"),
+                4 => template.outputs = self.ports(value, "outputs"),
+                5 => template.channel = self.number(value, "`channel`"),
+                _ => template.voice_count = self.number(value, "`voices`"),
             }
         }
         if seen[0].is_none() {
@@ -677,12 +711,12 @@ pub(crate) struct PatchDocument<'p>(pub &'p Patch);
 impl Serialize for PatchDocument<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let patch = self.0;
-        let len = 2 + usize::from(patch.voice.is_some()) + usize::from(!patch.midi.is_empty());
+        let len = 2 + usize::from(!patch.voices.is_empty()) + usize::from(!patch.midi.is_empty());
         let mut map = serializer.serialize_map(Some(len))?;
         map.serialize_entry("nodes", &Nodes(&patch.nodes))?;
         map.serialize_entry("connections", &Connections(&patch.connections))?;
-        if let Some(template) = &patch.voice {
-            map.serialize_entry("voice", &TemplateDocument(template))?;
+        if !patch.voices.is_empty() {
+            map.serialize_entry("voices", &Templates(&patch.voices))?;
         }
         if !patch.midi.is_empty() {
             map.serialize_entry("midi", &MidiDocument(&patch.midi))?;
@@ -691,13 +725,34 @@ impl Serialize for PatchDocument<'_> {
     }
 }
 
+struct Templates<'p>(&'p [VoiceTemplate]);
+
+impl Serialize for Templates<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for template in self.0 {
+            seq.serialize_element(&TemplateDocument(template))?;
+        }
+        seq.end()
+    }
+}
+
 struct TemplateDocument<'p>(&'p VoiceTemplate);
 
 impl Serialize for TemplateDocument<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let template = self.0;
-        let mut map = serializer.serialize_map(Some(5))?;
+        let len = 5
+            + usize::from(template.channel.is_some())
+            + usize::from(template.voice_count.is_some());
+        let mut map = serializer.serialize_map(Some(len))?;
         map.serialize_entry("name", &template.name.text)?;
+        if let Some(channel) = template.channel {
+            map.serialize_entry("channel", &channel.value)?;
+        }
+        if let Some(count) = template.voice_count {
+            map.serialize_entry("voices", &count.value)?;
+        }
         map.serialize_entry("nodes", &Nodes(&template.nodes))?;
         map.serialize_entry("connections", &Connections(&template.connections))?;
         map.serialize_entry("inputs", &Ports(&template.inputs))?;

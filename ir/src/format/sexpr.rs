@@ -34,9 +34,16 @@ const MINIMAL: &str = "(patch (nodes) (connections))";
 const SECTIONS: [&str; 4] = ["nodes", "connections", "voice", "midi"];
 const SECTIONS_HINT: &str =
     "the sections are `(nodes ...)`, `(connections ...)`, `(voice ...)` and `(midi ...)`";
-const TEMPLATE_SECTIONS: [&str; 4] = ["nodes", "connections", "inputs", "outputs"];
-const TEMPLATE_HINT: &str =
-    "a template holds `(nodes ...)`, `(connections ...)`, `(inputs ...)` and `(outputs ...)`";
+const TEMPLATE_SECTIONS: [&str; 6] = [
+    "nodes",
+    "connections",
+    "inputs",
+    "outputs",
+    "channel",
+    "voices",
+];
+const TEMPLATE_HINT: &str = "a template holds `(nodes ...)`, `(connections ...)`, `(inputs ...)`, \
+     `(outputs ...)`, `(channel N)` and `(voices N)`";
 const TEMPLATE_EXAMPLE: &str =
     r#"(voice synth (nodes ...) (connections ...) (outputs (out vca "out")))"#;
 const PORT_EXAMPLE: &str = r#"(out vca "out")"#;
@@ -103,9 +110,21 @@ pub fn write(patch: &Patch) -> String {
     out.push_str(")\n  (connections");
     write_connections(&mut out, &patch.connections, "\n    ");
     out.push(')');
-    if let Some(template) = &patch.voice {
+    for template in &patch.voices {
         out.push_str("\n  (voice ");
         write_name(&mut out, &template.name.text);
+        for (key, number) in [
+            ("channel", template.channel),
+            ("voices", template.voice_count),
+        ] {
+            if let Some(number) = number {
+                out.push_str("\n    (");
+                out.push_str(key);
+                out.push(' ');
+                write_value(&mut out, &ValueKind::Number(number.value));
+                out.push(')');
+            }
+        }
         out.push_str("\n    (nodes");
         write_nodes(&mut out, &template.nodes, "\n      ");
         out.push_str(")\n    (connections");
@@ -288,7 +307,11 @@ impl Reader<'_> {
             match slot {
                 0 => self.nodes(&mut items, &mut patch.nodes)?,
                 1 => self.connections(&mut items, &mut patch.connections)?,
-                2 => patch.voice = self.template(items, seen[2].unwrap_or(Span::NONE))?,
+                2 => {
+                    // Each template is a section of its own: `voice` may repeat.
+                    let span = seen[2].take().unwrap_or(Span::NONE);
+                    patch.voices.extend(self.template(items, span)?);
+                }
                 _ => patch.midi = self.midi(items),
             }
         }
@@ -355,9 +378,11 @@ impl Reader<'_> {
             connections: Vec::new(),
             inputs: Vec::new(),
             outputs: Vec::new(),
+            channel: None,
+            voice_count: None,
             span,
         };
-        let mut seen = [None; 4];
+        let mut seen = [None; 6];
         for section in items {
             let Some((slot, mut items)) =
                 self.section(section, &TEMPLATE_SECTIONS, TEMPLATE_HINT, &mut seen)
@@ -368,10 +393,35 @@ impl Reader<'_> {
                 0 => self.nodes(&mut items, &mut template.nodes)?,
                 1 => self.connections(&mut items, &mut template.connections)?,
                 2 => template.inputs = items.filter_map(|form| self.port(form)).collect(),
-                _ => template.outputs = items.filter_map(|form| self.port(form)).collect(),
+                3 => template.outputs = items.filter_map(|form| self.port(form)).collect(),
+                4 => template.channel = self.count(items, seen[4], "channel", "(channel 1)"),
+                _ => template.voice_count = self.count(items, seen[5], "voices", "(voices 8)"),
             }
         }
         Ok(Some(template))
+    }
+
+    /// The one number of a template's `(channel N)` or `(voices N)`, its items after the key;
+    /// `span` is the whole form. Its range is the validator's to check.
+    fn count(
+        &mut self,
+        items: std::vec::IntoIter<Sexp>,
+        span: Option<Span>,
+        key: &str,
+        example: &str,
+    ) -> Option<Number> {
+        match <[Sexp; 1]>::try_from(items.collect::<Vec<_>>()) {
+            Ok([Sexp::Atom(Atom::Number(value), span)]) => Some(Number { value, span }),
+            _ => {
+                let message = format!("`{key}` takes one number");
+                self.shape(
+                    span.unwrap_or(Span::NONE),
+                    message,
+                    format!("write `{example}`"),
+                );
+                None
+            }
+        }
     }
 
     /// A template port, `(NAME NODE PORT)`.

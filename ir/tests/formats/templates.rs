@@ -37,7 +37,7 @@ fn poly() -> Patch {
 #[test]
 fn a_template_and_midi_section_survive_every_format() {
     let patch = poly();
-    let template = patch.voice.as_ref().unwrap();
+    let template = patch.voices.first().unwrap();
     assert_eq!(template.name.text, "synth");
     assert_eq!(template.nodes.len(), 3);
     assert_eq!(template.inputs[0].target.port.text, "b");
@@ -56,7 +56,7 @@ fn a_template_and_midi_section_survive_every_format() {
 #[test]
 fn template_elements_keep_their_spans() {
     let patch = poly();
-    let template = patch.voice.as_ref().unwrap();
+    let template = patch.voices.first().unwrap();
     let at = |span: Span| &POLY[span.range()];
     assert_eq!(at(template.name.span), "synth");
     assert!(at(template.span).starts_with("(voice synth"));
@@ -70,7 +70,7 @@ fn template_elements_keep_their_spans() {
     let json = json::write(&patch);
     let text = String::from_utf8(json.clone().into_bytes()).unwrap();
     let read = json::read(&text, &limits()).unwrap();
-    let template = read.voice.as_ref().unwrap();
+    let template = read.voices.first().unwrap();
     assert_eq!(&text[template.name.span.range()], "\"synth\"");
     assert_eq!(&text[read.midi.bindings[2].range[1].span.range()], "2.0");
 }
@@ -86,7 +86,9 @@ fn malformed_templates_and_bindings_are_shape_errors_at_the_culprit() {
         ("(patch (midi (cc -> a \"b\" 0 1)))", "(cc -> a \"b\" 0 1)"),
         ("(patch (midi (bend a \"b\" 0 1)))", "(bend a \"b\" 0 1)"),
         ("(patch (midi (pedal 64)))", "(pedal 64)"),
-        ("(patch (voice a) (voice b))", "(voice b)"),
+        ("(patch (voice a (channel)))", "(channel)"),
+        ("(patch (voice a (voices 1 2)))", "(voices 1 2)"),
+        ("(patch (voice a (voices \"8\")))", "(voices \"8\")"),
     ];
     for (text, culprit) in cases {
         let problem = one(sexpr::read(text, &limits()).unwrap_err());
@@ -105,6 +107,8 @@ fn malformed_templates_and_bindings_are_shape_errors_at_the_culprit() {
             r#"{"from": ["bend"], "to": ["a", "b"]}"#,
         ),
         (r#"{"midi": {"bend": 2}}"#, r#""bend""#),
+        (r#"{"voices": {"name": "a"}}"#, r#"{"name": "a"}"#),
+        (r#"{"voices": [{"name": "a", "channel": "1"}]}"#, r#""1""#),
     ];
     for (text, culprit) in json_cases {
         let problem = one(json::read(text, &limits()).unwrap_err());

@@ -29,7 +29,7 @@
 //! | [`reverb`] | `reverb.stereo`, `reverb.mono` |
 //! | [`fx`] | `fx.chorus`, `fx.flanger`, `fx.phaser` |
 //! | [`drums`] | `drum.kick`, `drum.snare`, `drum.hat_closed`, `drum.hat_open`, `drum.clap`, `drum.tom` |
-//! | [`voice`](mod@voice) | `voice` |
+//! | [`voice`](mod@voice) | `voice`, `voice.slot` |
 //! | [`edit`] | `edit.fade` (what live edits insert) |
 //! | [`output`] | `output` (no kernel: the compiler writes it) |
 //! | [`input`] | `input` (no kernel: the compiler reads it) |

@@ -1,4 +1,5 @@
-//! `voice`: one voice's note source, the input of a voice template.
+//! `voice`: one voice's note source, the input of a voice template; `voice.slot`: one voice's
+//! note taken from a note stream.
 //!
 //! The host sets its three inputs (`set_pitch`, `set_gate`, `set_velocity`) for each voice by sample-accurate events — the note's
 //! frequency (pitch bend included), its gate and its velocity — and the voice's nodes read
@@ -18,8 +19,10 @@ use crate::module::{Dsp, Module, blocks_mut, output, port};
 use patchvm_ir::{ModuleSpec, OutputSpec, Part, Role, Unit};
 use patchvm_vm::Kernel;
 
+mod slot;
+
 /// This family's modules, in catalog order.
-pub(crate) const MODULES: &[Module] = &[VOICE];
+pub(crate) const MODULES: &[Module] = &[VOICE, slot::SLOT];
 
 use super::limit;
 use super::spec::control;

@@ -9,6 +9,7 @@ mod formats;
 mod fuzz_corpora;
 mod golden;
 mod instance_realtime;
+mod instruments;
 mod live;
 mod midi;
 mod midi_files;

@@ -136,7 +136,7 @@ fn generated_patches_often_have_voice_templates() {
     let (mut with_template, mut expanded) = (0, 0);
     for _ in 0..200 {
         let patch = valid_patch().new_tree(&mut runner).unwrap().current();
-        if patch.voice.is_some() {
+        if !patch.voices.is_empty() {
             with_template += 1;
             let prepared = Prepared::new(patch, &settings(0), &Limits::default()).expect("valid");
             if prepared.program().kernels.len() >= VOICES {
