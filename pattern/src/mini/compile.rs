@@ -74,7 +74,8 @@ pub enum Node {
 /// What a node guarantees, computed as it is built.
 #[derive(Clone, Copy)]
 struct Bounds {
-    /// Most events (and scratch entries) a query within one cycle appends.
+    /// Most events (and scratch entries) a query within one cycle appends, and at least
+    /// the steps it visits.
     per_cycle: usize,
     /// Most events whose span contains any one instant.
     active: usize,
@@ -123,7 +124,7 @@ impl<'t> Compiler<'t> {
             return Err(ParseError::new(
                 span.clone(),
                 format!(
-                    "this part of the pattern may play more than {MAX_EVENTS_PER_CYCLE} events a cycle"
+                    "this part of the pattern may play or visit more than {MAX_EVENTS_PER_CYCLE} steps a cycle"
                 ),
                 "use smaller factors, fewer steps or less nesting",
             ));
@@ -310,7 +311,8 @@ impl<'t> Compiler<'t> {
                     self.pattern.pulses.extend_from_slice(&flags);
                     let b = self.b(node);
                     let bounds = Bounds {
-                        per_cycle: onsets.saturating_mul(b.active),
+                        // Every step is visited, sounding or not.
+                        per_cycle: onsets.saturating_mul(b.active).max(flags.len()),
                         active: b.active,
                         scale: b.scale.saturating_mul(steps.unsigned_abs().into()),
                         depth: b.depth + 1,
@@ -393,15 +395,9 @@ impl<'t> Compiler<'t> {
             depth: 1,
         };
         match slice {
-            Slice::Rest => self.push(
-                Node::Silence,
-                Bounds {
-                    per_cycle: 0,
-                    active: 0,
-                    ..leaf
-                },
-                span,
-            ),
+            // A rest plays nothing but costs a visit: counting it keeps the bound a bound on
+            // a query's work too (`[~ ~ ~ ~]*4096` would otherwise pass unbounded).
+            Slice::Rest => self.push(Node::Silence, Bounds { active: 0, ..leaf }, span),
             Slice::Step(range) => {
                 let value = self.value(&self.text[range.clone()]);
                 self.push(Node::Atom(value), leaf, span)

@@ -89,7 +89,7 @@ impl Pattern {
     /// A [`ParseError`] at the offending character: a stray character, a group left open
     /// (at its opening bracket), an argument that is not a number, a pattern longer than
     /// [`MAX_TEXT_BYTES`], nested deeper than [`MAX_DEPTH`] or that may play more than
-    /// [`MAX_EVENTS_PER_CYCLE`] events a cycle.
+    /// [`MAX_EVENTS_PER_CYCLE`] events (or steps visited) a cycle.
     pub fn parse(text: &str) -> Result<Pattern, ParseError> {
         let group = parser::parse(text)?;
         Compiler::new(text).finish(&group)

@@ -99,6 +99,10 @@ fn limits_stop_hostile_text_at_the_offending_place() {
     let long = "bd ".repeat(MAX_TEXT_BYTES / 3 + 1);
     assert_eq!(error(&long).0, MAX_TEXT_BYTES..long.len());
 
+    // Rests play nothing, but visiting them is work the bound counts.
+    assert!(Pattern::parse("[~ ~ ~ ~]*2048").is_err());
+    assert!(Pattern::parse("~(1,4096)*2").is_err());
+
     let many_ops = format!("bd{}", "*1.1".repeat(400));
     assert!(Pattern::parse(&many_ops).is_err());
 }
