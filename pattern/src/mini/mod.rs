@@ -9,7 +9,8 @@
 //! `a|b` chooses one a cycle; `[a,b,c]` stacks; `{a b c}%4` and `{a b, c d e}` play
 //! polymeters; `a:0.5` sets a velocity; `a b . c d` groups like `[a b] [c d]`. A step is a
 //! number (`60`, `-1`, `0.5`), a note name (`c4` is MIDI 60, a bare `c` is in octave 3,
-//! `eb3`, `f#5`, `cs4`) or a word (`bd`, anything else).
+//! `eb3`, `f#5`, `cs4`; so the letters `a` to `g` alone are notes) or a word (`bd`, anything
+//! else).
 //!
 //! Randomness is Strudel's: its generator read at the event's onset (`?`) or the cycle's
 //! start (`|`), so seed 0 gives the events Strudel gives. Operator arguments must be numbers;

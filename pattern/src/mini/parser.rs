@@ -214,11 +214,16 @@ impl Parser<'_> {
             elements.push(element);
         }
         if elements.is_empty() {
-            let save = self.pos;
             self.ws();
-            let error = self.unexpected();
-            self.pos = save;
-            return Err(error);
+            return Err(match self.peek() {
+                // An empty group or option (`[]`, `a | `), not a stray closing bracket.
+                Some(c @ (']' | '>' | '}' | ')' | ',' | '|' | '.')) => ParseError::new(
+                    self.char_range(),
+                    format!("expected a step before `{c}`"),
+                    "write a step (a word, number or note), `~` for a rest, or a group",
+                ),
+                _ => self.unexpected(),
+            });
         }
         Ok(Sequence { elements })
     }

@@ -30,6 +30,15 @@ fn a_stray_character_is_named() {
     assert_eq!(error("bd ∆"), (3..6, "unexpected `∆`".to_owned()));
     assert_eq!(error("a, b | c").0, 5..6);
     assert_eq!(error("").1, "empty pattern");
+    assert_eq!(error("[]"), (1..2, "expected a step before `]`".to_owned()));
+    assert_eq!(
+        error("[a | ]"),
+        (5..6, "expected a step before `]`".to_owned())
+    );
+    assert_eq!(
+        error("a |"),
+        (3..3, "pattern ends where a step was expected".to_owned())
+    );
 }
 
 #[test]
