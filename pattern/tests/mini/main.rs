@@ -1,5 +1,5 @@
 //! The mini-notation from outside: every feature against hand-computed events, error
-//! positions, Strudel's own events for 400 patterns, properties of any pattern, and querying
+//! positions, Strudel's own events for 472 patterns, properties of any pattern, and querying
 //! without allocating.
 
 mod errors;
