@@ -1,5 +1,5 @@
 // Writes the events Strudel's own mini-notation gives for each pattern of a list: the
-// reference for patchvm-pattern's differential test (pattern/tests/strudel.rs).
+// reference for patchvm-pattern's differential test (pattern/tests/mini/strudel.rs).
 //
 //   node --import ./register-stub.mjs events.mjs PATTERNS.txt > EVENTS.json
 //

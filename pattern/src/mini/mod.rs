@@ -1,5 +1,5 @@
 //! The mini-notation of Tidal and Strudel: a pattern written as a string, with Strudel's
-//! semantics exactly (`@strudel/mini` 1.2.6 is the reference; `tests/strudel.rs` compares
+//! semantics exactly (`@strudel/mini` 1.2.6 is the reference; `tests/mini/strudel.rs` compares
 //! against its events).
 //!
 //! The string spans one cycle; its steps split the cycle equally. `~` (or `-`) rests;
