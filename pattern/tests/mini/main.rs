@@ -4,6 +4,7 @@
 
 mod errors;
 mod features;
+mod fuzz_seeds;
 mod properties;
 mod realtime;
 mod strudel;
