@@ -16,6 +16,7 @@
 //! | [`compare`] | `cmp.gt`, `cmp.lt` |
 //! | [`control`] | `ctl.slew`, `ctl.smooth`, `ctl.sah`, `ctl.quantize` |
 //! | [`sequence`] | `ctl.metro`, `ctl.counter`, `ctl.steps` |
+//! | [`clock`] | `clock` |
 //! | [`lfo`] | `lfo.sine`, `lfo.triangle`, `lfo.saw`, `lfo.square`, `lfo.random` |
 //! | [`filter_cookbook`] | `filter.lowpass`, `filter.highpass`, `filter.bandpass`, `filter.notch`, `filter.peak`, `filter.lowshelf`, `filter.highshelf`, `filter.allpass` |
 //! | [`filter_models`] | `filter.moog`, `filter.svf`, `filter.resonator`, `filter.onepole`, `filter.dcblock` |
@@ -46,6 +47,7 @@
 //!   VM's output guard silences.
 
 pub mod arithmetic;
+pub mod clock;
 pub mod compare;
 pub mod control;
 pub mod convert;
@@ -91,6 +93,7 @@ pub(crate) const FAMILIES: &[&[Module]] = &[
     compare::MODULES,
     control::MODULES,
     sequence::MODULES,
+    clock::MODULES,
     lfo::MODULES,
     filter_cookbook::MODULES,
     filter_models::MODULES,

@@ -70,6 +70,18 @@ impl Beats {
         let k = (self.since + i as u64) as f64;
         self.origin + k * self.origin_per_sample + 0.5 * k * k * self.accel
     }
+
+    /// Beats per sample at sample `i` of the block (the tempo there, `bpm / 60 / rate`),
+    /// from the stretch's start like [`at`](Beats::at).
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    #[inline]
+    pub fn per_sample_at(&self, i: usize) -> f64 {
+        if self.since == 0 {
+            return self.per_sample + i as f64 * self.accel;
+        }
+        self.origin_per_sample + (self.since + i as u64) as f64 * self.accel
+    }
 }
 
 #[cfg(test)]
