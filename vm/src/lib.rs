@@ -38,6 +38,7 @@
 //!     inputs: 0,
 //!     params: vec![],
 //!     param_regs: vec![],
+//!     ..Program::default()
 //! };
 //! let mut vm = Executable::new(program, vec![Box::new(Double)]).unwrap();
 //! vm.run(64);
