@@ -13,7 +13,7 @@ pub enum TransportCommand {
     /// Jumps to a beat (negative beats count as 0).
     Seek(f64),
     /// Plays at `bpm` from now on (over the tempo map, until a program brings another map):
-    /// at once, or at the next beat when `next_beat` is set.
+    /// at once, or at the next beat when `next_beat` is set (at once while stopped).
     Tempo {
         /// The new tempo, in quarter notes per minute.
         bpm: f64,
