@@ -42,10 +42,12 @@ mod disasm;
 mod lanes;
 mod lower;
 mod registers;
+mod tempo;
 mod transition;
 mod values;
 
 pub use disasm::disassemble;
+pub use tempo::tempo_map;
 pub use transition::{Origin, Transition, transition};
 
 use patchvm_ir::{Catalog, Diagnostics, Graph, Limits, ModuleSpec, NodeIdx, NodeName, Patch, Span};
@@ -153,19 +155,25 @@ pub fn compile_with<'c>(
 
 /// Compiles `graph`, which [`validate_with`](fn@patchvm_ir::validate_with) made from `patch`
 /// against `catalog` with `options.voices`: the second half of [`compile_with`], for a host
-/// that validates first. Fails only if the patch needs more registers, kernels or slots than
-/// the bytecode can address.
+/// that validates first. The program carries the patch's tempo map ([`tempo_map`]). Fails
+/// only if the patch needs more registers, kernels or slots than the bytecode can address,
+/// or its tempo map is out of range.
 pub fn compile_graph<'c>(
     patch: &Patch,
     graph: &Graph<'c>,
     catalog: &'c Catalog,
     options: &CompileOptions,
 ) -> Result<Compiled<'c>, Diagnostics> {
+    let tempo = tempo_map(patch.transport.as_ref()).map_err(|diagnostic| vec![diagnostic])?;
     let targets = patchvm_ir::voices::event_targets(patch, catalog);
-    if targets.iter().all(|node| options.never_fold.contains(node)) {
-        return lower::lower(graph, catalog, options).map_err(|diagnostic| vec![diagnostic]);
+    let mut compiled = if targets.iter().all(|node| options.never_fold.contains(node)) {
+        lower::lower(graph, catalog, options)
+    } else {
+        let mut options = options.clone();
+        options.never_fold.extend(targets);
+        lower::lower(graph, catalog, &options)
     }
-    let mut options = options.clone();
-    options.never_fold.extend(targets);
-    lower::lower(graph, catalog, &options).map_err(|diagnostic| vec![diagnostic])
+    .map_err(|diagnostic| vec![diagnostic])?;
+    compiled.program.tempo = tempo;
+    Ok(compiled)
 }

@@ -296,6 +296,7 @@ fn arbitrary_program(input: &mut Unstructured) -> Result<(Program, Vec<Box<dyn K
             inputs,
             params,
             param_regs,
+            ..Program::default()
         },
         kernels,
     ))

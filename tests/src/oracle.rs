@@ -14,15 +14,17 @@
 //! - each output channel starts at 0 and adds, for each `output` node in patch order, `in` and
 //!   then `left` (channel 0) or `right` (channel 1); non-finite samples become 0.
 
+use patchvm::compiler::tempo_map;
 use patchvm::ir::{Diagnostics, Graph, Limits, Patch, Role, validate_with};
 use patchvm::modules::{KernelInit, build, catalog};
-use patchvm::vm::Kernel;
+use patchvm::vm::{Beats, Kernel, TempoMap, Transport};
 use patchvm::{Settings, node_seed};
 
 /// Renders `frames` interleaved frames of `patch`, or the diagnostics it fails validation with.
 pub fn render(patch: &Patch, settings: &Settings, frames: usize) -> Result<Vec<f32>, Diagnostics> {
     let graph = validate_with(patch, catalog(), &Limits::default(), settings.voices)?;
-    let mut interpreter = Interpreter::new(&graph, settings);
+    let tempo = tempo_map(patch.transport.as_ref()).map_err(|diagnostic| vec![diagnostic])?;
+    let mut interpreter = Interpreter::new(&graph, settings, tempo);
     let channels = interpreter.channels;
     let mut out = Vec::with_capacity(frames * channels);
     for _ in 0..frames {
@@ -40,10 +42,16 @@ struct Interpreter<'g> {
     /// This sample's outputs of each node, once computed.
     values: Vec<Option<Vec<f32>>>,
     channels: usize,
+    /// The beat line, as a live engine's transport plays it over the patch's tempo map.
+    transport: Transport,
+    tempo: TempoMap,
+    /// This sample's place on it, and the sample's time.
+    beats: Beats,
+    time: u64,
 }
 
 impl<'g> Interpreter<'g> {
-    fn new(graph: &'g Graph<'g>, settings: &Settings) -> Interpreter<'g> {
+    fn new(graph: &'g Graph<'g>, settings: &Settings, tempo: TempoMap) -> Interpreter<'g> {
         let live = depended_on(graph);
         let in_loop: Vec<bool> = (0..graph.nodes.len())
             .map(|node| closes_loop(graph, node))
@@ -87,12 +95,18 @@ impl<'g> Interpreter<'g> {
             in_loop,
             values: vec![None; graph.nodes.len()],
             channels: if stereo { 2 } else { 1 },
+            transport: Transport::new(settings.sample_rate),
+            tempo,
+            beats: Beats::STILL,
+            time: 0,
         }
     }
 
     /// Computes one frame.
     fn sample(&mut self) -> [f32; 2] {
         self.values.iter_mut().for_each(|value| *value = None);
+        self.beats = self.transport.next(self.time, 1, &self.tempo).1;
+        self.time += 1;
         let mut frame = [0.0_f32; 2];
         for (index, node) in self.graph.nodes.iter().enumerate() {
             if node.spec.role != Role::Output {
@@ -159,7 +173,7 @@ impl<'g> Interpreter<'g> {
         self.kernels[node]
             .as_mut()
             .expect("a node that runs has a kernel")
-            .process(&input_refs, &mut output_refs);
+            .process_at(&self.beats, &input_refs, &mut output_refs);
         self.values[node] = Some(outputs.iter().map(|x| x[0]).collect());
     }
 

@@ -38,6 +38,7 @@
 //!     inputs: 0,
 //!     params: vec![],
 //!     param_regs: vec![],
+//!     ..Program::default()
 //! };
 //! let mut vm = Executable::new(program, vec![Box::new(Double)]).unwrap();
 //! vm.run(64);
@@ -65,5 +66,5 @@ pub use machine::Executable;
 pub use op::{Access, Instr};
 pub use program::{KernelDecl, Program};
 pub use shared::{KernelRef, SharedKernel};
-pub use time::Beats;
+pub use time::{Beats, Quantize, TempoMap, Transport, TransportCommand};
 pub use verify::{VerifyError, verify};

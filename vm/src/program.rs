@@ -3,6 +3,7 @@
 use crate::index::{KernelIdx, Reg};
 use crate::kernel::KernelShape;
 use crate::op::Instr;
+use crate::time::TempoMap;
 use std::fmt;
 
 /// Bytecode for one patch, as the compiler emits it. It runs only after
@@ -29,6 +30,9 @@ pub struct Program {
     /// VM before the block when the value changed and by no instruction, so that an unconnected
     /// input costs nothing while it holds still.
     pub param_regs: Vec<Reg>,
+    /// The patch's tempo map: the transport follows it while the program plays (see
+    /// [`Transport`](crate::Transport)).
+    pub tempo: TempoMap,
 }
 
 /// What a program expects of one kernel instance.

@@ -12,6 +12,7 @@ use patchvm::midi::file as midi_file;
 use patchvm::midi::live::InputFeed;
 use patchvm::midi::live::SongFeed;
 use patchvm::osc::{self, OscHandle, OscServer};
+use patchvm::vm::Quantize;
 use patchvm::watch::{FileWatch, WatchSettings};
 use patchvm::wav::{SinkSettings, WavSink};
 use patchvm::{Prepared, Settings, sample_rate_problem};
@@ -26,6 +27,10 @@ pub struct PlayArgs {
     /// Reload the patch on every save; a broken save keeps the last good version playing.
     #[arg(long)]
     watch: bool,
+    /// Hold each good reload (and OSC edit) until the transport's next `beat`, `bar`, or
+    /// group of N bars, and swap at exactly that sample [default: at the next block].
+    #[arg(long, value_name = "beat|bar|N", value_parser = quantize)]
+    quant: Option<Quantize>,
     /// Play into this WAV file (32-bit float) at real-time pace instead of on a sound card.
     #[arg(long, value_name = "OUT.wav")]
     to: Option<PathBuf>,
@@ -73,6 +78,20 @@ pub struct PlayArgs {
     limits: LimitArgs,
 }
 
+/// Reads `--quant`: `beat`, `bar`, or a number of bars (1 to 1024).
+fn quantize(text: &str) -> Result<Quantize, String> {
+    match text {
+        "beat" => Ok(Quantize::Beat),
+        "bar" => Ok(Quantize::Bars(1)),
+        bars => match bars.parse::<u32>() {
+            Ok(bars @ 1..=1024) => Ok(Quantize::Bars(bars)),
+            _ => Err(format!(
+                "expected `beat`, `bar` or a number of bars from 1 to 1024, not `{bars}`"
+            )),
+        },
+    }
+}
+
 /// The largest `--buffer`.
 const MAX_BUFFER: u32 = 16_384;
 
@@ -113,6 +132,8 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
             }
             other => Failure::File(other.to_string()),
         })?;
+    // The first program plays at once; every later swap waits for the grid.
+    controller.quantize_swaps(args.quant);
     // Shared by the control-side threads; the audio thread never touches it.
     let controller = Arc::new(Mutex::new(controller));
 

@@ -283,6 +283,44 @@ fn a_watched_parameter_change_sounds_without_a_click() {
     );
 }
 
+/// A patch playing the constant `level`.
+fn level(level: f64) -> String {
+    format!(
+        "(patch (nodes (dc (type \"const\") (value {level})) (out (type \"output\")))\n  (connections (dc \"out\" -> out \"in\")))\n"
+    )
+}
+
+#[test]
+fn a_quantised_reload_swaps_on_the_bar_line() {
+    // 120 BPM in 4/4 (no transport section): the first bar line after the save at 0.5 s is
+    // beat 4, at 2 s: sample 96 000 exactly.
+    let dir = scratch_dir("quant");
+    let (patch, wav) = (dir.join("live.lisp"), dir.join("out.wav"));
+    std::fs::write(&patch, level(0.25)).unwrap();
+    let mut playing = Playing::spawn(&[
+        patch.to_str().unwrap(),
+        "--watch",
+        "--quant",
+        "bar",
+        "--to",
+        wav.to_str().unwrap(),
+        "--seconds",
+        "2.5",
+    ]);
+    playing.sleep_until(0.5);
+    std::fs::write(&patch, level(0.5)).unwrap();
+    playing.wait_for("reloaded");
+    playing.finish();
+    let samples = read_wav(&wav);
+    assert_eq!(samples.len(), 120_000);
+    let first = samples.iter().position(|&x| x != 0.25);
+    assert_eq!(first, Some(96_000), "{:?}", &samples[95_990..96_100]);
+    // A folded constant's new value is a structural change: it crossfades over one block.
+    let fade = &samples[96_000..96_064];
+    assert!(fade.windows(2).all(|pair| pair[0] < pair[1]), "{fade:?}");
+    assert!(samples[96_064..].iter().all(|&x| x == 0.5));
+}
+
 #[test]
 fn a_broken_save_keeps_the_last_good_patch_playing() {
     let dir = scratch_dir("broken");
@@ -428,6 +466,8 @@ fn flags_that_do_not_go_together_are_usage_errors() {
         &["patches/toy.lisp", "--channels", "2"],
         &["patches/toy.lisp", "--to", "x.wav", "--seconds", "-1"],
         &["patches/toy.lisp", "--to", "x.wav", "--buffer", "4"],
+        &["patches/toy.lisp", "--to", "x.wav", "--quant", "0"],
+        &["patches/toy.lisp", "--to", "x.wav", "--quant", "bars"],
     ] {
         let output = Command::new(env!("CARGO_BIN_EXE_patchvm"))
             .arg("play")

@@ -353,6 +353,7 @@ fn assemble(
         generation: how.generation,
         takeover,
         then: None,
+        quantize: None,
     });
     let published = Published {
         structure,

@@ -17,6 +17,7 @@ use patchvm_ir::voices;
 use patchvm_ir::{Edit, Format, Limits, NodeName, Patch, Rate, Role};
 use patchvm_modules::catalog;
 use patchvm_vm::live::{Action, Event, MetricsSnapshot, ParamKey, Remote, Returned};
+use patchvm_vm::{Quantize, TempoMap, TransportCommand};
 use std::collections::{BTreeSet, VecDeque};
 use std::path::Path;
 
@@ -58,6 +59,8 @@ pub struct Controller {
     ignored_midi: u64,
     /// Events queued for the audio half so far (dropped ones not counted).
     queued_events: u64,
+    /// The grid every swap waits for, if any (see [`Controller::quantize_swaps`]).
+    quantize: Option<Quantize>,
 }
 
 impl Controller {
@@ -83,6 +86,7 @@ impl Controller {
             output_keys: Vec::new(),
             ignored_midi: 0,
             queued_events: 0,
+            quantize: None,
         }
     }
 
@@ -187,6 +191,51 @@ impl Controller {
     ) -> Result<bool, EngineError> {
         let key = self.key(node, param)?;
         Ok(self.send(key, Action::Ramp { target, samples }, at))
+    }
+
+    /// Sends `command` to the engine's transport, to take effect at `at`. Returns whether it
+    /// was queued (`false`: the queue was full and it was dropped and counted). A tempo
+    /// outside 1..=10000 BPM, a loop not `0 <= start < end` or a beat that is not finite is
+    /// refused.
+    pub fn transport(&mut self, command: TransportCommand, at: At) -> Result<bool, EngineError> {
+        let refuse = |reason: String| Err(EngineError::Transport(reason));
+        match command {
+            TransportCommand::Tempo { bpm, .. }
+                if !(TempoMap::MIN_BPM..=TempoMap::MAX_BPM).contains(&bpm) =>
+            {
+                return refuse(format!(
+                    "tempo {bpm} BPM is out of range; expected {} to {}",
+                    TempoMap::MIN_BPM,
+                    TempoMap::MAX_BPM
+                ));
+            }
+            TransportCommand::Seek(beat) if !beat.is_finite() => {
+                return refuse(format!("seek to beat {beat}; expected a finite beat"));
+            }
+            TransportCommand::Loop { start, end }
+                if !(start.is_finite() && end.is_finite() && 0.0 <= start && start < end) =>
+            {
+                return refuse(format!(
+                    "loop from beat {start} to {end}; expected 0 <= start < end"
+                ));
+            }
+            _ => {}
+        }
+        Ok(self.send(ParamKey(0), Action::Transport(command), at))
+    }
+
+    /// Fades every output to silence within one block ([`FADE_SAMPLES`](crate::FADE_SAMPLES))
+    /// and keeps it silent until the next program plays (a reload or edit); the transport
+    /// goes on. Returns whether it was queued.
+    pub fn hush(&mut self) -> bool {
+        self.send(ParamKey(0), Action::Hush, At::Now)
+    }
+
+    /// Makes every later swap (file reloads, OSC edits, commits through this API) wait for
+    /// the transport's next grid line and land on exactly its sample; `None` swaps at the
+    /// next block again. While the transport is stopped swaps land at the next block.
+    pub fn quantize_swaps(&mut self, quantize: Option<Quantize>) {
+        self.quantize = quantize;
     }
 
     /// Chooses the parameters that [`note_on`](Controller::note_on) and
@@ -493,13 +542,14 @@ impl Controller {
             settings: &settings,
             generation,
         };
-        let (loaded, published, mut report) = build(
+        let (mut loaded, published, mut report) = build(
             compiled,
             graph,
             &how,
             self.published.as_ref(),
             &mut self.keys,
         )?;
+        loaded.quantize = self.quantize;
         // On failure the program comes back and is dropped here, on the control side.
         self.remote
             .publish(loaded)

@@ -22,6 +22,8 @@ pub enum EngineError {
         /// Why not, in lowercase words.
         reason: String,
     },
+    /// A transport command out of range (a tempo, a loop, a beat); why, in lowercase words.
+    Transport(String),
     /// Too many programs are waiting for the audio half: it is not running (or not calling
     /// `process`). Nothing was changed; try again once it runs.
     AudioHalfNotRunning,
@@ -44,6 +46,7 @@ impl fmt::Display for EngineError {
                 param,
                 reason,
             } => write!(f, "cannot set `{param}` of node `{node}`: {reason}"),
+            EngineError::Transport(reason) => write!(f, "transport command refused: {reason}"),
             EngineError::AudioHalfNotRunning => {
                 f.write_str("the audio half is not taking programs; is it running?")
             }

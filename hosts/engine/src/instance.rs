@@ -9,7 +9,7 @@ use patchvm_ir::{
     Code, Diagnostic, Diagnostics, Graph, Limits, Patch, validate_voices, validate_with,
 };
 use patchvm_modules::{KernelInit, build, catalog, memory_bytes};
-use patchvm_vm::{Executable, MAX_BLOCK};
+use patchvm_vm::{Executable, MAX_BLOCK, Transport};
 use std::time::Instant;
 
 /// What a patch is instantiated with.
@@ -34,11 +34,17 @@ impl Default for Settings {
     }
 }
 
-/// A compiled patch with its kernels, ready to produce samples.
+/// A compiled patch with its kernels, ready to produce samples. It plays from beat 0 of
+/// its patch's tempo map, its transport running as a live engine's does, so a render follows
+/// the map sample for sample.
 #[derive(Debug)]
 pub struct Instance {
     executable: Executable,
     sample_rate: f64,
+    /// The beat line, over the program's tempo map.
+    transport: Transport,
+    /// Frames rendered so far.
+    time: u64,
     /// The load of every block run since [`time_blocks`](Instance::time_blocks), if called.
     loads: Option<BlockLoads>,
 }
@@ -62,6 +68,8 @@ impl Instance {
         Ok(Instance {
             executable,
             sample_rate: settings.sample_rate,
+            transport: Transport::new(settings.sample_rate),
+            time: 0,
             loads: None,
         })
     }
@@ -99,8 +107,8 @@ impl Instance {
     }
 
     /// Fills `out` with interleaved frames of [`channels`](Instance::channels) samples, with
-    /// silent input, running the program in blocks of at most `block` (1..=64) frames. The
-    /// samples do not depend on `block`.
+    /// silent input, running the program in blocks of at most `block` (1..=64) frames (and
+    /// shorter where the tempo map's segments meet). The samples do not depend on `block`.
     ///
     /// Real-time safe: does not allocate, lock or block.
     pub fn process_interleaved(&mut self, out: &mut [f32], block: usize) {
@@ -119,9 +127,15 @@ impl Instance {
         let (out, partial) = out.split_at_mut(whole);
         partial.fill(0.0);
         let block = block.clamp(1, MAX_BLOCK);
-        for (chunk_index, chunk) in out.chunks_mut(block * channels).enumerate() {
-            let frames = chunk.len() / channels;
-            let first_frame = chunk_index * block;
+        let mut done = 0;
+        while done * channels < out.len() {
+            let first_frame = done;
+            let left = out.len() / channels - first_frame;
+            let tempo = &self.executable.program().tempo;
+            let (frames, beats) = self.transport.next(self.time, left.min(block), tempo);
+            let chunk = &mut out[first_frame * channels..(first_frame + frames) * channels];
+            done += frames;
+            self.time += frames as u64;
             // Most patches read no input, and the call costs twenty instructions a block even
             // then: 1.5 % of a sine-into-gain render's (callgrind).
             if self.executable.input_channels() > 0 {
@@ -129,10 +143,10 @@ impl Instance {
                     .load_input(input, input_channels, first_frame, frames);
             }
             match &mut self.loads {
-                None => self.executable.run(frames),
+                None => self.executable.run_at(frames, &beats),
                 Some(loads) => {
                     let started = Instant::now();
-                    self.executable.run(frames);
+                    self.executable.run_at(frames, &beats);
                     loads.record(frames, started.elapsed());
                 }
             }

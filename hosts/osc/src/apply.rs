@@ -5,6 +5,7 @@ use super::batch::Batch;
 use super::command::Command;
 use super::describe::engine_error;
 use patchvm_engine::MetricsSnapshot;
+use patchvm_engine::vm::TransportCommand;
 use patchvm_engine::{At, Controller};
 use rosc::OscType;
 
@@ -38,11 +39,7 @@ pub(crate) fn apply(
             let queued = controller
                 .set_param(&node, &param, value, at?)
                 .map_err(|error| engine_error(&error, None))?;
-            return if queued {
-                Ok(Done::Quietly)
-            } else {
-                Err("the event queue is full; the event was dropped".into())
-            };
+            return queued_or_dropped(queued);
         }
         Command::NoteOn { note, velocity } => {
             return controller
@@ -56,6 +53,22 @@ pub(crate) fn apply(
                 .map(|()| Done::Quietly)
                 .map_err(|error| engine_error(&error, None));
         }
+        Command::Transport(command) => {
+            let at = at?;
+            // A tempo without a time tag waits for the next beat; with one, it is exact.
+            let command = match command {
+                TransportCommand::Tempo { bpm, .. } => TransportCommand::Tempo {
+                    bpm,
+                    next_beat: at == At::Now,
+                },
+                other => other,
+            };
+            let queued = controller
+                .transport(command, at)
+                .map_err(|error| engine_error(&error, None))?;
+            return queued_or_dropped(queued);
+        }
+        Command::Hush => return queued_or_dropped(controller.hush()),
         Command::Undo => return history(controller.undo(), "undo"),
         Command::Redo => return history(controller.redo(), "redo"),
         Command::Ping(args) => return Ok(Done::Pong(args)),
@@ -64,6 +77,15 @@ pub(crate) fn apply(
     batch
         .add(edit, text, address, controller)
         .map(|()| Done::Batched)
+}
+
+/// Success, or the reply for an event the full queue dropped.
+fn queued_or_dropped(queued: bool) -> Result<Done, String> {
+    if queued {
+        Ok(Done::Quietly)
+    } else {
+        Err("the event queue is full; the event was dropped".into())
+    }
 }
 
 fn history<T>(

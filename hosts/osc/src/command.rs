@@ -1,6 +1,7 @@
 //! OSC messages read as commands: each address with the argument types it takes.
 
 use super::describe::{describe, sniff};
+use patchvm_engine::vm::TransportCommand;
 use patchvm_ir::{Edit, Limits};
 use rosc::{OscMessage, OscType};
 
@@ -46,6 +47,18 @@ pub enum Command {
         /// MIDI note number.
         note: u8,
     },
+    /// A transport command, at the next block or at the bundle's time tag:
+    ///
+    /// - `/transport/play` and `/transport/stop`;
+    /// - `/transport/seek f(beat)`;
+    /// - `/transport/tempo f(bpm)`: at the next beat, or at the time tag if the bundle has
+    ///   one (read as `next_beat: true`; carrying it out decides from the tag);
+    /// - `/transport/loop f(start) f(end)` in beats, and `/transport/loop` alone, which ends
+    ///   the loop.
+    Transport(TransportCommand),
+    /// `/hush`: every output fades to silence within a block until the next program; the
+    /// transport goes on.
+    Hush,
     /// `/patch/undo`.
     Undo,
     /// `/patch/redo`.
@@ -81,6 +94,15 @@ pub const ADDRESSES: &[(&str, &str)] = &[
     ("/param/set", "s(node) s(param) f(value)"),
     ("/note/on", "i(note) f(velocity 0..1)"),
     ("/note/off", "i(note)"),
+    ("/transport/play", "nothing"),
+    ("/transport/stop", "nothing"),
+    ("/transport/seek", "f(beat)"),
+    ("/transport/tempo", "f(bpm)"),
+    (
+        "/transport/loop",
+        "f(start) f(end) in beats, or nothing to end the loop",
+    ),
+    ("/hush", "nothing"),
     ("/ping", "anything, echoed in /pong"),
     ("/status", "nothing"),
 ];
@@ -149,6 +171,24 @@ impl Command {
                 }),
                 _ => Err(args.wrong()),
             },
+            "/transport/play" => args.none().map(|()| transport(TransportCommand::Play)),
+            "/transport/stop" => args.none().map(|()| transport(TransportCommand::Stop)),
+            "/transport/seek" => args
+                .numbers::<1>()
+                .map(|[beat]| transport(TransportCommand::Seek(beat))),
+            "/transport/tempo" => args.numbers::<1>().map(|[bpm]| {
+                transport(TransportCommand::Tempo {
+                    bpm,
+                    next_beat: true,
+                })
+            }),
+            "/transport/loop" => match message.args.is_empty() {
+                true => Ok(transport(TransportCommand::LoopOff)),
+                false => args
+                    .numbers::<2>()
+                    .map(|[start, end]| transport(TransportCommand::Loop { start, end })),
+            },
+            "/hush" => args.none().map(|()| Command::Hush),
             "/patch/undo" => args.none().map(|()| Command::Undo),
             "/patch/redo" => args.none().map(|()| Command::Redo),
             "/ping" => Ok(Command::Ping(message.args.clone())),
@@ -164,6 +204,10 @@ impl Command {
             text: None,
         }
     }
+}
+
+fn transport(command: TransportCommand) -> Command {
+    Command::Transport(command)
 }
 
 fn load(args: &Args, limits: &Limits) -> Result<Command, Refused> {
@@ -281,6 +325,18 @@ impl Args<'_> {
         Ok((node.clone(), param.clone(), value))
     }
 
+    /// Exactly `N` finite numbers.
+    fn numbers<const N: usize>(&self) -> Result<[f64; N], Refused> {
+        let numbers: Option<Vec<f64>> = self.args.iter().map(number).collect();
+        let numbers: [f64; N] = numbers
+            .and_then(|numbers| numbers.try_into().ok())
+            .ok_or_else(|| self.wrong())?;
+        match numbers.iter().find(|value| !value.is_finite()) {
+            Some(value) => Err(Refused::BadValue(format!("value {value} is not finite"))),
+            None => Ok(numbers),
+        }
+    }
+
     fn none(&self) -> Result<(), Refused> {
         if self.args.is_empty() {
             Ok(())
@@ -337,6 +393,56 @@ mod tests {
 
     fn s(text: &str) -> OscType {
         OscType::String(text.into())
+    }
+
+    #[test]
+    fn transport_addresses_read_their_beats_and_tempo() {
+        use patchvm_engine::vm::TransportCommand as T;
+        assert_eq!(
+            parse("/transport/play", vec![]),
+            Ok(Command::Transport(T::Play))
+        );
+        assert_eq!(
+            parse("/transport/stop", vec![]),
+            Ok(Command::Transport(T::Stop))
+        );
+        assert_eq!(
+            parse("/transport/seek", vec![OscType::Int(16)]),
+            Ok(Command::Transport(T::Seek(16.0)))
+        );
+        assert_eq!(
+            parse("/transport/tempo", vec![OscType::Float(137.0)]),
+            Ok(Command::Transport(T::Tempo {
+                bpm: 137.0,
+                next_beat: true
+            }))
+        );
+        assert_eq!(
+            parse(
+                "/transport/loop",
+                vec![OscType::Float(4.0), OscType::Double(8.0)]
+            ),
+            Ok(Command::Transport(T::Loop {
+                start: 4.0,
+                end: 8.0
+            }))
+        );
+        assert_eq!(
+            parse("/transport/loop", vec![]),
+            Ok(Command::Transport(T::LoopOff))
+        );
+        assert_eq!(parse("/hush", vec![]), Ok(Command::Hush));
+        assert_eq!(
+            parse("/transport/loop", vec![OscType::Float(4.0)]),
+            Err(Refused::WrongArguments(
+                "/transport/loop takes f(start) f(end) in beats, or nothing to end the loop; got f"
+                    .into()
+            ))
+        );
+        assert_eq!(
+            parse("/transport/seek", vec![OscType::Double(f64::NAN)]),
+            Err(Refused::BadValue("value NaN is not finite".into()))
+        );
     }
 
     #[test]

@@ -16,6 +16,7 @@
 //! | [`compare`] | `cmp.gt`, `cmp.lt` |
 //! | [`control`] | `ctl.slew`, `ctl.smooth`, `ctl.sah`, `ctl.quantize` |
 //! | [`sequence`] | `ctl.metro`, `ctl.counter`, `ctl.steps` |
+//! | [`clock`] | `clock` |
 //! | [`rhythm`] | `seq.euclid` |
 //! | [`lfo`] | `lfo.sine`, `lfo.triangle`, `lfo.saw`, `lfo.square`, `lfo.random` |
 //! | [`filter_cookbook`] | `filter.lowpass`, `filter.highpass`, `filter.bandpass`, `filter.notch`, `filter.peak`, `filter.lowshelf`, `filter.highshelf`, `filter.allpass` |
@@ -47,6 +48,7 @@
 //!   VM's output guard silences.
 
 pub mod arithmetic;
+pub mod clock;
 pub mod compare;
 pub mod control;
 pub mod convert;
@@ -93,6 +95,7 @@ pub(crate) const FAMILIES: &[&[Module]] = &[
     compare::MODULES,
     control::MODULES,
     sequence::MODULES,
+    clock::MODULES,
     rhythm::MODULES,
     lfo::MODULES,
     filter_cookbook::MODULES,

@@ -77,6 +77,9 @@ fn render(
             beats_per_bar: 4.0,
             playing: segment.playing,
             jumped: segment.jumped && n == segment.from,
+            since: (n - segment.from) as u64,
+            origin: segment.beat,
+            origin_per_sample: segment.per_sample,
         };
         let mut held = [[0.0_f32; MAX_BLOCK]; 5];
         for (i, sample) in (n..end).enumerate() {

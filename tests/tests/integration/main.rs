@@ -24,4 +24,5 @@ mod swap;
 mod template_edits;
 mod templates;
 mod toy;
+mod transport;
 mod voices_realtime;

@@ -151,3 +151,70 @@ fn the_audio_half_never_allocates_or_frees() {
     assert!(metrics.swaps >= 1_000 && frames / 64 >= 10_000 && edits > 100 && events > 1_000);
     assert_eq!((allocations, frees), (0, 0));
 }
+
+#[test]
+fn the_transport_allocates_nothing_on_the_audio_thread() {
+    // A clock over a tempo map with a ramp, while the transport is commanded, loops, waits
+    // for a tempo change's beat, takes swaps held for the bar line, and hushes.
+    use patchvm::ir::PatchBuilder;
+    use patchvm::ir::transport::{TempoChange, TempoShape, Transport};
+    use patchvm::vm::{Quantize, TransportCommand};
+    let patch = |amp: f64| Patch {
+        transport: Some(Transport {
+            bpm: 133.0,
+            tempo: vec![TempoChange {
+                beat: 4.0,
+                bpm: 150.0,
+                shape: TempoShape::Ramp,
+                span: patchvm::ir::Span::NONE,
+            }],
+            ..Transport::default()
+        }),
+        ..PatchBuilder::new()
+            .node("clk", "clock", &[])
+            .node("g", "gain", &[("amp", amp)])
+            .node("out", "output", &[])
+            .connect(("clk", "phase"), ("g", "in"))
+            .connect(("g", "out"), ("out", "in"))
+            .build()
+    };
+    let (mut controller, mut audio) = Engine::new(EngineSettings::default(), Limits::default());
+    controller.load_patch(patch(0.5)).unwrap();
+    controller.quantize_swaps(Some(Quantize::Beat));
+    let mut buffer = vec![0.0_f32; 2 * 999];
+    let mut total = Allocations::default();
+    let commands = [
+        TransportCommand::Loop {
+            start: 1.0,
+            end: 3.0,
+        },
+        TransportCommand::Tempo {
+            bpm: 99.0,
+            next_beat: true,
+        },
+        TransportCommand::Seek(2.5),
+        TransportCommand::Stop,
+        TransportCommand::Play,
+        TransportCommand::LoopOff,
+    ];
+    for round in 0..60 {
+        let now = controller.time();
+        controller
+            .transport(commands[round % commands.len()], At::Sample(now + 500))
+            .unwrap();
+        if round % 5 == 0 {
+            controller
+                .load_patch(patch(0.5 + round as f64 / 1e3))
+                .unwrap();
+        }
+        if round % 7 == 0 {
+            controller.hush();
+        }
+        for length in [999, 64, 17, 500] {
+            play(&mut audio, &mut buffer[..2 * length], &mut total);
+        }
+        controller.maintain();
+    }
+    assert!(controller.metrics().swaps >= 12);
+    assert_eq!((total.allocations, total.frees), (0, 0));
+}

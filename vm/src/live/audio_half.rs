@@ -1,6 +1,7 @@
-//! The audio half: plays the current program, takes new ones at block boundaries, applies
-//! events at their exact sample, and plays a structural change's transition program for its
-//! crossfade before the new program itself.
+//! The audio half: plays the current program, takes new ones at block boundaries (or, held
+//! for a quantised swap, at the exact sample of the transport's next grid line), applies
+//! events at their exact sample, steps the engine's transport, and plays a structural
+//! change's transition program for its crossfade before the new program itself.
 
 use crate::channels::mapped_sample;
 use crate::kernel::MAX_BLOCK;
@@ -9,6 +10,7 @@ use crate::live::link::LinkSettings;
 use crate::live::loaded::{Loaded, Returned, Takeover};
 use crate::live::metrics::Metrics;
 use crate::machine::Executable;
+use crate::time::{Beats, TempoMap, Transport};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -64,6 +66,15 @@ pub struct AudioHalf {
     ns_per_frame: f64,
     /// The current program's flushed-sample count already added to the metrics.
     flushed_seen: u64,
+    /// The engine's one transport: the beat position of every sample.
+    transport: Transport,
+    /// The tempo map the transport follows while no program plays (120 BPM, 4/4).
+    idle_map: TempoMap,
+    /// While hushed: samples since the hush began (its fade, then silence).
+    hushed: Option<u32>,
+    /// The beat a program held for a quantised swap waits for, with the transport's jump
+    /// count it was computed at (a jump makes it stale).
+    quantized: Option<(f64, u64)>,
 }
 
 impl std::fmt::Debug for AudioHalf {
@@ -100,6 +111,10 @@ impl AudioHalf {
             time: 0,
             ns_per_frame: 1e9 / settings.sample_rate.max(1.0),
             flushed_seen: 0,
+            transport: Transport::new(settings.sample_rate),
+            idle_map: TempoMap::default(),
+            hushed: None,
+            quantized: None,
         }
     }
 
@@ -130,6 +145,8 @@ impl AudioHalf {
             self.receive_events();
             self.return_retired();
             self.end_transition();
+            let map = tempo_of(&self.current, &self.idle_map);
+            self.transport.settle(self.time, map);
             self.take_programs();
             self.apply_due_events();
             let mut length = (frames - done).min(MAX_BLOCK);
@@ -143,6 +160,14 @@ impl AudioHalf {
             if self.fade_left > 0 {
                 length = length.min(self.fade_left as usize);
             }
+            let map = tempo_of(&self.current, &self.idle_map);
+            if let Some((beat, _)) = self.quantized
+                && let Some(until) = self.transport.samples_until(self.time, beat, map)
+                && until > 0
+            {
+                length = length.min(usize::try_from(until).unwrap_or(usize::MAX));
+            }
+            let (length, beats) = self.transport.next(self.time, length, map);
             let host_input = HostInput {
                 samples: input,
                 channels: input_channels,
@@ -150,6 +175,7 @@ impl AudioHalf {
             };
             self.render(
                 &host_input,
+                &beats,
                 &mut output[done * channels..(done + length) * channels],
             );
             self.time += length as u64;
@@ -172,6 +198,18 @@ impl AudioHalf {
     /// Frames rendered so far: the time, in samples, of the next frame `process` renders.
     pub fn time(&self) -> u64 {
         self.time
+    }
+
+    /// The engine's transport, as it stands before the next block.
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    /// The beat position of sample `time` of the engine (one at or after
+    /// [`time`](AudioHalf::time), before any command still pending takes effect).
+    pub fn position(&self, time: u64) -> f64 {
+        self.transport
+            .position(time, tempo_of(&self.current, &self.idle_map))
     }
 
     /// The generation of the program playing, if any.
@@ -217,6 +255,22 @@ impl AudioHalf {
                 self.pending[at - applied] = event;
                 continue;
             }
+            match event.action {
+                Action::Transport(command) => {
+                    let map = tempo_of(&self.current, &self.idle_map);
+                    self.transport.command(now, command, map);
+                    self.metrics.event(true);
+                    applied += 1;
+                    continue;
+                }
+                Action::Hush => {
+                    self.hushed = Some(0);
+                    self.metrics.event(true);
+                    applied += 1;
+                    continue;
+                }
+                Action::Set(_) | Action::Ramp { .. } => {}
+            }
             // An event resolved against a program not yet playing waits for it (it is queued
             // behind a crossfade); the order of the others is kept.
             if playing.is_none_or(|generation| generation < event.generation) {
@@ -246,10 +300,40 @@ impl AudioHalf {
                 .is_none_or(|loaded| loaded.then.is_none())
             && self.returned.slots() >= 2
         {
+            let Ok(waiting) = self.programs.peek() else {
+                break;
+            };
+            if let Some(quantize) = waiting.quantize
+                && self.current.is_some()
+            {
+                let map = tempo_of(&self.current, &self.idle_map);
+                let jumps = self.transport.jumps();
+                let beat = match self.quantized {
+                    Some((beat, computed)) if computed == jumps => beat,
+                    _ => {
+                        let position = self.transport.position(self.time, map);
+                        quantize.boundary(position, map.beats_per_bar())
+                    }
+                };
+                self.quantized = Some((beat, jumps));
+                if self
+                    .transport
+                    .samples_until(self.time, beat, map)
+                    .is_some_and(|until| until > 0)
+                {
+                    break;
+                }
+            }
             let Ok(mut next) = self.programs.pop() else {
                 break;
             };
+            self.quantized = None;
+            self.hushed = None;
             let started = Instant::now();
+            let old_map = tempo_of(&self.current, &self.idle_map);
+            if *old_map != next.executable.program().tempo {
+                self.transport.adopt(self.time, old_map);
+            }
             if let Some(mut old) = self.current.take() {
                 take_over(&mut next, &mut old.executable);
                 self.retiring = Some(old);
@@ -287,6 +371,10 @@ impl AudioHalf {
             return;
         };
         let started = Instant::now();
+        let old_map = &current.executable.program().tempo;
+        if *old_map != next.executable.program().tempo {
+            self.transport.adopt(self.time, old_map);
+        }
         take_over(&mut next, &mut current.executable);
         let receipt = Returned::Settled {
             generation: next.generation,
@@ -315,7 +403,7 @@ impl AudioHalf {
     /// Renders `output.len() / channels` frames (at most one block) of the current program.
     ///
     /// Real-time safe: does not allocate, lock or block.
-    fn render(&mut self, input: &HostInput, output: &mut [f32]) {
+    fn render(&mut self, input: &HostInput, beats: &Beats, output: &mut [f32]) {
         let channels = self.channels;
         let frames = output.len() / channels;
         let Some(current) = self.current.as_mut() else {
@@ -324,7 +412,7 @@ impl AudioHalf {
         };
         let executable = &mut current.executable;
         executable.load_input(input.samples, input.channels, input.first_frame, frames);
-        executable.run(frames);
+        executable.run_at(frames, beats);
         let flushed = executable.flushed_samples();
         self.metrics.flushed(flushed - self.flushed_seen);
         self.flushed_seen = flushed;
@@ -332,6 +420,34 @@ impl AudioHalf {
             for (channel, out) in frame.iter_mut().enumerate() {
                 *out = sample(executable, channels, channel, i);
             }
+        }
+        if let Some(since) = self.hushed {
+            hush(output, channels, since);
+            self.hushed = Some(since.saturating_add(frames as u32));
+        }
+    }
+}
+
+/// The tempo map the transport follows: the program playing's, or `idle` while none does.
+///
+/// Real-time safe: does not allocate, lock or block.
+fn tempo_of<'a>(current: &'a Option<Box<Loaded>>, idle: &'a TempoMap) -> &'a TempoMap {
+    current
+        .as_ref()
+        .map_or(idle, |loaded| &loaded.executable.program().tempo)
+}
+
+/// Fades interleaved `output` (frames of `channels` samples) from `since` samples into a
+/// hush: gain `1 - (n + 1) / FADE_SAMPLES` at the hush's `n`-th sample, so the last sample
+/// of its first block of [`FADE_SAMPLES`] is silent, and silence after.
+///
+/// Real-time safe: does not allocate, lock or block.
+fn hush(output: &mut [f32], channels: usize, since: u32) {
+    for (i, frame) in output.chunks_exact_mut(channels).enumerate() {
+        let n = u64::from(since) + i as u64;
+        let gain = (1.0 - (n + 1) as f32 / FADE_SAMPLES as f32).max(0.0);
+        for out in frame {
+            *out *= gain;
         }
     }
 }
@@ -380,6 +496,8 @@ fn apply(loaded: &mut Loaded, event: &Event) -> bool {
         Action::Ramp { target, samples } => {
             loaded.executable.ramp_param(slot, target, samples);
         }
+        // Carried out by the audio half itself, never routed to a program.
+        Action::Transport(_) | Action::Hush => return false,
     }
     true
 }

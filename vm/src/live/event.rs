@@ -1,6 +1,8 @@
 //! Events: parameter changes that travel from the control side to the audio side and take
 //! effect at an exact sample.
 
+use crate::time::TransportCommand;
+
 /// A parameter's address that stays the same across programs: the host gives each node input
 /// one key for the life of an engine, and each program maps the keys of its slots (see
 /// [`Loaded::keys`](crate::live::Loaded::keys)). Events name keys, not slots, so an event
@@ -9,14 +11,14 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ParamKey(pub u32);
 
-/// One parameter change, at an absolute sample time.
+/// One parameter change (or transport command, or hush), at an absolute sample time.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Event {
     /// The sample it takes effect at, counted in frames from the engine's start (the audio
     /// half's [`time`](crate::live::AudioHalf::time)). A time already past takes effect at the
     /// first sample of the next block: 0 means "as soon as possible".
     pub time: u64,
-    /// The parameter.
+    /// The parameter (ignored by transport commands and hush).
     pub key: ParamKey,
     /// What happens to it.
     pub action: Action,
@@ -40,4 +42,10 @@ pub enum Action {
         /// How many samples it takes.
         samples: u32,
     },
+    /// A transport command: the engine's one transport carries it out at the event's sample.
+    Transport(TransportCommand),
+    /// Fades every output to silence over [`FADE_SAMPLES`](crate::live::FADE_SAMPLES) from the
+    /// event's sample and keeps it silent until the next program is taken; the transport goes
+    /// on.
+    Hush,
 }

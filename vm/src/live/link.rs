@@ -9,7 +9,7 @@ use std::sync::Arc;
 /// How the two halves are built.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LinkSettings {
-    /// Samples per second, for the DSP load.
+    /// Samples per second: for the DSP load, and the transport's beats per sample.
     pub sample_rate: f64,
     /// Output channels of the audio half: 1 or 2 (clamped).
     pub channels: usize,

@@ -4,6 +4,7 @@
 use crate::index::{KernelIdx, ParamIdx};
 use crate::live::event::ParamKey;
 use crate::machine::Executable;
+use crate::time::Quantize;
 
 /// A verified, built program ready to be played, and how it takes over from its predecessor
 /// (the program published just before it, which is the one playing when the audio half
@@ -27,6 +28,10 @@ pub struct Loaded {
     /// crossfading from its old sources to its new ones, removed nodes playing out — followed
     /// by the new program itself.
     pub then: Option<Box<Loaded>>,
+    /// Whether the audio half holds the program until the next grid line of the transport
+    /// (a beat, or a group of bars) and swaps at exactly its sample; `None` swaps at the next
+    /// block. While the transport is stopped no grid line comes, and it swaps at once.
+    pub quantize: Option<Quantize>,
 }
 
 /// How a program takes over from its predecessor when the audio half takes it: which node

@@ -27,6 +27,7 @@
 //!     generation: 1,
 //!     takeover: Takeover::NOTHING,
 //!     then: None,
+//!     quantize: None,
 //! })).unwrap();
 //! remote.send(Event { time: 3, key: ParamKey(7), action: Action::Set(1.0), generation: 0 });
 //! let mut out = [0.0_f32; 5];

@@ -89,6 +89,7 @@ fn program(generation: u64, drops: &Arc<Drops>) -> Box<Loaded> {
                 params: vec![(ParamIdx(0), ParamIdx(0))],
             },
             then,
+            quantize: None,
         })
     };
     let steady = build(None);

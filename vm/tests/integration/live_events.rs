@@ -34,6 +34,7 @@ fn program(
                 params: vec![(ParamIdx(0), ParamIdx(0))],
             },
             then,
+            quantize: None,
         })
     };
     let steady = build(None);
@@ -150,6 +151,7 @@ fn summing(values: [f32; 3], generation: u64, reset: Vec<ParamIdx>) -> Box<Loade
             reset,
         },
         then: None,
+        quantize: None,
     })
 }
 

@@ -3,5 +3,6 @@
 mod common;
 mod link_stress;
 mod live_events;
+mod live_transport;
 mod shared_kernels;
 mod verifier;

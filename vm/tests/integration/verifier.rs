@@ -61,6 +61,7 @@ fn valid() -> Program {
         inputs: 0,
         params: vec![0.5],
         param_regs: vec![Reg(2)],
+        ..Program::default()
     }
 }
 
