@@ -45,6 +45,13 @@ pub enum Code {
     Template,
     /// A MIDI binding targets something events cannot set, or a MIDI number is out of range.
     Binding,
+    /// The transport section is malformed or out of range: a tempo outside 1–999 BPM, a meter
+    /// that is not 1–64 notes of a power-of-two value, tempo changes out of order.
+    Transport,
+    /// A shorthand form cannot be expanded: a chain shorter than two nodes, an inline node
+    /// whose entries are not parameters, a link into a node without inputs or out of one
+    /// without outputs.
+    Shorthand,
     /// A setting of the host (not of the patch) is out of range, such as the sample rate.
     Setting,
     /// patchvm failed its own invariants: a bug to report, never the patch's fault.
@@ -71,6 +78,8 @@ impl Code {
             Code::UnknownConnection => "E0111",
             Code::Template => "E0112",
             Code::Binding => "E0113",
+            Code::Transport => "E0114",
+            Code::Shorthand => "E0115",
             Code::Setting => "E0201",
             Code::Internal => "E0900",
         }

@@ -30,6 +30,7 @@ pub mod limits;
 pub mod midi;
 pub mod node_name;
 pub mod patch;
+pub mod shorthand;
 pub mod span;
 pub mod suggest;
 pub mod transport;

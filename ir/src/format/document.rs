@@ -8,10 +8,13 @@
 //!              "inputs": { PORT: [NODE, PORT], ... }, "outputs": { PORT: [NODE, PORT], ... } },
 //!   "midi": { "tuning": HZ, "bend_range": SEMITONES,
 //!             "bindings": [ { "from": ["cc", N] | ["bend"] | ["note", N],
-//!                             "to": [NODE, PORT], "range": [LO, HI] }, ... ] } }
+//!                             "to": [NODE, PORT], "range": [LO, HI] }, ... ] },
+//!   "transport": { "bpm": BPM, "meter": [BEATS, UNIT],
+//!                  "tempo": [ { "step" | "ramp": BEAT, "bpm": BPM }, ... ] } }
 //! ```
 //!
-//! `voice` and `midi` are optional and written only when the patch has them.
+//! Every key is optional (`{}` is the empty patch); `voice`, `midi` and `transport` are
+//! written only when the patch has them (see [`transport`] for its section).
 //!
 //! Each reader first turns its bytes into an [`Item`] tree (with spans for JSON, without for
 //! MessagePack) and checks syntax and limits there; [`to_patch`] then checks the shape. Writing
@@ -32,6 +35,8 @@ use crate::patch::{
 use crate::span::Span;
 use serde::ser::{SerializeMap, SerializeSeq, SerializeTuple};
 use serde::{Serialize, Serializer};
+
+mod transport;
 
 /// A decoded JSON or MessagePack value.
 #[derive(Debug)]
@@ -76,7 +81,7 @@ pub(crate) struct Words {
     pub list: &'static str,
 }
 
-const TOP_KEYS: [&str; 4] = ["nodes", "connections", "voice", "midi"];
+const TOP_KEYS: [&str; 5] = ["nodes", "connections", "voice", "midi", "transport"];
 const TEMPLATE_KEYS: [&str; 5] = ["name", "nodes", "connections", "inputs", "outputs"];
 const MIDI_KEYS: [&str; 3] = ["tuning", "bend_range", "bindings"];
 const BINDING_KEYS: [&str; 3] = ["from", "to", "range"];
@@ -137,7 +142,7 @@ impl Converter<'_> {
             );
             return Ok(());
         };
-        let mut seen = [None; 4];
+        let mut seen = [None; 5];
         for Entry { key, value } in entries {
             let Some(slot) = TOP_KEYS.iter().position(|&k| k == key.text) else {
                 let message = format!("unknown key `{}` in the patch", key.text);
@@ -151,7 +156,8 @@ impl Converter<'_> {
                 0 => self.nodes(value, &mut patch.nodes)?,
                 1 => self.connections(value, &mut patch.connections)?,
                 2 => patch.voice = self.template(value)?,
-                _ => patch.midi = self.midi(value),
+                3 => patch.midi = self.midi(value),
+                _ => patch.transport = self.transport(value)?,
             }
         }
         Ok(())
@@ -676,7 +682,10 @@ pub(crate) struct PatchDocument<'p>(pub &'p Patch);
 impl Serialize for PatchDocument<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let patch = self.0;
-        let len = 2 + usize::from(patch.voice.is_some()) + usize::from(!patch.midi.is_empty());
+        let len = 2
+            + usize::from(patch.voice.is_some())
+            + usize::from(!patch.midi.is_empty())
+            + usize::from(patch.transport.is_some());
         let mut map = serializer.serialize_map(Some(len))?;
         map.serialize_entry("nodes", &Nodes(&patch.nodes))?;
         map.serialize_entry("connections", &Connections(&patch.connections))?;
@@ -685,6 +694,9 @@ impl Serialize for PatchDocument<'_> {
         }
         if !patch.midi.is_empty() {
             map.serialize_entry("midi", &MidiDocument(&patch.midi))?;
+        }
+        if let Some(transport) = &patch.transport {
+            map.serialize_entry("transport", &transport::TransportDocument(transport))?;
         }
         map.end()
     }

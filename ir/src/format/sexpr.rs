@@ -18,7 +18,9 @@
 //! values carry no source positions and every diagnostic needs a span.
 
 mod fast;
+mod shorthand;
 mod syntax;
+mod transport;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, push_capped};
 use crate::format::guard;
@@ -28,12 +30,13 @@ use crate::patch::{
     TemplatePort, Value, ValueKind, VoiceTemplate,
 };
 use crate::span::Span;
+use shorthand::Pending;
 use syntax::{Atom, Sexp};
 
 const MINIMAL: &str = "(patch (nodes) (connections))";
-const SECTIONS: [&str; 4] = ["nodes", "connections", "voice", "midi"];
-const SECTIONS_HINT: &str =
-    "the sections are `(nodes ...)`, `(connections ...)`, `(voice ...)` and `(midi ...)`";
+const SECTIONS: [&str; 5] = ["nodes", "connections", "voice", "midi", "transport"];
+const SECTIONS_HINT: &str = "the sections are `(nodes ...)`, `(connections ...)`, `(voice ...)`, \
+     `(midi ...)` and `(transport ...)`; nodes and chains `(-> ...)` may stand alone";
 const TEMPLATE_SECTIONS: [&str; 4] = ["nodes", "connections", "inputs", "outputs"];
 const TEMPLATE_HINT: &str =
     "a template holds `(nodes ...)`, `(connections ...)`, `(inputs ...)` and `(outputs ...)`";
@@ -126,6 +129,9 @@ pub fn write(patch: &Patch) -> String {
     }
     if !patch.midi.is_empty() {
         write_midi(&mut out, &patch.midi);
+    }
+    if let Some(transport) = &patch.transport {
+        transport::write_transport(&mut out, transport);
     }
     out.push_str(")\n");
     out
@@ -241,7 +247,8 @@ fn write_value(out: &mut String, value: &ValueKind) {
             let text = format!("{number:?}");
             out.push_str(text.strip_suffix(".0").unwrap_or(&text));
         }
-        ValueKind::Text(text) => write_name(out, text),
+        // Always quoted: a bare symbol may be shorthand for a connection or a node.
+        ValueKind::Text(text) => write_string(out, text),
         ValueKind::List(items) => {
             out.push('(');
             for (index, item) in items.iter().enumerate() {
@@ -277,21 +284,39 @@ impl Reader<'_> {
                 return Ok(());
             }
         };
-        let mut seen = [None; 4];
+        let mut seen = [None; 5];
+        let mut pending = Pending::default();
         for section in sections {
+            if is_chain(&section) {
+                self.connections(
+                    std::iter::once(section),
+                    &mut patch.connections,
+                    &mut pending,
+                )?;
+                continue;
+            }
+            if is_node(&section) {
+                self.nodes(std::iter::once(section), &mut patch.nodes, &mut pending)?;
+                continue;
+            }
             let Some((slot, mut items)) =
                 self.section(section, &SECTIONS, SECTIONS_HINT, &mut seen)
             else {
                 continue;
             };
             match slot {
-                0 => self.nodes(&mut items, &mut patch.nodes)?,
-                1 => self.connections(&mut items, &mut patch.connections)?,
+                0 => self.nodes(&mut items, &mut patch.nodes, &mut pending)?,
+                1 => self.connections(&mut items, &mut patch.connections, &mut pending)?,
                 2 => patch.voice = self.template(items, seen[2].unwrap_or(Span::NONE))?,
-                _ => patch.midi = self.midi(items),
+                3 => patch.midi = self.midi(items),
+                _ => {
+                    let span = seen[4].unwrap_or(Span::NONE);
+                    patch.transport = Some(self.transport(items, span)?);
+                }
             }
         }
-        Ok(())
+        let template: Vec<&str> = patch.voice.iter().map(|t| t.name.text.as_str()).collect();
+        self.expand(pending, &mut patch.nodes, &mut patch.connections, &template)
     }
 
     /// One `(NAME ...)` section among `names`: its index and its items after the name, or
@@ -357,6 +382,7 @@ impl Reader<'_> {
             span,
         };
         let mut seen = [None; 4];
+        let mut pending = Pending::default();
         for section in items {
             let Some((slot, mut items)) =
                 self.section(section, &TEMPLATE_SECTIONS, TEMPLATE_HINT, &mut seen)
@@ -364,12 +390,13 @@ impl Reader<'_> {
                 continue;
             };
             match slot {
-                0 => self.nodes(&mut items, &mut template.nodes)?,
-                1 => self.connections(&mut items, &mut template.connections)?,
+                0 => self.nodes(&mut items, &mut template.nodes, &mut pending)?,
+                1 => self.connections(&mut items, &mut template.connections, &mut pending)?,
                 2 => template.inputs = items.filter_map(|form| self.port(form)).collect(),
                 _ => template.outputs = items.filter_map(|form| self.port(form)).collect(),
             }
         }
+        self.expand(pending, &mut template.nodes, &mut template.connections, &[])?;
         Ok(Some(template))
     }
 
@@ -534,6 +561,7 @@ impl Reader<'_> {
         &mut self,
         forms: impl Iterator<Item = Sexp>,
         nodes: &mut Vec<Node>,
+        pending: &mut Pending,
     ) -> Result<(), Diagnostic> {
         // One allocation for the section (within the limit), not one per doubling.
         nodes.reserve(forms.size_hint().0.min(self.limits.max_nodes));
@@ -541,15 +569,20 @@ impl Reader<'_> {
             if self.nodes == self.limits.max_nodes {
                 return Err(guard::too_many_nodes(self.limits, form.span()));
             }
-            if let Some(node) = self.node(form) {
+            if let Some((node, values)) = self.node(form) {
                 self.nodes += 1;
+                for (param, value) in values {
+                    pending.value(nodes.len(), param, value);
+                }
                 nodes.push(node);
             }
         }
         Ok(())
     }
 
-    fn node(&mut self, form: Sexp) -> Option<Node> {
+    /// A node, and the values of its parameters that may be shorthand (each with the
+    /// parameter's index), set aside.
+    fn node(&mut self, form: Sexp) -> Option<(Node, Vec<(usize, Sexp)>)> {
         let span = form.span();
         let Sexp::List(items, _) = form else {
             let message = format!("expected a node, found {}", form.describe());
@@ -565,13 +598,30 @@ impl Reader<'_> {
         let mut module: Option<Name> = None;
         let mut type_span = None;
         let mut params = Vec::new();
+        let mut pending = Vec::new();
+        let mut items = items.peekable();
+        // The compact form: `(lfo1 lfo.sine (freq 2))`.
+        if let Some(Sexp::Atom(Atom::Symbol(_) | Atom::Text(_), module_span)) = items.peek() {
+            type_span = Some(*module_span);
+            module = items.next().and_then(name);
+        }
         for entry in items {
             let entry_span = entry.span();
             let Some((key, values)) = self.entry(entry, &id) else {
                 continue;
             };
             if let Key::Param(param) = key {
-                params.extend(self.param(param, values, &id, entry_span));
+                match <[Sexp; 1]>::try_from(values) {
+                    Ok([value]) if Pending::may_hold(&value) => {
+                        pending.push((params.len(), value));
+                        let span = Span::NONE;
+                        let kind = ValueKind::List(Vec::new());
+                        let value = Value { kind, span };
+                        params.push(Param { name: param, value });
+                    }
+                    Ok(values) => params.extend(self.param(param, values.into(), &id, entry_span)),
+                    Err(values) => params.extend(self.param(param, values, &id, entry_span)),
+                }
                 continue;
             }
             if let Some(first) = type_span {
@@ -595,12 +645,13 @@ impl Reader<'_> {
             example.push_str(r#" (type "osc.sine") ...)`"#);
             self.shape(span, message, example);
         }
-        Some(Node {
+        let node = Node {
             id,
             module: module?,
             params,
             span,
-        })
+        };
+        Some((node, pending))
     }
 
     /// One `(key value ...)` entry of a node; the key is `type` only when written bare.
@@ -658,9 +709,17 @@ impl Reader<'_> {
         &mut self,
         forms: impl Iterator<Item = Sexp>,
         connections: &mut Vec<Connection>,
+        pending: &mut Pending,
     ) -> Result<(), Diagnostic> {
         connections.reserve(forms.size_hint().0.min(self.limits.max_connections));
         for form in forms {
+            if is_chain(&form) {
+                let span = form.span();
+                if let Sexp::List(items, _) = form {
+                    pending.chain(items.into_iter().skip(1).collect(), span);
+                }
+                continue;
+            }
             if self.connections == self.limits.max_connections {
                 return Err(guard::too_many_connections(self.limits, form.span()));
             }
@@ -711,6 +770,29 @@ enum Key {
     Type,
     /// `(NAME VALUE)`.
     Param(Name),
+}
+
+/// Whether `form` is a chain, `(-> ...)`.
+fn is_chain(form: &Sexp) -> bool {
+    matches!(form, Sexp::List(items, _)
+        if matches!(items.first(), Some(Sexp::Atom(Atom::Symbol(arrow), _)) if arrow == "->"))
+}
+
+/// Whether `form`, standing among the patch's sections, is a node: a name that is no section's,
+/// then a module (the compact form) or a `(type ...)` entry.
+fn is_node(form: &Sexp) -> bool {
+    let Sexp::List(items, _) = form else {
+        return false;
+    };
+    let (Some(id), Some(second)) = (items.first().and_then(name_text), items.get(1)) else {
+        return false;
+    };
+    if SECTIONS.contains(&id) {
+        return false;
+    }
+    items[1..].iter().any(
+        |item| matches!(item, Sexp::List(entry, _) if matches!(entry.first(), Some(Sexp::Atom(Atom::Symbol(key), _)) if key == "type")),
+    ) || matches!(second, Sexp::Atom(Atom::Symbol(_) | Atom::Text(_), _))
 }
 
 /// Whether a list starts with the name `head`.
