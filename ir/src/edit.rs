@@ -11,6 +11,10 @@ use crate::validate::validate;
 /// One change to a patch. Ids and ports are plain strings: edits come from code, a network
 /// message or a user interface, not from a file with spans.
 #[derive(Clone, Debug, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "an edit is made once per user action and applied at once, never stored in bulk"
+)]
 pub enum Edit {
     /// Adds node `id` of `module` with numeric parameter values.
     AddNode {

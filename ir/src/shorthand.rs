@@ -18,29 +18,16 @@ use std::borrow::Cow;
 /// (`E0115`); one whose node or module is unknown stays empty for validation to report.
 pub fn resolve(patch: &mut Patch, catalog: &Catalog) -> Result<(), Diagnostics> {
     let mut problems = Vec::new();
-    let template = patch.voice.as_ref().map(|template| {
-        (
-            template.name.text.clone(),
-            template.inputs.clone(),
-            template.outputs.clone(),
-        )
-    });
-    let scope = Scope {
-        nodes: &patch.nodes,
-        template: template
-            .as_ref()
-            .map(|(name, inputs, outputs)| (name.as_str(), &inputs[..], &outputs[..])),
-        catalog,
-    };
     let mut connections = std::mem::take(&mut patch.connections);
+    let template = patch.voice.as_ref().map(|template| {
+        let name = template.name.text.as_str();
+        (name, &template.inputs[..], &template.outputs[..])
+    });
+    let scope = Scope::new(&patch.nodes, template, catalog);
     scope.fill(&mut connections, &mut problems);
     patch.connections = connections;
     if let Some(template) = &mut patch.voice {
-        let scope = Scope {
-            nodes: &template.nodes,
-            template: None,
-            catalog,
-        };
+        let scope = Scope::new(&template.nodes, None, catalog);
         let mut connections = std::mem::take(&mut template.connections);
         scope.fill(&mut connections, &mut problems);
         template.connections = connections;
@@ -71,7 +58,8 @@ pub fn resolved<'p>(patch: &'p Patch, catalog: &Catalog) -> (Cow<'p, Patch>, Dia
 
 /// The nodes a connection of one scope may name.
 struct Scope<'s> {
-    nodes: &'s [Node],
+    /// The scope's nodes by id (the first of duplicates, as validation has it).
+    nodes: foldhash::HashMap<&'s str, &'s Node>,
     /// The voice template, seen from the patch as a node: its name, inputs and outputs.
     template: Option<(&'s str, &'s [TemplatePort], &'s [TemplatePort])>,
     catalog: &'s Catalog,
@@ -83,7 +71,24 @@ enum Target<'s> {
     Template(&'s [TemplatePort], &'s [TemplatePort]),
 }
 
-impl Scope<'_> {
+impl<'s> Scope<'s> {
+    fn new(
+        nodes: &'s [Node],
+        template: Option<(&'s str, &'s [TemplatePort], &'s [TemplatePort])>,
+        catalog: &'s Catalog,
+    ) -> Scope<'s> {
+        let mut by_id =
+            foldhash::HashMap::with_capacity_and_hasher(nodes.len(), Default::default());
+        for node in nodes {
+            by_id.entry(node.id.text.as_str()).or_insert(node);
+        }
+        Scope {
+            nodes: by_id,
+            template,
+            catalog,
+        }
+    }
+
     fn fill(&self, connections: &mut [Connection], problems: &mut Diagnostics) {
         for connection in connections {
             if connection.from.port.text.is_empty() {
@@ -96,7 +101,7 @@ impl Scope<'_> {
     }
 
     fn target(&self, id: &str) -> Option<Target<'_>> {
-        if let Some(node) = self.nodes.iter().find(|node| node.id.text == id) {
+        if let Some(node) = self.nodes.get(id) {
             let spec = self.catalog.get(&node.module.text)?;
             return Some(Target::Module(&node.module.text, spec));
         }

@@ -10,9 +10,29 @@
 //! ```
 //!
 //! Names (node ids, modules, ports, parameters) are symbols or strings. A parameter value is a
-//! number, a string or symbol (text), or a list `(1 2 "x" (3))`. `type` is a keyword only when
-//! bare: a parameter called type is written `("type" 1)`. Likewise the arrow in a connection is
-//! the bare symbol `->`; a port called `->` is written `"->"`.
+//! number, a string or symbol (text, unless it is shorthand, below), or a list
+//! `(1 2 "x" (3))`. `type` is a keyword only when bare: a parameter called type is written
+//! `("type" 1)`. Likewise the arrow in a connection is the bare symbol `->`; a port called
+//! `->` is written `"->"`.
+//!
+//! A `(transport (bpm 120) (meter 4 4) (tempo (step 32 140) (ramp 64 90)))` section sets the
+//! tempo, meter and tempo map (`sexpr/transport.rs`).
+//!
+//! Shorthand, spelt with bare symbols only (a quoted string is never shorthand), expands as the
+//! patch is read into the ordinary nodes and connections it stands for (`sexpr/shorthand.rs`
+//! has the rules and the generated ids):
+//!
+//! ```lisp
+//! (patch
+//!   (lfo1 lfo.sine (freq 2))                          ; a compact node, outside (nodes ...)
+//!   (lp1 filter.lowpass (cutoff lfo1)                 ; lfo1's first output into cutoff
+//!        (q (lfo.sine (freq 0.1))))                   ; an inline node, `lp1.q`
+//!   (out output)
+//!   (-> (osc.saw (freq 110)) lp1 (gain (amp 0.5)) out)) ; a chain: `out.saw`, `out.gain`
+//! ```
+//!
+//! Ports the shorthand does not name (first outputs, first inputs) are left empty for
+//! [`crate::shorthand::resolve`], which knows the modules.
 //!
 //! The tokenizer and parser are our own (`sexpr/syntax.rs`) rather than `lexpr`, because `lexpr`'s
 //! values carry no source positions and every diagnostic needs a span.

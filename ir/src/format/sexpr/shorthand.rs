@@ -81,6 +81,8 @@ enum Meaning {
     Inline(Name, Vec<Sexp>, Span),
     /// A plain value.
     Value(Sexp),
+    /// Shorthand that is wrong, and reported: the parameter is dropped.
+    Reported,
 }
 
 /// Ids of one scope: those written, and every id taken so far.
@@ -186,7 +188,7 @@ impl Reader<'_> {
                                 format!("expected a port of node `{}` after it", node.text),
                                 format!(r#"write `({} "out")`"#, node.text),
                             );
-                            Meaning::Value(Sexp::List(Vec::new(), span))
+                            Meaning::Reported
                         }
                     },
                 }
@@ -228,7 +230,7 @@ impl Reader<'_> {
                 };
                 (PortRef { node: id, port }, span)
             }
-            Meaning::Value(_) => return Ok(()),
+            Meaning::Value(_) | Meaning::Reported => return Ok(()),
         };
         made.connect(self, from, to, span)
     }
