@@ -1,7 +1,7 @@
 //! The transport section's rules: a tempo within [`BPM`], a meter of 1–64 notes of a
 //! power-of-two value up to 64, tempo changes after beat 0 at strictly increasing beats.
 //!
-//! The readers call [`meter_problem`] too, before a meter's numbers become integers, so a
+//! The readers call `meter_problem` too, before a meter's numbers become integers, so a
 //! meter is refused with the same words whichever reads it.
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, push_capped};
