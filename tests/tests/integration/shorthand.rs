@@ -24,6 +24,8 @@ const SHORT: &str = r#"(patch
   (-> (osc.saw (freq 110)) (filter.lowpass (cutoff (lfo.sine (freq 0.5))) (q lfo1)) (gain (amp 0.5)) out))
 "#;
 
+/// `SHORT` longhand: nodes and connections in the order their text begins (the link out of
+/// the low-pass begins where the low-pass does, before the inline node inside it).
 const LONG: &str = r#"(patch
   (nodes
     (out (type "output"))
@@ -34,9 +36,9 @@ const LONG: &str = r#"(patch
     (out.gain (type "gain") (amp 0.5)))
   (connections
     (out.saw "out" -> out.lowpass "in")
+    (out.lowpass "out" -> out.gain "in")
     (out.lowpass.cutoff "out" -> out.lowpass "cutoff")
     (lfo1 "out" -> out.lowpass "q")
-    (out.lowpass "out" -> out.gain "in")
     (out.gain "out" -> out "in")))
 "#;
 
@@ -54,9 +56,10 @@ fn a_resolved_chain_is_the_longhand_graph_and_sounds_the_same() {
             .zip(&long)
             .all(|(a, b)| a.to_bits() == b.to_bits())
     );
-    // The oscillator, filter and gain really play: the saw's energy reaches the output.
-    let rms = (short.iter().map(|x| x * x).sum::<f32>() / short.len() as f32).sqrt();
-    assert!(rms > 0.05, "{rms}");
+    // The chain's gain is on the path: at amp 1 every sample is exactly twice as loud.
+    let loud = render(&read(&LONG.replace("(amp 0.5)", "(amp 1)")), 4_800, 64);
+    assert!(short.iter().zip(&loud).all(|(a, b)| (a * 2.0).to_bits() == b.to_bits()));
+    assert!(short.iter().any(|&x| x != 0.0));
 }
 
 #[test]
