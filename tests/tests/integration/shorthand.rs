@@ -58,7 +58,12 @@ fn a_resolved_chain_is_the_longhand_graph_and_sounds_the_same() {
     );
     // The chain's gain is on the path: at amp 1 every sample is exactly twice as loud.
     let loud = render(&read(&LONG.replace("(amp 0.5)", "(amp 1)")), 4_800, 64);
-    assert!(short.iter().zip(&loud).all(|(a, b)| (a * 2.0).to_bits() == b.to_bits()));
+    assert!(
+        short
+            .iter()
+            .zip(&loud)
+            .all(|(a, b)| (a * 2.0).to_bits() == b.to_bits())
+    );
     assert!(short.iter().any(|&x| x != 0.0));
 }
 
