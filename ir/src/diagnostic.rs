@@ -45,6 +45,13 @@ pub enum Code {
     Template,
     /// A MIDI binding targets something events cannot set, or a MIDI number is out of range.
     Binding,
+    /// The transport section is malformed or out of range: a tempo outside 1–999 BPM, a meter
+    /// that is not 1–64 notes of a power-of-two value, tempo changes out of order.
+    Transport,
+    /// A shorthand form cannot be expanded: a chain shorter than two nodes, an inline node
+    /// whose entries are not parameters, a link into a node without inputs or out of one
+    /// without outputs.
+    Shorthand,
     /// A text parameter's problem: a mistake inside its string (at the exact character), a
     /// number given where text is taken, or an output its text does not name.
     Text,
@@ -77,6 +84,8 @@ impl Code {
             Code::UnknownConnection => "E0111",
             Code::Template => "E0112",
             Code::Binding => "E0113",
+            Code::Transport => "E0114",
+            Code::Shorthand => "E0115",
             Code::Text => "E0116",
             Code::Notes => "E0117",
             Code::Setting => "E0201",

@@ -32,6 +32,7 @@ pub mod midi;
 pub mod node_name;
 pub mod notes;
 pub mod patch;
+pub mod shorthand;
 pub mod span;
 pub mod suggest;
 pub mod text;

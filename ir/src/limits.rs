@@ -12,6 +12,8 @@ pub struct Limits {
     pub max_nodes: usize,
     /// Most connections in one patch.
     pub max_connections: usize,
+    /// Most changes in the transport section's tempo map.
+    pub max_tempo_changes: usize,
     /// Longest name or string, in bytes.
     pub max_string_bytes: usize,
     /// Most memory one node's state may take (one delay line), in bytes.
@@ -39,6 +41,7 @@ impl Default for Limits {
             max_depth: 64,
             max_nodes: 100_000,
             max_connections: 400_000,
+            max_tempo_changes: 100_000,
             max_string_bytes: 4096,
             max_delay_bytes: 256 << 20,
             max_state_bytes: 1 << 30,

@@ -246,6 +246,8 @@ impl Patch {
         }
         if let Some(transport) = &mut self.transport {
             transport.span = Span::NONE;
+            transport.bpm_span = Span::NONE;
+            transport.meter_span = Span::NONE;
             for change in &mut transport.tempo {
                 change.span = Span::NONE;
             }

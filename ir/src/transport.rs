@@ -19,8 +19,12 @@ pub const DEFAULT_METER: Meter = Meter { beats: 4, unit: 4 };
 pub struct Transport {
     /// The tempo at beat 0, in quarter notes per minute.
     pub bpm: f64,
+    /// Where `bpm` was written ([`Span::NONE`] when defaulted).
+    pub bpm_span: Span,
     /// The meter: how the beat line is grouped into bars.
     pub meter: Meter,
+    /// Where `meter` was written ([`Span::NONE`] when defaulted).
+    pub meter_span: Span,
     /// The tempo map's changes after beat 0, in the order written (validation requires
     /// strictly increasing beats).
     pub tempo: Vec<TempoChange>,
@@ -32,7 +36,9 @@ impl Default for Transport {
     fn default() -> Transport {
         Transport {
             bpm: DEFAULT_BPM,
+            bpm_span: Span::NONE,
             meter: DEFAULT_METER,
+            meter_span: Span::NONE,
             tempo: Vec::new(),
             span: Span::NONE,
         }

@@ -2,12 +2,15 @@
 //!
 //! Every problem is collected, not only the first, so a live coder sees them all at once.
 
+pub mod transport;
+
 use crate::catalog::{Catalog, InputSpec, ModuleSpec, Rate, Role, Unit};
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, push_capped};
 use crate::graph::{self, Edge, Graph, GraphNode, NodeIdx};
 use crate::limits::Limits;
 use crate::midi;
 use crate::patch::{Connection, Node, Param, Patch, PortRef, Value, ValueKind};
+use crate::shorthand;
 use crate::span::Span;
 use crate::suggest;
 use crate::text::{TextInfo, TextSpec, TextValue};
@@ -36,10 +39,35 @@ pub fn validate<'c>(
 /// Checks `patch` as [`validate`] does, and resolves it with its voice template (if any)
 /// expanded into `voices` copies (see [`mod@crate::voices`]).
 ///
-/// The template is checked once, on a one-voice expansion: each of its problems is reported
-/// once, at the template's own spans, whatever `voices` is. The MIDI section's bindings are
-/// checked against the expanded patch.
+/// Ports the shorthand left empty are resolved first, on a copy (see
+/// [`mod@crate::shorthand`]), and the transport section is checked. The template is checked
+/// once, on a one-voice expansion: each of its problems is reported once, at the template's
+/// own spans, whatever `voices` is. The MIDI section's bindings are checked against the
+/// expanded patch.
 pub fn validate_with<'c>(
+    patch: &Patch,
+    catalog: &'c Catalog,
+    limits: &Limits,
+    voices: usize,
+) -> Result<Graph<'c>, Diagnostics> {
+    let (resolved, mut early) = shorthand::resolved(patch, catalog);
+    if let Some(section) = &patch.transport {
+        transport::check(section, &mut early);
+    }
+    match validate_resolved(&resolved, catalog, limits, voices) {
+        Ok(graph) if early.is_empty() => Ok(graph),
+        Ok(_) => Err(early),
+        Err(problems) => {
+            for problem in problems {
+                push_capped(&mut early, problem);
+            }
+            Err(early)
+        }
+    }
+}
+
+/// [`validate_with`] for a patch whose ports are resolved.
+fn validate_resolved<'c>(
     patch: &Patch,
     catalog: &'c Catalog,
     limits: &Limits,
@@ -74,6 +102,25 @@ pub fn validate_with<'c>(
 /// host that keeps the expanded patch (to address events) takes it from here rather than
 /// expanding the template again.
 pub fn validate_voices<'p, 'c>(
+    patch: &'p Patch,
+    catalog: &'c Catalog,
+    limits: &Limits,
+    voices: usize,
+) -> Result<(Graph<'c>, std::borrow::Cow<'p, Patch>), Diagnostics> {
+    match shorthand::resolved(patch, catalog) {
+        (_, problems) if !problems.is_empty() => Err(problems),
+        (std::borrow::Cow::Owned(resolved), _) => {
+            let (graph, flat) = validate_voices_resolved(&resolved, catalog, limits, voices)?;
+            Ok((graph, std::borrow::Cow::Owned(flat.into_owned())))
+        }
+        (std::borrow::Cow::Borrowed(patch), _) => {
+            validate_voices_resolved(patch, catalog, limits, voices)
+        }
+    }
+}
+
+/// [`validate_voices`] for a patch whose ports are resolved.
+fn validate_voices_resolved<'p, 'c>(
     patch: &'p Patch,
     catalog: &'c Catalog,
     limits: &Limits,
@@ -142,7 +189,9 @@ fn validate_flat<'c>(
         }
     }
     let nodes: Vec<GraphNode<'c>> = nodes.into_iter().flatten().collect();
-    if problems.is_empty() && !nodes.iter().any(|node| node.spec.role == Role::Output) {
+    // An empty patch is valid, and silent; nodes without an output are a mistake.
+    let silent = !nodes.iter().any(|node| node.spec.role == Role::Output);
+    if problems.is_empty() && !patch.nodes.is_empty() && silent {
         push_capped(&mut problems, no_output(patch, catalog));
     }
     if !problems.is_empty() {
@@ -658,7 +707,8 @@ fn find_port(
         Direction::Output => node.spec.output(&end.port.text),
         Direction::Input => node.spec.input(&end.port.text),
     };
-    if found.is_none() {
+    // A port still empty is one `shorthand::resolve` could not name, and reported.
+    if found.is_none() && !end.port.text.is_empty() {
         unknown_port(end, node, direction, problems);
     }
     found

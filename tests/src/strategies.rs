@@ -19,9 +19,10 @@
 //! # compiles();
 //! ```
 
+use patchvm::ir::validate::transport::{BPM, MAX_METER};
 use patchvm::ir::{
-    Code, Connection, InputSpec, ModuleSpec, Name, Node, Param, Patch, PortRef, Rate, Role, Span,
-    TemplatePort, Unit, Value, ValueKind, VoiceTemplate,
+    Code, Connection, InputSpec, Meter, ModuleSpec, Name, Node, Param, Patch, PortRef, Rate, Role,
+    Span, TemplatePort, TempoChange, TempoShape, Transport, Unit, Value, ValueKind, VoiceTemplate,
 };
 use patchvm::modules::catalog;
 use patchvm::vm::MAX_PORTS;
@@ -103,8 +104,8 @@ pub fn valid_patch() -> impl Strategy<Value = Patch> {
 /// Random valid patches: kernel nodes of any module with parameters anywhere in their ranges,
 /// a random DAG of connections (fan-in included, parameters driven by signals), connections
 /// into cycle-breaking inputs in any direction (so feedback loops through delays), and one
-/// `output` node fed by one to three of them, on `in`, `left` or `right`. A third of them also
-/// have a voice template: a `voice` node and up to three kernel nodes wired the same way, one
+/// `output` node fed by one to three of them, on `in`, `left` or `right`. A third of them have
+/// a transport section ([`transport`]), and a third a voice template: a `voice` node and up to three kernel nodes wired the same way, one
 /// or two outputs summed into the `output` node, and sometimes an input driven by a node of
 /// the patch.
 pub fn valid_patch_with(shape: PatchShape) -> impl Strategy<Value = Patch> {
@@ -116,14 +117,56 @@ pub fn valid_patch_with(shape: PatchShape) -> impl Strategy<Value = Patch> {
                 prop::collection::vec(any::<EdgeGene>(), 0..=shape.max_connections),
                 prop::collection::vec((any::<usize>(), 0..3usize), 1..=3),
                 prop::option::weighted(0.3, template_gene(kernel_modules)),
+                prop::option::weighted(0.3, transport()),
             )
         })
-        .prop_map(move |(nodes, edges, outputs, template)| {
+        .prop_map(move |(nodes, edges, outputs, template, transport)| {
             let mut patch = assemble(&shape, &nodes, &edges, &outputs);
             if let Some(template) = template {
                 add_template(&mut patch, &shape, &template);
             }
+            patch.transport = transport;
             patch
+        })
+}
+
+/// A valid transport section: a tempo within the transport's range, a meter of 1–64 notes of
+/// a power-of-two value, and up to four tempo changes at increasing beats, stepped or ramped.
+pub fn transport() -> impl Strategy<Value = Transport> {
+    let bpm = || prop_oneof![Just(*BPM.start()), Just(*BPM.end()), BPM];
+    (
+        bpm(),
+        1..=MAX_METER,
+        0..=MAX_METER.trailing_zeros(),
+        prop::collection::vec((0.001..64.0f64, bpm(), any::<bool>()), 0..=4),
+    )
+        .prop_map(|(bpm, beats, unit, changes)| {
+            let mut beat = 0.0;
+            let tempo = changes
+                .into_iter()
+                .map(|(after, bpm, step)| {
+                    beat += after;
+                    TempoChange {
+                        beat,
+                        bpm,
+                        shape: if step {
+                            TempoShape::Step
+                        } else {
+                            TempoShape::Ramp
+                        },
+                        span: Span::NONE,
+                    }
+                })
+                .collect();
+            Transport {
+                bpm,
+                meter: Meter {
+                    beats,
+                    unit: 1 << unit,
+                },
+                tempo,
+                ..Transport::default()
+            }
         })
 }
 

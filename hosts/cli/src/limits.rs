@@ -18,6 +18,9 @@ pub struct LimitArgs {
     /// Most connections in a patch.
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_connections)]
     max_connections: usize,
+    /// Most changes in the transport section's tempo map.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_tempo_changes)]
+    max_tempo_changes: usize,
     /// Longest name or string, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_string_bytes)]
     max_string_bytes: usize,
@@ -37,6 +40,7 @@ impl LimitArgs {
             max_depth: usize::from(self.max_depth),
             max_nodes: self.max_nodes,
             max_connections: self.max_connections,
+            max_tempo_changes: self.max_tempo_changes,
             max_string_bytes: self.max_string_bytes,
             max_delay_bytes: self.max_delay_bytes,
             max_state_bytes: self.max_state_bytes,

@@ -121,7 +121,10 @@ impl Controller {
 
     /// Plays `edited`, the result of an edit (validated by compiling it), and makes the patch
     /// it replaces undoable.
-    fn edited(&mut self, edited: Patch) -> Result<SwapReport, EngineError> {
+    fn edited(&mut self, mut edited: Patch) -> Result<SwapReport, EngineError> {
+        // The patch kept names every port the shorthand left out; one that cannot be named is
+        // reported by validating it.
+        let _reported_by_validation = patchvm_ir::shorthand::resolve(&mut edited, catalog());
         let (report, previous) = self.commit(edited)?;
         if let Some(previous) = previous {
             self.history.edited(previous);

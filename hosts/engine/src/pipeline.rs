@@ -26,11 +26,14 @@ impl Prepared {
     /// Validates and compiles `patch` at `settings`, and checks that its kernels' memory fits
     /// `limits`. Allocates no kernel.
     pub fn new(
-        patch: Patch,
+        mut patch: Patch,
         settings: &Settings,
         limits: &Limits,
     ) -> Result<Prepared, Diagnostics> {
         let compiled = prepare(&patch, settings, limits)?;
+        // The patch kept names every port the shorthand left out: validation named them all.
+        let _named_since_valid =
+            patchvm_ir::shorthand::resolve(&mut patch, patchvm_modules::catalog());
         Ok(Prepared {
             patch,
             compiled,

@@ -1,6 +1,7 @@
 //! Patch files: reading one from disk in the format its extension names, and keeping its text
 //! so that diagnostics can show the lines they point at.
 
+use patchvm_ir::shorthand::resolve;
 use patchvm_ir::{Diagnostics, Format, Limits, Patch};
 use std::path::{Path, PathBuf};
 
@@ -70,9 +71,13 @@ impl SourceFile {
         })
     }
 
-    /// The patch the file holds.
+    /// The patch the file holds, the ports its shorthand leaves out named from the catalog
+    /// (see [`patchvm_ir::shorthand`]), so that what is kept, edited or converted names them.
+    /// A port that cannot be named stays empty, for validation to report with the rest.
     pub fn parse(&self, limits: &Limits) -> Result<Patch, Diagnostics> {
-        self.format.read(&self.bytes, limits)
+        let mut patch = self.format.read(&self.bytes, limits)?;
+        let _reported_by_validation = resolve(&mut patch, patchvm_modules::catalog());
+        Ok(patch)
     }
 
     /// The file's text, if it is a text format and valid UTF-8 (spans point into it).

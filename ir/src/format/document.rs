@@ -9,12 +9,15 @@
 //!                 "outputs": { PORT: [NODE, PORT], ... } }, ... ],
 //!   "midi": { "tuning": HZ, "bend_range": SEMITONES,
 //!             "bindings": [ { "from": ["cc", N] | ["bend"] | ["note", N],
-//!                             "to": [NODE, PORT], "range": [LO, HI] }, ... ] } }
+//!                             "to": [NODE, PORT], "range": [LO, HI] }, ... ] },
+//!   "transport": { "bpm": BPM, "meter": [BEATS, UNIT],
+//!                  "tempo": [ { "step" | "ramp": BEAT, "bpm": BPM }, ... ] } }
 //! ```
 //!
-//! `voices`, `midi` and a template's `channel` and `voices` are optional and written only when
-//! the patch has them. Files from before several templates hold one template as `"voice": {
-//! ... }`; it still reads, as the first of the templates.
+//! Every key is optional (`{}` is the empty patch); `voices`, `midi`, `transport` and a
+//! template's `channel` and `voices` are written only when the patch has them (see
+//! [`transport`] for its section). Files from before several templates hold one template as
+//! `"voice": { ... }`; it still reads, as the first of the templates.
 //!
 //! Each reader first turns its bytes into an [`Item`] tree (with spans for JSON, without for
 //! MessagePack) and checks syntax and limits there; [`to_patch`] then checks the shape. Writing
@@ -35,6 +38,8 @@ use crate::patch::{
 use crate::span::Span;
 use serde::ser::{SerializeMap, SerializeSeq, SerializeTuple};
 use serde::{Serialize, Serializer};
+
+mod transport;
 
 /// A decoded JSON or MessagePack value.
 #[derive(Debug)]
@@ -79,7 +84,14 @@ pub(crate) struct Words {
     pub list: &'static str,
 }
 
-const TOP_KEYS: [&str; 5] = ["nodes", "connections", "voice", "midi", "voices"];
+const TOP_KEYS: [&str; 6] = [
+    "nodes",
+    "connections",
+    "voice",
+    "midi",
+    "voices",
+    "transport",
+];
 const TEMPLATE_KEYS: [&str; 7] = [
     "name",
     "nodes",
@@ -163,7 +175,8 @@ impl Converter<'_> {
                 1 => self.connections(value, &mut patch.connections)?,
                 2 => patch.voices.extend(self.template(value)?),
                 3 => patch.midi = self.midi(value),
-                _ => self.templates(value, &mut patch.voices)?,
+                4 => self.templates(value, &mut patch.voices)?,
+                _ => patch.transport = self.transport(value)?,
             }
         }
         Ok(())
@@ -711,7 +724,10 @@ pub(crate) struct PatchDocument<'p>(pub &'p Patch);
 impl Serialize for PatchDocument<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let patch = self.0;
-        let len = 2 + usize::from(!patch.voices.is_empty()) + usize::from(!patch.midi.is_empty());
+        let len = 2
+            + usize::from(!patch.voices.is_empty())
+            + usize::from(!patch.midi.is_empty())
+            + usize::from(patch.transport.is_some());
         let mut map = serializer.serialize_map(Some(len))?;
         map.serialize_entry("nodes", &Nodes(&patch.nodes))?;
         map.serialize_entry("connections", &Connections(&patch.connections))?;
@@ -720,6 +736,9 @@ impl Serialize for PatchDocument<'_> {
         }
         if !patch.midi.is_empty() {
             map.serialize_entry("midi", &MidiDocument(&patch.midi))?;
+        }
+        if let Some(transport) = &patch.transport {
+            map.serialize_entry("transport", &transport::TransportDocument(transport))?;
         }
         map.end()
     }

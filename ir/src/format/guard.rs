@@ -93,6 +93,20 @@ pub(crate) fn too_many_connections(limits: &Limits, span: Span) -> Diagnostic {
     .with_hint("raise the limit with `--max-connections`")
 }
 
+/// More tempo changes than [`Limits::max_tempo_changes`]; `span` is the first one over.
+pub(crate) fn too_many_tempo_changes(limits: &Limits, span: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::Limit,
+        span,
+        format!(
+            "the tempo map has more than {} changes",
+            limits.max_tempo_changes
+        ),
+    )
+    .with_label("this change is over the limit")
+    .with_hint("raise the limit with `--max-tempo-changes`")
+}
+
 /// A source with nothing in it; `minimal` is the smallest patch in the reader's format, shown
 /// because someone starting from an empty file needs to see the shape more than anything.
 pub(crate) fn empty(minimal: &str) -> Diagnostics {

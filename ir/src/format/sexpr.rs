@@ -10,30 +10,54 @@
 //! ```
 //!
 //! Names (node ids, modules, ports, parameters) are symbols or strings. A parameter value is a
-//! number, a string or symbol (text), or a list `(1 2 "x" (3))`. `type` is a keyword only when
-//! bare: a parameter called type is written `("type" 1)`. Likewise the arrow in a connection is
-//! the bare symbol `->`; a port called `->` is written `"->"`.
+//! number, a string or symbol (text, unless it is shorthand, below), or a list
+//! `(1 2 "x" (3))`. `type` is a keyword only when bare: a parameter called type is written
+//! `("type" 1)`. Likewise the arrow in a connection is the bare symbol `->`; a port called
+//! `->` is written `"->"`.
+//!
+//! A `(transport (bpm 120) (meter 4 4) (tempo (step 32 140) (ramp 64 90)))` section sets the
+//! tempo, meter and tempo map (`sexpr/transport.rs`).
+//!
+//! Shorthand, spelt with bare symbols only (a quoted string is never shorthand), expands as the
+//! patch is read into the ordinary nodes and connections it stands for (`sexpr/shorthand.rs`
+//! has the rules and the generated ids):
+//!
+//! ```lisp
+//! (patch
+//!   (lfo1 lfo.sine (freq 2))                          ; a compact node, outside (nodes ...)
+//!   (lp1 filter.lowpass (cutoff lfo1)                 ; lfo1's first output into cutoff
+//!        (q (lfo.sine (freq 0.1))))                   ; an inline node, `lp1.q`
+//!   (out output)
+//!   (-> (osc.saw (freq 110)) lp1 (gain (amp 0.5)) out)) ; a chain: `out.saw`, `out.gain`
+//! ```
+//!
+//! Ports the shorthand does not name (first outputs, first inputs) are left empty for
+//! [`crate::shorthand::resolve`], which knows the modules.
 //!
 //! The tokenizer and parser are our own (`sexpr/syntax.rs`) rather than `lexpr`, because `lexpr`'s
 //! values carry no source positions and every diagnostic needs a span.
 
 mod fast;
+mod midi;
+mod shorthand;
 mod syntax;
+mod transport;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, push_capped};
 use crate::format::guard;
 use crate::limits::Limits;
 use crate::patch::{
-    Binding, BindingSource, Connection, Midi, Name, Node, Number, Param, Patch, PortRef,
-    TemplatePort, Value, ValueKind, VoiceTemplate,
+    Connection, Name, Node, Number, Param, Patch, PortRef, TemplatePort, Value, ValueKind,
+    VoiceTemplate,
 };
 use crate::span::Span;
+use shorthand::Pending;
 use syntax::{Atom, Sexp};
 
 const MINIMAL: &str = "(patch (nodes) (connections))";
-const SECTIONS: [&str; 4] = ["nodes", "connections", "voice", "midi"];
-const SECTIONS_HINT: &str =
-    "the sections are `(nodes ...)`, `(connections ...)`, `(voice ...)` and `(midi ...)`";
+const SECTIONS: [&str; 5] = ["nodes", "connections", "voice", "midi", "transport"];
+const SECTIONS_HINT: &str = "the sections are `(nodes ...)`, `(connections ...)`, `(voice ...)`, \
+     `(midi ...)` and `(transport ...)`; nodes and chains `(-> ...)` may stand alone";
 const TEMPLATE_SECTIONS: [&str; 6] = [
     "nodes",
     "connections",
@@ -47,8 +71,6 @@ const TEMPLATE_HINT: &str = "a template holds `(nodes ...)`, `(connections ...)`
 const TEMPLATE_EXAMPLE: &str =
     r#"(voice synth (nodes ...) (connections ...) (outputs (out vca "out")))"#;
 const PORT_EXAMPLE: &str = r#"(out vca "out")"#;
-const MIDI_ENTRIES: [&str; 5] = ["tuning", "bend-range", "cc", "bend", "note"];
-const BINDING_EXAMPLE: &str = r#"(cc 74 -> lp "cutoff" 200 8000)"#;
 const NODE_EXAMPLE: &str = r#"(osc1 (type "osc.sine") (freq 440))"#;
 const CONNECTION_EXAMPLE: &str = r#"(osc1 "out" -> gain1 "in")"#;
 
@@ -145,7 +167,10 @@ pub fn write(patch: &Patch) -> String {
         out.push_str("))");
     }
     if !patch.midi.is_empty() {
-        write_midi(&mut out, &patch.midi);
+        midi::write_midi(&mut out, &patch.midi);
+    }
+    if let Some(transport) = &patch.transport {
+        transport::write_transport(&mut out, transport);
     }
     out.push_str(")\n");
     out
@@ -189,43 +214,6 @@ fn write_connections(out: &mut String, connections: &[Connection], indent: &str)
     }
 }
 
-fn write_midi(out: &mut String, midi: &Midi) {
-    out.push_str("\n  (midi");
-    for (key, number) in [("tuning", midi.tuning), ("bend-range", midi.bend_range)] {
-        if let Some(number) = number {
-            out.push_str("\n    (");
-            out.push_str(key);
-            out.push(' ');
-            write_value(out, &ValueKind::Number(number.value));
-            out.push(')');
-        }
-    }
-    for binding in &midi.bindings {
-        out.push_str("\n    (");
-        match &binding.source {
-            BindingSource::Control(number) | BindingSource::Note(number) => {
-                let kind = match binding.source {
-                    BindingSource::Control(_) => "cc ",
-                    _ => "note ",
-                };
-                out.push_str(kind);
-                write_value(out, &ValueKind::Number(number.value));
-            }
-            BindingSource::Bend => out.push_str("bend"),
-        }
-        out.push_str(" -> ");
-        write_name(out, &binding.target.node.text);
-        out.push(' ');
-        write_string(out, &binding.target.port.text);
-        for number in &binding.range {
-            out.push(' ');
-            write_value(out, &ValueKind::Number(number.value));
-        }
-        out.push(')');
-    }
-    out.push(')');
-}
-
 /// A bare symbol if `name` would read back as that symbol, else a quoted string.
 fn write_name(out: &mut String, name: &str) {
     let bare = !name.is_empty()
@@ -261,7 +249,8 @@ fn write_value(out: &mut String, value: &ValueKind) {
             let text = format!("{number:?}");
             out.push_str(text.strip_suffix(".0").unwrap_or(&text));
         }
-        ValueKind::Text(text) => write_name(out, text),
+        // Always quoted: a bare symbol may be shorthand for a connection or a node.
+        ValueKind::Text(text) => write_string(out, text),
         ValueKind::List(items) => {
             out.push('(');
             for (index, item) in items.iter().enumerate() {
@@ -297,25 +286,43 @@ impl Reader<'_> {
                 return Ok(());
             }
         };
-        let mut seen = [None; 4];
+        let mut seen = [None; 5];
+        let mut pending = Pending::default();
         for section in sections {
+            if is_chain(&section) {
+                self.connections(
+                    std::iter::once(section),
+                    &mut patch.connections,
+                    &mut pending,
+                )?;
+                continue;
+            }
+            if is_node(&section) {
+                self.nodes(std::iter::once(section), &mut patch.nodes, &mut pending)?;
+                continue;
+            }
             let Some((slot, mut items)) =
                 self.section(section, &SECTIONS, SECTIONS_HINT, &mut seen)
             else {
                 continue;
             };
             match slot {
-                0 => self.nodes(&mut items, &mut patch.nodes)?,
-                1 => self.connections(&mut items, &mut patch.connections)?,
+                0 => self.nodes(&mut items, &mut patch.nodes, &mut pending)?,
+                1 => self.connections(&mut items, &mut patch.connections, &mut pending)?,
                 2 => {
                     // Each template is a section of its own: `voice` may repeat.
                     let span = seen[2].take().unwrap_or(Span::NONE);
                     patch.voices.extend(self.template(items, span)?);
                 }
-                _ => patch.midi = self.midi(items),
+                3 => patch.midi = self.midi(items),
+                _ => {
+                    let span = seen[4].unwrap_or(Span::NONE);
+                    patch.transport = Some(self.transport(items, span)?);
+                }
             }
         }
-        Ok(())
+        let template: Vec<&str> = patch.voices.iter().map(|t| t.name.text.as_str()).collect();
+        self.expand(pending, &mut patch.nodes, &mut patch.connections, &template)
     }
 
     /// One `(NAME ...)` section among `names`: its index and its items after the name, or
@@ -383,6 +390,7 @@ impl Reader<'_> {
             span,
         };
         let mut seen = [None; 6];
+        let mut pending = Pending::default();
         for section in items {
             let Some((slot, mut items)) =
                 self.section(section, &TEMPLATE_SECTIONS, TEMPLATE_HINT, &mut seen)
@@ -390,14 +398,15 @@ impl Reader<'_> {
                 continue;
             };
             match slot {
-                0 => self.nodes(&mut items, &mut template.nodes)?,
-                1 => self.connections(&mut items, &mut template.connections)?,
+                0 => self.nodes(&mut items, &mut template.nodes, &mut pending)?,
+                1 => self.connections(&mut items, &mut template.connections, &mut pending)?,
                 2 => template.inputs = items.filter_map(|form| self.port(form)).collect(),
                 3 => template.outputs = items.filter_map(|form| self.port(form)).collect(),
                 4 => template.channel = self.count(items, seen[4], "channel", "(channel 1)"),
                 _ => template.voice_count = self.count(items, seen[5], "voices", "(voices 8)"),
             }
         }
+        self.expand(pending, &mut template.nodes, &mut template.connections, &[])?;
         Ok(Some(template))
     }
 
@@ -442,149 +451,11 @@ impl Reader<'_> {
         None
     }
 
-    /// The entries of `(midi ...)`.
-    fn midi(&mut self, items: impl Iterator<Item = Sexp>) -> Midi {
-        let mut midi = Midi::default();
-        let mut seen = [None; 2];
-        for form in items {
-            let span = form.span();
-            let Sexp::List(parts, _) = form else {
-                let message = format!("expected a MIDI entry, found {}", form.describe());
-                self.shape(span, message, guard::choices("", &MIDI_ENTRIES));
-                continue;
-            };
-            let mut parts = parts.into_iter();
-            let head = parts.next();
-            let Some(kind) = head.as_ref().and_then(name_text) else {
-                let message = "a MIDI entry must start with its kind".to_owned();
-                self.shape(span, message, guard::choices("", &MIDI_ENTRIES));
-                continue;
-            };
-            let rest: Vec<Sexp> = parts.collect();
-            match kind {
-                "tuning" | "bend-range" => {
-                    let slot = usize::from(kind == "bend-range");
-                    let key = Name {
-                        text: kind.to_owned(),
-                        span,
-                    };
-                    if !self.first(&mut seen[slot], &key) {
-                        continue;
-                    }
-                    let value = match <[Sexp; 1]>::try_from(rest) {
-                        Ok([Sexp::Atom(Atom::Number(value), span)]) => Some(Number { value, span }),
-                        _ => {
-                            let message = format!("`{kind}` takes one number");
-                            let hint = if slot == 0 {
-                                "write the frequency of A4 in Hz, e.g. `(tuning 440)`"
-                            } else {
-                                "write semitones, e.g. `(bend-range 2)`"
-                            };
-                            self.shape(span, message, hint);
-                            None
-                        }
-                    };
-                    if slot == 0 {
-                        midi.tuning = value;
-                    } else {
-                        midi.bend_range = value;
-                    }
-                }
-                "cc" | "note" | "bend" => {
-                    if let Some(binding) = self.binding(kind, rest, span) {
-                        midi.bindings.push(binding);
-                    }
-                }
-                other => {
-                    let message = format!("unknown MIDI entry `{other}`");
-                    self.shape(span, message, guard::choices(other, &MIDI_ENTRIES));
-                }
-            }
-        }
-        midi
-    }
-
-    /// `(cc N -> NODE PORT LO HI)`, `(note N -> NODE PORT LO HI)` or
-    /// `(bend -> NODE PORT LO HI)`, its parts after the kind.
-    fn binding(&mut self, kind: &str, parts: Vec<Sexp>, span: Span) -> Option<Binding> {
-        let numbered = kind != "bend";
-        let mut parts = parts.into_iter();
-        let number = if numbered {
-            match parts.next() {
-                Some(Sexp::Atom(Atom::Number(value), span)) => Some(Number { value, span }),
-                _ => None,
-            }
-        } else {
-            None
-        };
-        let rest: Vec<Sexp> = parts.collect();
-        let parsed = <[Sexp; 5]>::try_from(rest)
-            .ok()
-            .and_then(|[arrow, node, port, lo, hi]| {
-                let is_arrow = matches!(&arrow, Sexp::Atom(Atom::Symbol(text), _) if text == "->");
-                match (is_arrow, name(node), name(port), lo, hi) {
-                    (
-                        true,
-                        Some(node),
-                        Some(port),
-                        Sexp::Atom(Atom::Number(lo), lo_span),
-                        Sexp::Atom(Atom::Number(hi), hi_span),
-                    ) => Some((
-                        PortRef { node, port },
-                        [Number::at(lo, lo_span), Number::at(hi, hi_span)],
-                    )),
-                    _ => None,
-                }
-            });
-        let source = match (kind, number) {
-            ("cc", Some(number)) => Some(BindingSource::Control(number)),
-            ("note", Some(number)) => Some(BindingSource::Note(number)),
-            ("bend", _) => Some(BindingSource::Bend),
-            _ => None,
-        };
-        if let (Some(source), Some((target, range))) = (source, parsed) {
-            return Some(Binding {
-                source,
-                target,
-                range,
-                span,
-            });
-        }
-        let example = match kind {
-            "cc" => BINDING_EXAMPLE,
-            "note" => r#"(note 36 -> kick "trig" 0 1)"#,
-            _ => r#"(bend -> lp "cutoff" 200 8000)"#,
-        };
-        let message = format!("expected a `{kind}` binding");
-        self.shape(span, message, format!("write `{example}`"));
-        None
-    }
-
-    /// Whether `key` is the first entry of its kind in the MIDI section (remembered in
-    /// `seen`); reports the second and later ones.
-    fn first(&mut self, seen: &mut Option<Span>, key: &Name) -> bool {
-        let Some(first) = *seen else {
-            *seen = Some(key.span);
-            return true;
-        };
-        push_capped(
-            &mut self.problems,
-            Diagnostic::new(
-                Code::Shape,
-                key.span,
-                format!("duplicate `{}` in the MIDI section", key.text),
-            )
-            .with_label("second definition")
-            .with_secondary(first, "first defined here")
-            .with_hint("keep one of the two"),
-        );
-        false
-    }
-
     fn nodes(
         &mut self,
         forms: impl Iterator<Item = Sexp>,
         nodes: &mut Vec<Node>,
+        pending: &mut Pending,
     ) -> Result<(), Diagnostic> {
         // One allocation for the section (within the limit), not one per doubling.
         nodes.reserve(forms.size_hint().0.min(self.limits.max_nodes));
@@ -592,15 +463,20 @@ impl Reader<'_> {
             if self.nodes == self.limits.max_nodes {
                 return Err(guard::too_many_nodes(self.limits, form.span()));
             }
-            if let Some(node) = self.node(form) {
+            if let Some((node, values)) = self.node(form) {
                 self.nodes += 1;
+                for (param, value) in values {
+                    pending.value(nodes.len(), param, value);
+                }
                 nodes.push(node);
             }
         }
         Ok(())
     }
 
-    fn node(&mut self, form: Sexp) -> Option<Node> {
+    /// A node, and the values of its parameters that may be shorthand (each with the
+    /// parameter's index), set aside.
+    fn node(&mut self, form: Sexp) -> Option<(Node, Vec<(usize, Sexp)>)> {
         let span = form.span();
         let Sexp::List(items, _) = form else {
             let message = format!("expected a node, found {}", form.describe());
@@ -616,13 +492,34 @@ impl Reader<'_> {
         let mut module: Option<Name> = None;
         let mut type_span = None;
         let mut params = Vec::new();
+        let mut pending = Vec::new();
+        let mut items = items.peekable();
+        // The compact form: `(lfo1 lfo.sine (freq 2))`.
+        if let Some(Sexp::Atom(Atom::Symbol(_) | Atom::Text(_), module_span)) = items.peek() {
+            type_span = Some(*module_span);
+            module = items.next().and_then(name);
+        }
         for entry in items {
             let entry_span = entry.span();
             let Some((key, values)) = self.entry(entry, &id) else {
                 continue;
             };
             if let Key::Param(param) = key {
-                params.extend(self.param(param, values, &id, entry_span));
+                match <[Sexp; 1]>::try_from(values) {
+                    Ok([value]) if Pending::may_hold(&value) => {
+                        pending.push((params.len(), value));
+                        let span = Span::NONE;
+                        let kind = ValueKind::List(Vec::new());
+                        let value = Value {
+                            kind,
+                            span,
+                            escapes: Vec::new(),
+                        };
+                        params.push(Param { name: param, value });
+                    }
+                    Ok(values) => params.extend(self.param(param, values.into(), &id, entry_span)),
+                    Err(values) => params.extend(self.param(param, values, &id, entry_span)),
+                }
                 continue;
             }
             if let Some(first) = type_span {
@@ -646,12 +543,13 @@ impl Reader<'_> {
             example.push_str(r#" (type "osc.sine") ...)`"#);
             self.shape(span, message, example);
         }
-        Some(Node {
+        let node = Node {
             id,
             module: module?,
             params,
             span,
-        })
+        };
+        Some((node, pending))
     }
 
     /// One `(key value ...)` entry of a node; the key is `type` only when written bare.
@@ -709,9 +607,17 @@ impl Reader<'_> {
         &mut self,
         forms: impl Iterator<Item = Sexp>,
         connections: &mut Vec<Connection>,
+        pending: &mut Pending,
     ) -> Result<(), Diagnostic> {
         connections.reserve(forms.size_hint().0.min(self.limits.max_connections));
         for form in forms {
+            if is_chain(&form) {
+                let span = form.span();
+                if let Sexp::List(items, _) = form {
+                    pending.chain(items.into_iter().skip(1).collect(), span);
+                }
+                continue;
+            }
             if self.connections == self.limits.max_connections {
                 return Err(guard::too_many_connections(self.limits, form.span()));
             }
@@ -762,6 +668,29 @@ enum Key {
     Type,
     /// `(NAME VALUE)`.
     Param(Name),
+}
+
+/// Whether `form` is a chain, `(-> ...)`.
+fn is_chain(form: &Sexp) -> bool {
+    matches!(form, Sexp::List(items, _)
+        if matches!(items.first(), Some(Sexp::Atom(Atom::Symbol(arrow), _)) if arrow == "->"))
+}
+
+/// Whether `form`, standing among the patch's sections, is a node: a name that is no section's,
+/// then a module (the compact form) or a `(type ...)` entry.
+fn is_node(form: &Sexp) -> bool {
+    let Sexp::List(items, _) = form else {
+        return false;
+    };
+    let (Some(id), Some(second)) = (items.first().and_then(name_text), items.get(1)) else {
+        return false;
+    };
+    if SECTIONS.contains(&id) {
+        return false;
+    }
+    items[1..].iter().any(
+        |item| matches!(item, Sexp::List(entry, _) if matches!(entry.first(), Some(Sexp::Atom(Atom::Symbol(key), _)) if key == "type")),
+    ) || matches!(second, Sexp::Atom(Atom::Symbol(_) | Atom::Text(_), _))
 }
 
 /// Whether a list starts with the name `head`.

@@ -5,7 +5,9 @@ mod json_errors;
 mod msgpack_input;
 mod round_trip;
 mod sexpr_errors;
+mod shorthand;
 mod templates;
+mod transport;
 
 use patchvm_ir::format::{json, msgpack, sexpr};
 use patchvm_ir::*;

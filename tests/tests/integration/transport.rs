@@ -44,7 +44,7 @@ fn section(bpm: f64, meter: Meter, tempo: Vec<TempoChange>) -> Transport {
         bpm,
         meter,
         tempo,
-        span: Span::NONE,
+        ..Transport::default()
     }
 }
 

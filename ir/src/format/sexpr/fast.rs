@@ -4,8 +4,8 @@
 //! Reading a 1 000-node patch through the tree allocates every list and every symbol twice
 //! over (the tree, then the patch), which was most of the time a live reload took. This path
 //! allocates only what the patch keeps. It accepts a subset of the language — `(patch (nodes
-//! ...) (connections ...))` with names, numbers and text values, no escapes, within the
-//! limits — and gives up (`None`) on anything else, from the first byte it does not expect:
+//! ...) (connections ...))` with names, numbers and quoted text values, no escapes, no
+//! shorthand, within the limits — and gives up (`None`) on anything else, from the first byte it does not expect:
 //! the full reader then reads the file again and reports whatever is wrong with it, so
 //! diagnostics come from one place only. What it accepts it reads exactly as the full reader
 //! does, spans included; the tests below check that on every seed of the fuzz corpus and on
@@ -226,7 +226,9 @@ impl<'t> Cursor<'t> {
                     let (value, span) = self.token()?;
                     let kind = match value {
                         Token::Number(number) => ValueKind::Number(number),
-                        Token::Symbol(text) | Token::Text(text) => ValueKind::Text(text.to_owned()),
+                        Token::Text(text) => ValueKind::Text(text.to_owned()),
+                        // A bare symbol may be shorthand for a connection.
+                        Token::Symbol(_) => return None,
                     };
                     params.push(Param {
                         name,
@@ -252,8 +254,13 @@ impl<'t> Cursor<'t> {
     /// `(NODE PORT -> NODE PORT)`.
     fn connection(&mut self) -> Option<Connection> {
         let start = self.open()?;
+        let node = self.name()?;
+        // `(-> ...)` is a chain, unless the arrow is quoted.
+        if node.text == "->" && self.text.as_bytes()[node.span.start as usize] != b'"' {
+            return None;
+        }
         let from = PortRef {
-            node: self.name()?,
+            node,
             port: self.name()?,
         };
         if !matches!(self.token()?, (Token::Symbol("->"), _)) {
