@@ -294,7 +294,12 @@ mod tests {
             for input in spec.inputs {
                 assert!(one_line(input.doc), "{}.{}", spec.name, input.name);
                 let text = matches!(input.unit, patchvm_ir::Unit::Text(_));
-                assert!(text || input.min < input.max, "{}.{}", spec.name, input.name);
+                assert!(
+                    text || input.min < input.max,
+                    "{}.{}",
+                    spec.name,
+                    input.name
+                );
             }
             for output in spec.outputs {
                 assert!(one_line(output.doc), "{}.{}", spec.name, output.name);
