@@ -160,7 +160,7 @@ impl Converter<'_> {
             );
             return Ok(());
         };
-        let mut seen = [None; 5];
+        let mut seen = [None; TOP_KEYS.len()];
         for Entry { key, value } in entries {
             let Some(slot) = TOP_KEYS.iter().position(|&k| k == key.text) else {
                 let message = format!("unknown key `{}` in the patch", key.text);
