@@ -12,6 +12,12 @@
 //! plays and every gate is closed; a jump (seek, loop, start) closes every gate, and its
 //! first sample plays only an event exactly on its beat.
 //!
+//! A word of `seq.pattern`'s pattern that is a chord symbol (`Am7`, `Cmaj7`, `Gsus4`) plays
+//! the chord's notes from octave 3, each on a lane, and names no output; the other words
+//! (`bd`, `sd`) name the outputs `word0`… in order. A chord symbol that is also a note name
+//! (`C`, `Eb`, `Bb7`) is the note: write `CM` or `Ebmaj` for the triad. Stacked notes and
+//! chords set the mono outputs to their highest note.
+//!
 //! The parts: `patterns/player.rs` holds the events of the cycles around the beat (each cycle
 //! queried once), `patterns/lanes.rs` allocates lanes, `patterns/checks.rs` checks the texts,
 //! `patterns/sequencer.rs` is `seq.pattern`'s kernel and `patterns/arp.rs` `seq.arp`'s.

@@ -346,6 +346,12 @@ fn words_trigger_their_outputs() {
         out[LANE0 + 1].iter().all(|&g| g == 0.0),
         "a drum word is no note"
     );
+    // A chord symbol plays notes and names no output: `sd` is the second word output.
+    let mut seq = kernel("seq.pattern", &[("pattern", "bd Am7 sd ~")], &[]);
+    let out = render(&mut *seq, &[play(0, 0.0, 120.0)], BAR, &[64]);
+    assert_eq!(ones(&out[WORD0]), [0]);
+    assert_eq!(ones(&out[WORD0 + 1]), [48_000]);
+    assert_eq!(out[LANE0][24_000], 57.0, "Am7's A3 on lane 0");
 }
 
 #[test]

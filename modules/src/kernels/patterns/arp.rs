@@ -4,7 +4,7 @@
 //! its beat alone.
 
 use super::checks::chord_notes;
-use super::player::{Held, cycle_of};
+use super::player::{Held, MIN_HELD, cycle_of};
 use super::sequencer::{Playing, STRAIGHT, TRIG};
 use super::{CYCLE_BARS, MAX_OCTAVES};
 use crate::kernels::{limit, param};
@@ -44,7 +44,7 @@ pub(super) fn build(init: &Build) -> Box<dyn Kernel> {
     let octaves = limit(setting("octaves"), 1.0, f64::from(MAX_OCTAVES)) as u8;
     init.kernel(Arpeggiator {
         words: chord_notes(&chords),
-        chords: Held::new(chords, seed),
+        chords: Held::new(chords, seed, MIN_HELD),
         arp: Arp::new(mode, octaves, seed),
         step: limit(setting("step"), 1.0 / 64.0, 16.0),
         cycle_bars: limit(setting("cycle"), CYCLE_BARS.0, CYCLE_BARS.1),

@@ -52,10 +52,31 @@ fn theory_problem(error: TheoryError, offset: usize) -> TextProblem {
     TextProblem::new(range, error.message).with_hint(error.hint)
 }
 
-/// A pattern: its words, or where it does not parse.
+/// A pattern: its words that are no chord symbols (the chords play notes, not outputs), or
+/// where it does not parse.
 fn pattern(text: &str) -> Result<TextInfo, TextProblem> {
     let pattern = Pattern::parse(text).map_err(parse_problem)?;
-    Ok(TextInfo::new(pattern.words().to_vec()))
+    let words = pattern
+        .words()
+        .iter()
+        .filter(|word| Chord::parse(word).is_err());
+    Ok(TextInfo::new(words.cloned().collect()))
+}
+
+/// The output place (`word0`…) of each of `pattern`'s words, as [`PATTERN`]'s check names
+/// them: the words that are no chord symbols, in order; `None` for a chord.
+pub(super) fn word_outputs(pattern: &Pattern) -> Vec<Option<usize>> {
+    let mut next = 0;
+    pattern
+        .words()
+        .iter()
+        .map(|word| {
+            Chord::parse(word).is_err().then(|| {
+                next += 1;
+                next - 1
+            })
+        })
+        .collect()
 }
 
 /// A scale name, or nothing.

@@ -13,9 +13,23 @@ use patchvm_pattern::mini::{Event, Pattern, Rational};
 use patchvm_pattern::theory::Groove;
 use patchvm_vm::Beats;
 
-/// The most cycles held at once; a window that would need more (a groove moving events
-/// further than a few cycles) keeps the earliest.
-pub(super) const HELD_CYCLES: i64 = 4;
+/// The fewest cycles held at once: the previous cycle, the current one and the next, and
+/// one for a block that crosses into it.
+pub(super) const MIN_HELD: usize = 4;
+
+/// The most cycles held at once, whatever the groove asks (a window needing more keeps the
+/// earliest).
+const MAX_HELD: usize = 32;
+
+/// The shortest bar a meter may have, in beats (1/16), for sizing what is held.
+const SHORTEST_BAR: f64 = 0.25;
+
+/// The cycles a player must hold when its groove may move events `reach` beats in all
+/// (earlier plus later) and its cycles last `cycle_bars` bars.
+pub(super) fn held_cycles(reach: f64, cycle_bars: f64) -> usize {
+    let spread = (reach / (cycle_bars * SHORTEST_BAR)).ceil();
+    (spread.max(0.0) as usize + MIN_HELD).min(MAX_HELD)
+}
 
 /// An event placed on the beat line.
 #[derive(Clone, Copy, Debug)]
@@ -41,6 +55,8 @@ pub(super) struct Held {
     seed: u64,
     /// One cycle's answer, before placing.
     scratch: Vec<Event>,
+    /// The most cycles held at once.
+    most: i64,
     /// The events of `cycles`, sorted by `time`.
     events: Vec<Placed>,
     /// The cycles held.
@@ -50,14 +66,16 @@ pub(super) struct Held {
 }
 
 impl Held {
-    /// Holds `pattern`, whose `?` and `|` draw from `seed`; allocates what playing needs.
-    pub(super) fn new(pattern: Pattern, seed: u64) -> Held {
+    /// Holds `pattern`, whose `?` and `|` draw from `seed`, `cycles` cycles at a time;
+    /// allocates what playing needs.
+    pub(super) fn new(pattern: Pattern, seed: u64, cycles: usize) -> Held {
         let per_cycle = pattern.max_events_per_cycle();
         Held {
             pattern,
             seed,
+            most: cycles as i64,
             scratch: Vec::with_capacity(per_cycle),
-            events: Vec::with_capacity(per_cycle * HELD_CYCLES as usize),
+            events: Vec::with_capacity(per_cycle * cycles),
             cycles: (0, 0),
             placed_with: None,
         }
@@ -68,18 +86,18 @@ impl Held {
         &self.events
     }
 
-    /// Holds the events of cycles `first..=last` (at most [`HELD_CYCLES`] of them) placed by
+    /// Holds the events of cycles `first..=last` (at most as many as it was made for) placed by
     /// `groove` with cycles of `cycle_beats` beats, querying only the cycles not yet held.
     ///
-    /// Real-time safe: does not allocate, lock or block (the buffers have room for
-    /// [`HELD_CYCLES`] cycles).
+    /// Real-time safe: does not allocate, lock or block (the buffers have room for the
+    /// cycles it holds).
     pub(super) fn hold(&mut self, first: i64, last: i64, cycle_beats: f64, groove: &Groove) {
         if self.placed_with != Some((cycle_beats, *groove)) {
             self.events.clear();
             self.cycles = (0, 0);
             self.placed_with = Some((cycle_beats, *groove));
         }
-        let last = last.min(first + HELD_CYCLES - 1);
+        let last = last.min(first + self.most - 1);
         let (start, end) = self.cycles;
         if first >= start && last < end {
             return;

@@ -2,9 +2,9 @@
 //! sample and the block's last, each at the first sample whose beat reaches its (grooved)
 //! beat, in the order they play.
 
-use super::checks::{chord_notes, pitch};
+use super::checks::{chord_notes, pitch, word_outputs};
 use super::lanes::Lanes;
-use super::player::{Held, Placed, before, cycle_of};
+use super::player::{Held, Placed, before, cycle_of, held_cycles};
 use super::{CYCLE_BARS, WORDS, hz};
 use crate::kernels::{limit, param};
 use crate::module::{Build, Dsp, dsp};
@@ -134,6 +134,8 @@ pub(super) struct Sequencer {
     velocities: Held,
     /// The notes of each word that is a chord symbol.
     chords: Vec<Option<Vec<f64>>>,
+    /// The output place of each word that is not.
+    words: Vec<Option<usize>>,
     scale: Option<Scale>,
     groove: Groove,
     cycle_bars: f64,
@@ -166,16 +168,20 @@ pub(super) fn build(init: &Build) -> Box<dyn Kernel> {
             velocity: setting("humanise_vel"),
         },
     };
+    let cycle_bars = limit(setting("cycle"), CYCLE_BARS.0, CYCLE_BARS.1);
+    let (early, late) = (humanise, humanise + swing * swing_step / 2.0);
+    let cycles = held_cycles(early + late, cycle_bars);
     init.kernel(Sequencer {
         chords: chord_notes(&notes),
-        notes: Held::new(notes, seed),
-        velocities: Held::new(velocities, seed),
+        words: word_outputs(&notes),
+        notes: Held::new(notes, seed, cycles),
+        velocities: Held::new(velocities, seed, cycles),
         scale,
         groove,
-        cycle_bars: limit(setting("cycle"), CYCLE_BARS.0, CYCLE_BARS.1),
+        cycle_bars,
         legato: setting("legato"),
-        early: humanise,
-        late: humanise + swing * swing_step / 2.0,
+        early,
+        late,
         playing: Playing::default(),
     })
 }
@@ -208,8 +214,10 @@ impl Sequencer {
         outputs[TRIG][i] = 1.0;
         let mut note = pitch(event.value, self.scale.as_ref());
         if let Value::Word(word) = event.value {
-            if word < WORDS {
-                outputs[WORD0 + word][i] = 1.0;
+            if let Some(&Some(output)) = self.words.get(word)
+                && output < WORDS
+            {
+                outputs[WORD0 + output][i] = 1.0;
             }
             if let Some(Some(chord)) = self.chords.get(word) {
                 for &pitch in chord {
