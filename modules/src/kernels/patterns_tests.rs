@@ -486,6 +486,17 @@ fn the_arp_walks_each_chord_from_its_first_step() {
             50., 53., 57., 60., 57., 53., 50., 53.
         ]
     );
+    // The progression: `G7` and `C` are notes to the mini-notation, read back as
+    // chords. Up in quarter notes, a bar each: Am7, Dm7, G7 (G3 B3 D4 F4), C (C3 E3 G3).
+    let mut arp = kernel("seq.arp", &[("chord", "<Am7 Dm7 G7 C>")], &[("step", 1.0)]);
+    let out = render(&mut *arp, &[play(0, 0.0, 120.0)], 4 * BAR, &[64]);
+    let notes: Vec<f32> = ones(&out[TRIG]).iter().map(|&n| out[NOTE][n]).collect();
+    assert_eq!(
+        notes,
+        [
+            57., 60., 64., 67., 50., 53., 57., 60., 55., 59., 62., 65., 48., 52., 55., 48.
+        ]
+    );
     // Legato 1: each note's gate lasts its step, on a lane of its own in turn.
     assert_eq!(out[LANE0 - 8][11_999], 57.0, "notes0.pitch of seq.arp");
 }

@@ -1,7 +1,8 @@
 //! `seq.arp`'s kernel: a note every `step` beats of the transport (step `k` at beat
-//! `k · step`), walking the notes of the chord sounding at that beat in the arpeggiator's
-//! mode. The walk starts again at each chord's first step, so a step's note is a function of
-//! its beat alone.
+//! `k · step`), walking the notes of the chord sounding at that beat (from octave 3) in the
+//! arpeggiator's mode. The walk starts again at each chord's first step, so a step's note is
+//! a function of its beat alone. A chord symbol the mini-notation reads as a note (`C`, `G7`,
+//! `Bb9`: a root and an octave) is read back as the chord it spells.
 
 use super::checks::chord_notes;
 use super::player::{Held, MIN_HELD, cycle_of};
@@ -11,7 +12,7 @@ use crate::kernels::{limit, param};
 use crate::module::{Build, Dsp, dsp};
 use patchvm_ir::notes::NOTE_LANES;
 use patchvm_pattern::mini::{Pattern, Value};
-use patchvm_pattern::theory::{Arp, ArpMode};
+use patchvm_pattern::theory::{Arp, ArpMode, Chord};
 use patchvm_vm::{Beats, Kernel};
 
 /// `notes0.pitch`, then the other lanes' signals.
@@ -20,11 +21,60 @@ const LANES: usize = 5;
 /// The most notes a hand holds (a chord's notes, its bass included).
 const HAND: usize = 16;
 
+/// The root names, by semitone above C, as chord symbols spell them.
+const ROOTS: [&str; 12] = [
+    "C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B",
+];
+
+/// The highest number after a root the table reads as a chord type (`C13`).
+const NUMBERS: usize = 13;
+
+/// Chord symbols the mini-notation reads as notes: a root alone (`C`, `Eb`, octave 3 to the
+/// notation) and a root with a number (`G7`, `Bb9`, `C6`: G in octave 7 to the notation).
+/// Made when the kernel is built, so the audio thread only looks them up.
+struct Numbered {
+    /// `[number][root]`: the chord `ROOTS[root]` followed by `number`, if it is one.
+    chords: [[Option<Chord>; 12]; NUMBERS + 1],
+    /// The major triad on each root.
+    triads: [Chord; 12],
+}
+
+impl Numbered {
+    fn new() -> Numbered {
+        let parse = |symbol: String| Chord::parse(&symbol).ok();
+        Numbered {
+            chords: std::array::from_fn(|number| {
+                std::array::from_fn(|root| parse(format!("{}{number}", ROOTS[root])))
+            }),
+            triads: std::array::from_fn(|root| {
+                parse(ROOTS[root].to_owned()).expect("a root alone is a major triad")
+            }),
+        }
+    }
+
+    /// The chord the note `note` was written as: its octave number the chord type (3, no
+    /// number, a major triad), a number that is no chord type a major triad too.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    fn chord(&self, note: f64) -> Chord {
+        let note = note.round() as i64;
+        let root = note.rem_euclid(12) as usize;
+        let number = note.div_euclid(12) - 1;
+        let typed = usize::try_from(number)
+            .ok()
+            .filter(|&number| number != 3)
+            .and_then(|number| *self.chords.get(number)?.get(root)?);
+        typed.unwrap_or(self.triads[root])
+    }
+}
+
 /// `seq.arp`'s kernel.
 pub(super) struct Arpeggiator {
     chords: Held,
     /// The notes of each word of the chord pattern.
     words: Vec<Option<Vec<f64>>>,
+    /// The chords written as notes.
+    numbered: Numbered,
     arp: Arp,
     step: f64,
     cycle_bars: f64,
@@ -44,6 +94,7 @@ pub(super) fn build(init: &Build) -> Box<dyn Kernel> {
     let octaves = limit(setting("octaves"), 1.0, f64::from(MAX_OCTAVES)) as u8;
     init.kernel(Arpeggiator {
         words: chord_notes(&chords),
+        numbered: Numbered::new(),
         chords: Held::new(chords, seed, MIN_HELD),
         arp: Arp::new(mode, octaves, seed),
         step: limit(setting("step"), 1.0 / 64.0, 16.0),
@@ -76,16 +127,24 @@ impl Arpeggiator {
             .iter()
             .rev()
             .find(|placed| placed.beat <= beat && beat < placed.beat + placed.length)?;
-        let triad;
-        let notes: &[f64] = match placed.event.value {
-            Value::Word(word) => self.words.get(word)?.as_deref()?,
-            Value::Note(root) | Value::Number(root) => {
-                triad = [root, root + 4.0, root + 7.0];
-                &triad
+        let mut count = 0;
+        let mut hold = |note: f64| {
+            if count < HAND {
+                hand[count] = note;
+                count += 1;
             }
         };
-        let count = notes.len().min(HAND);
-        hand[..count].copy_from_slice(&notes[..count]);
+        match placed.event.value {
+            Value::Word(word) => self
+                .words
+                .get(word)?
+                .as_deref()?
+                .iter()
+                .for_each(|&n| hold(n)),
+            Value::Note(note) | Value::Number(note) => {
+                self.numbered.chord(note).notes(3).for_each(hold);
+            }
+        }
         let first = last_start(placed.beat.next_down(), self.step) + 1.0;
         Some((count, first))
     }
