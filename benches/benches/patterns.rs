@@ -53,10 +53,13 @@ fn play(kernel: &mut dyn Kernel, outputs: &mut [[f32; MAX_BLOCK]]) -> usize {
     onsets
 }
 
+/// A case: its name, its pattern, its settings by name.
+type Case = (&'static str, &'static str, &'static [(&'static str, f64)]);
+
 fn patterns(c: &mut Criterion) {
     // The rest `~` is the baseline: what a block costs with no event, so a pattern's extra
     // time over it, divided by its events, is the cost of an event.
-    let cases: [(&str, &str, &[(&str, f64)]); 4] = [
+    let cases: [Case; 4] = [
         ("rest", "~", &[]),
         ("drums", "bd*2 [~ bd] sd? [bd bd], hh*8, ~ cp(3,8,2)", &[]),
         (

@@ -1,6 +1,6 @@
 //! Patterns that play on the transport's beat: `seq.pattern` plays a mini-notation pattern
 //! (notes, numbers in a scale, chord symbols, drum words), `seq.arp` arpeggiates a pattern of
-//! chords. Both place every event at the first sample whose beat ([`Beats::at`]) reaches
+//! chords. Both place every event at the first sample whose beat ([`Beats::at`](patchvm_vm::Beats::at)) reaches
 //! the event's beat, so every pattern of a session (one added by a live edit mid-bar too)
 //! plays on one grid, and what they play is a function of the beat alone, the same bits
 //! whatever the host's buffers.
