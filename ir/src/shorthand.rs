@@ -1,6 +1,7 @@
 //! The one step of the shorthand that needs the catalog: an empty port name in a connection
 //! stands for the node's first output, or its first input that takes a signal (`in` if it
-//! has one), and [`resolve`] writes the port's name in.
+//! has one), and a parameter with an empty name (a bare string after a module,
+//! `(seq.pattern "c2 ~")`) for the module's first text input; [`resolve`] writes the name in.
 //!
 //! The S-expression reader leaves a port empty where the shorthand names none (a chain's
 //! links, `(cutoff lfo1)`, an inline node's output); the JSON and MessagePack forms may
@@ -8,7 +9,7 @@
 //! engine resolves every patch it reads, so that what it keeps, edits and converts names every
 //! port.
 
-use crate::catalog::{Catalog, ModuleSpec, Rate};
+use crate::catalog::{Catalog, ModuleSpec, Rate, Unit};
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, push_capped};
 use crate::patch::{Connection, Node, Patch, PortRef, TemplatePort, VoiceTemplate};
 use std::borrow::Cow;
@@ -18,6 +19,10 @@ use std::borrow::Cow;
 /// (`E0115`); one whose node or module is unknown stays empty for validation to report.
 pub fn resolve(patch: &mut Patch, catalog: &Catalog) -> Result<(), Diagnostics> {
     let mut problems = Vec::new();
+    name_texts(&mut patch.nodes, catalog, &mut problems);
+    for template in &mut patch.voices {
+        name_texts(&mut template.nodes, catalog, &mut problems);
+    }
     let mut connections = std::mem::take(&mut patch.connections);
     let scope = Scope::new(&patch.nodes, &patch.voices, catalog);
     scope.fill(&mut connections, &mut problems);
@@ -44,12 +49,53 @@ pub fn resolved<'p>(patch: &'p Patch, catalog: &Catalog) -> (Cow<'p, Patch>, Dia
             .any(|c| c.from.port.text.is_empty() || c.to.port.text.is_empty())
     };
     let template = patch.voices.iter().any(|t| empty(&t.connections));
-    if !empty(&patch.connections) && !template {
+    let unnamed = |nodes: &[Node]| {
+        nodes
+            .iter()
+            .any(|node| node.params.iter().any(|param| param.name.text.is_empty()))
+    };
+    let texts = unnamed(&patch.nodes) || patch.voices.iter().any(|t| unnamed(&t.nodes));
+    if !empty(&patch.connections) && !template && !texts {
         return (Cow::Borrowed(patch), Vec::new());
     }
     let mut patch = patch.clone();
     let problems = resolve(&mut patch, catalog).err().unwrap_or_default();
     (Cow::Owned(patch), problems)
+}
+
+/// Names each parameter of `nodes` written as a bare string after the module after the
+/// module's first text input; a module without one is reported (`E0115`), an unknown module
+/// left for validation to report.
+fn name_texts(nodes: &mut [Node], catalog: &Catalog, problems: &mut Diagnostics) {
+    for node in nodes {
+        let Some(spec) = catalog.get(&node.module.text) else {
+            continue;
+        };
+        let text = spec
+            .inputs
+            .iter()
+            .find(|input| matches!(input.unit, Unit::Text(_)));
+        for param in node.params.iter_mut().filter(|p| p.name.text.is_empty()) {
+            match text {
+                Some(input) => param.name.text = input.name.to_owned(),
+                None => push_capped(
+                    problems,
+                    Diagnostic::new(
+                        Code::Shorthand,
+                        param.name.span,
+                        format!(
+                            "module `{}` of node `{}` has no text input for this string",
+                            spec.name, node.id.text
+                        ),
+                    )
+                    .with_label("no text input takes this")
+                    .with_hint(
+                        "a bare string after a module sets its first text input, as in `(seq.pattern \"bd sd\")`; name the parameter instead, as in `(freq 440)`",
+                    ),
+                ),
+            }
+        }
+    }
 }
 
 /// The nodes a connection of one scope may name.

@@ -459,9 +459,13 @@ fn add_template(patch: &mut Patch, shape: &PatchShape, gene: &TemplateGene) {
     let mut outputs = Vec::new();
     for (index, &(node, output, port)) in gene.outputs.iter().enumerate() {
         let node = node % specs.len();
-        let Some(source) = specs[node]
-            .outputs
-            .get(output % specs[node].outputs.len().max(1))
+        // Outputs a text names are reached by its names, not their own.
+        let sources: Vec<usize> = (0..specs[node].outputs.len())
+            .filter(|&index| !specs[node].named_by_text(index))
+            .collect();
+        let Some(source) = sources
+            .get(output % sources.len().max(1))
+            .map(|&index| &specs[node].outputs[index])
         else {
             continue;
         };
@@ -669,7 +673,12 @@ fn mutate(mut patch: Patch, mutation: Mutation, pick: usize) -> Option<(Patch, C
             patch
                 .connections
                 .push(connection((&id, "nope"), ("out", "in")));
-            Code::UnknownPort
+            // A module whose text names outputs reports a port that is neither an output
+            // nor one of the text's names as a mistake of its text.
+            match spec_of(&patch.nodes[pick % kernels]).naming_input() {
+                Some(_) => Code::Text,
+                None => Code::UnknownPort,
+            }
         }
         Mutation::UnknownNode => {
             patch

@@ -8,7 +8,7 @@ use crate::time::Beats;
 pub const MAX_BLOCK: usize = 64;
 
 /// The most inputs or outputs one kernel call may have.
-pub const MAX_PORTS: usize = 16;
+pub const MAX_PORTS: usize = 32;
 
 /// The most kernels one `CALL_LANES` runs together: sixteen, two vectors of eight, so that a
 /// kernel whose lanes step a recursion sample by sample has two independent chains for the

@@ -501,6 +501,13 @@ impl Reader<'_> {
         }
         for entry in items {
             let entry_span = entry.span();
+            if let Some(param) = positional(&entry) {
+                params.push(Param {
+                    name: param,
+                    value: to_value(entry),
+                });
+                continue;
+            }
             let Some((key, values)) = self.entry(entry, &id) else {
                 continue;
             };
@@ -674,6 +681,19 @@ enum Key {
 fn is_chain(form: &Sexp) -> bool {
     matches!(form, Sexp::List(items, _)
         if matches!(items.first(), Some(Sexp::Atom(Atom::Symbol(arrow), _)) if arrow == "->"))
+}
+
+/// The parameter a bare string among a node's entries sets, `(seq.pattern "c2 ~")`: its
+/// name left empty for [`crate::shorthand::resolve`] to fill with the module's first text
+/// input.
+fn positional(entry: &Sexp) -> Option<Name> {
+    match entry {
+        Sexp::Atom(Atom::Text(_), span) => Some(Name {
+            text: String::new(),
+            span: *span,
+        }),
+        _ => None,
+    }
 }
 
 /// Whether `form`, standing among the patch's sections, is a node: a name that is no section's,

@@ -18,6 +18,7 @@
 //! | [`sequence`] | `ctl.metro`, `ctl.counter`, `ctl.steps` |
 //! | [`clock`] | `clock` |
 //! | [`rhythm`] | `seq.euclid` |
+//! | [`patterns`] | `seq.pattern`, `seq.arp` |
 //! | [`lfo`] | `lfo.sine`, `lfo.triangle`, `lfo.saw`, `lfo.square`, `lfo.random` |
 //! | [`filter_cookbook`] | `filter.lowpass`, `filter.highpass`, `filter.bandpass`, `filter.notch`, `filter.peak`, `filter.lowshelf`, `filter.highshelf`, `filter.allpass` |
 //! | [`filter_models`] | `filter.moog`, `filter.svf`, `filter.resonator`, `filter.onepole`, `filter.dcblock` |
@@ -67,6 +68,7 @@ pub mod noise;
 pub mod osc_synthesis;
 pub mod osc_waves;
 pub mod output;
+pub mod patterns;
 pub mod reverb;
 pub mod rhythm;
 pub mod sequence;
@@ -97,6 +99,7 @@ pub(crate) const FAMILIES: &[&[Module]] = &[
     sequence::MODULES,
     clock::MODULES,
     rhythm::MODULES,
+    patterns::MODULES,
     lfo::MODULES,
     filter_cookbook::MODULES,
     filter_models::MODULES,
@@ -290,7 +293,13 @@ mod tests {
             assert!(one_line(spec.doc), "{}", spec.name);
             for input in spec.inputs {
                 assert!(one_line(input.doc), "{}.{}", spec.name, input.name);
-                assert!(input.min < input.max, "{}.{}", spec.name, input.name);
+                let text = matches!(input.unit, patchvm_ir::Unit::Text(_));
+                assert!(
+                    text || input.min < input.max,
+                    "{}.{}",
+                    spec.name,
+                    input.name
+                );
             }
             for output in spec.outputs {
                 assert!(one_line(output.doc), "{}.{}", spec.name, output.name);

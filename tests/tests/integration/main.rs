@@ -17,6 +17,7 @@ mod modules;
 mod osc;
 mod osc_hostile;
 mod osc_paced;
+mod patterns;
 mod properties;
 mod realtime;
 mod shorthand;

@@ -154,8 +154,9 @@ fn the_audio_half_never_allocates_or_frees() {
 
 #[test]
 fn the_transport_allocates_nothing_on_the_audio_thread() {
-    // A clock over a tempo map with a ramp, while the transport is commanded, loops, waits
-    // for a tempo change's beat, takes swaps held for the bar line, and hushes.
+    // A clock, a pattern and an arpeggio over a tempo map with a ramp, while the transport
+    // is commanded, loops, waits for a tempo change's beat, takes swaps held for the bar
+    // line, and hushes.
     use patchvm::ir::PatchBuilder;
     use patchvm::ir::transport::{TempoChange, TempoShape, Transport};
     use patchvm::vm::{Quantize, TransportCommand};
@@ -172,9 +173,17 @@ fn the_transport_allocates_nothing_on_the_audio_thread() {
         }),
         ..PatchBuilder::new()
             .node("clk", "clock", &[])
+            .node(
+                "seq",
+                "seq.pattern",
+                &[("swing", 0.5), ("humanise", 0.02), ("legato", 3.0)],
+            )
+            .node("arp", "seq.arp", &[("octaves", 3.0), ("step", 0.125)])
             .node("g", "gain", &[("amp", amp)])
             .node("out", "output", &[])
             .connect(("clk", "phase"), ("g", "in"))
+            .connect(("seq", "gate"), ("g", "in"))
+            .connect(("arp", "notes1.gate"), ("g", "in"))
             .connect(("g", "out"), ("out", "in"))
             .build()
     };

@@ -10,7 +10,9 @@
 //!   output (the node's first output when no port is written);
 //! - an input's value that is a list headed by a bare symbol naming no node, whose other items
 //!   are all lists, `(cutoff (lfo.sine (freq 2)))`, becomes a node of that module with those
-//!   parameters, named `NODE.INPUT` (`lp1.cutoff`), connected from its first output;
+//!   parameters, named `NODE.INPUT` (`lp1.cutoff`), connected from its first output; a bare
+//!   string among them, `(seq.pattern "c2 ~ eb2")`, is the value of the module's first text
+//!   input (named by [`crate::shorthand::resolve`]), as it is in a compact node;
 //! - a chain `(-> A B C)` connects each element's first output to the next one's first input
 //!   (`in` if it has one); an element is a node id, a node id and a quoted port
 //!   (`lfo1 "out"`, or `(lfo1 "out")`), or an inline node `(MODULE (NAME VALUE) ...)` named
@@ -25,7 +27,7 @@
 //! their text has in the file: both lists stay in the order their forms begin.
 
 use super::syntax::{Atom, Sexp};
-use super::{Reader, name, to_value};
+use super::{Reader, name, positional, to_value};
 use crate::diagnostic::{Code, Diagnostic, push_capped};
 use crate::format::guard;
 use crate::patch::{Connection, Name, Node, Param, PortRef};
@@ -195,10 +197,9 @@ impl Reader<'_> {
             }
             Sexp::List(items, span)
                 if !written_head(&items, ids)
-                    && items
-                        .iter()
-                        .skip(1)
-                        .all(|item| matches!(item, Sexp::List(..))) =>
+                    && items.iter().skip(1).all(|item| {
+                        matches!(item, Sexp::List(..) | Sexp::Atom(Atom::Text(_), _))
+                    }) =>
             {
                 let mut items = items.into_iter();
                 let module = items.next().and_then(name).unwrap_or_default();
@@ -259,6 +260,13 @@ impl Reader<'_> {
         let mut feeds = Vec::new();
         for entry in entries {
             let entry_span = entry.span();
+            if let Some(param) = positional(&entry) {
+                node.params.push(Param {
+                    name: param,
+                    value: to_value(entry),
+                });
+                continue;
+            }
             let Some((key, values)) = self.entry(entry, &id) else {
                 continue;
             };
