@@ -28,6 +28,7 @@ mod lanes;
 mod player;
 mod sequencer;
 
+use super::spec::setting;
 use crate::module::Module;
 use patchvm_ir::text::TextSpec;
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
@@ -51,27 +52,6 @@ const fn text(name: &'static str, doc: &'static str, spec: &'static TextSpec) ->
         min: 0.0,
         max: 0.0,
         unit: Unit::Text(spec),
-        rate: Rate::Init,
-        breaks_cycles: false,
-    }
-}
-
-/// A setting, read when the node is built (a new value builds the kernel again, which keeps
-/// what is playing).
-const fn setting(
-    name: &'static str,
-    doc: &'static str,
-    default: f64,
-    (min, max): (f64, f64),
-    unit: Unit,
-) -> InputSpec {
-    InputSpec {
-        name,
-        doc,
-        default,
-        min,
-        max,
-        unit,
         rate: Rate::Init,
         breaks_cycles: false,
     }

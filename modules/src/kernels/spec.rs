@@ -22,6 +22,27 @@ pub(super) const fn control(
     }
 }
 
+/// A setting: read when the node is built, never connected or set by events (a new value
+/// builds the kernel again, which keeps what state it can).
+pub(super) const fn setting(
+    name: &'static str,
+    doc: &'static str,
+    default: f64,
+    (min, max): (f64, f64),
+    unit: Unit,
+) -> InputSpec {
+    InputSpec {
+        name,
+        doc,
+        default,
+        min,
+        max,
+        unit,
+        rate: Rate::Init,
+        breaks_cycles: false,
+    }
+}
+
 /// The range of signal-valued parameters: wide, since a signal can carry a control value.
 const SIGNAL_RANGE: f64 = 1e6;
 

@@ -11,12 +11,12 @@
 //! per sample, so the allocation is the same at every block size.
 
 use super::super::limit;
-use super::super::spec::signal;
+use super::super::spec::{setting, signal};
 use super::MAX_PITCH_HZ;
 use crate::module::{Dsp, Module, blocks_mut, dsp, output, port};
 use patchvm_ir::notes::{LANE_PORTS, NOTE_LANES};
 use patchvm_ir::voices::MAX_VOICES;
-use patchvm_ir::{InputSpec, ModuleSpec, NoteSlot, OutputSpec, Part, Rate, Role, Unit};
+use patchvm_ir::{InputSpec, ModuleSpec, NoteSlot, OutputSpec, Part, Role, Unit};
 use patchvm_vm::Kernel;
 
 const PITCH_DOC: &str = "a lane's MIDI note number, held";
@@ -28,26 +28,6 @@ const fn lane(lane: usize) -> [InputSpec; 2] {
         signal(LANE_PORTS[lane][0], PITCH_DOC, 60.0),
         signal(LANE_PORTS[lane][1], GATE_DOC, 0.0),
     ]
-}
-
-/// A setting read once when the slot is built.
-const fn setting(
-    name: &'static str,
-    doc: &'static str,
-    default: f64,
-    (min, max): (f64, f64),
-    unit: Unit,
-) -> InputSpec {
-    InputSpec {
-        name,
-        doc,
-        default,
-        min,
-        max,
-        unit,
-        rate: Rate::Init,
-        breaks_cycles: false,
-    }
 }
 
 const LANES: [[InputSpec; 2]; NOTE_LANES] = [
