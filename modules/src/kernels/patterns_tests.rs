@@ -3,41 +3,13 @@
 //! events written by hand, lanes for stacks and chords, words, swing and humanise in
 //! samples, stops and jumps, and the same bits whatever the block sizes, without allocating.
 
-use super::super::test_support::{SR, params};
+use super::super::test_support::{SR, Segment, beats_at, params, per_sample, play};
 use crate::{KernelInit, build};
 use assert_no_alloc::assert_no_alloc;
 use patchvm_ir::TextValue;
 use patchvm_pattern::mini::{Event, Pattern, Rational, Value};
 use patchvm_pattern::theory::Humanise;
-use patchvm_vm::{Beats, Kernel, MAX_BLOCK};
-
-/// A stretch of transport from sample `from` on: its beat there, its tempo and ramp.
-#[derive(Clone, Copy, Debug)]
-struct Segment {
-    from: usize,
-    beat: f64,
-    per_sample: f64,
-    accel: f64,
-    playing: bool,
-    jumped: bool,
-}
-
-/// Beats per sample at `bpm` and [`SR`].
-fn per_sample(bpm: f64) -> f64 {
-    bpm / 60.0 / SR
-}
-
-/// The transport playing from beat `beat` at `bpm`, from sample `from`, having jumped there.
-fn play(from: usize, beat: f64, bpm: f64) -> Segment {
-    Segment {
-        from,
-        beat,
-        per_sample: per_sample(bpm),
-        accel: 0.0,
-        playing: true,
-        jumped: true,
-    }
-}
+use patchvm_vm::{Kernel, MAX_BLOCK};
 
 /// A kernel of `name` with its texts and settings.
 fn kernel(name: &str, texts: &[(&str, &str)], settings: &[(&str, f64)]) -> Box<dyn Kernel> {
@@ -70,24 +42,10 @@ fn render(
         let mut n = 0;
         let mut turn = 0;
         while n < len {
-            let segment = *transport.iter().rev().find(|s| s.from <= n).unwrap();
-            let next = transport.iter().map(|s| s.from).find(|&from| from > n);
+            let (beats, next) = beats_at(transport, n);
             let block = blocks[turn % blocks.len()];
             turn += 1;
             let end = (n + block).min(next.unwrap_or(usize::MAX)).min(len);
-            let d = (n - segment.from) as f64;
-            let beats = Beats {
-                position: segment.beat + d * segment.per_sample + 0.5 * d * d * segment.accel,
-                per_sample: segment.per_sample + d * segment.accel,
-                accel: segment.accel,
-                bpm: segment.per_sample * 60.0 * SR,
-                beats_per_bar: 4.0,
-                playing: segment.playing,
-                jumped: segment.jumped && n == segment.from,
-                since: (n - segment.from) as u64,
-                origin: segment.beat,
-                origin_per_sample: segment.per_sample,
-            };
             let mut rest = outs.iter_mut();
             let mut blocks: [&mut [f32]; 32] =
                 std::array::from_fn(|_| rest.next().map_or(&mut [][..], |out| &mut out[n..end]));

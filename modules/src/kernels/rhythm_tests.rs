@@ -2,37 +2,9 @@
 //! tempo (steady and ramping), jumps and stops, a kernel built mid-bar, and the same bits
 //! whatever the block sizes.
 
-use super::super::test_support::{SR, kernel};
+use super::super::test_support::{Segment, beats_at, kernel, per_sample, play};
 use assert_no_alloc::assert_no_alloc;
 use patchvm_vm::{Beats, Kernel, MAX_BLOCK};
-
-/// A stretch of transport from sample `from` on: its beat there, its tempo and ramp.
-#[derive(Clone, Copy, Debug)]
-struct Segment {
-    from: usize,
-    beat: f64,
-    per_sample: f64,
-    accel: f64,
-    playing: bool,
-    jumped: bool,
-}
-
-/// Beats per sample at `bpm` and [`SR`].
-fn per_sample(bpm: f64) -> f64 {
-    bpm / 60.0 / SR
-}
-
-/// The transport playing from beat `beat` at `bpm`, from sample `from`, having jumped there.
-fn play(from: usize, beat: f64, bpm: f64) -> Segment {
-    Segment {
-        from,
-        beat,
-        per_sample: per_sample(bpm),
-        accel: 0.0,
-        playing: true,
-        jumped: true,
-    }
-}
 
 /// The transport stopped at beat `beat` from sample `from`.
 fn stop(from: usize, beat: f64) -> Segment {
@@ -65,22 +37,8 @@ fn render(
     let mut outs = [vec![0.0; len], vec![0.0; len], vec![0.0; len]];
     let mut n = start;
     while n < start + len {
-        let segment = *transport.iter().rev().find(|s| s.from <= n).unwrap();
-        let next = transport.iter().map(|s| s.from).find(|&from| from > n);
+        let (beats, next) = beats_at(transport, n);
         let end = (n + block).min(next.unwrap_or(usize::MAX)).min(start + len);
-        let d = (n - segment.from) as f64;
-        let beats = Beats {
-            position: segment.beat + d * segment.per_sample + 0.5 * d * d * segment.accel,
-            per_sample: segment.per_sample + d * segment.accel,
-            accel: segment.accel,
-            bpm: segment.per_sample * 60.0 * SR,
-            beats_per_bar: 4.0,
-            playing: segment.playing,
-            jumped: segment.jumped && n == segment.from,
-            since: (n - segment.from) as u64,
-            origin: segment.beat,
-            origin_per_sample: segment.per_sample,
-        };
         let mut held = [[0.0_f32; MAX_BLOCK]; 5];
         for (i, sample) in (n..end).enumerate() {
             for (port, value) in inputs(sample).into_iter().enumerate() {

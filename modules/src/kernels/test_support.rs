@@ -323,3 +323,54 @@ pub(crate) fn amplitude_at(x: &[f32], freq: f64) -> f64 {
     });
     2.0 * (re * re + im * im).sqrt() / x.len() as f64
 }
+
+/// A stretch of transport from sample `from` on: its beat there, its tempo and ramp, for
+/// kernels that follow the beat.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Segment {
+    pub(crate) from: usize,
+    pub(crate) beat: f64,
+    pub(crate) per_sample: f64,
+    pub(crate) accel: f64,
+    pub(crate) playing: bool,
+    pub(crate) jumped: bool,
+}
+
+/// Beats per sample at `bpm` and [`SR`].
+pub(crate) fn per_sample(bpm: f64) -> f64 {
+    bpm / 60.0 / SR
+}
+
+/// The transport playing from beat `beat` at `bpm`, from sample `from`, having jumped there.
+pub(crate) fn play(from: usize, beat: f64, bpm: f64) -> Segment {
+    Segment {
+        from,
+        beat,
+        per_sample: per_sample(bpm),
+        accel: 0.0,
+        playing: true,
+        jumped: true,
+    }
+}
+
+/// The [`Beats`](patchvm_vm::Beats) of a block starting at sample `n` of `transport` (in 4/4),
+/// and the sample where the next segment begins, where the block must end, as a host splits
+/// blocks at transport events.
+pub(crate) fn beats_at(transport: &[Segment], n: usize) -> (patchvm_vm::Beats, Option<usize>) {
+    let segment = *transport.iter().rev().find(|s| s.from <= n).unwrap();
+    let next = transport.iter().map(|s| s.from).find(|&from| from > n);
+    let d = (n - segment.from) as f64;
+    let beats = patchvm_vm::Beats {
+        position: segment.beat + d * segment.per_sample + 0.5 * d * d * segment.accel,
+        per_sample: segment.per_sample + d * segment.accel,
+        accel: segment.accel,
+        bpm: segment.per_sample * 60.0 * SR,
+        beats_per_bar: 4.0,
+        playing: segment.playing,
+        jumped: segment.jumped && n == segment.from,
+        since: (n - segment.from) as u64,
+        origin: segment.beat,
+        origin_per_sample: segment.per_sample,
+    };
+    (beats, next)
+}
