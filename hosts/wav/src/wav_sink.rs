@@ -3,7 +3,8 @@
 //! and hands the samples to a writer thread through a ring buffer.
 
 use super::clock::{Clock, LatenessMeter};
-use super::writer::FileWriter;
+use super::float_wav::FloatWav;
+use super::writer::{FileWriter, WriterEnd};
 use crate::render::MAX_WAV_DATA_BYTES;
 use patchvm_engine::AudioHalf;
 use patchvm_engine::backend::{Backend, BackendError, Stream, StreamSetup, StreamStatus};
@@ -49,7 +50,7 @@ const RING_SECONDS: u32 = 2;
 /// A WAV file written at real-time pace: see the [module](super) docs.
 pub struct WavSink {
     path: PathBuf,
-    wav: hound::WavWriter<std::io::BufWriter<std::fs::File>>,
+    wav: FloatWav,
     settings: SinkSettings,
     /// Frames after which the stream ends: those asked for, or all the file can hold.
     limit: u64,
@@ -66,7 +67,10 @@ impl std::fmt::Debug for WavSink {
 
 impl WavSink {
     /// Creates the WAV file (32-bit float) at `path`; nothing plays until
-    /// [`start`](Backend::start).
+    /// [`start`](Backend::start). While it plays, its header is rewritten every half second
+    /// of audio, so even a process killed without warning leaves a file that reads as all
+    /// but the last half second it holds; a write error (a full disk) stops the stream with
+    /// the file cut to the frames written and a header that says so.
     pub fn create(path: &Path, settings: SinkSettings) -> Result<WavSink, BackendError> {
         if !(1..=2).contains(&settings.channels)
             || sample_rate_problem(f64::from(settings.sample_rate)).is_some()
@@ -77,13 +81,10 @@ impl WavSink {
                  1..={MAX_BUFFER_FRAMES} frames, not {settings:?}"
             )));
         }
-        let spec = hound::WavSpec {
-            channels: settings.channels as u16,
-            sample_rate: settings.sample_rate,
-            bits_per_sample: 32,
-            sample_format: hound::SampleFormat::Float,
-        };
-        let wav = hound::WavWriter::create(path, spec)
+        let wav = std::fs::File::create(path)
+            .and_then(|file| {
+                FloatWav::create(file, settings.channels as u16, settings.sample_rate, 0)
+            })
             .map_err(|error| BackendError::File(path.into(), Box::new(error)))?;
         let most = MAX_WAV_DATA_BYTES / (4 * settings.channels as u64);
         Ok(WavSink {
@@ -125,10 +126,7 @@ impl Backend for WavSink {
         let ring_samples = (RING_SECONDS * settings.sample_rate) as usize * settings.channels;
         let (producer, consumer) = rtrb::RingBuffer::new(ring_samples.max(2 * 65_536));
         let shared = Arc::new(Shared::default());
-        let writer = FileWriter {
-            wav,
-            ring: consumer,
-        };
+        let mut writer = FileWriter::new(wav, consumer, settings.sample_rate, settings.channels);
         // The writer ends when the audio thread drops its end of the ring: no flag needed.
         let writer = spawn("patchvm-wav-writer", move |_| writer.run())?;
         let audio = SinkAudio::new(audio, producer, Arc::clone(&shared), settings, limit);
@@ -208,12 +206,13 @@ impl SinkAudio {
     }
 
     /// Waits for the next buffer's deadline, renders it, and pushes it to the writer.
-    /// Returns `false`, having done nothing, once stopped or done.
+    /// Returns `false`, having done nothing, once done or once the writer has gone (it
+    /// failed).
     ///
     /// Real-time safe: does not allocate, lock or block, but for the clock's wait, which
     /// stands in for the sound card's interrupt.
     fn cycle(&mut self) -> bool {
-        if self.done >= self.limit {
+        if self.done >= self.limit || self.ring.is_abandoned() {
             return false;
         }
         let clock = *self
@@ -250,7 +249,7 @@ struct SinkStream {
     path: PathBuf,
     shared: Arc<Shared>,
     audio: StoppableThread<AudioHalf>,
-    writer: StoppableThread<Result<u64, hound::Error>>,
+    writer: StoppableThread<WriterEnd>,
 }
 
 impl Stream for SinkStream {
@@ -282,8 +281,18 @@ impl Stream for SinkStream {
             None => Ok(()),
         };
         let written = match self.writer.join() {
-            Some(Ok(Ok(_))) | None => Ok(()),
-            Some(Ok(Err(error))) => Err(BackendError::File(self.path.clone(), Box::new(error))),
+            Some(Ok(WriterEnd::Finished)) | None => Ok(()),
+            Some(Ok(WriterEnd::Failed { error, kept })) => {
+                let kept = match kept {
+                    Ok(frames) => format!(
+                        "the file keeps the {frames} frames written before, with a header that \
+                         says so"
+                    ),
+                    Err(also) => format!("and its header could not be brought up to date: {also}"),
+                };
+                let error = std::io::Error::new(error.kind(), format!("{error}; {kept}"));
+                Err(BackendError::File(self.path.clone(), Box::new(error)))
+            }
             Some(Err(_)) => Err(BackendError::Thread("the WAV writer panicked".into())),
         };
         audio_result.and(written)?;
