@@ -371,7 +371,55 @@ fn write_sample<W: std::io::Write + Seek>(
 
 #[cfg(test)]
 mod tests {
-    use super::{peak_in, peak_of};
+    use super::{WavInput, peak_in, peak_of};
+
+    /// A 16-bit stereo WAV of `frames` frames (left `i`, right `-i`) at `path`, then cut to
+    /// `keep` bytes.
+    fn cut_wav(path: &std::path::Path, frames: i16, keep: u64) {
+        let spec = hound::WavSpec {
+            channels: 2,
+            sample_rate: 8_000,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let mut writer = hound::WavWriter::create(path, spec).unwrap();
+        for i in 0..frames {
+            writer.write_sample(i).unwrap();
+            writer.write_sample(-i).unwrap();
+        }
+        writer.finalize().unwrap();
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_len(keep)
+            .unwrap();
+    }
+
+    #[test]
+    fn a_cut_short_input_plays_the_whole_frames_it_holds() {
+        let path = std::env::temp_dir().join(format!("patchvm-cut-{}.wav", std::process::id()));
+        // hound's header is 44 bytes here; 1 000 frames of 4 bytes, cut to 600 and a half.
+        cut_wav(&path, 1_000, 44 + 600 * 4 + 2);
+        let mut input = WavInput::open(&path).unwrap();
+        assert_eq!((input.frames(), input.header_frames()), (600, 1_000));
+        let mut samples = Vec::new();
+        input.read(512, &mut samples).unwrap();
+        assert_eq!(samples.len(), 1_024);
+        input.read(512, &mut samples).unwrap();
+        let scale = 1.0 / 32_768.0;
+        let want: Vec<f32> = (512..600)
+            .flat_map(|i| [i as f32 * scale, -i as f32 * scale])
+            .collect();
+        assert_eq!(samples, want);
+        input.read(512, &mut samples).unwrap();
+        assert!(samples.is_empty());
+        // A whole file holds what its header says.
+        cut_wav(&path, 1_000, 44 + 1_000 * 4);
+        let input = WavInput::open(&path).unwrap();
+        assert_eq!((input.frames(), input.header_frames()), (1_000, 1_000));
+        std::fs::remove_file(&path).unwrap();
+    }
 
     /// The scan one sample at a time that `peak_of` must agree with.
     fn scan(samples: &[f32], peak: f32) -> f32 {
