@@ -117,6 +117,22 @@ impl Replacement {
         self.temporary.as_deref().unwrap_or(&self.target)
     }
 
+    /// Makes Ctrl-C, SIGTERM and SIGHUP remove the temporary file before the process ends
+    /// (status 130), as a failure would: for a command that takes long to write its output.
+    /// Installs the process's one handler of these signals.
+    pub fn remove_on_signal(&self) -> Result<(), Failure> {
+        let Some(temporary) = self.temporary.clone() else {
+            return Ok(());
+        };
+        ctrlc::set_handler(move || {
+            let _ = fs::remove_file(&temporary);
+            std::process::exit(130);
+        })
+        .map_err(|error| {
+            Failure::File(format!("cannot handle Ctrl-C, SIGTERM and SIGHUP: {error}"))
+        })
+    }
+
     /// Puts the finished file in place of the name asked for.
     pub fn commit(mut self) -> Result<(), Failure> {
         let Some(temporary) = self.temporary.take() else {

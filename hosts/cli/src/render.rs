@@ -149,6 +149,7 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
     };
 
     let output = Replacement::new(&args.output)?;
+    output.remove_on_signal()?;
     let bar = progress_bar(options.frames);
     let started = Instant::now();
     let summary = render_to_wav(

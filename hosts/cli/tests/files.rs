@@ -321,3 +321,59 @@ fn an_input_that_cannot_be_read_is_named_not_the_output() {
     assert!(!message.contains("cannot write"), "{message}");
     assert!(!out.exists());
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn play_into_a_pipe_streams_a_wav_whose_header_says_its_length() {
+    // A pipe cannot seek back to the header: it is written once, with the length asked for.
+    let output = patchvm(&[
+        "play",
+        "patches/toy.lisp",
+        "--to",
+        "/dev/stdout",
+        "--seconds",
+        "0.5",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let mut reader = hound::WavReader::new(output.stdout.as_slice()).unwrap();
+    assert_eq!(reader.duration(), 24_000);
+    let samples: Vec<f32> = reader.samples::<f32>().map(Result::unwrap).collect();
+    assert_eq!(samples.len(), 24_000);
+    let measured = patchvm_tests::measure::frequency(&samples, 48_000.0).unwrap();
+    assert!((measured - 440.0).abs() < 0.5, "{measured} Hz");
+}
+
+#[test]
+fn a_render_ended_by_a_signal_leaves_no_temporary_file() {
+    let dir = scratch("signal");
+    let out = dir.join("out.wav");
+    std::fs::write(&out, b"the old file").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_patchvm"))
+        .args(["render", "patches/toy.lisp", "-o", text(&out)])
+        .args(["--seconds", "20000"])
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Waits for the temporary file to hold samples: the render is under way.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let temporary = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|entry| entry.unwrap())
+            .find(|entry| entry.file_name() != "out.wav");
+        if temporary.is_some_and(|entry| entry.metadata().unwrap().len() > 44) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no render under way");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let sent = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    assert_eq!(std::fs::read(&out).unwrap(), b"the old file");
+    assert_eq!(names(&dir), ["out.wav"]);
+}

@@ -9,6 +9,7 @@ use crate::render::MAX_WAV_DATA_BYTES;
 use patchvm_engine::AudioHalf;
 use patchvm_engine::backend::{Backend, BackendError, Stream, StreamSetup, StreamStatus};
 use patchvm_engine::{StoppableThread, sample_rate_problem};
+use std::io::Seek;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
@@ -51,6 +52,8 @@ const RING_SECONDS: u32 = 2;
 pub struct WavSink {
     path: PathBuf,
     wav: FloatWav,
+    /// Whether the header can be rewritten (not a pipe).
+    seekable: bool,
     settings: SinkSettings,
     /// Frames after which the stream ends: those asked for, or all the file can hold.
     limit: u64,
@@ -81,17 +84,33 @@ impl WavSink {
                  1..={MAX_BUFFER_FRAMES} frames, not {settings:?}"
             )));
         }
-        let wav = std::fs::File::create(path)
-            .and_then(|file| {
-                FloatWav::create(file, settings.channels as u16, settings.sample_rate, 0)
-            })
-            .map_err(|error| BackendError::File(path.into(), Box::new(error)))?;
         let most = MAX_WAV_DATA_BYTES / (4 * settings.channels as u64);
+        let limit = settings.frames.unwrap_or(u64::MAX).min(most);
+        let created = std::fs::File::create(path).and_then(|mut file| {
+            // A pipe cannot seek back to the header: it says the most the stream may hold,
+            // as streamed WAV files do, and is never rewritten.
+            let seekable = file.stream_position().is_ok();
+            let claimed = if seekable {
+                0
+            } else {
+                limit * 4 * settings.channels as u64
+            };
+            let wav = FloatWav::create(
+                file,
+                settings.channels as u16,
+                settings.sample_rate,
+                claimed,
+            )?;
+            Ok((wav, seekable))
+        });
+        let (wav, seekable) =
+            created.map_err(|error| BackendError::File(path.into(), Box::new(error)))?;
         Ok(WavSink {
             path: path.into(),
             wav,
+            seekable,
             settings,
-            limit: settings.frames.unwrap_or(u64::MAX).min(most),
+            limit,
         })
     }
 
@@ -120,13 +139,20 @@ impl Backend for WavSink {
         let WavSink {
             path,
             wav,
+            seekable,
             settings,
             limit,
         } = *self;
         let ring_samples = (RING_SECONDS * settings.sample_rate) as usize * settings.channels;
         let (producer, consumer) = rtrb::RingBuffer::new(ring_samples.max(2 * 65_536));
         let shared = Arc::new(Shared::default());
-        let mut writer = FileWriter::new(wav, consumer, settings.sample_rate, settings.channels);
+        let mut writer = FileWriter::new(
+            wav,
+            consumer,
+            settings.sample_rate,
+            settings.channels,
+            seekable,
+        );
         // The writer ends when the audio thread drops its end of the ring: no flag needed.
         let writer = spawn("patchvm-wav-writer", move |_| writer.run())?;
         let audio = SinkAudio::new(audio, producer, Arc::clone(&shared), settings, limit);
@@ -284,13 +310,16 @@ impl Stream for SinkStream {
             Some(Ok(WriterEnd::Finished)) | None => Ok(()),
             Some(Ok(WriterEnd::Failed { error, kept })) => {
                 let kept = match kept {
-                    Ok(frames) => format!(
-                        "the file keeps the {frames} frames written before, with a header that \
-                         says so"
+                    Some(Ok(frames)) => format!(
+                        "; the file keeps the {frames} frames written before, with a header \
+                         that says so"
                     ),
-                    Err(also) => format!("and its header could not be brought up to date: {also}"),
+                    Some(Err(also)) => {
+                        format!("; and its header could not be brought up to date: {also}")
+                    }
+                    None => String::new(),
                 };
-                let error = std::io::Error::new(error.kind(), format!("{error}; {kept}"));
+                let error = std::io::Error::new(error.kind(), format!("{error}{kept}"));
                 Err(BackendError::File(self.path.clone(), Box::new(error)))
             }
             Some(Err(_)) => Err(BackendError::Thread("the WAV writer panicked".into())),

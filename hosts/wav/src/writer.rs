@@ -19,8 +19,9 @@ pub(crate) const HEADER_UPDATES_PER_SECOND: u32 = 2;
 pub(crate) struct FileWriter<S: Storage = File> {
     pub(crate) wav: FloatWav<S>,
     pub(crate) ring: rtrb::Consumer<f32>,
-    /// Samples (not frames) after which the header is rewritten.
-    pub(crate) header_every: usize,
+    /// Samples (not frames) after which the header is rewritten; `None` for a stream (a
+    /// pipe), which cannot seek back to it.
+    pub(crate) header_every: Option<usize>,
 }
 
 /// How the writer ended.
@@ -29,26 +30,28 @@ pub(crate) enum WriterEnd {
     /// The audio thread ended and everything it sent is in the file, with its header.
     Finished,
     /// A write failed; the file holds the `kept` whole frames the storage took before it,
-    /// and its header says so (when `salvage` is `Ok`).
+    /// and its header says so (when `kept` is `Ok`; `None` for a stream).
     Failed {
         error: io::Error,
-        kept: io::Result<u64>,
+        kept: Option<io::Result<u64>>,
     },
 }
 
 impl<S: Storage> FileWriter<S> {
-    /// A writer for a file of `channels` channels at `sample_rate`.
+    /// A writer for a file of `channels` channels at `sample_rate`, whose header it keeps
+    /// up to date if the file is `seekable`.
     pub(crate) fn new(
         wav: FloatWav<S>,
         ring: rtrb::Consumer<f32>,
         sample_rate: u32,
         channels: usize,
+        seekable: bool,
     ) -> FileWriter<S> {
         let frames = (sample_rate / HEADER_UPDATES_PER_SECOND).max(1) as usize;
         FileWriter {
             wav,
             ring,
-            header_every: frames * channels,
+            header_every: seekable.then_some(frames * channels),
         }
     }
 
@@ -63,21 +66,26 @@ impl<S: Storage> FileWriter<S> {
             // finds is the rest.
             let abandoned = self.ring.is_abandoned();
             if let Err(error) = self.drain(&mut since_header) {
-                let kept = self.wav.salvage();
-                return WriterEnd::Failed { error, kept };
+                return self.failed(error);
             }
             if abandoned {
                 break;
             }
             std::thread::sleep(POLL);
         }
+        if self.header_every.is_none() {
+            return WriterEnd::Finished;
+        }
         match self.wav.update_header() {
             Ok(()) => WriterEnd::Finished,
-            Err(error) => {
-                let kept = self.wav.salvage();
-                WriterEnd::Failed { error, kept }
-            }
+            Err(error) => self.failed(error),
         }
+    }
+
+    /// Ends after `error`, salvaging what the file holds (a stream holds what it sent).
+    fn failed(&mut self, error: io::Error) -> WriterEnd {
+        let kept = self.header_every.map(|_| self.wav.salvage());
+        WriterEnd::Failed { error, kept }
     }
 
     /// Writes every sample waiting in the ring, rewriting the header each time
@@ -89,13 +97,14 @@ impl<S: Storage> FileWriter<S> {
             return Ok(());
         };
         let (first, second) = chunk.as_slices();
+        let stretch = self.header_every.unwrap_or(usize::MAX);
         for mut part in [first, second] {
             while !part.is_empty() {
-                let take = part.len().min(self.header_every - *since_header);
+                let take = part.len().min(stretch - *since_header);
                 self.wav.write(&part[..take])?;
                 part = &part[take..];
                 *since_header += take;
-                if *since_header == self.header_every {
+                if *since_header == stretch {
                     self.wav.update_header()?;
                     *since_header = 0;
                 }
@@ -125,6 +134,7 @@ mod tests {
             consumer,
             1_000,
             1,
+            true,
         )
     }
 
@@ -143,13 +153,14 @@ mod tests {
             ring,
             48_000,
             2,
+            true,
         );
-        assert_eq!(stereo.header_every, 48_000);
+        assert_eq!(stereo.header_every, Some(48_000));
         // Mono at 1 000 Hz: every 500 samples. A drain of 1 234 leaves the header at 1 000,
         // the file with all 1 234.
         let samples: Vec<f32> = (0..1_234).map(|i| (i as f32 * 0.01).sin()).collect();
         let mut writer = writer_with(Cursor::new(Vec::new()), &samples);
-        assert_eq!(writer.header_every, 500);
+        assert_eq!(writer.header_every, Some(500));
         let mut since = 0;
         writer.drain(&mut since).unwrap();
         assert_eq!(since, 234);
@@ -176,7 +187,7 @@ mod tests {
         match writer.run() {
             WriterEnd::Failed { error, kept } => {
                 assert_eq!(error.raw_os_error(), Some(28));
-                assert_eq!(kept.unwrap(), 700);
+                assert_eq!(kept.unwrap().unwrap(), 700);
             }
             WriterEnd::Finished => panic!("the disk was full"),
         }
