@@ -218,6 +218,11 @@ impl WavInput {
 
 /// Renders `options.frames` frames of `instance` into a WAV file at `path`, with `input` (if
 /// any) as the host's audio input, calling `progress(done, total)` after every chunk.
+///
+/// `path` is written as the render goes; a caller that must never leave a partial file
+/// under the name asked for renders to a temporary file and renames it (as `patchvm render`
+/// does). A 32-bit float file of the patch's channels is written without seeking, so `path`
+/// may be a pipe.
 pub fn render_to_wav(
     instance: &mut dyn Frames,
     path: &Path,
