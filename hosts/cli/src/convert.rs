@@ -2,6 +2,7 @@
 
 use crate::failure::Failure;
 use crate::limits::LimitArgs;
+use crate::output_file::{Replacement, cannot_write, refuse_same_file};
 use patchvm::engine::source::load;
 use patchvm::ir::Format;
 use std::path::PathBuf;
@@ -18,7 +19,8 @@ pub struct ConvertArgs {
     limits: LimitArgs,
 }
 
-/// Reads `input` and writes it to `output` in the format `output`'s extension names.
+/// Reads `input` and writes it to `output` in the format `output`'s extension names; the
+/// output replaces any file of that name only once written whole.
 pub fn run(args: &ConvertArgs) -> Result<(), Failure> {
     let format = Format::from_path(&args.output).ok_or_else(|| {
         Failure::Usage(format!(
@@ -26,8 +28,10 @@ pub fn run(args: &ConvertArgs) -> Result<(), Failure> {
             args.output.display()
         ))
     })?;
+    refuse_same_file(&args.output, "--output", &[("the patch", &args.input)])?;
     let (patch, _) = load(&args.input, &args.limits.limits())?;
-    std::fs::write(&args.output, format.write(&patch)).map_err(|error| {
-        Failure::File(format!("cannot write `{}`: {error}", args.output.display()))
-    })
+    let output = Replacement::new(&args.output)?;
+    std::fs::write(output.path(), format.write(&patch))
+        .map_err(|error| cannot_write(&args.output, &error))?;
+    output.commit()
 }

@@ -10,6 +10,7 @@ mod inspect;
 mod limits;
 mod modules;
 mod output;
+mod output_file;
 mod play;
 mod render;
 mod session;

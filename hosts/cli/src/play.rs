@@ -3,6 +3,7 @@
 
 use crate::failure::Failure;
 use crate::limits::LimitArgs;
+use crate::output_file::refuse_same_file;
 use crate::session::{Controls, Session};
 use patchvm::Controller;
 use patchvm::engine::backend::Backend;
@@ -32,6 +33,7 @@ pub struct PlayArgs {
     #[arg(long, value_name = "beat|bar|N", value_parser = quantize)]
     quant: Option<Quantize>,
     /// Play into this WAV file (32-bit float) at real-time pace instead of on a sound card.
+    /// Its header is rewritten every half second, and Ctrl-C, SIGTERM and SIGHUP finish it.
     #[arg(long, value_name = "OUT.wav")]
     to: Option<PathBuf>,
     /// Stop after this many seconds [default: at Ctrl-C].
@@ -224,7 +226,10 @@ fn check_usage(args: &PlayArgs) -> Result<(), Failure> {
     {
         return Err(Failure::Usage(format!("--sample-rate: {problem}")));
     }
-    if args.to.is_some() {
+    if let Some(to) = &args.to {
+        let mut inputs = vec![("the patch", args.patch.as_path())];
+        inputs.extend(args.midi.as_deref().map(|path| ("the --midi file", path)));
+        refuse_same_file(to, "--to", &inputs)?;
         for (flag, given) in [("--device", &args.device), ("--input", &args.input)] {
             if given.is_some() {
                 return Err(Failure::Usage(format!(

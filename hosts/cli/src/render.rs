@@ -2,6 +2,7 @@
 
 use crate::failure::Failure;
 use crate::limits::LimitArgs;
+use crate::output_file::{Replacement, cannot_write, refuse_same_file};
 use crate::stats;
 use indicatif::{ProgressBar, ProgressStyle};
 use patchvm::engine::Frames;
@@ -18,7 +19,7 @@ use std::time::Instant;
 pub struct RenderArgs {
     /// The patch file (.lisp, .sexp, .json or .msgpack).
     patch: PathBuf,
-    /// The WAV file to write.
+    /// The WAV file to write; it replaces any file of that name once the render is complete.
     #[arg(short, long)]
     output: PathBuf,
     /// Length of the render, in seconds [default: the MIDI file's length plus 2 s with
@@ -65,6 +66,10 @@ const RELEASE_TAIL_SECONDS: f64 = 2.0;
 pub fn run(args: &RenderArgs) -> Result<(), Failure> {
     let format = SampleFormat::from_bits(args.bits)
         .ok_or_else(|| Failure::Usage(format!("--bits {} is not 16, 24 or 32", args.bits)))?;
+    let mut inputs = vec![("the patch", args.patch.as_path())];
+    inputs.extend(args.input.as_deref().map(|path| ("the --input file", path)));
+    inputs.extend(args.midi.as_deref().map(|path| ("the --midi file", path)));
+    refuse_same_file(&args.output, "--output", &inputs)?;
     let mut input = match &args.input {
         Some(path) => Some(WavInput::open(path).map_err(|error| {
             Failure::File(format!("cannot read `{}`: {error}", path.display()))
@@ -83,6 +88,17 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
     }
     if let Some(problem) = sample_rate_problem(f64::from(args.sample_rate)) {
         return Err(Failure::Usage(format!("--sample-rate: {problem}")));
+    }
+    if let (Some(path), Some(input)) = (&args.input, &input)
+        && input.header_frames() > input.frames()
+    {
+        eprintln!(
+            "warning: `{}` was cut short: it holds {} of the {} frames its header promises; \
+             the render plays what it holds",
+            path.display(),
+            input.frames(),
+            input.header_frames()
+        );
     }
     let song = match &args.midi {
         Some(path) => Some(midi_file::load(path, f64::from(args.sample_rate)).map_err(
@@ -132,11 +148,13 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
         format,
     };
 
+    let output = Replacement::new(&args.output)?;
+    output.remove_on_signal()?;
     let bar = progress_bar(options.frames);
     let started = Instant::now();
     let summary = render_to_wav(
         frames.as_mut(),
-        &args.output,
+        output.path(),
         &options,
         input.as_mut(),
         &mut |done, _| {
@@ -147,10 +165,13 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
     )
     .map_err(|error| match error {
         RenderError::TooLarge { .. } => Failure::Usage(error.to_string()),
-        RenderError::Wav(error) => {
-            Failure::File(format!("cannot write `{}`: {error}", args.output.display()))
-        }
+        RenderError::Output(error) => cannot_write(&args.output, &error),
+        RenderError::Input(error) => match &args.input {
+            Some(path) => Failure::File(format!("cannot read `{}`: {error}", path.display())),
+            None => Failure::File(format!("cannot read the input: {error}")),
+        },
     })?;
+    output.commit()?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

@@ -1,6 +1,7 @@
 //! A `patchvm play` session: the backend's audio thread plays; this thread, the control
 //! loop, frees what the audio half sends back, shows what the control sources did, keeps the
-//! status line, and ends the session on Ctrl-C, after `--seconds`, or when the backend ends.
+//! status line, and ends the session on Ctrl-C (or SIGTERM, SIGHUP), after `--seconds`, or when
+//! the backend ends.
 
 use crate::failure::{Failure, print_diagnostics, problems};
 use crate::status::{StatusLine, mean_load, swap_in_full};
@@ -120,7 +121,7 @@ fn print_watch_event(event: WatchEvent) {
 enum End {
     /// `--seconds` have been played.
     Done,
-    /// Ctrl-C.
+    /// Ctrl-C, SIGTERM or SIGHUP.
     Interrupted,
     /// The backend stopped by itself: a failure, or a WAV file holding all it can.
     BackendEnded,
@@ -143,7 +144,8 @@ pub struct Session {
 }
 
 impl Session {
-    /// Installs the Ctrl-C handler, starts the backend with the audio half, and announces
+    /// Installs the handler of Ctrl-C, SIGTERM and SIGHUP (each ends the session as Ctrl-C
+    /// does, finishing a WAV file), starts the backend with the audio half, and announces
     /// what plays where.
     pub fn start(
         backend: Box<dyn Backend>,
@@ -156,12 +158,15 @@ impl Session {
         let interrupted = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&interrupted);
         ctrlc::set_handler(move || {
-            // A second Ctrl-C leaves at once, should the first not get through.
+            // A second signal leaves at once, should the first not get through; a WAV file's
+            // header is then at most half a second behind its samples.
             if flag.swap(true, Ordering::SeqCst) {
                 std::process::exit(130);
             }
         })
-        .map_err(|error| Failure::File(format!("cannot handle Ctrl-C: {error}")))?;
+        .map_err(|error| {
+            Failure::File(format!("cannot handle Ctrl-C, SIGTERM and SIGHUP: {error}"))
+        })?;
         let setup = backend.setup();
         let destination = backend.describe();
         let stream = backend

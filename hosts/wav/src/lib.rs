@@ -37,6 +37,7 @@
 #![deny(missing_docs)]
 
 mod clock;
+mod float_wav;
 pub mod render;
 mod wav_sink;
 mod writer;

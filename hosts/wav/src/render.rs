@@ -1,8 +1,11 @@
 //! Offline rendering: a patch to a WAV file, as fast as the CPU allows.
 
+use crate::float_wav::FloatWav;
 use patchvm_engine::Frames;
 use patchvm_vm::channels::mapped_sample;
 use patchvm_vm::cpu::{VectorUnit, wide};
+use std::fs::File;
+use std::io::{BufReader, Seek, SeekFrom};
 use std::path::Path;
 
 /// How samples are stored in the WAV file.
@@ -73,8 +76,10 @@ pub struct RenderSummary {
 /// Why a render failed.
 #[derive(Debug)]
 pub enum RenderError {
-    /// The WAV file could not be written, or the input file read.
-    Wav(hound::Error),
+    /// The input WAV file could not be read.
+    Input(hound::Error),
+    /// The output WAV file could not be written.
+    Output(hound::Error),
     /// The WAV file would hold more than its 32-bit sizes can describe.
     TooLarge {
         /// The bytes of audio data asked for.
@@ -85,7 +90,8 @@ pub enum RenderError {
 impl std::fmt::Display for RenderError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            RenderError::Wav(error) => write!(f, "{error}"),
+            RenderError::Input(error) => write!(f, "cannot read the input: {error}"),
+            RenderError::Output(error) => write!(f, "cannot write the output: {error}"),
             RenderError::TooLarge { bytes } => write!(
                 f,
                 "{bytes} bytes of audio exceed the {MAX_WAV_DATA_BYTES} a WAV file can hold; \
@@ -96,12 +102,6 @@ impl std::fmt::Display for RenderError {
 }
 
 impl std::error::Error for RenderError {}
-
-impl From<hound::Error> for RenderError {
-    fn from(error: hound::Error) -> RenderError {
-        RenderError::Wav(error)
-    }
-}
 
 /// The most audio data a WAV file holds: its chunk sizes are 32-bit, and the header (up to 80
 /// bytes for the extensible format hound writes) counts too.
@@ -114,10 +114,18 @@ pub const MAX_WAV_DATA_BYTES: u64 = u32::MAX as u64 - 80;
 const CHUNK_FRAMES: usize = 65536;
 
 /// A WAV file read as the host's audio input, a chunk at a time, so a long file never sits
-/// whole in memory.
+/// whole in memory. A file cut short (its header promises more frames than it holds) plays
+/// the frames it holds: [`frames`](WavInput::frames) says how many, and
+/// [`header_frames`](WavInput::header_frames) what the header promised.
 pub struct WavInput {
-    reader: hound::WavReader<std::io::BufReader<std::fs::File>>,
+    reader: hound::WavReader<BufReader<File>>,
     spec: hound::WavSpec,
+    /// Whole frames the file holds (no more than its header says).
+    frames: u64,
+    /// Frames its header says it holds.
+    header_frames: u64,
+    /// Frames not read yet.
+    left: u64,
 }
 
 impl std::fmt::Debug for WavInput {
@@ -129,11 +137,29 @@ impl std::fmt::Debug for WavInput {
 }
 
 impl WavInput {
-    /// Opens `path`.
+    /// Opens `path` and measures what it holds against what its header says.
     pub fn open(path: &Path) -> Result<WavInput, hound::Error> {
-        let reader = hound::WavReader::open(path)?;
+        let file = File::open(path)?;
+        let length = file.metadata()?.len();
+        // Read the header once to learn where the samples start (hound stops there), then
+        // again from the start for the reader kept.
+        let mut file = hound::WavReader::new(BufReader::new(file))?.into_inner();
+        let start = file.stream_position()?;
+        file.seek(SeekFrom::Start(0))?;
+        let reader = hound::WavReader::new(file)?;
         let spec = reader.spec();
-        Ok(WavInput { reader, spec })
+        // Samples stored in whole bytes, as hound (and nearly every writer) stores them; the
+        // end of a file whose samples sit in wider containers is caught by `read`.
+        let frame_bytes = u64::from(spec.bits_per_sample.div_ceil(8)) * u64::from(spec.channels);
+        let header_frames = u64::from(reader.duration());
+        let frames = header_frames.min(length.saturating_sub(start) / frame_bytes.max(1));
+        Ok(WavInput {
+            reader,
+            spec,
+            frames,
+            header_frames,
+            left: frames,
+        })
     }
 
     /// Channels in the file.
@@ -146,35 +172,57 @@ impl WavInput {
         self.spec.sample_rate
     }
 
-    /// Frames in the file.
+    /// Frames the file holds, and plays.
     pub fn frames(&self) -> u64 {
-        u64::from(self.reader.duration())
+        self.frames
+    }
+
+    /// Frames the file's header says it holds: more than [`frames`](WavInput::frames) when
+    /// the file was cut short.
+    pub fn header_frames(&self) -> u64 {
+        self.header_frames
     }
 
     /// Replaces `samples` with up to `frames` interleaved frames as floats in -1..1; fewer at
-    /// the end of the file.
+    /// the end of the file (or of what it holds).
     fn read(&mut self, frames: usize, samples: &mut Vec<f32>) -> Result<(), hound::Error> {
         samples.clear();
-        let wanted = frames * self.channels();
-        match self.spec.sample_format {
+        let frames = (frames as u64).min(self.left);
+        self.left -= frames;
+        let wanted = frames as usize * self.channels();
+        let read = match self.spec.sample_format {
             hound::SampleFormat::Float => {
-                for sample in self.reader.samples::<f32>().take(wanted) {
-                    samples.push(sample?);
-                }
+                let mut read = self.reader.samples::<f32>().take(wanted);
+                read.try_for_each(|sample| sample.map(|sample| samples.push(sample)))
             }
             hound::SampleFormat::Int => {
                 let scale = 1.0 / (1_i64 << (self.spec.bits_per_sample - 1)) as f32;
-                for sample in self.reader.samples::<i32>().take(wanted) {
-                    samples.push(sample? as f32 * scale);
-                }
+                let mut read = self.reader.samples::<i32>().take(wanted);
+                read.try_for_each(|sample| sample.map(|sample| samples.push(sample as f32 * scale)))
             }
+        };
+        match read {
+            // The file ends before `frames` said (samples in containers wider than their
+            // bytes): the input ends with its last whole frame.
+            Err(hound::Error::IoError(error))
+                if error.kind() == std::io::ErrorKind::UnexpectedEof =>
+            {
+                samples.truncate(samples.len() / self.channels() * self.channels());
+                self.left = 0;
+                Ok(())
+            }
+            other => other,
         }
-        Ok(())
     }
 }
 
 /// Renders `options.frames` frames of `instance` into a WAV file at `path`, with `input` (if
 /// any) as the host's audio input, calling `progress(done, total)` after every chunk.
+///
+/// `path` is written as the render goes; a caller that must never leave a partial file
+/// under the name asked for renders to a temporary file and renames it (as `patchvm render`
+/// does). A 32-bit float file of the patch's channels is written without seeking, so `path`
+/// may be a pipe.
 pub fn render_to_wav(
     instance: &mut dyn Frames,
     path: &Path,
@@ -200,16 +248,14 @@ pub fn render_to_wav(
     let unchanged =
         usize::from(channels) == source_channels && options.format == SampleFormat::Float32;
     let mut writer = match unchanged {
-        true => Writer::Float(FloatWav::create(
-            path,
-            channels,
-            options.sample_rate,
-            bytes,
-        )?),
-        false => Writer::Hound(hound::WavWriter::create(
-            path,
-            options.format.spec(channels, options.sample_rate),
-        )?),
+        true => File::create(path)
+            .and_then(|file| FloatWav::create(file, channels, options.sample_rate, bytes))
+            .map(Writer::Float)
+            .map_err(output)?,
+        false => Writer::Hound(
+            hound::WavWriter::create(path, options.format.spec(channels, options.sample_rate))
+                .map_err(output)?,
+        ),
     };
     let mut rendered = vec![0.0_f32; CHUNK_FRAMES * source_channels];
     let mut input_samples = Vec::new();
@@ -220,7 +266,9 @@ pub fn render_to_wav(
         let block = &mut rendered[..frames * source_channels];
         let input_channels = match input.as_deref_mut() {
             Some(input) => {
-                input.read(frames, &mut input_samples)?;
+                input
+                    .read(frames, &mut input_samples)
+                    .map_err(RenderError::Input)?;
                 input.channels()
             }
             None => 0,
@@ -229,7 +277,7 @@ pub fn render_to_wav(
         match &mut writer {
             Writer::Float(writer) => {
                 peak = peak_of(block, peak);
-                writer.write(block)?;
+                writer.write(block).map_err(output)?;
             }
             Writer::Hound(writer) => {
                 for frame in block.chunks(source_channels) {
@@ -237,7 +285,7 @@ pub fn render_to_wav(
                         let sample =
                             mapped_sample(frame.len(), channels.into(), channel, |c| frame[c]);
                         peak = peak.max(sample.abs());
-                        write_sample(writer, options.format, sample)?;
+                        write_sample(writer, options.format, sample).map_err(output)?;
                     }
                 }
             }
@@ -246,8 +294,8 @@ pub fn render_to_wav(
         progress(done, options.frames);
     }
     match writer {
-        Writer::Float(writer) => writer.finish()?,
-        Writer::Hound(writer) => writer.finalize()?,
+        Writer::Float(writer) => writer.finish().map(drop).map_err(output)?,
+        Writer::Hound(writer) => writer.finalize().map_err(output)?,
     }
     Ok(RenderSummary {
         frames: done,
@@ -299,83 +347,21 @@ fn peak_in(samples: &[f32], peak: f32) -> f32 {
         .fold(peak, |max, sample| above(sample.abs(), max))
 }
 
+/// A write error, of either writer.
+fn output(error: impl Into<hound::Error>) -> RenderError {
+    RenderError::Output(error.into())
+}
+
 /// Where a render's samples go.
 enum Writer {
-    /// 32-bit float samples as rendered, a chunk at a time.
+    /// 32-bit float samples as rendered, a chunk at a time, under a header written first
+    /// with the whole length (so the file may be a pipe).
     Float(FloatWav),
     /// Anything else, through hound.
-    Hound(hound::WavWriter<std::io::BufWriter<std::fs::File>>),
+    Hound(hound::WavWriter<std::io::BufWriter<File>>),
 }
 
-/// A 32-bit float WAV file whose length is known when it is created, written a chunk of
-/// samples at a time. hound writes a sample per call, through `BufWriter::write_all` of four
-/// bytes (its own documentation calls that overhead large, and offers a batched writer for
-/// 16-bit samples only): measured on a 60 s render of a 440 Hz sine, that took 40 % of the
-/// render's time. Int formats, and files whose channels differ from the patch's, still go
-/// through hound.
-struct FloatWav {
-    file: std::io::BufWriter<std::fs::File>,
-}
-
-impl FloatWav {
-    /// Creates `path` with the canonical 44-byte header (format 3, IEEE float) for
-    /// `data_bytes` bytes of `channels`-channel samples at `sample_rate`.
-    fn create(
-        path: &Path,
-        channels: u16,
-        sample_rate: u32,
-        data_bytes: u64,
-    ) -> Result<FloatWav, hound::Error> {
-        use std::io::Write;
-        // `render_to_wav` checked `data_bytes <= MAX_WAV_DATA_BYTES`, so the sizes fit.
-        let data_bytes = data_bytes as u32;
-        let block_align = channels * 4;
-        let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
-        file.write_all(b"RIFF")?;
-        file.write_all(&(36 + data_bytes).to_le_bytes())?;
-        file.write_all(b"WAVEfmt ")?;
-        file.write_all(&16_u32.to_le_bytes())?;
-        file.write_all(&3_u16.to_le_bytes())?;
-        file.write_all(&channels.to_le_bytes())?;
-        file.write_all(&sample_rate.to_le_bytes())?;
-        file.write_all(&(sample_rate * u32::from(block_align)).to_le_bytes())?;
-        file.write_all(&block_align.to_le_bytes())?;
-        file.write_all(&32_u16.to_le_bytes())?;
-        file.write_all(b"data")?;
-        file.write_all(&data_bytes.to_le_bytes())?;
-        Ok(FloatWav { file })
-    }
-
-    /// Appends `samples`, interleaved.
-    fn write(&mut self, samples: &[f32]) -> Result<(), hound::Error> {
-        use std::io::Write;
-        #[cfg(target_endian = "little")]
-        {
-            // SAFETY: an `f32` is four initialised bytes without padding, which on a
-            // little-endian machine are its little-endian bytes; `u8` needs no alignment; the
-            // byte slice covers exactly the samples' memory and only reads it.
-            let bytes = unsafe {
-                std::slice::from_raw_parts(samples.as_ptr().cast::<u8>(), size_of_val(samples))
-            };
-            self.file.write_all(bytes)?;
-        }
-        #[cfg(not(target_endian = "little"))]
-        {
-            let bytes: Vec<u8> = samples.iter().flat_map(|s| s.to_le_bytes()).collect();
-            self.file.write_all(&bytes)?;
-        }
-        Ok(())
-    }
-
-    /// Writes out what is buffered.
-    fn finish(mut self) -> Result<(), hound::Error> {
-        use std::io::Write;
-        self.file.flush()?;
-        Ok(())
-    }
-}
-
-fn write_sample<W: std::io::Write + std::io::Seek>(
+fn write_sample<W: std::io::Write + Seek>(
     writer: &mut hound::WavWriter<W>,
     format: SampleFormat,
     sample: f32,
@@ -390,7 +376,55 @@ fn write_sample<W: std::io::Write + std::io::Seek>(
 
 #[cfg(test)]
 mod tests {
-    use super::{peak_in, peak_of};
+    use super::{WavInput, peak_in, peak_of};
+
+    /// A 16-bit stereo WAV of `frames` frames (left `i`, right `-i`) at `path`, then cut to
+    /// `keep` bytes.
+    fn cut_wav(path: &std::path::Path, frames: i16, keep: u64) {
+        let spec = hound::WavSpec {
+            channels: 2,
+            sample_rate: 8_000,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let mut writer = hound::WavWriter::create(path, spec).unwrap();
+        for i in 0..frames {
+            writer.write_sample(i).unwrap();
+            writer.write_sample(-i).unwrap();
+        }
+        writer.finalize().unwrap();
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_len(keep)
+            .unwrap();
+    }
+
+    #[test]
+    fn a_cut_short_input_plays_the_whole_frames_it_holds() {
+        let path = std::env::temp_dir().join(format!("patchvm-cut-{}.wav", std::process::id()));
+        // hound's header is 44 bytes here; 1 000 frames of 4 bytes, cut to 600 and a half.
+        cut_wav(&path, 1_000, 44 + 600 * 4 + 2);
+        let mut input = WavInput::open(&path).unwrap();
+        assert_eq!((input.frames(), input.header_frames()), (600, 1_000));
+        let mut samples = Vec::new();
+        input.read(512, &mut samples).unwrap();
+        assert_eq!(samples.len(), 1_024);
+        input.read(512, &mut samples).unwrap();
+        let scale = 1.0 / 32_768.0;
+        let want: Vec<f32> = (512..600)
+            .flat_map(|i| [i as f32 * scale, -i as f32 * scale])
+            .collect();
+        assert_eq!(samples, want);
+        input.read(512, &mut samples).unwrap();
+        assert!(samples.is_empty());
+        // A whole file holds what its header says.
+        cut_wav(&path, 1_000, 44 + 1_000 * 4);
+        let input = WavInput::open(&path).unwrap();
+        assert_eq!((input.frames(), input.header_frames()), (1_000, 1_000));
+        std::fs::remove_file(&path).unwrap();
+    }
 
     /// The scan one sample at a time that `peak_of` must agree with.
     fn scan(samples: &[f32], peak: f32) -> f32 {

@@ -3,11 +3,13 @@
 //! and hands the samples to a writer thread through a ring buffer.
 
 use super::clock::{Clock, LatenessMeter};
-use super::writer::FileWriter;
+use super::float_wav::FloatWav;
+use super::writer::{FileWriter, WriterEnd};
 use crate::render::MAX_WAV_DATA_BYTES;
 use patchvm_engine::AudioHalf;
 use patchvm_engine::backend::{Backend, BackendError, Stream, StreamSetup, StreamStatus};
 use patchvm_engine::{StoppableThread, sample_rate_problem};
+use std::io::Seek;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
@@ -49,7 +51,9 @@ const RING_SECONDS: u32 = 2;
 /// A WAV file written at real-time pace: see the [module](super) docs.
 pub struct WavSink {
     path: PathBuf,
-    wav: hound::WavWriter<std::io::BufWriter<std::fs::File>>,
+    wav: FloatWav,
+    /// Whether the header can be rewritten (not a pipe).
+    seekable: bool,
     settings: SinkSettings,
     /// Frames after which the stream ends: those asked for, or all the file can hold.
     limit: u64,
@@ -66,7 +70,10 @@ impl std::fmt::Debug for WavSink {
 
 impl WavSink {
     /// Creates the WAV file (32-bit float) at `path`; nothing plays until
-    /// [`start`](Backend::start).
+    /// [`start`](Backend::start). While it plays, its header is rewritten every half second
+    /// of audio, so even a process killed without warning leaves a file that reads as all
+    /// but the last half second it holds; a write error (a full disk) stops the stream with
+    /// the file cut to the frames written and a header that says so.
     pub fn create(path: &Path, settings: SinkSettings) -> Result<WavSink, BackendError> {
         if !(1..=2).contains(&settings.channels)
             || sample_rate_problem(f64::from(settings.sample_rate)).is_some()
@@ -77,20 +84,33 @@ impl WavSink {
                  1..={MAX_BUFFER_FRAMES} frames, not {settings:?}"
             )));
         }
-        let spec = hound::WavSpec {
-            channels: settings.channels as u16,
-            sample_rate: settings.sample_rate,
-            bits_per_sample: 32,
-            sample_format: hound::SampleFormat::Float,
-        };
-        let wav = hound::WavWriter::create(path, spec)
-            .map_err(|error| BackendError::File(path.into(), Box::new(error)))?;
         let most = MAX_WAV_DATA_BYTES / (4 * settings.channels as u64);
+        let limit = settings.frames.unwrap_or(u64::MAX).min(most);
+        let created = std::fs::File::create(path).and_then(|mut file| {
+            // A pipe cannot seek back to the header: it says the most the stream may hold,
+            // as streamed WAV files do, and is never rewritten.
+            let seekable = file.stream_position().is_ok();
+            let claimed = if seekable {
+                0
+            } else {
+                limit * 4 * settings.channels as u64
+            };
+            let wav = FloatWav::create(
+                file,
+                settings.channels as u16,
+                settings.sample_rate,
+                claimed,
+            )?;
+            Ok((wav, seekable))
+        });
+        let (wav, seekable) =
+            created.map_err(|error| BackendError::File(path.into(), Box::new(error)))?;
         Ok(WavSink {
             path: path.into(),
             wav,
+            seekable,
             settings,
-            limit: settings.frames.unwrap_or(u64::MAX).min(most),
+            limit,
         })
     }
 
@@ -119,16 +139,20 @@ impl Backend for WavSink {
         let WavSink {
             path,
             wav,
+            seekable,
             settings,
             limit,
         } = *self;
         let ring_samples = (RING_SECONDS * settings.sample_rate) as usize * settings.channels;
         let (producer, consumer) = rtrb::RingBuffer::new(ring_samples.max(2 * 65_536));
         let shared = Arc::new(Shared::default());
-        let writer = FileWriter {
+        let mut writer = FileWriter::new(
             wav,
-            ring: consumer,
-        };
+            consumer,
+            settings.sample_rate,
+            settings.channels,
+            seekable,
+        );
         // The writer ends when the audio thread drops its end of the ring: no flag needed.
         let writer = spawn("patchvm-wav-writer", move |_| writer.run())?;
         let audio = SinkAudio::new(audio, producer, Arc::clone(&shared), settings, limit);
@@ -208,12 +232,13 @@ impl SinkAudio {
     }
 
     /// Waits for the next buffer's deadline, renders it, and pushes it to the writer.
-    /// Returns `false`, having done nothing, once stopped or done.
+    /// Returns `false`, having done nothing, once done or once the writer has gone (it
+    /// failed).
     ///
     /// Real-time safe: does not allocate, lock or block, but for the clock's wait, which
     /// stands in for the sound card's interrupt.
     fn cycle(&mut self) -> bool {
-        if self.done >= self.limit {
+        if self.done >= self.limit || self.ring.is_abandoned() {
             return false;
         }
         let clock = *self
@@ -250,7 +275,7 @@ struct SinkStream {
     path: PathBuf,
     shared: Arc<Shared>,
     audio: StoppableThread<AudioHalf>,
-    writer: StoppableThread<Result<u64, hound::Error>>,
+    writer: StoppableThread<WriterEnd>,
 }
 
 impl Stream for SinkStream {
@@ -282,8 +307,21 @@ impl Stream for SinkStream {
             None => Ok(()),
         };
         let written = match self.writer.join() {
-            Some(Ok(Ok(_))) | None => Ok(()),
-            Some(Ok(Err(error))) => Err(BackendError::File(self.path.clone(), Box::new(error))),
+            Some(Ok(WriterEnd::Finished)) | None => Ok(()),
+            Some(Ok(WriterEnd::Failed { error, kept })) => {
+                let kept = match kept {
+                    Some(Ok(frames)) => format!(
+                        "; the file keeps the {frames} frames written before, with a header \
+                         that says so"
+                    ),
+                    Some(Err(also)) => {
+                        format!("; and its header could not be brought up to date: {also}")
+                    }
+                    None => String::new(),
+                };
+                let error = std::io::Error::new(error.kind(), format!("{error}{kept}"));
+                Err(BackendError::File(self.path.clone(), Box::new(error)))
+            }
             Some(Err(_)) => Err(BackendError::Thread("the WAV writer panicked".into())),
         };
         audio_result.and(written)?;
