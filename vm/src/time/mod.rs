@@ -1,7 +1,8 @@
 //! Musical time: where each block lies on the transport's beat line ([`Beats`]), the tempo
 //! map that turns beats into time ([`TempoMap`]), the [`Transport`] that plays, stops, seeks
 //! and loops over it, the grid a held swap waits for ([`Quantize`]), and the ways a tempo
-//! comes from or goes to the world: MIDI clock out ([`ClockOut`]).
+//! comes from or goes to the world: MIDI clock out ([`ClockOut`]) and tap
+//! tempo ([`TapTempo`]).
 //!
 //! The audio half owns the transport and decides the beat position of every sample; the
 //! machine only passes it on, one block at a time, to the kernels that follow the beat
@@ -11,6 +12,7 @@ mod beats;
 mod clock_message;
 mod clock_out;
 mod quantize;
+mod tap;
 mod tempo_map;
 mod transport;
 
@@ -18,5 +20,6 @@ pub use beats::Beats;
 pub use clock_message::{ClockMessage, TICKS_PER_BEAT};
 pub use clock_out::ClockOut;
 pub use quantize::Quantize;
+pub use tap::TapTempo;
 pub use tempo_map::{Segment, TempoError, TempoMap, TempoPoint, TempoShape};
 pub use transport::{Transport, TransportCommand};
