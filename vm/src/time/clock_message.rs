@@ -34,7 +34,10 @@ impl ClockMessage {
             ClockMessage::Stop => ([0xFC, 0, 0], 1),
             ClockMessage::SongPosition(sixteenths) => {
                 let sixteenths = sixteenths.min(Self::MAX_SONG_POSITION);
-                ([0xF2, (sixteenths & 0x7F) as u8, (sixteenths >> 7) as u8], 3)
+                (
+                    [0xF2, (sixteenths & 0x7F) as u8, (sixteenths >> 7) as u8],
+                    3,
+                )
             }
         }
     }

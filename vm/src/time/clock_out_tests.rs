@@ -123,7 +123,10 @@ fn a_seek_while_playing_stops_points_and_continues_on_the_next_sixteenth() {
         ]
     );
     // Before the seek: ticks 0..=9 every 1 000 samples, and none at the seek itself.
-    assert_eq!(ticks(&messages[..12]), (0..10).map(|k| k * 1_000).collect::<Vec<_>>());
+    assert_eq!(
+        ticks(&messages[..12]),
+        (0..10).map(|k| k * 1_000).collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -181,7 +184,13 @@ fn stop_holds_and_play_continues_from_the_pointer() {
 fn a_loop_wraps_with_a_pointer_and_the_pointer_saturates() {
     // Loop beats 1 to 2 at 120 BPM: at sample 48 000 the position wraps to beat 1.
     let map = TempoMap::new(120.0, 4.0, &[]).unwrap();
-    let looping = [(0, TransportCommand::Loop { start: 1.0, end: 2.0 })];
+    let looping = [(
+        0,
+        TransportCommand::Loop {
+            start: 1.0,
+            end: 2.0,
+        },
+    )];
     let messages = clock(&map, &looping, 50_000, &[300]);
     let wrap: Vec<(u64, ClockMessage)> = messages
         .iter()

@@ -109,7 +109,17 @@ mod tests {
     fn a_pause_of_more_than_two_seconds_starts_again() {
         // 0.5 s taps, then 2.5 s of nothing, then 0.375 s taps: 160 BPM, nothing of the first.
         let got = taps(&[0.0, 0.5, 1.0, 3.5, 3.875, 4.25]);
-        assert_eq!(got, [None, Some(120.0), Some(120.0), None, Some(160.0), Some(160.0)]);
+        assert_eq!(
+            got,
+            [
+                None,
+                Some(120.0),
+                Some(120.0),
+                None,
+                Some(160.0),
+                Some(160.0)
+            ]
+        );
         // Exactly two seconds still counts: 30 BPM.
         assert_eq!(taps(&[0.0, 2.0]), [None, Some(30.0)]);
         // A tap dated earlier than the last starts a series too; a NaN is ignored.
