@@ -131,12 +131,20 @@ impl ClockFollow {
 
     /// Takes `message`, which arrived at engine sample `time` (fractional samples allowed),
     /// and appends to `out` the transport commands it calls for, each with the engine sample
-    /// to apply it at (the arrival's, rounded up).
-    pub fn message(&mut self, message: ClockMessage, time: f64, out: &mut Vec<FollowCommand>) {
+    /// to apply it at: the arrival's, rounded up, or `earliest` if that is later (the first
+    /// sample the audio half has still to play, for a message handed over late), so the
+    /// follower knows where its tempo changes really land.
+    pub fn message(
+        &mut self,
+        message: ClockMessage,
+        time: f64,
+        earliest: u64,
+        out: &mut Vec<FollowCommand>,
+    ) {
         if !time.is_finite() {
             return;
         }
-        let at = time.max(0.0).ceil() as u64;
+        let at = (time.max(0.0).ceil() as u64).max(earliest);
         if message == ClockMessage::Tick {
             return self.tick(time, at, out);
         }

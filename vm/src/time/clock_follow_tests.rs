@@ -55,7 +55,7 @@ fn run(master: Segment, beats: u64, jitter: f64, seed: u64) -> Run {
     let mut tick = 0;
     for (seconds, message) in messages {
         let mut commands = Vec::new();
-        follower.message(message, seconds * RATE, &mut commands);
+        follower.message(message, seconds * RATE, 0, &mut commands);
         for command in &commands {
             transport.command(command.at, command.command, &map);
         }
@@ -166,7 +166,7 @@ fn stop_song_position_and_continue_move_the_transport() {
     let mut resumed = None;
     for (time, message) in messages {
         let from = commands.len();
-        follower.message(message, time, &mut commands);
+        follower.message(message, time, 0, &mut commands);
         for command in &commands[from..] {
             transport.command(command.at, command.command, &map);
         }
@@ -210,6 +210,7 @@ fn without_a_start_only_the_tempo_follows_once_a_beat() {
         follower.message(
             ClockMessage::Tick,
             500.0 + period * f64::from(k),
+            0,
             &mut commands,
         );
     }
