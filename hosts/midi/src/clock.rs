@@ -117,25 +117,15 @@ impl ClockLogFeed {
             ClockError(format!("cannot read `{}`: {error}", path.display()))
         })?;
         let fed = Arc::new(AtomicU64::new(0));
+        let mut events = events.into_iter().peekable();
+        // The first lookahead now, on the calling thread: a log starting at sample 0 is
+        // followed from sample 0 even if the audio starts before the thread runs.
+        feed_due(&mut events, &controller, &fed);
         let counted = Arc::clone(&fed);
         let thread = StoppableThread::spawn("patchvm-clock-in", move |stop| {
-            let mut events = events.into_iter().peekable();
             while !stop.load(Relaxed) && events.peek().is_some() {
-                {
-                    let mut controller = controller.lock().unwrap_or_else(PoisonError::into_inner);
-                    let rate = controller.settings().sample_rate;
-                    let horizon = controller.time() + (LOOKAHEAD_SECONDS * rate) as u64;
-                    while let Some(event) = events.next_if(|event| event.time <= horizon) {
-                        let (bytes, len) = event.message.bytes();
-                        if controller
-                            .clock_in(&bytes[..len], At::Sample(event.time))
-                            .is_ok()
-                        {
-                            counted.fetch_add(1, Relaxed);
-                        }
-                    }
-                }
                 std::thread::sleep(FEED_TICK);
+                feed_due(&mut events, &controller, &counted);
             }
         })
         .map_err(|error| ClockError(format!("cannot start the clock feed: {error}")))?;
@@ -150,6 +140,27 @@ impl ClockLogFeed {
     /// Stops the feed.
     pub fn stop(mut self) {
         let _ = self.thread.join();
+    }
+}
+
+/// Hands `controller` the events of `events` due within [`LOOKAHEAD_SECONDS`] of the
+/// engine's time, each stamped with its sample, counting them in `fed`.
+fn feed_due(
+    events: &mut std::iter::Peekable<std::vec::IntoIter<ClockEvent>>,
+    controller: &Mutex<Controller>,
+    fed: &AtomicU64,
+) {
+    let mut controller = controller.lock().unwrap_or_else(PoisonError::into_inner);
+    let rate = controller.settings().sample_rate;
+    let horizon = controller.time() + (LOOKAHEAD_SECONDS * rate) as u64;
+    while let Some(event) = events.next_if(|event| event.time <= horizon) {
+        let (bytes, len) = event.message.bytes();
+        if controller
+            .clock_in(&bytes[..len], At::Sample(event.time))
+            .is_ok()
+        {
+            fed.fetch_add(1, Relaxed);
+        }
     }
 }
 
