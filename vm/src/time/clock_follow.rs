@@ -222,7 +222,7 @@ impl ClockFollow {
                     bpm,
                 });
             }
-            Mode::Free if self.filtered % FREE_UPDATE_TICKS == 0 => {
+            Mode::Free if self.filtered.is_multiple_of(FREE_UPDATE_TICKS) => {
                 send(TransportCommand::Tempo {
                     bpm: bpm.clamp(TempoMap::MIN_BPM, TempoMap::MAX_BPM),
                     next_beat: false,
