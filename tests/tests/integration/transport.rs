@@ -211,7 +211,10 @@ fn taps_from_osc_set_the_tempo_at_the_next_beat() {
     beat.extend(more(&mut audio, 30_000));
     send(&dispatcher, &controller, "/transport/tap", vec![]);
     beat.extend(more(&mut audio, 40_000));
-    assert_eq!((beat[47_999], beat[48_000]), ((2.0 - 1.0 / 24_000.0) as f32, 2.0));
+    assert_eq!(
+        (beat[47_999], beat[48_000]),
+        ((2.0 - 1.0 / 24_000.0) as f32, 2.0)
+    );
     assert_eq!((beat[63_000], beat[78_000]), (2.5, 3.0));
 }
 

@@ -64,9 +64,9 @@ impl Line {
 /// Tick times go through an alpha-beta filter (a second-order loop): the estimated time of
 /// each tick and the period between ticks, so jitter is smoothed and a clock running faster
 /// or slower than it said is followed. The engine is then driven by tempo alone: the clock's
-/// estimated tempo, nudged by at most [`MAX_NUDGE`] to make up the phase error (the
+/// estimated tempo, nudged by at most 5 % to make up the phase error (the
 /// clock's beat minus the engine's, which the follower knows because its own commands set
-/// the engine's tempo) over [`CATCH_UP_BEATS`]. So the beat position never jumps except
+/// the engine's tempo) over a beat. So the beat position never jumps except
 /// where the clock itself jumps: start plays from beat 0 on the tick after it, continue from
 /// the song position, stop stops. Before any start the engine keeps its own position and
 /// only takes the clock's tempo, once a beat.
