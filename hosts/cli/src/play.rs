@@ -3,7 +3,7 @@
 
 use crate::failure::Failure;
 use crate::limits::LimitArgs;
-use crate::session::{ClockIn, Controls, Session};
+use crate::session::{Controls, Session};
 use patchvm::Controller;
 use patchvm::engine::backend::Backend;
 use patchvm::engine::{Engine, EngineError, EngineSettings};
@@ -234,7 +234,7 @@ fn start_clock_in(
     if clock_log::is_log(source) {
         let feed = ClockLogFeed::spawn(Path::new(source), Arc::clone(controller))
             .map_err(|error| Failure::File(error.to_string()))?;
-        controls.clock_in = Some(ClockIn::Log(feed));
+        controls.clock_in = Some(crate::session::ClockIn::Log(feed));
         return Ok(());
     }
     start_clock_port(source, controller, controls)
@@ -249,7 +249,7 @@ fn start_clock_port(
     let feed = patchvm::midi::clock::ClockPortFeed::open(source, Arc::clone(controller))
         .map_err(|error| Failure::File(error.to_string()))?;
     eprintln!("midi: following the clock of `{}`", feed.name());
-    controls.clock_in = Some(ClockIn::Port(feed));
+    controls.clock_in = Some(crate::session::ClockIn::Port(feed));
     Ok(())
 }
 
