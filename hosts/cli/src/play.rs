@@ -8,6 +8,8 @@ use crate::session::{Controls, Session};
 use patchvm::Controller;
 use patchvm::engine::backend::Backend;
 use patchvm::engine::{Engine, EngineError, EngineSettings};
+use patchvm::midi::clock::{ClockLogFeed, ClockSender, ClockSink, LogSink};
+use patchvm::midi::clock_log;
 use patchvm::midi::file as midi_file;
 #[cfg(feature = "midi")]
 use patchvm::midi::live::InputFeed;
@@ -17,7 +19,7 @@ use patchvm::vm::Quantize;
 use patchvm::watch::{FileWatch, WatchSettings};
 use patchvm::wav::{SinkSettings, WavSink};
 use patchvm::{Prepared, Settings, sample_rate_problem};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 /// What to play, where, and how.
@@ -72,6 +74,16 @@ pub struct PlayArgs {
     /// feature).
     #[arg(long, value_name = "PORT")]
     midi_in: Option<String>,
+    /// Send MIDI clock (24 ticks a beat, start, stop, continue, song position) to this MIDI
+    /// output port (its index or part of its name; the `midi` feature), or, for a name
+    /// ending in `.log`, write it to that file with each message's sample.
+    #[arg(long, value_name = "PORT|FILE.log")]
+    clock_out: Option<String>,
+    /// Follow the MIDI clock this input port sends (its index or part of its name; the
+    /// `midi` feature), or, for a name ending in `.log`, the clock that file holds: its
+    /// tempo, and its start, stop and song position, without the beat ever jumping.
+    #[arg(long, value_name = "PORT|FILE.log")]
+    clock_in: Option<String>,
     /// How many voices the patch's voice template plays.
     #[arg(long, value_name = "N", default_value_t = patchvm::compiler::DEFAULT_VOICES as u16,
           value_parser = clap::value_parser!(u16).range(1..=1024))]
@@ -125,7 +137,7 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
         voices: usize::from(args.voices),
         ..EngineSettings::default()
     };
-    let (mut controller, audio) = Engine::new(settings, limits.clone());
+    let (mut controller, mut audio) = Engine::new(settings, limits.clone());
     controller
         .load_patch(prepared.into_patch())
         .map_err(|error| match error {
@@ -170,12 +182,88 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
     if let Some(port) = &args.midi_in {
         start_midi_in(port, &controller, &mut controls)?;
     }
+    if let Some(destination) = &args.clock_out {
+        let receiver = audio.send_clock(CLOCK_QUEUE);
+        let sender = ClockSender::spawn(receiver, clock_sink(destination)?)
+            .map_err(|error| Failure::File(format!("cannot start the clock: {error}")))?;
+        controls.clock_out = Some((sender, destination.clone()));
+    }
+    if let Some(source) = &args.clock_in {
+        start_clock_in(source, &controller, &mut controls)?;
+    }
 
     let frames = args
         .seconds
         .map(|seconds| (seconds * f64::from(setup.sample_rate)).round() as u64);
     let session = Session::start(backend, audio, controller, controls, frames, &args.patch)?;
     session.run()
+}
+
+/// Clock messages the audio half can queue before the sender takes them: seconds of ticks.
+const CLOCK_QUEUE: usize = 4_096;
+
+/// Where `--clock-out` sends: a clock log, or a MIDI port with the `midi` feature.
+fn clock_sink(destination: &str) -> Result<Box<dyn ClockSink>, Failure> {
+    if clock_log::is_log(destination) {
+        let sink = LogSink::create(Path::new(destination))
+            .map_err(|error| Failure::File(format!("cannot write `{destination}`: {error}")))?;
+        return Ok(Box::new(sink));
+    }
+    clock_port(destination)
+}
+
+#[cfg(feature = "midi")]
+fn clock_port(destination: &str) -> Result<Box<dyn ClockSink>, Failure> {
+    let port = patchvm::midi::clock::PortSink::open(destination)
+        .map_err(|error| Failure::File(error.to_string()))?;
+    eprintln!("midi: sending clock to `{}`", port.name());
+    Ok(Box::new(port))
+}
+
+#[cfg(not(feature = "midi"))]
+fn clock_port(destination: &str) -> Result<Box<dyn ClockSink>, Failure> {
+    Err(Failure::Usage(format!(
+        "--clock-out `{destination}` names a MIDI port, but this patchvm was built without MIDI ports; build it with `--features midi`, or give a file ending in `.log`"
+    )))
+}
+
+/// Follows `--clock-in`: a clock log, or a MIDI port with the `midi` feature.
+fn start_clock_in(
+    source: &str,
+    controller: &Arc<Mutex<Controller>>,
+    controls: &mut Controls,
+) -> Result<(), Failure> {
+    if clock_log::is_log(source) {
+        let feed = ClockLogFeed::spawn(Path::new(source), Arc::clone(controller))
+            .map_err(|error| Failure::File(error.to_string()))?;
+        controls.clock_in = Some(crate::session::ClockIn::Log(feed));
+        return Ok(());
+    }
+    start_clock_port(source, controller, controls)
+}
+
+#[cfg(feature = "midi")]
+fn start_clock_port(
+    source: &str,
+    controller: &Arc<Mutex<Controller>>,
+    controls: &mut Controls,
+) -> Result<(), Failure> {
+    let feed = patchvm::midi::clock::ClockPortFeed::open(source, Arc::clone(controller))
+        .map_err(|error| Failure::File(error.to_string()))?;
+    eprintln!("midi: following the clock of `{}`", feed.name());
+    controls.clock_in = Some(crate::session::ClockIn::Port(feed));
+    Ok(())
+}
+
+#[cfg(not(feature = "midi"))]
+fn start_clock_port(
+    source: &str,
+    _: &Arc<Mutex<Controller>>,
+    _: &mut Controls,
+) -> Result<(), Failure> {
+    Err(Failure::Usage(format!(
+        "--clock-in `{source}` names a MIDI port, but this patchvm was built without MIDI ports; build it with `--features midi`, or give a file ending in `.log`"
+    )))
 }
 
 /// Binds the OSC server and starts its thread; says where it listens, so a client (or a

@@ -9,6 +9,9 @@ use patchvm::Controller;
 use patchvm::engine::backend::{Backend, Stream, StreamStatus};
 use patchvm::engine::{AudioHalf, MetricsSnapshot};
 #[cfg(feature = "midi")]
+use patchvm::midi::clock::ClockPortFeed;
+use patchvm::midi::clock::{ClockLogFeed, ClockSender};
+#[cfg(feature = "midi")]
 use patchvm::midi::live::InputFeed;
 use patchvm::midi::live::SongFeed;
 use patchvm::osc::OscHandle;
@@ -35,6 +38,20 @@ pub struct Controls {
     /// `--midi-in PORT`: what a MIDI port sends.
     #[cfg(feature = "midi")]
     pub midi_in: Option<InputFeed>,
+    /// `--clock-out`: the sender of the engine's MIDI clock, and where it sends.
+    pub clock_out: Option<(ClockSender, String)>,
+    /// `--clock-in`: the external clock the transport follows.
+    pub clock_in: Option<ClockIn>,
+}
+
+/// Where `--clock-in` comes from.
+#[derive(Debug)]
+pub enum ClockIn {
+    /// A clock log, replayed at its samples.
+    Log(ClockLogFeed),
+    /// A MIDI input port.
+    #[cfg(feature = "midi")]
+    Port(ClockPortFeed),
 }
 
 impl Controls {
@@ -70,6 +87,21 @@ impl Controls {
                 "midi in: {} messages played, {} refused",
                 stats.sent, stats.refused
             );
+        }
+        match self.clock_in {
+            Some(ClockIn::Log(feed)) => {
+                eprintln!("clock in: {} messages followed", feed.fed());
+                feed.stop();
+            }
+            #[cfg(feature = "midi")]
+            Some(ClockIn::Port(feed)) => feed.stop(),
+            None => {}
+        }
+        if let Some((sender, destination)) = self.clock_out {
+            match sender.stop() {
+                Ok(sent) => eprintln!("clock out: {sent} messages sent to `{destination}`"),
+                Err(error) => eprintln!("error: sending clock to `{destination}`: {error}"),
+            }
         }
         if let Some(osc) = self.osc {
             let stats = osc.stats();
@@ -247,6 +279,18 @@ impl Session {
         let metrics = {
             let mut controller = controller.lock().unwrap_or_else(PoisonError::into_inner);
             controller.maintain();
+            if let Some(follow) = controller.clock_follow() {
+                eprintln!(
+                    "clock in: {:.3} BPM, {}, last phase error {:.4} beats",
+                    follow.bpm(),
+                    if follow.locked() {
+                        "locked"
+                    } else {
+                        "not locked"
+                    },
+                    follow.phase_error()
+                );
+            }
             controller.metrics()
         };
         let status = stopped.map_err(|error| Failure::File(error.to_string()))?;

@@ -321,6 +321,69 @@ fn a_quantised_reload_swaps_on_the_bar_line() {
     assert!(samples[96_064..].iter().all(|&x| x == 0.5));
 }
 
+/// The samples of the ticks after the last start in a clock log.
+fn ticks_after_start(log: &Path) -> Vec<u64> {
+    let text = std::fs::read_to_string(log).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines
+        .iter()
+        .rposition(|line| line.ends_with("start fa"))
+        .unwrap();
+    lines[start..]
+        .iter()
+        .filter(|line| line.ends_with("tick f8"))
+        .map(|line| line.split(' ').next().unwrap().parse().unwrap())
+        .collect()
+}
+
+#[test]
+fn clock_out_and_a_follower_on_clock_in_tick_together() {
+    // A 130 BPM master writes 3 s of clock (6.5 beats): start, then tick k on the first
+    // sample at or after k · 48 000 · 60 / 130 / 24 = k · 923.08, for k < 156. A follower at 120 BPM replays that log on
+    // --clock-in and writes its own clock: from beat 3 its ticks are within 8 samples of the
+    // master's (its tempo is learnt from two ticks, its phase caught up through tempo).
+    let dir = scratch_dir("clock");
+    let master = dir.join("master.lisp");
+    let text = toy(440, 0).replacen("(patch", "(patch (transport (bpm 130))", 1);
+    std::fs::write(&master, text).unwrap();
+    let (master_log, follower_log) = (dir.join("master.log"), dir.join("follower.log"));
+    let wav = dir.join("out.wav");
+    let args = |patch: &Path, more: &[&Path]| {
+        let mut args: Vec<String> = [patch, Path::new("--to"), &wav, Path::new("--seconds")]
+            .iter()
+            .map(|p| p.to_str().unwrap().to_owned())
+            .collect();
+        args.push("3".into());
+        args.extend(more.iter().map(|p| p.to_str().unwrap().to_owned()));
+        args
+    };
+    let run = |args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        Playing::spawn(&args).finish()
+    };
+    let clock_out = Path::new("--clock-out");
+    let text = run(args(&master, &[clock_out, &master_log]));
+    assert!(text.contains("clock out: 157 messages sent"), "{text}");
+    let ticks = ticks_after_start(&master_log);
+    let expected: Vec<u64> = (0..156)
+        .map(|k| (k as f64 * RATE * 60.0 / 130.0 / 24.0).ceil() as u64)
+        .collect();
+    assert_eq!(ticks, expected);
+    let follower = Path::new("patches/toy.lisp");
+    let clock_in = Path::new("--clock-in");
+    let text = run(args(
+        follower,
+        &[clock_in, &master_log, clock_out, &follower_log],
+    ));
+    assert!(text.contains("clock in: 157 messages followed"), "{text}");
+    assert!(text.contains("clock in: 130.000 BPM, locked"), "{text}");
+    let followed = ticks_after_start(&follower_log);
+    for (k, (&got, &want)) in followed.iter().zip(&ticks).enumerate().skip(72) {
+        assert!(got.abs_diff(want) <= 8, "tick {k}: {got} against {want}");
+    }
+    assert!(followed.len() >= 150, "{}", followed.len());
+}
+
 #[test]
 fn a_broken_save_keeps_the_last_good_patch_playing() {
     let dir = scratch_dir("broken");

@@ -9,6 +9,7 @@ use super::midi::MidiMessage;
 use super::notes::NoteBinding;
 use super::performance::{Change, OUTPUT_LEVEL, Performance, Target, VoiceInput};
 use super::report::SwapReport;
+use super::sync::TempoSync;
 use super::{At, EngineSettings};
 use crate::instance::{Prepared, prepare_edit};
 use crate::source;
@@ -61,6 +62,8 @@ pub struct Controller {
     queued_events: u64,
     /// The grid every swap waits for, if any (see [`Controller::quantize_swaps`]).
     quantize: Option<Quantize>,
+    /// Tap tempo and the clock follower (`sync.rs`).
+    pub(crate) tempo_sync: TempoSync,
 }
 
 impl Controller {
@@ -87,6 +90,7 @@ impl Controller {
             ignored_midi: 0,
             queued_events: 0,
             quantize: None,
+            tempo_sync: TempoSync::default(),
         }
     }
 

@@ -142,6 +142,7 @@ pub mod reference;
 mod report;
 mod seed;
 pub mod source;
+mod sync;
 mod thread;
 mod voices;
 

@@ -68,6 +68,12 @@ pub(crate) fn apply(
                 .map_err(|error| engine_error(&error, None))?;
             return queued_or_dropped(queued);
         }
+        Command::Tap => {
+            return controller
+                .tap(at?)
+                .map(|_| Done::Quietly)
+                .map_err(|error| engine_error(&error, None));
+        }
         Command::Hush => return queued_or_dropped(controller.hush()),
         Command::Undo => return history(controller.undo(), "undo"),
         Command::Redo => return history(controller.redo(), "redo"),

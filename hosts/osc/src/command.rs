@@ -56,6 +56,9 @@ pub enum Command {
     /// - `/transport/loop f(start) f(end)` in beats, and `/transport/loop` alone, which ends
     ///   the loop.
     Transport(TransportCommand),
+    /// `/transport/tap`: a tap of tap tempo, at the next block or at the bundle's time tag;
+    /// from the second tap of a series on, the tempo of the taps waits for the next beat.
+    Tap,
     /// `/hush`: every output fades to silence within a block until the next program; the
     /// transport goes on.
     Hush,
@@ -98,6 +101,7 @@ pub const ADDRESSES: &[(&str, &str)] = &[
     ("/transport/stop", "nothing"),
     ("/transport/seek", "f(beat)"),
     ("/transport/tempo", "f(bpm)"),
+    ("/transport/tap", "nothing"),
     (
         "/transport/loop",
         "f(start) f(end) in beats, or nothing to end the loop",
@@ -182,6 +186,7 @@ impl Command {
                     next_beat: true,
                 })
             }),
+            "/transport/tap" => args.none().map(|()| Command::Tap),
             "/transport/loop" => match message.args.is_empty() {
                 true => Ok(transport(TransportCommand::LoopOff)),
                 false => args
@@ -432,6 +437,13 @@ mod tests {
             Ok(Command::Transport(T::LoopOff))
         );
         assert_eq!(parse("/hush", vec![]), Ok(Command::Hush));
+        assert_eq!(parse("/transport/tap", vec![]), Ok(Command::Tap));
+        assert_eq!(
+            parse("/transport/tap", vec![OscType::Int(1)]),
+            Err(Refused::WrongArguments(
+                "/transport/tap takes nothing; got i".into()
+            ))
+        );
         assert_eq!(
             parse("/transport/loop", vec![OscType::Float(4.0)]),
             Err(Refused::WrongArguments(

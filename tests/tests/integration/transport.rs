@@ -194,6 +194,31 @@ fn seek_tempo_and_loop_from_osc_land_on_their_samples() {
 }
 
 #[test]
+fn taps_from_osc_set_the_tempo_at_the_next_beat() {
+    // 120 BPM: taps at samples 10 000 and 40 000 are 0.625 s apart, 96 BPM. Sent at sample
+    // 40 000 (beat 1 + 2/3), the tempo changes at beat 2 (sample 48 000); at 96 BPM a beat
+    // is 30 000 samples, so beat 3 is at 78 000.
+    let (controller, mut audio) = mono();
+    let controller = Mutex::new(controller);
+    controller
+        .lock()
+        .unwrap()
+        .load_patch(clock("beat", None))
+        .unwrap();
+    let dispatcher = Dispatcher::new(&controller.lock().unwrap());
+    let mut beat = more(&mut audio, 10_000);
+    send(&dispatcher, &controller, "/transport/tap", vec![]);
+    beat.extend(more(&mut audio, 30_000));
+    send(&dispatcher, &controller, "/transport/tap", vec![]);
+    beat.extend(more(&mut audio, 40_000));
+    assert_eq!(
+        (beat[47_999], beat[48_000]),
+        ((2.0 - 1.0 / 24_000.0) as f32, 2.0)
+    );
+    assert_eq!((beat[63_000], beat[78_000]), (2.5, 3.0));
+}
+
+#[test]
 fn a_quantised_swap_lands_on_the_bar_line_of_the_patch_s_meter() {
     // 100 BPM in 3/4: a bar is 1.8 s, 86 400 samples; the save comes at sample 10 000.
     let meter = || Some(section(100.0, Meter { beats: 3, unit: 4 }, vec![]));

@@ -5,6 +5,7 @@
 
 use crate::channels::mapped_sample;
 use crate::kernel::MAX_BLOCK;
+use crate::live::clock_tap::ClockTap;
 use crate::live::event::{Action, Event};
 use crate::live::link::LinkSettings;
 use crate::live::loaded::{Loaded, Returned, Takeover};
@@ -75,6 +76,8 @@ pub struct AudioHalf {
     /// The beat a program held for a quantised swap waits for, with the transport's jump
     /// count it was computed at (a jump makes it stale).
     quantized: Option<(f64, u64)>,
+    /// MIDI clock out, once a host asked for it ([`send_clock`](AudioHalf::send_clock)).
+    pub(crate) clock: Option<ClockTap>,
 }
 
 impl std::fmt::Debug for AudioHalf {
@@ -115,6 +118,7 @@ impl AudioHalf {
             idle_map: TempoMap::default(),
             hushed: None,
             quantized: None,
+            clock: None,
         }
     }
 
@@ -168,6 +172,9 @@ impl AudioHalf {
                 length = length.min(usize::try_from(until).unwrap_or(usize::MAX));
             }
             let (length, beats) = self.transport.next(self.time, length, map);
+            if let Some(clock) = &mut self.clock {
+                clock.block(self.time, &beats, length);
+            }
             let host_input = HostInput {
                 samples: input,
                 channels: input_channels,

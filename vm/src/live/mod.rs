@@ -36,12 +36,14 @@
 //! ```
 
 mod audio_half;
+mod clock_tap;
 mod event;
 mod link;
 mod loaded;
 mod metrics;
 
 pub use audio_half::{AudioHalf, FADE_SAMPLES};
+pub use clock_tap::{ClockEvent, ClockReceiver};
 pub use event::{Action, Event, ParamKey};
 pub use link::{LinkSettings, Remote, link};
 pub use loaded::{Loaded, Returned, Takeover};

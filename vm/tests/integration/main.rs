@@ -2,6 +2,7 @@
 
 mod common;
 mod link_stress;
+mod live_clock;
 mod live_events;
 mod live_transport;
 mod shared_kernels;
