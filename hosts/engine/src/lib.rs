@@ -142,6 +142,7 @@ pub mod reference;
 mod report;
 mod seed;
 pub mod source;
+pub mod stream;
 mod thread;
 mod voices;
 

@@ -8,6 +8,8 @@ pub mod file;
 pub mod input;
 pub mod live;
 pub mod playback;
+pub mod smf_out;
 
 pub use file::{MidiFileError, MidiSong, SongEvent};
 pub use playback::Playback;
+pub use smf_out::SmfRecorder;
