@@ -151,23 +151,32 @@ pub fn extract(
     };
     match decl.kind {
         SinkKind::Notes => {
+            let lanes = NOTE_LANES.min(signals.len() / 2);
             for i in 0..frames {
-                for lane in 0..NOTE_LANES.min(signals.len() / 2) {
-                    let pitch = signals[2 * lane][i];
+                let mut now = [None; NOTE_LANES];
+                for (lane, now) in now.iter_mut().enumerate().take(lanes) {
                     let gate = signals[2 * lane + 1][i];
-                    let now = (gate > 0.0).then(|| note_number(pitch));
-                    let held = memory.held[lane];
-                    if now == held {
-                        continue;
-                    }
-                    if let Some(note) = held {
+                    *now = (gate > 0.0).then(|| note_number(signals[2 * lane][i]));
+                }
+                // Offs first, so a note moving from one lane to another at this sample is
+                // let go before it is played again.
+                for (held, &now) in memory.held.iter().zip(&now) {
+                    if let Some(note) = *held
+                        && now != *held
+                    {
                         emit(event(i, Message::Off { note }));
                     }
+                }
+                for (lane, (held, &now)) in memory.held.iter_mut().zip(&now).enumerate() {
+                    if now == *held {
+                        continue;
+                    }
                     if let Some(note) = now {
+                        let gate = signals[2 * lane + 1][i];
                         let velocity = (gate.min(1.0) * 127.0).round().max(1.0) as u8;
                         emit(event(i, Message::On { note, velocity }));
                     }
-                    memory.held[lane] = now;
+                    *held = now;
                 }
             }
         }

@@ -104,7 +104,8 @@ pub fn run(args: &StreamArgs) -> Result<(), Failure> {
     } as u64;
     let started = Instant::now();
     let events = offline(&mut instance, frames);
-    let bytes = smf_out::write(&events, streams, &tempo);
+    let end_beat = tempo.beat_at_sample(frames as f64, sample_rate);
+    let bytes = smf_out::write(&events, streams, &tempo, end_beat);
     file.write_all(&bytes).map_err(|error| {
         Failure::File(format!("cannot write `{}`: {error}", args.output.display()))
     })?;

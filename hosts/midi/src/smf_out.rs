@@ -6,7 +6,7 @@
 
 use midly::num::{u4, u7, u15, u24, u28};
 use midly::{Format, Header, MetaMessage, MidiMessage, Smf, Timing, TrackEvent, TrackEventKind};
-use patchvm_engine::stream::Destination;
+use patchvm_engine::stream::{Destination, HeldNotes};
 use patchvm_engine::vm::{Message, SinkEvent, TempoMap};
 use std::path::{Path, PathBuf};
 
@@ -21,16 +21,36 @@ pub fn tick(beat: f64) -> u64 {
     (beat * f64::from(PPQ)).round().max(0.0) as u64
 }
 
-/// The file's bytes: track 0 the tempo map (up to the last event) and meter, then `streams`
+/// The file's bytes: track 0 the tempo map (up to the end) and meter, then `streams`
 /// tracks, event `e` in track `e.sink + 1` (events of a sink past `streams` are left out).
 /// Events must be in time order, as the sender and [`offline`](patchvm_engine::stream::offline)
-/// give them.
-pub fn write(events: &[SinkEvent], streams: usize, tempo: &TempoMap) -> Vec<u8> {
-    let end = events.last().map_or(0.0, |e| e.beat);
+/// give them. A note played again while held is closed first; notes still held at the end
+/// are closed at `end_beat` (or at the last event, if that is later).
+pub fn write(events: &[SinkEvent], streams: usize, tempo: &TempoMap, end_beat: f64) -> Vec<u8> {
+    let end = events.last().map_or(end_beat, |e| e.beat.max(end_beat));
     let mut tracks: Vec<Vec<(u64, TrackEventKind)>> = vec![tempo_track(tempo, end)];
     for stream in 0..streams {
-        let events = events.iter().filter(|e| usize::from(e.sink) == stream);
-        tracks.push(events.map(|e| (tick(e.beat), midi(e))).collect());
+        let mut held = HeldNotes::default();
+        let mut track = Vec::new();
+        let mut add = |e: SinkEvent| track.push((tick(e.beat), midi(&e)));
+        for &event in events.iter().filter(|e| usize::from(e.sink) == stream) {
+            if held.is_held(&event) {
+                let off = again(&event);
+                held.track(&off);
+                add(off);
+            }
+            held.track(&event);
+            add(event);
+        }
+        let at = SinkEvent {
+            time: 0,
+            beat: end,
+            sink: stream as u16,
+            channel: 0,
+            message: Message::Off { note: 0 },
+        };
+        held.close_all(&at, &mut add);
+        tracks.push(track);
     }
     let smf = Smf {
         header: Header::new(Format::Parallel, Timing::Metrical(u15::new(PPQ))),
@@ -40,6 +60,18 @@ pub fn write(events: &[SinkEvent], streams: usize, tempo: &TempoMap) -> Vec<u8> 
     smf.write(&mut bytes)
         .expect("writing into a vector cannot fail, and every value was checked");
     bytes
+}
+
+/// The note off that closes the note `on` plays again.
+fn again(on: &SinkEvent) -> SinkEvent {
+    let note = match on.message {
+        Message::On { note, .. } => note,
+        _ => 0,
+    };
+    SinkEvent {
+        message: Message::Off { note },
+        ..*on
+    }
 }
 
 /// Tempo and meter, as meta events at their ticks.
@@ -125,7 +157,9 @@ fn with_deltas(mut events: Vec<(u64, TrackEventKind<'static>)>) -> Vec<TrackEven
     track
 }
 
-/// A [`Destination`] that records the stream and writes it as a file when it finishes.
+/// A [`Destination`] that records the stream and writes it as a file when it finishes. It
+/// leaves out the notes the sender closes itself: the file closes what is open at its end
+/// (see [`write`]), the same way whether it was recorded live or streamed offline.
 #[derive(Debug)]
 pub struct SmfRecorder {
     path: PathBuf,
@@ -139,7 +173,7 @@ impl SmfRecorder {
     /// A recorder for `streams` streams played on `tempo`, writing `path` at the end. The file
     /// is created now, so a path that cannot be written is an error before anything plays.
     pub fn create(path: &Path, streams: usize, tempo: TempoMap) -> std::io::Result<SmfRecorder> {
-        std::fs::write(path, write(&[], streams, &tempo))?;
+        std::fs::write(path, write(&[], streams, &tempo, 0.0))?;
         Ok(SmfRecorder {
             path: path.to_owned(),
             name: path.display().to_string(),
@@ -160,8 +194,13 @@ impl Destination for SmfRecorder {
         Ok(())
     }
 
-    fn finish(&mut self) -> Result<(), String> {
-        let bytes = write(&self.events, self.streams, &self.tempo);
+    fn close(&mut self, _: &SinkEvent) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn finish(&mut self, end_beat: Option<f64>) -> Result<(), String> {
+        let end = end_beat.unwrap_or(0.0);
+        let bytes = write(&self.events, self.streams, &self.tempo, end);
         std::fs::write(&self.path, bytes).map_err(|e| e.to_string())
     }
 }

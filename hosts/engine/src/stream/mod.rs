@@ -31,30 +31,30 @@ pub trait Destination: Send {
     /// vanished may come back: the destination retries on later calls).
     fn send(&mut self, event: &SinkEvent) -> Result<(), String>;
 
-    /// Called once when the stream ends, after the last event: writes a file out.
-    fn finish(&mut self) -> Result<(), String> {
+    /// Sends a note off the sender made itself to close a note whose off never came (it was
+    /// dropped) or is still held when the stream ends. A file, which closes what is open at
+    /// its end itself, may leave it out.
+    fn close(&mut self, event: &SinkEvent) -> Result<(), String> {
+        self.send(event)
+    }
+
+    /// Called once when the stream ends, after the last event, with the beat the stream ended
+    /// at if the caller knows it: writes a file out.
+    fn finish(&mut self, end_beat: Option<f64>) -> Result<(), String> {
+        let _ = end_beat;
         Ok(())
     }
 }
 
 /// The events of `frames` samples of `instance`'s sinks, run in blocks of up to 64 samples
-/// without writing audio anywhere, in time order, with every note still held at the end
-/// closed at the last event's sample and beat ([`HeldNotes::close_all`]), as the live sender
-/// closes them.
+/// without writing audio anywhere, in time order: what the live audio half pushes for the
+/// same samples. Notes still held at the end stay open (a file closes them at its end).
 pub fn offline(instance: &mut Instance, frames: u64) -> Vec<SinkEvent> {
     let mut events = Vec::new();
-    let mut held = HeldNotes::default();
     let mut left = frames;
     while left > 0 {
         let block = left.min(MAX_BLOCK as u64) as usize;
-        let done = instance.run_sinks(block, &mut |event| {
-            held.track(&event);
-            events.push(event);
-        });
-        left -= done as u64;
-    }
-    if let Some(&last) = events.last() {
-        held.close_all(&last, &mut |event| events.push(event));
+        left -= instance.run_sinks(block, &mut |event| events.push(event)) as u64;
     }
     events
 }

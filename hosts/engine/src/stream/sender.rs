@@ -7,7 +7,7 @@ use super::{Destination, HeldNotes, Jitter};
 use crate::StoppableThread;
 use patchvm_vm::SinkEvent;
 use patchvm_vm::live::{Metrics, NotesOut, QueueCounters};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -75,6 +75,9 @@ pub struct NoteSender {
     thread: StoppableThread<Vec<String>>,
     counts: Arc<Mutex<Counts>>,
     queue: Arc<QueueCounters>,
+    /// The beat the stream ended at, as `f64` bits (NaN: unknown), for the destinations'
+    /// `finish`.
+    end: Arc<AtomicU64>,
 }
 
 impl NoteSender {
@@ -100,13 +103,18 @@ impl NoteSender {
             last: None,
             dropped_seen: 0,
         };
-        let thread = StoppableThread::spawn("patchvm-notes", move |stop| run.run(stop))?;
+        let end = Arc::new(AtomicU64::new(f64::NAN.to_bits()));
+        let thread = StoppableThread::spawn("patchvm-notes", {
+            let end = end.clone();
+            move |stop| run.run(stop, &end)
+        })?;
         Ok((
             out,
             NoteSender {
                 thread,
                 counts,
                 queue,
+                end,
             },
         ))
     }
@@ -135,8 +143,11 @@ impl NoteSender {
 
     /// Stops the sender once it has sent what the queue holds (at once, not at their due
     /// times), closing every held note and finishing each destination (a file is written):
-    /// the errors of those finishes. Call after the audio half stopped.
-    pub fn finish(mut self) -> Vec<String> {
+    /// the errors of those finishes. Call after the audio half stopped, with the beat it
+    /// stopped at if known (a file closes the notes still open there).
+    pub fn finish(mut self, end_beat: Option<f64>) -> Vec<String> {
+        let bits = end_beat.unwrap_or(f64::NAN).to_bits();
+        self.end.store(bits, Ordering::Release);
         match self.thread.join() {
             Some(Ok(errors)) => errors,
             Some(Err(_)) => vec!["the note sender panicked".into()],
@@ -169,7 +180,7 @@ const REANCHOR: Duration = Duration::from_millis(100);
 const IDLE: Duration = Duration::from_micros(500);
 
 impl Run {
-    fn run(mut self, stop: &AtomicBool) -> Vec<String> {
+    fn run(mut self, stop: &AtomicBool, end: &AtomicU64) -> Vec<String> {
         loop {
             let stopping = stop.load(Ordering::Acquire);
             match self.consumer.pop() {
@@ -191,9 +202,11 @@ impl Run {
             }
         }
         self.close_all();
+        let end = f64::from_bits(end.load(Ordering::Acquire));
+        let end = end.is_finite().then_some(end);
         self.destinations
             .iter_mut()
-            .filter_map(|d| d.finish().err().map(|e| format!("{}: {e}", d.name())))
+            .filter_map(|d| d.finish(end).err().map(|e| format!("{}: {e}", d.name())))
             .collect()
     }
 
@@ -249,18 +262,25 @@ impl Run {
                 ..*event
             };
             self.held.track(&off);
-            self.deliver(&off, None);
+            self.deliver(&off, None, true);
             self.lock().closed += 1;
         }
         self.held.track(event);
         self.last = Some(*event);
-        self.deliver(event, due);
+        self.deliver(event, due, false);
     }
 
-    fn deliver(&mut self, event: &SinkEvent, due: Option<Instant>) {
+    /// Hands `event` to every destination (as a note the sender closes itself when
+    /// `closing`) and counts it.
+    fn deliver(&mut self, event: &SinkEvent, due: Option<Instant>, closing: bool) {
         let mut errors = Vec::new();
         for destination in &mut self.destinations {
-            if let Err(error) = destination.send(event) {
+            let sent = if closing {
+                destination.close(event)
+            } else {
+                destination.send(event)
+            };
+            if let Err(error) = sent {
                 errors.push(format!("{}: {error}", destination.name()));
             }
         }
@@ -297,7 +317,7 @@ impl Run {
         let mut offs = Vec::new();
         self.held.close_all(&last, &mut |off| offs.push(off));
         for off in &offs {
-            self.deliver(off, None);
+            self.deliver(off, None, true);
         }
         self.lock().closed += offs.len() as u64;
     }
