@@ -6,16 +6,16 @@ use crate::limits::LimitArgs;
 use crate::session::{Controls, Notes, Session};
 use patchvm::Controller;
 use patchvm::engine::backend::Backend;
+use patchvm::engine::stream::{Destination, NoteSender, SenderSettings};
 use patchvm::engine::{Engine, EngineError, EngineSettings};
+use patchvm::midi::SmfRecorder;
 use patchvm::midi::file as midi_file;
 #[cfg(feature = "midi")]
 use patchvm::midi::live::InputFeed;
 use patchvm::midi::live::SongFeed;
-use patchvm::engine::stream::{Destination, NoteSender, SenderSettings};
-use patchvm::midi::SmfRecorder;
 use patchvm::osc::{self, OscHandle, OscNotes, OscServer};
-use patchvm::vm::TempoMap;
 use patchvm::vm::Quantize;
+use patchvm::vm::TempoMap;
 use patchvm::watch::{FileWatch, WatchSettings};
 use patchvm::wav::{SinkSettings, WavSink};
 use patchvm::{Prepared, Settings, sample_rate_problem};
@@ -250,9 +250,8 @@ fn note_destinations(
     if let Some(to) = &args.osc_out {
         let address =
             osc::address(to).map_err(|error| Failure::Usage(format!("--osc-out {error}")))?;
-        let notes = OscNotes::connect(address).map_err(|error| {
-            Failure::File(format!("cannot send OSC to {address}: {error}"))
-        })?;
+        let notes = OscNotes::connect(address)
+            .map_err(|error| Failure::File(format!("cannot send OSC to {address}: {error}")))?;
         destinations.push(Box::new(notes));
     }
     Ok(Some(destinations))

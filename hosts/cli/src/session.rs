@@ -8,11 +8,11 @@ use patchvm::Controller;
 use patchvm::engine::backend::{Backend, Stream, StreamStatus};
 use patchvm::engine::stream::NoteSender;
 use patchvm::engine::{AudioHalf, MetricsSnapshot};
-use patchvm::vm::TempoMap;
 #[cfg(feature = "midi")]
 use patchvm::midi::live::InputFeed;
 use patchvm::midi::live::SongFeed;
 use patchvm::osc::OscHandle;
+use patchvm::vm::TempoMap;
 use patchvm::watch::{FileWatch, WatchEvent};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};

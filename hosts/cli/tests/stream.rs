@@ -84,7 +84,10 @@ fn a_patch_without_a_note_stream_and_an_unwritable_output_are_errors() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("E0119") && stderr.contains("midi.out"), "{stderr}");
+    assert!(
+        stderr.contains("E0119") && stderr.contains("midi.out"),
+        "{stderr}"
+    );
 
     let patch = dir.join("p.lisp");
     std::fs::write(&patch, PATCH).unwrap();
