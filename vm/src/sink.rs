@@ -128,7 +128,7 @@ impl SinkMemory {
 /// Calls `emit` for each event, in sample order, offs before ons at one sample.
 ///
 /// Real-time safe: does not allocate, lock or block.
-#[allow(
+#[expect(
     clippy::too_many_arguments,
     reason = "one pure function of the block, the sink and its memory"
 )]
@@ -152,6 +152,10 @@ pub fn extract(
     match decl.kind {
         SinkKind::Notes => {
             let lanes = NOTE_LANES.min(signals.len() / 2);
+            #[expect(
+                clippy::needless_range_loop,
+                reason = "`i` is the sample, which indexes every lane's two signals"
+            )]
             for i in 0..frames {
                 let mut now = [None; NOTE_LANES];
                 for (lane, now) in now.iter_mut().enumerate().take(lanes) {

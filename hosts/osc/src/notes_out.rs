@@ -12,6 +12,9 @@ use patchvm_engine::vm::{Message, SinkEvent};
 use rosc::{OscMessage, OscPacket, OscType, encoder};
 use std::net::{SocketAddr, UdpSocket};
 
+/// Where and how loud a held note started: its beat and velocity.
+type Started = Option<(f64, u8)>;
+
 /// Sends a note stream to one OSC address over UDP.
 #[derive(Debug)]
 pub struct OscNotes {
@@ -19,7 +22,7 @@ pub struct OscNotes {
     to: SocketAddr,
     name: String,
     /// The beat and velocity each (channel, note) started at, until its off.
-    started: Box<[[Option<(f64, u8)>; 128]; 16]>,
+    started: Box<[[Started; 128]; 16]>,
 }
 
 impl OscNotes {
