@@ -159,7 +159,7 @@ fn with_deltas(mut events: Vec<(u64, TrackEventKind<'static>)>) -> Vec<TrackEven
 
 /// A [`Destination`] that records the stream and writes it as a file when it finishes. It
 /// leaves out the notes the sender closes itself: the file closes what is open at its end
-/// (see [`write`]), the same way whether it was recorded live or streamed offline.
+/// (see [`write()`]), the same way whether it was recorded live or streamed offline.
 #[derive(Debug)]
 pub struct SmfRecorder {
     path: PathBuf,
