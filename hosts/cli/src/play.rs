@@ -79,9 +79,11 @@ pub struct PlayArgs {
           value_parser = clap::value_parser!(u16).range(1..=1024))]
     voices: u16,
     /// Send the patch's note streams (`midi.out`, `midi.cc`, `midi.bend` nodes) to this
-    /// standard MIDI file (a name ending in `.mid`), written when the session ends: with
-    /// `--to`, the same file `patchvm stream` writes for the same length and seed.
-    #[arg(long, value_name = "FILE.mid")]
+    /// standard MIDI file (a name ending in `.mid`), written when the session ends (with
+    /// `--to`, the same file `patchvm stream` writes for the same length and seed); or to the
+    /// MIDI output port this names (its index or part of its name), or with no value to a
+    /// virtual port named `patchvm` (ports need the `midi` feature).
+    #[arg(long, value_name = "PORT|FILE.mid", num_args = 0..=1, default_missing_value = "")]
     midi_out: Option<PathBuf>,
     /// Send the patch's note streams as OSC to `HOST:PORT` (or a local PORT): `/note i f f`
     /// (note, velocity, beats) at each note's end, `/cc i i i`, `/bend i i`.
@@ -227,7 +229,8 @@ fn note_destinations(
     }
     if streams == 0 {
         return Err(Failure::Usage(format!(
-            "--midi-out and --osc-out send note streams, but `{}` has none: connect one to a              `midi.out` node, e.g. `(-> seq \"notes\" mo \"notes\")` with `(mo midi.out)`",
+            "--midi-out and --osc-out send note streams, but `{}` has none: connect one to a \
+             `midi.out` node, e.g. `(-> seq \"notes\" mo \"notes\")` with `(mo midi.out)`",
             args.patch.display()
         )));
     }
@@ -236,16 +239,14 @@ fn note_destinations(
         let is_file = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("mid") || e.eq_ignore_ascii_case("midi"));
-        if !is_file {
-            return Err(Failure::Usage(format!(
-                "--midi-out `{}`: MIDI ports out are not supported yet; give a file name ending                  in `.mid`",
-                path.display()
-            )));
+        if is_file {
+            let recorder = SmfRecorder::create(path, streams, tempo.clone()).map_err(|error| {
+                Failure::File(format!("cannot write `{}`: {error}", path.display()))
+            })?;
+            destinations.push(Box::new(recorder));
+        } else {
+            destinations.push(port_out(&path.to_string_lossy())?);
         }
-        let recorder = SmfRecorder::create(path, streams, tempo.clone()).map_err(|error| {
-            Failure::File(format!("cannot write `{}`: {error}", path.display()))
-        })?;
-        destinations.push(Box::new(recorder));
     }
     if let Some(to) = &args.osc_out {
         let address =
@@ -288,6 +289,25 @@ fn start_midi_in(_: &str, _: &Arc<Mutex<Controller>>, _: &mut Controls) -> Resul
     Err(Failure::Usage(
         "this patchvm was built without MIDI input; build it with `cargo build --release -p patchvm-cli --features midi`".into(),
     ))
+}
+
+/// The MIDI output port `wanted` names, or the virtual port when it is empty.
+#[cfg(feature = "midi")]
+fn port_out(wanted: &str) -> Result<Box<dyn Destination>, Failure> {
+    let wanted = (!wanted.is_empty()).then_some(wanted);
+    let port = patchvm::midi::output::MidiPortOut::open(wanted)
+        .map_err(|error| Failure::File(error.to_string()))?;
+    eprintln!("midi out: sending to `{}`", port.name());
+    Ok(Box::new(port))
+}
+
+#[cfg(not(feature = "midi"))]
+fn port_out(wanted: &str) -> Result<Box<dyn Destination>, Failure> {
+    Err(Failure::Usage(format!(
+        "--midi-out `{wanted}` names a MIDI port, but this patchvm was built without MIDI \
+         ports; give a file name ending in `.mid`, or build with `cargo build --release -p \
+         patchvm-cli --features midi`"
+    )))
 }
 
 /// Refuses flags that cannot go together, before anything is read or opened.

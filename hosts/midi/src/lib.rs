@@ -7,6 +7,8 @@ pub mod file;
 #[cfg(feature = "ports")]
 pub mod input;
 pub mod live;
+#[cfg(feature = "ports")]
+pub mod output;
 pub mod playback;
 pub mod smf_out;
 
