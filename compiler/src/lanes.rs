@@ -49,7 +49,12 @@ pub(crate) fn schedule(
             group_of[node.index()] = Some(index);
         }
     }
-    let is_output = |node: NodeIdx| graph.nodes[node.index()].spec.role == Role::Output;
+    let is_output = |node: NodeIdx| {
+        matches!(
+            graph.nodes[node.index()].spec.role,
+            Role::Output | Role::Sink
+        )
+    };
     let mut done = vec![false; graph.nodes.len()];
     let mut steps = Vec::new();
     // A depth-first walk over what each step needs, with an explicit stack (a chain of

@@ -4,8 +4,12 @@ use crate::lanes::{Step, schedule};
 use crate::registers::Registers;
 use crate::values::{ValueId, ValueMap};
 use crate::{CompileOptions, Compiled, KernelNode, ParamNode};
-use patchvm_ir::{Catalog, Code, Diagnostic, Edge, Graph, GraphNode, NodeIdx, Role, Span};
-use patchvm_vm::{ArgRange, Instr, KernelDecl, KernelIdx, KernelShape, Program, Reg, RegList};
+use patchvm_ir::{
+    Catalog, Code, Diagnostic, Edge, Graph, GraphNode, NodeIdx, Role, SinkKind, Span,
+};
+use patchvm_vm::{
+    ArgRange, Instr, KernelDecl, KernelIdx, KernelShape, Program, Reg, RegList, SinkDecl,
+};
 use running::RunningSums;
 
 mod running;
@@ -72,7 +76,12 @@ pub(crate) fn lower<'c>(
     // Kernels in evaluation order, with lane groups as single steps (see `lanes`); then the
     // outputs, in patch order, so that several output nodes add up in an order the language
     // defines (nothing reads an output node, so moving them last changes no other value).
-    let is_output = |node: NodeIdx| graph.nodes[node.index()].spec.role == Role::Output;
+    let is_output = |node: NodeIdx| {
+        matches!(
+            graph.nodes[node.index()].spec.role,
+            Role::Output | Role::Sink
+        )
+    };
     for step in schedule(graph, &lowering.live, catalog, options) {
         match step {
             Step::Node(node) => lowering.node(node)?,
@@ -135,7 +144,7 @@ fn reaches_output(graph: &Graph) -> Vec<bool> {
     let mut live: Vec<bool> = graph
         .nodes
         .iter()
-        .map(|node| node.spec.role == Role::Output)
+        .map(|node| matches!(node.spec.role, Role::Output | Role::Sink))
         .collect();
     let mut stack: Vec<usize> = (0..live.len()).filter(|&i| live[i]).collect();
     while let Some(node) = stack.pop() {
@@ -185,6 +194,7 @@ impl<'c> Lowering<'_, 'c> {
             Role::Kernel => self.kernel_node(index, node),
             Role::Output => self.output_node(index, node),
             Role::Input => self.input_node(index, node),
+            Role::Sink => self.sink_node(index, node),
         }
     }
 
@@ -430,6 +440,55 @@ impl<'c> Lowering<'_, 'c> {
         Ok(())
     }
 
+    /// Hands a sink's signals to the host (`WRITE_SINK`, one signal each, numbered on from
+    /// the sinks before it) and lists it in the program with its kind and channel, read from
+    /// its set-once inputs.
+    fn sink_node(&mut self, index: NodeIdx, node: &GraphNode) -> Result<(), Diagnostic> {
+        let sink = self
+            .catalog
+            .sink(node.spec.name)
+            .expect("a sink module plays the catalog's `Part::Sink`");
+        let setting = |port: &str| {
+            node.spec
+                .input(port)
+                .map_or(0.0, |input| node.values[input])
+        };
+        let kind = match sink.kind {
+            SinkKind::Notes => patchvm_vm::SinkKind::Notes,
+            SinkKind::Cc => {
+                patchvm_vm::SinkKind::Cc(sink.number.map_or(0.0, setting).clamp(0.0, 127.0) as u8)
+            }
+            SinkKind::Bend => patchvm_vm::SinkKind::Bend,
+        };
+        debug_assert_eq!(kind.signals(), sink.signals.len());
+        let first = self.program.sink_signals();
+        let first = u16::try_from(first + sink.signals.len())
+            .map(|_| first as u16)
+            .map_err(|_| too_many(node.span, "sink signals", u16::MAX.into()))?;
+        for (k, port) in sink.signals.iter().enumerate() {
+            let input = node
+                .spec
+                .input(port)
+                .expect("the catalog checked the sink's ports");
+            let operand = self.materialize(index, input)?;
+            self.emit(
+                Instr::WriteSink {
+                    signal: first + k as u16,
+                    src: operand.reg(),
+                },
+                node.span,
+            );
+            self.release(operand);
+        }
+        let channel = (setting(sink.channel) - 1.0).clamp(0.0, 15.0) as u8;
+        self.program.sinks.push(SinkDecl {
+            kind,
+            channel,
+            first,
+        });
+        Ok(())
+    }
+
     /// Emits the `FEED` of every cycle-closing kernel whose fed input's sources have all run.
     fn emit_ready_feeds(&mut self) -> Result<(), Diagnostic> {
         let mut waiting = std::mem::take(&mut self.pending_feeds);
@@ -480,7 +539,7 @@ impl<'c> Lowering<'_, 'c> {
             let value = graph_node.values[input] as f32;
             return match graph_node.spec.role {
                 Role::Kernel => self.load_param(node, input, value, span),
-                Role::Output | Role::Input => self.load(value, span),
+                Role::Output | Role::Input | Role::Sink => self.load(value, span),
             };
         }
         // Sums in connection order, `((a + b) + c)`, exactly as the VM's ADD and SUM do: a run

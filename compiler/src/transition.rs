@@ -137,7 +137,7 @@ fn written_alike(old: &Graph, new: &Graph, catalog: &Catalog) -> bool {
                 // (compared whole; a connected input's value is unused, and the union
                 // finds that out).
                 let constant = || {
-                    now.spec.role == Role::Output
+                    matches!(now.spec.role, Role::Output | Role::Sink)
                         || catalog.fold(now.spec.name).is_some()
                             && new.edges_to(NodeIdx(index as u32)).next().is_none()
                 };
@@ -307,7 +307,7 @@ impl<'a, 'c> Union<'a, 'c> {
     /// Connects every input of union node `at`, with fades where its connections change.
     fn inputs_of(&mut self, at: NodeIdx, survivors: &Survivors, split: &[bool]) {
         let node = &self.nodes[at.index()];
-        let output = node.spec.role == Role::Output;
+        let output = matches!(node.spec.role, Role::Output | Role::Sink);
         for input in 0..node.spec.inputs.len() {
             let (before, after) = match self.origins[at.index()] {
                 Origin::New(is) => {

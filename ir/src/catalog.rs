@@ -59,6 +59,32 @@ pub enum Part {
     /// settings [`NoteSlot::SETTINGS`], outputs named by
     /// [`SLOT_OUTPUTS`](crate::notes::SLOT_OUTPUTS).
     NoteSlot,
+    /// A sink (role [`Role::Sink`]): its signals leave the engine as MIDI-like events.
+    Sink(Sink),
+}
+
+/// What a sink sends, and the ports the compiler reads for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sink {
+    /// Notes, control changes or pitch bend.
+    pub kind: SinkKind,
+    /// The inputs whose signals leave, in order (a note stream's lanes: pitch, gate, …).
+    pub signals: &'static [&'static str],
+    /// The set-once input naming the MIDI channel, 1–16.
+    pub channel: &'static str,
+    /// The set-once input naming the controller number (control changes only).
+    pub number: Option<&'static str>,
+}
+
+/// The kinds of [`Sink`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SinkKind {
+    /// A note stream's 8 lanes.
+    Notes,
+    /// A control change from a signal in 0..1.
+    Cc,
+    /// Pitch bend from a signal in -1..1.
+    Bend,
 }
 
 /// The settings of the [`Part::NoteSlot`] module, which the expansion sets on every copy.
@@ -138,6 +164,9 @@ pub enum Role {
     /// The host's audio input, which runs no kernel: its output carries the host channel its
     /// [`Part::Input`] names (silence where the host has no such channel).
     Input,
+    /// A sink, which runs no kernel: its signals leave the engine as events (its
+    /// [`Part::Sink`] says which), and like an output it keeps what drives it alive.
+    Sink,
 }
 
 /// An input port, which is also a parameter.
@@ -319,6 +348,12 @@ impl Catalog {
                 spec.role == Role::Output && feeds.iter().all(|feed| has_input(feed.port))
             }
             Part::Input { channel } => spec.role == Role::Input && has_input(channel),
+            Part::Sink(sink) => {
+                spec.role == Role::Sink
+                    && sink.signals.iter().all(|p| has_input(p))
+                    && has_input(sink.channel)
+                    && sink.number.is_none_or(has_input)
+            }
             Part::NoteSlot => {
                 spec.role == Role::Kernel
                     && crate::notes::LANE_PORTS
@@ -330,7 +365,7 @@ impl Catalog {
             }
         };
         assert!(fits, "`{name}` cannot play {part:?}");
-        let unique = !matches!(part, Part::Output(_) | Part::Input { .. });
+        let unique = !matches!(part, Part::Output(_) | Part::Input { .. } | Part::Sink(_));
         assert!(
             !unique
                 || !self
@@ -342,6 +377,14 @@ impl Catalog {
         );
         self.parts[index] = Some(part);
         self
+    }
+
+    /// What sink module `name` sends ([`Part::Sink`]), if it is one.
+    pub fn sink(&self, name: &str) -> Option<Sink> {
+        match self.part(name)? {
+            Part::Sink(sink) => Some(sink),
+            _ => None,
+        }
     }
 
     /// The part module `name` plays, if any.

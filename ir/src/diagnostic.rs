@@ -58,6 +58,9 @@ pub enum Code {
     /// Several instruments: two voice templates share a name, a template's `channel` or
     /// `voices` is out of range, or a note stream is connected where none can go.
     Notes,
+    /// A command that sends note streams (`stream`) was given a patch with none: no
+    /// `midi.out`, `midi.cc` or `midi.bend` node.
+    NoStream,
     /// A setting of the host (not of the patch) is out of range, such as the sample rate.
     Setting,
     /// patchvm failed its own invariants: a bug to report, never the patch's fault.
@@ -88,6 +91,7 @@ impl Code {
             Code::Shorthand => "E0115",
             Code::Text => "E0116",
             Code::Notes => "E0117",
+            Code::NoStream => "E0119",
             Code::Setting => "E0201",
             Code::Internal => "E0900",
         }

@@ -42,7 +42,7 @@ pub mod voices;
 
 pub use catalog::{
     Bus, Catalog, Fade, Feed, FoldFn, InputSpec, ModuleSpec, NoteSlot, OutputSpec, Part, Rate,
-    Role, Unit,
+    Role, Sink, SinkKind, Unit,
 };
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Label};
 pub use edit::Edit;

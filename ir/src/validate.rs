@@ -190,7 +190,9 @@ fn validate_flat<'c>(
     }
     let nodes: Vec<GraphNode<'c>> = nodes.into_iter().flatten().collect();
     // An empty patch is valid, and silent; nodes without an output are a mistake.
-    let silent = !nodes.iter().any(|node| node.spec.role == Role::Output);
+    let silent = !nodes
+        .iter()
+        .any(|node| matches!(node.spec.role, Role::Output | Role::Sink));
     if problems.is_empty() && !patch.nodes.is_empty() && silent {
         push_capped(&mut problems, no_output(patch, catalog));
     }

@@ -223,15 +223,17 @@ fn expand_by<'p>(
     check_names(patch, &mut problems);
     instruments::check(patch, &mut problems);
     if patch.voices.is_empty() {
-        if problems.is_empty() && patch.midi.is_empty() {
+        let spread = streams::streams_into_modules(patch, catalog);
+        if problems.is_empty() && patch.midi.is_empty() && !spread {
             return (Cow::Borrowed(patch), problems);
         }
-        let flat = Patch {
+        let mut flat = Patch {
             nodes: patch.nodes.clone(),
             connections: patch.connections.clone(),
             transport: patch.transport.clone(),
             ..Patch::default()
         };
+        streams::spread_into_modules(&mut flat, catalog);
         return (Cow::Owned(flat), problems);
     }
     let mut flat = Patch {
@@ -303,6 +305,7 @@ fn expand_by<'p>(
         for expansion in &checked {
             expansion.connections(bus, &mut flat.connections);
         }
+        streams::spread_into_modules(&mut flat, catalog);
     }
     (Cow::Owned(flat), problems)
 }

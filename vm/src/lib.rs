@@ -57,6 +57,7 @@ mod op;
 mod param;
 mod program;
 mod shared;
+pub mod sink;
 pub mod time;
 mod verify;
 
@@ -66,5 +67,6 @@ pub use machine::Executable;
 pub use op::{Access, Instr};
 pub use program::{KernelDecl, Program};
 pub use shared::{KernelRef, SharedKernel};
+pub use sink::{Message, SinkDecl, SinkEvent, SinkKind, SinkMemory};
 pub use time::{Beats, Quantize, TempoMap, Transport, TransportCommand};
 pub use verify::{VerifyError, verify};

@@ -10,6 +10,7 @@ use crate::op::Instr;
 use crate::param::ParamState;
 use crate::program::Program;
 use crate::shared::{KernelRef, SharedKernel};
+use crate::sink::{self, SinkEvent, SinkMemory};
 use crate::time::Beats;
 use crate::verify::{VerifyError, verify_shapes};
 use std::mem::MaybeUninit;
@@ -56,6 +57,10 @@ pub struct Executable {
     touched: Vec<ParamIdx>,
     /// For each parameter, whether it is in `touched`.
     is_touched: Vec<bool>,
+    /// One block per sink signal (see [`crate::sink`]), written by `WRITE_SINK`.
+    sinks: Vec<Block>,
+    /// What each sink of the program remembers between blocks.
+    sink_memory: Vec<SinkMemory>,
     /// Samples of the last block.
     frames: usize,
     /// Non-finite output samples replaced by silence, since this executable was made.
@@ -114,6 +119,8 @@ impl Executable {
             registers: vec![[0.0; MAX_BLOCK]; usize::from(program.registers)],
             outputs: vec![[0.0; MAX_BLOCK]; usize::from(program.channels)],
             inputs: vec![[0.0; MAX_BLOCK]; usize::from(program.inputs)],
+            sinks: vec![[0.0; MAX_BLOCK]; program.sink_signals()],
+            sink_memory: vec![SinkMemory::default(); program.sinks.len()],
             params: program.params.iter().map(|&v| ParamState::new(v)).collect(),
             stale: Vec::with_capacity(program.params.len()),
             arg_offsets: program
@@ -306,6 +313,9 @@ impl Executable {
                         *out += src;
                     }
                 }
+                Instr::WriteSink { signal, src } => {
+                    self.sinks[usize::from(signal)] = self.registers[src.index()];
+                }
             }
         }
         self.guard_outputs();
@@ -360,6 +370,72 @@ impl Executable {
     /// If `channel >= self.channels()`.
     pub fn output(&self, channel: usize) -> &[f32] {
         &self.outputs[channel][..self.frames]
+    }
+
+    /// The events the program's sinks give for the last block, which began at sample `time`
+    /// and lay at `beats` (what [`run_at`](Executable::run_at) was given): see
+    /// [`sink::extract`]. Call it once after each block.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    pub fn sink_events(&mut self, time: u64, beats: &Beats, emit: &mut dyn FnMut(SinkEvent)) {
+        let mut signals: [&[f32]; 2 * sink::NOTE_LANES] = [&[]; 2 * sink::NOTE_LANES];
+        for (index, (decl, memory)) in self
+            .program
+            .sinks
+            .iter()
+            .zip(&mut self.sink_memory)
+            .enumerate()
+        {
+            let first = usize::from(decl.first);
+            let count = decl.kind.signals();
+            for (slot, block) in signals.iter_mut().zip(&self.sinks[first..first + count]) {
+                *slot = &block[..self.frames];
+            }
+            sink::extract(
+                decl,
+                index as u16,
+                &signals[..count],
+                self.frames,
+                time,
+                beats,
+                memory,
+                emit,
+            );
+        }
+    }
+
+    /// The notes each sink holds, by sink index and channel: what must be closed when this
+    /// program stops for good.
+    pub fn held_notes(&self) -> impl Iterator<Item = (u16, u8, u8)> + '_ {
+        self.program
+            .sinks
+            .iter()
+            .zip(&self.sink_memory)
+            .enumerate()
+            .flat_map(|(index, (decl, memory))| {
+                memory
+                    .held()
+                    .map(move |note| (index as u16, decl.channel, note))
+            })
+    }
+
+    /// Carries on what the sinks of `from` remember, sink by sink where both programs have
+    /// the same sink at the same index, so a note held across a swap is neither sent again
+    /// nor lost.
+    ///
+    /// Real-time safe: copies in place; does not allocate, lock or block.
+    pub fn adopt_sink_memory(&mut self, from: &Executable) {
+        for ((decl, memory), (old, old_memory)) in self
+            .program
+            .sinks
+            .iter()
+            .zip(&mut self.sink_memory)
+            .zip(from.program.sinks.iter().zip(&from.sink_memory))
+        {
+            if decl.kind == old.kind && decl.channel == old.channel {
+                *memory = *old_memory;
+            }
+        }
     }
 
     /// The block of input channel `channel` that the next [`run`](Executable::run) reads;

@@ -79,6 +79,13 @@ pub enum Instr {
         /// Source register.
         src: Reg,
     },
+    /// `sink[signal][i] = src[i]` — hands a sink's signal to the host (see [`crate::sink`]).
+    WriteSink {
+        /// The sink signal, from 0.
+        signal: u16,
+        /// Source register.
+        src: Reg,
+    },
 }
 
 /// Whether an operand is read or written.
@@ -140,7 +147,9 @@ impl Instr {
                 }
                 None => bad_range(range.lanes_range(lanes)),
             },
-            Instr::Feed { src, .. } | Instr::WriteOutput { src, .. } => visit(src, Access::Read),
+            Instr::Feed { src, .. }
+            | Instr::WriteOutput { src, .. }
+            | Instr::WriteSink { src, .. } => visit(src, Access::Read),
         }
     }
 
@@ -223,6 +232,9 @@ impl Instr {
                 Some(name) => write!(f, "{:<12} {name}, {src}", "WRITE_OUTPUT"),
                 None => write!(f, "{:<12} {src}", "WRITE_OUTPUT"),
             },
+            Instr::WriteSink { signal, src } => {
+                write!(f, "{:<12} {src} -> sink{signal}", "WRITE_SINK")
+            }
         }
     }
 }

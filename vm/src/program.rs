@@ -3,6 +3,7 @@
 use crate::index::{KernelIdx, Reg};
 use crate::kernel::KernelShape;
 use crate::op::Instr;
+use crate::sink::SinkDecl;
 use crate::time::TempoMap;
 use std::fmt;
 
@@ -33,6 +34,9 @@ pub struct Program {
     /// The patch's tempo map: the transport follows it while the program plays (see
     /// [`Transport`](crate::Transport)).
     pub tempo: TempoMap,
+    /// The sinks whose signals leave as events (see [`crate::sink`]), in patch order; the
+    /// program has as many sink signals as their kinds read, numbered from their `first`.
+    pub sinks: Vec<SinkDecl>,
 }
 
 /// What a program expects of one kernel instance.
@@ -50,6 +54,15 @@ impl Program {
 
     /// The most input channels a program may read.
     pub const MAX_INPUTS: u8 = 32;
+
+    /// How many sink signals the program writes: one block each.
+    pub fn sink_signals(&self) -> usize {
+        self.sinks
+            .iter()
+            .map(|sink| usize::from(sink.first) + sink.kind.signals())
+            .max()
+            .unwrap_or(0)
+    }
 
     /// The name of output channel `channel` in disassembly: none for mono programs.
     pub fn channel_name(&self, channel: u8) -> Option<&'static str> {

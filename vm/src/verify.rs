@@ -270,6 +270,12 @@ fn verify_instr(
                 program.channels
             ));
         }
+        Instr::WriteSink { signal, .. } if usize::from(signal) >= program.sink_signals() => {
+            return Err(format!(
+                "sink signal {signal} is out of range (the program has {})",
+                program.sink_signals()
+            ));
+        }
         Instr::ReadInput { channel, .. } if channel >= program.inputs => {
             return Err(format!(
                 "input channel {channel} is out of range (the program reads {})",
@@ -289,6 +295,7 @@ fn verify_instr(
         | Instr::Add { .. }
         | Instr::Sum { .. }
         | Instr::WriteOutput { .. }
+        | Instr::WriteSink { .. }
         | Instr::ReadInput { .. } => {}
     }
     Ok(())

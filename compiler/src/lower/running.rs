@@ -71,7 +71,7 @@ impl RunningSums {
             for input in 0..node.spec.inputs.len() {
                 let read = match node.spec.role {
                     Role::Kernel => Some(input) != fed,
-                    Role::Output => true,
+                    Role::Output | Role::Sink => true,
                     Role::Input => false,
                 };
                 let terms: Vec<ValueId> = graph

@@ -16,6 +16,7 @@ mod render;
 mod session;
 mod stats;
 mod status;
+mod stream;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -32,6 +33,8 @@ struct Cli {
 enum Command {
     /// Render a patch to a WAV file, as fast as the CPU allows.
     Render(render::RenderArgs),
+    /// Write a patch's note streams to a standard MIDI file, as fast as the CPU allows.
+    Stream(stream::StreamArgs),
     /// Play a patch in real time, on a sound card or into a WAV file at real-time pace.
     Play(play::PlayArgs),
     /// List the sound cards `play` can use.
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Render(args) => render::run(&args),
+        Command::Stream(args) => stream::run(&args),
         Command::Play(args) => play::run(&args),
         Command::Devices => devices::run(),
         Command::Check(args) => inspect::check(&args),

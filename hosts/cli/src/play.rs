@@ -4,23 +4,27 @@
 use crate::failure::Failure;
 use crate::limits::LimitArgs;
 use crate::output_file::refuse_same_file;
-use crate::session::{Controls, Session};
+use crate::session::{Controls, Notes, Session};
 use patchvm::Controller;
 use patchvm::engine::backend::Backend;
+use patchvm::engine::stream::{Destination, NoteSender, SenderSettings};
 use patchvm::engine::{Engine, EngineError, EngineSettings};
 use patchvm::midi::clock::{ClockLogFeed, ClockSender, ClockSink, LogSink};
 use patchvm::midi::clock_log;
+use patchvm::midi::SmfRecorder;
 use patchvm::midi::file as midi_file;
 #[cfg(feature = "midi")]
 use patchvm::midi::live::InputFeed;
 use patchvm::midi::live::SongFeed;
-use patchvm::osc::{self, OscHandle, OscServer};
+use patchvm::osc::{self, OscHandle, OscNotes, OscServer};
 use patchvm::vm::Quantize;
+use patchvm::vm::TempoMap;
 use patchvm::watch::{FileWatch, WatchSettings};
 use patchvm::wav::{SinkSettings, WavSink};
 use patchvm::{Prepared, Settings, sample_rate_problem};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// What to play, where, and how.
 #[derive(Debug, clap::Args)]
@@ -88,6 +92,20 @@ pub struct PlayArgs {
     #[arg(long, value_name = "N", default_value_t = patchvm::compiler::DEFAULT_VOICES as u16,
           value_parser = clap::value_parser!(u16).range(1..=1024))]
     voices: u16,
+    /// Send the patch's note streams (`midi.out`, `midi.cc`, `midi.bend` nodes) to this
+    /// standard MIDI file (a name ending in `.mid`), written when the session ends (with
+    /// `--to`, the same file `patchvm stream` writes for the same length and seed); or to the
+    /// MIDI output port this names (its index or part of its name), or with no value to a
+    /// virtual port named `patchvm` (ports need the `midi` feature).
+    #[arg(long, value_name = "PORT|FILE.mid", num_args = 0..=1, default_missing_value = "")]
+    midi_out: Option<PathBuf>,
+    /// Send the patch's note streams as OSC to `HOST:PORT` (or a local PORT): `/note i f f`
+    /// (note, velocity, beats) at each note's end, `/cc i i i`, `/bend i i`.
+    #[arg(long, value_name = "HOST:PORT")]
+    osc_out: Option<String>,
+    /// How long after its sample plays a note is sent, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 10.0)]
+    lookahead: f64,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -128,6 +146,9 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
     };
     let (prepared, source) = Prepared::read(&args.patch, &check, &limits)?;
     let program = prepared.program();
+    let streams = program.sinks.len();
+    let tempo = program.tempo.clone();
+    let destinations = note_destinations(args, streams, &tempo)?;
     let backend = open_backend(args, usize::from(program.channels), program.inputs > 0)?;
     let setup = backend.setup();
     let settings = EngineSettings {
@@ -138,6 +159,24 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
         ..EngineSettings::default()
     };
     let (mut controller, mut audio) = Engine::new(settings, limits.clone());
+    let notes = match destinations {
+        Some(destinations) => {
+            let settings = SenderSettings {
+                sample_rate: f64::from(setup.sample_rate),
+                lookahead: Duration::from_secs_f64(args.lookahead / 1e3),
+                ..SenderSettings::default()
+            };
+            let (out, sender) = NoteSender::start(settings, controller.clock(), destinations)
+                .map_err(|error| Failure::File(format!("cannot start the note sender: {error}")))?;
+            audio.send_notes(out);
+            Some(Notes {
+                sender,
+                tempo,
+                sample_rate: f64::from(setup.sample_rate),
+            })
+        }
+        None => None,
+    };
     controller
         .load_patch(prepared.into_patch())
         .map_err(|error| match error {
@@ -195,6 +234,7 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
     let frames = args
         .seconds
         .map(|seconds| (seconds * f64::from(setup.sample_rate)).round() as u64);
+    controls.notes = notes;
     let session = Session::start(backend, audio, controller, controls, frames, &args.patch)?;
     session.run()
 }
@@ -266,6 +306,48 @@ fn start_clock_port(
     )))
 }
 
+/// The destinations `--midi-out` and `--osc-out` name, opened now so a path that cannot be
+/// written or an address that cannot be reached fails before anything plays; `None` when
+/// neither is given.
+fn note_destinations(
+    args: &PlayArgs,
+    streams: usize,
+    tempo: &TempoMap,
+) -> Result<Option<Vec<Box<dyn Destination>>>, Failure> {
+    if args.midi_out.is_none() && args.osc_out.is_none() {
+        return Ok(None);
+    }
+    if streams == 0 {
+        return Err(Failure::Usage(format!(
+            "--midi-out and --osc-out send note streams, but `{}` has none: connect one to a \
+             `midi.out` node, e.g. `(-> seq \"notes\" mo \"notes\")` with `(mo midi.out)`",
+            args.patch.display()
+        )));
+    }
+    let mut destinations: Vec<Box<dyn Destination>> = Vec::new();
+    if let Some(path) = &args.midi_out {
+        let is_file = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("mid") || e.eq_ignore_ascii_case("midi"));
+        if is_file {
+            let recorder = SmfRecorder::create(path, streams, tempo.clone()).map_err(|error| {
+                Failure::File(format!("cannot write `{}`: {error}", path.display()))
+            })?;
+            destinations.push(Box::new(recorder));
+        } else {
+            destinations.push(port_out(&path.to_string_lossy())?);
+        }
+    }
+    if let Some(to) = &args.osc_out {
+        let address =
+            osc::address(to).map_err(|error| Failure::Usage(format!("--osc-out {error}")))?;
+        let notes = OscNotes::connect(address)
+            .map_err(|error| Failure::File(format!("cannot send OSC to {address}: {error}")))?;
+        destinations.push(Box::new(notes));
+    }
+    Ok(Some(destinations))
+}
+
 /// Binds the OSC server and starts its thread; says where it listens, so a client (or a
 /// test that asked for port 0) knows where to send.
 fn start_osc(listen: &str, controller: &Arc<Mutex<Controller>>) -> Result<OscHandle, Failure> {
@@ -299,8 +381,33 @@ fn start_midi_in(_: &str, _: &Arc<Mutex<Controller>>, _: &mut Controls) -> Resul
     ))
 }
 
+/// The MIDI output port `wanted` names, or the virtual port when it is empty.
+#[cfg(feature = "midi")]
+fn port_out(wanted: &str) -> Result<Box<dyn Destination>, Failure> {
+    let wanted = (!wanted.is_empty()).then_some(wanted);
+    let port = patchvm::midi::output::MidiPortOut::open(wanted)
+        .map_err(|error| Failure::File(error.to_string()))?;
+    eprintln!("midi out: sending to `{}`", port.name());
+    Ok(Box::new(port))
+}
+
+#[cfg(not(feature = "midi"))]
+fn port_out(wanted: &str) -> Result<Box<dyn Destination>, Failure> {
+    Err(Failure::Usage(format!(
+        "--midi-out `{wanted}` names a MIDI port, but this patchvm was built without MIDI \
+         ports; give a file name ending in `.mid`, or build with `cargo build --release -p \
+         patchvm-cli --features midi`"
+    )))
+}
+
 /// Refuses flags that cannot go together, before anything is read or opened.
 fn check_usage(args: &PlayArgs) -> Result<(), Failure> {
+    if !(0.0..=1_000.0).contains(&args.lookahead) {
+        return Err(Failure::Usage(format!(
+            "--lookahead {} is outside 0..=1000 ms",
+            args.lookahead
+        )));
+    }
     if let Some(seconds) = args.seconds
         && !(0.0..=MAX_SECONDS).contains(&seconds)
     {

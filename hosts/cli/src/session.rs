@@ -7,6 +7,7 @@ use crate::failure::{Failure, print_diagnostics, problems};
 use crate::status::{StatusLine, mean_load, swap_in_full};
 use patchvm::Controller;
 use patchvm::engine::backend::{Backend, Stream, StreamStatus};
+use patchvm::engine::stream::NoteSender;
 use patchvm::engine::{AudioHalf, MetricsSnapshot};
 #[cfg(feature = "midi")]
 use patchvm::midi::clock::ClockPortFeed;
@@ -15,6 +16,7 @@ use patchvm::midi::clock::{ClockLogFeed, ClockSender};
 use patchvm::midi::live::InputFeed;
 use patchvm::midi::live::SongFeed;
 use patchvm::osc::OscHandle;
+use patchvm::vm::TempoMap;
 use patchvm::watch::{FileWatch, WatchEvent};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -42,6 +44,8 @@ pub struct Controls {
     pub clock_out: Option<(ClockSender, String)>,
     /// `--clock-in`: the external clock the transport follows.
     pub clock_in: Option<ClockIn>,
+    /// `--midi-out`, `--osc-out`: where the patch's note streams go.
+    pub notes: Option<Notes>,
 }
 
 /// Where `--clock-in` comes from.
@@ -52,6 +56,46 @@ pub enum ClockIn {
     /// A MIDI input port.
     #[cfg(feature = "midi")]
     Port(ClockPortFeed),
+}
+
+/// The note sender of a session, with what it needs to say where the stream ended.
+#[derive(Debug)]
+pub struct Notes {
+    /// The sender thread.
+    pub sender: NoteSender,
+    /// The patch's tempo map, for the beat the session ends at.
+    pub tempo: TempoMap,
+    /// The engine's samples per second.
+    pub sample_rate: f64,
+}
+
+impl Notes {
+    /// Stops the sender after the audio stopped at engine time `frames`: it closes what is
+    /// held and writes files. Prints what it did.
+    fn finish(self, frames: u64) {
+        let metrics = self.sender.metrics();
+        let last_error = self.sender.last_error();
+        let end = self.tempo.beat_at_sample(frames as f64, self.sample_rate);
+        let errors = self.sender.finish(Some(end));
+        let ms = |us: u64| us as f64 / 1e3;
+        eprintln!(
+            "notes out: {} sent, {} dropped, {} late, {} closed; jitter p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms; queue high-water {}",
+            metrics.sent,
+            metrics.dropped,
+            metrics.late,
+            metrics.closed,
+            ms(metrics.jitter_p50_us),
+            ms(metrics.jitter_p99_us),
+            ms(metrics.jitter_max_us),
+            metrics.high_water
+        );
+        if let Some(error) = last_error {
+            eprintln!("notes out: {} errors, the last: {error}", metrics.errors);
+        }
+        for error in errors {
+            eprintln!("error: notes out: {error}");
+        }
+    }
 }
 
 impl Controls {
@@ -275,6 +319,8 @@ impl Session {
         // The stream first, so a file ends when asked to; then the control sources.
         let stopped = stream.stop();
         let wall = started.elapsed();
+        let mut controls = controls;
+        let notes = controls.notes.take();
         controls.stop();
         let metrics = {
             let mut controller = controller.lock().unwrap_or_else(PoisonError::into_inner);
@@ -294,6 +340,9 @@ impl Session {
             controller.metrics()
         };
         let status = stopped.map_err(|error| Failure::File(error.to_string()))?;
+        if let Some(notes) = notes {
+            notes.finish(status.frames);
+        }
         if end == End::BackendEnded && frames.is_none_or(|frames| status.frames < frames) {
             eprintln!("the backend stopped by itself (a WAV file holds at most 4 GiB)");
         }

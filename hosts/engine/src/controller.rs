@@ -386,6 +386,12 @@ impl Controller {
         self.remote.metrics().snapshot()
     }
 
+    /// The engine's shared metrics, whose frame counter the audio half advances: the clock a
+    /// note sender maps sample times through ([`crate::stream::NoteSender`]).
+    pub fn clock(&self) -> std::sync::Arc<patchvm_vm::live::Metrics> {
+        self.remote.metrics().clone()
+    }
+
     /// The engine time: frames the audio half has rendered, within one block.
     pub fn time(&self) -> u64 {
         self.remote.metrics().frames()

@@ -9,7 +9,7 @@ use patchvm_ir::{
     Code, Diagnostic, Diagnostics, Graph, Limits, Patch, validate_voices, validate_with,
 };
 use patchvm_modules::{KernelInit, build, catalog, memory_bytes};
-use patchvm_vm::{Executable, MAX_BLOCK, Transport};
+use patchvm_vm::{Executable, MAX_BLOCK, SinkEvent, Transport};
 use std::time::Instant;
 
 /// What a patch is instantiated with.
@@ -104,6 +104,22 @@ impl Instance {
     /// Input channels the patch reads (one past the highest `input` node's channel).
     pub fn input_channels(&self) -> usize {
         self.executable.input_channels()
+    }
+
+    /// Runs one block of at most `frames` samples (shorter where the tempo map's segments
+    /// meet) with silent input, writing no audio anywhere, and calls `emit` with the events
+    /// of the patch's sinks in it (see [`patchvm_vm::sink`]); returns the block's length.
+    ///
+    /// Real-time safe: does not allocate, lock or block (`emit` aside).
+    pub fn run_sinks(&mut self, frames: usize, emit: &mut dyn FnMut(SinkEvent)) -> usize {
+        let tempo = &self.executable.program().tempo;
+        let (frames, beats) = self
+            .transport
+            .next(self.time, frames.clamp(1, MAX_BLOCK), tempo);
+        self.executable.run_at(frames, &beats);
+        self.executable.sink_events(self.time, &beats, emit);
+        self.time += frames as u64;
+        frames
     }
 
     /// Fills `out` with interleaved frames of [`channels`](Instance::channels) samples, with

@@ -143,6 +143,7 @@ mod report;
 mod seed;
 pub mod source;
 mod sync;
+pub mod stream;
 mod thread;
 mod voices;
 

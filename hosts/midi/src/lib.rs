@@ -10,7 +10,11 @@ pub mod file;
 #[cfg(feature = "ports")]
 pub mod input;
 pub mod live;
+#[cfg(feature = "ports")]
+pub mod output;
 pub mod playback;
+pub mod smf_out;
 
 pub use file::{MidiFileError, MidiSong, SongEvent};
 pub use playback::Playback;
+pub use smf_out::SmfRecorder;

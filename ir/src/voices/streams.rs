@@ -2,9 +2,10 @@
 //! becomes connections into every voice's note slot, and the mistakes only streams can make.
 
 use super::{Expansion, listed, rename, slot_id, template};
+use crate::catalog::Catalog;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, push_capped};
 use crate::notes;
-use crate::patch::{Connection, PortRef};
+use crate::patch::{Connection, Node, Patch, PortRef};
 
 impl Expansion<'_, '_> {
     /// A connection of the patch into the template's `notes` port or one of its lanes, as
@@ -120,5 +121,50 @@ impl Expansion<'_, '_> {
              the note stream drives {}",
             listed(notes::SLOT_OUTPUTS.iter().copied())
         ))
+    }
+}
+
+/// Whether `connection` carries a whole note stream into a module (not a template) that
+/// takes one lane by lane: from a node's `notes` output whose module emits every lane, into
+/// the `notes` port of a node whose module has every lane's input (a sink, `midi.out`).
+fn into_module(nodes: &[Node], catalog: &Catalog, connection: &Connection) -> bool {
+    let module = |id: &str| {
+        let node = nodes.iter().find(|node| node.id.text == id)?;
+        catalog.get(&node.module.text)
+    };
+    let lanes = notes::LANE_PORTS.iter().flatten();
+    connection.from.port.text == notes::STREAM
+        && connection.to.port.text == notes::STREAM
+        && module(&connection.to.node.text).is_some_and(|spec| {
+            spec.input(notes::STREAM).is_none() && lanes.clone().all(|p| spec.input(p).is_some())
+        })
+        && module(&connection.from.node.text)
+            .is_some_and(|spec| lanes.clone().all(|p| spec.output(p).is_some()))
+}
+
+/// Whether the patch connects a whole note stream into a module (see [`spread_into_modules`]).
+pub(super) fn streams_into_modules(patch: &Patch, catalog: &Catalog) -> bool {
+    patch
+        .connections
+        .iter()
+        .any(|c| into_module(&patch.nodes, catalog, c))
+}
+
+/// Replaces each connection of a whole note stream into a module by one connection per
+/// lane signal, `notesL.pitch` to `notesL.pitch` and `notesL.gate` to `notesL.gate`.
+pub(super) fn spread_into_modules(patch: &mut Patch, catalog: &Catalog) {
+    let connections = std::mem::take(&mut patch.connections);
+    for connection in connections {
+        if !into_module(&patch.nodes, catalog, &connection) {
+            patch.connections.push(connection);
+            continue;
+        }
+        for &port in notes::LANE_PORTS.iter().flatten() {
+            patch.connections.push(Connection {
+                from: rename(&connection.from, connection.from.node.text.clone(), port),
+                to: rename(&connection.to, connection.to.node.text.clone(), port),
+                span: connection.span,
+            });
+        }
     }
 }

@@ -35,6 +35,7 @@
 //! | [`edit`] | `edit.fade` (what live edits insert) |
 //! | [`output`] | `output` (no kernel: the compiler writes it) |
 //! | [`input`] | `input` (no kernel: the compiler reads it) |
+//! | [`sinks`] | `midi.out`, `midi.cc`, `midi.bend` (no kernels: their events leave the engine) |
 //!
 //! Every kernel keeps these promises, and the tests in each file measure them from samples:
 //!
@@ -73,6 +74,7 @@ pub mod reverb;
 pub mod rhythm;
 pub mod sequence;
 pub mod shape;
+pub mod sinks;
 mod spec;
 pub mod stereo;
 pub mod voice;
@@ -116,6 +118,7 @@ pub(crate) const FAMILIES: &[&[Module]] = &[
     edit::MODULES,
     output::MODULES,
     input::MODULES,
+    sinks::MODULES,
 ];
 
 /// Every module, in catalog order.

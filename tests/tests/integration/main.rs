@@ -14,6 +14,7 @@ mod live;
 mod midi;
 mod midi_files;
 mod modules;
+mod notes_out;
 mod osc;
 mod osc_hostile;
 mod osc_paced;

@@ -10,6 +10,7 @@ use crate::live::event::{Action, Event};
 use crate::live::link::LinkSettings;
 use crate::live::loaded::{Loaded, Returned, Takeover};
 use crate::live::metrics::Metrics;
+use crate::live::notes_out::NotesOut;
 use crate::machine::Executable;
 use crate::time::{Beats, TempoMap, Transport};
 use std::sync::Arc;
@@ -78,6 +79,8 @@ pub struct AudioHalf {
     quantized: Option<(f64, u64)>,
     /// MIDI clock out, once a host asked for it ([`send_clock`](AudioHalf::send_clock)).
     pub(crate) clock: Option<ClockTap>,
+    /// Where the sinks' events go, once a sender listens.
+    notes: Option<NotesOut>,
 }
 
 impl std::fmt::Debug for AudioHalf {
@@ -119,6 +122,7 @@ impl AudioHalf {
             hushed: None,
             quantized: None,
             clock: None,
+            notes: None,
         }
     }
 
@@ -195,6 +199,13 @@ impl AudioHalf {
         let dsp_ns = started.elapsed().as_nanos().min(u128::from(u64::MAX)) as u64;
         let budget_ns = (frames as f64 * self.ns_per_frame) as u64;
         self.metrics.call(dsp_ns, budget_ns);
+    }
+
+    /// Pushes the events of the playing program's sinks (see [`crate::sink`]) into `notes`
+    /// from now on, each stamped with its sample and beat. Call before the audio thread
+    /// starts.
+    pub fn send_notes(&mut self, notes: NotesOut) {
+        self.notes = Some(notes);
     }
 
     /// Output channels: 1 or 2.
@@ -420,6 +431,9 @@ impl AudioHalf {
         let executable = &mut current.executable;
         executable.load_input(input.samples, input.channels, input.first_frame, frames);
         executable.run_at(frames, beats);
+        if let Some(notes) = &mut self.notes {
+            executable.sink_events(self.time, beats, &mut |event| notes.push(event));
+        }
         let flushed = executable.flushed_samples();
         self.metrics.flushed(flushed - self.flushed_seen);
         self.flushed_seen = flushed;
@@ -481,6 +495,7 @@ fn sample(executable: &Executable, channels: usize, channel: usize, i: usize) ->
 ///
 /// Real-time safe: does not allocate, free, lock or block.
 fn take_over(next: &mut Loaded, old: &mut Executable) {
+    next.executable.adopt_sink_memory(old);
     match &next.takeover {
         Takeover::Whole { rebuilt, reset } => {
             next.executable.take_over(old, rebuilt, reset);

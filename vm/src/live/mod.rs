@@ -41,6 +41,7 @@ mod event;
 mod link;
 mod loaded;
 mod metrics;
+mod notes_out;
 
 pub use audio_half::{AudioHalf, FADE_SAMPLES};
 pub use clock_tap::{ClockEvent, ClockReceiver};
@@ -48,3 +49,4 @@ pub use event::{Action, Event, ParamKey};
 pub use link::{LinkSettings, Remote, link};
 pub use loaded::{Loaded, Returned, Takeover};
 pub use metrics::{Metrics, MetricsSnapshot};
+pub use notes_out::{NotesOut, QueueCounters};
