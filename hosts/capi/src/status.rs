@@ -31,8 +31,8 @@ pub enum PvmStatus {
     /// The parameter cannot take a value: no such node, no such input, an input a connection
     /// drives, an input read only when the node is built, or an output node.
     PVM_ERR_PARAM = -7,
-    /// A number is out of its range: a note outside 0..=127, a velocity outside 0..=1, a value
-    /// that is not finite.
+    /// A number is out of its range: a note outside 0..=127, a velocity outside 0..=1, a
+    /// parameter value that is not finite or lies outside its input's range.
     PVM_ERR_RANGE = -8,
     /// The audio side is not taking new patches (nobody calls `pvm_engine_process`, and 16 are
     /// already waiting). Nothing changed; try again once audio runs.

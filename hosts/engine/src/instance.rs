@@ -9,7 +9,7 @@ use patchvm_ir::{
     Code, Diagnostic, Diagnostics, Graph, Limits, Patch, validate_voices, validate_with,
 };
 use patchvm_modules::{KernelInit, build, catalog, memory_bytes};
-use patchvm_vm::{Executable, MAX_BLOCK, Transport};
+use patchvm_vm::{Executable, FlushDenormals, MAX_BLOCK, Transport};
 use std::time::Instant;
 
 /// What a patch is instantiated with.
@@ -126,6 +126,8 @@ impl Instance {
         let whole = out.len() - out.len() % channels;
         let (out, partial) = out.split_at_mut(whole);
         partial.fill(0.0);
+        // As the live audio half does, so both compute the same bits.
+        let _flush = FlushDenormals::new();
         let block = block.clamp(1, MAX_BLOCK);
         let mut done = 0;
         while done * channels < out.len() {
