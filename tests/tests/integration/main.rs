@@ -4,6 +4,7 @@
 mod allocations;
 mod docs;
 mod errors;
+mod events;
 mod examples;
 mod formats;
 mod fuzz_corpora;
