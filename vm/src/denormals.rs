@@ -1,8 +1,8 @@
 //! Flush-to-zero for the audio work: subnormal floats (a filter's or a reverb's decaying
 //! tail, 1e-38 and below) cost the x86 FPU a microcode assist per operation, so a quiet tail
 //! costs up to several times the load of a loud signal. While a [`FlushDenormals`] lives, the
-//! thread's floating-point unit treats subnormal inputs as zero and flushes subnormal results
-//! to zero; dropping it gives the thread back the mode it had.
+//! thread's floating-point unit flushes subnormal results to zero; dropping it gives the
+//! thread back the mode it had.
 //!
 //! Every path that runs a program takes one — the live audio half's `process`, the offline
 //! `Instance`, the reference interpreter — so they all compute the same bits.
@@ -23,11 +23,18 @@ pub struct FlushDenormals {
     saved: u64,
 }
 
-/// MXCSR's flush-to-zero (bit 15) and denormals-are-zero (bit 6).
+/// MXCSR's flush-to-zero (bit 15): no arithmetic result is subnormal, so a tail decays to
+/// an exact zero and never lingers. Not denormals-are-zero (bit 6): it makes comparisons read
+/// a subnormal operand as zero, and audio-thread code builds them on purpose — the pattern
+/// player's "just below beat 0" is `0.0.next_down()`, which DAZ turned into beat 0, losing
+/// every event on it. With FTZ no subnormal arises from arithmetic; one from outside (a host's
+/// input) costs one assist, and its first product is flushed.
 #[cfg(target_arch = "x86_64")]
-const FLUSH_BITS: u64 = (1 << 15) | (1 << 6);
+const FLUSH_BITS: u64 = 1 << 15;
 
-/// FPCR's flush-to-zero (bit 24), which on aarch64 also treats subnormal inputs as zero.
+/// FPCR's flush-to-zero (bit 24). Unlike x86_64's FTZ it also reads subnormal operands as
+/// zero, so audio-thread code must not build subnormals to compare against (the pattern
+/// kernels' "just below a beat" stays a normal number).
 #[cfg(target_arch = "aarch64")]
 const FLUSH_BITS: u64 = 1 << 24;
 
@@ -73,7 +80,7 @@ fn read() -> u64 {
 fn write(value: u64) {
     let csr = value as u32;
     // SAFETY: `ldmxcsr` loads MXCSR from the local; the value is one `stmxcsr` read with only
-    // the FTZ and DAZ bits changed, so no reserved bit is set (which would fault). Changing
+    // the FTZ bit changed, so no reserved bit is set (which would fault). Changing
     // the rounding of subnormals is the point: the code that runs under it is ours, and
     // every path that runs programs sets the same mode, so their results agree.
     unsafe {
@@ -130,9 +137,14 @@ mod tests {
             let _flush = FlushDenormals::new();
             assert!(FlushDenormals::active());
             assert_eq!(tiny(1e-10), 0.0);
-            // A subnormal input reads as zero (DAZ): 1e-40 × 1e30 would be 1e-10.
+            // A subnormal operand is read as it is on x86_64 (no DAZ): 1e-40 < 0 is false,
+            // and 1e-40 × 1e30 = 1e-10.
             let subnormal = std::hint::black_box(f32::from_bits(71_362));
-            assert_eq!(subnormal * std::hint::black_box(1e30_f32), 0.0);
+            #[cfg(target_arch = "x86_64")]
+            {
+                assert!(subnormal > 0.0);
+                assert!((subnormal * std::hint::black_box(1e30_f32) - 1e-10).abs() < 1e-15);
+            }
             {
                 let _nested = FlushDenormals::new();
                 assert_eq!(tiny(1e-10), 0.0);
