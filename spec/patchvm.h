@@ -104,13 +104,14 @@ enum PvmStatus
    */
   PVM_ERR_PARAM = -7,
   /*
-   A number is out of its range: a note outside 0..=127, a velocity outside 0..=1, a value
-   that is not finite.
+   A number is out of its range: a note outside 0..=127, a velocity outside 0..=1, a
+   parameter value that is not finite or lies outside its input's range.
    */
   PVM_ERR_RANGE = -8,
   /*
-   The audio side is not taking new patches (nobody calls `pvm_engine_process`, and 16 are
-   already waiting). Nothing changed; try again once audio runs.
+   The audio side is not taking new patches: 16 are already waiting (nobody calls
+   `pvm_engine_process`, or loads came faster than it takes them, one per block). The
+   message says which. Nothing changed; try again once audio runs.
    */
   PVM_ERR_BUSY = -9,
   /*
@@ -244,7 +245,8 @@ int32_t pvm_engine_process(PvmEngine *engine, const float *in, float *out, uint3
 
  Returns [`PVM_OK`], [`PVM_ERR_NULL`], [`PVM_ERR_UTF8`], [`PVM_ERR_NO_PATCH`],
  [`PVM_ERR_PARAM`] (the message says why and lists the inputs), [`PVM_ERR_RANGE`] (a
- value that is not finite), [`PVM_ERR_QUEUE_FULL`] or [`PVM_ERR_PANIC`].
+ value that is not finite or outside the input's range; the message names both),
+ [`PVM_ERR_QUEUE_FULL`] or [`PVM_ERR_PANIC`].
 
  A control call.
 

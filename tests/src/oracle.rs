@@ -17,7 +17,7 @@
 use patchvm::compiler::tempo_map;
 use patchvm::ir::{Diagnostics, Graph, Limits, Patch, Role, validate_with};
 use patchvm::modules::{KernelInit, build, catalog};
-use patchvm::vm::{Beats, Kernel, TempoMap, Transport};
+use patchvm::vm::{Beats, FlushDenormals, Kernel, TempoMap, Transport};
 use patchvm::{Settings, node_seed};
 
 /// Renders `frames` interleaved frames of `patch`, or the diagnostics it fails validation with.
@@ -27,6 +27,8 @@ pub fn render(patch: &Patch, settings: &Settings, frames: usize) -> Result<Vec<f
     let mut interpreter = Interpreter::new(&graph, settings, tempo);
     let channels = interpreter.channels;
     let mut out = Vec::with_capacity(frames * channels);
+    // The VM's paths flush subnormals; so does the reference, so the bits agree.
+    let _flush = FlushDenormals::new();
     for _ in 0..frames {
         out.extend_from_slice(&interpreter.sample()[..channels]);
     }

@@ -49,6 +49,7 @@
 mod block;
 pub mod channels;
 pub mod cpu;
+mod denormals;
 mod index;
 mod kernel;
 pub mod live;
@@ -61,6 +62,7 @@ pub mod sink;
 pub mod time;
 mod verify;
 
+pub use denormals::FlushDenormals;
 pub use index::{ArgRange, KernelIdx, ParamIdx, Reg, RegList};
 pub use kernel::{Kernel, KernelShape, MAX_BLOCK, MAX_LANE_ARGS, MAX_LANES, MAX_PORTS};
 pub use machine::Executable;

@@ -3,7 +3,7 @@
 
 use crate::status::{
     PVM_ERR_BUSY, PVM_ERR_INVALID_PATCH, PVM_ERR_IO, PVM_ERR_NO_PATCH, PVM_ERR_PANIC,
-    PVM_ERR_PARAM, PVM_ERR_RANGE, PVM_OK,
+    PVM_ERR_PARAM, PVM_ERR_QUEUE_FULL, PVM_ERR_RANGE, PVM_OK,
 };
 use patchvm_engine::Controller;
 use patchvm_engine::diagnostics::{Style, render};
@@ -159,7 +159,11 @@ pub(crate) fn engine_failure(error: EngineError, source: Option<&SourceFile>) ->
         error @ EngineError::NoPatch => Failure::new(PVM_ERR_NO_PATCH, error.to_string()),
         error @ EngineError::Param { .. } => Failure::new(PVM_ERR_PARAM, error.to_string()),
         error @ EngineError::Transport(_) => Failure::new(PVM_ERR_RANGE, error.to_string()),
-        error @ EngineError::AudioHalfNotRunning => Failure::new(PVM_ERR_BUSY, error.to_string()),
+        error @ EngineError::OutOfRange { .. } => Failure::new(PVM_ERR_RANGE, error.to_string()),
+        error @ EngineError::EventsDropped(_) => {
+            Failure::new(PVM_ERR_QUEUE_FULL, error.to_string())
+        }
+        error @ EngineError::Busy { .. } => Failure::new(PVM_ERR_BUSY, error.to_string()),
     }
 }
 

@@ -368,7 +368,8 @@ pub unsafe extern "C" fn pvm_engine_process(
 ///
 /// Returns [`PVM_OK`], [`PVM_ERR_NULL`], [`PVM_ERR_UTF8`], [`PVM_ERR_NO_PATCH`],
 /// [`PVM_ERR_PARAM`] (the message says why and lists the inputs), [`PVM_ERR_RANGE`] (a
-/// value that is not finite), [`PVM_ERR_QUEUE_FULL`] or [`PVM_ERR_PANIC`].
+/// value that is not finite or outside the input's range; the message names both),
+/// [`PVM_ERR_QUEUE_FULL`] or [`PVM_ERR_PANIC`].
 ///
 /// A control call.
 ///
@@ -387,12 +388,6 @@ pub unsafe extern "C" fn pvm_engine_set_param(
         control(engine, |side| {
             let node = c_str(node, "node")?;
             let param = c_str(param, "param")?;
-            if !value.is_finite() {
-                return Err(Failure::new(
-                    PVM_ERR_RANGE,
-                    format!("cannot set `{param}` of node `{node}` to {value}: not finite"),
-                ));
-            }
             let queued = side
                 .controller
                 .set_param(node, param, value, At::Now)

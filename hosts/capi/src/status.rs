@@ -31,11 +31,12 @@ pub enum PvmStatus {
     /// The parameter cannot take a value: no such node, no such input, an input a connection
     /// drives, an input read only when the node is built, or an output node.
     PVM_ERR_PARAM = -7,
-    /// A number is out of its range: a note outside 0..=127, a velocity outside 0..=1, a value
-    /// that is not finite.
+    /// A number is out of its range: a note outside 0..=127, a velocity outside 0..=1, a
+    /// parameter value that is not finite or lies outside its input's range.
     PVM_ERR_RANGE = -8,
-    /// The audio side is not taking new patches (nobody calls `pvm_engine_process`, and 16 are
-    /// already waiting). Nothing changed; try again once audio runs.
+    /// The audio side is not taking new patches: 16 are already waiting (nobody calls
+    /// `pvm_engine_process`, or loads came faster than it takes them, one per block). The
+    /// message says which. Nothing changed; try again once audio runs.
     PVM_ERR_BUSY = -9,
     /// The event queue is full (4096 events wait for the audio side); this event was dropped
     /// and counted in the metrics' `dropped_events`.

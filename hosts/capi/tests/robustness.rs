@@ -376,8 +376,24 @@ fn set_param_changes_the_sound_or_says_why_not() {
     );
     assert_eq!(engine.set_param(c"osc1", c"freq", f32::NAN), PVM_ERR_RANGE);
     assert_eq!(
+        engine.last_error(),
+        "cannot set `freq` of node `osc1` to NaN: not a finite number; expected 0..=20000 Hz"
+    );
+    assert_eq!(
         engine.set_param(c"osc1", c"freq", f32::INFINITY),
         PVM_ERR_RANGE
+    );
+    // The engine's rule, the catalog's range (osc.sine's freq: 0..=20000 Hz), as OSC and
+    // the Rust API get it; the sound is unchanged (measured below, at 880 Hz).
+    assert_eq!(engine.set_param(c"osc1", c"freq", 20_000.5), PVM_ERR_RANGE);
+    assert_eq!(
+        engine.last_error(),
+        "cannot set `freq` of node `osc1` to 20000.5 Hz: outside its range 0..=20000 Hz"
+    );
+    assert_eq!(engine.set_param(c"gain1", c"amp", 1_000.5), PVM_ERR_RANGE);
+    assert_eq!(
+        engine.last_error(),
+        "cannot set `amp` of node `gain1` to 1000.5: outside its range -1000..=1000"
     );
     // SAFETY: a live engine; names NULL or NUL-terminated (one not UTF-8).
     unsafe {
@@ -453,4 +469,23 @@ fn metrics_are_json_owned_by_the_engine() {
     assert!(metrics.contains("\"frames\":1000"), "{metrics}");
     assert!(metrics.contains("\"swaps\":1"), "{metrics}");
     assert!(metrics.contains("\"calls\":1"), "{metrics}");
+}
+
+/// The audio side flushes subnormals to zero while it works and gives the caller's thread
+/// its floating-point mode back, whatever that was.
+#[test]
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+fn process_gives_the_caller_s_floating_point_mode_back() {
+    use patchvm_engine::vm::FlushDenormals;
+    let engine = Engine::new(0, 1);
+    assert_eq!(engine.load(&toy(440)), PVM_OK);
+    let tiny = || std::hint::black_box(1e-10_f32) * std::hint::black_box(1e-30_f32);
+    assert!(tiny().is_subnormal());
+    engine.render(1, 256);
+    assert!(!FlushDenormals::active());
+    assert!(tiny().is_subnormal(), "the caller's mode is back");
+    // A caller that flushes already keeps flushing.
+    let _own = FlushDenormals::new();
+    engine.render(1, 256);
+    assert!(FlushDenormals::active());
 }

@@ -656,7 +656,8 @@ fn a_missing_sound_card_is_explained() {
 }
 
 /// The OSC server of a playing session, driven by Debian's `oscsend` (liblo-tools, which
-/// `.ci/run` installs): a `/param/set` changes the frequency heard in the file.
+/// `.ci/run` installs; rosc's encoder where it is absent): a `/param/set` changes the
+/// frequency heard in the file.
 #[test]
 fn osc_from_a_real_client_changes_what_plays() {
     let dir = scratch_dir("osc");
@@ -679,19 +680,12 @@ fn osc_from_a_real_client_changes_what_plays() {
     let port = listening.rsplit(':').next().unwrap().to_owned();
     playing.sleep_until(1.0);
     let sent = playing.now();
-    let status = Command::new("oscsend")
-        .args([
-            "127.0.0.1",
-            &port,
-            "/param/set",
-            "ssf",
-            "osc1",
-            "freq",
-            "660",
-        ])
-        .status()
-        .expect("oscsend (Debian's liblo-tools) is installed");
-    assert!(status.success());
+    patchvm_tests::osc::oscsend(
+        port.parse().expect("a port number"),
+        "/param/set",
+        "ssf",
+        &["osc1", "freq", "660"],
+    );
     let text = playing.finish();
     assert!(
         text.contains("osc: 1 datagrams, 1 messages applied"),
@@ -702,7 +696,7 @@ fn osc_from_a_real_client_changes_what_plays() {
     let changed = frequency_change(&samples, sent - 0.05, 440.0, 660.0);
     assert_hz(between(&samples, changed + 0.05, 2.45), 660.0, "after it");
     eprintln!(
-        "oscsend at {sent:.3} s, 660 Hz from {changed:.3} s: {:.1} ms, oscsend's start-up included",
+        "sent at {sent:.3} s, 660 Hz from {changed:.3} s: {:.1} ms, the client's start-up included",
         (changed - sent) * 1e3
     );
 }

@@ -3,6 +3,7 @@
 
 use super::build::{Build, Published, build};
 use super::error::EngineError;
+use super::event_range;
 use super::history::History;
 use super::keys::Keys;
 use super::midi::MidiMessage;
@@ -15,7 +16,7 @@ use crate::instance::{Prepared, prepare_edit};
 use crate::source;
 use patchvm_compiler::CompileOptions;
 use patchvm_ir::voices;
-use patchvm_ir::{Edit, Format, Limits, NodeName, Patch, Rate, Role};
+use patchvm_ir::{Edit, Format, InputSpec, Limits, NodeName, Patch, Rate, Role};
 use patchvm_modules::catalog;
 use patchvm_vm::live::{Action, Event, MetricsSnapshot, ParamKey, Remote, Returned};
 use patchvm_vm::{Quantize, TempoMap, TransportCommand};
@@ -64,6 +65,9 @@ pub struct Controller {
     quantize: Option<Quantize>,
     /// Tap tempo and the clock follower (`sync.rs`).
     pub(crate) tempo_sync: TempoSync,
+    /// The catalog's input behind each key events were sent to, for their range check;
+    /// cleared by every program published (an edit may change a node's module).
+    inputs: foldhash::HashMap<ParamKey, &'static InputSpec>,
 }
 
 impl Controller {
@@ -91,6 +95,7 @@ impl Controller {
             queued_events: 0,
             quantize: None,
             tempo_sync: TempoSync::default(),
+            inputs: foldhash::HashMap::default(),
         }
     }
 
@@ -171,7 +176,8 @@ impl Controller {
     /// whether the event was queued: `false` means the queue was full and the event was
     /// dropped (and counted in the metrics), never waited for.
     ///
-    /// The input must be unconnected and audio-rate. The first event for a stateless node
+    /// The input must be unconnected and audio-rate, and `value` finite and within the
+    /// input's range in the catalog (else [`EngineError::OutOfRange`], and nothing is sent). The first event for a stateless node
     /// that the compiler folded into a constant recompiles the patch with that node kept
     /// (a swap, within a block), so that folding never hides a value an event can change.
     pub fn set_param(
@@ -181,13 +187,13 @@ impl Controller {
         value: f32,
         at: At,
     ) -> Result<bool, EngineError> {
-        let key = self.key(node, param)?;
+        let key = self.checked_key(node, param, value)?;
         Ok(self.send(key, Action::Set(value), at))
     }
 
     /// Ramps input `param` of node `node` linearly from its value at `at` to `target`,
     /// reaching it `samples` samples later. Like [`set_param`](Controller::set_param)
-    /// otherwise.
+    /// otherwise (`target` is held to the input's range).
     pub fn ramp_param(
         &mut self,
         node: &str,
@@ -196,7 +202,7 @@ impl Controller {
         samples: u32,
         at: At,
     ) -> Result<bool, EngineError> {
-        let key = self.key(node, param)?;
+        let key = self.checked_key(node, param, target)?;
         Ok(self.send(key, Action::Ramp { target, samples }, at))
     }
 
@@ -445,9 +451,11 @@ impl Controller {
         }
     }
 
-    /// Sends `changes`, each at `at` plus its delay.
+    /// Sends `changes`, each at `at` plus its delay. Every change is tried; the error is the
+    /// first refusal, else how many events the full queue dropped.
     fn play(&mut self, changes: Vec<Change>, at: At) -> Result<(), EngineError> {
         let mut result = Ok(());
+        let mut dropped = 0;
         for Change {
             target,
             value,
@@ -470,7 +478,9 @@ impl Controller {
                         .and_then(|voices| voices.get(voice))
                         .and_then(|keys| keys[input as usize]);
                     // A voice without a slot plays nothing, as one whose event was dropped.
-                    if !key.is_some_and(|key| self.send(key, action, at)) {
+                    let sent = key.map(|key| self.send(key, action, at));
+                    dropped += usize::from(sent == Some(false));
+                    if sent != Some(true) {
                         self.performance.gate_not_sent(&target, value);
                     }
                 }
@@ -482,7 +492,9 @@ impl Controller {
                         .collect();
                     let mut sent = true;
                     for key in keys {
-                        sent &= self.send(key, action, at);
+                        let queued = self.send(key, action, at);
+                        dropped += usize::from(!queued);
+                        sent &= queued;
                     }
                     if !sent {
                         self.performance.gate_not_sent(&target, value);
@@ -491,7 +503,7 @@ impl Controller {
                 Target::Outputs(template) => {
                     let keys = self.output_keys.get(template).cloned().unwrap_or_default();
                     for key in keys {
-                        self.send(key, action, at);
+                        dropped += usize::from(!self.send(key, action, at));
                     }
                 }
                 Target::BoundFreq | Target::BoundGate => {
@@ -499,23 +511,26 @@ impl Controller {
                         Target::BoundFreq => self.notes.freq.clone(),
                         _ => self.notes.gate.clone(),
                     };
-                    if let Some((node, param)) = bound
-                        && let Err(error) = self.set_param(&node, &param, value, at)
-                    {
-                        result = Err(error);
+                    if let Some((node, param)) = bound {
+                        match self.set_param(&node, &param, value, at) {
+                            Ok(queued) => dropped += usize::from(!queued),
+                            Err(error) => result = result.and(Err(error)),
+                        }
                     }
                 }
-                Target::Param(node, param) => {
-                    if let Err(error) = self.set_param(&node, &param, value, at) {
-                        result = Err(error);
-                    }
-                }
+                Target::Param(node, param) => match self.set_param(&node, &param, value, at) {
+                    Ok(queued) => dropped += usize::from(!queued),
+                    Err(error) => result = result.and(Err(error)),
+                },
             }
         }
         self.remote
             .metrics()
             .set_active_voices(self.performance.active_voices() as u64);
-        result
+        match dropped {
+            0 => result,
+            dropped => result.and(Err(EngineError::EventsDropped(dropped))),
+        }
     }
 
     fn send(&mut self, key: ParamKey, action: Action, at: At) -> bool {
@@ -564,14 +579,18 @@ impl Controller {
         )?;
         loaded.quantize = self.quantize;
         // On failure the program comes back and is dropped here, on the control side.
-        self.remote
-            .publish(loaded)
-            .map_err(|_| EngineError::AudioHalfNotRunning)?;
+        if self.remote.publish(loaded).is_err() {
+            return Err(EngineError::Busy {
+                waiting: self.remote.waiting(),
+                started: self.remote.metrics().frames() > 0,
+            });
+        }
         // The audio half's next look for programs as the push lands: the program is taken at
         // that look, or at the one after if the look was already under way.
         report.published_at = self.remote.metrics().next_look();
         self.generation = generation;
         self.published = Some(published);
+        self.inputs.clear();
         // Expanded once, by the validation: without a template the patch is its own
         // expansion, and no copy of it is kept.
         self.flat = expanded;
@@ -580,6 +599,50 @@ impl Controller {
         let previous = self.patch.replace(patch);
         self.in_flight.push_back(report.clone());
         Ok((report, previous))
+    }
+
+    /// The key of an input events can reach, once `value` passed the input's range check
+    /// ([`event_range::check`]); the input is looked up once per program.
+    fn checked_key(
+        &mut self,
+        node: &str,
+        param: &str,
+        value: f32,
+    ) -> Result<ParamKey, EngineError> {
+        let key = self.key(node, param)?;
+        let input = match self.inputs.get(&key) {
+            Some(&input) => input,
+            None => {
+                let input = self.input_spec(node, param)?;
+                self.inputs.insert(key, input);
+                input
+            }
+        };
+        event_range::check(node, param, input, value)?;
+        Ok(key)
+    }
+
+    /// The catalog's description of input `param` of node `node` in the patch playing.
+    fn input_spec(&self, node: &str, param: &str) -> Result<&'static InputSpec, EngineError> {
+        let refuse = |reason: &str| EngineError::Param {
+            node: node.to_owned(),
+            param: param.to_owned(),
+            reason: reason.to_owned(),
+        };
+        let written = self.patch.as_ref().ok_or(EngineError::NoPatch)?;
+        let (resolved, port) = voices::resolve(written, catalog(), node, param);
+        let found = self
+            .flat
+            .as_ref()
+            .unwrap_or(written)
+            .node(&resolved)
+            .ok_or_else(|| refuse("no such node"))?;
+        let spec = catalog()
+            .get(&found.module.text)
+            .ok_or_else(|| refuse("unknown module"))?;
+        spec.input(&port)
+            .map(|input| &spec.inputs[input])
+            .ok_or_else(|| refuse("no such input"))
     }
 
     /// The key of an input events can reach, or why it cannot be reached.

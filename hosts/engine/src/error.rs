@@ -22,11 +22,37 @@ pub enum EngineError {
         /// Why not, in lowercase words.
         reason: String,
     },
+    /// A parameter event's value is not finite, or outside the input's range in the catalog
+    /// (the range patch validation uses); nothing was queued.
+    OutOfRange {
+        /// The node id.
+        node: String,
+        /// The parameter name.
+        param: String,
+        /// The value refused.
+        value: f32,
+        /// The smallest value the input takes.
+        min: f64,
+        /// The largest value the input takes.
+        max: f64,
+        /// The input's unit symbol (`Hz`, `s`, `dB`), empty for unitless inputs.
+        unit: &'static str,
+    },
+    /// The event queue to the audio half is full: this many events of the call were dropped
+    /// (and counted in the metrics), the others queued.
+    EventsDropped(usize),
     /// A transport command out of range (a tempo, a loop, a beat); why, in lowercase words.
     Transport(String),
-    /// Too many programs are waiting for the audio half: it is not running (or not calling
-    /// `process`). Nothing was changed; try again once it runs.
-    AudioHalfNotRunning,
+    /// The queue of programs is full: `waiting` programs wait for the audio half to take
+    /// them (it takes one per block, a structural edit's transition and program over two).
+    /// Nothing was changed; try again once it has taken some. `started` says whether the
+    /// audio half has rendered anything yet: if not, it is probably not running.
+    Busy {
+        /// Programs published and not yet taken.
+        waiting: usize,
+        /// Whether the audio half has rendered any frame.
+        started: bool,
+    },
 }
 
 impl fmt::Display for EngineError {
@@ -46,10 +72,53 @@ impl fmt::Display for EngineError {
                 param,
                 reason,
             } => write!(f, "cannot set `{param}` of node `{node}`: {reason}"),
-            EngineError::Transport(reason) => write!(f, "transport command refused: {reason}"),
-            EngineError::AudioHalfNotRunning => {
-                f.write_str("the audio half is not taking programs; is it running?")
+            EngineError::OutOfRange {
+                node,
+                param,
+                value,
+                min,
+                max,
+                unit,
+            } => {
+                let unit = match *unit {
+                    "" => String::new(),
+                    symbol => format!(" {symbol}"),
+                };
+                match value.is_finite() {
+                    true => write!(
+                        f,
+                        "cannot set `{param}` of node `{node}` to {value}{unit}: \
+                         outside its range {min}..={max}{unit}"
+                    ),
+                    false => write!(
+                        f,
+                        "cannot set `{param}` of node `{node}` to {value}: \
+                         not a finite number; expected {min}..={max}{unit}"
+                    ),
+                }
             }
+            EngineError::EventsDropped(dropped) => write!(
+                f,
+                "the event queue is full: {dropped} event(s) dropped; \
+                 is the audio half running?"
+            ),
+            EngineError::Transport(reason) => write!(f, "transport command refused: {reason}"),
+            EngineError::Busy {
+                waiting,
+                started: true,
+            } => write!(
+                f,
+                "busy: {waiting} programs are waiting for the audio half to take them \
+                 (one per block); nothing was changed, try again"
+            ),
+            EngineError::Busy {
+                waiting,
+                started: false,
+            } => write!(
+                f,
+                "the audio half has not rendered anything yet and {waiting} programs are \
+                 waiting for it; nothing was changed: is it running?"
+            ),
         }
     }
 }

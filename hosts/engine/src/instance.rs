@@ -9,7 +9,7 @@ use patchvm_ir::{
     Code, Diagnostic, Diagnostics, Graph, Limits, Patch, validate_voices, validate_with,
 };
 use patchvm_modules::{KernelInit, build, catalog, memory_bytes};
-use patchvm_vm::{Executable, MAX_BLOCK, SinkEvent, Transport};
+use patchvm_vm::{Executable, FlushDenormals, MAX_BLOCK, SinkEvent, Transport};
 use std::time::Instant;
 
 /// What a patch is instantiated with.
@@ -112,6 +112,8 @@ impl Instance {
     ///
     /// Real-time safe: does not allocate, lock or block (`emit` aside).
     pub fn run_sinks(&mut self, frames: usize, emit: &mut dyn FnMut(SinkEvent)) -> usize {
+        // As the live audio half runs, so the events are the same.
+        let _flush = FlushDenormals::new();
         let tempo = &self.executable.program().tempo;
         let (frames, beats) = self
             .transport
@@ -142,6 +144,8 @@ impl Instance {
         let whole = out.len() - out.len() % channels;
         let (out, partial) = out.split_at_mut(whole);
         partial.fill(0.0);
+        // As the live audio half does, so both compute the same bits.
+        let _flush = FlushDenormals::new();
         let block = block.clamp(1, MAX_BLOCK);
         let mut done = 0;
         while done * channels < out.len() {

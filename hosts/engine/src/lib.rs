@@ -129,6 +129,7 @@ mod build;
 mod controller;
 pub mod diagnostics;
 mod error;
+mod event_range;
 mod frames;
 mod history;
 mod instance;

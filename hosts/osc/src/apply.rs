@@ -4,9 +4,9 @@
 use super::batch::Batch;
 use super::command::Command;
 use super::describe::engine_error;
-use patchvm_engine::MetricsSnapshot;
 use patchvm_engine::vm::TransportCommand;
 use patchvm_engine::{At, Controller};
+use patchvm_engine::{EngineError, MetricsSnapshot};
 use rosc::OscType;
 
 /// What a command that succeeded asks to send back.
@@ -90,14 +90,11 @@ fn queued_or_dropped(queued: bool) -> Result<Done, String> {
     if queued {
         Ok(Done::Quietly)
     } else {
-        Err("the event queue is full; the event was dropped".into())
+        Err(EngineError::EventsDropped(1).to_string())
     }
 }
 
-fn history<T>(
-    outcome: Result<Option<T>, patchvm_engine::EngineError>,
-    what: &str,
-) -> Result<Done, String> {
+fn history<T>(outcome: Result<Option<T>, EngineError>, what: &str) -> Result<Done, String> {
     match outcome {
         Ok(Some(_)) => Ok(Done::Quietly),
         Ok(None) => Err(format!("nothing to {what}")),

@@ -118,12 +118,17 @@ impl Command {
         matches!(self, Command::Edit { .. })
     }
 
-    /// Reads `message` as a command; `limits` bound the patch text of `/patch/load`.
+    /// Reads `message` as a command; `limits` bound the patch text of `/patch/load`, and
+    /// every other string (ids, modules, ports, texts) as the patch readers bound a name or
+    /// string ([`Limits::max_string_bytes`]).
     pub fn parse(message: &OscMessage, limits: &Limits) -> Result<Command, Refused> {
         let args = Args {
             address: &message.addr,
             args: &message.args,
         };
+        if !matches!(message.addr.as_str(), "/patch/load" | "/ping") {
+            check_strings(&message.args, limits)?;
+        }
         match message.addr.as_str() {
             "/patch/load" => load(&args, limits),
             "/patch/add" => add(&args).map(Command::edit),
@@ -161,7 +166,9 @@ impl Command {
                 }
             },
             "/param/set" => {
-                let (node, param, value) = args.setting()?;
+                // Any number: the engine holds events to the input's range, whoever sends
+                // them, and refuses a value that is not finite with the range it takes.
+                let (node, param, value) = args.any_setting()?;
                 Ok(Command::SetParam {
                     node,
                     param,
@@ -208,6 +215,25 @@ impl Command {
             edit: Box::new(edit),
             text: None,
         }
+    }
+}
+
+/// Refuses a string argument longer than a patch may hold a name or string: an id sent by
+/// OSC is held to the limit one read from a file is.
+fn check_strings(args: &[OscType], limits: &Limits) -> Result<(), Refused> {
+    let longest = args
+        .iter()
+        .filter_map(|arg| match arg {
+            OscType::String(text) => Some(text.len()),
+            _ => None,
+        })
+        .max();
+    match longest {
+        Some(bytes) if bytes > limits.max_string_bytes => Err(Refused::BadValue(format!(
+            "a name or string is {bytes} bytes, over the limit of {} bytes",
+            limits.max_string_bytes
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -320,13 +346,19 @@ impl Args<'_> {
 
     /// `s(node) s(param)` and a finite number.
     fn setting(&self) -> Result<(String, String, f64), Refused> {
+        let (node, param, value) = self.any_setting()?;
+        if !value.is_finite() {
+            return Err(Refused::BadValue(format!("value {value} is not finite")));
+        }
+        Ok((node, param, value))
+    }
+
+    /// `s(node) s(param)` and a number.
+    fn any_setting(&self) -> Result<(String, String, f64), Refused> {
         let [OscType::String(node), OscType::String(param), value] = self.args else {
             return Err(self.wrong());
         };
         let value = number(value).ok_or_else(|| self.wrong())?;
-        if !value.is_finite() {
-            return Err(Refused::BadValue(format!("value {value} is not finite")));
-        }
         Ok((node.clone(), param.clone(), value))
     }
 
@@ -608,6 +640,58 @@ mod tests {
             Err(Refused::BadValue(
                 "value NaN of `freq` is not finite".into()
             ))
+        );
+    }
+
+    #[test]
+    fn names_are_held_to_the_patch_s_string_limit() {
+        let limits = Limits::default();
+        let at_limit = "n".repeat(limits.max_string_bytes);
+        let over = "n".repeat(limits.max_string_bytes + 1);
+        let add = |id: &str| parse("/patch/add", vec![s(id), s("osc.saw")]);
+        assert!(add(&at_limit).is_ok());
+        let refused = Err(Refused::BadValue(format!(
+            "a name or string is {} bytes, over the limit of {} bytes",
+            limits.max_string_bytes + 1,
+            limits.max_string_bytes
+        )));
+        assert_eq!(add(&over), refused);
+        // 60 KB, the audit's id, and every other string of every address but a patch's text.
+        let huge = "n".repeat(60_000);
+        for (address, args) in [
+            ("/patch/add", vec![s(&huge), s("osc.saw")]),
+            (
+                "/patch/add",
+                vec![s("o2"), s("osc.saw"), s(&huge), OscType::Int(1)],
+            ),
+            ("/patch/remove", vec![s(&huge)]),
+            ("/patch/connect", vec![s("a"), s("out"), s(&huge), s("in")]),
+            ("/patch/set", vec![s("a"), s("text"), s(&huge)]),
+            ("/param/set", vec![s(&huge), s("freq"), OscType::Float(1.0)]),
+        ] {
+            assert!(
+                matches!(parse(address, args), Err(Refused::BadValue(text)) if text.starts_with("a name or string is 60000 bytes")),
+                "{address}"
+            );
+        }
+        assert!(matches!(
+            parse("/ping", vec![s(&huge)]),
+            Ok(Command::Ping(_))
+        ));
+    }
+
+    #[test]
+    fn param_set_leaves_the_value_s_range_to_the_engine() {
+        assert_eq!(
+            parse(
+                "/param/set",
+                vec![s("osc1"), s("freq"), OscType::Float(f32::INFINITY)]
+            ),
+            Ok(Command::SetParam {
+                node: "osc1".into(),
+                param: "freq".into(),
+                value: f32::INFINITY
+            })
         );
     }
 }

@@ -458,3 +458,15 @@ fn the_arp_walks_each_chord_from_its_first_step() {
     // Legato 1: each note's gate lasts its step, on a lane of its own in turn.
     assert_eq!(out[LANE0 - 8][11_999], 57.0, "notes0.pitch of seq.arp");
 }
+
+#[test]
+fn just_below_a_beat_stays_below_it_with_subnormals_flushed() {
+    use super::player::just_below;
+    let _flush = patchvm_vm::FlushDenormals::new();
+    for beat in [0.0, 1.0, -1.0, 0.25, 1e-300] {
+        let below = std::hint::black_box(just_below(beat));
+        assert!(below < beat && below.is_normal(), "{beat}: {below}");
+    }
+    assert_eq!(just_below(0.0), -f64::MIN_POSITIVE);
+    assert_eq!(just_below(1.0), 1.0_f64.next_down());
+}

@@ -146,7 +146,10 @@ fn swap_latency_is_at_most_one_block_while_the_audio_thread_runs() {
         // refused without changing anything, and a controller tries again, as here.
         while let Err(error) = controller.load_patch(sine(freq)) {
             assert!(
-                matches!(error, patchvm::engine::EngineError::AudioHalfNotRunning),
+                matches!(
+                    error,
+                    patchvm::engine::EngineError::Busy { started: true, .. }
+                ),
                 "{error:?}"
             );
             std::thread::sleep(std::time::Duration::from_millis(1));

@@ -2,8 +2,10 @@
 //! engine once. One subject alone: `cargo test -p patchvm-tests --test integration SUBJECT::`.
 
 mod allocations;
+mod denormals;
 mod docs;
 mod errors;
+mod events;
 mod examples;
 mod formats;
 mod fuzz_corpora;

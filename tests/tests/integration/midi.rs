@@ -5,7 +5,7 @@
 
 use patchvm::Settings;
 use patchvm::engine::Frames;
-use patchvm::engine::{At, AudioHalf, Controller, Engine, EngineSettings};
+use patchvm::engine::{At, AudioHalf, Controller, Engine, EngineError, EngineSettings};
 use patchvm::ir::{Format, Limits, Patch};
 use patchvm::midi::{MidiSong, Playback, file};
 use patchvm_tests::live::{mono_with_voices, render};
@@ -528,13 +528,21 @@ fn held_notes_follow_what_plays_when_a_gate_event_is_dropped() {
     let (mut c, mut audio) = Engine::new(settings, Limits::default());
     c.load_patch(sines("")).unwrap();
     c.note_on(60, 127, At::Now).unwrap();
-    // The queue is full: 64's gate cannot open, so no voice plays it.
-    c.note_on(64, 127, At::Now).unwrap();
+    // The queue is full: 64's gate cannot open, so no voice plays it; the call says so.
+    let dropped = c.note_on(64, 127, At::Now).unwrap_err();
+    assert!(
+        matches!(dropped, EngineError::EventsDropped(3)),
+        "{dropped:?}"
+    );
     assert_eq!(c.active_voices(), 1);
     assert_pitches(&pitches(&render(&mut audio, 4_800)[1_200..]), &[60]);
     c.note_on(67, 127, At::Now).unwrap();
     // Full again: 60's gate cannot close, so it still holds its voice, and sounds.
-    c.note_off(60, At::Now).unwrap();
+    let dropped = c.note_off(60, At::Now).unwrap_err();
+    assert!(
+        matches!(dropped, EngineError::EventsDropped(1)),
+        "{dropped:?}"
+    );
     assert_eq!(c.active_voices(), 2);
     assert_pitches(&pitches(&render(&mut audio, 4_800)[1_200..]), &[60, 67]);
     // The next note off of 60 closes it.

@@ -6,11 +6,11 @@
 
 use patchvm::ir::PatchBuilder;
 use patchvm::vm::MAX_BLOCK;
-use patchvm_tests::osc::{Client, Rig, s};
+use patchvm_tests::osc::{Client, PATIENCE, Rig, s};
 use rosc::OscType;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 #[test]
 fn param_sets_sent_while_playing_in_real_time_all_play_in_order() {
@@ -26,6 +26,7 @@ fn param_sets_sent_while_playing_in_real_time_all_play_in_order() {
     client.send_message("/param/set", vec![s("g"), s("amp"), OscType::Float(0.0)]);
     client.sync(0);
     rig.render(4 * MAX_BLOCK);
+    let applied_before = rig.controller.lock().unwrap().metrics().applied_events;
 
     // The audio half on its own thread, one block every 64 samples' worth of time, logging
     // each block's samples (an event sent `Now` lands on a block's first sample).
@@ -51,7 +52,14 @@ fn param_sets_sent_while_playing_in_real_time_all_play_in_order() {
         client.send_message("/param/set", vec![s("g"), s("amp"), OscType::Float(value)]);
     }
     assert_eq!(client.sync(1).len(), 0, "every /param/set was applied");
-    std::thread::sleep(Duration::from_millis(20));
+    // Until the audio half has played every event (no fixed wait a loaded machine outlasts).
+    let started = Instant::now();
+    while rig.controller.lock().unwrap().metrics().applied_events
+        < applied_before + values.len() as u64
+    {
+        assert!(started.elapsed() < PATIENCE, "the audio half stalled");
+        std::thread::yield_now();
+    }
     stop.store(true, Ordering::Relaxed);
     let log = audio_thread.join().unwrap();
 

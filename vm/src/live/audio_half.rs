@@ -4,6 +4,7 @@
 //! change's transition program for its crossfade before the new program itself.
 
 use crate::channels::mapped_sample;
+use crate::denormals::FlushDenormals;
 use crate::kernel::MAX_BLOCK;
 use crate::live::clock_tap::ClockTap;
 use crate::live::event::{Action, Event};
@@ -44,7 +45,9 @@ pub const FADE_SAMPLES: u32 = MAX_BLOCK as u32;
 /// - locks and blocking: the queues are `rtrb` SPSC ring buffers (wait-free push and pop),
 ///   metrics are relaxed atomics; nothing here waits for the control side;
 /// - panics: events name parameters by key, looked up with `binary_search`, and slots out of
-///   range are ignored; programs were verified before they were built.
+///   range are ignored; programs were verified before they were built;
+/// - subnormals: `process` flushes them to zero ([`FlushDenormals`]) and gives the caller's
+///   thread its floating-point mode back.
 pub struct AudioHalf {
     /// The program playing; `None` until the first one arrives (silence). A transition
     /// while its `then` is set.
@@ -145,6 +148,8 @@ impl AudioHalf {
     ///
     /// Real-time safe: does not allocate, lock or block.
     pub fn process_with_input(&mut self, input: &[f32], input_channels: usize, output: &mut [f32]) {
+        // Subnormal tails cost the FPU dearly; the caller's mode comes back on return.
+        let _flush = FlushDenormals::new();
         let started = Instant::now();
         let channels = self.channels;
         let frames = output.len() / channels;

@@ -89,6 +89,11 @@ impl Remote {
             .map_err(|rtrb::PushError::Full(program)| program)
     }
 
+    /// Programs published and not yet taken by the audio half.
+    pub fn waiting(&self) -> usize {
+        self.programs.buffer().capacity() - self.programs.slots()
+    }
+
     /// Queues `event`; if the queue is full it is dropped and counted, never waited for.
     /// Returns whether it was queued.
     pub fn send(&mut self, event: Event) -> bool {

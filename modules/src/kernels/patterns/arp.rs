@@ -5,7 +5,7 @@
 //! `Bb9`: a root and an octave) is read back as the chord it spells.
 
 use super::checks::chord_notes;
-use super::player::{Held, MIN_HELD, cycle_of};
+use super::player::{Held, MIN_HELD, cycle_of, just_below};
 use super::sequencer::{Playing, STRAIGHT, TRIG};
 use super::{CYCLE_BARS, MAX_OCTAVES};
 use crate::kernels::{limit, param};
@@ -145,7 +145,7 @@ impl Arpeggiator {
                 self.numbered.chord(note).notes(3).for_each(hold);
             }
         }
-        let first = last_start(placed.beat.next_down(), self.step) + 1.0;
+        let first = last_start(just_below(placed.beat), self.step) + 1.0;
         Some((count, first))
     }
 }

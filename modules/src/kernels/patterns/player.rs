@@ -145,13 +145,24 @@ pub(super) fn cycle_of(beat: f64, cycle_beats: f64) -> i64 {
     (beat / cycle_beats).floor() as i64
 }
 
+/// The largest beat below `beat` that is a normal number: its next float down, or below beat
+/// 0, `-f64::MIN_POSITIVE` rather than a subnormal, which the audio thread's flush-to-zero
+/// mode may read as 0 (aarch64's does) — so "just below beat 0" stays below it.
+pub(super) fn just_below(beat: f64) -> f64 {
+    let below = beat.next_down();
+    match below.is_subnormal() || below == 0.0 {
+        true => -f64::MIN_POSITIVE,
+        false => below,
+    }
+}
+
 /// The beat of the sample before the block `beats` begins: exactly, inside a stretch of the
 /// beat line; the block's first beat less a sample's worth at its start; just below the
 /// first beat after a jump, so only an event exactly on it plays there.
 pub(super) fn before(beats: &Beats) -> f64 {
     let first = beats.at(0);
     if beats.jumped {
-        return first.next_down();
+        return just_below(first);
     }
     if beats.since > 0 {
         let k = (beats.since - 1) as f64;
