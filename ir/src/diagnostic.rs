@@ -58,6 +58,10 @@ pub enum Code {
     /// Several instruments: two voice templates share a name, a template's `channel` or
     /// `voices` is out of range, or a note stream is connected where none can go.
     Notes,
+    /// A scene cannot be recalled as written: two scenes share a name, a scene sets an input
+    /// twice, or names an input no recall can set (a connected one, a voice template's, a
+    /// `voice` node's, one of a node that runs no kernel).
+    Scene,
     /// A setting of the host (not of the patch) is out of range, such as the sample rate.
     Setting,
     /// patchvm failed its own invariants: a bug to report, never the patch's fault.
@@ -88,6 +92,7 @@ impl Code {
             Code::Shorthand => "E0115",
             Code::Text => "E0116",
             Code::Notes => "E0117",
+            Code::Scene => "E0118",
             Code::Setting => "E0201",
             Code::Internal => "E0900",
         }
