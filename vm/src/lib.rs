@@ -66,5 +66,5 @@ pub use machine::Executable;
 pub use op::{Access, Instr};
 pub use program::{KernelDecl, Program};
 pub use shared::{KernelRef, SharedKernel};
-pub use time::{Beats, Quantize, TempoMap, Transport, TransportCommand};
+pub use time::{Beats, Quantize, TempoMap, Transport, TransportCommand, TransportState};
 pub use verify::{VerifyError, verify};

@@ -159,6 +159,7 @@ pub(crate) fn engine_failure(error: EngineError, source: Option<&SourceFile>) ->
         error @ EngineError::NoPatch => Failure::new(PVM_ERR_NO_PATCH, error.to_string()),
         error @ EngineError::Param { .. } => Failure::new(PVM_ERR_PARAM, error.to_string()),
         error @ EngineError::Transport(_) => Failure::new(PVM_ERR_RANGE, error.to_string()),
+        error @ EngineError::Scene(_) => Failure::new(PVM_ERR_PARAM, error.to_string()),
         error @ EngineError::AudioHalfNotRunning => Failure::new(PVM_ERR_BUSY, error.to_string()),
     }
 }

@@ -21,6 +21,12 @@ use patchvm_vm::{Quantize, TempoMap, TransportCommand};
 use std::collections::{BTreeSet, VecDeque};
 use std::path::Path;
 
+mod scenes;
+mod snapshot;
+
+pub use scenes::RecallAt;
+pub(crate) use snapshot::Recorded;
+
 /// The control half of an engine (see [`Engine`](super::Engine)). Every call that changes
 /// the patch compiles and builds the new program here, then publishes it to the audio half;
 /// an invalid patch or edit returns its diagnostics and changes nothing.
@@ -61,6 +67,9 @@ pub struct Controller {
     queued_events: u64,
     /// The grid every swap waits for, if any (see [`Controller::quantize_swaps`]).
     quantize: Option<Quantize>,
+    /// What a snapshot keeps that the patch does not: values set by events, notes held, the
+    /// scene last recalled.
+    recorded: Recorded,
 }
 
 impl Controller {
@@ -87,6 +96,7 @@ impl Controller {
             ignored_midi: 0,
             queued_events: 0,
             quantize: None,
+            recorded: Recorded::default(),
         }
     }
 
@@ -178,6 +188,7 @@ impl Controller {
         at: At,
     ) -> Result<bool, EngineError> {
         let key = self.key(node, param)?;
+        self.recorded.param(node, param, value);
         Ok(self.send(key, Action::Set(value), at))
     }
 
@@ -193,6 +204,7 @@ impl Controller {
         at: At,
     ) -> Result<bool, EngineError> {
         let key = self.key(node, param)?;
+        self.recorded.param(node, param, target);
         Ok(self.send(key, Action::Ramp { target, samples }, at))
     }
 
@@ -268,6 +280,7 @@ impl Controller {
         if velocity == 0 {
             return self.channel_note_off(channel, note, at);
         }
+        self.recorded.note_on(channel, note, velocity);
         let mut changes = Vec::new();
         self.performance
             .note_on(channel, note.min(127), velocity, time_of(at), &mut changes);
@@ -286,6 +299,7 @@ impl Controller {
         note: u8,
         at: At,
     ) -> Result<(), EngineError> {
+        self.recorded.note_off(channel, note);
         let mut changes = Vec::new();
         self.performance
             .note_off(channel, note.min(127), time_of(at), &mut changes);
@@ -307,6 +321,7 @@ impl Controller {
         value: u8,
         at: At,
     ) -> Result<(), EngineError> {
+        self.recorded.control(channel, number);
         let mut changes = Vec::new();
         self.performance
             .control(channel, number, value, &mut changes);
@@ -527,6 +542,15 @@ impl Controller {
     /// Compiles, builds and publishes `patch`; on success it is the patch playing, and the
     /// one it replaced comes back.
     fn commit(&mut self, patch: Patch) -> Result<(SwapReport, Option<Patch>), EngineError> {
+        self.commit_at(patch, self.quantize)
+    }
+
+    /// [`commit`](Controller::commit) with the swap waiting for `quantize`'s grid line.
+    fn commit_at(
+        &mut self,
+        patch: Patch,
+        quantize: Option<Quantize>,
+    ) -> Result<(SwapReport, Option<Patch>), EngineError> {
         self.maintain();
         let options = CompileOptions {
             never_fold: self.never_fold.clone(),
@@ -552,7 +576,7 @@ impl Controller {
             self.published.as_ref(),
             &mut self.keys,
         )?;
-        loaded.quantize = self.quantize;
+        loaded.quantize = quantize;
         // On failure the program comes back and is dropped here, on the control side.
         self.remote
             .publish(loaded)

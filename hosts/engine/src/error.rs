@@ -24,6 +24,8 @@ pub enum EngineError {
     },
     /// A transport command out of range (a tempo, a loop, a beat); why, in lowercase words.
     Transport(String),
+    /// A scene to recall that the patch does not have; why, in lowercase words.
+    Scene(String),
     /// Too many programs are waiting for the audio half: it is not running (or not calling
     /// `process`). Nothing was changed; try again once it runs.
     AudioHalfNotRunning,
@@ -47,6 +49,7 @@ impl fmt::Display for EngineError {
                 reason,
             } => write!(f, "cannot set `{param}` of node `{node}`: {reason}"),
             EngineError::Transport(reason) => write!(f, "transport command refused: {reason}"),
+            EngineError::Scene(reason) => write!(f, "cannot recall the scene: {reason}"),
             EngineError::AudioHalfNotRunning => {
                 f.write_str("the audio half is not taking programs; is it running?")
             }

@@ -40,9 +40,11 @@ mod event;
 mod link;
 mod loaded;
 mod metrics;
+mod position;
 
 pub use audio_half::{AudioHalf, FADE_SAMPLES};
 pub use event::{Action, Event, ParamKey};
 pub use link::{LinkSettings, Remote, link};
 pub use loaded::{Loaded, Returned, Takeover};
 pub use metrics::{Metrics, MetricsSnapshot};
+pub use position::PublishedPosition;

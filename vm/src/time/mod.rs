@@ -14,4 +14,4 @@ mod transport;
 pub use beats::Beats;
 pub use quantize::Quantize;
 pub use tempo_map::{Segment, TempoError, TempoMap, TempoPoint, TempoShape};
-pub use transport::{Transport, TransportCommand};
+pub use transport::{Transport, TransportCommand, TransportState};
