@@ -261,7 +261,7 @@ impl Patch {
             scene.name.span = Span::NONE;
             for value in &mut scene.values {
                 value.span = Span::NONE;
-                clear_end(&mut value.target);
+                value.key.span = Span::NONE;
                 clear_value(&mut value.value);
             }
         }

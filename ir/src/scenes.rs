@@ -2,12 +2,13 @@
 //! at once or on the next bar line.
 //!
 //! `(scenes (verse (lead.cutoff 800) (drums.pattern "bd ~ sd ~")) (chorus …))`: each scene
-//! names inputs of the patch's nodes as `NODE.INPUT` (split at the last dot, so a node whose
-//! id has dots of its own is named whole) and gives each a number or, for a text input, a
-//! text. Recalling one sets them all on the same sample (the engine's `recall_scene`).
+//! names inputs of the patch's nodes as `NODE.INPUT` and gives each a number or, for a text
+//! input, a text. Node ids and input names may both hold dots (`out.saw`, `notes0.pitch`),
+//! so a key is kept as written and split against the patch: at the dot after the longest
+//! prefix that is a node's id ([`SceneValue::target`]). Recalling one sets them all on the same sample (the engine's `recall_scene`).
 //! Validation checks each value as it checks a node's own (`validate/scenes.rs`).
 
-use crate::patch::{Name, PortRef, Value};
+use crate::patch::{Name, Patch, PortRef, Value};
 use crate::span::Span;
 
 /// One scene: `(NAME (NODE.INPUT VALUE) …)`.
@@ -24,8 +25,8 @@ pub struct Scene {
 /// One value of a scene: the input it sets and what to.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SceneValue {
-    /// The node and input, each with its part of the written key's span.
-    pub target: PortRef,
+    /// The input, `NODE.INPUT`, as written.
+    pub key: Name,
     /// A number, or a text for a text input.
     pub value: Value,
     /// The whole entry.
@@ -33,18 +34,34 @@ pub struct SceneValue {
 }
 
 impl SceneValue {
-    /// The key as written: `NODE.INPUT`.
-    pub fn key(&self) -> String {
-        format!("{}.{}", self.target.node.text, self.target.port.text)
+    /// The node and input the key names in `patch`: split at the dot after the longest
+    /// prefix that is the id of a node or voice template of `patch`, each part with its span
+    /// inside the key's; `None` if no prefix is.
+    pub fn target(&self, patch: &Patch) -> Option<PortRef> {
+        let text = &self.key.text;
+        text.char_indices()
+            .rev()
+            .filter(|&(_, c)| c == '.')
+            .map(|(dot, _)| dot)
+            .find(|&dot| {
+                let node = &text[..dot];
+                patch.node(node).is_some() || patch.voices.iter().any(|t| t.name.text == node)
+            })
+            .and_then(|dot| split_at(&self.key, dot))
     }
 }
 
-/// Splits a written key `NODE.INPUT` at its last dot, giving each part its span inside the
-/// key's (past a quote, when the key was quoted without escapes; the whole key's otherwise);
-/// `None` for a key without a dot or with an empty part.
-pub fn split_key(key: &Name) -> Option<PortRef> {
-    let dot = key.text.rfind('.')?;
-    let (node, port) = (&key.text[..dot], &key.text[dot + 1..]);
+/// Whether a written key has the shape `NODE.INPUT`: a dot with text on both sides.
+pub fn is_key(key: &str) -> bool {
+    key.find('.').is_some_and(|first| first > 0)
+        && key.rfind('.').is_some_and(|last| last + 1 < key.len())
+}
+
+/// Splits a key at the dot at byte `dot`, giving each part its span inside the key's (past
+/// a quote when the key was quoted without escapes; the whole key's otherwise); `None` if a
+/// part would be empty.
+pub fn split_at(key: &Name, dot: usize) -> Option<PortRef> {
+    let (node, port) = (key.text.get(..dot)?, key.text.get(dot + 1..)?);
     if node.is_empty() || port.is_empty() {
         return None;
     }
@@ -80,30 +97,56 @@ pub fn split_key(key: &Name) -> Option<PortRef> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::patch::PatchBuilder;
+
+    fn value(key: &str, span: Span) -> SceneValue {
+        SceneValue {
+            key: Name {
+                text: key.into(),
+                span,
+            },
+            value: Value {
+                kind: crate::patch::ValueKind::Number(1.0),
+                span: Span::NONE,
+                escapes: Vec::new(),
+            },
+            span: Span::NONE,
+        }
+    }
 
     #[test]
-    fn keys_split_at_the_last_dot_with_spans_inside_the_key() {
-        let bare = Name {
-            text: "out.saw.freq".into(),
-            span: Span::new(10, 22),
+    fn keys_split_after_the_longest_node_id_with_spans_inside_the_key() {
+        let patch = PatchBuilder::new()
+            .node("out", "output", &[])
+            .node("out.saw", "osc.saw", &[])
+            .node("slot", "voice.slot", &[])
+            .build();
+        let parts = |key: &str, span: Span| {
+            let end = value(key, span).target(&patch)?;
+            Some((
+                end.node.text,
+                end.port.text,
+                end.node.span.range(),
+                end.port.span.range(),
+            ))
         };
-        let end = split_key(&bare).unwrap();
         assert_eq!(
-            (end.node.text.as_str(), end.port.text.as_str()),
-            ("out.saw", "freq")
+            parts("out.saw.freq", Span::new(10, 22)),
+            Some(("out.saw".into(), "freq".into(), 10..17, 18..22))
         );
+        // Quoted: the parts' spans start past the quote.
         assert_eq!(
-            (end.node.span.range(), end.port.span.range()),
-            (10..17, 18..22)
+            parts("slot.notes2.pitch", Span::new(0, 19)),
+            Some(("slot".into(), "notes2.pitch".into(), 1..5, 6..18))
         );
-        let quoted = Name {
-            text: "a.b".into(),
-            span: Span::new(0, 5),
-        };
-        let end = split_key(&quoted).unwrap();
-        assert_eq!((end.node.span.range(), end.port.span.range()), (1..2, 3..4));
-        for bad in ["nodot", ".freq", "lead."] {
-            assert_eq!(split_key(&Name::new(bad)), None, "{bad}");
+        assert_eq!(parts("lead.cutoff", Span::NONE), None);
+        for (key, shaped) in [
+            ("a.b", true),
+            ("nodot", false),
+            (".freq", false),
+            ("lead.", false),
+        ] {
+            assert_eq!(is_key(key), shaped, "{key}");
         }
     }
 }

@@ -174,10 +174,8 @@ fn scenes_of(patch: &Patch, shape: &PatchShape, genes: &[SceneGene]) -> Vec<Scen
             let Some(&input) = free.get(input % free.len().max(1)) else {
                 continue;
             };
-            let taken = values
-                .iter()
-                .any(|v| v.target.node.text == node.id.text && v.target.port.text == input.name);
-            if taken {
+            let key = format!("{}.{}", node.id.text, input.name);
+            if values.iter().any(|v| v.key.text == key) {
                 continue;
             }
             let value = match input.unit {
@@ -189,10 +187,7 @@ fn scenes_of(patch: &Patch, shape: &PatchShape, genes: &[SceneGene]) -> Vec<Scen
                 _ => number(gene_value(input, value, shape).unwrap_or(input.default)),
             };
             values.push(SceneValue {
-                target: PortRef {
-                    node: name(&node.id.text),
-                    port: name(input.name),
-                },
+                key: name(&key),
                 value,
                 span: Span::NONE,
             });

@@ -552,6 +552,7 @@ impl Controller {
         quantize: Option<Quantize>,
     ) -> Result<(SwapReport, Option<Patch>), EngineError> {
         self.maintain();
+        self.keep_scene_slots(&patch);
         let options = CompileOptions {
             never_fold: self.never_fold.clone(),
             ..CompileOptions::default()

@@ -28,16 +28,19 @@ pub(crate) fn check(patch: &Patch, catalog: &Catalog, problems: &mut Diagnostics
             );
         }
         for (at, value) in scene.values.iter().enumerate() {
-            if let Some(first) = scene.values[..at].iter().find(|other| {
-                other.target.node.text == value.target.node.text
-                    && other.target.port.text == value.target.port.text
-            }) {
+            if let Some(first) = scene.values[..at]
+                .iter()
+                .find(|other| other.key.text == value.key.text)
+            {
                 push_capped(
                     problems,
                     Diagnostic::new(
                         Code::Scene,
                         value.span,
-                        format!("scene `{}` sets `{}` twice", scene.name.text, value.key()),
+                        format!(
+                            "scene `{}` sets `{}` twice",
+                            scene.name.text, value.key.text
+                        ),
                     )
                     .with_label("set again here")
                     .with_secondary(first.span, "first set here")
@@ -60,19 +63,32 @@ fn check_value_of(
     scene: &Scene,
     value: &SceneValue,
 ) -> Result<(), Diagnostic> {
-    let target = &value.target;
     let refuse = |reason: String, hint: &str| {
         Diagnostic::new(
             Code::Scene,
             value.span,
             format!(
                 "scene `{}` cannot set `{}`: {reason}",
-                scene.name.text,
-                value.key()
+                scene.name.text, value.key.text
             ),
         )
         .with_label("this value")
         .with_hint(hint.to_owned())
+    };
+    let Some(target) = value.target(patch) else {
+        let written = value.key.text.split('.').next().unwrap_or_default();
+        let mut ids: Vec<&str> = patch.nodes.iter().map(|n| n.id.text.as_str()).collect();
+        ids.extend(patch.voices.iter().map(|t| t.name.text.as_str()));
+        return Err(Diagnostic::new(
+            Code::UnknownNode,
+            value.key.span,
+            format!(
+                "scene `{}` names unknown node in `{}`",
+                scene.name.text, value.key.text
+            ),
+        )
+        .with_label("no node's id starts this key")
+        .with_hint(suggest::hint_for(written, &ids)));
     };
     if patch.voices.iter().any(|t| t.name.text == target.node.text) {
         return Err(refuse(
@@ -80,18 +96,9 @@ fn check_value_of(
             "set an input of a node outside the template, e.g. a `const` that drives it",
         ));
     }
+    // `target` found the node.
     let Some(node) = patch.node(&target.node.text) else {
-        let ids: Vec<&str> = patch.nodes.iter().map(|n| n.id.text.as_str()).collect();
-        return Err(Diagnostic::new(
-            Code::UnknownNode,
-            target.node.span,
-            format!(
-                "scene `{}` names unknown node `{}`",
-                scene.name.text, target.node.text
-            ),
-        )
-        .with_label("no node has this id")
-        .with_hint(suggest::hint_for(&target.node.text, &ids)));
+        return Ok(());
     };
     // An unknown module is reported on the node.
     let Some(spec) = catalog.get(&node.module.text) else {

@@ -12,10 +12,7 @@ const JSON: &str = r#"{ "scenes": {
 
 fn value(node: &str, port: &str, kind: ValueKind) -> SceneValue {
     SceneValue {
-        target: PortRef {
-            node: Name::new(node),
-            port: Name::new(port),
-        },
+        key: Name::new(format!("{node}.{port}")),
         value: Value {
             kind,
             span: Span::NONE,
@@ -50,18 +47,19 @@ fn both_text_forms_read_the_same_scenes_with_spans() {
     let verse = &from_sexpr.scenes[0];
     assert_eq!(&SEXPR[verse.name.span.range()], "verse");
     assert_eq!(&SEXPR[verse.values[0].span.range()], "(lead.cutoff 800)");
-    assert_eq!(&SEXPR[verse.values[0].target.node.span.range()], "lead");
-    assert_eq!(&SEXPR[verse.values[0].target.port.span.range()], "cutoff");
+    assert_eq!(&SEXPR[verse.values[0].key.span.range()], "lead.cutoff");
     assert_eq!(&SEXPR[verse.values[1].value.span.range()], r#""bd ~ sd ~""#);
-    let chorus = &from_sexpr.scenes[1].values[0].target;
-    assert_eq!(&SEXPR[chorus.node.span.range()], "out.saw");
-    assert_eq!(&SEXPR[chorus.port.span.range()], "freq");
+    let chorus = &from_sexpr.scenes[1].values[0].key;
+    assert_eq!(&SEXPR[chorus.span.range()], r#""out.saw.freq""#);
     let verse = &from_json.scenes[0];
     assert_eq!(
         &JSON[verse.values[1].span.range()],
         r#""drums.pattern": "bd ~ sd ~""#
     );
-    assert_eq!(&JSON[verse.values[1].target.port.span.range()], "pattern");
+    assert_eq!(
+        &JSON[verse.values[1].key.span.range()],
+        r#""drums.pattern""#
+    );
     for patch in [from_sexpr, from_json] {
         assert_eq!(patch.without_spans().scenes, expected());
     }

@@ -20,6 +20,7 @@ mod osc_paced;
 mod patterns;
 mod properties;
 mod realtime;
+mod scenes;
 mod shorthand;
 mod spec_files;
 mod swap;

@@ -221,7 +221,8 @@ impl Transport {
 
     /// Samples from the anchor to sample `now`.
     fn offset(&self, now: u64) -> f64 {
-        now.saturating_sub(self.anchor_sample).saturating_add(self.lead) as f64
+        now.saturating_sub(self.anchor_sample)
+            .saturating_add(self.lead) as f64
     }
 
     /// Where the transport stands at sample `now` (nothing applied).
@@ -233,7 +234,11 @@ impl Transport {
             beats_per_bar: beats.beats_per_bar,
             playing: self.playing,
             anchor_beat: self.anchor_beat,
-            since: if self.playing { self.offset(now) as u64 } else { 0 },
+            since: if self.playing {
+                self.offset(now) as u64
+            } else {
+                0
+            },
             live_bpm: self.live_bpm,
             looping: self.looping,
         }

@@ -2,9 +2,9 @@
 //! the transport's next grid line.
 
 use super::Controller;
+use crate::At;
 use crate::error::EngineError;
 use crate::report::SwapReport;
-use crate::At;
 use patchvm_ir::{Param, Patch, ValueKind};
 use patchvm_vm::Quantize;
 use patchvm_vm::live::Action;
@@ -43,21 +43,14 @@ impl Controller {
         let numbers: Vec<(String, String, f64)> = scene
             .values
             .iter()
-            .filter_map(|value| match value.value.kind {
-                ValueKind::Number(number) => Some((
-                    value.target.node.text.clone(),
-                    value.target.port.text.clone(),
-                    number,
-                )),
+            .filter_map(|value| match (&value.value.kind, value.target(patch)) {
+                (ValueKind::Number(number), Some(target)) => {
+                    Some((target.node.text, target.port.text, *number))
+                }
                 _ => None,
             })
             .collect();
         let edited = with_scene(patch, name);
-        // Slots for every number, in the program this commit publishes: a folded node would
-        // otherwise be kept by a second swap.
-        for (node, _, _) in &numbers {
-            self.never_fold.insert(node.as_str().into());
-        }
         let quantize = match at {
             RecallAt::Now => None,
             RecallAt::Grid(quantize) => Some(quantize),
@@ -80,6 +73,21 @@ impl Controller {
         Ok(report)
     }
 
+    /// Keeps every node a scene of `patch` gives a number from being folded, from the first
+    /// program on: its inputs are slots, so a recall is a change of values that lands on its
+    /// sample, never a structural change that crossfades.
+    pub(super) fn keep_scene_slots(&mut self, patch: &Patch) {
+        for scene in &patch.scenes {
+            for value in &scene.values {
+                if let (ValueKind::Number(_), Some(target)) =
+                    (&value.value.kind, value.target(patch))
+                {
+                    self.never_fold.insert(target.node.text.as_str().into());
+                }
+            }
+        }
+    }
+
     /// The scene recalled last, if any.
     pub fn current_scene(&self) -> Option<&str> {
         self.recorded.scene.as_deref()
@@ -93,15 +101,18 @@ fn with_scene(patch: &Patch, name: &str) -> Patch {
         return edited;
     };
     for value in &scene.values {
+        let Some(target) = value.target(patch) else {
+            continue;
+        };
         if let Some(node) = edited
             .nodes
             .iter_mut()
-            .find(|node| node.id.text == value.target.node.text)
+            .find(|node| node.id.text == target.node.text)
         {
             node.params
-                .retain(|param| param.name.text != value.target.port.text);
+                .retain(|param| param.name.text != target.port.text);
             node.params.push(Param {
-                name: value.target.port.clone(),
+                name: target.port,
                 value: value.value.clone(),
             });
         }

@@ -2,12 +2,12 @@
 //! and notes go by, and how another engine is put back on the same beat.
 
 use super::Controller;
+use crate::At;
 use crate::error::EngineError;
 use crate::report::SwapReport;
 use crate::snapshot::{
     HeldNote, ParamValue, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, Snapshot, TransportSnapshot,
 };
-use crate::At;
 use patchvm_ir::Format;
 use patchvm_vm::{TransportCommand, TransportState};
 use std::collections::BTreeMap;

@@ -8,7 +8,7 @@
 
 use super::{Converter, Entry, Item, ItemKind, ValueDocument};
 use crate::diagnostic::{Code, Diagnostic, push_capped};
-use crate::scenes::{Scene, SceneValue, split_key};
+use crate::scenes::{Scene, SceneValue, is_key};
 use crate::span::Span;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
@@ -45,16 +45,16 @@ impl Converter<'_> {
         let mut values = Vec::with_capacity(entries.len());
         for Entry { key, value } in entries {
             let entry_span = key.span.to(value.span);
-            let Some(target) = split_key(&key) else {
+            if !is_key(&key.text) {
                 let message = format!("scene key `{}` names no input", key.text);
                 let hint =
                     "write the node and its input as `NODE.INPUT`, e.g. `\"lead.cutoff\": 800`";
                 self.scene_problem(key.span, message, hint);
                 continue;
-            };
-            if let Some(value) = self.value(value, &target.node, &target.port) {
+            }
+            if let Some(value) = self.value(value, &name, &key) {
                 values.push(SceneValue {
-                    target,
+                    key,
                     value,
                     span: entry_span,
                 });
@@ -90,7 +90,7 @@ impl Serialize for SceneDocument<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.0.values.len()))?;
         for value in &self.0.values {
-            map.serialize_entry(&value.key(), &ValueDocument(&value.value.kind))?;
+            map.serialize_entry(&value.key.text, &ValueDocument(&value.value.kind))?;
         }
         map.end()
     }

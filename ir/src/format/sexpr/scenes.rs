@@ -4,7 +4,7 @@
 use super::syntax::Sexp;
 use super::{Reader, name, to_value, write_name, write_value};
 use crate::diagnostic::{Code, Diagnostic, push_capped};
-use crate::scenes::{Scene, SceneValue, split_key};
+use crate::scenes::{Scene, SceneValue, is_key};
 use crate::span::Span;
 
 const EXAMPLE: &str = r#"(scenes (verse (lead.cutoff 800) (drums.pattern "bd ~ sd ~")))"#;
@@ -45,15 +45,15 @@ impl Reader<'_> {
             && let Ok([key, value]) = <[Sexp; 2]>::try_from(parts)
             && let Some(key) = name(key)
         {
-            let Some(target) = split_key(&key) else {
+            if !is_key(&key.text) {
                 let message = format!("scene key `{}` names no input", key.text);
                 let hint =
                     format!("write the node and its input as `NODE.INPUT`, e.g. `{VALUE_EXAMPLE}`");
                 self.scene_problem(key.span, message, hint);
                 return None;
-            };
+            }
             return Some(SceneValue {
-                target,
+                key,
                 value: to_value(value),
                 span,
             });
@@ -79,7 +79,7 @@ pub(super) fn write_scenes(out: &mut String, scenes: &[Scene]) {
         write_name(out, &scene.name.text);
         for value in &scene.values {
             out.push_str("\n      (");
-            write_name(out, &value.key());
+            write_name(out, &value.key.text);
             out.push(' ');
             write_value(out, &value.value.kind);
             out.push(')');
