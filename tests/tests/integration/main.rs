@@ -21,6 +21,7 @@ mod patterns;
 mod properties;
 mod realtime;
 mod scenes;
+mod snapshots;
 mod shorthand;
 mod spec_files;
 mod swap;
