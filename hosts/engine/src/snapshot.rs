@@ -14,6 +14,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::path::Path;
 
 /// The `format` every snapshot names, so a foreign JSON file is told apart.
 pub const SNAPSHOT_FORMAT: &str = "patchvm-snapshot";
@@ -88,6 +89,8 @@ pub struct HeldNote {
 /// Why a file is no snapshot this engine can resume from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SnapshotError {
+    /// The file could not be read or written; why, with its path.
+    Io(String),
     /// Not JSON, or JSON of another kind of document.
     Foreign(String),
     /// A snapshot of a version this engine does not read.
@@ -99,6 +102,7 @@ pub enum SnapshotError {
 impl fmt::Display for SnapshotError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            SnapshotError::Io(why) => f.write_str(why),
             SnapshotError::Foreign(why) => {
                 write!(f, "not a patchvm snapshot: {why}")
             }
@@ -137,5 +141,30 @@ impl Snapshot {
             None => return Err(SnapshotError::Corrupt("it has no numeric `version`".into())),
         }
         serde_json::from_value(value).map_err(|error| SnapshotError::Corrupt(error.to_string()))
+    }
+
+    /// Reads the snapshot file at `path`.
+    pub fn read_file(path: &Path) -> Result<Snapshot, SnapshotError> {
+        let bytes = std::fs::read(path).map_err(|error| {
+            SnapshotError::Io(format!("cannot read `{}`: {error}", path.display()))
+        })?;
+        Snapshot::from_json(&bytes)
+    }
+
+    /// Writes the snapshot to `path` atomically: to a temporary file beside it, then renamed
+    /// over it, so a reader (or a crash) never meets half a snapshot. Call it off the audio
+    /// thread.
+    pub fn write_file(&self, path: &Path) -> Result<(), SnapshotError> {
+        let mut temporary = path.as_os_str().to_owned();
+        temporary.push(".tmp");
+        let temporary = Path::new(&temporary);
+        let failed = |error: std::io::Error| {
+            SnapshotError::Io(format!("cannot write `{}`: {error}", path.display()))
+        };
+        std::fs::write(temporary, self.to_json()).map_err(failed)?;
+        std::fs::rename(temporary, path).map_err(|error| {
+            let _ = std::fs::remove_file(temporary);
+            failed(error)
+        })
     }
 }

@@ -4,9 +4,9 @@
 use super::batch::Batch;
 use super::command::Command;
 use super::describe::engine_error;
-use patchvm_engine::MetricsSnapshot;
 use patchvm_engine::vm::TransportCommand;
 use patchvm_engine::{At, Controller};
+use patchvm_engine::{MetricsSnapshot, Snapshot};
 use rosc::OscType;
 
 /// What a command that succeeded asks to send back.
@@ -20,6 +20,8 @@ pub(crate) enum Done {
     Pong(Vec<OscType>),
     /// `/status` with these engine metrics (and the server's counters).
     Status(MetricsSnapshot),
+    /// A snapshot to write to this path once the controller's lock is released.
+    Snapshot(Box<Snapshot>, String),
 }
 
 /// Carries out `command`, sent to `address`, on `controller`. Events take effect `at` (from
@@ -67,6 +69,18 @@ pub(crate) fn apply(
                 .transport(command, at)
                 .map_err(|error| engine_error(&error, None))?;
             return queued_or_dropped(queued);
+        }
+        Command::RecallScene { name, at } => {
+            return controller
+                .recall_scene(&name, at)
+                .map(|_| Done::Quietly)
+                .map_err(|error| engine_error(&error, None));
+        }
+        Command::Snapshot { path } => {
+            return controller
+                .snapshot()
+                .map(|snapshot| Done::Snapshot(Box::new(snapshot), path))
+                .map_err(|error| engine_error(&error, None));
         }
         Command::Hush => return queued_or_dropped(controller.hush()),
         Command::Undo => return history(controller.undo(), "undo"),

@@ -1,7 +1,8 @@
 //! OSC messages read as commands: each address with the argument types it takes.
 
 use super::describe::{describe, sniff};
-use patchvm_engine::vm::TransportCommand;
+use patchvm_engine::RecallAt;
+use patchvm_engine::vm::{Quantize, TransportCommand};
 use patchvm_ir::{Edit, Limits};
 use rosc::{OscMessage, OscType};
 
@@ -56,6 +57,21 @@ pub enum Command {
     /// - `/transport/loop f(start) f(end)` in beats, and `/transport/loop` alone, which ends
     ///   the loop.
     Transport(TransportCommand),
+    /// `/scene/recall s(name) [s("bar"|"now")]`: every value of the patch's scene `name` on
+    /// one sample, the next bar line's (the default) or the next block's.
+    RecallScene {
+        /// The scene.
+        name: String,
+        /// When it lands.
+        at: RecallAt,
+    },
+    /// `/engine/snapshot s(path)`: the engine's live state written to `path` (see
+    /// [`patchvm_engine::Snapshot`]), atomically and after the controller's lock is released;
+    /// answered with `/engine/snapshot s(path)`.
+    Snapshot {
+        /// Where to write it.
+        path: String,
+    },
     /// `/hush`: every output fades to silence within a block until the next program; the
     /// transport goes on.
     Hush,
@@ -102,6 +118,11 @@ pub const ADDRESSES: &[(&str, &str)] = &[
         "/transport/loop",
         "f(start) f(end) in beats, or nothing to end the loop",
     ),
+    (
+        "/scene/recall",
+        "s(name), then s(\"bar\") (the default) or s(\"now\")",
+    ),
+    ("/engine/snapshot", "s(path)"),
     ("/hush", "nothing"),
     ("/ping", "anything, echoed in /pong"),
     ("/status", "nothing"),
@@ -188,6 +209,11 @@ impl Command {
                     .numbers::<2>()
                     .map(|[start, end]| transport(TransportCommand::Loop { start, end })),
             },
+            "/scene/recall" => recall(&args),
+            "/engine/snapshot" => {
+                let [path] = args.texts()?;
+                Ok(Command::Snapshot { path })
+            }
             "/hush" => args.none().map(|()| Command::Hush),
             "/patch/undo" => args.none().map(|()| Command::Undo),
             "/patch/redo" => args.none().map(|()| Command::Redo),
@@ -208,6 +234,27 @@ impl Command {
 
 fn transport(command: TransportCommand) -> Command {
     Command::Transport(command)
+}
+
+fn recall(args: &Args) -> Result<Command, Refused> {
+    let (name, at) = match args.args {
+        [OscType::String(name)] => (name, "bar"),
+        [OscType::String(name), OscType::String(at)] => (name, at.as_str()),
+        _ => return Err(args.wrong()),
+    };
+    let at = match at {
+        "bar" => RecallAt::Grid(Quantize::Bars(1)),
+        "now" => RecallAt::Now,
+        other => {
+            return Err(Refused::BadValue(format!(
+                "`{other}` is no time to recall a scene; expected `bar` or `now`"
+            )));
+        }
+    };
+    Ok(Command::RecallScene {
+        name: name.clone(),
+        at,
+    })
 }
 
 fn load(args: &Args, limits: &Limits) -> Result<Command, Refused> {

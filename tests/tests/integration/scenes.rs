@@ -213,3 +213,91 @@ fn a_scene_s_mistakes_are_reported_at_their_text() {
     }
     assert_eq!(Code::Scene.as_str(), "E0118");
 }
+
+/// Sends one OSC message through `dispatcher` and returns the replies.
+fn osc(
+    dispatcher: &patchvm::osc::Dispatcher,
+    controller: &std::sync::Mutex<Controller>,
+    address: &str,
+    args: Vec<rosc::OscType>,
+) -> Vec<rosc::OscMessage> {
+    let packet = rosc::OscPacket::Message(rosc::OscMessage {
+        addr: address.into(),
+        args,
+    });
+    dispatcher.datagram(&rosc::encoder::encode(&packet).unwrap(), controller)
+}
+
+#[test]
+fn over_osc_a_scene_lands_on_the_bar_line_and_a_snapshot_is_written_whole() {
+    use rosc::OscType::String as S;
+    let (controller, mut audio) = stereo();
+    let controller = std::sync::Mutex::new(controller);
+    controller
+        .lock()
+        .unwrap()
+        .load_text(PATCH.as_bytes(), Format::Sexpr)
+        .unwrap();
+    let dispatcher = patchvm::osc::Dispatcher::new(&controller.lock().unwrap());
+    let (_, mut right) = render_lr(&mut audio, 30_000, 1_000);
+    let replies = osc(
+        &dispatcher,
+        &controller,
+        "/scene/recall",
+        vec![S("verse".into())],
+    );
+    assert!(replies.is_empty(), "{replies:?}");
+    right.extend(render_lr(&mut audio, 70_000, 1_000).1);
+    // The default is the next bar line: 96 000.
+    assert_eq!(right.iter().position(|&x| x != 0.5), Some(96_000));
+    let replies = osc(
+        &dispatcher,
+        &controller,
+        "/scene/recall",
+        vec![S("quiet".into()), S("now".into())],
+    );
+    assert!(replies.is_empty(), "{replies:?}");
+    assert!(render_lr(&mut audio, 64, 64).1.iter().all(|&x| x == 0.0));
+    let replies = osc(
+        &dispatcher,
+        &controller,
+        "/scene/recall",
+        vec![S("quiet".into()), S("later".into())],
+    );
+    assert_eq!(
+        replies[0].args,
+        [S(
+            "/scene/recall: `later` is no time to recall a scene; expected `bar` or `now`".into()
+        )]
+    );
+    // A snapshot over OSC: written whole, answered with its path, read back.
+    let dir = std::env::temp_dir().join(format!("patchvm-scenes-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("live.json");
+    let text = path.to_string_lossy().into_owned();
+    let replies = osc(
+        &dispatcher,
+        &controller,
+        "/engine/snapshot",
+        vec![S(text.clone())],
+    );
+    assert_eq!(replies[0].addr, "/engine/snapshot");
+    assert_eq!(replies[0].args, [S(text)]);
+    let read = patchvm::engine::Snapshot::read_file(&path).unwrap();
+    assert_eq!(read.time, 100_064);
+    assert_eq!(read.scene.as_deref(), Some("quiet"));
+    assert!(!dir.join("live.json.tmp").exists());
+    let nowhere = dir
+        .join("missing")
+        .join("x.json")
+        .to_string_lossy()
+        .into_owned();
+    let replies = osc(
+        &dispatcher,
+        &controller,
+        "/engine/snapshot",
+        vec![S(nowhere)],
+    );
+    assert_eq!(replies[0].addr, "/error");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -37,9 +37,13 @@ const AFTER: usize = 60_000;
 #[test]
 fn a_resumed_engine_plays_on_bit_for_bit_and_a_filter_settles_within_5_ms() {
     let (mut controller, mut audio) = stereo();
-    controller.load_text(PATCH.as_bytes(), Format::Sexpr).unwrap();
+    controller
+        .load_text(PATCH.as_bytes(), Format::Sexpr)
+        .unwrap();
     controller.recall_scene("loud", RecallAt::Now).unwrap();
-    controller.set_param("g", "amp", 0.8, At::Sample(30_000)).unwrap();
+    controller
+        .set_param("g", "amp", 0.8, At::Sample(30_000))
+        .unwrap();
     controller.note_on(60, 100, At::Now).unwrap();
     controller.note_on(64, 90, At::Now).unwrap();
     controller.note_off(60, At::Now).unwrap();
@@ -51,7 +55,11 @@ fn a_resumed_engine_plays_on_bit_for_bit_and_a_filter_settles_within_5_ms() {
     // set, the note still held, the scene.
     assert_eq!(snapshot.time, BEFORE as u64);
     let beat = ramp_beat(BEFORE as f64);
-    assert!((snapshot.transport.beat - beat).abs() < 1e-9, "{}", snapshot.transport.beat);
+    assert!(
+        (snapshot.transport.beat - beat).abs() < 1e-9,
+        "{}",
+        snapshot.transport.beat
+    );
     assert!(snapshot.transport.playing);
     assert_eq!(snapshot.params.len(), 1);
     assert_eq!(
@@ -97,13 +105,27 @@ fn a_resumed_engine_plays_on_bit_for_bit_and_a_filter_settles_within_5_ms() {
 #[test]
 fn a_stopped_transport_with_a_live_tempo_and_a_loop_resumes_as_it_stood() {
     let (mut controller, mut audio) = stereo();
-    controller.load_text(PATCH.as_bytes(), Format::Sexpr).unwrap();
+    controller
+        .load_text(PATCH.as_bytes(), Format::Sexpr)
+        .unwrap();
     use patchvm::vm::TransportCommand::{Loop, Stop, Tempo};
     controller
-        .transport(Tempo { bpm: 90.0, next_beat: false }, At::Sample(1_000))
+        .transport(
+            Tempo {
+                bpm: 90.0,
+                next_beat: false,
+            },
+            At::Sample(1_000),
+        )
         .unwrap();
     controller
-        .transport(Loop { start: 2.0, end: 6.0 }, At::Now)
+        .transport(
+            Loop {
+                start: 2.0,
+                end: 6.0,
+            },
+            At::Now,
+        )
         .unwrap();
     controller.transport(Stop, At::Sample(33_000)).unwrap();
     render_lr(&mut audio, 40_000, 1_000);
