@@ -645,4 +645,35 @@ mod tests {
             ))
         );
     }
+
+    #[test]
+    fn scenes_are_recalled_on_the_bar_by_default_and_snapshots_take_a_path() {
+        let text = |t: &str| OscType::String(t.into());
+        let recall = |at| Command::RecallScene {
+            name: "verse".into(),
+            at,
+        };
+        assert_eq!(
+            parse("/scene/recall", vec![text("verse")]),
+            Ok(recall(RecallAt::Grid(Quantize::Bars(1))))
+        );
+        assert_eq!(
+            parse("/scene/recall", vec![text("verse"), text("now")]),
+            Ok(recall(RecallAt::Now))
+        );
+        assert_eq!(
+            parse("/scene/recall", vec![OscType::Int(1)]),
+            Err(Refused::WrongArguments(
+                "/scene/recall takes s(name), then s(\"bar\") (the default) or s(\"now\"); got i"
+                    .into()
+            ))
+        );
+        assert_eq!(
+            parse("/engine/snapshot", vec![text("/tmp/s.json")]),
+            Ok(Command::Snapshot {
+                path: "/tmp/s.json".into()
+            })
+        );
+        assert!(parse("/engine/snapshot", vec![]).is_err());
+    }
 }

@@ -205,6 +205,10 @@ fn the_transport_allocates_nothing_on_the_audio_thread() {
         TransportCommand::Stop,
         TransportCommand::Play,
         TransportCommand::LoopOff,
+        TransportCommand::Resume {
+            anchor_beat: 4.0,
+            since: 12_345,
+        },
     ];
     for round in 0..60 {
         let now = controller.time();

@@ -57,7 +57,7 @@ impl PublishedPosition {
             let words: [u64; WORDS] = std::array::from_fn(|i| self.words[i].load(Relaxed));
             fence(Acquire);
             let after = self.sequence.load(Relaxed);
-            if before == after && before % 2 == 0 {
+            if before == after && before.is_multiple_of(2) {
                 return (before > 0).then(|| decode(&words));
             }
             tries += 1;
