@@ -9,7 +9,7 @@ use patchvm::vm::Quantize;
 
 /// `a`'s level (plus the pattern's onsets) on the left, `b`'s on the right, at 120 BPM in
 /// 4/4: bar lines every 96 000 samples, the pattern's four steps a bar on every beat.
-const PATCH: &str = r#"(patch
+pub(crate) const PATCH: &str = r#"(patch
   (nodes
     (clk (type "clock"))
     (a (type "gain") (amp 0.25))
