@@ -61,6 +61,10 @@ pub enum Code {
     /// A command that sends note streams (`stream`) was given a patch with none: no
     /// `midi.out`, `midi.cc` or `midi.bend` node.
     NoStream,
+    /// A scene cannot be recalled as written: two scenes share a name, a scene sets an input
+    /// twice, or names an input no recall can set (a connected one, a voice template's, a
+    /// `voice` node's, one of a node that runs no kernel).
+    Scene,
     /// A setting of the host (not of the patch) is out of range, such as the sample rate.
     Setting,
     /// patchvm failed its own invariants: a bug to report, never the patch's fault.
@@ -92,6 +96,7 @@ impl Code {
             Code::Text => "E0116",
             Code::Notes => "E0117",
             Code::NoStream => "E0119",
+            Code::Scene => "E0118",
             Code::Setting => "E0201",
             Code::Internal => "E0900",
         }

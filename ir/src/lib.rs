@@ -32,6 +32,7 @@ pub mod midi;
 pub mod node_name;
 pub mod notes;
 pub mod patch;
+pub mod scenes;
 pub mod shorthand;
 pub mod span;
 pub mod suggest;
@@ -55,6 +56,7 @@ pub use patch::{
     Binding, BindingSource, Connection, Midi, Name, Node, Number, Param, Patch, PatchBuilder,
     PortRef, TemplatePort, Value, ValueKind, VoiceTemplate,
 };
+pub use scenes::{Scene, SceneValue};
 pub use span::{LineColumn, LineIndex, Span};
 pub use text::{TextCheck, TextInfo, TextProblem, TextSpec, TextValue};
 pub use transport::{Meter, TempoChange, TempoShape, Transport};

@@ -41,6 +41,11 @@ pub(crate) fn locate(patch: &mut Patch, source: &str) {
     for node in patch.nodes.iter_mut().chain(templates) {
         locate_node(node, source);
     }
+    for scene in &mut patch.scenes {
+        for value in &mut scene.values {
+            locate_value(&mut value.value, source);
+        }
+    }
 }
 
 fn locate_node(node: &mut Node, source: &str) {

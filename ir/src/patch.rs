@@ -4,6 +4,7 @@
 //! the module catalog (see [`mod@crate::validate`]). Every element keeps the span it was read from.
 
 use crate::literal::Escape;
+use crate::scenes::Scene;
 use crate::span::Span;
 use crate::transport::Transport;
 
@@ -24,6 +25,9 @@ pub struct Patch {
     /// The transport section: tempo, meter and tempo map; `None` plays at the defaults
     /// (see [`mod@crate::transport`]).
     pub transport: Option<Transport>,
+    /// The scenes: named sets of values recalled together (see [`mod@crate::scenes`]), in
+    /// the order written.
+    pub scenes: Vec<Scene>,
 }
 
 /// A voice template: `(voice NAME (nodes …) (connections …) (inputs …) (outputs …))`.
@@ -252,6 +256,15 @@ impl Patch {
                 change.span = Span::NONE;
             }
         }
+        for scene in &mut self.scenes {
+            scene.span = Span::NONE;
+            scene.name.span = Span::NONE;
+            for value in &mut scene.values {
+                value.span = Span::NONE;
+                value.key.span = Span::NONE;
+                clear_value(&mut value.value);
+            }
+        }
         let midi = &mut self.midi;
         for number in midi.tuning.iter_mut().chain(&mut midi.bend_range) {
             number.span = Span::NONE;
@@ -277,14 +290,15 @@ impl Patch {
     }
 }
 
-fn clear_nodes(nodes: &mut [Node], connections: &mut [Connection]) {
-    fn clear_value(value: &mut Value) {
-        value.span = Span::NONE;
-        value.escapes.clear();
-        if let ValueKind::List(items) = &mut value.kind {
-            items.iter_mut().for_each(clear_value);
-        }
+fn clear_value(value: &mut Value) {
+    value.span = Span::NONE;
+    value.escapes.clear();
+    if let ValueKind::List(items) = &mut value.kind {
+        items.iter_mut().for_each(clear_value);
     }
+}
+
+fn clear_nodes(nodes: &mut [Node], connections: &mut [Connection]) {
     for node in nodes {
         node.span = Span::NONE;
         node.id.span = Span::NONE;

@@ -22,7 +22,8 @@
 use patchvm::ir::validate::transport::{BPM, MAX_METER};
 use patchvm::ir::{
     Code, Connection, InputSpec, Meter, ModuleSpec, Name, Node, Param, Patch, PortRef, Rate, Role,
-    Span, TemplatePort, TempoChange, TempoShape, Transport, Unit, Value, ValueKind, VoiceTemplate,
+    Scene, SceneValue, Span, TemplatePort, TempoChange, TempoShape, Transport, Unit, Value,
+    ValueKind, VoiceTemplate,
 };
 use patchvm::modules::catalog;
 use patchvm::vm::MAX_PORTS;
@@ -105,7 +106,8 @@ pub fn valid_patch() -> impl Strategy<Value = Patch> {
 /// a random DAG of connections (fan-in included, parameters driven by signals), connections
 /// into cycle-breaking inputs in any direction (so feedback loops through delays), and one
 /// `output` node fed by one to three of them, on `in`, `left` or `right`. A third of them have
-/// a transport section ([`transport`]), and a third a voice template: a `voice` node and up to three kernel nodes wired the same way, one
+/// a transport section ([`transport`]), a third scenes setting some of their unconnected
+/// inputs, and a third a voice template: a `voice` node and up to three kernel nodes wired the same way, one
 /// or two outputs summed into the `output` node, and sometimes an input driven by a node of
 /// the patch.
 pub fn valid_patch_with(shape: PatchShape) -> impl Strategy<Value = Patch> {
@@ -118,16 +120,85 @@ pub fn valid_patch_with(shape: PatchShape) -> impl Strategy<Value = Patch> {
                 prop::collection::vec((any::<usize>(), 0..3usize), 1..=3),
                 prop::option::weighted(0.3, template_gene(kernel_modules)),
                 prop::option::weighted(0.3, transport()),
+                prop::option::weighted(0.3, scene_genes()),
             )
         })
-        .prop_map(move |(nodes, edges, outputs, template, transport)| {
-            let mut patch = assemble(&shape, &nodes, &edges, &outputs);
-            if let Some(template) = template {
-                add_template(&mut patch, &shape, &template);
+        .prop_map(
+            move |(nodes, edges, outputs, template, transport, scenes)| {
+                let mut patch = assemble(&shape, &nodes, &edges, &outputs);
+                if let Some(template) = template {
+                    add_template(&mut patch, &shape, &template);
+                }
+                patch.transport = transport;
+                patch.scenes = scenes_of(&patch, &shape, &scenes.unwrap_or_default());
+                patch
+            },
+        )
+}
+
+/// A scene's raw choices: for each value, a node, one of its inputs and a gene for the value.
+type SceneGene = Vec<(usize, usize, ParamGene)>;
+
+fn scene_genes() -> impl Strategy<Value = Vec<SceneGene>> {
+    prop::collection::vec(
+        prop::collection::vec((any::<usize>(), any::<usize>(), param_gene()), 1..=4),
+        1..=3,
+    )
+}
+
+/// Scenes `scene0`, `scene1`, … of `patch` from `genes`: each value on an unconnected input
+/// of a kernel node (not a `voice` node) that the scene does not set yet, a number in the
+/// input's range or, for a text input, its default text.
+fn scenes_of(patch: &Patch, shape: &PatchShape, genes: &[SceneGene]) -> Vec<Scene> {
+    let mut scenes = Vec::new();
+    for (index, gene) in genes.iter().enumerate() {
+        let mut values: Vec<SceneValue> = Vec::new();
+        for &(node, input, value) in gene {
+            let node = &patch.nodes[node % patch.nodes.len()];
+            let Some(spec) = catalog().get(&node.module.text) else {
+                continue;
+            };
+            if spec.role != Role::Kernel || catalog().is_voice(spec.name) {
+                continue;
             }
-            patch.transport = transport;
-            patch
-        })
+            let free: Vec<&InputSpec> = spec
+                .inputs
+                .iter()
+                .filter(|i| {
+                    !patch
+                        .connections
+                        .iter()
+                        .any(|c| c.to.node.text == node.id.text && c.to.port.text == i.name)
+                })
+                .collect();
+            let Some(&input) = free.get(input % free.len().max(1)) else {
+                continue;
+            };
+            let key = format!("{}.{}", node.id.text, input.name);
+            if values.iter().any(|v| v.key.text == key) {
+                continue;
+            }
+            let value = match input.unit {
+                Unit::Text(text) => Value {
+                    kind: ValueKind::Text(text.default.to_owned()),
+                    span: Span::NONE,
+                    escapes: Vec::new(),
+                },
+                _ => number(gene_value(input, value, shape).unwrap_or(input.default)),
+            };
+            values.push(SceneValue {
+                key: name(&key),
+                value,
+                span: Span::NONE,
+            });
+        }
+        scenes.push(Scene {
+            name: name(&format!("scene{index}")),
+            values,
+            span: Span::NONE,
+        });
+    }
+    scenes
 }
 
 /// A valid transport section: a tempo within the transport's range, a meter of 1–64 notes of

@@ -70,5 +70,5 @@ pub use op::{Access, Instr};
 pub use program::{KernelDecl, Program};
 pub use shared::{KernelRef, SharedKernel};
 pub use sink::{Message, SinkDecl, SinkEvent, SinkKind, SinkMemory};
-pub use time::{Beats, Quantize, TempoMap, Transport, TransportCommand};
+pub use time::{Beats, Quantize, TempoMap, Transport, TransportCommand, TransportState};
 pub use verify::{VerifyError, verify};

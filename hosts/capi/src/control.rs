@@ -164,6 +164,7 @@ pub(crate) fn engine_failure(error: EngineError, source: Option<&SourceFile>) ->
             Failure::new(PVM_ERR_QUEUE_FULL, error.to_string())
         }
         error @ EngineError::Busy { .. } => Failure::new(PVM_ERR_BUSY, error.to_string()),
+        error @ EngineError::Scene(_) => Failure::new(PVM_ERR_PARAM, error.to_string()),
     }
 }
 

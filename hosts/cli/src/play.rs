@@ -8,7 +8,7 @@ use crate::session::{Controls, Notes, Session};
 use patchvm::Controller;
 use patchvm::engine::backend::Backend;
 use patchvm::engine::stream::{Destination, NoteSender, SenderSettings};
-use patchvm::engine::{Engine, EngineError, EngineSettings};
+use patchvm::engine::{Engine, EngineError, EngineSettings, Snapshot};
 use patchvm::midi::clock::{ClockLogFeed, ClockSender, ClockSink, LogSink};
 use patchvm::midi::clock_log;
 use patchvm::midi::SmfRecorder;
@@ -88,6 +88,14 @@ pub struct PlayArgs {
     /// tempo, and its start, stop and song position, without the beat ever jumping.
     #[arg(long, value_name = "PORT|FILE.log")]
     clock_in: Option<String>,
+    /// Save the live state (the patch as edited, the transport, values set by events, notes
+    /// held, the scene) to this JSON file every few seconds and at the end, atomically.
+    #[arg(long, value_name = "PATH")]
+    snapshot: Option<PathBuf>,
+    /// Start from a snapshot (`--snapshot`, `/engine/snapshot`): its patch, on its beat, with
+    /// its values, notes and scene.
+    #[arg(long, value_name = "PATH")]
+    resume: Option<PathBuf>,
     /// How many voices the patch's voice template plays.
     #[arg(long, value_name = "N", default_value_t = patchvm::compiler::DEFAULT_VOICES as u16,
           value_parser = clap::value_parser!(u16).range(1..=1024))]
@@ -136,6 +144,15 @@ const MAX_SECONDS: f64 = 86_400.0;
 /// Plays until `--seconds` have passed, Ctrl-C, or the backend ends.
 pub fn run(args: &PlayArgs) -> Result<(), Failure> {
     check_usage(args)?;
+    let resume = args
+        .resume
+        .as_deref()
+        .map(|path| {
+            Snapshot::read_file(path).map_err(|error| {
+                Failure::File(format!("cannot resume from `{}`: {error}", path.display()))
+            })
+        })
+        .transpose()?;
     let limits = args.limits.limits();
     // The patch's channels and inputs choose the backend's; the check also reports a broken
     // patch before any device is opened.
@@ -185,6 +202,11 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
             }
             other => Failure::File(other.to_string()),
         })?;
+    if let Some(snapshot) = &resume {
+        controller
+            .resume(snapshot)
+            .map_err(|error| Failure::File(format!("cannot resume from the snapshot: {error}")))?;
+    }
     // The first program plays at once; every later swap waits for the grid.
     controller.quantize_swaps(args.quant);
     // Shared by the control-side threads; the audio thread never touches it.
@@ -236,7 +258,7 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
         .map(|seconds| (seconds * f64::from(setup.sample_rate)).round() as u64);
     controls.notes = notes;
     let session = Session::start(backend, audio, controller, controls, frames, &args.patch)?;
-    session.run()
+    session.snapshots(args.snapshot.clone()).run()
 }
 
 /// Clock messages the audio half can queue before the sender takes them: seconds of ticks.

@@ -27,6 +27,9 @@ use std::time::{Duration, Instant};
 /// end. Short enough that messages and Ctrl-C feel immediate; it never affects the sound.
 const TICK: Duration = Duration::from_millis(20);
 
+/// How often `--snapshot` saves the live state.
+const SNAPSHOT_EVERY: Duration = Duration::from_secs(2);
+
 /// The threads that change the patch while it plays. Each shares the controller and holds
 /// its lock for one change at a time; the audio thread never touches it.
 #[derive(Debug, Default)]
@@ -217,6 +220,8 @@ pub struct Session {
     patch: PathBuf,
     /// Whether the device's latency has been printed yet.
     latency_told: bool,
+    /// `--snapshot`: where the live state is saved, and when it was last.
+    snapshot: Option<(PathBuf, Instant)>,
 }
 
 impl Session {
@@ -278,7 +283,39 @@ impl Session {
             status: StatusLine::new(),
             patch: patch.to_path_buf(),
             latency_told: false,
+            snapshot: None,
         })
+    }
+
+    /// Saves the live state to `path` every [`SNAPSHOT_EVERY`] and when the session ends.
+    pub fn snapshots(mut self, path: Option<PathBuf>) -> Session {
+        self.snapshot = path.map(|path| (path, Instant::now()));
+        self
+    }
+
+    /// Saves a snapshot if one is due (or `now`): taken under the controller's lock, written
+    /// after it, here on the control loop's thread, never the audio thread's.
+    fn save_snapshot(&mut self, now: bool) {
+        let Some((path, last)) = &mut self.snapshot else {
+            return;
+        };
+        if !now && last.elapsed() < SNAPSHOT_EVERY {
+            return;
+        }
+        *last = Instant::now();
+        let taken = self
+            .controller
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .snapshot();
+        let written = match taken {
+            Ok(snapshot) => snapshot.write_file(path).map_err(|error| error.to_string()),
+            Err(error) => Err(error.to_string()),
+        };
+        if let Err(error) = written {
+            self.status.clear();
+            eprintln!("error: snapshot: {error}");
+        }
     }
 
     /// Runs the control loop until the session ends, then stops everything and prints a
@@ -300,12 +337,14 @@ impl Session {
             if status.ended {
                 break End::BackendEnded;
             }
+            self.save_snapshot(false);
             let metrics = self.lock().metrics();
             self.status
                 .draw(&metrics, self.sample_rate, status.late_buffers);
         };
         self.status.clear();
         self.controls.report(&mut self.status);
+        self.save_snapshot(true);
         let Session {
             stream,
             controller,

@@ -737,3 +737,62 @@ fn a_midi_file_plays_live_exactly_as_it_renders() {
     // The song's first note, C4, alone from 0.5 s.
     assert_hz(between(&played, 0.6, 0.95), 261.626, "the first note");
 }
+
+#[test]
+fn play_resumes_from_its_snapshot_on_the_same_sample_of_the_beat_line() {
+    let dir = scratch_dir("snapshot");
+    let patch = dir.join("clock.lisp");
+    // The beat's phase at 137 BPM through a gain: a function of the beat line alone.
+    std::fs::write(
+        &patch,
+        r#"(patch (transport (bpm 137))
+  (nodes (clk (type "clock")) (g (type "gain") (amp 0.5)) (out (type "output")))
+  (connections (clk "phase" -> g "in") (g "out" -> out "in")))"#,
+    )
+    .unwrap();
+    let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
+    let play = |extra: &[&str]| {
+        let mut args = vec!["play", patch.to_str().unwrap()];
+        args.extend(extra);
+        patchvm(&args)
+    };
+    let first = play(&[
+        "--to",
+        &path("a.wav"),
+        "--seconds",
+        "1",
+        "--snapshot",
+        &path("s.json"),
+    ]);
+    assert!(first.status.success(), "{first:?}");
+    let reference = play(&["--to", &path("b.wav"), "--seconds", "2"]);
+    assert!(reference.status.success(), "{reference:?}");
+    let snapshot = patchvm::engine::Snapshot::read_file(&dir.join("s.json")).unwrap();
+    // Saved at the end, once the second of audio had been rendered (whole buffers of 256).
+    let at = snapshot.time as usize;
+    assert!((48_000..48_256).contains(&at), "{at}");
+    let resumed = play(&[
+        "--resume",
+        &path("s.json"),
+        "--to",
+        &path("c.wav"),
+        "--seconds",
+        "0.5",
+    ]);
+    assert!(resumed.status.success(), "{resumed:?}");
+    let (whole, again) = (read_wav(&dir.join("b.wav")), read_wav(&dir.join("c.wav")));
+    assert_eq!(again.len(), 24_000);
+    let differing = (0..24_000)
+        .filter(|&n| again[n].to_bits() != whole[at + n].to_bits())
+        .count();
+    assert_eq!(differing, 0);
+    // A file that is no snapshot stops play before it starts.
+    let refused = play(&["--resume", patch.to_str().unwrap(), "--to", &path("x.wav")]);
+    assert_eq!(refused.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("cannot resume from") && said.contains("not a patchvm snapshot"),
+        "{said}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -23,6 +23,12 @@ use patchvm_vm::{Quantize, TempoMap, TransportCommand};
 use std::collections::{BTreeSet, VecDeque};
 use std::path::Path;
 
+mod scenes;
+mod snapshot;
+
+pub use scenes::RecallAt;
+pub(crate) use snapshot::Recorded;
+
 /// The control half of an engine (see [`Engine`](super::Engine)). Every call that changes
 /// the patch compiles and builds the new program here, then publishes it to the audio half;
 /// an invalid patch or edit returns its diagnostics and changes nothing.
@@ -68,6 +74,9 @@ pub struct Controller {
     /// The catalog's input behind each key events were sent to, for their range check;
     /// cleared by every program published (an edit may change a node's module).
     inputs: foldhash::HashMap<ParamKey, &'static InputSpec>,
+    /// What a snapshot keeps that the patch does not: values set by events, notes held, the
+    /// scene last recalled.
+    recorded: Recorded,
 }
 
 impl Controller {
@@ -96,6 +105,7 @@ impl Controller {
             quantize: None,
             tempo_sync: TempoSync::default(),
             inputs: foldhash::HashMap::default(),
+            recorded: Recorded::default(),
         }
     }
 
@@ -188,6 +198,7 @@ impl Controller {
         at: At,
     ) -> Result<bool, EngineError> {
         let key = self.checked_key(node, param, value)?;
+        self.recorded.param(node, param, value);
         Ok(self.send(key, Action::Set(value), at))
     }
 
@@ -203,6 +214,7 @@ impl Controller {
         at: At,
     ) -> Result<bool, EngineError> {
         let key = self.checked_key(node, param, target)?;
+        self.recorded.param(node, param, target);
         Ok(self.send(key, Action::Ramp { target, samples }, at))
     }
 
@@ -278,6 +290,7 @@ impl Controller {
         if velocity == 0 {
             return self.channel_note_off(channel, note, at);
         }
+        self.recorded.note_on(channel, note, velocity);
         let mut changes = Vec::new();
         self.performance
             .note_on(channel, note.min(127), velocity, time_of(at), &mut changes);
@@ -296,6 +309,7 @@ impl Controller {
         note: u8,
         at: At,
     ) -> Result<(), EngineError> {
+        self.recorded.note_off(channel, note);
         let mut changes = Vec::new();
         self.performance
             .note_off(channel, note.min(127), time_of(at), &mut changes);
@@ -317,6 +331,7 @@ impl Controller {
         value: u8,
         at: At,
     ) -> Result<(), EngineError> {
+        self.recorded.control(channel, number);
         let mut changes = Vec::new();
         self.performance
             .control(channel, number, value, &mut changes);
@@ -552,7 +567,17 @@ impl Controller {
     /// Compiles, builds and publishes `patch`; on success it is the patch playing, and the
     /// one it replaced comes back.
     fn commit(&mut self, patch: Patch) -> Result<(SwapReport, Option<Patch>), EngineError> {
+        self.commit_at(patch, self.quantize)
+    }
+
+    /// [`commit`](Controller::commit) with the swap waiting for `quantize`'s grid line.
+    fn commit_at(
+        &mut self,
+        patch: Patch,
+        quantize: Option<Quantize>,
+    ) -> Result<(SwapReport, Option<Patch>), EngineError> {
         self.maintain();
+        self.keep_scene_slots(&patch);
         let options = CompileOptions {
             never_fold: self.never_fold.clone(),
             ..CompileOptions::default()
@@ -577,7 +602,7 @@ impl Controller {
             self.published.as_ref(),
             &mut self.keys,
         )?;
-        loaded.quantize = self.quantize;
+        loaded.quantize = quantize;
         // On failure the program comes back and is dropped here, on the control side.
         if self.remote.publish(loaded).is_err() {
             return Err(EngineError::Busy {

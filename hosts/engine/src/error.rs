@@ -53,6 +53,8 @@ pub enum EngineError {
         /// Whether the audio half has rendered any frame.
         started: bool,
     },
+    /// A scene to recall that the patch does not have; why, in lowercase words.
+    Scene(String),
 }
 
 impl fmt::Display for EngineError {
@@ -103,6 +105,7 @@ impl fmt::Display for EngineError {
                  is the audio half running?"
             ),
             EngineError::Transport(reason) => write!(f, "transport command refused: {reason}"),
+            EngineError::Scene(reason) => write!(f, "cannot recall the scene: {reason}"),
             EngineError::Busy {
                 waiting,
                 started: true,

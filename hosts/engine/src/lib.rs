@@ -142,6 +142,7 @@ mod pipeline;
 pub mod reference;
 mod report;
 mod seed;
+mod snapshot;
 pub mod source;
 mod sync;
 pub mod stream;
@@ -153,7 +154,7 @@ mod voices;
 #[global_allocator]
 static ALLOCATOR: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
 
-pub use controller::Controller;
+pub use controller::{Controller, RecallAt};
 pub use error::EngineError;
 pub use midi::MidiMessage;
 pub use notes::{NoteBinding, note_hz};
@@ -168,6 +169,10 @@ pub use instance::{Instance, SAMPLE_RATES, Settings, sample_rate_problem};
 pub use patchvm_vm::live::AudioHalf;
 pub use pipeline::Prepared;
 pub use seed::node_seed;
+pub use snapshot::{
+    HeldNote, ParamValue, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, Snapshot, SnapshotError,
+    TransportSnapshot,
+};
 
 /// The compiler (`patchvm-compiler`).
 pub use patchvm_compiler as compiler;

@@ -6,7 +6,7 @@ use super::command::Command;
 use super::describe::engine_error;
 use patchvm_engine::vm::TransportCommand;
 use patchvm_engine::{At, Controller};
-use patchvm_engine::{EngineError, MetricsSnapshot};
+use patchvm_engine::{EngineError, MetricsSnapshot, Snapshot};
 use rosc::OscType;
 
 /// What a command that succeeded asks to send back.
@@ -20,6 +20,8 @@ pub(crate) enum Done {
     Pong(Vec<OscType>),
     /// `/status` with these engine metrics (and the server's counters).
     Status(MetricsSnapshot),
+    /// A snapshot to write to this path once the controller's lock is released.
+    Snapshot(Box<Snapshot>, String),
 }
 
 /// Carries out `command`, sent to `address`, on `controller`. Events take effect `at` (from
@@ -72,6 +74,18 @@ pub(crate) fn apply(
             return controller
                 .tap(at?)
                 .map(|_| Done::Quietly)
+                .map_err(|error| engine_error(&error, None));
+        }
+        Command::RecallScene { name, at } => {
+            return controller
+                .recall_scene(&name, at)
+                .map(|_| Done::Quietly)
+                .map_err(|error| engine_error(&error, None));
+        }
+        Command::Snapshot { path } => {
+            return controller
+                .snapshot()
+                .map(|snapshot| Done::Snapshot(Box::new(snapshot), path))
                 .map_err(|error| engine_error(&error, None));
         }
         Command::Hush => return queued_or_dropped(controller.hush()),

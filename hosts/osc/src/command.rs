@@ -1,7 +1,8 @@
 //! OSC messages read as commands: each address with the argument types it takes.
 
 use super::describe::{describe, sniff};
-use patchvm_engine::vm::TransportCommand;
+use patchvm_engine::RecallAt;
+use patchvm_engine::vm::{Quantize, TransportCommand};
 use patchvm_ir::{Edit, Limits};
 use rosc::{OscMessage, OscType};
 
@@ -59,6 +60,21 @@ pub enum Command {
     /// `/transport/tap`: a tap of tap tempo, at the next block or at the bundle's time tag;
     /// from the second tap of a series on, the tempo of the taps waits for the next beat.
     Tap,
+    /// `/scene/recall s(name) [s("bar"|"now")]`: every value of the patch's scene `name` on
+    /// one sample, the next bar line's (the default) or the next block's.
+    RecallScene {
+        /// The scene.
+        name: String,
+        /// When it lands.
+        at: RecallAt,
+    },
+    /// `/engine/snapshot s(path)`: the engine's live state written to `path` (see
+    /// [`patchvm_engine::Snapshot`]), atomically and after the controller's lock is released;
+    /// answered with `/engine/snapshot s(path)`.
+    Snapshot {
+        /// Where to write it.
+        path: String,
+    },
     /// `/hush`: every output fades to silence within a block until the next program; the
     /// transport goes on.
     Hush,
@@ -106,6 +122,11 @@ pub const ADDRESSES: &[(&str, &str)] = &[
         "/transport/loop",
         "f(start) f(end) in beats, or nothing to end the loop",
     ),
+    (
+        "/scene/recall",
+        "s(name), then s(\"bar\") (the default) or s(\"now\")",
+    ),
+    ("/engine/snapshot", "s(path)"),
     ("/hush", "nothing"),
     ("/ping", "anything, echoed in /pong"),
     ("/status", "nothing"),
@@ -200,6 +221,11 @@ impl Command {
                     .numbers::<2>()
                     .map(|[start, end]| transport(TransportCommand::Loop { start, end })),
             },
+            "/scene/recall" => recall(&args),
+            "/engine/snapshot" => {
+                let [path] = args.texts()?;
+                Ok(Command::Snapshot { path })
+            }
             "/hush" => args.none().map(|()| Command::Hush),
             "/patch/undo" => args.none().map(|()| Command::Undo),
             "/patch/redo" => args.none().map(|()| Command::Redo),
@@ -239,6 +265,27 @@ fn check_strings(args: &[OscType], limits: &Limits) -> Result<(), Refused> {
 
 fn transport(command: TransportCommand) -> Command {
     Command::Transport(command)
+}
+
+fn recall(args: &Args) -> Result<Command, Refused> {
+    let (name, at) = match args.args {
+        [OscType::String(name)] => (name, "bar"),
+        [OscType::String(name), OscType::String(at)] => (name, at.as_str()),
+        _ => return Err(args.wrong()),
+    };
+    let at = match at {
+        "bar" => RecallAt::Grid(Quantize::Bars(1)),
+        "now" => RecallAt::Now,
+        other => {
+            return Err(Refused::BadValue(format!(
+                "`{other}` is no time to recall a scene; expected `bar` or `now`"
+            )));
+        }
+    };
+    Ok(Command::RecallScene {
+        name: name.clone(),
+        at,
+    })
 }
 
 fn load(args: &Args, limits: &Limits) -> Result<Command, Refused> {
@@ -693,5 +740,36 @@ mod tests {
                 value: f32::INFINITY
             })
         );
+    }
+
+    #[test]
+    fn scenes_are_recalled_on_the_bar_by_default_and_snapshots_take_a_path() {
+        let text = |t: &str| OscType::String(t.into());
+        let recall = |at| Command::RecallScene {
+            name: "verse".into(),
+            at,
+        };
+        assert_eq!(
+            parse("/scene/recall", vec![text("verse")]),
+            Ok(recall(RecallAt::Grid(Quantize::Bars(1))))
+        );
+        assert_eq!(
+            parse("/scene/recall", vec![text("verse"), text("now")]),
+            Ok(recall(RecallAt::Now))
+        );
+        assert_eq!(
+            parse("/scene/recall", vec![OscType::Int(1)]),
+            Err(Refused::WrongArguments(
+                "/scene/recall takes s(name), then s(\"bar\") (the default) or s(\"now\"); got i"
+                    .into()
+            ))
+        );
+        assert_eq!(
+            parse("/engine/snapshot", vec![text("/tmp/s.json")]),
+            Ok(Command::Snapshot {
+                path: "/tmp/s.json".into()
+            })
+        );
+        assert!(parse("/engine/snapshot", vec![]).is_err());
     }
 }

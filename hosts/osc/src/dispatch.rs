@@ -76,6 +76,8 @@ impl Dispatcher {
         let mut engine = needs_engine.then(|| controller.lock());
         let mut replies = Vec::new();
         let mut batch = Batch::default();
+        // Snapshots to write once the lock is released, with the address that asked.
+        let mut snapshots = Vec::new();
         for (tag, address, command) in commands {
             let outcome = match command {
                 Err(Refused::UnknownAddress) => {
@@ -105,6 +107,7 @@ impl Dispatcher {
             match outcome {
                 // Counted and answered when the batch is played.
                 Ok(Done::Batched) => {}
+                Ok(Done::Snapshot(snapshot, path)) => snapshots.push((snapshot, path, address)),
                 Ok(done) => {
                     Counters::count(&counters.applied);
                     replies.extend(self.reply(done));
@@ -117,6 +120,22 @@ impl Dispatcher {
         }
         if let Some(Ok(guard)) = engine.as_mut() {
             self.play(&mut batch, guard, &mut replies);
+        }
+        drop(engine);
+        for (snapshot, path, address) in snapshots {
+            match snapshot.write_file(std::path::Path::new(&path)) {
+                Ok(()) => {
+                    Counters::count(&counters.applied);
+                    replies.push(OscMessage {
+                        addr: address,
+                        args: vec![OscType::String(path)],
+                    });
+                }
+                Err(why) => {
+                    Counters::count(&counters.failed);
+                    replies.push(error(format!("{address}: {why}"), counters));
+                }
+            }
         }
         replies
     }
@@ -158,7 +177,7 @@ impl Dispatcher {
 
     fn reply(&self, done: Done) -> Option<OscMessage> {
         match done {
-            Done::Quietly | Done::Batched => None,
+            Done::Quietly | Done::Batched | Done::Snapshot(..) => None,
             Done::Pong(args) => Some(OscMessage {
                 addr: "/pong".into(),
                 args,

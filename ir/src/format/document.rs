@@ -11,10 +11,11 @@
 //!             "bindings": [ { "from": ["cc", N] | ["bend"] | ["note", N],
 //!                             "to": [NODE, PORT], "range": [LO, HI] }, ... ] },
 //!   "transport": { "bpm": BPM, "meter": [BEATS, UNIT],
-//!                  "tempo": [ { "step" | "ramp": BEAT, "bpm": BPM }, ... ] } }
+//!                  "tempo": [ { "step" | "ramp": BEAT, "bpm": BPM }, ... ] },
+//!   "scenes": { NAME: { "NODE.INPUT": VALUE, ... }, ... } }
 //! ```
 //!
-//! Every key is optional (`{}` is the empty patch); `voices`, `midi`, `transport` and a
+//! Every key is optional (`{}` is the empty patch); `voices`, `midi`, `transport`, `scenes` and a
 //! template's `channel` and `voices` are written only when the patch has them (see
 //! [`transport`] for its section). Files from before several templates hold one template as
 //! `"voice": { ... }`; it still reads, as the first of the templates.
@@ -39,6 +40,7 @@ use crate::span::Span;
 use serde::ser::{SerializeMap, SerializeSeq, SerializeTuple};
 use serde::{Serialize, Serializer};
 
+mod scenes;
 mod transport;
 
 /// A decoded JSON or MessagePack value.
@@ -84,13 +86,14 @@ pub(crate) struct Words {
     pub list: &'static str,
 }
 
-const TOP_KEYS: [&str; 6] = [
+const TOP_KEYS: [&str; 7] = [
     "nodes",
     "connections",
     "voice",
     "midi",
     "voices",
     "transport",
+    "scenes",
 ];
 const TEMPLATE_KEYS: [&str; 7] = [
     "name",
@@ -176,7 +179,8 @@ impl Converter<'_> {
                 2 => patch.voices.extend(self.template(value)?),
                 3 => patch.midi = self.midi(value),
                 4 => self.templates(value, &mut patch.voices)?,
-                _ => patch.transport = self.transport(value)?,
+                5 => patch.transport = self.transport(value)?,
+                _ => patch.scenes = self.scenes(value),
             }
         }
         Ok(())
@@ -727,7 +731,8 @@ impl Serialize for PatchDocument<'_> {
         let len = 2
             + usize::from(!patch.voices.is_empty())
             + usize::from(!patch.midi.is_empty())
-            + usize::from(patch.transport.is_some());
+            + usize::from(patch.transport.is_some())
+            + usize::from(!patch.scenes.is_empty());
         let mut map = serializer.serialize_map(Some(len))?;
         map.serialize_entry("nodes", &Nodes(&patch.nodes))?;
         map.serialize_entry("connections", &Connections(&patch.connections))?;
@@ -739,6 +744,9 @@ impl Serialize for PatchDocument<'_> {
         }
         if let Some(transport) = &patch.transport {
             map.serialize_entry("transport", &transport::TransportDocument(transport))?;
+        }
+        if !patch.scenes.is_empty() {
+            map.serialize_entry("scenes", &scenes::ScenesDocument(&patch.scenes))?;
         }
         map.end()
     }
@@ -905,7 +913,7 @@ impl Serialize for Params<'_> {
     }
 }
 
-struct ValueDocument<'p>(&'p ValueKind);
+pub(super) struct ValueDocument<'p>(pub(super) &'p ValueKind);
 
 impl Serialize for ValueDocument<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -16,7 +16,8 @@
 //! `->` is written `"->"`.
 //!
 //! A `(transport (bpm 120) (meter 4 4) (tempo (step 32 140) (ramp 64 90)))` section sets the
-//! tempo, meter and tempo map (`sexpr/transport.rs`).
+//! tempo, meter and tempo map (`sexpr/transport.rs`); `(scenes (verse (lead.cutoff 800)))`
+//! names sets of values to recall (`sexpr/scenes.rs`).
 //!
 //! Shorthand, spelt with bare symbols only (a quoted string is never shorthand), expands as the
 //! patch is read into the ordinary nodes and connections it stands for (`sexpr/shorthand.rs`
@@ -39,6 +40,7 @@
 
 mod fast;
 mod midi;
+mod scenes;
 mod shorthand;
 mod syntax;
 mod transport;
@@ -55,9 +57,16 @@ use shorthand::Pending;
 use syntax::{Atom, Sexp};
 
 const MINIMAL: &str = "(patch (nodes) (connections))";
-const SECTIONS: [&str; 5] = ["nodes", "connections", "voice", "midi", "transport"];
+const SECTIONS: [&str; 6] = [
+    "nodes",
+    "connections",
+    "voice",
+    "midi",
+    "transport",
+    "scenes",
+];
 const SECTIONS_HINT: &str = "the sections are `(nodes ...)`, `(connections ...)`, `(voice ...)`, \
-     `(midi ...)` and `(transport ...)`; nodes and chains `(-> ...)` may stand alone";
+     `(midi ...)`, `(transport ...)` and `(scenes ...)`; nodes and chains `(-> ...)` may stand alone";
 const TEMPLATE_SECTIONS: [&str; 6] = [
     "nodes",
     "connections",
@@ -171,6 +180,9 @@ pub fn write(patch: &Patch) -> String {
     }
     if let Some(transport) = &patch.transport {
         transport::write_transport(&mut out, transport);
+    }
+    if !patch.scenes.is_empty() {
+        scenes::write_scenes(&mut out, &patch.scenes);
     }
     out.push_str(")\n");
     out
@@ -286,7 +298,7 @@ impl Reader<'_> {
                 return Ok(());
             }
         };
-        let mut seen = [None; 5];
+        let mut seen = [None; SECTIONS.len()];
         let mut pending = Pending::default();
         for section in sections {
             if is_chain(&section) {
@@ -315,10 +327,11 @@ impl Reader<'_> {
                     patch.voices.extend(self.template(items, span)?);
                 }
                 3 => patch.midi = self.midi(items),
-                _ => {
+                4 => {
                     let span = seen[4].unwrap_or(Span::NONE);
                     patch.transport = Some(self.transport(items, span)?);
                 }
+                _ => patch.scenes = self.scenes(items),
             }
         }
         let template: Vec<&str> = patch.voices.iter().map(|t| t.name.text.as_str()).collect();

@@ -208,6 +208,10 @@ fn the_transport_allocates_nothing_on_the_audio_thread() {
         TransportCommand::Stop,
         TransportCommand::Play,
         TransportCommand::LoopOff,
+        TransportCommand::Resume {
+            anchor_beat: 4.0,
+            since: 12_345,
+        },
     ];
     for round in 0..60 {
         let now = controller.time();
@@ -230,5 +234,34 @@ fn the_transport_allocates_nothing_on_the_audio_thread() {
     }
     assert!(controller.metrics().swaps >= 12);
     assert!(clock_messages > 50 && clock.dropped() > 0);
+    assert_eq!((total.allocations, total.frees), (0, 0));
+}
+
+#[test]
+fn scenes_recalled_on_the_bar_and_at_once_allocate_nothing_on_the_audio_thread() {
+    use patchvm::engine::RecallAt;
+    use patchvm::ir::Format;
+    use patchvm::vm::Quantize;
+    let (mut controller, mut audio) = Engine::new(EngineSettings::default(), Limits::default());
+    let text = crate::scenes::PATCH;
+    controller
+        .load_text(text.as_bytes(), Format::Sexpr)
+        .unwrap();
+    let mut buffer = vec![0.0_f32; 2 * 4_099];
+    let mut total = Allocations::default();
+    for round in 0..20 {
+        let (name, at) = match round % 3 {
+            0 => ("verse", RecallAt::Grid(Quantize::Bars(1))),
+            1 => ("quiet", RecallAt::Now),
+            _ => ("verse", RecallAt::Grid(Quantize::Beat)),
+        };
+        controller.recall_scene(name, at).unwrap();
+        // A bar and a little more, so each recall has landed before the next.
+        for length in [4_099; 24].into_iter().chain([64, 17]) {
+            play(&mut audio, &mut buffer[..2 * length], &mut total);
+        }
+        controller.maintain();
+    }
+    assert_eq!(controller.metrics().swaps, 21);
     assert_eq!((total.allocations, total.frees), (0, 0));
 }

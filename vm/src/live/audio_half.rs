@@ -197,6 +197,9 @@ impl AudioHalf {
             self.time += length as u64;
             self.fade_left -= self.fade_left.min(length as u32);
             self.metrics.advance(length as u64);
+            let map = tempo_of(&self.current, &self.idle_map);
+            let state = self.transport.state(self.time, map);
+            self.metrics.publish_position(self.time, &state);
             self.metrics.will_look_at(self.time);
             done += length;
         }

@@ -1,6 +1,8 @@
 //! Metrics the audio half writes and the control side reads: plain atomics, so neither side
 //! ever waits for the other.
 
+use crate::live::position::PublishedPosition;
+use crate::time::TransportState;
 use std::sync::atomic::Ordering::{Relaxed, SeqCst};
 use std::sync::atomic::{AtomicU64, fence};
 
@@ -41,6 +43,8 @@ pub struct Metrics {
     dropped_events: AtomicU64,
     /// Control side: voices whose gate is open (held, or kept by the sustain pedal).
     active_voices: AtomicU64,
+    /// Audio side: where the transport stood after the last block.
+    position: PublishedPosition,
 }
 
 /// A copy of the [`Metrics`] at one moment.
@@ -119,6 +123,19 @@ impl Metrics {
     pub(crate) fn will_look_at(&self, time: u64) {
         self.next_look.store(time, Relaxed);
         fence(SeqCst);
+    }
+
+    /// Where the transport stood after the audio half's last block, and the engine sample
+    /// that is; `None` before the first block.
+    pub fn position(&self) -> Option<(u64, TransportState)> {
+        self.position.read()
+    }
+
+    /// Records where the transport stands at engine sample `time`.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    pub(crate) fn publish_position(&self, time: u64, state: &TransportState) {
+        self.position.publish(time, state);
     }
 
     /// The frames rendered so far, the engine's sample time.

@@ -42,6 +42,7 @@ mod link;
 mod loaded;
 mod metrics;
 mod notes_out;
+mod position;
 
 pub use audio_half::{AudioHalf, FADE_SAMPLES};
 pub use clock_tap::{ClockEvent, ClockReceiver};
@@ -50,3 +51,4 @@ pub use link::{LinkSettings, Remote, link};
 pub use loaded::{Loaded, Returned, Takeover};
 pub use metrics::{Metrics, MetricsSnapshot};
 pub use notes_out::{NotesOut, QueueCounters};
+pub use position::PublishedPosition;

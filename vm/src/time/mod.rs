@@ -24,4 +24,4 @@ pub use clock_out::ClockOut;
 pub use quantize::Quantize;
 pub use tap::TapTempo;
 pub use tempo_map::{Segment, TempoError, TempoMap, TempoPoint, TempoShape};
-pub use transport::{Transport, TransportCommand};
+pub use transport::{Transport, TransportCommand, TransportState};

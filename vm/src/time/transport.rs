@@ -30,6 +30,39 @@ pub enum TransportCommand {
     },
     /// Ends the loop.
     LoopOff,
+    /// Goes on from where another transport stood (a snapshot's [`TransportState`]): as if
+    /// anchored at `anchor_beat` `since` samples ago, so every later position is computed
+    /// from the same anchor and offset, bit for bit as it was there. No jump: kernels find
+    /// onsets from the sample before, as they did there.
+    Resume {
+        /// The beat of the other transport's last anchor.
+        anchor_beat: f64,
+        /// Samples from that anchor to the sample this one goes on from.
+        since: u64,
+    },
+}
+
+/// Where a transport stands at one sample: its position and tempo, for display, and its
+/// anchor, loop and live tempo, for another engine to go on from the same place
+/// ([`TransportCommand::Resume`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct TransportState {
+    /// The beat position of the sample.
+    pub beat: f64,
+    /// The tempo there, in quarter notes per minute.
+    pub bpm: f64,
+    /// Beats per bar, from the meter.
+    pub beats_per_bar: f64,
+    /// Whether it is playing.
+    pub playing: bool,
+    /// The beat of the last anchor (jump, start or tempo change).
+    pub anchor_beat: f64,
+    /// Samples from the anchor to the sample, while playing.
+    pub since: u64,
+    /// A tempo set by a command over the program's map, if any.
+    pub live_bpm: Option<f64>,
+    /// The loop, if one is set: `(start, end)` in beats.
+    pub looping: Option<(f64, f64)>,
 }
 
 /// The beat line of every sample: play, stop, seek, loop and tempo changes over the current
@@ -50,6 +83,9 @@ pub struct Transport {
     anchor_sample: u64,
     /// The beat at `anchor_sample`.
     anchor_beat: f64,
+    /// Samples the anchor lies before `anchor_sample`: 0 but after a resume, whose anchor
+    /// lies before this engine's first sample.
+    lead: u64,
     /// A tempo set by a command, which replaces the program's map until a program brings
     /// another.
     live_bpm: Option<f64>,
@@ -112,6 +148,7 @@ impl Transport {
             playing: true,
             anchor_sample: 0,
             anchor_beat: 0.0,
+            lead: 0,
             live_bpm: None,
             looping: None,
             pending_tempo: None,
@@ -153,7 +190,7 @@ impl Transport {
     fn place(&self, now: u64, line: &Line) -> Place {
         let segments = line.segments();
         let anchor_seconds = line.seconds_at(self.anchor_beat);
-        let offset = now.saturating_sub(self.anchor_sample) as f64;
+        let offset = self.offset(now);
         let start = |at: usize| self.offset_of(segments[at].seconds, anchor_seconds);
         let seconds = anchor_seconds + offset / self.sample_rate;
         let mut at = segments
@@ -182,6 +219,31 @@ impl Transport {
         }
     }
 
+    /// Samples from the anchor to sample `now`.
+    fn offset(&self, now: u64) -> f64 {
+        now.saturating_sub(self.anchor_sample)
+            .saturating_add(self.lead) as f64
+    }
+
+    /// Where the transport stands at sample `now` (nothing applied).
+    pub fn state(&self, now: u64, map: &TempoMap) -> TransportState {
+        let beats = self.beats_at(now, map);
+        TransportState {
+            beat: beats.position,
+            bpm: beats.bpm,
+            beats_per_bar: beats.beats_per_bar,
+            playing: self.playing,
+            anchor_beat: self.anchor_beat,
+            since: if self.playing {
+                self.offset(now) as u64
+            } else {
+                0
+            },
+            live_bpm: self.live_bpm,
+            looping: self.looping,
+        }
+    }
+
     /// The beat position of sample `now` of the engine.
     pub fn position(&self, now: u64, map: &TempoMap) -> f64 {
         self.beats_at(now, map).position
@@ -195,7 +257,7 @@ impl Transport {
         }
         let line = self.line(map);
         let anchor_seconds = line.seconds_at(self.anchor_beat);
-        let offset = now.saturating_sub(self.anchor_sample) as f64;
+        let offset = self.offset(now);
         let target = self.offset_of(line.seconds_at(beat), anchor_seconds);
         Some((target - offset).max(0.0) as u64)
     }
@@ -250,6 +312,7 @@ impl Transport {
         match command {
             TransportCommand::Play if !self.playing => {
                 self.anchor_sample = now;
+                self.lead = 0;
                 self.playing = true;
                 self.jumped = true;
                 self.jumps += 1;
@@ -259,6 +322,7 @@ impl Transport {
             TransportCommand::Stop if self.playing => {
                 self.anchor_beat = self.position(now, map);
                 self.anchor_sample = now;
+                self.lead = 0;
                 self.playing = false;
                 if let Some((_, bpm)) = self.pending_tempo.take() {
                     self.live_bpm = Some(bpm);
@@ -285,6 +349,16 @@ impl Transport {
                 }
             }
             TransportCommand::LoopOff => self.looping = None,
+            TransportCommand::Resume { anchor_beat, since } if anchor_beat.is_finite() => {
+                self.anchor_sample = now;
+                self.anchor_beat = anchor_beat.max(0.0);
+                self.lead = since;
+                self.playing = true;
+                self.jumped = false;
+                self.jumps += 1;
+                self.retarget_tempo();
+            }
+            TransportCommand::Resume { .. } => {}
         }
     }
 
@@ -294,6 +368,7 @@ impl Transport {
     pub fn adopt(&mut self, now: u64, old: &TempoMap) {
         self.anchor_beat = self.position(now, old);
         self.anchor_sample = now;
+        self.lead = 0;
         self.live_bpm = None;
     }
 
@@ -350,6 +425,7 @@ impl Transport {
     /// Anchors the position at `beat` at `now`: a jump.
     fn jump(&mut self, now: u64, beat: f64) {
         self.anchor_sample = now;
+        self.lead = 0;
         self.anchor_beat = beat;
         self.jumped = true;
         self.jumps += 1;
@@ -367,6 +443,7 @@ impl Transport {
     fn set_tempo(&mut self, now: u64, bpm: f64, map: &TempoMap) {
         self.anchor_beat = self.position(now, map);
         self.anchor_sample = now;
+        self.lead = 0;
         self.live_bpm = Some(bpm);
         self.pending_tempo = None;
     }
