@@ -1,6 +1,6 @@
 //! How a command fails: what it prints and which exit status it returns.
 
-use patchvm::engine::diagnostics::{Style, render};
+use patchvm::engine::diagnostics::{Renderer, Style};
 use patchvm::engine::source::{LoadError, SourceFile};
 use patchvm::ir::Diagnostics;
 use std::io::IsTerminal;
@@ -45,8 +45,9 @@ pub fn print_diagnostics(source: &SourceFile, diagnostics: &Diagnostics) {
     } else {
         Style::Plain
     };
+    let renderer = Renderer::new(source, style);
     for diagnostic in diagnostics {
-        eprint!("{}", render(diagnostic, source, style));
+        eprint!("{}", renderer.render(diagnostic));
     }
 }
 
