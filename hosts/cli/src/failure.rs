@@ -3,6 +3,7 @@
 use patchvm::engine::diagnostics::{Renderer, Style};
 use patchvm::engine::source::{LoadError, SourceFile};
 use patchvm::ir::Diagnostics;
+use patchvm::ir::diagnostic::MAX_DIAGNOSTICS;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -51,11 +52,16 @@ pub fn print_diagnostics(source: &SourceFile, diagnostics: &Diagnostics) {
     }
 }
 
-/// "`file` has N problem(s)".
+/// "`file` has N problem(s)"; at the cap, "at least N", since reading stopped collecting.
 pub fn problems(source: &SourceFile, diagnostics: &Diagnostics) -> String {
     let count = diagnostics.len();
+    let at_least = if count >= MAX_DIAGNOSTICS {
+        "at least "
+    } else {
+        ""
+    };
     format!(
-        "`{}` has {count} problem{}",
+        "`{}` has {at_least}{count} problem{}",
         source.path.display(),
         if count == 1 { "" } else { "s" }
     )

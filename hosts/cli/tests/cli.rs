@@ -285,6 +285,30 @@ fn an_inputs_own_rate_and_length_are_blamed_on_the_input() {
 }
 
 #[test]
+fn a_file_of_many_mistakes_shows_the_first_hundred() {
+    // 20 000 forms after the patch: each one a problem, the first 100 reported.
+    let many = scratch("many.lisp");
+    let text = format!(
+        "(patch (nodes (out (type \"output\"))) (connections))\n{}",
+        "(x)\n".repeat(20_000)
+    );
+    std::fs::write(&many, text).unwrap();
+    let output = patchvm(&["check", many.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert_eq!(
+        text.matches("Error: unexpected form after the patch")
+            .count(),
+        100
+    );
+    // The first at line 2, the last at line 101.
+    assert!(text.contains("many.lisp:2:1 ]"), "{text}");
+    assert!(text.contains("many.lisp:101:1 ]"), "{text}");
+    assert!(!text.contains("many.lisp:102:1 ]"), "{text}");
+    assert!(text.contains("has at least 100 problems"), "{text}");
+}
+
+#[test]
 fn a_missing_file_is_a_file_error_with_status_one() {
     let output = patchvm(&["check", "patches/nonexistent.lisp"]);
     assert_eq!(output.status.code(), Some(1));
