@@ -18,6 +18,7 @@ pub enum Style {
 }
 
 /// Renders the diagnostics of one source file, its lines indexed once.
+#[derive(Debug)]
 pub struct Renderer<'s> {
     name: String,
     style: Style,
@@ -27,6 +28,7 @@ pub struct Renderer<'s> {
 }
 
 /// A source text and the indexes built from it, once.
+#[derive(Debug)]
 struct Indexed<'s> {
     text: &'s str,
     lines: LineIndex,
