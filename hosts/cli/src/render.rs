@@ -275,3 +275,20 @@ fn progress_bar(frames: u64) -> Option<ProgressBar> {
     );
     Some(bar)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_length_taken_from_a_file_is_blamed_on_the_file() {
+        let Err(Failure::Usage(message)) = within_a_day(90_000.4, "the input") else {
+            panic!("more than a day is refused");
+        };
+        assert_eq!(
+            message,
+            "the input lasts 90000 s, over 86400 s; pass `--seconds`"
+        );
+        assert_eq!(within_a_day(86_400.0, "the input").ok(), Some(86_400.0));
+    }
+}

@@ -226,10 +226,10 @@ fn a_fifo_or_a_directory_as_the_patch_is_refused_before_it_is_opened() {
     }
 }
 
-/// A 16-bit mono WAV header: `rate` Hz, its data chunk claiming `data_bytes`, no samples.
-fn wav_header(rate: u32, data_bytes: u32) -> Vec<u8> {
+/// A 16-bit mono WAV file of `rate` Hz without samples.
+fn empty_wav(rate: u32) -> Vec<u8> {
     let mut bytes = b"RIFF".to_vec();
-    bytes.extend_from_slice(&36u32.wrapping_add(data_bytes).to_le_bytes());
+    bytes.extend_from_slice(&36u32.to_le_bytes());
     bytes.extend_from_slice(b"WAVEfmt ");
     bytes.extend_from_slice(&16u32.to_le_bytes());
     bytes.extend_from_slice(&1u16.to_le_bytes()); // PCM
@@ -239,12 +239,12 @@ fn wav_header(rate: u32, data_bytes: u32) -> Vec<u8> {
     bytes.extend_from_slice(&2u16.to_le_bytes());
     bytes.extend_from_slice(&16u16.to_le_bytes());
     bytes.extend_from_slice(b"data");
-    bytes.extend_from_slice(&data_bytes.to_le_bytes());
+    bytes.extend_from_slice(&0u32.to_le_bytes());
     bytes
 }
 
 #[test]
-fn an_inputs_own_rate_and_length_are_blamed_on_the_input() {
+fn an_inputs_own_rate_is_blamed_on_the_input() {
     let wav = scratch("input-out.wav");
     let run = |input: &Path, rate: &str| {
         patchvm(&[
@@ -260,7 +260,7 @@ fn an_inputs_own_rate_and_length_are_blamed_on_the_input() {
     };
     // A rate of 0 Hz: no `--sample-rate` can match it, so none is suggested.
     let zero = scratch("zero-rate.wav");
-    std::fs::write(&zero, wav_header(0, 0)).unwrap();
+    std::fs::write(&zero, empty_wav(0)).unwrap();
     let output = run(&zero, "48000");
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert!(
@@ -272,16 +272,6 @@ fn an_inputs_own_rate_and_length_are_blamed_on_the_input() {
         stderr(&output)
     );
     assert!(!stderr(&output).contains("--sample-rate 0"));
-    // 2 147 483 640 frames at 8 kHz: 268 435 s, more than a day, and no `--seconds` given.
-    let long = scratch("long.wav");
-    std::fs::write(&long, wav_header(8_000, 0xFFFF_FFF0)).unwrap();
-    let output = run(&long, "8000");
-    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(
-        stderr(&output).contains("the input lasts 268435 s, over 86400 s; pass `--seconds`"),
-        "{}",
-        stderr(&output)
-    );
 }
 
 #[test]
