@@ -192,3 +192,11 @@ pub fn push_capped(problems: &mut Diagnostics, diagnostic: Diagnostic) {
         problems.push(diagnostic);
     }
 }
+
+/// Adds `diagnostic`, the problem that stopped reading (an exceeded limit), as the last of
+/// `problems`: in place of the last one collected if [`MAX_DIAGNOSTICS`] are there already, so
+/// the list stays capped and still says why reading stopped.
+pub fn push_final(problems: &mut Diagnostics, diagnostic: Diagnostic) {
+    problems.truncate(MAX_DIAGNOSTICS - 1);
+    problems.push(diagnostic);
+}

@@ -303,26 +303,42 @@ fn strongly_connected_components(node_count: usize, edges: &[Edge]) -> Vec<usize
     component
 }
 
+/// The most nodes a cycle's diagnostic names (and connections it labels); a longer cycle is
+/// named by its first nodes and its length, so a cycle of 100 000 nodes is one short message.
+pub const MAX_CYCLE_NAMES: usize = 8;
+
 /// Names the nodes of one cycle among the `stuck` nodes, found deterministically: start at the
 /// lowest stuck node and keep stepping to its lowest stuck predecessor until a node repeats.
+/// Linear in the edges and the cycle's length.
 fn cycle_diagnostic(nodes: &[GraphNode], edges: &[&Edge], stuck: &[bool]) -> Diagnostic {
+    // Each stuck node's entering edge from its lowest stuck predecessor (the first such edge
+    // in the list when several come from it).
+    let mut lowest: Vec<Option<&Edge>> = vec![None; nodes.len()];
+    for &edge in edges {
+        if !(stuck[edge.to.index()] && stuck[edge.from.index()]) {
+            continue;
+        }
+        let slot = &mut lowest[edge.to.index()];
+        if slot.is_none_or(|best| edge.from < best.from) {
+            *slot = Some(edge);
+        }
+    }
     let predecessor = |node: usize| {
-        edges
-            .iter()
-            .filter(|edge| edge.to.index() == node && stuck[edge.from.index()])
-            .min_by_key(|edge| edge.from)
-            .copied()
-            .expect("a node left by Kahn's algorithm has a stuck predecessor")
+        lowest[node].expect("a node left by Kahn's algorithm has a stuck predecessor")
     };
     let start = stuck.iter().position(|&s| s).expect("a cycle was found");
+    // Where each node is in `path`, once it is there.
+    let mut position: Vec<Option<usize>> = vec![None; nodes.len()];
+    position[start] = Some(0);
     let mut path = vec![start];
     let mut via = Vec::new();
     let cycle_start = loop {
         let edge = predecessor(*path.last().expect("path starts non-empty"));
         via.push(edge);
-        if let Some(at) = path.iter().position(|&node| node == edge.from.index()) {
+        if let Some(at) = position[edge.from.index()] {
             break at;
         }
+        position[edge.from.index()] = Some(path.len());
         path.push(edge.from.index());
     };
     // `path[cycle_start..]` walks the cycle backwards, and `via[m]` enters `path[m]`; the last
@@ -339,21 +355,24 @@ fn cycle_diagnostic(nodes: &[GraphNode], edges: &[&Edge], stuck: &[bool]) -> Dia
     cycle.rotate_left(first);
     cycle_edges.rotate_left(first);
 
-    let names: Vec<String> = cycle
-        .iter()
-        .chain(cycle.first())
-        .map(|&node| format!("`{}`", nodes[node].id))
-        .collect();
+    let name = |node: &usize| format!("`{}`", nodes[*node].id);
+    let names = if cycle.len() <= MAX_CYCLE_NAMES {
+        let names: Vec<String> = cycle.iter().chain(cycle.first()).map(name).collect();
+        names.join(" -> ")
+    } else {
+        let names: Vec<String> = cycle[..MAX_CYCLE_NAMES].iter().map(name).collect();
+        format!("of {} nodes {} -> …", cycle.len(), names.join(" -> "))
+    };
     let mut diagnostic = Diagnostic::new(
         Code::Cycle,
         cycle_edges[0].span,
-        format!("cycle {} is not broken by a delay", names.join(" -> ")),
+        format!("cycle {names} is not broken by a delay"),
     )
     .with_label("this connection is part of the cycle")
     .with_hint(
         "route the loop through a `delay` node's `in` input; only a delay may close a cycle",
     );
-    for edge in &cycle_edges[1..] {
+    for edge in cycle_edges.iter().take(MAX_CYCLE_NAMES).skip(1) {
         diagnostic = diagnostic.with_secondary(edge.span, "and this one");
     }
     diagnostic
@@ -434,6 +453,39 @@ mod tests {
         );
         let error = Graph::from_parts(nodes(4), edges).unwrap_err();
         assert_eq!(error.code, Code::Cycle);
+    }
+
+    #[test]
+    fn a_long_cycle_is_named_by_its_first_nodes_and_its_length() {
+        // n0 -> n1 -> … -> n99989 -> n0, all into rigid inputs.
+        let count = 99_990u32;
+        let edges: Vec<Edge> = (0..count).map(|n| edge(n, (n + 1) % count, 0)).collect();
+        let error = Graph::from_parts(nodes(count as usize), edges).unwrap_err();
+        assert_eq!(error.code, Code::Cycle);
+        assert_eq!(
+            error.message,
+            "cycle of 99990 nodes `n0` -> `n1` -> `n2` -> `n3` -> `n4` -> `n5` -> `n6` -> `n7` \
+             -> … is not broken by a delay"
+        );
+        assert_eq!(error.secondary.len(), 7);
+    }
+
+    #[test]
+    fn a_short_cycle_is_named_in_full() {
+        // n0 -> n2 -> n1 -> n0, with n3 feeding the cycle and a second edge n1 -> n0.
+        let edges = vec![
+            edge(0, 2, 0),
+            edge(2, 1, 0),
+            edge(1, 0, 0),
+            edge(3, 0, 0),
+            edge(1, 0, 0),
+        ];
+        let error = Graph::from_parts(nodes(4), edges).unwrap_err();
+        assert_eq!(
+            error.message,
+            "cycle `n0` -> `n2` -> `n1` -> `n0` is not broken by a delay"
+        );
+        assert_eq!(error.secondary.len(), 2);
     }
 
     #[test]

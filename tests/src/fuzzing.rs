@@ -7,7 +7,7 @@
 
 use arbitrary::{Result, Unstructured};
 use patchvm::ir::{
-    Connection, Format, Limits, Name, Node, Param, Patch, PortRef, Span, Value, ValueKind,
+    Code, Connection, Format, Limits, Name, Node, Param, Patch, PortRef, Span, Value, ValueKind,
 };
 use patchvm::modules::{KernelInit, build, catalog};
 use patchvm::vm::{
@@ -23,6 +23,27 @@ pub fn read(format: Format, data: &[u8]) {
     if let Ok(patch) = format.read(data, &Limits::default()) {
         render(&patch);
     }
+}
+
+/// Reads `data` as a JSON patch, as [`read`] does, and checks the reader's own JSON walk
+/// against serde_json: it calls text a syntax error exactly when serde_json refuses it,
+/// unless one of the reader's limits (nesting, string length) stopped it first.
+pub fn read_json(data: &[u8]) {
+    read(Format::Json, data);
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let ours = match Format::Json.read(data, &Limits::default()) {
+        Ok(_) => None,
+        Err(problems) if problems.iter().any(|p| p.code == Code::Limit) => return,
+        Err(problems) => problems.into_iter().find(|p| p.code == Code::Syntax),
+    };
+    let serde = serde_json::from_str::<serde_json::Value>(text);
+    assert_eq!(
+        ours.is_some(),
+        serde.is_err(),
+        "ours: {ours:?}, serde_json: {serde:?}"
+    );
 }
 
 /// Builds a patch from `data` — catalog modules, ports and parameters most of the time, names

@@ -6,7 +6,7 @@ use crate::status::{
     PVM_ERR_PARAM, PVM_ERR_QUEUE_FULL, PVM_ERR_RANGE, PVM_OK,
 };
 use patchvm_engine::Controller;
-use patchvm_engine::diagnostics::{Style, render};
+use patchvm_engine::diagnostics::{Renderer, Style};
 use patchvm_engine::ir::{Diagnostics, Format};
 use patchvm_engine::source::{LoadError, SourceFile};
 use patchvm_engine::{EngineError, MetricsSnapshot};
@@ -170,10 +170,7 @@ pub(crate) fn engine_failure(error: EngineError, source: Option<&SourceFile>) ->
 
 /// Every diagnostic in the plain style (ASCII, no colour), then a summary line.
 fn rendered(diagnostics: &Diagnostics, source: &SourceFile) -> String {
-    let mut text = String::new();
-    for diagnostic in diagnostics {
-        text.push_str(&render(diagnostic, source, Style::Plain));
-    }
+    let mut text = Renderer::new(source, Style::Plain).render_all(diagnostics);
     text.push_str(&format!(
         "error: `{}` has {} problem(s)",
         source.path.display(),

@@ -1,8 +1,9 @@
 //! How a command fails: what it prints and which exit status it returns.
 
-use patchvm::engine::diagnostics::{Style, render};
+use patchvm::engine::diagnostics::{Renderer, Style};
 use patchvm::engine::source::{LoadError, SourceFile};
 use patchvm::ir::Diagnostics;
+use patchvm::ir::diagnostic::MAX_DIAGNOSTICS;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -45,16 +46,22 @@ pub fn print_diagnostics(source: &SourceFile, diagnostics: &Diagnostics) {
     } else {
         Style::Plain
     };
+    let renderer = Renderer::new(source, style);
     for diagnostic in diagnostics {
-        eprint!("{}", render(diagnostic, source, style));
+        eprint!("{}", renderer.render(diagnostic));
     }
 }
 
-/// "`file` has N problem(s)".
+/// "`file` has N problem(s)"; at the cap, "at least N", since reading stopped collecting.
 pub fn problems(source: &SourceFile, diagnostics: &Diagnostics) -> String {
     let count = diagnostics.len();
+    let at_least = if count >= MAX_DIAGNOSTICS {
+        "at least "
+    } else {
+        ""
+    };
     format!(
-        "`{}` has {count} problem{}",
+        "`{}` has {at_least}{count} problem{}",
         source.path.display(),
         if count == 1 { "" } else { "s" }
     )

@@ -13,10 +13,15 @@ pub struct PatchArgs {
     /// The patch file (.lisp, .sexp, .json or .msgpack).
     patch: PathBuf,
     /// The sample rate to check memory limits at (delay lines grow with it).
-    #[arg(long, value_name = "HZ", default_value_t = 48_000)]
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        value_name = "HZ",
+        default_value_t = 48_000
+    )]
     sample_rate: u32,
     /// How many voices the patch's voice template plays.
-    #[arg(long, value_name = "N", default_value_t = patchvm::compiler::DEFAULT_VOICES as u16,
+    #[arg(long, allow_negative_numbers = true, value_name = "N", default_value_t = patchvm::compiler::DEFAULT_VOICES as u16,
           value_parser = clap::value_parser!(u16).range(1..=1024))]
     voices: u16,
     #[command(flatten)]

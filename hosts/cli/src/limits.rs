@@ -6,29 +6,29 @@ use patchvm::ir::Limits;
 #[derive(Debug, clap::Args)]
 pub struct LimitArgs {
     /// Largest patch file, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_source_bytes)]
+    #[arg(long, allow_negative_numbers = true, value_name = "BYTES", default_value_t = Limits::default().max_source_bytes)]
     max_source_bytes: usize,
     /// Deepest nesting of parentheses, brackets or braces (at most 1024).
-    #[arg(long, value_name = "N", default_value_t = Limits::default().max_depth as u16,
+    #[arg(long, allow_negative_numbers = true, value_name = "N", default_value_t = Limits::default().max_depth as u16,
           value_parser = clap::value_parser!(u16).range(1..=Limits::MAX_NESTING as i64))]
     max_depth: u16,
     /// Most nodes in a patch.
-    #[arg(long, value_name = "N", default_value_t = Limits::default().max_nodes)]
+    #[arg(long, allow_negative_numbers = true, value_name = "N", default_value_t = Limits::default().max_nodes)]
     max_nodes: usize,
     /// Most connections in a patch.
-    #[arg(long, value_name = "N", default_value_t = Limits::default().max_connections)]
+    #[arg(long, allow_negative_numbers = true, value_name = "N", default_value_t = Limits::default().max_connections)]
     max_connections: usize,
     /// Most changes in the transport section's tempo map.
-    #[arg(long, value_name = "N", default_value_t = Limits::default().max_tempo_changes)]
+    #[arg(long, allow_negative_numbers = true, value_name = "N", default_value_t = Limits::default().max_tempo_changes)]
     max_tempo_changes: usize,
     /// Longest name or string, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_string_bytes)]
+    #[arg(long, allow_negative_numbers = true, value_name = "BYTES", default_value_t = Limits::default().max_string_bytes)]
     max_string_bytes: usize,
     /// Most memory for one node's state (one delay line), in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_delay_bytes)]
+    #[arg(long, allow_negative_numbers = true, value_name = "BYTES", default_value_t = Limits::default().max_delay_bytes)]
     max_delay_bytes: usize,
     /// Most memory for all nodes' state (delay lines), in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_state_bytes)]
+    #[arg(long, allow_negative_numbers = true, value_name = "BYTES", default_value_t = Limits::default().max_state_bytes)]
     max_state_bytes: usize,
 }
 

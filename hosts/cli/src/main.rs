@@ -14,6 +14,7 @@ mod output_file;
 mod play;
 mod render;
 mod session;
+mod song;
 mod stats;
 mod status;
 mod stream;

@@ -12,7 +12,6 @@ use patchvm::engine::{Engine, EngineError, EngineSettings, Snapshot};
 use patchvm::midi::clock::{ClockLogFeed, ClockSender, ClockSink, LogSink};
 use patchvm::midi::clock_log;
 use patchvm::midi::SmfRecorder;
-use patchvm::midi::file as midi_file;
 #[cfg(feature = "midi")]
 use patchvm::midi::live::InputFeed;
 use patchvm::midi::live::SongFeed;
@@ -43,14 +42,14 @@ pub struct PlayArgs {
     #[arg(long, value_name = "OUT.wav")]
     to: Option<PathBuf>,
     /// Stop after this many seconds [default: at Ctrl-C].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     seconds: Option<f64>,
     /// The sound card to play on: a name `patchvm devices` lists, or a unique part of one
     /// [default: the default output].
     #[arg(long, value_name = "NAME")]
     device: Option<String>,
     /// Frames per buffer [default: 256 with --to, else the sound card's choice].
-    #[arg(long, value_name = "FRAMES",
+    #[arg(long, allow_negative_numbers = true, value_name = "FRAMES",
           value_parser = clap::value_parser!(u32).range(16..=MAX_BUFFER as i64))]
     buffer: Option<u32>,
     /// The sound card input for the patch's `input` nodes [default: the default input, if
@@ -58,13 +57,13 @@ pub struct PlayArgs {
     #[arg(long, value_name = "DEVICE")]
     input: Option<String>,
     /// Samples per second [default: 48000 with --to, else the sound card's].
-    #[arg(long, value_name = "HZ")]
+    #[arg(long, allow_negative_numbers = true, value_name = "HZ")]
     sample_rate: Option<u32>,
     /// Channels of the WAV file [default: 2 if the patch drives `left` or `right`, else 1].
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=2))]
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u16).range(1..=2))]
     channels: Option<u16>,
     /// Seed for every random module; the same seed gives the same samples.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 0)]
     seed: u64,
     /// Take OSC control messages on this UDP port, or `ADDR:PORT` (`/patch/load`,
     /// `/param/set`, `/note/on`, ...; see the README). A bare port listens on 127.0.0.1 only.
@@ -97,7 +96,7 @@ pub struct PlayArgs {
     #[arg(long, value_name = "PATH")]
     resume: Option<PathBuf>,
     /// How many voices the patch's voice template plays.
-    #[arg(long, value_name = "N", default_value_t = patchvm::compiler::DEFAULT_VOICES as u16,
+    #[arg(long, allow_negative_numbers = true, value_name = "N", default_value_t = patchvm::compiler::DEFAULT_VOICES as u16,
           value_parser = clap::value_parser!(u16).range(1..=1024))]
     voices: u16,
     /// Send the patch's note streams (`midi.out`, `midi.cc`, `midi.bend` nodes) to this
@@ -233,8 +232,7 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
         controls.osc = Some(start_osc(listen, &controller)?);
     }
     if let Some(path) = &args.midi {
-        let song = midi_file::load(path, f64::from(setup.sample_rate))
-            .map_err(|error| Failure::File(format!("cannot play `{}`: {error}", path.display())))?;
+        let song = crate::song::load(path, f64::from(setup.sample_rate))?;
         // From engine time 0: the first notes are sent before the audio starts.
         let feed = SongFeed::spawn(song, 0, Arc::clone(&controller))
             .map_err(|error| Failure::File(format!("cannot start the MIDI file: {error}")))?;

@@ -3,11 +3,12 @@
 use crate::failure::Failure;
 use crate::limits::LimitArgs;
 use crate::output_file::{Replacement, cannot_write, refuse_same_file};
+use crate::song;
 use crate::stats;
 use indicatif::{ProgressBar, ProgressStyle};
 use patchvm::engine::Frames;
 use patchvm::engine::source::load;
-use patchvm::midi::{MidiSong, Playback, file as midi_file};
+use patchvm::midi::{MidiSong, Playback};
 use patchvm::wav::render::{RenderError, RenderOptions, SampleFormat, WavInput, render_to_wav};
 use patchvm::{Prepared, Settings, sample_rate_problem};
 use std::io::IsTerminal;
@@ -24,30 +25,35 @@ pub struct RenderArgs {
     output: PathBuf,
     /// Length of the render, in seconds [default: the MIDI file's length plus 2 s with
     /// --midi, the input file's length with --input, else 10].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     seconds: Option<f64>,
     /// A standard MIDI file (format 0 or 1) to play into the patch: notes to its voices,
     /// control changes and pitch bend to its bindings.
     #[arg(long, value_name = "MID")]
     midi: Option<PathBuf>,
     /// How many voices the patch's voice template plays.
-    #[arg(long, value_name = "N", default_value_t = patchvm::compiler::DEFAULT_VOICES as u16,
+    #[arg(long, allow_negative_numbers = true, value_name = "N", default_value_t = patchvm::compiler::DEFAULT_VOICES as u16,
           value_parser = clap::value_parser!(u16).range(1..=1024))]
     voices: u16,
     /// A WAV file to feed the patch's `input` nodes (channel N of the file to `(channel N)`).
     #[arg(long, value_name = "WAV")]
     input: Option<PathBuf>,
     /// Samples per second.
-    #[arg(long, value_name = "HZ", default_value_t = 48_000)]
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        value_name = "HZ",
+        default_value_t = 48_000
+    )]
     sample_rate: u32,
     /// Seed for every random module; the same seed gives the same samples.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 0)]
     seed: u64,
     /// Channels in the file [default: 2 if the patch drives `left` or `right`, else 1].
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=2))]
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u16).range(1..=2))]
     channels: Option<u16>,
     /// Bits per sample: 16 or 24 (integer) or 32 (float).
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 32)]
     bits: u16,
     /// Print what the patch costs on stderr: the real-time factor, the DSP load per block
     /// (mean, median, 99th percentile, maximum), the program's size and the compile time.
@@ -62,6 +68,30 @@ const MAX_SECONDS: f64 = 86_400.0;
 /// What a render of a MIDI file adds after its end, for the last notes' release.
 const RELEASE_TAIL_SECONDS: f64 = 2.0;
 
+/// Opens the WAV file feeding the patch, refusing a sample rate no render can match.
+fn open_input(path: &std::path::Path) -> Result<WavInput, Failure> {
+    let input = WavInput::open(path)
+        .map_err(|error| Failure::File(format!("cannot read `{}`: {error}", path.display())))?;
+    if let Some(problem) = sample_rate_problem(f64::from(input.sample_rate())) {
+        return Err(Failure::File(format!(
+            "cannot play `{}`: its {problem}",
+            path.display()
+        )));
+    }
+    Ok(input)
+}
+
+/// A length the render takes from `what` (its MIDI file or its input) when `--seconds` does
+/// not say, refused if longer than [`MAX_SECONDS`].
+fn within_a_day(seconds: f64, what: &str) -> Result<f64, Failure> {
+    if seconds > MAX_SECONDS {
+        return Err(Failure::Usage(format!(
+            "{what} lasts {seconds:.0} s, over {MAX_SECONDS} s; pass `--seconds`"
+        )));
+    }
+    Ok(seconds)
+}
+
 /// Renders the patch and prints a summary on stderr.
 pub fn run(args: &RenderArgs) -> Result<(), Failure> {
     let format = SampleFormat::from_bits(args.bits)
@@ -71,9 +101,7 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
     inputs.extend(args.midi.as_deref().map(|path| ("the --midi file", path)));
     refuse_same_file(&args.output, "--output", &inputs)?;
     let mut input = match &args.input {
-        Some(path) => Some(WavInput::open(path).map_err(|error| {
-            Failure::File(format!("cannot read `{}`: {error}", path.display()))
-        })?),
+        Some(path) => Some(open_input(path)?),
         None => None,
     };
     if let Some(input) = &input
@@ -100,31 +128,27 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
             input.header_frames()
         );
     }
-    let song = match &args.midi {
-        Some(path) => Some(midi_file::load(path, f64::from(args.sample_rate)).map_err(
-            |error| Failure::File(format!("cannot play `{}`: {error}", path.display())),
-        )?),
-        None => None,
-    };
-    let seconds = match (args.seconds, &song, &input) {
-        (Some(seconds), _, _) => seconds,
-        (None, Some(song), _) => {
-            let seconds = song.length as f64 / f64::from(args.sample_rate) + RELEASE_TAIL_SECONDS;
-            if seconds > MAX_SECONDS {
-                return Err(Failure::Usage(format!(
-                    "the MIDI file lasts {seconds:.0} s, over {MAX_SECONDS} s; pass `--seconds`"
-                )));
-            }
-            seconds
-        }
-        (None, None, Some(input)) => input.frames() as f64 / f64::from(args.sample_rate),
-        (None, None, None) => 10.0,
-    };
-    if !(0.0..=MAX_SECONDS).contains(&seconds) {
+    if let Some(seconds) = args.seconds
+        && !(0.0..=MAX_SECONDS).contains(&seconds)
+    {
         return Err(Failure::Usage(format!(
             "--seconds {seconds} is outside 0..={MAX_SECONDS}"
         )));
     }
+    let song = match &args.midi {
+        Some(path) => Some(song::load(path, f64::from(args.sample_rate))?),
+        None => None,
+    };
+    let rate = f64::from(args.sample_rate);
+    let seconds = match (args.seconds, &song, &input) {
+        (Some(seconds), _, _) => seconds,
+        (None, Some(song), _) => within_a_day(
+            song.length as f64 / rate + RELEASE_TAIL_SECONDS,
+            "the MIDI file",
+        )?,
+        (None, None, Some(input)) => within_a_day(input.frames() as f64 / rate, "the input")?,
+        (None, None, None) => 10.0,
+    };
     let limits = args.limits.limits();
     let reading = Instant::now();
     let (patch, source) = load(&args.patch, &limits)?;
@@ -250,4 +274,21 @@ fn progress_bar(frames: u64) -> Option<ProgressBar> {
             .expect("the template is valid"),
     );
     Some(bar)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_length_taken_from_a_file_is_blamed_on_the_file() {
+        let Err(Failure::Usage(message)) = within_a_day(90_000.4, "the input") else {
+            panic!("more than a day is refused");
+        };
+        assert_eq!(
+            message,
+            "the input lasts 90000 s, over 86400 s; pass `--seconds`"
+        );
+        assert_eq!(within_a_day(86_400.0, "the input").ok(), Some(86_400.0));
+    }
 }

@@ -189,6 +189,116 @@ fn usage_errors_exit_with_status_two() {
 }
 
 #[test]
+fn negative_numbers_are_values_out_of_range_not_flags() {
+    for (flag, said) in [
+        ("--seconds", "--seconds -1 is outside 0..=86400"),
+        (
+            "--sample-rate",
+            "invalid value '-1' for '--sample-rate <HZ>'",
+        ),
+    ] {
+        let output = patchvm(&["render", "patches/toy.lisp", "-o", "x.wav", flag, "-1"]);
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        assert!(stderr(&output).contains(said), "{}", stderr(&output));
+    }
+}
+
+#[test]
+fn a_fifo_or_a_directory_as_the_patch_is_refused_before_it_is_opened() {
+    let fifo = scratch("pipe.lisp");
+    let _ = std::fs::remove_file(&fifo);
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let folder = scratch("folder.lisp");
+    std::fs::create_dir_all(&folder).unwrap();
+    // Opening the FIFO for reading would block until a writer came: none ever does.
+    for (path, what) in [(&fifo, "a named pipe (FIFO)"), (&folder, "a directory")] {
+        let output = patchvm(&["check", path.to_str().unwrap()]);
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        let expected = format!(
+            "cannot read `{}`: it is {what}, not a regular file",
+            path.display()
+        );
+        assert!(stderr(&output).contains(&expected), "{}", stderr(&output));
+    }
+}
+
+/// A 16-bit mono WAV file of `rate` Hz without samples.
+fn empty_wav(rate: u32) -> Vec<u8> {
+    let mut bytes = b"RIFF".to_vec();
+    bytes.extend_from_slice(&36u32.to_le_bytes());
+    bytes.extend_from_slice(b"WAVEfmt ");
+    bytes.extend_from_slice(&16u32.to_le_bytes());
+    bytes.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    bytes.extend_from_slice(&1u16.to_le_bytes()); // one channel
+    bytes.extend_from_slice(&rate.to_le_bytes());
+    bytes.extend_from_slice(&(rate * 2).to_le_bytes());
+    bytes.extend_from_slice(&2u16.to_le_bytes());
+    bytes.extend_from_slice(&16u16.to_le_bytes());
+    bytes.extend_from_slice(b"data");
+    bytes.extend_from_slice(&0u32.to_le_bytes());
+    bytes
+}
+
+#[test]
+fn an_inputs_own_rate_is_blamed_on_the_input() {
+    let wav = scratch("input-out.wav");
+    let run = |input: &Path, rate: &str| {
+        patchvm(&[
+            "render",
+            "patches/toy.lisp",
+            "--input",
+            input.to_str().unwrap(),
+            "--sample-rate",
+            rate,
+            "-o",
+            wav.to_str().unwrap(),
+        ])
+    };
+    // A rate of 0 Hz: no `--sample-rate` can match it, so none is suggested.
+    let zero = scratch("zero-rate.wav");
+    std::fs::write(&zero, empty_wav(0)).unwrap();
+    let output = run(&zero, "48000");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(&format!(
+            "cannot play `{}`: its sample rate 0 Hz is outside 1000..=768000 Hz",
+            zero.display()
+        )),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!stderr(&output).contains("--sample-rate 0"));
+}
+
+#[test]
+fn a_file_of_many_mistakes_shows_the_first_hundred() {
+    // 20 000 forms after the patch: each one a problem, the first 100 reported.
+    let many = scratch("many.lisp");
+    let text = format!(
+        "(patch (nodes (out (type \"output\"))) (connections))\n{}",
+        "(x)\n".repeat(20_000)
+    );
+    std::fs::write(&many, text).unwrap();
+    let output = patchvm(&["check", many.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert_eq!(
+        text.matches("Error: unexpected form after the patch")
+            .count(),
+        100
+    );
+    // The first at line 2, the last at line 101.
+    assert!(text.contains("many.lisp:2:1 ]"), "{text}");
+    assert!(text.contains("many.lisp:101:1 ]"), "{text}");
+    assert!(!text.contains("many.lisp:102:1 ]"), "{text}");
+    assert!(text.contains("has at least 100 problems"), "{text}");
+}
+
+#[test]
 fn a_missing_file_is_a_file_error_with_status_one() {
     let output = patchvm(&["check", "patches/nonexistent.lisp"]);
     assert_eq!(output.status.code(), Some(1));
@@ -583,6 +693,47 @@ fn a_broken_midi_file_or_voice_count_is_a_clean_error() {
     assert!(stderr(&output).contains("MIDI"), "{}", stderr(&output));
     let output = args("patches/poly-synth.mid", "0");
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+}
+
+#[test]
+fn a_corrupt_midi_file_is_an_error_and_one_without_notes_a_warning() {
+    use patchvm_tests::smf::{Track, file as smf};
+    let wav = scratch("midi-out.wav");
+    let render = |midi: &Path| {
+        patchvm(&[
+            "render",
+            "patches/poly-synth.lisp",
+            "--midi",
+            midi.to_str().unwrap(),
+            "--seconds",
+            "0.1",
+            "-o",
+            wav.to_str().unwrap(),
+        ])
+    };
+    // A note on cut short inside its track chunk.
+    let mut cut = smf(0, 96, &[Track::new().note(0, 60, 100, 96).end(0)]);
+    cut.truncate(cut.len() - 5);
+    let corrupt = scratch("cut.mid");
+    std::fs::write(&corrupt, &cut).unwrap();
+    let output = render(&corrupt);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let said = format!("cannot play `{}`: not a valid MIDI file", corrupt.display());
+    assert!(stderr(&output).contains(&said), "{}", stderr(&output));
+
+    let silent = scratch("silent.mid");
+    std::fs::write(
+        &silent,
+        smf(0, 96, &[Track::new().tempo(0, 500_000).end(96)]),
+    )
+    .unwrap();
+    let output = render(&silent);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let warning = format!(
+        "warning: `{}` holds no notes, so it plays none",
+        silent.display()
+    );
+    assert!(stderr(&output).contains(&warning), "{}", stderr(&output));
 }
 
 #[test]

@@ -1,4 +1,8 @@
 //! Rendering diagnostics for people: `file:line:column`, the source line, labels and a hint.
+//!
+//! A [`Renderer`] indexes its source's lines once and then renders any number of diagnostics
+//! against that index, so rejecting a large file with many problems costs one pass over the
+//! file, not one per problem.
 
 use crate::source::SourceFile;
 use ariadne::{CharSet, Config, IndexType, Label, Report, ReportKind, Source};
@@ -13,53 +17,99 @@ pub enum Style {
     Plain,
 }
 
-/// Renders `diagnostic`, found in `source`, as text ending in a newline.
-///
-/// Diagnostics with a span into a text file show the line; others (MessagePack files, limits
-/// on the whole file) show the file name and the message.
-pub fn render(diagnostic: &Diagnostic, source: &SourceFile, style: Style) -> String {
-    let name = source.path.display().to_string();
-    let Some(text) = source.text().filter(|_| !diagnostic.primary.span.is_none()) else {
-        return render_without_source(diagnostic, &name);
-    };
-    // A very long line (a minified file) is not worth printing: give its place instead.
-    let index = LineIndex::new(text);
-    let at = index.line_column(text, diagnostic.primary.span.start as usize);
-    if index.line_text(text, at.line).len() > MAX_SHOWN_LINE {
-        let place = format!("{name}:{}:{}", at.line, at.column);
-        return render_without_source(diagnostic, &place);
+/// Renders the diagnostics of one source file, its lines indexed once.
+#[derive(Debug)]
+pub struct Renderer<'s> {
+    name: String,
+    style: Style,
+    /// The text with its two line indexes (ours for `line:column`, ariadne's for the
+    /// report), or `None` for a source without text (MessagePack, invalid UTF-8).
+    text: Option<Indexed<'s>>,
+}
+
+/// A source text and the indexes built from it, once.
+#[derive(Debug)]
+struct Indexed<'s> {
+    text: &'s str,
+    lines: LineIndex,
+    source: Source<&'s str>,
+}
+
+impl<'s> Renderer<'s> {
+    /// A renderer for diagnostics found in `source`; indexes the source's lines.
+    pub fn new(source: &'s SourceFile, style: Style) -> Renderer<'s> {
+        Renderer {
+            name: source.path.display().to_string(),
+            style,
+            text: source.text().map(|text| Indexed {
+                text,
+                lines: LineIndex::new(text),
+                source: Source::from(text),
+            }),
+        }
     }
-    let span = |span: patchvm_ir::Span| (name.clone(), span.range());
-    let config = Config::default()
-        .with_index_type(IndexType::Byte)
-        .with_color(style == Style::Terminal)
-        .with_char_set(match style {
-            Style::Terminal => CharSet::Unicode,
-            Style::Plain => CharSet::Ascii,
-        });
-    let mut report = Report::build(ReportKind::Error, span(diagnostic.primary.span))
-        .with_config(config)
-        .with_code(diagnostic.code)
-        .with_message(&diagnostic.message)
-        .with_label(
-            Label::new(span(diagnostic.primary.span)).with_message(&diagnostic.primary.message),
-        );
-    for label in diagnostic
-        .secondary
-        .iter()
-        .filter(|label| !label.span.is_none())
-    {
-        report.add_label(Label::new(span(label.span)).with_message(&label.message));
+
+    /// Renders `diagnostic` as text ending in a newline.
+    ///
+    /// Diagnostics with a span into a text file show the line; others (MessagePack files,
+    /// limits on the whole file) show the file name and the message.
+    pub fn render(&self, diagnostic: &Diagnostic) -> String {
+        let name = &self.name;
+        let Some(indexed) = self
+            .text
+            .as_ref()
+            .filter(|_| !diagnostic.primary.span.is_none())
+        else {
+            return render_without_source(diagnostic, name);
+        };
+        // A very long line (a minified file) is not worth printing: give its place instead.
+        let at = indexed
+            .lines
+            .line_column(indexed.text, diagnostic.primary.span.start as usize);
+        if indexed.lines.line_text(indexed.text, at.line).len() > MAX_SHOWN_LINE {
+            let place = format!("{name}:{}:{}", at.line, at.column);
+            return render_without_source(diagnostic, &place);
+        }
+        let span = |span: patchvm_ir::Span| (name.as_str(), span.range());
+        let config = Config::default()
+            .with_index_type(IndexType::Byte)
+            .with_color(self.style == Style::Terminal)
+            .with_char_set(match self.style {
+                Style::Terminal => CharSet::Unicode,
+                Style::Plain => CharSet::Ascii,
+            });
+        let mut report = Report::build(ReportKind::Error, span(diagnostic.primary.span))
+            .with_config(config)
+            .with_code(diagnostic.code)
+            .with_message(&diagnostic.message)
+            .with_label(
+                Label::new(span(diagnostic.primary.span)).with_message(&diagnostic.primary.message),
+            );
+        for label in diagnostic
+            .secondary
+            .iter()
+            .filter(|label| !label.span.is_none())
+        {
+            report.add_label(Label::new(span(label.span)).with_message(&label.message));
+        }
+        if let Some(hint) = &diagnostic.hint {
+            report.set_help(hint);
+        }
+        let mut out = Vec::new();
+        report
+            .finish()
+            .write((name.as_str(), &indexed.source), &mut out)
+            .expect("writing to a Vec cannot fail");
+        String::from_utf8_lossy(&out).into_owned()
     }
-    if let Some(hint) = &diagnostic.hint {
-        report.set_help(hint);
+
+    /// Renders every diagnostic, in order, as one text.
+    pub fn render_all<'d>(&self, diagnostics: impl IntoIterator<Item = &'d Diagnostic>) -> String {
+        diagnostics
+            .into_iter()
+            .map(|diagnostic| self.render(diagnostic))
+            .collect()
     }
-    let mut out = Vec::new();
-    report
-        .finish()
-        .write((name.clone(), Source::from(text)), &mut out)
-        .expect("writing to a Vec cannot fail");
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Source lines longer than this are not printed with their diagnostic.

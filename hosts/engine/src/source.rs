@@ -54,9 +54,9 @@ impl SourceFile {
         let format =
             Format::from_path(path).ok_or_else(|| LoadError::UnknownFormat(path.into()))?;
         let io_error = |error| LoadError::Io(path.into(), error);
-        // Read at most one byte past the limit, whatever the file is (a device or a pipe
-        // reports no length), so the reader reports the limit without the whole file ever
-        // being in memory.
+        regular_file(path).map_err(io_error)?;
+        // Read at most one byte past the limit, whatever the file's size says, so the reader
+        // reports the limit without the whole file ever being in memory.
         use std::io::Read;
         let mut bytes = Vec::new();
         std::fs::File::open(path)
@@ -88,6 +88,37 @@ impl SourceFile {
             None
         }
     }
+}
+
+/// Refuses, before it is opened, a path that is not a regular file (after symbolic links):
+/// opening a FIFO for reading blocks until something writes to it, which may be never, and a
+/// directory or a device is no file of patches or songs.
+pub fn regular_file(path: &Path) -> std::io::Result<()> {
+    let kind = std::fs::metadata(path)?.file_type();
+    if kind.is_file() {
+        return Ok(());
+    }
+    let what = if kind.is_dir() {
+        "a directory"
+    } else if is_fifo(&kind) {
+        "a named pipe (FIFO)"
+    } else {
+        "a device or socket"
+    };
+    Err(std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        format!("it is {what}, not a regular file"),
+    ))
+}
+
+#[cfg(unix)]
+fn is_fifo(kind: &std::fs::FileType) -> bool {
+    std::os::unix::fs::FileTypeExt::is_fifo(kind)
+}
+
+#[cfg(not(unix))]
+fn is_fifo(_: &std::fs::FileType) -> bool {
+    false
 }
 
 /// Reads and parses the patch file at `path`.

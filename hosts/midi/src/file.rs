@@ -29,6 +29,17 @@ pub struct MidiSong {
     pub length: u64,
 }
 
+impl MidiSong {
+    /// How many notes the song starts (note-on messages with a velocity above 0): a song
+    /// without any plays nothing, which a host warns about.
+    pub fn note_count(&self) -> usize {
+        self.events
+            .iter()
+            .filter(|event| event.message[0] & 0xf0 == 0x90 && event.message[2] > 0)
+            .count()
+    }
+}
+
 /// Why a MIDI file cannot be played.
 #[derive(Debug, PartialEq, Eq)]
 pub enum MidiFileError {
@@ -75,6 +86,7 @@ pub fn load(path: &Path, sample_rate: f64) -> Result<MidiSong, MidiFileError> {
     let io = |error: std::io::Error| {
         MidiFileError::Io(format!("cannot read `{}`: {error}", path.display()))
     };
+    patchvm_engine::source::regular_file(path).map_err(io)?;
     let mut bytes = Vec::new();
     std::fs::File::open(path)
         .map_err(io)?
@@ -110,7 +122,10 @@ pub fn read(bytes: &[u8], sample_rate: f64) -> Result<MidiSong, MidiFileError> {
     // Every track's messages, track after track; tempo changes apart.
     let mut ticks: Vec<Tick> = Vec::new();
     let mut tempos: Vec<(u64, u64)> = Vec::new();
+    let (declared, _) = tracks.size_hint();
+    let mut found = 0;
     for track in tracks {
+        found += 1;
         let mut tick = 0u64;
         for event in track.map_err(invalid)? {
             let event = event.map_err(invalid)?;
@@ -135,6 +150,11 @@ pub fn read(bytes: &[u8], sample_rate: f64) -> Result<MidiSong, MidiFileError> {
             }
             ticks.push(Tick { tick, message });
         }
+    }
+    if found != declared {
+        return Err(MidiFileError::Invalid(format!(
+            "the header announces {declared} track(s) but the file holds {found}"
+        )));
     }
     // Stable: equal ticks keep track order, then file order.
     ticks.sort_by_key(|t| t.tick);

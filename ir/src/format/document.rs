@@ -29,7 +29,7 @@
 //! later passes, and duplicate node ids or parameters must survive for the validator to report
 //! them with both spans.
 
-use crate::diagnostic::{Code, Diagnostic, Diagnostics, push_capped};
+use crate::diagnostic::{Code, Diagnostic, Diagnostics, push_capped, push_final};
 use crate::format::guard;
 use crate::limits::Limits;
 use crate::patch::{
@@ -128,7 +128,7 @@ pub(crate) fn to_patch(root: Item, limits: &Limits, words: Words) -> Result<Patc
     };
     let mut patch = Patch::default();
     if let Err(limit) = converter.patch(root, &mut patch) {
-        converter.problems.push(limit);
+        push_final(&mut converter.problems, limit);
     }
     if converter.problems.is_empty() {
         Ok(patch)

@@ -12,24 +12,21 @@
 //! }
 //! ```
 //!
-//! serde_json reports positions only in its errors, so spans come from [`RawValue`]: each object
-//! and array is decoded one level at a time into borrowed raw values, whose offset in the source
-//! is pointer arithmetic; a key's span is found by scanning back from its value. Objects are
-//! decoded into ordered lists, not maps, to keep file order and duplicates for the validator.
-//! A byte scan refuses deep nesting before serde_json sees the text, so nothing recurses past
-//! [`Limits::max_depth`].
+//! serde_json reports positions only in its errors, so the text is walked once by our own
+//! parser (`json/parse.rs`), which records every element's span and hands strings and numbers
+//! to serde_json. Objects are read into ordered lists, not maps, to keep file order and
+//! duplicates for the validator. Nesting is counted as the walk descends, so nothing recurses
+//! past [`Limits::max_depth`].
 
-use crate::diagnostic::{Code, Diagnostic, Diagnostics};
-use crate::format::document::{self, Entry, Item, ItemKind, PatchDocument, Words};
+mod parse;
+
+use crate::diagnostic::Diagnostics;
+use crate::format::document::{self, PatchDocument, Words};
 use crate::format::guard;
 use crate::limits::Limits;
-use crate::patch::{Name, Patch};
-use crate::span::Span;
+use crate::patch::Patch;
 use serde::Serialize;
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::ser::Formatter;
-use serde_json::value::RawValue;
-use std::fmt;
 use std::io;
 
 const WORDS: Words = Words {
@@ -44,12 +41,7 @@ pub fn read(text: &str, limits: &Limits) -> Result<Patch, Diagnostics> {
     if text.trim_matches(is_json_space).is_empty() {
         return Err(guard::empty(r#"{ "nodes": {}, "connections": [] }"#));
     }
-    check_depth(text, limits).map_err(|problem| vec![problem])?;
-    let builder = Builder { text, limits };
-    let root = builder
-        .parse::<&RawValue>(text)
-        .and_then(|root| builder.item(root))
-        .map_err(|problem| vec![problem])?;
+    let root = parse::parse(text, limits).map_err(|problem| vec![problem])?;
     let mut patch = document::to_patch(root, limits, WORDS)?;
     crate::literal::locate(&mut patch, text);
     Ok(patch)
@@ -74,190 +66,6 @@ pub fn write(patch: &Patch) -> String {
 
 fn is_json_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\r')
-}
-
-/// Refuses nesting of `[` and `{` (outside strings) deeper than [`Limits::max_depth`], at the
-/// bracket that goes too deep.
-fn check_depth(text: &str, limits: &Limits) -> Result<(), Diagnostic> {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for (at, byte) in text.bytes().enumerate() {
-        if in_string {
-            match byte {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match byte {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > limits.nesting() {
-                    return Err(guard::too_deep(limits, Span::new(at, at + 1)));
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-/// Turns raw JSON values into [`Item`]s with spans into `text`.
-struct Builder<'t> {
-    text: &'t str,
-    limits: &'t Limits,
-}
-
-impl<'t> Builder<'t> {
-    /// Recursion is bounded by [`check_depth`].
-    fn item(&self, raw: &'t RawValue) -> Result<Item, Diagnostic> {
-        let json = raw.get();
-        let start = self.offset(json);
-        let span = Span::new(start, start + json.len());
-        let kind = match json.as_bytes().first() {
-            Some(b'{') => {
-                let OrderedObject(members) = self.parse(json)?;
-                let mut entries = Vec::with_capacity(members.len());
-                for (text, value) in members {
-                    let key_span = key_span(self.text, self.offset(value.get()));
-                    guard::check_string(text.len(), self.limits, key_span)?;
-                    entries.push(Entry {
-                        key: Name {
-                            text,
-                            span: key_span,
-                        },
-                        value: self.item(value)?,
-                    });
-                }
-                ItemKind::Map(entries)
-            }
-            Some(b'[') => {
-                let elements: Vec<&RawValue> = self.parse(json)?;
-                let items = elements.into_iter().map(|raw| self.item(raw));
-                ItemKind::List(items.collect::<Result<_, _>>()?)
-            }
-            Some(b'"') => {
-                let text: String = self.parse(json)?;
-                guard::check_string(text.len(), self.limits, span)?;
-                ItemKind::Text(text)
-            }
-            _ => match json {
-                "true" => ItemKind::Other("`true`"),
-                "false" => ItemKind::Other("`false`"),
-                "null" => ItemKind::Other("`null`"),
-                // serde_json points past the end of a number out of range; show all of it.
-                _ => ItemKind::Number(self.parse(json).map_err(|mut problem| {
-                    problem.primary.span = span;
-                    problem
-                })?),
-            },
-        };
-        Ok(Item { kind, span })
-    }
-
-    /// Decodes `json`, a slice of the source, reporting errors at their place in the source.
-    fn parse<T: Deserialize<'t>>(&self, json: &'t str) -> Result<T, Diagnostic> {
-        serde_json::from_str(json).map_err(|error| {
-            let at = self.offset(json) + offset_of(json, error.line(), error.column());
-            let full = error.to_string();
-            let what = full
-                .rsplit_once(" at line ")
-                .map_or(full.as_str(), |(what, _)| what);
-            Diagnostic::new(
-                Code::Syntax,
-                guard::char_span(self.text, at),
-                format!("invalid JSON: {}", what.replace("EOF", "end of file")),
-            )
-            .with_label("here")
-        })
-    }
-
-    /// The byte offset of `json`, a slice of the source, in the source.
-    fn offset(&self, json: &str) -> usize {
-        (json.as_ptr() as usize).saturating_sub(self.text.as_ptr() as usize)
-    }
-}
-
-/// The byte offset of serde_json's 1-based `line` and `column` (a byte column) in `text`.
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let line_start = match line {
-        0 | 1 => 0,
-        _ => text
-            .match_indices('\n')
-            .nth(line - 2)
-            .map_or(text.len(), |(at, _)| at + 1),
-    };
-    (line_start + column.saturating_sub(1)).min(text.len())
-}
-
-/// The span of the key whose value starts at `value_start`, quotes included: scan back over
-/// whitespace, `:` and whitespace to the closing quote, then back to the first `"` that is not
-/// escaped (not preceded by an odd number of backslashes).
-fn key_span(text: &str, value_start: usize) -> Span {
-    let bytes = text.as_bytes();
-    let skip_space = |mut at: usize| {
-        while at > 0 && matches!(bytes.get(at - 1), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            at -= 1;
-        }
-        at
-    };
-    let mut end = skip_space(value_start.min(bytes.len()));
-    if end > 0 && bytes.get(end - 1) == Some(&b':') {
-        end -= 1;
-    }
-    let end = skip_space(end);
-    if end == 0 || bytes.get(end - 1) != Some(&b'"') {
-        return Span::NONE;
-    }
-    let mut at = end - 1;
-    while at > 0 {
-        at -= 1;
-        if bytes.get(at) == Some(&b'"') {
-            let backslashes = bytes
-                .get(..at)
-                .unwrap_or_default()
-                .iter()
-                .rev()
-                .take_while(|&&byte| byte == b'\\')
-                .count();
-            if backslashes % 2 == 0 {
-                return Span::new(at, end);
-            }
-        }
-    }
-    Span::NONE
-}
-
-/// A JSON object's members in file order, duplicates kept, values still raw.
-struct OrderedObject<'t>(Vec<(String, &'t RawValue)>);
-
-impl<'t> Deserialize<'t> for OrderedObject<'t> {
-    fn deserialize<D: Deserializer<'t>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(OrderedObjectVisitor)
-    }
-}
-
-struct OrderedObjectVisitor;
-
-impl<'t> Visitor<'t> for OrderedObjectVisitor {
-    type Value = OrderedObject<'t>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object")
-    }
-
-    fn visit_map<A: MapAccess<'t>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut members = Vec::new();
-        while let Some(member) = map.next_entry()? {
-            members.push(member);
-        }
-        Ok(OrderedObject(members))
-    }
 }
 
 /// serde_json's pretty layout for the two outer levels (one node or connection per line) and
@@ -392,55 +200,5 @@ impl Formatter for Layout {
     fn end_array_value<W: ?Sized + io::Write>(&mut self, _: &mut W) -> io::Result<()> {
         self.has_value = true;
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn key_spans_cover_the_quoted_key() {
-        let text = r#"{ "a\"b" :  1, "c\\": [2], "": {} }"#;
-        let value_at = |needle: &str| text.find(needle).unwrap();
-        assert_eq!(&text[key_span(text, value_at("1")).range()], r#""a\"b""#);
-        assert_eq!(&text[key_span(text, value_at("[2]")).range()], r#""c\\""#);
-        assert_eq!(&text[key_span(text, value_at("{}")).range()], r#""""#);
-    }
-
-    #[test]
-    fn raw_values_start_after_whitespace() {
-        let text = "{\n  \"nodes\" :\n   {\"x\": 1}\n}";
-        let builder = Builder {
-            text,
-            limits: &Limits::default(),
-        };
-        let OrderedObject(members) = builder.parse(text).unwrap();
-        let value = members[0].1.get();
-        assert_eq!(value, r#"{"x": 1}"#);
-        assert_eq!(&text[builder.offset(value)..][..8], r#"{"x": 1}"#);
-    }
-
-    #[test]
-    fn line_and_column_map_back_to_bytes() {
-        let text = "ab\ncd\nef";
-        assert_eq!(offset_of(text, 1, 1), 0);
-        assert_eq!(offset_of(text, 2, 2), 4);
-        assert_eq!(offset_of(text, 3, 9), text.len());
-        assert_eq!(offset_of(text, 0, 0), 0);
-    }
-
-    #[test]
-    fn brackets_inside_strings_do_not_nest() {
-        let limits = Limits {
-            max_depth: 2,
-            ..Limits::default()
-        };
-        assert!(check_depth(r#"[{"[[[": "\"[[["}]"#, &limits).is_ok());
-        let problem = check_depth("[[[1]]]", &limits).unwrap_err();
-        assert_eq!(
-            (problem.code, problem.primary.span),
-            (Code::Limit, Span::new(2, 3))
-        );
     }
 }

@@ -45,7 +45,7 @@ mod shorthand;
 mod syntax;
 mod transport;
 
-use crate::diagnostic::{Code, Diagnostic, Diagnostics, push_capped};
+use crate::diagnostic::{Code, Diagnostic, Diagnostics, MAX_DIAGNOSTICS, push_capped, push_final};
 use crate::format::guard;
 use crate::limits::Limits;
 use crate::patch::{
@@ -110,10 +110,11 @@ fn read_forms(text: &str, limits: &Limits) -> Result<Patch, Diagnostics> {
     };
     let mut patch = Patch::default();
     if let Err(limit) = reader.patch(first, &mut patch) {
-        reader.problems.push(limit);
+        push_final(&mut reader.problems, limit);
         return Err(reader.problems);
     }
-    for extra in forms {
+    // Past the cap nothing more is reported, so the rest of the forms are not even looked at.
+    for extra in forms.take(MAX_DIAGNOSTICS.saturating_sub(reader.problems.len())) {
         reader.problems.push(
             Diagnostic::new(Code::Shape, extra.span(), "unexpected form after the patch")
                 .with_label("the patch has already ended")

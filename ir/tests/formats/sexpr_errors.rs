@@ -187,3 +187,42 @@ fn sexpr_deep_nesting_is_a_limit_not_a_crash() {
         Code::Limit
     );
 }
+
+#[test]
+fn sexpr_forms_after_the_patch_are_capped() {
+    use patchvm_ir::diagnostic::MAX_DIAGNOSTICS;
+    let patch = "(patch (nodes (out (type \"output\"))) (connections))\n";
+    // Each extra form is 4 bytes: the k-th (from 0) starts at `patch.len() + 4 * k`.
+    let text = format!("{patch}{}", "(x)\n".repeat(20_000));
+    let problems = sexpr::read(&text, &limits()).unwrap_err();
+    assert_eq!(problems.len(), MAX_DIAGNOSTICS);
+    let starts: Vec<usize> = problems
+        .iter()
+        .map(|problem| problem.primary.span.start as usize)
+        .collect();
+    let expected: Vec<usize> = (0..MAX_DIAGNOSTICS).map(|k| patch.len() + 4 * k).collect();
+    assert_eq!(starts, expected);
+    assert!(problems.iter().all(|problem| problem.code == Code::Shape));
+}
+
+#[test]
+fn sexpr_a_limit_after_a_full_list_is_still_reported_last() {
+    use patchvm_ir::diagnostic::MAX_DIAGNOSTICS;
+    let small = Limits {
+        max_nodes: 150,
+        ..Limits::default()
+    };
+    // 150 nodes with an unknown key each (150 shape problems), then one node too many.
+    let nodes: String = (0..151)
+        .map(|n| format!("(n{n} (type \"gain\") (\"type\" 1) (type \"gain\"))\n"))
+        .collect();
+    let text = format!("(patch (nodes {nodes}) (connections))");
+    let problems = sexpr::read(&text, &small).unwrap_err();
+    assert_eq!(problems.len(), MAX_DIAGNOSTICS);
+    assert_eq!(problems[MAX_DIAGNOSTICS - 1].code, Code::Limit);
+    assert!(
+        problems[..MAX_DIAGNOSTICS - 1]
+            .iter()
+            .all(|problem| problem.code == Code::Shape)
+    );
+}

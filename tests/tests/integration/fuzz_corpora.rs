@@ -57,12 +57,7 @@ fn read_sexpr_corpus() {
 
 #[test]
 fn read_json_corpus() {
-    assert!(
-        replay("read_json", examples(Format::Json), |d| fuzzing::read(
-            Format::Json,
-            d
-        )) > 0
-    );
+    assert!(replay("read_json", examples(Format::Json), fuzzing::read_json) > 0);
 }
 
 #[test]

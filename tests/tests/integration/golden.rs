@@ -4,7 +4,7 @@
 //! `UPDATE_GOLDEN=1 cargo test -p patchvm-tests --test integration golden`.
 
 use patchvm::compiler::{compile, disassemble};
-use patchvm::engine::diagnostics::{Style, render};
+use patchvm::engine::diagnostics::{Renderer, Style};
 use patchvm::engine::source::SourceFile;
 use patchvm::ir::Limits;
 use patchvm::modules::catalog;
@@ -63,10 +63,7 @@ fn rendered_diagnostics_match_the_golden_files() {
             Err(diagnostics) => diagnostics,
             Ok(patch) => compile(&patch, catalog(), &limits).expect_err("error examples fail"),
         };
-        let rendered: String = diagnostics
-            .iter()
-            .map(|diagnostic| render(diagnostic, &source, Style::Plain))
-            .collect();
+        let rendered = Renderer::new(&source, Style::Plain).render_all(&diagnostics);
         check_golden(&path.with_extension("diag"), &rendered);
     }
 }

@@ -85,8 +85,11 @@ fn hostile_files_are_clean_errors_or_bounded() {
         Err(MidiFileError::Invalid(_))
     ));
     for cut in 0..good.len() {
-        // Truncated anywhere: an error or a shorter song, never a panic.
-        let _ = file::read(&good[..cut], SR);
+        // Truncated anywhere: an error saying so, never a shorter song played in silence.
+        assert!(
+            matches!(file::read(&good[..cut], SR), Err(MidiFileError::Invalid(_))),
+            "cut at {cut}"
+        );
     }
     let mut sequential = good.clone();
     sequential[9] = 2;
@@ -121,6 +124,37 @@ fn hostile_files_are_clean_errors_or_bounded() {
     assert_eq!(
         file::read(&huge, SR),
         Err(MidiFileError::TooLarge(huge.len()))
+    );
+}
+
+#[test]
+fn corrupt_files_say_what_is_wrong_and_songs_count_their_notes() {
+    let good = smf(0, 96, &[Track::new().note(0, 60, 100, 96).end(0)]);
+    assert_eq!(file::read(&good, SR).unwrap().note_count(), 1);
+    // Format 1 announcing two tracks, holding one.
+    let mut missing = smf(1, 96, &[Track::new().note(0, 60, 100, 96).end(0)]);
+    missing[11] = 2;
+    assert_eq!(
+        file::read(&missing, SR),
+        Err(MidiFileError::Invalid(
+            "the header announces 2 track(s) but the file holds 1".into()
+        ))
+    );
+    // A data byte with its top bit set where the note on's velocity goes.
+    let corrupt = smf(0, 96, &[Track::new().event(0, &[0x90, 60, 0xC8]).end(0)]);
+    assert!(matches!(
+        file::read(&corrupt, SR),
+        Err(MidiFileError::Invalid(_))
+    ));
+    // Only a tempo and note offs: a valid song without a note to play.
+    let silent = Track::new()
+        .tempo(0, 500_000)
+        .event(0, &[0x90, 60, 0])
+        .event(0, &[0x80, 60, 0])
+        .end(0);
+    assert_eq!(
+        file::read(&smf(0, 96, &[silent]), SR).unwrap().note_count(),
+        0
     );
 }
 
