@@ -20,6 +20,7 @@ use patchvm::vm::Quantize;
 use patchvm::vm::TempoMap;
 use patchvm::watch::{FileWatch, WatchSettings};
 use patchvm::wav::{SinkSettings, WavSink};
+use patchvm::ws::{WsNotes, WsServer};
 use patchvm::{Prepared, Settings, sample_rate_problem};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -110,6 +111,11 @@ pub struct PlayArgs {
     /// (note, velocity, beats) at each note's end, `/cc i i i`, `/bend i i`.
     #[arg(long, value_name = "HOST:PORT")]
     osc_out: Option<String>,
+    /// Serve the patch's note streams to WebSocket subscribers at `ADDR:PORT` (or a local
+    /// PORT): one JSON object per event (`on`, `off`, `cc`, `bend`) and the sender's metrics
+    /// once a second (`metrics`), for a browser or phone preview.
+    #[arg(long, value_name = "ADDR:PORT")]
+    ws_out: Option<String>,
     /// How long after its sample plays a note is sent, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 10.0)]
     lookahead: f64,
@@ -176,7 +182,7 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
     };
     let (mut controller, mut audio) = Engine::new(settings, limits.clone());
     let notes = match destinations {
-        Some(destinations) => {
+        Some((destinations, ws)) => {
             let settings = SenderSettings {
                 sample_rate: f64::from(setup.sample_rate),
                 lookahead: Duration::from_secs_f64(args.lookahead / 1e3),
@@ -185,8 +191,11 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
             let (out, sender) = NoteSender::start(settings, controller.clock(), destinations)
                 .map_err(|error| Failure::File(format!("cannot start the note sender: {error}")))?;
             audio.send_notes(out);
+            controller.attach_note_sender(sender.probe());
             Some(Notes {
                 sender,
+                ws,
+                published: None,
                 tempo,
                 sample_rate: f64::from(setup.sample_rate),
             })
@@ -326,21 +335,22 @@ fn start_clock_port(
     )))
 }
 
-/// The destinations `--midi-out` and `--osc-out` name, opened now so a path that cannot be
-/// written or an address that cannot be reached fails before anything plays; `None` when
-/// neither is given.
+/// The destinations `--midi-out`, `--osc-out` and `--ws-out` name, opened now so a path that
+/// cannot be written or an address that cannot be reached fails before anything plays, and
+/// the WebSocket server, on which the session also publishes the sender's metrics; `None`
+/// when none is given.
 fn note_destinations(
     args: &PlayArgs,
     streams: usize,
     tempo: &TempoMap,
-) -> Result<Option<Vec<Box<dyn Destination>>>, Failure> {
-    if args.midi_out.is_none() && args.osc_out.is_none() {
+) -> Result<Option<(Vec<Box<dyn Destination>>, Option<Arc<WsServer>>)>, Failure> {
+    if args.midi_out.is_none() && args.osc_out.is_none() && args.ws_out.is_none() {
         return Ok(None);
     }
     if streams == 0 {
         return Err(Failure::Usage(format!(
-            "--midi-out and --osc-out send note streams, but `{}` has none: connect one to a \
-             `midi.out` node, e.g. `(-> seq \"notes\" mo \"notes\")` with `(mo midi.out)`",
+            "--midi-out, --osc-out and --ws-out send note streams, but `{}` has none: connect \
+             one to a `midi.out` node, e.g. `(-> seq \"notes\" mo \"notes\")` with `(mo midi.out)`",
             args.patch.display()
         )));
     }
@@ -365,7 +375,21 @@ fn note_destinations(
             .map_err(|error| Failure::File(format!("cannot send OSC to {address}: {error}")))?;
         destinations.push(Box::new(notes));
     }
-    Ok(Some(destinations))
+    let ws = match &args.ws_out {
+        Some(listen) => {
+            let address =
+                osc::address(listen).map_err(|error| Failure::Usage(format!("--ws-out {error}")))?;
+            let server = WsServer::bind(address).map_err(|error| {
+                Failure::File(format!("cannot listen for WebSocket subscribers on {address}: {error}"))
+            })?;
+            eprintln!("ws: serving note streams on ws://{}", server.local_addr());
+            let server = Arc::new(server);
+            destinations.push(Box::new(WsNotes::new(Arc::clone(&server))));
+            Some(server)
+        }
+        None => None,
+    };
+    Ok(Some((destinations, ws)))
 }
 
 /// Binds the OSC server and starts its thread; says where it listens, so a client (or a

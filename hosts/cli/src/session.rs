@@ -18,6 +18,7 @@ use patchvm::midi::live::SongFeed;
 use patchvm::osc::OscHandle;
 use patchvm::vm::TempoMap;
 use patchvm::watch::{FileWatch, WatchEvent};
+use patchvm::ws::{WsServer, metrics_json};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -29,6 +30,9 @@ const TICK: Duration = Duration::from_millis(20);
 
 /// How often `--snapshot` saves the live state.
 const SNAPSHOT_EVERY: Duration = Duration::from_secs(2);
+
+/// How often `--ws-out` subscribers are sent the note sender's metrics.
+const METRICS_EVERY: Duration = Duration::from_secs(1);
 
 /// The threads that change the patch while it plays. Each shares the controller and holds
 /// its lock for one change at a time; the audio thread never touches it.
@@ -70,9 +74,25 @@ pub struct Notes {
     pub tempo: TempoMap,
     /// The engine's samples per second.
     pub sample_rate: f64,
+    /// `--ws-out`: the WebSocket server the sender's metrics are published on too.
+    pub ws: Option<Arc<WsServer>>,
+    /// When the metrics were last published there.
+    pub published: Option<Instant>,
 }
 
 impl Notes {
+    /// Publishes the sender's metrics to WebSocket subscribers, once a second.
+    fn publish_metrics(&mut self) {
+        let Some(ws) = &self.ws else {
+            return;
+        };
+        if self.published.is_some_and(|at| at.elapsed() < METRICS_EVERY) {
+            return;
+        }
+        ws.publish(&metrics_json(&self.sender.metrics()));
+        self.published = Some(Instant::now());
+    }
+
     /// Stops the sender after the audio stopped at engine time `frames`: it closes what is
     /// held and writes files. Prints what it did.
     fn finish(self, frames: u64) {
@@ -338,6 +358,9 @@ impl Session {
                 break End::BackendEnded;
             }
             self.save_snapshot(false);
+            if let Some(notes) = &mut self.controls.notes {
+                notes.publish_metrics();
+            }
             let metrics = self.lock().metrics();
             self.status
                 .draw(&metrics, self.sample_rate, status.late_buffers);

@@ -14,6 +14,7 @@ use super::sync::TempoSync;
 use super::{At, EngineSettings};
 use crate::instance::{Prepared, prepare_edit};
 use crate::source;
+use crate::stream::{SenderMetrics, SenderProbe};
 use patchvm_compiler::CompileOptions;
 use patchvm_ir::voices;
 use patchvm_ir::{Edit, Format, InputSpec, Limits, NodeName, Patch, Rate, Role};
@@ -77,6 +78,8 @@ pub struct Controller {
     /// What a snapshot keeps that the patch does not: values set by events, notes held, the
     /// scene last recalled.
     recorded: Recorded,
+    /// The note sender playing this engine's note streams, if a host started one.
+    notes_out: Option<SenderProbe>,
 }
 
 impl Controller {
@@ -106,6 +109,7 @@ impl Controller {
             tempo_sync: TempoSync::default(),
             inputs: foldhash::HashMap::default(),
             recorded: Recorded::default(),
+            notes_out: None,
         }
     }
 
@@ -405,6 +409,18 @@ impl Controller {
     /// The metrics, as the audio half last wrote them.
     pub fn metrics(&self) -> MetricsSnapshot {
         self.remote.metrics().snapshot()
+    }
+
+    /// Tells the controller which note sender plays its note streams, so
+    /// [`note_metrics`](Controller::note_metrics) (and OSC `/status`) can report it.
+    pub fn attach_note_sender(&mut self, probe: SenderProbe) {
+        self.notes_out = Some(probe);
+    }
+
+    /// The note sender's metrics (sent, dropped, late, jitter, queue high-water), if one is
+    /// attached.
+    pub fn note_metrics(&self) -> Option<SenderMetrics> {
+        self.notes_out.as_ref().map(SenderProbe::metrics)
     }
 
     /// The engine's shared metrics, whose frame counter the audio half advances: the clock a

@@ -6,6 +6,7 @@ use super::command::Command;
 use super::describe::engine_error;
 use patchvm_engine::vm::TransportCommand;
 use patchvm_engine::{At, Controller};
+use patchvm_engine::stream::SenderMetrics;
 use patchvm_engine::{EngineError, MetricsSnapshot, Snapshot};
 use rosc::OscType;
 
@@ -18,8 +19,9 @@ pub(crate) enum Done {
     Batched,
     /// `/pong` with these arguments.
     Pong(Vec<OscType>),
-    /// `/status` with these engine metrics (and the server's counters).
-    Status(MetricsSnapshot),
+    /// `/status` with these engine metrics, the note sender's if one plays the engine's note
+    /// streams (and the server's counters).
+    Status(MetricsSnapshot, Option<SenderMetrics>),
     /// A snapshot to write to this path once the controller's lock is released.
     Snapshot(Box<Snapshot>, String),
 }
@@ -92,7 +94,12 @@ pub(crate) fn apply(
         Command::Undo => return history(controller.undo(), "undo"),
         Command::Redo => return history(controller.redo(), "redo"),
         Command::Ping(args) => return Ok(Done::Pong(args)),
-        Command::Status => return Ok(Done::Status(controller.metrics())),
+        Command::Status => {
+            return Ok(Done::Status(
+                controller.metrics(),
+                controller.note_metrics(),
+            ));
+        }
     };
     batch
         .add(edit, text, address, controller)

@@ -9,6 +9,7 @@ use super::describe::engine_error;
 use super::guard;
 use super::schedule::Clock;
 use super::stats::{Counters, OscStats};
+use patchvm_engine::stream::SenderMetrics;
 use patchvm_engine::{Controller, MetricsSnapshot};
 use patchvm_ir::Limits;
 use rosc::{OscMessage, OscPacket, OscTime, OscType};
@@ -182,7 +183,7 @@ impl Dispatcher {
                 addr: "/pong".into(),
                 args,
             }),
-            Done::Status(metrics) => Some(status(&metrics, &self.stats())),
+            Done::Status(metrics, notes) => Some(status(&metrics, notes.as_ref(), &self.stats())),
         }
     }
 }
@@ -229,7 +230,7 @@ fn error(mut text: String, counters: &Counters) -> OscMessage {
 }
 
 /// `/status` with name-value pairs: the engine's metrics, then the server's counters.
-fn status(metrics: &MetricsSnapshot, stats: &OscStats) -> OscMessage {
+fn status(metrics: &MetricsSnapshot, notes: Option<&SenderMetrics>, stats: &OscStats) -> OscMessage {
     let count = |name: &str, value: u64| {
         [
             OscType::String(name.into()),
@@ -258,6 +259,22 @@ fn status(metrics: &MetricsSnapshot, stats: &OscStats) -> OscMessage {
         count("errors_replied", stats.errors_replied),
     ]
     .concat();
+    // The note sender's, when the session sends note streams out.
+    let notes = notes.map(|notes| {
+        [
+            count("notes_sent", notes.sent),
+            count("notes_dropped", notes.dropped),
+            count("notes_late", notes.late),
+            count("notes_closed", notes.closed),
+            count("notes_errors", notes.errors),
+            count("notes_jitter_p50_us", notes.jitter_p50_us),
+            count("notes_jitter_p99_us", notes.jitter_p99_us),
+            count("notes_jitter_max_us", notes.jitter_max_us),
+            count("notes_high_water", notes.high_water),
+        ]
+        .concat()
+    });
+    let args = [args, notes.unwrap_or_default()].concat();
     OscMessage {
         addr: "/status".into(),
         args,

@@ -15,7 +15,7 @@
 //! | `/note/on` | `i` note (0..=127), `f` velocity (0..1) | a note, through the controller's note binding |
 //! | `/note/off` | `i` note | releases it |
 //! | `/ping` | anything | answered with `/pong` and the same arguments |
-//! | `/status` | — | answered with `/status` and name–value pairs: engine metrics, then server counters |
+//! | `/status` | — | answered with `/status` and name–value pairs: engine metrics, then server counters, then the note sender's (`notes_sent`, `notes_dropped`, `notes_late`, `notes_closed`, `notes_errors`, `notes_jitter_p50_us`, `notes_jitter_p99_us`, `notes_jitter_max_us`, `notes_high_water`) when note streams leave the engine |
 //!
 //! Numbers (`f` above) may also be sent as `d`, `i` or `h`; velocities as `d`. Errors go
 //! back to the sender as `/error s(message)`, prefixed with the address; a patch's problems

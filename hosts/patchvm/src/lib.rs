@@ -54,6 +54,8 @@ pub use patchvm_soundcard as soundcard;
 pub use patchvm_watch as watch;
 /// WAV files: offline rendering and the real-time WAV sink (`patchvm-wav`).
 pub use patchvm_wav as wav;
+/// Note streams for WebSocket subscribers (tungstenite).
+pub use patchvm_ws as ws;
 
 /// The compiler (`patchvm-compiler`).
 pub use patchvm_compiler as compiler;

@@ -1,5 +1,6 @@
 //! WebSocket out: a server that hands every subscriber (a browser or phone preview of a
-//! playing patch) the same stream of text messages, JSON note events and metrics.
+//! playing patch) the same stream of text messages: JSON note events and metrics
+//! ([`WsNotes`], a destination of the engine's note sender).
 //!
 //! Publishing never waits for the network. Each subscriber has a bounded queue served by a
 //! thread of its own; a subscriber too slow to keep up loses messages (counted), never
@@ -21,7 +22,9 @@
 
 #![deny(missing_docs)]
 
+mod notes;
 mod server;
 mod subscriber;
 
+pub use notes::{WsNotes, event_json, metrics_json};
 pub use server::{WsServer, WsStats};

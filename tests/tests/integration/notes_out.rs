@@ -245,3 +245,74 @@ fn a_full_queue_drops_and_counts_without_allocating_and_leaves_no_note_stuck() {
     let sent = log.iter().filter(|(closed, _)| !closed).count() as u64;
     assert!(sent + metrics.dropped >= 15, "{sent} + {metrics:?}");
 }
+
+#[test]
+fn websocket_subscribers_get_the_offline_events_as_json() {
+    use patchvm::ws::{WsNotes, WsServer};
+    let expected = offline(&mut instance(), TWO_BARS);
+    let server = Arc::new(WsServer::bind(([127, 0, 0, 1], 0).into()).unwrap());
+    let url = format!("ws://{}", server.local_addr());
+    let (mut client, _) = tungstenite::connect(url.as_str()).unwrap();
+    assert!(server.wait_for_subscribers(1, Duration::from_secs(20)));
+
+    let (mut controller, mut audio) = mono();
+    controller
+        .load_text(PATCH.as_bytes(), Format::Sexpr)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let (out, sender) = NoteSender::start(
+        SenderSettings {
+            sample_rate: RATE,
+            capacity: 1_024,
+            lookahead: Duration::ZERO,
+        },
+        controller.clock(),
+        vec![Box::new(WsNotes::new(Arc::clone(&server)))],
+    )
+    .unwrap();
+    audio.send_notes(out);
+    let mut done = 0;
+    for size in buffer_sizes(5) {
+        let size = size.min((TWO_BARS - done) as usize);
+        audio.process(&mut vec![0.0; size]);
+        done += size as u64;
+        if done == TWO_BARS {
+            break;
+        }
+    }
+    assert!(sender.finish(Some(8.0)).is_empty());
+
+    // Every message up to the end, parsed as JSON: the offline events, field by field, then
+    // the notes the sender closed at the end (the b3 still held), then the end at beat 8.
+    let mut received = Vec::new();
+    loop {
+        let text = client.read().unwrap().into_text().unwrap();
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        if json["type"] == "end" {
+            assert_eq!(json["beat"], 8.0);
+            break;
+        }
+        received.push(json);
+    }
+    let field = |json: &serde_json::Value, name: &str| json[name].as_u64().unwrap();
+    for (event, json) in expected.iter().zip(&received) {
+        assert_eq!(field(json, "time"), event.time);
+        assert_eq!(json["beat"].as_f64().unwrap().to_bits(), event.beat.to_bits());
+        assert_eq!(field(json, "stream"), u64::from(event.sink));
+        assert_eq!(field(json, "channel"), u64::from(event.channel) + 1);
+        match event.message {
+            Message::On { note, velocity } => {
+                assert_eq!(json["type"], "on");
+                assert_eq!(field(json, "note"), u64::from(note));
+                assert_eq!(field(json, "velocity"), u64::from(velocity));
+            }
+            Message::Off { note } => {
+                assert_eq!(json["type"], "off");
+                assert_eq!(field(json, "note"), u64::from(note));
+            }
+            other => panic!("not a note: {other:?}"),
+        }
+    }
+    assert_eq!(received.len(), expected.len() + 1, "{received:?}");
+    let closed = &received[expected.len()];
+    assert_eq!((closed["type"].as_str(), field(closed, "note")), (Some("off"), 59));
+}

@@ -16,7 +16,7 @@ mod sender;
 
 pub use held::HeldNotes;
 pub use jitter::Jitter;
-pub use sender::{NoteSender, SenderMetrics, SenderSettings};
+pub use sender::{NoteSender, SenderMetrics, SenderProbe, SenderSettings};
 
 use crate::Instance;
 use patchvm_vm::{MAX_BLOCK, SinkEvent};

@@ -57,7 +57,7 @@ pub struct SenderMetrics {
     pub high_water: u64,
 }
 
-/// Counts the thread keeps; read under a short lock by [`NoteSender::metrics`].
+/// Counts the thread keeps; read under a short lock by [`SenderProbe::metrics`].
 #[derive(Debug, Default)]
 struct Counts {
     sent: u64,
@@ -68,13 +68,43 @@ struct Counts {
     last_error: Option<String>,
 }
 
+/// Reads a [`NoteSender`]'s metrics from any control-side thread.
+#[derive(Clone, Debug)]
+pub struct SenderProbe {
+    counts: Arc<Mutex<Counts>>,
+    queue: Arc<QueueCounters>,
+}
+
+impl SenderProbe {
+    /// The metrics so far.
+    pub fn metrics(&self) -> SenderMetrics {
+        let counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+        SenderMetrics {
+            sent: counts.sent,
+            dropped: self.queue.dropped(),
+            late: counts.late,
+            errors: counts.errors,
+            closed: counts.closed,
+            jitter_p50_us: counts.jitter.quantile_us(0.5),
+            jitter_p99_us: counts.jitter.quantile_us(0.99),
+            jitter_max_us: counts.jitter.max_us(),
+            high_water: self.queue.high_water(),
+        }
+    }
+
+    /// The last error a destination reported, if any.
+    pub fn last_error(&self) -> Option<String> {
+        let counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+        counts.last_error.clone()
+    }
+}
+
 /// The sender thread and what it reports. Dropping it stops the thread, which closes every
 /// held note and finishes its destinations.
 #[derive(Debug)]
 pub struct NoteSender {
     thread: StoppableThread<Vec<String>>,
-    counts: Arc<Mutex<Counts>>,
-    queue: Arc<QueueCounters>,
+    probe: SenderProbe,
     /// The beat the stream ended at, as `f64` bits (NaN: unknown), for the destinations'
     /// `finish`.
     end: Arc<AtomicU64>,
@@ -112,8 +142,7 @@ impl NoteSender {
             out,
             NoteSender {
                 thread,
-                counts,
-                queue,
+                probe: SenderProbe { counts, queue },
                 end,
             },
         ))
@@ -121,24 +150,18 @@ impl NoteSender {
 
     /// The metrics so far.
     pub fn metrics(&self) -> SenderMetrics {
-        let counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
-        SenderMetrics {
-            sent: counts.sent,
-            dropped: self.queue.dropped(),
-            late: counts.late,
-            errors: counts.errors,
-            closed: counts.closed,
-            jitter_p50_us: counts.jitter.quantile_us(0.5),
-            jitter_p99_us: counts.jitter.quantile_us(0.99),
-            jitter_max_us: counts.jitter.max_us(),
-            high_water: self.queue.high_water(),
-        }
+        self.probe.metrics()
     }
 
     /// The last error a destination reported, if any.
     pub fn last_error(&self) -> Option<String> {
-        let counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
-        counts.last_error.clone()
+        self.probe.last_error()
+    }
+
+    /// A handle that reads the metrics from elsewhere (the controller, for OSC `/status`),
+    /// and outlives the sender.
+    pub fn probe(&self) -> SenderProbe {
+        self.probe.clone()
     }
 
     /// Stops the sender once it has sent what the queue holds (at once, not at their due
