@@ -37,7 +37,7 @@ enum Command {
     /// Write a patch's note streams to a standard MIDI file, as fast as the CPU allows.
     Stream(stream::StreamArgs),
     /// Play a patch in real time, on a sound card or into a WAV file at real-time pace.
-    Play(play::PlayArgs),
+    Play(Box<play::PlayArgs>),
     /// List the sound cards `play` can use.
     Devices,
     /// Validate and compile a patch; print `ok` if it is sound.

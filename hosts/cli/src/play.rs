@@ -9,9 +9,9 @@ use patchvm::Controller;
 use patchvm::engine::backend::Backend;
 use patchvm::engine::stream::{Destination, NoteSender, SenderSettings};
 use patchvm::engine::{Engine, EngineError, EngineSettings, Snapshot};
+use patchvm::midi::SmfRecorder;
 use patchvm::midi::clock::{ClockLogFeed, ClockSender, ClockSink, LogSink};
 use patchvm::midi::clock_log;
-use patchvm::midi::SmfRecorder;
 #[cfg(feature = "midi")]
 use patchvm::midi::live::InputFeed;
 use patchvm::midi::live::SongFeed;
@@ -182,7 +182,7 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
     };
     let (mut controller, mut audio) = Engine::new(settings, limits.clone());
     let notes = match destinations {
-        Some((destinations, ws)) => {
+        Some(NoteOutputs { destinations, ws }) => {
             let settings = SenderSettings {
                 sample_rate: f64::from(setup.sample_rate),
                 lookahead: Duration::from_secs_f64(args.lookahead / 1e3),
@@ -335,15 +335,21 @@ fn start_clock_port(
     )))
 }
 
+/// Where the session's note streams go: the sender's destinations, and the WebSocket server
+/// (also among them) on which the session publishes the sender's metrics.
+struct NoteOutputs {
+    destinations: Vec<Box<dyn Destination>>,
+    ws: Option<Arc<WsServer>>,
+}
+
 /// The destinations `--midi-out`, `--osc-out` and `--ws-out` name, opened now so a path that
-/// cannot be written or an address that cannot be reached fails before anything plays, and
-/// the WebSocket server, on which the session also publishes the sender's metrics; `None`
+/// cannot be written or an address that cannot be reached fails before anything plays; `None`
 /// when none is given.
 fn note_destinations(
     args: &PlayArgs,
     streams: usize,
     tempo: &TempoMap,
-) -> Result<Option<(Vec<Box<dyn Destination>>, Option<Arc<WsServer>>)>, Failure> {
+) -> Result<Option<NoteOutputs>, Failure> {
     if args.midi_out.is_none() && args.osc_out.is_none() && args.ws_out.is_none() {
         return Ok(None);
     }
@@ -377,10 +383,12 @@ fn note_destinations(
     }
     let ws = match &args.ws_out {
         Some(listen) => {
-            let address =
-                osc::address(listen).map_err(|error| Failure::Usage(format!("--ws-out {error}")))?;
+            let address = osc::address(listen)
+                .map_err(|error| Failure::Usage(format!("--ws-out {error}")))?;
             let server = WsServer::bind(address).map_err(|error| {
-                Failure::File(format!("cannot listen for WebSocket subscribers on {address}: {error}"))
+                Failure::File(format!(
+                    "cannot listen for WebSocket subscribers on {address}: {error}"
+                ))
             })?;
             eprintln!("ws: serving note streams on ws://{}", server.local_addr());
             let server = Arc::new(server);
@@ -389,7 +397,7 @@ fn note_destinations(
         }
         None => None,
     };
-    Ok(Some((destinations, ws)))
+    Ok(Some(NoteOutputs { destinations, ws }))
 }
 
 /// Binds the OSC server and starts its thread; says where it listens, so a client (or a

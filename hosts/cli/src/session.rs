@@ -86,7 +86,10 @@ impl Notes {
         let Some(ws) = &self.ws else {
             return;
         };
-        if self.published.is_some_and(|at| at.elapsed() < METRICS_EVERY) {
+        if self
+            .published
+            .is_some_and(|at| at.elapsed() < METRICS_EVERY)
+        {
             return;
         }
         ws.publish(&metrics_json(&self.sender.metrics()));

@@ -144,8 +144,8 @@ mod report;
 mod seed;
 mod snapshot;
 pub mod source;
-mod sync;
 pub mod stream;
+mod sync;
 mod thread;
 mod voices;
 

@@ -4,9 +4,9 @@
 use super::batch::Batch;
 use super::command::Command;
 use super::describe::engine_error;
+use patchvm_engine::stream::SenderMetrics;
 use patchvm_engine::vm::TransportCommand;
 use patchvm_engine::{At, Controller};
-use patchvm_engine::stream::SenderMetrics;
 use patchvm_engine::{EngineError, MetricsSnapshot, Snapshot};
 use rosc::OscType;
 

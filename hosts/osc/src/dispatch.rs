@@ -230,7 +230,11 @@ fn error(mut text: String, counters: &Counters) -> OscMessage {
 }
 
 /// `/status` with name-value pairs: the engine's metrics, then the server's counters.
-fn status(metrics: &MetricsSnapshot, notes: Option<&SenderMetrics>, stats: &OscStats) -> OscMessage {
+fn status(
+    metrics: &MetricsSnapshot,
+    notes: Option<&SenderMetrics>,
+    stats: &OscStats,
+) -> OscMessage {
     let count = |name: &str, value: u64| {
         [
             OscType::String(name.into()),

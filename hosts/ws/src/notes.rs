@@ -128,9 +128,7 @@ mod tests {
 
     #[test]
     fn each_message_is_an_object_with_its_fields() {
-        let common = |kind: &str| {
-            json!({"type": kind, "time": 96_000, "beat": 4.0 / 3.0, "stream": 2, "channel": 16})
-        };
+        let common = |kind: &str| json!({"type": kind, "time": 96_000, "beat": 4.0 / 3.0, "stream": 2, "channel": 16});
         let with = |mut base: Value, extra: Value| {
             base.as_object_mut()
                 .unwrap()

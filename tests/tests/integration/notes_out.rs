@@ -296,7 +296,10 @@ fn websocket_subscribers_get_the_offline_events_as_json() {
     let field = |json: &serde_json::Value, name: &str| json[name].as_u64().unwrap();
     for (event, json) in expected.iter().zip(&received) {
         assert_eq!(field(json, "time"), event.time);
-        assert_eq!(json["beat"].as_f64().unwrap().to_bits(), event.beat.to_bits());
+        assert_eq!(
+            json["beat"].as_f64().unwrap().to_bits(),
+            event.beat.to_bits()
+        );
         assert_eq!(field(json, "stream"), u64::from(event.sink));
         assert_eq!(field(json, "channel"), u64::from(event.channel) + 1);
         match event.message {
@@ -314,5 +317,8 @@ fn websocket_subscribers_get_the_offline_events_as_json() {
     }
     assert_eq!(received.len(), expected.len() + 1, "{received:?}");
     let closed = &received[expected.len()];
-    assert_eq!((closed["type"].as_str(), field(closed, "note")), (Some("off"), 59));
+    assert_eq!(
+        (closed["type"].as_str(), field(closed, "note")),
+        (Some("off"), 59)
+    );
 }
