@@ -114,7 +114,12 @@ mod tests {
     fn a_probe_that_lives_fails_the_check() {
         // The child of this test runs `probe` (nothing) and lives: the check must say so.
         let checked = std::panic::catch_unwind(|| {
-            assert_child_dies(module_path!(), "a_probe_that_lives_fails_the_check", || {}, "x")
+            assert_child_dies(
+                module_path!(),
+                "a_probe_that_lives_fails_the_check",
+                || {},
+                "x",
+            )
         });
         if std::env::var_os(CHILD).is_none() {
             assert!(checked.is_err());

@@ -150,6 +150,12 @@ mod voices;
 #[global_allocator]
 static ALLOCATOR: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
 
+#[cfg(test)]
+#[test]
+fn the_allocation_detector_fires() {
+    patchvm_rtcheck::assert_allocation_detected(module_path!(), "the_allocation_detector_fires");
+}
+
 pub use controller::Controller;
 pub use error::EngineError;
 pub use midi::MidiMessage;
