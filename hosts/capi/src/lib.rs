@@ -61,6 +61,9 @@
 //! }
 //! ```
 #![deny(missing_docs)]
+// RealtimeSanitizer (CI builds with `-Zsanitizer=realtime --cfg rtsan`) checks the audio entry
+// points marked `sanitize(realtime = "nonblocking")`.
+#![cfg_attr(rtsan, feature(sanitize))]
 
 mod audio;
 mod control;
@@ -383,6 +386,7 @@ pub unsafe extern "C" fn pvm_engine_load_file(engine: *mut PvmEngine, path: *con
 /// `frames * channels_out` floats; `in` is NULL or valid for reads of
 /// `frames * channels_in` floats, and does not overlap `out`.
 #[unsafe(no_mangle)]
+#[cfg_attr(rtsan, sanitize(realtime = "nonblocking"))]
 pub unsafe extern "C" fn pvm_engine_process(
     engine: *mut PvmEngine,
     r#in: *const f32,

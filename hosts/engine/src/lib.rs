@@ -138,6 +138,8 @@ mod midi;
 mod notes;
 mod performance;
 mod pipeline;
+#[cfg(test)]
+mod realtime_tests;
 pub mod reference;
 mod report;
 mod seed;

@@ -4,6 +4,9 @@
 //! library (ALSA on Linux), so without it this crate is empty and the default build needs none.
 
 #![deny(missing_docs)]
+// RealtimeSanitizer (CI builds with `-Zsanitizer=realtime --cfg rtsan`) checks the audio entry
+// points marked `sanitize(realtime = "nonblocking")`.
+#![cfg_attr(rtsan, feature(sanitize))]
 
 #[cfg(feature = "cpal")]
 mod channels;

@@ -35,6 +35,9 @@
 //! ```
 
 #![deny(missing_docs)]
+// RealtimeSanitizer (CI builds with `-Zsanitizer=realtime --cfg rtsan`) checks the audio entry
+// points marked `sanitize(realtime = "nonblocking")`.
+#![cfg_attr(rtsan, feature(sanitize))]
 
 mod clock;
 pub mod render;

@@ -8,5 +8,7 @@ mod common;
 mod link_stress;
 mod live_events;
 mod live_transport;
+#[cfg(rtsan)]
+mod realtime_sanitizer;
 mod shared_kernels;
 mod verifier;
