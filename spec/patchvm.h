@@ -61,6 +61,13 @@
 #define PVM_MAX_SAMPLE_RATE 768000.0
 
 /*
+ How many freed engines stay recognisable as freed: a call on one of the last this many
+ engines [`pvm_engine_free`] freed returns [`PVM_ERR_INVALID_HANDLE`] (their 32-byte headers
+ are kept, poisoned).
+ */
+#define PVM_FREED_ENGINES_KEPT 1024
+
+/*
  Status codes: what every call that can fail returns, as an `int32_t`. In Rust, the
  `PVM_*` constants of this crate hold the same numbers as `i32`.
  */
@@ -124,6 +131,19 @@ enum PvmStatus
    refuses every later call with the same code: free the engine and make a new one.
    */
   PVM_ERR_PANIC = -11,
+  /*
+   The engine handle was freed (a call after `pvm_engine_free`, or a second free), or is
+   not an engine made by `pvm_engine_new`. Nothing was done. Detected for the last
+   `PVM_FREED_ENGINES_KEPT` engines freed; an older dangling handle, or a pointer that
+   never was an engine, is read as one, best effort: undefined behaviour.
+   */
+  PVM_ERR_INVALID_HANDLE = -12,
+  /*
+   Another call on the same side of this engine was running: two `pvm_engine_process`
+   calls at once, two control calls at once, or `pvm_engine_free` during any call. Nothing
+   was done; the calls of a side must be serialised by the caller.
+   */
+  PVM_ERR_CONCURRENT = -13,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -173,15 +193,19 @@ const char *pvm_engine_new_error(void);
  Frees `engine` and everything it owns, including the patches it played. NULL is
  ignored.
 
+ Returns [`PVM_OK`] (NULL included), [`PVM_ERR_CONCURRENT`] (another call on `engine` is
+ running: nothing is freed) or [`PVM_ERR_INVALID_HANDLE`] (already freed, or not an
+ engine: nothing is freed).
+
  Not for the audio thread, and not concurrently with any other call on `engine`: stop
  calling [`pvm_engine_process`] first.
 
  # Safety
 
- `engine` is NULL or came from [`pvm_engine_new`] and is not yet freed; it is invalid
- afterwards.
+ `engine` is NULL or came from [`pvm_engine_new`]; it is invalid afterwards (a call on it
+ returns [`PVM_ERR_INVALID_HANDLE`] for the next [`PVM_FREED_ENGINES_KEPT`] frees).
  */
-void pvm_engine_free(PvmEngine *engine);
+int32_t pvm_engine_free(PvmEngine *engine);
 
 /*
  Compiles the patch in `text` (`len` bytes of UTF-8, NUL not needed) and plays it from the
@@ -225,7 +249,9 @@ int32_t pvm_engine_load_file(PvmEngine *engine, const char *path);
 
  Returns [`PVM_OK`], [`PVM_ERR_NULL`] (NULL `engine`, or NULL `out` with `frames` > 0:
  nothing is written), [`PVM_ERR_RANGE`] (a buffer larger than memory can hold) or
- [`PVM_ERR_PANIC`] (`out` silent). Never writes a message: see [`pvm_status_message`].
+ [`PVM_ERR_PANIC`] (`out` silent), or, with nothing written, [`PVM_ERR_CONCURRENT`]
+ (another `pvm_engine_process` on `engine` is running) or [`PVM_ERR_INVALID_HANDLE`] (a
+ freed engine). Never writes a message: see [`pvm_status_message`].
 
  The audio side. Real-time safe: does not allocate, free, lock or block. May run
  concurrently with any control call; never concurrently with itself.
@@ -310,8 +336,9 @@ int32_t pvm_engine_note_off(PvmEngine *engine, int32_t note);
 /*
  The message of the last control call that returns a status code (load, set_param, notes,
  bind_notes): `""` if it succeeded, else what went wrong, in UTF-8 — for an invalid patch
- every diagnostic rendered with its line and a hint, then a summary line. A NULL `engine`
- gives a fixed message. Never NULL.
+ every diagnostic rendered with its line and a hint, then a summary line. A NULL or freed
+ `engine`, or one on which another control call is running, gives a fixed message saying
+ so. Never NULL.
 
  The string is owned by the engine and stays valid until the next control call on it (or
  [`pvm_engine_free`]); copy it to keep it. [`pvm_engine_process`] never changes it.
@@ -330,7 +357,7 @@ const char *pvm_engine_last_error(const PvmEngine *engine);
  real-time budget), `swaps`, `unrouted_events`, `applied_events`, `dropped_events`,
  `flushed_samples` and `active_voices`. Also frees the patches the audio side has finished
  with: call it now and then if nothing else runs on the control side. Returns NULL for a
- NULL `engine`.
+ NULL or freed `engine`, or while another control call on it runs.
 
  The string is owned by the engine and stays valid until the next call of this function on
  it (or [`pvm_engine_free`]); copy it to keep it.

@@ -5,6 +5,10 @@ use crate::kernels;
 use crate::module::{Build, Module};
 use patchvm_ir::{Catalog, ModuleSpec, Rate, Role, TextValue};
 use patchvm_vm::Kernel;
+#[expect(
+    clippy::disallowed_types,
+    reason = "the registry is built and read on the control side (compiling, building kernels); no kernel's process reads it"
+)]
 use std::sync::OnceLock;
 
 /// What a kernel is built from: the node's parameter values and the engine's settings.
@@ -88,6 +92,10 @@ struct Registry {
     modules: Vec<Module>,
 }
 
+#[expect(
+    clippy::disallowed_types,
+    reason = "the registry is built and read on the control side (compiling, building kernels); no kernel's process reads it"
+)]
 fn registry() -> &'static Registry {
     static REGISTRY: OnceLock<Registry> = OnceLock::new();
     REGISTRY.get_or_init(|| {

@@ -45,6 +45,9 @@
 //! assert!(vm.output(0).iter().all(|&x| x == 0.5));
 //! ```
 #![deny(missing_docs)]
+// RealtimeSanitizer (CI builds with `-Zsanitizer=realtime --cfg rtsan`) checks the audio entry
+// points marked `sanitize(realtime = "nonblocking")`.
+#![cfg_attr(rtsan, feature(sanitize))]
 
 mod block;
 pub mod channels;

@@ -206,7 +206,9 @@ impl Executable {
     /// which kernels that follow the beat read (see [`Kernel::process_at`]); otherwise as
     /// [`run`](Executable::run).
     ///
-    /// Real-time safe: does not allocate, lock or block (kernels promise the same).
+    /// Real-time safe: does not allocate, lock or block (kernels promise the same; checked by
+    /// RealtimeSanitizer in CI).
+    #[cfg_attr(rtsan, sanitize(realtime = "nonblocking"))]
     pub fn run_at(&mut self, frames: usize, beats: &Beats) {
         // Compiled for AVX2 where the CPU has it: the interpreter's own loops (the calls'
         // arguments, the output, the guard) in wider vectors.

@@ -21,6 +21,17 @@
 //!   audio thread. Any thread may make them, but one at a time: the caller serialises them.
 //! - [`pvm_engine_free`] must not run concurrently with any other call on the engine.
 //!
+//! # Misuse
+//!
+//! Breaking these rules returns a code rather than being undefined behaviour, as far as
+//! cheaply possible: every call checks a magic word in the engine and an in-use flag for its
+//! side (a few atomic operations). A second `pvm_engine_process` while one runs, a second
+//! control call while one runs, or a free during any call returns [`PVM_ERR_CONCURRENT`]
+//! and does nothing. A call on a freed engine, and a second free, return
+//! [`PVM_ERR_INVALID_HANDLE`]: the header of a freed engine stays allocated and poisoned for
+//! the next [`PVM_FREED_ENGINES_KEPT`] frees, so the check is reliable that long and best
+//! effort after (the memory may be reused, even by a new engine).
+//!
 //! [`pvm_version`], [`pvm_status_message`] and [`pvm_engine_new_error`] touch no engine
 //! and may be called from any thread.
 //!
@@ -50,20 +61,26 @@
 //! }
 //! ```
 #![deny(missing_docs)]
+// RealtimeSanitizer (CI builds with `-Zsanitizer=realtime --cfg rtsan`) checks the audio entry
+// points marked `sanitize(realtime = "nonblocking")`.
+#![cfg_attr(rtsan, feature(sanitize))]
 
 mod audio;
 mod control;
+mod guard;
 mod status;
 
 pub use status::*;
 
 use audio::PoisonableAudioHalf;
 use control::{Failure, PoisonableController};
+use guard::{Guard, Refusal, Side};
 use patchvm_engine::ir::{Format, Limits};
 use patchvm_engine::{At, Engine, EngineSettings, NoteBinding};
 use patchvm_engine::{SAMPLE_RATES, sample_rate_problem};
 use std::cell::Cell;
 use std::ffi::{CStr, c_char};
+use std::mem::ManuallyDrop;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// The most interleaved channels a buffer may have, in or out.
@@ -78,6 +95,11 @@ pub const PVM_MIN_SAMPLE_RATE: f64 = 1_000.0;
 /// The highest sample rate [`pvm_engine_new`] takes, in Hz.
 pub const PVM_MAX_SAMPLE_RATE: f64 = 768_000.0;
 
+/// How many freed engines stay recognisable as freed: a call on one of the last this many
+/// engines [`pvm_engine_free`] freed returns [`PVM_ERR_INVALID_HANDLE`] (their 32-byte headers
+/// are kept, poisoned).
+pub const PVM_FREED_ENGINES_KEPT: usize = 1_024;
+
 // The header's two figures are the engine's range, which `pvm_engine_new` checks.
 const _: () = assert!(
     PVM_MIN_SAMPLE_RATE == *SAMPLE_RATES.start() && PVM_MAX_SAMPLE_RATE == *SAMPLE_RATES.end()
@@ -87,11 +109,14 @@ const _: () = assert!(
 /// [`pvm_engine_new`], freed by [`pvm_engine_free`].
 #[derive(Debug)]
 pub struct PvmEngine {
-    // The two sides are separate fields, each reached through a pointer to the field alone,
+    /// Checked by every call before it touches a side; outlives the sides (see `guard`).
+    guard: Guard,
+    // The two sides are separate boxes, each reached through a pointer to its field alone,
     // so the audio thread's `&mut` to one and the control thread's `&mut` to the other never
-    // overlap, and neither needs a lock.
-    control: PoisonableController,
-    audio: PoisonableAudioHalf,
+    // overlap, and neither needs a lock. Dropped in place by `pvm_engine_free`, which keeps
+    // the rest of the header for a while.
+    control: ManuallyDrop<Box<PoisonableController>>,
+    audio: ManuallyDrop<Box<PoisonableAudioHalf>>,
 }
 
 // Both sides move between the threads the caller chooses.
@@ -106,32 +131,40 @@ thread_local! {
     static NEW_ERROR: Cell<&'static CStr> = const { Cell::new(c"") };
 }
 
-/// The control side of `engine`, or `None` for NULL.
+/// Runs `body` on the control side of `engine`, if the guard lets the call in.
 ///
 /// # Safety
 ///
-/// `engine` is NULL or came from [`pvm_engine_new`] and is not freed, and no other control
-/// call on it runs (the caller serialises them).
-unsafe fn control_side<'a>(engine: *mut PvmEngine) -> Option<&'a mut PoisonableController> {
-    // SAFETY: from the contract. Only the `control` field is borrowed, never the whole
-    // engine, so a concurrent `pvm_engine_process` borrowing `audio` does not alias it.
-    (!engine.is_null()).then(|| unsafe { &mut (*engine).control })
+/// `engine` is NULL or came from [`pvm_engine_new`]; if it was freed, at most
+/// [`PVM_FREED_ENGINES_KEPT`] engines were freed since (else the guard reads reused memory).
+unsafe fn with_control<R>(
+    engine: *mut PvmEngine,
+    body: impl FnOnce(&mut PoisonableController) -> R,
+) -> Result<R, Refusal> {
+    if engine.is_null() {
+        return Err(Refusal::Null);
+    }
+    // SAFETY: the header is allocated (the contract); the guard is only read atomically.
+    let guard = unsafe { &(*engine).guard };
+    let _entered = guard.enter(Side::Control)?;
+    // SAFETY: the engine is live and this call alone holds its control side. Only the
+    // `control` field is borrowed, never the whole engine, so a concurrent
+    // `pvm_engine_process` borrowing `audio` does not alias it.
+    let side: &mut PoisonableController = unsafe { &mut (*engine).control };
+    Ok(body(side))
 }
 
 /// Runs a status-returning control call on `engine`.
 ///
 /// # Safety
 ///
-/// As for [`control_side`].
+/// As for [`with_control`].
 unsafe fn control(
     engine: *mut PvmEngine,
     call: impl FnOnce(&mut PoisonableController) -> Result<(), Failure>,
 ) -> i32 {
     // SAFETY: forwarded.
-    match unsafe { control_side(engine) } {
-        Some(side) => side.run(call),
-        None => PVM_ERR_NULL,
-    }
+    unsafe { with_control(engine, |side| side.run(call)) }.unwrap_or_else(Refusal::code)
 }
 
 /// A NUL-terminated UTF-8 string from C, named `what` in messages.
@@ -201,8 +234,13 @@ pub extern "C" fn pvm_engine_new(
         };
         let (controller, half) = Engine::new(settings, Limits::default());
         Box::new(PvmEngine {
-            control: PoisonableController::new(controller),
-            audio: PoisonableAudioHalf::new(half, channels_in, channels_out),
+            guard: Guard::new(),
+            control: ManuallyDrop::new(Box::new(PoisonableController::new(controller))),
+            audio: ManuallyDrop::new(Box::new(PoisonableAudioHalf::new(
+                half,
+                channels_in,
+                channels_out,
+            ))),
         })
     });
     match made {
@@ -226,22 +264,38 @@ pub extern "C" fn pvm_engine_new_error() -> *const c_char {
 /// Frees `engine` and everything it owns, including the patches it played. NULL is
 /// ignored.
 ///
+/// Returns [`PVM_OK`] (NULL included), [`PVM_ERR_CONCURRENT`] (another call on `engine` is
+/// running: nothing is freed) or [`PVM_ERR_INVALID_HANDLE`] (already freed, or not an
+/// engine: nothing is freed).
+///
 /// Not for the audio thread, and not concurrently with any other call on `engine`: stop
 /// calling [`pvm_engine_process`] first.
 ///
 /// # Safety
 ///
-/// `engine` is NULL or came from [`pvm_engine_new`] and is not yet freed; it is invalid
-/// afterwards.
+/// `engine` is NULL or came from [`pvm_engine_new`]; it is invalid afterwards (a call on it
+/// returns [`PVM_ERR_INVALID_HANDLE`] for the next [`PVM_FREED_ENGINES_KEPT`] frees).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn pvm_engine_free(engine: *mut PvmEngine) {
+pub unsafe extern "C" fn pvm_engine_free(engine: *mut PvmEngine) -> i32 {
     if engine.is_null() {
-        return;
+        return PVM_OK;
     }
-    // SAFETY: from the contract: the box `pvm_engine_new` made, used by nothing else now.
-    let engine = unsafe { Box::from_raw(engine) };
+    // SAFETY: the header is allocated (the contract); the guard is only read atomically.
+    if let Err(refusal) = unsafe { &(*engine).guard }.retire() {
+        return refusal.code();
+    }
     // A panic while dropping leaks what was left rather than cross the boundary.
-    let _ = catch_unwind(AssertUnwindSafe(move || drop(engine)));
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: retired: no call runs on either side and none will enter again, so the
+        // sides are dropped once, here, and never touched after.
+        unsafe {
+            ManuallyDrop::drop(&mut (*engine).control);
+            ManuallyDrop::drop(&mut (*engine).audio);
+        }
+    }));
+    // SAFETY: the box `pvm_engine_new` made, whose sides are gone; nobody owns it now.
+    unsafe { guard::quarantine(engine) };
+    PVM_OK
 }
 
 /// Compiles the patch in `text` (`len` bytes of UTF-8, NUL not needed) and plays it from the
@@ -319,7 +373,9 @@ pub unsafe extern "C" fn pvm_engine_load_file(engine: *mut PvmEngine, path: *con
 ///
 /// Returns [`PVM_OK`], [`PVM_ERR_NULL`] (NULL `engine`, or NULL `out` with `frames` > 0:
 /// nothing is written), [`PVM_ERR_RANGE`] (a buffer larger than memory can hold) or
-/// [`PVM_ERR_PANIC`] (`out` silent). Never writes a message: see [`pvm_status_message`].
+/// [`PVM_ERR_PANIC`] (`out` silent), or, with nothing written, [`PVM_ERR_CONCURRENT`]
+/// (another `pvm_engine_process` on `engine` is running) or [`PVM_ERR_INVALID_HANDLE`] (a
+/// freed engine). Never writes a message: see [`pvm_status_message`].
 ///
 /// The audio side. Real-time safe: does not allocate, free, lock or block. May run
 /// concurrently with any control call; never concurrently with itself.
@@ -330,6 +386,7 @@ pub unsafe extern "C" fn pvm_engine_load_file(engine: *mut PvmEngine, path: *con
 /// `frames * channels_out` floats; `in` is NULL or valid for reads of
 /// `frames * channels_in` floats, and does not overlap `out`.
 #[unsafe(no_mangle)]
+#[cfg_attr(rtsan, sanitize(realtime = "nonblocking"))]
 pub unsafe extern "C" fn pvm_engine_process(
     engine: *mut PvmEngine,
     r#in: *const f32,
@@ -339,9 +396,14 @@ pub unsafe extern "C" fn pvm_engine_process(
     if engine.is_null() {
         return PVM_ERR_NULL;
     }
-    // SAFETY: a live engine (the contract); only the `audio` field is borrowed, which no
-    // control call touches, and process never runs concurrently with itself.
-    let audio = unsafe { &mut (*engine).audio };
+    // SAFETY: the header is allocated (the contract); the guard is only read atomically.
+    let _entered = match unsafe { &(*engine).guard }.enter(Side::Audio) {
+        Ok(entered) => entered,
+        Err(refusal) => return refusal.code(),
+    };
+    // SAFETY: the engine is live and this call alone holds its audio side; only the `audio`
+    // field is borrowed, which no control call touches.
+    let audio: &mut PoisonableAudioHalf = unsafe { &mut (*engine).audio };
     if frames == 0 {
         return PVM_OK;
     }
@@ -528,8 +590,9 @@ fn no_drops(side: &PoisonableController, before: u64) -> Result<(), Failure> {
 
 /// The message of the last control call that returns a status code (load, set_param, notes,
 /// bind_notes): `""` if it succeeded, else what went wrong, in UTF-8 — for an invalid patch
-/// every diagnostic rendered with its line and a hint, then a summary line. A NULL `engine`
-/// gives a fixed message. Never NULL.
+/// every diagnostic rendered with its line and a hint, then a summary line. A NULL or freed
+/// `engine`, or one on which another control call is running, gives a fixed message saying
+/// so. Never NULL.
 ///
 /// The string is owned by the engine and stays valid until the next control call on it (or
 /// [`pvm_engine_free`]); copy it to keep it. [`pvm_engine_process`] never changes it.
@@ -541,13 +604,9 @@ fn no_drops(side: &PoisonableController, before: u64) -> Result<(), Failure> {
 /// `engine` is NULL or a live engine.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pvm_engine_last_error(engine: *const PvmEngine) -> *const c_char {
-    if engine.is_null() {
-        return c"the engine is NULL".as_ptr();
-    }
-    // SAFETY: a live engine (the contract), and no other control call runs; only the
-    // `control` field is read, which `pvm_engine_process` never touches.
-    let side = unsafe { &(*engine).control };
-    side.last_error().as_ptr()
+    // SAFETY: forwarded from the contract; the control side is only read.
+    unsafe { with_control(engine.cast_mut(), |side| side.last_error().as_ptr()) }
+        .unwrap_or_else(|refusal| refusal.message().as_ptr())
 }
 
 /// The engine's metrics as a JSON object: `calls`, `frames` (the engine time), `late_calls`,
@@ -555,7 +614,7 @@ pub unsafe extern "C" fn pvm_engine_last_error(engine: *const PvmEngine) -> *con
 /// real-time budget), `swaps`, `unrouted_events`, `applied_events`, `dropped_events`,
 /// `flushed_samples` and `active_voices`. Also frees the patches the audio side has finished
 /// with: call it now and then if nothing else runs on the control side. Returns NULL for a
-/// NULL `engine`.
+/// NULL or freed `engine`, or while another control call on it runs.
 ///
 /// The string is owned by the engine and stays valid until the next call of this function on
 /// it (or [`pvm_engine_free`]); copy it to keep it.
@@ -568,10 +627,7 @@ pub unsafe extern "C" fn pvm_engine_last_error(engine: *const PvmEngine) -> *con
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pvm_engine_metrics_json(engine: *mut PvmEngine) -> *const c_char {
     // SAFETY: forwarded from the contract.
-    match unsafe { control_side(engine) } {
-        Some(side) => side.metrics_json().as_ptr(),
-        None => std::ptr::null(),
-    }
+    unsafe { with_control(engine, |side| side.metrics_json().as_ptr()) }.unwrap_or(std::ptr::null())
 }
 
 /// patchvm's version, e.g. `"0.1.0"`. Never NULL; the string is static.

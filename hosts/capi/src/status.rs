@@ -44,6 +44,15 @@ pub enum PvmStatus {
     /// An internal error (a bug in patchvm) was caught at the boundary. This side of the engine
     /// refuses every later call with the same code: free the engine and make a new one.
     PVM_ERR_PANIC = -11,
+    /// The engine handle was freed (a call after `pvm_engine_free`, or a second free), or is
+    /// not an engine made by `pvm_engine_new`. Nothing was done. Detected for the last
+    /// `PVM_FREED_ENGINES_KEPT` engines freed; an older dangling handle, or a pointer that
+    /// never was an engine, is read as one, best effort: undefined behaviour.
+    PVM_ERR_INVALID_HANDLE = -12,
+    /// Another call on the same side of this engine was running: two `pvm_engine_process`
+    /// calls at once, two control calls at once, or `pvm_engine_free` during any call. Nothing
+    /// was done; the calls of a side must be serialised by the caller.
+    PVM_ERR_CONCURRENT = -13,
 }
 
 /// The status codes as `i32`, the type the functions return. Hidden from cbindgen: the
@@ -77,6 +86,10 @@ mod codes {
     pub const PVM_ERR_QUEUE_FULL: i32 = PvmStatus::PVM_ERR_QUEUE_FULL as i32;
     /// [`PvmStatus::PVM_ERR_PANIC`] as an `i32`.
     pub const PVM_ERR_PANIC: i32 = PvmStatus::PVM_ERR_PANIC as i32;
+    /// [`PvmStatus::PVM_ERR_INVALID_HANDLE`] as an `i32`.
+    pub const PVM_ERR_INVALID_HANDLE: i32 = PvmStatus::PVM_ERR_INVALID_HANDLE as i32;
+    /// [`PvmStatus::PVM_ERR_CONCURRENT`] as an `i32`.
+    pub const PVM_ERR_CONCURRENT: i32 = PvmStatus::PVM_ERR_CONCURRENT as i32;
 }
 
 pub use codes::*;
@@ -97,6 +110,8 @@ pub(crate) fn describe(code: i32) -> &'static CStr {
         PVM_ERR_BUSY => c"the audio side is not taking patches",
         PVM_ERR_QUEUE_FULL => c"the event queue is full",
         PVM_ERR_PANIC => c"internal error: free the engine",
+        PVM_ERR_INVALID_HANDLE => c"the engine was freed or is not an engine",
+        PVM_ERR_CONCURRENT => c"another call on the same side of the engine is running",
         _ => c"unknown status code",
     }
 }
@@ -130,6 +145,8 @@ mod tests {
             PVM_ERR_BUSY,
             PVM_ERR_QUEUE_FULL,
             PVM_ERR_PANIC,
+            PVM_ERR_INVALID_HANDLE,
+            PVM_ERR_CONCURRENT,
         ];
         let mut seen = std::collections::BTreeSet::new();
         for (i, code) in codes.into_iter().enumerate() {

@@ -8,6 +8,11 @@ use std::ptr::null;
 #[global_allocator]
 static ALLOCATOR: AllocDisabler = AllocDisabler;
 
+#[test]
+fn the_allocation_detector_fires() {
+    patchvm_rtcheck::assert_allocation_detected(module_path!(), "the_allocation_detector_fires");
+}
+
 fn patch(freq: u32, extra: bool) -> String {
     let (extra, wire) = if extra {
         (

@@ -139,6 +139,8 @@ mod midi;
 mod notes;
 mod performance;
 mod pipeline;
+#[cfg(test)]
+mod realtime_tests;
 pub mod reference;
 mod report;
 mod seed;
@@ -153,6 +155,12 @@ mod voices;
 #[cfg(test)]
 #[global_allocator]
 static ALLOCATOR: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
+
+#[cfg(test)]
+#[test]
+fn the_allocation_detector_fires() {
+    patchvm_rtcheck::assert_allocation_detected(module_path!(), "the_allocation_detector_fires");
+}
 
 pub use controller::{Controller, RecallAt};
 pub use error::EngineError;

@@ -4,6 +4,9 @@
 //! library (ALSA on Linux), so without it this crate is empty and the default build needs none.
 
 #![deny(missing_docs)]
+// RealtimeSanitizer (CI builds with `-Zsanitizer=realtime --cfg rtsan`) checks the audio entry
+// points marked `sanitize(realtime = "nonblocking")`.
+#![cfg_attr(rtsan, feature(sanitize))]
 
 #[cfg(feature = "cpal")]
 mod channels;
@@ -21,3 +24,9 @@ pub use sound_card::{SoundCard, SoundCardSettings};
 #[cfg(test)]
 #[global_allocator]
 static ALLOCATOR: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
+
+#[cfg(test)]
+#[test]
+fn the_allocation_detector_fires() {
+    patchvm_rtcheck::assert_allocation_detected(module_path!(), "the_allocation_detector_fires");
+}

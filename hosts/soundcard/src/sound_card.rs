@@ -204,6 +204,7 @@ impl Backend for SoundCard {
             ring: self.input.is_some().then_some(consumer),
             shared: Arc::clone(&shared),
         };
+        let (card_audio, retired) = Retiring::new(card_audio);
         let output = build_output(&self.output, card_audio, Arc::clone(&shared))?;
         let play = |stream: &cpal::Stream| {
             stream
@@ -217,6 +218,7 @@ impl Backend for SoundCard {
         Ok(Box::new(CardStream {
             output: Some(output),
             input,
+            retired,
             shared,
             sample_rate: self.setup.sample_rate,
         }))
@@ -295,12 +297,12 @@ macro_rules! for_sample_type {
 
 fn build_output(
     endpoint: &Endpoint,
-    card_audio: CardAudio,
+    card_audio: Retiring,
     shared: Arc<Shared>,
 ) -> Result<cpal::Stream, BackendError> {
     fn typed<T: SizedSample + FromSample<f32> + Send + 'static>(
         endpoint: &Endpoint,
-        mut card_audio: CardAudio,
+        mut card_audio: Retiring,
         shared: Arc<Shared>,
     ) -> Result<cpal::Stream, BackendError> {
         endpoint
@@ -310,7 +312,7 @@ fn build_output(
                 move |data: &mut [T], info: &cpal::OutputCallbackInfo| {
                     let stamp = info.timestamp();
                     let latency = stamp.playback.checked_duration_since(stamp.callback);
-                    card_audio.render(data, latency);
+                    card_audio.card_audio().render(data, latency);
                 },
                 move |error| shared.error(&error),
                 None,
@@ -339,13 +341,10 @@ fn build_input(
             .device
             .build_input_stream::<T, _, _>(
                 endpoint.config,
-                // Real-time safe: does not allocate, lock or block.
                 move |data: &[T], info: &cpal::InputCallbackInfo| {
                     let stamp = info.timestamp();
                     let latency = stamp.callback.checked_duration_since(stamp.capture);
-                    shared.input_latency_ns.store(latency_ns(latency), Relaxed);
-                    let lost = push_frames(&mut ring, data, channels, |x: T| x.to_sample());
-                    shared.lost.fetch_add(lost as u64, Relaxed);
+                    capture(data, latency, &mut ring, channels, &shared);
                 },
                 move |error| errors.error(&error),
                 None,
@@ -353,6 +352,61 @@ fn build_input(
             .map_err(|error| BackendError::Device(format!("cannot open the input: {error}")))
     }
     for_sample_type!(endpoint.format, typed(endpoint, ring, shared))
+}
+
+/// The input callback's work: hands `data` (frames of `channels` samples) to the output
+/// callback through `ring`, counting what does not fit.
+///
+/// Real-time safe: does not allocate, lock or block (checked by RealtimeSanitizer in CI).
+#[cfg_attr(rtsan, sanitize(realtime = "nonblocking"))]
+fn capture<T: Sample>(
+    data: &[T],
+    latency: Option<Duration>,
+    ring: &mut rtrb::Producer<f32>,
+    channels: usize,
+    shared: &Shared,
+) where
+    f32: FromSample<T>,
+{
+    shared.input_latency_ns.store(latency_ns(latency), Relaxed);
+    let lost = push_frames(ring, data, channels, |x: T| x.to_sample());
+    shared.lost.fetch_add(lost as u64, Relaxed);
+}
+
+/// The output callback's state, sent back to the control side when the callback is dropped.
+/// cpal drops a stream's callback on its audio thread when the stream stops, and dropping
+/// the audio half frees the programs it holds: this moves it (a pointer) into a ring instead,
+/// and [`CardStream::stop`] frees it on the control thread.
+struct Retiring {
+    card_audio: Option<Box<CardAudio>>,
+    back: rtrb::Producer<Box<CardAudio>>,
+}
+
+impl Retiring {
+    /// `card_audio`, and the end of the ring it comes back through when dropped.
+    fn new(card_audio: CardAudio) -> (Retiring, rtrb::Consumer<Box<CardAudio>>) {
+        let (back, retired) = rtrb::RingBuffer::new(1);
+        let retiring = Retiring {
+            card_audio: Some(Box::new(card_audio)),
+            back,
+        };
+        (retiring, retired)
+    }
+
+    /// The state the output callback works on.
+    fn card_audio(&mut self) -> &mut CardAudio {
+        self.card_audio.as_mut().expect("present until dropped")
+    }
+}
+
+impl Drop for Retiring {
+    /// Real-time safe: moves a box into a ring with room for it; frees nothing.
+    fn drop(&mut self) {
+        if let Some(card_audio) = self.card_audio.take() {
+            // The ring's one slot is free: this is its only push.
+            let _ = self.back.push(card_audio);
+        }
+    }
 }
 
 /// Everything the output callback touches, allocated before the stream starts.
@@ -374,7 +428,8 @@ impl CardAudio {
     /// Fills the device's buffer, a chunk at a time, feeding the engine the input frames the
     /// input callback delivered.
     ///
-    /// Real-time safe: does not allocate, lock or block.
+    /// Real-time safe: does not allocate, lock or block (checked by RealtimeSanitizer in CI).
+    #[cfg_attr(rtsan, sanitize(realtime = "nonblocking"))]
     fn render<T: Sample + FromSample<f32>>(&mut self, data: &mut [T], latency: Option<Duration>) {
         self.shared
             .output_latency_ns
@@ -413,10 +468,14 @@ impl CardAudio {
     }
 }
 
-/// A playing sound card.
+/// A playing sound card. Dropped without [`stop`](Stream::stop), the output stream drops
+/// first (fields drop in order), so its callback's state reaches `retired` and is freed with
+/// it, on the dropping thread.
 struct CardStream {
     output: Option<cpal::Stream>,
     input: Option<cpal::Stream>,
+    /// Where the output callback's state arrives once the output stream is dropped.
+    retired: rtrb::Consumer<Box<CardAudio>>,
     shared: Arc<Shared>,
     sample_rate: u32,
 }
@@ -444,9 +503,13 @@ impl Stream for CardStream {
     }
 
     fn stop(mut self: Box<Self>) -> Result<StreamStatus, BackendError> {
-        // Dropping a stream stops its callbacks; the audio half goes with the output's.
+        // Dropping a stream stops its callbacks; the output's sends its audio half back, to be
+        // freed here, on the control side.
         drop(self.output.take());
         drop(self.input.take());
+        while let Ok(card_audio) = self.retired.pop() {
+            drop(card_audio);
+        }
         match self.shared.failure.get() {
             Some(failure) => Err(BackendError::Device(format!(
                 "the sound card failed: {failure}"
@@ -508,5 +571,53 @@ mod tests {
             from_latency_ns(shared.output_latency_ns.load(Relaxed)),
             Some(Duration::from_millis(3))
         );
+    }
+
+    /// The output callback dropped on its audio thread, as cpal does when a stream stops:
+    /// nothing is freed there (`assert_no_alloc` watches frees too), and the audio half, with
+    /// the program it played, comes back to be freed on the control thread.
+    #[test]
+    fn a_stopped_stream_frees_its_audio_half_on_the_control_thread() {
+        let (mut controller, audio) = Engine::new(EngineSettings::default(), Limits::default());
+        let toy = br#"(patch (nodes (osc1 (type "osc.sine") (freq 440)) (out (type "output")))
+                             (connections (osc1 "out" -> out "in")))"#;
+        controller.load_text(toy, Format::Sexpr).unwrap();
+        let card_audio = CardAudio {
+            audio,
+            engine_channels: 2,
+            device_channels: 2,
+            input_channels: 0,
+            rendered: vec![0.0; CHUNK_FRAMES * 2].into(),
+            input: Box::default(),
+            ring: None,
+            shared: Arc::new(Shared::default()),
+        };
+        let (mut callback, mut retired) = Retiring::new(card_audio);
+        let audio_thread = std::thread::spawn(move || {
+            let mut data = vec![0.0_f32; 2 * 256];
+            assert_no_alloc(|| {
+                callback.card_audio().render(&mut data, None);
+                drop(callback);
+            });
+            data
+        });
+        let data = audio_thread.join().unwrap();
+        assert_eq!(
+            controller.metrics().swaps,
+            1,
+            "the audio half took the program"
+        );
+        // A sine from phase 0 at 440 Hz: sample 1 is sin(2π·440/48 000), on both channels.
+        let second = (std::f64::consts::TAU * 440.0 / 48_000.0).sin() as f32;
+        assert!(
+            (data[2] - second).abs() < 1e-4 && data[3] == data[2],
+            "{:?}",
+            &data[..4]
+        );
+        let back = retired.pop().expect("the state came back");
+        assert_eq!(back.shared.frames.load(Relaxed), 256);
+        drop(back);
+        controller.maintain();
+        assert!(retired.pop().is_err());
     }
 }

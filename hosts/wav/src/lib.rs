@@ -35,6 +35,9 @@
 //! ```
 
 #![deny(missing_docs)]
+// RealtimeSanitizer (CI builds with `-Zsanitizer=realtime --cfg rtsan`) checks the audio entry
+// points marked `sanitize(realtime = "nonblocking")`.
+#![cfg_attr(rtsan, feature(sanitize))]
 
 mod clock;
 mod float_wav;
@@ -48,3 +51,9 @@ pub use wav_sink::{SinkSettings, WavSink};
 #[cfg(test)]
 #[global_allocator]
 static ALLOCATOR: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
+
+#[cfg(test)]
+#[test]
+fn the_allocation_detector_fires() {
+    patchvm_rtcheck::assert_allocation_detected(module_path!(), "the_allocation_detector_fires");
+}

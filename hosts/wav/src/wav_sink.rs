@@ -245,6 +245,16 @@ impl SinkAudio {
             .clock
             .get_or_insert_with(|| Clock::start(self.sample_rate));
         let behind = clock.wait_until(clock.due(self.done));
+        self.play(clock, behind);
+        true
+    }
+
+    /// Renders the next buffer, pushes it to the writer and reports: the audio thread's work
+    /// between two waits of the clock.
+    ///
+    /// Real-time safe: does not allocate, lock or block (checked by RealtimeSanitizer in CI).
+    #[cfg_attr(rtsan, sanitize(realtime = "nonblocking"))]
+    fn play(&mut self, clock: Clock, behind: std::time::Duration) {
         let frames = (self.limit - self.done).min((self.buffer.len() / self.channels) as u64);
         let samples = &mut self.buffer[..frames as usize * self.channels];
         self.audio.process(samples);
@@ -265,7 +275,6 @@ impl SinkAudio {
         shared.buffers.fetch_add(1, Relaxed);
         shared.buffer_frames.store(frames, Relaxed);
         shared.frames.store(self.done, Relaxed);
-        true
     }
 }
 

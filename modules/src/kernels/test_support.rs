@@ -9,10 +9,15 @@ use rand_pcg::Pcg32;
 use rand_pcg::rand_core::{Rng, SeedableRng};
 use std::f64::consts::TAU;
 
-// Makes `assert_no_alloc` abort the test binary on any allocation inside its closure.
-#[cfg(debug_assertions)]
+// Makes `assert_no_alloc` abort the test binary on any allocation inside its closure, in every
+// profile.
 #[global_allocator]
 static ALLOCATOR: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
+
+#[test]
+fn the_allocation_detector_fires() {
+    patchvm_rtcheck::assert_allocation_detected(module_path!(), "the_allocation_detector_fires");
+}
 
 /// The sample rate every test runs at.
 pub(crate) const SR: f64 = 48_000.0;

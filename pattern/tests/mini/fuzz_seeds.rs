@@ -4,6 +4,10 @@
 use patchvm_pattern::mini::{Pattern, Rational};
 
 #[test]
+#[expect(
+    clippy::disallowed_methods,
+    reason = "a test reads the committed corpus"
+)]
 fn the_pattern_parse_corpus_parses_and_queries_within_its_bound() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/seeds/pattern_parse");
     let mut replayed = 0;

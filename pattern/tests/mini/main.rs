@@ -15,6 +15,11 @@ use patchvm_pattern::mini::{Event, Pattern, Rational, Value};
 #[global_allocator]
 static ALLOCATOR: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
 
+#[test]
+fn the_allocation_detector_fires() {
+    patchvm_rtcheck::assert_allocation_detected(module_path!(), "the_allocation_detector_fires");
+}
+
 /// A rational from text: `"3/8"` or `"2"`.
 pub fn r(text: &str) -> Rational {
     match text.split_once('/') {

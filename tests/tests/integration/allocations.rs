@@ -82,6 +82,11 @@ unsafe impl GlobalAlloc for Counting {
 static ALLOCATOR: Counting = Counting;
 
 #[test]
+fn the_allocation_detector_fires() {
+    patchvm_rtcheck::assert_allocation_detected(module_path!(), "the_allocation_detector_fires");
+}
+
+#[test]
 fn counted_sees_this_threads_allocations_only() {
     let ((), counts) = counted(|| {
         drop(std::hint::black_box(vec![0u8; 16]));

@@ -146,7 +146,8 @@ impl AudioHalf {
     /// nodes: `input` holds interleaved frames of `input_channels` samples, one per output
     /// frame; channels or frames the host does not supply are silent.
     ///
-    /// Real-time safe: does not allocate, lock or block.
+    /// Real-time safe: does not allocate, lock or block (checked by RealtimeSanitizer in CI).
+    #[cfg_attr(rtsan, sanitize(realtime = "nonblocking"))]
     pub fn process_with_input(&mut self, input: &[f32], input_channels: usize, output: &mut [f32]) {
         // Subnormal tails cost the FPU dearly; the caller's mode comes back on return.
         let _flush = FlushDenormals::new();
