@@ -54,7 +54,9 @@ impl Subscriber {
             {
                 return;
             }
-            while !stop.load(Ordering::Acquire) {
+            // What was published before the server stopped is still written (the end of a
+            // stream is its last message); the stop is heeded once the queue is empty.
+            loop {
                 match messages.recv_timeout(POLL) {
                     Ok(text) => {
                         if socket.send(Message::text(&*text)).is_err() {
@@ -62,8 +64,8 @@ impl Subscriber {
                         }
                     }
                     Err(RecvTimeoutError::Timeout) => {
-                        if !still_open(&mut socket) {
-                            return;
+                        if stop.load(Ordering::Acquire) || !still_open(&mut socket) {
+                            break;
                         }
                     }
                     Err(RecvTimeoutError::Disconnected) => break,

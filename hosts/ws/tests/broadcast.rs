@@ -116,3 +116,23 @@ fn a_client_that_never_completes_the_handshake_does_not_block_others() {
     server.publish("hello");
     assert_eq!(read_text(&mut client), "hello");
 }
+
+#[test]
+fn what_was_published_before_the_server_stops_still_arrives() {
+    let server = server();
+    let mut client = connect(&server);
+    assert!(server.wait_for_subscribers(1, PATIENCE));
+    for n in 0..500 {
+        server.publish(&n.to_string());
+    }
+    server.publish("end");
+    drop(server);
+    let received: Vec<String> = (0..501).map(|_| read_text(&mut client)).collect();
+    let expected: Vec<String> = (0..500)
+        .map(|n| n.to_string())
+        .chain(["end".into()])
+        .collect();
+    assert_eq!(received, expected);
+    // Then the server closes the connection.
+    assert!(matches!(client.read(), Ok(Message::Close(_)) | Err(_)));
+}

@@ -224,9 +224,9 @@ impl Run {
                 }
             }
         }
-        self.close_all();
         let end = f64::from_bits(end.load(Ordering::Acquire));
         let end = end.is_finite().then_some(end);
+        self.close_at_end(end);
         self.destinations
             .iter_mut()
             .filter_map(|d| d.finish(end).err().map(|e| format!("{}: {e}", d.name())))
@@ -333,6 +333,18 @@ impl Run {
         }
     }
 
+    /// Closes every held note where the stream ended: at the engine's last sample and the
+    /// end beat if the caller knows it, so a note held to the end lasts to the end (its
+    /// duration, for OSC and WebSocket subscribers).
+    fn close_at_end(&mut self, end_beat: Option<f64>) {
+        if let Some(last) = &mut self.last {
+            last.time = last.time.max(self.clock.frames());
+            last.beat = last.beat.max(end_beat.unwrap_or(last.beat));
+        }
+        self.close_all();
+    }
+
+    /// Closes every held note, stamped like the last event taken.
     fn close_all(&mut self) {
         let Some(last) = self.last else {
             return;
