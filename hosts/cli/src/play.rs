@@ -7,7 +7,7 @@ use crate::output_file::refuse_same_file;
 use crate::session::{Controls, Notes, Session};
 use patchvm::Controller;
 use patchvm::engine::backend::Backend;
-use patchvm::engine::stream::{Destination, NoteSender, SenderSettings};
+use patchvm::engine::stream::{Destination, NoteSender, Pacer, SenderSettings};
 use patchvm::engine::{Engine, EngineError, EngineSettings, Snapshot};
 use patchvm::midi::SmfRecorder;
 use patchvm::midi::clock::{ClockLogFeed, ClockSender, ClockSink, LogSink};
@@ -116,7 +116,8 @@ pub struct PlayArgs {
     /// once a second (`metrics`), for a browser or phone preview.
     #[arg(long, value_name = "ADDR:PORT")]
     ws_out: Option<String>,
-    /// How long after its sample plays a note is sent, in milliseconds.
+    /// How long after its sample plays a note (or a `--clock-out` message) is sent, in
+    /// milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 10.0)]
     lookahead: f64,
     #[command(flatten)]
@@ -252,7 +253,16 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
     }
     if let Some(destination) = &args.clock_out {
         let receiver = audio.send_clock(CLOCK_QUEUE);
-        let sender = ClockSender::spawn(receiver, clock_sink(destination)?)
+        let clock = controller
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clock();
+        let pacer = Pacer::new(
+            clock,
+            f64::from(setup.sample_rate),
+            Duration::from_secs_f64(args.lookahead / 1e3),
+        );
+        let sender = ClockSender::spawn(receiver, clock_sink(destination)?, pacer)
             .map_err(|error| Failure::File(format!("cannot start the clock: {error}")))?;
         controls.clock_out = Some((sender, destination.clone()));
     }

@@ -9,6 +9,7 @@
 //! the log keeps each message's exact engine sample.
 
 use super::clock_log::{self, ClockLogError};
+use patchvm_engine::stream::Pacer;
 use patchvm_engine::vm::live::{ClockEvent, ClockReceiver};
 use patchvm_engine::{At, Controller, StoppableThread};
 use std::fs::File;
@@ -64,21 +65,32 @@ pub struct ClockSender {
 
 impl ClockSender {
     /// Starts sending what `receiver` (from
-    /// [`AudioHalf::send_clock`](patchvm_engine::AudioHalf::send_clock)) brings into `sink`.
-    pub fn spawn(mut receiver: ClockReceiver, mut sink: Box<dyn ClockSink>) -> io::Result<Self> {
+    /// [`AudioHalf::send_clock`](patchvm_engine::AudioHalf::send_clock)) brings into `sink`,
+    /// each message when `pacer` says its sample is due (as notes leave), so ticks go out
+    /// evenly whatever the host's buffers.
+    pub fn spawn(
+        mut receiver: ClockReceiver,
+        mut sink: Box<dyn ClockSink>,
+        mut pacer: Pacer,
+    ) -> io::Result<Self> {
         let sent = Arc::new(AtomicU64::new(0));
         let counted = Arc::clone(&sent);
         let thread = StoppableThread::spawn("patchvm-clock-out", move |stop| {
             loop {
-                // Read before draining: what the audio half queued before the stop is sent.
+                // Read before draining: what the audio half queued before the stop is sent,
+                // at once.
                 let stopping = stop.load(std::sync::atomic::Ordering::Acquire);
                 while let Some(event) = receiver.pop() {
+                    if !stopping {
+                        Pacer::wait_until(pacer.due(event.time), stop);
+                    }
                     sink.send(&event)?;
                     counted.fetch_add(1, Relaxed);
                 }
                 if stopping {
                     return sink.flush();
                 }
+                pacer.check_anchor();
                 std::thread::sleep(SEND_TICK);
             }
         })?;
@@ -299,11 +311,12 @@ mod tests {
             channels: 1,
             ..EngineSettings::default()
         };
-        let (_controller, mut audio) = Engine::new(settings, Default::default());
+        let (controller, mut audio) = Engine::new(settings, Default::default());
+        let pacer = Pacer::new(controller.clock(), 48_000.0, Duration::ZERO);
         let path = std::env::temp_dir().join(format!("patchvm-clock-{}.log", std::process::id()));
         let receiver = audio.send_clock(256);
         let sender =
-            ClockSender::spawn(receiver, Box::new(LogSink::create(&path).unwrap())).unwrap();
+            ClockSender::spawn(receiver, Box::new(LogSink::create(&path).unwrap()), pacer).unwrap();
         let mut buffer = vec![0.0; 2_001];
         audio.process(&mut buffer);
         assert_eq!(sender.stop().unwrap(), 4);

@@ -12,10 +12,12 @@
 
 mod held;
 mod jitter;
+mod pacer;
 mod sender;
 
 pub use held::HeldNotes;
 pub use jitter::Jitter;
+pub use pacer::Pacer;
 pub use sender::{NoteSender, SenderMetrics, SenderProbe, SenderSettings};
 
 use crate::Instance;

@@ -3,7 +3,7 @@
 //! time through the engine's clock (its frame counter, and the wall clock when that count was
 //! read).
 
-use super::{Destination, HeldNotes, Jitter};
+use super::{Destination, HeldNotes, Jitter, Pacer};
 use crate::StoppableThread;
 use patchvm_vm::SinkEvent;
 use patchvm_vm::live::{Metrics, NotesOut, QueueCounters};
@@ -123,13 +123,13 @@ impl NoteSender {
         let counts = Arc::new(Mutex::new(Counts::default()));
         let run = Run {
             settings,
+            pacer: Pacer::new(clock.clone(), settings.sample_rate, settings.lookahead),
             clock,
             consumer,
             queue: queue.clone(),
             destinations,
             counts: counts.clone(),
             held: HeldNotes::default(),
-            anchor: None,
             last: None,
             dropped_seen: 0,
         };
@@ -183,21 +183,16 @@ impl NoteSender {
 struct Run {
     settings: SenderSettings,
     clock: Arc<Metrics>,
+    pacer: Pacer,
     consumer: rtrb::Consumer<SinkEvent>,
     queue: Arc<QueueCounters>,
     destinations: Vec<Box<dyn Destination>>,
     counts: Arc<Mutex<Counts>>,
     held: HeldNotes,
-    /// The engine's frame count and the wall clock when it was read.
-    anchor: Option<(u64, Instant)>,
     /// The last event taken, which the notes the sender closes are stamped like.
     last: Option<SinkEvent>,
     dropped_seen: u64,
 }
-
-/// How far the engine's clock may stray from the anchor's prediction before the sender
-/// anchors again (a stall, a pause, a render faster than real time).
-const REANCHOR: Duration = Duration::from_millis(100);
 
 /// How long the sender sleeps while the queue is empty.
 const IDLE: Duration = Duration::from_micros(500);
@@ -209,8 +204,8 @@ impl Run {
             match self.consumer.pop() {
                 Ok(event) => {
                     if !stopping {
-                        let due = self.due(event.time);
-                        self.wait_until(due, stop);
+                        let due = self.pacer.due(event.time);
+                        Pacer::wait_until(due, stop);
                         self.send(&event, Some(due));
                     } else {
                         self.send(&event, None);
@@ -219,7 +214,7 @@ impl Run {
                 Err(_) if stopping => break,
                 Err(_) => {
                     self.close_after_drops();
-                    self.check_anchor();
+                    self.pacer.check_anchor();
                     std::thread::sleep(IDLE);
                 }
             }
@@ -231,44 +226,6 @@ impl Run {
             .iter_mut()
             .filter_map(|d| d.finish(end).err().map(|e| format!("{}: {e}", d.name())))
             .collect()
-    }
-
-    /// The wall-clock time event sample `time` is due, plus the lookahead.
-    fn due(&mut self, time: u64) -> Instant {
-        let (frames, at) = *self
-            .anchor
-            .get_or_insert_with(|| (self.clock.frames(), Instant::now()));
-        let offset = (time as f64 - frames as f64) / self.settings.sample_rate;
-        let due = if offset >= 0.0 {
-            at + Duration::from_secs_f64(offset)
-        } else {
-            at.checked_sub(Duration::from_secs_f64(-offset))
-                .unwrap_or(at)
-        };
-        due + self.settings.lookahead
-    }
-
-    /// Anchors the clock again when the engine's frame count strays from what the anchor
-    /// predicts by more than [`REANCHOR`].
-    fn check_anchor(&mut self) {
-        let Some((frames, at)) = self.anchor else {
-            return;
-        };
-        let predicted = frames as f64 + at.elapsed().as_secs_f64() * self.settings.sample_rate;
-        let now = self.clock.frames();
-        if (now as f64 - predicted).abs() > REANCHOR.as_secs_f64() * self.settings.sample_rate {
-            self.anchor = Some((now, Instant::now()));
-        }
-    }
-
-    fn wait_until(&self, due: Instant, stop: &AtomicBool) {
-        loop {
-            let now = Instant::now();
-            if now >= due || stop.load(Ordering::Acquire) {
-                return;
-            }
-            std::thread::sleep((due - now).min(Duration::from_millis(20)));
-        }
     }
 
     /// Sends `event` to every destination, closing first a note it would play again, and
