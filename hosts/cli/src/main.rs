@@ -18,6 +18,7 @@ mod song;
 mod stats;
 mod status;
 mod stream;
+mod tap;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

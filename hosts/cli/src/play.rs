@@ -22,6 +22,7 @@ use patchvm::watch::{FileWatch, WatchSettings};
 use patchvm::wav::{SinkSettings, WavSink};
 use patchvm::ws::{WsNotes, WsServer};
 use patchvm::{Prepared, Settings, sample_rate_problem};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -116,6 +117,10 @@ pub struct PlayArgs {
     /// once a second (`metrics`), for a browser or phone preview.
     #[arg(long, value_name = "ADDR:PORT")]
     ws_out: Option<String>,
+    /// Tap tempo: every line typed (Enter alone will do) is a tap; the tempo of the last
+    /// taps applies from the next beat. On by default when stdin is a terminal.
+    #[arg(long)]
+    tap: bool,
     /// How long after its sample plays a note (or a `--clock-out` message) is sent, in
     /// milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 10.0)]
@@ -250,6 +255,10 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
     }
     if let Some(port) = &args.midi_in {
         start_midi_in(port, &controller, &mut controls)?;
+    }
+    if args.tap || std::io::stdin().is_terminal() {
+        crate::tap::start(Arc::clone(&controller))
+            .map_err(|error| Failure::File(format!("cannot read taps: {error}")))?;
     }
     if let Some(destination) = &args.clock_out {
         let receiver = audio.send_clock(CLOCK_QUEUE);

@@ -796,3 +796,51 @@ fn play_resumes_from_its_snapshot_on_the_same_sample_of_the_beat_line() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Tap tempo from the terminal: each line on stdin is a tap, answered on stderr; from the
+/// second tap the tempo of the taps, applied from the next beat.
+#[test]
+fn lines_on_stdin_are_taps() {
+    use std::io::Write;
+    let dir = scratch_dir("tap");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_patchvm"))
+        .args([
+            "play",
+            "patches/toy.lisp",
+            "--tap",
+            "--seconds",
+            "30",
+            "--to",
+        ])
+        .arg(dir.join("out.wav"))
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut wait_for = |prefix: &str| loop {
+        let line = lines.next().expect("more output").unwrap();
+        if let Some(rest) = line.strip_prefix(prefix) {
+            return rest.to_owned();
+        }
+    };
+    wait_for("playing ");
+    stdin.write_all(b"\n").unwrap();
+    wait_for("tap: tap again");
+    std::thread::sleep(Duration::from_millis(500));
+    stdin.write_all(b"\n").unwrap();
+    let bpm: f64 = wait_for("tap: ")
+        .strip_suffix(" BPM from the next beat")
+        .expect("a tempo")
+        .parse()
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(
+        (patchvm::vm::TempoMap::MIN_BPM..=patchvm::vm::TempoMap::MAX_BPM).contains(&bpm),
+        "{bpm}"
+    );
+}
