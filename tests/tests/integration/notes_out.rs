@@ -7,7 +7,7 @@ use crate::allocations::counted;
 use patchvm::engine::stream::{Destination, HeldNotes, NoteSender, SenderSettings, offline};
 use patchvm::ir::{Format, Limits};
 use patchvm::midi::smf_out::{self, SmfRecorder};
-use patchvm::vm::live::NotesOut;
+use patchvm::vm::live::{AudioHalf, NotesOut};
 use patchvm::vm::{Message, SinkEvent};
 use patchvm::{Instance, Settings};
 use patchvm_tests::live::mono;
@@ -138,6 +138,19 @@ fn buffer_sizes(seed: u64) -> impl Iterator<Item = usize> {
     })
 }
 
+/// Plays two bars through `audio` in host buffers of the sizes `seed` picks.
+fn play_two_bars(audio: &mut AudioHalf, seed: u64) {
+    let mut done = 0;
+    for size in buffer_sizes(seed) {
+        let size = size.min((TWO_BARS - done) as usize);
+        audio.process(&mut vec![0.0; size]);
+        done += size as u64;
+        if done == TWO_BARS {
+            break;
+        }
+    }
+}
+
 #[test]
 fn live_gives_the_offline_events_and_file_whatever_the_buffers() {
     let expected = offline(&mut instance(), TWO_BARS);
@@ -162,16 +175,7 @@ fn live_gives_the_offline_events_and_file_whatever_the_buffers() {
         )
         .unwrap();
         audio.send_notes(out);
-        let mut done = 0;
-        for size in buffer_sizes(seed) {
-            let size = size.min((TWO_BARS - done) as usize);
-            let mut buffer = vec![0.0; size];
-            audio.process(&mut buffer);
-            done += size as u64;
-            if done == TWO_BARS {
-                break;
-            }
-        }
+        play_two_bars(&mut audio, seed);
         let metrics = sender.metrics();
         assert!(sender.finish(Some(8.0)).is_empty());
         assert_eq!(metrics.dropped, 0);
@@ -189,15 +193,7 @@ fn live_gives_the_offline_events_and_file_whatever_the_buffers() {
         .unwrap();
     let (out, mut consumer, _) = NotesOut::new(1_024);
     audio.send_notes(out);
-    let mut done = 0;
-    for size in buffer_sizes(9) {
-        let size = size.min((TWO_BARS - done) as usize);
-        audio.process(&mut vec![0.0; size]);
-        done += size as u64;
-        if done == TWO_BARS {
-            break;
-        }
-    }
+    play_two_bars(&mut audio, 9);
     let live: Vec<SinkEvent> = std::iter::from_fn(|| consumer.pop().ok()).collect();
     assert_eq!(live.len(), expected.len());
     for (live, offline) in live.iter().zip(&expected) {
@@ -270,15 +266,7 @@ fn websocket_subscribers_get_the_offline_events_as_json() {
     )
     .unwrap();
     audio.send_notes(out);
-    let mut done = 0;
-    for size in buffer_sizes(5) {
-        let size = size.min((TWO_BARS - done) as usize);
-        audio.process(&mut vec![0.0; size]);
-        done += size as u64;
-        if done == TWO_BARS {
-            break;
-        }
-    }
+    play_two_bars(&mut audio, 5);
     assert!(sender.finish(Some(8.0)).is_empty());
 
     // Every message up to the end, parsed as JSON: the offline events, field by field, then
