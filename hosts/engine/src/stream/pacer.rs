@@ -36,11 +36,6 @@ impl Pacer {
         }
     }
 
-    /// The lookahead events are sent with.
-    pub fn lookahead(&self) -> Duration {
-        self.lookahead
-    }
-
     /// The wall-clock time sample `time` is due, plus the lookahead. The first call anchors
     /// the mapping at the engine's frame count now.
     pub fn due(&mut self, time: u64) -> Instant {
