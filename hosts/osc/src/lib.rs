@@ -16,6 +16,14 @@
 //! | `/note/off` | `i` note | releases it |
 //! | `/ping` | anything | answered with `/pong` and the same arguments |
 //! | `/status` | — | answered with `/status` and name–value pairs: engine metrics, then server counters, then the note sender's (`notes_sent`, `notes_dropped`, `notes_late`, `notes_closed`, `notes_errors`, `notes_jitter_p50_us`, `notes_jitter_p99_us`, `notes_jitter_max_us`, `notes_high_water`) when note streams leave the engine |
+//! | `/transport/play`, `/transport/stop` | — | starts the transport from where it stands; stops it there |
+//! | `/transport/seek` | `f` beat | jumps to that beat (quarter notes from 0) |
+//! | `/transport/tempo` | `f` BPM | plays at that tempo from the next beat, or from the bundle's time tag if it has one |
+//! | `/transport/loop` | `f` start, `f` end in beats, or nothing | loops from start to end; without arguments ends the loop |
+//! | `/transport/tap` | — | a tap of tap tempo (at the bundle's time tag if it has one): from the second tap, the tempo of the median interval of the last eight taps, from the next beat; a pause over 2 s starts again |
+//! | `/scene/recall` | `s` name, then `s` `bar` (the default) or `now` | sets every value of the patch's scene on one sample: the next bar line's, or the next block's |
+//! | `/engine/snapshot` | `s` path | writes the live state there (as `play --snapshot` does) and answers `/engine/snapshot` with the path |
+//! | `/hush` | — | fades every output to silence within one block and keeps it silent until the next program; the transport goes on |
 //!
 //! Numbers (`f` above) may also be sent as `d`, `i` or `h`; velocities as `d`. Errors go
 //! back to the sender as `/error s(message)`, prefixed with the address; a patch's problems
