@@ -22,7 +22,8 @@
 //!         None => Ok(TextInfo::new(text.split_whitespace().map(str::to_owned).collect())),
 //!     }
 //! }
-//! const WORDS: TextSpec = TextSpec { default: "a b", check: words, outputs: Some("word") };
+//! const WORDS: TextSpec =
+//!     TextSpec { default: "a b", check: words, outputs: Some("word"), audio_file: false };
 //! assert_eq!((WORDS.check)("bd sd").unwrap().names, ["bd", "sd"]);
 //! assert_eq!((WORDS.check)("bd 5d").unwrap_err().range, 3..4);
 //! ```
@@ -46,6 +47,10 @@ pub struct TextSpec {
     /// outputs `{prefix}0`, `{prefix}1`, … stand for the text's names in order, and as many
     /// names as the group has outputs are allowed.
     pub outputs: Option<&'static str>,
+    /// Whether the text is the path of an audio file (relative to the patch file's folder, or
+    /// a sample bank's word where the module says so): the host decodes the file on the
+    /// control side and the kernel's builder receives it decoded, never the path.
+    pub audio_file: bool,
 }
 
 /// The text a node's text input holds once validated: what its kernel is built from.
@@ -149,6 +154,7 @@ impl fmt::Debug for TextSpec {
         f.debug_struct("TextSpec")
             .field("default", &self.default)
             .field("outputs", &self.outputs)
+            .field("audio_file", &self.audio_file)
             .finish_non_exhaustive()
     }
 }
@@ -159,18 +165,25 @@ impl PartialEq for TextSpec {
     fn eq(&self, other: &TextSpec) -> bool {
         self.default == other.default
             && self.outputs == other.outputs
+            && self.audio_file == other.audio_file
             && std::ptr::fn_addr_eq(self.check, other.check)
     }
 }
 
 impl Eq for TextSpec {}
 
-/// The reference shows the default and the group of outputs; a check is code, not data.
+/// The reference shows the default, the group of outputs and, for paths, that the text names
+/// an audio file; a check is code, not data.
 impl Serialize for TextSpec {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut text = serializer.serialize_struct("TextSpec", 2)?;
+        let mut text = serializer.serialize_struct("TextSpec", 3)?;
         text.serialize_field("default", self.default)?;
         text.serialize_field("outputs", &self.outputs)?;
+        if self.audio_file {
+            text.serialize_field("audio_file", &true)?;
+        } else {
+            text.skip_field("audio_file")?;
+        }
         text.end()
     }
 }

@@ -5,6 +5,8 @@ use crate::kernels;
 use crate::module::{Build, Module};
 use patchvm_ir::{Catalog, ModuleSpec, Rate, Role, TextValue};
 use patchvm_vm::Kernel;
+use patchvm_vm::audio::{AudioData, AudioFiles};
+use std::sync::Arc;
 #[expect(
     clippy::disallowed_types,
     reason = "the registry is built and read on the control side (compiling, building kernels); no kernel's process reads it"
@@ -34,7 +36,14 @@ pub struct KernelInit<'a> {
     /// the current block's fed input, so a delay keeps at least [`patchvm_vm::MAX_BLOCK`]
     /// samples.
     pub in_feedback_loop: bool,
+    /// The decoded audio files the patch names (its audio-file texts, its sample bank), by
+    /// those names; read through [`KernelInit::audio_file`]. A builder keeps clones of the
+    /// `Arc`s it plays: the samples are shared, never copied.
+    pub audio: &'a AudioFiles,
 }
+
+/// What a node is built with when its host gives no audio files.
+static NO_AUDIO: AudioFiles = AudioFiles::EMPTY;
 
 impl<'a> KernelInit<'a> {
     /// Settings for a node outside any loop, with seed 0 and its text inputs at their
@@ -46,6 +55,7 @@ impl<'a> KernelInit<'a> {
             sample_rate,
             seed: 0,
             in_feedback_loop: false,
+            audio: &NO_AUDIO,
         }
     }
 }
@@ -64,7 +74,8 @@ impl<'a> KernelInit<'a> {
     /// use patchvm_ir::{InputSpec, ModuleSpec, Rate, Role, TextValue, Unit};
     /// use patchvm_modules::KernelInit;
     /// fn any(_: &str) -> Result<TextInfo, TextProblem> { Ok(TextInfo::default()) }
-    /// static WORDS: TextSpec = TextSpec { default: "bd sd", check: any, outputs: None };
+    /// static WORDS: TextSpec =
+    ///     TextSpec { default: "bd sd", check: any, outputs: None, audio_file: false };
     /// const INPUTS: &[InputSpec] = &[InputSpec { name: "words", doc: "", default: 0.0, min: 0.0,
     ///     max: 0.0, unit: Unit::Text(&WORDS), rate: Rate::Init, breaks_cycles: false }];
     /// let spec = ModuleSpec { name: "w", doc: "", inputs: INPUTS, outputs: &[], role: Role::Kernel };
@@ -83,6 +94,15 @@ impl<'a> KernelInit<'a> {
             .iter()
             .find(|value| value.input == input)
             .map_or(text.default, |value| value.text.as_str())
+    }
+
+    /// The decoded audio of audio-file text input `name` of `spec` (see
+    /// [`TextSpec::audio_file`](patchvm_ir::text::TextSpec::audio_file)): the file its text
+    /// names, if the host loaded one. `None` for an empty text, and where a host built the
+    /// node without its files (a kernel then plays silence rather than fail).
+    pub fn audio_file(&self, spec: &ModuleSpec, name: &str) -> Option<Arc<AudioData>> {
+        let path = self.text(spec, name);
+        self.audio.file(path).cloned()
     }
 }
 

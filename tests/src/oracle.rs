@@ -71,11 +71,10 @@ impl<'g> Interpreter<'g> {
                     .input("seed")
                     .map_or(0, |input| node.values[input] as u64);
                 let init = KernelInit {
-                    params: &node.values,
                     texts: &node.texts,
-                    sample_rate: settings.sample_rate,
                     seed: node_seed(settings.seed, param_seed, &node.id),
                     in_feedback_loop: in_loop[index],
+                    ..KernelInit::new(&node.values, settings.sample_rate)
                 };
                 build(node.spec, &init)
             })

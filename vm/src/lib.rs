@@ -49,6 +49,7 @@
 // points marked `sanitize(realtime = "nonblocking")`.
 #![cfg_attr(rtsan, feature(sanitize))]
 
+pub mod audio;
 mod block;
 pub mod channels;
 pub mod cpu;

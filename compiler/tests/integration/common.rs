@@ -46,6 +46,7 @@ pub mod words {
         default: "a",
         check,
         outputs: Some("word"),
+        audio_file: false,
     };
 
     const INPUTS: &[InputSpec] = &[

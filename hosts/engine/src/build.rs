@@ -491,6 +491,7 @@ mod tests {
         default: "a",
         check: any,
         outputs: None,
+        audio_file: false,
     };
 
     /// A module with one text input, as a pattern player has.

@@ -299,11 +299,10 @@ fn kernel_init<'n>(node: &'n KernelNode, settings: &Settings) -> KernelInit<'n> 
         .input("seed")
         .map_or(0, |input| node.values[input] as u64);
     KernelInit {
-        params: &node.values,
         texts: &node.texts,
-        sample_rate: settings.sample_rate,
         seed: node_seed(settings.seed, param_seed, &node.id),
         in_feedback_loop: node.in_feedback_loop,
+        ..KernelInit::new(&node.values, settings.sample_rate)
     }
 }
 

@@ -127,6 +127,7 @@ mod tests {
         default: "bd sd",
         check: any,
         outputs: Some("word"),
+        audio_file: false,
     };
 
     static SPEC: ModuleSpec = ModuleSpec {

@@ -51,7 +51,7 @@ proptest! {
         seed in 1..u64::MAX,
         in_feedback_loop in any::<bool>(),
     ) {
-        let init = KernelInit { params: &params, texts: &[], sample_rate: 48_000.0, seed, in_feedback_loop };
+        let init = KernelInit { seed, in_feedback_loop, ..KernelInit::new(&params, 48_000.0) };
         let mut kernel = build(spec, &init).expect("kernel modules build");
         let processed: Vec<(usize, Unit)> =
             spec.processed_inputs().map(|(index, input)| (index, input.unit)).collect();

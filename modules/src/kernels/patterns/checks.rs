@@ -11,6 +11,7 @@ pub(crate) static PATTERN: TextSpec = TextSpec {
     default: "c3",
     check: pattern,
     outputs: Some("word"),
+    audio_file: false,
 };
 
 /// `scale` of `seq.pattern`: empty (numbers are MIDI notes) or a scale name.
@@ -18,6 +19,7 @@ pub(crate) static SCALE: TextSpec = TextSpec {
     default: "",
     check: scale,
     outputs: None,
+    audio_file: false,
 };
 
 /// `vel` of `seq.pattern`: mini-notation of velocities.
@@ -25,6 +27,7 @@ pub(crate) static VELOCITY: TextSpec = TextSpec {
     default: "1",
     check: velocity,
     outputs: None,
+    audio_file: false,
 };
 
 /// `chord` of `seq.arp`: mini-notation of chord symbols.
@@ -32,6 +35,7 @@ pub(crate) static CHORDS: TextSpec = TextSpec {
     default: "C",
     check: chords,
     outputs: None,
+    audio_file: false,
 };
 
 /// `mode` of `seq.arp`: one of the arpeggiator's modes.
@@ -39,6 +43,7 @@ pub(crate) static MODE: TextSpec = TextSpec {
     default: "up",
     check: mode,
     outputs: None,
+    audio_file: false,
 };
 
 /// A pattern's parse error as a text problem.
