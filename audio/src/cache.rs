@@ -84,11 +84,19 @@ impl AudioCache {
                 budget: self.budget,
             });
         }
-        let bytes = fs::read(path).map_err(|error| ImportError::Unreadable(error.to_string().to_lowercase()))?;
+        let bytes = fs::read(path)
+            .map_err(|error| ImportError::Unreadable(error.to_string().to_lowercase()))?;
         let hash = *blake3::hash(&bytes).as_bytes();
         let extension = path.extension().and_then(|extension| extension.to_str());
         let data = self.import_hashed(bytes, hash, extension, sample_rate)?;
-        self.seen.insert(path.to_path_buf(), Seen { len, modified, hash });
+        self.seen.insert(
+            path.to_path_buf(),
+            Seen {
+                len,
+                modified,
+                hash,
+            },
+        );
         Ok(data)
     }
 

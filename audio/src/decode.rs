@@ -43,13 +43,14 @@ pub fn decode(
     max_bytes: usize,
 ) -> Result<Decoded, ImportError> {
     guard::check(&bytes)?;
-    catch_unwind(AssertUnwindSafe(|| decode_checked(bytes, extension, max_bytes))).unwrap_or_else(
-        |_| {
-            Err(ImportError::NotAudio(
-                "the decoder failed on malformed data".into(),
-            ))
-        },
-    )
+    catch_unwind(AssertUnwindSafe(|| {
+        decode_checked(bytes, extension, max_bytes)
+    }))
+    .unwrap_or_else(|_| {
+        Err(ImportError::NotAudio(
+            "the decoder failed on malformed data".into(),
+        ))
+    })
 }
 
 /// [`decode`] once the headers passed the guard.
@@ -85,6 +86,19 @@ fn decode_checked(
         .ok_or_else(|| ImportError::NotAudio("the file states no sample rate".into()))?;
     let declared = params.n_frames;
     let exact = is_lossless(params.codec);
+    // A length stated up front is refused before decoding; a wrong one is caught below.
+    if let (Some(frames), Some(channels)) = (declared, params.channels) {
+        let needs = usize::try_from(frames)
+            .unwrap_or(usize::MAX)
+            .saturating_mul(channels.count() * size_of::<f32>());
+        if needs > max_bytes {
+            return Err(ImportError::OverBudget {
+                needs,
+                left: max_bytes,
+                budget: max_bytes,
+            });
+        }
+    }
     let mut decoder = symphonia::default::get_codecs()
         .make(&params, &DecoderOptions::default())
         .map_err(|error| not_audio(&error))?;
@@ -140,8 +154,10 @@ fn decode_checked(
     if got == 0 {
         return Err(ImportError::NotAudio("the file holds no samples".into()));
     }
+    // FLAC states its exact length; a RIFF or AIFF file's was checked by the guard
+    // (symphonia counts an AIFF's sample-chunk header as frames), a lossy stream's is a guess.
     if let Some(declared) = declared
-        && exact
+        && params.codec == symphonia::core::codecs::CODEC_TYPE_FLAC
         && got < declared
     {
         return Err(ImportError::Truncated(format!(

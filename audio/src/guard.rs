@@ -42,8 +42,7 @@ fn chunks(
         let left = bytes.len() - (at + 8);
         if length > left {
             let name = String::from_utf8_lossy(id).into_owned();
-            let why =
-                format!("chunk `{name}` declares {length} bytes but only {left} follow");
+            let why = format!("chunk `{name}` declares {length} bytes but only {left} follow");
             return Err(if id == data {
                 ImportError::Truncated(why)
             } else {
@@ -59,10 +58,14 @@ fn chunks(
 /// An ID3v2 tag's size (28 bits, 7 per byte) must fit in the file.
 fn id3v2(bytes: &[u8]) -> Result<(), ImportError> {
     let Some(size) = bytes.get(6..10) else {
-        return Err(ImportError::Truncated("the file ends inside its ID3 tag".into()));
+        return Err(ImportError::Truncated(
+            "the file ends inside its ID3 tag".into(),
+        ));
     };
     if size.iter().any(|&byte| byte & 0x80 != 0) {
-        return Err(ImportError::NotAudio("the ID3 tag's size is malformed".into()));
+        return Err(ImportError::NotAudio(
+            "the ID3 tag's size is malformed".into(),
+        ));
     }
     let size = size
         .iter()

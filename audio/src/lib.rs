@@ -58,5 +58,6 @@ pub fn import(
         });
     }
     let channels = resample::resample(decoded.channels, from, sample_rate);
-    Ok(AudioData::new(sample_rate, channels).expect("decoded channels of one length at a positive rate"))
+    Ok(AudioData::new(sample_rate, channels)
+        .expect("decoded channels of one length at a positive rate"))
 }
