@@ -26,6 +26,7 @@ use std::path::Path;
 
 mod scenes;
 mod snapshot;
+mod timing;
 
 pub use scenes::RecallAt;
 pub(crate) use snapshot::Recorded;
@@ -80,10 +81,13 @@ pub struct Controller {
     recorded: Recorded,
     /// The note sender playing this engine's note streams, if a host started one.
     notes_out: Option<SenderProbe>,
+    /// The model of the audio clock that time tags and MIDI timestamps map through.
+    audio_clock: crate::AudioClock,
 }
 
 impl Controller {
     pub(crate) fn new(remote: Remote, settings: EngineSettings, limits: Limits) -> Controller {
+        let remote_metrics = remote.metrics().clone();
         Controller {
             remote,
             settings,
@@ -110,6 +114,7 @@ impl Controller {
             inputs: foldhash::HashMap::default(),
             recorded: Recorded::default(),
             notes_out: None,
+            audio_clock: crate::AudioClock::new(remote_metrics, settings.sample_rate),
         }
     }
 

@@ -19,6 +19,8 @@ const POLL: Duration = Duration::from_millis(100);
 #[derive(Debug)]
 pub struct OscServer {
     socket: UdpSocket,
+    /// Whether good commands are answered `/ack ADDRESS` ([`Dispatcher::acknowledging`]).
+    ack: bool,
 }
 
 impl OscServer {
@@ -28,7 +30,13 @@ impl OscServer {
     pub fn bind(addr: SocketAddr) -> io::Result<OscServer> {
         let socket = UdpSocket::bind(addr)?;
         socket.set_read_timeout(Some(POLL))?;
-        Ok(OscServer { socket })
+        Ok(OscServer { socket, ack: false })
+    }
+
+    /// Answers each good command that has no answer of its own with `/ack ADDRESS`.
+    pub fn acknowledging(mut self, ack: bool) -> OscServer {
+        self.ack = ack;
+        self
     }
 
     /// The address the socket is bound to.
@@ -44,7 +52,8 @@ impl OscServer {
         let dispatcher = match controller.lock() {
             Ok(controller) => Dispatcher::new(&controller),
             Err(poisoned) => Dispatcher::new(&poisoned.into_inner()),
-        };
+        }
+        .acknowledging(self.ack);
         let counters = dispatcher.counters();
         let thread = StoppableThread::spawn("patchvm-osc", move |stop| {
             serve(&self.socket, &dispatcher, &controller, stop);

@@ -152,6 +152,7 @@ impl AudioHalf {
         // Subnormal tails cost the FPU dearly; the caller's mode comes back on return.
         let _flush = FlushDenormals::new();
         let started = Instant::now();
+        self.metrics.call_began(self.time, started);
         let channels = self.channels;
         let frames = output.len() / channels;
         let mut done = 0;

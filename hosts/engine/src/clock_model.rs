@@ -1,0 +1,284 @@
+//! A model of the audio clock on the control side: the line that maps engine samples to
+//! wall-clock instants, fitted to the audio half's observations (each call's frame count and
+//! the instant it began, [`Metrics::last_callback`]). One call's instant is a poor clock: a
+//! host wakes its callback late by a varying amount (jitter), or runs several in a row and
+//! then none (a burst: a device period of 1 024 frames asked for as four calls of 256). A
+//! least-squares line over the last two seconds of calls averages both away, so a time tag,
+//! a MIDI port's timestamp or a note due out maps to the same sample whatever the host
+//! buffer. Time tags (OSC), MIDI input and the note and clock senders' [`Pacer`] all map
+//! through it.
+//!
+//! [`Pacer`]: crate::stream::Pacer
+
+use patchvm_vm::live::Metrics;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// How far back observations count, in wall-clock seconds: long enough to average many
+/// periods of any host's bursts and jitter, short enough that the drift between the audio
+/// device's clock and the system's (tens of parts per million) is a straight line over it.
+const WINDOW_SECONDS: f64 = 2.0;
+/// The most observations kept (two seconds of 64-frame calls at 48 kHz is 1 500; the oldest
+/// go first).
+const MAX_OBSERVATIONS: usize = 1_024;
+/// A call further than this from the line's prediction starts the model again: the audio
+/// stalled, paused, or renders faster than real time (an offline render).
+const RESET_SECONDS: f64 = 0.1;
+/// Below this span of frames the slope is too uncertain to fit: the nominal rate is used.
+const MIN_SPAN_SECONDS: f64 = 0.05;
+/// The fitted rate may differ from the nominal one by at most this fraction; a fit further
+/// off (a host rendering in bursts faster than real time) falls back to the nominal rate.
+const MAX_DRIFT: f64 = 0.005;
+/// Observations further from the first fit than this many robust deviations (and at least
+/// [`MIN_OUTLIER_SECONDS`]) are left out of the second: a call preempted for milliseconds
+/// must not tilt the line.
+const OUTLIER_DEVIATIONS: f64 = 4.0;
+const MIN_OUTLIER_SECONDS: f64 = 0.000_5;
+
+/// The line `seconds = offset + slope · (frames − frames_origin)`, both sides relative to
+/// the model's origin so the fit keeps its precision over hours.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Line {
+    offset: f64,
+    slope: f64,
+}
+
+/// The fitted map between engine samples and wall-clock instants. Feed it observations
+/// ([`observe`](ClockModel::observe)), ask it either way.
+#[derive(Clone, Debug)]
+pub struct ClockModel {
+    sample_rate: f64,
+    /// The first observation since the last reset: frames and instant, the zero of both axes.
+    origin: Option<(u64, Instant)>,
+    /// Observations since, relative to the origin: (frames, seconds), oldest first.
+    observations: VecDeque<(f64, f64)>,
+    line: Option<Line>,
+    /// Scratch for the residuals' median, kept to spare an allocation per observation.
+    scratch: Vec<f64>,
+}
+
+impl ClockModel {
+    /// An empty model of a clock running at `sample_rate` frames per second, nominally.
+    pub fn new(sample_rate: f64) -> ClockModel {
+        ClockModel {
+            sample_rate: sample_rate.max(1.0),
+            origin: None,
+            observations: VecDeque::new(),
+            line: None,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Adds one observation: a call of the audio half began at `at` with `frames` frames
+    /// rendered. An observation far off the line (a stall, frames going back) starts again.
+    pub fn observe(&mut self, frames: u64, at: Instant) {
+        let point = self.origin.and_then(|(origin_frames, origin_at)| {
+            let frames = frames.checked_sub(origin_frames)? as f64;
+            let seconds = at.checked_duration_since(origin_at)?.as_secs_f64();
+            Some((frames, seconds))
+        });
+        let far = match (point, self.line) {
+            (Some((frames, seconds)), Some(line)) => {
+                (seconds - line.seconds(frames)).abs() > RESET_SECONDS
+            }
+            (point, _) => point.is_none(),
+        };
+        let (frames_rel, seconds) = match point {
+            Some(point) if !far => point,
+            _ => {
+                self.origin = Some((frames, at));
+                self.observations.clear();
+                (0.0, 0.0)
+            }
+        };
+        self.observations.push_back((frames_rel, seconds));
+        while self.observations.len() > MAX_OBSERVATIONS
+            || self
+                .observations
+                .front()
+                .is_some_and(|&(_, first)| seconds - first > WINDOW_SECONDS)
+        {
+            self.observations.pop_front();
+        }
+        self.line = Some(self.fit());
+    }
+
+    /// The engine sample (fractional) the audio half renders at `at`, on the line; `None`
+    /// before any observation.
+    pub fn sample_at(&self, at: Instant) -> Option<f64> {
+        let ((origin_frames, origin_at), line) = (self.origin?, self.line?);
+        let seconds = match at.checked_duration_since(origin_at) {
+            Some(after) => after.as_secs_f64(),
+            None => -(origin_at - at).as_secs_f64(),
+        };
+        Some(origin_frames as f64 + (seconds - line.offset) / line.slope)
+    }
+
+    /// The instant the audio half renders engine sample `sample`, on the line; `None` before
+    /// any observation.
+    pub fn instant_at(&self, sample: u64) -> Option<Instant> {
+        let ((origin_frames, origin_at), line) = (self.origin?, self.line?);
+        let seconds = line.seconds(sample as f64 - origin_frames as f64);
+        Some(match seconds >= 0.0 {
+            true => origin_at + Duration::from_secs_f64(seconds.min(1e9)),
+            false => origin_at
+                .checked_sub(Duration::from_secs_f64((-seconds).min(1e9)))
+                .unwrap_or(origin_at),
+        })
+    }
+
+    /// The line through the observations: least squares, then again without the outliers of
+    /// the first fit; the nominal rate where the frames span too little to fit a slope.
+    fn fit(&mut self) -> Line {
+        let first = self.least_squares(f64::INFINITY, None);
+        self.scratch.clear();
+        self.scratch.extend(
+            self.observations
+                .iter()
+                .map(|&(frames, seconds)| (seconds - first.seconds(frames)).abs()),
+        );
+        let middle = self.scratch.len() / 2;
+        let (_, median, _) = self.scratch.select_nth_unstable_by(middle, f64::total_cmp);
+        // The median absolute deviation, scaled to a normal distribution's deviation.
+        let limit = (OUTLIER_DEVIATIONS * 1.4826 * *median).max(MIN_OUTLIER_SECONDS);
+        self.least_squares(limit, Some(first))
+    }
+
+    /// Least squares over the observations within `limit` seconds of `around` (all of them
+    /// without it).
+    fn least_squares(&self, limit: f64, around: Option<Line>) -> Line {
+        let nominal = 1.0 / self.sample_rate;
+        let kept = || {
+            self.observations.iter().filter(move |&&(frames, seconds)| {
+                around.is_none_or(|line| (seconds - line.seconds(frames)).abs() <= limit)
+            })
+        };
+        let (mut n, mut sum_f, mut sum_t) = (0.0, 0.0, 0.0);
+        for &(frames, seconds) in kept() {
+            n += 1.0;
+            sum_f += frames;
+            sum_t += seconds;
+        }
+        if n == 0.0 {
+            return around.unwrap_or(Line {
+                offset: 0.0,
+                slope: nominal,
+            });
+        }
+        let (mean_f, mean_t) = (sum_f / n, sum_t / n);
+        let (mut sff, mut sft, mut low, mut high) = (0.0, 0.0, f64::INFINITY, 0.0_f64);
+        for &(frames, seconds) in kept() {
+            sff += (frames - mean_f) * (frames - mean_f);
+            sft += (frames - mean_f) * (seconds - mean_t);
+            low = low.min(frames);
+            high = high.max(frames);
+        }
+        let fitted = sft / sff;
+        let slope = if high - low >= MIN_SPAN_SECONDS * self.sample_rate
+            && (fitted / nominal - 1.0).abs() <= MAX_DRIFT
+        {
+            fitted
+        } else {
+            nominal
+        };
+        Line {
+            offset: mean_t - slope * mean_f,
+            slope,
+        }
+    }
+}
+
+impl Line {
+    fn seconds(&self, frames: f64) -> f64 {
+        self.offset + self.slope * frames
+    }
+}
+
+/// The engine's one [`ClockModel`], shared by whatever maps times on the control side (OSC
+/// time tags, MIDI input, note and clock senders): cloning shares it. It takes each new
+/// observation from the engine's metrics when asked; a host that drives the audio half from
+/// a clock of its own (a simulation) feeds it by hand instead ([`AudioClock::manual`]).
+#[derive(Clone, Debug)]
+pub struct AudioClock {
+    /// The audio half's observations; `None` when fed by hand.
+    metrics: Option<Arc<Metrics>>,
+    shared: Arc<Mutex<Fed>>,
+}
+
+#[derive(Debug)]
+struct Fed {
+    model: ClockModel,
+    /// The last call taken from the metrics.
+    last_call: u64,
+}
+
+impl AudioClock {
+    /// The clock of the engine whose metrics are `metrics`, running at `sample_rate`.
+    pub fn new(metrics: Arc<Metrics>, sample_rate: f64) -> AudioClock {
+        AudioClock {
+            metrics: Some(metrics),
+            shared: AudioClock::fed(sample_rate),
+        }
+    }
+
+    /// A clock fed only by [`observe`](AudioClock::observe): for a host that calls the audio
+    /// half on a timeline of its own.
+    pub fn manual(sample_rate: f64) -> AudioClock {
+        AudioClock {
+            metrics: None,
+            shared: AudioClock::fed(sample_rate),
+        }
+    }
+
+    fn fed(sample_rate: f64) -> Arc<Mutex<Fed>> {
+        Arc::new(Mutex::new(Fed {
+            model: ClockModel::new(sample_rate),
+            last_call: 0,
+        }))
+    }
+
+    /// Adds an observation by hand: a call began at `at` with `frames` frames rendered.
+    pub fn observe(&self, frames: u64, at: Instant) {
+        self.lock().model.observe(frames, at);
+    }
+
+    /// The engine sample rendered at `at`, on the model's line (taking the audio half's last
+    /// call first); `None` before the audio half's first call.
+    pub fn sample_at(&self, at: Instant) -> Option<f64> {
+        self.updated().model.sample_at(at)
+    }
+
+    /// The instant engine sample `sample` is rendered, on the model's line; `None` before the
+    /// audio half's first call.
+    pub fn instant_at(&self, sample: u64) -> Option<Instant> {
+        self.updated().model.instant_at(sample)
+    }
+
+    /// Takes the audio half's last call into the model, if it is new. Whoever maps times calls
+    /// it through [`sample_at`](AudioClock::sample_at) and
+    /// [`instant_at`](AudioClock::instant_at); a thread that waits long between those may call
+    /// it meanwhile, so the model sees more calls.
+    pub fn update(&self) {
+        drop(self.updated());
+    }
+
+    fn updated(&self) -> std::sync::MutexGuard<'_, Fed> {
+        let mut fed = self.lock();
+        if let Some(stamp) = self.metrics.as_ref().and_then(|m| m.last_callback())
+            && stamp.call != fed.last_call
+        {
+            fed.last_call = stamp.call;
+            fed.model.observe(stamp.frames, stamp.at);
+        }
+        fed
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Fed> {
+        self.shared.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+#[path = "clock_model_tests.rs"]
+mod tests;
