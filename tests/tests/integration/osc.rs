@@ -114,19 +114,24 @@ fn bad_commands_are_answered_with_error_messages() {
     assert!(text.contains("note 200"), "{text}");
     let text = error("/patch/undo", vec![]);
     assert_eq!(text, "/patch/undo: nothing to undo");
-    // An unknown address is counted and not answered: the next reply is the /pong.
-    client.send_message("/patch/explode", vec![]);
-    assert!(client.sync(7).is_empty());
+    // An unknown address is counted and answered, with the nearest address or the list.
+    let text = error("/patch/undoo", vec![]);
+    assert_eq!(text, "/patch/undoo: no such address; did you mean `/patch/undo`?");
+    let text = error("/explode", vec![]);
+    assert!(
+        text.starts_with("/explode: no such address; expected one of `/patch/load`"),
+        "{text}"
+    );
     let stats = rig.server.stats();
-    assert_eq!(stats.unknown_address, 1);
+    assert_eq!(stats.unknown_address, 2);
     assert_eq!(stats.wrong_arguments, 1);
     assert_eq!(stats.failed, 7);
-    assert_eq!(stats.errors_replied, 8);
-    assert_eq!(stats.applied, 1);
+    assert_eq!(stats.errors_replied, 10);
+    assert_eq!(stats.applied, 0);
     // oscsend's bad commands are counted and answered too (to a port it has closed).
     oscsend(rig.port(), "/patch/remove", "s", &["nope"]);
     oscsend(rig.port(), "/note/off", "s", &["sixty"]);
-    let stats = rig.wait_for("oscsend's two errors", |stats| stats.errors_replied == 10);
+    let stats = rig.wait_for("oscsend's two errors", |stats| stats.errors_replied == 12);
     assert_eq!((stats.failed, stats.wrong_arguments), (8, 2));
 }
 
