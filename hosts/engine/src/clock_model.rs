@@ -18,10 +18,10 @@ use std::time::{Duration, Instant};
 /// How far back observations count, in wall-clock seconds: long enough to average many
 /// periods of any host's bursts and jitter, short enough that the drift between the audio
 /// device's clock and the system's (tens of parts per million) is a straight line over it.
-const WINDOW_SECONDS: f64 = 2.0;
-/// The most observations kept (two seconds of 64-frame calls at 48 kHz is 1 500; the oldest
-/// go first).
-const MAX_OBSERVATIONS: usize = 1_024;
+const WINDOW_SECONDS: f64 = 4.0;
+/// The most observations kept: four seconds of 64-frame calls at 96 kHz (the oldest go first).
+/// A window cut by count rather than time would slide through a burst's calls unevenly.
+const MAX_OBSERVATIONS: usize = 6_000;
 /// A call further than this from the line's prediction starts the model again: the audio
 /// stalled, paused, or renders faster than real time (an offline render).
 const RESET_SECONDS: f64 = 0.1;
@@ -35,6 +35,8 @@ const MAX_DRIFT: f64 = 0.005;
 /// must not tilt the line.
 const OUTLIER_DEVIATIONS: f64 = 4.0;
 const MIN_OUTLIER_SECONDS: f64 = 0.000_5;
+/// The model's slope follows the fitted one with this time constant, in seconds of calls.
+const SLOPE_SECONDS: f64 = 10.0;
 
 /// The line `seconds = offset + slope · (frames − frames_origin)`, both sides relative to
 /// the model's origin so the fit keeps its precision over hours.
@@ -54,6 +56,8 @@ pub struct ClockModel {
     /// Observations since, relative to the origin: (frames, seconds), oldest first.
     observations: VecDeque<(f64, f64)>,
     line: Option<Line>,
+    /// Seconds per frame: the nominal rate's at first, then following the fits.
+    slope: f64,
     /// Scratch for the residuals' median, kept to spare an allocation per observation.
     scratch: Vec<f64>,
 }
@@ -66,6 +70,7 @@ impl ClockModel {
             origin: None,
             observations: VecDeque::new(),
             line: None,
+            slope: 1.0 / sample_rate.max(1.0),
             scratch: Vec::new(),
         }
     }
@@ -89,9 +94,14 @@ impl ClockModel {
             _ => {
                 self.origin = Some((frames, at));
                 self.observations.clear();
+                self.slope = 1.0 / self.sample_rate;
                 (0.0, 0.0)
             }
         };
+        let elapsed = self
+            .observations
+            .back()
+            .map_or(0.0, |&(_, last)| (seconds - last).max(0.0));
         self.observations.push_back((frames_rel, seconds));
         while self.observations.len() > MAX_OBSERVATIONS
             || self
@@ -101,7 +111,7 @@ impl ClockModel {
         {
             self.observations.pop_front();
         }
-        self.line = Some(self.fit());
+        self.line = Some(self.fit(elapsed));
     }
 
     /// The engine sample (fractional) the audio half renders at `at`, on the line; `None`
@@ -129,9 +139,18 @@ impl ClockModel {
     }
 
     /// The line through the observations: least squares, then again without the outliers of
-    /// the first fit; the nominal rate where the frames span too little to fit a slope.
-    fn fit(&mut self) -> Line {
+    /// the first fit. The second fit's slope moves the model's by the share of
+    /// [`SLOPE_SECONDS`] since the last observation, and the line goes through the kept
+    /// observations' centroid: a slope fitted afresh to every call would swing the line's
+    /// newest end by four times a new call's residual over their number (its leverage), where
+    /// the centroid moves by one time.
+    fn fit(&mut self, elapsed: f64) -> Line {
+        let nominal = 1.0 / self.sample_rate;
         let first = self.least_squares(f64::INFINITY, None);
+        let first = Line {
+            offset: first.mean_t - first.slope.unwrap_or(nominal) * first.mean_f,
+            slope: first.slope.unwrap_or(nominal),
+        };
         self.scratch.clear();
         self.scratch.extend(
             self.observations
@@ -142,12 +161,20 @@ impl ClockModel {
         let (_, median, _) = self.scratch.select_nth_unstable_by(middle, f64::total_cmp);
         // The median absolute deviation, scaled to a normal distribution's deviation.
         let limit = (OUTLIER_DEVIATIONS * 1.4826 * *median).max(MIN_OUTLIER_SECONDS);
-        self.least_squares(limit, Some(first))
+        let second = self.least_squares(limit, Some(first));
+        if let Some(fitted) = second.slope {
+            self.slope += (fitted - self.slope) * (elapsed / SLOPE_SECONDS).min(1.0);
+        }
+        Line {
+            offset: second.mean_t - self.slope * second.mean_f,
+            slope: self.slope,
+        }
     }
 
     /// Least squares over the observations within `limit` seconds of `around` (all of them
-    /// without it).
-    fn least_squares(&self, limit: f64, around: Option<Line>) -> Line {
+    /// without it): their centroid, and the slope where they span enough frames to fit one
+    /// and it lies within [`MAX_DRIFT`] of the nominal rate.
+    fn least_squares(&self, limit: f64, around: Option<Line>) -> Fit {
         let nominal = 1.0 / self.sample_rate;
         let kept = || {
             self.observations.iter().filter(move |&&(frames, seconds)| {
@@ -161,10 +188,16 @@ impl ClockModel {
             sum_t += seconds;
         }
         if n == 0.0 {
-            return around.unwrap_or(Line {
+            // Nothing within the limit (cannot happen: the median is): the first fit's line.
+            let line = around.unwrap_or(Line {
                 offset: 0.0,
                 slope: nominal,
             });
+            return Fit {
+                mean_f: 0.0,
+                mean_t: line.offset,
+                slope: None,
+            };
         }
         let (mean_f, mean_t) = (sum_f / n, sum_t / n);
         let (mut sff, mut sft, mut low, mut high) = (0.0, 0.0, f64::INFINITY, 0.0_f64);
@@ -175,18 +208,22 @@ impl ClockModel {
             high = high.max(frames);
         }
         let fitted = sft / sff;
-        let slope = if high - low >= MIN_SPAN_SECONDS * self.sample_rate
-            && (fitted / nominal - 1.0).abs() <= MAX_DRIFT
-        {
-            fitted
-        } else {
-            nominal
-        };
-        Line {
-            offset: mean_t - slope * mean_f,
+        let slope = (high - low >= MIN_SPAN_SECONDS * self.sample_rate
+            && (fitted / nominal - 1.0).abs() <= MAX_DRIFT)
+            .then_some(fitted);
+        Fit {
+            mean_f,
+            mean_t,
             slope,
         }
     }
+}
+
+/// What one least-squares pass found.
+struct Fit {
+    mean_f: f64,
+    mean_t: f64,
+    slope: Option<f64>,
 }
 
 impl Line {
