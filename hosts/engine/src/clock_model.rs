@@ -58,6 +58,10 @@ pub struct ClockModel {
     line: Option<Line>,
     /// Seconds per frame: the nominal rate's at first, then following the fits.
     slope: f64,
+    /// Whether the last fit found the calls coming at the audio's pace over enough frames to
+    /// fit a slope: until then the model answers nothing, so a host that renders faster than
+    /// real time (a test, an offline render) keeps counting in frames rendered.
+    locked: bool,
     /// Scratch for the residuals' median, kept to spare an allocation per observation.
     scratch: Vec<f64>,
 }
@@ -71,6 +75,7 @@ impl ClockModel {
             observations: VecDeque::new(),
             line: None,
             slope: 1.0 / sample_rate.max(1.0),
+            locked: false,
             scratch: Vec::new(),
         }
     }
@@ -115,9 +120,12 @@ impl ClockModel {
     }
 
     /// The engine sample (fractional) the audio half renders at `at`, on the line; `None`
-    /// before any observation.
+    /// until the model has locked (calls at the audio's pace over 50 ms of frames).
     pub fn sample_at(&self, at: Instant) -> Option<f64> {
         let ((origin_frames, origin_at), line) = (self.origin?, self.line?);
+        if !self.locked {
+            return None;
+        }
         let seconds = match at.checked_duration_since(origin_at) {
             Some(after) => after.as_secs_f64(),
             None => -(origin_at - at).as_secs_f64(),
@@ -125,10 +133,13 @@ impl ClockModel {
         Some(origin_frames as f64 + (seconds - line.offset) / line.slope)
     }
 
-    /// The instant the audio half renders engine sample `sample`, on the line; `None` before
-    /// any observation.
+    /// The instant the audio half renders engine sample `sample`, on the line; `None` until
+    /// the model has locked.
     pub fn instant_at(&self, sample: u64) -> Option<Instant> {
         let ((origin_frames, origin_at), line) = (self.origin?, self.line?);
+        if !self.locked {
+            return None;
+        }
         let seconds = line.seconds(sample as f64 - origin_frames as f64);
         Some(match seconds >= 0.0 {
             true => origin_at + Duration::from_secs_f64(seconds.min(1e9)),
@@ -162,6 +173,7 @@ impl ClockModel {
         // The median absolute deviation, scaled to a normal distribution's deviation.
         let limit = (OUTLIER_DEVIATIONS * 1.4826 * *median).max(MIN_OUTLIER_SECONDS);
         let second = self.least_squares(limit, Some(first));
+        self.locked = second.slope.is_some();
         if let Some(fitted) = second.slope {
             self.slope += (fitted - self.slope) * (elapsed / SLOPE_SECONDS).min(1.0);
         }
@@ -281,13 +293,14 @@ impl AudioClock {
     }
 
     /// The engine sample rendered at `at`, on the model's line (taking the audio half's last
-    /// call first); `None` before the audio half's first call.
+    /// call first); `None` until the model has locked: the audio half called at real-time
+    /// pace for 50 ms.
     pub fn sample_at(&self, at: Instant) -> Option<f64> {
         self.updated().model.sample_at(at)
     }
 
-    /// The instant engine sample `sample` is rendered, on the model's line; `None` before the
-    /// audio half's first call.
+    /// The instant engine sample `sample` is rendered, on the model's line; `None` until the
+    /// model has locked.
     pub fn instant_at(&self, sample: u64) -> Option<Instant> {
         self.updated().model.instant_at(sample)
     }

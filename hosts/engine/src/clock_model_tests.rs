@@ -150,15 +150,24 @@ fn a_stall_starts_the_model_again_on_the_new_line() {
     for k in 0..200_u64 {
         model.observe(k * 256, at(k as f64 * 256.0 / RATE));
     }
-    // The audio stops for half a second, then goes on from frame 51 200.
+    // The audio stops for half a second, then goes on from frame 51 200: the model starts
+    // again, and answers once it has 50 ms of calls.
     let resumed = 200.0 * 256.0 / RATE + 0.5;
-    for k in 0..3_u64 {
+    for k in 0..12_u64 {
         model.observe((200 + k) * 256, at(resumed + k as f64 * 256.0 / RATE));
+        let locked = model.sample_at(at(resumed)).is_some();
+        assert_eq!(locked, k >= 10, "after {} calls", k + 1);
     }
-    let sample = model.sample_at(at(resumed + 0.01)).unwrap();
-    assert!((sample - (51_200.0 + 480.0)).abs() < 1.0, "{sample}");
-    // Before any observation there is no line; an observation before the origin starts again.
+    let sample = model.sample_at(at(resumed + 0.1)).unwrap();
+    assert!((sample - (51_200.0 + 4_800.0)).abs() < 0.01, "{sample}");
+    // Before any observation there is no line; frames going back start again.
     assert_eq!(ClockModel::new(RATE).sample_at(start), None);
     model.observe(0, start);
-    assert_eq!(model.sample_at(at(0.5)), Some(24_000.0));
+    assert_eq!(model.sample_at(at(0.5)), None);
+    // Calls faster than real time never lock: a second rendered in a millisecond.
+    let mut offline = ClockModel::new(RATE);
+    for k in 0..100_u64 {
+        offline.observe(k * 48_000, at(k as f64 * 0.001));
+    }
+    assert_eq!(offline.sample_at(at(0.1)), None);
 }
