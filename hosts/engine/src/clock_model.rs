@@ -62,6 +62,9 @@ pub struct ClockModel {
     /// fit a slope: until then the model answers nothing, so a host that renders faster than
     /// real time (a test, an offline render) keeps counting in frames rendered.
     locked: bool,
+    /// The most the frames rendered have run ahead of the line (see
+    /// [`lead`](ClockModel::lead)).
+    lead: f64,
     /// Scratch for the residuals' median, kept to spare an allocation per observation.
     scratch: Vec<f64>,
 }
@@ -76,6 +79,7 @@ impl ClockModel {
             line: None,
             slope: 1.0 / sample_rate.max(1.0),
             locked: false,
+            lead: 0.0,
             scratch: Vec::new(),
         }
     }
@@ -116,7 +120,24 @@ impl ClockModel {
         {
             self.observations.pop_front();
         }
-        self.line = Some(self.fit(elapsed));
+        let line = self.fit(elapsed);
+        self.line = Some(line);
+        // Each call has rendered up to the next call's frames by the time it returns.
+        self.lead = self
+            .observations
+            .iter()
+            .zip(self.observations.iter().skip(1))
+            .map(|(&(_, seconds), &(next, _))| next - line.frames(seconds))
+            .fold(0.0, f64::max);
+    }
+
+    /// The most, in frames, that the audio half's rendering has run ahead of the line over
+    /// the window: a buffer, plus what bursts and jitter add. An event stamped with an
+    /// instant already past (a MIDI message's arrival) lands on its sample of the line plus
+    /// this, plus the time it took to handle, and is never late: the delay that keeps a live
+    /// input's timing whatever the buffer. `None` until the model has locked.
+    pub fn lead(&self) -> Option<f64> {
+        self.locked.then_some(self.lead)
     }
 
     /// The engine sample (fractional) the audio half renders at `at`, on the line; `None`
@@ -130,7 +151,7 @@ impl ClockModel {
             Some(after) => after.as_secs_f64(),
             None => -(origin_at - at).as_secs_f64(),
         };
-        Some(origin_frames as f64 + (seconds - line.offset) / line.slope)
+        Some(origin_frames as f64 + line.frames(seconds))
     }
 
     /// The instant the audio half renders engine sample `sample`, on the line; `None` until
@@ -242,6 +263,10 @@ impl Line {
     fn seconds(&self, frames: f64) -> f64 {
         self.offset + self.slope * frames
     }
+
+    fn frames(&self, seconds: f64) -> f64 {
+        (seconds - self.offset) / self.slope
+    }
 }
 
 /// The engine's one [`ClockModel`], shared by whatever maps times on the control side (OSC
@@ -303,6 +328,12 @@ impl AudioClock {
     /// model has locked.
     pub fn instant_at(&self, sample: u64) -> Option<Instant> {
         self.updated().model.instant_at(sample)
+    }
+
+    /// The most the audio half's rendering has run ahead of the model's line, in frames
+    /// ([`ClockModel::lead`]); `None` until the model has locked.
+    pub fn lead(&self) -> Option<f64> {
+        self.updated().model.lead()
     }
 
     /// Takes the audio half's last call into the model, if it is new. Whoever maps times calls

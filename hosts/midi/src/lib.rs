@@ -10,6 +10,7 @@ pub mod file;
 #[cfg(feature = "ports")]
 pub mod input;
 pub mod live;
+pub mod timestamps;
 #[cfg(feature = "ports")]
 pub mod output;
 pub mod playback;

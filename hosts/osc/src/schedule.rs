@@ -120,6 +120,11 @@ pub fn time_tag_in(seconds: f64) -> OscTime {
     tag_after(ntp(SystemTime::now()), seconds)
 }
 
+/// The time tag of `time`: for clients (and tests) that keep a timeline of their own.
+pub fn time_tag_at(time: SystemTime) -> OscTime {
+    tag_after(ntp(time), 0.0)
+}
+
 /// The time tag `seconds` after `now` (NTP fixed point), modulo the era: in 2036 the
 /// seconds roll over to 0.
 fn tag_after(now: u64, seconds: f64) -> OscTime {

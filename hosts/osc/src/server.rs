@@ -11,9 +11,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// How long the thread waits for a datagram before looking whether it should stop; a stop
-/// also wakes it at once with an empty datagram, so this only matters if that is lost.
-const POLL: Duration = Duration::from_millis(100);
+/// How long the thread waits for a datagram before looking whether it should stop (a stop
+/// also wakes it at once with an empty datagram) and taking the audio half's latest call into
+/// the model of the audio clock that time tags map through, so the model follows the audio
+/// while no datagram comes.
+const POLL: Duration = Duration::from_millis(10);
 
 /// A bound OSC socket, not yet serving.
 #[derive(Debug)]
@@ -133,6 +135,10 @@ fn serve(
     // One byte more than the largest datagram taken, so a truncated read shows as too large.
     let mut buffer = vec![0u8; MAX_DATAGRAM + 1];
     let counters = dispatcher.counters();
+    let clock = controller
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .audio_clock();
     while !stop.load(Ordering::Acquire) {
         let (len, from) = match socket.recv_from(&mut buffer) {
             Ok(received) => received,
@@ -142,6 +148,7 @@ fn serve(
                     ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
                 ) =>
             {
+                clock.update();
                 continue;
             }
             Err(_) => {
