@@ -9,6 +9,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+/// How far the engine's clock may stray from the anchor's prediction before the pacer
+/// anchors again (a stall, a pause, a render faster than real time), while the model of the
+/// audio clock has not locked.
+const REANCHOR: Duration = Duration::from_millis(100);
+
 /// The longest single sleep while waiting, so a stop is heeded soon.
 const MAX_SLEEP: Duration = Duration::from_millis(20);
 
@@ -21,8 +26,9 @@ pub struct Pacer {
     metrics: Arc<Metrics>,
     sample_rate: f64,
     lookahead: Duration,
-    /// Before the audio half's first call: the frame count and the wall clock when first
-    /// asked, a line of the nominal rate through them.
+    /// While the model has not locked (before the audio's first calls, or a host rendering
+    /// faster than real time): the frame count and the wall clock when first asked, a line
+    /// of the nominal rate through them.
     anchor: Option<(u64, Instant)>,
 }
 
@@ -68,10 +74,19 @@ impl Pacer {
         due + self.lookahead
     }
 
-    /// Takes the audio half's latest call into the model: call it while idle, so the model
-    /// follows the audio clock between events.
+    /// Takes the audio half's latest call into the model, so it follows the audio clock
+    /// between events; while it has not locked, anchors the fallback line again when the
+    /// engine's frame count strays from it by more than 100 ms. Call it while idle.
     pub fn check_anchor(&mut self) {
         self.clock.update();
+        let Some((frames, at)) = self.anchor else {
+            return;
+        };
+        let predicted = frames as f64 + at.elapsed().as_secs_f64() * self.sample_rate;
+        let now = self.metrics.frames();
+        if (now as f64 - predicted).abs() > REANCHOR.as_secs_f64() * self.sample_rate {
+            self.anchor = Some((now, Instant::now()));
+        }
     }
 
     /// Sleeps until `due`, or until `stop` is raised.
