@@ -1,6 +1,6 @@
 //! MIDI into a playing engine, as control sources of a live session: a song fed a little
 //! ahead of the audio at its exact samples ([`SongFeed`]), and messages from a live port
-//! played as they come (`InputFeed`, feature `ports`). Each is a thread that shares the
+//! played at their timestamps (`InputFeed`, feature `ports`; see [`timestamps`](super::timestamps)). Each is a thread that shares the
 //! controller and holds its lock for one batch of messages at a time.
 
 use super::file::MidiSong;

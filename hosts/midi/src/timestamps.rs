@@ -96,7 +96,7 @@ mod tests {
 
     /// Plays a message every 37 ms from 1 s to 3.5 s into a host calling back every `buffer`
     /// frames, late by up to 2 ms; each message arrives up to 0.5 ms after its stamp and is
-    /// handled up to 1.5 ms after that. For each: its sample less the device's sample at its
+    /// handled up to 1 ms after that. For each: its sample less the device's sample at its
     /// stamp, and whether it was already rendered when handled.
     fn played(buffer: u64, seed: u64) -> Vec<(f64, bool)> {
         let start = Instant::now();
@@ -112,7 +112,7 @@ mod tests {
         let mut stamp = 1.0;
         while stamp < 3.5 {
             let arrived = stamp + 0.000_5 * noise.next();
-            messages.push((stamp, arrived, arrived + 0.001_5 * noise.next()));
+            messages.push((stamp, arrived, arrived + 0.001 * noise.next()));
             stamp += 0.037;
         }
         let mut messages = messages.into_iter().peekable();
