@@ -121,7 +121,10 @@ fn bursty_calls_map_within_a_millisecond_at_any_buffer() {
         assert!(model < 0.001, "{buffer} frames: {:.3} ms", model * 1e3);
         assert!(inverse < 0.001, "{buffer} frames: {:.3} ms", inverse * 1e3);
         // Bursts of 1 024 frames or more: the frame count jumps by 21.3 ms at once.
-        assert!(naive > 0.75 * 1_024.0 / RATE, "{buffer} frames: naive {naive}");
+        assert!(
+            naive > 0.75 * 1_024.0 / RATE,
+            "{buffer} frames: naive {naive}"
+        );
     }
 }
 

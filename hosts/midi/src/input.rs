@@ -21,8 +21,8 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::time::Instant;
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::time::Instant;
 
 /// The longest message forwarded: channel messages are at most 3 bytes; system exclusive
 /// and the like are dropped (the engine ignores them anyway) and counted.

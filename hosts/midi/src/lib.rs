@@ -10,11 +10,11 @@ pub mod file;
 #[cfg(feature = "ports")]
 pub mod input;
 pub mod live;
-pub mod timestamps;
 #[cfg(feature = "ports")]
 pub mod output;
 pub mod playback;
 pub mod smf_out;
+pub mod timestamps;
 
 pub use file::{MidiFileError, MidiSong, SongEvent};
 pub use playback::Playback;

@@ -37,7 +37,13 @@ impl PortTimer {
     /// its stamp's sample on `clock`'s line, plus the lead and the handling time; at the
     /// next block while the clock has not locked (no audio yet, or rendering faster than
     /// real time).
-    pub fn at(&mut self, micros: u64, arrived: Instant, clock: &AudioClock, sample_rate: f64) -> At {
+    pub fn at(
+        &mut self,
+        micros: u64,
+        arrived: Instant,
+        clock: &AudioClock,
+        sample_rate: f64,
+    ) -> At {
         let stamp = self.instant(micros, arrived);
         match (clock.sample_at(stamp), clock.lead()) {
             (Some(sample), Some(lead)) => {
@@ -64,7 +70,8 @@ impl PortTimer {
         };
         self.origin_ns = Some(origin);
         let at_ns = origin + i128::from(micros) * 1_000;
-        let magnitude = Duration::from_nanos(u64::try_from(at_ns.unsigned_abs()).unwrap_or(u64::MAX));
+        let magnitude =
+            Duration::from_nanos(u64::try_from(at_ns.unsigned_abs()).unwrap_or(u64::MAX));
         match at_ns >= 0 {
             true => reference + magnitude,
             false => reference.checked_sub(magnitude).unwrap_or(reference),
@@ -143,7 +150,10 @@ mod tests {
         for (buffer, seed) in [(64, 1), (256, 2), (1_024, 3)] {
             let played = played(buffer, seed);
             assert!(played.len() > 60, "{} messages", played.len());
-            assert!(played.iter().all(|&(_, late)| !late), "{buffer}: a late message");
+            assert!(
+                played.iter().all(|&(_, late)| !late),
+                "{buffer}: a late message"
+            );
             let low = played.iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
             let high = played.iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
             // The delay is a buffer and a little more: the price of never being late.

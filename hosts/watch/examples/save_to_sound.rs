@@ -52,12 +52,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
     };
     let loaded = std::fs::read(&path)?;
-    let watch = FileWatch::spawn(&path, &loaded, Arc::clone(&controller), WatchSettings::default())?;
+    let watch = FileWatch::spawn(
+        &path,
+        &loaded,
+        Arc::clone(&controller),
+        WatchSettings::default(),
+    )?;
     std::thread::sleep(Duration::from_millis(100));
 
     let mut freq = 100;
     for (style, save) in [
-        ("in place", save_in_place as fn(&Path, &str) -> std::io::Result<()>),
+        (
+            "in place",
+            save_in_place as fn(&Path, &str) -> std::io::Result<()>,
+        ),
         ("renamed over", save_renamed),
     ] {
         let mut times = Vec::with_capacity(SAVES);

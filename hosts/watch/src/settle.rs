@@ -48,11 +48,9 @@ mod tests {
     use std::path::PathBuf;
 
     fn event(kind: EventKind, paths: &[&str]) -> Event {
-        paths
-            .iter()
-            .fold(Event::new(kind), |event, path| {
-                event.add_path(PathBuf::from("/live").join(path))
-            })
+        paths.iter().fold(Event::new(kind), |event, path| {
+            event.add_path(PathBuf::from("/live").join(path))
+        })
     }
 
     fn settle_of(kind: EventKind, paths: &[&str]) -> Option<Settle> {
@@ -102,7 +100,11 @@ mod tests {
             EventKind::Modify(ModifyKind::Any),
             EventKind::Any,
         ] {
-            assert_eq!(settle_of(kind, &["beat.lisp"]), Some(Settle::Quiet), "{kind:?}");
+            assert_eq!(
+                settle_of(kind, &["beat.lisp"]),
+                Some(Settle::Quiet),
+                "{kind:?}"
+            );
         }
         for kind in [
             EventKind::Access(AccessKind::Open(AccessMode::Any)),

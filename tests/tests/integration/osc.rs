@@ -116,7 +116,10 @@ fn bad_commands_are_answered_with_error_messages() {
     assert_eq!(text, "/patch/undo: nothing to undo");
     // An unknown address is counted and answered, with the nearest address or the list.
     let text = error("/patch/undoo", vec![]);
-    assert_eq!(text, "/patch/undoo: no such address; did you mean `/patch/undo`?");
+    assert_eq!(
+        text,
+        "/patch/undoo: no such address; did you mean `/patch/undo`?"
+    );
     let text = error("/explode", vec![]);
     assert!(
         text.starts_with("/explode: no such address; expected one of `/patch/load`"),

@@ -93,7 +93,11 @@ fn landings(buffer: usize, seed: u64) -> Vec<f64> {
                 content: vec![set_level(amp)],
             });
             let bytes = encoder::encode(&bundle).unwrap();
-            assert!(dispatcher.datagram_at(&bytes, &controller, now(sent)).is_empty());
+            assert!(
+                dispatcher
+                    .datagram_at(&bytes, &controller, now(sent))
+                    .is_empty()
+            );
             tags.push(tag);
             next_send += 0.04 + 0.02 * noise.next();
         }
@@ -136,5 +140,9 @@ fn timed_bundles_land_on_their_sample_within_a_millisecond_whatever_the_buffer()
     // around it less than a millisecond: 48 samples.
     let low = all.iter().copied().fold(f64::INFINITY, f64::min);
     let high = all.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    assert!(high - low < 48.0, "landings spread over {} samples", high - low);
+    assert!(
+        high - low < 48.0,
+        "landings spread over {} samples",
+        high - low
+    );
 }

@@ -20,8 +20,6 @@ impl Controller {
     /// The engine sample the audio half renders at `at`, on the clock model's line; before
     /// the audio half's first call, the frames rendered so far.
     pub fn sample_at(&self, at: Instant) -> f64 {
-        self.audio_clock
-            .sample_at(at)
-            .unwrap_or(self.time() as f64)
+        self.audio_clock.sample_at(at).unwrap_or(self.time() as f64)
     }
 }
