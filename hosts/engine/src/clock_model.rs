@@ -55,6 +55,8 @@ pub struct ClockModel {
     origin: Option<(u64, Instant)>,
     /// Observations since, relative to the origin: (frames, seconds), oldest first.
     observations: VecDeque<(f64, f64)>,
+    /// The frames each of those calls rendered up to, relative to the origin.
+    ends: VecDeque<f64>,
     line: Option<Line>,
     /// Seconds per frame: the nominal rate's at first, then following the fits.
     slope: f64,
@@ -76,6 +78,7 @@ impl ClockModel {
             sample_rate: sample_rate.max(1.0),
             origin: None,
             observations: VecDeque::new(),
+            ends: VecDeque::new(),
             line: None,
             slope: 1.0 / sample_rate.max(1.0),
             locked: false,
@@ -85,8 +88,9 @@ impl ClockModel {
     }
 
     /// Adds one observation: a call of the audio half began at `at` with `frames` frames
-    /// rendered. An observation far off the line (a stall, frames going back) starts again.
-    pub fn observe(&mut self, frames: u64, at: Instant) {
+    /// rendered, to render `length` more. An observation far off the line (a stall, frames
+    /// going back) starts again.
+    pub fn observe(&mut self, frames: u64, length: u64, at: Instant) {
         let point = self.origin.and_then(|(origin_frames, origin_at)| {
             let frames = frames.checked_sub(origin_frames)? as f64;
             let seconds = at.checked_duration_since(origin_at)?.as_secs_f64();
@@ -103,6 +107,7 @@ impl ClockModel {
             _ => {
                 self.origin = Some((frames, at));
                 self.observations.clear();
+                self.ends.clear();
                 self.slope = 1.0 / self.sample_rate;
                 (0.0, 0.0)
             }
@@ -112,6 +117,7 @@ impl ClockModel {
             .back()
             .map_or(0.0, |&(_, last)| (seconds - last).max(0.0));
         self.observations.push_back((frames_rel, seconds));
+        self.ends.push_back(frames_rel + length as f64);
         while self.observations.len() > MAX_OBSERVATIONS
             || self
                 .observations
@@ -119,15 +125,15 @@ impl ClockModel {
                 .is_some_and(|&(_, first)| seconds - first > WINDOW_SECONDS)
         {
             self.observations.pop_front();
+            self.ends.pop_front();
         }
         let line = self.fit(elapsed);
         self.line = Some(line);
-        // Each call has rendered up to the next call's frames by the time it returns.
         self.lead = self
             .observations
             .iter()
-            .zip(self.observations.iter().skip(1))
-            .map(|(&(_, seconds), &(next, _))| next - line.frames(seconds))
+            .zip(&self.ends)
+            .map(|(&(_, seconds), &end)| end - line.frames(seconds))
             .fold(0.0, f64::max);
     }
 
@@ -312,9 +318,10 @@ impl AudioClock {
         }))
     }
 
-    /// Adds an observation by hand: a call began at `at` with `frames` frames rendered.
-    pub fn observe(&self, frames: u64, at: Instant) {
-        self.lock().model.observe(frames, at);
+    /// Adds an observation by hand: a call began at `at` with `frames` frames rendered, to
+    /// render `length` more.
+    pub fn observe(&self, frames: u64, length: u64, at: Instant) {
+        self.lock().model.observe(frames, length, at);
     }
 
     /// The engine sample rendered at `at`, on the model's line (taking the audio half's last
@@ -350,7 +357,7 @@ impl AudioClock {
             && stamp.call != fed.last_call
         {
             fed.last_call = stamp.call;
-            fed.model.observe(stamp.frames, stamp.at);
+            fed.model.observe(stamp.frames, stamp.length, stamp.at);
         }
         fed
     }

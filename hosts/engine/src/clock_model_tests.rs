@@ -72,7 +72,7 @@ fn spread(host: Host, buffer: u64, seed: u64) -> (f64, f64, f64) {
     let calls = calls(host, buffer, 8.0, seed);
     for pair in calls.windows(2) {
         let [(frames, seconds), (_, next)] = [pair[0], pair[1]];
-        model.observe(frames, at(seconds));
+        model.observe(frames, buffer, at(seconds));
         if seconds < 1.0 {
             continue;
         }
@@ -129,6 +129,23 @@ fn bursty_calls_map_within_a_millisecond_at_any_buffer() {
 }
 
 #[test]
+fn the_lead_is_a_buffer_and_the_jitter_even_from_a_few_calls_taken() {
+    // A thread that looks at the metrics every 10 ms takes one call in eight of 64 frames.
+    for (buffer, every) in [(64, 8), (256, 2), (1_024, 1)] {
+        let start = Instant::now();
+        let mut model = ClockModel::new(RATE);
+        let calls = calls(Host::Late(0.002), buffer, 3.0, 7);
+        for &(frames, seconds) in calls.iter().step_by(every) {
+            model.observe(frames, buffer, start + Duration::from_secs_f64(seconds));
+        }
+        // A buffer, plus at most the jitter around the line (2 ms, half of it each side).
+        let lead = model.lead().unwrap();
+        let (low, high) = (buffer as f64, buffer as f64 + 0.002 * RATE);
+        assert!((low..high).contains(&lead), "{buffer} frames: lead {lead}");
+    }
+}
+
+#[test]
 fn a_preempted_call_does_not_tilt_the_line() {
     let start = Instant::now();
     let at = |seconds: f64| start + Duration::from_secs_f64(seconds);
@@ -137,7 +154,7 @@ fn a_preempted_call_does_not_tilt_the_line() {
         let frames = k * 256;
         // Every 50th call is 30 ms late.
         let late = if k % 50 == 49 { 0.03 } else { 0.0 };
-        model.observe(frames, at(frames as f64 / RATE + late));
+        model.observe(frames, 256, at(frames as f64 / RATE + late));
     }
     // Frame 102 400 (the next call) plays at 2 1/3 s exactly.
     let instant = model.instant_at(102_400).unwrap();
@@ -151,13 +168,13 @@ fn a_stall_starts_the_model_again_on_the_new_line() {
     let at = |seconds: f64| start + Duration::from_secs_f64(seconds);
     let mut model = ClockModel::new(RATE);
     for k in 0..200_u64 {
-        model.observe(k * 256, at(k as f64 * 256.0 / RATE));
+        model.observe(k * 256, 256, at(k as f64 * 256.0 / RATE));
     }
     // The audio stops for half a second, then goes on from frame 51 200: the model starts
     // again, and answers once it has 50 ms of calls.
     let resumed = 200.0 * 256.0 / RATE + 0.5;
     for k in 0..12_u64 {
-        model.observe((200 + k) * 256, at(resumed + k as f64 * 256.0 / RATE));
+        model.observe((200 + k) * 256, 256, at(resumed + k as f64 * 256.0 / RATE));
         let locked = model.sample_at(at(resumed)).is_some();
         assert_eq!(locked, k >= 10, "after {} calls", k + 1);
     }
@@ -165,12 +182,12 @@ fn a_stall_starts_the_model_again_on_the_new_line() {
     assert!((sample - (51_200.0 + 4_800.0)).abs() < 0.01, "{sample}");
     // Before any observation there is no line; frames going back start again.
     assert_eq!(ClockModel::new(RATE).sample_at(start), None);
-    model.observe(0, start);
+    model.observe(0, 256, start);
     assert_eq!(model.sample_at(at(0.5)), None);
     // Calls faster than real time never lock: a second rendered in a millisecond.
     let mut offline = ClockModel::new(RATE);
     for k in 0..100_u64 {
-        offline.observe(k * 48_000, at(k as f64 * 0.001));
+        offline.observe(k * 48_000, 48_000, at(k as f64 * 0.001));
     }
     assert_eq!(offline.sample_at(at(0.1)), None);
 }

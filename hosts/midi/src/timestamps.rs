@@ -126,7 +126,7 @@ mod tests {
         let mut out = Vec::new();
         let mut this_call = call_at(0, &mut noise);
         for k in 0..(4.0 * RATE) as u64 / buffer {
-            clock.observe(k * buffer, at(this_call));
+            clock.observe(k * buffer, buffer, at(this_call));
             // The frames rendered once this call returns.
             let rendered = (k + 1) * buffer;
             let next_call = call_at(k + 1, &mut noise).max(this_call);

@@ -79,7 +79,7 @@ fn landings(buffer: usize, seed: u64) -> Vec<f64> {
     let mut this_call = call_at(0, &mut noise);
     for k in 0..calls {
         let frames = (k * buffer) as u64;
-        clock.observe(frames, now(this_call).instant);
+        clock.observe(frames, buffer as u64, now(this_call).instant);
         audio.process(&mut buffer_out);
         output.extend_from_slice(&buffer_out);
         let next_call = call_at(k + 1, &mut noise).max(this_call);

@@ -152,9 +152,9 @@ impl AudioHalf {
         // Subnormal tails cost the FPU dearly; the caller's mode comes back on return.
         let _flush = FlushDenormals::new();
         let started = Instant::now();
-        self.metrics.call_began(self.time, started);
         let channels = self.channels;
         let frames = output.len() / channels;
+        self.metrics.call_began(self.time, frames as u64, started);
         let mut done = 0;
         while done < frames {
             self.receive_events();

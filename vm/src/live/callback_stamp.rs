@@ -16,6 +16,7 @@ pub struct CallbackStamp {
     epoch: Instant,
     sequence: AtomicU64,
     frames: AtomicU64,
+    length: AtomicU64,
     nanos: AtomicU64,
 }
 
@@ -25,35 +26,39 @@ impl Default for CallbackStamp {
             epoch: Instant::now(),
             sequence: AtomicU64::new(0),
             frames: AtomicU64::new(0),
+            length: AtomicU64::new(0),
             nanos: AtomicU64::new(0),
         }
     }
 }
 
 /// One observation of the audio clock: a call of the audio half began at `at`, with `frames`
-/// frames rendered before it.
+/// frames rendered before it, to render `length` more.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Stamp {
     /// Which call this was: 1 for the first, counting up.
     pub call: u64,
     /// The engine time when the call began.
     pub frames: u64,
+    /// The frames the call renders.
+    pub length: u64,
     /// The wall clock when the call began.
     pub at: Instant,
 }
 
 impl CallbackStamp {
-    /// Records that a call began at `at` with `frames` frames rendered.
+    /// Records that a call began at `at` with `frames` frames rendered, to render `length`.
     ///
     /// Real-time safe: does not allocate, lock or block (arithmetic and atomic stores; the
     /// caller has read the clock already).
-    pub(crate) fn record(&self, frames: u64, at: Instant) {
+    pub(crate) fn record(&self, frames: u64, length: u64, at: Instant) {
         let nanos = at.saturating_duration_since(self.epoch).as_nanos();
         let nanos = u64::try_from(nanos).unwrap_or(u64::MAX);
         let sequence = self.sequence.load(Relaxed);
         self.sequence.store(sequence.wrapping_add(1), Relaxed);
         fence(Release);
         self.frames.store(frames, Relaxed);
+        self.length.store(length, Relaxed);
         self.nanos.store(nanos, Relaxed);
         self.sequence.store(sequence.wrapping_add(2), Release);
     }
@@ -65,6 +70,7 @@ impl CallbackStamp {
         loop {
             let before = self.sequence.load(Acquire);
             let frames = self.frames.load(Relaxed);
+            let length = self.length.load(Relaxed);
             let nanos = self.nanos.load(Relaxed);
             fence(Acquire);
             let after = self.sequence.load(Relaxed);
@@ -72,6 +78,7 @@ impl CallbackStamp {
                 return (before > 0).then(|| Stamp {
                     call: before / 2,
                     frames,
+                    length,
                     at: self.epoch + Duration::from_nanos(nanos),
                 });
             }
@@ -93,10 +100,10 @@ mod tests {
         let stamp = CallbackStamp::default();
         assert_eq!(stamp.read(), None);
         let start = Instant::now();
-        stamp.record(0, start);
-        stamp.record(256, start + Duration::from_micros(5_333));
+        stamp.record(0, 256, start);
+        stamp.record(256, 128, start + Duration::from_micros(5_333));
         let read = stamp.read().unwrap();
-        assert_eq!((read.call, read.frames), (2, 256));
+        assert_eq!((read.call, read.frames, read.length), (2, 256, 128));
         assert_eq!(read.at, start + Duration::from_micros(5_333));
     }
 }

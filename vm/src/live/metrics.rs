@@ -147,11 +147,11 @@ impl Metrics {
         self.callback.read()
     }
 
-    /// Records that a call began at `at` with `frames` frames rendered.
+    /// Records that a call began at `at` with `frames` frames rendered, to render `length`.
     ///
     /// Real-time safe: does not allocate, lock or block.
-    pub(crate) fn call_began(&self, frames: u64, at: std::time::Instant) {
-        self.callback.record(frames, at);
+    pub(crate) fn call_began(&self, frames: u64, length: u64, at: std::time::Instant) {
+        self.callback.record(frames, length, at);
     }
 
     /// The frames rendered so far, the engine's sample time.
