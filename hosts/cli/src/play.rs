@@ -71,6 +71,9 @@ pub struct PlayArgs {
     /// `/param/set`, `/note/on`, ...; see the README). A bare port listens on 127.0.0.1 only.
     #[arg(long, value_name = "ADDR:PORT")]
     osc: Option<String>,
+    /// Answer each good OSC command that has no answer of its own with `/ack ADDRESS`.
+    #[arg(long, requires = "osc")]
+    osc_ack: bool,
     /// Play this standard MIDI file into the patch from the start, each message at its exact
     /// sample: notes to its voices, control changes and pitch bend to its bindings.
     #[arg(long, value_name = "MID")]
@@ -245,7 +248,7 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
         controls.watch = Some(watch);
     }
     if let Some(listen) = &args.osc {
-        controls.osc = Some(start_osc(listen, &controller)?);
+        controls.osc = Some(start_osc(listen, args.osc_ack, &controller)?);
     }
     if let Some(path) = &args.midi {
         let song = crate::song::load(path, f64::from(setup.sample_rate))?;
@@ -422,11 +425,16 @@ fn note_destinations(
 
 /// Binds the OSC server and starts its thread; says where it listens, so a client (or a
 /// test that asked for port 0) knows where to send.
-fn start_osc(listen: &str, controller: &Arc<Mutex<Controller>>) -> Result<OscHandle, Failure> {
+fn start_osc(
+    listen: &str,
+    ack: bool,
+    controller: &Arc<Mutex<Controller>>,
+) -> Result<OscHandle, Failure> {
     let address = osc::address(listen).map_err(|error| Failure::Usage(format!("--osc {error}")))?;
     let server = OscServer::bind(address)
         .map_err(|error| Failure::File(format!("cannot listen for OSC on {address}: {error}")))?;
     let handle = server
+        .acknowledging(ack)
         .spawn(Arc::clone(controller))
         .map_err(|error| Failure::File(format!("cannot start the OSC server: {error}")))?;
     eprintln!("osc: listening on {}", handle.local_addr());

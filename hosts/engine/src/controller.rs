@@ -29,6 +29,7 @@ use std::path::Path;
 mod audio;
 mod scenes;
 mod snapshot;
+mod timing;
 
 pub use scenes::RecallAt;
 pub(crate) use snapshot::Recorded;
@@ -89,10 +90,13 @@ pub struct Controller {
     folder: std::path::PathBuf,
     /// The audio files of the program published, held so reloading them decodes nothing.
     audio_files: Resolved,
+    /// The model of the audio clock that time tags and MIDI timestamps map through.
+    audio_clock: crate::AudioClock,
 }
 
 impl Controller {
     pub(crate) fn new(remote: Remote, settings: EngineSettings, limits: Limits) -> Controller {
+        let remote_metrics = remote.metrics().clone();
         Controller {
             remote,
             settings,
@@ -122,6 +126,7 @@ impl Controller {
             notes_out: None,
             folder: std::path::PathBuf::new(),
             audio_files: Resolved::default(),
+            audio_clock: crate::AudioClock::new(remote_metrics, settings.sample_rate),
         }
     }
 

@@ -127,6 +127,7 @@
 mod audio_files;
 pub mod backend;
 mod build;
+mod clock_model;
 mod controller;
 pub mod diagnostics;
 mod error;
@@ -163,6 +164,7 @@ fn the_allocation_detector_fires() {
     patchvm_rtcheck::assert_allocation_detected(module_path!(), "the_allocation_detector_fires");
 }
 
+pub use clock_model::{AudioClock, ClockModel};
 pub use controller::{Controller, RecallAt};
 pub use error::EngineError;
 pub use midi::MidiMessage;

@@ -22,6 +22,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::time::Instant;
 
 /// The longest message forwarded: channel messages are at most 3 bytes; system exclusive
 /// and the like are dropped (the engine ignores them anyway) and counted.
@@ -32,6 +33,9 @@ const MAX_MESSAGE: usize = 3;
 pub struct TimedMessage {
     /// midir's timestamp, in microseconds from an arbitrary origin of the port's.
     pub micros: u64,
+    /// When the callback received it: what the port's origin is learnt from
+    /// ([`PortTimer`](crate::timestamps::PortTimer)).
+    pub arrived: Instant,
     bytes: [u8; MAX_MESSAGE],
     len: u8,
 }
@@ -198,15 +202,21 @@ impl Forwarder {
         }
     }
 
-    /// Sends `bytes` stamped `micros`; drops (and counts) an empty or too long message, or
-    /// one the full channel cannot take. Never blocks.
+    /// Sends `bytes` stamped `micros`, arrived now; drops (and counts) an empty or too long
+    /// message, or one the full channel cannot take. Never blocks.
     pub fn forward(&self, micros: u64, bytes: &[u8]) {
+        self.forward_at(micros, Instant::now(), bytes);
+    }
+
+    /// [`forward`](Forwarder::forward) for a message that arrived at `arrived`.
+    pub fn forward_at(&self, micros: u64, arrived: Instant, bytes: &[u8]) {
         if bytes.is_empty() || bytes.len() > MAX_MESSAGE {
             self.dropped.fetch_add(1, Relaxed);
             return;
         }
         let mut message = TimedMessage {
             micros,
+            arrived,
             bytes: [0; MAX_MESSAGE],
             len: bytes.len() as u8,
         };

@@ -1,6 +1,6 @@
 //! MIDI into a playing engine, as control sources of a live session: a song fed a little
 //! ahead of the audio at its exact samples ([`SongFeed`]), and messages from a live port
-//! played as they come (`InputFeed`, feature `ports`). Each is a thread that shares the
+//! played at their timestamps (`InputFeed`, feature `ports`; see [`timestamps`](super::timestamps)). Each is a thread that shares the
 //! controller and holds its lock for one batch of messages at a time.
 
 use super::file::MidiSong;
@@ -158,8 +158,9 @@ impl Cursor {
     }
 }
 
-/// A thread playing messages from a live MIDI port as they arrive (at the next block: a
-/// port's timestamps are in its own clock, which the engine's does not share).
+/// A thread playing messages from a live MIDI port with the timing they were played with:
+/// each at its timestamp's sample on the engine's model of its audio clock, a constant delay
+/// later ([`PortTimer`](super::timestamps::PortTimer)).
 #[cfg(feature = "ports")]
 #[derive(Debug)]
 pub struct InputFeed {
@@ -180,15 +181,23 @@ impl InputFeed {
     ) -> Result<InputFeed, super::input::MidiInError> {
         let (port, messages) = super::input::open(wanted, 1_024)?;
         let counters = Arc::new(Counters::default());
+        let (clock, sample_rate) = {
+            let controller = controller.lock().unwrap_or_else(PoisonError::into_inner);
+            (controller.audio_clock(), controller.settings().sample_rate)
+        };
         let thread = {
             let counters = Arc::clone(&counters);
             StoppableThread::spawn("patchvm-midi-in", move |stop| {
+                let mut timer = super::timestamps::PortTimer::new();
                 while !stop.load(Relaxed) {
                     let Ok(message) = messages.recv_timeout(FEED_TICK) else {
+                        // Idle: the clock model follows the audio meanwhile.
+                        clock.update();
                         continue;
                     };
+                    let at = timer.at(message.micros, message.arrived, &clock, sample_rate);
                     let mut controller = controller.lock().unwrap_or_else(PoisonError::into_inner);
-                    match controller.midi(message.bytes(), At::Now) {
+                    match controller.midi(message.bytes(), at) {
                         Ok(()) => counters.sent.fetch_add(1, Relaxed),
                         Err(_) => counters.refused.fetch_add(1, Relaxed),
                     };

@@ -4,10 +4,10 @@
 
 use super::apply::{Done, apply};
 use super::batch::Batch;
-use super::command::{Command, Refused};
+use super::command::{ADDRESSES, Command, Refused};
 use super::describe::engine_error;
 use super::guard;
-use super::schedule::Clock;
+use super::schedule::{Clock, Now};
 use super::stats::{Counters, OscStats};
 use patchvm_engine::stream::SenderMetrics;
 use patchvm_engine::{Controller, MetricsSnapshot};
@@ -27,8 +27,9 @@ const UNAVAILABLE: &str = "the engine is unavailable: a thread using it panicked
 #[derive(Debug)]
 pub struct Dispatcher {
     limits: Limits,
-    sample_rate: f64,
     counters: Arc<Counters>,
+    /// Whether each good command without an answer of its own is answered `/ack ADDRESS`.
+    ack: bool,
 }
 
 impl Dispatcher {
@@ -37,9 +38,16 @@ impl Dispatcher {
     pub fn new(controller: &Controller) -> Dispatcher {
         Dispatcher {
             limits: controller.limits().clone(),
-            sample_rate: controller.settings().sample_rate,
             counters: Arc::default(),
+            ack: false,
         }
+    }
+
+    /// Answers each good command that has no answer of its own (`/pong`, `/status`,
+    /// `/engine/snapshot`) with `/ack ADDRESS`, so a client knows it was applied: `--osc-ack`.
+    pub fn acknowledging(mut self, ack: bool) -> Dispatcher {
+        self.ack = ack;
+        self
     }
 
     /// The counters so far.
@@ -57,6 +65,27 @@ impl Dispatcher {
     /// and reading every message (patch text included), and only if a command needs the
     /// engine.
     pub fn datagram(&self, bytes: &[u8], controller: &Mutex<Controller>) -> Vec<OscMessage> {
+        self.handle(bytes, controller, None)
+    }
+
+    /// [`datagram`](Dispatcher::datagram) as if it arrived at `now`: time tags are mapped
+    /// against it instead of the clocks when the lock is taken. For hosts (and tests) that
+    /// run the engine on a timeline of their own.
+    pub fn datagram_at(
+        &self,
+        bytes: &[u8],
+        controller: &Mutex<Controller>,
+        now: Now,
+    ) -> Vec<OscMessage> {
+        self.handle(bytes, controller, Some(now))
+    }
+
+    fn handle(
+        &self,
+        bytes: &[u8],
+        controller: &Mutex<Controller>,
+        now: Option<Now>,
+    ) -> Vec<OscMessage> {
         let counters = &self.counters;
         Counters::count(&counters.datagrams);
         let Some(messages) = decode(bytes) else {
@@ -83,6 +112,7 @@ impl Dispatcher {
             let outcome = match command {
                 Err(Refused::UnknownAddress) => {
                     Counters::count(&counters.unknown_address);
+                    replies.push(error(unknown(&address), counters));
                     continue;
                 }
                 Err(Refused::WrongArguments(text)) => {
@@ -96,7 +126,7 @@ impl Dispatcher {
                         if !command.is_edit() {
                             self.play(&mut batch, guard, &mut replies);
                         }
-                        self.run(command, &address, guard, tag, &mut batch)
+                        self.run(command, &address, guard, tag, now, &mut batch)
                     }
                     // Without the lock (none taken, or poisoned) only pings are answered.
                     _ => match command {
@@ -111,7 +141,10 @@ impl Dispatcher {
                 Ok(Done::Snapshot(snapshot, path)) => snapshots.push((snapshot, path, address)),
                 Ok(done) => {
                     Counters::count(&counters.applied);
-                    replies.extend(self.reply(done));
+                    match self.reply(done) {
+                        Some(reply) => replies.push(reply),
+                        None => replies.extend(self.ack(address)),
+                    }
                 }
                 Err(text) => {
                     Counters::count(&counters.failed);
@@ -147,9 +180,10 @@ impl Dispatcher {
         address: &str,
         controller: &mut MutexGuard<'_, Controller>,
         tag: OscTime,
+        now: Option<Now>,
         batch: &mut Batch,
     ) -> Result<Done, String> {
-        let at = Clock::new(controller.time(), self.sample_rate).at(tag);
+        let at = Clock::modelled(controller, now.unwrap_or_else(Now::read)).at(tag);
         apply(command, address, controller, at, batch)
     }
 
@@ -162,8 +196,9 @@ impl Dispatcher {
         let counters = &self.counters;
         match controller.load_patch(pending.patch) {
             Ok(_) => {
-                for _ in &pending.addresses {
+                for address in pending.addresses {
                     Counters::count(&counters.applied);
+                    replies.extend(self.ack(address));
                 }
             }
             Err(refused) => {
@@ -174,6 +209,14 @@ impl Dispatcher {
                 }
             }
         }
+    }
+
+    /// `/ack ADDRESS` if acknowledging.
+    fn ack(&self, address: String) -> Option<OscMessage> {
+        self.ack.then(|| OscMessage {
+            addr: "/ack".into(),
+            args: vec![OscType::String(address)],
+        })
     }
 
     fn reply(&self, done: Done) -> Option<OscMessage> {
@@ -211,6 +254,15 @@ fn flatten(packet: OscPacket, tag: OscTime, out: &mut Vec<(OscTime, OscMessage)>
             }
         }
     }
+}
+
+/// The `/error` text for a message to an address the server does not have.
+fn unknown(address: &str) -> String {
+    let names: Vec<&str> = ADDRESSES.iter().map(|(name, _)| *name).collect();
+    format!(
+        "{address}: no such address; {}",
+        patchvm_ir::suggest::hint_for(address, &names)
+    )
 }
 
 fn error(mut text: String, counters: &Counters) -> OscMessage {

@@ -27,15 +27,19 @@
 //!
 //! Numbers (`f` above) may also be sent as `d`, `i` or `h`; velocities as `d`. Errors go
 //! back to the sender as `/error s(message)`, prefixed with the address; a patch's problems
-//! are listed one per line as `line:column: [code] message (help: …)`. Messages to unknown
-//! addresses and datagrams that are not OSC are counted ([`OscStats`]) and ignored.
+//! are listed one per line as `line:column: [code] message (help: …)`. A message to an unknown
+//! address is answered `/error` naming the nearest address (or listing them); datagrams that
+//! are not OSC are counted ([`OscStats`]) and ignored. With `--osc-ack`
+//! ([`OscServer::acknowledging`]) each good command that has no answer of its own (`/pong`,
+//! `/status`, `/engine/snapshot`) is answered `/ack s(address)`.
 //!
 //! Bundles are applied in order, all their messages under one hold of the controller's
 //! lock. A datagram's edits are played together, with one swap, as one undoable step (see
 //! `batch.rs`): each is checked and answered on its own, and the patch they make plays
 //! before the next message that is not an edit, so a `/param/set` after a `/patch/add`
 //! finds the new node. Events in a bundle whose time tag lies ahead take effect that much later in
-//! engine time ([`schedule`]); edits take effect at once.
+//! engine time, mapped through the engine's model of its audio clock so they land on the same
+//! sample whatever the host buffer ([`schedule`]); edits take effect at once.
 //!
 //! Every datagram passes [`guard::check`] before rosc decodes it: rosc recurses once per
 //! nested bundle with no limit, so one datagram could otherwise overflow the stack.

@@ -2,17 +2,20 @@
 //!
 //! A bundle whose time tag is immediate or already past plays its events at the next block.
 //! One whose tag lies ahead plays them that much later in engine time: the delay from the
-//! wall clock at the moment the bundle is handled, in samples, after the engine's time then
-//! (the latency compensation SuperCollider's clients use). Edits in such a bundle are still
-//! applied at once: a program cannot wait in the engine for a later sample.
+//! wall clock at the moment the bundle is handled, in samples, after the engine sample the
+//! model of the audio clock ([`AudioClock`](patchvm_engine::AudioClock)) puts at that moment
+//! (the latency compensation SuperCollider's clients use). The model's line, not the frames
+//! rendered so far, so a tag lands on the same sample whatever the host buffer: the frame
+//! count moves a whole buffer at a time, late or early by the host's jitter. Edits in such a
+//! bundle are still applied at once: a program cannot wait in the engine for a later sample.
 //!
 //! rosc's `From<OscTime> for SystemTime` panics for tags before 1970 (the immediate tag
 //! among them) and its `Display` goes through it, so tags are compared here as 64-bit NTP
 //! fixed-point numbers and never converted that way.
 
-use patchvm_engine::At;
+use patchvm_engine::{At, Controller};
 use rosc::OscTime;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// Tags further ahead than this many seconds are refused, so no event sits for long in the
 /// audio half's bounded schedule.
@@ -27,13 +30,33 @@ pub const IMMEDIATELY: OscTime = OscTime {
     fractional: 1,
 };
 
+/// A moment: the calendar clock (which time tags count in) and the monotonic one (which the
+/// audio clock's model counts in), read together.
+#[derive(Clone, Copy, Debug)]
+pub struct Now {
+    /// The calendar clock.
+    pub wall: SystemTime,
+    /// The monotonic clock.
+    pub instant: Instant,
+}
+
+impl Now {
+    /// Both clocks, now.
+    pub fn read() -> Now {
+        Now {
+            wall: SystemTime::now(),
+            instant: Instant::now(),
+        }
+    }
+}
+
 /// A moment to map time tags against: the wall clock and the engine time, read together.
 #[derive(Clone, Copy, Debug)]
 pub struct Clock {
     /// Now, as NTP fixed point (seconds since 1900 in the high 32 bits).
     pub(crate) now: u64,
-    /// The engine time now, in frames.
-    pub(crate) engine_time: u64,
+    /// The engine time now, in frames (fractional: a point on the audio clock's line).
+    pub(crate) engine_time: f64,
     /// The engine's sample rate.
     pub(crate) sample_rate: f64,
 }
@@ -43,8 +66,18 @@ impl Clock {
     pub fn new(engine_time: u64, sample_rate: f64) -> Clock {
         Clock {
             now: ntp(SystemTime::now()),
-            engine_time,
+            engine_time: engine_time as f64,
             sample_rate,
+        }
+    }
+
+    /// The clock at `now`, with the engine time `controller`'s model of the audio clock puts
+    /// there.
+    pub fn modelled(controller: &Controller, now: Now) -> Clock {
+        Clock {
+            now: ntp(now.wall),
+            engine_time: controller.sample_at(now.instant),
+            sample_rate: controller.settings().sample_rate,
         }
     }
 
@@ -65,9 +98,9 @@ impl Clock {
                 "the bundle's time tag is {seconds:.1} s ahead; at most {MAX_AHEAD_SECONDS} s"
             ));
         }
-        match (seconds * self.sample_rate).round() as u64 {
-            0 => Ok(At::Now),
-            samples => Ok(At::Sample(self.engine_time + samples)),
+        match (self.engine_time + seconds * self.sample_rate).round() {
+            sample if sample <= self.engine_time.round() => Ok(At::Now),
+            sample => Ok(At::Sample(sample as u64)),
         }
     }
 }
@@ -85,6 +118,11 @@ fn ntp(time: SystemTime) -> u64 {
 /// from the past, means half an era.
 pub fn time_tag_in(seconds: f64) -> OscTime {
     tag_after(ntp(SystemTime::now()), seconds)
+}
+
+/// The time tag of `time`: for clients (and tests) that keep a timeline of their own.
+pub fn time_tag_at(time: SystemTime) -> OscTime {
+    tag_after(ntp(time), 0.0)
 }
 
 /// The time tag `seconds` after `now` (NTP fixed point), modulo the era: in 2036 the
@@ -131,7 +169,7 @@ mod tests {
         assert_eq!((tag.seconds, tag.fractional), (0, 1 << 31));
         let clock = Clock {
             now,
-            engine_time: 0,
+            engine_time: 0.0,
             sample_rate: 48_000.0,
         };
         assert_eq!(clock.at(tag), Ok(At::Sample(48_000)));

@@ -11,14 +11,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// How long the thread waits for a datagram before looking whether it should stop; a stop
-/// also wakes it at once with an empty datagram, so this only matters if that is lost.
-const POLL: Duration = Duration::from_millis(100);
+/// How long the thread waits for a datagram before looking whether it should stop (a stop
+/// also wakes it at once with an empty datagram) and taking the audio half's latest call into
+/// the model of the audio clock that time tags map through, so the model follows the audio
+/// while no datagram comes.
+const POLL: Duration = Duration::from_millis(10);
 
 /// A bound OSC socket, not yet serving.
 #[derive(Debug)]
 pub struct OscServer {
     socket: UdpSocket,
+    /// Whether good commands are answered `/ack ADDRESS` ([`Dispatcher::acknowledging`]).
+    ack: bool,
 }
 
 impl OscServer {
@@ -28,7 +32,13 @@ impl OscServer {
     pub fn bind(addr: SocketAddr) -> io::Result<OscServer> {
         let socket = UdpSocket::bind(addr)?;
         socket.set_read_timeout(Some(POLL))?;
-        Ok(OscServer { socket })
+        Ok(OscServer { socket, ack: false })
+    }
+
+    /// Answers each good command that has no answer of its own with `/ack ADDRESS`.
+    pub fn acknowledging(mut self, ack: bool) -> OscServer {
+        self.ack = ack;
+        self
     }
 
     /// The address the socket is bound to.
@@ -44,7 +54,8 @@ impl OscServer {
         let dispatcher = match controller.lock() {
             Ok(controller) => Dispatcher::new(&controller),
             Err(poisoned) => Dispatcher::new(&poisoned.into_inner()),
-        };
+        }
+        .acknowledging(self.ack);
         let counters = dispatcher.counters();
         let thread = StoppableThread::spawn("patchvm-osc", move |stop| {
             serve(&self.socket, &dispatcher, &controller, stop);
@@ -124,6 +135,10 @@ fn serve(
     // One byte more than the largest datagram taken, so a truncated read shows as too large.
     let mut buffer = vec![0u8; MAX_DATAGRAM + 1];
     let counters = dispatcher.counters();
+    let clock = controller
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .audio_clock();
     while !stop.load(Ordering::Acquire) {
         let (len, from) = match socket.recv_from(&mut buffer) {
             Ok(received) => received,
@@ -133,6 +148,7 @@ fn serve(
                     ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
                 ) =>
             {
+                clock.update();
                 continue;
             }
             Err(_) => {

@@ -2,8 +2,10 @@
 //!
 //! [`FileWatch::spawn`] watches the file's directory (not the file: editors that save by
 //! writing a new file and renaming it over the old one replace the file a watch on it would
-//! follow), keeps the events that name the file, and once they have been quiet for the
-//! debounce time reads it, parses it, and loads it into the shared [`Controller`]. The lock
+//! follow), keeps the events that name the file, and reads it, parses it, and loads it into
+//! the shared [`Controller`]: at once when an event says the save is complete (the writer
+//! closed the file, or a copy was renamed over it), else once the events have been quiet for
+//! the debounce time. The lock
 //! is taken only to load the parsed patch, never while the file is read. A broken save
 //! changes nothing: the last good patch keeps playing. What happened comes back as
 //! [`WatchEvent`]s for the host to show — this crate prints nothing.
@@ -47,8 +49,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use notify::event::{AccessKind, AccessMode};
-use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
+use notify::{Event, RecommendedWatcher, RecursiveMode, Watcher};
 use patchvm_engine::source::{LoadError, SourceFile};
 use patchvm_engine::{Controller, EngineError, StoppableThread, SwapReport};
 use patchvm_ir::{Diagnostics, Limits};
@@ -59,13 +60,19 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+mod settle;
+
+use settle::Settle;
+
 /// How a file is watched.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WatchSettings {
     /// The limits patches are read with.
     pub limits: Limits,
-    /// How long the file's events must be quiet before it is read: one save is often several
-    /// events (truncate, write, close; or write a copy, rename it over).
+    /// How long the file's events must be quiet before it is read, when none of them says
+    /// the save is complete: one save is often several events (truncate, write, close; or
+    /// write a copy, rename it over). A writer closing the file, or a copy renamed over it,
+    /// reloads at once.
     pub debounce: Duration,
 }
 
@@ -210,62 +217,56 @@ struct Reloader {
 }
 
 impl Reloader {
-    /// Reloads after every quiet burst of events naming the file, until the watcher (the
-    /// sender of `raw`) is dropped.
+    /// Reloads after every save of the file — at once where an event says it is complete,
+    /// else once its events have been quiet for the debounce (see [`settle`]) — until the
+    /// watcher (the sender of `raw`) is dropped.
     fn run(mut self, raw: &Receiver<notify::Result<Event>>) {
         // A save between the caller's load and the watch starting would go unseen otherwise.
         self.reload(Instant::now());
         loop {
-            match raw.recv() {
-                Ok(event) if self.concerns(&event) => {}
-                Ok(_) => continue,
+            let settle = match raw.recv() {
+                Ok(event) => match self.settle(&event) {
+                    Some(settle) => settle,
+                    None => continue,
+                },
                 Err(_) => return,
-            }
+            };
             let saved = Instant::now();
-            if !self.wait_until_quiet(raw) {
+            if settle == Settle::Quiet && !self.wait_until_quiet(raw) {
                 return;
             }
             self.reload(saved);
         }
     }
 
-    /// Swallows events until those naming the file have been quiet for the debounce time.
-    /// Returns `false` if the watcher went away meanwhile.
+    /// Swallows events until those naming the file have been quiet for the debounce time, or
+    /// one says the save is complete. Returns `false` if the watcher went away meanwhile.
     fn wait_until_quiet(&mut self, raw: &Receiver<notify::Result<Event>>) -> bool {
         let mut quiet_at = Instant::now() + self.settings.debounce;
         loop {
             let left = quiet_at.saturating_duration_since(Instant::now());
             match raw.recv_timeout(left) {
-                Ok(event) if self.concerns(&event) => {
-                    quiet_at = Instant::now() + self.settings.debounce;
-                }
-                Ok(_) => {}
+                Ok(event) => match self.settle(&event) {
+                    Some(Settle::Now) => return true,
+                    Some(Settle::Quiet) => quiet_at = Instant::now() + self.settings.debounce,
+                    None => {}
+                },
                 Err(RecvTimeoutError::Timeout) => return true,
                 Err(RecvTimeoutError::Disconnected) => return false,
             }
         }
     }
 
-    /// Whether `event` may have changed the file: it names the file and is not a mere read
-    /// (the watch's own reads show up as opens and closes).
-    fn concerns(&self, event: &notify::Result<Event>) -> bool {
-        let event = match event {
-            Ok(event) => event,
+    /// What `event` calls for ([`settle::settle`]); a watch error is reported and calls for
+    /// nothing.
+    fn settle(&self, event: &notify::Result<Event>) -> Option<Settle> {
+        match event {
+            Ok(event) => settle::settle(event, &self.name),
             Err(error) => {
                 let _ = self.events.send(WatchEvent::WatchFailed(error.to_string()));
-                return false;
+                None
             }
-        };
-        let read_only = match event.kind {
-            EventKind::Access(AccessKind::Close(AccessMode::Write)) => false,
-            EventKind::Access(_) => true,
-            _ => false,
-        };
-        !read_only
-            && event
-                .paths
-                .iter()
-                .any(|path| path.file_name() == Some(self.name.as_os_str()))
+        }
     }
 
     /// Reads, parses and loads the file if it changed since it was last read.

@@ -21,6 +21,7 @@ mod notes_out;
 mod osc;
 mod osc_hostile;
 mod osc_paced;
+mod osc_timing;
 mod patterns;
 mod properties;
 mod realtime;

@@ -114,19 +114,27 @@ fn bad_commands_are_answered_with_error_messages() {
     assert!(text.contains("note 200"), "{text}");
     let text = error("/patch/undo", vec![]);
     assert_eq!(text, "/patch/undo: nothing to undo");
-    // An unknown address is counted and not answered: the next reply is the /pong.
-    client.send_message("/patch/explode", vec![]);
-    assert!(client.sync(7).is_empty());
+    // An unknown address is counted and answered, with the nearest address or the list.
+    let text = error("/patch/undoo", vec![]);
+    assert_eq!(
+        text,
+        "/patch/undoo: no such address; did you mean `/patch/undo`?"
+    );
+    let text = error("/explode", vec![]);
+    assert!(
+        text.starts_with("/explode: no such address; expected one of `/patch/load`"),
+        "{text}"
+    );
     let stats = rig.server.stats();
-    assert_eq!(stats.unknown_address, 1);
+    assert_eq!(stats.unknown_address, 2);
     assert_eq!(stats.wrong_arguments, 1);
     assert_eq!(stats.failed, 7);
-    assert_eq!(stats.errors_replied, 8);
-    assert_eq!(stats.applied, 1);
+    assert_eq!(stats.errors_replied, 10);
+    assert_eq!(stats.applied, 0);
     // oscsend's bad commands are counted and answered too (to a port it has closed).
     oscsend(rig.port(), "/patch/remove", "s", &["nope"]);
     oscsend(rig.port(), "/note/off", "s", &["sixty"]);
-    let stats = rig.wait_for("oscsend's two errors", |stats| stats.errors_replied == 10);
+    let stats = rig.wait_for("oscsend's two errors", |stats| stats.errors_replied == 12);
     assert_eq!((stats.failed, stats.wrong_arguments), (8, 2));
 }
 
@@ -401,4 +409,46 @@ fn stopping_the_server_ends_its_thread() {
     let (len, _) = taken_over.recv_from(&mut buffer).expect("the ping arrives");
     let ping = rosc::decoder::decode_udp(&buffer[..len]).unwrap().1;
     assert_eq!(ping, message("/ping", vec![OscType::Int(9)]));
+}
+
+#[test]
+fn with_acks_each_good_command_without_an_answer_of_its_own_is_acknowledged() {
+    use patchvm::engine::Engine;
+    use patchvm::ir::Limits;
+    use patchvm::osc::Dispatcher;
+    use rosc::encoder;
+    let settings = EngineSettings {
+        channels: 1,
+        ..EngineSettings::default()
+    };
+    let (mut controller, _audio) = Engine::new(settings, Limits::default());
+    controller.load_patch(level(0.5)).unwrap();
+    let dispatcher = Dispatcher::new(&controller).acknowledging(true);
+    let controller = std::sync::Mutex::new(controller);
+    let bundle = OscPacket::Bundle(OscBundle {
+        timetag: OscTime::from((0, 1)),
+        content: vec![
+            message("/param/set", vec![s("g"), s("amp"), OscType::Float(0.25)]),
+            message("/patch/add", vec![s("osc2"), s("osc.sine")]),
+            message("/patch/remove", vec![s("osc2")]),
+            message("/ping", vec![OscType::Int(3)]),
+            message("/patch/remove", vec![s("nope")]),
+            message("/patch/explode", vec![]),
+        ],
+    });
+    let replies = dispatcher.datagram(&encoder::encode(&bundle).unwrap(), &controller);
+    let replies: Vec<(String, Vec<OscType>)> = replies
+        .into_iter()
+        .map(|reply| (reply.addr, reply.args))
+        .collect();
+    // The edits are acknowledged when their batch plays, before the /ping; the refused
+    // remove and the unknown address get errors, not acks.
+    let ack = |address: &str| ("/ack".to_owned(), vec![s(address)]);
+    assert_eq!(replies[0], ack("/param/set"));
+    assert_eq!(replies[1], ack("/patch/add"));
+    assert_eq!(replies[2], ack("/patch/remove"));
+    assert_eq!(replies[3], ("/pong".to_owned(), vec![OscType::Int(3)]));
+    assert_eq!(replies[4].0, "/error");
+    assert_eq!(replies[5].0, "/error");
+    assert_eq!(replies.len(), 6);
 }

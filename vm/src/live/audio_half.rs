@@ -154,6 +154,7 @@ impl AudioHalf {
         let started = Instant::now();
         let channels = self.channels;
         let frames = output.len() / channels;
+        self.metrics.call_began(self.time, frames as u64, started);
         let mut done = 0;
         while done < frames {
             self.receive_events();

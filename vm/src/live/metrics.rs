@@ -1,6 +1,7 @@
 //! Metrics the audio half writes and the control side reads: plain atomics, so neither side
 //! ever waits for the other.
 
+use crate::live::callback_stamp::{CallbackStamp, Stamp};
 use crate::live::position::PublishedPosition;
 use crate::time::TransportState;
 use std::sync::atomic::Ordering::{Relaxed, SeqCst};
@@ -45,6 +46,8 @@ pub struct Metrics {
     active_voices: AtomicU64,
     /// Audio side: where the transport stood after the last block.
     position: PublishedPosition,
+    /// Audio side: when the last call began, and the engine time then.
+    callback: CallbackStamp,
 }
 
 /// A copy of the [`Metrics`] at one moment.
@@ -136,6 +139,19 @@ impl Metrics {
     /// Real-time safe: does not allocate, lock or block.
     pub(crate) fn publish_position(&self, time: u64, state: &TransportState) {
         self.position.publish(time, state);
+    }
+
+    /// When the audio half's last call began and the engine time then: the observations the
+    /// control side's model of the audio clock is fitted to. `None` before the first call.
+    pub fn last_callback(&self) -> Option<Stamp> {
+        self.callback.read()
+    }
+
+    /// Records that a call began at `at` with `frames` frames rendered, to render `length`.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    pub(crate) fn call_began(&self, frames: u64, length: u64, at: std::time::Instant) {
+        self.callback.record(frames, length, at);
     }
 
     /// The frames rendered so far, the engine's sample time.

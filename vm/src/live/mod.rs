@@ -36,6 +36,7 @@
 //! ```
 
 mod audio_half;
+mod callback_stamp;
 mod clock_tap;
 mod event;
 mod link;
@@ -45,6 +46,7 @@ mod notes_out;
 mod position;
 
 pub use audio_half::{AudioHalf, FADE_SAMPLES};
+pub use callback_stamp::{CallbackStamp, Stamp};
 pub use clock_tap::{ClockEvent, ClockReceiver};
 pub use event::{Action, Event, ParamKey};
 pub use link::{LinkSettings, Remote, link};
