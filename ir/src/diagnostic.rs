@@ -65,6 +65,9 @@ pub enum Code {
     /// twice, or names an input no recall can set (a connected one, a voice template's, a
     /// `voice` node's, one of a node that runs no kernel).
     Scene,
+    /// A word of a pattern that plays the sample bank (`seq.samples`) names no sample of the
+    /// bank the patch is built with.
+    SampleWord,
     /// A setting of the host (not of the patch) is out of range, such as the sample rate.
     Setting,
     /// patchvm failed its own invariants: a bug to report, never the patch's fault.
@@ -97,6 +100,7 @@ impl Code {
             Code::Notes => "E0117",
             Code::NoStream => "E0119",
             Code::Scene => "E0118",
+            Code::SampleWord => "E0122",
             Code::Setting => "E0201",
             Code::Internal => "E0900",
         }
