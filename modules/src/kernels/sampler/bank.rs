@@ -95,3 +95,66 @@ fn missing(node: &Node, audio: &AudioFiles, words: &[&str], problems: &mut Diagn
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+    use patchvm_ir::Limits;
+    use patchvm_ir::format::sexpr;
+    use patchvm_vm::audio::{AudioData, AudioFiles};
+    use std::sync::Arc;
+
+    fn bank(words: &[&str]) -> AudioFiles {
+        let mut bank = AudioFiles::default();
+        for &word in words {
+            let data = AudioData::new(48_000.0, vec![vec![0.5]]).unwrap();
+            bank.insert_word(word, Arc::new(data));
+        }
+        bank
+    }
+
+    /// The source text under each problem's span, and its hint.
+    fn problems(text: &str, words: &[&str]) -> Vec<(String, String)> {
+        let patch = sexpr::read(text, &Limits::default()).unwrap();
+        check(&patch, &bank(words))
+            .into_iter()
+            .inspect(|problem| assert_eq!(problem.code.as_str(), "E0122"))
+            .map(|problem| {
+                let at = &text[problem.primary.span.range()];
+                (at.to_owned(), problem.hint.unwrap_or_default())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_missing_word_is_reported_at_its_characters_templates_included() {
+        let text = r#"(patch
+  (a seq.samples "bd bdx [hh sd]")
+  (-> a out) (out output)
+  (voice v (nodes (b seq.samples (pattern "<cp oh>")))
+    (outputs (out b "out"))))"#;
+        let found = problems(text, &["bd", "hh", "oh"]);
+        let at: Vec<&str> = found.iter().map(|(at, _)| at.as_str()).collect();
+        // `bdx` is found whole, not inside `bd`, and `bd` not inside `bdx`.
+        assert_eq!(at, ["bdx", "sd", "cp"]);
+        assert_eq!(found[0].1, "did you mean `bd`?");
+        assert_eq!(found[1].1, "expected one of `bd`, `hh`, `oh`");
+        let offset = text.find("bdx").unwrap();
+        let patch = sexpr::read(text, &Limits::default()).unwrap();
+        let first = &check(&patch, &bank(&["bd", "hh", "oh"]))[0];
+        assert_eq!(first.primary.span.range(), offset..offset + 3);
+        assert!(first.message.contains("`bdx`") && first.message.contains("`a`"));
+    }
+
+    #[test]
+    fn without_a_bank_the_hint_says_how_to_make_one_and_a_full_bank_passes() {
+        let text = r#"(patch (a seq.samples "bd ~") (-> a out) (out output))"#;
+        let found = problems(text, &[]);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].1.contains(r#"(samples (bd "#), "{}", found[0].1);
+        assert!(problems(text, &["bd"]).is_empty());
+        // Other modules' patterns are not the bank's.
+        let other = r#"(patch (a seq.pattern "zz ~") (-> a "zz" out) (out output))"#;
+        assert!(problems(other, &[]).is_empty());
+    }
+}
