@@ -4,20 +4,18 @@
 use super::voice::{Region, Voice};
 use super::{Levels, PLAY, RATE_RANGE, declick, write};
 use crate::kernels::limit;
-use crate::module::{Build, Dsp, dsp, port};
+use crate::module::{Build, Dsp, dsp, ports};
 use patchvm_vm::Kernel;
 use patchvm_vm::audio::AudioData;
 use std::sync::Arc;
 
-const TRIG: usize = port(&PLAY.spec, "trig");
-const RATE: usize = port(&PLAY.spec, "rate");
-const PITCH: usize = port(&PLAY.spec, "pitch");
-const ROOT: usize = port(&PLAY.spec, "root");
-const START: usize = port(&PLAY.spec, "start");
-const END: usize = port(&PLAY.spec, "end");
-const LOOP: usize = port(&PLAY.spec, "loop");
-const GAIN: usize = port(&PLAY.spec, "gain");
-const PAN: usize = port(&PLAY.spec, "pan");
+/// Where `process` finds its inputs.
+const PORTS: [usize; 9] = ports(
+    &PLAY.spec,
+    [
+        "trig", "rate", "pitch", "root", "start", "end", "loop", "gain", "pan",
+    ],
+);
 
 /// `sample.play`'s kernel.
 pub(super) struct Player {
@@ -72,16 +70,16 @@ impl Dsp for Player {
             }
             return;
         };
-        for i in 0..len {
-            let rate = playing_rate(inputs[RATE][i], inputs[PITCH][i], inputs[ROOT][i]);
-            let high = inputs[TRIG][i] > 0.0;
+        let [trig, rate, pitch, root, start, end, looping, gain, pan] =
+            PORTS.map(|port| inputs[port]);
+        for (i, &trig) in trig[..len].iter().enumerate() {
+            let rate = playing_rate(rate[i], pitch[i], root[i]);
+            let high = trig > 0.0;
             if high && !self.high {
                 self.voices[self.current].cut(self.declick);
                 self.current ^= 1;
-                let start = f64::from(inputs[START][i]);
-                let region = Region::of(data, start, f64::from(inputs[END][i]));
-                let looping = inputs[LOOP][i] > 0.5;
-                self.voices[self.current].start(0, region, rate, looping);
+                let region = Region::of(data, f64::from(start[i]), f64::from(end[i]));
+                self.voices[self.current].start(0, region, rate, looping[i] > 0.5);
             }
             self.high = high;
             let (mut left, mut right) = (0.0, 0.0);
@@ -90,7 +88,7 @@ impl Dsp for Player {
                 left += l;
                 right += r;
             }
-            let levels = self.levels.get(inputs[GAIN][i], inputs[PAN][i]);
+            let levels = self.levels.get(gain[i], pan[i]);
             write(outputs, i, (left, right), levels);
         }
     }

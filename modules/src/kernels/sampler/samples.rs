@@ -7,15 +7,14 @@ use super::{Levels, PLAYERS, RATE_RANGE, SAMPLES, declick, write};
 use crate::kernels::patterns::player::{Held, Placed, before, cycle_of, held_cycles};
 use crate::kernels::patterns::sequencer::STRAIGHT;
 use crate::kernels::{limit, param};
-use crate::module::{Build, Dsp, dsp, port};
+use crate::module::{Build, Dsp, dsp, ports};
 use patchvm_pattern::mini::{Pattern, Value};
 use patchvm_vm::audio::AudioData;
 use patchvm_vm::{Beats, Kernel};
 use std::sync::Arc;
 
-const RATE: usize = port(&SAMPLES.spec, "rate");
-const GAIN: usize = port(&SAMPLES.spec, "gain");
-const PAN: usize = port(&SAMPLES.spec, "pan");
+/// Where `process_at` finds its inputs.
+const PORTS: [usize; 3] = ports(&SAMPLES.spec, ["rate", "gain", "pan"]);
 
 /// `seq.samples`' kernel.
 pub(super) struct Samples {
@@ -114,8 +113,9 @@ impl Dsp for Samples {
         } else {
             self.previous = None;
         }
-        for i in 0..len {
-            let rate = limit(f64::from(inputs[RATE][i]), RATE_RANGE.0, RATE_RANGE.1);
+        let [rate, gain, pan] = PORTS.map(|port| inputs[port]);
+        for (i, &rate) in rate[..len].iter().enumerate() {
+            let rate = limit(f64::from(rate), RATE_RANGE.0, RATE_RANGE.1);
             if playing {
                 let beat = beats.at(i);
                 while let Some(&placed) = self.pattern.events().get(next) {
@@ -135,7 +135,7 @@ impl Dsp for Samples {
                 left += l;
                 right += r;
             }
-            let levels = self.levels.get(inputs[GAIN][i], inputs[PAN][i]);
+            let levels = self.levels.get(gain[i], pan[i]);
             write(outputs, i, (left, right), levels);
         }
     }
