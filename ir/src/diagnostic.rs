@@ -65,6 +65,12 @@ pub enum Code {
     /// twice, or names an input no recall can set (a connected one, a voice template's, a
     /// `voice` node's, one of a node that runs no kernel).
     Scene,
+    /// An audio file the patch names cannot be used: missing, unreadable, not audio,
+    /// truncated, or over the sample budget (`--max-sample-bytes`).
+    AudioFile,
+    /// The sample bank section is wrong: a word twice, a word that is not one, a folder
+    /// that is not one.
+    SampleBank,
     /// A word of a pattern that plays the sample bank (`seq.samples`) names no sample of the
     /// bank the patch is built with.
     SampleWord,
@@ -100,6 +106,8 @@ impl Code {
             Code::Notes => "E0117",
             Code::NoStream => "E0119",
             Code::Scene => "E0118",
+            Code::AudioFile => "E0120",
+            Code::SampleBank => "E0121",
             Code::SampleWord => "E0122",
             Code::Setting => "E0201",
             Code::Internal => "E0900",
