@@ -13,7 +13,7 @@
   (-> melody "notes" toms "notes")
   (voice toms (voices 4)
     (nodes (tom sample.play "samples/tom.wav" (root 43) (gain -3) (pan 0.3)))
-    (inputs (freq tom "pitch") (gate tom "trig"))
+    (inputs (freq tom "pitch") (trig tom "trig"))
     (outputs (out tom "out")))
   (-> toms mix)
   (mix gain (amp 0.7))

@@ -20,9 +20,11 @@
 //! `right · sin θ`, `θ = (pan + 1) · π/4` (-3.01 dB each at the centre). A mono file plays on
 //! both sides. `out` is the unpanned mono mix: `(left + right) / 2 · gain`.
 //!
-//! **In a voice template** connect the voice's `pitch` to `pitch` and its `gate` to `trig`: each
-//! note plays the file at `rate · pitch / mtof(root)`, so `root` is the MIDI note at which the
-//! file plays at its own pitch (`2^((note - root) / 12)`).
+//! **In a voice template** connect the note's frequency to `pitch` and its `trig` (a note
+//! stream's; a `voice` node's `gate` for MIDI) to `trig`: each note plays the file at
+//! `rate · pitch / mtof(root)`, so `root` is the MIDI note at which the file plays at its own
+//! pitch (`2^((note - root) / 12)`). A stream's `trig` rather than its `gate`: a voice handed
+//! from one note to the next at the same sample keeps its gate open.
 //!
 //! **seq.samples** keeps [`PLAYERS`] voices, allocated when built: each onset takes a free
 //! one (a hit rings on while the next starts), else the oldest, cut at once. A word missing

@@ -24,6 +24,7 @@ mod osc_paced;
 mod patterns;
 mod properties;
 mod realtime;
+mod sampler;
 mod scenes;
 mod shorthand;
 mod snapshots;
