@@ -115,3 +115,40 @@ fn a_pattern_word_missing_from_the_bank_is_e0122_at_the_word() {
         problems[0].primary.span.range().start
     );
 }
+
+#[test]
+fn the_sampler_example_loads_the_kit_beside_it() {
+    let path = patchvm_tests::patches_dir().join("sampler.lisp");
+    let (prepared, _) = Prepared::read(&path, &Settings::default(), &Limits::default())
+        .unwrap_or_else(|error| panic!("{error:?}"));
+    // make.sh renders 0.5 s, 0.3 s and 0.4 s at 48 kHz, mono.
+    for (file, frames) in [
+        ("samples/kick.wav", 24_000),
+        ("samples/snare.wav", 14_400),
+        ("samples/tom.wav", 19_200),
+    ] {
+        let audio = prepared.audio().file(file).unwrap();
+        assert_eq!((audio.frames(), audio.channels()), (frames, 1), "{file}");
+    }
+    let mut instance = prepared.instantiate().unwrap();
+    let mut out = vec![0.0_f32; 48_000 * instance.channels()];
+    instance.process_interleaved(&mut out, 64);
+    // The kick and the tom (G2, its root, so the file's own speed, at -3 dB) start at sample
+    // 0: the first 48 samples are their files' under the declick, mixed at 0.7.
+    let mut cache = patchvm::audio::AudioCache::new(1 << 24);
+    let mut load = |name: &str| {
+        let path = patchvm_tests::patches_dir().join("samples").join(name);
+        cache.load(&path, 48_000.0).unwrap()
+    };
+    let (kick, tom) = (load("kick.wav"), load("tom.wav"));
+    let tom_gain = 10_f32.powf(-3.0 / 20.0);
+    for n in 0..48 {
+        let fade = (n + 1) as f32 / 48.0;
+        let expected = (kick.channel(0)[n] + tom.channel(0)[n] * tom_gain) * fade * 0.7;
+        assert!(
+            (out[n] - expected).abs() < 1e-6,
+            "{n}: {} {expected}",
+            out[n]
+        );
+    }
+}
