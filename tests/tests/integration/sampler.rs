@@ -142,13 +142,9 @@ fn the_sampler_example_loads_the_kit_beside_it() {
     };
     let (kick, tom) = (load("kick.wav"), load("tom.wav"));
     let tom_gain = 10_f32.powf(-3.0 / 20.0);
-    for n in 0..48 {
+    for (n, &x) in out[..48].iter().enumerate() {
         let fade = (n + 1) as f32 / 48.0;
         let expected = (kick.channel(0)[n] + tom.channel(0)[n] * tom_gain) * fade * 0.7;
-        assert!(
-            (out[n] - expected).abs() < 1e-6,
-            "{n}: {} {expected}",
-            out[n]
-        );
+        assert!((x - expected).abs() < 1e-6, "{n}: {x} {expected}");
     }
 }
