@@ -71,6 +71,9 @@ pub enum Code {
     /// The sample bank section is wrong: a word twice, a word that is not one, a folder
     /// that is not one.
     SampleBank,
+    /// A word of a pattern that plays the sample bank (`seq.samples`) names no sample of the
+    /// bank the patch is built with.
+    SampleWord,
     /// A setting of the host (not of the patch) is out of range, such as the sample rate.
     Setting,
     /// patchvm failed its own invariants: a bug to report, never the patch's fault.
@@ -105,6 +108,7 @@ impl Code {
             Code::Scene => "E0118",
             Code::AudioFile => "E0120",
             Code::SampleBank => "E0121",
+            Code::SampleWord => "E0122",
             Code::Setting => "E0201",
             Code::Internal => "E0900",
         }

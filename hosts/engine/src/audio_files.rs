@@ -3,12 +3,14 @@
 //! [`AudioCache`] into the [`AudioFiles`] each kernel is built with.
 //!
 //! A file that cannot be used is an E0120 diagnostic at the string that names it, saying
-//! which file (as resolved) and why; every such problem is reported, not only the first.
+//! which file (as resolved) and why; every such problem is reported, not only the first. A
+//! `seq.samples` word the bank lacks is an E0122 at the word ([`bank::check`]).
 
 use patchvm_audio::{AudioCache, AudioFiles, ImportError};
 use patchvm_compiler::KernelNode;
 use patchvm_ir::text::TextSpec;
 use patchvm_ir::{Code, Diagnostic, Diagnostics, Patch, Span, Unit, ValueKind};
+use patchvm_modules::kernels::sampler::bank;
 use std::path::{Path, PathBuf};
 
 /// What a build reads: the decoded files by the names the patch uses, and the files on disk
@@ -59,6 +61,8 @@ pub(crate) fn resolve(
             }
         }
     }
+    // The bank's words are known only now: each `seq.samples` word must be one (E0122).
+    problems.extend(bank::check(patch, &resolved.files));
     if problems.is_empty() {
         Ok(resolved)
     } else {

@@ -31,6 +31,7 @@
 //! | [`reverb`] | `reverb.stereo`, `reverb.mono` |
 //! | [`fx`] | `fx.chorus`, `fx.flanger`, `fx.phaser` |
 //! | [`drums`] | `drum.kick`, `drum.snare`, `drum.hat_closed`, `drum.hat_open`, `drum.clap`, `drum.tom` |
+//! | [`sampler`] | `sample.play`, `seq.samples` |
 //! | [`voice`](mod@voice) | `voice`, `voice.slot` |
 //! | [`edit`] | `edit.fade` (what live edits insert) |
 //! | [`output`] | `output` (no kernel: the compiler writes it) |
@@ -72,6 +73,7 @@ pub mod output;
 pub mod patterns;
 pub mod reverb;
 pub mod rhythm;
+pub mod sampler;
 pub mod sequence;
 pub mod shape;
 pub mod sinks;
@@ -114,6 +116,7 @@ pub(crate) const FAMILIES: &[&[Module]] = &[
     reverb::MODULES,
     fx::MODULES,
     drums::MODULES,
+    sampler::MODULES,
     voice::MODULES,
     edit::MODULES,
     output::MODULES,

@@ -23,10 +23,10 @@
 //! `patterns/sequencer.rs` is `seq.pattern`'s kernel and `patterns/arp.rs` `seq.arp`'s.
 
 mod arp;
-mod checks;
+pub(in crate::kernels) mod checks;
 mod lanes;
-mod player;
-mod sequencer;
+pub(in crate::kernels) mod player;
+pub(in crate::kernels) mod sequencer;
 
 use super::spec::setting;
 use crate::module::Module;

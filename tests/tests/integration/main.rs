@@ -25,6 +25,7 @@ mod osc_timing;
 mod patterns;
 mod properties;
 mod realtime;
+mod sampler;
 mod scenes;
 mod shorthand;
 mod snapshots;

@@ -111,7 +111,7 @@ fn chords(text: &str) -> Result<TextInfo, TextProblem> {
 }
 
 /// Where `word` first stands alone in `text`: not inside a longer word.
-fn word_at(text: &str, word: &str) -> usize {
+pub(in crate::kernels) fn word_at(text: &str, word: &str) -> usize {
     let part = |c: char| c.is_alphanumeric() || "#/_.".contains(c);
     text.match_indices(word)
         .map(|(at, _)| at)

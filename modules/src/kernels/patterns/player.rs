@@ -15,7 +15,7 @@ use patchvm_vm::Beats;
 
 /// The fewest cycles held at once: the previous cycle, the current one and the next, and
 /// one for a block that crosses into it.
-pub(super) const MIN_HELD: usize = 4;
+pub(in crate::kernels) const MIN_HELD: usize = 4;
 
 /// The most cycles held at once, whatever the groove asks (a window needing more keeps the
 /// earliest).
@@ -26,22 +26,22 @@ const SHORTEST_BAR: f64 = 0.25;
 
 /// The cycles a player must hold when its groove may move events `reach` beats in all
 /// (earlier plus later) and its cycles last `cycle_bars` bars.
-pub(super) fn held_cycles(reach: f64, cycle_bars: f64) -> usize {
+pub(in crate::kernels) fn held_cycles(reach: f64, cycle_bars: f64) -> usize {
     let spread = (reach / (cycle_bars * SHORTEST_BAR)).ceil();
     (spread.max(0.0) as usize + MIN_HELD).min(MAX_HELD)
 }
 
 /// An event placed on the beat line.
 #[derive(Clone, Copy, Debug)]
-pub(super) struct Placed {
+pub(in crate::kernels) struct Placed {
     /// The event as the pattern gives it.
-    pub(super) event: Event,
+    pub(in crate::kernels) event: Event,
     /// Its beat before the groove.
-    pub(super) beat: f64,
+    pub(in crate::kernels) beat: f64,
     /// Its beat once swung and humanised: where it plays.
-    pub(super) time: f64,
+    pub(in crate::kernels) time: f64,
     /// Its length in beats.
-    pub(super) length: f64,
+    pub(in crate::kernels) length: f64,
     /// The cycle it belongs to.
     cycle: i64,
     /// Its place in the pattern's answer for its cycle, so equal times keep the pattern's order.
@@ -50,7 +50,7 @@ pub(super) struct Placed {
 
 /// A pattern and the events of the cycles it holds.
 #[derive(Clone, Debug)]
-pub(super) struct Held {
+pub(in crate::kernels) struct Held {
     pattern: Pattern,
     seed: u64,
     /// One cycle's answer, before placing.
@@ -68,7 +68,7 @@ pub(super) struct Held {
 impl Held {
     /// Holds `pattern`, whose `?` and `|` draw from `seed`, `cycles` cycles at a time;
     /// allocates what playing needs.
-    pub(super) fn new(pattern: Pattern, seed: u64, cycles: usize) -> Held {
+    pub(in crate::kernels) fn new(pattern: Pattern, seed: u64, cycles: usize) -> Held {
         let per_cycle = pattern.max_events_per_cycle();
         Held {
             pattern,
@@ -82,7 +82,7 @@ impl Held {
     }
 
     /// The events held, sorted by the beat at which they play.
-    pub(super) fn events(&self) -> &[Placed] {
+    pub(in crate::kernels) fn events(&self) -> &[Placed] {
         &self.events
     }
 
@@ -91,7 +91,13 @@ impl Held {
     ///
     /// Real-time safe: does not allocate, lock or block (the buffers have room for the
     /// cycles it holds).
-    pub(super) fn hold(&mut self, first: i64, last: i64, cycle_beats: f64, groove: &Groove) {
+    pub(in crate::kernels) fn hold(
+        &mut self,
+        first: i64,
+        last: i64,
+        cycle_beats: f64,
+        groove: &Groove,
+    ) {
         if self.placed_with != Some((cycle_beats, *groove)) {
             self.events.clear();
             self.cycles = (0, 0);
@@ -135,20 +141,20 @@ impl Held {
     }
 
     /// The index of the first event held that plays after beat `beat`.
-    pub(super) fn after(&self, beat: f64) -> usize {
+    pub(in crate::kernels) fn after(&self, beat: f64) -> usize {
         self.events.partition_point(|placed| placed.time <= beat)
     }
 }
 
 /// The cycle that beat `beat` lies in, for cycles of `cycle_beats` beats.
-pub(super) fn cycle_of(beat: f64, cycle_beats: f64) -> i64 {
+pub(in crate::kernels) fn cycle_of(beat: f64, cycle_beats: f64) -> i64 {
     (beat / cycle_beats).floor() as i64
 }
 
 /// The largest beat below `beat` that is a normal number: its next float down, or below beat
 /// 0, `-f64::MIN_POSITIVE` rather than a subnormal, which the audio thread's flush-to-zero
 /// mode may read as 0 (aarch64's does) — so "just below beat 0" stays below it.
-pub(super) fn just_below(beat: f64) -> f64 {
+pub(in crate::kernels) fn just_below(beat: f64) -> f64 {
     let below = beat.next_down();
     match below.is_subnormal() || below == 0.0 {
         true => -f64::MIN_POSITIVE,
@@ -159,7 +165,7 @@ pub(super) fn just_below(beat: f64) -> f64 {
 /// The beat of the sample before the block `beats` begins: exactly, inside a stretch of the
 /// beat line; the block's first beat less a sample's worth at its start; just below the
 /// first beat after a jump, so only an event exactly on it plays there.
-pub(super) fn before(beats: &Beats) -> f64 {
+pub(in crate::kernels) fn before(beats: &Beats) -> f64 {
     let first = beats.at(0);
     if beats.jumped {
         return just_below(first);

@@ -25,7 +25,7 @@ const WORD0: usize = 5;
 const LANES: usize = WORD0 + WORDS;
 
 /// No swing, no humanise: where the velocity pattern's events lie.
-pub(super) const STRAIGHT: Groove = Groove {
+pub(in crate::kernels) const STRAIGHT: Groove = Groove {
     swing: Swing {
         step: 0.0,
         amount: 0.0,
