@@ -150,6 +150,7 @@ pub mod stream;
 mod sync;
 mod thread;
 mod voices;
+pub mod warnings;
 
 // The unit tests prove that audio-thread code does not allocate (`assert_no_alloc`).
 #[cfg(test)]
