@@ -143,6 +143,7 @@ mod pipeline;
 mod realtime_tests;
 pub mod reference;
 mod report;
+pub mod save;
 mod seed;
 mod snapshot;
 pub mod source;

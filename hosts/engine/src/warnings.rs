@@ -133,7 +133,9 @@ impl Level<'_> {
                 let module = node.module.text.as_str();
                 self.heard.contains(node.id.text.as_str())
                     || catalog.is_voice(module)
-                    || catalog.get(module).is_none_or(|spec| spec.outputs.is_empty())
+                    || catalog
+                        .get(module)
+                        .is_none_or(|spec| spec.outputs.is_empty())
             })
             .collect();
         let template_heard = |name: &str| self.templates.get(name).copied();

@@ -50,8 +50,9 @@
 use notify::event::{AccessKind, AccessMode};
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use patchvm_engine::source::{LoadError, SourceFile};
+use patchvm_engine::warnings::warnings;
 use patchvm_engine::{Controller, EngineError, StoppableThread, SwapReport};
-use patchvm_ir::{Diagnostics, Limits};
+use patchvm_ir::{Code, Diagnostics, Limits};
 use std::ffi::OsString;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -90,7 +91,17 @@ pub enum WatchEvent {
         /// How long the controller took to compile, build and publish it.
         load: Duration,
     },
-    /// The file is not a valid patch; the last good one keeps playing.
+    /// The patch just reloaded plays, but has warnings (see
+    /// [`patchvm_engine::warnings`]); sent right after its [`WatchEvent::Reloaded`].
+    Warned {
+        /// The file as read, for showing the warnings' lines.
+        source: Box<SourceFile>,
+        /// What it warns of, with spans into `source`.
+        warnings: Diagnostics,
+    },
+    /// The file is not a valid patch; the last good one keeps playing. A syntax error at the
+    /// end of the file (a save read half-written) is held until the writes settle: another
+    /// event naming the file reads it again, and only [`SETTLE`] without one reports it.
     Invalid {
         /// The file as read, for showing the diagnostics' lines.
         source: Box<SourceFile>,
@@ -105,6 +116,10 @@ pub enum WatchEvent {
     /// The operating system's watch reported an error.
     WatchFailed(String),
 }
+
+/// How long a parse failure at the end of the file waits for another write before it is
+/// reported: an editor that writes a file in pieces is done well within it.
+pub const SETTLE: Duration = Duration::from_millis(100);
 
 /// Why a file could not be watched.
 #[derive(Debug)]
@@ -169,6 +184,7 @@ impl FileWatch {
             settings,
             last_read: loaded.to_vec(),
             events: sender,
+            held: None,
         };
         // The thread ends when the watcher goes, with the sender of `raw`: its flag is
         // never needed, as no wait of the thread's is on anything else.
@@ -207,6 +223,8 @@ struct Reloader {
     /// The bytes last read, valid or not: a save that does not change them does nothing.
     last_read: Vec<u8>,
     events: Sender<WatchEvent>,
+    /// A failure at the end of the file, waiting until this time for the writes to settle.
+    held: Option<(WatchEvent, Instant)>,
 }
 
 impl Reloader {
@@ -216,10 +234,23 @@ impl Reloader {
         // A save between the caller's load and the watch starting would go unseen otherwise.
         self.reload(Instant::now());
         loop {
-            match raw.recv() {
+            let next = match &self.held {
+                Some((_, until)) => {
+                    raw.recv_timeout(until.saturating_duration_since(Instant::now()))
+                }
+                None => raw.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            };
+            match next {
+                // A held failure stays held until a read of new bytes replaces it.
                 Ok(event) if self.concerns(&event) => {}
                 Ok(_) => continue,
-                Err(_) => return,
+                Err(RecvTimeoutError::Timeout) => {
+                    if let Some((event, _)) = self.held.take() {
+                        let _ = self.events.send(event);
+                    }
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => return,
             }
             let saved = Instant::now();
             if !self.wait_until_quiet(raw) {
@@ -270,30 +301,43 @@ impl Reloader {
 
     /// Reads, parses and loads the file if it changed since it was last read.
     fn reload(&mut self, saved: Instant) {
-        let event = match SourceFile::read(&self.path, &self.settings.limits) {
-            Err(error) => Some(WatchEvent::Unreadable(error)),
-            Ok(source) if source.bytes == self.last_read => None,
+        let events = match SourceFile::read(&self.path, &self.settings.limits) {
+            Err(error) => vec![WatchEvent::Unreadable(error)],
+            Ok(source) if source.bytes == self.last_read => Vec::new(),
             Ok(source) => {
                 self.last_read.clone_from(&source.bytes);
-                Some(self.load(source, saved))
+                self.held = None;
+                self.load(source, saved)
             }
         };
-        if let Some(event) = event {
+        for event in events {
+            if let WatchEvent::Invalid {
+                source,
+                diagnostics,
+            } = &event
+                && half_written(source, diagnostics)
+            {
+                self.held = Some((event, Instant::now() + SETTLE));
+                continue;
+            }
             // The receiver goes only when the watch is being stopped.
             let _ = self.events.send(event);
         }
     }
 
-    fn load(&self, source: SourceFile, saved: Instant) -> WatchEvent {
+    /// What loading `source` led to: a reload, followed by its warnings if it has any; or
+    /// why the patch does not play.
+    fn load(&self, source: SourceFile, saved: Instant) -> Vec<WatchEvent> {
         let patch = match source.parse(&self.settings.limits) {
             Ok(patch) => patch,
             Err(diagnostics) => {
-                return WatchEvent::Invalid {
+                return vec![WatchEvent::Invalid {
                     source: Box::new(source),
                     diagnostics,
-                };
+                }];
             }
         };
+        let found = warnings(&patch);
         let started = Instant::now();
         let loaded = self
             .controller
@@ -301,16 +345,42 @@ impl Reloader {
             .unwrap_or_else(PoisonError::into_inner)
             .load_patch(patch);
         match loaded {
-            Ok(report) => WatchEvent::Reloaded {
-                report,
-                saved,
-                load: started.elapsed(),
-            },
-            Err(EngineError::Invalid(diagnostics)) => WatchEvent::Invalid {
+            Ok(report) => {
+                let reloaded = WatchEvent::Reloaded {
+                    report,
+                    saved,
+                    load: started.elapsed(),
+                };
+                match found.is_empty() {
+                    true => vec![reloaded],
+                    false => vec![
+                        reloaded,
+                        WatchEvent::Warned {
+                            source: Box::new(source),
+                            warnings: found,
+                        },
+                    ],
+                }
+            }
+            Err(EngineError::Invalid(diagnostics)) => vec![WatchEvent::Invalid {
                 source: Box::new(source),
                 diagnostics,
-            },
-            Err(error) => WatchEvent::Refused(error),
+            }],
+            Err(error) => vec![WatchEvent::Refused(error)],
         }
     }
+}
+
+/// Whether `diagnostics` may only say that `source` was read before its writer finished: a
+/// syntax error whose labels reach the end of the text (an unclosed list, string or object,
+/// a value cut short), which the rest of the save would mend.
+fn half_written(source: &SourceFile, diagnostics: &Diagnostics) -> bool {
+    let end = source.bytes.trim_ascii_end().len();
+    diagnostics.iter().any(|diagnostic| {
+        diagnostic.code == Code::Syntax
+            && (diagnostic.message == "unclosed parenthesis"
+                || std::iter::once(&diagnostic.primary)
+                    .chain(&diagnostic.secondary)
+                    .any(|label| label.span.end as usize >= end))
+    })
 }

@@ -24,6 +24,7 @@ mod patterns;
 mod properties;
 mod realtime;
 mod scenes;
+mod sessions;
 mod shorthand;
 mod snapshots;
 mod spec_files;

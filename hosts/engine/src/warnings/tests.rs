@@ -84,7 +84,10 @@ fn a_closed_loop_of_unheard_nodes_names_each_node() {
     assert_eq!(codes(&found), ["W0101", "W0101"]);
     assert_eq!(found[0].primary.span, id(text, "d"));
     assert_eq!(found[1].primary.span, id(text, "g"));
-    assert_eq!(found[1].message, "node `g` reaches no output: its signal is never heard");
+    assert_eq!(
+        found[1].message,
+        "node `g` reaches no output: its signal is never heard"
+    );
 }
 
 #[test]
@@ -98,7 +101,10 @@ fn a_value_on_a_driven_input_is_named_at_the_value() {
         found[0].message,
         "the value on `osc.freq` is ignored: a connection drives it"
     );
-    assert_eq!(found[0].secondary[0].span, at(text, r#"(lfo "out" -> osc "freq")"#, 0));
+    assert_eq!(
+        found[0].secondary[0].span,
+        at(text, r#"(lfo "out" -> osc "freq")"#, 0)
+    );
 }
 
 #[test]
@@ -115,8 +121,14 @@ fn a_connection_written_twice_is_named_at_the_second() {
         (connections (osc "out" -> out "in") (osc "out" -> out "in")))"#;
     let found = warnings(&read(text));
     assert_eq!(codes(&found), ["W0103"]);
-    assert_eq!(found[0].primary.span, at(text, r#"(osc "out" -> out "in")"#, 1));
-    assert_eq!(found[0].secondary[0].span, at(text, r#"(osc "out" -> out "in")"#, 0));
+    assert_eq!(
+        found[0].primary.span,
+        at(text, r#"(osc "out" -> out "in")"#, 1)
+    );
+    assert_eq!(
+        found[0].secondary[0].span,
+        at(text, r#"(osc "out" -> out "in")"#, 0)
+    );
     assert_eq!(found[0].message, "`osc.out` is connected to `out.in` twice");
 }
 

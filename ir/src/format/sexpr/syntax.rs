@@ -112,7 +112,10 @@ pub(super) fn parse(text: &str, limits: &Limits) -> Result<Vec<Sexp>, Diagnostic
             "unclosed parenthesis",
         )
         .with_label("this parenthesis is never closed")
-        .with_secondary(Span::new(before, expected), "its `)` was expected after this")
+        .with_secondary(
+            Span::new(before, expected),
+            "its `)` was expected after this",
+        )
         .with_hint("add a `)` where the list should end"));
     }
     Ok(items)
@@ -140,7 +143,9 @@ impl Unclosed {
         let start = span.start as usize;
         let gap = &text[self.last_end.min(start)..start];
         let line_start = gap.rfind('\n').map(|at| self.last_end + at + 1);
-        let column = line_start.or((self.last_end == 0).then_some(0)).map(|line| start - line);
+        let column = line_start
+            .or((self.last_end == 0).then_some(0))
+            .map(|line| start - line);
         self.columns.truncate(open.len());
         if let (Some(column), false) = (column, matches!(token, Token::Close))
             && self.suspect.is_none()
@@ -418,8 +423,14 @@ mod tests {
             (at.line, at.column)
         };
         assert_eq!(problem.message, "unclosed parenthesis");
-        assert_eq!(problem.secondary[0].message, "its `)` was expected after this");
-        (place(problem.primary.span), place(problem.secondary[0].span))
+        assert_eq!(
+            problem.secondary[0].message,
+            "its `)` was expected after this"
+        );
+        (
+            place(problem.primary.span),
+            place(problem.secondary[0].span),
+        )
     }
 
     #[test]
