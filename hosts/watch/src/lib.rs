@@ -68,6 +68,10 @@ pub struct WatchSettings {
     /// How long the file's events must be quiet before it is read: one save is often several
     /// events (truncate, write, close; or write a copy, rename it over).
     pub debounce: Duration,
+    /// How long a parse failure at the end of the file waits for another write before it is
+    /// reported (100 ms by default: an editor that writes a file in pieces is done well
+    /// within it).
+    pub settle: Duration,
 }
 
 impl Default for WatchSettings {
@@ -75,6 +79,7 @@ impl Default for WatchSettings {
         WatchSettings {
             limits: Limits::default(),
             debounce: Duration::from_millis(30),
+            settle: Duration::from_millis(100),
         }
     }
 }
@@ -101,7 +106,8 @@ pub enum WatchEvent {
     },
     /// The file is not a valid patch; the last good one keeps playing. A syntax error at the
     /// end of the file (a save read half-written) is held until the writes settle: another
-    /// event naming the file reads it again, and only [`SETTLE`] without one reports it.
+    /// event naming the file reads it again, and only [`WatchSettings::settle`] without one
+    /// reports it.
     Invalid {
         /// The file as read, for showing the diagnostics' lines.
         source: Box<SourceFile>,
@@ -116,10 +122,6 @@ pub enum WatchEvent {
     /// The operating system's watch reported an error.
     WatchFailed(String),
 }
-
-/// How long a parse failure at the end of the file waits for another write before it is
-/// reported: an editor that writes a file in pieces is done well within it.
-pub const SETTLE: Duration = Duration::from_millis(100);
 
 /// Why a file could not be watched.
 #[derive(Debug)]
@@ -317,7 +319,7 @@ impl Reloader {
             } = &event
                 && half_written(source, diagnostics)
             {
-                self.held = Some((event, Instant::now() + SETTLE));
+                self.held = Some((event, Instant::now() + self.settings.settle));
                 continue;
             }
             // The receiver goes only when the watch is being stopped.

@@ -10,6 +10,7 @@ mod examples;
 mod formats;
 mod fuzz_corpora;
 mod golden;
+mod half_saves;
 mod instance_realtime;
 mod instruments;
 mod live;
