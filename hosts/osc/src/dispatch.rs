@@ -11,7 +11,6 @@ use super::schedule::Clock;
 use super::session;
 use super::stats::{Counters, OscStats};
 use patchvm_engine::stream::SenderMetrics;
-use patchvm_engine::warnings::warnings;
 use patchvm_engine::{Controller, MetricsSnapshot};
 use patchvm_ir::Limits;
 use rosc::{OscMessage, OscPacket, OscTime, OscType};
@@ -177,7 +176,7 @@ impl Dispatcher {
             return;
         };
         let counters = &self.counters;
-        let found = warnings(&pending.patch);
+        let found = session::new_warnings(controller.patch(), &pending.patch);
         match controller.load_patch(pending.patch) {
             Ok(_) => {
                 for _ in &pending.addresses {

@@ -27,8 +27,8 @@
 //! | `/patch/save` | `s` path | writes the patch playing there, in the format of its extension, atomically, and answers `/patch/save` with the path |
 //! | `/hush` | — | fades every output to silence within one block and keeps it silent until the next program; the transport goes on |
 //!
-//! A patch an edit plays that has warnings (see `patchvm_engine::warnings`) is answered with
-//! one `/warning s(code) s(message)` each, and plays all the same.
+//! A patch an edit plays is answered with one `/warning s(code) s(message)` for each warning
+//! (see `patchvm_engine::warnings`) the patch before it did not have, and plays all the same.
 //!
 //! Numbers (`f` above) may also be sent as `d`, `i` or `h`; velocities as `d`. Errors go
 //! back to the sender as `/error s(message)`, prefixed with the address; a patch's problems

@@ -3,12 +3,15 @@
 //! `/patch/get` answers `/patch/get s(text)`: the patch playing, OSC edits included, as
 //! S-expression text. `/patch/save s(path)` writes it to `path` in the format its extension
 //! names, atomically (a temporary file renamed into place) and after the controller's lock is
-//! released, and answers `/patch/save s(path)`. Every patch an edit plays that has warnings
-//! (an unheard chain, a value a connection overrides, a duplicate connection) answers one
-//! `/warning s(code) s(message)` each: warnings never refuse a patch.
+//! released, and answers `/patch/save s(path)`. A patch an edit plays answers one
+//! `/warning s(code) s(message)` for each warning it has that the patch before it did not
+//! (an unheard chain, a value a connection overrides, a duplicate connection): a performer
+//! hears of a mistake when making it, not again on every later edit; warnings never refuse
+//! a patch.
 
 use patchvm_engine::Controller;
 use patchvm_engine::save::save_patch;
+use patchvm_engine::warnings::warnings as warnings_of;
 use patchvm_ir::{Diagnostics, Format, Patch};
 use rosc::{OscMessage, OscType};
 use std::path::Path;
@@ -47,6 +50,18 @@ pub(crate) fn save(patch: &Patch, path: String, address: String) -> Result<OscMe
         addr: address,
         args: vec![OscType::String(path)],
     })
+}
+
+/// The warnings of `next` that `previous` (the patch playing, if any) does not have.
+pub(crate) fn new_warnings(previous: Option<&Patch>, next: &Patch) -> Diagnostics {
+    let before = previous.map(warnings_of).unwrap_or_default();
+    let mut found = warnings_of(next);
+    found.retain(|warning| {
+        !before
+            .iter()
+            .any(|old| old.code == warning.code && old.message == warning.message)
+    });
+    found
 }
 
 /// One `/warning s(code) s(message)` per warning.
