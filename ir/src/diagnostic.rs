@@ -78,6 +78,36 @@ pub enum Code {
     Setting,
     /// patchvm failed its own invariants: a bug to report, never the patch's fault.
     Internal,
+    /// Warning: nodes whose signal is never heard, having no path to an output, a sink or a
+    /// voice template's output.
+    Unheard,
+    /// Warning: a value written on an input that a connection drives, which the running
+    /// kernel ignores (the connection's signal replaces it).
+    DrivenValue,
+    /// Warning: the same output connected to the same input twice, which sums the signal
+    /// with itself (twice as loud).
+    DuplicateConnection,
+    /// Warning: the patch's output peaks above 0 dBFS in its first second (`check --listen`).
+    Clipping,
+}
+
+/// How serious a diagnostic is: an error refuses the patch, a warning never does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Severity {
+    /// The patch cannot play.
+    Error,
+    /// The patch plays, but probably not as meant.
+    Warning,
+}
+
+impl Severity {
+    /// The word a rendered diagnostic starts with: `error` or `warning`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
 }
 
 impl Code {
@@ -111,6 +141,20 @@ impl Code {
             Code::SampleWord => "E0122",
             Code::Setting => "E0201",
             Code::Internal => "E0900",
+            Code::Unheard => "W0101",
+            Code::DrivenValue => "W0102",
+            Code::DuplicateConnection => "W0103",
+            Code::Clipping => "W0104",
+        }
+    }
+
+    /// Whether the code names an error or a warning (codes `W…`).
+    pub fn severity(self) -> Severity {
+        match self {
+            Code::Unheard | Code::DrivenValue | Code::DuplicateConnection | Code::Clipping => {
+                Severity::Warning
+            }
+            _ => Severity::Error,
         }
     }
 }
@@ -183,9 +227,11 @@ impl Diagnostic {
 }
 
 impl fmt::Display for Diagnostic {
-    /// The one-line form `error[E0101]: message`, for logs; hosts render the full form.
+    /// The one-line form `error[E0101]: message` (or `warning[W0101]: …`), for logs; hosts
+    /// render the full form.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "error[{}]: {}", self.code, self.message)
+        let severity = self.code.severity().as_str();
+        write!(f, "{severity}[{}]: {}", self.code, self.message)
     }
 }
 

@@ -45,7 +45,7 @@ pub use catalog::{
     Bus, Catalog, Fade, Feed, FoldFn, InputSpec, ModuleSpec, NoteSlot, OutputSpec, Part, Rate,
     Role, Sink, SinkKind, Unit,
 };
-pub use diagnostic::{Code, Diagnostic, Diagnostics, Label};
+pub use diagnostic::{Code, Diagnostic, Diagnostics, Label, Severity};
 pub use edit::Edit;
 pub use format::Format;
 pub use graph::{Edge, Graph, GraphNode, NodeIdx};

@@ -1,9 +1,11 @@
-//! `patchvm check` and `patchvm disasm`: compile a patch and report on it.
+//! `patchvm disasm`: compile a patch and print its bytecode; its arguments, which `check`
+//! shares.
 
 use crate::failure::Failure;
 use crate::limits::LimitArgs;
 use crate::output;
 use patchvm::compiler::disassemble;
+use patchvm::engine::source::SourceFile;
 use patchvm::{Prepared, Settings};
 use std::path::PathBuf;
 
@@ -28,24 +30,26 @@ pub struct PatchArgs {
     limits: LimitArgs,
 }
 
-/// Validates and compiles; prints `ok`.
-pub fn check(args: &PatchArgs) -> Result<(), Failure> {
-    compiled_text(args)?;
-    output::print("ok\n")
-}
-
 /// Prints the compiled bytecode.
 pub fn disasm(args: &PatchArgs) -> Result<(), Failure> {
     output::print(&compiled_text(args)?)
 }
 
 fn compiled_text(args: &PatchArgs) -> Result<String, Failure> {
-    let limits = args.limits.limits();
-    let settings = Settings {
-        sample_rate: f64::from(args.sample_rate),
-        voices: usize::from(args.voices),
-        ..Settings::default()
-    };
-    let (prepared, _) = Prepared::read(&args.patch, &settings, &limits)?;
+    let (prepared, _) = args.prepare()?;
     Ok(disassemble(prepared.compiled()))
+}
+
+impl PatchArgs {
+    /// Reads, validates and compiles the patch at the settings given; the file comes back
+    /// with it, for rendering diagnostics found later.
+    pub fn prepare(&self) -> Result<(Prepared, SourceFile), Failure> {
+        let limits = self.limits.limits();
+        let settings = Settings {
+            sample_rate: f64::from(self.sample_rate),
+            voices: usize::from(self.voices),
+            ..Settings::default()
+        };
+        Ok(Prepared::read(&self.patch, &settings, &limits)?)
+    }
 }

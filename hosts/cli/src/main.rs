@@ -3,16 +3,20 @@
 //!
 //! Exit status: 0 on success, 1 when a patch (or its file) is at fault, 2 for usage errors.
 
+mod check;
 mod convert;
 mod devices;
 mod failure;
+mod first_good_save;
 mod inspect;
 mod limits;
 mod modules;
 mod output;
 mod output_file;
 mod play;
+mod reload_report;
 mod render;
+mod save_on_exit;
 mod session;
 mod song;
 mod stats;
@@ -41,8 +45,8 @@ enum Command {
     Play(Box<play::PlayArgs>),
     /// List the sound cards `play` can use.
     Devices,
-    /// Validate and compile a patch; print `ok` if it is sound.
-    Check(inspect::PatchArgs),
+    /// Validate and compile a patch; print its warnings, and `ok` if it is sound.
+    Check(check::CheckArgs),
     /// Print a patch's compiled bytecode.
     Disasm(inspect::PatchArgs),
     /// Convert a patch between S-expression, JSON and MessagePack, by file extension.
@@ -58,7 +62,7 @@ fn main() -> ExitCode {
         Command::Stream(args) => stream::run(&args),
         Command::Play(args) => play::run(&args),
         Command::Devices => devices::run(),
-        Command::Check(args) => inspect::check(&args),
+        Command::Check(args) => check::run(&args),
         Command::Disasm(args) => inspect::disasm(&args),
         Command::Convert(args) => convert::run(&args),
         Command::Modules(args) => modules::run(&args),

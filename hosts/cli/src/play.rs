@@ -96,6 +96,10 @@ pub struct PlayArgs {
     /// held, the scene) to this JSON file every few seconds and at the end, atomically.
     #[arg(long, value_name = "PATH")]
     snapshot: Option<PathBuf>,
+    /// When the session ends, write the patch as played (OSC edits included) to this file,
+    /// in the format of its extension (.lisp, .sexp, .json, .msgpack).
+    #[arg(long, value_name = "PATH")]
+    save_on_exit: Option<PathBuf>,
     /// Start from a snapshot (`--snapshot`, `/engine/snapshot`): its patch, on its beat, with
     /// its values, notes and scene.
     #[arg(long, value_name = "PATH")]
@@ -175,7 +179,13 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
         seed: args.seed,
         voices: usize::from(args.voices),
     };
-    let (prepared, source) = Prepared::read(&args.patch, &check, &limits)?;
+    if let Some(path) = &args.save_on_exit {
+        crate::save_on_exit::check(path)?;
+    }
+    let (prepared, source) = match args.watch {
+        true => crate::first_good_save::wait(&args.patch, &check, &limits)?,
+        false => Prepared::read(&args.patch, &check, &limits)?,
+    };
     let program = prepared.program();
     let streams = program.sinks.len();
     let tempo = program.tempo.clone();
@@ -288,7 +298,10 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
         .map(|seconds| (seconds * f64::from(setup.sample_rate)).round() as u64);
     controls.notes = notes;
     let session = Session::start(backend, audio, controller, controls, frames, &args.patch)?;
-    session.snapshots(args.snapshot.clone()).run()
+    session
+        .snapshots(args.snapshot.clone())
+        .saves_on_exit(args.save_on_exit.clone())
+        .run()
 }
 
 /// Clock messages the audio half can queue before the sender takes them: seconds of ticks.

@@ -4,7 +4,7 @@
 //! the backend ends.
 
 use crate::failure::{Failure, print_diagnostics, problems};
-use crate::status::{StatusLine, mean_load, swap_in_full};
+use crate::status::{StatusLine, mean_load};
 use patchvm::Controller;
 use patchvm::engine::backend::{Backend, Stream, StreamStatus};
 use patchvm::engine::stream::NoteSender;
@@ -198,8 +198,11 @@ fn print_watch_event(event: WatchEvent) {
             "reloaded ({:.1} ms after the save, {:.1} ms to compile): {}",
             saved.elapsed().as_secs_f64() * 1e3,
             load.as_secs_f64() * 1e3,
-            swap_in_full(&report)
+            crate::reload_report::short(&report)
         ),
+        WatchEvent::Warned { source, warnings } => {
+            crate::reload_report::print_warnings(&source, &warnings);
+        }
         WatchEvent::Invalid {
             source,
             diagnostics,
@@ -245,6 +248,8 @@ pub struct Session {
     latency_told: bool,
     /// `--snapshot`: where the live state is saved, and when it was last.
     snapshot: Option<(PathBuf, Instant)>,
+    /// `--save-on-exit`: where the patch as played is written when the session ends.
+    save_on_exit: Option<PathBuf>,
 }
 
 impl Session {
@@ -307,12 +312,19 @@ impl Session {
             patch: patch.to_path_buf(),
             latency_told: false,
             snapshot: None,
+            save_on_exit: None,
         })
     }
 
     /// Saves the live state to `path` every [`SNAPSHOT_EVERY`] and when the session ends.
     pub fn snapshots(mut self, path: Option<PathBuf>) -> Session {
         self.snapshot = path.map(|path| (path, Instant::now()));
+        self
+    }
+
+    /// Writes the patch as played to `path` when the session ends.
+    pub fn saves_on_exit(mut self, path: Option<PathBuf>) -> Session {
+        self.save_on_exit = path;
         self
     }
 
@@ -371,6 +383,11 @@ impl Session {
         self.status.clear();
         self.controls.report(&mut self.status);
         self.save_snapshot(true);
+        if let Some(path) = &self.save_on_exit
+            && let Err(failure) = crate::save_on_exit::save(&self.controller, path)
+        {
+            failure.report();
+        }
         let Session {
             stream,
             controller,

@@ -2,7 +2,6 @@
 //! the last swap. Printed only when stderr is a terminal; messages are printed above it.
 
 use patchvm::engine::{MetricsSnapshot, SwapReport};
-use patchvm::ir::NodeName;
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
@@ -150,24 +149,6 @@ pub fn swap_in_brief(report: &SwapReport) -> String {
     parts.join(" ")
 }
 
-/// A swap in full, for the message printed when a save swaps in.
-pub fn swap_in_full(report: &SwapReport) -> String {
-    let list = |ids: &[NodeName]| match ids.is_empty() {
-        true => "nothing".to_owned(),
-        false => ids.join(", "),
-    };
-    format!(
-        "kept {}; added {}; removed {}; {}",
-        list(&report.kept),
-        list(&report.added),
-        list(&report.removed),
-        match report.crossfade {
-            true => "crossfaded",
-            false => "values only, no crossfade",
-        }
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,9 +206,5 @@ mod tests {
             "+gain2 -lfo"
         );
         assert_eq!(swap_in_brief(&report(&[], &[], false)), "values");
-        assert_eq!(
-            swap_in_full(&report(&["gain2"], &[], true)),
-            "kept osc1; added gain2; removed nothing; crossfaded"
-        );
     }
 }

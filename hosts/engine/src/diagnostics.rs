@@ -6,7 +6,7 @@
 
 use crate::source::SourceFile;
 use ariadne::{CharSet, Config, IndexType, Label, Report, ReportKind, Source};
-use patchvm_ir::{Diagnostic, LineIndex};
+use patchvm_ir::{Diagnostic, LineIndex, Severity};
 
 /// How rendered diagnostics look.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,7 +78,11 @@ impl<'s> Renderer<'s> {
                 Style::Terminal => CharSet::Unicode,
                 Style::Plain => CharSet::Ascii,
             });
-        let mut report = Report::build(ReportKind::Error, span(diagnostic.primary.span))
+        let kind = match diagnostic.code.severity() {
+            Severity::Error => ReportKind::Error,
+            Severity::Warning => ReportKind::Warning,
+        };
+        let mut report = Report::build(kind, span(diagnostic.primary.span))
             .with_config(config)
             .with_code(diagnostic.code)
             .with_message(&diagnostic.message)
@@ -118,8 +122,12 @@ const MAX_SHOWN_LINE: usize = 400;
 /// The header and hint of a diagnostic, at `place` (a file, or `file:line:column`), in the
 /// same words as the full form.
 fn render_without_source(diagnostic: &Diagnostic, place: &str) -> String {
+    let severity = match diagnostic.code.severity() {
+        Severity::Error => "Error",
+        Severity::Warning => "Warning",
+    };
     let mut text = format!(
-        "[{}] Error: {}\n   ,-[ {place} ]\n",
+        "[{}] {severity}: {}\n   ,-[ {place} ]\n",
         diagnostic.code, diagnostic.message
     );
     if let Some(hint) = &diagnostic.hint {

@@ -145,6 +145,7 @@ mod pipeline;
 mod realtime_tests;
 pub mod reference;
 mod report;
+pub mod save;
 mod seed;
 mod snapshot;
 pub mod source;
@@ -152,6 +153,7 @@ pub mod stream;
 mod sync;
 mod thread;
 mod voices;
+pub mod warnings;
 
 // The unit tests prove that audio-thread code does not allocate (`assert_no_alloc`).
 #[cfg(test)]

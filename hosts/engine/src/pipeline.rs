@@ -104,6 +104,11 @@ impl Prepared {
         &self.settings
     }
 
+    /// The patch, every port the shorthand left out named: what [`crate::warnings`] reads.
+    pub fn patch(&self) -> &Patch {
+        &self.patch
+    }
+
     /// The patch, for a live engine to play (which compiles it again, against the program
     /// already playing).
     pub fn into_patch(self) -> Patch {

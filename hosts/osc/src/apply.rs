@@ -4,10 +4,12 @@
 use super::batch::Batch;
 use super::command::Command;
 use super::describe::engine_error;
+use super::session;
 use patchvm_engine::stream::SenderMetrics;
 use patchvm_engine::vm::TransportCommand;
 use patchvm_engine::{At, Controller};
 use patchvm_engine::{EngineError, MetricsSnapshot, Snapshot};
+use patchvm_ir::Patch;
 use rosc::OscType;
 
 /// What a command that succeeded asks to send back.
@@ -24,6 +26,10 @@ pub(crate) enum Done {
     Status(MetricsSnapshot, Option<SenderMetrics>),
     /// A snapshot to write to this path once the controller's lock is released.
     Snapshot(Box<Snapshot>, String),
+    /// `/patch/get` with the patch playing as text.
+    PatchText(String),
+    /// The patch playing, to write to this path once the controller's lock is released.
+    SavePatch(Box<Patch>, String),
 }
 
 /// Carries out `command`, sent to `address`, on `controller`. Events take effect `at` (from
@@ -89,6 +95,10 @@ pub(crate) fn apply(
                 .snapshot()
                 .map(|snapshot| Done::Snapshot(Box::new(snapshot), path))
                 .map_err(|error| engine_error(&error, None));
+        }
+        Command::GetPatch => return session::patch_text(controller).map(Done::PatchText),
+        Command::SavePatch { path } => {
+            return session::patch_to_save(controller).map(|patch| Done::SavePatch(patch, path));
         }
         Command::Hush => return queued_or_dropped(controller.hush()),
         Command::Undo => return history(controller.undo(), "undo"),

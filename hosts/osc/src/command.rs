@@ -75,6 +75,13 @@ pub enum Command {
         /// Where to write it.
         path: String,
     },
+    /// `/patch/get`: answered with `/patch/get s(text)`, the patch playing as S-expression.
+    GetPatch,
+    /// `/patch/save s(path)`: the patch playing written to `path`, in its extension's format.
+    SavePatch {
+        /// Where to write it.
+        path: String,
+    },
     /// `/hush`: every output fades to silence within a block until the next program; the
     /// transport goes on.
     Hush,
@@ -127,6 +134,8 @@ pub const ADDRESSES: &[(&str, &str)] = &[
         "s(name), then s(\"bar\") (the default) or s(\"now\")",
     ),
     ("/engine/snapshot", "s(path)"),
+    ("/patch/get", "nothing"),
+    ("/patch/save", "s(path)"),
     ("/hush", "nothing"),
     ("/ping", "anything, echoed in /pong"),
     ("/status", "nothing"),
@@ -226,6 +235,8 @@ impl Command {
                 let [path] = args.texts()?;
                 Ok(Command::Snapshot { path })
             }
+            "/patch/get" => args.none().map(|()| Command::GetPatch),
+            "/patch/save" => args.texts().map(|[path]| Command::SavePatch { path }),
             "/hush" => args.none().map(|()| Command::Hush),
             "/patch/undo" => args.none().map(|()| Command::Undo),
             "/patch/redo" => args.none().map(|()| Command::Redo),

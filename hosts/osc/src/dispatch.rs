@@ -8,6 +8,7 @@ use super::command::{ADDRESSES, Command, Refused};
 use super::describe::engine_error;
 use super::guard;
 use super::schedule::{Clock, Now};
+use super::session;
 use super::stats::{Counters, OscStats};
 use patchvm_engine::stream::SenderMetrics;
 use patchvm_engine::{Controller, MetricsSnapshot};
@@ -108,6 +109,8 @@ impl Dispatcher {
         let mut batch = Batch::default();
         // Snapshots to write once the lock is released, with the address that asked.
         let mut snapshots = Vec::new();
+        // Patches to save once the lock is released, likewise.
+        let mut saves = Vec::new();
         for (tag, address, command) in commands {
             let outcome = match command {
                 Err(Refused::UnknownAddress) => {
@@ -139,6 +142,7 @@ impl Dispatcher {
                 // Counted and answered when the batch is played.
                 Ok(Done::Batched) => {}
                 Ok(Done::Snapshot(snapshot, path)) => snapshots.push((snapshot, path, address)),
+                Ok(Done::SavePatch(patch, path)) => saves.push((patch, path, address)),
                 Ok(done) => {
                     Counters::count(&counters.applied);
                     match self.reply(done) {
@@ -171,6 +175,18 @@ impl Dispatcher {
                 }
             }
         }
+        for (patch, path, address) in saves {
+            match session::save(&patch, path, address.clone()) {
+                Ok(reply) => {
+                    Counters::count(&counters.applied);
+                    replies.push(reply);
+                }
+                Err(why) => {
+                    Counters::count(&counters.failed);
+                    replies.push(error(format!("{address}: {why}"), counters));
+                }
+            }
+        }
         replies
     }
 
@@ -194,12 +210,14 @@ impl Dispatcher {
             return;
         };
         let counters = &self.counters;
+        let found = session::new_warnings(controller.patch(), &pending.patch);
         match controller.load_patch(pending.patch) {
             Ok(_) => {
                 for address in pending.addresses {
                     Counters::count(&counters.applied);
                     replies.extend(self.ack(address));
                 }
+                replies.extend(session::warnings(&found));
             }
             Err(refused) => {
                 let text = engine_error(&refused, pending.text.as_deref());
@@ -221,7 +239,11 @@ impl Dispatcher {
 
     fn reply(&self, done: Done) -> Option<OscMessage> {
         match done {
-            Done::Quietly | Done::Batched | Done::Snapshot(..) => None,
+            Done::Quietly | Done::Batched | Done::Snapshot(..) | Done::SavePatch(..) => None,
+            Done::PatchText(text) => Some(OscMessage {
+                addr: "/patch/get".into(),
+                args: vec![OscType::String(text)],
+            }),
             Done::Pong(args) => Some(OscMessage {
                 addr: "/pong".into(),
                 args,

@@ -23,7 +23,12 @@
 //! | `/transport/tap` | — | a tap of tap tempo (at the bundle's time tag if it has one): from the second tap, the tempo of the median interval of the last eight taps, from the next beat; a pause over 2 s starts again |
 //! | `/scene/recall` | `s` name, then `s` `bar` (the default) or `now` | sets every value of the patch's scene on one sample: the next bar line's, or the next block's |
 //! | `/engine/snapshot` | `s` path | writes the live state there (as `play --snapshot` does) and answers `/engine/snapshot` with the path |
+//! | `/patch/get` | — | answered with `/patch/get` and the patch playing (OSC edits included) as S-expression text |
+//! | `/patch/save` | `s` path | writes the patch playing there, in the format of its extension, atomically, and answers `/patch/save` with the path |
 //! | `/hush` | — | fades every output to silence within one block and keeps it silent until the next program; the transport goes on |
+//!
+//! A patch an edit plays is answered with one `/warning s(code) s(message)` for each warning
+//! (see `patchvm_engine::warnings`) the patch before it did not have, and plays all the same.
 //!
 //! Numbers (`f` above) may also be sent as `d`, `i` or `h`; velocities as `d`. Errors go
 //! back to the sender as `/error s(message)`, prefixed with the address; a patch's problems
@@ -80,6 +85,7 @@ pub mod guard;
 pub mod notes_out;
 pub mod schedule;
 mod server;
+mod session;
 mod stats;
 
 pub use address::address;

@@ -51,8 +51,9 @@
 
 use notify::{Event, RecommendedWatcher, RecursiveMode, Watcher};
 use patchvm_engine::source::{LoadError, SourceFile};
+use patchvm_engine::warnings::warnings;
 use patchvm_engine::{Controller, EngineError, StoppableThread, SwapReport};
-use patchvm_ir::{Diagnostics, Limits};
+use patchvm_ir::{Code, Diagnostics, Limits};
 use std::ffi::OsString;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -74,6 +75,10 @@ pub struct WatchSettings {
     /// write a copy, rename it over). A writer closing the file, or a copy renamed over it,
     /// reloads at once.
     pub debounce: Duration,
+    /// How long a parse failure at the end of the file waits for another write before it is
+    /// reported (100 ms by default: an editor that writes a file in pieces is done well
+    /// within it).
+    pub settle: Duration,
 }
 
 impl Default for WatchSettings {
@@ -81,6 +86,7 @@ impl Default for WatchSettings {
         WatchSettings {
             limits: Limits::default(),
             debounce: Duration::from_millis(30),
+            settle: Duration::from_millis(100),
         }
     }
 }
@@ -97,7 +103,18 @@ pub enum WatchEvent {
         /// How long the controller took to compile, build and publish it.
         load: Duration,
     },
-    /// The file is not a valid patch; the last good one keeps playing.
+    /// The patch just reloaded plays, but has warnings (see
+    /// [`patchvm_engine::warnings`]); sent right after its [`WatchEvent::Reloaded`].
+    Warned {
+        /// The file as read, for showing the warnings' lines.
+        source: Box<SourceFile>,
+        /// What it warns of, with spans into `source`.
+        warnings: Diagnostics,
+    },
+    /// The file is not a valid patch; the last good one keeps playing. A syntax error at the
+    /// end of the file (a save read half-written) is held until the writes settle: another
+    /// event naming the file reads it again, and only [`WatchSettings::settle`] without one
+    /// reports it.
     Invalid {
         /// The file as read, for showing the diagnostics' lines.
         source: Box<SourceFile>,
@@ -176,6 +193,7 @@ impl FileWatch {
             settings,
             last_read: loaded.to_vec(),
             events: sender,
+            held: None,
         };
         // The thread ends when the watcher goes, with the sender of `raw`: its flag is
         // never needed, as no wait of the thread's is on anything else.
@@ -214,6 +232,8 @@ struct Reloader {
     /// The bytes last read, valid or not: a save that does not change them does nothing.
     last_read: Vec<u8>,
     events: Sender<WatchEvent>,
+    /// A failure at the end of the file, waiting until this time for the writes to settle.
+    held: Option<(WatchEvent, Instant)>,
 }
 
 impl Reloader {
@@ -224,12 +244,25 @@ impl Reloader {
         // A save between the caller's load and the watch starting would go unseen otherwise.
         self.reload(Instant::now());
         loop {
-            let settle = match raw.recv() {
+            let next = match &self.held {
+                Some((_, until)) => {
+                    raw.recv_timeout(until.saturating_duration_since(Instant::now()))
+                }
+                None => raw.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            };
+            // A held failure stays held until a read of new bytes replaces it.
+            let settle = match next {
                 Ok(event) => match self.settle(&event) {
                     Some(settle) => settle,
                     None => continue,
                 },
-                Err(_) => return,
+                Err(RecvTimeoutError::Timeout) => {
+                    if let Some((event, _)) = self.held.take() {
+                        let _ = self.events.send(event);
+                    }
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => return,
             };
             let saved = Instant::now();
             if settle == Settle::Quiet && !self.wait_until_quiet(raw) {
@@ -271,30 +304,43 @@ impl Reloader {
 
     /// Reads, parses and loads the file if it changed since it was last read.
     fn reload(&mut self, saved: Instant) {
-        let event = match SourceFile::read(&self.path, &self.settings.limits) {
-            Err(error) => Some(WatchEvent::Unreadable(error)),
-            Ok(source) if source.bytes == self.last_read => None,
+        let events = match SourceFile::read(&self.path, &self.settings.limits) {
+            Err(error) => vec![WatchEvent::Unreadable(error)],
+            Ok(source) if source.bytes == self.last_read => Vec::new(),
             Ok(source) => {
                 self.last_read.clone_from(&source.bytes);
-                Some(self.load(source, saved))
+                self.held = None;
+                self.load(source, saved)
             }
         };
-        if let Some(event) = event {
+        for event in events {
+            if let WatchEvent::Invalid {
+                source,
+                diagnostics,
+            } = &event
+                && half_written(source, diagnostics)
+            {
+                self.held = Some((event, Instant::now() + self.settings.settle));
+                continue;
+            }
             // The receiver goes only when the watch is being stopped.
             let _ = self.events.send(event);
         }
     }
 
-    fn load(&self, source: SourceFile, saved: Instant) -> WatchEvent {
+    /// What loading `source` led to: a reload, followed by its warnings if it has any; or
+    /// why the patch does not play.
+    fn load(&self, source: SourceFile, saved: Instant) -> Vec<WatchEvent> {
         let patch = match source.parse(&self.settings.limits) {
             Ok(patch) => patch,
             Err(diagnostics) => {
-                return WatchEvent::Invalid {
+                return vec![WatchEvent::Invalid {
                     source: Box::new(source),
                     diagnostics,
-                };
+                }];
             }
         };
+        let found = warnings(&patch);
         let started = Instant::now();
         let loaded = self
             .controller
@@ -302,16 +348,42 @@ impl Reloader {
             .unwrap_or_else(PoisonError::into_inner)
             .load_patch(patch);
         match loaded {
-            Ok(report) => WatchEvent::Reloaded {
-                report,
-                saved,
-                load: started.elapsed(),
-            },
-            Err(EngineError::Invalid(diagnostics)) => WatchEvent::Invalid {
+            Ok(report) => {
+                let reloaded = WatchEvent::Reloaded {
+                    report,
+                    saved,
+                    load: started.elapsed(),
+                };
+                match found.is_empty() {
+                    true => vec![reloaded],
+                    false => vec![
+                        reloaded,
+                        WatchEvent::Warned {
+                            source: Box::new(source),
+                            warnings: found,
+                        },
+                    ],
+                }
+            }
+            Err(EngineError::Invalid(diagnostics)) => vec![WatchEvent::Invalid {
                 source: Box::new(source),
                 diagnostics,
-            },
-            Err(error) => WatchEvent::Refused(error),
+            }],
+            Err(error) => vec![WatchEvent::Refused(error)],
         }
     }
+}
+
+/// Whether `diagnostics` may only say that `source` was read before its writer finished: a
+/// syntax error whose labels reach the end of the text (an unclosed list, string or object,
+/// a value cut short), which the rest of the save would mend.
+fn half_written(source: &SourceFile, diagnostics: &Diagnostics) -> bool {
+    let end = source.bytes.trim_ascii_end().len();
+    diagnostics.iter().any(|diagnostic| {
+        diagnostic.code == Code::Syntax
+            && (diagnostic.message == "unclosed parenthesis"
+                || std::iter::once(&diagnostic.primary)
+                    .chain(&diagnostic.secondary)
+                    .any(|label| label.span.end as usize >= end))
+    })
 }

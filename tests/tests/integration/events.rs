@@ -284,7 +284,13 @@ fn osc_holds_ids_to_the_name_limit() {
     assert_eq!(nodes, 2, "no node added");
     // At the limit, the id is a name like any other.
     client.send_message("/patch/add", vec![s(&"n".repeat(limit)), s("osc.saw")]);
-    assert!(client.sync(2).is_empty());
+    // Added, and warned about: the new saw reaches no output.
+    let replies = client.sync(2);
+    assert_eq!(replies.len(), 1, "{replies:?}");
+    assert_eq!(
+        (replies[0].addr.as_str(), &replies[0].args[0]),
+        ("/warning", &s("W0101"))
+    );
     let nodes = rig.controller.lock().unwrap().patch().unwrap().nodes.len();
     assert_eq!(nodes, 3);
 }

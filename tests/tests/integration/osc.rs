@@ -7,7 +7,7 @@ use patchvm::osc::schedule::time_tag_in;
 use patchvm::vm::MAX_BLOCK;
 use patchvm_tests::measure::{frequency, rms};
 use patchvm_tests::osc::{Client, Rig, message, oscsend, s};
-use rosc::{OscBundle, OscPacket, OscTime, OscType};
+use rosc::{OscBundle, OscMessage, OscPacket, OscTime, OscType};
 
 const RATE: f64 = 48_000.0;
 const SECOND: usize = 48_000;
@@ -162,7 +162,18 @@ fn a_bundle_applies_its_edits_in_order_as_one_swap_and_one_undo() {
     rig.render(MAX_BLOCK);
     let swaps = rig.controller.lock().unwrap().metrics().swaps;
     client.send(&bundle);
-    assert!(client.sync(1).is_empty(), "the bundle's edits all succeed");
+    // The bundle's edits all succeed; the one swap warns that osc1 is heard no more.
+    let replies = client.sync(1);
+    assert_eq!(
+        replies,
+        [OscMessage {
+            addr: "/warning".into(),
+            args: vec![
+                s("W0101"),
+                s("node `osc1` reaches no output: its signal is never heard")
+            ],
+        }]
+    );
     assert_hz(measured(&mut rig), 880.0, "after the bundle");
     // Played with one swap: the patch between the disconnection and the connection, with
     // nothing reaching the output, never played.
@@ -224,8 +235,14 @@ fn a_refused_edit_in_a_bundle_is_answered_alone_and_an_event_after_edits_finds_t
             ),
         ],
     }));
-    let errors = client.sync(1);
+    let (errors, warnings): (Vec<OscMessage>, Vec<OscMessage>) = client
+        .sync(1)
+        .into_iter()
+        .partition(|reply| reply.addr == "/error");
     assert_eq!(errors.len(), 1, "{errors:?}");
+    // The edits that succeed leave osc1 unheard, which the swap answers with a warning.
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0].args[0], s("W0101"));
     assert!(
         matches!(&errors[0].args[..], [OscType::String(text)] if text.starts_with("/patch/connect: ") && text.contains("nobody")),
         "{errors:?}"

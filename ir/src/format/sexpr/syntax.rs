@@ -76,7 +76,9 @@ pub(super) fn parse(text: &str, limits: &Limits) -> Result<Vec<Sexp>, Diagnostic
     let mut items: Vec<Sexp> = Vec::with_capacity(text.len() / 40 + 8);
     // The open lists, innermost last: where each `(` was and where its items start in `items`.
     let mut open: Vec<(usize, usize)> = Vec::new();
+    let mut unclosed = Unclosed::default();
     while let Some((token, span)) = lexer.next()? {
+        unclosed.saw(text, &token, span, &open);
         let form = match token {
             Token::Open => {
                 if open.len() >= limits.nesting() {
@@ -99,15 +101,66 @@ pub(super) fn parse(text: &str, limits: &Limits) -> Result<Vec<Sexp>, Diagnostic
         items.push(form);
     }
     if let Some(&(start, _)) = open.last() {
+        let (start, expected) = unclosed.suspect.unwrap_or((start, unclosed.last_end));
+        let before = text[..expected]
+            .char_indices()
+            .next_back()
+            .map_or(0, |(at, _)| at);
         return Err(Diagnostic::new(
             Code::Syntax,
             Span::new(start, start + 1),
             "unclosed parenthesis",
         )
         .with_label("this parenthesis is never closed")
+        .with_secondary(
+            Span::new(before, expected),
+            "its `)` was expected after this",
+        )
         .with_hint("add a `)` where the list should end"));
     }
     Ok(items)
+}
+
+/// Where a missing `)` most likely is, found from the layout while reading: a line that
+/// starts at or left of the start of a still open list's line, that list's `(` being the first
+/// thing on its line, is a sibling of that list, or its parent's: the list should have closed
+/// before that line, after the last form of the line before. Without such a line the `)` was
+/// expected at the end of the text, closing the innermost list.
+#[derive(Default)]
+struct Unclosed {
+    /// The first suspect: its `(`, and the end of the last form before the line that gave it
+    /// away.
+    suspect: Option<(usize, usize)>,
+    /// The end of the last token read.
+    last_end: usize,
+    /// For each open list, innermost last, its `(`'s column when it starts its line.
+    columns: Vec<Option<usize>>,
+}
+
+impl Unclosed {
+    /// Takes `token` at `span` into account; `open` are the lists open before it.
+    fn saw(&mut self, text: &str, token: &Token, span: Span, open: &[(usize, usize)]) {
+        let start = span.start as usize;
+        let gap = &text[self.last_end.min(start)..start];
+        let line_start = gap.rfind('\n').map(|at| self.last_end + at + 1);
+        let column = line_start
+            .or((self.last_end == 0).then_some(0))
+            .map(|line| start - line);
+        self.columns.truncate(open.len());
+        if let (Some(column), false) = (column, matches!(token, Token::Close))
+            && self.suspect.is_none()
+            && let Some(list) = self
+                .columns
+                .iter()
+                .rposition(|open_at| open_at.is_some_and(|at| at >= column))
+        {
+            self.suspect = Some((open[list].0, self.last_end));
+        }
+        if matches!(token, Token::Open) {
+            self.columns.push(column);
+        }
+        self.last_end = span.end as usize;
+    }
 }
 
 enum Token {
@@ -359,6 +412,50 @@ mod tests {
             assert_eq!(problem.primary.span.range(), range, "{text}");
             assert_eq!(problem.primary.message, label, "{text}");
         }
+    }
+
+    /// The line:column (from 1) of the primary and secondary labels of `text`'s error.
+    fn paren_places(text: &str) -> ((usize, usize), (usize, usize)) {
+        let problem = parse(text, &Limits::default()).unwrap_err();
+        let lines = crate::LineIndex::new(text);
+        let place = |span: Span| {
+            let at = lines.line_column(text, span.start as usize);
+            (at.line, at.column)
+        };
+        assert_eq!(problem.message, "unclosed parenthesis");
+        assert_eq!(
+            problem.secondary[0].message,
+            "its `)` was expected after this"
+        );
+        (
+            place(problem.primary.span),
+            place(problem.secondary[0].span),
+        )
+    }
+
+    #[test]
+    fn an_unclosed_paren_is_found_by_the_line_that_starts_beside_it() {
+        // `(osc` lacks its `)`: `(out` starts at its column, so it should have closed after
+        // `(freq 440)`, whose `)` is at 3:37.
+        let text = "(patch\n  (nodes\n    (osc (type \"osc.sine\") (freq 440)\n    \
+                    (out (type \"output\")))\n  (connections (osc \"out\" -> out \"in\")))\n";
+        assert_eq!(paren_places(text), ((3, 5), (3, 37)));
+        // A section missing its `)`: the next section starts at its column.
+        let text = "(patch\n  (nodes\n    (osc (type \"osc.sine\"))\n    (out (type \"output\"))\n  \
+                    (connections\n    (osc \"out\" -> out \"in\")))\n";
+        assert_eq!(paren_places(text), ((2, 3), (4, 25)));
+        // Comments and blank lines between are not forms: the `)` goes after the last form.
+        let text = "(a\n  (b 1\n  ; why\n\n  (c 2))\n";
+        assert_eq!(paren_places(text), ((2, 3), (2, 6)));
+    }
+
+    #[test]
+    fn without_a_layout_clue_the_innermost_paren_closes_at_the_end() {
+        assert_eq!(paren_places("(a (b)"), ((1, 1), (1, 6)));
+        // Lists opened mid-line give no clue: `(b` is on the line of `(a`.
+        assert_eq!(paren_places("(a (b\n  c)\n d"), ((1, 1), (3, 2)));
+        // A closing parenthesis starting a line is no sibling.
+        assert_eq!(paren_places("(a\n  (b\n  )\n"), ((1, 1), (3, 3)));
     }
 
     #[test]
