@@ -65,6 +65,9 @@ pub enum Code {
     /// twice, or names an input no recall can set (a connected one, a voice template's, a
     /// `voice` node's, one of a node that runs no kernel).
     Scene,
+    /// A node asks for something this build of patchvm leaves out (a cargo feature it was
+    /// built without), such as a pitch shift without the `stretch` feature.
+    NotBuilt,
     /// A setting of the host (not of the patch) is out of range, such as the sample rate.
     Setting,
     /// patchvm failed its own invariants: a bug to report, never the patch's fault.
@@ -97,6 +100,7 @@ impl Code {
             Code::Notes => "E0117",
             Code::NoStream => "E0119",
             Code::Scene => "E0118",
+            Code::NotBuilt => "E0125",
             Code::Setting => "E0201",
             Code::Internal => "E0900",
         }

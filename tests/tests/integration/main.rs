@@ -27,6 +27,7 @@ mod scenes;
 mod shorthand;
 mod snapshots;
 mod spec_files;
+mod stretch;
 mod swap;
 mod template_edits;
 mod templates;
