@@ -30,7 +30,7 @@
 //! | [`stereo`] | `stereo.pan`, `stereo.balance`, `stereo.width`, `stereo.mix` |
 //! | [`reverb`] | `reverb.stereo`, `reverb.mono` |
 //! | [`fx`] | `fx.chorus`, `fx.flanger`, `fx.phaser` |
-//! | [`pitch`] | `fx.stretch` (left out without the `stretch` feature) |
+//! | [`pitch`] | `fx.stretch` (left out of builds without its feature) |
 //! | [`drums`] | `drum.kick`, `drum.snare`, `drum.hat_closed`, `drum.hat_open`, `drum.clap`, `drum.tom` |
 //! | [`voice`](mod@voice) | `voice`, `voice.slot` |
 //! | [`edit`] | `edit.fade` (what live edits insert) |
@@ -416,6 +416,12 @@ mod tests {
         }
     }
 
+    /// Kernels whose state lives in a library that cannot copy it (Signalsmith Stretch's C++
+    /// object): they refuse another's state, and start from silence if rebuilt. None has a
+    /// set-once input, so a live engine never rebuilds one; their inputs change on the running
+    /// kernel.
+    const UNCOPYABLE: [&str; 1] = ["fx.stretch"];
+
     #[test]
     fn a_kernel_that_copies_another_s_state_goes_on_exactly_as_the_other_does() {
         let len = 3_000;
@@ -435,6 +441,10 @@ mod tests {
                 );
             }
             let copied = assert_no_alloc(|| new.copy_state_from(&*old));
+            if UNCOPYABLE.contains(&spec.name) {
+                assert!(!copied, "`{}` copied a state it cannot", spec.name);
+                continue;
+            }
             assert!(copied, "`{}` keeps no state", spec.name);
             let (mut a, mut b) = (vec![0.0_f32; 2_000], vec![0.0_f32; 2_000]);
             for start in (1_000..len).step_by(50) {
@@ -474,7 +484,7 @@ mod tests {
                     };
                 }
             }
-            if other == params {
+            if other == params || UNCOPYABLE.contains(&spec.name) {
                 continue;
             }
             kept += 1;
@@ -524,7 +534,8 @@ mod tests {
                 })
             });
             let copied = assert_no_alloc(|| a.copy_state_from(&*b));
-            assert_eq!(copied, !SEEDED.contains(&spec.name), "`{}`", spec.name);
+            let refused = SEEDED.contains(&spec.name) || UNCOPYABLE.contains(&spec.name);
+            assert_eq!(copied, !refused, "`{}`", spec.name);
         }
     }
 
