@@ -175,10 +175,12 @@ impl PitchShifter {
 /// for a channel count (control side), then started at a frame and read block by block, on
 /// the audio thread, without allocating.
 ///
-/// The output lags the file by [`StretchReader::latency`] frames: the frame `from` given to
-/// [`StretchReader::start`] sounds that many frames after the first frame read. At stretch
-/// `s` the file's frames `from..end` last `(end - from) · s` frames of output; past the file's
-/// end the library is fed silence, so its tail rings out.
+/// At stretch 1 the output lags the file by [`StretchReader::latency`] frames (the library's
+/// window: 16,384 frames at 48 kHz): the frame `from` given to [`StretchReader::start`] sounds
+/// that many frames after the first frame read, so a clip that must sound on its beat starts
+/// its reader that much earlier. At stretch `s` the file's frames `from..end` last
+/// `(end - from) · s` frames of output; past the file's end the library is fed silence, so its
+/// tail rings out.
 #[derive(Debug)]
 pub struct StretchReader {
     stretcher: Stretcher,

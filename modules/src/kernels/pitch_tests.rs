@@ -123,6 +123,20 @@ fn a_stretch_keeps_the_pitch_and_scales_the_length() {
     }
 }
 
+/// At stretch 1 the file's first frame comes out at half its level within one interval between
+/// spectra (1,024 frames) of the stated latency.
+#[test]
+fn a_file_comes_out_after_the_stated_latency() {
+    let out = read(1.0, 0.0, 40_000);
+    let onset = out.iter().position(|v| v.abs() > 0.25).expect("a tone");
+    let latency = StretchReader::new(1, SR).latency();
+    assert_eq!(latency, 16_384);
+    assert!(
+        onset.abs_diff(latency) <= 1_024,
+        "onset at {onset}, stated {latency}"
+    );
+}
+
 #[test]
 fn a_stretch_and_a_pitch_together() {
     let out = read(2.0, 7.0, 4 * SR as usize);
