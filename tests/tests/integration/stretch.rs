@@ -2,7 +2,7 @@
 //! it asks for, measured from the rendered samples; without it the same patch is refused with
 //! E0125 at the value that asks for the shift.
 
-use patchvm::ir::{Format, Limits};
+use patchvm::ir::Format;
 
 /// A 330 Hz sine through `fx.stretch` at `semitones` (written as `value`), to the output.
 fn patch(value: &str) -> String {
@@ -14,6 +14,7 @@ fn patch(value: &str) -> String {
 #[cfg(feature = "stretch")]
 mod built {
     use super::*;
+    use patchvm::ir::Limits;
     use patchvm_tests::measure::frequency;
     use patchvm_tests::render;
 
