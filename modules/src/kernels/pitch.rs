@@ -1,6 +1,6 @@
 //! Pitch shift of a live signal: `fx.stretch`.
 //!
-//! Signalsmith Stretch (see [`PitchShifter`](crate::PitchShifter)) with a 0.34 s window, run
+//! Signalsmith Stretch (see `PitchShifter`, with the feature) with a 0.34 s window, run
 //! on fixed chunks of 64 samples so the output does not depend on the host's blocks. The output
 //! is the input `semitones` higher (±24), `PitchShifter::latency` samples later: the library's
 //! window plus one chunk (16,448 samples at 44.1 and 48 kHz). `semitones` is read at the last sample of each
