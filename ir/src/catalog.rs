@@ -2,6 +2,7 @@
 //! defaults, ranges and units. The catalog's *contents* live in `patchvm-modules`; the
 //! validator, compiler, CLI, spec generator and property generators all read this one data.
 
+use crate::not_built::NotBuilt;
 use crate::text::TextSpec;
 use serde::Serialize;
 
@@ -17,6 +18,8 @@ pub struct Catalog {
     lanes: Vec<bool>,
     /// For each module, the part it plays for the crates that know no module by name.
     parts: Vec<Option<Part>>,
+    /// For each module, what this build leaves out of it, if a patch cannot use it here.
+    not_built: Vec<Option<NotBuilt>>,
 }
 
 /// A part a module plays that the validator, the voice expansion, the compiler and the engine
@@ -314,12 +317,14 @@ impl Catalog {
             .collect();
         let lanes = vec![false; modules.len()];
         let parts = vec![None; modules.len()];
+        let not_built = vec![None; modules.len()];
         Catalog {
             modules,
             folds,
             by_name,
             lanes,
             parts,
+            not_built,
         }
     }
 
@@ -474,6 +479,30 @@ impl Catalog {
     /// of every patch looks its module up.
     pub fn position(&self, name: &str) -> Option<usize> {
         self.by_name.get(name).copied()
+    }
+
+    /// Declares that this build leaves module `name` out (see [`NotBuilt`]): validation
+    /// refuses a node of it with E0125.
+    ///
+    /// # Panics
+    /// If the catalog has no module `name`, or it has no input `not_built.input`: program
+    /// data, so a bug.
+    pub fn with_not_built(mut self, name: &str, not_built: NotBuilt) -> Catalog {
+        let index = self
+            .position(name)
+            .unwrap_or_else(|| panic!("no module `{name}` to leave out"));
+        assert!(
+            self.modules[index].input(not_built.input).is_some(),
+            "`{name}` has no input `{}`",
+            not_built.input
+        );
+        self.not_built[index] = Some(not_built);
+        self
+    }
+
+    /// What this build leaves out of module `name`, if a patch cannot use it here.
+    pub fn not_built(&self, name: &str) -> Option<NotBuilt> {
+        self.not_built[self.position(name)?]
     }
 
     /// Declares module `name` stateless, computing `fold`.

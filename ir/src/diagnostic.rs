@@ -74,6 +74,9 @@ pub enum Code {
     /// A word of a pattern that plays the sample bank (`seq.samples`) names no sample of the
     /// bank the patch is built with.
     SampleWord,
+    /// A node asks for something this build of patchvm leaves out (a cargo feature it was
+    /// built without), such as a pitch shift without the `stretch` feature.
+    NotBuilt,
     /// A setting of the host (not of the patch) is out of range, such as the sample rate.
     Setting,
     /// patchvm failed its own invariants: a bug to report, never the patch's fault.
@@ -139,6 +142,7 @@ impl Code {
             Code::AudioFile => "E0120",
             Code::SampleBank => "E0121",
             Code::SampleWord => "E0122",
+            Code::NotBuilt => "E0125",
             Code::Setting => "E0201",
             Code::Internal => "E0900",
             Code::Unheard => "W0101",

@@ -30,6 +30,7 @@ pub mod limits;
 pub mod literal;
 pub mod midi;
 pub mod node_name;
+pub mod not_built;
 pub mod notes;
 pub mod patch;
 pub mod scenes;
@@ -52,6 +53,7 @@ pub use graph::{Edge, Graph, GraphNode, NodeIdx};
 pub use limits::Limits;
 pub use literal::Escape;
 pub use node_name::NodeName;
+pub use not_built::NotBuilt;
 pub use patch::{
     Binding, BindingSource, Connection, Midi, Name, Node, Number, Param, Patch, PatchBuilder,
     PortRef, TemplatePort, Value, ValueKind, VoiceTemplate,

@@ -299,6 +299,9 @@ fn resolve_node<'c>(
         );
         return None;
     };
+    if let Some(not_built) = catalog.not_built(spec.name) {
+        push_capped(problems, not_built.for_node(node));
+    }
     let mut values: Vec<f64> = spec.inputs.iter().map(|input| input.default).collect();
     let mut names = None;
     // Which parameter set each input, to report a second one; on the stack for the modules

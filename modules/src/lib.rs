@@ -22,4 +22,7 @@ mod module;
 pub use module::Module;
 mod registry;
 
+#[cfg(feature = "stretch")]
+pub use dsp::stretch::{MAX_SEMITONES, MAX_STRETCH, MIN_STRETCH, PitchShifter, StretchReader};
+pub use kernels::pitch::{NO_STRETCH, STRETCH_BUILT};
 pub use registry::{KernelInit, build, catalog, memory_bytes, rebuilt_by};

@@ -2,7 +2,7 @@
 //! value beside its kernel — and the glue that gives every kernel the shape its spec declares.
 
 use crate::KernelInit;
-use patchvm_ir::{FoldFn, ModuleSpec, Part, Rate};
+use patchvm_ir::{FoldFn, ModuleSpec, NotBuilt, Part, Rate};
 use patchvm_vm::{Beats, Kernel, KernelRef, KernelShape};
 use std::any::Any;
 use std::ops::Deref;
@@ -26,6 +26,8 @@ pub struct Module {
     /// The part it plays for the crates that know no module by name (the voice, the bus that
     /// sums voices, the fade of live edits, the output and input), if any.
     pub(crate) part: Option<Part>,
+    /// What this build leaves out of it (a cargo feature's code), if a patch cannot use it.
+    pub(crate) not_built: Option<NotBuilt>,
 }
 
 /// The bytes a kernel built with the given settings will allocate.
@@ -44,6 +46,7 @@ impl Module {
             lanes: false,
             memory_bytes: None,
             part: None,
+            not_built: None,
         }
     }
 
@@ -56,6 +59,7 @@ impl Module {
             lanes: false,
             memory_bytes: None,
             part: None,
+            not_built: None,
         }
     }
 
@@ -79,6 +83,21 @@ impl Module {
     pub(crate) const fn part(self, part: Part) -> Module {
         Module {
             part: Some(part),
+            ..self
+        }
+    }
+
+    /// The module, left out of this build as `not_built` says.
+    #[cfg_attr(
+        feature = "stretch",
+        expect(
+            dead_code,
+            reason = "only modules behind a feature this build lacks call it"
+        )
+    )]
+    pub(crate) const fn not_built(self, not_built: NotBuilt) -> Module {
+        Module {
+            not_built: Some(not_built),
             ..self
         }
     }

@@ -139,6 +139,12 @@ fn registry() -> &'static Registry {
             .fold(catalog, |catalog, (name, part)| {
                 catalog.with_part(name, part)
             });
+        let catalog = modules
+            .iter()
+            .filter_map(|module| module.not_built.map(|not| (module.spec.name, not)))
+            .fold(catalog, |catalog, (name, not_built)| {
+                catalog.with_not_built(name, not_built)
+            });
         Registry { catalog, modules }
     })
 }

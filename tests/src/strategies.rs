@@ -435,7 +435,8 @@ fn kernel_modules() -> Vec<&'static ModuleSpec> {
     catalog()
         .modules()
         .iter()
-        .filter(|module| module.role == Role::Kernel)
+        // A module this build leaves out (`fx.stretch` without its feature) is refused.
+        .filter(|module| module.role == Role::Kernel && catalog().not_built(module.name).is_none())
         .collect()
 }
 

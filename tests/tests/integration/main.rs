@@ -32,6 +32,7 @@ mod sessions;
 mod shorthand;
 mod snapshots;
 mod spec_files;
+mod stretch;
 mod swap;
 mod template_edits;
 mod templates;

@@ -15,7 +15,7 @@ fn kernel_modules() -> Vec<&'static ModuleSpec> {
     catalog()
         .modules()
         .iter()
-        .filter(|m| m.role == Role::Kernel)
+        .filter(|m| m.role == Role::Kernel && catalog().not_built(m.name).is_none())
         .collect()
 }
 

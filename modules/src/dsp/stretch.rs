@@ -1,0 +1,278 @@
+//! Time-stretch and pitch-shift, shared by `fx.stretch` (a live signal's pitch) and the clips
+//! of timelines (a file at a stretch and a pitch): Signalsmith Stretch, through the
+//! `signalsmith-stretch` crate, behind the `stretch` feature.
+//!
+//! The library works on whole blocks of its own and decides when to analyse a spectrum from
+//! the lengths of each call, so its output depends on how a stream is cut into calls. Both
+//! pieces here therefore call it on a fixed chunk of [`CHUNK`] output frames, whatever the
+//! host's blocks: the same stream gives the same bits. Every buffer is allocated when a piece
+//! is built (control side); the library's own (its spectra, windows and scratch) are sized by
+//! its configuration then too. Parameters are plain fields the owner sets between calls: no
+//! lock, no allocation.
+//!
+//! - [`PitchShifter`]: a live signal in, the same signal `semitones` higher out, `latency`
+//!   frames later ([`PitchShifter::latency`]).
+//! - [`StretchReader`]: plays an [`AudioData`] from a frame at a stretch (output length over
+//!   input length, 0.25–4) and a pitch (±24 semitones) into blocks; the clip kernels call
+//!   [`StretchReader::start`] when a clip starts and [`StretchReader::read`] every block.
+//!
+//! Stretches above 2 randomise the phases of the stretched partials, from a generator the
+//! library seeds itself: those are not bit-identical from run to run (stretches up to 2, and
+//! every pitch shift at stretch 1, are).
+
+use patchvm_vm::audio::AudioData;
+use signalsmith_stretch::Stretch;
+
+/// The frames of output the library is asked for in each call.
+pub const CHUNK: usize = 64;
+/// The smallest stretch (output length over input length): four times as fast.
+pub const MIN_STRETCH: f64 = 0.25;
+/// The largest stretch: four times as slow.
+pub const MAX_STRETCH: f64 = 4.0;
+/// The largest shift up or down, in semitones.
+pub const MAX_SEMITONES: f64 = 24.0;
+/// The input frames one chunk consumes at most (at the smallest stretch).
+const MAX_CHUNK_INPUT: usize = (CHUNK as f64 / MIN_STRETCH) as usize;
+
+/// The library's analysis window and the interval between spectra, in frames, at
+/// `sample_rate`: a window of at least 0.3 s rounded up to a power of two (16,384 frames at 44.1
+/// and 48 kHz), a sixteenth of it apart. The default preset (0.12 s, 0.03 s apart) is four
+/// times cheaper but shifts a 330 Hz tone down an octave 7.8 cents sharp (and a fifth down 2.7
+/// cents); this window keeps every shift of ±24 semitones of tones from 110 Hz to 2 kHz within
+/// 1.5 cents, with the residue 73 dB or more below the tone (measured against the default and
+/// four other windows).
+fn window(sample_rate: f64) -> (usize, usize) {
+    let block = ((sample_rate * 0.3).max(1.0) as usize).next_power_of_two();
+    (block, block / 16)
+}
+
+/// The library, configured by [`window`] for `channels` at `sample_rate`, and the
+/// interleaved buffers one call reads and writes.
+struct Stretcher {
+    engine: Stretch,
+    channels: usize,
+    /// One call's input, interleaved: up to [`MAX_CHUNK_INPUT`] frames.
+    input: Box<[f32]>,
+    /// One call's output, interleaved: [`CHUNK`] frames.
+    output: Box<[f32]>,
+    /// The shift the library was last given, so a repeated value costs nothing.
+    semitones: f32,
+}
+
+impl std::fmt::Debug for Stretcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stretcher")
+            .field("channels", &self.channels)
+            .field("semitones", &self.semitones)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Stretcher {
+    /// Allocates everything (control side).
+    fn new(channels: usize, sample_rate: f64) -> Stretcher {
+        let channels = channels.max(1);
+        let count = u32::try_from(channels).expect("a channel count fits in u32");
+        let (block, interval) = window(sample_rate);
+        let engine = Stretch::new(count, block, interval);
+        Stretcher {
+            engine,
+            channels,
+            input: vec![0.0; MAX_CHUNK_INPUT * channels].into_boxed_slice(),
+            output: vec![0.0; CHUNK * channels].into_boxed_slice(),
+            semitones: 0.0,
+        }
+    }
+
+    /// Shifts by `semitones`, limited to ±24 (NaN reads as no shift).
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    fn set_pitch(&mut self, semitones: f64) {
+        let semitones = if semitones.is_nan() {
+            0.0
+        } else {
+            semitones.clamp(-MAX_SEMITONES, MAX_SEMITONES) as f32
+        };
+        if semitones != self.semitones {
+            self.semitones = semitones;
+            self.engine.set_transpose_factor_semitones(semitones, None);
+        }
+    }
+
+    /// Frames between an input frame and the output it becomes, at stretch 1.
+    fn latency(&self) -> usize {
+        self.engine.input_latency() + self.engine.output_latency()
+    }
+
+    /// Runs the library on the first `frames` frames of `self.input` into `self.output`.
+    ///
+    /// Real-time safe: the library's buffers were sized when it was configured and `frames`
+    /// never exceeds them.
+    fn run(&mut self, frames: usize) {
+        let input = &self.input[..frames * self.channels];
+        self.engine.process(input, &mut self.output[..]);
+    }
+
+    /// Back to silence, as built, keeping the pitch.
+    fn reset(&mut self) {
+        self.engine.reset();
+        self.output.fill(0.0);
+    }
+}
+
+/// A live mono signal shifted in pitch: each sample goes into a chunk and comes out
+/// [`PitchShifter::latency`] samples later, shifted by the pitch the chunk's last sample
+/// asked for.
+#[derive(Debug)]
+pub struct PitchShifter {
+    stretcher: Stretcher,
+    /// Where in the current chunk the next sample goes (and the previous chunk's output is
+    /// read from).
+    at: usize,
+}
+
+impl PitchShifter {
+    /// A shifter for a signal at `sample_rate` (control side: allocates).
+    pub fn new(sample_rate: f64) -> PitchShifter {
+        PitchShifter {
+            stretcher: Stretcher::new(1, sample_rate),
+            at: 0,
+        }
+    }
+
+    /// Samples from an input sample to its shifted output: the library's latency (its window:
+    /// 16,384 samples at 48 kHz) plus one chunk (64 samples).
+    pub fn latency(&self) -> usize {
+        self.stretcher.latency() + CHUNK
+    }
+
+    /// Shifts `input` by `semitones` (read at each chunk's last sample, limited to ±24) into
+    /// `output`, of the same length.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    pub fn process(&mut self, input: &[f32], semitones: &[f32], output: &mut [f32]) {
+        for ((&x, &shift), out) in input.iter().zip(semitones).zip(output.iter_mut()) {
+            *out = self.stretcher.output[self.at];
+            self.stretcher.input[self.at] = x;
+            self.at += 1;
+            if self.at == CHUNK {
+                self.at = 0;
+                self.stretcher.set_pitch(f64::from(shift));
+                self.stretcher.run(CHUNK);
+            }
+        }
+    }
+
+    /// Back to silence, as built.
+    pub fn reset(&mut self) {
+        self.stretcher.reset();
+        self.stretcher.set_pitch(0.0);
+        self.at = 0;
+    }
+}
+
+/// A file played from a frame at a stretch and a pitch, for the clips of a timeline: built
+/// for a channel count (control side), then started at a frame and read block by block, on
+/// the audio thread, without allocating.
+///
+/// At stretch 1 the output lags the file by [`StretchReader::latency`] frames (the library's
+/// window: 16,384 frames at 48 kHz): the frame `from` given to [`StretchReader::start`] sounds
+/// that many frames after the first frame read, so a clip that must sound on its beat starts
+/// its reader that much earlier. At stretch `s` the file's frames `from..end` last
+/// `(end - from) · s` frames of output; past the file's end the library is fed silence, so its
+/// tail rings out.
+#[derive(Debug)]
+pub struct StretchReader {
+    stretcher: Stretcher,
+    /// The next file frame to feed, as a fraction: each chunk advances it by `CHUNK / stretch`.
+    position: f64,
+    /// Output frames over input frames, in `MIN_STRETCH..=MAX_STRETCH`.
+    stretch: f64,
+    /// Where in the current chunk's output the next frame is read.
+    at: usize,
+}
+
+impl StretchReader {
+    /// A reader for files of `channels` channels (control side: allocates). A file with fewer
+    /// channels repeats its last; one with more is read for the first `channels`.
+    pub fn new(channels: usize, sample_rate: f64) -> StretchReader {
+        StretchReader {
+            stretcher: Stretcher::new(channels, sample_rate),
+            position: 0.0,
+            stretch: 1.0,
+            at: CHUNK,
+        }
+    }
+
+    /// Output frames from a frame fed to the library to the output it becomes.
+    pub fn latency(&self) -> usize {
+        self.stretcher.latency()
+    }
+
+    /// Sets the stretch (output length over input length), limited to 0.25–4, NaN reading as
+    /// 1; takes effect at the next chunk.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    pub fn set_stretch(&mut self, stretch: f64) {
+        self.stretch = if stretch.is_nan() {
+            1.0
+        } else {
+            stretch.clamp(MIN_STRETCH, MAX_STRETCH)
+        };
+    }
+
+    /// Sets the pitch shift in semitones, limited to ±24, NaN reading as none; takes effect at
+    /// the next chunk.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    pub fn set_pitch(&mut self, semitones: f64) {
+        self.stretcher.set_pitch(semitones);
+    }
+
+    /// Starts reading `audio` at frame `from`, forgetting what played before.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    pub fn start(&mut self, from: usize) {
+        self.stretcher.reset();
+        self.position = from as f64;
+        self.at = CHUNK;
+    }
+
+    /// Fills `outputs` (one block per channel, all of one length) with the next frames of
+    /// `audio`.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    pub fn read(&mut self, audio: &AudioData, outputs: &mut [&mut [f32]]) {
+        let len = outputs.first().map_or(0, |block| block.len());
+        for i in 0..len {
+            if self.at == CHUNK {
+                self.next_chunk(audio);
+            }
+            for (channel, block) in outputs.iter_mut().enumerate() {
+                let channel = channel.min(self.stretcher.channels - 1);
+                block[i] = self.stretcher.output[self.at * self.stretcher.channels + channel];
+            }
+            self.at += 1;
+        }
+    }
+
+    /// Feeds the library the file frames of the next chunk and runs it.
+    fn next_chunk(&mut self, audio: &AudioData) {
+        let start = self.position.floor();
+        self.position += CHUNK as f64 / self.stretch;
+        let frames = (self.position.floor() - start) as usize;
+        let frames = frames.min(MAX_CHUNK_INPUT);
+        let channels = self.stretcher.channels;
+        let first = start as usize;
+        for channel in 0..channels {
+            let source = audio.channel(channel.min(audio.channels() - 1));
+            let source = source.get(first.min(source.len())..).unwrap_or(&[]);
+            for frame in 0..frames {
+                self.stretcher.input[frame * channels + channel] =
+                    source.get(frame).copied().unwrap_or(0.0);
+            }
+        }
+        self.stretcher.run(frames);
+        self.at = 0;
+    }
+}
