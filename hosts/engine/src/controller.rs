@@ -24,9 +24,11 @@ use patchvm_vm::{Quantize, TempoMap, TransportCommand};
 use std::collections::{BTreeSet, VecDeque};
 use std::path::Path;
 
+mod faults;
 mod scenes;
 mod snapshot;
 
+pub use faults::NodeFaults;
 pub use scenes::RecallAt;
 pub(crate) use snapshot::Recorded;
 
@@ -80,6 +82,8 @@ pub struct Controller {
     recorded: Recorded,
     /// The note sender playing this engine's note streams, if a host started one.
     notes_out: Option<SenderProbe>,
+    /// Faults the audio half reported, by node (`controller/faults.rs`).
+    faults: faults::Faults,
 }
 
 impl Controller {
@@ -110,6 +114,7 @@ impl Controller {
             inputs: foldhash::HashMap::default(),
             recorded: Recorded::default(),
             notes_out: None,
+            faults: faults::Faults::default(),
         }
     }
 
@@ -445,6 +450,8 @@ impl Controller {
     /// call does this too; call it now and then when nothing else happens, so retired
     /// programs do not wait long to be freed.
     pub fn maintain(&mut self) {
+        // Freed after the faults are read, so no kernel they name was freed meanwhile.
+        let mut retired = Vec::new();
         while let Some(returned) = self.remote.receive() {
             match returned {
                 Returned::Taken {
@@ -476,10 +483,12 @@ impl Controller {
                         }
                     }
                 }
-                // Dropped here: the program is freed on the control side.
-                Returned::Retired(program) => drop(program),
+                Returned::Retired(program) => retired.push(program),
             }
         }
+        self.faults.collect(&mut self.remote);
+        // Dropped here: the programs are freed on the control side.
+        drop(retired);
     }
 
     /// Sends `changes`, each at `at` plus its delay. Every change is tried; the error is the
@@ -630,6 +639,7 @@ impl Controller {
         // that look, or at the one after if the look was already under way.
         report.published_at = self.remote.metrics().next_look();
         self.generation = generation;
+        self.faults.remember(self.published.as_ref(), &published);
         self.published = Some(published);
         self.inputs.clear();
         // Expanded once, by the validation: without a template the patch is its own

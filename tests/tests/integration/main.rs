@@ -6,6 +6,7 @@ mod denormals;
 mod docs;
 mod errors;
 mod events;
+mod faults;
 mod examples;
 mod formats;
 mod fuzz_corpora;

@@ -38,6 +38,7 @@
 mod audio_half;
 mod clock_tap;
 mod event;
+mod limiter;
 mod link;
 mod loaded;
 mod metrics;
@@ -47,7 +48,8 @@ mod position;
 pub use audio_half::{AudioHalf, FADE_SAMPLES};
 pub use clock_tap::{ClockEvent, ClockReceiver};
 pub use event::{Action, Event, ParamKey};
-pub use link::{LinkSettings, Remote, link};
+pub use limiter::{DEFAULT_CEILING_DB, Limiter, RELEASE_SECONDS, clipped};
+pub use link::{FAULT_CAPACITY, LinkSettings, Remote, link};
 pub use loaded::{Loaded, Returned, Takeover};
 pub use metrics::{Metrics, MetricsSnapshot};
 pub use notes_out::{NotesOut, QueueCounters};
