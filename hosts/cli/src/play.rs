@@ -22,6 +22,7 @@ use patchvm::watch::{FileWatch, WatchSettings};
 use patchvm::wav::{SinkSettings, WavSink};
 use patchvm::ws::{WsNotes, WsServer};
 use patchvm::{Prepared, Settings, sample_rate_problem};
+use crate::output_limit::OutputLimitArgs;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -127,6 +128,8 @@ pub struct PlayArgs {
     lookahead: f64,
     #[command(flatten)]
     limits: LimitArgs,
+    #[command(flatten)]
+    output_limit: OutputLimitArgs,
 }
 
 /// Reads `--quant`: `beat`, `bar`, or a number of bars (1 to 1024).
@@ -187,6 +190,10 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
         ..EngineSettings::default()
     };
     let (mut controller, mut audio) = Engine::new(settings, limits.clone());
+    audio.limit(
+        args.output_limit
+            .limiter(args.to.is_some(), f64::from(setup.sample_rate)),
+    );
     let notes = match destinations {
         Some(NoteOutputs { destinations, ws }) => {
             let settings = SenderSettings {

@@ -13,6 +13,7 @@ mod fuzz_corpora;
 mod golden;
 mod instance_realtime;
 mod instruments;
+mod limiter;
 mod live;
 mod midi;
 mod midi_files;
