@@ -3,12 +3,17 @@
 //! cannot silence the rest of the patch through the mix, nor poison it for good.
 //!
 //! The guard runs after every kernel call, on that call's outputs (per kernel, lanes
-//! included): the non-finite samples become silence, and the kernel is reset at the end of
-//! the block, so a stateful kernel whose memory went NaN starts clean on the next block. A
-//! fault's onset (a faulty block after a clean one) is recorded once; while the fault repeats
-//! the kernel stays muted, block after block, without being recorded again. The finite
-//! samples pass untouched, so a stateless fault silences exactly its bad samples whatever
-//! the block sizes.
+//! included): a block with any NaN or infinite sample is muted whole (every output of the
+//! call silent for the block, so what it feeds hears silence rather than the huge finite
+//! values around an overflow), and the kernel is reset at the end of the block, so a
+//! stateful kernel whose memory went NaN starts clean on the next one. A fault's onset (a
+//! faulty block after a clean one) is recorded once; while the fault repeats the kernel stays
+//! muted, block after block, without being recorded again.
+//!
+//! Determinism: a patch that never faults plays the same bits whatever the block sizes;
+//! one that does is muted by blocks, so which samples around a fault are silenced depends on
+//! where the blocks fall (the fault itself is the bug to fix: the guard keeps the rest
+//! playing).
 
 use crate::index::KernelIdx;
 use crate::shared::SharedKernel;
@@ -113,8 +118,8 @@ impl FaultGuard {
 }
 
 /// Checks the `frames` samples of each register starting at `offsets` (register starts in
-/// the register file at `base`): returns whether all were finite, after replacing any that
-/// were not by silence.
+/// the register file at `base`, one call's outputs): returns whether all were finite; if
+/// not, every one of those registers is silenced for the block.
 ///
 /// # Safety
 /// Each offset is a register's start in the register file at `base`, with `frames <=
@@ -122,28 +127,32 @@ impl FaultGuard {
 #[inline(always)]
 pub(crate) unsafe fn guard_registers<'a>(
     base: *mut f32,
-    offsets: impl IntoIterator<Item = &'a u32>,
+    offsets: impl IntoIterator<Item = &'a u32, IntoIter: Clone>,
     frames: usize,
 ) -> bool {
+    let offsets = offsets.into_iter();
     let mut all = true;
-    for &offset in offsets {
+    for &offset in offsets.clone() {
         // SAFETY: as the caller promises.
-        let block = unsafe { std::slice::from_raw_parts_mut(base.add(offset as usize), frames) };
+        let block = unsafe { std::slice::from_raw_parts(base.add(offset as usize), frames) };
         // A branch-free look, a few vector instructions a block; the repair is rare.
-        if !block.iter().fold(true, |finite, s| finite & s.is_finite()) {
-            silence_non_finite(block);
-            all = false;
-        }
+        all &= block.iter().fold(true, |finite, s| finite & s.is_finite());
+    }
+    if !all {
+        // SAFETY: as the caller promises.
+        unsafe { silence(base, offsets, frames) };
     }
     all
 }
 
-/// Replaces the NaN and infinite samples of `block` by silence.
+/// Silences the `frames` samples of each register starting at `offsets`.
+///
+/// # Safety
+/// As [`guard_registers`].
 #[cold]
-fn silence_non_finite(block: &mut [f32]) {
-    for sample in block {
-        if !sample.is_finite() {
-            *sample = 0.0;
-        }
+unsafe fn silence<'a>(base: *mut f32, offsets: impl Iterator<Item = &'a u32>, frames: usize) {
+    for &offset in offsets {
+        // SAFETY: as the caller promises; one register at a time.
+        unsafe { std::slice::from_raw_parts_mut(base.add(offset as usize), frames) }.fill(0.0);
     }
 }
