@@ -114,7 +114,6 @@ impl FaultGuard {
     pub(crate) fn total(&self) -> u64 {
         self.total
     }
-
 }
 
 /// Checks the `frames` samples of each register starting at `offsets` (register starts in

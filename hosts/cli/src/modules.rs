@@ -24,7 +24,10 @@ fn matching(name: &str) -> Result<Vec<&'static ModuleSpec>, Failure> {
         return Ok(vec![module]);
     }
     let modules = catalog().modules();
-    let prefixed: Vec<&ModuleSpec> = modules.iter().filter(|m| m.name.starts_with(name)).collect();
+    let prefixed: Vec<&ModuleSpec> = modules
+        .iter()
+        .filter(|m| m.name.starts_with(name))
+        .collect();
     if !prefixed.is_empty() {
         return Ok(prefixed);
     }

@@ -4,6 +4,7 @@
 use crate::failure::Failure;
 use crate::limits::LimitArgs;
 use crate::output_file::refuse_same_file;
+use crate::output_limit::OutputLimitArgs;
 use crate::session::{Controls, Notes, Session};
 use patchvm::Controller;
 use patchvm::engine::backend::Backend;
@@ -22,7 +23,6 @@ use patchvm::watch::{FileWatch, WatchSettings};
 use patchvm::wav::{SinkSettings, WavSink};
 use patchvm::ws::{WsNotes, WsServer};
 use patchvm::{Prepared, Settings, sample_rate_problem};
-use crate::output_limit::OutputLimitArgs;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

@@ -38,12 +38,23 @@ fn each_template_passes_check_and_renders_a_second() {
         let path = dir.join(file);
         let path = path.to_str().unwrap();
         let output = patchvm(&["new", template, path]);
-        assert!(output.status.success(), "{template}: {}", text(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{template}: {}",
+            text(&output.stderr)
+        );
         let output = patchvm(&["check", path]);
         assert!(output.status.success(), "{file}: {}", text(&output.stderr));
         assert_eq!(text(&output.stdout).trim(), "ok", "{file}");
         let wav = dir.join(format!("{file}.wav"));
-        let output = patchvm(&["render", path, "-o", wav.to_str().unwrap(), "--seconds", "1"]);
+        let output = patchvm(&[
+            "render",
+            path,
+            "-o",
+            wav.to_str().unwrap(),
+            "--seconds",
+            "1",
+        ]);
         assert!(output.status.success(), "{file}: {}", text(&output.stderr));
         assert_eq!(hound::WavReader::open(&wav).unwrap().duration(), 48_000);
     }
@@ -58,20 +69,33 @@ fn new_writes_the_synth_by_default_and_never_overwrites() {
     let written = std::fs::read_to_string(synth).unwrap();
     assert!(written.contains("(type \"osc.saw\")"), "{written}");
     let beat = dir.join("beat.lisp");
-    assert!(patchvm(&["new", "beat", beat.to_str().unwrap()]).status.success());
-    assert!(std::fs::read_to_string(&beat).unwrap().contains("seq.pattern"));
+    assert!(
+        patchvm(&["new", "beat", beat.to_str().unwrap()])
+            .status
+            .success()
+    );
+    assert!(
+        std::fs::read_to_string(&beat)
+            .unwrap()
+            .contains("seq.pattern")
+    );
 
     // Again onto the same file: refused, the file as it was.
     std::fs::write(synth, "(patch)").unwrap();
     let output = patchvm(&["new", "beat", synth]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(text(&output.stderr).contains("exists already"), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("exists already"),
+        "{}",
+        text(&output.stderr)
+    );
     assert_eq!(std::fs::read_to_string(synth).unwrap(), "(patch)");
 
     let output = patchvm(&["new", "drone", dir.join("x.lisp").to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        text(&output.stderr).contains("unknown template `drone`; expected one of `synth`, `beat`, `effect`"),
+        text(&output.stderr)
+            .contains("unknown template `drone`; expected one of `synth`, `beat`, `effect`"),
         "{}",
         text(&output.stderr)
     );
@@ -136,5 +160,7 @@ fn modules_filters_by_prefix_then_substring() {
     assert_eq!(pages_of("hat"), ["drum.hat_closed", "drum.hat_open"]);
     let output = patchvm(&["modules", "zzz"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(text(&output.stderr).contains("no module is named `zzz`, starts with it or contains it"));
+    assert!(
+        text(&output.stderr).contains("no module is named `zzz`, starts with it or contains it")
+    );
 }

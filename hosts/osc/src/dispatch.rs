@@ -183,12 +183,9 @@ impl Dispatcher {
                 addr: "/pong".into(),
                 args,
             }),
-            Done::Status(metrics, notes, faults) => Some(status(
-                &metrics,
-                notes.as_ref(),
-                &faults,
-                &self.stats(),
-            )),
+            Done::Status(metrics, notes, faults) => {
+                Some(status(&metrics, notes.as_ref(), &faults, &self.stats()))
+            }
         }
     }
 }

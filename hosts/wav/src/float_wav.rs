@@ -279,16 +279,18 @@ pub(crate) mod tests {
             b"WAVE",
             b"fmt ",
             &40_u32.to_le_bytes(),
-            &[0xfe, 0xff],           // WAVE_FORMAT_EXTENSIBLE
-            &[2, 0],                 // channels
+            &[0xfe, 0xff], // WAVE_FORMAT_EXTENSIBLE
+            &[2, 0],       // channels
             &48_000_u32.to_le_bytes(),
             &(48_000_u32 * 8).to_le_bytes(), // bytes per second
-            &[8, 0],                 // bytes per frame
-            &[32, 0],                // bits per sample
-            &[22, 0],                // extension size
-            &[32, 0],                // valid bits
-            &[3, 0, 0, 0],           // front left | front right
-            &[3, 0, 0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xaa, 0, 0x38, 0x9b, 0x71],
+            &[8, 0],                         // bytes per frame
+            &[32, 0],                        // bits per sample
+            &[22, 0],                        // extension size
+            &[32, 0],                        // valid bits
+            &[3, 0, 0, 0],                   // front left | front right
+            &[
+                3, 0, 0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xaa, 0, 0x38, 0x9b, 0x71,
+            ],
             b"fact",
             &4_u32.to_le_bytes(),
             &3_u32.to_le_bytes(), // frames
@@ -298,11 +300,17 @@ pub(crate) mod tests {
         .concat();
         assert_eq!(bytes[..80], expected[..]);
         let (spec, samples) = read(bytes);
-        assert_eq!((spec.channels, spec.sample_rate, spec.bits_per_sample), (2, 48_000, 32));
+        assert_eq!(
+            (spec.channels, spec.sample_rate, spec.bits_per_sample),
+            (2, 48_000, 32)
+        );
         assert_eq!(spec.sample_format, hound::SampleFormat::Float);
         assert_eq!(samples, [0.5, -0.5, 0.25, -0.25, 1.0, -1.0]);
         // Mono names the front centre.
-        let mono = FloatWav::create(Vec::new(), 1, 44_100, 0).unwrap().finish().unwrap();
+        let mono = FloatWav::create(Vec::new(), 1, 44_100, 0)
+            .unwrap()
+            .finish()
+            .unwrap();
         assert_eq!(mono[40..44], [4, 0, 0, 0]);
     }
 

@@ -69,7 +69,11 @@ fn an_infinite_node_is_muted_alone_reported_by_id_and_recovers() {
     assert_eq!(&*faults[0].0, "boom");
     assert_eq!((faults[0].1.count, faults[0].1.last_at), (1, 0));
     assert_eq!(controller.metrics().faults, 1);
-    assert_eq!(controller.metrics().flushed_samples, 0, "nothing reached the output");
+    assert_eq!(
+        controller.metrics().flushed_samples,
+        0,
+        "nothing reached the output"
+    );
 
     // Mended: the gain back to 1, |sum| <= 2. From then on the mix is the bits of a patch
     // that never faulted (the sum's nodes are stateless, the lfo was never touched).

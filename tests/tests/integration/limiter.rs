@@ -76,9 +76,7 @@ fn a_sine_12_db_over_never_passes_the_ceiling_and_its_clipped_samples_are_counte
 #[test]
 fn the_limiter_leaves_a_signal_under_its_ceiling_untouched() {
     let mut limiter = Limiter::new(DEFAULT_CEILING_DB, RATE);
-    let quiet: Vec<f32> = (0..480)
-        .map(|n| 0.9 * (n as f32 * 0.05).sin())
-        .collect();
+    let quiet: Vec<f32> = (0..480).map(|n| 0.9 * (n as f32 * 0.05).sin()).collect();
     let mut out = quiet.clone();
     limiter.process(&mut out, 1);
     assert_eq!(out, quiet);

@@ -309,7 +309,10 @@ fn faults_and_the_limiter_allocate_nothing_on_the_audio_thread() {
     assert_eq!(names, ["boom", "lp"]);
     // At least one onset in each of the 20 faulty rounds (more where a short block falls in
     // the sum's finite window, or the reset low-pass overflows again).
-    assert!(faults.iter().all(|(_, faults)| faults.count >= 20), "{faults:?}");
+    assert!(
+        faults.iter().all(|(_, faults)| faults.count >= 20),
+        "{faults:?}"
+    );
     assert!(controller.metrics().clipped_samples > 0);
     assert_eq!((total.allocations, total.frees), (0, 0));
 }

@@ -1,9 +1,9 @@
 //! The queues between the two halves, and the control side's end of them.
 
+use crate::fault::Fault;
 use crate::live::audio_half::AudioHalf;
 use crate::live::event::Event;
 use crate::live::loaded::{Loaded, Returned};
-use crate::fault::Fault;
 use crate::live::metrics::Metrics;
 use std::sync::Arc;
 
