@@ -50,8 +50,6 @@ pub(crate) struct FaultGuard {
     /// The kernels that faulted in the block under way, to reset at its end; capacity:
     /// every kernel.
     to_reset: Vec<KernelIdx>,
-    /// Fault onsets since the executable was made.
-    total: u64,
 }
 
 impl FaultGuard {
@@ -61,7 +59,6 @@ impl FaultGuard {
             faulty: vec![false; kernels],
             onsets: Vec::with_capacity(kernels),
             to_reset: Vec::with_capacity(kernels),
-            total: 0,
         }
     }
 
@@ -91,7 +88,6 @@ impl FaultGuard {
     fn fault(&mut self, kernel: KernelIdx, was: bool) {
         if !was && self.onsets.len() < self.onsets.capacity() {
             self.onsets.push(kernel);
-            self.total += 1;
         }
         if !self.to_reset.contains(&kernel) && self.to_reset.len() < self.to_reset.capacity() {
             self.to_reset.push(kernel);
@@ -108,11 +104,6 @@ impl FaultGuard {
     /// The kernels whose fault began in the last block.
     pub(crate) fn onsets(&self) -> &[KernelIdx] {
         &self.onsets
-    }
-
-    /// Fault onsets since the executable was made.
-    pub(crate) fn total(&self) -> u64 {
-        self.total
     }
 }
 
@@ -133,9 +124,14 @@ pub(crate) unsafe fn guard_registers<'a>(
     let mut all = true;
     for &offset in offsets.clone() {
         // SAFETY: as the caller promises.
-        let block = unsafe { std::slice::from_raw_parts(base.add(offset as usize), frames) };
-        // A branch-free look, a few vector instructions a block; the repair is rare.
-        all &= block.iter().fold(true, |finite, s| finite & s.is_finite());
+        let bits = unsafe { std::slice::from_raw_parts(base.add(offset as usize).cast(), frames) };
+        // A sample is NaN or infinite when its exponent bits are all set: its magnitude's
+        // bits at least infinity's. Their maximum is a branch-free vector loop (vpmaxud),
+        // twice as fast as folding `is_finite` (measured in isolation); the repair is rare.
+        let largest = bits
+            .iter()
+            .fold(0_u32, |largest, &b: &u32| largest.max(b & 0x7fff_ffff));
+        all &= largest < f32::INFINITY.to_bits();
     }
     if !all {
         // SAFETY: as the caller promises.

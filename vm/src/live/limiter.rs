@@ -45,11 +45,6 @@ impl Limiter {
         }
     }
 
-    /// The ceiling, linear.
-    pub fn ceiling(&self) -> f32 {
-        self.ceiling
-    }
-
     /// Limits interleaved `output` (frames of `channels` samples) in place.
     ///
     /// Real-time safe: does not allocate, lock or block.
