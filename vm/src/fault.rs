@@ -50,6 +50,8 @@ pub(crate) struct FaultGuard {
     /// The kernels that faulted in the block under way, to reset at its end; capacity:
     /// every kernel.
     to_reset: Vec<KernelIdx>,
+    /// Fault onsets since the executable was made.
+    total: u64,
 }
 
 impl FaultGuard {
@@ -59,6 +61,7 @@ impl FaultGuard {
             faulty: vec![false; kernels],
             onsets: Vec::with_capacity(kernels),
             to_reset: Vec::with_capacity(kernels),
+            total: 0,
         }
     }
 
@@ -88,6 +91,7 @@ impl FaultGuard {
     fn fault(&mut self, kernel: KernelIdx, was: bool) {
         if !was && self.onsets.len() < self.onsets.capacity() {
             self.onsets.push(kernel);
+            self.total += 1;
         }
         if !self.to_reset.contains(&kernel) && self.to_reset.len() < self.to_reset.capacity() {
             self.to_reset.push(kernel);
@@ -99,6 +103,11 @@ impl FaultGuard {
     /// Real-time safe: drains within capacity; does not allocate or free.
     pub(crate) fn drain_resets(&mut self) -> std::vec::Drain<'_, KernelIdx> {
         self.to_reset.drain(..)
+    }
+
+    /// Fault onsets since the executable was made.
+    pub(crate) fn total(&self) -> u64 {
+        self.total
     }
 
     /// The kernels whose fault began in the last block.

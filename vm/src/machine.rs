@@ -526,6 +526,12 @@ impl Executable {
             .map(|kernel| KernelId::of(&self.owners[kernel.index()]))
     }
 
+    /// Fault onsets since this executable was made (see
+    /// [`fault_onsets`](Executable::fault_onsets)).
+    pub fn fault_count(&self) -> u64 {
+        self.faults.total()
+    }
+
     /// How many non-finite output samples were replaced by silence so far.
     pub fn flushed_samples(&self) -> u64 {
         self.flushed
