@@ -516,7 +516,7 @@ impl Executable {
     }
 
     /// The kernels whose outputs turned NaN or infinite in the last block after a clean one
-    /// (see [`crate::fault`]): muted, reset, and to be reported once.
+    /// (see [`Fault`](crate::Fault)): muted, reset, and to be reported once.
     ///
     /// Real-time safe: does not allocate, lock or block.
     pub fn fault_onsets(&self) -> impl Iterator<Item = KernelId> + '_ {
