@@ -355,7 +355,8 @@ const char *pvm_engine_last_error(const PvmEngine *engine);
  The engine's metrics as a JSON object: `calls`, `frames` (the engine time), `late_calls`,
  `last_dsp_ns`, `dsp_ns` (all calls so far), `last_load` and `peak_load` (1.0 = the whole
  real-time budget), `swaps`, `unrouted_events`, `applied_events`, `dropped_events`,
- `flushed_samples` and `active_voices`. Also frees the patches the audio side has finished
+ `flushed_samples`, `active_voices`, `faults` (nodes whose output turned NaN or infinite,
+ muted; each onset counted) and `clipped_samples` (output samples over 0 dBFS). Also frees the patches the audio side has finished
  with: call it now and then if nothing else runs on the control side. Returns NULL for a
  NULL or freed `engine`, or while another control call on it runs.
 

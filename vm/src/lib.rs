@@ -54,6 +54,7 @@ mod block;
 pub mod channels;
 pub mod cpu;
 mod denormals;
+mod fault;
 mod index;
 mod kernel;
 pub mod live;
@@ -67,6 +68,7 @@ pub mod time;
 mod verify;
 
 pub use denormals::FlushDenormals;
+pub use fault::{Fault, KernelId};
 pub use index::{ArgRange, KernelIdx, ParamIdx, Reg, RegList};
 pub use kernel::{Kernel, KernelShape, MAX_BLOCK, MAX_LANE_ARGS, MAX_LANES, MAX_PORTS};
 pub use machine::Executable;

@@ -2,6 +2,7 @@
 
 use crate::block::{self, Block};
 use crate::cpu::{VectorUnit, wide};
+use crate::fault::{FaultGuard, KernelId, guard_registers};
 #[cfg(feature = "extra-checks")]
 use crate::index::Reg;
 use crate::index::{KernelIdx, ParamIdx};
@@ -65,6 +66,8 @@ pub struct Executable {
     frames: usize,
     /// Non-finite output samples replaced by silence, since this executable was made.
     flushed: u64,
+    /// Which kernels' outputs turned non-finite (see [`crate::fault`]).
+    faults: FaultGuard,
 }
 
 impl std::fmt::Debug for Executable {
@@ -115,6 +118,7 @@ impl Executable {
                 reason: "one kernel is given twice".into(),
             });
         }
+        let kernels_len = kernels.len();
         let mut executable = Executable {
             registers: vec![[0.0; MAX_BLOCK]; usize::from(program.registers)],
             outputs: vec![[0.0; MAX_BLOCK]; usize::from(program.channels)],
@@ -138,6 +142,7 @@ impl Executable {
             owners,
             frames: 0,
             flushed: 0,
+            faults: FaultGuard::new(kernels_len),
         };
         executable.write_all_params();
         Ok(executable)
@@ -232,6 +237,7 @@ impl Executable {
         }
         self.write_stale_params(frames);
         self.hold_arg_slices(frames);
+        self.faults.begin_block();
         for instr in &self.program.instrs {
             match *instr {
                 Instr::LoadConst { dst, value } => {
@@ -268,6 +274,11 @@ impl Executable {
                         (inputs, outputs),
                         frames,
                     );
+                    let base = self.registers.as_mut_ptr().cast::<f32>();
+                    // SAFETY: the offsets are the call's output registers, in range
+                    // (verifier), and the call's slices are gone.
+                    let finite = unsafe { guard_registers(base, outputs, frames) };
+                    self.faults.record(kernel, finite);
                 }
                 Instr::CallLanes {
                     kernel,
@@ -283,6 +294,8 @@ impl Executable {
                         check_call_operands(self.registers.len(), inputs, outputs, MAX_LANE_ARGS);
                     }
                     let held = &self.held[args.lanes_input_range(lanes)];
+                    let outputs = &self.arg_offsets[args.lanes_output_range(lanes)];
+                    let base = self.registers.as_mut_ptr().cast::<f32>();
                     // SAFETY: `HeldSlice` is a transparent `*const [f32]`, the layout of
                     // `&[f32]`; `hold_arg_slices` made each one `frames` samples of a register
                     // in range in this register file, and no input of a call is one of its
@@ -291,12 +304,19 @@ impl Executable {
                         let inputs = &*(std::ptr::from_ref(held) as *const [&[f32]]);
                         call_lanes(
                             &mut self.kernels[first..first + usize::from(lanes)],
-                            self.registers.as_mut_ptr().cast::<f32>(),
+                            base,
                             inputs,
-                            &self.arg_offsets[args.lanes_output_range(lanes)],
+                            outputs,
                             usize::from(args.inputs),
                             frames,
                         );
+                    }
+                    // Each lane on its own: its outputs are every `lanes`-th, port by port.
+                    for lane in 0..usize::from(lanes) {
+                        let lane_outputs = outputs.iter().skip(lane).step_by(usize::from(lanes));
+                        // SAFETY: as for `CALL`; the lane call's slices are gone.
+                        let finite = unsafe { guard_registers(base, lane_outputs, frames) };
+                        self.faults.record(KernelIdx((first + lane) as u16), finite);
                     }
                 }
                 Instr::Feed { kernel, src } => {
@@ -319,6 +339,9 @@ impl Executable {
                     self.sinks[usize::from(signal)] = self.registers[src.index()];
                 }
             }
+        }
+        for kernel in self.faults.drain_resets() {
+            self.kernels[kernel.index()].reset();
         }
         self.guard_outputs();
         self.advance_params(frames);
@@ -490,6 +513,23 @@ impl Executable {
     /// The program being run.
     pub fn program(&self) -> &Program {
         &self.program
+    }
+
+    /// The kernels whose outputs turned NaN or infinite in the last block after a clean one
+    /// (see [`Fault`](crate::Fault)): muted, reset, and to be reported once.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    pub fn fault_onsets(&self) -> impl Iterator<Item = KernelId> + '_ {
+        self.faults
+            .onsets()
+            .iter()
+            .map(|kernel| KernelId::of(&self.owners[kernel.index()]))
+    }
+
+    /// Fault onsets since this executable was made (see
+    /// [`fault_onsets`](Executable::fault_onsets)).
+    pub fn fault_count(&self) -> u64 {
+        self.faults.total()
     }
 
     /// How many non-finite output samples were replaced by silence so far.

@@ -203,6 +203,8 @@ fn metrics_json(metrics: &MetricsSnapshot) -> String {
         dropped_events,
         flushed_samples,
         active_voices,
+        faults,
+        clipped_samples,
     } = *metrics;
     serde_json::json!({
         "calls": calls,
@@ -218,6 +220,8 @@ fn metrics_json(metrics: &MetricsSnapshot) -> String {
         "dropped_events": dropped_events,
         "flushed_samples": flushed_samples,
         "active_voices": active_voices,
+        "faults": faults,
+        "clipped_samples": clipped_samples,
     })
     .to_string()
 }
@@ -281,6 +285,6 @@ mod tests {
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(value["frames"], 48_000);
         assert_eq!(value["swaps"], 2);
-        assert_eq!(value.as_object().unwrap().len(), 13);
+        assert_eq!(value.as_object().unwrap().len(), 15);
     }
 }

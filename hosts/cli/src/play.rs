@@ -4,6 +4,7 @@
 use crate::failure::Failure;
 use crate::limits::LimitArgs;
 use crate::output_file::refuse_same_file;
+use crate::output_limit::OutputLimitArgs;
 use crate::session::{Controls, Notes, Session};
 use patchvm::Controller;
 use patchvm::engine::backend::Backend;
@@ -134,6 +135,8 @@ pub struct PlayArgs {
     lookahead: f64,
     #[command(flatten)]
     limits: LimitArgs,
+    #[command(flatten)]
+    output_limit: OutputLimitArgs,
 }
 
 /// Reads `--quant`: `beat`, `bar`, or a number of bars (1 to 1024).
@@ -201,6 +204,10 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
     };
     let (mut controller, mut audio) = Engine::new(settings, limits.clone());
     controller.set_folder(patchvm::engine::folder_of(&args.patch));
+    audio.limit(
+        args.output_limit
+            .limiter(args.to.is_some(), f64::from(setup.sample_rate)),
+    );
     let notes = match destinations {
         Some(NoteOutputs { destinations, ws }) => {
             let settings = SenderSettings {

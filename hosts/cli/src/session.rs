@@ -376,9 +376,17 @@ impl Session {
             if let Some(notes) = &mut self.controls.notes {
                 notes.publish_metrics();
             }
-            let metrics = self.lock().metrics();
+            let (metrics, faults) = {
+                let mut controller = self.lock();
+                let faults = controller.faults();
+                (controller.metrics(), faults)
+            };
+            let faults = faults
+                .into_iter()
+                .map(|(node, faults)| (node.to_string(), faults.count))
+                .collect();
             self.status
-                .draw(&metrics, self.sample_rate, status.late_buffers);
+                .draw(&metrics, self.sample_rate, status.late_buffers, faults);
         };
         self.status.clear();
         self.controls.report(&mut self.status);

@@ -25,6 +25,10 @@ pub struct StatusView {
     pub voices: u64,
     /// The last swap, in words, and how long ago it was taken.
     pub last_swap: Option<(String, Duration)>,
+    /// Output samples over full scale so far, before the limiter.
+    pub clipped: u64,
+    /// The nodes whose output turned non-finite, and how many times.
+    pub faults: Vec<(String, u64)>,
 }
 
 /// The line on stderr, when stderr is a terminal.
@@ -68,9 +72,15 @@ impl StatusLine {
         }
     }
 
-    /// Redraws the line if it is due, from the engine's metrics and the backend's count of
-    /// late buffers.
-    pub fn draw(&mut self, metrics: &MetricsSnapshot, sample_rate: u32, late_buffers: u64) {
+    /// Redraws the line if it is due, from the engine's metrics, the backend's count of
+    /// late buffers and the faults by node.
+    pub fn draw(
+        &mut self,
+        metrics: &MetricsSnapshot,
+        sample_rate: u32,
+        late_buffers: u64,
+        faults: Vec<(String, u64)>,
+    ) {
         if !self.enabled || self.drawn_at.is_some_and(|at| at.elapsed() < REFRESH) {
             return;
         }
@@ -85,6 +95,8 @@ impl StatusLine {
                 .last_swap
                 .as_ref()
                 .map(|(what, at)| (what.clone(), at.elapsed())),
+            clipped: metrics.clipped_samples,
+            faults,
         };
         let mut stderr = std::io::stderr().lock();
         let _ = write!(stderr, "\r\x1b[K{}", format_status(&view));
@@ -126,6 +138,17 @@ pub fn format_status(view: &StatusView) -> String {
         view.late_buffers,
         view.voices
     );
+    if view.clipped > 0 {
+        line.push_str(&format!(" | clipped {}", view.clipped));
+    }
+    if !view.faults.is_empty() {
+        let faults: Vec<String> = view
+            .faults
+            .iter()
+            .map(|(node, count)| format!("{node} ×{count}"))
+            .collect();
+        line.push_str(&format!(" | muted {}", faults.join(", ")));
+    }
     if let Some((what, ago)) = &view.last_swap {
         line.push_str(&format!(" | swap {:.1} s ago: {what}", ago.as_secs_f64()));
     }
@@ -192,10 +215,22 @@ mod tests {
             late_buffers: 2,
             voices: 3,
             last_swap: Some(("+gain2".into(), Duration::from_millis(1_500))),
+            clipped: 0,
+            faults: Vec::new(),
         };
         assert_eq!(
             format_status(&view),
             "    12.3 s | DSP   3.1% (peak 25.0%) | late 1 calls, 2 buffers | 3 voices | swap 1.5 s ago: +gain2"
+        );
+        let view = StatusView {
+            clipped: 480,
+            faults: vec![("boom".into(), 2), ("lp".into(), 1)],
+            last_swap: None,
+            ..view
+        };
+        assert_eq!(
+            format_status(&view),
+            "    12.3 s | DSP   3.1% (peak 25.0%) | late 1 calls, 2 buffers | 3 voices | clipped 480 | muted boom ×2, lp ×1"
         );
     }
 

@@ -373,7 +373,7 @@ fn modules_lists_the_catalog_as_text_and_json() {
         text.contains("cutoff") && text.contains("default 1000 Hz"),
         "{text}"
     );
-    let output = patchvm(&["modules", "filter.lowpas"]);
+    let output = patchvm(&["modules", "filter.lowpss"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("did you mean `filter.lowpass`?"));
 }

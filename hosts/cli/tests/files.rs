@@ -369,7 +369,7 @@ fn a_render_ended_by_a_signal_leaves_no_temporary_file() {
             .unwrap()
             .map(|entry| entry.unwrap())
             .find(|entry| entry.file_name() != "out.wav");
-        if temporary.is_some_and(|entry| entry.metadata().unwrap().len() > 44) {
+        if temporary.is_some_and(|entry| entry.metadata().unwrap().len() > 80) {
             break;
         }
         assert!(std::time::Instant::now() < deadline, "no render under way");

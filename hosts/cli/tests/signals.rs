@@ -131,10 +131,10 @@ fn header_frames(wav: &Path) -> u32 {
     hound::WavReader::open(wav).map_or(0, |reader| reader.duration())
 }
 
-/// Whole frames of samples in the file, whatever its header says (the sink's header is 44
-/// bytes, a frame 4 bytes per channel).
+/// Whole frames of samples in the file, whatever its header says (the sink's header is 80
+/// bytes, WAVE_FORMAT_EXTENSIBLE; a frame 4 bytes per channel).
 fn frames_on_disk(wav: &Path, channels: u64) -> u64 {
-    (std::fs::metadata(wav).unwrap().len() - 44) / (4 * channels)
+    (std::fs::metadata(wav).unwrap().len() - 80) / (4 * channels)
 }
 
 fn samples(wav: &Path) -> Vec<f32> {
@@ -236,8 +236,9 @@ fn a_second_ctrl_c_leaves_a_header_at_most_half_a_second_behind() {
 #[test]
 fn a_write_error_stops_the_session_with_the_frames_written_and_a_true_header() {
     let wav = scratch("EFBIG");
-    // Stereo: the size limit falls in the middle of a frame (512 or 1 024-byte blocks, less
-    // the 44-byte header, are not a multiple of 8), which the writer must cut off.
+    // Stereo: the size limit (512 or 1 024-byte blocks, less the 80-byte header) is whole
+    // frames here; a limit in the middle of a frame, which the writer cuts off, is
+    // `float_wav`'s full-disk test.
     let playing = Playing::spawn(
         &wav,
         Some("ulimit -f 1000 && trap '' XFSZ"),
@@ -257,7 +258,7 @@ fn a_write_error_stops_the_session_with_the_frames_written_and_a_true_header() {
     );
     // 512 000 bytes at least: more than one header rewrite (every 192 000 bytes) came first.
     assert!(header > u64::from(RATE), "{header}");
-    assert_eq!(std::fs::metadata(&wav).unwrap().len(), 44 + 8 * header);
+    assert_eq!(std::fs::metadata(&wav).unwrap().len(), 80 + 8 * header);
     let samples = samples(&wav);
     assert_eq!(samples.len() as u64, 2 * header);
     let left: Vec<f32> = samples.iter().step_by(2).copied().collect();

@@ -14,7 +14,7 @@ use patchvm_ir::text::TextSpec;
 use patchvm_ir::{Diagnostics, Graph, ModuleSpec, NodeIdx, NodeName, Patch, TextValue};
 use patchvm_modules::{catalog, rebuilt_by};
 use patchvm_vm::live::{Loaded, ParamKey, Takeover};
-use patchvm_vm::{Executable, Instr, KernelIdx, ParamIdx, Reg, SharedKernel};
+use patchvm_vm::{Executable, Instr, KernelId, KernelIdx, ParamIdx, Reg, SharedKernel};
 use std::sync::Arc;
 
 /// What the control side remembers of the last program it published: enough to work out
@@ -146,6 +146,13 @@ enum Lineage {
 }
 
 impl Published {
+    /// The identity of each kernel and the id of the node it runs.
+    pub(crate) fn kernel_names(&self) -> impl Iterator<Item = (KernelId, &NodeName)> {
+        self.kernels
+            .iter()
+            .map(|built| (KernelId::of(&built.kernel), &built.id))
+    }
+
     /// The key of input `input` of node `node`, if it is a parameter slot of this program.
     pub(crate) fn slot(&self, keys: &Keys, node: &str, input: &str) -> Option<ParamKey> {
         let key = keys.get(node, input)?;

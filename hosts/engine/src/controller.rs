@@ -27,10 +27,12 @@ use std::collections::{BTreeSet, VecDeque};
 use std::path::Path;
 
 mod audio;
+mod faults;
 mod scenes;
 mod snapshot;
 mod timing;
 
+pub use faults::NodeFaults;
 pub use scenes::RecallAt;
 pub(crate) use snapshot::Recorded;
 
@@ -92,6 +94,8 @@ pub struct Controller {
     audio_files: Resolved,
     /// The model of the audio clock that time tags and MIDI timestamps map through.
     audio_clock: crate::AudioClock,
+    /// Faults the audio half reported, by node (`controller/faults.rs`).
+    faults: faults::Faults,
 }
 
 impl Controller {
@@ -127,6 +131,7 @@ impl Controller {
             folder: std::path::PathBuf::new(),
             audio_files: Resolved::default(),
             audio_clock: crate::AudioClock::new(remote_metrics, settings.sample_rate),
+            faults: faults::Faults::default(),
         }
     }
 
@@ -464,6 +469,8 @@ impl Controller {
     /// call does this too; call it now and then when nothing else happens, so retired
     /// programs do not wait long to be freed.
     pub fn maintain(&mut self) {
+        // Freed after the faults are read, so no kernel they name was freed meanwhile.
+        let mut retired = Vec::new();
         while let Some(returned) = self.remote.receive() {
             match returned {
                 Returned::Taken {
@@ -495,10 +502,12 @@ impl Controller {
                         }
                     }
                 }
-                // Dropped here: the program is freed on the control side.
-                Returned::Retired(program) => drop(program),
+                Returned::Retired(program) => retired.push(program),
             }
         }
+        self.faults.collect(&mut self.remote);
+        // Dropped here: the programs are freed on the control side.
+        drop(retired);
     }
 
     /// Sends `changes`, each at `at` plus its delay. Every change is tried; the error is the
@@ -657,6 +666,7 @@ impl Controller {
         // that look, or at the one after if the look was already under way.
         report.published_at = self.remote.metrics().next_look();
         self.generation = generation;
+        self.faults.remember(self.published.as_ref(), &published);
         self.published = Some(published);
         self.audio_files = resolved;
         self.inputs.clear();

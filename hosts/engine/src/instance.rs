@@ -109,6 +109,13 @@ impl Instance {
         self.executable.flushed_samples()
     }
 
+    /// How many times a node's output turned NaN or infinite and was muted by blocks (see
+    /// `patchvm_vm::Fault`): where that happens, which samples were muted depends on where
+    /// the blocks fell.
+    pub fn faults(&self) -> u64 {
+        self.executable.fault_count()
+    }
+
     /// Input channels the patch reads (one past the highest `input` node's channel).
     pub fn input_channels(&self) -> usize {
         self.executable.input_channels()

@@ -22,8 +22,9 @@ pub(crate) enum Done {
     /// `/pong` with these arguments.
     Pong(Vec<OscType>),
     /// `/status` with these engine metrics, the note sender's if one plays the engine's note
-    /// streams (and the server's counters).
-    Status(MetricsSnapshot, Option<SenderMetrics>),
+    /// streams (and the server's counters), and the count of faults of each node that had
+    /// any.
+    Status(MetricsSnapshot, Option<SenderMetrics>, Vec<(String, u64)>),
     /// A snapshot to write to this path once the controller's lock is released.
     Snapshot(Box<Snapshot>, String),
     /// `/patch/get` with the patch playing as text.
@@ -105,9 +106,15 @@ pub(crate) fn apply(
         Command::Redo => return history(controller.redo(), "redo"),
         Command::Ping(args) => return Ok(Done::Pong(args)),
         Command::Status => {
+            let faults = controller
+                .faults()
+                .into_iter()
+                .map(|(node, faults)| (node.to_string(), faults.count))
+                .collect();
             return Ok(Done::Status(
                 controller.metrics(),
                 controller.note_metrics(),
+                faults,
             ));
         }
     };

@@ -248,7 +248,9 @@ impl Dispatcher {
                 addr: "/pong".into(),
                 args,
             }),
-            Done::Status(metrics, notes) => Some(status(&metrics, notes.as_ref(), &self.stats())),
+            Done::Status(metrics, notes, faults) => {
+                Some(status(&metrics, notes.as_ref(), &faults, &self.stats()))
+            }
         }
     }
 }
@@ -303,10 +305,13 @@ fn error(mut text: String, counters: &Counters) -> OscMessage {
     }
 }
 
-/// `/status` with name-value pairs: the engine's metrics, then the server's counters.
+/// `/status` with name-value pairs: the engine's metrics, then the server's counters, then
+/// the note sender's if one plays, then `fault:NODE` and its count for each node whose output
+/// turned non-finite.
 fn status(
     metrics: &MetricsSnapshot,
     notes: Option<&SenderMetrics>,
+    faults: &[(String, u64)],
     stats: &OscStats,
 ) -> OscMessage {
     let count = |name: &str, value: u64| {
@@ -327,6 +332,8 @@ fn status(
         count("dropped_events", metrics.dropped_events),
         count("unrouted_events", metrics.unrouted_events),
         count("flushed_samples", metrics.flushed_samples),
+        count("faults", metrics.faults),
+        count("clipped_samples", metrics.clipped_samples),
         count("datagrams", stats.datagrams),
         count("malformed", stats.malformed),
         count("messages", stats.messages),
@@ -352,7 +359,14 @@ fn status(
         ]
         .concat()
     });
-    let args = [args, notes.unwrap_or_default()].concat();
+    let faults = faults
+        .iter()
+        .flat_map(|(node, faults)| count(&format!("fault:{node}"), *faults));
+    let args = [args, notes.unwrap_or_default()]
+        .concat()
+        .into_iter()
+        .chain(faults)
+        .collect();
     OscMessage {
         addr: "/status".into(),
         args,

@@ -15,7 +15,7 @@
 //! | `/note/on` | `i` note (0..=127), `f` velocity (0..1) | a note, through the controller's note binding |
 //! | `/note/off` | `i` note | releases it |
 //! | `/ping` | anything | answered with `/pong` and the same arguments |
-//! | `/status` | — | answered with `/status` and name–value pairs: engine metrics, then server counters, then the note sender's (`notes_sent`, `notes_dropped`, `notes_late`, `notes_closed`, `notes_errors`, `notes_jitter_p50_us`, `notes_jitter_p99_us`, `notes_jitter_max_us`, `notes_high_water`) when note streams leave the engine |
+//! | `/status` | — | answered with `/status` and name–value pairs: engine metrics, then server counters, then the note sender's (`notes_sent`, `notes_dropped`, `notes_late`, `notes_closed`, `notes_errors`, `notes_jitter_p50_us`, `notes_jitter_p99_us`, `notes_jitter_max_us`, `notes_high_water`) when note streams leave the engine, then `fault:NODE` and its count for each node muted for a NaN or infinite output |
 //! | `/transport/play`, `/transport/stop` | — | starts the transport from where it stands; stops it there |
 //! | `/transport/seek` | `f` beat | jumps to that beat (quarter notes from 0) |
 //! | `/transport/tempo` | `f` BPM | plays at that tempo from the next beat, or from the bundle's time tag if it has one |

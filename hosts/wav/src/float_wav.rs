@@ -12,9 +12,31 @@
 use std::fs::File;
 use std::io::{self, Seek, SeekFrom, Write};
 
-/// Bytes of the canonical header written here: RIFF, `fmt ` (16 bytes, format 3, IEEE
-/// float) and the `data` chunk's header.
-pub(crate) const HEADER_BYTES: u64 = 44;
+/// Bytes of the header written here: RIFF, `fmt ` in the WAVE_FORMAT_EXTENSIBLE form (40
+/// bytes: tag 0xFFFE, then the channel mask and the IEEE float sub-format), the `fact` chunk
+/// (the frame count, which a format other than PCM must carry) and the `data` chunk's header.
+///
+/// Extensible because Microsoft's rules ask for it for samples of more than 16 bits: strict
+/// readers (and sox, which warns) expect it for 32-bit float, and it names the channels.
+pub(crate) const HEADER_BYTES: u64 = 80;
+
+/// Where the `fact` chunk's frame count is.
+const FACT_FRAMES_AT: u64 = 68;
+
+/// `KSDATAFORMAT_SUBTYPE_IEEE_FLOAT`, 00000003-0000-0010-8000-00aa00389b71, as stored.
+const IEEE_FLOAT_GUID: [u8; 16] = [
+    0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71,
+];
+
+/// The speakers of `channels` channels, as WAVE_FORMAT_EXTENSIBLE's mask: front centre for
+/// one, front left and right for two, none named beyond.
+fn channel_mask(channels: u16) -> u32 {
+    match channels {
+        1 => 0x4,
+        2 => 0x3,
+        _ => 0,
+    }
+}
 
 /// Where a float WAV file's bytes go: a file, or in tests a writer that fails on cue.
 pub(crate) trait Storage: Write + Seek {
@@ -39,7 +61,7 @@ pub(crate) struct FloatWav<S: Write = File> {
 }
 
 impl<S: Write> FloatWav<S> {
-    /// Writes the 44-byte header (format 3, IEEE float) for `data_bytes` bytes of
+    /// Writes the [`HEADER_BYTES`]-byte header (WAVE_FORMAT_EXTENSIBLE, IEEE float) for `data_bytes` bytes of
     /// `channels`-channel samples at `sample_rate`: the whole length when it is known, so the
     /// file needs no seeking (it may be a pipe); 0 for a file whose header
     /// [`update_header`](FloatWav::update_header) keeps up to date.
@@ -59,13 +81,20 @@ impl<S: Write> FloatWav<S> {
             &b"RIFF"[..],
             &riff_size(data_bytes).to_le_bytes(),
             b"WAVEfmt ",
-            &16_u32.to_le_bytes(),
-            &3_u16.to_le_bytes(),
+            &40_u32.to_le_bytes(),
+            &0xfffe_u16.to_le_bytes(),
             &channels.to_le_bytes(),
             &sample_rate.to_le_bytes(),
             &(sample_rate * u32::from(block_align)).to_le_bytes(),
             &block_align.to_le_bytes(),
             &32_u16.to_le_bytes(),
+            &22_u16.to_le_bytes(),
+            &32_u16.to_le_bytes(),
+            &channel_mask(channels).to_le_bytes(),
+            &IEEE_FLOAT_GUID,
+            b"fact",
+            &4_u32.to_le_bytes(),
+            &chunk_size(data_bytes / u64::from(block_align.max(1))).to_le_bytes(),
             b"data",
             &chunk_size(data_bytes).to_le_bytes(),
         ] {
@@ -136,6 +165,9 @@ impl<S: Storage> FloatWav<S> {
         self.storage.seek(SeekFrom::Start(4))?;
         self.storage
             .write_all(&riff_size(data_bytes).to_le_bytes())?;
+        self.storage.seek(SeekFrom::Start(FACT_FRAMES_AT))?;
+        self.storage
+            .write_all(&chunk_size(self.frames()).to_le_bytes())?;
         self.storage.seek(SeekFrom::Start(HEADER_BYTES - 4))?;
         self.storage
             .write_all(&chunk_size(data_bytes).to_le_bytes())?;
@@ -225,7 +257,7 @@ pub(crate) mod tests {
         wav.write(&samples).unwrap();
         assert_eq!(wav.frames(), 5);
         let bytes = wav.finish().unwrap();
-        assert_eq!(bytes.len(), 44 + 40);
+        assert_eq!(bytes.len(), 80 + 40);
         let (spec, read_back) = read(bytes);
         assert_eq!(
             (spec.channels, spec.sample_rate, spec.bits_per_sample),
@@ -233,6 +265,53 @@ pub(crate) mod tests {
         );
         assert_eq!(spec.sample_format, hound::SampleFormat::Float);
         assert_eq!(read_back, samples);
+    }
+
+    #[test]
+    fn the_header_is_wave_format_extensible_ieee_float_byte_for_byte() {
+        let mut wav = FloatWav::create(Cursor::new(Vec::new()), 2, 48_000, 0).unwrap();
+        wav.write(&[0.5, -0.5, 0.25, -0.25, 1.0, -1.0]).unwrap();
+        wav.update_header().unwrap();
+        let bytes = wav.finish().unwrap().into_inner();
+        let expected: Vec<u8> = [
+            &b"RIFF"[..],
+            &(72_u32 + 24).to_le_bytes(), // everything after these 8 bytes
+            b"WAVE",
+            b"fmt ",
+            &40_u32.to_le_bytes(),
+            &[0xfe, 0xff], // WAVE_FORMAT_EXTENSIBLE
+            &[2, 0],       // channels
+            &48_000_u32.to_le_bytes(),
+            &(48_000_u32 * 8).to_le_bytes(), // bytes per second
+            &[8, 0],                         // bytes per frame
+            &[32, 0],                        // bits per sample
+            &[22, 0],                        // extension size
+            &[32, 0],                        // valid bits
+            &[3, 0, 0, 0],                   // front left | front right
+            &[
+                3, 0, 0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xaa, 0, 0x38, 0x9b, 0x71,
+            ],
+            b"fact",
+            &4_u32.to_le_bytes(),
+            &3_u32.to_le_bytes(), // frames
+            b"data",
+            &24_u32.to_le_bytes(),
+        ]
+        .concat();
+        assert_eq!(bytes[..80], expected[..]);
+        let (spec, samples) = read(bytes);
+        assert_eq!(
+            (spec.channels, spec.sample_rate, spec.bits_per_sample),
+            (2, 48_000, 32)
+        );
+        assert_eq!(spec.sample_format, hound::SampleFormat::Float);
+        assert_eq!(samples, [0.5, -0.5, 0.25, -0.25, 1.0, -1.0]);
+        // Mono names the front centre.
+        let mono = FloatWav::create(Vec::new(), 1, 44_100, 0)
+            .unwrap()
+            .finish()
+            .unwrap();
+        assert_eq!(mono[40..44], [4, 0, 0, 0]);
     }
 
     #[test]
@@ -257,7 +336,7 @@ pub(crate) mod tests {
         // full in the middle of a frame.
         let disk = FullDisk {
             file: Cursor::new(Vec::new()),
-            room: 44 + 84,
+            room: 80 + 84,
         };
         let mut wav = FloatWav::create(disk, 2, 48_000, 0).unwrap();
         let samples: Vec<f32> = (0..64).map(|i| i as f32).collect();
@@ -267,7 +346,7 @@ pub(crate) mod tests {
         assert_eq!(wav.frames(), 10);
         assert_eq!(wav.salvage().unwrap(), 10);
         let bytes = wav.storage.file.into_inner();
-        assert_eq!(bytes.len(), 44 + 80);
+        assert_eq!(bytes.len(), 80 + 80);
         let (_, kept) = read(bytes);
         assert_eq!(kept, samples[..20]);
     }

@@ -165,7 +165,7 @@ mod tests {
         writer.drain(&mut since).unwrap();
         assert_eq!(since, 234);
         let bytes = writer.wav.storage().get_ref();
-        assert_eq!(bytes.len(), 44 + 4 * 1_234);
+        assert_eq!(bytes.len(), 80 + 4 * 1_234);
         let (frames, read_back) = read(bytes);
         assert_eq!(frames, 1_000);
         assert_eq!(read_back, samples[..1_000]);
@@ -181,7 +181,7 @@ mod tests {
         // Room for 700.5 mono frames.
         let disk = FullDisk {
             file: Cursor::new(Vec::new()),
-            room: 44 + 2_802,
+            room: 80 + 2_802,
         };
         let mut writer = writer_with(disk, &[0.25; 2_000]);
         match writer.run() {

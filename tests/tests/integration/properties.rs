@@ -30,6 +30,13 @@ fn instance(patch: &Patch, seed: u64) -> Instance {
 
 /// Renders `FRAMES` frames, cutting the stream at the given chunk lengths (cycled).
 fn render_in_chunks(patch: &Patch, seed: u64, chunks: &[usize]) -> Vec<f32> {
+    render_counting_faults(patch, seed, chunks).0
+}
+
+/// [`render_in_chunks`], with the number of faults (a node's output turning NaN or
+/// infinite, muted by blocks: those samples depend on the blocks, and the reference
+/// interpreter has no blocks).
+fn render_counting_faults(patch: &Patch, seed: u64, chunks: &[usize]) -> (Vec<f32>, u64) {
     let mut instance = instance(patch, seed);
     let channels = instance.channels();
     let mut out = vec![0.0; FRAMES * channels];
@@ -45,7 +52,7 @@ fn render_in_chunks(patch: &Patch, seed: u64, chunks: &[usize]) -> Vec<f32> {
         );
         done += frames;
     }
-    out
+    (out, instance.faults())
 }
 
 fn bits(samples: &[f32]) -> Vec<u32> {
@@ -62,7 +69,9 @@ proptest! {
     /// 1. The VM computes exactly what the reference interpreter computes.
     #[test]
     fn vm_equals_the_reference_interpreter(patch in valid_patch(), seed in any::<u64>()) {
-        let vm = render_in_chunks(&patch, seed, &[64]);
+        let (vm, faults) = render_counting_faults(&patch, seed, &[64]);
+        // A faulty node is muted by blocks, which the reference does not have.
+        prop_assume!(faults == 0);
         let reference = oracle::render(&patch, &settings(seed), FRAMES).expect("valid");
         prop_assert_eq!(bits(&vm), bits(&reference));
     }
@@ -85,9 +94,12 @@ proptest! {
         seed in any::<u64>(),
         chunks in prop::collection::vec(1..=64usize, 1..40),
     ) {
-        let whole = render_in_chunks(&patch, seed, &[64]);
+        let (whole, faults) = render_counting_faults(&patch, seed, &[64]);
         prop_assert_eq!(bits(&whole), bits(&render_in_chunks(&patch, seed, &[64])));
-        prop_assert_eq!(bits(&whole), bits(&render_in_chunks(&patch, seed, &chunks)));
+        // A faulty node is muted by blocks: which samples depends on them.
+        if faults == 0 {
+            prop_assert_eq!(bits(&whole), bits(&render_in_chunks(&patch, seed, &chunks)));
+        }
         let first = compile(&patch, catalog(), &Limits::default()).expect("valid").program;
         let second = compile(&patch, catalog(), &Limits::default()).expect("valid").program;
         prop_assert_eq!(first, second);

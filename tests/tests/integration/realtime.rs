@@ -265,3 +265,54 @@ fn scenes_recalled_on_the_bar_and_at_once_allocate_nothing_on_the_audio_thread()
     assert_eq!(controller.metrics().swaps, 21);
     assert_eq!((total.allocations, total.frees), (0, 0));
 }
+
+#[test]
+fn faults_and_the_limiter_allocate_nothing_on_the_audio_thread() {
+    // An overflow to infinity (a stateless sum) and a low-pass driven unstable by 3.4e38 (a
+    // kernel reset), muted and mended over and over, through the limiter, with the clip
+    // counter counting.
+    use patchvm::ir::PatchBuilder;
+    use patchvm::vm::live::{DEFAULT_CEILING_DB, Limiter};
+    let patch = PatchBuilder::new()
+        .node("lfo", "osc.sine", &[("freq", 100.0)])
+        .node("loud", "mul", &[("b", 1e6)])
+        .node("big", "math.pow", &[("exponent", 7.0)])
+        .node("boom", "math.add", &[])
+        .node("lp", "filter.lowpass", &[("cutoff", 500.0)])
+        .node("hot", "gain", &[("amp", 4.0)])
+        .node("out", "output", &[])
+        .connect(("lfo", "out"), ("loud", "a"))
+        .connect(("loud", "out"), ("big", "base"))
+        .connect(("big", "out"), ("boom", "a"))
+        .connect(("big", "out"), ("boom", "b"))
+        .connect(("big", "out"), ("lp", "in"))
+        .connect(("lfo", "out"), ("hot", "in"))
+        .connect(("boom", "out"), ("out", "in"))
+        .connect(("lp", "out"), ("out", "in"))
+        .connect(("hot", "out"), ("out", "in"))
+        .build();
+    let (mut controller, mut audio) = Engine::new(EngineSettings::default(), Limits::default());
+    audio.limit(Some(Limiter::new(DEFAULT_CEILING_DB, 48_000.0)));
+    controller.load_patch(patch).unwrap();
+    let mut buffer = vec![0.0_f32; 2 * 999];
+    let mut total = Allocations::default();
+    for round in 0..40 {
+        let gain = if round % 2 == 0 { 1e6 } else { 1.0 };
+        controller.set_param("loud", "b", gain, At::Now).unwrap();
+        for length in [999, 64, 17, 500] {
+            play(&mut audio, &mut buffer[..2 * length], &mut total);
+        }
+        controller.maintain();
+    }
+    let faults = controller.faults();
+    let names: Vec<&str> = faults.iter().map(|(name, _)| &**name).collect();
+    assert_eq!(names, ["boom", "lp"]);
+    // At least one onset in each of the 20 faulty rounds (more where a short block falls in
+    // the sum's finite window, or the reset low-pass overflows again).
+    assert!(
+        faults.iter().all(|(_, faults)| faults.count >= 20),
+        "{faults:?}"
+    );
+    assert!(controller.metrics().clipped_samples > 0);
+    assert_eq!((total.allocations, total.frees), (0, 0));
+}

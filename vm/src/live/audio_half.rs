@@ -5,9 +5,11 @@
 
 use crate::channels::mapped_sample;
 use crate::denormals::FlushDenormals;
+use crate::fault::Fault;
 use crate::kernel::MAX_BLOCK;
 use crate::live::clock_tap::ClockTap;
 use crate::live::event::{Action, Event};
+use crate::live::limiter::{Limiter, clipped};
 use crate::live::link::LinkSettings;
 use crate::live::loaded::{Loaded, Returned, Takeover};
 use crate::live::metrics::Metrics;
@@ -59,6 +61,11 @@ pub struct AudioHalf {
     programs: rtrb::Consumer<Box<Loaded>>,
     events: rtrb::Consumer<Event>,
     returned: rtrb::Producer<Returned>,
+    /// Fault onsets, for the control side to name (a full queue loses the name, never the
+    /// count in the metrics).
+    faults: rtrb::Producer<Fault>,
+    /// The output limiter, if the host asked for one ([`limit`](AudioHalf::limit)).
+    limiter: Option<Limiter>,
     /// Events received and not yet due, sorted by time (stable: equal times keep their
     /// order). Invariant: `pending.len() <= pending_capacity`, which its allocation holds.
     pending: Vec<Event>,
@@ -102,7 +109,7 @@ impl AudioHalf {
         settings: LinkSettings,
         programs: rtrb::Consumer<Box<Loaded>>,
         events: rtrb::Consumer<Event>,
-        returned: rtrb::Producer<Returned>,
+        (returned, faults): (rtrb::Producer<Returned>, rtrb::Producer<Fault>),
         metrics: Arc<Metrics>,
         event_capacity: usize,
     ) -> AudioHalf {
@@ -113,6 +120,8 @@ impl AudioHalf {
             programs,
             events,
             returned,
+            faults,
+            limiter: None,
             pending: Vec::with_capacity(event_capacity),
             pending_capacity: event_capacity,
             metrics,
@@ -216,6 +225,12 @@ impl AudioHalf {
     /// starts.
     pub fn send_notes(&mut self, notes: NotesOut) {
         self.notes = Some(notes);
+    }
+
+    /// Holds the output under `limiter`'s ceiling from now on (`None`: no limiter). Call
+    /// before the audio thread starts.
+    pub fn limit(&mut self, limiter: Option<Limiter>) {
+        self.limiter = limiter;
     }
 
     /// Output channels: 1 or 2.
@@ -444,6 +459,13 @@ impl AudioHalf {
         if let Some(notes) = &mut self.notes {
             executable.sink_events(self.time, beats, &mut |event| notes.push(event));
         }
+        for kernel in executable.fault_onsets() {
+            self.metrics.faulted();
+            let _ = self.faults.push(Fault {
+                kernel,
+                time: self.time,
+            });
+        }
         let flushed = executable.flushed_samples();
         self.metrics.flushed(flushed - self.flushed_seen);
         self.flushed_seen = flushed;
@@ -455,6 +477,10 @@ impl AudioHalf {
         if let Some(since) = self.hushed {
             hush(output, channels, since);
             self.hushed = Some(since.saturating_add(frames as u32));
+        }
+        self.metrics.clipped(clipped(output));
+        if let Some(limiter) = &mut self.limiter {
+            limiter.process(output, channels);
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The queues between the two halves, and the control side's end of them.
 
+use crate::fault::Fault;
 use crate::live::audio_half::AudioHalf;
 use crate::live::event::Event;
 use crate::live::loaded::{Loaded, Returned};
@@ -38,8 +39,13 @@ pub struct Remote {
     programs: rtrb::Producer<Box<Loaded>>,
     events: rtrb::Producer<Event>,
     returned: rtrb::Consumer<Returned>,
+    faults: rtrb::Consumer<Fault>,
     metrics: Arc<Metrics>,
 }
+
+/// Fault onsets the audio half can report before the control side reads them; more are
+/// counted in the metrics but not named.
+pub const FAULT_CAPACITY: usize = 256;
 
 /// Makes the two halves of a live engine: the control side's [`Remote`] and the audio side's
 /// [`AudioHalf`], joined by three lock-free single-producer single-consumer queues (`rtrb`):
@@ -62,12 +68,13 @@ pub fn link(settings: LinkSettings) -> (Remote, AudioHalf) {
     // Each program comes back twice at most (taken, then retired), and the audio half takes
     // one only when there is room for both: it never waits and never has to drop one.
     let (returned_tx, returned) = rtrb::RingBuffer::new(2 * swap_capacity + 4);
+    let (faults_tx, faults) = rtrb::RingBuffer::new(FAULT_CAPACITY);
     let metrics = Arc::new(Metrics::default());
     let audio = AudioHalf::new(
         settings,
         program_rx,
         event_rx,
-        returned_tx,
+        (returned_tx, faults_tx),
         Arc::clone(&metrics),
         event_capacity,
     );
@@ -75,6 +82,7 @@ pub fn link(settings: LinkSettings) -> (Remote, AudioHalf) {
         programs,
         events,
         returned,
+        faults,
         metrics,
     };
     (remote, audio)
@@ -108,6 +116,11 @@ impl Remote {
     /// a retired program here frees it on this thread).
     pub fn receive(&mut self) -> Option<Returned> {
         self.returned.pop().ok()
+    }
+
+    /// Takes the next fault onset the audio half reported: which kernel, and when.
+    pub fn fault(&mut self) -> Option<Fault> {
+        self.faults.pop().ok()
     }
 
     /// The metrics both halves write.

@@ -39,6 +39,10 @@ pub struct Metrics {
     applied_events: AtomicU64,
     /// Audio side: non-finite output samples replaced by silence.
     flushed_samples: AtomicU64,
+    /// Audio side: fault onsets (a kernel's output turning non-finite after a clean block).
+    faults: AtomicU64,
+    /// Audio side: output samples over full scale, before the limiter.
+    clipped_samples: AtomicU64,
     /// Events dropped: by the control side because the queue was full, or by the audio side
     /// because its list of scheduled events was full of later ones.
     dropped_events: AtomicU64,
@@ -84,6 +88,11 @@ pub struct MetricsSnapshot {
     /// Voices whose gate is open (held, or kept by the sustain pedal), as the control side
     /// last set them; released voices still sounding their release are not counted.
     pub active_voices: u64,
+    /// Fault onsets: a node's output turning NaN or infinite after a clean block (see
+    /// [`Fault`](crate::Fault)).
+    pub faults: u64,
+    /// Output samples over full scale (magnitude above 1.0), counted before the limiter.
+    pub clipped_samples: u64,
 }
 
 impl Metrics {
@@ -103,6 +112,8 @@ impl Metrics {
             dropped_events: self.dropped_events.load(Relaxed),
             flushed_samples: self.flushed_samples.load(Relaxed),
             active_voices: self.active_voices.load(Relaxed),
+            faults: self.faults.load(Relaxed),
+            clipped_samples: self.clipped_samples.load(Relaxed),
         }
     }
 
@@ -200,6 +211,18 @@ impl Metrics {
     pub(crate) fn flushed(&self, samples: u64) {
         if samples > 0 {
             self.flushed_samples.fetch_add(samples, Relaxed);
+        }
+    }
+
+    /// Real-time safe: does not allocate, lock or block.
+    pub(crate) fn faulted(&self) {
+        self.faults.fetch_add(1, Relaxed);
+    }
+
+    /// Real-time safe: does not allocate, lock or block.
+    pub(crate) fn clipped(&self, samples: u64) {
+        if samples > 0 {
+            self.clipped_samples.fetch_add(samples, Relaxed);
         }
     }
 

@@ -202,8 +202,35 @@ fn non_finite_output_is_replaced_by_silence_and_counted() {
         }
         fn reset(&mut self) {}
     }
+    // A kernel's infinite output is muted at the kernel (a fault, its onset once).
     let program = common::one_kernel("blow");
     let mut vm = Executable::new(program, vec![Box::new(Blow)]).unwrap();
+    vm.run(64);
+    assert_eq!(vm.fault_onsets().count(), 1);
+    vm.run(10);
+    assert_eq!(vm.output(0), &[0.0; 10]);
+    assert_eq!(vm.fault_onsets().count(), 0, "held muted, not a new onset");
+    assert_eq!(vm.flushed_samples(), 0);
+    // A sum of finite values overflowing reaches the output guard.
+    let program = Program {
+        instrs: vec![
+            Instr::Add {
+                dst: Reg(3),
+                lhs: Reg(1),
+                rhs: Reg(2),
+            },
+            Instr::WriteOutput {
+                channel: 0,
+                src: Reg(3),
+            },
+        ],
+        registers: 4,
+        channels: 1,
+        params: vec![3e38, 3e38],
+        param_regs: vec![Reg(1), Reg(2)],
+        ..Program::default()
+    };
+    let mut vm = Executable::new(program, vec![]).unwrap();
     vm.run(64);
     vm.run(10);
     assert_eq!(vm.output(0), &[0.0; 10]);
