@@ -65,6 +65,11 @@ pub enum Code {
     /// twice, or names an input no recall can set (a connected one, a voice template's, a
     /// `voice` node's, one of a node that runs no kernel).
     Scene,
+    /// A timeline or clip is malformed: an unknown or repeated key, a value of the wrong type
+    /// or out of range, two timelines or two clips of one timeline sharing a name.
+    Timeline,
+    /// A timeline command or follow action names a timeline or clip that does not exist.
+    UnknownTimeline,
     /// A setting of the host (not of the patch) is out of range, such as the sample rate.
     Setting,
     /// patchvm failed its own invariants: a bug to report, never the patch's fault.
@@ -97,6 +102,8 @@ impl Code {
             Code::Notes => "E0117",
             Code::NoStream => "E0119",
             Code::Scene => "E0118",
+            Code::Timeline => "E0123",
+            Code::UnknownTimeline => "E0124",
             Code::Setting => "E0201",
             Code::Internal => "E0900",
         }
