@@ -10,13 +10,14 @@ pub use player::{DECLICK_SECONDS, Happened, MAX_EVENTS, TimelineEvent};
 
 use super::spec::{control, module};
 use crate::KernelInit;
+use crate::dsp::state::same;
 use crate::module::{Dsp, Module, output, ports};
 use patchvm_ir::text::{TextInfo, TextProblem, TextSpec};
 use patchvm_ir::timelines::Timeline;
 use patchvm_ir::transport::{TempoShape as Shape, Transport};
 use patchvm_ir::{InputSpec, OutputSpec, Rate, Unit};
-use patchvm_vm::TempoMap;
 use patchvm_vm::time::{TempoPoint, TempoShape};
+use patchvm_vm::{Kernel, TempoMap};
 use player::{PlayClip, Player};
 
 /// This family's modules, in catalog order.
@@ -177,6 +178,17 @@ impl Dsp for TimelineKernel {
 
     fn reset(&mut self) {
         self.player.reset();
+    }
+
+    /// A timeline whose clips were edited plays on from where it was.
+    fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
+        match same::<TimelineKernel>(other) {
+            Some(old) => {
+                self.player.carry_on_from(&old.player);
+                true
+            }
+            None => false,
+        }
     }
 }
 

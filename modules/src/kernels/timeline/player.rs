@@ -57,6 +57,8 @@ enum Action {
 pub(crate) struct PlayClip {
     /// Its index as written, which events report.
     index: u32,
+    /// Its id, by which an edited timeline's clips find their state.
+    id: Arc<str>,
     data: Option<Arc<AudioData>>,
     /// Its first sample on the timeline.
     start: u64,
@@ -69,7 +71,7 @@ pub(crate) struct PlayClip {
     fade_out: u64,
     looping: bool,
     loops: u32,
-    choices: Box<[(f64, Action)]>,
+    choices: Arc<[(f64, Action)]>,
     /// Where its current pass began (its start, unless a loop follow action replayed it).
     anchor: u64,
     /// Replays its loop follow action still owes.
@@ -100,7 +102,7 @@ impl PlayClip {
             .max(1);
         let level = 10f64.powf(clip.gain / 20.0);
         let angle = (clip.pan + 1.0) * std::f64::consts::FRAC_PI_4;
-        let choices: Box<[(f64, Action)]> = clip
+        let choices: Arc<[(f64, Action)]> = clip
             .follow
             .choices
             .iter()
@@ -125,6 +127,7 @@ impl PlayClip {
             .unwrap_or(0);
         PlayClip {
             index,
+            id: Arc::from(clip.id.text.as_str()),
             data,
             start,
             offset,
@@ -138,6 +141,22 @@ impl PlayClip {
             anchor: start,
             loops_left: loops,
         }
+    }
+
+    /// Whether `other` plays the same samples at the same places (its gain, pan and follow
+    /// action may differ): then an edit keeps it sounding where it was.
+    fn placed_as(&self, other: &PlayClip) -> bool {
+        self.start == other.start
+            && self.offset == other.offset
+            && self.length == other.length
+            && self.looping == other.looping
+            && self.fade_in == other.fade_in
+            && self.fade_out == other.fade_out
+            && match (&self.data, &other.data) {
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                (None, None) => true,
+                _ => false,
+            }
     }
 
     /// The sample after its current pass (none while looping).
@@ -185,10 +204,12 @@ impl PlayClip {
     }
 }
 
-/// A cut clip fading out: which clip, how far into its pass, how much of the fade is left.
+/// A cut clip fading out: which clip (of the ghosts if `ghost`), how far into its pass, how
+/// much of the fade is left.
 #[derive(Clone, Copy, Debug)]
 struct Tail {
     clip: usize,
+    ghost: bool,
     t: u64,
     left: u32,
 }
@@ -197,6 +218,8 @@ struct Tail {
 #[derive(Debug)]
 pub(crate) struct Player {
     clips: Vec<PlayClip>,
+    /// Clips of the version before an edit that were cut by it, fading out.
+    ghosts: Vec<PlayClip>,
     tempo: TempoMap,
     sample_rate: f64,
     seed: u64,
@@ -229,6 +252,7 @@ impl Player {
         clips.sort_by_key(|clip| (clip.start, clip.index));
         Player {
             clips,
+            ghosts: Vec::with_capacity(MAX_TAILS),
             tempo,
             sample_rate,
             seed,
@@ -292,6 +316,7 @@ impl Player {
             if self.tails.len() < MAX_TAILS {
                 self.tails.push(Tail {
                     clip: at,
+                    ghost: false,
                     t,
                     left: self.declick,
                 });
@@ -495,9 +520,13 @@ impl Player {
             self.position += count;
         }
         let declick = self.declick as f32;
-        let clips = &self.clips;
+        let (clips, ghosts) = (&self.clips, &self.ghosts);
         self.tails.retain_mut(|tail| {
-            let clip = &clips[tail.clip];
+            let clip = if tail.ghost {
+                &ghosts[tail.clip]
+            } else {
+                &clips[tail.clip]
+            };
             let steps = count.min(u64::from(tail.left)) as usize;
             for k in 0..steps {
                 let fade = (tail.left as f32 - 1.0) / declick;
@@ -510,6 +539,78 @@ impl Player {
             tail.left > 0
         });
         self.now += count;
+    }
+}
+
+impl Player {
+    /// Carries on from `old`, the player of the timeline before an edit: the playhead, its
+    /// commands and choices where they were; a clip placed as before (by id) keeps its pass
+    /// and loop count, so it plays on from where it was; a clip that sounded and is gone,
+    /// moved or trimmed fades out from where it was (as do `old`'s own fades), and one the
+    /// playhead is now inside starts there. Real-time safe: clones only `Arc`s into memory
+    /// reserved when `self` was built.
+    pub(crate) fn carry_on_from(&mut self, old: &Player) {
+        self.position = old.position;
+        self.playing = old.playing;
+        self.now = old.now;
+        self.chosen = old.chosen;
+        self.ends_done = old.ends_done;
+        self.last_play = old.last_play;
+        self.last_jump = old.last_jump;
+        let here = old.position;
+        for clip in &mut self.clips {
+            if let Some(before) = old.clips.iter().find(|before| before.id == clip.id)
+                && before.placed_as(clip)
+            {
+                clip.anchor = before.anchor;
+                clip.loops_left = before.loops_left.min(clip.loops);
+            }
+        }
+        let cut = |player: &mut Player, clip: &PlayClip, t: u64, left: u32| {
+            if player.ghosts.len() < MAX_TAILS && player.tails.len() < MAX_TAILS {
+                player.ghosts.push(clip.clone());
+                player.tails.push(Tail {
+                    clip: player.ghosts.len() - 1,
+                    ghost: true,
+                    t,
+                    left,
+                });
+            }
+        };
+        for tail in &old.tails {
+            let clip = if tail.ghost {
+                &old.ghosts[tail.clip]
+            } else {
+                &old.clips[tail.clip]
+            };
+            cut(self, clip, tail.t, tail.left);
+        }
+        if !old.playing {
+            return;
+        }
+        for before in &old.clips {
+            if !before.sounds_at(here) {
+                continue;
+            }
+            let kept = self
+                .clips
+                .iter()
+                .any(|clip| clip.id == before.id && clip.placed_as(before));
+            if !kept {
+                cut(self, before, here - before.anchor, self.declick);
+                self.report(Happened::Ended(before.index));
+            }
+        }
+        for at in 0..self.clips.len() {
+            let clip = &self.clips[at];
+            let kept = old.clips.iter().any(|before| {
+                before.id == clip.id && before.placed_as(clip) && before.sounds_at(here)
+            });
+            if !kept && clip.anchor < here && clip.sounds_at(here) {
+                let index = clip.index;
+                self.report(Happened::Started(index));
+            }
+        }
     }
 }
 

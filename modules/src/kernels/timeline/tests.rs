@@ -289,3 +289,69 @@ fn a_seeded_choice_is_the_same_for_a_seed_and_weighted_across_seeds() {
     // Weight 3 of 4: 750 expected; 4 standard deviations (55) either side.
     assert!((695..=805).contains(&count), "{count}");
 }
+
+#[test]
+fn an_edit_changes_the_output_only_from_its_sample_and_keeps_the_survivor_playing() {
+    let rate = 48_000.0;
+    let ramp = ramp(48_000, rate);
+    let flat = Arc::new(AudioData::new(rate, vec![vec![0.5; 48_000]]).unwrap());
+    let survivor = Clip::new("a", "ramp.wav", 0.0);
+    let cut = Clip::new("b", "flat.wav", 0.0);
+    let build = |clips: &[&Clip]| {
+        let tempo = tempo_map(&Timeline::new("main", 120.0).tempo);
+        let clips = clips
+            .iter()
+            .enumerate()
+            .map(|(index, clip)| {
+                let data = if clip.file.text == "ramp.wav" {
+                    &ramp
+                } else {
+                    &flat
+                };
+                PlayClip::new(
+                    index as u32,
+                    clip,
+                    Some(Arc::clone(data)),
+                    &tempo,
+                    rate,
+                    &[],
+                )
+            })
+            .collect();
+        Player::new(clips, tempo, rate, 0)
+    };
+    let commands = Commands::playing(1000);
+    let mut before = build(&[&survivor, &cut]);
+    let (head, _, _) = run(&mut before, &commands, 64);
+    // The edit removes `b` and moves nothing else: a new player carries on from the old.
+    let mut after = build(&[&survivor]);
+    after.carry_on_from(&before);
+    let (tail, _, events) = run(&mut after, &commands, 64);
+    let mut alone = build(&[&survivor]);
+    let (reference, _, _) = run(&mut alone, &Commands::playing(2000), 64);
+    let mut both = build(&[&survivor, &cut]);
+    let (unedited, _, _) = run(&mut both, &Commands::playing(1000), 64);
+    assert_eq!(head, unedited, "nothing changes before the edit");
+    for k in 0..1000 {
+        let fading = if k < 96 {
+            0.5 * CENTRE * ((95 - k) as f32 / 96.0)
+        } else {
+            0.0
+        };
+        let expected = reference[1000 + k] + fading;
+        assert!(
+            (tail[k] - expected).abs() < 1e-7,
+            "sample {k}: {} vs {expected}",
+            tail[k]
+        );
+    }
+    // The survivor is the same bits as if never edited, once the cut one has faded.
+    assert_eq!(tail[96..], reference[1096..]);
+    assert_eq!(
+        events,
+        [TimelineEvent {
+            sample: 1000,
+            what: Happened::Ended(1)
+        }]
+    );
+}
