@@ -8,7 +8,7 @@ use crate::instance::{Settings, build_kernel, verify_failed};
 use patchvm_compiler::{
     CompileOptions, Compiled, KernelNode, Origin, ParamNode, Transition, compile_graph, transition,
 };
-use patchvm_ir::{Diagnostics, Graph, ModuleSpec, NodeIdx, NodeName, Patch, TextValue};
+use patchvm_ir::{Diagnostics, Graph, ModuleSpec, NodeIdx, NodeName, Patch, TextValue, Timeline};
 use patchvm_modules::{catalog, rebuilt_by};
 use patchvm_vm::live::{Loaded, ParamKey, Takeover};
 use patchvm_vm::{Executable, Instr, KernelIdx, ParamIdx, Reg, SharedKernel};
@@ -66,6 +66,8 @@ struct BuiltKernel {
     /// The node's texts, one per text input.
     texts: Vec<TextValue>,
     in_feedback_loop: bool,
+    /// The timeline it plays, if it is a `timeline` node: a clip edit builds it again.
+    timeline: Option<Timeline>,
     kernel: SharedKernel,
 }
 
@@ -75,9 +77,10 @@ impl BuiltKernel {
     /// values, bit for bit, for every input the kernel is built from ([`rebuilt_by`]); the
     /// others only start parameter slots. A new text builds a new kernel, which copies what
     /// state it can from this one.
-    fn built_alike(&self, node: &KernelNode) -> bool {
+    fn built_alike(&self, node: &KernelNode, timeline: Option<&Timeline>) -> bool {
         self.in_feedback_loop == node.in_feedback_loop
             && self.texts == node.texts
+            && self.timeline.as_ref() == timeline
             && self.values.len() == node.values.len()
             && self
                 .values
@@ -88,6 +91,19 @@ impl BuiltKernel {
                     a.to_bits() == b.to_bits() || !rebuilt_by(self.module, input)
                 })
     }
+}
+
+/// The timeline `node` plays, if it is a `timeline` node naming one of `timelines`.
+fn played_timeline<'t>(node: &KernelNode, timelines: &'t [Timeline]) -> Option<&'t Timeline> {
+    let spec = &patchvm_modules::kernels::timeline::TIMELINE.spec;
+    if node.spec.name != spec.name {
+        return None;
+    }
+    let input = spec.input("name")?;
+    let name = node.texts.iter().find(|text| text.input == input)?;
+    timelines
+        .iter()
+        .find(|timeline| timeline.name.text == name.text)
 }
 
 /// Which node of the program before a new kernel's node carries on.
@@ -264,6 +280,7 @@ fn assemble(
     // transition) is shared by the first and copied by the second.
     let mut shared = vec![false; previous.map_or(0, |previous| previous.kernels.len())];
     for (index, node) in compiled.kernels.into_iter().enumerate() {
+        let timeline = played_timeline(&node, &how.patch.timelines);
         let old = match (lineage(&node), previous) {
             (Lineage::Same, _) => old_kernels
                 .get(&(node.id.as_str(), node.spec.name))
@@ -278,16 +295,16 @@ fn assemble(
         };
         let kernel = match (old, previous) {
             (Some((old, true)), Some(previous))
-                if !shared[old] && previous.kernels[old].built_alike(&node) =>
+                if !shared[old] && previous.kernels[old].built_alike(&node, timeline) =>
             {
                 shared[old] = true;
                 previous.kernels[old].kernel.clone()
             }
             (Some((old, _)), _) => {
                 copied.push((KernelIdx(old as u16), KernelIdx(index as u16)));
-                SharedKernel::new(build_kernel(&node, how.settings))
+                SharedKernel::new(build_kernel(&node, how.settings, &how.patch.timelines))
             }
-            (None, _) => SharedKernel::new(build_kernel(&node, how.settings)),
+            (None, _) => SharedKernel::new(build_kernel(&node, how.settings, &how.patch.timelines)),
         };
         kernels.push(BuiltKernel {
             id: node.id,
@@ -295,6 +312,7 @@ fn assemble(
             values: node.values,
             texts: node.texts,
             in_feedback_loop: node.in_feedback_loop,
+            timeline: timeline.cloned(),
             kernel,
         });
     }
@@ -537,9 +555,10 @@ mod tests {
             values: vec![0.0],
             texts: node("bd sd").texts,
             in_feedback_loop: false,
+            timeline: None,
             kernel: SharedKernel::new(kernel.unwrap()),
         };
-        assert!(built.built_alike(&node("bd sd")));
-        assert!(!built.built_alike(&node("bd hh")));
+        assert!(built.built_alike(&node("bd sd"), None));
+        assert!(!built.built_alike(&node("bd hh"), None));
     }
 }

@@ -26,9 +26,11 @@ use std::path::Path;
 
 mod scenes;
 mod snapshot;
+mod timelines;
 
 pub use scenes::RecallAt;
 pub(crate) use snapshot::Recorded;
+pub use timelines::clip_from_json;
 
 /// The control half of an engine (see [`Engine`](super::Engine)). Every call that changes
 /// the patch compiles and builds the new program here, then publishes it to the audio half;
@@ -80,6 +82,8 @@ pub struct Controller {
     recorded: Recorded,
     /// The note sender playing this engine's note streams, if a host started one.
     notes_out: Option<SenderProbe>,
+    /// How many timeline jumps were sent: each steps a `timeline` node's `jump` input.
+    timeline_jumps: u32,
 }
 
 impl Controller {
@@ -110,6 +114,7 @@ impl Controller {
             inputs: foldhash::HashMap::default(),
             recorded: Recorded::default(),
             notes_out: None,
+            timeline_jumps: 0,
         }
     }
 

@@ -6,7 +6,7 @@ use patchvm_compiler::{
     CompileOptions, Compiled, DEFAULT_VOICES, KernelNode, compile_graph, compile_with,
 };
 use patchvm_ir::{
-    Code, Diagnostic, Diagnostics, Graph, Limits, Patch, validate_voices, validate_with,
+    Code, Diagnostic, Diagnostics, Graph, Limits, Patch, Timeline, validate_voices, validate_with,
 };
 use patchvm_modules::{KernelInit, build, catalog, memory_bytes};
 use patchvm_vm::{Executable, FlushDenormals, MAX_BLOCK, SinkEvent, Transport};
@@ -56,15 +56,21 @@ impl Instance {
         settings: &Settings,
         limits: &Limits,
     ) -> Result<Instance, Diagnostics> {
-        Instance::from_compiled(prepare(patch, settings, limits)?, settings)
+        Instance::from_compiled(
+            prepare(patch, settings, limits)?,
+            settings,
+            &patch.timelines,
+        )
     }
 
     /// Builds the kernels of a patch compiled at `settings` and verifies its program.
     pub(crate) fn from_compiled(
         compiled: Compiled,
         settings: &Settings,
+        timelines: &[Timeline],
     ) -> Result<Instance, Diagnostics> {
-        let executable = build_executable(compiled.program, &compiled.kernels, settings)?;
+        let executable =
+            build_executable(compiled.program, &compiled.kernels, settings, timelines)?;
         Ok(Instance {
             executable,
             sample_rate: settings.sample_rate,
@@ -292,8 +298,12 @@ fn check_settings(settings: &Settings) -> Result<(), Diagnostics> {
     ])
 }
 
-/// What node `node`'s kernel is built from.
-fn kernel_init<'n>(node: &'n KernelNode, settings: &Settings) -> KernelInit<'n> {
+/// What node `node`'s kernel is built from, in a patch whose timelines are `timelines`.
+fn kernel_init<'n>(
+    node: &'n KernelNode,
+    settings: &Settings,
+    timelines: &'n [Timeline],
+) -> KernelInit<'n> {
     let param_seed = node
         .spec
         .input("seed")
@@ -302,6 +312,7 @@ fn kernel_init<'n>(node: &'n KernelNode, settings: &Settings) -> KernelInit<'n> 
         texts: &node.texts,
         seed: node_seed(settings.seed, param_seed, &node.id),
         in_feedback_loop: node.in_feedback_loop,
+        timelines,
         ..KernelInit::new(&node.values, settings.sample_rate)
     }
 }
@@ -332,7 +343,7 @@ fn check_memory(
     };
     let mut total = 0usize;
     for node in &compiled.kernels {
-        let bytes = memory_bytes(node.spec, &kernel_init(node, settings));
+        let bytes = memory_bytes(node.spec, &kernel_init(node, settings, &[]));
         if bytes > limits.max_delay_bytes {
             let what = format!("the delay line of node `{}`", node.id);
             return Err(over(
@@ -362,17 +373,23 @@ pub(crate) fn build_executable(
     program: patchvm_vm::Program,
     nodes: &[KernelNode],
     settings: &Settings,
+    timelines: &[Timeline],
 ) -> Result<Executable, Diagnostics> {
     let kernels = nodes
         .iter()
-        .map(|node| build_kernel(node, settings))
+        .map(|node| build_kernel(node, settings, timelines))
         .collect();
     Executable::new(program, kernels).map_err(|error| verify_failed(&error))
 }
 
-/// Builds the kernel of `node`. Allocates: control side only.
-pub(crate) fn build_kernel(node: &KernelNode, settings: &Settings) -> Box<dyn patchvm_vm::Kernel> {
-    build(node.spec, &kernel_init(node, settings))
+/// Builds the kernel of `node` of a patch whose timelines are `timelines`. Allocates:
+/// control side only.
+pub(crate) fn build_kernel(
+    node: &KernelNode,
+    settings: &Settings,
+    timelines: &[Timeline],
+) -> Box<dyn patchvm_vm::Kernel> {
+    build(node.spec, &kernel_init(node, settings, timelines))
         .expect("the compiler makes kernel nodes only of kernel modules")
 }
 

@@ -58,7 +58,7 @@ impl Prepared {
 
     /// Builds every kernel and verifies the program against them: a runnable instance.
     pub fn instantiate(self) -> Result<Instance, Diagnostics> {
-        Instance::from_compiled(self.compiled, &self.settings)
+        Instance::from_compiled(self.compiled, &self.settings, &self.patch.timelines)
     }
 
     /// The compiled program (its channels, inputs, instructions).

@@ -30,6 +30,7 @@ mod spec_files;
 mod swap;
 mod template_edits;
 mod templates;
+mod timelines;
 mod toy;
 mod transport;
 mod transport_section;

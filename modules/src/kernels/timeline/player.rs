@@ -287,11 +287,13 @@ impl Player {
     }
 
     /// The events since the last [`Player::clear_events`].
+    #[cfg(test)]
     pub(crate) fn events(&self) -> &[TimelineEvent] {
         &self.events
     }
 
     /// Forgets the events read (keeps their memory).
+    #[cfg(test)]
     pub(crate) fn clear_events(&mut self) {
         self.events.clear();
     }
