@@ -65,6 +65,12 @@ pub enum Code {
     /// twice, or names an input no recall can set (a connected one, a voice template's, a
     /// `voice` node's, one of a node that runs no kernel).
     Scene,
+    /// An audio file the patch names cannot be used: missing, unreadable, not audio,
+    /// truncated, or over the sample budget (`--max-sample-bytes`).
+    AudioFile,
+    /// The sample bank section is wrong: a word twice, a word that is not one, a folder
+    /// that is not one.
+    SampleBank,
     /// A timeline or clip is malformed: an unknown or repeated key, a value of the wrong type
     /// or out of range, two timelines or two clips of one timeline sharing a name.
     Timeline,
@@ -102,6 +108,8 @@ impl Code {
             Code::Notes => "E0117",
             Code::NoStream => "E0119",
             Code::Scene => "E0118",
+            Code::AudioFile => "E0120",
+            Code::SampleBank => "E0121",
             Code::Timeline => "E0123",
             Code::UnknownTimeline => "E0124",
             Code::Setting => "E0201",

@@ -21,6 +21,9 @@ pub struct Limits {
     /// Most memory all nodes' state may take (delay lines, mostly), in bytes; checked before
     /// any of it is allocated.
     pub max_state_bytes: usize,
+    /// Most memory the audio files a patch names may take decoded (samples as `f32` at the
+    /// engine's rate), in bytes; a file that would pass it is refused before it is kept.
+    pub max_sample_bytes: usize,
 }
 
 impl Limits {
@@ -45,6 +48,7 @@ impl Default for Limits {
             max_string_bytes: 4096,
             max_delay_bytes: 256 << 20,
             max_state_bytes: 1 << 30,
+            max_sample_bytes: 1 << 30,
         }
     }
 }

@@ -76,6 +76,19 @@ pub fn run_bytecode(data: &[u8]) {
     }
 }
 
+/// Imports `data` as an audio file at 48 kHz within a 64 MiB budget, as the engine imports
+/// the files a patch names: an error or audio whose channels are all as long and finite.
+pub fn import_audio(data: &[u8]) {
+    let Ok(audio) = patchvm::audio::import(data.to_vec(), None, 48_000.0, 64 << 20) else {
+        return;
+    };
+    assert!(audio.frames() > 0 && audio.bytes() <= 64 << 20);
+    for channel in 0..audio.channels() {
+        assert_eq!(audio.channel(channel).len(), audio.frames());
+        assert!(audio.channel(channel).iter().all(|x| x.is_finite()));
+    }
+}
+
 /// Reads `data` as a standard MIDI file and, if it is one, plays its first frames into the
 /// example poly-synth with a few voices.
 pub fn read_midi(data: &[u8]) {

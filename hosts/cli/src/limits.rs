@@ -30,6 +30,10 @@ pub struct LimitArgs {
     /// Most memory for all nodes' state (delay lines), in bytes.
     #[arg(long, allow_negative_numbers = true, value_name = "BYTES", default_value_t = Limits::default().max_state_bytes)]
     max_state_bytes: usize,
+    /// Most memory for the audio files a patch names, decoded at the engine's rate
+    /// (4 bytes a sample per channel), in bytes: 1 GiB is some 93 minutes of stereo at 48 kHz.
+    #[arg(long, allow_negative_numbers = true, value_name = "BYTES", default_value_t = Limits::default().max_sample_bytes)]
+    max_sample_bytes: usize,
 }
 
 impl LimitArgs {
@@ -44,6 +48,7 @@ impl LimitArgs {
             max_string_bytes: self.max_string_bytes,
             max_delay_bytes: self.max_delay_bytes,
             max_state_bytes: self.max_state_bytes,
+            max_sample_bytes: self.max_sample_bytes,
         }
     }
 }

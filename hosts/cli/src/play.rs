@@ -187,6 +187,7 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
         ..EngineSettings::default()
     };
     let (mut controller, mut audio) = Engine::new(settings, limits.clone());
+    controller.set_folder(patchvm::engine::folder_of(&args.patch));
     let notes = match destinations {
         Some(NoteOutputs { destinations, ws }) => {
             let settings = SenderSettings {

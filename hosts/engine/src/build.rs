@@ -5,13 +5,17 @@
 use super::keys::Keys;
 use super::report::SwapReport;
 use crate::instance::{Settings, build_kernel, verify_failed};
+use patchvm_audio::{AudioData, AudioFiles};
 use patchvm_compiler::{
     CompileOptions, Compiled, KernelNode, Origin, ParamNode, Transition, compile_graph, transition,
 };
+use patchvm_ir::Unit;
+use patchvm_ir::text::TextSpec;
 use patchvm_ir::{Diagnostics, Graph, ModuleSpec, NodeIdx, NodeName, Patch, TextValue, Timeline};
 use patchvm_modules::{catalog, rebuilt_by};
 use patchvm_vm::live::{Loaded, ParamKey, Takeover};
 use patchvm_vm::{Executable, Instr, KernelIdx, ParamIdx, Reg, SharedKernel};
+use std::sync::Arc;
 
 /// What the control side remembers of the last program it published: enough to work out
 /// what the next one keeps, and which node inputs events can reach.
@@ -68,7 +72,45 @@ struct BuiltKernel {
     in_feedback_loop: bool,
     /// The timeline it plays, if it is a `timeline` node: a clip edit builds it again.
     timeline: Option<Timeline>,
+    /// The decoded audio it was built with ([`audio_of`], and a timeline's clips' files).
+    audio: Vec<Option<Arc<AudioData>>>,
     kernel: SharedKernel,
+}
+
+/// The decoded audio `node`'s kernel is built with: the file each of its audio-file texts
+/// names, in order, and, for a node with any, every word of the sample bank (a sampler may
+/// play words). Empty for every other node, so it costs them nothing.
+fn audio_of(node: &KernelNode, audio: &AudioFiles) -> Vec<Option<Arc<AudioData>>> {
+    let files: Vec<Option<Arc<AudioData>>> = node
+        .texts
+        .iter()
+        .filter(|text| {
+            matches!(
+                node.spec.inputs[text.input].unit,
+                Unit::Text(TextSpec {
+                    audio_file: true,
+                    ..
+                })
+            )
+        })
+        .map(|text| audio.file(&text.text).cloned())
+        .collect();
+    if files.is_empty() {
+        return files;
+    }
+    let words = audio.words().map(|word| audio.word(word).cloned());
+    files.into_iter().chain(words).collect()
+}
+
+/// Whether two lists of decoded audio are the same samples, `Arc` for `Arc`: the cache gives
+/// one `Arc` per content, so a file whose bytes changed is another.
+fn same_audio(a: &[Option<Arc<AudioData>>], b: &[Option<Arc<AudioData>>]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|pair| match pair {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        })
 }
 
 impl BuiltKernel {
@@ -76,11 +118,18 @@ impl BuiltKernel {
     /// so that the kernel already running can go on for it: the same texts, and the same
     /// values, bit for bit, for every input the kernel is built from ([`rebuilt_by`]); the
     /// others only start parameter slots. A new text builds a new kernel, which copies what
-    /// state it can from this one.
-    fn built_alike(&self, node: &KernelNode, timeline: Option<&Timeline>) -> bool {
+    /// state it can from this one, and so do an edited timeline (`timeline`, the one it
+    /// plays) and a file read anew (`audio`, the node's [`audio_of`]) whose content changed.
+    fn built_alike(
+        &self,
+        node: &KernelNode,
+        timeline: Option<&Timeline>,
+        audio: &[Option<Arc<AudioData>>],
+    ) -> bool {
         self.in_feedback_loop == node.in_feedback_loop
             && self.texts == node.texts
             && self.timeline.as_ref() == timeline
+            && same_audio(&self.audio, audio)
             && self.values.len() == node.values.len()
             && self
                 .values
@@ -135,6 +184,8 @@ pub(crate) struct Build<'a> {
     pub options: &'a CompileOptions,
     pub settings: &'a Settings,
     pub generation: u64,
+    /// The decoded audio files the patch names.
+    pub audio: &'a AudioFiles,
 }
 
 /// Builds the program `compiled` from `graph` to replace `previous`, the program published
@@ -281,6 +332,11 @@ fn assemble(
     let mut shared = vec![false; previous.map_or(0, |previous| previous.kernels.len())];
     for (index, node) in compiled.kernels.into_iter().enumerate() {
         let timeline = played_timeline(&node, &how.patch.timelines);
+        let mut audio = audio_of(&node, how.audio);
+        if let Some(timeline) = timeline {
+            let clips = timeline.clips.iter();
+            audio.extend(clips.map(|clip| how.audio.file(&clip.file.text).cloned()));
+        }
         let old = match (lineage(&node), previous) {
             (Lineage::Same, _) => old_kernels
                 .get(&(node.id.as_str(), node.spec.name))
@@ -295,16 +351,22 @@ fn assemble(
         };
         let kernel = match (old, previous) {
             (Some((old, true)), Some(previous))
-                if !shared[old] && previous.kernels[old].built_alike(&node, timeline) =>
+                if !shared[old] && previous.kernels[old].built_alike(&node, timeline, &audio) =>
             {
                 shared[old] = true;
                 previous.kernels[old].kernel.clone()
             }
             (Some((old, _)), _) => {
                 copied.push((KernelIdx(old as u16), KernelIdx(index as u16)));
-                SharedKernel::new(build_kernel(&node, how.settings, &how.patch.timelines))
+                let timelines = &how.patch.timelines;
+                SharedKernel::new(build_kernel(&node, how.settings, how.audio, timelines))
             }
-            (None, _) => SharedKernel::new(build_kernel(&node, how.settings, &how.patch.timelines)),
+            (None, _) => SharedKernel::new(build_kernel(
+                &node,
+                how.settings,
+                how.audio,
+                &how.patch.timelines,
+            )),
         };
         kernels.push(BuiltKernel {
             id: node.id,
@@ -313,6 +375,7 @@ fn assemble(
             texts: node.texts,
             in_feedback_loop: node.in_feedback_loop,
             timeline: timeline.cloned(),
+            audio,
             kernel,
         });
     }
@@ -556,9 +619,10 @@ mod tests {
             texts: node("bd sd").texts,
             in_feedback_loop: false,
             timeline: None,
+            audio: Vec::new(),
             kernel: SharedKernel::new(kernel.unwrap()),
         };
-        assert!(built.built_alike(&node("bd sd"), None));
-        assert!(!built.built_alike(&node("bd hh"), None));
+        assert!(built.built_alike(&node("bd sd"), None, &[]));
+        assert!(!built.built_alike(&node("bd hh"), None, &[]));
     }
 }

@@ -12,9 +12,11 @@ use super::performance::{Change, OUTPUT_LEVEL, Performance, Target, VoiceInput};
 use super::report::SwapReport;
 use super::sync::TempoSync;
 use super::{At, EngineSettings};
+use crate::audio_files::{self, Resolved};
 use crate::instance::{Prepared, prepare_edit};
 use crate::source;
 use crate::stream::{SenderMetrics, SenderProbe};
+use patchvm_audio::AudioCache;
 use patchvm_compiler::CompileOptions;
 use patchvm_ir::voices;
 use patchvm_ir::{Edit, Format, InputSpec, Limits, NodeName, Patch, Rate, Role};
@@ -24,6 +26,7 @@ use patchvm_vm::{Quantize, TempoMap, TransportCommand};
 use std::collections::{BTreeSet, VecDeque};
 use std::path::Path;
 
+mod audio;
 mod scenes;
 mod snapshot;
 mod timelines;
@@ -82,6 +85,12 @@ pub struct Controller {
     recorded: Recorded,
     /// The note sender playing this engine's note streams, if a host started one.
     notes_out: Option<SenderProbe>,
+    /// Decoded audio files, kept across reloads (`controller/audio.rs`).
+    audio: AudioCache,
+    /// The folder the patch's audio paths are relative to: the patch file's.
+    folder: std::path::PathBuf,
+    /// The audio files of the program published, held so reloading them decodes nothing.
+    audio_files: Resolved,
     /// How many timeline jumps were sent: each steps a `timeline` node's `jump` input.
     timeline_jumps: u32,
 }
@@ -91,6 +100,7 @@ impl Controller {
         Controller {
             remote,
             settings,
+            audio: AudioCache::new(limits.max_sample_bytes),
             limits,
             patch: None,
             history: History::default(),
@@ -114,6 +124,8 @@ impl Controller {
             inputs: foldhash::HashMap::default(),
             recorded: Recorded::default(),
             notes_out: None,
+            folder: std::path::PathBuf::new(),
+            audio_files: Resolved::default(),
             timeline_jumps: 0,
         }
     }
@@ -124,10 +136,12 @@ impl Controller {
         self.load_patch(patch)
     }
 
-    /// Reads the patch file at `path` (format from its extension) and plays it.
+    /// Reads the patch file at `path` (format from its extension) and plays it, its audio
+    /// files relative to its folder from now on.
     pub fn load_file(&mut self, path: &Path) -> Result<SwapReport, EngineError> {
         let (patch, _) = source::load(path, &self.limits).map_err(EngineError::Load)?;
-        self.load_patch(patch)
+        let folder = std::mem::replace(&mut self.folder, crate::folder_of(path));
+        self.load_patch(patch).inspect_err(|_| self.folder = folder)
     }
 
     /// Plays `patch`, replacing the one playing: nodes whose id and module survive keep
@@ -609,12 +623,20 @@ impl Controller {
             graph,
             expanded,
         } = prepare_edit(&patch, &settings, &self.limits, &options)?;
+        let resolved = audio_files::resolve(
+            &patch,
+            &compiled.kernels,
+            &self.folder,
+            settings.sample_rate,
+            &mut self.audio,
+        )?;
         let generation = self.generation + 1;
         let how = Build {
             patch: &patch,
             options: &options,
             settings: &settings,
             generation,
+            audio: &resolved.files,
         };
         let (mut loaded, published, mut report) = build(
             compiled,
@@ -636,6 +658,7 @@ impl Controller {
         report.published_at = self.remote.metrics().next_look();
         self.generation = generation;
         self.published = Some(published);
+        self.audio_files = resolved;
         self.inputs.clear();
         // Expanded once, by the validation: without a template the patch is its own
         // expansion, and no copy of it is kept.

@@ -1,7 +1,9 @@
 //! A patch made runnable: compiled, its kernels built, its program verified.
 
+use crate::audio_files::{self, Resolved};
 use crate::load::BlockLoads;
 use crate::seed::node_seed;
+use patchvm_audio::{AudioCache, AudioFiles};
 use patchvm_compiler::{
     CompileOptions, Compiled, DEFAULT_VOICES, KernelNode, compile_graph, compile_with,
 };
@@ -10,6 +12,7 @@ use patchvm_ir::{
 };
 use patchvm_modules::{KernelInit, build, catalog, memory_bytes};
 use patchvm_vm::{Executable, FlushDenormals, MAX_BLOCK, SinkEvent, Transport};
+use std::path::Path;
 use std::time::Instant;
 
 /// What a patch is instantiated with.
@@ -50,27 +53,33 @@ pub struct Instance {
 }
 
 impl Instance {
-    /// Validates, compiles and builds `patch`. All allocation happens here.
+    /// Validates, compiles and builds `patch`, its audio files read relative to the working
+    /// directory. All allocation happens here.
     pub fn new(
         patch: &Patch,
         settings: &Settings,
         limits: &Limits,
     ) -> Result<Instance, Diagnostics> {
-        Instance::from_compiled(
-            prepare(patch, settings, limits)?,
-            settings,
-            &patch.timelines,
-        )
+        let compiled = prepare(patch, settings, limits)?;
+        let audio = load_audio(patch, &compiled, Path::new(""), settings, limits)?;
+        Instance::from_compiled(compiled, settings, &audio.files, &patch.timelines)
     }
 
-    /// Builds the kernels of a patch compiled at `settings` and verifies its program.
+    /// Builds the kernels of a patch compiled at `settings`, with the decoded files it names,
+    /// and verifies its program.
     pub(crate) fn from_compiled(
         compiled: Compiled,
         settings: &Settings,
+        audio: &AudioFiles,
         timelines: &[Timeline],
     ) -> Result<Instance, Diagnostics> {
-        let executable =
-            build_executable(compiled.program, &compiled.kernels, settings, timelines)?;
+        let executable = build_executable(
+            compiled.program,
+            &compiled.kernels,
+            settings,
+            audio,
+            timelines,
+        )?;
         Ok(Instance {
             executable,
             sample_rate: settings.sample_rate,
@@ -219,6 +228,25 @@ pub(crate) fn prepare_with(
     Ok(compiled)
 }
 
+/// Loads the audio files `compiled` (from `patch`) names, relative to `folder`, through a
+/// cache of its own within `limits`' sample budget: an offline instance's.
+pub(crate) fn load_audio(
+    patch: &Patch,
+    compiled: &Compiled,
+    folder: &Path,
+    settings: &Settings,
+    limits: &Limits,
+) -> Result<Resolved, Diagnostics> {
+    let mut cache = AudioCache::new(limits.max_sample_bytes);
+    audio_files::resolve(
+        patch,
+        &compiled.kernels,
+        folder,
+        settings.sample_rate,
+        &mut cache,
+    )
+}
+
 /// A patch prepared for the live engine by [`prepare_edit`].
 pub(crate) struct Prepared {
     pub(crate) compiled: Compiled<'static>,
@@ -298,10 +326,12 @@ fn check_settings(settings: &Settings) -> Result<(), Diagnostics> {
     ])
 }
 
-/// What node `node`'s kernel is built from, in a patch whose timelines are `timelines`.
-fn kernel_init<'n>(
+/// What node `node`'s kernel is built from, reading the decoded files of `audio`, in a patch
+/// whose timelines are `timelines`.
+pub(crate) fn kernel_init<'n>(
     node: &'n KernelNode,
     settings: &Settings,
+    audio: &'n AudioFiles,
     timelines: &'n [Timeline],
 ) -> KernelInit<'n> {
     let param_seed = node
@@ -312,6 +342,7 @@ fn kernel_init<'n>(
         texts: &node.texts,
         seed: node_seed(settings.seed, param_seed, &node.id),
         in_feedback_loop: node.in_feedback_loop,
+        audio,
         timelines,
         ..KernelInit::new(&node.values, settings.sample_rate)
     }
@@ -343,7 +374,8 @@ fn check_memory(
     };
     let mut total = 0usize;
     for node in &compiled.kernels {
-        let bytes = memory_bytes(node.spec, &kernel_init(node, settings, &[]));
+        // Decoded samples are shared and counted by the sample budget, not here.
+        let bytes = memory_bytes(node.spec, &kernel_init(node, settings, &NO_AUDIO, &[]));
         if bytes > limits.max_delay_bytes {
             let what = format!("the delay line of node `{}`", node.id);
             return Err(over(
@@ -367,29 +399,34 @@ fn check_memory(
     Ok(())
 }
 
-/// Builds the kernels of `nodes` and verifies `program` against them. Allocates: control
-/// side only.
+/// What a kernel's memory is estimated with: no files.
+static NO_AUDIO: AudioFiles = AudioFiles::EMPTY;
+
+/// Builds the kernels of `nodes`, with the decoded files of `audio`, and verifies `program`
+/// against them. Allocates: control side only.
 pub(crate) fn build_executable(
     program: patchvm_vm::Program,
     nodes: &[KernelNode],
     settings: &Settings,
+    audio: &AudioFiles,
     timelines: &[Timeline],
 ) -> Result<Executable, Diagnostics> {
     let kernels = nodes
         .iter()
-        .map(|node| build_kernel(node, settings, timelines))
+        .map(|node| build_kernel(node, settings, audio, timelines))
         .collect();
     Executable::new(program, kernels).map_err(|error| verify_failed(&error))
 }
 
-/// Builds the kernel of `node` of a patch whose timelines are `timelines`. Allocates:
-/// control side only.
+/// Builds the kernel of `node`, with the decoded files of `audio`, in a patch whose timelines
+/// are `timelines`. Allocates: control side only.
 pub(crate) fn build_kernel(
     node: &KernelNode,
     settings: &Settings,
+    audio: &AudioFiles,
     timelines: &[Timeline],
 ) -> Box<dyn patchvm_vm::Kernel> {
-    build(node.spec, &kernel_init(node, settings, timelines))
+    build(node.spec, &kernel_init(node, settings, audio, timelines))
         .expect("the compiler makes kernel nodes only of kernel modules")
 }
 

@@ -124,6 +124,7 @@
 
 #![deny(missing_docs)]
 
+mod audio_files;
 pub mod backend;
 mod build;
 mod controller;
@@ -175,13 +176,15 @@ pub use thread::StoppableThread;
 pub use frames::Frames;
 pub use instance::{Instance, SAMPLE_RATES, Settings, sample_rate_problem};
 pub use patchvm_vm::live::AudioHalf;
-pub use pipeline::Prepared;
+pub use pipeline::{Prepared, folder_of};
 pub use seed::node_seed;
 pub use snapshot::{
     HeldNote, ParamValue, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, Snapshot, SnapshotError,
     TransportSnapshot,
 };
 
+/// Audio files decoded, resampled and cached (`patchvm-audio`).
+pub use patchvm_audio as audio;
 /// The compiler (`patchvm-compiler`).
 pub use patchvm_compiler as compiler;
 /// The patch data model, formats, catalog types and validation (`patchvm-ir`).

@@ -59,6 +59,8 @@ pub use patchvm_ws as ws;
 
 /// The compiler (`patchvm-compiler`).
 pub use patchvm_compiler as compiler;
+/// Audio files decoded, resampled and cached (`patchvm-audio`).
+pub use patchvm_engine::audio;
 /// The patch data model, formats, catalog types and validation (`patchvm-ir`).
 pub use patchvm_ir as ir;
 /// The module catalog and kernels (`patchvm-modules`).

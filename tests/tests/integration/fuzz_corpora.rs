@@ -98,3 +98,8 @@ fn engine_edits_corpus() {
 fn osc_datagram_corpus() {
     assert!(replay("osc_datagram", Vec::new(), fuzzing::osc_datagram) > 0);
 }
+
+#[test]
+fn import_audio_corpus() {
+    assert!(replay("import_audio", Vec::new(), fuzzing::import_audio) > 5);
+}
