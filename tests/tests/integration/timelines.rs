@@ -4,10 +4,13 @@
 //! every format without loss.
 
 use crate::allocations::{Allocations, counted};
-use patchvm::engine::{At, Controller, Engine, EngineError, EngineSettings, clip_from_json};
+use patchvm::engine::{
+    At, Controller, Engine, EngineError, EngineSettings, Prepared, Settings, clip_from_json,
+};
 use patchvm::ir::timelines::{Clip, Follow, FollowAction, Position, Timeline};
 use patchvm::ir::{Format, Limits, Patch};
 use proptest::prelude::*;
+use std::path::PathBuf;
 
 const PATCH: &str = r#"(patch
   (nodes
@@ -21,6 +24,41 @@ const PATCH: &str = r#"(patch
       (clip c (file "c.wav") (position 4) (length 0.01) (follow (choose (1 stop) (1 next)))))
     (other (bpm 90))))"#;
 
+/// A 16-bit PCM WAV, one channel at 48 kHz: frame `i` is `value(i)`.
+fn wav(frames: usize) -> Vec<u8> {
+    let data = (frames * 2) as u32;
+    let mut bytes = b"RIFF".to_vec();
+    bytes.extend_from_slice(&(36 + data).to_le_bytes());
+    bytes.extend_from_slice(b"WAVEfmt \x10\0\0\0\x01\0\x01\0");
+    bytes.extend_from_slice(&48_000u32.to_le_bytes());
+    bytes.extend_from_slice(&96_000u32.to_le_bytes());
+    bytes.extend_from_slice(b"\x02\0\x10\0data");
+    bytes.extend_from_slice(&data.to_le_bytes());
+    for i in 0..frames {
+        bytes.extend_from_slice(&value(i).to_le_bytes());
+    }
+    bytes
+}
+
+/// The WAVs' frame `i`: every frame of the first 4 800 a different value.
+fn value(i: usize) -> i16 {
+    ((i % 4_800) as i16 - 2_400) * 8
+}
+
+/// A fresh folder holding `files`, each a 0.1 s WAV (4 800 frames).
+fn folder(name: &str, files: &[&str]) -> PathBuf {
+    let folder = std::env::temp_dir().join(format!(
+        "patchvm-timelines-{name}-{}",
+        std::process::id()
+    ));
+    let _absent = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    for file in files {
+        std::fs::write(folder.join(file), wav(4_800)).unwrap();
+    }
+    folder
+}
+
 fn engine() -> (Controller, patchvm::engine::AudioHalf) {
     let (mut controller, audio) = Engine::new(
         EngineSettings {
@@ -29,6 +67,10 @@ fn engine() -> (Controller, patchvm::engine::AudioHalf) {
         },
         Limits::default(),
     );
+    controller.set_folder(folder(
+        "engine",
+        &["a.wav", "b.wav", "c.wav", "d.wav", "x.wav"],
+    ));
     controller
         .load_text(PATCH.as_bytes(), Format::Sexpr)
         .unwrap();
@@ -150,6 +192,63 @@ fn timeline_commands_clip_edits_and_follow_actions_allocate_nothing_on_the_audio
         controller.metrics().swaps
     );
     assert_eq!((total.allocations, total.frees), (0, 0));
+}
+
+/// Renders `patch` (its files in `folder`) for `frames` stereo frames in blocks of 64.
+fn render(patch: &str, folder: &std::path::Path, frames: usize) -> Vec<f32> {
+    let patch = Format::Sexpr.read(patch.as_bytes(), &Limits::default()).unwrap();
+    let prepared =
+        Prepared::in_folder(patch, &Settings::default(), &Limits::default(), folder).unwrap();
+    let mut instance = prepared.instantiate().unwrap();
+    assert_eq!(instance.channels(), 2);
+    let mut out = vec![0.0; 2 * frames];
+    instance.process_interleaved(&mut out, 64);
+    out
+}
+
+#[test]
+fn a_clip_from_a_wav_file_starts_on_its_beat_with_its_offset_length_gain_and_pan() {
+    let folder = folder("render", &["hit.wav"]);
+    // Beat 4 at 120 BPM is 2 s: sample 96 000 at 48 kHz. Offset 10 ms = 480 frames in,
+    // 20 ms = 960 frames long, -6 dB, pan 0.5: left cos(3π/8), right sin(3π/8).
+    let patch = r#"(patch
+      (nodes (player (type "timeline") (name "song")) (out (type "output")))
+      (connections (player "left" -> out "left") (player "right" -> out "right"))
+      (timelines (song (bpm 120)
+        (clip hit (file "hit.wav") (position 4) (offset 0.01) (length 0.02) (gain -6) (pan 0.5)))))"#;
+    let out = render(patch, &folder, 97_200);
+    let level = 10f64.powf(-6.0 / 20.0);
+    let angle = 1.5 * std::f64::consts::FRAC_PI_4;
+    let gains = [(level * angle.cos()) as f32, (level * angle.sin()) as f32];
+    let sounding: Vec<usize> = (0..97_200)
+        .filter(|&frame| out[2 * frame] != 0.0 || out[2 * frame + 1] != 0.0)
+        .collect();
+    assert_eq!(sounding.first(), Some(&96_000));
+    assert_eq!(sounding.last(), Some(&96_959));
+    for t in 0..960 {
+        let sample = f32::from(value(480 + t)) / 32_768.0;
+        for (channel, gain) in gains.iter().enumerate() {
+            let got = out[2 * (96_000 + t) + channel];
+            assert!((got - sample * gain).abs() < 1e-6, "frame {t}: {got}");
+        }
+    }
+}
+
+#[test]
+fn a_clip_whose_file_is_missing_is_e0120_at_its_file_string() {
+    let folder = folder("missing", &[]);
+    let patch = r#"(patch
+      (nodes (player (type "timeline") (name "song")) (out (type "output")))
+      (connections (player "left" -> out "left"))
+      (timelines (song (clip hit (file "gone.wav") (position 4)))))"#;
+    let parsed = Format::Sexpr.read(patch.as_bytes(), &Limits::default()).unwrap();
+    let problems =
+        Prepared::in_folder(parsed, &Settings::default(), &Limits::default(), &folder)
+            .err()
+            .unwrap();
+    assert_eq!(problems[0].code.as_str(), "E0120");
+    let span = problems[0].primary.span;
+    assert_eq!(&patch[span.start as usize..span.end as usize], "\"gone.wav\"");
 }
 
 /// Random clips (odd names and files included) on random timelines.
