@@ -17,8 +17,10 @@
 //! formats (`timelines/read.rs`), so JSON's clip is the same map of the same keys, as issue
 //! 17's C ABI sends it. Validation is `validate/timelines.rs`.
 
+mod implicit;
 mod read;
 
+pub use implicit::play_implicitly;
 pub(crate) use read::clip_fields;
 pub use read::{CLIP_KEYS, ClipField, clip_from_fields};
 

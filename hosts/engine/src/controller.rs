@@ -611,6 +611,8 @@ impl Controller {
         patch: Patch,
         quantize: Option<Quantize>,
     ) -> Result<(SwapReport, Option<Patch>), EngineError> {
+        let mut patch = patch;
+        patchvm_ir::timelines::play_implicitly(&mut patch);
         self.maintain();
         self.keep_scene_slots(&patch);
         let options = CompileOptions {

@@ -60,6 +60,16 @@ impl Instance {
         settings: &Settings,
         limits: &Limits,
     ) -> Result<Instance, Diagnostics> {
+        // Timelines without a `timeline` node play through implicit ones.
+        let implicit;
+        let patch = if patch.timelines.is_empty() {
+            patch
+        } else {
+            let mut copy = patch.clone();
+            patchvm_ir::timelines::play_implicitly(&mut copy);
+            implicit = copy;
+            &implicit
+        };
         let compiled = prepare(patch, settings, limits)?;
         let audio = load_audio(patch, &compiled, Path::new(""), settings, limits)?;
         Instance::from_compiled(compiled, settings, &audio.files, &patch.timelines)

@@ -45,6 +45,7 @@ impl Prepared {
         limits: &Limits,
         folder: &Path,
     ) -> Result<Prepared, Diagnostics> {
+        patchvm_ir::timelines::play_implicitly(&mut patch);
         let compiled = prepare(&patch, settings, limits)?;
         let audio = load_audio(&patch, &compiled, folder, settings, limits)?;
         // The patch kept names every port the shorthand left out: validation named them all.

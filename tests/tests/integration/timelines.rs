@@ -47,10 +47,8 @@ fn value(i: usize) -> i16 {
 
 /// A fresh folder holding `files`, each a 0.1 s WAV (4 800 frames).
 fn folder(name: &str, files: &[&str]) -> PathBuf {
-    let folder = std::env::temp_dir().join(format!(
-        "patchvm-timelines-{name}-{}",
-        std::process::id()
-    ));
+    let folder =
+        std::env::temp_dir().join(format!("patchvm-timelines-{name}-{}", std::process::id()));
     let _absent = std::fs::remove_dir_all(&folder);
     std::fs::create_dir_all(&folder).unwrap();
     for file in files {
@@ -196,7 +194,9 @@ fn timeline_commands_clip_edits_and_follow_actions_allocate_nothing_on_the_audio
 
 /// Renders `patch` (its files in `folder`) for `frames` stereo frames in blocks of 64.
 fn render(patch: &str, folder: &std::path::Path, frames: usize) -> Vec<f32> {
-    let patch = Format::Sexpr.read(patch.as_bytes(), &Limits::default()).unwrap();
+    let patch = Format::Sexpr
+        .read(patch.as_bytes(), &Limits::default())
+        .unwrap();
     let prepared =
         Prepared::in_folder(patch, &Settings::default(), &Limits::default(), folder).unwrap();
     let mut instance = prepared.instantiate().unwrap();
@@ -241,14 +241,46 @@ fn a_clip_whose_file_is_missing_is_e0120_at_its_file_string() {
       (nodes (player (type "timeline") (name "song")) (out (type "output")))
       (connections (player "left" -> out "left"))
       (timelines (song (clip hit (file "gone.wav") (position 4)))))"#;
-    let parsed = Format::Sexpr.read(patch.as_bytes(), &Limits::default()).unwrap();
-    let problems =
-        Prepared::in_folder(parsed, &Settings::default(), &Limits::default(), &folder)
-            .err()
-            .unwrap();
+    let parsed = Format::Sexpr
+        .read(patch.as_bytes(), &Limits::default())
+        .unwrap();
+    let problems = Prepared::in_folder(parsed, &Settings::default(), &Limits::default(), &folder)
+        .err()
+        .unwrap();
     assert_eq!(problems[0].code.as_str(), "E0120");
     let span = problems[0].primary.span;
-    assert_eq!(&patch[span.start as usize..span.end as usize], "\"gone.wav\"");
+    assert_eq!(
+        &patch[span.start as usize..span.end as usize],
+        "\"gone.wav\""
+    );
+}
+
+#[test]
+fn a_patch_with_timelines_and_no_timeline_node_plays_every_timeline_summed_to_the_output() {
+    let folder = folder("implicit", &["hit.wav"]);
+    // Timeline `a` at 120 BPM puts its clip at 0.5 s (beat 1, sample 24 000); `b` at 60 BPM
+    // at 1 s (sample 48 000) and again at 0.5 s from a clip in seconds, overlapping `a`'s.
+    let patch = r#"(patch
+      (timelines
+        (a (bpm 120) (clip x (file "hit.wav") (position 1) (length 0.01)))
+        (b (bpm 60) (clip y (file "hit.wav") (position 1) (length 0.01))
+                    (clip z (file "hit.wav") (seconds 0.5) (length 0.01) (gain -6)))))"#;
+    let out = render(patch, &folder, 49_000);
+    let at = |frame: usize| out[2 * frame];
+    let center = std::f32::consts::FRAC_1_SQRT_2;
+    let half = 10f64.powf(-6.0 / 20.0) as f32;
+    for t in 0..480 {
+        let sample = f32::from(value(t)) / 32_768.0;
+        let both = sample * center + sample * half * center;
+        assert!((at(24_000 + t) - both).abs() < 1e-6, "frame {t}");
+        assert!((at(48_000 + t) - sample * center).abs() < 1e-6, "frame {t}");
+        let right = out[2 * (48_000 + t) + 1];
+        assert!((right - sample * center).abs() < 1e-6, "frame {t}");
+    }
+    assert_eq!(
+        (at(23_999), at(24_480), at(47_999), at(48_480)),
+        (0.0, 0.0, 0.0, 0.0)
+    );
 }
 
 /// Random clips (odd names and files included) on random timelines.
