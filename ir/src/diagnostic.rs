@@ -77,6 +77,11 @@ pub enum Code {
     /// A node asks for something this build of patchvm leaves out (a cargo feature it was
     /// built without), such as a pitch shift without the `stretch` feature.
     NotBuilt,
+    /// A timeline or clip is malformed: an unknown or repeated key, a value of the wrong type
+    /// or out of range, two timelines or two clips of one timeline sharing a name.
+    Timeline,
+    /// A timeline command or follow action names a timeline or clip that does not exist.
+    UnknownTimeline,
     /// A setting of the host (not of the patch) is out of range, such as the sample rate.
     Setting,
     /// patchvm failed its own invariants: a bug to report, never the patch's fault.
@@ -143,6 +148,8 @@ impl Code {
             Code::SampleBank => "E0121",
             Code::SampleWord => "E0122",
             Code::NotBuilt => "E0125",
+            Code::Timeline => "E0123",
+            Code::UnknownTimeline => "E0124",
             Code::Setting => "E0201",
             Code::Internal => "E0900",
             Code::Unheard => "W0101",

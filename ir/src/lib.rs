@@ -38,6 +38,7 @@ pub mod shorthand;
 pub mod span;
 pub mod suggest;
 pub mod text;
+pub mod timelines;
 pub mod transport;
 pub mod validate;
 pub mod voices;
@@ -61,5 +62,6 @@ pub use patch::{
 pub use scenes::{Scene, SceneValue};
 pub use span::{LineColumn, LineIndex, Span};
 pub use text::{TextCheck, TextInfo, TextProblem, TextSpec, TextValue};
+pub use timelines::{Clip, Follow, FollowAction, Position, Timeline};
 pub use transport::{Meter, TempoChange, TempoShape, Transport};
 pub use validate::{validate, validate_voices, validate_with};

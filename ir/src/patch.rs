@@ -6,6 +6,7 @@
 use crate::literal::Escape;
 use crate::scenes::Scene;
 use crate::span::Span;
+use crate::timelines::Timeline;
 use crate::transport::Transport;
 
 /// A patch: a graph of module instances (nodes) and connections between their ports.
@@ -28,6 +29,9 @@ pub struct Patch {
     /// The scenes: named sets of values recalled together (see [`mod@crate::scenes`]), in
     /// the order written.
     pub scenes: Vec<Scene>,
+    /// The timelines: clips of audio files on their own tempo maps (see
+    /// [`mod@crate::timelines`]), in the order written.
+    pub timelines: Vec<Timeline>,
 }
 
 /// A voice template: `(voice NAME (nodes …) (connections …) (inputs …) (outputs …))`.
@@ -265,6 +269,7 @@ impl Patch {
                 clear_value(&mut value.value);
             }
         }
+        crate::timelines::clear_spans(&mut self.timelines);
         let midi = &mut self.midi;
         for number in midi.tuning.iter_mut().chain(&mut midi.bend_range) {
             number.span = Span::NONE;

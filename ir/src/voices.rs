@@ -231,6 +231,7 @@ fn expand_by<'p>(
             nodes: patch.nodes.clone(),
             connections: patch.connections.clone(),
             transport: patch.transport.clone(),
+            timelines: patch.timelines.clone(),
             ..Patch::default()
         };
         streams::spread_into_modules(&mut flat, catalog);
@@ -238,6 +239,7 @@ fn expand_by<'p>(
     }
     let mut flat = Patch {
         transport: patch.transport.clone(),
+        timelines: patch.timelines.clone(),
         ..Patch::default()
     };
     let mut checked: Vec<Expansion> = Vec::with_capacity(patch.voices.len());

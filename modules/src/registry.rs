@@ -3,7 +3,7 @@
 
 use crate::kernels;
 use crate::module::{Build, Module};
-use patchvm_ir::{Catalog, ModuleSpec, Rate, Role, TextValue};
+use patchvm_ir::{Catalog, ModuleSpec, Rate, Role, TextValue, Timeline};
 use patchvm_vm::Kernel;
 use patchvm_vm::audio::{AudioData, AudioFiles};
 use std::sync::Arc;
@@ -40,6 +40,9 @@ pub struct KernelInit<'a> {
     /// those names; read through [`KernelInit::audio_file`]. A builder keeps clones of the
     /// `Arc`s it plays: the samples are shared, never copied.
     pub audio: &'a AudioFiles,
+    /// The patch's timelines section, which a `timeline` node plays one of by name; empty
+    /// where a host builds a node without its patch.
+    pub timelines: &'a [Timeline],
 }
 
 /// What a node is built with when its host gives no audio files.
@@ -56,6 +59,7 @@ impl<'a> KernelInit<'a> {
             seed: 0,
             in_feedback_loop: false,
             audio: &NO_AUDIO,
+            timelines: &[],
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The audio files a patch names, loaded for its build: every audio-file text of its kernels
-//! ([`TextSpec::audio_file`]), resolved against the patch file's folder, through an
+//! ([`TextSpec::audio_file`]) and every clip's file of its timelines
+//! ([`timelines::files`]), resolved against the patch file's folder, through an
 //! [`AudioCache`] into the [`AudioFiles`] each kernel is built with.
 //!
 //! A file that cannot be used is an E0120 diagnostic at the string that names it, saying
@@ -9,6 +10,7 @@
 use patchvm_audio::{AudioCache, AudioFiles, ImportError};
 use patchvm_compiler::KernelNode;
 use patchvm_ir::text::TextSpec;
+use patchvm_ir::timelines;
 use patchvm_ir::{Code, Diagnostic, Diagnostics, Patch, Span, Unit, ValueKind};
 use patchvm_modules::kernels::sampler::bank;
 use std::path::{Path, PathBuf};
@@ -21,7 +23,8 @@ pub(crate) struct Resolved {
     pub(crate) paths: Vec<PathBuf>,
 }
 
-/// Loads every file the audio-file texts of `kernels` name, relative to `folder` (empty for
+/// Loads every file the audio-file texts of `kernels` and the clips of `patch`'s timelines
+/// name, relative to `folder` (empty for
 /// the working directory), at `sample_rate`, through `cache`.
 pub(crate) fn resolve(
     patch: &Patch,
@@ -32,6 +35,23 @@ pub(crate) fn resolve(
 ) -> Result<Resolved, Diagnostics> {
     let mut resolved = Resolved::default();
     let mut problems = Vec::new();
+    // Each name once; a file that cannot be used is an E0120 at `span`.
+    let mut load = |name: &str,
+                    span: &dyn Fn() -> Span,
+                    resolved: &mut Resolved,
+                    problems: &mut Vec<Diagnostic>| {
+        if name.is_empty() || resolved.files.file(name).is_some() {
+            return;
+        }
+        let path = folder.join(name);
+        match cache.load(&path, sample_rate) {
+            Ok(data) => {
+                resolved.files.insert_file(name, data);
+                resolved.paths.push(path);
+            }
+            Err(error) => problems.push(unusable(&path, &error, span())),
+        }
+    };
     for node in kernels {
         for text in &node.texts {
             let input = &node.spec.inputs[text.input];
@@ -45,21 +65,12 @@ pub(crate) fn resolve(
                 continue;
             }
             let name = text.text.as_str();
-            if name.is_empty() || resolved.files.file(name).is_some() {
-                continue;
-            }
-            let path = folder.join(name);
-            match cache.load(&path, sample_rate) {
-                Ok(data) => {
-                    resolved.files.insert_file(name, data);
-                    resolved.paths.push(path);
-                }
-                Err(error) => {
-                    let span = text_span(patch, input.name, name).unwrap_or(node.span);
-                    problems.push(unusable(&path, &error, span));
-                }
-            }
+            let span = || text_span(patch, input.name, name).unwrap_or(node.span);
+            load(name, &span, &mut resolved, &mut problems);
         }
+    }
+    for file in timelines::files(&patch.timelines) {
+        load(&file.text, &|| file.span, &mut resolved, &mut problems);
     }
     // The bank's words are known only now: each `seq.samples` word must be one (E0122).
     problems.extend(bank::check(patch, &resolved.files));

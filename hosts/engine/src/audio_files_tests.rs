@@ -94,12 +94,12 @@ fn a_kernel_is_built_with_the_samples_of_the_file_its_text_names() {
     let resolved = resolve(&patch, &kernels, &folder, 48_000.0, &mut cache).unwrap();
     assert_eq!(resolved.paths, [folder.join("kit/kick.wav")]);
     let settings = Settings::default();
-    let init = kernel_init(&kernels[0], &settings, &resolved.files);
+    let init = kernel_init(&kernels[0], &settings, &resolved.files, &[]);
     let audio = init.audio_file(&SAMPLER, "file").unwrap();
     assert_eq!(audio.channel(0), [0.0, 0.5, -0.5]);
     assert_eq!(audio.sample_rate(), 48_000.0);
     // Both nodes read one decoding.
-    let other = kernel_init(&kernels[1], &settings, &resolved.files);
+    let other = kernel_init(&kernels[1], &settings, &resolved.files, &[]);
     assert!(Arc::ptr_eq(
         &audio,
         &other.audio_file(&SAMPLER, "file").unwrap()

@@ -11,7 +11,7 @@ use patchvm_compiler::{
 };
 use patchvm_ir::Unit;
 use patchvm_ir::text::TextSpec;
-use patchvm_ir::{Diagnostics, Graph, ModuleSpec, NodeIdx, NodeName, Patch, TextValue};
+use patchvm_ir::{Diagnostics, Graph, ModuleSpec, NodeIdx, NodeName, Patch, TextValue, Timeline};
 use patchvm_modules::{catalog, rebuilt_by};
 use patchvm_vm::live::{Loaded, ParamKey, Takeover};
 use patchvm_vm::{Executable, Instr, KernelId, KernelIdx, ParamIdx, Reg, SharedKernel};
@@ -70,7 +70,9 @@ struct BuiltKernel {
     /// The node's texts, one per text input.
     texts: Vec<TextValue>,
     in_feedback_loop: bool,
-    /// The decoded audio it was built with ([`audio_of`]).
+    /// The timeline it plays, if it is a `timeline` node: a clip edit builds it again.
+    timeline: Option<Timeline>,
+    /// The decoded audio it was built with ([`audio_of`], and a timeline's clips' files).
     audio: Vec<Option<Arc<AudioData>>>,
     kernel: SharedKernel,
 }
@@ -116,11 +118,17 @@ impl BuiltKernel {
     /// so that the kernel already running can go on for it: the same texts, and the same
     /// values, bit for bit, for every input the kernel is built from ([`rebuilt_by`]); the
     /// others only start parameter slots. A new text builds a new kernel, which copies what
-    /// state it can from this one, and so does a file read anew (`audio`, the node's
-    /// [`audio_of`]) whose content changed.
-    fn built_alike(&self, node: &KernelNode, audio: &[Option<Arc<AudioData>>]) -> bool {
+    /// state it can from this one, and so do an edited timeline (`timeline`, the one it
+    /// plays) and a file read anew (`audio`, the node's [`audio_of`]) whose content changed.
+    fn built_alike(
+        &self,
+        node: &KernelNode,
+        timeline: Option<&Timeline>,
+        audio: &[Option<Arc<AudioData>>],
+    ) -> bool {
         self.in_feedback_loop == node.in_feedback_loop
             && self.texts == node.texts
+            && self.timeline.as_ref() == timeline
             && same_audio(&self.audio, audio)
             && self.values.len() == node.values.len()
             && self
@@ -132,6 +140,19 @@ impl BuiltKernel {
                     a.to_bits() == b.to_bits() || !rebuilt_by(self.module, input)
                 })
     }
+}
+
+/// The timeline `node` plays, if it is a `timeline` node naming one of `timelines`.
+fn played_timeline<'t>(node: &KernelNode, timelines: &'t [Timeline]) -> Option<&'t Timeline> {
+    let spec = &patchvm_modules::kernels::timeline::TIMELINE.spec;
+    if node.spec.name != spec.name {
+        return None;
+    }
+    let input = spec.input("name")?;
+    let name = node.texts.iter().find(|text| text.input == input)?;
+    timelines
+        .iter()
+        .find(|timeline| timeline.name.text == name.text)
 }
 
 /// Which node of the program before a new kernel's node carries on.
@@ -317,7 +338,12 @@ fn assemble(
     // transition) is shared by the first and copied by the second.
     let mut shared = vec![false; previous.map_or(0, |previous| previous.kernels.len())];
     for (index, node) in compiled.kernels.into_iter().enumerate() {
-        let audio = audio_of(&node, how.audio);
+        let timeline = played_timeline(&node, &how.patch.timelines);
+        let mut audio = audio_of(&node, how.audio);
+        if let Some(timeline) = timeline {
+            let clips = timeline.clips.iter();
+            audio.extend(clips.map(|clip| how.audio.file(&clip.file.text).cloned()));
+        }
         let old = match (lineage(&node), previous) {
             (Lineage::Same, _) => old_kernels
                 .get(&(node.id.as_str(), node.spec.name))
@@ -332,16 +358,22 @@ fn assemble(
         };
         let kernel = match (old, previous) {
             (Some((old, true)), Some(previous))
-                if !shared[old] && previous.kernels[old].built_alike(&node, &audio) =>
+                if !shared[old] && previous.kernels[old].built_alike(&node, timeline, &audio) =>
             {
                 shared[old] = true;
                 previous.kernels[old].kernel.clone()
             }
             (Some((old, _)), _) => {
                 copied.push((KernelIdx(old as u16), KernelIdx(index as u16)));
-                SharedKernel::new(build_kernel(&node, how.settings, how.audio))
+                let timelines = &how.patch.timelines;
+                SharedKernel::new(build_kernel(&node, how.settings, how.audio, timelines))
             }
-            (None, _) => SharedKernel::new(build_kernel(&node, how.settings, how.audio)),
+            (None, _) => SharedKernel::new(build_kernel(
+                &node,
+                how.settings,
+                how.audio,
+                &how.patch.timelines,
+            )),
         };
         kernels.push(BuiltKernel {
             id: node.id,
@@ -349,6 +381,7 @@ fn assemble(
             values: node.values,
             texts: node.texts,
             in_feedback_loop: node.in_feedback_loop,
+            timeline: timeline.cloned(),
             audio,
             kernel,
         });
@@ -592,10 +625,11 @@ mod tests {
             values: vec![0.0],
             texts: node("bd sd").texts,
             in_feedback_loop: false,
+            timeline: None,
             audio: Vec::new(),
             kernel: SharedKernel::new(kernel.unwrap()),
         };
-        assert!(built.built_alike(&node("bd sd"), &[]));
-        assert!(!built.built_alike(&node("bd hh"), &[]));
+        assert!(built.built_alike(&node("bd sd"), None, &[]));
+        assert!(!built.built_alike(&node("bd hh"), None, &[]));
     }
 }

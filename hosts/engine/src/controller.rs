@@ -31,10 +31,12 @@ mod faults;
 mod scenes;
 mod snapshot;
 mod timing;
+mod timelines;
 
 pub use faults::NodeFaults;
 pub use scenes::RecallAt;
 pub(crate) use snapshot::Recorded;
+pub use timelines::clip_from_json;
 
 /// The control half of an engine (see [`Engine`](super::Engine)). Every call that changes
 /// the patch compiles and builds the new program here, then publishes it to the audio half;
@@ -96,6 +98,8 @@ pub struct Controller {
     audio_clock: crate::AudioClock,
     /// Faults the audio half reported, by node (`controller/faults.rs`).
     faults: faults::Faults,
+    /// How many timeline jumps were sent: each steps a `timeline` node's `jump` input.
+    timeline_jumps: u32,
 }
 
 impl Controller {
@@ -132,6 +136,7 @@ impl Controller {
             audio_files: Resolved::default(),
             audio_clock: crate::AudioClock::new(remote_metrics, settings.sample_rate),
             faults: faults::Faults::default(),
+            timeline_jumps: 0,
         }
     }
 
@@ -620,6 +625,8 @@ impl Controller {
         patch: Patch,
         quantize: Option<Quantize>,
     ) -> Result<(SwapReport, Option<Patch>), EngineError> {
+        let mut patch = patch;
+        patchvm_ir::timelines::play_implicitly(&mut patch);
         self.maintain();
         self.keep_scene_slots(&patch);
         let options = CompileOptions {

@@ -8,7 +8,7 @@ use patchvm_compiler::{
     CompileOptions, Compiled, DEFAULT_VOICES, KernelNode, compile_graph, compile_with,
 };
 use patchvm_ir::{
-    Code, Diagnostic, Diagnostics, Graph, Limits, Patch, validate_voices, validate_with,
+    Code, Diagnostic, Diagnostics, Graph, Limits, Patch, Timeline, validate_voices, validate_with,
 };
 use patchvm_modules::{KernelInit, build, catalog, memory_bytes};
 use patchvm_vm::{Executable, FlushDenormals, MAX_BLOCK, SinkEvent, Transport};
@@ -60,9 +60,19 @@ impl Instance {
         settings: &Settings,
         limits: &Limits,
     ) -> Result<Instance, Diagnostics> {
+        // Timelines without a `timeline` node play through implicit ones.
+        let implicit;
+        let patch = if patch.timelines.is_empty() {
+            patch
+        } else {
+            let mut copy = patch.clone();
+            patchvm_ir::timelines::play_implicitly(&mut copy);
+            implicit = copy;
+            &implicit
+        };
         let compiled = prepare(patch, settings, limits)?;
         let audio = load_audio(patch, &compiled, Path::new(""), settings, limits)?;
-        Instance::from_compiled(compiled, settings, &audio.files)
+        Instance::from_compiled(compiled, settings, &audio.files, &patch.timelines)
     }
 
     /// Builds the kernels of a patch compiled at `settings`, with the decoded files it names,
@@ -71,8 +81,15 @@ impl Instance {
         compiled: Compiled,
         settings: &Settings,
         audio: &AudioFiles,
+        timelines: &[Timeline],
     ) -> Result<Instance, Diagnostics> {
-        let executable = build_executable(compiled.program, &compiled.kernels, settings, audio)?;
+        let executable = build_executable(
+            compiled.program,
+            &compiled.kernels,
+            settings,
+            audio,
+            timelines,
+        )?;
         Ok(Instance {
             executable,
             sample_rate: settings.sample_rate,
@@ -326,11 +343,13 @@ fn check_settings(settings: &Settings) -> Result<(), Diagnostics> {
     ])
 }
 
-/// What node `node`'s kernel is built from, reading the decoded files of `audio`.
+/// What node `node`'s kernel is built from, reading the decoded files of `audio`, in a patch
+/// whose timelines are `timelines`.
 pub(crate) fn kernel_init<'n>(
     node: &'n KernelNode,
     settings: &Settings,
     audio: &'n AudioFiles,
+    timelines: &'n [Timeline],
 ) -> KernelInit<'n> {
     let param_seed = node
         .spec
@@ -341,6 +360,7 @@ pub(crate) fn kernel_init<'n>(
         seed: node_seed(settings.seed, param_seed, &node.id),
         in_feedback_loop: node.in_feedback_loop,
         audio,
+        timelines,
         ..KernelInit::new(&node.values, settings.sample_rate)
     }
 }
@@ -372,7 +392,7 @@ fn check_memory(
     let mut total = 0usize;
     for node in &compiled.kernels {
         // Decoded samples are shared and counted by the sample budget, not here.
-        let bytes = memory_bytes(node.spec, &kernel_init(node, settings, &NO_AUDIO));
+        let bytes = memory_bytes(node.spec, &kernel_init(node, settings, &NO_AUDIO, &[]));
         if bytes > limits.max_delay_bytes {
             let what = format!("the delay line of node `{}`", node.id);
             return Err(over(
@@ -406,22 +426,24 @@ pub(crate) fn build_executable(
     nodes: &[KernelNode],
     settings: &Settings,
     audio: &AudioFiles,
+    timelines: &[Timeline],
 ) -> Result<Executable, Diagnostics> {
     let kernels = nodes
         .iter()
-        .map(|node| build_kernel(node, settings, audio))
+        .map(|node| build_kernel(node, settings, audio, timelines))
         .collect();
     Executable::new(program, kernels).map_err(|error| verify_failed(&error))
 }
 
-/// Builds the kernel of `node`, with the decoded files of `audio`. Allocates: control side
-/// only.
+/// Builds the kernel of `node`, with the decoded files of `audio`, in a patch whose timelines
+/// are `timelines`. Allocates: control side only.
 pub(crate) fn build_kernel(
     node: &KernelNode,
     settings: &Settings,
     audio: &AudioFiles,
+    timelines: &[Timeline],
 ) -> Box<dyn patchvm_vm::Kernel> {
-    build(node.spec, &kernel_init(node, settings, audio))
+    build(node.spec, &kernel_init(node, settings, audio, timelines))
         .expect("the compiler makes kernel nodes only of kernel modules")
 }
 

@@ -167,7 +167,7 @@ fn the_allocation_detector_fires() {
 }
 
 pub use clock_model::{AudioClock, ClockModel};
-pub use controller::{Controller, NodeFaults, RecallAt};
+pub use controller::{Controller, NodeFaults, RecallAt, clip_from_json};
 pub use error::EngineError;
 pub use midi::MidiMessage;
 pub use notes::{NoteBinding, note_hz};

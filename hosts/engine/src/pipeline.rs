@@ -45,6 +45,7 @@ impl Prepared {
         limits: &Limits,
         folder: &Path,
     ) -> Result<Prepared, Diagnostics> {
+        patchvm_ir::timelines::play_implicitly(&mut patch);
         let compiled = prepare(&patch, settings, limits)?;
         let audio = load_audio(&patch, &compiled, folder, settings, limits)?;
         // The patch kept names every port the shorthand left out: validation named them all.
@@ -76,7 +77,12 @@ impl Prepared {
 
     /// Builds every kernel and verifies the program against them: a runnable instance.
     pub fn instantiate(self) -> Result<Instance, Diagnostics> {
-        Instance::from_compiled(self.compiled, &self.settings, &self.audio.files)
+        Instance::from_compiled(
+            self.compiled,
+            &self.settings,
+            &self.audio.files,
+            &self.patch.timelines,
+        )
     }
 
     /// The decoded audio files its kernels are built with, by the names the patch uses.

@@ -5,6 +5,7 @@ use super::batch::Batch;
 use super::command::Command;
 use super::describe::engine_error;
 use super::session;
+use super::timelines::{ClipEdit, TimelineAction};
 use patchvm_engine::stream::SenderMetrics;
 use patchvm_engine::vm::TransportCommand;
 use patchvm_engine::{At, Controller};
@@ -102,6 +103,25 @@ pub(crate) fn apply(
             return session::patch_to_save(controller).map(|patch| Done::SavePatch(patch, path));
         }
         Command::Hush => return queued_or_dropped(controller.hush()),
+        Command::Timeline { name, action } => {
+            let at = at?;
+            return match action {
+                TimelineAction::Play(beat) => controller.timeline_play(&name, beat, at),
+                TimelineAction::Stop => controller.timeline_stop(&name, at),
+                TimelineAction::Seek(beat) => controller.timeline_seek(&name, beat, at),
+            }
+            .map(|()| Done::Quietly)
+            .map_err(|error| engine_error(&error, None));
+        }
+        Command::Clip { timeline, edit } => {
+            return match edit {
+                ClipEdit::Add(clip) => controller.clip_add(&timeline, *clip),
+                ClipEdit::Update(clip) => controller.clip_update(&timeline, *clip),
+                ClipEdit::Remove(id) => controller.clip_remove(&timeline, &id),
+            }
+            .map(|_| Done::Quietly)
+            .map_err(|error| engine_error(&error, None));
+        }
         Command::Undo => return history(controller.undo(), "undo"),
         Command::Redo => return history(controller.redo(), "redo"),
         Command::Ping(args) => return Ok(Done::Pong(args)),

@@ -1,6 +1,7 @@
 //! OSC messages read as commands: each address with the argument types it takes.
 
 use super::describe::{describe, sniff};
+use super::timelines::{self, ClipEdit, TimelineAction};
 use patchvm_engine::RecallAt;
 use patchvm_engine::vm::{Quantize, TransportCommand};
 use patchvm_ir::{Edit, Limits};
@@ -82,6 +83,21 @@ pub enum Command {
         /// Where to write it.
         path: String,
     },
+    /// `/timeline/play`, `/timeline/stop`, `/timeline/seek`: a command to timeline `name`
+    /// (`timelines.rs`).
+    Timeline {
+        /// The timeline.
+        name: String,
+        /// What it does.
+        action: TimelineAction,
+    },
+    /// `/clip/add`, `/clip/update`, `/clip/remove`: an undoable edit of a timeline's clips.
+    Clip {
+        /// The timeline.
+        timeline: String,
+        /// The edit.
+        edit: ClipEdit,
+    },
     /// `/hush`: every output fades to silence within a block until the next program; the
     /// transport goes on.
     Hush,
@@ -133,6 +149,12 @@ pub const ADDRESSES: &[(&str, &str)] = &[
         "/scene/recall",
         "s(name), then s(\"bar\") (the default) or s(\"now\")",
     ),
+    ("/timeline/play", "s(name), then f(beat) or nothing"),
+    ("/timeline/stop", "s(name)"),
+    ("/timeline/seek", "s(name) f(beat)"),
+    ("/clip/add", "s(timeline) s(clip as JSON)"),
+    ("/clip/update", "s(timeline) s(clip as JSON)"),
+    ("/clip/remove", "s(timeline) s(id)"),
     ("/engine/snapshot", "s(path)"),
     ("/patch/get", "nothing"),
     ("/patch/save", "s(path)"),
@@ -231,6 +253,10 @@ impl Command {
                     .map(|[start, end]| transport(TransportCommand::Loop { start, end })),
             },
             "/scene/recall" => recall(&args),
+            "/timeline/play" | "/timeline/stop" | "/timeline/seek" | "/clip/add"
+            | "/clip/update" | "/clip/remove" => {
+                timelines::parse(&message.addr, &message.args)?.ok_or_else(|| args.wrong())
+            }
             "/engine/snapshot" => {
                 let [path] = args.texts()?;
                 Ok(Command::Snapshot { path })

@@ -22,6 +22,12 @@
 //! | `/transport/loop` | `f` start, `f` end in beats, or nothing | loops from start to end; without arguments ends the loop |
 //! | `/transport/tap` | — | a tap of tap tempo (at the bundle's time tag if it has one): from the second tap, the tempo of the median interval of the last eight taps, from the next beat; a pause over 2 s starts again |
 //! | `/scene/recall` | `s` name, then `s` `bar` (the default) or `now` | sets every value of the patch's scene on one sample: the next bar line's, or the next block's |
+//! | `/timeline/play` | `s` name, then `f` beat or nothing | plays a timeline from the beat, or from where it stopped, on the bundle's sample |
+//! | `/timeline/stop` | `s` name | stops a timeline where it is (sounding clips fade out over 2 ms) |
+//! | `/timeline/seek` | `s` name, `f` beat | moves a timeline's playhead to a beat of its tempo map |
+//! | `/clip/add` | `s` timeline, `s` clip as JSON | adds a clip (`{"id": "c1", "file": "kick.wav", "position": 4}`), an undoable edit |
+//! | `/clip/update` | `s` timeline, `s` clip as JSON | replaces the clip of the JSON's `id`, an undoable edit |
+//! | `/clip/remove` | `s` timeline, `s` id | removes a clip, an undoable edit |
 //! | `/engine/snapshot` | `s` path | writes the live state there (as `play --snapshot` does) and answers `/engine/snapshot` with the path |
 //! | `/patch/get` | — | answered with `/patch/get` and the patch playing (OSC edits included) as S-expression text |
 //! | `/patch/save` | `s` path | writes the patch playing there, in the format of its extension, atomically, and answers `/patch/save` with the path |
@@ -87,6 +93,7 @@ pub mod schedule;
 mod server;
 mod session;
 mod stats;
+mod timelines;
 
 pub use address::address;
 pub use command::{ADDRESSES, Command, Refused};
@@ -94,3 +101,4 @@ pub use dispatch::Dispatcher;
 pub use notes_out::OscNotes;
 pub use server::{OscHandle, OscServer};
 pub use stats::OscStats;
+pub use timelines::{ClipEdit, TimelineAction};

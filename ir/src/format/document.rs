@@ -12,10 +12,12 @@
 //!                             "to": [NODE, PORT], "range": [LO, HI] }, ... ] },
 //!   "transport": { "bpm": BPM, "meter": [BEATS, UNIT],
 //!                  "tempo": [ { "step" | "ramp": BEAT, "bpm": BPM }, ... ] },
-//!   "scenes": { NAME: { "NODE.INPUT": VALUE, ... }, ... } }
+//!   "scenes": { NAME: { "NODE.INPUT": VALUE, ... }, ... },
+//!   "timelines": { NAME: { "bpm": BPM, "tempo": [ ... ], "clips": [ CLIP, ... ] }, ... } }
 //! ```
 //!
-//! Every key is optional (`{}` is the empty patch); `voices`, `midi`, `transport`, `scenes` and a
+//! Every key is optional (`{}` is the empty patch); `voices`, `midi`, `transport`, `scenes`,
+//! `timelines` (see `document/timelines.rs`) and a
 //! template's `channel` and `voices` are written only when the patch has them (see
 //! [`transport`] for its section). Files from before several templates hold one template as
 //! `"voice": { ... }`; it still reads, as the first of the templates.
@@ -41,6 +43,7 @@ use serde::ser::{SerializeMap, SerializeSeq, SerializeTuple};
 use serde::{Serialize, Serializer};
 
 mod scenes;
+mod timelines;
 mod transport;
 
 /// A decoded JSON or MessagePack value.
@@ -86,7 +89,7 @@ pub(crate) struct Words {
     pub list: &'static str,
 }
 
-const TOP_KEYS: [&str; 7] = [
+const TOP_KEYS: [&str; 8] = [
     "nodes",
     "connections",
     "voice",
@@ -94,6 +97,7 @@ const TOP_KEYS: [&str; 7] = [
     "voices",
     "transport",
     "scenes",
+    "timelines",
 ];
 const TEMPLATE_KEYS: [&str; 7] = [
     "name",
@@ -180,7 +184,8 @@ impl Converter<'_> {
                 3 => patch.midi = self.midi(value),
                 4 => self.templates(value, &mut patch.voices)?,
                 5 => patch.transport = self.transport(value)?,
-                _ => patch.scenes = self.scenes(value),
+                6 => patch.scenes = self.scenes(value),
+                _ => patch.timelines = self.timelines(value)?,
             }
         }
         Ok(())
@@ -732,7 +737,8 @@ impl Serialize for PatchDocument<'_> {
             + usize::from(!patch.voices.is_empty())
             + usize::from(!patch.midi.is_empty())
             + usize::from(patch.transport.is_some())
-            + usize::from(!patch.scenes.is_empty());
+            + usize::from(!patch.scenes.is_empty())
+            + usize::from(!patch.timelines.is_empty());
         let mut map = serializer.serialize_map(Some(len))?;
         map.serialize_entry("nodes", &Nodes(&patch.nodes))?;
         map.serialize_entry("connections", &Connections(&patch.connections))?;
@@ -747,6 +753,9 @@ impl Serialize for PatchDocument<'_> {
         }
         if !patch.scenes.is_empty() {
             map.serialize_entry("scenes", &scenes::ScenesDocument(&patch.scenes))?;
+        }
+        if !patch.timelines.is_empty() {
+            map.serialize_entry("timelines", &timelines::TimelinesDocument(&patch.timelines))?;
         }
         map.end()
     }

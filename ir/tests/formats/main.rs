@@ -8,6 +8,7 @@ mod scenes;
 mod sexpr_errors;
 mod shorthand;
 mod templates;
+mod timelines;
 mod transport;
 
 use patchvm_ir::format::{json, msgpack, sexpr};

@@ -38,6 +38,7 @@
 //! | [`output`] | `output` (no kernel: the compiler writes it) |
 //! | [`input`] | `input` (no kernel: the compiler reads it) |
 //! | [`sinks`] | `midi.out`, `midi.cc`, `midi.bend` (no kernels: their events leave the engine) |
+//! | [`timeline`] | `timeline` (the clips of one of the patch's timelines) |
 //!
 //! Every kernel keeps these promises, and the tests in each file measure them from samples:
 //!
@@ -81,6 +82,7 @@ pub mod shape;
 pub mod sinks;
 mod spec;
 pub mod stereo;
+pub mod timeline;
 pub mod voice;
 
 #[cfg(test)]
@@ -125,6 +127,7 @@ pub(crate) const FAMILIES: &[&[Module]] = &[
     output::MODULES,
     input::MODULES,
     sinks::MODULES,
+    timeline::MODULES,
 ];
 
 /// Every module, in catalog order.

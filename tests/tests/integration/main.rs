@@ -38,6 +38,7 @@ mod stretch;
 mod swap;
 mod template_edits;
 mod templates;
+mod timelines;
 mod toy;
 mod transport;
 mod transport_section;

@@ -122,7 +122,7 @@ impl Converter<'_> {
     }
 
     /// `{ "step": BEAT, "bpm": BPM }` or `{ "ramp": BEAT, "bpm": BPM }`.
-    fn tempo_change(&mut self, item: Item) -> Option<TempoChange> {
+    pub(super) fn tempo_change(&mut self, item: Item) -> Option<TempoChange> {
         let span = item.span;
         let ItemKind::Map(entries) = item.kind else {
             let found = self.describe(&item.kind);
@@ -241,7 +241,7 @@ impl Serialize for TransportDocument<'_> {
     }
 }
 
-struct Changes<'p>(&'p [TempoChange]);
+pub(super) struct Changes<'p>(pub(super) &'p [TempoChange]);
 
 impl Serialize for Changes<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

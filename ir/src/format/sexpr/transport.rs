@@ -120,7 +120,7 @@ impl Reader<'_> {
     }
 
     /// `(step BEAT BPM)` or `(ramp BEAT BPM)`.
-    fn tempo_change(&mut self, form: Sexp) -> Option<TempoChange> {
+    pub(super) fn tempo_change(&mut self, form: Sexp) -> Option<TempoChange> {
         let span = form.span();
         if let Sexp::List(parts, _) = form
             && let Ok([kind, beat, bpm]) = <[Sexp; 3]>::try_from(parts)

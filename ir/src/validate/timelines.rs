@@ -1,0 +1,185 @@
+//! The timelines section's rules: names and clip ids used once, each timeline's tempo as the
+//! transport's (`validate/transport.rs`, code E0114), each clip's numbers in range (E0123),
+//! stretch and pitch as recorded until time-stretch lands, and follow actions naming
+//! timelines that exist (E0124).
+
+use crate::diagnostic::{Code, Diagnostic, Diagnostics, push_capped};
+use crate::span::Span;
+use crate::timelines::{Clip, Follow, Position, Timeline};
+use crate::{suggest, validate::transport};
+use std::ops::RangeInclusive;
+
+/// The gains a clip takes, in decibels.
+pub const GAIN_DB: RangeInclusive<f64> = -120.0..=24.0;
+
+/// The longest fade, offset, length or position in seconds a clip takes: a day.
+pub const MAX_SECONDS: f64 = 86_400.0;
+
+/// The most clips one timeline holds.
+pub const MAX_CLIPS: usize = 4096;
+
+/// Reports every problem of `timelines`.
+pub(crate) fn check(timelines: &[Timeline], problems: &mut Diagnostics) {
+    for (at, timeline) in timelines.iter().enumerate() {
+        if let Some(first) = timelines[..at]
+            .iter()
+            .find(|other| other.name.text == timeline.name.text)
+        {
+            push_capped(
+                problems,
+                Diagnostic::new(
+                    Code::Timeline,
+                    timeline.name.span,
+                    format!("duplicate timeline `{}`", timeline.name.text),
+                )
+                .with_label("defined again here")
+                .with_secondary(first.name.span, "first defined here")
+                .with_hint("give each timeline its own name"),
+            );
+        }
+        transport::check(&timeline.tempo, problems);
+        if timeline.clips.len() > MAX_CLIPS {
+            push_capped(
+                problems,
+                Diagnostic::new(
+                    Code::Timeline,
+                    timeline.span,
+                    format!(
+                        "timeline `{}` holds {} clips, more than {MAX_CLIPS}",
+                        timeline.name.text,
+                        timeline.clips.len()
+                    ),
+                )
+                .with_hint("split the clips over several timelines"),
+            );
+        }
+        for (at, clip) in timeline.clips.iter().enumerate() {
+            if let Some(first) = timeline.clips[..at]
+                .iter()
+                .find(|other| other.id.text == clip.id.text)
+            {
+                push_capped(
+                    problems,
+                    Diagnostic::new(
+                        Code::Timeline,
+                        clip.id.span,
+                        format!(
+                            "timeline `{}` has two clips `{}`",
+                            timeline.name.text, clip.id.text
+                        ),
+                    )
+                    .with_label("defined again here")
+                    .with_secondary(first.id.span, "first defined here")
+                    .with_hint("give each clip of a timeline its own id"),
+                );
+            }
+            for problem in clip_problems(clip, timelines) {
+                push_capped(problems, problem);
+            }
+        }
+    }
+}
+
+/// Every problem of one clip of a patch whose timelines are `timelines`: what a clip edit
+/// is checked against before it reaches the playing timeline.
+pub fn clip_problems(clip: &Clip, timelines: &[Timeline]) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let id = &clip.id.text;
+    let spans = &clip.spans;
+    let (position, position_key) = match clip.position {
+        Position::Beats(beat) => (beat, "position"),
+        Position::Seconds(seconds) => (seconds, "seconds"),
+    };
+    let mut range = |key: &str, value: f64, span: Span, min: f64, max: f64, unit: &str| {
+        if !(min..=max).contains(&value) {
+            problems.push(
+                Diagnostic::new(
+                    Code::Timeline,
+                    span,
+                    format!("clip `{id}` has `{key}` {value}{unit}, outside {min}..={max}{unit}"),
+                )
+                .with_label("out of range")
+                .with_hint(format!("choose a `{key}` from {min} to {max}{unit}")),
+            );
+        }
+    };
+    range(position_key, position, spans.position, 0.0, MAX_SECONDS, "");
+    range("offset", clip.offset, spans.offset, 0.0, MAX_SECONDS, " s");
+    if let Some(length) = clip.length {
+        range("length", length, spans.length, 1e-3, MAX_SECONDS, " s");
+    }
+    range(
+        "gain",
+        clip.gain,
+        spans.gain,
+        *GAIN_DB.start(),
+        *GAIN_DB.end(),
+        " dB",
+    );
+    range("pan", clip.pan, spans.pan, -1.0, 1.0, "");
+    range(
+        "fade_in",
+        clip.fade_in,
+        spans.fade_in,
+        0.0,
+        MAX_SECONDS,
+        " s",
+    );
+    range(
+        "fade_out",
+        clip.fade_out,
+        spans.fade_out,
+        0.0,
+        MAX_SECONDS,
+        " s",
+    );
+    for (key, value, neutral, span) in [
+        ("stretch", clip.stretch, 1.0, spans.stretch),
+        ("pitch", clip.pitch, 0.0, spans.pitch),
+    ] {
+        if value != neutral {
+            problems.push(
+                Diagnostic::new(
+                    Code::Timeline,
+                    span,
+                    format!("clip `{id}` has `{key}` {value}, but clips play only at {key} {neutral} for now"),
+                )
+                .with_label("not supported yet")
+                .with_hint(format!("leave `{key}` at {neutral} until time-stretch and pitch-shift land")),
+            );
+        }
+    }
+    for (weight, follow) in &clip.follow.choices {
+        if !(weight.is_finite() && *weight > 0.0) {
+            problems.push(
+                Diagnostic::new(
+                    Code::Timeline,
+                    spans.follow,
+                    format!("clip `{id}` has a follow choice of weight {weight}"),
+                )
+                .with_hint("weights are positive numbers, e.g. `(choose (2 next) (1 stop))`"),
+            );
+        }
+        if let Follow::Timeline(name) = follow
+            && !timelines.iter().any(|t| t.name.text == name.text)
+        {
+            let names = timelines.iter().map(|t| t.name.text.as_str());
+            let hint = match suggest::closest(&name.text, names.clone()) {
+                Some(near) => format!(
+                    "did you mean `{near}`? the timelines are {}",
+                    suggest::one_of(names)
+                ),
+                None => format!("the timelines are {}", suggest::one_of(names)),
+            };
+            problems.push(
+                Diagnostic::new(
+                    Code::UnknownTimeline,
+                    name.span,
+                    format!("clip `{id}` follows into unknown timeline `{}`", name.text),
+                )
+                .with_hint(hint),
+            );
+        }
+    }
+    problems
+}
