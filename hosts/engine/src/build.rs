@@ -8,9 +8,9 @@ use crate::instance::{Settings, build_kernel, verify_failed};
 use patchvm_compiler::{
     CompileOptions, Compiled, KernelNode, Origin, ParamNode, Transition, compile_graph, transition,
 };
-use patchvm_ir::{Diagnostics, Graph, ModuleSpec, NodeIdx, NodeName, Patch, TextValue};
+use patchvm_ir::{Diagnostics, Graph, ModuleSpec, NodeIdx, NodeName, Patch, TextValue, Unit};
 use patchvm_modules::{catalog, rebuilt_by};
-use patchvm_vm::live::{Loaded, ParamKey, Takeover};
+use patchvm_vm::live::{Loaded, ParamKey, Takeover, fade_samples};
 use patchvm_vm::{Executable, Instr, KernelIdx, ParamIdx, Reg, SharedKernel};
 
 /// What the control side remembers of the last program it published: enough to work out
@@ -119,15 +119,18 @@ pub(crate) struct Build<'a> {
     pub options: &'a CompileOptions,
     pub settings: &'a Settings,
     pub generation: u64,
+    /// How long its fades last, in seconds: a transition's crossfade, a changed value's glide.
+    pub fade: f64,
 }
 
 /// Builds the program `compiled` from `graph` to replace `previous`, the program published
 /// before it: the kernels of surviving nodes are `previous`'s own, shared; the others are
 /// built here (all allocation happens here, on the control side). When nodes or connections
 /// changed, what is published is a transition program — the two graphs joined, every input
-/// whose connections changed crossfading from its old sources to its new ones over
-/// [`FADE_SAMPLES`](patchvm_vm::live::FADE_SAMPLES), removed nodes playing out — followed by
-/// the new program. Fails only if a program does not verify, which is a bug of patchvm's.
+/// whose connections changed crossfading from its old sources to its new ones over the fade
+/// time, removed nodes playing out — followed by the new program. A slot whose value in the
+/// patch changed glides to it over the fade time, unless it takes whole numbers (seeds,
+/// choices), which jump. Fails only if a program does not verify, which is a bug of patchvm's.
 pub(crate) fn build(
     compiled: Compiled<'static>,
     graph: Graph<'static>,
@@ -148,7 +151,7 @@ pub(crate) fn build(
     let by_id = |_: &KernelNode| Lineage::Same;
     let joined = match previous {
         Some(previous) => {
-            transition(&previous.graph, &graph, catalog()).map_err(|bug| vec![bug])?
+            transition(&previous.graph, &graph, catalog(), how.fade).map_err(|bug| vec![bug])?
         }
         None => None,
     };
@@ -263,6 +266,15 @@ fn assemble(
     // stateless node whose values changed plays its old and new versions side by side in a
     // transition) is shared by the first and copied by the second.
     let mut shared = vec![false; previous.map_or(0, |previous| previous.kernels.len())];
+    // Whether each slot must jump to a new value rather than glide: a whole number.
+    let jumps: Vec<bool> = compiled
+        .params
+        .iter()
+        .map(|slot| {
+            let input = &graph.nodes[slot.node.index()].spec.inputs[slot.input];
+            input.unit == Unit::Integer
+        })
+        .collect();
     for (index, node) in compiled.kernels.into_iter().enumerate() {
         let old = match (lineage(&node), previous) {
             (Lineage::Same, _) => old_kernels
@@ -338,13 +350,20 @@ fn assemble(
     );
     let takeover = match previous {
         None => Takeover::NOTHING,
-        Some(previous) if same_shape(previous, &structure, &kernels, &before) => Takeover::Whole {
-            rebuilt: copied.iter().map(|&(_, new)| new).collect(),
-            reset: reset(previous, &before),
-        },
+        Some(previous) if same_shape(previous, &structure, &kernels, &before) => {
+            let (glide, reset) = reset(previous, &before)
+                .into_iter()
+                .partition(|slot| !jumps[slot.index()]);
+            Takeover::Whole {
+                rebuilt: copied.iter().map(|&(_, new)| new).collect(),
+                reset,
+                glide,
+            }
+        }
         Some(previous) => Takeover::Changed {
             copied,
             params: carried(previous, &before),
+            glide: glided(previous, &before, &jumps),
         },
     };
     let loaded = Box::new(Loaded {
@@ -352,6 +371,7 @@ fn assemble(
         keys: key_table.clone(),
         generation: how.generation,
         takeover,
+        fade: fade_samples(how.fade, how.settings.sample_rate),
         then: None,
         quantize: None,
     });
@@ -422,6 +442,33 @@ fn carried(
         .filter_map(|(new, &(id, input, value))| {
             let old = old_params.get(&(id, input, value.to_bits()))?;
             Some((ParamIdx(*old as u16), ParamIdx(new as u16)))
+        })
+        .collect();
+    pairs.sort_unstable();
+    pairs
+}
+
+/// For a program of another shape: `(old, new)` slots where slot `new` stands for the node
+/// input of `previous`'s slot `old` with another value in the patch and may glide (not
+/// `jumps`): it goes on from the old slot's value and glides to its own. Sorted by `old`.
+fn glided(
+    previous: &Published,
+    params: &[(&str, &'static str, f32)],
+    jumps: &[bool],
+) -> Vec<(ParamIdx, ParamIdx)> {
+    let old_params: foldhash::HashMap<(&str, &str), (usize, u32)> = previous
+        .params
+        .iter()
+        .enumerate()
+        .map(|(index, (id, input, value))| ((id.as_str(), *input), (index, value.to_bits())))
+        .collect();
+    let mut pairs: Vec<(ParamIdx, ParamIdx)> = params
+        .iter()
+        .enumerate()
+        .filter(|&(new, _)| !jumps[new])
+        .filter_map(|(new, &(id, input, value))| {
+            let &(old, bits) = old_params.get(&(id, input))?;
+            (bits != value.to_bits()).then_some((ParamIdx(old as u16), ParamIdx(new as u16)))
         })
         .collect();
     pairs.sort_unstable();

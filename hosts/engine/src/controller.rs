@@ -24,8 +24,11 @@ use patchvm_vm::{Quantize, TempoMap, TransportCommand};
 use std::collections::{BTreeSet, VecDeque};
 use std::path::Path;
 
+mod fade;
 mod scenes;
 mod snapshot;
+
+pub use fade::{DEFAULT_FADE_MS, FADE_RANGE_MS, fade_problem};
 
 pub use scenes::RecallAt;
 pub(crate) use snapshot::Recorded;
@@ -598,6 +601,9 @@ impl Controller {
             never_fold: self.never_fold.clone(),
             ..CompileOptions::default()
         };
+        if let Some(problem) = fade_problem(self.settings.fade_ms) {
+            return Err(EngineError::Invalid(vec![problem]));
+        }
         let settings = self.settings.instance();
         let Prepared {
             compiled,
@@ -610,6 +616,7 @@ impl Controller {
             options: &options,
             settings: &settings,
             generation,
+            fade: self.settings.fade_ms / 1000.0,
         };
         let (mut loaded, published, mut report) = build(
             compiled,

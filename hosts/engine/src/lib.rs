@@ -162,7 +162,7 @@ fn the_allocation_detector_fires() {
     patchvm_rtcheck::assert_allocation_detected(module_path!(), "the_allocation_detector_fires");
 }
 
-pub use controller::{Controller, RecallAt};
+pub use controller::{Controller, DEFAULT_FADE_MS, FADE_RANGE_MS, RecallAt, fade_problem};
 pub use error::EngineError;
 pub use midi::MidiMessage;
 pub use notes::{NoteBinding, note_hz};
@@ -220,6 +220,10 @@ pub struct EngineSettings {
     pub swap_capacity: usize,
     /// How many voices a patch's voice template plays (see [`patchvm_ir::voices`]).
     pub voices: usize,
+    /// How long a live edit fades, in milliseconds: a structural edit's crossfade and a
+    /// changed value's glide ([`DEFAULT_FADE_MS`], within [`FADE_RANGE_MS`];
+    /// [`Controller::set_fade`] changes it).
+    pub fade_ms: f64,
 }
 
 impl Default for EngineSettings {
@@ -231,6 +235,7 @@ impl Default for EngineSettings {
             event_capacity: 4_096,
             swap_capacity: 16,
             voices: patchvm_compiler::DEFAULT_VOICES,
+            fade_ms: DEFAULT_FADE_MS,
         }
     }
 }
