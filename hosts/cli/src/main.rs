@@ -5,6 +5,7 @@
 
 mod convert;
 mod devices;
+mod fade;
 mod failure;
 mod inspect;
 mod limits;

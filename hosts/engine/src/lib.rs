@@ -23,9 +23,10 @@
 //! id and module survive carry on with their state — an oscillator's phase, a filter's
 //! memory, a delay line, an envelope's stage — on the very kernel they ran on (the two
 //! programs share it, so a swap copies nothing however large the patch). A change of nodes
-//! or connections plays a transition first: for [`FADE_SAMPLES`], every input whose
-//! connections changed crossfades from its old sources to its new ones and removed nodes play
-//! out, so nothing clicks.
+//! or connections plays a transition first: for the fade time
+//! ([`EngineSettings::fade_ms`], 20 ms unless set), every input whose connections changed
+//! crossfades from its old sources to its new ones and removed nodes play out, so nothing
+//! clicks; a changed value glides to its new value over the same time (whole numbers jump).
 //!
 //! ```
 //! use patchvm_engine::{At, Engine, EngineSettings};

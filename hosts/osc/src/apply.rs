@@ -90,6 +90,12 @@ pub(crate) fn apply(
                 .map(|snapshot| Done::Snapshot(Box::new(snapshot), path))
                 .map_err(|error| engine_error(&error, None));
         }
+        Command::Fade { ms } => {
+            return controller
+                .set_fade(ms)
+                .map(|()| Done::Quietly)
+                .map_err(|error| engine_error(&error, None));
+        }
         Command::Hush => return queued_or_dropped(controller.hush()),
         Command::Undo => return history(controller.undo(), "undo"),
         Command::Redo => return history(controller.redo(), "redo"),

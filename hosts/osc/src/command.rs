@@ -75,6 +75,12 @@ pub enum Command {
         /// Where to write it.
         path: String,
     },
+    /// `/engine/fade f(ms)`: how long the next edits fade (a structural edit's crossfade, a
+    /// changed value's glide), in milliseconds ([`patchvm_engine::Controller::set_fade`]).
+    Fade {
+        /// The fade, in milliseconds.
+        ms: f64,
+    },
     /// `/hush`: every output fades to silence within a block until the next program; the
     /// transport goes on.
     Hush,
@@ -127,6 +133,7 @@ pub const ADDRESSES: &[(&str, &str)] = &[
         "s(name), then s(\"bar\") (the default) or s(\"now\")",
     ),
     ("/engine/snapshot", "s(path)"),
+    ("/engine/fade", "f(ms)"),
     ("/hush", "nothing"),
     ("/ping", "anything, echoed in /pong"),
     ("/status", "nothing"),
@@ -226,6 +233,7 @@ impl Command {
                 let [path] = args.texts()?;
                 Ok(Command::Snapshot { path })
             }
+            "/engine/fade" => args.numbers::<1>().map(|[ms]| Command::Fade { ms }),
             "/hush" => args.none().map(|()| Command::Hush),
             "/patch/undo" => args.none().map(|()| Command::Undo),
             "/patch/redo" => args.none().map(|()| Command::Redo),
@@ -771,5 +779,14 @@ mod tests {
             })
         );
         assert!(parse("/engine/snapshot", vec![]).is_err());
+        assert_eq!(
+            parse("/engine/fade", vec![OscType::Float(5.0)]),
+            Ok(Command::Fade { ms: 5.0 })
+        );
+        assert_eq!(
+            parse("/engine/fade", vec![OscType::Int(40)]),
+            Ok(Command::Fade { ms: 40.0 })
+        );
+        assert!(parse("/engine/fade", vec![]).is_err());
     }
 }

@@ -23,6 +23,7 @@
 //! | `/transport/tap` | — | a tap of tap tempo (at the bundle's time tag if it has one): from the second tap, the tempo of the median interval of the last eight taps, from the next beat; a pause over 2 s starts again |
 //! | `/scene/recall` | `s` name, then `s` `bar` (the default) or `now` | sets every value of the patch's scene on one sample: the next bar line's, or the next block's |
 //! | `/engine/snapshot` | `s` path | writes the live state there (as `play --snapshot` does) and answers `/engine/snapshot` with the path |
+//! | `/engine/fade` | `f` milliseconds (0..=10000) | how long the next edits fade: a structural edit's crossfade and a changed value's glide (20 ms unless `play --fade` says otherwise) |
 //! | `/hush` | — | fades every output to silence within one block and keeps it silent until the next program; the transport goes on |
 //!
 //! Numbers (`f` above) may also be sent as `d`, `i` or `h`; velocities as `d`. Errors go

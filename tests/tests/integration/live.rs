@@ -3,7 +3,7 @@
 //! restore patches, and the output does not depend on the host's buffer sizes.
 
 use patchvm::engine::{
-    At, AudioHalf, Controller, Engine, EngineSettings, FADE_SAMPLES, NoteBinding,
+    At, AudioHalf, Controller, Engine, EngineSettings, NoteBinding,
 };
 use patchvm::ir::{Edit, Limits, Patch, PatchBuilder};
 use patchvm::vm::MAX_BLOCK;
@@ -122,9 +122,9 @@ fn a_program_published_between_calls_plays_from_the_next_call_s_first_sample() {
     assert_eq!(taken.len(), 1);
     assert_eq!(taken[0].latency(), Some(0));
     assert_eq!(report.published_at, 1_000);
-    // A structural change: the sine fades out over one block while the level fades in.
+    // A structural change: the sine fades out over the fade while the level fades in.
     assert!(report.crossfade);
-    assert_eq!(out[FADE_SAMPLES as usize], 0.5);
+    assert_eq!(out[fade()], 0.5);
 }
 
 #[test]
@@ -343,16 +343,16 @@ fn a_structural_edit_crossfades_without_a_click() {
         (report.kept.as_slice(), report.added.as_slice()),
         (&["osc1".into()][..], &["half".into()][..])
     );
-    out.extend(render(&mut audio, 1_000));
-    let jump = largest_step(&out[1_000..1_200]);
-    let margin = 0.5 / FADE_SAMPLES as f32;
+    out.extend(render(&mut audio, 2_000));
+    let jump = largest_step(&out[1_000..1_200 + fade()]);
+    let margin = 0.5 / fade() as f32;
     println!("structural edit: largest jump {jump:.5}, signal step {step:.5}, margin {margin:.5}");
     assert!(
         jump <= step + margin,
         "jump {jump} > step {step} + {margin}"
     );
     // After the fade, exactly the new patch.
-    let peak = out[1_100..].iter().fold(0.0_f32, |p, x| p.max(x.abs()));
+    let peak = out[1_100 + fade()..].iter().fold(0.0_f32, |p, x| p.max(x.abs()));
     assert!((peak - 0.5).abs() < 1e-3);
 }
 

@@ -25,6 +25,7 @@ mod properties;
 mod realtime;
 mod scenes;
 mod shorthand;
+mod smooth_edits;
 mod snapshots;
 mod spec_files;
 mod swap;
