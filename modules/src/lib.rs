@@ -19,7 +19,7 @@
 mod dsp;
 pub mod kernels;
 mod module;
-pub use module::Module;
+pub use module::{Module, StateFamily};
 mod registry;
 
-pub use registry::{KernelInit, build, catalog, memory_bytes, rebuilt_by};
+pub use registry::{KernelInit, build, catalog, memory_bytes, rebuilt_by, state_family};

@@ -26,6 +26,21 @@ pub struct Module {
     /// The part it plays for the crates that know no module by name (the voice, the bus that
     /// sums voices, the fade of live edits, the output and input), if any.
     pub(crate) part: Option<Part>,
+    /// The modules whose state its kernel takes over when a live edit changes a node's
+    /// module within the family (a delay line into another delay's), if any: the engine then
+    /// has the new kernel copy the old one's state ([`Kernel::copy_state_from`], which each
+    /// kernel of the family implements for the others).
+    pub(crate) family: Option<StateFamily>,
+}
+
+/// A family of modules whose kernels hold the same kind of state, so a node whose module
+/// changes within it keeps that state across a live edit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StateFamily {
+    /// Delays built on one line of past input (`delay.feedback`, `delay.comb`,
+    /// `delay.allpass`, `delay.multitap`): the line goes on, so the echoes already in it
+    /// continue.
+    DelayLine,
 }
 
 /// The bytes a kernel built with the given settings will allocate.
@@ -44,6 +59,7 @@ impl Module {
             lanes: false,
             memory_bytes: None,
             part: None,
+            family: None,
         }
     }
 
@@ -56,6 +72,7 @@ impl Module {
             lanes: false,
             memory_bytes: None,
             part: None,
+            family: None,
         }
     }
 
@@ -79,6 +96,14 @@ impl Module {
     pub(crate) const fn part(self, part: Part) -> Module {
         Module {
             part: Some(part),
+            ..self
+        }
+    }
+
+    /// The module, whose kernels take over the state of `family`'s others.
+    pub(crate) const fn family(self, family: StateFamily) -> Module {
+        Module {
+            family: Some(family),
             ..self
         }
     }

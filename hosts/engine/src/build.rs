@@ -9,7 +9,7 @@ use patchvm_compiler::{
     CompileOptions, Compiled, KernelNode, Origin, ParamNode, Transition, compile_graph, transition,
 };
 use patchvm_ir::{Diagnostics, Graph, ModuleSpec, NodeIdx, NodeName, Patch, TextValue, Unit};
-use patchvm_modules::{catalog, rebuilt_by};
+use patchvm_modules::{catalog, rebuilt_by, state_family};
 use patchvm_vm::live::{Loaded, ParamKey, Takeover, fade_samples};
 use patchvm_vm::{Executable, Instr, KernelIdx, ParamIdx, Reg, SharedKernel};
 
@@ -93,6 +93,8 @@ impl BuiltKernel {
 /// Which node of the program before a new kernel's node carries on.
 enum Lineage {
     /// The node of the same id and module, if there is one: one kernel if built alike.
+    /// Failing that, the node of the same id whose module is of the same state family (see
+    /// [`state_family`]): the new kernel copies its state.
     Same,
     /// The old graph's node: one kernel if built alike and `share`, else the new kernel copies
     /// the old one's state.
@@ -279,7 +281,8 @@ fn assemble(
         let old = match (lineage(&node), previous) {
             (Lineage::Same, _) => old_kernels
                 .get(&(node.id.as_str(), node.spec.name))
-                .map(|&old| (old, true)),
+                .map(|&old| (old, true))
+                .or_else(|| of_family(previous?, &node).map(|old| (old, false))),
             (Lineage::Old(index, share), Some(previous)) => {
                 let old = &previous.graph.nodes[index.index()];
                 old_kernels
@@ -383,6 +386,17 @@ fn assemble(
         graph,
     };
     Ok((loaded, published))
+}
+
+/// The kernel of `previous` whose state `node`'s copies when the node's module changed
+/// within a family ([`state_family`]: a delay line into another delay's): the one of the
+/// same id whose module is of the node's module's family.
+fn of_family(previous: &Published, node: &KernelNode) -> Option<usize> {
+    let family = state_family(node.spec)?;
+    previous
+        .kernels
+        .iter()
+        .position(|old| old.id == node.id && state_family(old.module) == Some(family))
 }
 
 /// Whether the new program has `previous`'s structure kernel for kernel (same node, same
