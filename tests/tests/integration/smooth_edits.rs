@@ -202,3 +202,65 @@ fn a_crossfade_between_correlated_sides_keeps_the_level() {
     let sine = render(&mut reference, BEFORE + 2_000, 256);
     assert_eq!(out, sine, "the fade from a signal to itself is that signal");
 }
+
+/// A 440 Hz sine through gain `g` into delay `d` of module `delay` (10 ms: 480 samples) at
+/// level 0.5 (`feedback` or `gain`), into the output.
+fn echo(delay: &str) -> Patch {
+    let level = if delay == "delay.feedback" {
+        "feedback"
+    } else {
+        "gain"
+    };
+    let mut settings = vec![("time", 0.01), (level, 0.5)];
+    if delay == "delay.feedback" {
+        settings.push(("mix", 1.0));
+    }
+    PatchBuilder::new()
+        .node("osc", "osc.sine", &[("freq", 440.0)])
+        .node("g", "gain", &[("amp", 1.0)])
+        .node("d", delay, &settings)
+        .node("out", "output", &[])
+        .connect(("osc", "out"), ("g", "in"))
+        .connect(("g", "out"), ("d", "in"))
+        .connect(("d", "out"), ("out", "in"))
+        .build()
+}
+
+/// A sine into an echo, muted at sample 1 000; with `edit`, the echo's module changes to
+/// `delay.comb` at sample 1 200. Samples 1 200..1 680.
+fn echo_after(edit: bool) -> (Vec<f32>, Vec<String>) {
+    let (mut controller, mut audio) = engine();
+    controller.load_patch(echo("delay.feedback")).unwrap();
+    render(&mut audio, 1_000, 100);
+    controller
+        .set_param("g", "amp", 0.0, patchvm::engine::At::Now)
+        .unwrap();
+    render(&mut audio, 200, 100);
+    let mut copied = Vec::new();
+    if edit {
+        let report = controller.load_patch(echo("delay.comb")).unwrap();
+        copied = report.copied.iter().map(|id| id.to_string()).collect();
+    }
+    (render(&mut audio, 480, 100), copied)
+}
+
+/// `delay.feedback` → `delay.comb` on one node keeps the line: the echo of what went in
+/// before the edit comes out of the comb (`0.5·x[n-D]`) as the feedback delay would have
+/// played it (`0.5·y[n-D]`, its line holding `y`), sample for sample, for the line's length.
+#[test]
+fn a_delay_changed_into_a_comb_keeps_its_echo() {
+    let (kept, copied) = echo_after(true);
+    let (reference, _) = echo_after(false);
+    assert_eq!(copied, ["d"], "the comb copies the delay's line");
+    assert!(
+        reference.iter().fold(0.0_f32, |p, x| p.max(x.abs())) > 0.3,
+        "the echo sounds in this window"
+    );
+    for (n, (&got, &expected)) in kept.iter().zip(&reference).enumerate() {
+        assert!(
+            (got - expected).abs() < 1e-4,
+            "sample {}: {got}, the echo plays {expected}",
+            1_200 + n
+        );
+    }
+}
