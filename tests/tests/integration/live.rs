@@ -7,7 +7,7 @@ use patchvm::engine::{
 };
 use patchvm::ir::{Edit, Limits, Patch, PatchBuilder};
 use patchvm::vm::MAX_BLOCK;
-use patchvm_tests::live::{mono, render};
+use patchvm_tests::live::{fade, mono, render};
 use patchvm_tests::measure::largest_step;
 
 /// `in · amp` with both inputs unconnected: a level that events set.
@@ -211,8 +211,10 @@ fn stateful(cutoff: f64) -> Patch {
         .build()
 }
 
+/// A value edit glides to its value over the fade, exactly as a ramp event of the fade's
+/// length at its sample does.
 #[test]
-fn a_value_edit_plays_exactly_what_an_event_at_its_sample_plays() {
+fn a_value_edit_plays_exactly_what_a_ramp_at_its_sample_plays() {
     // Past the first block boundaries, so the filter and the delay line hold state.
     let before = 20 * MAX_BLOCK;
     let after = 48_000;
@@ -221,7 +223,13 @@ fn a_value_edit_plays_exactly_what_an_event_at_its_sample_plays() {
     controller.load_patch(stateful(800.0)).unwrap();
     let mut by_event = render(&mut audio, before);
     controller
-        .set_param("lp", "cutoff", 1_500.0, At::Sample(before as u64))
+        .ramp_param(
+            "lp",
+            "cutoff",
+            1_500.0,
+            fade() as u32,
+            At::Sample(before as u64),
+        )
         .unwrap();
     by_event.extend(render(&mut audio, after));
 
