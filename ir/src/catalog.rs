@@ -345,7 +345,12 @@ impl Catalog {
             Part::Bus { input, output } => {
                 spec.role == Role::Kernel && has_input(input) && has_output(output)
             }
-            Part::Fade { from, to, time, out } => {
+            Part::Fade {
+                from,
+                to,
+                time,
+                out,
+            } => {
                 spec.role == Role::Kernel
                     && has_input(from)
                     && has_input(to)
@@ -445,7 +450,12 @@ impl Catalog {
             .iter()
             .zip(&self.modules)
             .find_map(|(part, spec)| match *part {
-                Some(Part::Fade { from, to, time, out }) => Some(Fade {
+                Some(Part::Fade {
+                    from,
+                    to,
+                    time,
+                    out,
+                }) => Some(Fade {
                     spec,
                     from: spec.input(from)?,
                     to: spec.input(to)?,

@@ -332,7 +332,9 @@ fn a_text_edit_that_moves_a_name_fades_its_connection() {
     let before = graph(&sexpr(" (words \"bd sd\")", r#"(w "bd" -> g "in")"#));
     // `bd` moves from word0 to word1: the gain's input is fed from another output.
     let after = graph(&sexpr(" (words \"sd bd\")", r#"(w "bd" -> g "in")"#));
-    let joined = transition(&before, &after, catalog(), 0.02).unwrap().unwrap();
+    let joined = transition(&before, &after, catalog(), 0.02)
+        .unwrap()
+        .unwrap();
     let fades: Vec<&str> = joined
         .graph
         .nodes
@@ -343,6 +345,10 @@ fn a_text_edit_that_moves_a_name_fades_its_connection() {
     assert_eq!(fades, ["g/edit.in"]);
     // `bd` stays word0: the same edges, nothing to fade; only the kernel is new.
     let kept = graph(&sexpr(" (words \"bd hh\")", r#"(w "bd" -> g "in")"#));
-    assert!(transition(&before, &kept, catalog(), 0.02).unwrap().is_none());
+    assert!(
+        transition(&before, &kept, catalog(), 0.02)
+            .unwrap()
+            .is_none()
+    );
     assert_ne!(before.nodes[0].texts, kept.nodes[0].texts);
 }

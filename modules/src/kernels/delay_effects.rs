@@ -518,7 +518,12 @@ mod tests {
     }
 
     /// `x` into module `name` with `overrides`, its controls held, on `kernel`.
-    fn drive(name: &str, overrides: &[(&str, f64)], x: &[f32], kernel: &mut dyn Kernel) -> Vec<f32> {
+    fn drive(
+        name: &str,
+        overrides: &[(&str, f64)],
+        x: &[f32],
+        kernel: &mut dyn Kernel,
+    ) -> Vec<f32> {
         let (spec, params) = super::super::test_support::params(name, overrides);
         let controls: Vec<Vec<f32>> = spec
             .processed_inputs()
@@ -583,7 +588,10 @@ mod tests {
             }
         }
         let mut line = kernel("delay.comb", &[]);
-        assert!(!line.copy_state_from(&*kernel("gain", &[])), "not of the family");
+        assert!(
+            !line.copy_state_from(&*kernel("gain", &[])),
+            "not of the family"
+        );
     }
 
     /// The samples of `x` above 1e-6 in magnitude, as (index, value).

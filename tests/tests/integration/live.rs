@@ -2,9 +2,7 @@
 //! taken within a block, state survives reloads and edits without clicks, undo and redo
 //! restore patches, and the output does not depend on the host's buffer sizes.
 
-use patchvm::engine::{
-    At, AudioHalf, Controller, Engine, EngineSettings, NoteBinding,
-};
+use patchvm::engine::{At, AudioHalf, Controller, Engine, EngineSettings, NoteBinding};
 use patchvm::ir::{Edit, Limits, Patch, PatchBuilder};
 use patchvm::vm::MAX_BLOCK;
 use patchvm_tests::live::{fade, mono, render};
@@ -360,7 +358,9 @@ fn a_structural_edit_crossfades_without_a_click() {
         "jump {jump} > step {step} + {margin}"
     );
     // After the fade, exactly the new patch.
-    let peak = out[1_100 + fade()..].iter().fold(0.0_f32, |p, x| p.max(x.abs()));
+    let peak = out[1_100 + fade()..]
+        .iter()
+        .fold(0.0_f32, |p, x| p.max(x.abs()));
     assert!((peak - 0.5).abs() < 1e-3);
 }
 

@@ -99,7 +99,11 @@ fn a_glide_is_the_same_bits_at_any_host_buffer_and_allocates_nothing() {
             let mut out = render(&mut audio, BEFORE, buffer);
             controller.load_patch(sine_at(0.2)).unwrap();
             let (after, counts) = counted(|| render(&mut audio, 2_048, buffer));
-            assert_eq!((counts.allocations, counts.frees), (1, 0), "the output vector only");
+            assert_eq!(
+                (counts.allocations, counts.frees),
+                (1, 0),
+                "the output vector only"
+            );
             out.extend(after);
             out
         })
@@ -113,7 +117,11 @@ fn a_glide_is_the_same_bits_at_any_host_buffer_and_allocates_nothing() {
 /// so the node is not folded.
 fn quantized(root: f64) -> Patch {
     PatchBuilder::new()
-        .node("q", "ctl.quantize", &[("in", 61.0), ("scale", 1.0), ("root", root)])
+        .node(
+            "q",
+            "ctl.quantize",
+            &[("in", 61.0), ("scale", 1.0), ("root", root)],
+        )
         .node("out", "output", &[])
         .connect(("q", "out"), ("out", "in"))
         .build()
@@ -155,9 +163,18 @@ fn a_structural_crossfade_lasts_the_fade_time_at_any_host_buffer() {
             controller.set_fade(10.0).unwrap();
             controller.load_patch(constant("a", 0.25)).unwrap();
             render(&mut audio, 1_024, buffer);
-            assert!(controller.load_patch(constant("b", 0.75)).unwrap().crossfade);
+            assert!(
+                controller
+                    .load_patch(constant("b", 0.75))
+                    .unwrap()
+                    .crossfade
+            );
             let (out, counts) = counted(|| render(&mut audio, 2_048, buffer));
-            assert_eq!((counts.allocations, counts.frees), (1, 0), "the output vector only");
+            assert_eq!(
+                (counts.allocations, counts.frees),
+                (1, 0),
+                "the output vector only"
+            );
             out
         })
         .collect();
@@ -170,7 +187,10 @@ fn a_structural_crossfade_lasts_the_fade_time_at_any_host_buffer() {
             "sample {k}: {sample}, a linear fade gives {expected}"
         );
     }
-    assert!(runs[0][fade..].iter().all(|&x| x == 0.75), "then the new level");
+    assert!(
+        runs[0][fade..].iter().all(|&x| x == 0.75),
+        "then the new level"
+    );
     assert_eq!(runs[0], runs[1]);
     assert_eq!(runs[0], runs[2]);
 }

@@ -237,7 +237,10 @@ fn a_quantised_swap_lands_on_the_bar_line_of_the_patch_s_meter() {
     controller.quantize_swaps(None);
     controller.load_patch(level(0.75, meter())).unwrap();
     let now = render(&mut audio, 64 + fade.len());
-    assert!(now[..64].iter().all(|&x| x != 0.5), "swapped at the next block");
+    assert!(
+        now[..64].iter().all(|&x| x != 0.5),
+        "swapped at the next block"
+    );
     assert!(now[fade.len()..].iter().all(|&x| x == 0.75));
 }
 

@@ -170,7 +170,9 @@ fn a_whole_take_over_keeps_values_set_by_events_and_ramps_under_way() {
         channels: 1,
         ..LinkSettings::default()
     });
-    remote.publish(summing([0.0, 0.0, 0.0], 1, vec![], vec![])).unwrap();
+    remote
+        .publish(summing([0.0, 0.0, 0.0], 1, vec![], vec![]))
+        .unwrap();
     audio.process(&mut [0.0; 64]);
     // Slot 0 set by an event, slot 1 ramping to 64 over 128 samples (one per sample).
     assert!(remote.send(set(64, 0, 1000.0, 1)));
@@ -210,7 +212,9 @@ fn a_whole_take_over_glides_the_slots_it_is_told_to_and_jumps_the_others() {
             channels: 1,
             ..LinkSettings::default()
         });
-        remote.publish(summing([0.0, 0.0, 0.0], 1, vec![], vec![])).unwrap();
+        remote
+            .publish(summing([0.0, 0.0, 0.0], 1, vec![], vec![]))
+            .unwrap();
         assert!(remote.send(set(0, 0, 10.0, 1)));
         audio.process(&mut [0.0; 64]);
         remote
