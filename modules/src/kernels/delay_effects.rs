@@ -535,11 +535,14 @@ mod tests {
         Run::new(&inputs, x.len()).on(kernel)
     }
 
+    /// A module, its settings and its level by hand.
+    type Member = (&'static str, &'static [(&'static str, f64)], f32);
+
     /// The delay-line family, each with a 1 ms line (48 samples) and what it outputs, by
     /// hand, 48 samples after an impulse already in its line and nothing since: the echo's
     /// `feedback`, the comb's `gain`, the allpass's `1 - g²` (`v[n-D] - g·v[n]` with
     /// `v[n] = g·v[n-D]`), the first tap's level.
-    const FAMILY: [(&str, &[(&str, f64)], f32); 4] = [
+    const FAMILY: [Member; 4] = [
         (
             "delay.feedback",
             &[("time", 0.001), ("feedback", 0.5), ("mix", 1.0)],
