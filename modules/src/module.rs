@@ -41,6 +41,13 @@ pub enum StateFamily {
     /// `delay.allpass`, `delay.multitap`): the line goes on, so the echoes already in it
     /// continue.
     DelayLine,
+    /// Oscillators on one 64-bit fixed-point phase (`osc.sine`, `osc.saw`, `osc.square`,
+    /// `osc.triangle`, `osc.pulse`): the new waveform starts at the old one's phase.
+    Phase,
+    /// Filters on one state-variable core (`dsp::svf`: the cookbook filters but
+    /// `filter.lowpass`, and `filter.svf`): the integrators' memory goes on under the new
+    /// response.
+    StateVariable,
 }
 
 /// The bytes a kernel built with the given settings will allocate.

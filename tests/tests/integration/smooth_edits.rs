@@ -284,3 +284,45 @@ fn a_delay_changed_into_a_comb_keeps_its_echo() {
         );
     }
 }
+
+/// Oscillator `o` of module `osc` at 1 000 Hz (48 samples a period) into the output.
+fn oscillator(osc: &str) -> Patch {
+    PatchBuilder::new()
+        .node("o", osc, &[("freq", 1_000.0)])
+        .node("out", "output", &[])
+        .connect(("o", "out"), ("out", "in"))
+        .build()
+}
+
+/// `osc.sine` → `osc.triangle` on one node keeps the phase: 1 000 samples of the sine
+/// (20 5/6 periods), then (a change of module, so crossfaded over the 960-sample fade) the
+/// triangle that comes out of the fade is at the phase the sine would have reached, as
+/// computed by hand (`4φ` up to a quarter turn, `2 - 4φ` to three quarters, `4φ - 4` after),
+/// at any buffer. A triangle started cold would be 40 samples (5/6 of a period) behind.
+#[test]
+fn a_sine_changed_into_a_triangle_starts_at_the_sine_s_phase() {
+    for buffer in [64, 256, 1_024] {
+        let (mut controller, mut audio) = engine();
+        controller.load_patch(oscillator("osc.sine")).unwrap();
+        render(&mut audio, 1_000, buffer);
+        let report = controller.load_patch(oscillator("osc.triangle")).unwrap();
+        let copied: Vec<String> = report.copied.iter().map(|id| id.to_string()).collect();
+        assert_eq!(copied, ["o"], "the triangle copies the sine's phase");
+        let out = render(&mut audio, 1_152, buffer);
+        for (n, &got) in out.iter().enumerate().skip(1_056) {
+            let phase = ((1_000 + n) % 48) as f64 / 48.0;
+            let expected = if phase < 0.25 {
+                4.0 * phase
+            } else if phase < 0.75 {
+                2.0 - 4.0 * phase
+            } else {
+                4.0 * phase - 4.0
+            };
+            assert!(
+                (f64::from(got) - expected).abs() < 1e-5,
+                "buffer {buffer}, sample {}: {got}, the triangle at phase {phase} is {expected}",
+                1_000 + n
+            );
+        }
+    }
+}
