@@ -1,13 +1,13 @@
-//! The one-block transition from one graph to the next, for a live engine whose successive
-//! programs share kernels.
+//! The transition from one graph to the next, played for the engine's fade time, for a live
+//! engine whose successive programs share kernels.
 //!
 //! When a structural edit reaches a running engine, the old program cannot play beside the new
 //! one to crossfade them: a node that survives the edit runs on the very same kernel in both.
-//! So the engine plays one block of a *transition* graph instead: the union of the two, in
+//! So the engine plays a *transition* graph for the fade's length instead: the union of the two, in
 //! which each node runs once, every input whose connections changed is fed through the
 //! catalog's fade ([`Part::Fade`](patchvm_ir::Part::Fade), `edit.fade` in patchvm's catalog)
 //! from its old connections to its new ones, and the nodes the edit removes play
-//! out as ghosts on their old kernels into those fades. After that block the new program goes
+//! out as ghosts on their old kernels into those fades. After the fade the new program goes
 //! on alone.
 //!
 //! Joining the two graphs can close a cycle that neither has: reordering `a → b` into
@@ -59,7 +59,8 @@ pub struct Transition<'c> {
 /// `new.nodes[i]`); the nodes of `old` that `new` lacks ([`Origin::Removed`], keeping their
 /// ids unless a node of `new` has it, then `ID/edit`); the old versions of split survivors
 /// ([`Origin::Split`], `ID/edit`); and the fades ([`Origin::Fade`], `ID/edit.INPUT` for input
-/// `INPUT` of node `ID`, `from` holding the input's old value and `to` its new one).
+/// `INPUT` of node `ID`, `from` holding the input's old value, `to` its new one and the
+/// fade's time setting `seconds`).
 ///
 /// An input of a surviving node takes its old connections (from the nodes they came from in
 /// the transition: survivors, ghosts) and its new ones; if the two lists differ a fade takes
@@ -72,10 +73,12 @@ pub fn transition<'c>(
     old: &Graph<'c>,
     new: &Graph<'c>,
     catalog: &'c Catalog,
+    seconds: f64,
 ) -> Result<Option<Transition<'c>>, Diagnostic> {
     let Some(fade) = catalog.fade() else {
         return Ok(None);
     };
+    let fade = Fading { fade, seconds };
     if written_alike(old, new, catalog) {
         return Ok(None);
     }
@@ -236,11 +239,18 @@ impl Side {
     }
 }
 
+/// The catalog's fade and how long it lasts, in seconds.
+#[derive(Clone, Copy)]
+struct Fading<'c> {
+    fade: Fade<'c>,
+    seconds: f64,
+}
+
 /// A transition graph being built, for one choice of split survivors.
 struct Union<'a, 'c> {
     old: &'a Graph<'c>,
     new: &'a Graph<'c>,
-    fade: Fade<'c>,
+    fade: Fading<'c>,
     nodes: Vec<GraphNode<'c>>,
     edges: Vec<Edge>,
     origins: Vec<Origin>,
@@ -253,7 +263,7 @@ impl<'a, 'c> Union<'a, 'c> {
     fn build(
         old: &'a Graph<'c>,
         new: &'a Graph<'c>,
-        fade: Fade<'c>,
+        fade: Fading<'c>,
         survivors: &Survivors,
         split: &[bool],
     ) -> Union<'a, 'c> {
@@ -385,11 +395,13 @@ impl<'a, 'c> Union<'a, 'c> {
             spec,
             from,
             to: into,
+            time,
             out,
-        } = self.fade;
+        } = self.fade.fade;
         let mut values: Vec<f64> = spec.inputs.iter().map(|input| input.default).collect();
         values[from] = before.value;
         values[into] = after.value;
+        values[time] = self.fade.seconds;
         let fade = NodeIdx(self.nodes.len() as u32);
         self.nodes.push(GraphNode {
             id: format!("{}/edit.{}", target.id, target.spec.inputs[input].name).into(),

@@ -38,13 +38,15 @@ pub enum Part {
         /// The output that carries it on.
         output: &'static str,
     },
-    /// The crossfade a live edit inserts on an input whose connections changed: over one
-    /// block, `out` moves from `from` (the old connections) to `to` (the new ones).
+    /// The crossfade a live edit inserts on an input whose connections changed: over the
+    /// setting `time`, `out` moves from `from` (the old connections) to `to` (the new ones).
     Fade {
         /// The input the old connections feed.
         from: &'static str,
         /// The input the new connections feed.
         to: &'static str,
+        /// The setting, in seconds, the fade lasts: the engine's fade time.
+        time: &'static str,
         /// The faded signal.
         out: &'static str,
     },
@@ -130,6 +132,8 @@ pub struct Fade<'c> {
     pub from: usize,
     /// The index of the input of the new connections.
     pub to: usize,
+    /// The index of the setting of its length, in seconds.
+    pub time: usize,
     /// The index of its output.
     pub out: usize,
 }
@@ -346,8 +350,17 @@ impl Catalog {
             Part::Bus { input, output } => {
                 spec.role == Role::Kernel && has_input(input) && has_output(output)
             }
-            Part::Fade { from, to, out } => {
-                spec.role == Role::Kernel && has_input(from) && has_input(to) && has_output(out)
+            Part::Fade {
+                from,
+                to,
+                time,
+                out,
+            } => {
+                spec.role == Role::Kernel
+                    && has_input(from)
+                    && has_input(to)
+                    && has_input(time)
+                    && has_output(out)
             }
             Part::Output(feeds) => {
                 spec.role == Role::Output && feeds.iter().all(|feed| has_input(feed.port))
@@ -442,10 +455,16 @@ impl Catalog {
             .iter()
             .zip(&self.modules)
             .find_map(|(part, spec)| match *part {
-                Some(Part::Fade { from, to, out }) => Some(Fade {
+                Some(Part::Fade {
+                    from,
+                    to,
+                    time,
+                    out,
+                }) => Some(Fade {
                     spec,
                     from: spec.input(from)?,
                     to: spec.input(to)?,
+                    time: spec.input(time)?,
                     out: spec.output(out)?,
                 }),
                 _ => None,

@@ -19,10 +19,10 @@
 mod dsp;
 pub mod kernels;
 mod module;
-pub use module::Module;
+pub use module::{Module, StateFamily};
 mod registry;
 
 #[cfg(feature = "stretch")]
 pub use dsp::stretch::{MAX_SEMITONES, MAX_STRETCH, MIN_STRETCH, PitchShifter, StretchReader};
 pub use kernels::pitch::{NO_STRETCH, STRETCH_BUILT};
-pub use registry::{KernelInit, build, catalog, memory_bytes, rebuilt_by};
+pub use registry::{KernelInit, build, catalog, memory_bytes, rebuilt_by, state_family};

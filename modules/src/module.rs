@@ -28,6 +28,28 @@ pub struct Module {
     pub(crate) part: Option<Part>,
     /// What this build leaves out of it (a cargo feature's code), if a patch cannot use it.
     pub(crate) not_built: Option<NotBuilt>,
+    /// The modules whose state its kernel takes over when a live edit changes a node's
+    /// module within the family (a delay line into another delay's), if any: the engine then
+    /// has the new kernel copy the old one's state ([`Kernel::copy_state_from`], which each
+    /// kernel of the family implements for the others).
+    pub(crate) family: Option<StateFamily>,
+}
+
+/// A family of modules whose kernels hold the same kind of state, so a node whose module
+/// changes within it keeps that state across a live edit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StateFamily {
+    /// Delays built on one line of past input (`delay.feedback`, `delay.comb`,
+    /// `delay.allpass`, `delay.multitap`): the line goes on, so the echoes already in it
+    /// continue.
+    DelayLine,
+    /// Oscillators on one 64-bit fixed-point phase (`osc.sine`, `osc.saw`, `osc.square`,
+    /// `osc.triangle`, `osc.pulse`): the new waveform starts at the old one's phase.
+    Phase,
+    /// Filters on one state-variable core (`dsp::svf`: the cookbook filters but
+    /// `filter.lowpass`, and `filter.svf`): the integrators' memory goes on under the new
+    /// response.
+    StateVariable,
 }
 
 /// The bytes a kernel built with the given settings will allocate.
@@ -47,6 +69,7 @@ impl Module {
             memory_bytes: None,
             part: None,
             not_built: None,
+            family: None,
         }
     }
 
@@ -60,6 +83,7 @@ impl Module {
             memory_bytes: None,
             part: None,
             not_built: None,
+            family: None,
         }
     }
 
@@ -98,6 +122,14 @@ impl Module {
     pub(crate) const fn not_built(self, not_built: NotBuilt) -> Module {
         Module {
             not_built: Some(not_built),
+            ..self
+        }
+    }
+
+    /// The module, whose kernels take over the state of `family`'s others.
+    pub(crate) const fn family(self, family: StateFamily) -> Module {
+        Module {
+            family: Some(family),
             ..self
         }
     }

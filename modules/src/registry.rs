@@ -203,6 +203,13 @@ pub fn rebuilt_by(spec: &ModuleSpec, input: usize) -> bool {
     init || position(spec).is_none_or(|index| registry().modules[index].memory_bytes.is_some())
 }
 
+/// The family whose state a kernel of `spec` takes over across a change of module (see
+/// [`StateFamily`](crate::StateFamily)), if it has one: a live engine has a node's new kernel
+/// copy its old one's state when both modules are of one family.
+pub fn state_family(spec: &ModuleSpec) -> Option<crate::StateFamily> {
+    position(spec).and_then(|index| registry().modules[index].family)
+}
+
 fn position(spec: &ModuleSpec) -> Option<usize> {
     registry().catalog.position(spec.name)
 }

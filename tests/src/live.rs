@@ -1,8 +1,13 @@
 //! The live engine as tests drive it: a mono engine, and its audio half rendering a number
 //! of frames.
 
-use patchvm::engine::{AudioHalf, Controller, Engine, EngineSettings};
+use patchvm::engine::{AudioHalf, Controller, DEFAULT_FADE_MS, Engine, EngineSettings};
 use patchvm::ir::Limits;
+
+/// Samples an edit fades over on an engine of the default settings (48 kHz, 20 ms): 960.
+pub fn fade() -> usize {
+    patchvm::vm::live::fade_samples(DEFAULT_FADE_MS / 1e3, 48_000.0) as usize
+}
 
 /// A live engine with one output channel and the default settings otherwise.
 pub fn mono() -> (Controller, AudioHalf) {

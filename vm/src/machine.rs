@@ -16,6 +16,8 @@ use crate::time::Beats;
 use crate::verify::{VerifyError, verify_shapes};
 use std::mem::MaybeUninit;
 
+mod glide;
+
 /// A program that passed the verifier, with everything it needs to run: its kernels, its
 /// registers and its output buffers, all allocated here so that [`run`](Executable::run)
 /// never allocates.

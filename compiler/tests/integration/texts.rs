@@ -10,7 +10,11 @@ use patchvm_ir::{
 };
 
 const GAIN_INPUTS: &[InputSpec] = &[input("in", 0.0, false), input("amp", 1.0, false)];
-const FADE_INPUTS: &[InputSpec] = &[input("from", 0.0, false), input("to", 0.0, false)];
+const FADE_INPUTS: &[InputSpec] = &[
+    input("from", 0.0, false),
+    input("to", 0.0, false),
+    input("time", 0.02, false),
+];
 const OUTPUT_INPUTS: &[InputSpec] = &[input("in", 0.0, false)];
 const FEEDS: &[Feed] = &[Feed {
     port: "in",
@@ -55,6 +59,7 @@ fn catalog() -> &'static Catalog {
             Part::Fade {
                 from: "from",
                 to: "to",
+                time: "time",
                 out: "out",
             },
         )
@@ -327,7 +332,9 @@ fn a_text_edit_that_moves_a_name_fades_its_connection() {
     let before = graph(&sexpr(" (words \"bd sd\")", r#"(w "bd" -> g "in")"#));
     // `bd` moves from word0 to word1: the gain's input is fed from another output.
     let after = graph(&sexpr(" (words \"sd bd\")", r#"(w "bd" -> g "in")"#));
-    let joined = transition(&before, &after, catalog()).unwrap().unwrap();
+    let joined = transition(&before, &after, catalog(), 0.02)
+        .unwrap()
+        .unwrap();
     let fades: Vec<&str> = joined
         .graph
         .nodes
@@ -338,6 +345,10 @@ fn a_text_edit_that_moves_a_name_fades_its_connection() {
     assert_eq!(fades, ["g/edit.in"]);
     // `bd` stays word0: the same edges, nothing to fade; only the kernel is new.
     let kept = graph(&sexpr(" (words \"bd hh\")", r#"(w "bd" -> g "in")"#));
-    assert!(transition(&before, &kept, catalog()).unwrap().is_none());
+    assert!(
+        transition(&before, &kept, catalog(), 0.02)
+            .unwrap()
+            .is_none()
+    );
     assert_ne!(before.nodes[0].texts, kept.nodes[0].texts);
 }

@@ -42,7 +42,11 @@ const SPECS: [ModuleSpec; 6] = [
     ),
     kernel(
         "edit.fade",
-        &[input("from", 0.0, false), input("to", 0.0, false)],
+        &[
+            input("from", 0.0, false),
+            input("to", 0.0, false),
+            input("time", 0.02, false),
+        ],
     ),
     ModuleSpec {
         name: "output",
@@ -81,6 +85,7 @@ fn catalog() -> &'static Catalog {
                 Part::Fade {
                     from: "from",
                     to: "to",
+                    time: "time",
                     out: "out",
                 },
             )
@@ -99,7 +104,7 @@ fn graph(text: &str) -> Graph<'static> {
 }
 
 fn between(old: &str, new: &str) -> Option<Transition<'static>> {
-    transition(&graph(old), &graph(new), catalog()).unwrap_or_else(|d| panic!("{d:#?}"))
+    transition(&graph(old), &graph(new), catalog(), 0.02).unwrap_or_else(|d| panic!("{d:#?}"))
 }
 
 fn id(transition: &Transition, node: NodeIdx) -> String {
@@ -132,6 +137,12 @@ fn count(transition: &Transition, wanted: fn(&Origin) -> bool) -> usize {
 
 fn fades(transition: &Transition) -> usize {
     count(transition, |origin| *origin == Origin::Fade)
+}
+
+/// The index of the transition's first fade.
+fn fade_at(transition: &Transition) -> usize {
+    let at = transition.origins.iter().position(|o| *o == Origin::Fade);
+    at.expect("a fade")
 }
 
 fn ghosts(transition: &Transition) -> usize {
@@ -173,6 +184,12 @@ fn an_inserted_filter_fades_in_on_the_output_s_input() {
     assert_eq!(sources(&t, "out/edit.in", "from"), ["osc"]);
     assert_eq!(sources(&t, "out/edit.in", "to"), ["lp"]);
     assert_eq!(sources(&t, "lp", "in"), ["osc"]);
+    // The fade lasts the time the engine asked for: 0.02 s, its `time` setting (input 2).
+    let fade = &t.graph.nodes[find(&t, "out/edit.in").index()];
+    assert_eq!(fade.values[2], 0.02);
+    let longer = transition(&graph(OSC_OUT), &graph(OSC_LOWPASS_OUT), catalog(), 0.25);
+    let longer = longer.unwrap().expect("a structural change");
+    assert_eq!(longer.graph.nodes[fade_at(&longer)].values[2], 0.25);
     let oscs = t.graph.nodes.iter().filter(|node| node.id == "osc").count();
     assert_eq!(oscs, 1);
     // The new graph's nodes come first, at their own indices.
@@ -490,7 +507,7 @@ proptest! {
         };
         let new_text = new.text();
         let (old, new) = (graph(&old.text()), graph(&new_text));
-        let built = transition(&old, &new, catalog());
+        let built = transition(&old, &new, catalog(), 0.02);
         let built = built.map_err(|d| TestCaseError::fail(format!("{d:#?}")))?;
         prop_assert_eq!(built.is_none(), same(&old, &new));
         if let Some(t) = built {

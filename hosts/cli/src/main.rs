@@ -6,6 +6,7 @@
 mod check;
 mod convert;
 mod devices;
+mod fade;
 mod failure;
 mod first_good_save;
 mod inspect;

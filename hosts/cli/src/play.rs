@@ -133,6 +133,11 @@ pub struct PlayArgs {
     /// milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 10.0)]
     lookahead: f64,
+    /// How long an edit fades, in milliseconds: a reload's crossfade and a changed value's
+    /// glide (20: SuperCollider's fadeTime; 0 steps). OSC `/engine/fade` changes it live.
+    #[arg(long, value_name = "MS", default_value_t = patchvm::engine::DEFAULT_FADE_MS,
+          allow_negative_numbers = true, value_parser = crate::fade::fade_ms)]
+    fade: f64,
     #[command(flatten)]
     limits: LimitArgs,
     #[command(flatten)]
@@ -200,6 +205,7 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
         seed: args.seed,
         channels: setup.channels,
         voices: usize::from(args.voices),
+        fade_ms: args.fade,
         ..EngineSettings::default()
     };
     let (mut controller, mut audio) = Engine::new(settings, limits.clone());

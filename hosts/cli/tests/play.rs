@@ -304,6 +304,8 @@ fn a_quantised_reload_swaps_on_the_bar_line() {
         "--watch",
         "--quant",
         "bar",
+        "--fade",
+        "5",
         "--to",
         wav.to_str().unwrap(),
         "--seconds",
@@ -317,10 +319,12 @@ fn a_quantised_reload_swaps_on_the_bar_line() {
     assert_eq!(samples.len(), 120_000);
     let first = samples.iter().position(|&x| x != 0.25);
     assert_eq!(first, Some(96_000), "{:?}", &samples[95_990..96_100]);
-    // A folded constant's new value is a structural change: it crossfades over one block.
-    let fade = &samples[96_000..96_064];
+    // A folded constant's new value is a structural change: it crossfades over `--fade 5`,
+    // 5 ms, 240 samples.
+    let fade = &samples[96_000..96_240];
     assert!(fade.windows(2).all(|pair| pair[0] < pair[1]), "{fade:?}");
-    assert!(samples[96_064..].iter().all(|&x| x == 0.5));
+    assert!(fade[238] < 0.5, "{}", fade[238]);
+    assert!(samples[96_239..].iter().all(|&x| x == 0.5));
 }
 
 /// The samples of the ticks after the last start in a clock log.

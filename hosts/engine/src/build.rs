@@ -9,11 +9,12 @@ use patchvm_audio::{AudioData, AudioFiles};
 use patchvm_compiler::{
     CompileOptions, Compiled, KernelNode, Origin, ParamNode, Transition, compile_graph, transition,
 };
-use patchvm_ir::Unit;
 use patchvm_ir::text::TextSpec;
-use patchvm_ir::{Diagnostics, Graph, ModuleSpec, NodeIdx, NodeName, Patch, TextValue, Timeline};
-use patchvm_modules::{catalog, rebuilt_by};
-use patchvm_vm::live::{Loaded, ParamKey, Takeover};
+use patchvm_ir::{
+    Diagnostics, Graph, ModuleSpec, NodeIdx, NodeName, Patch, TextValue, Timeline, Unit,
+};
+use patchvm_modules::{catalog, rebuilt_by, state_family};
+use patchvm_vm::live::{Loaded, ParamKey, Takeover, fade_samples};
 use patchvm_vm::{Executable, Instr, KernelId, KernelIdx, ParamIdx, Reg, SharedKernel};
 use std::sync::Arc;
 
@@ -158,6 +159,8 @@ fn played_timeline<'t>(node: &KernelNode, timelines: &'t [Timeline]) -> Option<&
 /// Which node of the program before a new kernel's node carries on.
 enum Lineage {
     /// The node of the same id and module, if there is one: one kernel if built alike.
+    /// Failing that, the node of the same id whose module is of the same state family (see
+    /// [`state_family`]): the new kernel copies its state.
     Same,
     /// The old graph's node: one kernel if built alike and `share`, else the new kernel copies
     /// the old one's state.
@@ -193,15 +196,18 @@ pub(crate) struct Build<'a> {
     pub generation: u64,
     /// The decoded audio files the patch names.
     pub audio: &'a AudioFiles,
+    /// How long its fades last, in seconds: a transition's crossfade, a changed value's glide.
+    pub fade: f64,
 }
 
 /// Builds the program `compiled` from `graph` to replace `previous`, the program published
 /// before it: the kernels of surviving nodes are `previous`'s own, shared; the others are
 /// built here (all allocation happens here, on the control side). When nodes or connections
 /// changed, what is published is a transition program — the two graphs joined, every input
-/// whose connections changed crossfading from its old sources to its new ones over
-/// [`FADE_SAMPLES`](patchvm_vm::live::FADE_SAMPLES), removed nodes playing out — followed by
-/// the new program. Fails only if a program does not verify, which is a bug of patchvm's.
+/// whose connections changed crossfading from its old sources to its new ones over the fade
+/// time, removed nodes playing out — followed by the new program. A slot whose value in the
+/// patch changed glides to it over the fade time, unless it takes whole numbers (seeds,
+/// choices), which jump. Fails only if a program does not verify, which is a bug of patchvm's.
 pub(crate) fn build(
     compiled: Compiled<'static>,
     graph: Graph<'static>,
@@ -222,7 +228,7 @@ pub(crate) fn build(
     let by_id = |_: &KernelNode| Lineage::Same;
     let joined = match previous {
         Some(previous) => {
-            transition(&previous.graph, &graph, catalog()).map_err(|bug| vec![bug])?
+            transition(&previous.graph, &graph, catalog(), how.fade).map_err(|bug| vec![bug])?
         }
         None => None,
     };
@@ -337,6 +343,15 @@ fn assemble(
     // stateless node whose values changed plays its old and new versions side by side in a
     // transition) is shared by the first and copied by the second.
     let mut shared = vec![false; previous.map_or(0, |previous| previous.kernels.len())];
+    // Whether each slot must jump to a new value rather than glide: a whole number.
+    let jumps: Vec<bool> = compiled
+        .params
+        .iter()
+        .map(|slot| {
+            let input = &graph.nodes[slot.node.index()].spec.inputs[slot.input];
+            input.unit == Unit::Integer
+        })
+        .collect();
     for (index, node) in compiled.kernels.into_iter().enumerate() {
         let timeline = played_timeline(&node, &how.patch.timelines);
         let mut audio = audio_of(&node, how.audio);
@@ -347,7 +362,8 @@ fn assemble(
         let old = match (lineage(&node), previous) {
             (Lineage::Same, _) => old_kernels
                 .get(&(node.id.as_str(), node.spec.name))
-                .map(|&old| (old, true)),
+                .map(|&old| (old, true))
+                .or_else(|| of_family(previous?, &node).map(|old| (old, false))),
             (Lineage::Old(index, share), Some(previous)) => {
                 let old = &previous.graph.nodes[index.index()];
                 old_kernels
@@ -426,13 +442,20 @@ fn assemble(
     );
     let takeover = match previous {
         None => Takeover::NOTHING,
-        Some(previous) if same_shape(previous, &structure, &kernels, &before) => Takeover::Whole {
-            rebuilt: copied.iter().map(|&(_, new)| new).collect(),
-            reset: reset(previous, &before),
-        },
+        Some(previous) if same_shape(previous, &structure, &kernels, &before) => {
+            let (glide, reset) = reset(previous, &before)
+                .into_iter()
+                .partition(|slot| !jumps[slot.index()]);
+            Takeover::Whole {
+                rebuilt: copied.iter().map(|&(_, new)| new).collect(),
+                reset,
+                glide,
+            }
+        }
         Some(previous) => Takeover::Changed {
             copied,
             params: carried(previous, &before),
+            glide: glided(previous, &before, &jumps),
         },
     };
     let loaded = Box::new(Loaded {
@@ -440,6 +463,7 @@ fn assemble(
         keys: key_table.clone(),
         generation: how.generation,
         takeover,
+        fade: fade_samples(how.fade, how.settings.sample_rate),
         then: None,
         quantize: None,
     });
@@ -451,6 +475,17 @@ fn assemble(
         graph,
     };
     Ok((loaded, published))
+}
+
+/// The kernel of `previous` whose state `node`'s copies when the node's module changed
+/// within a family ([`state_family`]: a delay line into another delay's): the one of the
+/// same id whose module is of the node's module's family.
+fn of_family(previous: &Published, node: &KernelNode) -> Option<usize> {
+    let family = state_family(node.spec)?;
+    previous
+        .kernels
+        .iter()
+        .position(|old| old.id == node.id && state_family(old.module) == Some(family))
 }
 
 /// Whether the new program has `previous`'s structure kernel for kernel (same node, same
@@ -510,6 +545,33 @@ fn carried(
         .filter_map(|(new, &(id, input, value))| {
             let old = old_params.get(&(id, input, value.to_bits()))?;
             Some((ParamIdx(*old as u16), ParamIdx(new as u16)))
+        })
+        .collect();
+    pairs.sort_unstable();
+    pairs
+}
+
+/// For a program of another shape: `(old, new)` slots where slot `new` stands for the node
+/// input of `previous`'s slot `old` with another value in the patch and may glide (not
+/// `jumps`): it goes on from the old slot's value and glides to its own. Sorted by `old`.
+fn glided(
+    previous: &Published,
+    params: &[(&str, &'static str, f32)],
+    jumps: &[bool],
+) -> Vec<(ParamIdx, ParamIdx)> {
+    let old_params: foldhash::HashMap<(&str, &str), (usize, u32)> = previous
+        .params
+        .iter()
+        .enumerate()
+        .map(|(index, (id, input, value))| ((id.as_str(), *input), (index, value.to_bits())))
+        .collect();
+    let mut pairs: Vec<(ParamIdx, ParamIdx)> = params
+        .iter()
+        .enumerate()
+        .filter(|&(new, _)| !jumps[new])
+        .filter_map(|(new, &(id, input, value))| {
+            let &(old, bits) = old_params.get(&(id, input))?;
+            (bits != value.to_bits()).then_some((ParamIdx(old as u16), ParamIdx(new as u16)))
         })
         .collect();
     pairs.sort_unstable();

@@ -27,12 +27,14 @@ use std::collections::{BTreeSet, VecDeque};
 use std::path::Path;
 
 mod audio;
+mod fade;
 mod faults;
 mod scenes;
 mod snapshot;
 mod timing;
 mod timelines;
 
+pub use fade::{DEFAULT_FADE_MS, FADE_RANGE_MS, fade_problem};
 pub use faults::NodeFaults;
 pub use scenes::RecallAt;
 pub(crate) use snapshot::Recorded;
@@ -633,6 +635,9 @@ impl Controller {
             never_fold: self.never_fold.clone(),
             ..CompileOptions::default()
         };
+        if let Some(problem) = fade_problem(self.settings.fade_ms) {
+            return Err(EngineError::Invalid(vec![problem]));
+        }
         let settings = self.settings.instance();
         let Prepared {
             compiled,
@@ -653,6 +658,7 @@ impl Controller {
             settings: &settings,
             generation,
             audio: &resolved.files,
+            fade: self.settings.fade_ms / 1000.0,
         };
         let (mut loaded, published, mut report) = build(
             compiled,

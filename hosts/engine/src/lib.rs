@@ -23,9 +23,10 @@
 //! id and module survive carry on with their state — an oscillator's phase, a filter's
 //! memory, a delay line, an envelope's stage — on the very kernel they ran on (the two
 //! programs share it, so a swap copies nothing however large the patch). A change of nodes
-//! or connections plays a transition first: for [`FADE_SAMPLES`], every input whose
-//! connections changed crossfades from its old sources to its new ones and removed nodes play
-//! out, so nothing clicks.
+//! or connections plays a transition first: for the fade time
+//! ([`EngineSettings::fade_ms`], 20 ms unless set), every input whose connections changed
+//! crossfades from its old sources to its new ones and removed nodes play out, so nothing
+//! clicks; a changed value glides to its new value over the same time (whole numbers jump).
 //!
 //! ```
 //! use patchvm_engine::{At, Engine, EngineSettings};
@@ -167,7 +168,9 @@ fn the_allocation_detector_fires() {
 }
 
 pub use clock_model::{AudioClock, ClockModel};
-pub use controller::{Controller, NodeFaults, RecallAt, clip_from_json};
+pub use controller::{
+    Controller, DEFAULT_FADE_MS, FADE_RANGE_MS, NodeFaults, RecallAt, clip_from_json, fade_problem,
+};
 pub use error::EngineError;
 pub use midi::MidiMessage;
 pub use notes::{NoteBinding, note_hz};
@@ -227,6 +230,10 @@ pub struct EngineSettings {
     pub swap_capacity: usize,
     /// How many voices a patch's voice template plays (see [`patchvm_ir::voices`]).
     pub voices: usize,
+    /// How long a live edit fades, in milliseconds: a structural edit's crossfade and a
+    /// changed value's glide ([`DEFAULT_FADE_MS`], within [`FADE_RANGE_MS`];
+    /// [`Controller::set_fade`] changes it).
+    pub fade_ms: f64,
 }
 
 impl Default for EngineSettings {
@@ -238,6 +245,7 @@ impl Default for EngineSettings {
             event_capacity: 4_096,
             swap_capacity: 16,
             voices: patchvm_compiler::DEFAULT_VOICES,
+            fade_ms: DEFAULT_FADE_MS,
         }
     }
 }

@@ -37,6 +37,8 @@ fn a_full_return_queue_holds_programs_back_and_notes_sent_during_a_swap_land() {
     let settings = EngineSettings {
         channels: 1,
         swap_capacity: 4,
+        // Fades of one block (64 samples), so the swaps counted below fit in the buffers.
+        fade_ms: 1000.0 * 64.0 / 48_000.0,
         ..EngineSettings::default()
     };
     let (mut controller, mut audio) = Engine::new(settings, Limits::default());

@@ -20,9 +20,9 @@ pub struct SwapReport {
     /// the old and new programs.
     pub copied: Vec<NodeName>,
     /// Whether nodes or connections changed, so a transition program crossfades every input
-    /// whose connections changed from its old sources to its new ones over
-    /// [`FADE_SAMPLES`](patchvm_vm::live::FADE_SAMPLES), removed nodes playing out; a change
-    /// of parameter values only swaps at once.
+    /// whose connections changed from its old sources to its new ones over the fade time
+    /// ([`EngineSettings::fade_ms`](crate::EngineSettings::fade_ms)), removed nodes playing
+    /// out; a change of parameter values only swaps at once, its changed values gliding.
     pub crossfade: bool,
     /// The engine time (frames) of the audio half's next look for new programs when the
     /// program was published: it is taken at that look, or at the following one.

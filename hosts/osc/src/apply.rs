@@ -102,6 +102,12 @@ pub(crate) fn apply(
         Command::SavePatch { path } => {
             return session::patch_to_save(controller).map(|patch| Done::SavePatch(patch, path));
         }
+        Command::Fade { ms } => {
+            return controller
+                .set_fade(ms)
+                .map(|()| Done::Quietly)
+                .map_err(|error| engine_error(&error, None));
+        }
         Command::Hush => return queued_or_dropped(controller.hush()),
         Command::Timeline { name, action } => {
             let at = at?;

@@ -98,6 +98,12 @@ pub enum Command {
         /// The edit.
         edit: ClipEdit,
     },
+    /// `/engine/fade f(ms)`: how long the next edits fade (a structural edit's crossfade, a
+    /// changed value's glide), in milliseconds ([`patchvm_engine::Controller::set_fade`]).
+    Fade {
+        /// The fade, in milliseconds.
+        ms: f64,
+    },
     /// `/hush`: every output fades to silence within a block until the next program; the
     /// transport goes on.
     Hush,
@@ -158,6 +164,7 @@ pub const ADDRESSES: &[(&str, &str)] = &[
     ("/engine/snapshot", "s(path)"),
     ("/patch/get", "nothing"),
     ("/patch/save", "s(path)"),
+    ("/engine/fade", "f(ms)"),
     ("/hush", "nothing"),
     ("/ping", "anything, echoed in /pong"),
     ("/status", "nothing"),
@@ -263,6 +270,7 @@ impl Command {
             }
             "/patch/get" => args.none().map(|()| Command::GetPatch),
             "/patch/save" => args.texts().map(|[path]| Command::SavePatch { path }),
+            "/engine/fade" => args.numbers::<1>().map(|[ms]| Command::Fade { ms }),
             "/hush" => args.none().map(|()| Command::Hush),
             "/patch/undo" => args.none().map(|()| Command::Undo),
             "/patch/redo" => args.none().map(|()| Command::Redo),
@@ -808,5 +816,14 @@ mod tests {
             })
         );
         assert!(parse("/engine/snapshot", vec![]).is_err());
+        assert_eq!(
+            parse("/engine/fade", vec![OscType::Float(5.0)]),
+            Ok(Command::Fade { ms: 5.0 })
+        );
+        assert_eq!(
+            parse("/engine/fade", vec![OscType::Int(40)]),
+            Ok(Command::Fade { ms: 40.0 })
+        );
+        assert!(parse("/engine/fade", vec![]).is_err());
     }
 }

@@ -18,8 +18,8 @@ use super::{limit, param};
 use crate::KernelInit;
 use crate::dsp::ring::Line;
 use crate::dsp::simd::uniform;
-use crate::dsp::state::copy_with;
-use crate::module::{Dsp, Module, output, port};
+use crate::dsp::state::same;
+use crate::module::{Dsp, Module, StateFamily, output, port};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Role, Unit};
 use patchvm_vm::{Kernel, MAX_BLOCK};
 
@@ -101,7 +101,8 @@ pub const FEEDBACK: Module = Module::kernel(
     },
     |init| init.kernel(Echo::new(init)),
 )
-.memory(|init| Line::bytes(longest(&FEEDBACK.spec, init, &["time"])));
+.memory(|init| Line::bytes(longest(&FEEDBACK.spec, init, &["time"])))
+.family(StateFamily::DelayLine);
 
 /// `delay.comb`: a feedforward comb filter.
 pub const COMB: Module = Module::kernel(
@@ -124,7 +125,8 @@ ModuleSpec {
 },
 |init| init.kernel(Comb::new(init)),
 )
-.memory(|init| Line::bytes(longest(&COMB.spec, init, &["time"])));
+.memory(|init| Line::bytes(longest(&COMB.spec, init, &["time"])))
+.family(StateFamily::DelayLine);
 
 /// `delay.allpass`: a Schroeder allpass.
 pub const ALLPASS: Module = Module::kernel(
@@ -145,7 +147,8 @@ ModuleSpec {
 },
 |init| init.kernel(Allpass::new(init)),
 )
-.memory(|init| Line::bytes(longest(&ALLPASS.spec, init, &["time"])));
+.memory(|init| Line::bytes(longest(&ALLPASS.spec, init, &["time"])))
+.family(StateFamily::DelayLine);
 
 /// `delay.multitap`: four taps on one line.
 pub const MULTITAP: Module = Module::kernel(
@@ -168,7 +171,8 @@ ModuleSpec {
 },
 |init| init.kernel(Multitap::new(init)),
 )
-.memory(|init| Line::bytes(longest(&MULTITAP.spec, init, &TAP_TIMES)));
+.memory(|init| Line::bytes(longest(&MULTITAP.spec, init, &TAP_TIMES)))
+.family(StateFamily::DelayLine);
 
 const fn level(name: &'static str, default: f64) -> InputSpec {
     control(
@@ -207,6 +211,21 @@ fn push_finite(line: &mut Line, v: f32) {
         // Rare and bounded by the line's length: only after a non-finite input.
         line.clear();
     }
+}
+
+/// Takes over the line of `other`, a kernel of any module of the family
+/// ([`StateFamily::DelayLine`]): its newest samples, as many as `line` holds, so what is
+/// already in the line (an echo, a comb's past input) comes out as it would have. Returns
+/// whether `other` was of the family.
+///
+/// Real-time safe: copies into memory `line` owns; does not allocate.
+fn take_over_line(line: &mut Line, other: &dyn Kernel) -> bool {
+    let other = same::<Echo>(other)
+        .map(|k| &k.line)
+        .or_else(|| same::<Comb>(other).map(|k| &k.line))
+        .or_else(|| same::<Allpass>(other).map(|k| &k.line))
+        .or_else(|| same::<Multitap>(other).map(|k| &k.line));
+    other.map(|other| line.take_over(other)).is_some()
 }
 
 /// `delay.feedback`: `y` goes round a line of length `D`.
@@ -270,7 +289,7 @@ impl Dsp for Echo {
     ///
     /// Real-time safe: copies into this kernel's own line; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_with(self, other, |this, other| this.line.take_over(&other.line))
+        take_over_line(&mut self.line, other)
     }
 }
 
@@ -354,7 +373,7 @@ impl Dsp for Comb {
     ///
     /// Real-time safe: copies into this kernel's own line; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_with(self, other, |this, other| this.line.take_over(&other.line))
+        take_over_line(&mut self.line, other)
     }
 }
 
@@ -411,7 +430,7 @@ impl Dsp for Allpass {
     ///
     /// Real-time safe: copies into this kernel's own line; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_with(self, other, |this, other| this.line.take_over(&other.line))
+        take_over_line(&mut self.line, other)
     }
 }
 
@@ -472,13 +491,14 @@ impl Dsp for Multitap {
     ///
     /// Real-time safe: copies into this kernel's own line; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_with(self, other, |this, other| this.line.take_over(&other.line))
+        take_over_line(&mut self.line, other)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{Run, SR, constant, dft_gain_db, impulse, kernel, sine_wave};
+    use patchvm_vm::Kernel;
 
     use crate::memory_bytes;
 
@@ -495,6 +515,86 @@ mod tests {
         let mut inputs: Vec<&[f32]> = vec![&x];
         inputs.extend(controls.iter().map(Vec::as_slice));
         Run::new(&inputs, len).on(kernel(name, overrides).as_mut())
+    }
+
+    /// `x` into module `name` with `overrides`, its controls held, on `kernel`.
+    fn drive(
+        name: &str,
+        overrides: &[(&str, f64)],
+        x: &[f32],
+        kernel: &mut dyn Kernel,
+    ) -> Vec<f32> {
+        let (spec, params) = super::super::test_support::params(name, overrides);
+        let controls: Vec<Vec<f32>> = spec
+            .processed_inputs()
+            .skip(1)
+            .map(|(index, _)| constant(params[index] as f32, x.len()))
+            .collect();
+        let mut inputs: Vec<&[f32]> = vec![x];
+        inputs.extend(controls.iter().map(Vec::as_slice));
+        Run::new(&inputs, x.len()).on(kernel)
+    }
+
+    /// A module, its settings and its level by hand.
+    type Member = (&'static str, &'static [(&'static str, f64)], f32);
+
+    /// The delay-line family, each with a 1 ms line (48 samples) and what it outputs, by
+    /// hand, 48 samples after an impulse already in its line and nothing since: the echo's
+    /// `feedback`, the comb's `gain`, the allpass's `1 - g²` (`v[n-D] - g·v[n]` with
+    /// `v[n] = g·v[n-D]`), the first tap's level.
+    const FAMILY: [Member; 4] = [
+        (
+            "delay.feedback",
+            &[("time", 0.001), ("feedback", 0.5), ("mix", 1.0)],
+            0.5,
+        ),
+        ("delay.comb", &[("time", 0.001), ("gain", 0.5)], 0.5),
+        ("delay.allpass", &[("time", 0.001), ("gain", 0.5)], 0.75),
+        (
+            "delay.multitap",
+            &[
+                ("time1", 0.001),
+                ("time2", 0.001),
+                ("time3", 0.001),
+                ("time4", 0.001),
+                ("level1", 1.0),
+                ("level2", 0.0),
+                ("level3", 0.0),
+                ("level4", 0.0),
+            ],
+            1.0,
+        ),
+    ];
+
+    /// Each member of the family takes over each one's line (a live edit changing a
+    /// node's module): an impulse fed to the old kernel 10 samples before the change comes
+    /// out of the new one 48 samples after it went in, at the new module's level, and
+    /// nothing else does until then.
+    #[test]
+    fn every_delay_line_takes_over_every_other_s_line() {
+        for (from, from_overrides, _) in FAMILY {
+            for (to, to_overrides, level) in FAMILY {
+                let mut old = kernel(from, from_overrides);
+                drive(from, from_overrides, &impulse(10), old.as_mut());
+                let mut new = kernel(to, to_overrides);
+                assert!(new.copy_state_from(&*old), "{from} into {to}");
+                // Samples 10..96 of the stream: the impulse went in at 0.
+                let out = drive(to, to_overrides, &[0.0; 86], new.as_mut());
+                for (n, &y) in out.iter().enumerate() {
+                    let expected = if n + 10 == 48 { level } else { 0.0 };
+                    assert!(
+                        (y - expected).abs() < 1e-4,
+                        "{from} into {to}, sample {}: {y}, expected {expected}",
+                        n + 10
+                    );
+                }
+            }
+        }
+        let mut line = kernel("delay.comb", &[]);
+        assert!(
+            !line.copy_state_from(&*kernel("gain", &[])),
+            "not of the family"
+        );
     }
 
     /// The samples of `x` above 1e-6 in magnitude, as (index, value).

@@ -1,50 +1,72 @@
 //! What live edits insert: `edit.fade`.
 //!
-//! When a structural edit changes what feeds an input, the live engine runs one block of a
-//! transition program in which that input is fed through an `edit.fade` from its old
-//! connections to its new ones. The fade's gain follows the audio half's whole-program crossfade
-//! sample for sample: sample `k` (from 0, counted across blocks) is
-//! `from + (to - from) * g` with `g = min(k + 1, 64) / 64`, so the last sample of the first
-//! block is exactly `to`, and so is every sample after it.
+//! When a structural edit changes what feeds an input, the live engine plays a transition
+//! program for the engine's fade time, in which that input is fed through an `edit.fade` from
+//! its old connections to its new ones. Over a fade of `n` samples
+//! ([`fade_samples`] of its `time`, the audio half's one conversion, so the fade ends on the
+//! transition's last sample) sample `k` (from 0, counted across blocks) is
+//! `from + (to - from) * g` with `g = min(k + 1, n) / n`: the last sample of the fade is
+//! exactly `to`, and so is every sample after it.
+//!
+//! The gain is linear (equal gain), not equal power. Both sides of a fade play the same
+//! sources through the same surviving kernels in nearly every edit (a connection moved, a
+//! node inserted into a chain), so they are correlated: a 440 Hz sine faded into itself holds
+//! its level exactly at equal gain, and bulges by 3 dB (×1.414 at the middle of the fade)
+//! at equal power. Equal power only pays for signals that share nothing, where equal gain
+//! dips by 3 dB at the middle; that dip lasts half a fade of a few tens of milliseconds.
 
-use super::spec::{out, signal};
+use super::param;
+use super::spec::{out, setting, signal};
 use crate::dsp::state::same;
 use crate::module::{Dsp, Module, output, port};
-use patchvm_ir::{ModuleSpec, Part, Role};
+use patchvm_ir::{ModuleSpec, Part, Role, Unit};
 use patchvm_vm::Kernel;
-use patchvm_vm::live::FADE_SAMPLES;
+use patchvm_vm::live::fade_samples;
 
 /// This family's modules, in catalog order.
 pub(crate) const MODULES: &[Module] = &[FADE];
 
 /// `edit.fade`: the crossfade a structural edit plays on each input whose connections
-/// changed: from `from` to `to` over one block (64 samples), then `to`. The live engine
-/// inserts it; in a patch it fades once, at start.
+/// changed: from `from` to `to` over `time`, then `to`. The live engine inserts it with its
+/// fade setting; in a patch it fades once, at start.
 pub const FADE: Module = Module::kernel(
     ModuleSpec {
         name: "edit.fade",
-        doc: "fades from `from` to `to` over its first 64 samples, then passes `to`; live edits insert it",
+        doc: "fades linearly from `from` to `to` over `time`, then passes `to`; live edits insert it",
         inputs: &[
             signal("from", "the signal faded out", 0.0),
             signal("to", "the signal faded in", 0.0),
+            setting(
+                "time",
+                "how long the fade lasts (the engine's fade setting when an edit inserts it); at least one sample",
+                0.02,
+                (0.0, 10.0),
+                Unit::Seconds,
+            ),
         ],
-        outputs: &[out(
-            "`from` crossfaded into `to` over 64 samples, then `to`",
-        )],
+        outputs: &[out("`from` crossfaded into `to` over `time`, then `to`")],
         role: Role::Kernel,
     },
-    |init| init.kernel(Fade::default()),
+    |init| {
+        init.kernel(Fade {
+            length: fade_samples(param(&FADE.spec, init, "time"), init.sample_rate),
+            played: 0,
+        })
+    },
 )
 .part(Part::Fade {
     from: "from",
     to: "to",
+    time: "time",
     out: "out",
 });
 
-/// `edit.fade`: the samples played since built or reset, up to the fade's length.
-#[derive(Clone, Debug, Default)]
+/// `edit.fade`: its length and the samples played since built or reset, up to it.
+#[derive(Clone, Debug)]
 struct Fade {
-    /// Samples played, saturating at [`FADE_SAMPLES`] (beyond it the gain stays 1).
+    /// Samples the fade lasts. Invariant: at least 1.
+    length: u32,
+    /// Samples played, saturating at `length` (beyond it the gain stays 1).
     played: u32,
 }
 
@@ -63,13 +85,13 @@ impl Dsp for Fade {
         let (from, to) = (inputs[FADE_FROM], inputs[FADE_TO]);
         let out = &mut *outputs[FADE_OUT];
         // Samples of this block still inside the fade; the rest are `to` (gain 1).
-        let fading = ((FADE_SAMPLES - self.played) as usize).min(out.len());
+        let fading = ((self.length - self.played) as usize).min(out.len());
         for (i, (out, (&from, &to))) in out[..fading]
             .iter_mut()
             .zip(from.iter().zip(to))
             .enumerate()
         {
-            let gain = (self.played + i as u32 + 1) as f32 / FADE_SAMPLES as f32;
+            let gain = (self.played + i as u32 + 1) as f32 / self.length as f32;
             *out = from + (to - from) * gain;
         }
         out[fading..].copy_from_slice(&to[fading..]);
@@ -80,12 +102,13 @@ impl Dsp for Fade {
         self.played = 0;
     }
 
-    /// Keeps the count, so a fade that survives an edit does not start again.
+    /// Keeps the count, so a fade that survives an edit does not start again (a fade of
+    /// another length goes on from the same count, at most its own length).
     ///
     /// Real-time safe: copies one field; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
         same::<Fade>(other)
-            .map(|other| self.played = other.played)
+            .map(|other| self.played = other.played.min(self.length))
             .is_some()
     }
 }
@@ -94,10 +117,26 @@ impl Dsp for Fade {
 mod tests {
     use super::super::test_support::{Chunks, Run, constant, kernel};
 
-    /// From 1 to 0, cut into blocks of 1, 7 and 64 samples: sample `k` is `1 - (k + 1) / 64`
-    /// for the first 64, then 0, the same bits whatever the blocks.
+    /// 64 samples at the test kernels' 48 kHz.
+    const SIXTY_FOUR: f64 = 64.0 / 48_000.0;
+
+    /// The default, 20 ms, is 960 samples at 48 kHz: half way, sample 479, the gain is
+    /// exactly 1/2; the 960th sample is `to`.
     #[test]
-    fn fades_over_64_samples_whatever_the_blocks() {
+    fn the_default_fade_lasts_20_ms() {
+        let (from, to) = (constant(1.0, 1024), constant(0.0, 1024));
+        let inputs: [&[f32]; 2] = [&from, &to];
+        let run = Run::new(&inputs, 1024).on(kernel("edit.fade", &[]).as_mut());
+        assert_eq!(run[479], 0.5);
+        assert!(run[958] > 0.0);
+        assert_eq!(run[959], 0.0);
+    }
+
+    /// From 1 to 0 over 64 samples at 48 kHz (`time` 64/48 000 s), cut into blocks of 1, 7
+    /// and 64 samples: sample `k` is `1 - (k + 1) / 64` for the first 64, then 0, the same
+    /// bits whatever the blocks.
+    #[test]
+    fn fades_over_its_time_whatever_the_blocks() {
         let len = 200;
         let (from, to) = (constant(1.0, len), constant(0.0, len));
         let inputs: [&[f32]; 2] = [&from, &to];
@@ -105,7 +144,7 @@ mod tests {
             .map(|size| {
                 Run::new(&inputs, len)
                     .chunks(Chunks::Fixed(size))
-                    .on(kernel("edit.fade", &[]).as_mut())
+                    .on(kernel("edit.fade", &[("time", SIXTY_FOUR)]).as_mut())
             })
             .into();
         for (k, &sample) in runs[0].iter().enumerate() {
@@ -132,8 +171,8 @@ mod tests {
         let (from, to) = (constant(1.0, 64), constant(0.0, 64));
         let inputs: [&[f32]; 2] = [&from, &to];
         let run = Run::new(&inputs, 40);
-        let mut old = kernel("edit.fade", &[]);
-        let mut new = kernel("edit.fade", &[]);
+        let mut old = kernel("edit.fade", &[("time", SIXTY_FOUR)]);
+        let mut new = kernel("edit.fade", &[("time", SIXTY_FOUR)]);
         run.on(old.as_mut());
         assert!(new.copy_state_from(&*old));
         let (mut a, mut b) = ([0.0_f32; 40], [0.0_f32; 40]);

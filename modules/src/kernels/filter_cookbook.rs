@@ -24,10 +24,10 @@
 
 use super::{limit, param};
 use crate::KernelInit;
-use crate::dsp::state::copy_with;
+use crate::dsp::state::{copy_with, same};
 use crate::dsp::svf::{Response, Settings, Svf};
 use crate::dsp::svf_lowpass;
-use crate::module::{Build, Dsp, Module, lane, output, port};
+use crate::module::{Build, Dsp, Module, StateFamily, lane, output, port};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
 use patchvm_vm::{Kernel, KernelRef, MAX_LANES};
 
@@ -244,7 +244,8 @@ pub const HIGHPASS: Module = Module::kernel(
         false,
     ),
     |init| Rbj::build(Response::Highpass, init),
-);
+)
+.family(StateFamily::StateVariable);
 /// `filter.bandpass`: a 2-pole band-pass with 0 dB at its centre.
 pub const BANDPASS: Module = Module::kernel(
     spec(
@@ -253,7 +254,8 @@ pub const BANDPASS: Module = Module::kernel(
         false,
     ),
     |init| Rbj::build(Response::Bandpass, init),
-);
+)
+.family(StateFamily::StateVariable);
 /// `filter.notch`: a 2-pole band-reject.
 pub const NOTCH: Module = Module::kernel(
     spec(
@@ -262,7 +264,8 @@ pub const NOTCH: Module = Module::kernel(
         false,
     ),
     |init| Rbj::build(Response::Notch, init),
-);
+)
+.family(StateFamily::StateVariable);
 /// `filter.peak`: a bell equaliser band.
 pub const PEAK: Module = Module::kernel(
     spec(
@@ -271,7 +274,8 @@ pub const PEAK: Module = Module::kernel(
         true,
     ),
     |init| Rbj::build(Response::Peak, init),
-);
+)
+.family(StateFamily::StateVariable);
 /// `filter.lowshelf`: a low shelving equaliser.
 pub const LOWSHELF: Module = Module::kernel(
     spec(
@@ -280,7 +284,8 @@ pub const LOWSHELF: Module = Module::kernel(
         true,
     ),
     |init| Rbj::build(Response::LowShelf, init),
-);
+)
+.family(StateFamily::StateVariable);
 /// `filter.highshelf`: a high shelving equaliser.
 pub const HIGHSHELF: Module = Module::kernel(
     spec(
@@ -289,7 +294,8 @@ pub const HIGHSHELF: Module = Module::kernel(
         true,
     ),
     |init| Rbj::build(Response::HighShelf, init),
-);
+)
+.family(StateFamily::StateVariable);
 /// `filter.allpass`: a 2-pole all-pass.
 pub const ALLPASS: Module = Module::kernel(
     spec(
@@ -298,7 +304,8 @@ pub const ALLPASS: Module = Module::kernel(
         false,
     ),
     |init| Rbj::build(Response::Allpass, init),
-);
+)
+.family(StateFamily::StateVariable);
 
 /// A cookbook biquad whose settings are limited to a range it computes well in.
 struct Rbj {
@@ -374,18 +381,31 @@ impl Dsp for Rbj {
         self.biquad.clear();
     }
 
-    /// Keeps the filter's memory; the response stays this kernel's. Real-time safe: copies
-    /// plain fields; does not allocate.
+    /// Keeps the filter's memory, and takes over that of any filter of the family
+    /// ([`StateFamily::StateVariable`]); the response stays this kernel's.
+    ///
+    /// Real-time safe: copies plain fields; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_with(self, other, |this, other| {
-            this.biquad.take_over(&other.biquad)
-        })
+        take_over_core(&mut self.biquad, other)
     }
+}
+
+/// Takes over the integrators' memory of `other`, a kernel of any module of
+/// [`StateFamily::StateVariable`] (a cookbook filter of another response, `filter.svf`), so
+/// what the filter holds rings on through the new response. Returns whether `other` was of
+/// the family.
+///
+/// Real-time safe: copies two numbers; does not allocate.
+pub(super) fn take_over_core(core: &mut Svf, other: &dyn Kernel) -> bool {
+    let other = same::<Rbj>(other)
+        .map(|rbj| &rbj.biquad)
+        .or_else(|| super::filter_models::svf_core(other));
+    other.map(|other| core.take_over(other)).is_some()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{Run, SR, constant, kernel, rms, sine_wave};
+    use super::super::test_support::{Run, SR, constant, kernel, rms, sine_wave, white_noise};
 
     use std::f64::consts::TAU;
 
@@ -651,5 +671,91 @@ mod tests {
                 assert!(out.iter().all(|x| x.is_finite()) && top < 1e7, "{module}");
             }
         }
+    }
+
+    /// The filters of one state-variable core, and whether each has `gain_db`.
+    const STATE_VARIABLE_FAMILY: [(&str, bool); 8] = [
+        ("filter.highpass", false),
+        ("filter.bandpass", false),
+        ("filter.notch", false),
+        ("filter.peak", true),
+        ("filter.lowshelf", true),
+        ("filter.highshelf", true),
+        ("filter.allpass", false),
+        ("filter.svf", false),
+    ];
+
+    /// Runs a filter of the family on `x` at 1 kHz, q 4, with `gain_db` if it `has_gain`.
+    fn filter(
+        has_gain: bool,
+        x: &[f32],
+        gain_db: &[f32],
+        kernel: &mut dyn patchvm_vm::Kernel,
+    ) -> Vec<f32> {
+        let len = x.len();
+        let (cutoff, q) = (constant(1000.0, len), constant(4.0, len));
+        let mut inputs: Vec<&[f32]> = vec![x, &cutoff, &q];
+        if has_gain {
+            inputs.push(gain_db);
+        }
+        Run::new(&inputs, len).on(kernel)
+    }
+
+    /// A filter built at 1 kHz, q 4, with `gain_db` if it has one.
+    fn built((module, has_gain): (&str, bool), gain_db: f64) -> Box<dyn patchvm_vm::Kernel> {
+        let gain: &[(&str, f64)] = &[("gain_db", gain_db)];
+        let settings = [("cutoff", 1000.0), ("q", 4.0)];
+        let overrides: Vec<(&str, f64)> = settings
+            .iter()
+            .chain(if has_gain { gain } else { &[] })
+            .copied()
+            .collect();
+        kernel(module, &overrides)
+    }
+
+    /// Each filter of the family takes over each one's memory (a live edit changing a node's
+    /// response): noise through the old filter (the peak and shelves flat, at 0 dB, so every
+    /// old filter's integrators move alike), then the new one (the peak and shelves at +6 dB)
+    /// gives, sample for sample, what one filter of the new kind gives when its gain alone
+    /// moves at that sample; one started cold does not.
+    #[test]
+    fn every_state_variable_filter_takes_over_every_other_s_memory() {
+        const BEFORE: usize = 100;
+        const AFTER: usize = 200;
+        let x = white_noise(7, BEFORE + AFTER);
+        let gain: Vec<f32> = (0..BEFORE + AFTER)
+            .map(|n| if n < BEFORE { 0.0 } else { 6.0 })
+            .collect();
+        for from in STATE_VARIABLE_FAMILY {
+            for to in STATE_VARIABLE_FAMILY {
+                let mut old = built(from, 0.0);
+                filter(from.1, &x[..BEFORE], &gain[..BEFORE], old.as_mut());
+                let mut new = built(to, 6.0);
+                let mut cold = built(to, 6.0);
+                assert!(new.copy_state_from(&*old), "{from:?} into {to:?}");
+                let out = filter(to.1, &x[BEFORE..], &gain[BEFORE..], new.as_mut());
+                let cold = filter(to.1, &x[BEFORE..], &gain[BEFORE..], cold.as_mut());
+                let reference = filter(to.1, &x, &gain, built(to, 0.0).as_mut());
+                for (n, (&y, &r)) in out.iter().zip(&reference[BEFORE..]).enumerate() {
+                    assert!(
+                        (y - r).abs() < 1e-5,
+                        "{from:?} into {to:?}, sample {n}: {y}, expected {r}"
+                    );
+                }
+                let off = cold
+                    .iter()
+                    .zip(&reference[BEFORE..])
+                    .fold(0.0_f32, |off, (c, r)| off.max((c - r).abs()));
+                assert!(
+                    off > 0.01,
+                    "{from:?} into {to:?}: memory made no difference"
+                );
+            }
+        }
+        let mut notch = kernel("filter.notch", &[]);
+        assert!(
+            !notch.copy_state_from(&*kernel("filter.lowpass", &[])),
+            "not of the family"
+        );
     }
 }

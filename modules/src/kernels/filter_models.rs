@@ -19,9 +19,9 @@ use super::filter_cookbook::{CUTOFF, IN, MAX_CUTOFF, MIN_CUTOFF_HZ, Q, limited};
 use super::spec::control;
 use super::{limit, param};
 use crate::KernelInit;
-use crate::dsp::state::copy_with;
+use crate::dsp::state::{copy_with, same};
 use crate::dsp::svf::{Response, Settings, Svf};
-use crate::module::{Dsp, Module, blocks_mut, output, port};
+use crate::module::{Dsp, Module, StateFamily, blocks_mut, output, port};
 use patchvm_ir::{ModuleSpec, OutputSpec, Role, Unit};
 use patchvm_vm::Kernel;
 use std::f64::consts::{PI, TAU};
@@ -81,7 +81,8 @@ pub const SVF: Module = Module::kernel(
         role: Role::Kernel,
     },
     |init| init.kernel(StateVariable::new(init)),
-);
+)
+.family(StateFamily::StateVariable);
 
 /// `filter.svf`: the cookbook core, its signals mixed four ways.
 struct StateVariable {
@@ -140,10 +141,19 @@ impl Dsp for StateVariable {
         self.core.clear();
     }
 
-    /// Keeps the filter's memory. Real-time safe: copies plain fields; does not allocate.
+    /// Keeps the filter's memory, and takes over that of a cookbook filter of the family
+    /// ([`StateFamily::StateVariable`]).
+    ///
+    /// Real-time safe: copies two numbers; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_with(self, other, |this, other| this.core.take_over(&other.core))
+        super::filter_cookbook::take_over_core(&mut self.core, other)
     }
+}
+
+/// The core of `other`, if it is a `filter.svf` kernel: for the cookbook filters of
+/// [`StateFamily::StateVariable`] taking over its memory.
+pub(super) fn svf_core(other: &dyn Kernel) -> Option<&Svf> {
+    same::<StateVariable>(other).map(|svf| &svf.core)
 }
 
 // ---------------------------------------------------------------------------------------

@@ -470,7 +470,38 @@ mod tests {
         }
     }
 
-    /// What lets a live engine keep a running kernel when only its values change
+    /// What a live engine relies on when a node's module changes within a state family: every
+    /// kernel of a family takes over the state of every other (after 1 000 samples of its
+    /// own inputs) without allocating, and refuses the state of a kernel of no family.
+    #[test]
+    fn every_kernel_of_a_state_family_takes_over_every_other_s_state_without_allocating() {
+        let len = 1_000;
+        let members: Vec<Module> = modules().filter(|m| m.family.is_some()).collect();
+        let mut pairs = 0;
+        for from in &members {
+            let params = defaults(&from.spec);
+            let (inputs, fed) = drive(&from.spec, len);
+            let inputs: Vec<&[f32]> = inputs.iter().map(Vec::as_slice).collect();
+            let mut old = build(&from.spec, &KernelInit::new(&params, SR)).expect("a kernel");
+            run(&inputs, fed.as_deref(), len).on(old.as_mut());
+            for to in members.iter().filter(|to| to.family == from.family) {
+                let params = defaults(&to.spec);
+                let mut new = build(&to.spec, &KernelInit::new(&params, SR)).expect("a kernel");
+                let copied = assert_no_alloc(|| new.copy_state_from(&*old));
+                assert!(copied, "`{}` into `{}`", from.spec.name, to.spec.name);
+                pairs += 1;
+            }
+        }
+        // 4 delays, 5 oscillators, 8 state-variable filters: 16 + 25 + 64 pairs.
+        assert_eq!(pairs, 105);
+        let gain = kernel("gain", &[]);
+        for member in &members {
+            let params = defaults(&member.spec);
+            let mut new = build(&member.spec, &KernelInit::new(&params, SR)).expect("a kernel");
+            assert!(!new.copy_state_from(&*gain), "`{}`", member.spec.name);
+        }
+    }
+
     /// ([`crate::rebuilt_by`] false): a kernel built with other values for those inputs and
     /// given the running one's state goes on exactly as the running one does.
     #[test]

@@ -34,8 +34,8 @@ use crate::dsp::edge::RisingEdge;
 use crate::dsp::phase::{self, FixedPhasor, Phases};
 use crate::dsp::phasor::Phasor;
 use crate::dsp::simd::wide;
-use crate::dsp::state::copy_whole;
-use crate::module::{Dsp, Module, output, port};
+use crate::dsp::state::{copy_whole, same};
+use crate::module::{Dsp, Module, StateFamily, output, port};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
 use patchvm_vm::Kernel;
 use std::f64::consts::TAU;
@@ -113,7 +113,8 @@ pub const PULSE: Module = Module::kernel(
         role: Role::Kernel,
     },
     |init| init.kernel(Pulse(FixedPhasor::new(init.sample_rate))),
-);
+)
+.family(StateFamily::Phase);
 
 /// `osc.fm`: a phase-modulation operator.
 pub const FM: Module = Module::kernel(
@@ -221,12 +222,19 @@ impl Dsp for Pulse {
         self.0.reset();
     }
 
-    /// Keeps the phase, so an edit of the frequency does not click.
+    /// Keeps the phase, so an edit of the frequency does not click, and takes over the phase
+    /// of any oscillator of the family ([`StateFamily::Phase`]).
     ///
     /// Real-time safe: copies plain fields; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_whole(self, other)
+        super::osc_waves::take_over_phase(&mut self.0, other)
     }
+}
+
+/// The phasor of `other`, if it is an `osc.pulse` kernel: for the oscillators of
+/// [`StateFamily::Phase`] taking over its phase.
+pub(super) fn pulse_phasor(other: &dyn Kernel) -> Option<&FixedPhasor> {
+    same::<Pulse>(other).map(|pulse| &pulse.0)
 }
 
 /// `osc.fm`: `sin(2π·phase + index·pm)` in `f64`.

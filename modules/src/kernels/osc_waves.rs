@@ -37,8 +37,8 @@ use crate::KernelInit;
 use crate::dsp::phase::{self, FixedPhasor, Held, Phases};
 use crate::dsp::polyblep::{blep, from_jump};
 use crate::dsp::simd::{uniform, wide};
-use crate::dsp::state::copy_whole;
-use crate::module::{Dsp, Module, lane, output, port};
+use crate::dsp::state::same;
+use crate::module::{Dsp, Module, StateFamily, lane, output, port};
 use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
 use patchvm_vm::{Kernel, KernelRef, MAX_LANES};
 use std::marker::PhantomData;
@@ -74,7 +74,8 @@ pub const SINE: Module = Module::kernel(
     },
     |init| init.kernel(Oscillator::<SineShape>::new(init)),
 )
-.lanes();
+.lanes()
+.family(StateFamily::Phase);
 
 /// `osc.saw`: a band-limited sawtooth.
 pub const SAW: Module = Module::kernel(
@@ -87,7 +88,8 @@ pub const SAW: Module = Module::kernel(
     },
     |init| init.kernel(Oscillator::<SawShape>::new(init)),
 )
-.lanes();
+.lanes()
+.family(StateFamily::Phase);
 
 /// `osc.square`: a band-limited square.
 pub const SQUARE: Module = Module::kernel(
@@ -100,7 +102,8 @@ pub const SQUARE: Module = Module::kernel(
     },
     |init| init.kernel(Oscillator::<SquareShape>::new(init)),
 )
-.lanes();
+.lanes()
+.family(StateFamily::Phase);
 
 /// `osc.triangle`: a triangle.
 pub const TRIANGLE: Module = Module::kernel(
@@ -113,7 +116,8 @@ pub const TRIANGLE: Module = Module::kernel(
     },
     |init| init.kernel(Oscillator::<TriangleShape>::new(init)),
 )
-.lanes();
+.lanes()
+.family(StateFamily::Phase);
 
 /// A waveform of the fixed-point phase, as the audio oscillators compute it.
 trait Shape: Clone + Send + 'static {
@@ -268,10 +272,29 @@ impl<S: Shape> Dsp for Oscillator<S> {
         self.phasor.reset();
     }
 
-    /// Keeps the phase, so an edit of the frequency does not click.
+    /// Keeps the phase, so an edit of the frequency does not click, and takes over the phase
+    /// of any oscillator of the family ([`StateFamily::Phase`]), so a change of waveform
+    /// starts the new wave where the old one was.
+    ///
+    /// Real-time safe: copies plain fields; does not allocate.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
-        copy_whole(self, other)
+        take_over_phase(&mut self.phasor, other)
     }
+}
+
+/// Takes over the phasor of `other`, a kernel of any module of [`StateFamily::Phase`]:
+/// its phase, and whether it has started (so the band-limiting goes on as it would have).
+/// Returns whether `other` was of the family.
+///
+/// Real-time safe: copies plain fields; does not allocate.
+pub(super) fn take_over_phase(phasor: &mut FixedPhasor, other: &dyn Kernel) -> bool {
+    let other = same::<Oscillator<SineShape>>(other)
+        .map(|k| &k.phasor)
+        .or_else(|| same::<Oscillator<SawShape>>(other).map(|k| &k.phasor))
+        .or_else(|| same::<Oscillator<SquareShape>>(other).map(|k| &k.phasor))
+        .or_else(|| same::<Oscillator<TriangleShape>>(other).map(|k| &k.phasor))
+        .or_else(|| super::osc_synthesis::pulse_phasor(other));
+    other.map(|other| *phasor = *other).is_some()
 }
 
 /// Writes `outputs[l]` from `held[l]`, one lane's block after another, each a vector loop
@@ -539,5 +562,54 @@ mod tests {
                 assert!((down[n] + up[n]).abs() < 1e-5, "sample {n}");
             }
         }
+    }
+
+    /// The oscillators of one phase family, each with its inputs for 1000 Hz (48 samples a
+    /// period) and its level a quarter turn in, by hand: the sine's peak, the saw half way up
+    /// (`2·0.25`), the square and the pulse of width 0.5 high, the triangle at its top.
+    const PHASE_FAMILY: [(&str, &[f32], f32); 5] = [
+        ("osc.sine", &[1000.0], 1.0),
+        ("osc.saw", &[1000.0], 0.5),
+        ("osc.square", &[1000.0], 1.0),
+        ("osc.triangle", &[1000.0], 1.0),
+        ("osc.pulse", &[1000.0, 0.5], 1.0),
+    ];
+
+    /// Runs `kernel` for `len` samples with each input held at `inputs`' values.
+    fn drive(inputs: &[f32], len: usize, kernel: &mut dyn patchvm_vm::Kernel) -> Vec<f32> {
+        let held: Vec<Vec<f32>> = inputs.iter().map(|&v| constant(v, len)).collect();
+        let held: Vec<&[f32]> = held.iter().map(Vec::as_slice).collect();
+        Run::new(&held, len).on(kernel)
+    }
+
+    /// Each oscillator of the family takes over each one's phase (a live edit changing a
+    /// node's waveform): after 12 samples of the old one (a quarter turn), the new one starts
+    /// at the quarter turn, at its level there by hand, and goes on sample for sample as the
+    /// new waveform run from the start would.
+    #[test]
+    fn every_oscillator_takes_over_every_other_s_phase() {
+        const BEFORE: usize = 12;
+        const AFTER: usize = 100;
+        for (from, from_inputs, _) in PHASE_FAMILY {
+            for (to, to_inputs, quarter) in PHASE_FAMILY {
+                let mut old = kernel(from, &[]);
+                drive(from_inputs, BEFORE, old.as_mut());
+                let mut new = kernel(to, &[]);
+                assert!(new.copy_state_from(&*old), "{from} into {to}");
+                let out = drive(to_inputs, AFTER, new.as_mut());
+                assert!(
+                    (out[0] - quarter).abs() < 1e-6,
+                    "{from} into {to}: {} at the quarter turn, expected {quarter}",
+                    out[0]
+                );
+                let reference = drive(to_inputs, BEFORE + AFTER, kernel(to, &[]).as_mut());
+                assert_eq!(out, reference[BEFORE..], "{from} into {to}");
+            }
+        }
+        let mut sine = kernel("osc.sine", &[]);
+        assert!(
+            !sine.copy_state_from(&*kernel("osc.fm", &[])),
+            "not of the family"
+        );
     }
 }

@@ -8,7 +8,7 @@ use patchvm::engine::{At, EngineError, NoteBinding};
 use patchvm::ir::{Patch, PatchBuilder};
 use patchvm::modules::catalog;
 use patchvm::vm::MAX_BLOCK;
-use patchvm_tests::live::{mono, render};
+use patchvm_tests::live::{fade, mono, render};
 use patchvm_tests::measure::frequency;
 use patchvm_tests::osc::{Client, Rig, oscsend, s};
 use rosc::OscType;
@@ -30,9 +30,9 @@ fn freq_range() -> (f64, f64) {
     (input.min, input.max)
 }
 
-/// The frequency of `samples`, past the first block (a swap's crossfade).
+/// The frequency of `samples`, past the fade (a swap's crossfade, or a changed value's glide).
 fn hz(samples: &[f32]) -> f64 {
-    frequency(&samples[MAX_BLOCK..], RATE).expect("a periodic signal")
+    frequency(&samples[fade()..], RATE).expect("a periodic signal")
 }
 
 fn assert_hz(measured: f64, expected: f64, what: &str) {

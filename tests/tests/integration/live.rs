@@ -2,12 +2,10 @@
 //! taken within a block, state survives reloads and edits without clicks, undo and redo
 //! restore patches, and the output does not depend on the host's buffer sizes.
 
-use patchvm::engine::{
-    At, AudioHalf, Controller, Engine, EngineSettings, FADE_SAMPLES, NoteBinding,
-};
+use patchvm::engine::{At, AudioHalf, Controller, Engine, EngineSettings, NoteBinding};
 use patchvm::ir::{Edit, Limits, Patch, PatchBuilder};
 use patchvm::vm::MAX_BLOCK;
-use patchvm_tests::live::{mono, render};
+use patchvm_tests::live::{fade, mono, render};
 use patchvm_tests::measure::largest_step;
 
 /// `in · amp` with both inputs unconnected: a level that events set.
@@ -122,9 +120,9 @@ fn a_program_published_between_calls_plays_from_the_next_call_s_first_sample() {
     assert_eq!(taken.len(), 1);
     assert_eq!(taken[0].latency(), Some(0));
     assert_eq!(report.published_at, 1_000);
-    // A structural change: the sine fades out over one block while the level fades in.
+    // A structural change: the sine fades out over the fade while the level fades in.
     assert!(report.crossfade);
-    assert_eq!(out[FADE_SAMPLES as usize], 0.5);
+    assert_eq!(out[fade()], 0.5);
 }
 
 #[test]
@@ -211,8 +209,10 @@ fn stateful(cutoff: f64) -> Patch {
         .build()
 }
 
+/// A value edit glides to its value over the fade, exactly as a ramp event of the fade's
+/// length at its sample does.
 #[test]
-fn a_value_edit_plays_exactly_what_an_event_at_its_sample_plays() {
+fn a_value_edit_plays_exactly_what_a_ramp_at_its_sample_plays() {
     // Past the first block boundaries, so the filter and the delay line hold state.
     let before = 20 * MAX_BLOCK;
     let after = 48_000;
@@ -221,7 +221,13 @@ fn a_value_edit_plays_exactly_what_an_event_at_its_sample_plays() {
     controller.load_patch(stateful(800.0)).unwrap();
     let mut by_event = render(&mut audio, before);
     controller
-        .set_param("lp", "cutoff", 1_500.0, At::Sample(before as u64))
+        .ramp_param(
+            "lp",
+            "cutoff",
+            1_500.0,
+            fade() as u32,
+            At::Sample(before as u64),
+        )
         .unwrap();
     by_event.extend(render(&mut audio, after));
 
@@ -343,16 +349,18 @@ fn a_structural_edit_crossfades_without_a_click() {
         (report.kept.as_slice(), report.added.as_slice()),
         (&["osc1".into()][..], &["half".into()][..])
     );
-    out.extend(render(&mut audio, 1_000));
-    let jump = largest_step(&out[1_000..1_200]);
-    let margin = 0.5 / FADE_SAMPLES as f32;
+    out.extend(render(&mut audio, 2_000));
+    let jump = largest_step(&out[1_000..1_200 + fade()]);
+    let margin = 0.5 / fade() as f32;
     println!("structural edit: largest jump {jump:.5}, signal step {step:.5}, margin {margin:.5}");
     assert!(
         jump <= step + margin,
         "jump {jump} > step {step} + {margin}"
     );
     // After the fade, exactly the new patch.
-    let peak = out[1_100..].iter().fold(0.0_f32, |p, x| p.max(x.abs()));
+    let peak = out[1_100 + fade()..]
+        .iter()
+        .fold(0.0_f32, |p, x| p.max(x.abs()));
     assert!((peak - 0.5).abs() < 1e-3);
 }
 

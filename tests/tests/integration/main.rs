@@ -32,6 +32,7 @@ mod sampler;
 mod scenes;
 mod sessions;
 mod shorthand;
+mod smooth_edits;
 mod snapshots;
 mod spec_files;
 mod stretch;

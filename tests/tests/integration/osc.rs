@@ -5,6 +5,7 @@ use patchvm::engine::{EngineSettings, NoteBinding};
 use patchvm::ir::{Format, Patch, PatchBuilder, ValueKind};
 use patchvm::osc::schedule::time_tag_in;
 use patchvm::vm::MAX_BLOCK;
+use patchvm_tests::live::fade;
 use patchvm_tests::measure::{frequency, rms};
 use patchvm_tests::osc::{Client, Rig, message, oscsend, s};
 use rosc::{OscBundle, OscMessage, OscPacket, OscTime, OscType};
@@ -29,10 +30,11 @@ fn level(amp: f64) -> Patch {
         .build()
 }
 
-/// The frequency of one second rendered now, past the first block (a swap's crossfade).
+/// The frequency of one second rendered now, past the fade (a swap's crossfade, or a
+/// changed value's glide).
 fn measured(rig: &mut Rig) -> f64 {
     let samples = rig.render(SECOND);
-    frequency(&samples[MAX_BLOCK..], RATE).expect("a periodic signal")
+    frequency(&samples[fade()..], RATE).expect("a periodic signal")
 }
 
 fn assert_hz(measured: f64, expected: f64, what: &str) {
@@ -257,7 +259,7 @@ fn a_refused_edit_in_a_bundle_is_answered_alone_and_an_event_after_edits_finds_t
 #[test]
 fn a_bundle_of_more_edits_than_the_swap_queue_holds_plays_them_all() {
     let mut rig = Rig::new(sine(440.0));
-    let before = rms(&rig.render(SECOND)[MAX_BLOCK..]);
+    let before = rms(&rig.render(SECOND)[fade()..]);
     let swaps = rig.controller.lock().unwrap().metrics().swaps;
     // Ten gains of 2^-0.1 in a chain between osc1 and out: 22 edits, more than the 16
     // programs the audio half's queue holds, with no block rendered meanwhile.
@@ -304,7 +306,7 @@ fn a_bundle_of_more_edits_than_the_swap_queue_holds_plays_them_all() {
     );
     assert_eq!(rig.server.stats().applied, edits as u64 + 1);
     // Half the level: -6.02 dB.
-    let after = rms(&rig.render(SECOND)[MAX_BLOCK..]);
+    let after = rms(&rig.render(SECOND)[fade()..]);
     assert_eq!(rig.controller.lock().unwrap().metrics().swaps, swaps + 1);
     let db = 20.0 * (after / before).log10();
     assert!((db + 6.02).abs() < 0.01, "{db:.3} dB");

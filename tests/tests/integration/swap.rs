@@ -1,13 +1,13 @@
 //! Structural edits on the live engine, measured from its samples: a surviving node goes on
 //! bit for bit (the old and new programs share its kernel), a long delay line keeps what it
-//! holds without being copied, removed nodes fade out while new ones fade in over one block,
+//! holds without being copied, removed nodes fade out while new ones fade in over the fade time,
 //! reordering a chain — which joins the old and new graphs in a cycle — still crossfades
 //! without a click, and values events set go on through the fade of a connection.
 
-use patchvm::engine::{At, FADE_SAMPLES};
+use patchvm::engine::At;
 use patchvm::ir::{NodeName, Patch, PatchBuilder};
 use patchvm::vm::MAX_BLOCK;
-use patchvm_tests::live::{mono, render};
+use patchvm_tests::live::{fade, mono, render};
 use patchvm_tests::measure::{largest_step, peak};
 
 /// `osc1` (a sine) into the output, and with `silent_branch` a second oscillator through a
@@ -134,14 +134,14 @@ fn constant(id: &str, value: f64) -> Patch {
 }
 
 #[test]
-fn a_removed_node_fades_out_as_a_new_one_fades_in_over_one_block() {
+fn a_removed_node_fades_out_as_a_new_one_fades_in_over_the_fade() {
     let (mut controller, mut audio) = mono();
     controller.load_patch(constant("a", 0.25)).unwrap();
     render(&mut audio, 2 * MAX_BLOCK);
     let report = controller.load_patch(constant("b", 0.75)).unwrap();
     assert!(report.crossfade);
-    let out = render(&mut audio, 4 * MAX_BLOCK);
-    let fade = FADE_SAMPLES as usize;
+    let fade = fade();
+    let out = render(&mut audio, 4 * MAX_BLOCK + fade);
     for (k, &sample) in out[..fade].iter().enumerate() {
         let expected = 0.25 + 0.5 * (k + 1) as f32 / fade as f32;
         assert!(
@@ -216,7 +216,7 @@ fn connecting_a_source_to_an_input_events_set_fades_from_its_live_value() {
     let before = render(&mut audio, 4 * MAX_BLOCK);
     assert!(peak(&before[MAX_BLOCK..]) < 1e-6, "muted by the event");
     assert!(controller.load_patch(voice(true)).unwrap().crossfade);
-    let during = render(&mut audio, FADE_SAMPLES as usize);
+    let during = render(&mut audio, fade());
     let after = render(&mut audio, 256);
     assert!(peak(&after) < 1e-6, "the zero source holds it muted");
     assert!(
@@ -254,8 +254,8 @@ fn an_output_s_own_constant_fades_to_its_new_value() {
     controller.load_patch(level(0.5)).unwrap();
     render(&mut audio, 2 * MAX_BLOCK);
     assert!(controller.load_patch(level(0.25)).unwrap().crossfade);
-    let out = render(&mut audio, 4 * MAX_BLOCK);
-    let fade = FADE_SAMPLES as usize;
+    let fade = fade();
+    let out = render(&mut audio, 4 * MAX_BLOCK + fade);
     for (k, &sample) in out[..fade].iter().enumerate() {
         let expected = 0.5 - 0.25 * (k + 1) as f32 / fade as f32;
         assert!(

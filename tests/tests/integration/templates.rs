@@ -5,7 +5,7 @@
 use patchvm::engine::At;
 use patchvm::ir::{Code, Edit, Format, Limits, LineIndex, Patch, PatchBuilder};
 use patchvm::{Instance, Settings};
-use patchvm_tests::live::{mono_with_voices as engine, render};
+use patchvm_tests::live::{fade, mono_with_voices as engine, render};
 use patchvm_tests::measure::spectral_peaks;
 use patchvm_tests::{diagnose, render_with};
 
@@ -256,8 +256,8 @@ fn bindings_are_checked_against_what_events_can_set() {
 #[test]
 fn every_voice_keeps_its_state_when_the_patch_is_edited() {
     // Two engines play the same chord; one has its mix level doubled mid-way by an edit
-    // outside the template. After the edit its samples are exactly twice the other's: every
-    // voice's phase went on as if nothing happened (a reset or a crossfade would show).
+    // outside the template. Once the level's glide ends its samples are exactly twice the
+    // other's: every voice's phase went on as if nothing happened (a reset would show).
     let mut played = Vec::new();
     for edit in [false, true] {
         let (mut controller, mut audio) = engine(4);
@@ -282,8 +282,8 @@ fn every_voice_keeps_its_state_when_the_patch_is_edited() {
     }
     let (plain, edited) = (&played[0], &played[1]);
     assert_eq!(plain[..3_000], edited[..3_000]);
-    // The edit lands within a block of the call.
-    let tail = 3_000 + patchvm::vm::MAX_BLOCK;
+    // The edit lands within a block of the call, and its glide lasts the fade.
+    let tail = 3_000 + patchvm::vm::MAX_BLOCK + fade();
     assert!(plain[tail..].iter().any(|&x| x != 0.0));
     for (a, b) in plain[tail..].iter().zip(&edited[tail..]) {
         assert_eq!(2.0 * a, *b);

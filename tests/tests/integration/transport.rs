@@ -8,7 +8,7 @@ use patchvm::ir::{Limits, Patch, PatchBuilder, Span};
 use patchvm::osc::Dispatcher;
 use patchvm::vm::{Quantize, TransportCommand};
 use patchvm::{Instance, Settings};
-use patchvm_tests::live::{mono, render};
+use patchvm_tests::live::{fade, mono, render};
 use proptest::prelude::*;
 use rosc::{OscMessage, OscPacket, OscType, encoder};
 use std::sync::Mutex;
@@ -229,15 +229,19 @@ fn a_quantised_swap_lands_on_the_bar_line_of_the_patch_s_meter() {
     controller.load_patch(level(0.5, meter())).unwrap();
     out.extend(render(&mut audio, 100_000));
     assert_eq!(out.iter().position(|&x| x != 0.25), Some(86_400));
-    // A folded constant's new value is a structural change: one block's crossfade.
-    let fade = &out[86_400..86_464];
+    // A folded constant's new value is a structural change: a crossfade over the fade.
+    let fade = &out[86_400..86_400 + fade()];
     assert!(fade.windows(2).all(|pair| pair[0] < pair[1]), "{fade:?}");
-    assert!(out[86_464..].iter().all(|&x| x == 0.5));
+    assert!(out[86_400 + fade.len()..].iter().all(|&x| x == 0.5));
     // Back to swaps at the next block.
     controller.quantize_swaps(None);
     controller.load_patch(level(0.75, meter())).unwrap();
-    let now = render(&mut audio, 200);
-    assert!(now[64..].iter().all(|&x| x == 0.75));
+    let now = render(&mut audio, 64 + fade.len());
+    assert!(
+        now[..64].iter().all(|&x| x != 0.5),
+        "swapped at the next block"
+    );
+    assert!(now[fade.len()..].iter().all(|&x| x == 0.75));
 }
 
 #[test]

@@ -19,16 +19,23 @@ use crate::time::{Beats, TempoMap, Transport};
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Samples over which a structural change crossfades: how long its transition program plays
-/// (see [`Loaded::then`]), each changed input fading from its old sources to its new ones.
-///
-/// One block (1.3 ms at 48 kHz): long enough that a gain change spread over it is a ramp, not
-/// a click (a full-scale difference moves at most 1/64 per sample), short enough that a swap
-/// arriving during a fade waits at most one block, which keeps swap latency within a block.
-/// The fade is equal-gain (`old + (new - old)·g`, `g` linear), not equal-power: old and new
-/// mostly play the same sources with the same state, and for correlated signals equal-gain
-/// keeps the level constant where equal-power would bulge by 3 dB.
+/// Samples over which a hush fades every output to silence: one block (1.3 ms at 48 kHz), a
+/// ramp rather than a click (a full-scale signal moves at most 1/64 per sample) and as fast
+/// as a panic button should be. An edit's fades last the engine's fade setting instead
+/// ([`Loaded::fade`]).
 pub const FADE_SAMPLES: u32 = MAX_BLOCK as u32;
+
+/// The samples an edit's fade of `seconds` lasts at `sample_rate`: rounded to the nearest
+/// sample, at least 1 (a fade of 0 is a step on the next sample). The one conversion, so the
+/// audio half's transition and the `edit.fade` kernels inside it end on the same sample.
+pub fn fade_samples(seconds: f64, sample_rate: f64) -> u32 {
+    let samples = (seconds * sample_rate).round();
+    if samples.is_finite() && samples >= 1.0 {
+        samples.min(f64::from(u32::MAX)) as u32
+    } else {
+        1
+    }
+}
 
 /// The audio half of a live engine: owned by whatever calls back for audio, and `Send` so it
 /// can be moved into that callback. Call [`process`](AudioHalf::process) from the audio
@@ -382,7 +389,7 @@ impl AudioHalf {
                 self.retiring = Some(old);
             }
             if next.then.is_some() {
-                self.fade_left = FADE_SAMPLES;
+                self.fade_left = next.fade.max(1);
             }
             let receipt = Returned::Taken {
                 generation: next.generation,
@@ -398,7 +405,7 @@ impl AudioHalf {
         }
     }
 
-    /// Once a transition has played its [`FADE_SAMPLES`], hands over to the program after it
+    /// Once a transition has played its [`fade`](Loaded::fade), hands over to the program after it
     /// and sends the transition back with a receipt. Until the queue back has room for both
     /// it plays on, which sounds the same: its fades hold their new sources.
     ///
@@ -533,11 +540,21 @@ fn sample(executable: &Executable, channels: usize, channel: usize, i: usize) ->
 fn take_over(next: &mut Loaded, old: &mut Executable) {
     next.executable.adopt_sink_memory(old);
     match &next.takeover {
-        Takeover::Whole { rebuilt, reset } => {
+        Takeover::Whole {
+            rebuilt,
+            reset,
+            glide,
+        } => {
             next.executable.take_over(old, rebuilt, reset);
+            next.executable.glide_params(glide, next.fade);
         }
-        Takeover::Changed { copied, params } => {
+        Takeover::Changed {
+            copied,
+            params,
+            glide,
+        } => {
             next.executable.take_over_changed(old, copied, params);
+            next.executable.glide_params_from(old, glide, next.fade);
         }
     }
 }

@@ -22,8 +22,12 @@ pub struct Loaded {
     pub generation: u64,
     /// What it keeps of its predecessor, and how.
     pub takeover: Takeover,
+    /// Samples its edit fades over: how long a transition plays before [`then`](Loaded::then)
+    /// takes over, and how long a slot whose value the edit changed glides to it (see
+    /// [`Takeover`]). At least 1; the control side sets it from the engine's fade setting.
+    pub fade: u32,
     /// For a transition: the program that takes over from this one after it has played
-    /// [`FADE_SAMPLES`](crate::live::FADE_SAMPLES). A structural edit is published as a
+    /// [`fade`](Loaded::fade) samples. A structural edit is published as a
     /// transition — the old and new graphs joined, each input whose connections changed
     /// crossfading from its old sources to its new ones, removed nodes playing out — followed
     /// by the new program itself.
@@ -49,9 +53,14 @@ pub enum Takeover {
         /// for a new time): this program's own kernel copies the state of the one it
         /// replaces.
         rebuilt: Vec<KernelIdx>,
-        /// Slots whose value in the patch changed: they start from this program's initial
-        /// value instead of going on from the predecessor's.
+        /// Slots whose value in the patch changed and must jump (whole numbers: seeds,
+        /// choices): they start from this program's initial value instead of going on from
+        /// the predecessor's.
         reset: Vec<ParamIdx>,
+        /// Slots whose value in the patch changed and may glide: from the value they reached
+        /// they ramp to this program's initial value over [`Loaded::fade`] samples, so a
+        /// value edit moves the sound as an event's ramp would, without a step.
+        glide: Vec<ParamIdx>,
     },
     /// Anything else.
     Changed {
@@ -65,6 +74,10 @@ pub enum Takeover {
         /// node and its old side stand for one node input). Every other slot starts from the
         /// patch's value.
         params: Vec<(ParamIdx, ParamIdx)>,
+        /// `(old, new)`: slots standing for the node input of the predecessor's slot `old`
+        /// whose value in the patch changed and may glide: they go on from the old slot's value
+        /// and ramp to this program's initial value over [`Loaded::fade`] samples.
+        glide: Vec<(ParamIdx, ParamIdx)>,
     },
 }
 
@@ -73,6 +86,7 @@ impl Takeover {
     pub const NOTHING: Takeover = Takeover::Changed {
         copied: Vec::new(),
         params: Vec::new(),
+        glide: Vec::new(),
     };
 }
 

@@ -26,6 +26,7 @@
 //!     keys: vec![(ParamKey(7), ParamIdx(0))],
 //!     generation: 1,
 //!     takeover: Takeover::NOTHING,
+//!     fade: 64,
 //!     then: None,
 //!     quantize: None,
 //! })).unwrap();
@@ -46,7 +47,7 @@ mod metrics;
 mod notes_out;
 mod position;
 
-pub use audio_half::{AudioHalf, FADE_SAMPLES};
+pub use audio_half::{AudioHalf, FADE_SAMPLES, fade_samples};
 pub use callback_stamp::{CallbackStamp, Stamp};
 pub use clock_tap::{ClockEvent, ClockReceiver};
 pub use event::{Action, Event, ParamKey};

@@ -87,7 +87,9 @@ fn program(generation: u64, drops: &Arc<Drops>) -> Box<Loaded> {
             takeover: Takeover::Changed {
                 copied: vec![],
                 params: vec![(ParamIdx(0), ParamIdx(0))],
+                glide: Vec::new(),
             },
+            fade: 64,
             then,
             quantize: None,
         })

@@ -32,7 +32,9 @@ fn program(
             takeover: Takeover::Changed {
                 copied: vec![],
                 params: vec![(ParamIdx(0), ParamIdx(0))],
+                glide: Vec::new(),
             },
+            fade: 64,
             then,
             quantize: None,
         })
@@ -118,7 +120,12 @@ fn an_earlier_event_displaces_the_latest_from_a_full_schedule() {
 
 /// A program that outputs the sum of its three parameter slots (initially `values`); key `k`
 /// names slot `k`; it takes over its predecessor whole, slots in `reset` starting afresh.
-fn summing(values: [f32; 3], generation: u64, reset: Vec<ParamIdx>) -> Box<Loaded> {
+fn summing(
+    values: [f32; 3],
+    generation: u64,
+    reset: Vec<ParamIdx>,
+    glide: Vec<ParamIdx>,
+) -> Box<Loaded> {
     let program = Program {
         instrs: vec![
             Instr::Add {
@@ -149,7 +156,9 @@ fn summing(values: [f32; 3], generation: u64, reset: Vec<ParamIdx>) -> Box<Loade
         takeover: Takeover::Whole {
             rebuilt: vec![],
             reset,
+            glide,
         },
+        fade: 64,
         then: None,
         quantize: None,
     })
@@ -161,7 +170,9 @@ fn a_whole_take_over_keeps_values_set_by_events_and_ramps_under_way() {
         channels: 1,
         ..LinkSettings::default()
     });
-    remote.publish(summing([0.0, 0.0, 0.0], 1, vec![])).unwrap();
+    remote
+        .publish(summing([0.0, 0.0, 0.0], 1, vec![], vec![]))
+        .unwrap();
     audio.process(&mut [0.0; 64]);
     // Slot 0 set by an event, slot 1 ramping to 64 over 128 samples (one per sample).
     assert!(remote.send(set(64, 0, 1000.0, 1)));
@@ -177,7 +188,7 @@ fn a_whole_take_over_keeps_values_set_by_events_and_ramps_under_way() {
     audio.process(&mut [0.0; 64]);
     // A value edit of slot 2 only: the new program takes over whole.
     remote
-        .publish(summing([0.0, 0.0, 0.5], 2, vec![ParamIdx(2)]))
+        .publish(summing([0.0, 0.0, 0.5], 2, vec![ParamIdx(2)], vec![]))
         .unwrap();
     let mut out = [0.0_f32; 64];
     audio.process(&mut out);
@@ -188,4 +199,42 @@ fn a_whole_take_over_keeps_values_set_by_events_and_ramps_under_way() {
     assert_eq!(out[63], 1128.5);
     audio.process(&mut out);
     assert_eq!(out[63], 1128.5, "the ramp ended on its target");
+}
+
+/// A value edit that glides: slot 1 goes from 0.0 to 1.0 over the program's fade (64 samples)
+/// while slot 0, set by an event, keeps its value and slot 2 jumps (a whole number). Sample
+/// `k` of the glide is `(k + 1) / 64`, cut into host buffers of 1, 7 and 64 samples alike.
+#[test]
+fn a_whole_take_over_glides_the_slots_it_is_told_to_and_jumps_the_others() {
+    let mut runs = Vec::new();
+    for buffer in [1, 7, 64] {
+        let (mut remote, mut audio) = link(LinkSettings {
+            channels: 1,
+            ..LinkSettings::default()
+        });
+        remote
+            .publish(summing([0.0, 0.0, 0.0], 1, vec![], vec![]))
+            .unwrap();
+        assert!(remote.send(set(0, 0, 10.0, 1)));
+        audio.process(&mut [0.0; 64]);
+        remote
+            .publish(summing(
+                [0.0, 1.0, 100.0],
+                2,
+                vec![ParamIdx(2)],
+                vec![ParamIdx(1)],
+            ))
+            .unwrap();
+        let mut out = vec![0.0_f32; 128];
+        for chunk in out.chunks_mut(buffer) {
+            audio.process(chunk);
+        }
+        runs.push(out);
+    }
+    for (k, &sample) in runs[0].iter().enumerate() {
+        let glide = ((k + 1).min(64) as f32) / 64.0;
+        assert_eq!(sample, 110.0 + glide, "sample {k}");
+    }
+    assert_eq!(runs[0], runs[1]);
+    assert_eq!(runs[0], runs[2]);
 }

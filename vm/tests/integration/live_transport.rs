@@ -39,6 +39,7 @@ fn beats(tempo: TempoMap, generation: u64, quantize: Option<Quantize>) -> Box<Lo
         keys: vec![],
         generation,
         takeover: Takeover::NOTHING,
+        fade: 64,
         then: None,
         quantize,
     })
@@ -66,6 +67,7 @@ fn level(level: f32, generation: u64, quantize: Option<Quantize>) -> Box<Loaded>
         keys: vec![],
         generation,
         takeover: Takeover::NOTHING,
+        fade: 64,
         then: None,
         quantize,
     })

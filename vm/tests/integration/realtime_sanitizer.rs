@@ -48,7 +48,9 @@ fn an_allocating_kernel_is_caught_in_the_audio_half() {
             takeover: Takeover::Changed {
                 copied: vec![],
                 params: vec![],
+                glide: Vec::new(),
             },
+            fade: 64,
             then: None,
             quantize: None,
         });
