@@ -32,6 +32,7 @@ pub mod midi;
 pub mod node_name;
 pub mod notes;
 pub mod patch;
+pub mod samples;
 pub mod scenes;
 pub mod shorthand;
 pub mod span;
@@ -56,6 +57,7 @@ pub use patch::{
     Binding, BindingSource, Connection, Midi, Name, Node, Number, Param, Patch, PatchBuilder,
     PortRef, TemplatePort, Value, ValueKind, VoiceTemplate,
 };
+pub use samples::SampleEntry;
 pub use scenes::{Scene, SceneValue};
 pub use span::{LineColumn, LineIndex, Span};
 pub use text::{TextCheck, TextInfo, TextProblem, TextSpec, TextValue};

@@ -12,7 +12,8 @@
 //!                             "to": [NODE, PORT], "range": [LO, HI] }, ... ] },
 //!   "transport": { "bpm": BPM, "meter": [BEATS, UNIT],
 //!                  "tempo": [ { "step" | "ramp": BEAT, "bpm": BPM }, ... ] },
-//!   "scenes": { NAME: { "NODE.INPUT": VALUE, ... }, ... } }
+//!   "scenes": { NAME: { "NODE.INPUT": VALUE, ... }, ... },
+//!   "samples": [ "FOLDER", { WORD: "PATH", ... }, ... ] }
 //! ```
 //!
 //! Every key is optional (`{}` is the empty patch); `voices`, `midi`, `transport`, `scenes` and a
@@ -40,6 +41,7 @@ use crate::span::Span;
 use serde::ser::{SerializeMap, SerializeSeq, SerializeTuple};
 use serde::{Serialize, Serializer};
 
+mod samples;
 mod scenes;
 mod transport;
 
@@ -86,7 +88,7 @@ pub(crate) struct Words {
     pub list: &'static str,
 }
 
-const TOP_KEYS: [&str; 7] = [
+const TOP_KEYS: [&str; 8] = [
     "nodes",
     "connections",
     "voice",
@@ -94,6 +96,7 @@ const TOP_KEYS: [&str; 7] = [
     "voices",
     "transport",
     "scenes",
+    "samples",
 ];
 const TEMPLATE_KEYS: [&str; 7] = [
     "name",
@@ -180,7 +183,8 @@ impl Converter<'_> {
                 3 => patch.midi = self.midi(value),
                 4 => self.templates(value, &mut patch.voices)?,
                 5 => patch.transport = self.transport(value)?,
-                _ => patch.scenes = self.scenes(value),
+                6 => patch.scenes = self.scenes(value),
+                _ => patch.samples = self.samples(value),
             }
         }
         Ok(())
@@ -732,7 +736,8 @@ impl Serialize for PatchDocument<'_> {
             + usize::from(!patch.voices.is_empty())
             + usize::from(!patch.midi.is_empty())
             + usize::from(patch.transport.is_some())
-            + usize::from(!patch.scenes.is_empty());
+            + usize::from(!patch.scenes.is_empty())
+            + usize::from(!patch.samples.is_empty());
         let mut map = serializer.serialize_map(Some(len))?;
         map.serialize_entry("nodes", &Nodes(&patch.nodes))?;
         map.serialize_entry("connections", &Connections(&patch.connections))?;
@@ -747,6 +752,9 @@ impl Serialize for PatchDocument<'_> {
         }
         if !patch.scenes.is_empty() {
             map.serialize_entry("scenes", &scenes::ScenesDocument(&patch.scenes))?;
+        }
+        if !patch.samples.is_empty() {
+            map.serialize_entry("samples", &samples::SamplesDocument(&patch.samples))?;
         }
         map.end()
     }

@@ -17,7 +17,8 @@
 //!
 //! A `(transport (bpm 120) (meter 4 4) (tempo (step 32 140) (ramp 64 90)))` section sets the
 //! tempo, meter and tempo map (`sexpr/transport.rs`); `(scenes (verse (lead.cutoff 800)))`
-//! names sets of values to recall (`sexpr/scenes.rs`).
+//! names sets of values to recall (`sexpr/scenes.rs`); `(samples (bd "kit/kick.wav") "drums/")`
+//! is the sample bank (`sexpr/samples.rs`).
 //!
 //! Shorthand, spelt with bare symbols only (a quoted string is never shorthand), expands as the
 //! patch is read into the ordinary nodes and connections it stands for (`sexpr/shorthand.rs`
@@ -40,6 +41,7 @@
 
 mod fast;
 mod midi;
+mod samples;
 mod scenes;
 mod shorthand;
 mod syntax;
@@ -57,16 +59,17 @@ use shorthand::Pending;
 use syntax::{Atom, Sexp};
 
 const MINIMAL: &str = "(patch (nodes) (connections))";
-const SECTIONS: [&str; 6] = [
+const SECTIONS: [&str; 7] = [
     "nodes",
     "connections",
     "voice",
     "midi",
     "transport",
     "scenes",
+    "samples",
 ];
 const SECTIONS_HINT: &str = "the sections are `(nodes ...)`, `(connections ...)`, `(voice ...)`, \
-     `(midi ...)`, `(transport ...)` and `(scenes ...)`; nodes and chains `(-> ...)` may stand alone";
+     `(midi ...)`, `(transport ...)`, `(scenes ...)` and `(samples ...)`; nodes and chains `(-> ...)` may stand alone";
 const TEMPLATE_SECTIONS: [&str; 6] = [
     "nodes",
     "connections",
@@ -184,6 +187,9 @@ pub fn write(patch: &Patch) -> String {
     }
     if !patch.scenes.is_empty() {
         scenes::write_scenes(&mut out, &patch.scenes);
+    }
+    if !patch.samples.is_empty() {
+        samples::write_samples(&mut out, &patch.samples);
     }
     out.push_str(")\n");
     out
@@ -332,7 +338,8 @@ impl Reader<'_> {
                     let span = seen[4].unwrap_or(Span::NONE);
                     patch.transport = Some(self.transport(items, span)?);
                 }
-                _ => patch.scenes = self.scenes(items),
+                5 => patch.scenes = self.scenes(items),
+                _ => patch.samples = self.samples(items),
             }
         }
         let template: Vec<&str> = patch.voices.iter().map(|t| t.name.text.as_str()).collect();
