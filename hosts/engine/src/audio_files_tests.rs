@@ -288,3 +288,36 @@ fn a_live_reload_decodes_only_what_changed_and_a_failed_one_keeps_the_patch() {
     );
     assert_eq!(controller.audio_paths(), [kick.clone(), kick]);
 }
+
+#[test]
+fn a_loader_decodes_ahead_so_the_load_under_the_lock_decodes_nothing() {
+    let folder = folder("loader");
+    let kick = folder.join("kit/kick.wav");
+    std::fs::write(&kick, wav(48_000, &[1, 2, 3])).unwrap();
+    let (mut controller, _audio) =
+        crate::Engine::new(crate::EngineSettings::default(), Limits::default());
+    controller.set_folder(&folder);
+    let text = bank_patch(r#"(samples (bd "kit/kick.wav"))"#);
+    let patch = Format::Sexpr
+        .read(text.as_bytes(), &Limits::default())
+        .unwrap();
+    let loader = controller.audio_loader();
+    let held = loader.load(&patch);
+    assert_eq!(held.paths(), std::slice::from_ref(&kick));
+    assert_eq!(controller.audio_cache().decodes(), 1);
+    controller.load_patch(patch).unwrap();
+    drop(held);
+    assert_eq!(controller.audio_cache().decodes(), 1);
+    let bd = controller.audio_files().word("bd").unwrap();
+    let scale = 1.0 / 32_768.0;
+    assert_eq!(bd.channel(0), [scale, 2.0 * scale, 3.0 * scale]);
+    // A patch that does not validate decodes nothing and holds nothing.
+    let broken = Format::Sexpr
+        .read(
+            br#"(patch (nodes (s (type "no.such"))))"#,
+            &Limits::default(),
+        )
+        .unwrap();
+    assert!(loader.load(&broken).paths().is_empty());
+    assert_eq!(controller.audio_cache().decodes(), 1);
+}

@@ -25,8 +25,10 @@ use patchvm_vm::live::{Action, Event, MetricsSnapshot, ParamKey, Remote, Returne
 use patchvm_vm::{Quantize, TempoMap, TransportCommand};
 use std::collections::{BTreeSet, VecDeque};
 use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
 
 mod audio;
+pub use audio::{AudioLoader, HeldAudio};
 mod scenes;
 mod snapshot;
 
@@ -83,8 +85,9 @@ pub struct Controller {
     recorded: Recorded,
     /// The note sender playing this engine's note streams, if a host started one.
     notes_out: Option<SenderProbe>,
-    /// Decoded audio files, kept across reloads (`controller/audio.rs`).
-    audio: AudioCache,
+    /// Decoded audio files, kept across reloads (`controller/audio.rs`); shared with the
+    /// [`AudioLoader`]s that fill it before a reload takes the controller's lock.
+    audio: Arc<Mutex<AudioCache>>,
     /// The folder the patch's audio paths are relative to: the patch file's.
     folder: std::path::PathBuf,
     /// The audio files of the program published, held so reloading them decodes nothing.
@@ -96,7 +99,7 @@ impl Controller {
         Controller {
             remote,
             settings,
-            audio: AudioCache::new(limits.max_sample_bytes),
+            audio: Arc::new(Mutex::new(AudioCache::new(limits.max_sample_bytes))),
             limits,
             patch: None,
             history: History::default(),
@@ -439,7 +442,7 @@ impl Controller {
 
     /// The engine's shared metrics, whose frame counter the audio half advances: the clock a
     /// note sender maps sample times through ([`crate::stream::NoteSender`]).
-    pub fn clock(&self) -> std::sync::Arc<patchvm_vm::live::Metrics> {
+    pub fn clock(&self) -> Arc<patchvm_vm::live::Metrics> {
         self.remote.metrics().clone()
     }
 
@@ -623,7 +626,7 @@ impl Controller {
             &compiled.kernels,
             &self.folder,
             settings.sample_rate,
-            &mut self.audio,
+            &mut self.audio.lock().unwrap_or_else(PoisonError::into_inner),
         )?;
         let generation = self.generation + 1;
         let how = Build {

@@ -163,7 +163,7 @@ fn the_allocation_detector_fires() {
     patchvm_rtcheck::assert_allocation_detected(module_path!(), "the_allocation_detector_fires");
 }
 
-pub use controller::{Controller, RecallAt};
+pub use controller::{AudioLoader, Controller, HeldAudio, RecallAt};
 pub use error::EngineError;
 pub use midi::MidiMessage;
 pub use notes::{NoteBinding, note_hz};

@@ -3,8 +3,10 @@
 //! [`FileWatch::spawn`] watches the file's directory (not the file: editors that save by
 //! writing a new file and renaming it over the old one replace the file a watch on it would
 //! follow), keeps the events that name the file, and once they have been quiet for the
-//! debounce time reads it, parses it, and loads it into the shared [`Controller`]. The lock
-//! is taken only to load the parsed patch, never while the file is read. A broken save
+//! debounce time reads it, parses it, decodes the audio files it names (into the controller's
+//! cache, through an [`AudioLoader`](patchvm_engine::AudioLoader)), and loads it into the
+//! shared [`Controller`]. The lock is taken only to load the parsed patch, never while a file
+//! is read. A broken save
 //! changes nothing: the last good patch keeps playing. What happened comes back as
 //! [`WatchEvent`]s for the host to show — this crate prints nothing.
 //!
@@ -56,7 +58,7 @@ use std::ffi::OsString;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 /// How a file is watched.
@@ -284,6 +286,13 @@ impl Reloader {
         }
     }
 
+    /// The controller, for a moment: no file is read while it is held.
+    fn lock(&self) -> MutexGuard<'_, Controller> {
+        self.controller
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn load(&self, source: SourceFile, saved: Instant) -> WatchEvent {
         let patch = match source.parse(&self.settings.limits) {
             Ok(patch) => patch,
@@ -295,11 +304,12 @@ impl Reloader {
             }
         };
         let started = Instant::now();
-        let loaded = self
-            .controller
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .load_patch(patch);
+        // The patch's audio files are read and decoded before the controller's lock is
+        // taken to load it: the lock then only sees them in the cache.
+        let loader = self.lock().audio_loader();
+        let held = loader.load(&patch);
+        let loaded = self.lock().load_patch(patch);
+        drop(held);
         match loaded {
             Ok(report) => WatchEvent::Reloaded {
                 report,
