@@ -1,4 +1,5 @@
-//! File watching: every save of a patch file reloads it into a playing engine.
+//! File watching: every save of a patch file, or of an audio file it plays, reloads it into a
+//! playing engine.
 //!
 //! [`FileWatch::spawn`] watches the file's directory (not the file: editors that save by
 //! writing a new file and renaming it over the old one replace the file a watch on it would
@@ -125,12 +126,16 @@ impl fmt::Display for WatchError {
 
 impl std::error::Error for WatchError {}
 
-/// A running watch: a thread that reloads the file on every save. Stops when dropped.
+/// The watcher, shared with the thread, which adds the folders of the patch's audio files.
+type SharedWatcher = Arc<Mutex<Option<RecommendedWatcher>>>;
+
+/// A running watch: a thread that reloads the file on every save, and on every change of an
+/// audio file the patch playing reads. Stops when dropped.
 #[derive(Debug)]
 pub struct FileWatch {
-    /// Dropping it ends the thread: its events' sender goes with it. Dropped before the
-    /// thread is joined (fields drop in order).
-    watcher: Option<RecommendedWatcher>,
+    /// Taking it out ends the thread: its events' sender goes with it. Taken before the
+    /// thread is joined.
+    watcher: SharedWatcher,
     thread: StoppableThread,
     events: Receiver<WatchEvent>,
 }
@@ -145,10 +150,7 @@ impl FileWatch {
         controller: Arc<Mutex<Controller>>,
         settings: WatchSettings,
     ) -> Result<FileWatch, WatchError> {
-        let dir = match path.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
+        let dir = folder(path);
         let failed = |message: String| WatchError {
             dir: dir.clone(),
             message,
@@ -164,9 +166,14 @@ impl FileWatch {
             .watch(&dir, RecursiveMode::NonRecursive)
             .map_err(|error| failed(error.to_string()))?;
         let (sender, events) = channel();
+        let watcher = Arc::new(Mutex::new(Some(watcher)));
         let reloader = Reloader {
             path: path.to_path_buf(),
             name,
+            watcher: Arc::clone(&watcher),
+            folders: vec![dir.clone()],
+            audio: Vec::new(),
+            audio_changed: false,
             controller,
             settings,
             last_read: loaded.to_vec(),
@@ -177,7 +184,7 @@ impl FileWatch {
         let thread = StoppableThread::spawn("patchvm-watch", move |_| reloader.run(&raw))
             .map_err(|error| failed(format!("cannot start the watch thread: {error}")))?;
         Ok(FileWatch {
-            watcher: Some(watcher),
+            watcher,
             thread,
             events,
         })
@@ -194,8 +201,14 @@ impl FileWatch {
     }
 
     fn end(&mut self) {
-        drop(self.watcher.take());
+        drop(lock(&self.watcher).take());
         let _ = self.thread.join();
+    }
+}
+
+impl Drop for FileWatch {
+    fn drop(&mut self) {
+        self.end();
     }
 }
 
@@ -204,6 +217,13 @@ struct Reloader {
     path: PathBuf,
     /// The file's name: events in its directory that name it concern it.
     name: OsString,
+    watcher: SharedWatcher,
+    /// The folders watched: the patch's, then those of its audio files.
+    folders: Vec<PathBuf>,
+    /// The audio files the patch playing reads, as resolved.
+    audio: Vec<PathBuf>,
+    /// Whether one of them changed since the last reload.
+    audio_changed: bool,
     controller: Arc<Mutex<Controller>>,
     settings: WatchSettings,
     /// The bytes last read, valid or not: a save that does not change them does nothing.
@@ -217,6 +237,7 @@ impl Reloader {
     fn run(mut self, raw: &Receiver<notify::Result<Event>>) {
         // A save between the caller's load and the watch starting would go unseen otherwise.
         self.reload(Instant::now());
+        self.watch_audio();
         loop {
             match raw.recv() {
                 Ok(event) if self.concerns(&event) => {}
@@ -228,7 +249,43 @@ impl Reloader {
                 return;
             }
             self.reload(saved);
+            self.watch_audio();
         }
+    }
+
+    /// Watches the folders of the audio files the patch playing reads (and no longer those
+    /// of files it stopped reading).
+    fn watch_audio(&mut self) {
+        let playing = self.lock().audio_paths().to_vec();
+        self.audio = playing;
+        let mut wanted = vec![self.folders[0].clone()];
+        for path in &self.audio {
+            let folder = folder(path);
+            if !wanted.contains(&folder) {
+                wanted.push(folder);
+            }
+        }
+        let mut watcher = lock(&self.watcher);
+        let Some(watcher) = watcher.as_mut() else {
+            return;
+        };
+        for gone in self
+            .folders
+            .iter()
+            .filter(|folder| !wanted.contains(folder))
+        {
+            let _ = watcher.unwatch(gone);
+        }
+        for new in wanted
+            .iter()
+            .filter(|folder| !self.folders.contains(folder))
+        {
+            if let Err(error) = watcher.watch(new, RecursiveMode::NonRecursive) {
+                let why = format!("cannot watch `{}`: {error}", new.display());
+                let _ = self.events.send(WatchEvent::WatchFailed(why));
+            }
+        }
+        self.folders = wanted;
     }
 
     /// Swallows events until those naming the file have been quiet for the debounce time.
@@ -248,9 +305,10 @@ impl Reloader {
         }
     }
 
-    /// Whether `event` may have changed the file: it names the file and is not a mere read
-    /// (the watch's own reads show up as opens and closes).
-    fn concerns(&self, event: &notify::Result<Event>) -> bool {
+    /// Whether `event` may have changed the file or one of its audio files (noted in
+    /// `audio_changed`): it names one and is not a mere read (the watch's own reads show up
+    /// as opens and closes).
+    fn concerns(&mut self, event: &notify::Result<Event>) -> bool {
         let event = match event {
             Ok(event) => event,
             Err(error) => {
@@ -263,18 +321,29 @@ impl Reloader {
             EventKind::Access(_) => true,
             _ => false,
         };
-        !read_only
-            && event
+        if read_only {
+            return false;
+        }
+        let audio = event.paths.iter().any(|path| {
+            self.audio
+                .iter()
+                .any(|audio| audio.file_name() == path.file_name() && folder(audio) == folder(path))
+        });
+        self.audio_changed |= audio;
+        audio
+            || event
                 .paths
                 .iter()
                 .any(|path| path.file_name() == Some(self.name.as_os_str()))
     }
 
-    /// Reads, parses and loads the file if it changed since it was last read.
+    /// Reads, parses and loads the file if it or one of its audio files changed since it was
+    /// last read.
     fn reload(&mut self, saved: Instant) {
+        let audio_changed = std::mem::take(&mut self.audio_changed);
         let event = match SourceFile::read(&self.path, &self.settings.limits) {
             Err(error) => Some(WatchEvent::Unreadable(error)),
-            Ok(source) if source.bytes == self.last_read => None,
+            Ok(source) if source.bytes == self.last_read && !audio_changed => None,
             Ok(source) => {
                 self.last_read.clone_from(&source.bytes);
                 Some(self.load(source, saved))
@@ -288,9 +357,7 @@ impl Reloader {
 
     /// The controller, for a moment: no file is read while it is held.
     fn lock(&self) -> MutexGuard<'_, Controller> {
-        self.controller
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+        lock(&self.controller)
     }
 
     fn load(&self, source: SourceFile, saved: Instant) -> WatchEvent {
@@ -322,5 +389,18 @@ impl Reloader {
             },
             Err(error) => WatchEvent::Refused(error),
         }
+    }
+}
+
+/// `mutex`'s value, even if a thread panicked holding it.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The folder `path` is in, as watched: `.` for a bare file name.
+fn folder(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
     }
 }
