@@ -1,7 +1,7 @@
 //! Audio files decoded to floating-point samples with symphonia: WAV, AIFF, FLAC, MP3 and Ogg
 //! Vorbis, any channel count, 8 to 32-bit integer and 32 or 64-bit float samples.
 //!
-//! Every failure is an [`ImportError`]: the bytes pass [`guard::check`](crate::guard::check)
+//! Every failure is an [`ImportError`]: the bytes pass [`guard::check`]
 //! first (no header may claim more than the file holds), decoding stops as soon as the samples
 //! would outgrow the caller's limit, and a panic inside a decoder is caught and reported as
 //! malformed audio rather than unwinding into the host.

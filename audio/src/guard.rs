@@ -1,12 +1,14 @@
 //! The checks a file's bytes pass before a decoder sees them.
 //!
 //! symphonia trusts the sizes a header states: a RIFF or AIFF chunk's length, an ID3v2 tag's
-//! size are allocated whole before they are read, so a 60-byte file claiming a 4 GiB chunk
+//! size, a Vorbis comment's or FLAC picture's length are allocated whole before they are read, so a 60-byte file claiming a 4 GiB chunk
 //! would ask for 4 GiB. Here every such size is held to the bytes that follow it, so a file
 //! that lies about its sizes is an error before anything is allocated for it, and one whose
 //! data stops short of what it declares is reported truncated rather than played short.
 
 use crate::error::ImportError;
+
+mod xiph;
 
 /// Refuses `bytes` whose container headers claim more bytes than the file holds.
 pub fn check(bytes: &[u8]) -> Result<(), ImportError> {
@@ -17,6 +19,8 @@ pub fn check(bytes: &[u8]) -> Result<(), ImportError> {
         Some(b"RF64") => Err(ImportError::NotAudio(
             "RF64 (64-bit RIFF) files are not supported".into(),
         )),
+        Some(b"fLaC") => xiph::flac(bytes),
+        Some(b"OggS") => xiph::ogg(bytes),
         Some([b'I', b'D', b'3', _]) => id3v2(bytes),
         _ => Ok(()),
     }
@@ -76,7 +80,12 @@ fn id3v2(bytes: &[u8]) -> Result<(), ImportError> {
             "the ID3 tag declares {size} bytes but only {left} follow"
         )));
     }
-    Ok(())
+    // A FLAC or Ogg stream may follow the tag: its headers pass the same checks.
+    match bytes.get(10 + size..10 + size + 4) {
+        Some(b"fLaC") => xiph::flac(&bytes[10 + size..]),
+        Some(b"OggS") => xiph::ogg(&bytes[10 + size..]),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]

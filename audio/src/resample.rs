@@ -11,6 +11,36 @@ use rubato::{
 /// Input frames the resampler takes per call.
 const CHUNK: usize = 4096;
 
+/// The resampler, at the settings this module's documentation gives.
+fn resampler(ratio: f64, channels: usize) -> SincFixedIn<f32> {
+    let parameters = SincInterpolationParameters {
+        sinc_len: 256,
+        f_cutoff: 0.95,
+        interpolation: SincInterpolationType::Cubic,
+        oversampling_factor: 256,
+        window: WindowFunction::BlackmanHarris2,
+    };
+    SincFixedIn::new(ratio, 1.0, parameters, CHUNK, channels)
+        .expect("a positive, finite ratio and at least one channel")
+}
+
+/// The output frames by which the resampler delays its input, found where it puts an
+/// impulse: rubato's own `output_delay` is an estimate, several frames early at 44.1 to
+/// 48 kHz, which would shift every imported file.
+fn delay(ratio: f64) -> usize {
+    let mut probe = resampler(ratio, 1);
+    let mut impulse = vec![0.0f32; CHUNK];
+    impulse[0] = 1.0;
+    let response = probe
+        .process(&[&impulse], None)
+        .expect("a buffer of the resampler's own size");
+    response[0]
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map_or(0, |(frame, _)| frame)
+}
+
 /// `channels` at `from` frames per second, resampled to `to`: `round(frames · to / from)`
 /// frames, aligned so that the first output frame is the first input frame (the filter's
 /// delay removed). The same rate returns the samples as they are.
@@ -21,16 +51,8 @@ pub fn resample(channels: Vec<Vec<f32>>, from: f64, to: f64) -> Vec<Vec<f32>> {
     let frames = channels[0].len();
     let ratio = to / from;
     let wanted = (frames as f64 * ratio).round() as usize;
-    let parameters = SincInterpolationParameters {
-        sinc_len: 256,
-        f_cutoff: 0.95,
-        interpolation: SincInterpolationType::Cubic,
-        oversampling_factor: 256,
-        window: WindowFunction::BlackmanHarris2,
-    };
-    let mut resampler = SincFixedIn::<f32>::new(ratio, 1.0, parameters, CHUNK, channels.len())
-        .expect("a positive, finite ratio and at least one channel");
-    let delay = resampler.output_delay();
+    let mut resampler = resampler(ratio, channels.len());
+    let delay = delay(ratio);
     let mut out: Vec<Vec<f32>> = vec![Vec::with_capacity(wanted + delay); channels.len()];
     let mut at = 0;
     while out[0].len() < wanted + delay {

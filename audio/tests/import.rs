@@ -201,3 +201,89 @@ fn temp(name: &str) -> PathBuf {
     std::fs::create_dir_all(&folder).unwrap();
     folder
 }
+
+/// `flac` with one more metadata block, of `kind` holding `body`, after its STREAMINFO.
+fn with_flac_block(flac: &[u8], kind: u8, body: &[u8]) -> Vec<u8> {
+    // fLaC, then STREAMINFO's 4-byte header and 34 bytes; the fixture's next block follows.
+    assert_eq!(&flac[..5], b"fLaC\x00");
+    let mut bytes = flac[..42].to_vec();
+    let length = u32::try_from(body.len()).unwrap().to_be_bytes();
+    bytes.push(kind);
+    bytes.extend_from_slice(&length[1..]);
+    bytes.extend_from_slice(body);
+    bytes.extend_from_slice(&flac[42..]);
+    bytes
+}
+
+/// A FLAC picture block's body whose image data is `data` but claims `claimed` bytes.
+fn picture(data: &[u8], claimed: u32) -> Vec<u8> {
+    let mut body = 3u32.to_be_bytes().to_vec();
+    for text in [&b"image/png"[..], b"cover"] {
+        body.extend_from_slice(&u32::try_from(text.len()).unwrap().to_be_bytes());
+        body.extend_from_slice(text);
+    }
+    body.extend_from_slice(&[0; 16]);
+    body.extend_from_slice(&claimed.to_be_bytes());
+    body.extend_from_slice(data);
+    body
+}
+
+#[test]
+fn comment_and_picture_lengths_past_their_block_are_refused_before_decoding() {
+    let flac = std::fs::read(fixture("tone-16.flac")).unwrap();
+    let plain = decode(flac.clone(), None, 1 << 24).unwrap();
+    // An honest picture and comment block decode to the same samples as the file without them.
+    let honest = with_flac_block(&flac, 6, &picture(b"PNG!", 4));
+    assert_eq!(decode(honest, None, 1 << 24).unwrap(), plain);
+    let mut comment = 0u32.to_le_bytes().to_vec();
+    comment.extend_from_slice(&1u32.to_le_bytes());
+    comment.extend_from_slice(&7u32.to_le_bytes());
+    comment.extend_from_slice(b"TITLE=a");
+    let honest = with_flac_block(&flac, 4, &comment);
+    assert_eq!(decode(honest, None, 1 << 24).unwrap(), plain);
+
+    // A picture whose data claims 4 GiB, in a block of 42 bytes.
+    let liar = with_flac_block(&flac, 6, &picture(b"PNG!", u32::MAX));
+    assert_eq!(
+        decode(liar, None, 1 << 24),
+        Err(ImportError::NotAudio(
+            "a FLAC picture block declares 4294967295 bytes but only 4 follow".into()
+        ))
+    );
+    // A comment claiming 4 GiB.
+    comment[8..12].copy_from_slice(&u32::MAX.to_le_bytes());
+    let liar = with_flac_block(&flac, 4, &comment);
+    assert_eq!(
+        decode(liar, None, 1 << 24),
+        Err(ImportError::NotAudio(
+            "a FLAC comment block declares 4294967295 bytes but only 7 follow".into()
+        ))
+    );
+    // A block longer than the file.
+    let mut liar = flac[..42].to_vec();
+    liar.extend_from_slice(&[0x86, 0xff, 0xff, 0xff, 0, 0]);
+    assert_eq!(
+        decode(liar, None, 1 << 24),
+        Err(ImportError::Truncated(
+            "FLAC metadata block 6 declares 16777215 bytes but only 2 follow".into()
+        ))
+    );
+
+    // An Ogg Vorbis comment header rewritten to an empty vendor string and one comment that
+    // claims 4 GiB (the fixture's vendor string is long enough to hold the fields).
+    let ogg = std::fs::read(fixture("tone.ogg")).unwrap();
+    let header = ogg.windows(7).position(|w| w == b"\x03vorbis").unwrap() + 7;
+    assert!(u32::from_le_bytes(ogg[header..header + 4].try_into().unwrap()) >= 12);
+    let mut liar = ogg.clone();
+    liar[header..header + 4].copy_from_slice(&0u32.to_le_bytes());
+    liar[header + 4..header + 8].copy_from_slice(&1u32.to_le_bytes());
+    liar[header + 8..header + 12].copy_from_slice(&u32::MAX.to_le_bytes());
+    let Err(ImportError::NotAudio(why)) = decode(liar, None, 1 << 24) else {
+        panic!("the lying Ogg comment was not refused");
+    };
+    assert!(
+        why.starts_with("a Vorbis comment header declares 4294967295 bytes but only "),
+        "{why}"
+    );
+    assert!(decode(ogg, None, 1 << 24).is_ok());
+}

@@ -33,6 +33,7 @@ pub mod node_name;
 pub mod not_built;
 pub mod notes;
 pub mod patch;
+pub mod samples;
 pub mod scenes;
 pub mod shorthand;
 pub mod span;
@@ -59,6 +60,7 @@ pub use patch::{
     Binding, BindingSource, Connection, Midi, Name, Node, Number, Param, Patch, PatchBuilder,
     PortRef, TemplatePort, Value, ValueKind, VoiceTemplate,
 };
+pub use samples::SampleEntry;
 pub use scenes::{Scene, SceneValue};
 pub use span::{LineColumn, LineIndex, Span};
 pub use text::{TextCheck, TextInfo, TextProblem, TextSpec, TextValue};

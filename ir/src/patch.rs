@@ -4,6 +4,7 @@
 //! the module catalog (see [`mod@crate::validate`]). Every element keeps the span it was read from.
 
 use crate::literal::Escape;
+use crate::samples::SampleEntry;
 use crate::scenes::Scene;
 use crate::span::Span;
 use crate::timelines::Timeline;
@@ -32,6 +33,9 @@ pub struct Patch {
     /// The timelines: clips of audio files on their own tempo maps (see
     /// [`mod@crate::timelines`]), in the order written.
     pub timelines: Vec<Timeline>,
+    /// The sample bank: words naming audio files, and folders of them (see
+    /// [`mod@crate::samples`]), in the order written.
+    pub samples: Vec<SampleEntry>,
 }
 
 /// A voice template: `(voice NAME (nodes …) (connections …) (inputs …) (outputs …))`.
@@ -258,6 +262,16 @@ impl Patch {
             transport.meter_span = Span::NONE;
             for change in &mut transport.tempo {
                 change.span = Span::NONE;
+            }
+        }
+        for entry in &mut self.samples {
+            if let SampleEntry::File { word, .. } = entry {
+                word.span = Span::NONE;
+            }
+            match entry {
+                SampleEntry::File { path, .. } | SampleEntry::Folder { path } => {
+                    path.span = Span::NONE;
+                }
             }
         }
         for scene in &mut self.scenes {

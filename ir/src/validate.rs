@@ -2,6 +2,7 @@
 //!
 //! Every problem is collected, not only the first, so a live coder sees them all at once.
 
+mod samples;
 mod scenes;
 pub mod timelines;
 pub mod transport;
@@ -88,6 +89,7 @@ fn validate_resolved<'c>(
     midi::check(patch, &single, catalog, &mut problems);
     scenes::check(patch, catalog, &mut problems);
     timelines::check(&patch.timelines, &mut problems);
+    samples::check(patch, &mut problems);
     match graph {
         Some(graph) if problems.is_empty() => {
             if patch.voices.iter().any(|t| voices::count(t, voices) > 1) {

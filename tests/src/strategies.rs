@@ -136,6 +136,37 @@ pub fn valid_patch_with(shape: PatchShape) -> impl Strategy<Value = Patch> {
         )
 }
 
+/// Random sample banks: up to six entries, each a word (unique, letters, digits, `_`, `-`,
+/// `.`) naming a file or a folder, with paths holding spaces, quotes, backslashes and
+/// non-ASCII letters, so every format's escapes are exercised. Validation takes them (it does
+/// not look at the files); loading them is the engine's, which would find none.
+pub fn sample_bank() -> impl Strategy<Value = Vec<patchvm::ir::SampleEntry>> {
+    use patchvm::ir::SampleEntry;
+    prop::collection::vec(
+        (
+            any::<bool>(),
+            "[a-z][a-z0-9_.-]{0,6}",
+            "[a-z/ \"\\\\é.]{1,12}",
+        ),
+        0..=6,
+    )
+    .prop_map(|genes| {
+        genes
+            .into_iter()
+            .enumerate()
+            .map(|(index, (folder, word, path))| {
+                let path = Name::new(path);
+                if folder {
+                    SampleEntry::Folder { path }
+                } else {
+                    let word = Name::new(format!("{word}{index}"));
+                    SampleEntry::File { word, path }
+                }
+            })
+            .collect()
+    })
+}
+
 /// A scene's raw choices: for each value, a node, one of its inputs and a gene for the value.
 type SceneGene = Vec<(usize, usize, ParamGene)>;
 

@@ -9,6 +9,7 @@
 
 use patchvm_audio::{AudioCache, AudioFiles, ImportError};
 use patchvm_compiler::KernelNode;
+use patchvm_ir::samples::{AUDIO_EXTENSIONS, SampleEntry, is_word};
 use patchvm_ir::text::TextSpec;
 use patchvm_ir::timelines;
 use patchvm_ir::{Code, Diagnostic, Diagnostics, Patch, Span, Unit, ValueKind};
@@ -72,6 +73,14 @@ pub(crate) fn resolve(
     for file in timelines::files(&patch.timelines) {
         load(&file.text, &|| file.span, &mut resolved, &mut problems);
     }
+    bank(
+        patch,
+        folder,
+        sample_rate,
+        cache,
+        &mut resolved,
+        &mut problems,
+    );
     // The bank's words are known only now: each `seq.samples` word must be one (E0122).
     problems.extend(bank::check(patch, &resolved.files));
     if problems.is_empty() {
@@ -79,6 +88,91 @@ pub(crate) fn resolve(
     } else {
         Err(problems)
     }
+}
+
+/// Loads the sample bank of `patch` into `resolved`'s words: each `(WORD "PATH")`, then each
+/// folder's audio files under their names without extension, in sorted order. A word given
+/// twice (by two entries, or by two files of a folder) and a folder that cannot be listed are
+/// E0121; a file that cannot be used is E0120.
+fn bank(
+    patch: &Patch,
+    folder: &Path,
+    sample_rate: f64,
+    cache: &mut AudioCache,
+    resolved: &mut Resolved,
+    problems: &mut Diagnostics,
+) {
+    let mut words: Vec<(String, PathBuf, Span)> = Vec::new();
+    for entry in &patch.samples {
+        match entry {
+            SampleEntry::File { word, path } => {
+                words.push((word.text.clone(), folder.join(&path.text), path.span));
+            }
+            SampleEntry::Folder { path } => match listed(&folder.join(&path.text)) {
+                Ok(files) => words.extend(
+                    files
+                        .into_iter()
+                        .map(|(word, file)| (word, file, path.span)),
+                ),
+                Err(why) => problems.push(
+                    Diagnostic::new(
+                        Code::SampleBank,
+                        path.span,
+                        format!(
+                            "sample folder `{}` {why}",
+                            folder.join(&path.text).display()
+                        ),
+                    )
+                    .with_label("this folder cannot be listed")
+                    .with_hint("name a folder of audio files, relative to the patch file's folder"),
+                ),
+            },
+        }
+    }
+    for (word, path, span) in words {
+        if resolved.files.word(&word).is_some() {
+            problems.push(
+                Diagnostic::new(
+                    Code::SampleBank,
+                    span,
+                    format!("sample word `{word}` is defined twice"),
+                )
+                .with_label(format!("`{}` defines it again", path.display()))
+                .with_hint("give each sample its own word: rename one of the files"),
+            );
+            continue;
+        }
+        match cache.load(&path, sample_rate) {
+            Ok(data) => {
+                resolved.files.insert_word(word, data);
+                resolved.paths.push(path);
+            }
+            Err(error) => problems.push(unusable(&path, &error, span)),
+        }
+    }
+}
+
+/// The audio files of `folder` (by extension, any case) as `(word, path)`, sorted by name;
+/// files whose names are not words are left out.
+fn listed(folder: &Path) -> Result<Vec<(String, PathBuf)>, String> {
+    let entries = std::fs::read_dir(folder).map_err(|error| match error.kind() {
+        std::io::ErrorKind::NotFound => "does not exist".to_owned(),
+        _ if folder.is_file() => "is a file, not a folder".to_owned(),
+        _ => format!("cannot be listed: {}", error.to_string().to_lowercase()),
+    })?;
+    let mut files: Vec<(String, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.is_file())
+        .filter_map(|path| {
+            let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+            let word = path.file_stem()?.to_str()?.to_owned();
+            (AUDIO_EXTENSIONS.contains(&extension.as_str()) && is_word(&word))
+                .then_some((word, path))
+        })
+        .collect();
+    files.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(files)
 }
 
 /// Where `patch` writes `text` as the value of a parameter `input`, in its nodes or its voice

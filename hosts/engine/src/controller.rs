@@ -25,15 +25,17 @@ use patchvm_vm::live::{Action, Event, MetricsSnapshot, ParamKey, Remote, Returne
 use patchvm_vm::{Quantize, TempoMap, TransportCommand};
 use std::collections::{BTreeSet, VecDeque};
 use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
 
 mod audio;
 mod fade;
 mod faults;
 mod scenes;
 mod snapshot;
-mod timing;
 mod timelines;
+mod timing;
 
+pub use audio::{AudioLoader, HeldAudio};
 pub use fade::{DEFAULT_FADE_MS, FADE_RANGE_MS, fade_problem};
 pub use faults::NodeFaults;
 pub use scenes::RecallAt;
@@ -90,8 +92,9 @@ pub struct Controller {
     recorded: Recorded,
     /// The note sender playing this engine's note streams, if a host started one.
     notes_out: Option<SenderProbe>,
-    /// Decoded audio files, kept across reloads (`controller/audio.rs`).
-    audio: AudioCache,
+    /// Decoded audio files, kept across reloads (`controller/audio.rs`); shared with the
+    /// [`AudioLoader`]s that fill it before a reload takes the controller's lock.
+    audio: Arc<Mutex<AudioCache>>,
     /// The folder the patch's audio paths are relative to: the patch file's.
     folder: std::path::PathBuf,
     /// The audio files of the program published, held so reloading them decodes nothing.
@@ -110,7 +113,7 @@ impl Controller {
         Controller {
             remote,
             settings,
-            audio: AudioCache::new(limits.max_sample_bytes),
+            audio: Arc::new(Mutex::new(AudioCache::new(limits.max_sample_bytes))),
             limits,
             patch: None,
             history: History::default(),
@@ -456,7 +459,7 @@ impl Controller {
 
     /// The engine's shared metrics, whose frame counter the audio half advances: the clock a
     /// note sender maps sample times through ([`crate::stream::NoteSender`]).
-    pub fn clock(&self) -> std::sync::Arc<patchvm_vm::live::Metrics> {
+    pub fn clock(&self) -> Arc<patchvm_vm::live::Metrics> {
         self.remote.metrics().clone()
     }
 
@@ -649,7 +652,7 @@ impl Controller {
             &compiled.kernels,
             &self.folder,
             settings.sample_rate,
-            &mut self.audio,
+            &mut self.audio.lock().unwrap_or_else(PoisonError::into_inner),
         )?;
         let generation = self.generation + 1;
         let how = Build {

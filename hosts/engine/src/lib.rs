@@ -169,7 +169,8 @@ fn the_allocation_detector_fires() {
 
 pub use clock_model::{AudioClock, ClockModel};
 pub use controller::{
-    Controller, DEFAULT_FADE_MS, FADE_RANGE_MS, NodeFaults, RecallAt, clip_from_json, fade_problem,
+    AudioLoader, Controller, DEFAULT_FADE_MS, FADE_RANGE_MS, HeldAudio, NodeFaults, RecallAt,
+    clip_from_json, fade_problem,
 };
 pub use error::EngineError;
 pub use midi::MidiMessage;

@@ -1,12 +1,14 @@
-//! File watching: every save of a patch file reloads it into a playing engine.
+//! File watching: every save of a patch file, or of an audio file it plays, reloads it into a
+//! playing engine.
 //!
 //! [`FileWatch::spawn`] watches the file's directory (not the file: editors that save by
 //! writing a new file and renaming it over the old one replace the file a watch on it would
-//! follow), keeps the events that name the file, and reads it, parses it, and loads it into
-//! the shared [`Controller`]: at once when an event says the save is complete (the writer
-//! closed the file, or a copy was renamed over it), else once the events have been quiet for
-//! the debounce time. The lock
-//! is taken only to load the parsed patch, never while the file is read. A broken save
+//! follow), keeps the events that name the file or its audio files, and reads it, parses it,
+//! decodes the audio files it names (into the controller's cache, through an
+//! [`AudioLoader`](patchvm_engine::AudioLoader)), and loads it into the shared [`Controller`]:
+//! at once when an event says the save is complete (the writer closed the file, or a copy was
+//! renamed over it), else once the events have been quiet for the debounce time. The lock is
+//! taken only to load the parsed patch, never while a file is read. A broken save
 //! changes nothing: the last good patch keeps playing. What happened comes back as
 //! [`WatchEvent`]s for the host to show — this crate prints nothing.
 //!
@@ -58,7 +60,7 @@ use std::ffi::OsString;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 mod settle;
@@ -147,12 +149,16 @@ impl fmt::Display for WatchError {
 
 impl std::error::Error for WatchError {}
 
-/// A running watch: a thread that reloads the file on every save. Stops when dropped.
+/// The watcher, shared with the thread, which adds the folders of the patch's audio files.
+type SharedWatcher = Arc<Mutex<Option<RecommendedWatcher>>>;
+
+/// A running watch: a thread that reloads the file on every save, and on every change of an
+/// audio file the patch playing reads. Stops when dropped.
 #[derive(Debug)]
 pub struct FileWatch {
-    /// Dropping it ends the thread: its events' sender goes with it. Dropped before the
-    /// thread is joined (fields drop in order).
-    watcher: Option<RecommendedWatcher>,
+    /// Taking it out ends the thread: its events' sender goes with it. Taken before the
+    /// thread is joined.
+    watcher: SharedWatcher,
     thread: StoppableThread,
     events: Receiver<WatchEvent>,
 }
@@ -167,10 +173,7 @@ impl FileWatch {
         controller: Arc<Mutex<Controller>>,
         settings: WatchSettings,
     ) -> Result<FileWatch, WatchError> {
-        let dir = match path.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
+        let dir = folder(path);
         let failed = |message: String| WatchError {
             dir: dir.clone(),
             message,
@@ -186,7 +189,12 @@ impl FileWatch {
             .watch(&dir, RecursiveMode::NonRecursive)
             .map_err(|error| failed(error.to_string()))?;
         let (sender, events) = channel();
+        let watcher = Arc::new(Mutex::new(Some(watcher)));
         let reloader = Reloader {
+            watcher: Arc::clone(&watcher),
+            folders: vec![dir.clone()],
+            audio: Vec::new(),
+            audio_changed: false,
             path: path.to_path_buf(),
             name,
             controller,
@@ -200,7 +208,7 @@ impl FileWatch {
         let thread = StoppableThread::spawn("patchvm-watch", move |_| reloader.run(&raw))
             .map_err(|error| failed(format!("cannot start the watch thread: {error}")))?;
         Ok(FileWatch {
-            watcher: Some(watcher),
+            watcher,
             thread,
             events,
         })
@@ -217,8 +225,14 @@ impl FileWatch {
     }
 
     fn end(&mut self) {
-        drop(self.watcher.take());
+        drop(lock(&self.watcher).take());
         let _ = self.thread.join();
+    }
+}
+
+impl Drop for FileWatch {
+    fn drop(&mut self) {
+        self.end();
     }
 }
 
@@ -228,6 +242,13 @@ struct Reloader {
     /// The file's name: events in its directory that name it concern it.
     name: OsString,
     controller: Arc<Mutex<Controller>>,
+    watcher: SharedWatcher,
+    /// The folders watched: the patch's, then those of its audio files.
+    folders: Vec<PathBuf>,
+    /// The audio files the patch playing reads, as resolved.
+    audio: Vec<PathBuf>,
+    /// Whether one of them changed since the last reload.
+    audio_changed: bool,
     settings: WatchSettings,
     /// The bytes last read, valid or not: a save that does not change them does nothing.
     last_read: Vec<u8>,
@@ -243,6 +264,7 @@ impl Reloader {
     fn run(mut self, raw: &Receiver<notify::Result<Event>>) {
         // A save between the caller's load and the watch starting would go unseen otherwise.
         self.reload(Instant::now());
+        self.watch_audio();
         loop {
             let next = match &self.held {
                 Some((_, until)) => {
@@ -269,7 +291,43 @@ impl Reloader {
                 return;
             }
             self.reload(saved);
+            self.watch_audio();
         }
+    }
+
+    /// Watches the folders of the audio files the patch playing reads (and no longer those
+    /// of files it stopped reading).
+    fn watch_audio(&mut self) {
+        let playing = self.lock().audio_paths().to_vec();
+        self.audio = playing;
+        let mut wanted = vec![self.folders[0].clone()];
+        for path in &self.audio {
+            let folder = folder(path);
+            if !wanted.contains(&folder) {
+                wanted.push(folder);
+            }
+        }
+        let mut watcher = lock(&self.watcher);
+        let Some(watcher) = watcher.as_mut() else {
+            return;
+        };
+        for gone in self
+            .folders
+            .iter()
+            .filter(|folder| !wanted.contains(folder))
+        {
+            let _ = watcher.unwatch(gone);
+        }
+        for new in wanted
+            .iter()
+            .filter(|folder| !self.folders.contains(folder))
+        {
+            if let Err(error) = watcher.watch(new, RecursiveMode::NonRecursive) {
+                let why = format!("cannot watch `{}`: {error}", new.display());
+                let _ = self.events.send(WatchEvent::WatchFailed(why));
+            }
+        }
+        self.folders = wanted;
     }
 
     /// Swallows events until those naming the file have been quiet for the debounce time, or
@@ -290,11 +348,19 @@ impl Reloader {
         }
     }
 
-    /// What `event` calls for ([`settle::settle`]); a watch error is reported and calls for
-    /// nothing.
-    fn settle(&self, event: &notify::Result<Event>) -> Option<Settle> {
+    /// What `event` calls for ([`settle::settle`]), for the file or one of its audio files
+    /// (noted in `audio_changed`); a watch error is reported and calls for nothing.
+    fn settle(&mut self, event: &notify::Result<Event>) -> Option<Settle> {
         match event {
-            Ok(event) => settle::settle(event, &self.name),
+            Ok(event) => {
+                let audio = self
+                    .audio
+                    .iter()
+                    .filter(|audio| event.paths.iter().any(|path| folder(path) == folder(audio)))
+                    .find_map(|audio| settle::settle(event, audio.file_name()?));
+                self.audio_changed |= audio.is_some();
+                settle::settle(event, &self.name).or(audio)
+            }
             Err(error) => {
                 let _ = self.events.send(WatchEvent::WatchFailed(error.to_string()));
                 None
@@ -302,11 +368,13 @@ impl Reloader {
         }
     }
 
-    /// Reads, parses and loads the file if it changed since it was last read.
+    /// Reads, parses and loads the file if it or one of its audio files changed since it was
+    /// last read.
     fn reload(&mut self, saved: Instant) {
+        let audio_changed = std::mem::take(&mut self.audio_changed);
         let events = match SourceFile::read(&self.path, &self.settings.limits) {
             Err(error) => vec![WatchEvent::Unreadable(error)],
-            Ok(source) if source.bytes == self.last_read => Vec::new(),
+            Ok(source) if source.bytes == self.last_read && !audio_changed => Vec::new(),
             Ok(source) => {
                 self.last_read.clone_from(&source.bytes);
                 self.held = None;
@@ -342,11 +410,12 @@ impl Reloader {
         };
         let found = warnings(&patch);
         let started = Instant::now();
-        let loaded = self
-            .controller
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .load_patch(patch);
+        // The patch's audio files are read and decoded before the controller's lock is
+        // taken to load it: the lock then only sees them in the cache.
+        let loader = self.lock().audio_loader();
+        let held = loader.load(&patch);
+        let loaded = self.lock().load_patch(patch);
+        drop(held);
         match loaded {
             Ok(report) => {
                 let reloaded = WatchEvent::Reloaded {
@@ -371,6 +440,26 @@ impl Reloader {
             }],
             Err(error) => vec![WatchEvent::Refused(error)],
         }
+    }
+}
+
+impl Reloader {
+    /// The controller, for a moment: no file is read while it is held.
+    fn lock(&self) -> MutexGuard<'_, Controller> {
+        lock(&self.controller)
+    }
+}
+
+/// `mutex`'s value, even if a thread panicked holding it.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The folder `path` is in, as watched: `.` for a bare file name.
+fn folder(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
     }
 }
 

@@ -13,7 +13,8 @@
 //!   "transport": { "bpm": BPM, "meter": [BEATS, UNIT],
 //!                  "tempo": [ { "step" | "ramp": BEAT, "bpm": BPM }, ... ] },
 //!   "scenes": { NAME: { "NODE.INPUT": VALUE, ... }, ... },
-//!   "timelines": { NAME: { "bpm": BPM, "tempo": [ ... ], "clips": [ CLIP, ... ] }, ... } }
+//!   "timelines": { NAME: { "bpm": BPM, "tempo": [ ... ], "clips": [ CLIP, ... ] }, ... },
+//!   "samples": [ "FOLDER", { WORD: "PATH", ... }, ... ] }
 //! ```
 //!
 //! Every key is optional (`{}` is the empty patch); `voices`, `midi`, `transport`, `scenes`,
@@ -42,6 +43,7 @@ use crate::span::Span;
 use serde::ser::{SerializeMap, SerializeSeq, SerializeTuple};
 use serde::{Serialize, Serializer};
 
+mod samples;
 mod scenes;
 mod timelines;
 mod transport;
@@ -89,7 +91,7 @@ pub(crate) struct Words {
     pub list: &'static str,
 }
 
-const TOP_KEYS: [&str; 8] = [
+const TOP_KEYS: [&str; 9] = [
     "nodes",
     "connections",
     "voice",
@@ -98,6 +100,7 @@ const TOP_KEYS: [&str; 8] = [
     "transport",
     "scenes",
     "timelines",
+    "samples",
 ];
 const TEMPLATE_KEYS: [&str; 7] = [
     "name",
@@ -185,7 +188,8 @@ impl Converter<'_> {
                 4 => self.templates(value, &mut patch.voices)?,
                 5 => patch.transport = self.transport(value)?,
                 6 => patch.scenes = self.scenes(value),
-                _ => patch.timelines = self.timelines(value)?,
+                7 => patch.timelines = self.timelines(value)?,
+                _ => patch.samples = self.samples(value),
             }
         }
         Ok(())
@@ -738,7 +742,8 @@ impl Serialize for PatchDocument<'_> {
             + usize::from(!patch.midi.is_empty())
             + usize::from(patch.transport.is_some())
             + usize::from(!patch.scenes.is_empty())
-            + usize::from(!patch.timelines.is_empty());
+            + usize::from(!patch.timelines.is_empty())
+            + usize::from(!patch.samples.is_empty());
         let mut map = serializer.serialize_map(Some(len))?;
         map.serialize_entry("nodes", &Nodes(&patch.nodes))?;
         map.serialize_entry("connections", &Connections(&patch.connections))?;
@@ -756,6 +761,9 @@ impl Serialize for PatchDocument<'_> {
         }
         if !patch.timelines.is_empty() {
             map.serialize_entry("timelines", &timelines::TimelinesDocument(&patch.timelines))?;
+        }
+        if !patch.samples.is_empty() {
+            map.serialize_entry("samples", &samples::SamplesDocument(&patch.samples))?;
         }
         map.end()
     }

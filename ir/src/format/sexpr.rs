@@ -19,6 +19,8 @@
 //! tempo, meter and tempo map (`sexpr/transport.rs`); `(scenes (verse (lead.cutoff 800)))`
 //! names sets of values to recall (`sexpr/scenes.rs`); `(timelines (main (bpm 120) (clip c1
 //! (file "kick.wav") (position 4))))` places clips on timelines (`sexpr/timelines.rs`).
+//! names sets of values to recall (`sexpr/scenes.rs`); `(samples (bd "kit/kick.wav") "drums/")`
+//! is the sample bank (`sexpr/samples.rs`).
 //!
 //! Shorthand, spelt with bare symbols only (a quoted string is never shorthand), expands as the
 //! patch is read into the ordinary nodes and connections it stands for (`sexpr/shorthand.rs`
@@ -41,6 +43,7 @@
 
 mod fast;
 mod midi;
+mod samples;
 mod scenes;
 mod shorthand;
 mod syntax;
@@ -59,7 +62,7 @@ use shorthand::Pending;
 use syntax::{Atom, Sexp};
 
 const MINIMAL: &str = "(patch (nodes) (connections))";
-const SECTIONS: [&str; 7] = [
+const SECTIONS: [&str; 8] = [
     "nodes",
     "connections",
     "voice",
@@ -67,9 +70,10 @@ const SECTIONS: [&str; 7] = [
     "transport",
     "scenes",
     "timelines",
+    "samples",
 ];
 const SECTIONS_HINT: &str = "the sections are `(nodes ...)`, `(connections ...)`, `(voice ...)`, \
-     `(midi ...)`, `(transport ...)`, `(scenes ...)` and `(timelines ...)`; nodes and chains `(-> ...)` may stand alone";
+     `(midi ...)`, `(transport ...)`, `(scenes ...)`, `(timelines ...)` and `(samples ...)`; nodes and chains `(-> ...)` may stand alone";
 const TEMPLATE_SECTIONS: [&str; 6] = [
     "nodes",
     "connections",
@@ -190,6 +194,9 @@ pub fn write(patch: &Patch) -> String {
     }
     if !patch.timelines.is_empty() {
         timelines::write_timelines(&mut out, &patch.timelines);
+    }
+    if !patch.samples.is_empty() {
+        samples::write_samples(&mut out, &patch.samples);
     }
     out.push_str(")\n");
     out
@@ -339,7 +346,8 @@ impl Reader<'_> {
                     patch.transport = Some(self.transport(items, span)?);
                 }
                 5 => patch.scenes = self.scenes(items),
-                _ => patch.timelines = self.timelines(items)?,
+                6 => patch.timelines = self.timelines(items)?,
+                _ => patch.samples = self.samples(items),
             }
         }
         let template: Vec<&str> = patch.voices.iter().map(|t| t.name.text.as_str()).collect();

@@ -4,6 +4,7 @@
 mod json_errors;
 mod msgpack_input;
 mod round_trip;
+mod samples;
 mod scenes;
 mod sexpr_errors;
 mod shorthand;
