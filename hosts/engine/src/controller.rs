@@ -28,12 +28,14 @@ use std::path::Path;
 
 mod audio;
 mod faults;
+mod presets;
 mod scenes;
 mod snapshot;
-mod timing;
 mod timelines;
+mod timing;
 
 pub use faults::NodeFaults;
+pub use presets::{PRESET_FORMAT, PRESET_VERSION, Preset, PresetError, PresetLoaded, PresetValue};
 pub use scenes::RecallAt;
 pub(crate) use snapshot::Recorded;
 pub use timelines::clip_from_json;

@@ -167,7 +167,10 @@ fn the_allocation_detector_fires() {
 }
 
 pub use clock_model::{AudioClock, ClockModel};
-pub use controller::{Controller, NodeFaults, RecallAt, clip_from_json};
+pub use controller::{
+    Controller, NodeFaults, PRESET_FORMAT, PRESET_VERSION, Preset, PresetError, PresetLoaded,
+    PresetValue, RecallAt, clip_from_json,
+};
 pub use error::EngineError;
 pub use midi::MidiMessage;
 pub use notes::{NoteBinding, note_hz};
