@@ -260,3 +260,7 @@ fn default_of(patch: &Patch, id: &str, input: &str) -> f64 {
         .and_then(|spec| spec.inputs.iter().find(|i| i.name == input))
         .map_or(0.0, |input| input.default)
 }
+
+#[cfg(test)]
+#[path = "presets_tests.rs"]
+mod tests;
