@@ -64,7 +64,9 @@ enum Command {
     #[command(after_help = "Example:\n  patchvm devices")]
     Devices,
     /// Validate and compile a patch; print its warnings, and `ok` if it is sound.
-    #[command(after_help = "Examples:\n  patchvm check patches/subtractive.lisp\n  patchvm check --listen patches/subtractive.lisp")]
+    #[command(
+        after_help = "Examples:\n  patchvm check patches/subtractive.lisp\n  patchvm check --listen patches/subtractive.lisp"
+    )]
     Check(check::CheckArgs),
     /// Print a patch's compiled bytecode.
     #[command(after_help = "Example:\n  patchvm disasm patches/toy.lisp")]

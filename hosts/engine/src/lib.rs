@@ -169,8 +169,9 @@ fn the_allocation_detector_fires() {
 
 pub use clock_model::{AudioClock, ClockModel};
 pub use controller::{
-    AudioLoader, Controller, DEFAULT_FADE_MS, FADE_RANGE_MS, HeldAudio, NodeFaults, RecallAt,
-    clip_from_json, fade_problem,
+    AudioLoader, Controller, DEFAULT_FADE_MS, FADE_RANGE_MS, HeldAudio, NodeFaults, PRESET_FORMAT,
+    PRESET_VERSION, Preset, PresetError, PresetLoaded, PresetValue, RecallAt, clip_from_json,
+    fade_problem,
 };
 pub use error::EngineError;
 pub use midi::MidiMessage;

@@ -4,6 +4,7 @@
 use super::batch::Batch;
 use super::command::Command;
 use super::describe::engine_error;
+use super::presets;
 use super::session;
 use super::timelines::{ClipEdit, TimelineAction};
 use patchvm_engine::stream::SenderMetrics;
@@ -11,7 +12,7 @@ use patchvm_engine::vm::TransportCommand;
 use patchvm_engine::{At, Controller};
 use patchvm_engine::{EngineError, MetricsSnapshot, Snapshot};
 use patchvm_ir::Patch;
-use rosc::OscType;
+use rosc::{OscMessage, OscType};
 
 /// What a command that succeeded asks to send back.
 #[derive(Debug)]
@@ -32,6 +33,8 @@ pub(crate) enum Done {
     PatchText(String),
     /// The patch playing, to write to this path once the controller's lock is released.
     SavePatch(Box<Patch>, String),
+    /// This answer.
+    Answer(OscMessage),
 }
 
 /// Carries out `command`, sent to `address`, on `controller`. Events take effect `at` (from
@@ -108,6 +111,7 @@ pub(crate) fn apply(
                 .map(|()| Done::Quietly)
                 .map_err(|error| engine_error(&error, None));
         }
+        Command::Preset(command) => return presets::apply(command, controller).map(Done::Answer),
         Command::Hush => return queued_or_dropped(controller.hush()),
         Command::Timeline { name, action } => {
             let at = at?;

@@ -1,6 +1,7 @@
 //! OSC messages read as commands: each address with the argument types it takes.
 
 use super::describe::{describe, sniff};
+use super::presets::{self, PresetCommand};
 use super::timelines::{self, ClipEdit, TimelineAction};
 use patchvm_engine::RecallAt;
 use patchvm_engine::vm::{Quantize, TransportCommand};
@@ -83,6 +84,9 @@ pub enum Command {
         /// Where to write it.
         path: String,
     },
+    /// `/preset/save s(name)`, `/preset/load s(name)`: presets of values beside the patch
+    /// (`presets.rs`).
+    Preset(PresetCommand),
     /// `/timeline/play`, `/timeline/stop`, `/timeline/seek`: a command to timeline `name`
     /// (`timelines.rs`).
     Timeline {
@@ -165,6 +169,8 @@ pub const ADDRESSES: &[(&str, &str)] = &[
     ("/patch/get", "nothing"),
     ("/patch/save", "s(path)"),
     ("/engine/fade", "f(ms)"),
+    ("/preset/save", "s(name)"),
+    ("/preset/load", "s(name)"),
     ("/hush", "nothing"),
     ("/ping", "anything, echoed in /pong"),
     ("/status", "nothing"),
@@ -271,6 +277,12 @@ impl Command {
             "/patch/get" => args.none().map(|()| Command::GetPatch),
             "/patch/save" => args.texts().map(|[path]| Command::SavePatch { path }),
             "/engine/fade" => args.numbers::<1>().map(|[ms]| Command::Fade { ms }),
+            "/preset/save" | "/preset/load" => {
+                let [name] = args.texts()?;
+                presets::parse(&message.addr, name)
+                    .map(Command::Preset)
+                    .ok_or_else(|| args.wrong())
+            }
             "/hush" => args.none().map(|()| Command::Hush),
             "/patch/undo" => args.none().map(|()| Command::Undo),
             "/patch/redo" => args.none().map(|()| Command::Redo),

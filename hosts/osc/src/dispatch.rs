@@ -240,6 +240,7 @@ impl Dispatcher {
     fn reply(&self, done: Done) -> Option<OscMessage> {
         match done {
             Done::Quietly | Done::Batched | Done::Snapshot(..) | Done::SavePatch(..) => None,
+            Done::Answer(message) => Some(message),
             Done::PatchText(text) => Some(OscMessage {
                 addr: "/patch/get".into(),
                 args: vec![OscType::String(text)],

@@ -32,6 +32,8 @@
 //! | `/patch/get` | — | answered with `/patch/get` and the patch playing (OSC edits included) as S-expression text |
 //! | `/patch/save` | `s` path | writes the patch playing there, in the format of its extension, atomically, and answers `/patch/save` with the path |
 //! | `/engine/fade` | `f` milliseconds (0..=10000) | how long the next edits fade: a structural edit's crossfade and a changed value's glide (20 ms unless `play --fade` says otherwise) |
+//! | `/preset/save` | `s` name | keeps every settable input's value in `NAME.preset.json` beside the patch (name: letters, digits, `-`, `_`) and answers `/preset/save` with the name |
+//! | `/preset/load` | `s` name | sets a preset's values, all on the next block's sample, and answers `/preset/load` with the name, then each input it skipped (gone from the patch) |
 //! | `/hush` | — | fades every output to silence within one block and keeps it silent until the next program; the transport goes on |
 //!
 //! A patch an edit plays is answered with one `/warning s(code) s(message)` for each warning
@@ -90,6 +92,7 @@ mod describe;
 mod dispatch;
 pub mod guard;
 pub mod notes_out;
+mod presets;
 pub mod schedule;
 mod server;
 mod session;
@@ -100,6 +103,7 @@ pub use address::address;
 pub use command::{ADDRESSES, Command, Refused};
 pub use dispatch::Dispatcher;
 pub use notes_out::OscNotes;
+pub use presets::PresetCommand;
 pub use server::{OscHandle, OscServer};
 pub use stats::OscStats;
 pub use timelines::{ClipEdit, TimelineAction};

@@ -51,6 +51,20 @@ impl Controller {
             })
             .collect();
         let edited = with_scene(patch, name);
+        let report = self.land_values(edited, numbers, at)?;
+        self.recorded.scene = Some(name.to_owned());
+        Ok(report)
+    }
+
+    /// Plays `edited` (the patch with new values, an undoable edit) and sends each of
+    /// `numbers` (node, input, value) as an event resolved against the program it brings, so
+    /// every value lands on one sample, `at`'s: a scene's recall, a preset's load.
+    pub(super) fn land_values(
+        &mut self,
+        edited: Patch,
+        numbers: Vec<(String, String, f64)>,
+        at: RecallAt,
+    ) -> Result<SwapReport, EngineError> {
         let quantize = match at {
             RecallAt::Now => None,
             RecallAt::Grid(quantize) => Some(quantize),
@@ -69,7 +83,6 @@ impl Controller {
                 self.send(key, Action::Set(value as f32), At::Now);
             }
         }
-        self.recorded.scene = Some(name.to_owned());
         Ok(report)
     }
 

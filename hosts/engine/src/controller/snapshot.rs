@@ -33,6 +33,13 @@ impl Recorded {
             .insert((node.to_owned(), param.to_owned()), value);
     }
 
+    /// The value an event set last on input `param` of node `node`, if any.
+    pub(super) fn value(&self, node: &str, param: &str) -> Option<f32> {
+        self.params
+            .get(&(node.to_owned(), param.to_owned()))
+            .copied()
+    }
+
     /// Forgets the value events set on an input that the patch now sets (a scene).
     pub(super) fn forget(&mut self, node: &str, param: &str) {
         self.params.remove(&(node.to_owned(), param.to_owned()));
