@@ -52,6 +52,7 @@
 pub mod audio;
 mod block;
 pub mod channels;
+pub mod clip_event;
 pub mod cpu;
 mod denormals;
 mod index;
@@ -66,6 +67,7 @@ pub mod sink;
 pub mod time;
 mod verify;
 
+pub use clip_event::{ClipEvent, ClipHappened};
 pub use denormals::FlushDenormals;
 pub use index::{ArgRange, KernelIdx, ParamIdx, Reg, RegList};
 pub use kernel::{Kernel, KernelShape, MAX_BLOCK, MAX_LANE_ARGS, MAX_LANES, MAX_PORTS};

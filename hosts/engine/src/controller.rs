@@ -33,7 +33,8 @@ mod timelines;
 
 pub use scenes::RecallAt;
 pub(crate) use snapshot::Recorded;
-pub use timelines::clip_from_json;
+pub(crate) use timelines::ClipQueue;
+pub use timelines::{ClipReport, clip_from_json};
 
 /// The control half of an engine (see [`Engine`](super::Engine)). Every call that changes
 /// the patch compiles and builds the new program here, then publishes it to the audio half;
@@ -93,10 +94,17 @@ pub struct Controller {
     audio_files: Resolved,
     /// How many timeline jumps were sent: each steps a `timeline` node's `jump` input.
     timeline_jumps: u32,
+    /// The clip events the audio half pushes (`controller/timelines.rs`).
+    clips: ClipQueue,
 }
 
 impl Controller {
-    pub(crate) fn new(remote: Remote, settings: EngineSettings, limits: Limits) -> Controller {
+    pub(crate) fn new(
+        remote: Remote,
+        settings: EngineSettings,
+        limits: Limits,
+        clips: ClipQueue,
+    ) -> Controller {
         Controller {
             remote,
             settings,
@@ -127,6 +135,7 @@ impl Controller {
             folder: std::path::PathBuf::new(),
             audio_files: Resolved::default(),
             timeline_jumps: 0,
+            clips,
         }
     }
 

@@ -163,7 +163,7 @@ fn the_allocation_detector_fires() {
     patchvm_rtcheck::assert_allocation_detected(module_path!(), "the_allocation_detector_fires");
 }
 
-pub use controller::{Controller, RecallAt, clip_from_json};
+pub use controller::{ClipReport, Controller, RecallAt, clip_from_json};
 pub use error::EngineError;
 pub use midi::MidiMessage;
 pub use notes::{NoteBinding, note_hz};
@@ -175,6 +175,7 @@ pub use thread::StoppableThread;
 
 pub use frames::Frames;
 pub use instance::{Instance, SAMPLE_RATES, Settings, sample_rate_problem};
+pub use patchvm_vm::ClipHappened;
 pub use patchvm_vm::live::AudioHalf;
 pub use pipeline::{Prepared, folder_of};
 pub use seed::node_seed;
@@ -266,6 +267,8 @@ impl Engine {
             event_capacity: settings.event_capacity,
             swap_capacity: settings.swap_capacity,
         });
-        (Controller::new(remote, settings, limits), audio)
+        let mut audio = audio;
+        let clips = controller::ClipQueue::new(&mut audio);
+        (Controller::new(remote, settings, limits, clips), audio)
     }
 }

@@ -11,7 +11,7 @@ use crate::live::event::{Action, Event};
 use crate::live::link::LinkSettings;
 use crate::live::loaded::{Loaded, Returned, Takeover};
 use crate::live::metrics::Metrics;
-use crate::live::notes_out::NotesOut;
+use crate::live::notes_out::{ClipsOut, NotesOut};
 use crate::machine::Executable;
 use crate::time::{Beats, TempoMap, Transport};
 use std::sync::Arc;
@@ -84,6 +84,8 @@ pub struct AudioHalf {
     pub(crate) clock: Option<ClockTap>,
     /// Where the sinks' events go, once a sender listens.
     notes: Option<NotesOut>,
+    /// Where the timelines' clip events go, once the control side listens.
+    clips: Option<ClipsOut>,
 }
 
 impl std::fmt::Debug for AudioHalf {
@@ -126,6 +128,7 @@ impl AudioHalf {
             quantized: None,
             clock: None,
             notes: None,
+            clips: None,
         }
     }
 
@@ -215,6 +218,13 @@ impl AudioHalf {
     /// starts.
     pub fn send_notes(&mut self, notes: NotesOut) {
         self.notes = Some(notes);
+    }
+
+    /// Pushes the clip events of the playing program's timelines (see
+    /// [`crate::clip_event`]) into `clips` after each block, dropping and counting them when
+    /// it is full.
+    pub fn send_clip_events(&mut self, clips: ClipsOut) {
+        self.clips = Some(clips);
     }
 
     /// Output channels: 1 or 2.
@@ -442,6 +452,9 @@ impl AudioHalf {
         executable.run_at(frames, beats);
         if let Some(notes) = &mut self.notes {
             executable.sink_events(self.time, beats, &mut |event| notes.push(event));
+        }
+        if let Some(clips) = &mut self.clips {
+            executable.clip_events(self.time, &mut |event| clips.push(event));
         }
         let flushed = executable.flushed_samples();
         self.metrics.flushed(flushed - self.flushed_seen);

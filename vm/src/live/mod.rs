@@ -50,5 +50,5 @@ pub use event::{Action, Event, ParamKey};
 pub use link::{LinkSettings, Remote, link};
 pub use loaded::{Loaded, Returned, Takeover};
 pub use metrics::{Metrics, MetricsSnapshot};
-pub use notes_out::{NotesOut, QueueCounters};
+pub use notes_out::{ClipsOut, EventsOut, NotesOut, QueueCounters};
 pub use position::PublishedPosition;
