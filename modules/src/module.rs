@@ -3,7 +3,7 @@
 
 use crate::KernelInit;
 use patchvm_ir::{FoldFn, ModuleSpec, NotBuilt, Part, Rate};
-use patchvm_vm::{Beats, Kernel, KernelRef, KernelShape};
+use patchvm_vm::{Beats, ClipEvent, Kernel, KernelRef, KernelShape};
 use std::any::Any;
 use std::ops::Deref;
 
@@ -315,6 +315,16 @@ pub(crate) trait Dsp: Send + 'static {
         let _ = other;
         false
     }
+
+    /// [`Kernel::reports_clips`]; by default the kernel reports none.
+    fn reports_clips(&self) -> bool {
+        false
+    }
+
+    /// [`Kernel::clip_events`]; by default the kernel has none.
+    fn clip_events(&mut self, time: u64, emit: &mut dyn FnMut(ClipEvent)) {
+        let _ = (time, emit);
+    }
 }
 
 /// A [`Dsp`] with the shape of its module's spec: what the VM runs. Every call goes straight
@@ -365,6 +375,15 @@ impl<D: Dsp> Kernel for Shaped<D> {
     /// Real-time safe: does not allocate, lock or block.
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
         self.dsp.copy_state_from(other)
+    }
+
+    fn reports_clips(&self) -> bool {
+        self.dsp.reports_clips()
+    }
+
+    /// Real-time safe: does not allocate, lock or block.
+    fn clip_events(&mut self, time: u64, emit: &mut dyn FnMut(ClipEvent)) {
+        self.dsp.clip_events(time, emit);
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::any::Any;
 
+use crate::clip_event::ClipEvent;
 use crate::time::Beats;
 
 /// The most samples the VM processes in one call; a register holds this many.
@@ -99,6 +100,20 @@ pub trait Kernel: Send + Any {
     fn copy_state_from(&mut self, other: &dyn Kernel) -> bool {
         let _ = other;
         false
+    }
+
+    /// Whether this kernel hands over [`ClipEvent`]s after each block (a timeline player);
+    /// asked once, when the kernel is made shareable, so the VM asks only those kernels.
+    fn reports_clips(&self) -> bool {
+        false
+    }
+
+    /// Hands `emit` the clip events of the last block, which began at engine sample `time`,
+    /// in the order they happened. The default has none.
+    ///
+    /// Real-time safe: implementations must not allocate, lock or block.
+    fn clip_events(&mut self, time: u64, emit: &mut dyn FnMut(ClipEvent)) {
+        let _ = (time, emit);
     }
 }
 

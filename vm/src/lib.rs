@@ -52,6 +52,7 @@
 pub mod audio;
 mod block;
 pub mod channels;
+pub mod clip_event;
 pub mod cpu;
 mod denormals;
 mod fault;
@@ -67,6 +68,7 @@ pub mod sink;
 pub mod time;
 mod verify;
 
+pub use clip_event::{ClipEvent, ClipHappened};
 pub use denormals::FlushDenormals;
 pub use fault::{Fault, KernelId};
 pub use index::{ArgRange, KernelIdx, ParamIdx, Reg, RegList};

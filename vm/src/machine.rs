@@ -1,6 +1,7 @@
 //! The virtual machine: a verified program, its kernels and its register file.
 
 use crate::block::{self, Block};
+use crate::clip_event::ClipEvent;
 use crate::cpu::{VectorUnit, wide};
 use crate::fault::{FaultGuard, KernelId, guard_registers};
 #[cfg(feature = "extra-checks")]
@@ -64,6 +65,8 @@ pub struct Executable {
     sinks: Vec<Block>,
     /// What each sink of the program remembers between blocks.
     sink_memory: Vec<SinkMemory>,
+    /// The kernels that report clip events, by index.
+    reporters: Vec<usize>,
     /// Samples of the last block.
     frames: usize,
     /// Non-finite output samples replaced by silence, since this executable was made.
@@ -139,6 +142,12 @@ impl Executable {
             held_frames: 0,
             touched: Vec::with_capacity(program.params.len()),
             is_touched: vec![false; program.params.len()],
+            reporters: owners
+                .iter()
+                .enumerate()
+                .filter(|(_, owner)| owner.reports_clips())
+                .map(|(index, _)| index)
+                .collect(),
             program,
             kernels,
             owners,
@@ -428,6 +437,16 @@ impl Executable {
                 memory,
                 emit,
             );
+        }
+    }
+
+    /// The clip events of the last block, which began at sample `time`, kernel by kernel
+    /// (see [`Kernel::clip_events`]). Call it once after each block.
+    ///
+    /// Real-time safe: does not allocate, lock or block (kernels promise the same).
+    pub fn clip_events(&mut self, time: u64, emit: &mut dyn FnMut(ClipEvent)) {
+        for &index in &self.reporters {
+            self.kernels[index].clip_events(time, emit);
         }
     }
 

@@ -31,6 +31,7 @@ pub struct SharedKernel(Arc<KernelCell>);
 struct KernelCell {
     kernel: NonNull<dyn Kernel>,
     shape: KernelShape,
+    reports_clips: bool,
 }
 
 // SAFETY: the kernel is `Send`; it is reached only through the `KernelRef`s of executables,
@@ -52,9 +53,14 @@ impl SharedKernel {
     /// Makes `kernel` shareable.
     pub fn new(kernel: Box<dyn Kernel>) -> SharedKernel {
         let shape = kernel.shape();
+        let reports_clips = kernel.reports_clips();
         // SAFETY: `Box::into_raw` never returns null.
         let kernel = unsafe { NonNull::new_unchecked(Box::into_raw(kernel)) };
-        SharedKernel(Arc::new(KernelCell { kernel, shape }))
+        SharedKernel(Arc::new(KernelCell {
+            kernel,
+            shape,
+            reports_clips,
+        }))
     }
 
     /// Whether `self` and `other` are the same kernel.
@@ -65,6 +71,11 @@ impl SharedKernel {
     /// The kernel's shape, as it was made.
     pub fn shape(&self) -> KernelShape {
         self.0.shape
+    }
+
+    /// Whether the kernel reports clip events, as it said when made.
+    pub fn reports_clips(&self) -> bool {
+        self.0.reports_clips
     }
 
     /// Where the kernel's cell is: distinct for distinct kernels, even of a zero-sized type.

@@ -42,7 +42,8 @@ pub use faults::NodeFaults;
 pub use presets::{PRESET_FORMAT, PRESET_VERSION, Preset, PresetError, PresetLoaded, PresetValue};
 pub use scenes::RecallAt;
 pub(crate) use snapshot::Recorded;
-pub use timelines::clip_from_json;
+pub(crate) use timelines::ClipQueue;
+pub use timelines::{ClipReport, clip_from_json};
 
 /// The control half of an engine (see [`Engine`](super::Engine)). Every call that changes
 /// the patch compiles and builds the new program here, then publishes it to the audio half;
@@ -107,10 +108,17 @@ pub struct Controller {
     faults: faults::Faults,
     /// How many timeline jumps were sent: each steps a `timeline` node's `jump` input.
     timeline_jumps: u32,
+    /// The clip events the audio half pushes (`controller/timelines.rs`).
+    clips: ClipQueue,
 }
 
 impl Controller {
-    pub(crate) fn new(remote: Remote, settings: EngineSettings, limits: Limits) -> Controller {
+    pub(crate) fn new(
+        remote: Remote,
+        settings: EngineSettings,
+        limits: Limits,
+        clips: ClipQueue,
+    ) -> Controller {
         let remote_metrics = remote.metrics().clone();
         Controller {
             remote,
@@ -144,6 +152,7 @@ impl Controller {
             audio_clock: crate::AudioClock::new(remote_metrics, settings.sample_rate),
             faults: faults::Faults::default(),
             timeline_jumps: 0,
+            clips,
         }
     }
 

@@ -169,9 +169,9 @@ fn the_allocation_detector_fires() {
 
 pub use clock_model::{AudioClock, ClockModel};
 pub use controller::{
-    AudioLoader, Controller, DEFAULT_FADE_MS, FADE_RANGE_MS, HeldAudio, NodeFaults, PRESET_FORMAT,
-    PRESET_VERSION, Preset, PresetError, PresetLoaded, PresetValue, RecallAt, clip_from_json,
-    fade_problem,
+    AudioLoader, ClipReport, Controller, DEFAULT_FADE_MS, FADE_RANGE_MS, HeldAudio, NodeFaults,
+    PRESET_FORMAT, PRESET_VERSION, Preset, PresetError, PresetLoaded, PresetValue, RecallAt,
+    clip_from_json, fade_problem,
 };
 pub use error::EngineError;
 pub use midi::MidiMessage;
@@ -184,6 +184,7 @@ pub use thread::StoppableThread;
 
 pub use frames::Frames;
 pub use instance::{Instance, SAMPLE_RATES, Settings, sample_rate_problem};
+pub use patchvm_vm::ClipHappened;
 pub use patchvm_vm::live::AudioHalf;
 pub use pipeline::{Prepared, folder_of};
 pub use seed::node_seed;
@@ -280,6 +281,8 @@ impl Engine {
             event_capacity: settings.event_capacity,
             swap_capacity: settings.swap_capacity,
         });
-        (Controller::new(remote, settings, limits), audio)
+        let mut audio = audio;
+        let clips = controller::ClipQueue::new(&mut audio);
+        (Controller::new(remote, settings, limits, clips), audio)
     }
 }

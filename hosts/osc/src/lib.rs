@@ -28,6 +28,7 @@
 //! | `/clip/add` | `s` timeline, `s` clip as JSON | adds a clip (`{"id": "c1", "file": "kick.wav", "position": 4}`), an undoable edit |
 //! | `/clip/update` | `s` timeline, `s` clip as JSON | replaces the clip of the JSON's `id`, an undoable edit |
 //! | `/clip/remove` | `s` timeline, `s` id | removes a clip, an undoable edit |
+//! | sent: `/clip/started`, `/clip/ended` | `s` timeline, `s` id, `h` sample | a clip started or ended (its follow action, a stop, a seek or an edit cut it), on that engine sample; sent unasked to whoever last sent the server a datagram, within 100 ms |
 //! | `/engine/snapshot` | `s` path | writes the live state there (as `play --snapshot` does) and answers `/engine/snapshot` with the path |
 //! | `/patch/get` | — | answered with `/patch/get` and the patch playing (OSC edits included) as S-expression text |
 //! | `/patch/save` | `s` path | writes the patch playing there, in the format of its extension, atomically, and answers `/patch/save` with the path |
@@ -87,6 +88,7 @@
 mod address;
 mod apply;
 mod batch;
+mod clip_events;
 mod command;
 mod describe;
 mod dispatch;

@@ -1,10 +1,11 @@
 //! The UDP socket and the thread that serves it.
 
+use super::clip_events;
 use super::dispatch::Dispatcher;
 use super::guard::MAX_DATAGRAM;
 use super::stats::{Counters, OscStats};
 use patchvm_engine::{Controller, StoppableThread};
-use rosc::{OscPacket, encoder};
+use rosc::{OscMessage, OscPacket, encoder};
 use std::io::{self, ErrorKind};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -139,9 +140,11 @@ fn serve(
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .audio_clock();
+    // Who hears the clip events: whoever last sent a datagram.
+    let mut listener: Option<SocketAddr> = None;
     while !stop.load(Ordering::Acquire) {
-        let (len, from) = match socket.recv_from(&mut buffer) {
-            Ok(received) => received,
+        let received = match socket.recv_from(&mut buffer) {
+            Ok(received) => Some(received),
             Err(error)
                 if matches!(
                     error.kind(),
@@ -149,25 +152,40 @@ fn serve(
                 ) =>
             {
                 clock.update();
-                continue;
+                None
             }
             Err(_) => {
                 // An error about an earlier datagram (e.g. ICMP port unreachable for a
                 // reply): nothing to do but not spin on it.
                 std::thread::sleep(Duration::from_millis(1));
-                continue;
+                None
             }
         };
         if stop.load(Ordering::Acquire) {
             break;
         }
-        for reply in dispatcher.datagram(&buffer[..len], controller) {
-            let sent = encoder::encode(&OscPacket::Message(reply))
-                .ok()
-                .and_then(|bytes| socket.send_to(&bytes, from).ok());
-            if sent.is_none() {
-                Counters::count(&counters.replies_lost);
+        if let Some((len, from)) = received {
+            if len > 0 {
+                listener = Some(from);
+            }
+            for reply in dispatcher.datagram(&buffer[..len], controller) {
+                send(socket, &reply, from, &counters);
             }
         }
+        for message in clip_events::take(controller) {
+            if let Some(to) = listener {
+                send(socket, &message, to, &counters);
+            }
+        }
+    }
+}
+
+/// Sends `message` to `to`, counting it lost if it cannot go.
+fn send(socket: &UdpSocket, message: &OscMessage, to: SocketAddr, counters: &Counters) {
+    let sent = encoder::encode(&OscPacket::Message(message.clone()))
+        .ok()
+        .and_then(|bytes| socket.send_to(&bytes, to).ok());
+    if sent.is_none() {
+        Counters::count(&counters.replies_lost);
     }
 }

@@ -17,7 +17,7 @@ use patchvm_ir::timelines::Timeline;
 use patchvm_ir::transport::{TempoShape as Shape, Transport};
 use patchvm_ir::{InputSpec, OutputSpec, Rate, Unit};
 use patchvm_vm::time::{TempoPoint, TempoShape};
-use patchvm_vm::{Kernel, TempoMap};
+use patchvm_vm::{ClipEvent, ClipHappened, Kernel, TempoMap};
 use player::{PlayClip, Player};
 
 /// This family's modules, in catalog order.
@@ -91,8 +91,14 @@ pub const TIMELINE: Module = Module::kernel(
     ),
     |init| {
         let name = init.text(&TIMELINE.spec, "name");
+        let timeline = init
+            .timelines
+            .iter()
+            .position(|t| t.name.text == name)
+            .unwrap_or(usize::MAX) as u32;
         init.kernel(TimelineKernel {
             player: player(init, name),
+            timeline,
         })
     },
 );
@@ -157,10 +163,11 @@ fn tempo_map(tempo: &Transport) -> TempoMap {
         .expect("the default tempo map is valid")
 }
 
-/// `timeline`'s kernel: its player.
+/// `timeline`'s kernel: its player, and its timeline's index, which its events report.
 #[derive(Debug)]
 struct TimelineKernel {
     player: Player,
+    timeline: u32,
 }
 
 impl Dsp for TimelineKernel {
@@ -178,6 +185,29 @@ impl Dsp for TimelineKernel {
 
     fn reset(&mut self) {
         self.player.reset();
+    }
+
+    fn reports_clips(&self) -> bool {
+        true
+    }
+
+    /// The clips started and ended in the last block; the events are then forgotten.
+    fn clip_events(&mut self, time: u64, emit: &mut dyn FnMut(ClipEvent)) {
+        let start = self.player.block_start();
+        for event in self.player.events() {
+            let (clip, what) = match event.what {
+                Happened::Started(clip) => (clip, ClipHappened::Started),
+                Happened::Ended(clip) => (clip, ClipHappened::Ended),
+                Happened::StartTimeline(_) | Happened::Stopped => continue,
+            };
+            emit(ClipEvent {
+                time: time + (event.sample - start),
+                timeline: self.timeline,
+                clip,
+                what,
+            });
+        }
+        self.player.clear_events();
     }
 
     /// A timeline whose clips were edited plays on from where it was.

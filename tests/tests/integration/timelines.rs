@@ -5,12 +5,18 @@
 
 use crate::allocations::{Allocations, counted};
 use patchvm::engine::{
-    At, Controller, Engine, EngineError, EngineSettings, Prepared, Settings, clip_from_json,
+    At, ClipHappened, ClipReport, Controller, Engine, EngineError, EngineSettings, Prepared,
+    Settings, clip_from_json,
 };
 use patchvm::ir::timelines::{Clip, Follow, FollowAction, Position, Timeline};
 use patchvm::ir::{Format, Limits, Patch};
+use patchvm::osc::OscServer;
+use patchvm_tests::osc::{Client, s};
 use proptest::prelude::*;
+use rosc::OscType;
+use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 const PATCH: &str = r#"(patch
   (nodes
@@ -184,12 +190,113 @@ fn timeline_commands_clip_edits_and_follow_actions_allocate_nothing_on_the_audio
             controller.maintain();
         }
     }
+    // The follow actions' clip events reached the control side through the queue.
+    assert!(
+        controller
+            .take_clip_events()
+            .iter()
+            .any(|report| report.clip == "x0" && report.what == ClipHappened::Started)
+    );
     assert!(
         controller.metrics().swaps >= 16,
         "{}",
         controller.metrics().swaps
     );
     assert_eq!((total.allocations, total.frees), (0, 0));
+}
+
+/// Clips with follow actions: 120 BPM at 48 kHz, a beat is 24 000 samples; each clip lasts
+/// 0.01 s, 480 samples.
+const FOLLOWS: &str = r#"(patch
+      (nodes
+        (player (type "timeline") (name "main"))
+        (out (type "output")))
+      (connections (player "left" -> out "left") (player "right" -> out "right"))
+      (timelines
+        (main (bpm 120)
+          (clip a (file "a.wav") (position 0) (length 0.01) (follow (loop 1)))
+          (clip b (file "b.wav") (position 1) (length 0.01) (follow next))
+          (clip c (file "c.wav") (position 4) (length 0.01) (follow stop))
+          (clip d (file "d.wav") (position 5) (length 0.01)))))"#;
+
+#[test]
+fn a_follow_action_sequence_reaches_the_control_side_on_its_exact_samples() {
+    let report = |clip: &str, what, sample| ClipReport {
+        timeline: "main".to_owned(),
+        clip: clip.to_owned(),
+        what,
+        sample,
+    };
+    use ClipHappened::*;
+    let expected = [
+        report("a", Started, 0),
+        report("a", Ended, 480),
+        // `loop 1`: once more, from the same sample.
+        report("a", Started, 480),
+        report("a", Ended, 960),
+        report("b", Started, 24_000),
+        report("b", Ended, 24_480),
+        // `next`: c (placed at beat 4) starts where b ended.
+        report("c", Started, 24_480),
+        // `stop`: d at beat 5 never starts.
+        report("c", Ended, 24_960),
+    ];
+    for buffer in [64, 256, 1024] {
+        let (mut controller, mut audio) = engine();
+        controller
+            .load_text(FOLLOWS.as_bytes(), Format::Sexpr)
+            .unwrap();
+        let mut output = vec![0.0_f32; 2 * buffer];
+        let mut reports = Vec::new();
+        for _ in 0..150_000 / buffer {
+            audio.process(&mut output);
+            reports.extend(controller.take_clip_events());
+        }
+        assert_eq!(reports, expected, "buffer {buffer}");
+        assert_eq!(controller.clip_events_dropped(), 0);
+    }
+}
+
+#[test]
+fn clip_events_go_as_osc_to_whoever_last_sent_the_server_a_datagram() {
+    let (mut controller, mut audio) = engine();
+    controller
+        .load_text(FOLLOWS.as_bytes(), Format::Sexpr)
+        .unwrap();
+    let controller = Arc::new(Mutex::new(controller));
+    let server = OscServer::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .and_then(|server| server.spawn(Arc::clone(&controller)))
+        .unwrap();
+    let client = Client::new(server.local_addr());
+    assert_eq!(client.sync(1), []);
+    let mut output = vec![0.0_f32; 2 * 256];
+    for _ in 0..100 {
+        audio.process(&mut output);
+    }
+    let received: Vec<(String, Vec<OscType>)> = (0..8)
+        .map(|_| client.receive().expect("a clip event"))
+        .map(|message| (message.addr, message.args))
+        .collect();
+    let event = |addr: &str, clip: &str, sample| {
+        (
+            addr.to_owned(),
+            vec![s("main"), s(clip), OscType::Long(sample)],
+        )
+    };
+    assert_eq!(
+        received,
+        [
+            event("/clip/started", "a", 0),
+            event("/clip/ended", "a", 480),
+            event("/clip/started", "a", 480),
+            event("/clip/ended", "a", 960),
+            event("/clip/started", "b", 24_000),
+            event("/clip/ended", "b", 24_480),
+            event("/clip/started", "c", 24_480),
+            event("/clip/ended", "c", 24_960),
+        ]
+    );
+    server.stop();
 }
 
 /// Renders `patch` (its files in `folder`) for `frames` stereo frames in blocks of 64.

@@ -13,7 +13,7 @@ use crate::live::limiter::{Limiter, clipped};
 use crate::live::link::LinkSettings;
 use crate::live::loaded::{Loaded, Returned, Takeover};
 use crate::live::metrics::Metrics;
-use crate::live::notes_out::NotesOut;
+use crate::live::notes_out::{ClipsOut, NotesOut};
 use crate::machine::Executable;
 use crate::time::{Beats, TempoMap, Transport};
 use std::sync::Arc;
@@ -98,6 +98,8 @@ pub struct AudioHalf {
     pub(crate) clock: Option<ClockTap>,
     /// Where the sinks' events go, once a sender listens.
     notes: Option<NotesOut>,
+    /// Where the timelines' clip events go, once the control side listens.
+    clips: Option<ClipsOut>,
 }
 
 impl std::fmt::Debug for AudioHalf {
@@ -142,6 +144,7 @@ impl AudioHalf {
             quantized: None,
             clock: None,
             notes: None,
+            clips: None,
         }
     }
 
@@ -238,6 +241,13 @@ impl AudioHalf {
     /// before the audio thread starts.
     pub fn limit(&mut self, limiter: Option<Limiter>) {
         self.limiter = limiter;
+    }
+
+    /// Pushes the clip events of the playing program's timelines (see
+    /// [`crate::clip_event`]) into `clips` after each block, dropping and counting them when
+    /// it is full.
+    pub fn send_clip_events(&mut self, clips: ClipsOut) {
+        self.clips = Some(clips);
     }
 
     /// Output channels: 1 or 2.
@@ -472,6 +482,9 @@ impl AudioHalf {
                 kernel,
                 time: self.time,
             });
+        }
+        if let Some(clips) = &mut self.clips {
+            executable.clip_events(self.time, &mut |event| clips.push(event));
         }
         let flushed = executable.flushed_samples();
         self.metrics.flushed(flushed - self.flushed_seen);

@@ -55,5 +55,5 @@ pub use limiter::{DEFAULT_CEILING_DB, Limiter, RELEASE_SECONDS, clipped};
 pub use link::{FAULT_CAPACITY, LinkSettings, Remote, link};
 pub use loaded::{Loaded, Returned, Takeover};
 pub use metrics::{Metrics, MetricsSnapshot};
-pub use notes_out::{NotesOut, QueueCounters};
+pub use notes_out::{ClipsOut, EventsOut, NotesOut, QueueCounters};
 pub use position::PublishedPosition;

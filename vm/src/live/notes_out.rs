@@ -1,6 +1,8 @@
-//! The audio half's end of the note queue: the events sinks give, pushed for a sender thread
-//! on the control side, dropped and counted when the queue is full (never waited on).
+//! The audio half's end of its event queues: the events sinks give (the note queue) and the
+//! clip events timelines give, pushed for the control side, dropped and counted when the
+//! queue is full (never waited on).
 
+use crate::clip_event::ClipEvent;
 use crate::sink::SinkEvent;
 use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering::Relaxed;
@@ -33,27 +35,34 @@ impl QueueCounters {
     }
 }
 
-/// The producer end of the note queue, which the audio half owns once it is given one
-/// ([`AudioHalf::send_notes`](crate::live::AudioHalf::send_notes)).
+/// The producer end of an event queue, which the audio half owns once it is given one
+/// ([`AudioHalf::send_notes`](crate::live::AudioHalf::send_notes),
+/// [`AudioHalf::send_clip_events`](crate::live::AudioHalf::send_clip_events)).
 #[derive(Debug)]
-pub struct NotesOut {
-    producer: rtrb::Producer<SinkEvent>,
+pub struct EventsOut<T> {
+    producer: rtrb::Producer<T>,
     counters: std::sync::Arc<QueueCounters>,
 }
 
-impl NotesOut {
+/// The note queue's producer end: the sinks' events.
+pub type NotesOut = EventsOut<SinkEvent>;
+
+/// The clip queue's producer end: the timelines' clip events.
+pub type ClipsOut = EventsOut<ClipEvent>;
+
+impl<T> EventsOut<T> {
     /// A queue of `capacity` events: the producer end here, the consumer end for the sender,
     /// and the counters both read.
     pub fn new(
         capacity: usize,
     ) -> (
-        NotesOut,
-        rtrb::Consumer<SinkEvent>,
+        EventsOut<T>,
+        rtrb::Consumer<T>,
         std::sync::Arc<QueueCounters>,
     ) {
         let (producer, consumer) = rtrb::RingBuffer::new(capacity.max(1));
         let counters = std::sync::Arc::new(QueueCounters::default());
-        let out = NotesOut {
+        let out = EventsOut {
             producer,
             counters: counters.clone(),
         };
@@ -63,7 +72,7 @@ impl NotesOut {
     /// Pushes `event`, or drops and counts it when the queue is full.
     ///
     /// Real-time safe: does not allocate, lock or block.
-    pub fn push(&mut self, event: SinkEvent) {
+    pub fn push(&mut self, event: T) {
         if self.producer.push(event).is_err() {
             self.counters.dropped.fetch_add(1, Relaxed);
             return;

@@ -3,6 +3,8 @@
 //! whatever the buffers), and clips added, updated and removed as undoable edits of the
 //! patch's timelines section, which rebuild the timeline's kernel carrying on from the one
 //! playing (`timeline/player.rs`: survivors keep playing, cut clips fade out over 2 ms).
+//! The clips' start and end events come back from the audio half through a queue
+//! ([`ClipQueue`]), named by timeline and clip id ([`Controller::take_clip_events`]).
 
 use super::Controller;
 use crate::At;
@@ -12,6 +14,41 @@ use patchvm_ir::format::json;
 use patchvm_ir::timelines::Clip;
 use patchvm_ir::{Code, Diagnostic, Patch, Span, ValueKind};
 use patchvm_modules::kernels::timeline::TIMELINE;
+use patchvm_vm::live::{AudioHalf, ClipsOut, QueueCounters};
+use patchvm_vm::{ClipEvent, ClipHappened};
+use std::sync::Arc;
+
+/// How many clip events wait for the control side before more are dropped (and counted).
+const CLIP_QUEUE_CAPACITY: usize = 4096;
+
+/// The control side's end of the clip event queue.
+#[derive(Debug)]
+pub(crate) struct ClipQueue {
+    consumer: rtrb::Consumer<ClipEvent>,
+    counters: Arc<QueueCounters>,
+}
+
+impl ClipQueue {
+    /// A queue whose producer end `audio` pushes every block's clip events into.
+    pub(crate) fn new(audio: &mut AudioHalf) -> ClipQueue {
+        let (out, consumer, counters) = ClipsOut::new(CLIP_QUEUE_CAPACITY);
+        audio.send_clip_events(out);
+        ClipQueue { consumer, counters }
+    }
+}
+
+/// A clip that started or ended, as the control side is told: by name, on its sample.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClipReport {
+    /// The timeline's name.
+    pub timeline: String,
+    /// The clip's id.
+    pub clip: String,
+    /// Whether it started or ended.
+    pub what: ClipHappened,
+    /// The engine sample it happened at.
+    pub sample: u64,
+}
 
 /// The `jump` values cycle below this, inside the input's range.
 const JUMP_CYCLE: u32 = 1_000_000;
@@ -45,6 +82,36 @@ impl Controller {
         self.timeline_jumps = (self.timeline_jumps + 1) % JUMP_CYCLE;
         let jump = self.timeline_jumps as f32;
         self.timeline_command(name, &[("cue", beat as f32), ("jump", jump)], at)
+    }
+
+    /// The clips started and ended since the last call, oldest first, named by the patch
+    /// last published (an event whose timeline or clip it no longer has is skipped).
+    pub fn take_clip_events(&mut self) -> Vec<ClipReport> {
+        let mut reports = Vec::new();
+        while let Ok(event) = self.clips.consumer.pop() {
+            let Some(timeline) = self
+                .patch
+                .as_ref()
+                .and_then(|patch| patch.timelines.get(event.timeline as usize))
+            else {
+                continue;
+            };
+            let Some(clip) = timeline.clips.get(event.clip as usize) else {
+                continue;
+            };
+            reports.push(ClipReport {
+                timeline: timeline.name.text.clone(),
+                clip: clip.id.text.clone(),
+                what: event.what,
+                sample: event.time,
+            });
+        }
+        reports
+    }
+
+    /// Clip events the audio half dropped because the queue was full.
+    pub fn clip_events_dropped(&self) -> u64 {
+        self.clips.counters.dropped()
     }
 
     /// Adds `clip` to timeline `timeline` of the patch playing. Undoable.

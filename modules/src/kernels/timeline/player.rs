@@ -228,6 +228,8 @@ pub(crate) struct Player {
     position: u64,
     /// Engine samples since the kernel started.
     now: u64,
+    /// `now` when the last block began, from which its events' offsets count.
+    block_start: u64,
     /// Follow actions chosen so far, which seeds each choice.
     chosen: u64,
     tails: Vec<Tail>,
@@ -259,6 +261,7 @@ impl Player {
             playing: false,
             position: 0,
             now: 0,
+            block_start: 0,
             chosen: 0,
             tails: Vec::with_capacity(MAX_TAILS),
             declick: (DECLICK_SECONDS * sample_rate).round().max(1.0) as u32,
@@ -274,6 +277,7 @@ impl Player {
         self.playing = false;
         self.position = 0;
         self.now = 0;
+        self.block_start = 0;
         self.chosen = 0;
         self.tails.clear();
         self.events.clear();
@@ -286,14 +290,17 @@ impl Player {
         }
     }
 
-    /// The events since the last [`Player::clear_events`].
-    #[cfg(test)]
+    /// The events since the last [`Player::clear_events`], of the last block at most.
     pub(crate) fn events(&self) -> &[TimelineEvent] {
         &self.events
     }
 
+    /// Where the last block began, on the clock events' samples count.
+    pub(crate) fn block_start(&self) -> u64 {
+        self.block_start
+    }
+
     /// Forgets the events read (keeps their memory).
-    #[cfg(test)]
     pub(crate) fn clear_events(&mut self) {
         self.events.clear();
     }
@@ -477,6 +484,11 @@ impl Player {
         left: &mut [f32],
         right: &mut [f32],
     ) {
+        // Events from before this block nobody took are stale; those of an edit carried on
+        // from just now (`carry_on_from`) belong to this block.
+        let now = self.now;
+        self.events.retain(|event| event.sample >= now);
+        self.block_start = now;
         let n = left.len();
         let mut i = 0;
         while i < n {
