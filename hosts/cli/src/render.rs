@@ -159,7 +159,8 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
         voices: usize::from(args.voices),
     };
     let compiling = Instant::now();
-    let (mut frames, nodes) = source_of(patch, &settings, &limits, song)
+    let folder = patchvm::engine::folder_of(&args.patch);
+    let (mut frames, nodes) = source_of(patch, &settings, &limits, song, &folder)
         .map_err(|diagnostics| Failure::Patch(Box::new(source), diagnostics))?;
     let compile = compiling.elapsed();
     if args.stats {
@@ -238,20 +239,22 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
 }
 
 /// What the render reads frames from: the patch alone, with the number of nodes it was
-/// compiled from (for `--stats`), or the patch playing `song`.
+/// compiled from (for `--stats`), or the patch playing `song`; its audio files relative to
+/// `folder`, the patch file's.
 fn source_of(
     patch: patchvm::ir::Patch,
     settings: &Settings,
     limits: &patchvm::ir::Limits,
     song: Option<MidiSong>,
+    folder: &std::path::Path,
 ) -> Result<(Box<dyn Frames>, Option<usize>), patchvm::ir::Diagnostics> {
     match song {
         None => {
-            let prepared = Prepared::new(patch, settings, limits)?;
+            let prepared = Prepared::in_folder(patch, settings, limits, folder)?;
             let nodes = prepared.compiled().nodes;
             Ok((Box::new(prepared.instantiate()?), Some(nodes)))
         }
-        Some(song) => match Playback::new(patch, settings, limits, song) {
+        Some(song) => match Playback::in_folder(patch, settings, limits, song, folder) {
             Ok(playback) => Ok((Box::new(playback), None)),
             Err(patchvm::engine::EngineError::Invalid(diagnostics)) => Err(diagnostics),
             Err(error) => Err(vec![patchvm::ir::Diagnostic::new(

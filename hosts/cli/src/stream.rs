@@ -76,7 +76,8 @@ pub fn run(args: &StreamArgs) -> Result<(), Failure> {
         (Some(first), Some(last)) => first.span.to(last.span),
         _ => Span::NONE,
     };
-    let prepared = Prepared::new(patch, &settings, &limits)
+    let folder = patchvm::engine::folder_of(&args.patch);
+    let prepared = Prepared::in_folder(patch, &settings, &limits, &folder)
         .map_err(|diagnostics| Failure::Patch(Box::new(source.clone()), diagnostics))?;
     let mut instance = prepared
         .instantiate()

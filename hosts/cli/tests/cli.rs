@@ -756,3 +756,54 @@ fn voice_templates_and_midi_sections_convert_without_loss() {
         assert!(text.contains("(midi"), "{text}");
     }
 }
+
+/// A 16-bit WAV's samples as the decoder gives them, `i / 32768`.
+fn pcm16(path: &str) -> Vec<f32> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut reader = hound::WavReader::open(root.join(path)).unwrap();
+    reader
+        .samples::<i16>()
+        .map(|sample| f32::from(sample.unwrap()) / 32768.0)
+        .collect()
+}
+
+#[test]
+fn render_reads_a_patchs_samples_beside_it_and_plays_each_word_on_its_onset() {
+    // Run from the repository root: the bank's folder is relative to the patch file.
+    let wav = scratch("beat-samples.wav");
+    let output = patchvm(&[
+        "render",
+        "patches/beat-samples.lisp",
+        "-o",
+        wav.to_str().unwrap(),
+        "--seconds",
+        "1",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let rendered: Vec<f32> = hound::WavReader::open(&wav)
+        .unwrap()
+        .samples::<f32>()
+        .map(Result::unwrap)
+        .collect();
+    let (kick, hat) = (
+        pcm16("patches/samples/kick.wav"),
+        pcm16("patches/samples/hat.wav"),
+    );
+    // 96 BPM, a bar a cycle: `kick hat snare hat` puts the kick at sample 0 and the hat at
+    // 30 000 (a beat, 0.625 s), each through the mix's 0.7, past its 1 ms (48-sample) declick.
+    assert!(
+        kick.len() < 30_000,
+        "the kick has ended when the hat starts"
+    );
+    for (onset, file) in [(0, &kick), (30_000, &hat)] {
+        for k in 48..1_000 {
+            let expected = 0.7 * file[k];
+            let got = rendered[onset + k];
+            assert!(
+                (got - expected).abs() < 1e-6,
+                "sample {} is {got}, the file's {k} times 0.7 is {expected}",
+                onset + k
+            );
+        }
+    }
+}

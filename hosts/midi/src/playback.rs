@@ -7,6 +7,7 @@ use patchvm_engine::{
 };
 use patchvm_engine::{Prepared, Settings};
 use patchvm_ir::{Limits, Patch};
+use std::path::Path;
 
 /// The most messages sent before rendering: more messages than this at one sample (only a
 /// hostile file has them) play from the next sample on, a batch per sample, rather than
@@ -31,14 +32,27 @@ pub struct Playback {
 }
 
 impl Playback {
-    /// Loads `patch` into an engine at `settings` (its voice count included) to play `song`.
+    /// Loads `patch` into an engine at `settings` (its voice count included) to play `song`,
+    /// its audio files relative to the working directory.
     pub fn new(
         patch: Patch,
         settings: &Settings,
         limits: &Limits,
         song: MidiSong,
     ) -> Result<Playback, EngineError> {
-        let prepared = Prepared::new(patch, settings, limits)?;
+        Playback::in_folder(patch, settings, limits, song, Path::new(""))
+    }
+
+    /// As [`new`](Playback::new), with the patch's audio files relative to `folder` (the
+    /// patch file's).
+    pub fn in_folder(
+        patch: Patch,
+        settings: &Settings,
+        limits: &Limits,
+        song: MidiSong,
+        folder: &Path,
+    ) -> Result<Playback, EngineError> {
+        let prepared = Prepared::in_folder(patch, settings, limits, folder)?;
         let channels = usize::from(prepared.program().channels);
         let patch = prepared.into_patch();
         let per_message = most_changes(&patch, settings.voices);
@@ -59,6 +73,7 @@ impl Playback {
             ..EngineSettings::default()
         };
         let (mut controller, audio) = Engine::new(engine, limits.clone());
+        controller.set_folder(folder.to_path_buf());
         controller.load_patch(patch)?;
         Ok(Playback {
             controller,
