@@ -43,8 +43,12 @@ pub const WORDS: usize = 8;
 /// The shortest and longest cycle, in bars.
 const CYCLE_BARS: (f64, f64) = (1.0 / 16.0, 64.0);
 
-/// A text input, read when the node is built.
-const fn text(name: &'static str, doc: &'static str, spec: &'static TextSpec) -> InputSpec {
+/// A text input, read when the node is built (the sampler's too).
+pub(super) const fn text(
+    name: &'static str,
+    doc: &'static str,
+    spec: &'static TextSpec,
+) -> InputSpec {
     InputSpec {
         name,
         doc,

@@ -39,10 +39,11 @@ mod play;
 mod samples;
 mod voice;
 
+use super::patterns::text;
 use super::spec::{control, setting};
 use crate::module::{Module, output};
 use patchvm_ir::text::{TextInfo, TextProblem, TextSpec};
-use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Rate, Role, Unit};
+use patchvm_ir::{InputSpec, ModuleSpec, OutputSpec, Role, Unit};
 use patchvm_pattern::mini::Pattern;
 pub use voice::DECLICK_S;
 
@@ -83,20 +84,6 @@ fn words(text: &str) -> Result<TextInfo, TextProblem> {
     Pattern::parse(text)
         .map(|_| TextInfo::default())
         .map_err(|error| TextProblem::new(error.range, error.message).with_hint(error.hint))
-}
-
-/// A text input, read when the node is built.
-const fn text(name: &'static str, doc: &'static str, spec: &'static TextSpec) -> InputSpec {
-    InputSpec {
-        name,
-        doc,
-        default: 0.0,
-        min: 0.0,
-        max: 0.0,
-        unit: Unit::Text(spec),
-        rate: Rate::Init,
-        breaks_cycles: false,
-    }
 }
 
 const RATE: InputSpec = control(
