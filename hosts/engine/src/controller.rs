@@ -30,15 +30,19 @@ use std::sync::{Arc, Mutex, PoisonError};
 mod audio;
 mod fade;
 mod faults;
+mod files;
 mod presets;
+mod routing;
 mod scenes;
 mod snapshot;
+mod tempo;
 mod timelines;
 mod timing;
 
 pub use audio::{AudioLoader, HeldAudio};
 pub use fade::{DEFAULT_FADE_MS, FADE_RANGE_MS, fade_problem};
 pub use faults::NodeFaults;
+pub use files::LoadedFile;
 pub use presets::{PRESET_FORMAT, PRESET_VERSION, Preset, PresetError, PresetLoaded, PresetValue};
 pub use scenes::RecallAt;
 pub(crate) use snapshot::Recorded;
@@ -110,6 +114,8 @@ pub struct Controller {
     timeline_jumps: u32,
     /// The clip events the audio half pushes (`controller/timelines.rs`).
     clips: ClipQueue,
+    /// Audio files loaded by id (`controller/files.rs`).
+    files: Vec<files::LoadedFile>,
 }
 
 impl Controller {
@@ -153,6 +159,7 @@ impl Controller {
             faults: faults::Faults::default(),
             timeline_jumps: 0,
             clips,
+            files: Vec::new(),
         }
     }
 
