@@ -42,6 +42,10 @@ pub(crate) struct PoisonableController {
     metrics: CString,
     /// Set when a panic was caught: from then on every call fails with `PVM_ERR_PANIC`.
     poisoned: bool,
+    /// The timelines' playheads as this ABI's calls moved them (`state.rs`).
+    pub(crate) playheads: crate::state::Playheads,
+    /// The text `pvm_engine_state_json` returned last.
+    pub(crate) state: CString,
 }
 
 impl PoisonableController {
@@ -51,6 +55,8 @@ impl PoisonableController {
             last_error: CString::default(),
             metrics: CString::default(),
             poisoned: false,
+            playheads: crate::state::Playheads::default(),
+            state: CString::default(),
         }
     }
 

@@ -67,10 +67,24 @@
 
 mod audio;
 mod control;
+mod events;
+mod files;
 mod guard;
+mod payload;
+mod routing;
+mod state;
 mod status;
+mod tempo;
+mod timelines;
 
+pub use events::*;
+pub use files::*;
+pub use payload::PVM_MAX_JSON_BYTES;
+pub use routing::*;
+pub use state::*;
 pub use status::*;
+pub use tempo::*;
+pub use timelines::*;
 
 use audio::PoisonableAudioHalf;
 use control::{Failure, PoisonableController};

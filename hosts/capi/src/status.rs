@@ -24,7 +24,8 @@ pub enum PvmStatus {
     /// The patch is invalid: it does not parse, validate or compile. `pvm_engine_last_error`
     /// renders every diagnostic with its line and a hint. The patch playing is untouched.
     PVM_ERR_INVALID_PATCH = -4,
-    /// A patch file could not be read, or its extension names no format.
+    /// A patch file could not be read, or its extension names no format; or an audio file
+    /// (`pvm_audio_file_load`) is missing, unreadable or not audio.
     PVM_ERR_IO = -5,
     /// The call needs a patch and none has been loaded yet.
     PVM_ERR_NO_PATCH = -6,
@@ -53,6 +54,13 @@ pub enum PvmStatus {
     /// calls at once, two control calls at once, or `pvm_engine_free` during any call. Nothing
     /// was done; the calls of a side must be serialised by the caller.
     PVM_ERR_CONCURRENT = -13,
+    /// A JSON argument (a clip, tempo segments, routing edits) is not JSON, is nested or
+    /// sized beyond its limit, or has a field missing, unknown or of the wrong type; the
+    /// message names the field. Nothing changed.
+    PVM_ERR_JSON = -14,
+    /// An id names nothing: no timeline, clip or audio file of that id (the message lists
+    /// the ids there are). Nothing changed.
+    PVM_ERR_NOT_FOUND = -15,
 }
 
 /// The status codes as `i32`, the type the functions return. Hidden from cbindgen: the
@@ -90,6 +98,10 @@ mod codes {
     pub const PVM_ERR_INVALID_HANDLE: i32 = PvmStatus::PVM_ERR_INVALID_HANDLE as i32;
     /// [`PvmStatus::PVM_ERR_CONCURRENT`] as an `i32`.
     pub const PVM_ERR_CONCURRENT: i32 = PvmStatus::PVM_ERR_CONCURRENT as i32;
+    /// [`PvmStatus::PVM_ERR_JSON`] as an `i32`.
+    pub const PVM_ERR_JSON: i32 = PvmStatus::PVM_ERR_JSON as i32;
+    /// [`PvmStatus::PVM_ERR_NOT_FOUND`] as an `i32`.
+    pub const PVM_ERR_NOT_FOUND: i32 = PvmStatus::PVM_ERR_NOT_FOUND as i32;
 }
 
 pub use codes::*;
@@ -103,7 +115,7 @@ pub(crate) fn describe(code: i32) -> &'static CStr {
         PVM_ERR_UTF8 => c"text is not valid UTF-8",
         PVM_ERR_TOO_LARGE => c"the patch text is larger than the source limit",
         PVM_ERR_INVALID_PATCH => c"the patch is invalid",
-        PVM_ERR_IO => c"the patch file cannot be read",
+        PVM_ERR_IO => c"a patch or audio file cannot be read",
         PVM_ERR_NO_PATCH => c"no patch is loaded",
         PVM_ERR_PARAM => c"the parameter cannot take a value",
         PVM_ERR_RANGE => c"a number is out of range",
@@ -112,6 +124,8 @@ pub(crate) fn describe(code: i32) -> &'static CStr {
         PVM_ERR_PANIC => c"internal error: free the engine",
         PVM_ERR_INVALID_HANDLE => c"the engine was freed or is not an engine",
         PVM_ERR_CONCURRENT => c"another call on the same side of the engine is running",
+        PVM_ERR_JSON => c"a JSON argument is malformed",
+        PVM_ERR_NOT_FOUND => c"no timeline, clip or file has that id",
         _ => c"unknown status code",
     }
 }
@@ -147,6 +161,8 @@ mod tests {
             PVM_ERR_PANIC,
             PVM_ERR_INVALID_HANDLE,
             PVM_ERR_CONCURRENT,
+            PVM_ERR_JSON,
+            PVM_ERR_NOT_FOUND,
         ];
         let mut seen = std::collections::BTreeSet::new();
         for (i, code) in codes.into_iter().enumerate() {

@@ -115,7 +115,7 @@ pub struct Controller {
     /// The clip events the audio half pushes (`controller/timelines.rs`).
     clips: ClipQueue,
     /// Audio files loaded by id (`controller/files.rs`).
-    files: Vec<files::LoadedFile>,
+    files: Vec<LoadedFile>,
 }
 
 impl Controller {
