@@ -8,6 +8,7 @@ use crate::control::{Failure, engine_failure};
 use crate::status::{PVM_ERR_JSON, PVM_ERR_NOT_FOUND, PVM_ERR_RANGE, PVM_ERR_TOO_LARGE};
 use patchvm_engine::EngineError;
 use patchvm_engine::ir::Code;
+pub(crate) use patchvm_engine::ir::suggest::one_of;
 use serde_json::{Map, Value};
 use std::ffi::c_char;
 
@@ -54,7 +55,7 @@ pub(crate) fn known_keys(map: &Map<String, Value>, what: &str, keys: &[&str]) ->
         Some(key) => Err(Failure::new(
             PVM_ERR_JSON,
             format!(
-                "unknown field `{key}` in {what}; expected {}",
+                "unknown field `{key}` in {what}; {}",
                 one_of(keys.iter().copied())
             ),
         )),
@@ -89,15 +90,6 @@ pub(crate) fn text<'v>(
 /// Field `key` of `map` (named `what`), which must be there.
 pub(crate) fn required<T>(found: Option<T>, key: &str, what: &str) -> Result<T, Failure> {
     found.ok_or_else(|| Failure::new(PVM_ERR_JSON, format!("{what} needs `{key}`")))
-}
-
-/// `choices` as "`a`, `b` or `c`".
-pub(crate) fn one_of<'c>(choices: impl IntoIterator<Item = &'c str>) -> String {
-    let choices: Vec<&str> = choices.into_iter().collect();
-    match choices.is_empty() {
-        true => "none (there are none)".to_owned(),
-        false => patchvm_engine::ir::suggest::one_of(choices),
-    }
 }
 
 /// The code and message of an engine refusal of an Atome call: an unknown timeline or clip

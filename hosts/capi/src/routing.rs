@@ -173,7 +173,7 @@ fn edit(value: &Value, what: &str) -> Result<Edit, Failure> {
             return Err(Failure::new(
                 PVM_ERR_JSON,
                 format!(
-                    "`op` of {what} is `{other}`; expected {}",
+                    "`op` of {what} is `{other}`; {}",
                     payload::one_of(OPS)
                 ),
             ));
@@ -255,7 +255,7 @@ mod tests {
         let cases = [
             (json!({}), "not a JSON array"),
             (json!([{"id": "x"}]), "edit 0 needs `op`"),
-            (json!([{"op": "move"}]), "`op` of edit 0 is `move`; expected"),
+            (json!([{"op": "move"}]), "`op` of edit 0 is `move`; expected one of"),
             (json!([{"op": "remove", "id": "a"}, {"op": "remove"}]), "edit 1 needs `id`"),
             (json!([{"op": "connect", "from": "a.out", "to": ["b", "in"]}]), "`from` of edit 0 is not"),
             (json!([{"op": "set", "node": "a", "param": "b"}]), "give it one of `value` or `text`"),

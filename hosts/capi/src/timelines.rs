@@ -259,7 +259,7 @@ fn clip(side: &PoisonableController, mut map: Map<String, Value>) -> Result<Clip
             Failure::new(
                 PVM_ERR_NOT_FOUND,
                 format!(
-                    "no audio file `{id}`; expected {} (load one with pvm_audio_file_load)",
+                    "no audio file `{id}`; {} (load one with pvm_audio_file_load)",
                     payload::one_of(ids)
                 ),
             )
@@ -292,7 +292,7 @@ fn holder(side: &PoisonableController, id: &str) -> Result<(String, Clip), Failu
             .flat_map(|t| t.clips.iter().map(|clip| clip.id.text.as_str()));
         return Err(Failure::new(
             PVM_ERR_NOT_FOUND,
-            format!("no clip `{id}` on any timeline; expected {}", payload::one_of(ids)),
+            format!("no clip `{id}` on any timeline; {}", payload::one_of(ids)),
         ));
     };
     if let Some((other, _)) = holders.next() {
