@@ -9,8 +9,10 @@
  *   - Audio side: pvm_engine_process. Real-time safe: it does not allocate, free, lock
  *     or block. It may run on the audio thread at the same time as any control call,
  *     but never concurrently with itself.
- *   - Control side: every other pvm_engine_* call (load, load_file, set_param,
- *     bind_notes, note_on, note_off, last_error, metrics_json). They allocate and
+ *   - Control side: every other call on an engine (load, load_file, set_param,
+ *     bind_notes, note_on, note_off, last_error, metrics_json, and the Atome calls:
+ *     tempo, timelines, clips, audio files, routing, set_param_at, midi, state_json).
+ *     They allocate and
  *     compile: never call them on the audio thread. Any thread may make them, one at a
  *     time: the caller serialises them (one control thread, or a lock of its own).
  *   - pvm_engine_new may run on any thread; pvm_engine_free must not run concurrently
@@ -23,7 +25,8 @@
  * call. Strings returned are owned by the library: static ones (pvm_version,
  * pvm_status_message, pvm_engine_new_error) live forever; pvm_engine_last_error's lives
  * until the next control call on that engine, pvm_engine_metrics_json's until the next
- * pvm_engine_metrics_json on it. Never free them.
+ * pvm_engine_metrics_json on it, pvm_engine_state_json's until the next
+ * pvm_engine_state_json on it. Never free them.
  *
  * ERRORS. Calls that can fail return 0 (PVM_OK) or a negative PVM_ERR_* code; a failed
  * control call leaves a message for pvm_engine_last_error. pvm_engine_process returns a
@@ -68,6 +71,17 @@
 #define PVM_FREED_ENGINES_KEPT 1024
 
 /*
+ The longest MIDI message [`pvm_engine_midi`] reads: a channel message is at most 3
+ bytes; longer input (a SysEx) is ignored and counted like any message it cannot use.
+ */
+#define PVM_MAX_MIDI_BYTES 3
+
+/*
+ The longest JSON argument of a clip, tempo or edit call, in bytes (1 MiB).
+ */
+#define PVM_MAX_JSON_BYTES (1 << 20)
+
+/*
  Status codes: what every call that can fail returns, as an `int32_t`. In Rust, the
  `PVM_*` constants of this crate hold the same numbers as `i32`.
  */
@@ -98,7 +112,8 @@ enum PvmStatus
    */
   PVM_ERR_INVALID_PATCH = -4,
   /*
-   A patch file could not be read, or its extension names no format.
+   A patch file could not be read, or its extension names no format; or an audio file
+   (`pvm_audio_file_load`) is missing, unreadable or not audio.
    */
   PVM_ERR_IO = -5,
   /*
@@ -144,6 +159,17 @@ enum PvmStatus
    was done; the calls of a side must be serialised by the caller.
    */
   PVM_ERR_CONCURRENT = -13,
+  /*
+   A JSON argument (a clip, tempo segments, routing edits) is not JSON, is nested or
+   sized beyond its limit, or has a field missing, unknown or of the wrong type; the
+   message names the field. Nothing changed.
+   */
+  PVM_ERR_JSON = -14,
+  /*
+   An id names nothing: no timeline, clip or audio file of that id (the message lists
+   the ids there are). Nothing changed.
+   */
+  PVM_ERR_NOT_FOUND = -15,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -379,6 +405,136 @@ const char *pvm_engine_metrics_json(PvmEngine *engine);
 const char *pvm_version(void);
 
 /*
+ Sets input `param` of node `node` to `value` on engine sample `sample` (frames since the
+ engine started, as the metrics' `frames` counts them): the audio side splits its block
+ there. A sample already rendered takes effect at the next block. Otherwise like
+ [`pvm_engine_set_param`](crate::pvm_engine_set_param), and returns the same codes.
+
+ A control call.
+
+ # Safety
+
+ `engine` is NULL or a live engine; `node` and `param` are NULL or NUL-terminated.
+ */
+int32_t pvm_engine_set_param_at(PvmEngine *engine,
+                                const char *node,
+                                const char *param,
+                                float value,
+                                uint64_t sample);
+
+/*
+ Acts on the raw MIDI channel message in `bytes` (`len` bytes: note on or off, control
+ change, pitch bend) on engine sample `sample`, as the patch's voice template, `voice`
+ nodes and MIDI bindings play it. Anything else (system messages, program changes,
+ garbage, more than [`PVM_MAX_MIDI_BYTES`] bytes) is ignored and returns
+ [`PVM_OK`](crate::PVM_OK).
+
+ Returns [`PVM_OK`](crate::PVM_OK), [`PVM_ERR_NULL`] (`bytes` NULL with `len` > 0),
+ [`PVM_ERR_NO_PATCH`](crate::PVM_ERR_NO_PATCH), [`PVM_ERR_PARAM`](crate::PVM_ERR_PARAM),
+ [`PVM_ERR_QUEUE_FULL`](crate::PVM_ERR_QUEUE_FULL) or [`PVM_ERR_PANIC`](crate::PVM_ERR_PANIC).
+
+ A control call.
+
+ # Safety
+
+ `engine` is NULL or a live engine; `bytes` is NULL or valid for reads of `len` bytes.
+ */
+int32_t pvm_engine_midi(PvmEngine *engine, const uint8_t *bytes, size_t len, uint64_t sample);
+
+/*
+ Decodes the audio file at `path` (WAV, AIFF, FLAC, MP3 or Ogg; relative to the working
+ directory, or absolute) at the engine's sample rate and keeps it under `file_id`, which
+ clips name as their `file`. Loading an id again replaces its file, and clips that named it
+ play the new one.
+
+ Returns [`PVM_OK`](crate::PVM_OK), [`PVM_ERR_NULL`](crate::PVM_ERR_NULL),
+ [`PVM_ERR_UTF8`](crate::PVM_ERR_UTF8), [`PVM_ERR_JSON`] (an empty `file_id`),
+ [`PVM_ERR_IO`] (missing, unreadable or not audio: the message names the file and why),
+ [`PVM_ERR_BUSY`](crate::PVM_ERR_BUSY) or [`PVM_ERR_PANIC`](crate::PVM_ERR_PANIC); the
+ files loaded before stay as they were on an error. Decodes on the calling thread.
+
+ A control call.
+
+ # Safety
+
+ `engine` is NULL or a live engine; `file_id` and `path` are NULL or NUL-terminated.
+ */
+int32_t pvm_audio_file_load(PvmEngine *engine, const char *file_id, const char *path);
+
+/*
+ Plays the routing patch `patch_json` (the JSON form of a patch) in place of the one
+ playing. Sections it leaves out — `timelines`, `transport`, `samples` — are kept from the
+ patch playing, so clips already placed stay. Without a `timeline` node every timeline plays
+ to the `output` node (one is added if there is none); with one, only the timelines
+ `timeline` nodes name play, where they are connected. Nodes whose id and module survive
+ keep their state; changed connections crossfade.
+
+ Returns [`PVM_OK`](crate::PVM_OK), [`PVM_ERR_NULL`](crate::PVM_ERR_NULL),
+ [`PVM_ERR_UTF8`](crate::PVM_ERR_UTF8), [`PVM_ERR_TOO_LARGE`] (over
+ [`PVM_MAX_SOURCE_BYTES`]), [`PVM_ERR_INVALID_PATCH`](crate::PVM_ERR_INVALID_PATCH) (every
+ diagnostic rendered with its line), [`PVM_ERR_IO`](crate::PVM_ERR_IO) (a file a clip names
+ cannot be read), [`PVM_ERR_BUSY`](crate::PVM_ERR_BUSY) or
+ [`PVM_ERR_PANIC`](crate::PVM_ERR_PANIC); nothing changes on an error.
+
+ A control call.
+
+ # Safety
+
+ `engine` is NULL or a live engine; `patch_json` is NULL or NUL-terminated.
+ */
+int32_t pvm_routing_set(PvmEngine *engine, const char *patch_json);
+
+/*
+ Applies the edits `edits_json` lists (see the module's documentation: `add`, `remove`,
+ `connect`, `disconnect`, `set`) in order to the routing playing, as one swap and one undo
+ step; if any fails, none is applied.
+
+ Returns [`PVM_OK`](crate::PVM_OK), [`PVM_ERR_NULL`](crate::PVM_ERR_NULL),
+ [`PVM_ERR_UTF8`](crate::PVM_ERR_UTF8), [`PVM_ERR_TOO_LARGE`] (over
+ [`PVM_MAX_JSON_BYTES`]), [`PVM_ERR_JSON`] (the message names the edit by index and the
+ field), [`PVM_ERR_INVALID_PATCH`](crate::PVM_ERR_INVALID_PATCH) (an edit that makes no
+ sense, such as removing a node that is not there, or an invalid result),
+ [`PVM_ERR_NO_PATCH`](crate::PVM_ERR_NO_PATCH), [`PVM_ERR_BUSY`](crate::PVM_ERR_BUSY) or
+ [`PVM_ERR_PANIC`](crate::PVM_ERR_PANIC).
+
+ A control call.
+
+ # Safety
+
+ `engine` is NULL or a live engine; `edits_json` is NULL or NUL-terminated.
+ */
+int32_t pvm_routing_update(PvmEngine *engine, const char *edits_json);
+
+/*
+ The engine's state as one JSON object:
+
+ - `time`: frames rendered; `sample_rate`;
+ - `tempo`: `{"bpm": …, "segments": [{"beat": 0, "bpm": 120}, {"beat": 16, "bpm": 140,
+   "ramp": true}]}`, the master tempo map;
+ - `timelines`: `[{"name", "playing", "position" (beats), "clips": [{"id", "file" (the
+   file's id, or its path if no id names it), "position" (beats) or "seconds", "offset",
+   "length" (null: to the file's end), "gain", "pan", "fade_in", "fade_out", "loop",
+   "stretch", "pitch"}]}]`; `playing` and `position` follow the calls made through this ABI
+   (a follow action's stop is not seen);
+ - `files`: `[{"id", "path", "frames", "channels", "seconds"}]`;
+ - `recorder`: `null` (recording is not built yet);
+ - `late_blocks` (calls that took longer than their real-time budget), `load` and
+   `peak_load` (1.0 = the whole budget).
+
+ Returns NULL for a NULL or freed `engine`, while another control call runs, or after an
+ internal error (then [`pvm_engine_last_error`](crate::pvm_engine_last_error) says so).
+ The string is owned by the engine and valid until the next call of this function on it
+ (or [`pvm_engine_free`](crate::pvm_engine_free)).
+
+ A control call.
+
+ # Safety
+
+ `engine` is NULL or a live engine.
+ */
+const char *pvm_engine_state_json(PvmEngine *engine);
+
+/*
  The fixed, static description of a status code: `"ok"`, `"a required pointer is NULL"`,
  … and `"unknown status code"` for a number that is none of the `PVM_*` codes. Never
  NULL; the string lives as long as the program.
@@ -386,6 +542,143 @@ const char *pvm_version(void);
  Real-time safe: does not allocate, lock or block. Any thread.
  */
 const char *pvm_status_message(int32_t code);
+
+/*
+ Plays at `bpm` quarter notes per minute from now: the tempo map becomes that one tempo,
+ for the transport and every timeline (a clip at beat 4 at 120 BPM starts 2 s into its
+ timeline). A swap, like an edit: the patch's timelines carry on.
+
+ Returns [`PVM_OK`](crate::PVM_OK), [`PVM_ERR_RANGE`] (`bpm` not from 1 to 999),
+ [`PVM_ERR_NO_PATCH`](crate::PVM_ERR_NO_PATCH), [`PVM_ERR_BUSY`](crate::PVM_ERR_BUSY) or
+ [`PVM_ERR_PANIC`](crate::PVM_ERR_PANIC); nothing changes on an error.
+
+ A control call.
+
+ # Safety
+
+ `engine` is NULL or a live engine.
+ */
+int32_t pvm_engine_set_tempo(PvmEngine *engine, double bpm);
+
+/*
+ Sets the tempo map from `json`, an array of segments in beat order:
+ `[{"beat": 0, "bpm": 120}, {"beat": 16, "bpm": 140, "ramp": true}]`. The first is at beat 0;
+ each later one's `beat` is greater than the one before; `bpm` is from 1 to 999; `ramp`
+ (default false) reaches the tempo linearly in time from the segment before, else it
+ steps there. The transport and every timeline follow it. A swap, like an edit.
+
+ Returns [`PVM_OK`](crate::PVM_OK), [`PVM_ERR_NULL`](crate::PVM_ERR_NULL),
+ [`PVM_ERR_UTF8`](crate::PVM_ERR_UTF8), [`PVM_ERR_TOO_LARGE`](crate::PVM_ERR_TOO_LARGE)
+ (over [`PVM_MAX_JSON_BYTES`]), [`PVM_ERR_JSON`] (the message names the segment and
+ field), [`PVM_ERR_RANGE`], [`PVM_ERR_NO_PATCH`](crate::PVM_ERR_NO_PATCH),
+ [`PVM_ERR_BUSY`](crate::PVM_ERR_BUSY) or [`PVM_ERR_PANIC`](crate::PVM_ERR_PANIC);
+ nothing changes on an error.
+
+ A control call.
+
+ # Safety
+
+ `engine` is NULL or a live engine; `json` is NULL or NUL-terminated.
+ */
+int32_t pvm_engine_set_tempo_segments(PvmEngine *engine, const char *json);
+
+/*
+ Plays timeline `timeline` from the audio side's next block: from `beat` (0 or more) of its
+ tempo map, or, if `beat` is NaN, from where it stopped. A patch whose routing has no
+ `timeline` node plays every timeline to the output.
+
+ Returns [`PVM_OK`](crate::PVM_OK), [`PVM_ERR_NULL`](crate::PVM_ERR_NULL),
+ [`PVM_ERR_UTF8`](crate::PVM_ERR_UTF8), [`PVM_ERR_RANGE`] (`beat` negative or infinite),
+ [`PVM_ERR_NOT_FOUND`] (no such timeline, or no `timeline` node plays it),
+ [`PVM_ERR_NO_PATCH`](crate::PVM_ERR_NO_PATCH),
+ [`PVM_ERR_QUEUE_FULL`](crate::PVM_ERR_QUEUE_FULL) or [`PVM_ERR_PANIC`](crate::PVM_ERR_PANIC).
+
+ A control call.
+
+ # Safety
+
+ `engine` is NULL or a live engine; `timeline` is NULL or NUL-terminated.
+ */
+int32_t pvm_timeline_play(PvmEngine *engine, const char *timeline, double beat);
+
+/*
+ Stops timeline `timeline` on the audio side's next block; its sounding clips fade out over
+ 2 ms. Returns like [`pvm_timeline_play`].
+
+ A control call.
+
+ # Safety
+
+ `engine` is NULL or a live engine; `timeline` is NULL or NUL-terminated.
+ */
+int32_t pvm_timeline_stop(PvmEngine *engine, const char *timeline);
+
+/*
+ Moves timeline `timeline`'s playhead to `beat` (0 or more) of its tempo map on the audio
+ side's next block, playing or not. Returns like [`pvm_timeline_play`].
+
+ A control call.
+
+ # Safety
+
+ `engine` is NULL or a live engine; `timeline` is NULL or NUL-terminated.
+ */
+int32_t pvm_timeline_seek(PvmEngine *engine, const char *timeline, double beat);
+
+/*
+ Adds a clip to timeline `timeline` from `clip_json`:
+ `{"id": "c1", "file": "kick", "position": 4, "offset": 0.5, "length": 2, "gain": -6,
+ "pan": 0.25, "loop": false, "stretch": 1, "pitch": 0}` — `id` (new on the timeline) and
+ `file` (an id given to [`pvm_audio_file_load`](crate::pvm_audio_file_load)) required;
+ `position` in beats of the timeline's tempo map (or `seconds`), `offset` and `length` in
+ seconds, `gain` in dB (-120 to 24), `pan` -1 to 1, `fade_in`/`fade_out` in seconds,
+ `follow` as in a patch. Plays from the audio side's next block; the timeline's other
+ clips carry on.
+
+ Returns [`PVM_OK`](crate::PVM_OK), [`PVM_ERR_NULL`](crate::PVM_ERR_NULL),
+ [`PVM_ERR_UTF8`](crate::PVM_ERR_UTF8), [`PVM_ERR_TOO_LARGE`](crate::PVM_ERR_TOO_LARGE),
+ [`PVM_ERR_JSON`] (the message names the field), [`PVM_ERR_NOT_FOUND`] (the timeline or
+ the file), [`PVM_ERR_RANGE`] (a value out of range, or an id taken; the message names it),
+ [`PVM_ERR_NO_PATCH`](crate::PVM_ERR_NO_PATCH), [`PVM_ERR_BUSY`](crate::PVM_ERR_BUSY) or
+ [`PVM_ERR_PANIC`](crate::PVM_ERR_PANIC); nothing changes on an error.
+
+ A control call.
+
+ # Safety
+
+ `engine` is NULL or a live engine; `timeline` and `clip_json` are NULL or NUL-terminated.
+ */
+int32_t pvm_clip_add(PvmEngine *engine, const char *timeline, const char *clip_json);
+
+/*
+ Changes the fields `clip_json` gives (any subset of [`pvm_clip_add`]'s; `id`, if given,
+ must be `clip_id`) of clip `clip_id`, on whichever timeline holds it; the other fields
+ keep their values. Returns like [`pvm_clip_add`]; [`PVM_ERR_NOT_FOUND`] also when no
+ timeline holds the clip, and [`PVM_ERR_JSON`] when several do (remove it from one first).
+
+ A control call.
+
+ # Safety
+
+ `engine` is NULL or a live engine; `clip_id` and `clip_json` are NULL or NUL-terminated.
+ */
+int32_t pvm_clip_update(PvmEngine *engine, const char *clip_id, const char *clip_json);
+
+/*
+ Removes clip `clip_id` from timeline `timeline`; if it is sounding it fades out over 2 ms.
+
+ Returns [`PVM_OK`](crate::PVM_OK), [`PVM_ERR_NULL`](crate::PVM_ERR_NULL),
+ [`PVM_ERR_UTF8`](crate::PVM_ERR_UTF8), [`PVM_ERR_NOT_FOUND`] (no such timeline or clip),
+ [`PVM_ERR_NO_PATCH`](crate::PVM_ERR_NO_PATCH), [`PVM_ERR_BUSY`](crate::PVM_ERR_BUSY) or
+ [`PVM_ERR_PANIC`](crate::PVM_ERR_PANIC).
+
+ A control call.
+
+ # Safety
+
+ `engine` is NULL or a live engine; `timeline` and `clip_id` are NULL or NUL-terminated.
+ */
+int32_t pvm_clip_remove(PvmEngine *engine, const char *timeline, const char *clip_id);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -66,3 +66,63 @@ fn process_does_not_allocate() {
         unsafe { pvm_engine_free(engine) };
     }
 }
+
+/// The Atome calls between process calls: a timeline playing a clip while clips are added,
+/// updated and removed, the tempo changes, the timeline seeks, and parameters and MIDI land
+/// on exact samples; every process call runs without allocating, and the clip sounds.
+#[test]
+fn process_does_not_allocate_through_clip_edits_tempo_and_actions() {
+    let engine = pvm_engine_new(48_000.0, 1, 2);
+    assert!(!engine.is_null());
+    let routing = cr#"{"nodes": {"mic": {"type": "input", "params": {"channel": 0}},
+        "level": {"type": "gain", "params": {"amp": 0.5}}, "out": {"type": "output"}},
+      "connections": [{"from": ["mic", "out"], "to": ["level", "in"]},
+                      {"from": ["level", "out"], "to": ["out", "in"]}],
+      "timelines": {"main": {"bpm": 120}}}"#;
+    let wav = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/atome-click.wav\0");
+    let input = vec![0.25_f32; 4_096];
+    let mut output = vec![0.0_f32; 2 * 4_096];
+    let mut heard = 0_usize;
+    let clip_id = |round: u64| std::ffi::CString::new(format!("c{round}")).unwrap();
+    let mut process = |frames: u32| {
+        // SAFETY: a live engine, used by this thread only; buffers as large as said.
+        let status = assert_no_alloc(|| unsafe {
+            pvm_engine_process(engine, input.as_ptr(), output.as_mut_ptr(), frames)
+        });
+        assert_eq!(status, PVM_OK);
+        heard += output[..2 * frames as usize]
+            .iter()
+            .filter(|&&x| x != 0.0 && x != 0.125)
+            .count();
+    };
+    // SAFETY: a live engine and NUL-terminated texts; the control calls run between process
+    // calls on this thread.
+    unsafe {
+        assert_eq!(pvm_routing_set(engine, routing.as_ptr()), PVM_OK);
+        assert_eq!(pvm_audio_file_load(engine, c"click".as_ptr(), wav.as_ptr().cast()), PVM_OK);
+        process(64);
+        assert_eq!(pvm_timeline_play(engine, c"main".as_ptr(), 0.0), PVM_OK);
+        for round in 0..8_u64 {
+            let clip = format!(r#"{{"id": "c{round}", "file": "click", "position": {}}}"#, round as f64 * 0.25);
+            let clip = std::ffi::CString::new(clip).unwrap();
+            assert_eq!(pvm_clip_add(engine, c"main".as_ptr(), clip.as_ptr()), PVM_OK);
+            process(333);
+            assert_eq!(pvm_clip_update(engine, clip_id(round).as_ptr(), cr#"{"gain": -3}"#.as_ptr()), PVM_OK);
+            process(4_096);
+            assert_eq!(pvm_engine_set_tempo(engine, 100.0 + round as f64), PVM_OK);
+            let at = 48_000 * round;
+            assert_eq!(pvm_engine_set_param_at(engine, c"level".as_ptr(), c"amp".as_ptr(), 0.5, at), PVM_OK);
+            assert_eq!(pvm_engine_midi(engine, [0xB0_u8, 64, 127].as_ptr(), 3, at), PVM_OK);
+            process(1);
+            assert_eq!(pvm_timeline_seek(engine, c"main".as_ptr(), 0.0), PVM_OK);
+            process(4_096);
+            if round % 2 == 1 {
+                let id = clip_id(round - 1);
+                assert_eq!(pvm_clip_remove(engine, c"main".as_ptr(), id.as_ptr()), PVM_OK);
+            }
+            process(64);
+        }
+        assert!(heard > 0, "the clips sounded");
+        pvm_engine_free(engine);
+    }
+}
