@@ -162,3 +162,24 @@ fn threads_c_loads_and_sets_params_while_audio_runs() {
     let peak = count(&stdout, "peak");
     assert!(peak > 0.1 && peak <= 2.0, "{stdout}");
 }
+
+#[test]
+fn atome_c_walks_the_mvp_milestones_from_samples() {
+    let exe = compile("atome", Link::Static);
+    let wav = crate_dir().join("examples/atome-click.wav");
+    let output = run(&exe, &[&wav]);
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    println!("atome.c:\n{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    let numbers: Vec<&str> = lines
+        .iter()
+        .filter_map(|line| line.split_whitespace().next())
+        .collect();
+    assert_eq!(
+        numbers,
+        ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "ok"],
+        "{stdout}"
+    );
+    assert!(stdout.contains("4 file load and clip playback: ok onset=96000"));
+    assert!(stdout.contains("7 two timelines: ok onsets=48000,96000"));
+}
