@@ -4,8 +4,8 @@
 use crate::control::{Failure, engine_failure};
 use crate::status::PVM_ERR_NULL;
 use crate::{PvmEngine, c_str, control, no_drops, queue_full};
-use std::ffi::c_char;
 use patchvm_engine::At;
+use std::ffi::c_char;
 
 /// The longest MIDI message [`pvm_engine_midi`] reads: a channel message is at most 3
 /// bytes; longer input (a SysEx) is ignored and counted like any message it cannot use.

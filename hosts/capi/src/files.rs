@@ -35,7 +35,10 @@ pub unsafe extern "C" fn pvm_audio_file_load(
             let id = c_str(file_id, "file_id")?;
             let path = c_str(path, "path")?;
             if id.is_empty() {
-                return Err(Failure::new(PVM_ERR_JSON, "`file_id` is empty; name the file"));
+                return Err(Failure::new(
+                    PVM_ERR_JSON,
+                    "`file_id` is empty; name the file",
+                ));
             }
             match side.controller.load_audio_file(id, path) {
                 Ok(_) => Ok(()),

@@ -50,7 +50,11 @@ pub(crate) fn object<'v>(value: &'v Value, what: &str) -> Result<&'v Map<String,
 }
 
 /// Refuses every key of `map` (named `what`) that is not one of `keys`.
-pub(crate) fn known_keys(map: &Map<String, Value>, what: &str, keys: &[&str]) -> Result<(), Failure> {
+pub(crate) fn known_keys(
+    map: &Map<String, Value>,
+    what: &str,
+    keys: &[&str],
+) -> Result<(), Failure> {
     match map.keys().find(|key| !keys.contains(&key.as_str())) {
         Some(key) => Err(Failure::new(
             PVM_ERR_JSON,
@@ -64,12 +68,23 @@ pub(crate) fn known_keys(map: &Map<String, Value>, what: &str, keys: &[&str]) ->
 }
 
 /// Field `key` of `map` (named `what`) as a finite number, or `None` if absent.
-pub(crate) fn number(map: &Map<String, Value>, key: &str, what: &str) -> Result<Option<f64>, Failure> {
+pub(crate) fn number(
+    map: &Map<String, Value>,
+    key: &str,
+    what: &str,
+) -> Result<Option<f64>, Failure> {
     match map.get(key) {
         None => Ok(None),
-        Some(value) => value.as_f64().filter(|n| n.is_finite()).map(Some).ok_or_else(|| {
-            Failure::new(PVM_ERR_JSON, format!("`{key}` of {what} is not a number: {value}"))
-        }),
+        Some(value) => value
+            .as_f64()
+            .filter(|n| n.is_finite())
+            .map(Some)
+            .ok_or_else(|| {
+                Failure::new(
+                    PVM_ERR_JSON,
+                    format!("`{key}` of {what} is not a number: {value}"),
+                )
+            }),
     }
 }
 
@@ -82,7 +97,10 @@ pub(crate) fn text<'v>(
     match map.get(key) {
         None => Ok(None),
         Some(value) => value.as_str().map(Some).ok_or_else(|| {
-            Failure::new(PVM_ERR_JSON, format!("`{key}` of {what} is not a string: {value}"))
+            Failure::new(
+                PVM_ERR_JSON,
+                format!("`{key}` of {what} is not a string: {value}"),
+            )
         }),
     }
 }

@@ -56,7 +56,9 @@ pub unsafe extern "C" fn pvm_routing_set(engine: *mut PvmEngine, patch_json: *co
             let limits = side.controller.limits().clone();
             let patch = Format::Json
                 .read(text.as_bytes(), &limits)
-                .map_err(|problems| engine_failure(EngineError::Invalid(problems), Some(&source)))?;
+                .map_err(|problems| {
+                    engine_failure(EngineError::Invalid(problems), Some(&source))
+                })?;
             side.controller
                 .set_routing(patch)
                 .map(drop)
@@ -108,7 +110,10 @@ fn edits(value: &Value) -> Result<Vec<Edit>, Failure> {
     if list.len() > MAX_EDITS {
         return Err(Failure::new(
             PVM_ERR_TOO_LARGE,
-            format!("`edits_json` lists {} edits; the limit is {MAX_EDITS}", list.len()),
+            format!(
+                "`edits_json` lists {} edits; the limit is {MAX_EDITS}",
+                list.len()
+            ),
         ));
     }
     list.iter()
@@ -154,7 +159,10 @@ fn edit(value: &Value, what: &str) -> Result<Edit, Failure> {
         "set" => {
             payload::known_keys(map, what, &["op", "node", "param", "value", "text"])?;
             let (node, param) = (text("node")?, text("param")?);
-            match (payload::number(map, "value", what)?, payload::text(map, "text", what)?) {
+            match (
+                payload::number(map, "value", what)?,
+                payload::text(map, "text", what)?,
+            ) {
                 (Some(value), None) => Edit::SetParam { node, param, value },
                 (None, Some(text)) => Edit::SetText {
                     node,
@@ -172,10 +180,7 @@ fn edit(value: &Value, what: &str) -> Result<Edit, Failure> {
         other => {
             return Err(Failure::new(
                 PVM_ERR_JSON,
-                format!(
-                    "`op` of {what} is `{other}`; {}",
-                    payload::one_of(OPS)
-                ),
+                format!("`op` of {what} is `{other}`; {}", payload::one_of(OPS)),
             ));
         }
     };
@@ -241,10 +246,24 @@ mod tests {
                     module: "filter.lowpass".into(),
                     params: vec![("cutoff".into(), 800.0)],
                 },
-                Edit::Connect { from: pair("in", "out"), to: pair("lp", "in") },
-                Edit::Disconnect { from: pair("in", "out"), to: pair("out", "in") },
-                Edit::SetParam { node: "lp".into(), param: "cutoff".into(), value: 1200.0 },
-                Edit::SetText { node: "seq".into(), param: "pattern".into(), text: "c e".into() },
+                Edit::Connect {
+                    from: pair("in", "out"),
+                    to: pair("lp", "in")
+                },
+                Edit::Disconnect {
+                    from: pair("in", "out"),
+                    to: pair("out", "in")
+                },
+                Edit::SetParam {
+                    node: "lp".into(),
+                    param: "cutoff".into(),
+                    value: 1200.0
+                },
+                Edit::SetText {
+                    node: "seq".into(),
+                    param: "pattern".into(),
+                    text: "c e".into()
+                },
                 Edit::RemoveNode { id: "lp".into() },
             ]
         );
@@ -255,17 +274,39 @@ mod tests {
         let cases = [
             (json!({}), "not a JSON array"),
             (json!([{"id": "x"}]), "edit 0 needs `op`"),
-            (json!([{"op": "move"}]), "`op` of edit 0 is `move`; expected one of"),
-            (json!([{"op": "remove", "id": "a"}, {"op": "remove"}]), "edit 1 needs `id`"),
-            (json!([{"op": "connect", "from": "a.out", "to": ["b", "in"]}]), "`from` of edit 0 is not"),
-            (json!([{"op": "set", "node": "a", "param": "b"}]), "give it one of `value` or `text`"),
-            (json!([{"op": "add", "id": "a", "module": "m", "params": {"f": "x"}}]), "`params.f` of edit 0"),
-            (json!([{"op": "remove", "id": "a", "node": "b"}]), "unknown field `node` in edit 0"),
+            (
+                json!([{"op": "move"}]),
+                "`op` of edit 0 is `move`; expected one of",
+            ),
+            (
+                json!([{"op": "remove", "id": "a"}, {"op": "remove"}]),
+                "edit 1 needs `id`",
+            ),
+            (
+                json!([{"op": "connect", "from": "a.out", "to": ["b", "in"]}]),
+                "`from` of edit 0 is not",
+            ),
+            (
+                json!([{"op": "set", "node": "a", "param": "b"}]),
+                "give it one of `value` or `text`",
+            ),
+            (
+                json!([{"op": "add", "id": "a", "module": "m", "params": {"f": "x"}}]),
+                "`params.f` of edit 0",
+            ),
+            (
+                json!([{"op": "remove", "id": "a", "node": "b"}]),
+                "unknown field `node` in edit 0",
+            ),
         ];
         for (value, message) in cases {
             let failure = edits(&value).unwrap_err();
             assert_eq!(failure.code, PVM_ERR_JSON, "{value}");
-            assert!(failure.message.contains(message), "{value}: {}", failure.message);
+            assert!(
+                failure.message.contains(message),
+                "{value}: {}",
+                failure.message
+            );
         }
     }
 }

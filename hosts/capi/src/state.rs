@@ -30,22 +30,49 @@ pub(crate) struct Playheads {
 
 impl Playheads {
     /// Timeline `name` plays from `beat` (from where it is if `None`) at engine time `now`.
-    pub(crate) fn play(&mut self, name: &str, beat: Option<f64>, now: u64, controller: &Controller) {
+    pub(crate) fn play(
+        &mut self,
+        name: &str,
+        beat: Option<f64>,
+        now: u64,
+        controller: &Controller,
+    ) {
         let here = self.position(name, now, controller);
         let beat = beat.unwrap_or(here.beat);
-        self.set(name, Playhead { playing: true, beat, sample: now });
+        self.set(
+            name,
+            Playhead {
+                playing: true,
+                beat,
+                sample: now,
+            },
+        );
     }
 
     /// Timeline `name` stops at engine time `now`, its playhead where it got to.
     pub(crate) fn stop(&mut self, name: &str, now: u64, controller: &Controller) {
         let here = self.position(name, now, controller);
-        self.set(name, Playhead { playing: false, beat: here.beat, sample: now });
+        self.set(
+            name,
+            Playhead {
+                playing: false,
+                beat: here.beat,
+                sample: now,
+            },
+        );
     }
 
     /// Timeline `name`'s playhead moves to `beat` at engine time `now`.
     pub(crate) fn seek(&mut self, name: &str, beat: f64, now: u64) {
         let playing = self.get(name).playing;
-        self.set(name, Playhead { playing, beat, sample: now });
+        self.set(
+            name,
+            Playhead {
+                playing,
+                beat,
+                sample: now,
+            },
+        );
     }
 
     fn get(&self, name: &str) -> Playhead {
@@ -135,7 +162,9 @@ fn state(side: &PoisonableController) -> Value {
         .unwrap_or_default()
         .iter()
         .map(|timeline| {
-            let head = side.playheads.position(&timeline.name.text, now, controller);
+            let head = side
+                .playheads
+                .position(&timeline.name.text, now, controller);
             timeline_json(timeline, head, controller)
         })
         .collect();

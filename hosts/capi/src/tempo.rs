@@ -89,9 +89,9 @@ pub unsafe extern "C" fn pvm_engine_set_tempo_segments(
 
 /// The tempo at beat 0 and the changes after it that `value` lists.
 fn segments(value: &serde_json::Value) -> Result<(f64, Vec<TempoChange>), Failure> {
-    let list = value.as_array().ok_or_else(|| {
-        Failure::new(PVM_ERR_JSON, "the tempo segments are not a JSON array")
-    })?;
+    let list = value
+        .as_array()
+        .ok_or_else(|| Failure::new(PVM_ERR_JSON, "the tempo segments are not a JSON array"))?;
     if list.is_empty() {
         return Err(Failure::new(
             PVM_ERR_JSON,
@@ -171,7 +171,10 @@ mod tests {
             changes.iter().map(|c| (c.beat, c.bpm, c.shape)).collect();
         assert_eq!(
             shapes,
-            [(16.0, 140.0, TempoShape::Ramp), (32.0, 90.0, TempoShape::Step)]
+            [
+                (16.0, 140.0, TempoShape::Ramp),
+                (32.0, 90.0, TempoShape::Step)
+            ]
         );
     }
 
@@ -180,18 +183,50 @@ mod tests {
         let cases = [
             (json!({"beat": 0}), PVM_ERR_JSON, "not a JSON array"),
             (json!([]), PVM_ERR_JSON, "empty"),
-            (json!([{"beat": 0, "bpm": 120, "bmp": 1}]), PVM_ERR_JSON, "unknown field `bmp` in segment 0"),
-            (json!([{"bpm": 120}]), PVM_ERR_JSON, "segment 0 needs `beat`"),
-            (json!([{"beat": 0, "bpm": "fast"}]), PVM_ERR_JSON, "`bpm` of segment 0 is not a number"),
-            (json!([{"beat": 0, "bpm": 1200}]), PVM_ERR_RANGE, "`bpm` of segment 0 1200 is out of range; expected 1 to 999 BPM"),
-            (json!([{"beat": 2, "bpm": 120}]), PVM_ERR_RANGE, "segment 0 is at `beat` 2"),
-            (json!([{"beat": 0, "bpm": 120}, {"beat": 8, "bpm": 100, "ramp": 1}]), PVM_ERR_JSON, "`ramp` of segment 1"),
-            (json!([{"beat": 0, "bpm": 120}, {"beat": 8, "bpm": 100}, {"beat": 8, "bpm": 90}]), PVM_ERR_RANGE, "`beat` 8 of segment 2 does not come after beat 8"),
+            (
+                json!([{"beat": 0, "bpm": 120, "bmp": 1}]),
+                PVM_ERR_JSON,
+                "unknown field `bmp` in segment 0",
+            ),
+            (
+                json!([{"bpm": 120}]),
+                PVM_ERR_JSON,
+                "segment 0 needs `beat`",
+            ),
+            (
+                json!([{"beat": 0, "bpm": "fast"}]),
+                PVM_ERR_JSON,
+                "`bpm` of segment 0 is not a number",
+            ),
+            (
+                json!([{"beat": 0, "bpm": 1200}]),
+                PVM_ERR_RANGE,
+                "`bpm` of segment 0 1200 is out of range; expected 1 to 999 BPM",
+            ),
+            (
+                json!([{"beat": 2, "bpm": 120}]),
+                PVM_ERR_RANGE,
+                "segment 0 is at `beat` 2",
+            ),
+            (
+                json!([{"beat": 0, "bpm": 120}, {"beat": 8, "bpm": 100, "ramp": 1}]),
+                PVM_ERR_JSON,
+                "`ramp` of segment 1",
+            ),
+            (
+                json!([{"beat": 0, "bpm": 120}, {"beat": 8, "bpm": 100}, {"beat": 8, "bpm": 90}]),
+                PVM_ERR_RANGE,
+                "`beat` 8 of segment 2 does not come after beat 8",
+            ),
         ];
         for (value, code, message) in cases {
             let failure = segments(&value).unwrap_err();
             assert_eq!(failure.code, code, "{value}: {}", failure.message);
-            assert!(failure.message.contains(message), "{value}: {}", failure.message);
+            assert!(
+                failure.message.contains(message),
+                "{value}: {}",
+                failure.message
+            );
         }
     }
 }

@@ -184,7 +184,9 @@ pub unsafe extern "C" fn pvm_clip_update(
                 Some(given) if given.as_str() != Some(id) => {
                     return Err(Failure::new(
                         PVM_ERR_JSON,
-                        format!("`id` {given} of the update is not `{id}`; an update cannot rename a clip"),
+                        format!(
+                            "`id` {given} of the update is not `{id}`; an update cannot rename a clip"
+                        ),
                     ));
                 }
                 _ => {}
@@ -252,7 +254,10 @@ fn clip_map(text: &str) -> Result<Map<String, Value>, Failure> {
 fn clip(side: &PoisonableController, mut map: Map<String, Value>) -> Result<Clip, Failure> {
     if let Some(file) = map.get("file") {
         let id = file.as_str().ok_or_else(|| {
-            Failure::new(PVM_ERR_JSON, format!("`file` of the clip is not a string: {file}"))
+            Failure::new(
+                PVM_ERR_JSON,
+                format!("`file` of the clip is not a string: {file}"),
+            )
         })?;
         let loaded = side.controller.loaded_file(id).ok_or_else(|| {
             let ids = side.controller.loaded_files().iter().map(|f| f.id.as_str());
@@ -339,8 +344,8 @@ mod tests {
         let mut old = Clip::new("c1", "/k.wav", 4.0);
         old.gain = -6.0;
         old.pan = 0.5;
-        let parsed = clip_from_json(r#"{"id": "c1", "file": "/k.wav", "seconds": 1.5, "pan": -1}"#)
-            .unwrap();
+        let parsed =
+            clip_from_json(r#"{"id": "c1", "file": "/k.wav", "seconds": 1.5, "pan": -1}"#).unwrap();
         let merged = merge(old, &parsed, &["seconds".into(), "pan".into()]);
         assert_eq!(merged.position, Position::Seconds(1.5));
         assert_eq!((merged.gain, merged.pan), (-6.0, -1.0));
@@ -351,7 +356,13 @@ mod tests {
     fn a_clip_map_refuses_unknown_keys_and_other_shapes() {
         let failure = clip_map(r#"{"id": "c1", "fiel": "k"}"#).unwrap_err();
         assert_eq!(failure.code, PVM_ERR_JSON);
-        assert!(failure.message.starts_with("unknown field `fiel` in the clip"), "{}", failure.message);
+        assert!(
+            failure
+                .message
+                .starts_with("unknown field `fiel` in the clip"),
+            "{}",
+            failure.message
+        );
         assert_eq!(clip_map("[1]").unwrap_err().code, PVM_ERR_JSON);
         assert_eq!(clip_map("{").unwrap_err().code, PVM_ERR_JSON);
     }

@@ -130,7 +130,8 @@ impl Engine {
     }
 }
 
-const TIMELINE_ONLY: &str = r#"{"nodes": {"out": {"type": "output"}}, "timelines": {"main": {"bpm": 90}}}"#;
+const TIMELINE_ONLY: &str =
+    r#"{"nodes": {"out": {"type": "output"}}, "timelines": {"main": {"bpm": 90}}}"#;
 
 /// An engine playing `TIMELINE_ONLY` with the fixture loaded as `click` and a clip of it at
 /// beat 4 of `main`, settled (its programs taken) after 4 800 frames.
@@ -147,7 +148,9 @@ fn timeline_engine() -> Engine {
 
 /// The first sample of `left` that is not 0.
 fn onset(left: &[f32]) -> usize {
-    left.iter().position(|&x| x != 0.0).expect("the clip never sounds")
+    left.iter()
+        .position(|&x| x != 0.0)
+        .expect("the clip never sounds")
 }
 
 /// Plays `main` from beat 0 on sample 4 800 and returns the clip's onset, counted from there,
@@ -160,7 +163,10 @@ fn measured_onset(engine: &Engine, chunk: usize) -> usize {
     for frame in 0..64 {
         let expected = fixture_value(frame) * centre();
         let got = f64::from(left[start + frame]);
-        assert!((got - expected).abs() < 1e-6, "frame {frame}: {got} != {expected}");
+        assert!(
+            (got - expected).abs() < 1e-6,
+            "frame {frame}: {got} != {expected}"
+        );
     }
     start
 }
@@ -219,7 +225,10 @@ fn clip_updates_move_and_scale_a_clip_and_removal_silences_it() {
     let got = f64::from(left[start + 10]);
     assert!((got - fixture_value(10) * level).abs() < 1e-6, "{got}");
     let clip = &engine.state()["timelines"][0]["clips"][0];
-    assert_eq!((clip["position"].as_f64(), clip["gain"].as_f64()), (Some(1.0), Some(-6.0)));
+    assert_eq!(
+        (clip["position"].as_f64(), clip["gain"].as_f64()),
+        (Some(1.0), Some(-6.0))
+    );
     assert_eq!(clip["file"], "click", "named by its id");
     // Removed while sounding: silent once its 2 ms fade (96 samples) is over.
     // SAFETY: a live engine and NUL-terminated names.
@@ -227,7 +236,10 @@ fn clip_updates_move_and_scale_a_clip_and_removal_silences_it() {
     engine.check(removed, PVM_OK);
     let after = engine.render(4_800, 333, 0.0);
     assert!(after[200..].iter().all(|&x| x == 0.0));
-    assert_eq!(engine.state()["timelines"][0]["clips"], serde_json::json!([]));
+    assert_eq!(
+        engine.state()["timelines"][0]["clips"],
+        serde_json::json!([])
+    );
 }
 
 const THROUGH: &str = r#"{"nodes": {"mic": {"type": "input", "params": {"channel": 0}},
@@ -239,7 +251,10 @@ fn routing_plays_the_input_to_the_output_and_edits_land_as_one_swap() {
     let engine = Engine::new(1);
     engine.check(engine.routing(THROUGH), PVM_OK);
     let left = engine.render(4_800, 333, 0.75);
-    assert!(left[64..].iter().all(|&x| x == 0.75), "input comes out as it went in");
+    assert!(
+        left[64..].iter().all(|&x| x == 0.75),
+        "input comes out as it went in"
+    );
     engine.check(
         engine.update(
             r#"[{"op": "add", "id": "level", "module": "gain", "params": {"amp": 0.5}},
@@ -277,7 +292,10 @@ fn a_routing_without_timelines_keeps_the_clips_and_a_timeline_node_routes_them()
     let start = onset(&left);
     assert_eq!(start, 128_000, "beat 4 at the timeline's 90 BPM");
     let got = f64::from(left[start + 5]);
-    assert!((got - fixture_value(5) * centre() * 0.5).abs() < 1e-6, "{got}");
+    assert!(
+        (got - fixture_value(5) * centre() * 0.5).abs() < 1e-6,
+        "{got}"
+    );
 }
 
 /// A gain driven by the input at 1.0: its `amp` is what comes out.
@@ -299,7 +317,13 @@ fn a_parameter_and_a_midi_note_land_on_their_exact_samples() {
         engine.check(set, PVM_OK);
         // SAFETY: as above; the freq pair NULL drives nothing.
         let bound = unsafe {
-            pvm_engine_bind_notes(engine.raw, null(), null(), c"level".as_ptr(), c"amp".as_ptr())
+            pvm_engine_bind_notes(
+                engine.raw,
+                null(),
+                null(),
+                c"level".as_ptr(),
+                c"amp".as_ptr(),
+            )
         };
         engine.check(bound, PVM_OK);
         let note_on = [0x90_u8, 60, 127];
@@ -324,18 +348,30 @@ fn the_state_follows_the_playhead_files_and_clips() {
     let state = engine.state();
     assert_eq!(state["time"], 16_800);
     let main = &state["timelines"][0];
-    assert_eq!((main["name"].as_str(), main["playing"].as_bool()), (Some("main"), Some(true)));
+    assert_eq!(
+        (main["name"].as_str(), main["playing"].as_bool()),
+        (Some("main"), Some(true))
+    );
     // 12 000 samples at 120 BPM are half a beat.
     assert_eq!(main["position"], 2.5);
     let file = &state["files"][0];
-    assert_eq!((file["id"].as_str(), file["frames"].as_u64()), (Some("click"), Some(4_800)));
+    assert_eq!(
+        (file["id"].as_str(), file["frames"].as_u64()),
+        (Some("click"), Some(4_800))
+    );
     assert_eq!(file["seconds"], 0.1);
     assert_eq!(state["recorder"], serde_json::Value::Null);
     // SAFETY: a live engine.
-    engine.check(unsafe { pvm_timeline_stop(engine.raw, c"main".as_ptr()) }, PVM_OK);
+    engine.check(
+        unsafe { pvm_timeline_stop(engine.raw, c"main".as_ptr()) },
+        PVM_OK,
+    );
     engine.render(24_000, 333, 0.0);
     let main = &engine.state()["timelines"][0];
-    assert_eq!((main["playing"].as_bool(), main["position"].as_f64()), (Some(false), Some(2.5)));
+    assert_eq!(
+        (main["playing"].as_bool(), main["position"].as_f64()),
+        (Some(false), Some(2.5))
+    );
 }
 
 /// Every call with `engine` refuses NULL arguments with `PVM_ERR_NULL`.
@@ -388,38 +424,152 @@ fn hostile_arguments_are_refused_with_a_code_and_change_nothing() {
     };
     // SAFETY: a live engine and NUL-terminated texts, in every call below.
     unsafe {
-        expect(pvm_timeline_play(e, utf8, 0.0), PVM_ERR_UTF8, "`timeline` is not UTF-8");
-        expect(pvm_timeline_play(e, c"mian".as_ptr(), 0.0), PVM_ERR_NOT_FOUND, "no timeline `mian`");
-        expect(pvm_timeline_play(e, c"main".as_ptr(), -1.0), PVM_ERR_RANGE, "`beat` -1");
-        expect(pvm_timeline_seek(e, c"main".as_ptr(), f64::INFINITY), PVM_ERR_RANGE, "`beat` inf");
-        expect(pvm_engine_set_tempo(e, 0.0), PVM_ERR_RANGE, "`bpm` 0 is out of range");
-        expect(pvm_engine_set_tempo(e, f64::NAN), PVM_ERR_RANGE, "`bpm` NaN");
-        expect(engine.segments(&huge), PVM_ERR_TOO_LARGE, "the limit is 1048576");
-        expect(engine.segments(&deep), PVM_ERR_JSON, "recursion limit exceeded");
-        expect(engine.segments("[{\"beat\": 0, \"bpm\": 120},"), PVM_ERR_JSON, "is not valid JSON");
-        expect(engine.segments(r#"[{"beat": 0, "bpm": 2000}]"#), PVM_ERR_RANGE, "`bpm` of segment 0");
-        expect(engine.clip_add("main", &deep_object), PVM_ERR_JSON, "recursion limit exceeded");
-        expect(engine.clip_add("main", r#"{"id": "c2", "file": "snare"}"#), PVM_ERR_NOT_FOUND, "no audio file `snare`; expected `click`");
-        expect(engine.clip_add("side", r#"{"id": "c2", "file": "click"}"#), PVM_ERR_NOT_FOUND, "no timeline `side`");
-        expect(engine.clip_add("main", r#"{"id": "c2"}"#), PVM_ERR_JSON, "the clip needs `file`");
-        expect(engine.clip_add("main", r#"{"id": "c2", "file": "click", "gain": 50}"#), PVM_ERR_RANGE, "gain");
-        expect(engine.clip_add("main", r#"{"id": "c2", "file": "click", "position": "four"}"#), PVM_ERR_JSON, "`position` takes a number");
-        expect(engine.clip_add("main", r#"{"id": "c2", "file": "click", "stretch": 2}"#), PVM_ERR_RANGE, "stretch");
-        expect(engine.clip_add("main", r#"{"id": "c1", "file": "click"}"#), PVM_ERR_RANGE, "two clips `c1`");
-        expect(engine.clip_update("c9", r#"{"gain": -3}"#), PVM_ERR_NOT_FOUND, "no clip `c9` on any timeline; expected `c1`");
-        expect(engine.clip_update("c1", r#"{"id": "c2"}"#), PVM_ERR_JSON, "cannot rename");
-        expect(engine.clip_update("c1", r#"{"pan": 3}"#), PVM_ERR_RANGE, "pan");
-        expect(pvm_clip_remove(e, c"main".as_ptr(), c"c9".as_ptr()), PVM_ERR_NOT_FOUND, "no clip of timeline `main` `c9`");
-        expect(pvm_audio_file_load(e, c"gone".as_ptr(), c"/nonexistent/gone.wav".as_ptr()), PVM_ERR_IO, "/nonexistent/gone.wav");
-        expect(pvm_audio_file_load(e, c"".as_ptr(), fixture().as_ptr()), PVM_ERR_JSON, "`file_id` is empty");
+        expect(
+            pvm_timeline_play(e, utf8, 0.0),
+            PVM_ERR_UTF8,
+            "`timeline` is not UTF-8",
+        );
+        expect(
+            pvm_timeline_play(e, c"mian".as_ptr(), 0.0),
+            PVM_ERR_NOT_FOUND,
+            "no timeline `mian`",
+        );
+        expect(
+            pvm_timeline_play(e, c"main".as_ptr(), -1.0),
+            PVM_ERR_RANGE,
+            "`beat` -1",
+        );
+        expect(
+            pvm_timeline_seek(e, c"main".as_ptr(), f64::INFINITY),
+            PVM_ERR_RANGE,
+            "`beat` inf",
+        );
+        expect(
+            pvm_engine_set_tempo(e, 0.0),
+            PVM_ERR_RANGE,
+            "`bpm` 0 is out of range",
+        );
+        expect(
+            pvm_engine_set_tempo(e, f64::NAN),
+            PVM_ERR_RANGE,
+            "`bpm` NaN",
+        );
+        expect(
+            engine.segments(&huge),
+            PVM_ERR_TOO_LARGE,
+            "the limit is 1048576",
+        );
+        expect(
+            engine.segments(&deep),
+            PVM_ERR_JSON,
+            "recursion limit exceeded",
+        );
+        expect(
+            engine.segments("[{\"beat\": 0, \"bpm\": 120},"),
+            PVM_ERR_JSON,
+            "is not valid JSON",
+        );
+        expect(
+            engine.segments(r#"[{"beat": 0, "bpm": 2000}]"#),
+            PVM_ERR_RANGE,
+            "`bpm` of segment 0",
+        );
+        expect(
+            engine.clip_add("main", &deep_object),
+            PVM_ERR_JSON,
+            "recursion limit exceeded",
+        );
+        expect(
+            engine.clip_add("main", r#"{"id": "c2", "file": "snare"}"#),
+            PVM_ERR_NOT_FOUND,
+            "no audio file `snare`; expected `click`",
+        );
+        expect(
+            engine.clip_add("side", r#"{"id": "c2", "file": "click"}"#),
+            PVM_ERR_NOT_FOUND,
+            "no timeline `side`",
+        );
+        expect(
+            engine.clip_add("main", r#"{"id": "c2"}"#),
+            PVM_ERR_JSON,
+            "the clip needs `file`",
+        );
+        expect(
+            engine.clip_add("main", r#"{"id": "c2", "file": "click", "gain": 50}"#),
+            PVM_ERR_RANGE,
+            "gain",
+        );
+        expect(
+            engine.clip_add(
+                "main",
+                r#"{"id": "c2", "file": "click", "position": "four"}"#,
+            ),
+            PVM_ERR_JSON,
+            "`position` takes a number",
+        );
+        expect(
+            engine.clip_add("main", r#"{"id": "c2", "file": "click", "stretch": 2}"#),
+            PVM_ERR_RANGE,
+            "stretch",
+        );
+        expect(
+            engine.clip_add("main", r#"{"id": "c1", "file": "click"}"#),
+            PVM_ERR_RANGE,
+            "two clips `c1`",
+        );
+        expect(
+            engine.clip_update("c9", r#"{"gain": -3}"#),
+            PVM_ERR_NOT_FOUND,
+            "no clip `c9` on any timeline; expected `c1`",
+        );
+        expect(
+            engine.clip_update("c1", r#"{"id": "c2"}"#),
+            PVM_ERR_JSON,
+            "cannot rename",
+        );
+        expect(
+            engine.clip_update("c1", r#"{"pan": 3}"#),
+            PVM_ERR_RANGE,
+            "pan",
+        );
+        expect(
+            pvm_clip_remove(e, c"main".as_ptr(), c"c9".as_ptr()),
+            PVM_ERR_NOT_FOUND,
+            "no clip of timeline `main` `c9`",
+        );
+        expect(
+            pvm_audio_file_load(e, c"gone".as_ptr(), c"/nonexistent/gone.wav".as_ptr()),
+            PVM_ERR_IO,
+            "/nonexistent/gone.wav",
+        );
+        expect(
+            pvm_audio_file_load(e, c"".as_ptr(), fixture().as_ptr()),
+            PVM_ERR_JSON,
+            "`file_id` is empty",
+        );
         expect(engine.routing(&deep_object), PVM_ERR_INVALID_PATCH, "nest");
-        expect(engine.routing("{\"nodes\": {\"o\": {\"type\": \"outptu\"}}}"), PVM_ERR_INVALID_PATCH, "outptu");
-        expect(engine.update(r#"[{"op": "remove", "id": "nothing"}]"#), PVM_ERR_INVALID_PATCH, "nothing");
-        expect(pvm_engine_set_param_at(e, c"nothing".as_ptr(), c"amp".as_ptr(), 1.0, 0), PVM_ERR_PARAM, "no such node");
+        expect(
+            engine.routing("{\"nodes\": {\"o\": {\"type\": \"outptu\"}}}"),
+            PVM_ERR_INVALID_PATCH,
+            "outptu",
+        );
+        expect(
+            engine.update(r#"[{"op": "remove", "id": "nothing"}]"#),
+            PVM_ERR_INVALID_PATCH,
+            "nothing",
+        );
+        expect(
+            pvm_engine_set_param_at(e, c"nothing".as_ptr(), c"amp".as_ptr(), 1.0, 0),
+            PVM_ERR_PARAM,
+            "no such node",
+        );
     }
     assert_eq!(engine.state(), before, "nothing changed");
     // Garbage MIDI is ignored, not an error.
     let sysex = [0xF0_u8, 1, 2, 3, 0xF7];
     // SAFETY: five readable bytes.
-    engine.check(unsafe { pvm_engine_midi(e, sysex.as_ptr(), sysex.len(), 0) }, PVM_OK);
+    engine.check(
+        unsafe { pvm_engine_midi(e, sysex.as_ptr(), sysex.len(), 0) },
+        PVM_OK,
+    );
 }

@@ -99,26 +99,47 @@ fn process_does_not_allocate_through_clip_edits_tempo_and_actions() {
     // calls on this thread.
     unsafe {
         assert_eq!(pvm_routing_set(engine, routing.as_ptr()), PVM_OK);
-        assert_eq!(pvm_audio_file_load(engine, c"click".as_ptr(), wav.as_ptr().cast()), PVM_OK);
+        assert_eq!(
+            pvm_audio_file_load(engine, c"click".as_ptr(), wav.as_ptr().cast()),
+            PVM_OK
+        );
         process(64);
         assert_eq!(pvm_timeline_play(engine, c"main".as_ptr(), 0.0), PVM_OK);
         for round in 0..8_u64 {
-            let clip = format!(r#"{{"id": "c{round}", "file": "click", "position": {}}}"#, round as f64 * 0.25);
+            let clip = format!(
+                r#"{{"id": "c{round}", "file": "click", "position": {}}}"#,
+                round as f64 * 0.25
+            );
             let clip = std::ffi::CString::new(clip).unwrap();
-            assert_eq!(pvm_clip_add(engine, c"main".as_ptr(), clip.as_ptr()), PVM_OK);
+            assert_eq!(
+                pvm_clip_add(engine, c"main".as_ptr(), clip.as_ptr()),
+                PVM_OK
+            );
             process(333);
-            assert_eq!(pvm_clip_update(engine, clip_id(round).as_ptr(), cr#"{"gain": -3}"#.as_ptr()), PVM_OK);
+            assert_eq!(
+                pvm_clip_update(engine, clip_id(round).as_ptr(), cr#"{"gain": -3}"#.as_ptr()),
+                PVM_OK
+            );
             process(4_096);
             assert_eq!(pvm_engine_set_tempo(engine, 100.0 + round as f64), PVM_OK);
             let at = 48_000 * round;
-            assert_eq!(pvm_engine_set_param_at(engine, c"level".as_ptr(), c"amp".as_ptr(), 0.5, at), PVM_OK);
-            assert_eq!(pvm_engine_midi(engine, [0xB0_u8, 64, 127].as_ptr(), 3, at), PVM_OK);
+            assert_eq!(
+                pvm_engine_set_param_at(engine, c"level".as_ptr(), c"amp".as_ptr(), 0.5, at),
+                PVM_OK
+            );
+            assert_eq!(
+                pvm_engine_midi(engine, [0xB0_u8, 64, 127].as_ptr(), 3, at),
+                PVM_OK
+            );
             process(1);
             assert_eq!(pvm_timeline_seek(engine, c"main".as_ptr(), 0.0), PVM_OK);
             process(4_096);
             if round % 2 == 1 {
                 let id = clip_id(round - 1);
-                assert_eq!(pvm_clip_remove(engine, c"main".as_ptr(), id.as_ptr()), PVM_OK);
+                assert_eq!(
+                    pvm_clip_remove(engine, c"main".as_ptr(), id.as_ptr()),
+                    PVM_OK
+                );
             }
             process(64);
         }

@@ -170,9 +170,8 @@ fn the_allocation_detector_fires() {
 pub use clock_model::{AudioClock, ClockModel};
 pub use controller::{
     AudioLoader, ClipReport, Controller, DEFAULT_FADE_MS, FADE_RANGE_MS, HeldAudio, LoadedFile,
-    NodeFaults,
-    PRESET_FORMAT, PRESET_VERSION, Preset, PresetError, PresetLoaded, PresetValue, RecallAt,
-    clip_from_json, fade_problem,
+    NodeFaults, PRESET_FORMAT, PRESET_VERSION, Preset, PresetError, PresetLoaded, PresetValue,
+    RecallAt, clip_from_json, fade_problem,
 };
 pub use error::EngineError;
 pub use midi::MidiMessage;
