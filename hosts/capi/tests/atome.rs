@@ -573,3 +573,43 @@ fn hostile_arguments_are_refused_with_a_code_and_change_nothing() {
         PVM_OK,
     );
 }
+
+/// A mono 16-bit WAV at 48 kHz of `frames` frames, every one `value / 32768`.
+fn constant_wav(name: &str, frames: u32, value: i16) -> CString {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let data = frames * 2;
+    let mut bytes = b"RIFF".to_vec();
+    bytes.extend_from_slice(&(36 + data).to_le_bytes());
+    bytes.extend_from_slice(b"WAVEfmt \x10\0\0\0\x01\0\x01\0");
+    bytes.extend_from_slice(&48_000u32.to_le_bytes());
+    bytes.extend_from_slice(&96_000u32.to_le_bytes());
+    bytes.extend_from_slice(b"\x02\0\x10\0data");
+    bytes.extend_from_slice(&data.to_le_bytes());
+    for _ in 0..frames {
+        bytes.extend_from_slice(&value.to_le_bytes());
+    }
+    std::fs::write(&path, bytes).unwrap();
+    CString::new(path.to_str().unwrap()).unwrap()
+}
+
+#[test]
+fn loading_a_file_id_again_plays_the_new_file_in_its_clips() {
+    let engine = timeline_engine();
+    // SAFETY: a live engine.
+    engine.check(unsafe { pvm_engine_set_tempo(engine.raw, 120.0) }, PVM_OK);
+    let quarter = constant_wav("atome-quarter.wav", 2_400, 8_192);
+    // SAFETY: a live engine and NUL-terminated texts.
+    let reloaded = unsafe { pvm_audio_file_load(engine.raw, c"click".as_ptr(), quarter.as_ptr()) };
+    engine.check(reloaded, PVM_OK);
+    let file = &engine.state()["files"][0];
+    assert_eq!((file["frames"].as_u64(), file["seconds"].as_f64()), (Some(2_400), Some(0.05)));
+    assert_eq!(engine.state()["timelines"][0]["clips"][0]["file"], "click");
+    engine.render(4_800, 480, 0.0);
+    engine.check(engine.play("main", 0.0), PVM_OK);
+    let left = engine.render(100_000, 333, 0.0);
+    assert_eq!(onset(&left), 96_000);
+    let expected = 0.25 * centre();
+    let sounding = &left[96_000..98_400];
+    assert!(sounding.iter().all(|&x| (f64::from(x) - expected).abs() < 1e-6));
+    assert!(left[98_400..].iter().all(|&x| x == 0.0), "the new file's 2 400 frames only");
+}
