@@ -602,7 +602,10 @@ fn loading_a_file_id_again_plays_the_new_file_in_its_clips() {
     let reloaded = unsafe { pvm_audio_file_load(engine.raw, c"click".as_ptr(), quarter.as_ptr()) };
     engine.check(reloaded, PVM_OK);
     let file = &engine.state()["files"][0];
-    assert_eq!((file["frames"].as_u64(), file["seconds"].as_f64()), (Some(2_400), Some(0.05)));
+    assert_eq!(
+        (file["frames"].as_u64(), file["seconds"].as_f64()),
+        (Some(2_400), Some(0.05))
+    );
     assert_eq!(engine.state()["timelines"][0]["clips"][0]["file"], "click");
     engine.render(4_800, 480, 0.0);
     engine.check(engine.play("main", 0.0), PVM_OK);
@@ -610,6 +613,13 @@ fn loading_a_file_id_again_plays_the_new_file_in_its_clips() {
     assert_eq!(onset(&left), 96_000);
     let expected = 0.25 * centre();
     let sounding = &left[96_000..98_400];
-    assert!(sounding.iter().all(|&x| (f64::from(x) - expected).abs() < 1e-6));
-    assert!(left[98_400..].iter().all(|&x| x == 0.0), "the new file's 2 400 frames only");
+    assert!(
+        sounding
+            .iter()
+            .all(|&x| (f64::from(x) - expected).abs() < 1e-6)
+    );
+    assert!(
+        left[98_400..].iter().all(|&x| x == 0.0),
+        "the new file's 2 400 frames only"
+    );
 }
