@@ -184,9 +184,12 @@ impl Expander<'_> {
             return None;
         }
         self.stack.push((id, name));
+        let before = self.problems.len();
         self.expand_in(&mut sub, Some(id));
         self.stack.pop();
-        Some(sub)
+        // A sub-patch missing an instance of its own would only repeat that problem as ports
+        // naming nodes it lacks.
+        (self.problems.len() == before).then_some(sub)
     }
 
     /// Adds `sub`'s nodes and connections to `patch` under `node`'s id, with `node`'s values

@@ -35,6 +35,7 @@ mod shorthand;
 mod smooth_edits;
 mod snapshots;
 mod spec_files;
+mod subpatches;
 mod stretch;
 mod swap;
 mod template_edits;
