@@ -143,3 +143,6 @@ fn shift_end(end: &mut PortRef, base: u32) {
     shift(&mut end.node.span, base);
     shift(&mut end.port.span, base);
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,7 +1,7 @@
 //! The expansion of sub-patch instances into the nodes and connections they stand for.
 
 use super::{Interface, Library, SubpatchFile, is_instance};
-use crate::diagnostic::{Code, Diagnostic, Diagnostics, push_capped};
+use crate::diagnostic::{Code, Diagnostic, Diagnostics, MAX_DIAGNOSTICS, push_capped};
 use crate::format::guard;
 use crate::limits::Limits;
 use crate::patch::{Name, Node, Param, Patch, PortRef, TemplatePort};
@@ -33,6 +33,7 @@ pub fn expand(
         limits,
         problems: Vec::new(),
         stack: root.into_iter().collect(),
+        spliced: 0,
     };
     expander.expand_in(&mut patch, from);
     match expander.problems.is_empty() {
@@ -47,6 +48,10 @@ struct Expander<'l> {
     problems: Diagnostics,
     /// The files being expanded, outermost first, by id and name.
     stack: Vec<(usize, String)>,
+    /// Nodes spliced so far, at every depth: past the node limit, or the diagnostics' cap,
+    /// nothing more is opened, so files using one another many times over cannot make the
+    /// expansion's work grow past the limit.
+    spliced: usize,
 }
 
 /// An instance expanded: its id and the sub-patch's ports, their nodes named under it.
@@ -113,6 +118,16 @@ impl Expander<'_> {
             }
         }
         patch.connections.extend(connections);
+        // A sub-patch's own ports may name its instances' ports.
+        let interface = &mut patch.interface;
+        let outputs = interface.outputs.iter_mut().map(|port| (port, Side::Output));
+        let inputs = interface.inputs.iter_mut().chain(&mut interface.params);
+        for (port, side) in outputs.chain(inputs.map(|port| (port, Side::Input))) {
+            if let Some(instance) = expanded.iter().find(|e| e.id == port.target.node.text) {
+                let inner = self.port(instance, &port.target, side);
+                port.target = inner.unwrap_or_else(|| port.target.clone());
+            }
+        }
         for binding in &mut patch.midi.bindings {
             if let Some(instance) = expanded.iter().find(|e| e.id == binding.target.node.text) {
                 let port = self.port(instance, &binding.target, Side::Input);
@@ -123,6 +138,9 @@ impl Expander<'_> {
 
     /// The sub-patch `node` is an instance of, expanded, or `None` (reported).
     fn open(&mut self, node: &Node, from: Option<usize>) -> Option<Patch> {
+        if self.spliced > self.limits.max_nodes || self.problems.len() >= MAX_DIAGNOSTICS {
+            return None;
+        }
         let path = &node.module.text;
         let at = node.module.span;
         let unusable = |message: String| {
@@ -220,7 +238,9 @@ impl Expander<'_> {
             port.target.node.text = within(&port.target.node.text);
         }
         let first = patch.nodes.len();
-        if first + sub.nodes.len() > self.limits.max_nodes {
+        self.spliced = self.spliced.saturating_add(sub.nodes.len());
+        if first + sub.nodes.len() > self.limits.max_nodes || self.spliced > self.limits.max_nodes
+        {
             self.problem(guard::too_many_nodes(self.limits, node.module.span));
             return None;
         }
