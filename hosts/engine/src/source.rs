@@ -110,7 +110,9 @@ impl SourceFile {
 
     /// The sub-patch files the last expansion read, as reached (what a watch also watches).
     pub fn subpatch_paths(&self) -> impl Iterator<Item = &Path> {
-        self.included.iter().map(|included| included.file.path.as_path())
+        self.included
+            .iter()
+            .map(|included| included.file.path.as_path())
     }
 
     /// The file's text, if it is a text format and valid UTF-8 (spans point into it).

@@ -24,7 +24,11 @@ pub fn expand(
     library: &mut dyn Library,
     limits: &Limits,
 ) -> Result<Patch, Diagnostics> {
-    if !patch.nodes.iter().any(|node| is_instance(&node.module.text)) {
+    if !patch
+        .nodes
+        .iter()
+        .any(|node| is_instance(&node.module.text))
+    {
         return Ok(patch);
     }
     let from = root.as_ref().map(|(id, _)| *id);
@@ -120,7 +124,10 @@ impl Expander<'_> {
         patch.connections.extend(connections);
         // A sub-patch's own ports may name its instances' ports.
         let interface = &mut patch.interface;
-        let outputs = interface.outputs.iter_mut().map(|port| (port, Side::Output));
+        let outputs = interface
+            .outputs
+            .iter_mut()
+            .map(|port| (port, Side::Output));
         let inputs = interface.inputs.iter_mut().chain(&mut interface.params);
         for (port, side) in outputs.chain(inputs.map(|port| (port, Side::Input))) {
             if let Some(instance) = expanded.iter().find(|e| e.id == port.target.node.text) {
@@ -143,15 +150,16 @@ impl Expander<'_> {
         }
         let path = &node.module.text;
         let at = node.module.span;
-        let unusable = |message: String| {
-            Diagnostic::new(Code::Subpatch, at, message).with_label("used here")
-        };
+        let unusable =
+            |message: String| Diagnostic::new(Code::Subpatch, at, message).with_label("used here");
         if self.stack.len() > MAX_DEPTH {
             let message = format!("sub-patch `{path}` is nested more than {MAX_DEPTH} files deep");
             self.problem(
                 Diagnostic::new(Code::Limit, at, message)
                     .with_label("too deep")
-                    .with_hint(format!("sub-patches may use others at most {MAX_DEPTH} deep")),
+                    .with_hint(format!(
+                        "sub-patches may use others at most {MAX_DEPTH} deep"
+                    )),
             );
             return None;
         }
@@ -168,9 +176,15 @@ impl Expander<'_> {
         };
         let SubpatchFile { id, name, patch } = file;
         if let Some(start) = self.stack.iter().position(|(open, _)| *open == id) {
-            let mut cycle: Vec<&str> = self.stack[start..].iter().map(|(_, n)| n.as_str()).collect();
+            let mut cycle: Vec<&str> = self.stack[start..]
+                .iter()
+                .map(|(_, n)| n.as_str())
+                .collect();
             cycle.push(&name);
-            let message = format!("sub-patch files use each other in a cycle: {}", cycle.join(" -> "));
+            let message = format!(
+                "sub-patch files use each other in a cycle: {}",
+                cycle.join(" -> ")
+            );
             let diagnostic = Diagnostic::new(Code::SubpatchCycle, at, message)
                 .with_label("this use closes the cycle")
                 .with_hint("a sub-patch cannot use itself, directly or through other files");
@@ -189,9 +203,12 @@ impl Expander<'_> {
             }
         };
         if let Some(section) = played_only(&sub) {
-            let message =
-                format!("sub-patch file `{path}` has a {section} section, which only a patch that is played may have");
-            self.problem(unusable(message).with_hint("move the section into the patch that uses it"));
+            let message = format!(
+                "sub-patch file `{path}` has a {section} section, which only a patch that is played may have"
+            );
+            self.problem(
+                unusable(message).with_hint("move the section into the patch that uses it"),
+            );
             return None;
         }
         if sub.interface.is_empty() {
@@ -239,8 +256,7 @@ impl Expander<'_> {
         }
         let first = patch.nodes.len();
         self.spliced = self.spliced.saturating_add(sub.nodes.len());
-        if first + sub.nodes.len() > self.limits.max_nodes || self.spliced > self.limits.max_nodes
-        {
+        if first + sub.nodes.len() > self.limits.max_nodes || self.spliced > self.limits.max_nodes {
             self.problem(guard::too_many_nodes(self.limits, node.module.span));
             return None;
         }
@@ -257,7 +273,9 @@ impl Expander<'_> {
             connection.to.node.text = within(&connection.to.node.text);
             patch.connections.push(connection);
         }
-        patch.instances.extend(sub.instances.iter().map(|inner| within(inner)));
+        patch
+            .instances
+            .extend(sub.instances.iter().map(|inner| within(inner)));
         patch.instances.push(id.clone());
         let instance = Expanded {
             id,
@@ -273,22 +291,39 @@ impl Expander<'_> {
     /// Sets the instance's value `param` on the node its parameter names, among the nodes
     /// from `first` on.
     fn set(&mut self, patch: &mut Patch, first: usize, instance: &Expanded, param: Param) {
-        let Some(port) = instance.interface.params.iter().find(|p| p.name.text == param.name.text) else {
+        let Some(port) = instance
+            .interface
+            .params
+            .iter()
+            .find(|p| p.name.text == param.name.text)
+        else {
             let path = &instance.path;
             let name = &param.name.text;
-            let (message, hint) = if instance.interface.inputs.iter().any(|p| p.name.text == *name) {
+            let (message, hint) = if instance
+                .interface
+                .inputs
+                .iter()
+                .any(|p| p.name.text == *name)
+            {
                 (
                     format!("`{name}` is an input of sub-patch `{path}`, not a parameter"),
                     format!("connect a signal to `{}.{name}` instead", instance.id),
                 )
             } else {
-                let params: Vec<&str> =
-                    instance.interface.params.iter().map(|p| p.name.text.as_str()).collect();
+                let params: Vec<&str> = instance
+                    .interface
+                    .params
+                    .iter()
+                    .map(|p| p.name.text.as_str())
+                    .collect();
                 let hint = match params.is_empty() {
                     true => format!("`{path}` declares no parameters"),
                     false => suggest::hint_for(name, &params),
                 };
-                (format!("sub-patch `{path}` has no parameter `{name}`"), hint)
+                (
+                    format!("sub-patch `{path}` has no parameter `{name}`"),
+                    hint,
+                )
             };
             let diagnostic = Diagnostic::new(Code::SubpatchPort, param.name.span, message)
                 .with_label("not a parameter")
@@ -309,7 +344,11 @@ impl Expander<'_> {
             },
             value: param.value,
         };
-        match target.params.iter_mut().find(|p| p.name.text == value.name.text) {
+        match target
+            .params
+            .iter_mut()
+            .find(|p| p.name.text == value.name.text)
+        {
             Some(written) => *written = value,
             None => target.params.push(value),
         }
@@ -320,7 +359,12 @@ impl Expander<'_> {
     fn port(&mut self, instance: &Expanded, end: &PortRef, side: Side) -> Option<PortRef> {
         let ports: Vec<&TemplatePort> = match side {
             Side::Output => instance.interface.outputs.iter().collect(),
-            Side::Input => instance.interface.inputs.iter().chain(&instance.interface.params).collect(),
+            Side::Input => instance
+                .interface
+                .inputs
+                .iter()
+                .chain(&instance.interface.params)
+                .collect(),
         };
         let wanted = &end.port.text;
         let found = match wanted.is_empty() {
@@ -344,7 +388,11 @@ impl Expander<'_> {
             true => format!("`{path}` declares none"),
             false => suggest::hint_for(wanted, &names),
         };
-        let span = if end.port.span.is_none() { end.node.span } else { end.port.span };
+        let span = if end.port.span.is_none() {
+            end.node.span
+        } else {
+            end.port.span
+        };
         self.problem(
             Diagnostic::new(Code::SubpatchPort, span, message)
                 .with_label(format!("no such {what}"))

@@ -46,7 +46,9 @@ fn tower(levels: usize, fan: usize) -> Files {
 
 fn top(level: usize) -> crate::patch::Patch {
     let text = format!(r#"(patch (nodes (top (type "f{level}.lisp"))))"#);
-    Format::Sexpr.read(text.as_bytes(), &Limits::default()).unwrap()
+    Format::Sexpr
+        .read(text.as_bytes(), &Limits::default())
+        .unwrap()
 }
 
 #[test]
@@ -72,7 +74,10 @@ fn files_using_each_other_many_times_over_stop_at_the_node_limit() {
         ..Limits::default()
     };
     let problems = expand(top(MAX_DEPTH), None, &mut files, &limits).unwrap_err();
-    assert!(problems.iter().any(|p| p.code == Code::Limit), "{problems:#?}");
+    assert!(
+        problems.iter().any(|p| p.code == Code::Limit),
+        "{problems:#?}"
+    );
     // Every open but the refused ones splices at least one node: at most the limit's worth,
     // plus one over it.
     assert!(files.opened <= 1001, "{} opens", files.opened);
@@ -85,10 +90,23 @@ fn within_the_bounds_every_node_is_named_under_its_instances() {
     let ids: Vec<&str> = patch.nodes.iter().map(|n| n.id.text.as_str()).collect();
     assert_eq!(
         ids,
-        ["top/i0/i0/osc", "top/i0/i1/osc", "top/i1/i0/osc", "top/i1/i1/osc"]
+        [
+            "top/i0/i0/osc",
+            "top/i0/i1/osc",
+            "top/i1/i0/osc",
+            "top/i1/i1/osc"
+        ]
     );
     assert_eq!(
         patch.instances,
-        ["top/i0/i0", "top/i0/i1", "top/i0", "top/i1/i0", "top/i1/i1", "top/i1", "top"]
+        [
+            "top/i0/i0",
+            "top/i0/i1",
+            "top/i0",
+            "top/i1/i0",
+            "top/i1/i1",
+            "top/i1",
+            "top"
+        ]
     );
 }

@@ -6,9 +6,7 @@ use patchvm::ir::{Format, Limits, Patch};
 use patchvm::modules::catalog;
 use patchvm::{Instance, Prepared, Settings};
 use patchvm_tests::oracle;
-use patchvm_tests::strategies::{
-    interface, invalid_patch, sample_bank, valid_patch, voices_patch,
-};
+use patchvm_tests::strategies::{interface, invalid_patch, sample_bank, valid_patch, voices_patch};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 

@@ -30,7 +30,10 @@ fn load(path: &Path) -> Patch {
     match source::load(path, &Limits::default()) {
         Ok((patch, _)) => patch,
         Err(LoadError::Invalid(source, problems)) => {
-            panic!("{}", Renderer::new(&source, Style::Plain).render_all(&problems))
+            panic!(
+                "{}",
+                Renderer::new(&source, Style::Plain).render_all(&problems)
+            )
         }
         Err(error) => panic!("{error}"),
     }
@@ -48,7 +51,10 @@ fn refused(path: &Path) -> (String, Diagnostics) {
         }
         Err(error) => panic!("{error}"),
     };
-    (Renderer::new(&source, Style::Plain).render_all(&problems), problems)
+    (
+        Renderer::new(&source, Style::Plain).render_all(&problems),
+        problems,
+    )
 }
 
 const FILTERED_SAW: &str = r#"(patch
@@ -93,7 +99,10 @@ fn an_instance_renders_bit_identical_to_its_nodes_written_inline() {
     let frames = 48_000;
     for block in [1, 64] {
         let bits = |patch: &Patch| -> Vec<u32> {
-            render(patch, frames, block).iter().map(|s| s.to_bits()).collect()
+            render(patch, frames, block)
+                .iter()
+                .map(|s| s.to_bits())
+                .collect()
         };
         let (a, b) = (bits(&instance), bits(&inline));
         assert_eq!(a, b, "block {block}");
@@ -161,8 +170,14 @@ fn a_mistake_inside_a_subpatch_file_is_shown_at_its_own_line_and_column() {
     // `"osc.sinus"` is on line 4 of lib/bad.lisp, after `    (osc (type `: column 16.
     let place = format!("{}:4:16", dir.join("lib/bad.lisp").display());
     assert!(rendered.contains(&place), "{place} not in\n{rendered}");
-    assert!(rendered.contains(r#"(osc (type "osc.sinus"))))"#), "{rendered}");
-    assert!(rendered.contains("unknown module `osc.sinus`"), "{rendered}");
+    assert!(
+        rendered.contains(r#"(osc (type "osc.sinus"))))"#),
+        "{rendered}"
+    );
+    assert!(
+        rendered.contains("unknown module `osc.sinus`"),
+        "{rendered}"
+    );
 }
 
 #[test]
@@ -201,9 +216,7 @@ fn a_file_that_cannot_be_used_is_refused_at_the_type_string() {
 #[test]
 fn a_cycle_of_files_is_refused_naming_every_file() {
     let uses = |path: &str| {
-        format!(
-            "(patch (outputs (out inner \"out\"))\n  (nodes (inner (type \"{path}\"))))\n"
-        )
+        format!("(patch (outputs (out inner \"out\"))\n  (nodes (inner (type \"{path}\"))))\n")
     };
     let dir = folder(
         "cycle",
@@ -232,12 +245,18 @@ fn a_cycle_of_files_is_refused_naming_every_file() {
         )
     );
     // The use that closes it is b.lisp's, on its line 2.
-    assert!(rendered.contains(&format!("{}:2:23", b.display())), "{rendered}");
+    assert!(
+        rendered.contains(&format!("{}:2:23", b.display())),
+        "{rendered}"
+    );
     let (_, problems) = refused(&dir.join("self.lisp"));
     let me = dir.join("self.lisp");
     assert_eq!(
         problems[0].message,
-        format!("sub-patch files use each other in a cycle: {0} -> {0}", me.display())
+        format!(
+            "sub-patch files use each other in a cycle: {0} -> {0}",
+            me.display()
+        )
     );
 }
 
@@ -263,12 +282,18 @@ fn an_instance_given_what_its_subpatch_lacks_is_refused_with_the_choices() {
     assert_eq!(
         found,
         [
-            (Code::SubpatchPort, "sub-patch `lib/voice.lisp` has no parameter `frq`"),
+            (
+                Code::SubpatchPort,
+                "sub-patch `lib/voice.lisp` has no parameter `frq`"
+            ),
             (
                 Code::SubpatchPort,
                 "`drive` is an input of sub-patch `lib/voice.lisp`, not a parameter"
             ),
-            (Code::SubpatchPort, "sub-patch `lib/voice.lisp` has no output `output`"),
+            (
+                Code::SubpatchPort,
+                "sub-patch `lib/voice.lisp` has no output `output`"
+            ),
             (
                 Code::SubpatchPort,
                 "sub-patch `lib/voice.lisp` has no input or parameter `cutof`"
@@ -294,14 +319,27 @@ fn convert_keeps_the_instance_and_every_format_reads_the_interface() {
     let (as_written, _) =
         source::load_as_written(&dir.join("lib/voice.lisp"), &Limits::default()).unwrap();
     let names = |ports: &[patchvm::ir::TemplatePort]| -> Vec<String> {
-        ports.iter().map(|p| format!("{}={}.{}", p.name.text, p.target.node.text, p.target.port.text)).collect()
+        ports
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}={}.{}",
+                    p.name.text, p.target.node.text, p.target.port.text
+                )
+            })
+            .collect()
     };
     assert_eq!(names(&as_written.interface.inputs), ["drive=lp.q"]);
-    assert_eq!(names(&as_written.interface.params), ["freq=osc.freq", "cutoff=lp.cutoff"]);
+    assert_eq!(
+        names(&as_written.interface.params),
+        ["freq=osc.freq", "cutoff=lp.cutoff"]
+    );
     assert_eq!(names(&as_written.interface.outputs), ["out=lp.out"]);
     let plain = as_written.without_spans();
     for format in Format::ALL {
-        let read = format.read(&format.write(&plain), &Limits::default()).unwrap();
+        let read = format
+            .read(&format.write(&plain), &Limits::default())
+            .unwrap();
         assert_eq!(read.without_spans(), plain, "via {format:?}");
     }
 }
@@ -345,7 +383,10 @@ fn a_watched_session_reloads_an_edited_subpatch_keeping_its_oscillator_phase() {
             Some(WatchEvent::Invalid {
                 source,
                 diagnostics,
-            }) => panic!("{}", Renderer::new(&source, Style::Plain).render_all(&diagnostics)),
+            }) => panic!(
+                "{}",
+                Renderer::new(&source, Style::Plain).render_all(&diagnostics)
+            ),
             _ => {}
         }
         assert!(Instant::now() < deadline, "no reload");
@@ -373,7 +414,10 @@ fn a_watched_session_reloads_an_edited_subpatch_keeping_its_oscillator_phase() {
         })
         .collect();
     let first = crossings[0];
-    let after = crossings.iter().filter(|&&at| at > swapped_by as f64).count();
+    let after = crossings
+        .iter()
+        .filter(|&&at| at > swapped_by as f64)
+        .count();
     assert!(after > 20, "{after} crossings after the reload");
     for at in &crossings {
         let periods = (at - first) / period;
