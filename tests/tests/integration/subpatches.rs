@@ -425,3 +425,34 @@ fn a_watched_session_reloads_an_edited_subpatch_keeping_its_oscillator_phase() {
         assert!(off < 0.01, "crossing at {at} is {off} samples off the grid");
     }
 }
+
+#[test]
+fn events_reach_a_node_inside_an_instance_by_its_expanded_id() {
+    let dir = folder(
+        "events",
+        &[
+            (
+                "tone.lisp",
+                r#"(patch (params (pitch osc "freq")) (outputs (out osc "out"))
+  (nodes (osc (type "osc.sine") (freq 440))))"#,
+            ),
+            (
+                "song.lisp",
+                "(patch (nodes (t (type \"tone.lisp\") (pitch 300)) (out (type \"output\")))\n  (-> t out))\n",
+            ),
+        ],
+    );
+    let (mut controller, mut audio) = live::mono();
+    controller.load_file(&dir.join("song.lisp")).unwrap();
+    let before = live::render(&mut audio, 9600);
+    controller
+        .set_param("t/osc", "freq", 600.0, patchvm::engine::At::Now)
+        .unwrap();
+    let after = live::render(&mut audio, 9600);
+    let (a, b) = (
+        frequency(&before, 48_000.0).unwrap(),
+        frequency(&after, 48_000.0).unwrap(),
+    );
+    assert!((a - 300.0).abs() < 1e-3, "{a} Hz before");
+    assert!((b - 600.0).abs() < 1e-3, "{b} Hz after");
+}
