@@ -82,6 +82,15 @@ pub enum Code {
     Timeline,
     /// A timeline command or follow action names a timeline or clip that does not exist.
     UnknownTimeline,
+    /// A sub-patch file cannot be used: missing, unreadable, not a valid patch, with a section
+    /// only a played patch may have, or a port that names no node of it.
+    Subpatch,
+    /// Sub-patch files use each other in a cycle (a file using itself, directly or through
+    /// others).
+    SubpatchCycle,
+    /// An instance of a sub-patch is given a parameter, input or output the sub-patch does
+    /// not declare.
+    SubpatchPort,
     /// A setting of the host (not of the patch) is out of range, such as the sample rate.
     Setting,
     /// patchvm failed its own invariants: a bug to report, never the patch's fault.
@@ -150,6 +159,9 @@ impl Code {
             Code::NotBuilt => "E0125",
             Code::Timeline => "E0123",
             Code::UnknownTimeline => "E0124",
+            Code::Subpatch => "E0133",
+            Code::SubpatchCycle => "E0134",
+            Code::SubpatchPort => "E0135",
             Code::Setting => "E0201",
             Code::Internal => "E0900",
             Code::Unheard => "W0101",

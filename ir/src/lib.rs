@@ -37,6 +37,7 @@ pub mod samples;
 pub mod scenes;
 pub mod shorthand;
 pub mod span;
+pub mod subpatch;
 pub mod suggest;
 pub mod text;
 pub mod timelines;
@@ -63,6 +64,7 @@ pub use patch::{
 pub use samples::SampleEntry;
 pub use scenes::{Scene, SceneValue};
 pub use span::{LineColumn, LineIndex, Span};
+pub use subpatch::{Interface, Library, SubpatchFile};
 pub use text::{TextCheck, TextInfo, TextProblem, TextSpec, TextValue};
 pub use timelines::{Clip, Follow, FollowAction, Position, Timeline};
 pub use transport::{Meter, TempoChange, TempoShape, Transport};

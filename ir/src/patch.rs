@@ -7,6 +7,7 @@ use crate::literal::Escape;
 use crate::samples::SampleEntry;
 use crate::scenes::Scene;
 use crate::span::Span;
+use crate::subpatch::Interface;
 use crate::timelines::Timeline;
 use crate::transport::Transport;
 
@@ -36,6 +37,13 @@ pub struct Patch {
     /// The sample bank: words naming audio files, and folders of them (see
     /// [`mod@crate::samples`]), in the order written.
     pub samples: Vec<SampleEntry>,
+    /// The inputs, outputs and parameters the patch offers when another patch uses it as a
+    /// sub-patch (see [`mod@crate::subpatch`]); empty for a patch that is only played.
+    pub interface: Interface,
+    /// The ids of the sub-patch instances expanded into this patch, whose nodes are named
+    /// `ID/NODE` ([`crate::subpatch::expand`]). No format writes it: a file keeps the
+    /// instance, not its expansion.
+    pub instances: Vec<String>,
 }
 
 /// A voice template: `(voice NAME (nodes …) (connections …) (inputs …) (outputs …))`.
@@ -284,6 +292,11 @@ impl Patch {
             }
         }
         crate::timelines::clear_spans(&mut self.timelines);
+        for port in self.interface.ports_mut() {
+            port.span = Span::NONE;
+            port.name.span = Span::NONE;
+            clear_end(&mut port.target);
+        }
         let midi = &mut self.midi;
         for number in midi.tuning.iter_mut().chain(&mut midi.bend_range) {
             number.span = Span::NONE;

@@ -314,7 +314,15 @@ fn expand_by<'p>(
 
 /// Refuses the reserved separator in every id and port name the patch writes.
 fn check_names(patch: &Patch, problems: &mut Diagnostics) {
-    let mut names: Vec<(&Name, &str)> = patch.nodes.iter().map(|n| (&n.id, "node id")).collect();
+    // Nodes of an expanded sub-patch instance are named under it (`bass1/osc`).
+    let expanded = |id: &str| {
+        patch.instances.iter().any(|instance| {
+            id.strip_prefix(instance.as_str())
+                .is_some_and(|rest| rest.starts_with(SEPARATOR))
+        })
+    };
+    let written = patch.nodes.iter().filter(|n| !expanded(&n.id.text));
+    let mut names: Vec<(&Name, &str)> = written.map(|n| (&n.id, "node id")).collect();
     for template in &patch.voices {
         names.push((&template.name, "template name"));
         names.extend(template.nodes.iter().map(|n| (&n.id, "node id")));

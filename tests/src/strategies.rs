@@ -167,6 +167,43 @@ pub fn sample_bank() -> impl Strategy<Value = Vec<patchvm::ir::SampleEntry>> {
     })
 }
 
+/// What a patch offers as a sub-patch: up to three inputs, outputs and parameters, each
+/// naming a node and port (any text, escapes and `/` included: the formats carry names as
+/// written, validation checks them).
+pub fn interface() -> impl Strategy<Value = patchvm::ir::Interface> {
+    use patchvm::ir::{PortRef, Span, TemplatePort};
+    let port = ("[a-z][a-z0-9_]{0,5}", "[a-z/ \"\\\\é.]{1,8}", "[a-z]{1,5}").prop_map(
+        |(name, node, port)| TemplatePort {
+            name: Name::new(name),
+            target: PortRef {
+                node: Name::new(node),
+                port: Name::new(port),
+            },
+            span: Span::NONE,
+        },
+    );
+    let ports = || prop::collection::vec(port.clone(), 0..=3);
+    (ports(), ports(), ports()).prop_map(|(inputs, outputs, params)| {
+        // Port names are keys of one map per kind in the document formats: distinct.
+        let distinct = |ports: Vec<TemplatePort>| {
+            let mut seen = Vec::new();
+            ports
+                .into_iter()
+                .filter(|p| {
+                    let new = !seen.contains(&p.name.text);
+                    seen.push(p.name.text.clone());
+                    new
+                })
+                .collect()
+        };
+        patchvm::ir::Interface {
+            inputs: distinct(inputs),
+            outputs: distinct(outputs),
+            params: distinct(params),
+        }
+    })
+}
+
 /// A scene's raw choices: for each value, a node, one of its inputs and a gene for the value.
 type SceneGene = Vec<(usize, usize, ParamGene)>;
 

@@ -128,6 +128,7 @@ impl PoisonableController {
             path: PathBuf::from("<text>"),
             format,
             bytes: text.to_vec(),
+            included: Vec::new(),
         };
         self.controller
             .load_text(text, format)

@@ -3,7 +3,7 @@
 use crate::failure::Failure;
 use crate::limits::LimitArgs;
 use crate::output_file::{Replacement, cannot_write, refuse_same_file};
-use patchvm::engine::source::load;
+use patchvm::engine::source::load_as_written;
 use patchvm::ir::Format;
 use std::path::PathBuf;
 
@@ -29,7 +29,7 @@ pub fn run(args: &ConvertArgs) -> Result<(), Failure> {
         ))
     })?;
     refuse_same_file(&args.output, "--output", &[("the patch", &args.input)])?;
-    let (patch, _) = load(&args.input, &args.limits.limits())?;
+    let (patch, _) = load_as_written(&args.input, &args.limits.limits())?;
     let output = Replacement::new(&args.output)?;
     std::fs::write(output.path(), format.write(&patch))
         .map_err(|error| cannot_write(&args.output, &error))?;

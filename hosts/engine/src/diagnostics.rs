@@ -6,7 +6,7 @@
 
 use crate::source::SourceFile;
 use ariadne::{CharSet, Config, IndexType, Label, Report, ReportKind, Source};
-use patchvm_ir::{Diagnostic, LineIndex, Severity};
+use patchvm_ir::{Diagnostic, LineIndex, Severity, Span};
 
 /// How rendered diagnostics look.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,6 +25,9 @@ pub struct Renderer<'s> {
     /// The text with its two line indexes (ours for `line:column`, ariadne's for the
     /// report), or `None` for a source without text (MessagePack, invalid UTF-8).
     text: Option<Indexed<'s>>,
+    /// The sub-patch files the source's expansion read, each with the offset its spans start
+    /// at, in order (see [`SourceFile::included`]).
+    included: Vec<(u32, Renderer<'s>)>,
 }
 
 /// A source text and the indexes built from it, once.
@@ -46,6 +49,11 @@ impl<'s> Renderer<'s> {
                 lines: LineIndex::new(text),
                 source: Source::from(text),
             }),
+            included: source
+                .included
+                .iter()
+                .map(|included| (included.base, Renderer::new(&included.file, style)))
+                .collect(),
         }
     }
 
@@ -53,7 +61,31 @@ impl<'s> Renderer<'s> {
     ///
     /// Diagnostics with a span into a text file show the line; others (MessagePack files,
     /// limits on the whole file) show the file name and the message.
+    /// A diagnostic inside a sub-patch file is rendered against that file, with its name.
     pub fn render(&self, diagnostic: &Diagnostic) -> String {
+        if self.included.is_empty() {
+            return self.render_here(diagnostic);
+        }
+        let start = diagnostic.primary.span.start;
+        let at = self
+            .included
+            .partition_point(|(base, _)| *base <= start && !diagnostic.primary.span.is_none());
+        let (base, end) = match at {
+            0 => (0, self.included[0].0),
+            at => (
+                self.included[at - 1].0,
+                self.included.get(at).map_or(u32::MAX, |(next, _)| *next),
+            ),
+        };
+        let within = in_file(diagnostic, base, end);
+        match at {
+            0 => self.render_here(&within),
+            at => self.included[at - 1].1.render_here(&within),
+        }
+    }
+
+    /// Renders `diagnostic`, whose spans are all in this renderer's own file.
+    fn render_here(&self, diagnostic: &Diagnostic) -> String {
         let name = &self.name;
         let Some(indexed) = self
             .text
@@ -70,7 +102,7 @@ impl<'s> Renderer<'s> {
             let place = format!("{name}:{}:{}", at.line, at.column);
             return render_without_source(diagnostic, &place);
         }
-        let span = |span: patchvm_ir::Span| (name.as_str(), span.range());
+        let span = |span: Span| (name.as_str(), span.range());
         let config = Config::default()
             .with_index_type(IndexType::Byte)
             .with_color(self.style == Style::Terminal)
@@ -114,6 +146,23 @@ impl<'s> Renderer<'s> {
             .map(|diagnostic| self.render(diagnostic))
             .collect()
     }
+}
+
+/// `diagnostic` as seen in the file whose spans run from `base` to before `end`: its spans
+/// moved back by `base`, labels in other files left out.
+fn in_file(diagnostic: &Diagnostic, base: u32, end: u32) -> Diagnostic {
+    let inside = |span: Span| span.is_none() || (base <= span.start && span.end < end);
+    let back = |span: Span| match span.is_none() {
+        true => span,
+        false => Span::new((span.start - base) as usize, (span.end - base) as usize),
+    };
+    let mut moved = diagnostic.clone();
+    moved.primary.span = back(moved.primary.span);
+    moved.secondary.retain(|label| inside(label.span));
+    for label in &mut moved.secondary {
+        label.span = back(label.span);
+    }
+    moved
 }
 
 /// Source lines longer than this are not printed with their diagnostic.

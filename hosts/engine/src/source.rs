@@ -1,5 +1,8 @@
 //! Patch files: reading one from disk in the format its extension names, and keeping its text
-//! so that diagnostics can show the lines they point at.
+//! so that diagnostics can show the lines they point at; and the sub-patch files it uses
+//! (`source/subpatches.rs`), read when its instances are expanded, kept beside it.
+
+mod subpatches;
 
 use patchvm_ir::shorthand::resolve;
 use patchvm_ir::{Diagnostics, Format, Limits, Patch};
@@ -14,6 +17,19 @@ pub struct SourceFile {
     pub format: Format,
     /// The file's bytes.
     pub bytes: Vec<u8>,
+    /// The sub-patch files its expansion read ([`SourceFile::expand`]), with the offsets their
+    /// spans start at; empty until then.
+    pub included: Vec<Included>,
+}
+
+/// A sub-patch file read for a patch file's expansion.
+#[derive(Clone, Debug)]
+pub struct Included {
+    /// Where its spans start: a diagnostic at or past it (and before the next file's) is in it,
+    /// `base` bytes on.
+    pub base: u32,
+    /// The file.
+    pub file: SourceFile,
 }
 
 /// Why a patch file could not be turned into a patch.
@@ -68,6 +84,7 @@ impl SourceFile {
             path: path.into(),
             format,
             bytes,
+            included: Vec::new(),
         })
     }
 
@@ -78,6 +95,24 @@ impl SourceFile {
         let mut patch = self.format.read(&self.bytes, limits)?;
         let _reported_by_validation = resolve(&mut patch, patchvm_modules::catalog());
         Ok(patch)
+    }
+
+    /// `patch` (this file's) with its sub-patch instances expanded (see
+    /// [`patchvm_ir::subpatch`]), their files read relative to the folder of the file that
+    /// names them and kept in [`SourceFile::included`], also when they have problems.
+    pub fn expand(&mut self, patch: Patch, limits: &Limits) -> Result<Patch, Diagnostics> {
+        let mut files = subpatches::Files::new(self, limits);
+        let root = Some((0, subpatches::name(&self.path)));
+        let expanded = patchvm_ir::subpatch::expand(patch, root, &mut files, limits);
+        self.included = files.included;
+        expanded
+    }
+
+    /// The sub-patch files the last expansion read, as reached (what a watch also watches).
+    pub fn subpatch_paths(&self) -> impl Iterator<Item = &Path> {
+        self.included
+            .iter()
+            .map(|included| included.file.path.as_path())
     }
 
     /// The file's text, if it is a text format and valid UTF-8 (spans point into it).
@@ -121,8 +156,19 @@ fn is_fifo(_: &std::fs::FileType) -> bool {
     false
 }
 
-/// Reads and parses the patch file at `path`.
+/// Reads and parses the patch file at `path`, its sub-patch instances expanded: the patch
+/// that plays.
 pub fn load(path: &Path, limits: &Limits) -> Result<(Patch, SourceFile), LoadError> {
+    let (patch, mut source) = load_as_written(path, limits)?;
+    match source.expand(patch, limits) {
+        Ok(patch) => Ok((patch, source)),
+        Err(diagnostics) => Err(LoadError::Invalid(source, diagnostics)),
+    }
+}
+
+/// Reads and parses the patch file at `path`, its sub-patch instances kept as written (what
+/// `convert` rewrites).
+pub fn load_as_written(path: &Path, limits: &Limits) -> Result<(Patch, SourceFile), LoadError> {
     let source = SourceFile::read(path, limits)?;
     match source.parse(limits) {
         Ok(patch) => Ok((patch, source)),

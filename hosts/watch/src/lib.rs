@@ -1,5 +1,5 @@
-//! File watching: every save of a patch file, or of an audio file it plays, reloads it into a
-//! playing engine.
+//! File watching: every save of a patch file, of a sub-patch file it uses or of an audio file
+//! it plays, reloads it into a playing engine.
 //!
 //! [`FileWatch::spawn`] watches the file's directory (not the file: editors that save by
 //! writing a new file and renaming it over the old one replace the file a watch on it would
@@ -194,6 +194,7 @@ impl FileWatch {
             watcher: Arc::clone(&watcher),
             folders: vec![dir.clone()],
             audio: Vec::new(),
+            subpatches: Vec::new(),
             audio_changed: false,
             path: path.to_path_buf(),
             name,
@@ -245,8 +246,12 @@ struct Reloader {
     watcher: SharedWatcher,
     /// The folders watched: the patch's, then those of its audio files.
     folders: Vec<PathBuf>,
-    /// The audio files the patch playing reads, as resolved.
+    /// The audio files the patch playing reads, as resolved, and the sub-patch files its
+    /// last read used: a change of one reloads the patch.
     audio: Vec<PathBuf>,
+    /// The sub-patch files the file's last read used (those of a broken save too, so that
+    /// mending one reloads).
+    subpatches: Vec<PathBuf>,
     /// Whether one of them changed since the last reload.
     audio_changed: bool,
     settings: WatchSettings,
@@ -262,6 +267,7 @@ impl Reloader {
     /// else once its events have been quiet for the debounce (see [`settle`]) — until the
     /// watcher (the sender of `raw`) is dropped.
     fn run(mut self, raw: &Receiver<notify::Result<Event>>) {
+        self.subpatches = self.used_subpatches();
         // A save between the caller's load and the watch starting would go unseen otherwise.
         self.reload(Instant::now());
         self.watch_audio();
@@ -298,7 +304,8 @@ impl Reloader {
     /// Watches the folders of the audio files the patch playing reads (and no longer those
     /// of files it stopped reading).
     fn watch_audio(&mut self) {
-        let playing = self.lock().audio_paths().to_vec();
+        let mut playing = self.lock().audio_paths().to_vec();
+        playing.extend(self.subpatches.iter().cloned());
         self.audio = playing;
         let mut wanted = vec![self.folders[0].clone()];
         for path in &self.audio {
@@ -398,8 +405,13 @@ impl Reloader {
 
     /// What loading `source` led to: a reload, followed by its warnings if it has any; or
     /// why the patch does not play.
-    fn load(&self, source: SourceFile, saved: Instant) -> Vec<WatchEvent> {
-        let patch = match source.parse(&self.settings.limits) {
+    fn load(&mut self, mut source: SourceFile, saved: Instant) -> Vec<WatchEvent> {
+        let limits = &self.settings.limits;
+        let expanded = source
+            .parse(limits)
+            .and_then(|patch| source.expand(patch, limits));
+        self.subpatches = source.subpatch_paths().map(Path::to_path_buf).collect();
+        let patch = match expanded {
             Ok(patch) => patch,
             Err(diagnostics) => {
                 return vec![WatchEvent::Invalid {
@@ -444,6 +456,19 @@ impl Reloader {
 }
 
 impl Reloader {
+    /// The sub-patch files the file uses now, read before the watch's first reload (which
+    /// reads nothing when the file is as the caller loaded it).
+    fn used_subpatches(&self) -> Vec<PathBuf> {
+        let limits = &self.settings.limits;
+        let Ok(mut source) = SourceFile::read(&self.path, limits) else {
+            return Vec::new();
+        };
+        if let Ok(patch) = source.parse(limits) {
+            let _reported_when_loaded = source.expand(patch, limits);
+        }
+        source.subpatch_paths().map(Path::to_path_buf).collect()
+    }
+
     /// The controller, for a moment: no file is read while it is held.
     fn lock(&self) -> MutexGuard<'_, Controller> {
         lock(&self.controller)

@@ -14,10 +14,12 @@
 //!                  "tempo": [ { "step" | "ramp": BEAT, "bpm": BPM }, ... ] },
 //!   "scenes": { NAME: { "NODE.INPUT": VALUE, ... }, ... },
 //!   "timelines": { NAME: { "bpm": BPM, "tempo": [ ... ], "clips": [ CLIP, ... ] }, ... },
-//!   "samples": [ "FOLDER", { WORD: "PATH", ... }, ... ] }
+//!   "samples": [ "FOLDER", { WORD: "PATH", ... }, ... ],
+//!   "inputs": { PORT: [NODE, PORT], ... }, "outputs": { ... }, "params": { ... } }
 //! ```
 //!
-//! Every key is optional (`{}` is the empty patch); `voices`, `midi`, `transport`, `scenes`,
+//! Every key is optional (`{}` is the empty patch); a sub-patch's `inputs`, `outputs` and
+//! `params` (see [`crate::subpatch`]), `voices`, `midi`, `transport`, `scenes`,
 //! `timelines` (see `document/timelines.rs`) and a
 //! template's `channel` and `voices` are written only when the patch has them (see
 //! [`transport`] for its section). Files from before several templates hold one template as
@@ -91,7 +93,7 @@ pub(crate) struct Words {
     pub list: &'static str,
 }
 
-const TOP_KEYS: [&str; 9] = [
+const TOP_KEYS: [&str; 12] = [
     "nodes",
     "connections",
     "voice",
@@ -101,6 +103,9 @@ const TOP_KEYS: [&str; 9] = [
     "scenes",
     "timelines",
     "samples",
+    "inputs",
+    "outputs",
+    "params",
 ];
 const TEMPLATE_KEYS: [&str; 7] = [
     "name",
@@ -189,7 +194,10 @@ impl Converter<'_> {
                 5 => patch.transport = self.transport(value)?,
                 6 => patch.scenes = self.scenes(value),
                 7 => patch.timelines = self.timelines(value)?,
-                _ => patch.samples = self.samples(value),
+                8 => patch.samples = self.samples(value),
+                9 => patch.interface.inputs = self.ports(value, "inputs"),
+                10 => patch.interface.outputs = self.ports(value, "outputs"),
+                _ => patch.interface.params = self.ports(value, "params"),
             }
         }
         Ok(())
@@ -743,7 +751,10 @@ impl Serialize for PatchDocument<'_> {
             + usize::from(patch.transport.is_some())
             + usize::from(!patch.scenes.is_empty())
             + usize::from(!patch.timelines.is_empty())
-            + usize::from(!patch.samples.is_empty());
+            + usize::from(!patch.samples.is_empty())
+            + usize::from(!patch.interface.inputs.is_empty())
+            + usize::from(!patch.interface.outputs.is_empty())
+            + usize::from(!patch.interface.params.is_empty());
         let mut map = serializer.serialize_map(Some(len))?;
         map.serialize_entry("nodes", &Nodes(&patch.nodes))?;
         map.serialize_entry("connections", &Connections(&patch.connections))?;
@@ -764,6 +775,15 @@ impl Serialize for PatchDocument<'_> {
         }
         if !patch.samples.is_empty() {
             map.serialize_entry("samples", &samples::SamplesDocument(&patch.samples))?;
+        }
+        for (key, ports) in [
+            ("inputs", &patch.interface.inputs),
+            ("outputs", &patch.interface.outputs),
+            ("params", &patch.interface.params),
+        ] {
+            if !ports.is_empty() {
+                map.serialize_entry(key, &Ports(ports))?;
+            }
         }
         map.end()
     }

@@ -11,7 +11,7 @@
 //! anything that could recurse, and reports problems as [`Diagnostics`] instead of panicking.
 
 mod document;
-mod guard;
+pub(crate) mod guard;
 pub mod json;
 pub mod msgpack;
 pub mod sexpr;

@@ -20,7 +20,9 @@
 //! names sets of values to recall (`sexpr/scenes.rs`); `(timelines (main (bpm 120) (clip c1
 //! (file "kick.wav") (position 4))))` places clips on timelines (`sexpr/timelines.rs`).
 //! names sets of values to recall (`sexpr/scenes.rs`); `(samples (bd "kit/kick.wav") "drums/")`
-//! is the sample bank (`sexpr/samples.rs`).
+//! is the sample bank (`sexpr/samples.rs`). A sub-patch file declares what it offers with
+//! `(inputs (NAME NODE PORT) ...)`, `(outputs ...)` and `(params ...)` (see
+//! [`crate::subpatch`]).
 //!
 //! Shorthand, spelt with bare symbols only (a quoted string is never shorthand), expands as the
 //! patch is read into the ordinary nodes and connections it stands for (`sexpr/shorthand.rs`
@@ -62,7 +64,7 @@ use shorthand::Pending;
 use syntax::{Atom, Sexp};
 
 const MINIMAL: &str = "(patch (nodes) (connections))";
-const SECTIONS: [&str; 8] = [
+const SECTIONS: [&str; 11] = [
     "nodes",
     "connections",
     "voice",
@@ -71,9 +73,13 @@ const SECTIONS: [&str; 8] = [
     "scenes",
     "timelines",
     "samples",
+    "inputs",
+    "outputs",
+    "params",
 ];
 const SECTIONS_HINT: &str = "the sections are `(nodes ...)`, `(connections ...)`, `(voice ...)`, \
-     `(midi ...)`, `(transport ...)`, `(scenes ...)`, `(timelines ...)` and `(samples ...)`; nodes and chains `(-> ...)` may stand alone";
+     `(midi ...)`, `(transport ...)`, `(scenes ...)`, `(timelines ...)`, `(samples ...)` and a sub-patch's \
+     `(inputs ...)`, `(outputs ...)` and `(params ...)`; nodes and chains `(-> ...)` may stand alone";
 const TEMPLATE_SECTIONS: [&str; 6] = [
     "nodes",
     "connections",
@@ -149,6 +155,18 @@ pub fn write(patch: &Patch) -> String {
     out.push_str(")\n  (connections");
     write_connections(&mut out, &patch.connections, "\n    ");
     out.push(')');
+    for (section, ports) in [
+        ("inputs", &patch.interface.inputs),
+        ("outputs", &patch.interface.outputs),
+        ("params", &patch.interface.params),
+    ] {
+        if !ports.is_empty() {
+            out.push_str("\n  (");
+            out.push_str(section);
+            write_ports(&mut out, ports, "\n    ");
+            out.push(')');
+        }
+    }
     for template in &patch.voices {
         out.push_str("\n  (voice ");
         write_name(&mut out, &template.name.text);
@@ -171,15 +189,7 @@ pub fn write(patch: &Patch) -> String {
         for (section, ports) in [("inputs", &template.inputs), ("outputs", &template.outputs)] {
             out.push_str(")\n    (");
             out.push_str(section);
-            for port in ports {
-                out.push_str("\n      (");
-                write_name(&mut out, &port.name.text);
-                out.push(' ');
-                write_name(&mut out, &port.target.node.text);
-                out.push(' ');
-                write_string(&mut out, &port.target.port.text);
-                out.push(')');
-            }
+            write_ports(&mut out, ports, "\n      ");
         }
         out.push_str("))");
     }
@@ -221,6 +231,19 @@ fn write_nodes(out: &mut String, nodes: &[Node], indent: &str) {
             write_value(out, &param.value.kind);
             out.push(')');
         }
+        out.push(')');
+    }
+}
+
+fn write_ports(out: &mut String, ports: &[TemplatePort], indent: &str) {
+    for port in ports {
+        out.push_str(indent);
+        out.push('(');
+        write_name(out, &port.name.text);
+        out.push(' ');
+        write_name(out, &port.target.node.text);
+        out.push(' ');
+        write_string(out, &port.target.port.text);
         out.push(')');
     }
 }
@@ -347,7 +370,10 @@ impl Reader<'_> {
                 }
                 5 => patch.scenes = self.scenes(items),
                 6 => patch.timelines = self.timelines(items)?,
-                _ => patch.samples = self.samples(items),
+                7 => patch.samples = self.samples(items),
+                8 => patch.interface.inputs = items.filter_map(|form| self.port(form)).collect(),
+                9 => patch.interface.outputs = items.filter_map(|form| self.port(form)).collect(),
+                _ => patch.interface.params = items.filter_map(|form| self.port(form)).collect(),
             }
         }
         let template: Vec<&str> = patch.voices.iter().map(|t| t.name.text.as_str()).collect();

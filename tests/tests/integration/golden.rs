@@ -43,8 +43,9 @@ fn disassembly_matches_the_golden_files() {
     let paths = lisp_files(&patches_dir());
     assert!(!paths.is_empty());
     for path in paths {
-        let source = SourceFile::read(&path, &limits).unwrap();
+        let mut source = SourceFile::read(&path, &limits).unwrap();
         let patch = source.parse(&limits).unwrap();
+        let patch = source.expand(patch, &limits).unwrap();
         let compiled = compile(&patch, catalog(), &limits).unwrap();
         check_golden(&path.with_extension("disasm"), &disassemble(&compiled));
     }

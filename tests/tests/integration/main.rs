@@ -36,6 +36,7 @@ mod smooth_edits;
 mod snapshots;
 mod spec_files;
 mod stretch;
+mod subpatches;
 mod swap;
 mod template_edits;
 mod templates;

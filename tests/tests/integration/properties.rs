@@ -6,7 +6,7 @@ use patchvm::ir::{Format, Limits, Patch};
 use patchvm::modules::catalog;
 use patchvm::{Instance, Prepared, Settings};
 use patchvm_tests::oracle;
-use patchvm_tests::strategies::{invalid_patch, sample_bank, valid_patch, voices_patch};
+use patchvm_tests::strategies::{interface, invalid_patch, sample_bank, valid_patch, voices_patch};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 
@@ -107,8 +107,13 @@ proptest! {
 
     /// 3. Every format carries the patch without loss.
     #[test]
-    fn every_format_round_trips(mut patch in valid_patch(), bank in sample_bank()) {
+    fn every_format_round_trips(
+        mut patch in valid_patch(),
+        bank in sample_bank(),
+        offered in interface(),
+    ) {
         patch.samples = bank;
+        patch.interface = offered;
         for format in Format::ALL {
             let read = format.read(&format.write(&patch), &Limits::default()).map(Patch::without_spans);
             prop_assert_eq!(read, Ok(patch.clone()), "via {:?}", format);
