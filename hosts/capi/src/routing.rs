@@ -52,6 +52,7 @@ pub unsafe extern "C" fn pvm_routing_set(engine: *mut PvmEngine, patch_json: *co
                 path: PathBuf::from("<routing>"),
                 format: Format::Json,
                 bytes: text.as_bytes().to_vec(),
+                included: Vec::new(),
             };
             let limits = side.controller.limits().clone();
             let patch = Format::Json
