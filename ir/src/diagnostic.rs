@@ -82,6 +82,9 @@ pub enum Code {
     Timeline,
     /// A timeline command or follow action names a timeline or clip that does not exist.
     UnknownTimeline,
+    /// A probe names a node the patch playing does not have, or an output its module does not
+    /// have (a controller error: probes are asked for while playing, not written in patches).
+    UnknownProbe,
     /// A setting of the host (not of the patch) is out of range, such as the sample rate.
     Setting,
     /// patchvm failed its own invariants: a bug to report, never the patch's fault.
@@ -150,6 +153,7 @@ impl Code {
             Code::NotBuilt => "E0125",
             Code::Timeline => "E0123",
             Code::UnknownTimeline => "E0124",
+            Code::UnknownProbe => "E0132",
             Code::Setting => "E0201",
             Code::Internal => "E0900",
             Code::Unheard => "W0101",

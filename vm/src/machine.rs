@@ -408,6 +408,17 @@ impl Executable {
         &self.outputs[channel][..self.frames]
     }
 
+    /// The last block's samples in register `reg` (`None` if the program has no such
+    /// register): what a probe reads ([`crate::live::ProbeTap`]), valid for a register the
+    /// compiler kept for it.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    pub fn register(&self, reg: crate::index::Reg) -> Option<&[f32]> {
+        self.registers
+            .get(reg.index())
+            .map(|block| &block[..self.frames])
+    }
+
     /// The events the program's sinks give for the last block, which began at sample `time`
     /// and lay at `beats` (what [`run_at`](Executable::run_at) was given): see
     /// [`sink::extract`]. Call it once after each block.

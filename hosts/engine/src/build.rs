@@ -466,6 +466,7 @@ fn assemble(
         fade: fade_samples(how.fade, how.settings.sample_rate),
         then: None,
         quantize: None,
+        probes: Default::default(),
     });
     let published = Published {
         structure,

@@ -31,6 +31,7 @@ mod audio;
 mod fade;
 mod faults;
 mod presets;
+mod probes;
 mod scenes;
 mod snapshot;
 mod timelines;
@@ -40,6 +41,7 @@ pub use audio::{AudioLoader, HeldAudio};
 pub use fade::{DEFAULT_FADE_MS, FADE_RANGE_MS, fade_problem};
 pub use faults::NodeFaults;
 pub use presets::{PRESET_FORMAT, PRESET_VERSION, Preset, PresetError, PresetLoaded, PresetValue};
+pub use probes::{ProbeHandle, ProbeState};
 pub use scenes::RecallAt;
 pub(crate) use snapshot::Recorded;
 pub(crate) use timelines::ClipQueue;
@@ -110,6 +112,8 @@ pub struct Controller {
     timeline_jumps: u32,
     /// The clip events the audio half pushes (`controller/timelines.rs`).
     clips: ClipQueue,
+    /// Node outputs read after each block (`controller/probes.rs`).
+    probes: probes::Probes,
 }
 
 impl Controller {
@@ -153,6 +157,7 @@ impl Controller {
             faults: faults::Faults::default(),
             timeline_jumps: 0,
             clips,
+            probes: probes::Probes::default(),
         }
     }
 
@@ -646,7 +651,8 @@ impl Controller {
         self.maintain();
         self.keep_scene_slots(&patch);
         let options = CompileOptions {
-            never_fold: self.never_fold.clone(),
+            never_fold: self.never_fold.iter().chain(self.probes.nodes()).cloned().collect(),
+            probes: self.probes.wanted(),
             ..CompileOptions::default()
         };
         if let Some(problem) = fade_problem(self.settings.fade_ms) {
@@ -674,6 +680,7 @@ impl Controller {
             audio: &resolved.files,
             fade: self.settings.fade_ms / 1000.0,
         };
+        let points = compiled.probes.clone();
         let (mut loaded, published, mut report) = build(
             compiled,
             graph,
@@ -682,6 +689,7 @@ impl Controller {
             &mut self.keys,
         )?;
         loaded.quantize = quantize;
+        self.probes.tap_program(&mut loaded, &points);
         // On failure the program comes back and is dropped here, on the control side.
         if self.remote.publish(loaded).is_err() {
             return Err(EngineError::Busy {
@@ -693,6 +701,7 @@ impl Controller {
         // that look, or at the one after if the look was already under way.
         report.published_at = self.remote.metrics().next_look();
         self.generation = generation;
+        self.probes.published(&points, generation);
         self.faults.remember(self.published.as_ref(), &published);
         self.published = Some(published);
         self.audio_files = resolved;
