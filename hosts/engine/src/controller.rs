@@ -651,7 +651,12 @@ impl Controller {
         self.maintain();
         self.keep_scene_slots(&patch);
         let options = CompileOptions {
-            never_fold: self.never_fold.iter().chain(self.probes.nodes()).cloned().collect(),
+            never_fold: self
+                .never_fold
+                .iter()
+                .chain(self.probes.nodes())
+                .cloned()
+                .collect(),
             probes: self.probes.wanted(),
             ..CompileOptions::default()
         };
@@ -679,6 +684,7 @@ impl Controller {
             generation,
             audio: &resolved.files,
             fade: self.settings.fade_ms / 1000.0,
+            probes: &|points| self.probes.tap(points),
         };
         let points = compiled.probes.clone();
         let (mut loaded, published, mut report) = build(
@@ -689,7 +695,6 @@ impl Controller {
             &mut self.keys,
         )?;
         loaded.quantize = quantize;
-        self.probes.tap_program(&mut loaded, &points);
         // On failure the program comes back and is dropped here, on the control side.
         if self.remote.publish(loaded).is_err() {
             return Err(EngineError::Busy {

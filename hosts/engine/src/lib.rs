@@ -171,8 +171,7 @@ pub use clock_model::{AudioClock, ClockModel};
 pub use controller::{
     AudioLoader, ClipReport, Controller, DEFAULT_FADE_MS, FADE_RANGE_MS, HeldAudio, NodeFaults,
     PRESET_FORMAT, PRESET_VERSION, Preset, PresetError, PresetLoaded, PresetValue, ProbeHandle,
-    ProbeState, RecallAt,
-    clip_from_json, fade_problem,
+    ProbeState, RecallAt, clip_from_json, fade_problem,
 };
 pub use error::EngineError;
 pub use midi::MidiMessage;

@@ -37,8 +37,7 @@ pub struct Loaded {
     /// (a beat, or a group of bars) and swaps at exactly its sample; `None` swaps at the next
     /// block. While the transport is stopped no grid line comes, and it swaps at once.
     pub quantize: Option<Quantize>,
-    /// The node outputs it publishes after each block (see [`ProbeTap`]); a transition
-    /// publishes none, so a probe holds its last reading through an edit's crossfade.
+    /// The node outputs it publishes after each block (see [`ProbeTap`]).
     pub probes: ProbeTap,
 }
 

@@ -3,15 +3,15 @@
 //! [`CompileOptions::probes`](patchvm_compiler::CompileOptions::probes)) and hands the
 //! program a tap of (register, cell) pairs; after each block the audio half publishes the
 //! block's last sample and peak into the engine's [`ProbeBoard`], which a [`ProbeHandle`]
-//! reads from any thread. Subscriptions survive edits while their node does; a removed
-//! node's handle says so.
+//! reads from any thread. Subscriptions survive edits while their node does (an edit's
+//! transition publishes them too); a removed node's handle says so.
 
 use super::Controller;
 use crate::error::EngineError;
 use patchvm_compiler::ProbePoint;
 use patchvm_ir::{Code, Diagnostic, NodeName, Span};
 use patchvm_modules::catalog;
-use patchvm_vm::live::{Loaded, MAX_PROBES, OUTPUT_PROBE, ProbeBoard, ProbeReading, ProbeTap};
+use patchvm_vm::live::{MAX_PROBES, OUTPUT_PROBE, ProbeBoard, ProbeReading, ProbeTap};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -151,27 +151,13 @@ impl Probes {
         }
     }
 
-    /// Gives `loaded` (the program itself after a transition, which publishes nothing) the tap
-    /// of its probed outputs, which live at `points`.
-    pub(crate) fn tap_program(&self, loaded: &mut Loaded, points: &[ProbePoint]) {
-        let tap = self.tap(points);
-        match loaded.then.as_mut() {
-            Some(then) => then.probes = tap,
-            None => loaded.probes = tap,
-        }
-    }
-
     /// After program `generation`, carrying `points`, was published: subscriptions it no
     /// longer computes (their node removed, or its module changed to one without the output)
     /// are removed, their cells cooling until it plays.
     pub(crate) fn published(&mut self, points: &[ProbePoint], generation: u64) {
         let (kept, gone): (Vec<_>, Vec<_>) = std::mem::take(&mut self.subscriptions)
             .into_iter()
-            .partition(|s| {
-                points
-                    .iter()
-                    .any(|p| p.id == s.node && *p.port == *s.port)
-            });
+            .partition(|s| points.iter().any(|p| p.id == s.node && *p.port == *s.port));
         self.subscriptions = kept;
         for sub in gone {
             sub.removed.store(true, Ordering::Release);
