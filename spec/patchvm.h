@@ -379,6 +379,30 @@ const char *pvm_engine_metrics_json(PvmEngine *engine);
 const char *pvm_version(void);
 
 /*
+ Reads output `port` of node `node` (NUL-terminated UTF-8 names; a template's nodes as
+ `TEMPLATE/V/NODE`) into `*value`: the last sample of the last block of at most 64 samples
+ the audio side published. The first call on an output subscribes to it, which swaps in a
+ program that keeps that output (every node keeps its state); until the audio side has
+ played a block of that program, `*value` is NaN. Later calls return the latest value.
+ The subscription lasts while the node does (an edit removing it ends it: the next call
+ returns [`PVM_ERR_PARAM`]).
+
+ Returns [`PVM_OK`](crate::PVM_OK), [`PVM_ERR_NULL`], [`PVM_ERR_UTF8`](crate::PVM_ERR_UTF8),
+ [`PVM_ERR_NO_PATCH`](crate::PVM_ERR_NO_PATCH), [`PVM_ERR_PARAM`] (no such node or output;
+ the message names the choices), [`PVM_ERR_RANGE`] (63 outputs are probed already),
+ [`PVM_ERR_BUSY`](crate::PVM_ERR_BUSY) or [`PVM_ERR_PANIC`](crate::PVM_ERR_PANIC); on
+ failure `*value` is untouched.
+
+ A control call.
+
+ # Safety
+
+ `engine` is NULL or a live engine; `node` and `port` are NULL or NUL-terminated; `value`
+ is NULL or points to a writable `float`.
+ */
+int32_t pvm_engine_probe(PvmEngine *engine, const char *node, const char *port, float *value);
+
+/*
  The fixed, static description of a status code: `"ok"`, `"a required pointer is NULL"`,
  … and `"unknown status code"` for a number that is none of the `PVM_*` codes. Never
  NULL; the string lives as long as the program.

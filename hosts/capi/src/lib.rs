@@ -68,8 +68,10 @@
 mod audio;
 mod control;
 mod guard;
+mod probe;
 mod status;
 
+pub use probe::pvm_engine_probe;
 pub use status::*;
 
 use audio::PoisonableAudioHalf;

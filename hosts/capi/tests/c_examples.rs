@@ -162,3 +162,16 @@ fn threads_c_loads_and_sets_params_while_audio_runs() {
     let peak = count(&stdout, "peak");
     assert!(peak > 0.1 && peak <= 2.0, "{stdout}");
 }
+
+#[test]
+fn probe_c_reads_each_block_s_last_output_sample_through_a_probe() {
+    let exe = compile("probe", Link::Static);
+    let output = run(&exe, &[]);
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    println!("probe.c:\n{stdout}");
+    assert!(stdout.lines().last() == Some("ok"), "{stdout}");
+    // Every block from the one that takes the probe's program on: 200 in all.
+    let (matched, waiting) = (count(&stdout, "matched"), count(&stdout, "waiting"));
+    assert_eq!(matched + waiting, 200.0, "{stdout}");
+    assert!(waiting <= 1.0, "{stdout}");
+}

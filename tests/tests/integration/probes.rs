@@ -259,3 +259,69 @@ fn the_audio_thread_publishes_probes_and_the_mix_without_allocating() {
     assert_eq!(mix.take_peak(), loudest);
     assert!(probes.iter().all(|p| p.value().is_some()));
 }
+
+/// `/probe/subscribe` answers at its rate in engine time: the test renders one period of
+/// samples at a time and reads one `/probe` after each, whose value is the last sample the
+/// output played; with nothing rendered nothing more comes, and after `/probe/unsubscribe`
+/// nothing at all.
+#[test]
+fn osc_subscribers_get_one_answer_per_period_of_engine_time_with_the_block_s_value() {
+    use patchvm_tests::osc::{Client, Rig, s};
+    use rosc::OscType;
+    use std::time::Duration;
+    const RATE: f32 = 15.0;
+    const PERIOD: usize = 3_200; // 48 kHz / 15 Hz: 50 blocks
+    const PERIODS: usize = 30; // two seconds of engine time
+    let mut rig = Rig::new(read(
+        r#"(patch (nodes (osc1 (type "osc.saw") (freq 220)) (out (type "output")))
+             (connections (osc1 "out" -> out "in")))"#,
+    ));
+    let client = Client::new(rig.server.local_addr());
+    let subscribe = vec![s("osc1"), s("out"), OscType::Float(RATE)];
+    client.send_message("/probe/subscribe", subscribe);
+    assert_eq!(client.sync(1), [], "subscribed quietly");
+    // Exactly one answer per period: a second would be read in the next period's place and
+    // carry the previous period's value; one missing times out.
+    for period in 0..PERIODS {
+        let mut last = 0.0;
+        for _ in 0..PERIOD / BLOCK {
+            last = *rig.render(BLOCK).last().unwrap();
+        }
+        let answer = client
+            .receive_within(Duration::from_secs(10))
+            .expect("an answer for each period");
+        assert_eq!(answer.addr, "/probe", "period {period}: {answer:?}");
+        assert_eq!(
+            answer.args,
+            [s("osc1"), s("out"), OscType::Float(last)],
+            "period {period}"
+        );
+    }
+    // 30 answers over 2 s of engine time at 15 Hz, and no engine time passes now: none due.
+    assert_eq!(client.sync(2), []);
+    client.send_message("/probe/unsubscribe", vec![s("osc1"), s("out")]);
+    assert_eq!(client.sync(3), []);
+    for _ in 0..(2 * PERIOD) / BLOCK {
+        rig.render(BLOCK);
+    }
+    assert_eq!(client.receive_within(Duration::from_millis(100)), None);
+    // Unknown outputs and rates out of range are refused.
+    client.send_message(
+        "/probe/subscribe",
+        vec![s("osc1"), s("nope"), OscType::Float(10.0)],
+    );
+    let refused = client.receive().unwrap();
+    assert_eq!(refused.addr, "/error");
+    let text = format!("{:?}", refused.args);
+    assert!(
+        text.contains("E0132") || text.contains("no output `nope`"),
+        "{text}"
+    );
+    client.send_message(
+        "/probe/subscribe",
+        vec![s("osc1"), s("out"), OscType::Float(0.0)],
+    );
+    let refused = client.receive().unwrap();
+    assert_eq!(refused.addr, "/error");
+    assert!(format!("{:?}", refused.args).contains("out of range"));
+}
