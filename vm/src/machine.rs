@@ -4,9 +4,7 @@ use crate::block::{self, Block};
 use crate::clip_event::ClipEvent;
 use crate::cpu::{VectorUnit, wide};
 use crate::fault::{FaultGuard, KernelId, guard_registers};
-#[cfg(feature = "extra-checks")]
-use crate::index::Reg;
-use crate::index::{KernelIdx, ParamIdx};
+use crate::index::{KernelIdx, ParamIdx, Reg};
 use crate::kernel::{Kernel, KernelShape, MAX_BLOCK, MAX_LANE_ARGS, MAX_PORTS};
 use crate::op::Instr;
 use crate::param::ParamState;
@@ -413,7 +411,7 @@ impl Executable {
     /// compiler kept for it.
     ///
     /// Real-time safe: does not allocate, lock or block.
-    pub fn register(&self, reg: crate::index::Reg) -> Option<&[f32]> {
+    pub fn register(&self, reg: Reg) -> Option<&[f32]> {
         self.registers
             .get(reg.index())
             .map(|block| &block[..self.frames])
