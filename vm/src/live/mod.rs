@@ -29,6 +29,7 @@
 //!     fade: 64,
 //!     then: None,
 //!     quantize: None,
+//!     probes: Default::default(),
 //! })).unwrap();
 //! remote.send(Event { time: 3, key: ParamKey(7), action: Action::Set(1.0), generation: 0 });
 //! let mut out = [0.0_f32; 5];
