@@ -462,6 +462,30 @@ int32_t pvm_engine_midi(PvmEngine *engine, const uint8_t *bytes, size_t len, uin
 int32_t pvm_audio_file_load(PvmEngine *engine, const char *file_id, const char *path);
 
 /*
+ Reads output `port` of node `node` (NUL-terminated UTF-8 names; a template's nodes as
+ `TEMPLATE/V/NODE`) into `*value`: the last sample of the last block of at most 64 samples
+ the audio side published. The first call on an output subscribes to it, which swaps in a
+ program that keeps that output (every node keeps its state); until the audio side has
+ played a block of that program, `*value` is NaN. Later calls return the latest value.
+ The subscription lasts while the node does (an edit removing it ends it: the next call
+ returns [`PVM_ERR_PARAM`]).
+
+ Returns [`PVM_OK`](crate::PVM_OK), [`PVM_ERR_NULL`], [`PVM_ERR_UTF8`](crate::PVM_ERR_UTF8),
+ [`PVM_ERR_NO_PATCH`](crate::PVM_ERR_NO_PATCH), [`PVM_ERR_PARAM`] (no such node or output;
+ the message names the choices), [`PVM_ERR_RANGE`] (63 outputs are probed already),
+ [`PVM_ERR_BUSY`](crate::PVM_ERR_BUSY) or [`PVM_ERR_PANIC`](crate::PVM_ERR_PANIC); on
+ failure `*value` is untouched.
+
+ A control call.
+
+ # Safety
+
+ `engine` is NULL or a live engine; `node` and `port` are NULL or NUL-terminated; `value`
+ is NULL or points to a writable `float`.
+ */
+int32_t pvm_engine_probe(PvmEngine *engine, const char *node, const char *port, float *value);
+
+/*
  Plays the routing patch `patch_json` (the JSON form of a patch) in place of the one
  playing. Sections it leaves out — `timelines`, `transport`, `samples` — are kept from the
  patch playing, so clips already placed stay. Without a `timeline` node every timeline plays

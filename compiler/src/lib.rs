@@ -68,6 +68,12 @@ pub struct CompileOptions {
     /// `amp`) names the node here and recompiles; folding then never touches a value an event
     /// can reach.
     pub never_fold: std::collections::BTreeSet<NodeName>,
+    /// Node outputs, by node id and output name, that a host reads after each block (probes):
+    /// each probed node is compiled even when it reaches no output, and the register holding
+    /// the output is never reused, so after a block it still holds that block's samples
+    /// ([`Compiled::probes`]). A host also names probed nodes in `never_fold`, so each stays a
+    /// kernel whose output has a register.
+    pub probes: std::collections::BTreeSet<(NodeName, String)>,
 }
 
 /// The voices a host plays when not told otherwise.
@@ -78,6 +84,7 @@ impl Default for CompileOptions {
         CompileOptions {
             voices: DEFAULT_VOICES,
             never_fold: std::collections::BTreeSet::new(),
+            probes: std::collections::BTreeSet::new(),
         }
     }
 }
@@ -96,6 +103,21 @@ pub struct Compiled<'c> {
     /// How many nodes it was compiled from: a voice template's copies and buses count, so a
     /// host can report it without expanding the template again.
     pub nodes: usize,
+    /// Where each probed output of [`CompileOptions::probes`] that the program computes
+    /// lives: in the order of the options' set, those that name no node or output, or a
+    /// folded node's, left out.
+    pub probes: Vec<ProbePoint>,
+}
+
+/// A probed node output and the register that holds its samples after each block.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProbePoint {
+    /// The node's id.
+    pub id: NodeName,
+    /// The output's name.
+    pub port: String,
+    /// The register, never reused for another value within the block.
+    pub reg: patchvm_vm::Reg,
 }
 
 /// The node input behind a parameter slot: what events address it by.

@@ -3,7 +3,7 @@
 use crate::lanes::{Step, schedule};
 use crate::registers::Registers;
 use crate::values::{ValueId, ValueMap};
-use crate::{CompileOptions, Compiled, KernelNode, ParamNode};
+use crate::{CompileOptions, Compiled, KernelNode, ParamNode, ProbePoint};
 use patchvm_ir::{
     Catalog, Code, Diagnostic, Edge, Graph, GraphNode, NodeIdx, Role, SinkKind, Span,
 };
@@ -47,12 +47,17 @@ pub(crate) fn lower<'c>(
     catalog: &'c Catalog,
     options: &CompileOptions,
 ) -> Result<Compiled<'c>, Diagnostic> {
-    let live = reaches_output(graph);
+    let probed = probed_values(graph, options);
+    let live = reaches_output(graph, &probed);
     let mut readers_left = ValueMap::new(graph);
     for edge in &graph.edges {
         if live[edge.to.index()] {
             *readers_left.or_insert((edge.from, edge.output), 0) += 1;
         }
+    }
+    // A probed value has one reader more, which never reads: its register is never reused.
+    for &(value, _) in &probed {
+        *readers_left.or_insert(value, 0) += 1;
     }
     let mut lowering = Lowering {
         graph,
@@ -101,7 +106,19 @@ pub(crate) fn lower<'c>(
         "every feed's sources run at some point"
     );
     place_params(&mut lowering.program, lowering.registers.count());
+    let probes = probed
+        .into_iter()
+        .filter_map(|(value, port)| {
+            let reg = *lowering.value_regs.get(&value)?;
+            Some(ProbePoint {
+                id: graph.nodes[value.0.index()].id.clone(),
+                port,
+                reg,
+            })
+        })
+        .collect();
     Ok(Compiled {
+        probes,
         program: lowering.program,
         spans: lowering.spans,
         kernels: lowering.kernels,
@@ -139,13 +156,32 @@ fn place_params(program: &mut Program, temporaries: u16) {
     }
 }
 
-/// Marks the nodes from which some output can be reached, walking edges backwards.
-fn reaches_output(graph: &Graph) -> Vec<bool> {
+/// The values [`CompileOptions::probes`] names that `graph` has (a node's output), with the
+/// output's name, in the options' order.
+fn probed_values(graph: &Graph, options: &CompileOptions) -> Vec<(ValueId, String)> {
+    options
+        .probes
+        .iter()
+        .filter_map(|(id, port)| {
+            let node = graph.nodes.iter().position(|node| node.id == *id)?;
+            let spec = graph.nodes[node].spec;
+            let output = spec.outputs.iter().position(|out| out.name == port)?;
+            Some(((NodeIdx(node as u32), output), port.clone()))
+        })
+        .collect()
+}
+
+/// Marks the nodes from which some output or a probed value can be reached, walking edges
+/// backwards.
+fn reaches_output(graph: &Graph, probed: &[(ValueId, String)]) -> Vec<bool> {
     let mut live: Vec<bool> = graph
         .nodes
         .iter()
         .map(|node| matches!(node.spec.role, Role::Output | Role::Sink))
         .collect();
+    for &((node, _), _) in probed {
+        live[node.index()] = true;
+    }
     let mut stack: Vec<usize> = (0..live.len()).filter(|&i| live[i]).collect();
     while let Some(node) = stack.pop() {
         for edge in graph.edges_to(NodeIdx(node as u32)) {

@@ -82,6 +82,9 @@ pub enum Code {
     Timeline,
     /// A timeline command or follow action names a timeline or clip that does not exist.
     UnknownTimeline,
+    /// A probe names a node the patch playing does not have, or an output its module does not
+    /// have (a controller error: probes are asked for while playing, not written in patches).
+    UnknownProbe,
     /// A sub-patch file cannot be used: missing, unreadable, not a valid patch, with a section
     /// only a played patch may have, or a port that names no node of it.
     Subpatch,
@@ -159,6 +162,7 @@ impl Code {
             Code::NotBuilt => "E0125",
             Code::Timeline => "E0123",
             Code::UnknownTimeline => "E0124",
+            Code::UnknownProbe => "E0132",
             Code::Subpatch => "E0133",
             Code::SubpatchCycle => "E0134",
             Code::SubpatchPort => "E0135",

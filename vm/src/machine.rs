@@ -4,9 +4,7 @@ use crate::block::{self, Block};
 use crate::clip_event::ClipEvent;
 use crate::cpu::{VectorUnit, wide};
 use crate::fault::{FaultGuard, KernelId, guard_registers};
-#[cfg(feature = "extra-checks")]
-use crate::index::Reg;
-use crate::index::{KernelIdx, ParamIdx};
+use crate::index::{KernelIdx, ParamIdx, Reg};
 use crate::kernel::{Kernel, KernelShape, MAX_BLOCK, MAX_LANE_ARGS, MAX_PORTS};
 use crate::op::Instr;
 use crate::param::ParamState;
@@ -406,6 +404,17 @@ impl Executable {
     /// If `channel >= self.channels()`.
     pub fn output(&self, channel: usize) -> &[f32] {
         &self.outputs[channel][..self.frames]
+    }
+
+    /// The last block's samples in register `reg` (`None` if the program has no such
+    /// register): what a probe reads ([`crate::live::ProbeTap`]), valid for a register the
+    /// compiler kept for it.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    pub fn register(&self, reg: Reg) -> Option<&[f32]> {
+        self.registers
+            .get(reg.index())
+            .map(|block| &block[..self.frames])
     }
 
     /// The events the program's sinks give for the last block, which began at sample `time`

@@ -183,3 +183,16 @@ fn atome_c_walks_the_mvp_milestones_from_samples() {
     assert!(stdout.contains("4 file load and clip playback: ok onset=96000"));
     assert!(stdout.contains("7 two timelines: ok onsets=48000,96000"));
 }
+
+#[test]
+fn probe_c_reads_each_block_s_last_output_sample_through_a_probe() {
+    let exe = compile("probe", Link::Static);
+    let output = run(&exe, &[]);
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    println!("probe.c:\n{stdout}");
+    assert!(stdout.lines().last() == Some("ok"), "{stdout}");
+    // Every block from the one that takes the probe's program on: 200 in all.
+    let (matched, waiting) = (count(&stdout, "matched"), count(&stdout, "waiting"));
+    assert_eq!(matched + waiting, 200.0, "{stdout}");
+    assert!(waiting <= 1.0, "{stdout}");
+}

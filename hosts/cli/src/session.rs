@@ -300,6 +300,10 @@ impl Session {
                 None => "Ctrl-C stops".into(),
             }
         );
+        let meter = controller
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .probe_output();
         Ok(Session {
             stream,
             controller,
@@ -308,7 +312,7 @@ impl Session {
             sample_rate: setup.sample_rate,
             interrupted,
             started,
-            status: StatusLine::new(),
+            status: StatusLine::new().metering(meter),
             patch: patch.to_path_buf(),
             latency_told: false,
             snapshot: None,

@@ -1,7 +1,8 @@
 //! The status line `patchvm play` keeps at the bottom of a terminal: DSP load, late blocks,
-//! the last swap. Printed only when stderr is a terminal; messages are printed above it.
+//! the output's peak (read through the engine's probe of its mix) and clipped samples, the
+//! last swap. Printed only when stderr is a terminal; messages are printed above it.
 
-use patchvm::engine::{MetricsSnapshot, SwapReport};
+use patchvm::engine::{MetricsSnapshot, ProbeHandle, SwapReport};
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
@@ -27,6 +28,8 @@ pub struct StatusView {
     pub last_swap: Option<(String, Duration)>,
     /// Output samples over full scale so far, before the limiter.
     pub clipped: u64,
+    /// The output's peak since the last redraw, in dBFS, when a meter reads it.
+    pub peak_db: Option<f64>,
     /// The nodes whose output turned non-finite, and how many times.
     pub faults: Vec<(String, u64)>,
 }
@@ -41,6 +44,8 @@ pub struct StatusLine {
     previous: Option<MetricsSnapshot>,
     /// The last swap taken, in words, and when the session saw it.
     last_swap: Option<(String, Instant)>,
+    /// The probe of the engine's mix, whose peak since the last redraw the line shows.
+    meter: Option<ProbeHandle>,
 }
 
 impl StatusLine {
@@ -52,6 +57,17 @@ impl StatusLine {
             drawn_at: None,
             previous: None,
             last_swap: None,
+            meter: None,
+        }
+    }
+
+    /// Shows the peak `meter` (a probe of the output) reached between redraws, with the
+    /// clipped samples. Read on the control side when the line is drawn; the audio half only
+    /// publishes each block's peak.
+    pub fn metering(self, meter: ProbeHandle) -> StatusLine {
+        StatusLine {
+            meter: Some(meter),
+            ..self
         }
     }
 
@@ -96,6 +112,7 @@ impl StatusLine {
                 .as_ref()
                 .map(|(what, at)| (what.clone(), at.elapsed())),
             clipped: metrics.clipped_samples,
+            peak_db: self.meter.as_ref().map(|meter| dbfs(meter.take_peak())),
             faults,
         };
         let mut stderr = std::io::stderr().lock();
@@ -138,8 +155,13 @@ pub fn format_status(view: &StatusView) -> String {
         view.late_buffers,
         view.voices
     );
-    if view.clipped > 0 {
-        line.push_str(&format!(" | clipped {}", view.clipped));
+    match view.peak_db {
+        Some(db) if db.is_finite() => {
+            line.push_str(&format!(" | out {db:>5.1} dBFS, clipped {}", view.clipped));
+        }
+        Some(_) => line.push_str(&format!(" | out  -inf dBFS, clipped {}", view.clipped)),
+        None if view.clipped > 0 => line.push_str(&format!(" | clipped {}", view.clipped)),
+        None => {}
     }
     if !view.faults.is_empty() {
         let faults: Vec<String> = view
@@ -153,6 +175,11 @@ pub fn format_status(view: &StatusView) -> String {
         line.push_str(&format!(" | swap {:.1} s ago: {what}", ago.as_secs_f64()));
     }
     line
+}
+
+/// `peak` (linear, full scale 1) in dBFS: `-inf` for silence.
+pub fn dbfs(peak: f32) -> f64 {
+    20.0 * f64::from(peak).log10()
 }
 
 /// A swap in a few words for the status line: what changed among the nodes.
@@ -216,6 +243,7 @@ mod tests {
             voices: 3,
             last_swap: Some(("+gain2".into(), Duration::from_millis(1_500))),
             clipped: 0,
+            peak_db: None,
             faults: Vec::new(),
         };
         assert_eq!(
@@ -232,6 +260,22 @@ mod tests {
             format_status(&view),
             "    12.3 s | DSP   3.1% (peak 25.0%) | late 1 calls, 2 buffers | 3 voices | clipped 480 | muted boom ×2, lp ×1"
         );
+        // With a meter: the peak in dBFS (0.5 is -6.0), and the clip count even when 0.
+        let view = StatusView {
+            clipped: 0,
+            faults: Vec::new(),
+            peak_db: Some(dbfs(0.5)),
+            ..view
+        };
+        assert_eq!(
+            format_status(&view),
+            "    12.3 s | DSP   3.1% (peak 25.0%) | late 1 calls, 2 buffers | 3 voices | out  -6.0 dBFS, clipped 0"
+        );
+        let view = StatusView {
+            peak_db: Some(dbfs(0.0)),
+            ..view
+        };
+        assert!(format_status(&view).ends_with("| out  -inf dBFS, clipped 0"));
     }
 
     #[test]

@@ -7,14 +7,15 @@ use super::report::SwapReport;
 use crate::instance::{Settings, build_kernel, verify_failed};
 use patchvm_audio::{AudioData, AudioFiles};
 use patchvm_compiler::{
-    CompileOptions, Compiled, KernelNode, Origin, ParamNode, Transition, compile_graph, transition,
+    CompileOptions, Compiled, KernelNode, Origin, ParamNode, ProbePoint, Transition, compile_graph,
+    transition,
 };
 use patchvm_ir::text::TextSpec;
 use patchvm_ir::{
     Diagnostics, Graph, ModuleSpec, NodeIdx, NodeName, Patch, TextValue, Timeline, Unit,
 };
 use patchvm_modules::{catalog, rebuilt_by, state_family};
-use patchvm_vm::live::{Loaded, ParamKey, Takeover, fade_samples};
+use patchvm_vm::live::{Loaded, ParamKey, ProbeTap, Takeover, fade_samples};
 use patchvm_vm::{Executable, Instr, KernelId, KernelIdx, ParamIdx, Reg, SharedKernel};
 use std::sync::Arc;
 
@@ -198,6 +199,8 @@ pub(crate) struct Build<'a> {
     pub audio: &'a AudioFiles,
     /// How long its fades last, in seconds: a transition's crossfade, a changed value's glide.
     pub fade: f64,
+    /// The tap a program publishes its probed outputs with, from where they live in it.
+    pub probes: &'a dyn Fn(&[ProbePoint]) -> ProbeTap,
 }
 
 /// Builds the program `compiled` from `graph` to replace `previous`, the program published
@@ -238,10 +241,12 @@ pub(crate) fn build(
         let union = compile_graph(how.patch, &joined.graph, catalog(), how.options).ok()?;
         Some((joined, union))
     });
+    let tap = (how.probes)(&compiled.probes);
     let (Some(previous), Some((joined, union))) = (previous, union) else {
-        let (loaded, published) = assemble(
+        let (mut loaded, published) = assemble(
             compiled, graph, how, previous, &own_keys, &by_id, &unrenamed,
         )?;
+        loaded.probes = tap;
         let copied = copied(&loaded, previous);
         return Ok((loaded, published, SwapReport { copied, ..report }));
     };
@@ -273,6 +278,8 @@ pub(crate) fn build(
             })
         }
     };
+    // A probed node that survives has its id in the joined graph: the transition publishes it.
+    let transition_tap = (how.probes)(&union.probes);
     let (mut first, between) = assemble(
         union,
         joined.graph,
@@ -282,7 +289,8 @@ pub(crate) fn build(
         &from_origin,
         &renamed,
     )?;
-    let (then, published) = assemble(
+    first.probes = transition_tap;
+    let (mut then, published) = assemble(
         compiled,
         graph,
         how,
@@ -293,6 +301,7 @@ pub(crate) fn build(
     )?;
     let mut copied = copied(&first, Some(previous));
     copied.extend(self::copied(&then, Some(&between)));
+    then.probes = tap;
     first.then = Some(then);
     let report = SwapReport {
         crossfade: true,
@@ -466,6 +475,7 @@ fn assemble(
         fade: fade_samples(how.fade, how.settings.sample_rate),
         then: None,
         quantize: None,
+        probes: Default::default(),
     });
     let published = Published {
         structure,

@@ -32,6 +32,7 @@ mod fade;
 mod faults;
 mod files;
 mod presets;
+mod probes;
 mod routing;
 mod scenes;
 mod snapshot;
@@ -44,6 +45,7 @@ pub use fade::{DEFAULT_FADE_MS, FADE_RANGE_MS, fade_problem};
 pub use faults::NodeFaults;
 pub use files::LoadedFile;
 pub use presets::{PRESET_FORMAT, PRESET_VERSION, Preset, PresetError, PresetLoaded, PresetValue};
+pub use probes::{ProbeHandle, ProbeState};
 pub use scenes::RecallAt;
 pub(crate) use snapshot::Recorded;
 pub(crate) use timelines::ClipQueue;
@@ -116,6 +118,8 @@ pub struct Controller {
     clips: ClipQueue,
     /// Audio files loaded by id (`controller/files.rs`).
     files: Vec<LoadedFile>,
+    /// Node outputs read after each block (`controller/probes.rs`).
+    probes: probes::Probes,
 }
 
 impl Controller {
@@ -160,6 +164,7 @@ impl Controller {
             timeline_jumps: 0,
             clips,
             files: Vec::new(),
+            probes: probes::Probes::default(),
         }
     }
 
@@ -653,7 +658,13 @@ impl Controller {
         self.maintain();
         self.keep_scene_slots(&patch);
         let options = CompileOptions {
-            never_fold: self.never_fold.clone(),
+            never_fold: self
+                .never_fold
+                .iter()
+                .chain(self.probes.nodes())
+                .cloned()
+                .collect(),
+            probes: self.probes.wanted(),
             ..CompileOptions::default()
         };
         if let Some(problem) = fade_problem(self.settings.fade_ms) {
@@ -680,7 +691,9 @@ impl Controller {
             generation,
             audio: &resolved.files,
             fade: self.settings.fade_ms / 1000.0,
+            probes: &|points| self.probes.tap(points),
         };
+        let points = compiled.probes.clone();
         let (mut loaded, published, mut report) = build(
             compiled,
             graph,
@@ -700,6 +713,7 @@ impl Controller {
         // that look, or at the one after if the look was already under way.
         report.published_at = self.remote.metrics().next_look();
         self.generation = generation;
+        self.probes.published(&points, generation);
         self.faults.remember(self.published.as_ref(), &published);
         self.published = Some(published);
         self.audio_files = resolved;

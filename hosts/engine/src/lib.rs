@@ -171,12 +171,12 @@ pub use clock_model::{AudioClock, ClockModel};
 pub use controller::{
     AudioLoader, ClipReport, Controller, DEFAULT_FADE_MS, FADE_RANGE_MS, HeldAudio, LoadedFile,
     NodeFaults, PRESET_FORMAT, PRESET_VERSION, Preset, PresetError, PresetLoaded, PresetValue,
-    RecallAt, clip_from_json, fade_problem,
+    ProbeHandle, ProbeState, RecallAt, clip_from_json, fade_problem,
 };
 pub use error::EngineError;
 pub use midi::MidiMessage;
 pub use notes::{NoteBinding, note_hz};
-pub use patchvm_vm::live::{FADE_SAMPLES, MetricsSnapshot};
+pub use patchvm_vm::live::{FADE_SAMPLES, MetricsSnapshot, ProbeReading};
 pub use performance::most_changes;
 pub use performance::pitch_hz;
 pub use report::SwapReport;
@@ -283,6 +283,8 @@ impl Engine {
         });
         let mut audio = audio;
         let clips = controller::ClipQueue::new(&mut audio);
-        (Controller::new(remote, settings, limits, clips), audio)
+        let controller = Controller::new(remote, settings, limits, clips);
+        audio.probe_output(controller.probe_board());
+        (controller, audio)
     }
 }

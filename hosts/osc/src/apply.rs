@@ -5,6 +5,7 @@ use super::batch::Batch;
 use super::command::Command;
 use super::describe::engine_error;
 use super::presets;
+use super::probes::{self, ProbeRequest};
 use super::session;
 use super::timelines::{ClipEdit, TimelineAction};
 use patchvm_engine::stream::SenderMetrics;
@@ -29,6 +30,8 @@ pub(crate) enum Done {
     Status(MetricsSnapshot, Option<SenderMetrics>, Vec<(String, u64)>),
     /// A snapshot to write to this path once the controller's lock is released.
     Snapshot(Box<Snapshot>, String),
+    /// A probe subscription for the server's thread to serve to the sender.
+    Probe(ProbeRequest),
     /// `/patch/get` with the patch playing as text.
     PatchText(String),
     /// The patch playing, to write to this path once the controller's lock is released.
@@ -112,6 +115,7 @@ pub(crate) fn apply(
                 .map_err(|error| engine_error(&error, None));
         }
         Command::Preset(command) => return presets::apply(command, controller).map(Done::Answer),
+        Command::Probe(command) => return probes::apply(command, controller),
         Command::Hush => return queued_or_dropped(controller.hush()),
         Command::Timeline { name, action } => {
             let at = at?;

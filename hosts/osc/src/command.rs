@@ -2,6 +2,7 @@
 
 use super::describe::{describe, sniff};
 use super::presets::{self, PresetCommand};
+use super::probes::ProbeCommand;
 use super::timelines::{self, ClipEdit, TimelineAction};
 use patchvm_engine::RecallAt;
 use patchvm_engine::vm::{Quantize, TransportCommand};
@@ -87,6 +88,9 @@ pub enum Command {
     /// `/preset/save s(name)`, `/preset/load s(name)`: presets of values beside the patch
     /// (`presets.rs`).
     Preset(PresetCommand),
+    /// `/probe/subscribe s(node) s(port) f(rate_hz)`, `/probe/unsubscribe s(node) s(port)`:
+    /// a node output answered at a rate (`probes.rs`).
+    Probe(ProbeCommand),
     /// `/timeline/play`, `/timeline/stop`, `/timeline/seek`: a command to timeline `name`
     /// (`timelines.rs`).
     Timeline {
@@ -171,6 +175,8 @@ pub const ADDRESSES: &[(&str, &str)] = &[
     ("/engine/fade", "f(ms)"),
     ("/preset/save", "s(name)"),
     ("/preset/load", "s(name)"),
+    ("/probe/subscribe", "s(node) s(port) f(rate in Hz)"),
+    ("/probe/unsubscribe", "s(node) s(port)"),
     ("/hush", "nothing"),
     ("/ping", "anything, echoed in /pong"),
     ("/status", "nothing"),
@@ -283,6 +289,16 @@ impl Command {
                     .map(Command::Preset)
                     .ok_or_else(|| args.wrong())
             }
+            "/probe/subscribe" => args.setting().map(|(node, port, rate_hz)| {
+                Command::Probe(ProbeCommand::Subscribe {
+                    node,
+                    port,
+                    rate_hz,
+                })
+            }),
+            "/probe/unsubscribe" => args
+                .texts()
+                .map(|[node, port]| Command::Probe(ProbeCommand::Unsubscribe { node, port })),
             "/hush" => args.none().map(|()| Command::Hush),
             "/patch/undo" => args.none().map(|()| Command::Undo),
             "/patch/redo" => args.none().map(|()| Command::Redo),

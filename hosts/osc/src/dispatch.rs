@@ -7,6 +7,7 @@ use super::batch::Batch;
 use super::command::{ADDRESSES, Command, Refused};
 use super::describe::engine_error;
 use super::guard;
+use super::probes::ProbeRequest;
 use super::schedule::{Clock, Now};
 use super::session;
 use super::stats::{Counters, OscStats};
@@ -14,7 +15,7 @@ use patchvm_engine::stream::SenderMetrics;
 use patchvm_engine::{Controller, MetricsSnapshot};
 use patchvm_ir::Limits;
 use rosc::{OscMessage, OscPacket, OscTime, OscType};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// The longest `/error` text sent, in bytes: a reply must fit a datagram.
 const MAX_ERROR_BYTES: usize = 8_192;
@@ -31,6 +32,8 @@ pub struct Dispatcher {
     counters: Arc<Counters>,
     /// Whether each good command without an answer of its own is answered `/ack ADDRESS`.
     ack: bool,
+    /// Probe requests for the server's thread, which knows who sent them (`probes.rs`).
+    probes: Mutex<Vec<ProbeRequest>>,
 }
 
 impl Dispatcher {
@@ -41,6 +44,7 @@ impl Dispatcher {
             limits: controller.limits().clone(),
             counters: Arc::default(),
             ack: false,
+            probes: Mutex::default(),
         }
     }
 
@@ -58,6 +62,11 @@ impl Dispatcher {
 
     pub(crate) fn counters(&self) -> Arc<Counters> {
         Arc::clone(&self.counters)
+    }
+
+    /// The probe requests of the datagrams handled since the last call.
+    pub(crate) fn take_probe_requests(&self) -> Vec<ProbeRequest> {
+        std::mem::take(&mut *self.probes.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
     /// Handles one datagram and returns the replies for its sender, in order (the errors of
@@ -143,6 +152,11 @@ impl Dispatcher {
                 Ok(Done::Batched) => {}
                 Ok(Done::Snapshot(snapshot, path)) => snapshots.push((snapshot, path, address)),
                 Ok(Done::SavePatch(patch, path)) => saves.push((patch, path, address)),
+                Ok(Done::Probe(request)) => {
+                    Counters::count(&counters.applied);
+                    (self.probes.lock().unwrap_or_else(PoisonError::into_inner)).push(request);
+                    replies.extend(self.ack(address));
+                }
                 Ok(done) => {
                     Counters::count(&counters.applied);
                     match self.reply(done) {
@@ -239,7 +253,11 @@ impl Dispatcher {
 
     fn reply(&self, done: Done) -> Option<OscMessage> {
         match done {
-            Done::Quietly | Done::Batched | Done::Snapshot(..) | Done::SavePatch(..) => None,
+            Done::Quietly
+            | Done::Batched
+            | Done::Snapshot(..)
+            | Done::SavePatch(..)
+            | Done::Probe(_) => None,
             Done::Answer(message) => Some(message),
             Done::PatchText(text) => Some(OscMessage {
                 addr: "/patch/get".into(),

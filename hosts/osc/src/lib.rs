@@ -35,6 +35,8 @@
 //! | `/engine/fade` | `f` milliseconds (0..=10000) | how long the next edits fade: a structural edit's crossfade and a changed value's glide (20 ms unless `play --fade` says otherwise) |
 //! | `/preset/save` | `s` name | keeps every settable input's value in `NAME.preset.json` beside the patch (name: letters, digits, `-`, `_`) and answers `/preset/save` with the name |
 //! | `/preset/load` | `s` name | sets a preset's values, all on the next block's sample, and answers `/preset/load` with the name, then each input it skipped (gone from the patch) |
+//! | `/probe/subscribe` | `s` node, `s` output, `f` rate (Hz, 0 < rate <= 1000) | sends the sender `/probe s(node) s(output) f(value)` (the last sample of the latest block) once per `1 / rate` seconds of engine time, at most once per 10 ms poll; `/error` for an unknown node or output (E0132), and once when an edit removes the node |
+//! | `/probe/unsubscribe` | `s` node, `s` output | stops the sender's answers for that output |
 //! | `/hush` | — | fades every output to silence within one block and keeps it silent until the next program; the transport goes on |
 //!
 //! A patch an edit plays is answered with one `/warning s(code) s(message)` for each warning
@@ -95,6 +97,7 @@ mod dispatch;
 pub mod guard;
 pub mod notes_out;
 mod presets;
+mod probes;
 pub mod schedule;
 mod server;
 mod session;
@@ -106,6 +109,7 @@ pub use command::{ADDRESSES, Command, Refused};
 pub use dispatch::Dispatcher;
 pub use notes_out::OscNotes;
 pub use presets::PresetCommand;
+pub use probes::{MAX_PROBE_RATE_HZ, ProbeCommand};
 pub use server::{OscHandle, OscServer};
 pub use stats::OscStats;
 pub use timelines::{ClipEdit, TimelineAction};

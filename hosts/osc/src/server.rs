@@ -3,6 +3,7 @@
 use super::clip_events;
 use super::dispatch::Dispatcher;
 use super::guard::MAX_DATAGRAM;
+use super::probes::Subscribers;
 use super::stats::{Counters, OscStats};
 use patchvm_engine::{Controller, StoppableThread};
 use rosc::{OscMessage, OscPacket, encoder};
@@ -142,6 +143,7 @@ fn serve(
         .audio_clock();
     // Who hears the clip events: whoever last sent a datagram.
     let mut listener: Option<SocketAddr> = None;
+    let mut probes = Subscribers::new(controller);
     while !stop.load(Ordering::Acquire) {
         let received = match socket.recv_from(&mut buffer) {
             Ok(received) => Some(received),
@@ -171,6 +173,10 @@ fn serve(
             for reply in dispatcher.datagram(&buffer[..len], controller) {
                 send(socket, &reply, from, &counters);
             }
+            probes.take(dispatcher.take_probe_requests(), from, controller);
+        }
+        for (to, message) in probes.due() {
+            send(socket, &message, to, &counters);
         }
         for message in clip_events::take(controller) {
             if let Some(to) = listener {

@@ -26,6 +26,7 @@ mod osc_hostile;
 mod osc_paced;
 mod osc_timing;
 mod patterns;
+mod probes;
 mod properties;
 mod realtime;
 mod sampler;

@@ -1,6 +1,6 @@
 //! The audio half never allocates or frees: the binary's counting allocator watches the audio
 //! thread while it plays thousands of blocks through over a thousand swaps, edits and event
-//! bursts on random patches from the public generators.
+//! bursts on random patches from the public generators, publishing probes of random outputs.
 
 use patchvm::engine::{At, AudioHalf, Controller, Engine, EngineSettings};
 use patchvm::ir::{Edit, Limits, Patch};
@@ -96,6 +96,36 @@ fn event_burst(controller: &mut Controller, rng: &mut Lcg) -> usize {
     queued
 }
 
+/// Probes a random node's first output of the patch playing (or gives up one of `probes` at
+/// random, so cells free up): the audio half publishes every probe after each block. Returns
+/// whether a probe was subscribed.
+fn probe_random(
+    controller: &mut Controller,
+    probes: &mut Vec<(String, String)>,
+    rng: &mut Lcg,
+) -> bool {
+    if !probes.is_empty() && rng.below(3) == 0 {
+        let (node, port) = probes.swap_remove(rng.below(probes.len()));
+        controller.unprobe(&node, &port);
+        return false;
+    }
+    let Some(patch) = controller.patch().cloned() else {
+        return false;
+    };
+    let node = &patch.nodes[rng.below(patch.nodes.len())];
+    let Some(output) = patchvm::modules::catalog()
+        .get(&node.module.text)
+        .and_then(|spec| spec.outputs.first())
+    else {
+        return false;
+    };
+    let subscribed = controller.probe(&node.id.text, output.name).is_ok();
+    if subscribed {
+        probes.push((node.id.text.clone(), output.name.to_owned()));
+    }
+    subscribed
+}
+
 #[test]
 fn the_audio_half_never_allocates_or_frees() {
     let (mut controller, mut audio) = Engine::new(EngineSettings::default(), Limits::default());
@@ -107,6 +137,7 @@ fn the_audio_half_never_allocates_or_frees() {
     let mut rng = Lcg(7);
     let mut buffer = vec![0.0_f32; 2 * 700];
     let (mut calls, mut frames, mut edits, mut events) = (0u64, 0u64, 0u64, 0usize);
+    let (mut probes, mut probed) = (Vec::new(), 0);
     let mut total = Allocations::default();
     let mut iteration = 0;
     while controller.metrics().swaps < 1_000 || calls < 10_000 {
@@ -129,6 +160,7 @@ fn the_audio_half_never_allocates_or_frees() {
             }
         }
         events += event_burst(&mut controller, &mut rng);
+        probed += usize::from(probe_random(&mut controller, &mut probes, &mut rng));
         for _ in 0..10 {
             let length = 1 + rng.below(700);
             play(&mut audio, &mut buffer[..2 * length], &mut total);
@@ -141,14 +173,15 @@ fn the_audio_half_never_allocates_or_frees() {
     let (allocations, frees) = (total.allocations, total.frees);
     println!(
         "{calls} process calls, {frames} frames (~{} blocks), {} swaps, {edits} edits, \
-         {events} events queued, {} applied, {} unrouted: {allocations} allocations, \
-         {frees} frees on the audio thread",
+         {events} events queued, {} applied, {} unrouted, {probed} probes: {allocations} \
+         allocations, {frees} frees on the audio thread",
         frames / 64,
         metrics.swaps,
         metrics.applied_events,
         metrics.unrouted_events,
     );
     assert!(metrics.swaps >= 1_000 && frames / 64 >= 10_000 && edits > 100 && events > 1_000);
+    assert!(probed > 100, "{probed} probes");
     assert_eq!((allocations, frees), (0, 0));
 }
 

@@ -14,6 +14,7 @@ use crate::live::link::LinkSettings;
 use crate::live::loaded::{Loaded, Returned, Takeover};
 use crate::live::metrics::Metrics;
 use crate::live::notes_out::{ClipsOut, NotesOut};
+use crate::live::probe::{OUTPUT_PROBE, ProbeBoard};
 use crate::machine::Executable;
 use crate::time::{Beats, TempoMap, Transport};
 use std::sync::Arc;
@@ -100,6 +101,8 @@ pub struct AudioHalf {
     notes: Option<NotesOut>,
     /// Where the timelines' clip events go, once the control side listens.
     clips: Option<ClipsOut>,
+    /// The board whose [`OUTPUT_PROBE`] cell the mix is published into after each block.
+    output_probe: Option<Arc<ProbeBoard>>,
 }
 
 impl std::fmt::Debug for AudioHalf {
@@ -145,6 +148,7 @@ impl AudioHalf {
             clock: None,
             notes: None,
             clips: None,
+            output_probe: None,
         }
     }
 
@@ -248,6 +252,14 @@ impl AudioHalf {
     /// it is full.
     pub fn send_clip_events(&mut self, clips: ClipsOut) {
         self.clips = Some(clips);
+    }
+
+    /// Publishes the mix into `board`'s [`OUTPUT_PROBE`] cell after each block (its frames
+    /// interleaved: the value is the last channel's last sample, the peak over every
+    /// channel), as it stands before the limiter, where the clip counter counts. Call before
+    /// the audio thread starts.
+    pub fn probe_output(&mut self, board: Arc<ProbeBoard>) {
+        self.output_probe = Some(board);
     }
 
     /// Output channels: 1 or 2.
@@ -470,9 +482,12 @@ impl AudioHalf {
             output.fill(0.0);
             return;
         };
-        let executable = &mut current.executable;
+        let Loaded {
+            executable, probes, ..
+        } = &mut **current;
         executable.load_input(input.samples, input.channels, input.first_frame, frames);
         executable.run_at(frames, beats);
+        probes.publish(executable, self.time + frames as u64);
         if let Some(notes) = &mut self.notes {
             executable.sink_events(self.time, beats, &mut |event| notes.push(event));
         }
@@ -499,6 +514,9 @@ impl AudioHalf {
             self.hushed = Some(since.saturating_add(frames as u32));
         }
         self.metrics.clipped(clipped(output));
+        if let Some(board) = &self.output_probe {
+            board.publish(OUTPUT_PROBE, output, self.time + frames as u64);
+        }
         if let Some(limiter) = &mut self.limiter {
             limiter.process(output, channels);
         }

@@ -3,6 +3,7 @@
 
 use crate::index::{KernelIdx, ParamIdx};
 use crate::live::event::ParamKey;
+use crate::live::probe::ProbeTap;
 use crate::machine::Executable;
 use crate::time::Quantize;
 
@@ -36,6 +37,8 @@ pub struct Loaded {
     /// (a beat, or a group of bars) and swaps at exactly its sample; `None` swaps at the next
     /// block. While the transport is stopped no grid line comes, and it swaps at once.
     pub quantize: Option<Quantize>,
+    /// The node outputs it publishes after each block (see [`ProbeTap`]).
+    pub probes: ProbeTap,
 }
 
 /// How a program takes over from its predecessor when the audio half takes it: which node

@@ -29,6 +29,7 @@
 //!     fade: 64,
 //!     then: None,
 //!     quantize: None,
+//!     probes: Default::default(),
 //! })).unwrap();
 //! remote.send(Event { time: 3, key: ParamKey(7), action: Action::Set(1.0), generation: 0 });
 //! let mut out = [0.0_f32; 5];
@@ -46,6 +47,7 @@ mod loaded;
 mod metrics;
 mod notes_out;
 mod position;
+mod probe;
 
 pub use audio_half::{AudioHalf, FADE_SAMPLES, fade_samples};
 pub use callback_stamp::{CallbackStamp, Stamp};
@@ -57,3 +59,4 @@ pub use loaded::{Loaded, Returned, Takeover};
 pub use metrics::{Metrics, MetricsSnapshot};
 pub use notes_out::{ClipsOut, EventsOut, NotesOut, QueueCounters};
 pub use position::PublishedPosition;
+pub use probe::{MAX_PROBES, OUTPUT_PROBE, ProbeBoard, ProbeReading, ProbeTap};

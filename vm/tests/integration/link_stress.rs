@@ -92,6 +92,7 @@ fn program(generation: u64, drops: &Arc<Drops>) -> Box<Loaded> {
             fade: 64,
             then,
             quantize: None,
+            probes: Default::default(),
         })
     };
     let steady = build(None);

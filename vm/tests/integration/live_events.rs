@@ -37,6 +37,7 @@ fn program(
             fade: 64,
             then,
             quantize: None,
+            probes: Default::default(),
         })
     };
     let steady = build(None);
@@ -161,6 +162,7 @@ fn summing(
         fade: 64,
         then: None,
         quantize: None,
+        probes: Default::default(),
     })
 }
 

@@ -42,6 +42,7 @@ fn beats(tempo: TempoMap, generation: u64, quantize: Option<Quantize>) -> Box<Lo
         fade: 64,
         then: None,
         quantize,
+        probes: Default::default(),
     })
 }
 
@@ -70,6 +71,7 @@ fn level(level: f32, generation: u64, quantize: Option<Quantize>) -> Box<Loaded>
         fade: 64,
         then: None,
         quantize,
+        probes: Default::default(),
     })
 }
 

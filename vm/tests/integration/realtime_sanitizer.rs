@@ -53,6 +53,7 @@ fn an_allocating_kernel_is_caught_in_the_audio_half() {
             fade: 64,
             then: None,
             quantize: None,
+            probes: Default::default(),
         });
         assert!(remote.publish(loaded).is_ok());
         let mut output = [0.0_f32; 128];
