@@ -14,6 +14,7 @@ use crate::live::link::LinkSettings;
 use crate::live::loaded::{Loaded, Returned, Takeover};
 use crate::live::metrics::Metrics;
 use crate::live::notes_out::{ClipsOut, NotesOut};
+use crate::live::tap::{BlockInput, Taps};
 use crate::machine::Executable;
 use crate::time::{Beats, TempoMap, Transport};
 use std::sync::Arc;
@@ -100,6 +101,8 @@ pub struct AudioHalf {
     notes: Option<NotesOut>,
     /// Where the timelines' clip events go, once the control side listens.
     clips: Option<ClipsOut>,
+    /// The recordings' taps, once the control side can record.
+    taps: Option<Box<Taps>>,
 }
 
 impl std::fmt::Debug for AudioHalf {
@@ -145,6 +148,7 @@ impl AudioHalf {
             clock: None,
             notes: None,
             clips: None,
+            taps: None,
         }
     }
 
@@ -182,6 +186,9 @@ impl AudioHalf {
             let map = tempo_of(&self.current, &self.idle_map);
             self.transport.settle(self.time, map);
             self.take_programs();
+            if let Some(taps) = &mut self.taps {
+                taps.receive(self.time);
+            }
             self.apply_due_events();
             let mut length = (frames - done).min(MAX_BLOCK);
             // Events still pending at or before now wait for their program; the block ends
@@ -248,6 +255,12 @@ impl AudioHalf {
     /// it is full.
     pub fn send_clip_events(&mut self, clips: ClipsOut) {
         self.clips = Some(clips);
+    }
+
+    /// Feeds `taps` the output or input of every block from now on (see
+    /// [`Taps`](crate::live::Taps)).
+    pub fn record_with(&mut self, taps: Box<Taps>) {
+        self.taps = Some(taps);
     }
 
     /// Output channels: 1 or 2.
@@ -468,6 +481,7 @@ impl AudioHalf {
         let frames = output.len() / channels;
         let Some(current) = self.current.as_mut() else {
             output.fill(0.0);
+            self.tap(input, output);
             return;
         };
         let executable = &mut current.executable;
@@ -501,6 +515,21 @@ impl AudioHalf {
         self.metrics.clipped(clipped(output));
         if let Some(limiter) = &mut self.limiter {
             limiter.process(output, channels);
+        }
+        self.tap(input, output);
+    }
+
+    /// Hands the block's `output` (as the host gets it) and `input` to the recordings.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    fn tap(&mut self, input: &HostInput, output: &[f32]) {
+        if let Some(taps) = &mut self.taps {
+            let input = BlockInput {
+                samples: input.samples,
+                channels: input.channels,
+                first_frame: input.first_frame,
+            };
+            taps.block(output, self.channels, input);
         }
     }
 }

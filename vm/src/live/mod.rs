@@ -46,6 +46,7 @@ mod loaded;
 mod metrics;
 mod notes_out;
 mod position;
+mod tap;
 
 pub use audio_half::{AudioHalf, FADE_SAMPLES, fade_samples};
 pub use callback_stamp::{CallbackStamp, Stamp};
@@ -57,3 +58,6 @@ pub use loaded::{Loaded, Returned, Takeover};
 pub use metrics::{Metrics, MetricsSnapshot};
 pub use notes_out::{ClipsOut, EventsOut, NotesOut, QueueCounters};
 pub use position::PublishedPosition;
+pub use tap::{
+    MAX_TAPS, Tap, TapCommand, TapCounters, TapRemote, TapReport, TapSource, Taps, tap_link,
+};
