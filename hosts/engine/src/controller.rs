@@ -31,6 +31,7 @@ mod audio;
 mod fade;
 mod faults;
 mod presets;
+mod recording;
 mod scenes;
 mod snapshot;
 mod timelines;
@@ -40,6 +41,7 @@ pub use audio::{AudioLoader, HeldAudio};
 pub use fade::{DEFAULT_FADE_MS, FADE_RANGE_MS, fade_problem};
 pub use faults::NodeFaults;
 pub use presets::{PRESET_FORMAT, PRESET_VERSION, Preset, PresetError, PresetLoaded, PresetValue};
+pub(crate) use recording::Recordings;
 pub use scenes::RecallAt;
 pub(crate) use snapshot::Recorded;
 pub(crate) use timelines::ClipQueue;
@@ -110,6 +112,8 @@ pub struct Controller {
     timeline_jumps: u32,
     /// The clip events the audio half pushes (`controller/timelines.rs`).
     clips: ClipQueue,
+    /// The recordings and their takes (`controller/recording.rs`).
+    recordings: Recordings,
 }
 
 impl Controller {
@@ -117,7 +121,7 @@ impl Controller {
         remote: Remote,
         settings: EngineSettings,
         limits: Limits,
-        clips: ClipQueue,
+        (clips, recordings): (ClipQueue, Recordings),
     ) -> Controller {
         let remote_metrics = remote.metrics().clone();
         Controller {
@@ -153,6 +157,7 @@ impl Controller {
             faults: faults::Faults::default(),
             timeline_jumps: 0,
             clips,
+            recordings,
         }
     }
 
@@ -490,6 +495,7 @@ impl Controller {
     /// call does this too; call it now and then when nothing else happens, so retired
     /// programs do not wait long to be freed.
     pub fn maintain(&mut self) {
+        self.poll_recordings();
         // Freed after the faults are read, so no kernel they name was freed meanwhile.
         let mut retired = Vec::new();
         while let Some(returned) = self.remote.receive() {
@@ -661,7 +667,7 @@ impl Controller {
         let resolved = audio_files::resolve(
             &patch,
             &compiled.kernels,
-            &self.folder,
+            (&self.folder, &self.recordings.paths),
             settings.sample_rate,
             &mut self.audio.lock().unwrap_or_else(PoisonError::into_inner),
         )?;

@@ -144,6 +144,7 @@ mod performance;
 mod pipeline;
 #[cfg(test)]
 mod realtime_tests;
+pub mod recorder;
 pub mod reference;
 mod report;
 pub mod save;
@@ -283,6 +284,10 @@ impl Engine {
         });
         let mut audio = audio;
         let clips = controller::ClipQueue::new(&mut audio);
-        (Controller::new(remote, settings, limits, clips), audio)
+        let recordings = controller::Recordings::new(&mut audio);
+        (
+            Controller::new(remote, settings, limits, (clips, recordings)),
+            audio,
+        )
     }
 }
