@@ -227,3 +227,68 @@ impl Taps {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_block_the_ring_has_no_room_for_is_lost_whole_and_counted() {
+        // Room for 100 stereo frames: one block of 64 fits, the next does not.
+        let (producer, mut ring) = rtrb::RingBuffer::new(200);
+        let counters = Arc::new(TapCounters::default());
+        let mut tap = Tap::new(TapSource::Output, 2, producer, Arc::clone(&counters));
+        let block: Vec<f32> = (0..128).map(|i| i as f32).collect();
+        let none = BlockInput {
+            samples: &[],
+            channels: 0,
+            first_frame: 0,
+        };
+        tap.block(&block, 2, none);
+        tap.block(&block, 2, none);
+        assert_eq!((counters.written(), counters.lost()), (64, 64));
+        let read = ring.read_chunk(ring.slots()).unwrap();
+        assert_eq!(read.as_slices().0, &block[..]);
+        read.commit_all();
+        // Drained, the ring takes the next block whole.
+        tap.block(&block, 2, none);
+        assert_eq!((counters.written(), counters.lost()), (128, 64));
+    }
+
+    #[test]
+    fn a_mono_output_fills_both_channels_and_the_input_maps_like_the_output() {
+        let (producer, mut ring) = rtrb::RingBuffer::new(64);
+        let counters = Arc::new(TapCounters::default());
+        let mut tap = Tap::new(TapSource::Output, 2, producer, Arc::clone(&counters));
+        tap.block(
+            &[0.5, -0.5],
+            1,
+            BlockInput {
+                samples: &[],
+                channels: 0,
+                first_frame: 0,
+            },
+        );
+        let (producer, mut input_ring) = rtrb::RingBuffer::new(64);
+        let mut input_tap = Tap::new(TapSource::Input, 1, producer, counters);
+        // Frames 1 and 2 of a stereo input, summed to mono as the output mapping does.
+        let input = [9.0, 9.0, 0.25, 0.75, 1.0, 0.0];
+        input_tap.block(
+            &[0.0, 0.0],
+            1,
+            BlockInput {
+                samples: &input,
+                channels: 2,
+                first_frame: 1,
+            },
+        );
+        let taken = |ring: &mut rtrb::Consumer<f32>| {
+            let chunk = ring.read_chunk(ring.slots()).unwrap();
+            let values = chunk.as_slices().0.to_vec();
+            chunk.commit_all();
+            values
+        };
+        assert_eq!(taken(&mut ring), [0.5, 0.5, -0.5, -0.5]);
+        assert_eq!(taken(&mut input_ring), [0.5, 0.5]);
+    }
+}

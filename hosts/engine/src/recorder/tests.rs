@@ -307,3 +307,61 @@ fn an_input_take_is_placed_earlier_by_the_latency_and_can_be_a_clip_at_once() {
         expected[..6].iter().step_by(2).copied().collect::<Vec<_>>()[..]
     );
 }
+
+/// Ten minutes of a sine recorded while `2 × cores` threads spin, the audio half on a thread
+/// of its own rendering at up to 16 times real time (ten minutes in 37.5 s or more): the
+/// writer, competing with the spinning threads for the cores, drains a ring of 16 × 2 s, so
+/// it has the wall-clock slack the default 2 s ring gives at real time, and loses no frame.
+#[test]
+fn ten_minutes_against_busy_threads_lose_no_frame() {
+    const FRAMES: u64 = 10 * 60 * 48_000;
+    const SPEED: f64 = 16.0;
+    let dir = folder("ten-minutes");
+    let (mut controller, mut audio) = engine(1, SINES);
+    controller.set_record_ring_seconds(super::DEFAULT_RING_SECONDS * SPEED);
+    controller
+        .record_start(request("long", RecordSource::Output, dir.join("long.wav")))
+        .unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    let busy: Vec<_> = (0..2 * cores)
+        .map(|_| {
+            let stop = std::sync::Arc::clone(&stop);
+            std::thread::spawn(move || {
+                let mut spins = 0_u64;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    spins = std::hint::black_box(spins.wrapping_add(1));
+                }
+            })
+        })
+        .collect();
+    let audio = std::thread::spawn(move || {
+        let began = std::time::Instant::now();
+        let mut output = vec![0.0_f32; 512];
+        while audio.time() < FRAMES {
+            let n = (FRAMES - audio.time()).min(512) as usize;
+            assert_no_alloc(|| audio.process(&mut output[..n]));
+            // Paced like a sound card running SPEED times faster.
+            let due = Duration::from_secs_f64(audio.time() as f64 / 48_000.0 / SPEED);
+            if let Some(wait) = due.checked_sub(began.elapsed()) {
+                std::thread::sleep(wait);
+            }
+        }
+        audio
+    });
+    let mut audio = audio.join().unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    busy.into_iter().for_each(|thread| thread.join().unwrap());
+    controller.maintain();
+    let state = &controller.recorder_state()[0];
+    assert_eq!((state.frames, state.frames_lost), (FRAMES, 0));
+    controller.record_stop_begin("long").unwrap();
+    play(&mut audio, 64, 64, &mut Vec::new());
+    let take = takes(&mut controller, 1).remove(0);
+    assert_eq!((take.frames, take.frames_lost), (FRAMES, 0));
+    assert_eq!(
+        std::fs::metadata(&take.path).unwrap().len(),
+        super::wav_file::HEADER_BYTES + 4 * FRAMES
+    );
+    std::fs::remove_file(&take.path).unwrap();
+}

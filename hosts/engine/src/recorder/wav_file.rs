@@ -34,6 +34,8 @@ pub(crate) struct WavFile {
     limit: u64,
     /// Whether the header is RF64's.
     rf64: bool,
+    /// The samples' bytes on their way to the file, kept between writes.
+    bytes: Vec<u8>,
 }
 
 impl WavFile {
@@ -51,6 +53,7 @@ impl WavFile {
             data_bytes: 0,
             limit,
             rf64: false,
+            bytes: Vec::new(),
         };
         wav.file.write_all(&wav.header())?;
         Ok(wav)
@@ -58,9 +61,10 @@ impl WavFile {
 
     /// Appends interleaved samples (whole frames).
     pub(crate) fn write(&mut self, samples: &[f32]) -> io::Result<()> {
-        for sample in samples {
-            self.file.write_all(&sample.to_le_bytes())?;
-        }
+        self.bytes.clear();
+        self.bytes
+            .extend(samples.iter().flat_map(|sample| sample.to_le_bytes()));
+        self.file.write_all(&self.bytes)?;
         self.data_bytes += 4 * samples.len() as u64;
         Ok(())
     }
