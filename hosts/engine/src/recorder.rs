@@ -231,6 +231,8 @@ struct Recording {
     channels: u16,
     counters: Arc<TapCounters>,
     start: Option<u64>,
+    /// Whether the writer was told to finish its file.
+    closing: bool,
 }
 
 /// The control side's recorder: the recordings by slot, the queues to the audio half's taps
@@ -354,6 +356,7 @@ impl Recorder {
             channels,
             counters,
             start: None,
+            closing: false,
         });
         Ok(())
     }
@@ -385,12 +388,10 @@ impl Recorder {
             )
             .hint("wait for its take"));
         }
-        if self
-            .remote
-            .commands
-            .push(TapCommand::Stop { slot })
-            .is_err()
-        {
+        // An audio half that is gone (its stream stopped) has let go of the ring: the take
+        // ends with what it holds.
+        let gone = self.remote.commands.is_abandoned();
+        if !gone && self.remote.commands.push(TapCommand::Stop { slot }).is_err() {
             return Err(RecordError::new(
                 Span::NONE,
                 format!("recording `{id}` cannot stop: the audio half is not taking commands"),
@@ -398,12 +399,26 @@ impl Recorder {
             .hint("stop it while the engine plays"));
         }
         recording.state = RecordState::Stopping;
+        if gone {
+            self.close(slot);
+        }
         Ok(())
     }
 
+    /// Tells the writer to finish `slot`'s file, once.
+    fn close(&mut self, slot: usize) {
+        if let Some(recording) = self.slots[slot].as_mut()
+            && !recording.closing
+        {
+            recording.closing = true;
+            if let Some(writer) = &self.writer {
+                writer.send(Job::Close { slot });
+            }
+        }
+    }
+
     /// Takes the audio half's answers and the writer's, returning the recordings finished
-    /// since the last call: `(request, channels, start sample, lost frames, frames written
-    /// or why not)`. Frees the taps that came back.
+    /// since the last call. Frees the taps that came back.
     pub(crate) fn poll(&mut self) -> Vec<Finished> {
         while let Ok(report) = self.remote.reports.pop() {
             match report {
@@ -417,9 +432,17 @@ impl Recorder {
                 }
                 TapReport::Stopped { slot, tap, .. } => {
                     drop(tap);
-                    if let Some(writer) = &self.writer {
-                        writer.send(Job::Close { slot });
-                    }
+                    self.close(slot);
+                }
+            }
+        }
+        if self.remote.reports.is_abandoned() {
+            for slot in 0..MAX_TAPS {
+                if self.slots[slot]
+                    .as_ref()
+                    .is_some_and(|r| r.state == RecordState::Stopping)
+                {
+                    self.close(slot);
                 }
             }
         }

@@ -5,6 +5,7 @@ use super::batch::Batch;
 use super::command::Command;
 use super::describe::engine_error;
 use super::presets;
+use super::recording;
 use super::session;
 use super::timelines::{ClipEdit, TimelineAction};
 use patchvm_engine::stream::SenderMetrics;
@@ -112,6 +113,9 @@ pub(crate) fn apply(
                 .map_err(|error| engine_error(&error, None));
         }
         Command::Preset(command) => return presets::apply(command, controller).map(Done::Answer),
+        Command::Record(command) => {
+            return recording::apply(command, controller).map(Done::Answer);
+        }
         Command::Hush => return queued_or_dropped(controller.hush()),
         Command::Timeline { name, action } => {
             let at = at?;

@@ -2,6 +2,7 @@
 
 use super::describe::{describe, sniff};
 use super::presets::{self, PresetCommand};
+use super::recording::RecordCommand;
 use super::timelines::{self, ClipEdit, TimelineAction};
 use patchvm_engine::RecallAt;
 use patchvm_engine::vm::{Quantize, TransportCommand};
@@ -87,6 +88,9 @@ pub enum Command {
     /// `/preset/save s(name)`, `/preset/load s(name)`: presets of values beside the patch
     /// (`presets.rs`).
     Preset(PresetCommand),
+    /// `/record/start s(id) s(source) s(path)`, `/record/stop s(id)`: recordings
+    /// (`recording.rs`).
+    Record(RecordCommand),
     /// `/timeline/play`, `/timeline/stop`, `/timeline/seek`: a command to timeline `name`
     /// (`timelines.rs`).
     Timeline {
@@ -171,6 +175,8 @@ pub const ADDRESSES: &[(&str, &str)] = &[
     ("/engine/fade", "f(ms)"),
     ("/preset/save", "s(name)"),
     ("/preset/load", "s(name)"),
+    ("/record/start", "s(id) s(source) s(path)"),
+    ("/record/stop", "s(id)"),
     ("/hush", "nothing"),
     ("/ping", "anything, echoed in /pong"),
     ("/status", "nothing"),
@@ -283,6 +289,12 @@ impl Command {
                     .map(Command::Preset)
                     .ok_or_else(|| args.wrong())
             }
+            "/record/start" => args.texts().map(|[id, source, path]| {
+                Command::Record(RecordCommand::Start { id, source, path })
+            }),
+            "/record/stop" => args
+                .texts()
+                .map(|[id]| Command::Record(RecordCommand::Stop(id))),
             "/hush" => args.none().map(|()| Command::Hush),
             "/patch/undo" => args.none().map(|()| Command::Undo),
             "/patch/redo" => args.none().map(|()| Command::Redo),

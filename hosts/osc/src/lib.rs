@@ -35,6 +35,8 @@
 //! | `/engine/fade` | `f` milliseconds (0..=10000) | how long the next edits fade: a structural edit's crossfade and a changed value's glide (20 ms unless `play --fade` says otherwise) |
 //! | `/preset/save` | `s` name | keeps every settable input's value in `NAME.preset.json` beside the patch (name: letters, digits, `-`, `_`) and answers `/preset/save` with the name |
 //! | `/preset/load` | `s` name | sets a preset's values, all on the next block's sample, and answers `/preset/load` with the name, then each input it skipped (gone from the patch) |
+//! | `/record/start` | `s` id, `s` source, `s` path | records `output` or `input` into a 32-bit float WAV file and answers `/record/start` with the id; `/error` for an id already recording or stopping, an unknown source, a file that cannot be created |
+//! | `/record/stop` | `s` id | stops a recording and answers `/record/stop` with the id, the path, `h` frames, `d` seconds, `h` frames lost and the file's BLAKE3 hash; `/error` for an id not recording |
 //! | `/hush` | — | fades every output to silence within one block and keeps it silent until the next program; the transport goes on |
 //!
 //! A patch an edit plays is answered with one `/warning s(code) s(message)` for each warning
@@ -95,6 +97,7 @@ mod dispatch;
 pub mod guard;
 pub mod notes_out;
 mod presets;
+mod recording;
 pub mod schedule;
 mod server;
 mod session;
@@ -106,6 +109,7 @@ pub use command::{ADDRESSES, Command, Refused};
 pub use dispatch::Dispatcher;
 pub use notes_out::OscNotes;
 pub use presets::PresetCommand;
+pub use recording::RecordCommand;
 pub use server::{OscHandle, OscServer};
 pub use stats::OscStats;
 pub use timelines::{ClipEdit, TimelineAction};

@@ -365,3 +365,20 @@ fn ten_minutes_against_busy_threads_lose_no_frame() {
     );
     std::fs::remove_file(&take.path).unwrap();
 }
+
+#[test]
+fn a_take_whose_audio_half_is_gone_ends_with_the_last_frame_it_was_fed() {
+    let dir = folder("gone");
+    let (mut controller, mut audio) = engine(1, SINES);
+    controller
+        .record_start(request("t", RecordSource::Output, dir.join("t.wav")))
+        .unwrap();
+    let mut played = Vec::new();
+    play(&mut audio, 1_000, 250, &mut played);
+    // The stream stopped: its audio half is dropped (off the audio thread).
+    drop(audio);
+    let take = controller.record_stop("t").unwrap();
+    assert_eq!((take.start_sample, take.frames), (0, 1_000));
+    let (_, _, _, samples) = read_back(&std::fs::read(&take.path).unwrap());
+    assert_eq!(samples, played);
+}
