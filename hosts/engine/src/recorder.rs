@@ -391,7 +391,13 @@ impl Recorder {
         // An audio half that is gone (its stream stopped) has let go of the ring: the take
         // ends with what it holds.
         let gone = self.remote.commands.is_abandoned();
-        if !gone && self.remote.commands.push(TapCommand::Stop { slot }).is_err() {
+        if !gone
+            && self
+                .remote
+                .commands
+                .push(TapCommand::Stop { slot })
+                .is_err()
+        {
             return Err(RecordError::new(
                 Span::NONE,
                 format!("recording `{id}` cannot stop: the audio half is not taking commands"),

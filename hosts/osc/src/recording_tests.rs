@@ -58,7 +58,15 @@ fn a_take_started_and_stopped_over_osc_holds_the_output_and_mistakes_answer_erro
     let controller = Mutex::new(controller);
     // The audio half on a thread of its own, as a backend runs it.
     let stop = AtomicBool::new(false);
+    /// Stops the audio thread when dropped, so a failed assertion ends the test.
+    struct Stop<'a>(&'a AtomicBool);
+    impl Drop for Stop<'_> {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
     std::thread::scope(|scope| {
+        let _stop = Stop(&stop);
         scope.spawn(|| {
             let mut buffer = [0.0_f32; 256];
             while !stop.load(Ordering::Relaxed) {
@@ -82,7 +90,7 @@ fn a_take_started_and_stopped_over_osc_holds_the_output_and_mistakes_answer_erro
             &["take1", "output", path_text],
         );
         assert!(
-            error_text(&again).starts_with("recording `take1` is already "),
+            error_text(&again).starts_with("/record/start: recording `take1` is already "),
             "{again:?}"
         );
         let mic = send(
@@ -93,10 +101,17 @@ fn a_take_started_and_stopped_over_osc_holds_the_output_and_mistakes_answer_erro
         );
         assert_eq!(
             error_text(&mic),
-            "unknown recording source `mic`; expected `output` or `input`"
+            "/record/start: unknown recording source `mic`; expected `output` or `input`"
         );
         let unknown = send(&dispatcher, &controller, "/record/stop", &["nope"]);
-        assert_eq!(error_text(&unknown), "no recording `nope` is running");
+        assert_eq!(
+            error_text(&unknown),
+            "/record/stop: no recording `nope` is running"
+        );
+        // A tenth of a second recorded (an event to wait for, not a time).
+        while controller.lock().unwrap().recorder_state()[0].frames < 4_800 {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
         let stopped = send(&dispatcher, &controller, "/record/stop", &["take1"]);
         stop.store(true, Ordering::Relaxed);
         assert_eq!(stopped.addr, "/record/stop");
@@ -117,14 +132,17 @@ fn a_take_started_and_stopped_over_osc_holds_the_output_and_mistakes_answer_erro
         assert_eq!(*hash, blake3_hex(&bytes));
         // A 116-byte header, then every frame 0.375.
         assert_eq!(bytes.len() as i64, 116 + 4 * frames);
-        assert!(*frames > 0);
+        assert!(*frames >= 4_800, "{frames}");
         assert!(
             bytes[116..]
                 .chunks_exact(4)
                 .all(|b| f32::from_le_bytes(b.try_into().unwrap()) == 0.375)
         );
         let twice = send(&dispatcher, &controller, "/record/stop", &["take1"]);
-        assert_eq!(error_text(&twice), "no recording `take1` is running");
+        assert_eq!(
+            error_text(&twice),
+            "/record/stop: no recording `take1` is running"
+        );
     });
 }
 

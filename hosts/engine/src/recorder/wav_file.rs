@@ -74,11 +74,6 @@ impl WavFile {
         self.data_bytes / (4 * u64::from(self.channels))
     }
 
-    /// Whether the file has become RF64.
-    pub(crate) fn is_rf64(&self) -> bool {
-        self.rf64
-    }
-
     /// Writes out what is buffered and rewrites the header to say what the file holds
     /// (RF64's from the moment it passes the limit), then returns to its end: after this the
     /// file reads complete whatever happens to the process.
@@ -218,10 +213,10 @@ mod tests {
         let samples: Vec<f32> = (0..40).map(|i| i as f32 / 64.0 - 0.3).collect();
         wav.write(&samples[..25]).unwrap();
         wav.update_header().unwrap();
-        assert!(!wav.is_rf64());
+        assert!(!wav.rf64);
         wav.write(&samples[25..]).unwrap();
         wav.update_header().unwrap();
-        assert!(wav.is_rf64());
+        assert!(wav.rf64);
         wav.finish().unwrap();
         let bytes = std::fs::read(&path).unwrap();
         assert_eq!(&bytes[0..4], b"RF64");
