@@ -100,10 +100,11 @@ impl WavFile {
         let frames = self.frames();
         let riff_bytes = HEADER_BYTES - 8 + self.data_bytes;
         // RF64 says "see ds64" in every 32-bit size.
-        let (riff, ds64, small): (&[u8], &[u8], fn(u64) -> u32) = if self.rf64 {
-            (b"RF64", b"ds64", |_| u32::MAX)
+        let small = |size: u64| if self.rf64 { u32::MAX } else { size as u32 };
+        let (riff, ds64): (&[u8], &[u8]) = if self.rf64 {
+            (b"RF64", b"ds64")
         } else {
-            (b"RIFF", b"JUNK", |size| size as u32)
+            (b"RIFF", b"JUNK")
         };
         let mask: u32 = match self.channels {
             1 => 0x4,
