@@ -82,6 +82,9 @@ pub enum Code {
     Timeline,
     /// A timeline command or follow action names a timeline or clip that does not exist.
     UnknownTimeline,
+    /// A recording cannot be started or stopped: an id already recording or stopping, an
+    /// unknown id, a source that is not one, a file that cannot be created.
+    Recording,
     /// A probe names a node the patch playing does not have, or an output its module does not
     /// have (a controller error: probes are asked for while playing, not written in patches).
     UnknownProbe,
@@ -162,6 +165,7 @@ impl Code {
             Code::NotBuilt => "E0125",
             Code::Timeline => "E0123",
             Code::UnknownTimeline => "E0124",
+            Code::Recording => "E0130",
             Code::UnknownProbe => "E0132",
             Code::Subpatch => "E0133",
             Code::SubpatchCycle => "E0134",

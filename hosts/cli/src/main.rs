@@ -17,6 +17,7 @@ mod output;
 mod output_file;
 mod output_limit;
 mod play;
+mod record;
 mod reload_report;
 mod render;
 mod save_on_exit;

@@ -142,6 +142,8 @@ pub struct PlayArgs {
     limits: LimitArgs,
     #[command(flatten)]
     output_limit: OutputLimitArgs,
+    #[command(flatten)]
+    record: crate::record::RecordArgs,
 }
 
 /// Reads `--quant`: `beat`, `bar`, or a number of bars (1 to 1024).
@@ -248,6 +250,7 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
             .resume(snapshot)
             .map_err(|error| Failure::File(format!("cannot resume from the snapshot: {error}")))?;
     }
+    args.record.start(&mut controller)?;
     // The first program plays at once; every later swap waits for the grid.
     controller.quantize_swaps(args.quant);
     // Shared by the control-side threads; the audio thread never touches it.

@@ -412,6 +412,8 @@ impl Session {
         } = self;
         // The stream first, so a file ends when asked to; then the control sources.
         let stopped = stream.stop();
+        // The audio half is gone: each take ends with the last frame it was fed.
+        crate::record::stop_all(&controller);
         let wall = started.elapsed();
         let mut controls = controls;
         let notes = controls.notes.take();

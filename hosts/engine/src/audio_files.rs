@@ -14,6 +14,7 @@ use patchvm_ir::text::TextSpec;
 use patchvm_ir::timelines;
 use patchvm_ir::{Code, Diagnostic, Diagnostics, Patch, Span, Unit, ValueKind};
 use patchvm_modules::kernels::sampler::bank;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// What a build reads: the decoded files by the names the patch uses, and the files on disk
@@ -26,11 +27,12 @@ pub(crate) struct Resolved {
 
 /// Loads every file the audio-file texts of `kernels` and the clips of `patch`'s timelines
 /// name, relative to `folder` (empty for
-/// the working directory), at `sample_rate`, through `cache`.
+/// the working directory) unless `takes` has a recording's file under the name, at
+/// `sample_rate`, through `cache`.
 pub(crate) fn resolve(
     patch: &Patch,
     kernels: &[KernelNode],
-    folder: &Path,
+    (folder, takes): (&Path, &BTreeMap<String, PathBuf>),
     sample_rate: f64,
     cache: &mut AudioCache,
 ) -> Result<Resolved, Diagnostics> {
@@ -44,7 +46,10 @@ pub(crate) fn resolve(
         if name.is_empty() || resolved.files.file(name).is_some() {
             return;
         }
-        let path = folder.join(name);
+        let path = takes
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| folder.join(name));
         match cache.load(&path, sample_rate) {
             Ok(data) => {
                 resolved.files.insert_file(name, data);

@@ -91,7 +91,14 @@ fn a_kernel_is_built_with_the_samples_of_the_file_its_text_names() {
         .unwrap();
     let kernels = [sampler("a", "kit/kick.wav"), sampler("c", "kit/kick.wav")];
     let mut cache = AudioCache::new(1 << 20);
-    let resolved = resolve(&patch, &kernels, &folder, 48_000.0, &mut cache).unwrap();
+    let resolved = resolve(
+        &patch,
+        &kernels,
+        (&folder, &Default::default()),
+        48_000.0,
+        &mut cache,
+    )
+    .unwrap();
     assert_eq!(resolved.paths, [folder.join("kit/kick.wav")]);
     let settings = Settings::default();
     let init = kernel_init(&kernels[0], &settings, &resolved.files, &[]);
@@ -116,7 +123,14 @@ fn a_missing_file_is_an_e0120_at_the_string_that_names_it() {
         .unwrap();
     let kernels = [sampler("a", "kit/kick.wav"), sampler("b", "kit/snare.wav")];
     let mut cache = AudioCache::new(1 << 20);
-    let problems = resolve(&patch, &kernels, &folder, 48_000.0, &mut cache).unwrap_err();
+    let problems = resolve(
+        &patch,
+        &kernels,
+        (&folder, &Default::default()),
+        48_000.0,
+        &mut cache,
+    )
+    .unwrap_err();
     assert_eq!(problems.len(), 1);
     let problem = &problems[0];
     assert_eq!(problem.code, Code::AudioFile);
@@ -143,7 +157,14 @@ fn not_audio_and_over_budget_are_reported_for_every_file_at_once() {
     let kernels = [sampler("a", "kit/kick.wav"), sampler("b", "kit/snare.wav")];
     // 1000 frames take 4000 bytes decoded.
     let mut cache = AudioCache::new(3999);
-    let problems = resolve(&patch, &kernels, &folder, 48_000.0, &mut cache).unwrap_err();
+    let problems = resolve(
+        &patch,
+        &kernels,
+        (&folder, &Default::default()),
+        48_000.0,
+        &mut cache,
+    )
+    .unwrap_err();
     let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
     assert_eq!(messages.len(), 2);
     assert!(messages[0].ends_with("kick.wav` is not audio this build decodes: unsupported core (probe): no suitable format reader found"), "{}", messages[0]);

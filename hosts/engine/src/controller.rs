@@ -33,6 +33,7 @@ mod faults;
 mod files;
 mod presets;
 mod probes;
+mod recording;
 mod routing;
 mod scenes;
 mod snapshot;
@@ -46,6 +47,7 @@ pub use faults::NodeFaults;
 pub use files::LoadedFile;
 pub use presets::{PRESET_FORMAT, PRESET_VERSION, Preset, PresetError, PresetLoaded, PresetValue};
 pub use probes::{ProbeHandle, ProbeState};
+pub(crate) use recording::Recordings;
 pub use scenes::RecallAt;
 pub(crate) use snapshot::Recorded;
 pub(crate) use timelines::ClipQueue;
@@ -120,6 +122,8 @@ pub struct Controller {
     files: Vec<LoadedFile>,
     /// Node outputs read after each block (`controller/probes.rs`).
     probes: probes::Probes,
+    /// The recordings and their takes (`controller/recording.rs`).
+    recordings: Recordings,
 }
 
 impl Controller {
@@ -127,7 +131,7 @@ impl Controller {
         remote: Remote,
         settings: EngineSettings,
         limits: Limits,
-        clips: ClipQueue,
+        (clips, recordings): (ClipQueue, Recordings),
     ) -> Controller {
         let remote_metrics = remote.metrics().clone();
         Controller {
@@ -165,6 +169,7 @@ impl Controller {
             clips,
             files: Vec::new(),
             probes: probes::Probes::default(),
+            recordings,
         }
     }
 
@@ -502,6 +507,7 @@ impl Controller {
     /// call does this too; call it now and then when nothing else happens, so retired
     /// programs do not wait long to be freed.
     pub fn maintain(&mut self) {
+        self.poll_recordings();
         // Freed after the faults are read, so no kernel they name was freed meanwhile.
         let mut retired = Vec::new();
         while let Some(returned) = self.remote.receive() {
@@ -679,7 +685,7 @@ impl Controller {
         let resolved = audio_files::resolve(
             &patch,
             &compiled.kernels,
-            &self.folder,
+            (&self.folder, &self.recordings.paths),
             settings.sample_rate,
             &mut self.audio.lock().unwrap_or_else(PoisonError::into_inner),
         )?;

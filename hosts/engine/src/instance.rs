@@ -258,7 +258,7 @@ pub(crate) fn load_audio(
     audio_files::resolve(
         patch,
         &compiled.kernels,
-        folder,
+        (folder, &Default::default()),
         settings.sample_rate,
         &mut cache,
     )

@@ -144,6 +144,7 @@ mod performance;
 mod pipeline;
 #[cfg(test)]
 mod realtime_tests;
+pub mod recorder;
 pub mod reference;
 mod report;
 pub mod save;
@@ -283,7 +284,8 @@ impl Engine {
         });
         let mut audio = audio;
         let clips = controller::ClipQueue::new(&mut audio);
-        let controller = Controller::new(remote, settings, limits, clips);
+        let recordings = controller::Recordings::new(&mut audio);
+        let controller = Controller::new(remote, settings, limits, (clips, recordings));
         audio.probe_output(controller.probe_board());
         (controller, audio)
     }

@@ -6,6 +6,7 @@ use super::command::Command;
 use super::describe::engine_error;
 use super::presets;
 use super::probes::{self, ProbeRequest};
+use super::recording;
 use super::session;
 use super::timelines::{ClipEdit, TimelineAction};
 use patchvm_engine::stream::SenderMetrics;
@@ -116,6 +117,9 @@ pub(crate) fn apply(
         }
         Command::Preset(command) => return presets::apply(command, controller).map(Done::Answer),
         Command::Probe(command) => return probes::apply(command, controller),
+        Command::Record(command) => {
+            return recording::apply(command, controller).map(Done::Answer);
+        }
         Command::Hush => return queued_or_dropped(controller.hush()),
         Command::Timeline { name, action } => {
             let at = at?;

@@ -3,6 +3,7 @@
 use super::describe::{describe, sniff};
 use super::presets::{self, PresetCommand};
 use super::probes::ProbeCommand;
+use super::recording::RecordCommand;
 use super::timelines::{self, ClipEdit, TimelineAction};
 use patchvm_engine::RecallAt;
 use patchvm_engine::vm::{Quantize, TransportCommand};
@@ -91,6 +92,9 @@ pub enum Command {
     /// `/probe/subscribe s(node) s(port) f(rate_hz)`, `/probe/unsubscribe s(node) s(port)`:
     /// a node output answered at a rate (`probes.rs`).
     Probe(ProbeCommand),
+    /// `/record/start s(id) s(source) s(path)`, `/record/stop s(id)`: recordings
+    /// (`recording.rs`).
+    Record(RecordCommand),
     /// `/timeline/play`, `/timeline/stop`, `/timeline/seek`: a command to timeline `name`
     /// (`timelines.rs`).
     Timeline {
@@ -177,6 +181,8 @@ pub const ADDRESSES: &[(&str, &str)] = &[
     ("/preset/load", "s(name)"),
     ("/probe/subscribe", "s(node) s(port) f(rate in Hz)"),
     ("/probe/unsubscribe", "s(node) s(port)"),
+    ("/record/start", "s(id) s(source) s(path)"),
+    ("/record/stop", "s(id)"),
     ("/hush", "nothing"),
     ("/ping", "anything, echoed in /pong"),
     ("/status", "nothing"),
@@ -299,6 +305,12 @@ impl Command {
             "/probe/unsubscribe" => args
                 .texts()
                 .map(|[node, port]| Command::Probe(ProbeCommand::Unsubscribe { node, port })),
+            "/record/start" => args.texts().map(|[id, source, path]| {
+                Command::Record(RecordCommand::Start { id, source, path })
+            }),
+            "/record/stop" => args
+                .texts()
+                .map(|[id]| Command::Record(RecordCommand::Stop(id))),
             "/hush" => args.none().map(|()| Command::Hush),
             "/patch/undo" => args.none().map(|()| Command::Undo),
             "/patch/redo" => args.none().map(|()| Command::Redo),

@@ -37,6 +37,8 @@
 //! | `/preset/load` | `s` name | sets a preset's values, all on the next block's sample, and answers `/preset/load` with the name, then each input it skipped (gone from the patch) |
 //! | `/probe/subscribe` | `s` node, `s` output, `f` rate (Hz, 0 < rate <= 1000) | sends the sender `/probe s(node) s(output) f(value)` (the last sample of the latest block) once per `1 / rate` seconds of engine time, at most once per 10 ms poll; `/error` for an unknown node or output (E0132), and once when an edit removes the node |
 //! | `/probe/unsubscribe` | `s` node, `s` output | stops the sender's answers for that output |
+//! | `/record/start` | `s` id, `s` source, `s` path | records `output` or `input` into a 32-bit float WAV file and answers `/record/start` with the id; `/error` for an id already recording or stopping, an unknown source, a file that cannot be created |
+//! | `/record/stop` | `s` id | stops a recording and answers `/record/stop` with the id, the path, `h` frames, `d` seconds, `h` frames lost and the file's BLAKE3 hash; `/error` for an id not recording |
 //! | `/hush` | — | fades every output to silence within one block and keeps it silent until the next program; the transport goes on |
 //!
 //! A patch an edit plays is answered with one `/warning s(code) s(message)` for each warning
@@ -98,6 +100,7 @@ pub mod guard;
 pub mod notes_out;
 mod presets;
 mod probes;
+mod recording;
 pub mod schedule;
 mod server;
 mod session;
@@ -110,6 +113,7 @@ pub use dispatch::Dispatcher;
 pub use notes_out::OscNotes;
 pub use presets::PresetCommand;
 pub use probes::{MAX_PROBE_RATE_HZ, ProbeCommand};
+pub use recording::RecordCommand;
 pub use server::{OscHandle, OscServer};
 pub use stats::OscStats;
 pub use timelines::{ClipEdit, TimelineAction};

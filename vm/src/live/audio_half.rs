@@ -15,6 +15,7 @@ use crate::live::loaded::{Loaded, Returned, Takeover};
 use crate::live::metrics::Metrics;
 use crate::live::notes_out::{ClipsOut, NotesOut};
 use crate::live::probe::{OUTPUT_PROBE, ProbeBoard};
+use crate::live::tap::{BlockInput, Taps};
 use crate::machine::Executable;
 use crate::time::{Beats, TempoMap, Transport};
 use std::sync::Arc;
@@ -103,6 +104,8 @@ pub struct AudioHalf {
     clips: Option<ClipsOut>,
     /// The board whose [`OUTPUT_PROBE`] cell the mix is published into after each block.
     output_probe: Option<Arc<ProbeBoard>>,
+    /// The recordings' taps, once the control side can record.
+    taps: Option<Box<Taps>>,
 }
 
 impl std::fmt::Debug for AudioHalf {
@@ -149,6 +152,7 @@ impl AudioHalf {
             notes: None,
             clips: None,
             output_probe: None,
+            taps: None,
         }
     }
 
@@ -186,6 +190,9 @@ impl AudioHalf {
             let map = tempo_of(&self.current, &self.idle_map);
             self.transport.settle(self.time, map);
             self.take_programs();
+            if let Some(taps) = &mut self.taps {
+                taps.receive(self.time);
+            }
             self.apply_due_events();
             let mut length = (frames - done).min(MAX_BLOCK);
             // Events still pending at or before now wait for their program; the block ends
@@ -260,6 +267,12 @@ impl AudioHalf {
     /// the audio thread starts.
     pub fn probe_output(&mut self, board: Arc<ProbeBoard>) {
         self.output_probe = Some(board);
+    }
+
+    /// Feeds `taps` the output or input of every block from now on (see
+    /// [`Taps`](crate::live::Taps)).
+    pub fn record_with(&mut self, taps: Box<Taps>) {
+        self.taps = Some(taps);
     }
 
     /// Output channels: 1 or 2.
@@ -480,6 +493,7 @@ impl AudioHalf {
         let frames = output.len() / channels;
         let Some(current) = self.current.as_mut() else {
             output.fill(0.0);
+            self.tap(input, output);
             return;
         };
         let Loaded {
@@ -519,6 +533,21 @@ impl AudioHalf {
         }
         if let Some(limiter) = &mut self.limiter {
             limiter.process(output, channels);
+        }
+        self.tap(input, output);
+    }
+
+    /// Hands the block's `output` (as the host gets it) and `input` to the recordings.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    fn tap(&mut self, input: &HostInput, output: &[f32]) {
+        if let Some(taps) = &mut self.taps {
+            let input = BlockInput {
+                samples: input.samples,
+                channels: input.channels,
+                first_frame: input.first_frame,
+            };
+            taps.block(output, self.channels, input);
         }
     }
 }

@@ -48,6 +48,7 @@ mod metrics;
 mod notes_out;
 mod position;
 mod probe;
+mod tap;
 
 pub use audio_half::{AudioHalf, FADE_SAMPLES, fade_samples};
 pub use callback_stamp::{CallbackStamp, Stamp};
@@ -60,3 +61,6 @@ pub use metrics::{Metrics, MetricsSnapshot};
 pub use notes_out::{ClipsOut, EventsOut, NotesOut, QueueCounters};
 pub use position::PublishedPosition;
 pub use probe::{MAX_PROBES, OUTPUT_PROBE, ProbeBoard, ProbeReading, ProbeTap};
+pub use tap::{
+    MAX_TAPS, Tap, TapCommand, TapCounters, TapRemote, TapReport, TapSource, Taps, tap_link,
+};

@@ -8,6 +8,7 @@ use crate::instance::{Settings, prepare_edit};
 use patchvm_audio::{AudioCache, AudioFiles};
 use patchvm_compiler::CompileOptions;
 use patchvm_ir::{Limits, Patch};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -46,6 +47,7 @@ impl Controller {
         AudioLoader {
             cache: Arc::clone(&self.audio),
             folder: self.folder.clone(),
+            takes: self.recordings.paths.clone(),
             settings: self.settings.instance(),
             limits: self.limits.clone(),
             options: CompileOptions {
@@ -63,6 +65,8 @@ impl Controller {
 pub struct AudioLoader {
     cache: Arc<Mutex<AudioCache>>,
     folder: PathBuf,
+    /// The recordings' files by id, which clips may name.
+    takes: BTreeMap<String, PathBuf>,
     settings: Settings,
     limits: Limits,
     options: CompileOptions,
@@ -78,7 +82,7 @@ impl AudioLoader {
         let resolved = audio_files::resolve(
             patch,
             &prepared.compiled.kernels,
-            &self.folder,
+            (&self.folder, &self.takes),
             self.settings.sample_rate,
             &mut self.cache.lock().unwrap_or_else(PoisonError::into_inner),
         );
