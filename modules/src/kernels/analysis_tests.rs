@@ -1,7 +1,7 @@
 //! The analysis modules measured on signals whose answers are known by hand: sines on FFT
 //! bins, steps, bursts at chosen samples, silence and noise.
 
-use super::test_support::{Chunks, Run, SR, kernel, sine_wave};
+use crate::kernels::test_support::{Chunks, Run, SR, kernel, sine_wave};
 use assert_no_alloc::assert_no_alloc;
 use patchvm_vm::MAX_BLOCK;
 use rand_pcg::Pcg32;
@@ -151,8 +151,8 @@ fn triggers(trig: &[f32]) -> Vec<usize> {
 }
 
 /// How many samples after each note's first `analysis.onset` fires, when the note starts on
-/// a hop's first sample; the module's doc states it.
-const ONSET_DELAY: usize = 511;
+/// a hop's first sample: the end of the third hop, as the module's doc states.
+const ONSET_DELAY: usize = 3 * 128 - 1;
 
 #[test]
 fn onset_fires_once_per_note_at_its_stated_latency() {

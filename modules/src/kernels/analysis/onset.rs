@@ -8,10 +8,11 @@
 //! 100 ms by `threshold`, and at least `min_gap_s` after the previous onset: the method of
 //! librosa's `onset_detect` and Böck's SuperFlux peak picking, made causal by waiting one hop
 //! for the next frame. `trig` is 1 for the one sample the onset is found on, else 0;
-//! `strength` holds the onset's flux until the next. Latency: an onset is found 2 hops (256
-//! samples) after the first frame it rises in, which is 1024 samples after the note starts at
-//! the latest: `trig` fires 384 to 1280 samples after a note's first sample (measured on
-//! piano and flute: 540 to 740, see the tests).
+//! `strength` holds the onset's flux until the next. Latency: a sharp attack's flux peaks in
+//! the second frame that holds it, and the peak is confirmed a hop later, so `trig` fires on
+//! the third hop end after the note's first sample: 256 to 383 samples later (383 when the
+//! note starts on a hop's first sample; 5.3 to 8.0 ms at 48 kHz). A slow attack peaks later,
+//! up to the frame's length (1024 samples) on.
 
 use super::IN;
 use super::frames::{Frames, samples_for};
@@ -31,7 +32,7 @@ const GAP_RANGE_S: (f64, f64) = (0.0, 10.0);
 pub const ONSET: Module = Module::kernel(
     ModuleSpec {
         name: "analysis.onset",
-        doc: "onsets by spectral flux of 1024-sample frames every 128, adaptive threshold; fires 384 to 1280 samples after a note starts",
+        doc: "onsets by spectral flux of 1024-sample frames every 128, adaptive threshold; a sharp attack fires 256 to 383 samples on",
         inputs: &[
             IN,
             setting(
