@@ -32,15 +32,28 @@ fn amplitude_measures_a_sine_s_rms_and_peak() {
     // 750 Hz at 48 kHz is 64 samples a period: the 20 ms window (960 samples) holds 15
     // periods, whose RMS is 0.5 / √2, and the sine's top, 0.5 at sample 16 of each period.
     let sine: Vec<f32> = sine_wave(750.0, 9_600).iter().map(|x| x * 0.5).collect();
-    let [rms, peak, db] = <[Vec<f32>; 3]>::try_from(outputs("analysis.amplitude", &[], &sine)).unwrap();
+    let [rms, peak, db] =
+        <[Vec<f32>; 3]>::try_from(outputs("analysis.amplitude", &[], &sine)).unwrap();
     let expected = 0.5 / 2.0_f64.sqrt();
     for n in [2_000, 5_000, 9_599] {
-        assert!((f64::from(rms[n]) - expected).abs() < 1e-6, "rms {} at {n}", rms[n]);
+        assert!(
+            (f64::from(rms[n]) - expected).abs() < 1e-6,
+            "rms {} at {n}",
+            rms[n]
+        );
         assert_eq!(peak[n], 0.5);
-        assert!((f64::from(db[n]) - 20.0 * expected.log10()).abs() < 1e-4, "db {}", db[n]);
+        assert!(
+            (f64::from(db[n]) - 20.0 * expected.log10()).abs() < 1e-4,
+            "db {}",
+            db[n]
+        );
     }
     // The outputs change only at the ends of hops of 64 samples.
-    assert!(changes(&rms).iter().all(|n| n % 64 == 63), "{:?}", &changes(&rms)[..5]);
+    assert!(
+        changes(&rms).iter().all(|n| n % 64 == 63),
+        "{:?}",
+        &changes(&rms)[..5]
+    );
 }
 
 #[test]
@@ -55,14 +68,23 @@ fn amplitude_rises_and_falls_at_its_attack_and_release_times() {
     for k in [1_usize, 5, 20] {
         let rise = 0.25 * (1.0 - (-64.0 * k as f64 / 480.0).exp());
         let at = 64 * k - 1;
-        assert!((f64::from(out[0][at]) - rise).abs() < 1e-6, "rms after {k} hops");
-        assert!((f64::from(out[1][at]) - rise).abs() < 1e-6, "peak after {k} hops");
+        assert!(
+            (f64::from(out[0][at]) - rise).abs() < 1e-6,
+            "rms after {k} hops"
+        );
+        assert!(
+            (f64::from(out[1][at]) - rise).abs() < 1e-6,
+            "peak after {k} hops"
+        );
     }
     let top = f64::from(out[0][6_399]);
     for k in [1_usize, 10, 50] {
         let fall = top * (-64.0 * k as f64 / 4_800.0).exp();
         let at = 6_400 + 64 * k - 1;
-        assert!((f64::from(out[0][at]) - fall).abs() < 1e-6, "rms {k} hops into the release");
+        assert!(
+            (f64::from(out[0][at]) - fall).abs() < 1e-6,
+            "rms {k} hops into the release"
+        );
     }
     assert_eq!(out[2][0], -120.0);
 }
@@ -76,11 +98,19 @@ fn centroid_of_sines_on_bins_is_their_amplitude_weighted_mean() {
     let one = sine_wave(1_500.0, 8_192);
     let low = sine_wave(750.0, 8_192);
     let high = sine_wave(3_000.0, 8_192);
-    let two: Vec<f32> = low.iter().zip(&high).map(|(a, b)| 0.5 * a + 0.25 * b).collect();
+    let two: Vec<f32> = low
+        .iter()
+        .zip(&high)
+        .map(|(a, b)| 0.5 * a + 0.25 * b)
+        .collect();
     for signal in [one, two] {
         let freq = &outputs("analysis.centroid", &[], &signal)[0];
         for n in [4_096, 8_191] {
-            assert!((f64::from(freq[n]) - 1_500.0).abs() < 0.05, "{} at {n}", freq[n]);
+            assert!(
+                (f64::from(freq[n]) - 1_500.0).abs() < 0.05,
+                "{} at {n}",
+                freq[n]
+            );
         }
         assert!(changes(freq).iter().all(|n| n % 512 == 511));
     }
@@ -128,7 +158,11 @@ fn pitch_is_zero_on_silence_noise_and_below_min() {
     // 40 Hz with `min` 60: no lag as long as its period is searched.
     let low = sine_wave(40.0, 19_200);
     let out = outputs("analysis.pitch", &[], &low);
-    assert!(out[0][2_000..].iter().all(|&f| f == 0.0 || (cents(f, 40.0)).abs() > 100.0));
+    assert!(
+        out[0][2_000..]
+            .iter()
+            .all(|&f| f == 0.0 || (cents(f, 40.0)).abs() > 100.0)
+    );
 }
 
 /// A 440 Hz tone with three harmonics, decaying over 200 ms, starting at each of `starts`.
@@ -137,7 +171,9 @@ fn bursts(starts: &[usize], len: usize) -> Vec<f32> {
     for &start in starts {
         for (n, slot) in out[start..].iter_mut().enumerate().take(len - start) {
             let t = n as f64 / SR;
-            let tone: f64 = (1..4).map(|k| (TAU * 440.0 * k as f64 * t).sin() / k as f64).sum();
+            let tone: f64 = (1..4)
+                .map(|k| (TAU * 440.0 * k as f64 * t).sin() / k as f64)
+                .sum();
             *slot += (0.3 * tone * (-t / 0.2).exp()) as f32;
         }
     }
@@ -151,8 +187,8 @@ fn triggers(trig: &[f32]) -> Vec<usize> {
 }
 
 /// How many samples after each note's first `analysis.onset` fires, when the note starts on
-/// a hop's first sample: the end of the third hop, as the module's doc states.
-const ONSET_DELAY: usize = 3 * 128 - 1;
+/// a hop's first sample: the end of the fifth hop at 48 kHz, as the module's doc states.
+const ONSET_DELAY: usize = 5 * 128 - 1;
 
 #[test]
 fn onset_fires_once_per_note_at_its_stated_latency() {
@@ -175,7 +211,11 @@ fn onset_keeps_min_gap_and_ignores_steady_sound() {
     let starts = [9_600, 10_560];
     let out = outputs("analysis.onset", &[], &bursts(&starts, 24_000));
     assert_eq!(triggers(&out[0]), [9_600 + ONSET_DELAY]);
-    let out = outputs("analysis.onset", &[("min_gap_s", 0.01)], &bursts(&starts, 24_000));
+    let out = outputs(
+        "analysis.onset",
+        &[("min_gap_s", 0.01)],
+        &bursts(&starts, 24_000),
+    );
     assert_eq!(triggers(&out[0]).len(), 2);
     // A steady sine after its start, and steady noise: nothing after the first onset.
     let sine = sine_wave(440.0, 48_000);
@@ -190,14 +230,22 @@ fn analysis_outputs_do_not_depend_on_the_blocks_and_do_not_allocate() {
         *x += n;
     }
     let inputs = [&signal[..]];
-    for name in ["analysis.pitch", "analysis.onset", "analysis.amplitude", "analysis.centroid"] {
+    for name in [
+        "analysis.pitch",
+        "analysis.onset",
+        "analysis.amplitude",
+        "analysis.centroid",
+    ] {
         let whole = Run::new(&inputs, signal.len()).on_all(kernel(name, &[]).as_mut());
         for chunks in [Chunks::Fixed(1), Chunks::Fixed(13), Chunks::Random(5)] {
             let cut = Run::new(&inputs, signal.len())
                 .chunks(chunks)
                 .on_all(kernel(name, &[]).as_mut());
             let same = whole.iter().flatten().zip(cut.iter().flatten());
-            assert!(same.clone().all(|(a, b)| a.to_bits() == b.to_bits()), "{name} {chunks:?}");
+            assert!(
+                same.clone().all(|(a, b)| a.to_bits() == b.to_bits()),
+                "{name} {chunks:?}"
+            );
         }
         let mut analyser = kernel(name, &[]);
         let run = Run::new(&inputs, signal.len());

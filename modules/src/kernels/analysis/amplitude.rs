@@ -104,7 +104,9 @@ impl Amplitude {
             limit(init.params[spec.input(name).expect("an input")], lo, hi)
         };
         let sample_rate = init.sample_rate;
-        let window = (value("window_s", WINDOW_RANGE_S) * sample_rate).round().max(1.0) as usize;
+        let window = (value("window_s", WINDOW_RANGE_S) * sample_rate)
+            .round()
+            .max(1.0) as usize;
         Amplitude {
             frames: Frames::new(window, samples_for(HOP_S, sample_rate)),
             window,

@@ -130,9 +130,7 @@ impl Pitch {
         let mut planner = RealFftPlanner::<f64>::new();
         let forward = planner.plan_fft_forward(size);
         let inverse = planner.plan_fft_inverse(size);
-        let scratch_len = forward
-            .get_scratch_len()
-            .max(inverse.get_scratch_len());
+        let scratch_len = forward.get_scratch_len().max(inverse.get_scratch_len());
         Pitch {
             frames: Frames::new(2 * longest, samples_for(HOP_S, sample_rate)),
             longest,
@@ -213,7 +211,10 @@ impl Pitch {
             };
         }
         let search = self.shortest..half;
-        let lowest = self.lags[search.clone()].iter().copied().fold(1.0, f64::min);
+        let lowest = self.lags[search.clone()]
+            .iter()
+            .copied()
+            .fold(1.0, f64::min);
         let Some(mut lag) = search.clone().find(|&lag| self.lags[lag] < DIP) else {
             self.freq = 0.0;
             self.confidence = (1.0 - lowest).clamp(0.0, 1.0) as f32;
