@@ -165,14 +165,16 @@ fn pitch_is_zero_on_silence_noise_and_below_min() {
     );
 }
 
-/// A 440 Hz tone with three harmonics, decaying over 200 ms, starting at each of `starts`.
+/// A tone with three harmonics, decaying over 200 ms, starting at each of `starts`: 440 Hz,
+/// then each a fifth above the one before.
 fn bursts(starts: &[usize], len: usize) -> Vec<f32> {
     let mut out = vec![0.0_f32; len];
-    for &start in starts {
+    for (index, &start) in starts.iter().enumerate() {
+        let freq = 440.0 * 1.5_f64.powi(index as i32);
         for (n, slot) in out[start..].iter_mut().enumerate().take(len - start) {
             let t = n as f64 / SR;
             let tone: f64 = (1..4)
-                .map(|k| (TAU * 440.0 * k as f64 * t).sin() / k as f64)
+                .map(|k| (TAU * freq * k as f64 * t).sin() / k as f64)
                 .sum();
             *slot += (0.3 * tone * (-t / 0.2).exp()) as f32;
         }
@@ -207,8 +209,8 @@ fn onset_fires_once_per_note_at_its_stated_latency() {
 
 #[test]
 fn onset_keeps_min_gap_and_ignores_steady_sound() {
-    // Two notes 20 ms apart: with `min_gap_s` 0.05, one onset.
-    let starts = [9_600, 10_560];
+    // Two notes 40 ms apart: with `min_gap_s` 0.05, one onset; with 0.01, both.
+    let starts = [9_600, 11_520];
     let out = outputs("analysis.onset", &[], &bursts(&starts, 24_000));
     assert_eq!(triggers(&out[0]), [9_600 + ONSET_DELAY]);
     let out = outputs(
@@ -216,7 +218,8 @@ fn onset_keeps_min_gap_and_ignores_steady_sound() {
         &[("min_gap_s", 0.01)],
         &bursts(&starts, 24_000),
     );
-    assert_eq!(triggers(&out[0]).len(), 2);
+    let both: Vec<usize> = starts.iter().map(|s| s + ONSET_DELAY).collect();
+    assert_eq!(triggers(&out[0]), both);
     // A steady sine after its start, and steady noise: nothing after the first onset.
     let sine = sine_wave(440.0, 48_000);
     assert!(triggers(&outputs("analysis.onset", &[], &sine)[0]).len() <= 1);
