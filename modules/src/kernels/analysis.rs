@@ -1,7 +1,7 @@
 //! Listening: `analysis.pitch`, `analysis.onset`, `analysis.amplitude` and
 //! `analysis.centroid`, audio in, control signals out, one file each in `analysis/`.
 //!
-//! Each kernel pushes its input one sample at a time into a ring ([`frames`]) and analyses
+//! Each kernel pushes its input one sample at a time into a ring (`frames.rs`) and analyses
 //! the ring at the end of every hop, the only samples its outputs change on; between hops the
 //! outputs hold. So a kernel's outputs do not depend on the host's blocks, and its latency is
 //! fixed: each module's doc gives it in samples (at 44.1 and 48 kHz, whose frame and hop
