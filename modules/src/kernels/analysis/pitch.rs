@@ -33,7 +33,7 @@ const MAX_RANGE_HZ: (f64, f64) = (40.0, 8000.0);
 pub const PITCH: Module = Module::kernel(
     ModuleSpec {
         name: "analysis.pitch",
-        doc: "fundamental frequency by YIN every 256 samples, 0 when unvoiced; latency sr/min + 2 samples (801 at 48 kHz for 60 Hz)",
+        doc: "fundamental frequency by YIN every 256 samples, 0 when unvoiced; latency ceil(sr/min) + 1 samples (801 at 48 kHz for 60 Hz)",
         inputs: &[
             IN,
             setting(
