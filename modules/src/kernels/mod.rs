@@ -39,6 +39,7 @@
 //! | [`input`] | `input` (no kernel: the compiler reads it) |
 //! | [`sinks`] | `midi.out`, `midi.cc`, `midi.bend` (no kernels: their events leave the engine) |
 //! | [`timeline`] | `timeline` (the clips of one of the patch's timelines) |
+//! | [`analysis`] | `analysis.pitch`, `analysis.onset`, `analysis.amplitude`, `analysis.centroid` |
 //!
 //! Every kernel keeps these promises, and the tests in each file measure them from samples:
 //!
@@ -52,6 +53,7 @@
 //!   (`in`, `a`, `b`, `value`) pass through as they are: a NaN signal gives NaN out, which the
 //!   VM's output guard silences.
 
+pub mod analysis;
 pub mod arithmetic;
 pub mod clock;
 pub mod compare;
@@ -128,6 +130,7 @@ pub(crate) const FAMILIES: &[&[Module]] = &[
     input::MODULES,
     sinks::MODULES,
     timeline::MODULES,
+    analysis::MODULES,
 ];
 
 /// Every module, in catalog order.

@@ -2,6 +2,7 @@
 //! engine once. One subject alone: `cargo test -p patchvm-tests --test integration SUBJECT::`.
 
 mod allocations;
+mod analysis;
 mod audio_import;
 mod denormals;
 mod docs;

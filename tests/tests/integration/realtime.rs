@@ -349,3 +349,47 @@ fn faults_and_the_limiter_allocate_nothing_on_the_audio_thread() {
     assert!(controller.metrics().clipped_samples > 0);
     assert_eq!((total.allocations, total.frees), (0, 0));
 }
+
+#[test]
+fn the_analysis_modules_allocate_nothing_on_the_audio_thread() {
+    // A sawtooth through the four analysis modules, their outputs into the output, played in
+    // buffers of odd lengths while edits of their settings build their kernels again (FFT
+    // plans and rings made on the control side) and swap them in.
+    use patchvm::ir::PatchBuilder;
+    let patch = PatchBuilder::new()
+        .node("saw", "osc.saw", &[("freq", 220.0)])
+        .node("pitch", "analysis.pitch", &[])
+        .node("onset", "analysis.onset", &[])
+        .node("level", "analysis.amplitude", &[])
+        .node("bright", "analysis.centroid", &[])
+        .node("quiet", "gain", &[("amp", 1e-6)])
+        .node("out", "output", &[])
+        .connect(("saw", "out"), ("pitch", "in"))
+        .connect(("saw", "out"), ("onset", "in"))
+        .connect(("saw", "out"), ("level", "in"))
+        .connect(("saw", "out"), ("bright", "in"))
+        .connect(("pitch", "freq"), ("quiet", "in"))
+        .connect(("onset", "trig"), ("quiet", "in"))
+        .connect(("level", "rms"), ("quiet", "in"))
+        .connect(("bright", "freq"), ("quiet", "in"))
+        .connect(("quiet", "out"), ("out", "in"))
+        .build();
+    let (mut controller, mut audio) = Engine::new(EngineSettings::default(), Limits::default());
+    controller.load_patch(patch).unwrap();
+    let mut buffer = vec![0.0_f32; 2 * 999];
+    let mut total = Allocations::default();
+    for round in 0..20 {
+        let edit = Edit::SetParam {
+            node: "pitch".into(),
+            param: "min".into(),
+            value: if round % 2 == 0 { 50.0 } else { 60.0 },
+        };
+        controller.apply(&edit).unwrap();
+        for length in [999, 64, 17, 500, 1] {
+            play(&mut audio, &mut buffer[..2 * length], &mut total);
+        }
+        controller.maintain();
+    }
+    assert!(controller.metrics().swaps >= 20);
+    assert_eq!((total.allocations, total.frees), (0, 0));
+}
