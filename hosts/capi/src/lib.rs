@@ -68,8 +68,10 @@
 mod audio;
 mod control;
 mod guard;
+mod presets;
 mod status;
 
+pub use presets::{pvm_preset_load, pvm_preset_save};
 pub use status::*;
 
 use audio::PoisonableAudioHalf;

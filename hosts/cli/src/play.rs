@@ -138,6 +138,10 @@ pub struct PlayArgs {
     #[arg(long, value_name = "MS", default_value_t = patchvm::engine::DEFAULT_FADE_MS,
           allow_negative_numbers = true, value_parser = crate::fade::fade_ms)]
     fade: f64,
+    /// Start from preset NAME (`NAME.preset.json` beside the patch, as OSC `/preset/save`
+    /// writes it): its values from the first sample.
+    #[arg(long, value_name = "NAME")]
+    preset: Option<String>,
     #[command(flatten)]
     limits: LimitArgs,
     #[command(flatten)]
@@ -247,6 +251,9 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
         controller
             .resume(snapshot)
             .map_err(|error| Failure::File(format!("cannot resume from the snapshot: {error}")))?;
+    }
+    if let Some(name) = &args.preset {
+        crate::start_preset::load(&mut controller, name)?;
     }
     // The first program plays at once; every later swap waits for the grid.
     controller.quantize_swaps(args.quant);

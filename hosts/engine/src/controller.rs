@@ -33,6 +33,7 @@ mod faults;
 mod presets;
 mod scenes;
 mod snapshot;
+mod tails;
 mod timelines;
 mod timing;
 
@@ -42,6 +43,7 @@ pub use faults::NodeFaults;
 pub use presets::{PRESET_FORMAT, PRESET_VERSION, Preset, PresetError, PresetLoaded, PresetValue};
 pub use scenes::RecallAt;
 pub(crate) use snapshot::Recorded;
+pub use tails::{DEFAULT_TAIL_MAX_S, TAIL_MAX_RANGE_S, tail_max_problem};
 pub(crate) use timelines::ClipQueue;
 pub use timelines::{ClipReport, clip_from_json};
 
@@ -673,6 +675,7 @@ impl Controller {
             generation,
             audio: &resolved.files,
             fade: self.settings.fade_ms / 1000.0,
+            tail_max: self.settings.tail_max_s,
         };
         let (mut loaded, published, mut report) = build(
             compiled,

@@ -37,6 +37,7 @@ mod snapshots;
 mod spec_files;
 mod stretch;
 mod swap;
+mod tails;
 mod template_edits;
 mod templates;
 mod timelines;

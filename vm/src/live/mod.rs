@@ -28,6 +28,7 @@
 //!     takeover: Takeover::NOTHING,
 //!     fade: 64,
 //!     then: None,
+//!     tail: None,
 //!     quantize: None,
 //! })).unwrap();
 //! remote.send(Event { time: 3, key: ParamKey(7), action: Action::Set(1.0), generation: 0 });
@@ -40,6 +41,7 @@ mod audio_half;
 mod callback_stamp;
 mod clock_tap;
 mod event;
+mod ghost;
 mod limiter;
 mod link;
 mod loaded;
@@ -51,6 +53,7 @@ pub use audio_half::{AudioHalf, FADE_SAMPLES, fade_samples};
 pub use callback_stamp::{CallbackStamp, Stamp};
 pub use clock_tap::{ClockEvent, ClockReceiver};
 pub use event::{Action, Event, ParamKey};
+pub use ghost::{QUIET_BLOCK, QUIET_DB, Tail};
 pub use limiter::{DEFAULT_CEILING_DB, Limiter, RELEASE_SECONDS, clipped};
 pub use link::{FAULT_CAPACITY, LinkSettings, Remote, link};
 pub use loaded::{Loaded, Returned, Takeover};

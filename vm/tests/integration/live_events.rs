@@ -36,6 +36,7 @@ fn program(
             },
             fade: 64,
             then,
+            tail: None,
             quantize: None,
         })
     };
@@ -160,6 +161,7 @@ fn summing(
         },
         fade: 64,
         then: None,
+        tail: None,
         quantize: None,
     })
 }
