@@ -27,6 +27,7 @@ mod start_preset;
 mod stats;
 mod status;
 mod stream;
+mod tail_max;
 mod tap;
 
 use clap::{Parser, Subcommand};

@@ -111,6 +111,12 @@ pub(crate) fn apply(
                 .map(|()| Done::Quietly)
                 .map_err(|error| engine_error(&error, None));
         }
+        Command::TailMax { seconds } => {
+            return controller
+                .set_tail_max(seconds)
+                .map(|()| Done::Quietly)
+                .map_err(|error| engine_error(&error, None));
+        }
         Command::Preset(command) => return presets::apply(command, controller).map(Done::Answer),
         Command::Hush => return queued_or_dropped(controller.hush()),
         Command::Timeline { name, action } => {

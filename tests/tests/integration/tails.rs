@@ -183,3 +183,55 @@ fn with_no_tail_limit_the_removed_reverb_fades_out_over_the_fade_as_before() {
     assert!(tail[FADE..2 * FADE].iter().any(|s| s.abs() > 1e-3));
     assert!(peaks.iter().all(Option::is_none));
 }
+
+/// The burst into two fully wet reverbs of different rooms, `a` and `b`, each kept if asked,
+/// both into the output.
+fn two_rooms(a: bool, b: bool) -> Patch {
+    let mut builder = PatchBuilder::new()
+        .node("noise", "noise.white", &[])
+        .node("env", "env.ar", &[("trig", 1.0), ("attack", 0.001), ("release", 0.1)])
+        .node("burst", "gain", &[])
+        .node("out", "output", &[])
+        .connect(("noise", "out"), ("burst", "in"))
+        .connect(("env", "out"), ("burst", "amp"));
+    for (id, room, keep) in [("a", 0.5, a), ("b", 0.3, b)] {
+        if keep {
+            builder = builder
+                .node(id, "reverb.stereo", &[("mix", 1.0), ("room_size", room)])
+                .connect(("burst", "out"), (id, "in"))
+                .connect((id, "left"), ("out", "in"));
+        }
+    }
+    builder.build()
+}
+
+/// A second edit while the first one's ghost rings: room `a` removed at 0.3 s rings on;
+/// room `b` removed at 0.6 s becomes the ghost when its transition ends, and from that
+/// sample `a` fades out over the fade time (gain `1 - (k + 1) / 960`) beside it. Measured
+/// against each room left alone.
+#[test]
+fn a_newer_ghost_fades_the_older_out_over_the_fade() {
+    let alone = |a, b| {
+        let (mut controller, mut audio) = engine();
+        controller.load_patch(two_rooms(a, b)).unwrap();
+        render(&mut audio, 96_000, 64)
+    };
+    let (room_a, room_b) = (alone(true, false), alone(false, true));
+    let (mut controller, mut audio) = engine();
+    controller.load_patch(two_rooms(true, true)).unwrap();
+    let mut out = render(&mut audio, EDIT, 256);
+    controller.load_patch(two_rooms(false, true)).unwrap();
+    out.extend(render(&mut audio, EDIT, 256));
+    controller.load_patch(two_rooms(false, false)).unwrap();
+    out.extend(render(&mut audio, 96_000 - 2 * EDIT, 256));
+    let newer = 2 * EDIT + FADE;
+    // Up to two fades past the older ghost's end: the newer one may fall quiet later on.
+    for (n, &got) in out[..newer + 2 * FADE].iter().enumerate() {
+        let gain = match n.checked_sub(newer) {
+            None => 1.0,
+            Some(k) => (1.0 - (k + 1) as f32 / FADE as f32).max(0.0),
+        };
+        let want = room_a[n] * gain + room_b[n];
+        assert!((got - want).abs() <= 1e-6, "sample {n}: {got}, expected {want}");
+    }
+}
