@@ -102,7 +102,7 @@ pub fn transition_with_tails<'c>(
     }
     let survivors = Survivors::new(old, new, catalog);
     let ring = match tails {
-        true => ringing(old, new),
+        true => ringing(old, new, catalog),
         false => vec![false; old.nodes.len()],
     };
     let mut split = vec![false; old.nodes.len()];
