@@ -38,7 +38,11 @@ pub fn ringing(old: &Graph, new: &Graph, catalog: &Catalog) -> Vec<bool> {
         let spec = old.nodes[index].spec;
         let input = spec.inputs.iter().position(|input| input.name == SIGNAL_IN);
         !stateless(index)
-            && input.is_some_and(|input| old.edges_into(NodeIdx(index as u32), input).next().is_some())
+            && input.is_some_and(|input| {
+                old.edges_into(NodeIdx(index as u32), input)
+                    .next()
+                    .is_some()
+            })
     };
     let mut ring: Vec<bool> = (0..old.nodes.len())
         .map(|index| removed(index) && (effect(index) || stateless(index)))

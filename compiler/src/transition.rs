@@ -381,8 +381,16 @@ impl<'a, 'c> Union<'a, 'c> {
             // A ringing node's tail reaches the output unfaded, to go on in the ghost.
             let before = before.map(|mut side| {
                 if output {
-                    let (ringing, rest) = side.edges.iter().partition(|&&(from, ..)| self.rings(from));
-                    self.connect(&Side { edges: ringing, value: 0.0 }, at, input);
+                    let (ringing, rest) =
+                        side.edges.iter().partition(|&&(from, ..)| self.rings(from));
+                    self.connect(
+                        &Side {
+                            edges: ringing,
+                            value: 0.0,
+                        },
+                        at,
+                        input,
+                    );
                     side.edges = rest;
                 }
                 side

@@ -84,13 +84,21 @@ fn the_transition_fades_a_ringing_node_s_input_and_leaves_its_output_unfaded() {
     sorted.sort();
     assert_eq!(sorted, ["lp", "out/edit.in"], "{sources:?}");
 
-    let ghost = ghost(&old, &joined.ring).unwrap().expect("the filter rings");
+    let ghost = ghost(&old, &joined.ring)
+        .unwrap()
+        .expect("the filter rings");
     let ids: Vec<&str> = ghost.nodes.iter().map(|n| n.id.as_str()).collect();
     assert_eq!(ids, ["lp", "out"]);
     let edges: Vec<(u32, u32)> = ghost.edges.iter().map(|e| (e.from.0, e.to.0)).collect();
-    assert_eq!(edges, [(0, 1)], "the filter into the output, nothing into the filter");
+    assert_eq!(
+        edges,
+        [(0, 1)],
+        "the filter into the output, nothing into the filter"
+    );
     // Without tails the same edit fades the filter out at the output, as before.
-    let plain = transition_with_tails(&old, &new, catalog(), 0.02, false).unwrap().unwrap();
+    let plain = transition_with_tails(&old, &new, catalog(), 0.02, false)
+        .unwrap()
+        .unwrap();
     assert!(plain.ring.iter().all(|&ring| !ring));
     assert_eq!(ghost_of(&old, &plain.ring), None);
 }

@@ -47,25 +47,41 @@ fn a_saved_preset_brings_back_the_values_events_set() {
     let path = CString::new(path.to_str().unwrap()).unwrap();
     let set = |value: f32| {
         // SAFETY: a live engine and NUL-terminated names.
-        let status = unsafe { pvm_engine_set_param(engine, c"gain1".as_ptr(), c"amp".as_ptr(), value) };
+        let status =
+            unsafe { pvm_engine_set_param(engine, c"gain1".as_ptr(), c"amp".as_ptr(), value) };
         assert_eq!(status, PVM_OK, "{}", last_error(engine));
     };
     // SAFETY: a live engine, NUL-terminated strings.
     unsafe {
-        assert_eq!(pvm_engine_load_file(engine, path.as_ptr()), PVM_OK, "{}", last_error(engine));
+        assert_eq!(
+            pvm_engine_load_file(engine, path.as_ptr()),
+            PVM_OK,
+            "{}",
+            last_error(engine)
+        );
         assert!((peak_of(engine, 4_800) - 0.5).abs() < 1e-3);
         set(0.2);
         // The edit glides over the fade time; 0.1 s later the sine peaks at 0.2.
         peak_of(engine, 4_800);
         assert!((peak_of(engine, 4_800) - 0.2).abs() < 1e-3);
-        assert_eq!(pvm_preset_save(engine, c"quiet".as_ptr()), PVM_OK, "{}", last_error(engine));
+        assert_eq!(
+            pvm_preset_save(engine, c"quiet".as_ptr()),
+            PVM_OK,
+            "{}",
+            last_error(engine)
+        );
         let saved = std::fs::read_to_string(dir.join("quiet.preset.json")).unwrap();
         // The f32 0.2 the event set, widened to f64.
         assert!(saved.contains("\"value\": 0.20000000298023224"), "{saved}");
         set(0.5);
         peak_of(engine, 4_800);
         assert!((peak_of(engine, 4_800) - 0.5).abs() < 1e-3);
-        assert_eq!(pvm_preset_load(engine, c"quiet".as_ptr()), PVM_OK, "{}", last_error(engine));
+        assert_eq!(
+            pvm_preset_load(engine, c"quiet".as_ptr()),
+            PVM_OK,
+            "{}",
+            last_error(engine)
+        );
         peak_of(engine, 4_800);
         assert!((peak_of(engine, 4_800) - 0.2).abs() < 1e-3);
         pvm_engine_free(engine);
@@ -78,13 +94,19 @@ fn bad_names_missing_files_and_nulls_are_codes_with_messages() {
     // SAFETY: a live engine, NUL-terminated strings or NULL.
     unsafe {
         assert_eq!(pvm_preset_save(engine, c"x".as_ptr()), PVM_ERR_NO_PATCH);
-        assert_eq!(pvm_engine_load(engine, TOY.as_ptr().cast(), TOY.len()), PVM_OK);
+        assert_eq!(
+            pvm_engine_load(engine, TOY.as_ptr().cast(), TOY.len()),
+            PVM_OK
+        );
         assert_eq!(pvm_preset_save(engine, c"../up".as_ptr()), PVM_ERR_PARAM);
         assert_eq!(
             last_error(engine),
             "`../up` is no preset name; expected letters, digits, `-` and `_` only"
         );
-        assert_eq!(pvm_preset_load(engine, c"never-saved-0e6dde7".as_ptr()), PVM_ERR_IO);
+        assert_eq!(
+            pvm_preset_load(engine, c"never-saved-0e6dde7".as_ptr()),
+            PVM_ERR_IO
+        );
         assert!(
             last_error(engine).starts_with("cannot read `never-saved-0e6dde7.preset.json`"),
             "{}",

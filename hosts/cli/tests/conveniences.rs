@@ -247,13 +247,25 @@ fn play_preset_starts_from_the_preset_s_values() {
         .collect();
     assert_eq!(samples.len(), 4_800);
     let peak = |s: &[f32]| s.iter().fold(0.0_f32, |m, x| m.max(x.abs()));
-    assert!((peak(&samples[..64]) - 0.125).abs() < 1e-3, "{}", peak(&samples[..64]));
+    assert!(
+        (peak(&samples[..64]) - 0.125).abs() < 1e-3,
+        "{}",
+        peak(&samples[..64])
+    );
     assert!((peak(&samples) - 0.125).abs() < 1e-4, "{}", peak(&samples));
 
     let output = play("loud");
     assert_eq!(output.status.code(), Some(1));
-    assert!(text(&output.stderr).contains("loud.preset.json"), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("loud.preset.json"),
+        "{}",
+        text(&output.stderr)
+    );
     let output = play("../up");
     assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
-    assert!(text(&output.stderr).contains("`../up` is no preset name"), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("`../up` is no preset name"),
+        "{}",
+        text(&output.stderr)
+    );
 }

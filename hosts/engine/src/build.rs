@@ -250,7 +250,8 @@ pub(crate) fn build(
         let copied = copied(&loaded, previous);
         return Ok((loaded, published, SwapReport { copied, ..report }));
     };
-    let ghost = patchvm_compiler::ghost::ghost(&previous.graph, &joined.ring).map_err(|bug| vec![bug])?;
+    let ghost =
+        patchvm_compiler::ghost::ghost(&previous.graph, &joined.ring).map_err(|bug| vec![bug])?;
     let origins = &joined.origins;
     let from_origin = |node: &KernelNode| match origins[node.node.index()] {
         Origin::New(_) => Lineage::Same,
@@ -326,9 +327,20 @@ fn tail(
     };
     let no_keys = |_: usize, _: &str, _: &str| None;
     let by_id = |_: &KernelNode| Lineage::Same;
-    let (loaded, _) = assemble(compiled, ghost, how, Some(between), &no_keys, &by_id, &unrenamed)?;
+    let (loaded, _) = assemble(
+        compiled,
+        ghost,
+        how,
+        Some(between),
+        &no_keys,
+        &by_id,
+        &unrenamed,
+    )?;
     let max_samples = (how.tail_max * how.settings.sample_rate).round() as u64;
-    Ok(Some(Tail { loaded, max_samples }))
+    Ok(Some(Tail {
+        loaded,
+        max_samples,
+    }))
 }
 
 /// For each fade of a transition, the node input it feeds: `(node id, input)`.

@@ -169,9 +169,9 @@ fn the_allocation_detector_fires() {
 
 pub use clock_model::{AudioClock, ClockModel};
 pub use controller::{
-    AudioLoader, ClipReport, Controller, DEFAULT_FADE_MS, FADE_RANGE_MS, HeldAudio, NodeFaults,
-    PRESET_FORMAT, PRESET_VERSION, Preset, PresetError, PresetLoaded, PresetValue, RecallAt,
-    DEFAULT_TAIL_MAX_S, TAIL_MAX_RANGE_S, clip_from_json, fade_problem, tail_max_problem,
+    AudioLoader, ClipReport, Controller, DEFAULT_FADE_MS, DEFAULT_TAIL_MAX_S, FADE_RANGE_MS,
+    HeldAudio, NodeFaults, PRESET_FORMAT, PRESET_VERSION, Preset, PresetError, PresetLoaded,
+    PresetValue, RecallAt, TAIL_MAX_RANGE_S, clip_from_json, fade_problem, tail_max_problem,
 };
 pub use error::EngineError;
 pub use midi::MidiMessage;

@@ -37,7 +37,11 @@ fn engine() -> (Controller, AudioHalf) {
 fn burst(reverb: bool) -> Patch {
     let builder = PatchBuilder::new()
         .node("noise", "noise.white", &[])
-        .node("env", "env.ar", &[("trig", 1.0), ("attack", 0.001), ("release", 0.1)])
+        .node(
+            "env",
+            "env.ar",
+            &[("trig", 1.0), ("attack", 0.001), ("release", 0.1)],
+        )
         .node("burst", "gain", &[])
         .node("out", "output", &[])
         .connect(("noise", "out"), ("burst", "in"))
@@ -122,27 +126,47 @@ fn a_removed_reverb_rings_out_as_it_would_have_and_stops_once_under_minus_90_dbf
     // The first second, window by window, within 0.1 dB of the reverb left alone.
     let (want, got) = (envelope(&tail[..48_000]), envelope(&after[..48_000]));
     for (window, (want, got)) in want.iter().zip(&got).enumerate() {
-        assert!(want.is_finite() && *want > -90.0, "window {window}: the tail still sounds");
-        assert!((got - want).abs() < 0.1, "window {window}: {got:.2} dB, expected {want:.2} dB");
+        assert!(
+            want.is_finite() && *want > -90.0,
+            "window {window}: the tail still sounds"
+        );
+        assert!(
+            (got - want).abs() < 0.1,
+            "window {window}: {got:.2} dB, expected {want:.2} dB"
+        );
     }
     // The ghost starts after the fade, so it stops at the end of the first quiet block
     // from there: the same samples up to it, silence after.
     let stop = first_quiet_block(tail, FADE);
-    assert!(stop < 192_000, "stopped by the level, not the 4 s limit: {stop}");
+    assert!(
+        stop < 192_000,
+        "stopped by the level, not the 4 s limit: {stop}"
+    );
     println!(
         "tail: rang {:.3} s after the edit, to sample {}; the reverb left alone peaks at {:.1} dBFS in its last block",
         stop as f64 / RATE,
         EDIT + stop,
-        20.0 * f64::from(tail[stop - 64..stop].iter().fold(0.0_f32, |m, s| m.max(s.abs()))).log10()
+        20.0 * f64::from(
+            tail[stop - 64..stop]
+                .iter()
+                .fold(0.0_f32, |m, s| m.max(s.abs()))
+        )
+        .log10()
     );
     for (k, (&got, &want)) in after.iter().zip(tail).enumerate() {
         let want = if k < stop { want } else { 0.0 };
-        assert!((got - want).abs() <= 1e-6, "sample {k} after the edit: {got}, expected {want}");
+        assert!(
+            (got - want).abs() <= 1e-6,
+            "sample {k} after the edit: {got}, expected {want}"
+        );
     }
     // The control side saw it ring, then saw none once it had gone back.
     assert!(peaks[0].is_some_and(|peak| peak > QUIET), "{peaks:?}");
     let seconds = stop / 48_000;
-    assert!(peaks[seconds + 1..].iter().all(Option::is_none), "{peaks:?}");
+    assert!(
+        peaks[seconds + 1..].iter().all(Option::is_none),
+        "{peaks:?}"
+    );
 }
 
 #[test]
@@ -158,10 +182,18 @@ fn a_tail_limit_of_half_a_second_fades_the_ghost_out_over_the_fade() {
             Some(into) => (1.0 - (into + 1) as f32 / FADE as f32).max(0.0),
         };
         let want = want * gain;
-        assert!((got - want).abs() <= 1e-6, "sample {k} after the edit: {got}, expected {want}");
+        assert!(
+            (got - want).abs() <= 1e-6,
+            "sample {k} after the edit: {got}, expected {want}"
+        );
     }
     assert!(after[cut + FADE - 1..].iter().all(|&s| s == 0.0));
-    assert!(tail[cut + FADE..cut + 2 * FADE].iter().any(|s| s.abs() > 1e-3), "cut while loud");
+    assert!(
+        tail[cut + FADE..cut + 2 * FADE]
+            .iter()
+            .any(|s| s.abs() > 1e-3),
+        "cut while loud"
+    );
 }
 
 #[test]
@@ -189,7 +221,11 @@ fn with_no_tail_limit_the_removed_reverb_fades_out_over_the_fade_as_before() {
 fn two_rooms(a: bool, b: bool) -> Patch {
     let mut builder = PatchBuilder::new()
         .node("noise", "noise.white", &[])
-        .node("env", "env.ar", &[("trig", 1.0), ("attack", 0.001), ("release", 0.1)])
+        .node(
+            "env",
+            "env.ar",
+            &[("trig", 1.0), ("attack", 0.001), ("release", 0.1)],
+        )
         .node("burst", "gain", &[])
         .node("out", "output", &[])
         .connect(("noise", "out"), ("burst", "in"))
@@ -232,6 +268,9 @@ fn a_newer_ghost_fades_the_older_out_over_the_fade() {
             Some(k) => (1.0 - (k + 1) as f32 / FADE as f32).max(0.0),
         };
         let want = room_a[n] * gain + room_b[n];
-        assert!((got - want).abs() <= 1e-6, "sample {n}: {got}, expected {want}");
+        assert!(
+            (got - want).abs() <= 1e-6,
+            "sample {n}: {got}, expected {want}"
+        );
     }
 }

@@ -88,7 +88,13 @@ impl Ghost {
     /// `time`, and adds its sound into interleaved `output`; returns the block's peak.
     ///
     /// Real-time safe: does not allocate, free, lock or block.
-    pub(crate) fn ring(&mut self, time: u64, beats: &Beats, channels: usize, output: &mut [f32]) -> f32 {
+    pub(crate) fn ring(
+        &mut self,
+        time: u64,
+        beats: &Beats,
+        channels: usize,
+        output: &mut [f32],
+    ) -> f32 {
         if self.stopped {
             return 0.0;
         }

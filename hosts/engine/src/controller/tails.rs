@@ -78,7 +78,11 @@ mod tests {
             let Err(crate::EngineError::Invalid(problems)) = controller.set_tail_max(bad) else {
                 panic!("tail-max {bad} was taken");
             };
-            assert!(problems[0].message.starts_with(&format!("tail-max {bad} s")));
+            assert!(
+                problems[0]
+                    .message
+                    .starts_with(&format!("tail-max {bad} s"))
+            );
         }
         assert_eq!(controller.tail_max(), 0.5);
         assert_eq!(controller.tail_peak(), None, "nothing rings");
