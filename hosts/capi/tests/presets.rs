@@ -112,7 +112,7 @@ fn bad_names_missing_files_and_nulls_are_codes_with_messages() {
             "{}",
             last_error(engine)
         );
-        assert_eq!(pvm_preset_load(engine, std::ptr::null()), PVM_ERR_NULL);
+        assert_eq!(pvm_preset_load(engine, null()), PVM_ERR_NULL);
         assert_eq!(last_error(engine), "`name` is NULL");
         pvm_engine_free(engine);
     }

@@ -20,8 +20,10 @@ const FADE: usize = 960;
 /// Samples rendered after the edit: 4.5 s, past the default 4 s limit.
 const AFTER: usize = 216_000;
 
-/// −90 dBFS.
-const QUIET: f32 = 3.162_277_7e-5;
+/// −90 dBFS: 10^(−90/20).
+fn quiet() -> f32 {
+    10f32.powf(-4.5)
+}
 
 /// A mono engine with the default fade and tail limit.
 fn engine() -> (Controller, AudioHalf) {
@@ -112,7 +114,7 @@ fn envelope(samples: &[f32]) -> Vec<f64> {
 fn first_quiet_block(samples: &[f32], from: usize) -> usize {
     (from..samples.len())
         .step_by(64)
-        .find(|&at| samples[at..at + 64].iter().all(|s| s.abs() < QUIET))
+        .find(|&at| samples[at..at + 64].iter().all(|s| s.abs() < quiet()))
         .map(|at| at + 64)
         .expect("the reference falls under −90 dBFS")
 }
@@ -161,7 +163,7 @@ fn a_removed_reverb_rings_out_as_it_would_have_and_stops_once_under_minus_90_dbf
         );
     }
     // The control side saw it ring, then saw none once it had gone back.
-    assert!(peaks[0].is_some_and(|peak| peak > QUIET), "{peaks:?}");
+    assert!(peaks[0].is_some_and(|peak| peak > quiet()), "{peaks:?}");
     let seconds = stop / 48_000;
     assert!(
         peaks[seconds + 1..].iter().all(Option::is_none),
