@@ -166,8 +166,8 @@ fn modules_filters_by_prefix_then_substring() {
 }
 
 /// `render --limit` holds a sine of amplitude 2 at the limiter's −0.3 dBFS ceiling
-/// (`10^(−0.3/20)` = 0.966 05): the first sample over it pins the gain to exactly
-/// `ceiling / |peak|`, so the file's peak is the ceiling itself; without the flag the render
+/// (`10^(−0.3/20)` = 0.966 05): the first sample over it pins the gain to `ceiling / |peak|`,
+/// so the file's peak is the ceiling, to the last bit's rounding; without the flag the render
 /// keeps the program's own peak of 2.
 #[test]
 fn render_limit_holds_the_output_at_the_ceiling_and_is_off_by_default() {
@@ -199,7 +199,8 @@ fn render_limit_holds_the_output_at_the_ceiling_and_is_off_by_default() {
             .fold(0.0, f32::max)
     };
     let ceiling = 10f32.powf(-0.3 / 20.0);
-    assert_eq!(peak_of(&["--limit"]), ceiling);
+    let limited = peak_of(&["--limit"]);
+    assert!(limited <= ceiling && limited > ceiling - 1e-6, "{limited}");
     assert!((peak_of(&[]) - 2.0).abs() < 1e-4, "off by default");
     assert!((peak_of(&["--limit", "--no-limit"]) - 2.0).abs() < 1e-4);
 }
