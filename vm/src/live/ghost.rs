@@ -119,7 +119,7 @@ impl Ghost {
                 self.block_peak = self.block_peak.max(sample.abs());
                 peak = peak.max(sample.abs());
             }
-            let block_ends = (time + i as u64 + 1) % QUIET_BLOCK == 0;
+            let block_ends = (time + i as u64 + 1).is_multiple_of(QUIET_BLOCK);
             let faded = n + 1 >= self.fade_from.saturating_add(fade);
             if faded || block_ends && self.block_peak < quiet {
                 self.stopped = true;
