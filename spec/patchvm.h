@@ -462,6 +462,43 @@ int32_t pvm_engine_midi(PvmEngine *engine, const uint8_t *bytes, size_t len, uin
 int32_t pvm_audio_file_load(PvmEngine *engine, const char *file_id, const char *path);
 
 /*
+ Writes the value every settable input has now (the last event's, else the patch's) to
+ `NAME.preset.json` beside the patch, replacing any file of that name atomically. `name`
+ is NUL-terminated: letters, digits, `-` and `_` only.
+
+ Returns [`PVM_OK`](crate::PVM_OK), [`PVM_ERR_NULL`](crate::PVM_ERR_NULL),
+ [`PVM_ERR_UTF8`](crate::PVM_ERR_UTF8), [`PVM_ERR_NO_PATCH`](crate::PVM_ERR_NO_PATCH),
+ [`PVM_ERR_PARAM`] (a name of other characters), [`PVM_ERR_IO`] (the file cannot be
+ written; the message names it and why) or [`PVM_ERR_PANIC`](crate::PVM_ERR_PANIC).
+
+ A control call.
+
+ # Safety
+
+ `engine` is NULL or a live engine; `name` is NULL or NUL-terminated.
+ */
+int32_t pvm_preset_save(PvmEngine *engine, const char *name);
+
+/*
+ Reads `NAME.preset.json` from beside the patch and sets each of its values, all on the
+ same sample, the audio side's next block (an undoable edit of the patch's values, as a
+ scene recall). Values of inputs the patch no longer has are skipped.
+
+ Returns [`PVM_OK`](crate::PVM_OK), [`PVM_ERR_NULL`](crate::PVM_ERR_NULL),
+ [`PVM_ERR_UTF8`](crate::PVM_ERR_UTF8), [`PVM_ERR_NO_PATCH`](crate::PVM_ERR_NO_PATCH),
+ [`PVM_ERR_PARAM`] (a name of other characters), [`PVM_ERR_IO`] (no such file, or one that
+ is not a preset; the message says which), [`PVM_ERR_BUSY`](crate::PVM_ERR_BUSY) or
+ [`PVM_ERR_PANIC`](crate::PVM_ERR_PANIC).
+
+ A control call.
+
+ # Safety
+
+ `engine` is NULL or a live engine; `name` is NULL or NUL-terminated.
+ */
+int32_t pvm_preset_load(PvmEngine *engine, const char *name);
+
+/*
  Reads output `port` of node `node` (NUL-terminated UTF-8 names; a template's nodes as
  `TEMPLATE/V/NODE`) into `*value`: the last sample of the last block of at most 64 samples
  the audio side published. The first call on an output subscribes to it, which swaps in a

@@ -39,6 +39,7 @@
 #![deny(missing_docs)]
 
 mod disasm;
+pub mod ghost;
 mod lanes;
 mod lower;
 mod registers;
@@ -48,7 +49,7 @@ mod values;
 
 pub use disasm::disassemble;
 pub use tempo::tempo_map;
-pub use transition::{Origin, Transition, transition};
+pub use transition::{Origin, Transition, transition, transition_with_tails};
 
 use patchvm_ir::{Catalog, Diagnostics, Graph, Limits, ModuleSpec, NodeIdx, NodeName, Patch, Span};
 use patchvm_vm::Program;

@@ -17,6 +17,7 @@
 //! does. Splitting every survivor on a cycle until none is left always ends: once all of them
 //! are split, the old and new graphs meet only in the fades.
 
+use crate::ghost::ringing;
 use patchvm_ir::graph::on_rigid_cycles;
 use patchvm_ir::{Catalog, Diagnostic, Edge, Fade, Graph, GraphNode, NodeIdx, NodeName, Role};
 
@@ -45,6 +46,9 @@ pub struct Transition<'c> {
     pub graph: Graph<'c>,
     /// For each node of `graph` (by [`NodeIdx`]), where it comes from.
     pub origins: Vec<Origin>,
+    /// For each node of the old graph, whether its tail rings on after the transition (see
+    /// [`ringing`]): all false unless asked for by [`transition_with_tails`].
+    pub ring: Vec<bool>,
 }
 
 /// The transition from `old` to `new`, both validated against `catalog`; `Ok(None)` when the
@@ -75,6 +79,20 @@ pub fn transition<'c>(
     catalog: &'c Catalog,
     seconds: f64,
 ) -> Result<Option<Transition<'c>>, Diagnostic> {
+    transition_with_tails(old, new, catalog, seconds, false)
+}
+
+/// [`transition`], where with `tails` the removed nodes that ring (see [`ringing`]) are
+/// made ready to ring on after it, in a ghost ([`ghost`](crate::ghost)): each input of theirs
+/// fades from its old connections to those from other ringing nodes only, and their
+/// connections into an output node that survives are not faded.
+pub fn transition_with_tails<'c>(
+    old: &Graph<'c>,
+    new: &Graph<'c>,
+    catalog: &'c Catalog,
+    seconds: f64,
+    tails: bool,
+) -> Result<Option<Transition<'c>>, Diagnostic> {
     let Some(fade) = catalog.fade() else {
         return Ok(None);
     };
@@ -83,8 +101,12 @@ pub fn transition<'c>(
         return Ok(None);
     }
     let survivors = Survivors::new(old, new, catalog);
+    let ring = match tails {
+        true => ringing(old, new, catalog),
+        false => vec![false; old.nodes.len()],
+    };
     let mut split = vec![false; old.nodes.len()];
-    let mut union = Union::build(old, new, fade, &survivors, &split);
+    let mut union = Union::build(old, new, fade, &survivors, &split, &ring);
     // No ghost means every old node survives, no fade that each keeps its connections.
     let same = survivors.old_of.iter().all(Option::is_some)
         && union
@@ -109,12 +131,13 @@ pub fn transition<'c>(
         if !more {
             break;
         }
-        union = Union::build(old, new, fade, &survivors, &split);
+        union = Union::build(old, new, fade, &survivors, &split, &ring);
     }
     let graph = Graph::from_parts(union.nodes, union.edges)?;
     Ok(Some(Transition {
         graph,
         origins: union.origins,
+        ring,
     }))
 }
 
@@ -257,6 +280,8 @@ struct Union<'a, 'c> {
     /// For each old node, the node that carries its old output in the union: its new version
     /// if it survives unsplit, else its ghost.
     old_source: Vec<NodeIdx>,
+    /// For each old node, whether it rings on after the transition.
+    ring: &'a [bool],
 }
 
 impl<'a, 'c> Union<'a, 'c> {
@@ -266,6 +291,7 @@ impl<'a, 'c> Union<'a, 'c> {
         fade: Fading<'c>,
         survivors: &Survivors,
         split: &[bool],
+        ring: &'a [bool],
     ) -> Union<'a, 'c> {
         let mut union = Union {
             old,
@@ -277,6 +303,7 @@ impl<'a, 'c> Union<'a, 'c> {
                 .map(|index| Origin::New(NodeIdx(index)))
                 .collect(),
             old_source: vec![NodeIdx(0); old.nodes.len()],
+            ring,
         };
         let new_ids: std::collections::BTreeSet<&str> =
             new.nodes.iter().map(|node| node.id.as_str()).collect();
@@ -333,11 +360,41 @@ impl<'a, 'c> Union<'a, 'c> {
                 Origin::Removed(was) if output => {
                     (Some(self.old_side(was, input)), Some(Side::silent()))
                 }
+                Origin::Removed(was) if self.ring[was.index()] => {
+                    let before = self.old_side(was, input);
+                    let after = Side {
+                        edges: before
+                            .edges
+                            .iter()
+                            .copied()
+                            .filter(|&(from, ..)| self.rings(from))
+                            .collect(),
+                        value: before.value,
+                    };
+                    (Some(before), Some(after))
+                }
                 Origin::Removed(was) | Origin::Split(was) => {
                     (Some(self.old_side(was, input)), None)
                 }
                 Origin::Fade => return,
             };
+            // A ringing node's tail reaches the output unfaded, to go on in the ghost.
+            let before = before.map(|mut side| {
+                if output {
+                    let (ringing, rest) =
+                        side.edges.iter().partition(|&&(from, ..)| self.rings(from));
+                    self.connect(
+                        &Side {
+                            edges: ringing,
+                            value: 0.0,
+                        },
+                        at,
+                        input,
+                    );
+                    side.edges = rest;
+                }
+                side
+            });
             match (before, after) {
                 (Some(before), Some(after))
                     if !before.same_sources(&after) || output && !before.same_constant(&after) =>
@@ -348,6 +405,11 @@ impl<'a, 'c> Union<'a, 'c> {
                 (None, None) => {}
             }
         }
+    }
+
+    /// Whether union node `at` is a removed node that rings on after the transition.
+    fn rings(&self, at: NodeIdx) -> bool {
+        matches!(self.origins[at.index()], Origin::Removed(was) if self.ring[was.index()])
     }
 
     /// The connections into input `input` of old node `was`, from where the union carries

@@ -61,7 +61,7 @@ const SPECS: [ModuleSpec; 6] = [
     },
 ];
 
-fn catalog() -> &'static Catalog {
+pub(crate) fn catalog() -> &'static Catalog {
     static CATALOG: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
     CATALOG.get_or_init(|| {
         let feeds = &[
@@ -99,7 +99,7 @@ fn patch(text: &str) -> Patch {
         .unwrap_or_else(|d| panic!("{d:#?}"))
 }
 
-fn graph(text: &str) -> Graph<'static> {
+pub(crate) fn graph(text: &str) -> Graph<'static> {
     validate(&patch(text), catalog(), &Limits::default()).unwrap_or_else(|d| panic!("{d:#?}"))
 }
 

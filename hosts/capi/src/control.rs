@@ -141,10 +141,18 @@ impl PoisonableController {
         let limits = patchvm_engine::ir::Limits::default();
         let source = SourceFile::read(path.as_ref(), &limits)
             .map_err(|error| engine_failure(EngineError::Load(error), None))?;
+        // Its audio files and presets are beside it, as for `patchvm play`; a file that is
+        // refused leaves the playing patch's folder.
+        let playing = self.controller.folder().to_path_buf();
+        self.controller
+            .set_folder(patchvm_engine::folder_of(path.as_ref()));
         self.controller
             .load_text(&source.bytes, source.format)
             .map(drop)
-            .map_err(|error| engine_failure(error, Some(&source)))
+            .map_err(|error| {
+                self.controller.set_folder(playing);
+                engine_failure(error, Some(&source))
+            })
     }
 }
 

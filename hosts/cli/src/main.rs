@@ -20,12 +20,15 @@ mod play;
 mod record;
 mod reload_report;
 mod render;
+mod render_limit;
 mod save_on_exit;
 mod session;
 mod song;
+mod start_preset;
 mod stats;
 mod status;
 mod stream;
+mod tail_max;
 mod tap;
 
 use clap::{Parser, Subcommand};

@@ -1,6 +1,6 @@
-//! `play --limit` / `--no-limit`: the output limiter of the audio half (see
+//! `play` and `render`'s `--limit` / `--no-limit`: the output limiter of the audio half (see
 //! [`patchvm::vm::live::Limiter`]), on by default where the sound reaches ears and speakers,
-//! off where it goes to a file that should keep what the patch made.
+//! off where it goes to a file that should keep what the patch made (`play --to`, `render`).
 
 use patchvm::vm::live::{DEFAULT_CEILING_DB, Limiter};
 
@@ -8,7 +8,7 @@ use patchvm::vm::live::{DEFAULT_CEILING_DB, Limiter};
 #[derive(Debug, clap::Args)]
 pub struct OutputLimitArgs {
     /// Hold the output under −0.3 dBFS with a brickwall peak limiter (instant attack, 50 ms
-    /// release, no added latency) [default: on a sound card, off with --to]. Samples over
+    /// release, no added latency) [default: on a sound card, off for a file: --to, render]. Samples over
     /// 0 dBFS before it are counted on the status line either way.
     #[arg(long, overrides_with = "no_limit")]
     limit: bool,

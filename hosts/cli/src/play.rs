@@ -138,6 +138,16 @@ pub struct PlayArgs {
     #[arg(long, value_name = "MS", default_value_t = patchvm::engine::DEFAULT_FADE_MS,
           allow_negative_numbers = true, value_parser = crate::fade::fade_ms)]
     fade: f64,
+    /// How long the effects an edit removes (a reverb, a delay) may ring out, in seconds,
+    /// before they fade out over the fade time; most fall under −90 dBFS and stop sooner
+    /// (0 cuts them after the fade). OSC `/engine/tail-max` changes it live.
+    #[arg(long, value_name = "SECONDS", default_value_t = patchvm::engine::DEFAULT_TAIL_MAX_S,
+          allow_negative_numbers = true, value_parser = crate::tail_max::tail_max_s)]
+    tail_max: f64,
+    /// Start from preset NAME (`NAME.preset.json` beside the patch, as OSC `/preset/save`
+    /// writes it): its values from the first sample.
+    #[arg(long, value_name = "NAME")]
+    preset: Option<String>,
     #[command(flatten)]
     limits: LimitArgs,
     #[command(flatten)]
@@ -208,6 +218,7 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
         channels: setup.channels,
         voices: usize::from(args.voices),
         fade_ms: args.fade,
+        tail_max_s: args.tail_max,
         ..EngineSettings::default()
     };
     let (mut controller, mut audio) = Engine::new(settings, limits.clone());
@@ -251,6 +262,9 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
             .map_err(|error| Failure::File(format!("cannot resume from the snapshot: {error}")))?;
     }
     args.record.start(&mut controller)?;
+    if let Some(name) = &args.preset {
+        crate::start_preset::load(&mut controller, name)?;
+    }
     // The first program plays at once; every later swap waits for the grid.
     controller.quantize_swaps(args.quant);
     // Shared by the control-side threads; the audio thread never touches it.

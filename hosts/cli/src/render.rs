@@ -3,6 +3,8 @@
 use crate::failure::Failure;
 use crate::limits::LimitArgs;
 use crate::output_file::{Replacement, cannot_write, refuse_same_file};
+use crate::output_limit::OutputLimitArgs;
+use crate::render_limit::Limited;
 use crate::song;
 use crate::stats;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -61,6 +63,8 @@ pub struct RenderArgs {
     stats: bool,
     #[command(flatten)]
     limits: LimitArgs,
+    #[command(flatten)]
+    output_limit: OutputLimitArgs,
 }
 
 /// The longest render accepted: a day of audio.
@@ -163,6 +167,9 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
     let (mut frames, nodes) = source_of(patch, &settings, &limits, song, &folder)
         .map_err(|diagnostics| Failure::Patch(Box::new(source), diagnostics))?;
     let compile = compiling.elapsed();
+    if let Some(limiter) = args.output_limit.limiter(true, rate) {
+        frames = Box::new(Limited::new(frames, limiter));
+    }
     if args.stats {
         frames.time_blocks();
     }

@@ -164,3 +164,109 @@ fn modules_filters_by_prefix_then_substring() {
         text(&output.stderr).contains("no module is named `zzz`, starts with it or contains it")
     );
 }
+
+/// `render --limit` holds a sine of amplitude 2 at the limiter's −0.3 dBFS ceiling
+/// (`10^(−0.3/20)` = 0.966 05): the first sample over it pins the gain to `ceiling / |peak|`,
+/// so the file's peak is the ceiling, to the last bit's rounding; without the flag the render
+/// keeps the program's own peak of 2.
+#[test]
+fn render_limit_holds_the_output_at_the_ceiling_and_is_off_by_default() {
+    let dir = scratch("render-limit");
+    let patch = dir.join("loud.lisp");
+    std::fs::write(
+        &patch,
+        r#"(patch (nodes (osc (type "osc.sine") (freq 100)) (g (type "gain") (amp 2)) (out (type "output")))
+             (connections (osc "out" -> g "in") (g "out" -> out "in")))"#,
+    )
+    .unwrap();
+    let peak_of = |extra: &[&str]| -> f32 {
+        let wav = dir.join(format!("loud{}.wav", extra.len()));
+        let mut args = vec![
+            "render",
+            patch.to_str().unwrap(),
+            "-o",
+            wav.to_str().unwrap(),
+            "--seconds",
+            "0.5",
+        ];
+        args.extend_from_slice(extra);
+        let output = patchvm(&args);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        hound::WavReader::open(&wav)
+            .unwrap()
+            .samples::<f32>()
+            .map(|s| s.unwrap().abs())
+            .fold(0.0, f32::max)
+    };
+    let ceiling = 10f32.powf(-0.3 / 20.0);
+    let limited = peak_of(&["--limit"]);
+    assert!(limited <= ceiling && limited > ceiling - 1e-6, "{limited}");
+    assert!((peak_of(&[]) - 2.0).abs() < 1e-4, "off by default");
+    assert!((peak_of(&["--limit", "--no-limit"]) - 2.0).abs() < 1e-4);
+}
+
+/// `play --preset quiet` starts from `quiet.preset.json` beside the patch: its amp of 0.125
+/// where the patch says 0.5, from the first block on (a 440 Hz sine peaks within its first
+/// 28 samples, so the first 64 samples peak at 0.125, not 0.5). A missing preset is an error
+/// naming the file, with status 1; a bad name a usage error, status 2.
+#[test]
+fn play_preset_starts_from_the_preset_s_values() {
+    let dir = scratch("play-preset");
+    let patch = dir.join("toy.lisp");
+    std::fs::write(
+        &patch,
+        r#"(patch (nodes (osc1 (type "osc.sine") (freq 440)) (gain1 (type "gain") (amp 0.5)) (out (type "output")))
+             (connections (osc1 "out" -> gain1 "in") (gain1 "out" -> out "in")))"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("quiet.preset.json"),
+        r#"{"format": "patchvm-preset", "version": 1, "values": [
+             {"node": "osc1", "input": "freq", "value": 440},
+             {"node": "gain1", "input": "amp", "value": 0.125}]}"#,
+    )
+    .unwrap();
+    let wav = dir.join("out.wav");
+    let play = |preset: &str| {
+        patchvm(&[
+            "play",
+            patch.to_str().unwrap(),
+            "--to",
+            wav.to_str().unwrap(),
+            "--seconds",
+            "0.1",
+            "--preset",
+            preset,
+        ])
+    };
+    let output = play("quiet");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let samples: Vec<f32> = hound::WavReader::open(&wav)
+        .unwrap()
+        .samples::<f32>()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(samples.len(), 4_800);
+    let peak = |s: &[f32]| s.iter().fold(0.0_f32, |m, x| m.max(x.abs()));
+    assert!(
+        (peak(&samples[..64]) - 0.125).abs() < 1e-3,
+        "{}",
+        peak(&samples[..64])
+    );
+    assert!((peak(&samples) - 0.125).abs() < 1e-4, "{}", peak(&samples));
+
+    let output = play("loud");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output.stderr).contains("loud.preset.json"),
+        "{}",
+        text(&output.stderr)
+    );
+    let output = play("../up");
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("`../up` is no preset name"),
+        "{}",
+        text(&output.stderr)
+    );
+}

@@ -8,14 +8,14 @@ use crate::instance::{Settings, build_kernel, verify_failed};
 use patchvm_audio::{AudioData, AudioFiles};
 use patchvm_compiler::{
     CompileOptions, Compiled, KernelNode, Origin, ParamNode, ProbePoint, Transition, compile_graph,
-    transition,
+    transition_with_tails,
 };
 use patchvm_ir::text::TextSpec;
 use patchvm_ir::{
     Diagnostics, Graph, ModuleSpec, NodeIdx, NodeName, Patch, TextValue, Timeline, Unit,
 };
 use patchvm_modules::{catalog, rebuilt_by, state_family};
-use patchvm_vm::live::{Loaded, ParamKey, ProbeTap, Takeover, fade_samples};
+use patchvm_vm::live::{Loaded, ParamKey, ProbeTap, Tail, Takeover, fade_samples};
 use patchvm_vm::{Executable, Instr, KernelId, KernelIdx, ParamIdx, Reg, SharedKernel};
 use std::sync::Arc;
 
@@ -201,6 +201,8 @@ pub(crate) struct Build<'a> {
     pub fade: f64,
     /// The tap a program publishes its probed outputs with, from where they live in it.
     pub probes: &'a dyn Fn(&[ProbePoint]) -> ProbeTap,
+    /// How long removed effects may ring out after a transition, in seconds; 0 rings none.
+    pub tail_max: f64,
 }
 
 /// Builds the program `compiled` from `graph` to replace `previous`, the program published
@@ -231,7 +233,9 @@ pub(crate) fn build(
     let by_id = |_: &KernelNode| Lineage::Same;
     let joined = match previous {
         Some(previous) => {
-            transition(&previous.graph, &graph, catalog(), how.fade).map_err(|bug| vec![bug])?
+            let tails = how.tail_max > 0.0;
+            transition_with_tails(&previous.graph, &graph, catalog(), how.fade, tails)
+                .map_err(|bug| vec![bug])?
         }
         None => None,
     };
@@ -250,6 +254,8 @@ pub(crate) fn build(
         let copied = copied(&loaded, previous);
         return Ok((loaded, published, SwapReport { copied, ..report }));
     };
+    let ghost =
+        patchvm_compiler::ghost::ghost(&previous.graph, &joined.ring).map_err(|bug| vec![bug])?;
     let origins = &joined.origins;
     let from_origin = |node: &KernelNode| match origins[node.node.index()] {
         Origin::New(_) => Lineage::Same,
@@ -303,12 +309,46 @@ pub(crate) fn build(
     copied.extend(self::copied(&then, Some(&between)));
     then.probes = tap;
     first.then = Some(then);
+    first.tail = tail(ghost, how, &between)?;
     let report = SwapReport {
         crossfade: true,
         copied,
         ..report
     };
     Ok((first, published, report))
+}
+
+/// The ghost program of the removed effects that ring out after the transition `between`
+/// (see [`patchvm_compiler::ghost`]): their kernels are the transition's, shared, and no
+/// event reaches its slots. `None` when nothing rings, or when it does not compile (past the
+/// limits), which leaves the tails cut after the fade as before.
+fn tail(
+    ghost: Option<Graph<'static>>,
+    how: &Build,
+    between: &Published,
+) -> Result<Option<Tail>, Diagnostics> {
+    let Some(ghost) = ghost else {
+        return Ok(None);
+    };
+    let Ok(compiled) = compile_graph(how.patch, &ghost, catalog(), how.options) else {
+        return Ok(None);
+    };
+    let no_keys = |_: usize, _: &str, _: &str| None;
+    let by_id = |_: &KernelNode| Lineage::Same;
+    let (loaded, _) = assemble(
+        compiled,
+        ghost,
+        how,
+        Some(between),
+        &no_keys,
+        &by_id,
+        &unrenamed,
+    )?;
+    let max_samples = (how.tail_max * how.settings.sample_rate).round() as u64;
+    Ok(Some(Tail {
+        loaded,
+        max_samples,
+    }))
 }
 
 /// For each fade of a transition, the node input it feeds: `(node id, input)`.
@@ -474,6 +514,7 @@ fn assemble(
         takeover,
         fade: fade_samples(how.fade, how.settings.sample_rate),
         then: None,
+        tail: None,
         quantize: None,
         probes: Default::default(),
     });

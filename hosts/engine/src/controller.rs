@@ -37,6 +37,7 @@ mod recording;
 mod routing;
 mod scenes;
 mod snapshot;
+mod tails;
 mod tempo;
 mod timelines;
 mod timing;
@@ -50,6 +51,7 @@ pub use probes::{ProbeHandle, ProbeState};
 pub(crate) use recording::Recordings;
 pub use scenes::RecallAt;
 pub(crate) use snapshot::Recorded;
+pub use tails::{DEFAULT_TAIL_MAX_S, TAIL_MAX_RANGE_S, tail_max_problem};
 pub(crate) use timelines::ClipQueue;
 pub use timelines::{ClipReport, clip_from_json};
 
@@ -698,6 +700,7 @@ impl Controller {
             audio: &resolved.files,
             fade: self.settings.fade_ms / 1000.0,
             probes: &|points| self.probes.tap(points),
+            tail_max: self.settings.tail_max_s,
         };
         let points = compiled.probes.clone();
         let (mut loaded, published, mut report) = build(

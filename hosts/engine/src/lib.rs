@@ -170,9 +170,10 @@ fn the_allocation_detector_fires() {
 
 pub use clock_model::{AudioClock, ClockModel};
 pub use controller::{
-    AudioLoader, ClipReport, Controller, DEFAULT_FADE_MS, FADE_RANGE_MS, HeldAudio, LoadedFile,
-    NodeFaults, PRESET_FORMAT, PRESET_VERSION, Preset, PresetError, PresetLoaded, PresetValue,
-    ProbeHandle, ProbeState, RecallAt, clip_from_json, fade_problem,
+    AudioLoader, ClipReport, Controller, DEFAULT_FADE_MS, DEFAULT_TAIL_MAX_S, FADE_RANGE_MS,
+    HeldAudio, LoadedFile, NodeFaults, PRESET_FORMAT, PRESET_VERSION, Preset, PresetError,
+    PresetLoaded, PresetValue, ProbeHandle, ProbeState, RecallAt, TAIL_MAX_RANGE_S, clip_from_json,
+    fade_problem, tail_max_problem,
 };
 pub use error::EngineError;
 pub use midi::MidiMessage;
@@ -238,6 +239,10 @@ pub struct EngineSettings {
     /// changed value's glide ([`DEFAULT_FADE_MS`], within [`FADE_RANGE_MS`];
     /// [`Controller::set_fade`] changes it).
     pub fade_ms: f64,
+    /// How long the effects a structural edit removes may ring out, in seconds, before they
+    /// fade out over the fade time ([`DEFAULT_TAIL_MAX_S`], within [`TAIL_MAX_RANGE_S`]; 0
+    /// rings none; [`Controller::set_tail_max`] changes it).
+    pub tail_max_s: f64,
 }
 
 impl Default for EngineSettings {
@@ -250,6 +255,7 @@ impl Default for EngineSettings {
             swap_capacity: 16,
             voices: patchvm_compiler::DEFAULT_VOICES,
             fade_ms: DEFAULT_FADE_MS,
+            tail_max_s: DEFAULT_TAIL_MAX_S,
         }
     }
 }

@@ -115,6 +115,12 @@ pub(crate) fn apply(
                 .map(|()| Done::Quietly)
                 .map_err(|error| engine_error(&error, None));
         }
+        Command::TailMax { seconds } => {
+            return controller
+                .set_tail_max(seconds)
+                .map(|()| Done::Quietly)
+                .map_err(|error| engine_error(&error, None));
+        }
         Command::Preset(command) => return presets::apply(command, controller).map(Done::Answer),
         Command::Probe(command) => return probes::apply(command, controller),
         Command::Record(command) => {

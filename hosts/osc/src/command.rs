@@ -116,6 +116,12 @@ pub enum Command {
         /// The fade, in milliseconds.
         ms: f64,
     },
+    /// `/engine/tail-max f(seconds)`: how long the effects the next structural edits remove
+    /// may ring out ([`patchvm_engine::Controller::set_tail_max`]).
+    TailMax {
+        /// The limit, in seconds.
+        seconds: f64,
+    },
     /// `/hush`: every output fades to silence within a block until the next program; the
     /// transport goes on.
     Hush,
@@ -177,6 +183,7 @@ pub const ADDRESSES: &[(&str, &str)] = &[
     ("/patch/get", "nothing"),
     ("/patch/save", "s(path)"),
     ("/engine/fade", "f(ms)"),
+    ("/engine/tail-max", "f(seconds)"),
     ("/preset/save", "s(name)"),
     ("/preset/load", "s(name)"),
     ("/probe/subscribe", "s(node) s(port) f(rate in Hz)"),
@@ -289,6 +296,9 @@ impl Command {
             "/patch/get" => args.none().map(|()| Command::GetPatch),
             "/patch/save" => args.texts().map(|[path]| Command::SavePatch { path }),
             "/engine/fade" => args.numbers::<1>().map(|[ms]| Command::Fade { ms }),
+            "/engine/tail-max" => args
+                .numbers::<1>()
+                .map(|[seconds]| Command::TailMax { seconds }),
             "/preset/save" | "/preset/load" => {
                 let [name] = args.texts()?;
                 presets::parse(&message.addr, name)
@@ -865,5 +875,9 @@ mod tests {
             Ok(Command::Fade { ms: 40.0 })
         );
         assert!(parse("/engine/fade", vec![]).is_err());
+        assert_eq!(
+            parse("/engine/tail-max", vec![OscType::Float(0.5)]),
+            Ok(Command::TailMax { seconds: 0.5 })
+        );
     }
 }

@@ -32,6 +32,7 @@
 //! | `/engine/snapshot` | `s` path | writes the live state there (as `play --snapshot` does) and answers `/engine/snapshot` with the path |
 //! | `/patch/get` | — | answered with `/patch/get` and the patch playing (OSC edits included) as S-expression text |
 //! | `/patch/save` | `s` path | writes the patch playing there, in the format of its extension, atomically, and answers `/patch/save` with the path |
+//! | `/engine/tail-max` | `f` seconds (0..=60) | how long the effects the next structural edits remove may ring out before they fade out over the fade time (4 s unless `play --tail-max` says otherwise; 0 cuts them after the fade) |
 //! | `/engine/fade` | `f` milliseconds (0..=10000) | how long the next edits fade: a structural edit's crossfade and a changed value's glide (20 ms unless `play --fade` says otherwise) |
 //! | `/preset/save` | `s` name | keeps every settable input's value in `NAME.preset.json` beside the patch (name: letters, digits, `-`, `_`) and answers `/preset/save` with the name |
 //! | `/preset/load` | `s` name | sets a preset's values, all on the next block's sample, and answers `/preset/load` with the name, then each input it skipped (gone from the patch) |

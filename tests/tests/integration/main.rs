@@ -40,6 +40,7 @@ mod spec_files;
 mod stretch;
 mod subpatches;
 mod swap;
+mod tails;
 mod template_edits;
 mod templates;
 mod timelines;

@@ -9,6 +9,7 @@ use crate::fault::Fault;
 use crate::kernel::MAX_BLOCK;
 use crate::live::clock_tap::ClockTap;
 use crate::live::event::{Action, Event};
+use crate::live::ghost::Ghost;
 use crate::live::limiter::{Limiter, clipped};
 use crate::live::link::LinkSettings;
 use crate::live::loaded::{Loaded, Returned, Takeover};
@@ -106,6 +107,11 @@ pub struct AudioHalf {
     output_probe: Option<Arc<ProbeBoard>>,
     /// The recordings' taps, once the control side can record.
     taps: Option<Box<Taps>>,
+    /// The removed effects of the last structural edit, ringing out (see
+    /// [`Tail`](crate::live::Tail)).
+    ghost: Option<Ghost>,
+    /// The ghost before it, fading out since `ghost` arrived.
+    older: Option<Ghost>,
 }
 
 impl std::fmt::Debug for AudioHalf {
@@ -153,6 +159,8 @@ impl AudioHalf {
             clips: None,
             output_probe: None,
             taps: None,
+            ghost: None,
+            older: None,
         }
     }
 
@@ -186,6 +194,7 @@ impl AudioHalf {
         while done < frames {
             self.receive_events();
             self.return_retired();
+            self.return_ghosts();
             self.end_transition();
             let map = tempo_of(&self.current, &self.idle_map);
             self.transport.settle(self.time, map);
@@ -350,6 +359,9 @@ impl AudioHalf {
                 }
                 Action::Hush => {
                     self.hushed = Some(0);
+                    for ghost in [&mut self.ghost, &mut self.older].into_iter().flatten() {
+                        ghost.fade_out();
+                    }
                     self.metrics.event(true);
                     applied += 1;
                     continue;
@@ -452,9 +464,22 @@ impl AudioHalf {
         let Some(current) = self.current.as_mut() else {
             return;
         };
+        // A new ghost waits while the one before the ringing one still fades: the
+        // transition plays on, which sounds the same.
+        if current.tail.is_some() && self.older.is_some() {
+            return;
+        }
         let Some(mut next) = current.then.take() else {
             return;
         };
+        if let Some(mut tail) = current.tail.take() {
+            take_over(&mut tail.loaded, &mut current.executable);
+            if let Some(mut ringing) = self.ghost.take() {
+                ringing.fade_out();
+                self.older = Some(ringing);
+            }
+            self.ghost = Some(Ghost::new(tail));
+        }
         let started = Instant::now();
         let old_map = &current.executable.program().tempo;
         if *old_map != next.executable.program().tempo {
@@ -482,6 +507,25 @@ impl AudioHalf {
                 self.returned.push(Returned::Retired(old))
         {
             self.retiring = Some(old);
+        }
+    }
+
+    /// Sends the ghosts that stopped back, as far as the queue back has room; the others, and
+    /// those it has no room for, stay.
+    ///
+    /// Real-time safe: moves boxes; does not allocate, free, lock or block.
+    fn return_ghosts(&mut self) {
+        for slot in [&mut self.older, &mut self.ghost] {
+            if slot.as_ref().is_some_and(Ghost::stopped)
+                && self.returned.slots() > 0
+                && let Some(ghost) = slot.take()
+            {
+                // Cannot fail: a slot was free.
+                let _ = self.returned.push(Returned::Retired(ghost.into_loaded()));
+            }
+        }
+        if self.ghost.is_none() {
+            self.ghost = self.older.take();
         }
     }
 
@@ -523,6 +567,12 @@ impl AudioHalf {
                 *out = sample(executable, channels, channel, i);
             }
         }
+        let mut tail = None;
+        for ghost in [&mut self.ghost, &mut self.older].into_iter().flatten() {
+            let peak = ghost.ring(self.time, beats, channels, output);
+            tail = Some(tail.map_or(peak, |tail: f32| tail.max(peak)));
+        }
+        self.metrics.tail(tail);
         if let Some(since) = self.hushed {
             hush(output, channels, since);
             self.hushed = Some(since.saturating_add(frames as u32));

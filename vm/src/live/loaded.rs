@@ -3,6 +3,7 @@
 
 use crate::index::{KernelIdx, ParamIdx};
 use crate::live::event::ParamKey;
+use crate::live::ghost::Tail;
 use crate::live::probe::ProbeTap;
 use crate::machine::Executable;
 use crate::time::Quantize;
@@ -33,6 +34,9 @@ pub struct Loaded {
     /// crossfading from its old sources to its new ones, removed nodes playing out — followed
     /// by the new program itself.
     pub then: Option<Box<Loaded>>,
+    /// For a transition: the removed effects whose tails ring on after it, beside
+    /// [`then`](Loaded::then), as a ghost (see [`Tail`]).
+    pub tail: Option<Tail>,
     /// Whether the audio half holds the program until the next grid line of the transport
     /// (a beat, or a group of bars) and swaps at exactly its sample; `None` swaps at the next
     /// block. While the transport is stopped no grid line comes, and it swaps at once.

@@ -48,6 +48,9 @@ pub struct Metrics {
     dropped_events: AtomicU64,
     /// Control side: voices whose gate is open (held, or kept by the sustain pedal).
     active_voices: AtomicU64,
+    /// Audio side: the peak of the ringing tails' last block, as `f32` bits with bit 32 set;
+    /// 0 while no tail rings.
+    tail_peak: AtomicU64,
     /// Audio side: where the transport stood after the last block.
     position: PublishedPosition,
     /// Audio side: when the last call began, and the engine time then.
@@ -230,6 +233,22 @@ impl Metrics {
     /// calls it after every note.
     pub fn set_active_voices(&self, voices: u64) {
         self.active_voices.store(voices, Relaxed);
+    }
+
+    /// Records the peak of the last block of the tails ringing (see [`crate::live::Tail`]), or
+    /// that none rings.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    pub(crate) fn tail(&self, peak: Option<f32>) {
+        let bits = peak.map_or(0, |peak| u64::from(peak.to_bits()) | 1 << 32);
+        self.tail_peak.store(bits, Relaxed);
+    }
+
+    /// The peak of the last block of the tails ringing after an edit removed effects, or
+    /// `None` while none rings: how far a tail is from falling quiet.
+    pub fn tail_peak(&self) -> Option<f32> {
+        let bits = self.tail_peak.load(Relaxed);
+        (bits != 0).then(|| f32::from_bits(bits as u32))
     }
 
     /// Counts an event the control side could not queue, or that the audio side dropped to

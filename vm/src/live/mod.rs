@@ -28,6 +28,7 @@
 //!     takeover: Takeover::NOTHING,
 //!     fade: 64,
 //!     then: None,
+//!     tail: None,
 //!     quantize: None,
 //!     probes: Default::default(),
 //! })).unwrap();
@@ -41,6 +42,7 @@ mod audio_half;
 mod callback_stamp;
 mod clock_tap;
 mod event;
+mod ghost;
 mod limiter;
 mod link;
 mod loaded;
@@ -54,6 +56,7 @@ pub use audio_half::{AudioHalf, FADE_SAMPLES, fade_samples};
 pub use callback_stamp::{CallbackStamp, Stamp};
 pub use clock_tap::{ClockEvent, ClockReceiver};
 pub use event::{Action, Event, ParamKey};
+pub use ghost::{QUIET_BLOCK, QUIET_DB, Tail};
 pub use limiter::{DEFAULT_CEILING_DB, Limiter, RELEASE_SECONDS, clipped};
 pub use link::{FAULT_CAPACITY, LinkSettings, Remote, link};
 pub use loaded::{Loaded, Returned, Takeover};

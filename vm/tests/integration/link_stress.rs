@@ -91,6 +91,7 @@ fn program(generation: u64, drops: &Arc<Drops>) -> Box<Loaded> {
             },
             fade: 64,
             then,
+            tail: None,
             quantize: None,
             probes: Default::default(),
         })

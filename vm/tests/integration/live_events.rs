@@ -36,6 +36,7 @@ fn program(
             },
             fade: 64,
             then,
+            tail: None,
             quantize: None,
             probes: Default::default(),
         })
@@ -161,6 +162,7 @@ fn summing(
         },
         fade: 64,
         then: None,
+        tail: None,
         quantize: None,
         probes: Default::default(),
     })

@@ -41,6 +41,7 @@ fn beats(tempo: TempoMap, generation: u64, quantize: Option<Quantize>) -> Box<Lo
         takeover: Takeover::NOTHING,
         fade: 64,
         then: None,
+        tail: None,
         quantize,
         probes: Default::default(),
     })
@@ -70,6 +71,7 @@ fn level(level: f32, generation: u64, quantize: Option<Quantize>) -> Box<Loaded>
         takeover: Takeover::NOTHING,
         fade: 64,
         then: None,
+        tail: None,
         quantize,
         probes: Default::default(),
     })

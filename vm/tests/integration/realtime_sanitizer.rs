@@ -52,6 +52,7 @@ fn an_allocating_kernel_is_caught_in_the_audio_half() {
             },
             fade: 64,
             then: None,
+            tail: None,
             quantize: None,
             probes: Default::default(),
         });
