@@ -82,6 +82,9 @@ pub enum Code {
     Timeline,
     /// A timeline command or follow action names a timeline or clip that does not exist.
     UnknownTimeline,
+    /// A timeline's clips follow into more timelines than a `timeline` node has follow
+    /// outputs for.
+    FollowTargets,
     /// A setting of the host (not of the patch) is out of range, such as the sample rate.
     Setting,
     /// patchvm failed its own invariants: a bug to report, never the patch's fault.
@@ -150,6 +153,7 @@ impl Code {
             Code::NotBuilt => "E0125",
             Code::Timeline => "E0123",
             Code::UnknownTimeline => "E0124",
+            Code::FollowTargets => "E0127",
             Code::Setting => "E0201",
             Code::Internal => "E0900",
             Code::Unheard => "W0101",

@@ -10,6 +10,7 @@ mod events;
 mod examples;
 mod faults;
 mod formats;
+mod follows;
 mod fuzz_corpora;
 mod golden;
 mod half_saves;
