@@ -18,31 +18,35 @@ const BLOCKS: usize = 48_000 / MAX_BLOCK;
 
 /// A `timeline` kernel playing `clips` looping clips of one shared file.
 fn kernel(clips: usize) -> Box<dyn Kernel> {
-    build_timeline((0..clips)
-        .map(|at| Clip {
-            looping: true,
-            gain: -12.0,
-            pan: at as f64 / clips as f64 * 2.0 - 1.0,
-            ..Clip::new(&format!("c{at}"), "tone.wav", 0.0)
-        })
-        .collect())
+    build_timeline(
+        (0..clips)
+            .map(|at| Clip {
+                looping: true,
+                gain: -12.0,
+                pan: at as f64 / clips as f64 * 2.0 - 1.0,
+                ..Clip::new(&format!("c{at}"), "tone.wav", 0.0)
+            })
+            .collect(),
+    )
 }
 
 /// A `timeline` kernel playing a second of 100 clips of 10 ms one after another (a beat is
 /// 0.5 s: 0.02 beats apart), each choosing to go on or to start timeline `other`.
 fn sequence() -> Box<dyn Kernel> {
-    build_timeline((0..100)
-        .map(|at| Clip {
-            length: Some(0.01),
-            follow: FollowAction {
-                choices: vec![
-                    (1_000.0, Follow::Next),
-                    (1.0, Follow::Timeline(patchvm::ir::Name::new("other"))),
-                ],
-            },
-            ..Clip::new(&format!("c{at}"), "tone.wav", at as f64 * 0.02)
-        })
-        .collect())
+    build_timeline(
+        (0..100)
+            .map(|at| Clip {
+                length: Some(0.01),
+                follow: FollowAction {
+                    choices: vec![
+                        (1_000.0, Follow::Next),
+                        (1.0, Follow::Timeline(patchvm::ir::Name::new("other"))),
+                    ],
+                },
+                ..Clip::new(&format!("c{at}"), "tone.wav", at as f64 * 0.02)
+            })
+            .collect(),
+    )
 }
 
 /// A `timeline` kernel playing timeline `main` of `clips` (beside an empty `other`).

@@ -50,7 +50,12 @@ pub(crate) fn edges(timelines: &[Timeline], nodes: &[GraphNode]) -> Result<Vec<E
         if node.spec.name != TIMELINE {
             continue;
         }
-        let Some(name) = node.spec.inputs.iter().position(|input| input.name == "name") else {
+        let Some(name) = node
+            .spec
+            .inputs
+            .iter()
+            .position(|input| input.name == "name")
+        else {
             continue;
         };
         let text = node
@@ -84,8 +89,7 @@ pub(crate) fn edges(timelines: &[Timeline], nodes: &[GraphNode]) -> Result<Vec<E
             for &from in sources {
                 let spec = nodes[from].spec;
                 let output = format!("follow{slot}");
-                let Some(output) = spec.outputs.iter().position(|port| port.name == output)
-                else {
+                let Some(output) = spec.outputs.iter().position(|port| port.name == output) else {
                     continue;
                 };
                 for &to in receivers {

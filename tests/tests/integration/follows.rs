@@ -80,7 +80,8 @@ fn a_clip_ending_at_beat_4_starts_the_next_timeline_on_sample_96000_whatever_the
     assert_eq!(bits(&runs[1]), bits(&runs[0]));
     assert_eq!(bits(&runs[2]), bits(&runs[0]));
     let out = &runs[0];
-    let (left, right) = |k: usize| out[2 * k], |k: usize| out[2 * k + 1];
+    let left = |k: usize| out[2 * k];
+    let right = |k: usize| out[2 * k + 1];
     // `a`: its file's 4 800 frames from sample 0, then silence; it stopped at 96 000.
     for t in 0..4_800 {
         assert!(close(left(t), hit(t)), "a at {t}: {}", left(t));
@@ -140,7 +141,12 @@ fn report(timeline: &str, clip: &str, what: ClipHappened, sample: u64) -> ClipRe
 }
 
 /// Plays `frames` frames in buffers of `buffer`, taking the clip events after each.
-fn play(controller: &mut Controller, audio: &mut patchvm::engine::AudioHalf, frames: usize, buffer: usize) -> Vec<ClipReport> {
+fn play(
+    controller: &mut Controller,
+    audio: &mut patchvm::engine::AudioHalf,
+    frames: usize,
+    buffer: usize,
+) -> Vec<ClipReport> {
     let mut output = vec![0.0_f32; 2 * buffer];
     let mut reports = Vec::new();
     for _ in 0..frames / buffer {
@@ -193,7 +199,7 @@ fn a_seeded_choice_between_two_timelines_starts_one_on_its_sample() {
     let mut chose_b = 0;
     for seed in 0..40 {
         let out = render(patch, &folder, seed, frames, 64);
-        let channel = |c: usize| (0..frames).map(move |k| out[2 * k + c]).collect::<Vec<_>>();
+        let channel = |c: usize| (0..frames).map(|k| out[2 * k + c]).collect::<Vec<_>>();
         let (left, right) = (channel(0), channel(1));
         let (played, silent) = match left[96_000] != 0.0 {
             true => (&left, &right),
@@ -210,7 +216,10 @@ fn a_seeded_choice_between_two_timelines_starts_one_on_its_sample() {
         }
         if seed < 3 {
             let again = render(patch, &folder, seed, frames, 17);
-            assert_eq!(again, out, "seed {seed}: the same choice whatever the blocks");
+            assert_eq!(
+                again, out,
+                "seed {seed}: the same choice whatever the blocks"
+            );
         }
     }
     // Weights 1 and 1: 20 of 40 expected; 3 standard deviations (9.5) either side.
@@ -375,7 +384,10 @@ fn a_follow_into_a_timeline_no_node_plays_is_e0124_and_into_nine_is_e0127() {
         )
     );
     let names: Vec<String> = (0..9).map(|k| format!("t{k}")).collect();
-    let choices: String = names.iter().map(|n| format!("(1 (timeline {n}))")).collect();
+    let choices: String = names
+        .iter()
+        .map(|n| format!("(1 (timeline {n}))"))
+        .collect();
     let sections: String = names.iter().map(|n| format!("({n} (bpm 120))")).collect();
     let players: String = names
         .iter()

@@ -9,8 +9,8 @@
 
 use super::follow::{LEAD, Starts};
 use patchvm_ir::timelines::{Clip, Follow, Position};
-use patchvm_vm::{TempoMap, clip_key};
 use patchvm_vm::audio::AudioData;
+use patchvm_vm::{TempoMap, clip_key};
 use std::sync::Arc;
 
 /// How long a clip cut mid-sound takes to fade out: 2 ms (96 samples at 48 kHz).
