@@ -143,7 +143,7 @@ mod tests {
             follow: FollowAction {
                 choices: into
                     .iter()
-                    .map(|name| (1.0, Follow::Timeline(Name::new(name))))
+                    .map(|name| (1.0, Follow::Timeline(Name::new(*name))))
                     .collect(),
             },
             ..Clip::new(id, "a.wav", 0.0)

@@ -51,10 +51,9 @@ impl ClipQueue {
     /// (a removed clip's last event arrives after the patch without it is published).
     pub(crate) fn remember(&mut self, patch: &Patch) {
         for clip in patch.timelines.iter().flat_map(|t| t.clips.iter()) {
-            let key = clip_key(&clip.id.text);
-            if !self.ids.contains_key(&key) {
-                self.ids.insert(key, Arc::from(clip.id.text.as_str()));
-            }
+            self.ids
+                .entry(clip_key(&clip.id.text))
+                .or_insert_with(|| Arc::from(clip.id.text.as_str()));
         }
     }
 }
