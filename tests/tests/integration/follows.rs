@@ -359,9 +359,9 @@ fn a_follow_into_a_timeline_no_node_plays_is_e0124_and_into_nine_is_e0127() {
         let parsed = Format::Sexpr
             .read(patch.as_bytes(), &Limits::default())
             .unwrap();
-        let problems = Prepared::new(parsed, &Settings::default(), &Limits::default())
-            .err()
-            .expect("refused");
+        let Err(problems) = Prepared::new(parsed, &Settings::default(), &Limits::default()) else {
+            panic!("expected the patch refused");
+        };
         let span = problems[0].primary.span;
         (
             problems[0].code.as_str(),
