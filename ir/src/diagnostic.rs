@@ -82,6 +82,9 @@ pub enum Code {
     Timeline,
     /// A timeline command or follow action names a timeline or clip that does not exist.
     UnknownTimeline,
+    /// A timeline's clips follow into more timelines than a `timeline` node has follow
+    /// outputs for.
+    FollowTargets,
     /// A recording cannot be started or stopped: an id already recording or stopping, an
     /// unknown id, a source that is not one, a file that cannot be created.
     Recording,
@@ -165,6 +168,7 @@ impl Code {
             Code::NotBuilt => "E0125",
             Code::Timeline => "E0123",
             Code::UnknownTimeline => "E0124",
+            Code::FollowTargets => "E0127",
             Code::Recording => "E0130",
             Code::UnknownProbe => "E0132",
             Code::Subpatch => "E0133",

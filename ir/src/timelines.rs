@@ -17,6 +17,7 @@
 //! formats (`timelines/read.rs`), so JSON's clip is the same map of the same keys, as issue
 //! 17's C ABI sends it. Validation is `validate/timelines.rs`.
 
+pub mod follows;
 mod implicit;
 mod read;
 

@@ -205,6 +205,7 @@ fn validate_flat<'c>(
     if !problems.is_empty() {
         return Err(problems);
     }
+    edges.extend(crate::timelines::follows::edges(&patch.timelines, &nodes)?);
     let order = graph::order(&nodes, &mut edges).map_err(|cycle| vec![cycle])?;
     Ok(Graph::new(nodes, edges, order))
 }

@@ -68,7 +68,7 @@ pub mod sink;
 pub mod time;
 mod verify;
 
-pub use clip_event::{ClipEvent, ClipHappened};
+pub use clip_event::{ClipEvent, ClipHappened, clip_key};
 pub use denormals::FlushDenormals;
 pub use fault::{Fault, KernelId};
 pub use index::{ArgRange, KernelIdx, ParamIdx, Reg, RegList};

@@ -732,6 +732,7 @@ impl Controller {
         self.flat = expanded;
         self.performance.configure(&patch, self.settings.voices);
         self.find_voice_keys(&patch);
+        self.clips.remember(&patch);
         let previous = self.patch.replace(patch);
         self.in_flight.push_back(report.clone());
         Ok((report, previous))

@@ -1,10 +1,11 @@
 //! The timelines section's rules: names and clip ids used once, each timeline's tempo as the
 //! transport's (`validate/transport.rs`, code E0114), each clip's numbers in range (E0123),
 //! stretch and pitch as recorded until time-stretch lands, and follow actions naming
-//! timelines that exist (E0124).
+//! timelines that exist (E0124), into at most [`FOLLOW_OUTPUTS`] of them per timeline (E0127).
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, push_capped};
 use crate::span::Span;
+use crate::timelines::follows::{FOLLOW_OUTPUTS, targets};
 use crate::timelines::{Clip, Follow, Position, Timeline};
 use crate::{suggest, validate::transport};
 use std::ops::RangeInclusive;
@@ -38,6 +39,9 @@ pub(crate) fn check(timelines: &[Timeline], problems: &mut Diagnostics) {
             );
         }
         transport::check(&timeline.tempo, problems);
+        if let Some(problem) = too_many_targets(timeline) {
+            push_capped(problems, problem);
+        }
         if timeline.clips.len() > MAX_CLIPS {
             push_capped(
                 problems,
@@ -182,4 +186,40 @@ pub fn clip_problems(clip: &Clip, timelines: &[Timeline]) -> Vec<Diagnostic> {
         }
     }
     problems
+}
+
+/// E0127 at the first follow action naming a timeline past the [`FOLLOW_OUTPUTS`] that
+/// `timeline`'s clips may start.
+fn too_many_targets(timeline: &Timeline) -> Option<Diagnostic> {
+    let targets = targets(timeline);
+    let extra = *targets.get(FOLLOW_OUTPUTS)?;
+    let span = timeline
+        .clips
+        .iter()
+        .flat_map(|clip| clip.follow.choices.iter())
+        .find_map(|(_, follow)| match follow {
+            Follow::Timeline(name) if name.text == extra => Some(name.span),
+            _ => None,
+        })
+        .unwrap_or(timeline.span);
+    Some(
+        Diagnostic::new(
+            Code::FollowTargets,
+            span,
+            format!(
+                "timeline `{}` follows into {} timelines, more than {FOLLOW_OUTPUTS}; `{extra}` is one too many",
+                timeline.name.text,
+                targets.len()
+            ),
+        )
+        .with_label("one timeline too many")
+        .with_hint(format!(
+            "follow into at most {FOLLOW_OUTPUTS} timelines from one timeline (it already follows into {})",
+            targets[..FOLLOW_OUTPUTS]
+                .iter()
+                .map(|name| format!("`{name}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    )
 }

@@ -4,8 +4,12 @@
 //! plays or stops the playhead where it is, a change of `jump` moves it to `cue` beats. The
 //! clip playback, follow actions and events are `timeline/player.rs`; the clips' audio comes
 //! decoded through [`KernelInit::audio`](crate::KernelInit), by each clip's file as written.
+//! A follow action that starts another timeline leaves on output `follow{k}` and arrives on
+//! that timeline's `start` input, joined by the compiler (`timeline/follow.rs`).
 
+mod follow;
 mod player;
+pub use follow::LEAD;
 pub use player::{DECLICK_SECONDS, Happened, MAX_EVENTS, TimelineEvent};
 
 use super::spec::{control, module};
@@ -14,6 +18,7 @@ use crate::dsp::state::same;
 use crate::module::{Dsp, Module, output, ports};
 use patchvm_ir::text::{TextInfo, TextProblem, TextSpec};
 use patchvm_ir::timelines::Timeline;
+use patchvm_ir::timelines::follows::{FOLLOW_OUTPUTS, targets};
 use patchvm_ir::transport::{TempoShape as Shape, Transport};
 use patchvm_ir::{InputSpec, OutputSpec, Rate, Unit};
 use patchvm_vm::time::{TempoPoint, TempoShape};
@@ -68,7 +73,26 @@ const INPUTS: &[InputSpec] = &[
         (0.0, 1.0e6),
         Unit::Linear,
     ),
+    InputSpec {
+        name: "start",
+        doc: "each rise above 0.5 plays the timeline from beat 0, 64 samples later: other timelines' follow actions, joined by the compiler",
+        default: 0.0,
+        min: 0.0,
+        max: 1.0,
+        unit: Unit::Linear,
+        rate: Rate::Audio,
+        breaks_cycles: true,
+    },
 ];
+
+/// A follow output: an impulse 64 samples before a clip's end starts a timeline then.
+const fn follow_output(name: &'static str) -> OutputSpec {
+    OutputSpec {
+        name,
+        doc: "an impulse 64 samples before a clip ends whose follow action starts the timeline this output stands for (the compiler joins it to that timeline's `start`)",
+        unit: Unit::Linear,
+    }
+}
 
 /// `timeline`: one timeline's clips.
 pub const TIMELINE: Module = Module::kernel(
@@ -87,6 +111,14 @@ pub const TIMELINE: Module = Module::kernel(
                 doc: "the clips' right channel",
                 unit: Unit::Signal,
             },
+            follow_output("follow0"),
+            follow_output("follow1"),
+            follow_output("follow2"),
+            follow_output("follow3"),
+            follow_output("follow4"),
+            follow_output("follow5"),
+            follow_output("follow6"),
+            follow_output("follow7"),
         ],
     ),
     |init| {
@@ -99,6 +131,7 @@ pub const TIMELINE: Module = Module::kernel(
         init.kernel(TimelineKernel {
             player: player(init, name),
             timeline,
+            in_feedback_loop: init.in_feedback_loop,
         })
     },
 );
@@ -106,14 +139,10 @@ pub const TIMELINE: Module = Module::kernel(
 const COMMANDS: [usize; 3] = ports(&TIMELINE.spec, ["play", "jump", "cue"]);
 const LEFT: usize = output(&TIMELINE.spec, "left");
 const RIGHT: usize = output(&TIMELINE.spec, "right");
+const FOLLOW0: usize = output(&TIMELINE.spec, "follow0");
 
 /// The player of timeline `name` of `init`'s timelines, its clips reading `init`'s audio.
 fn player(init: &KernelInit, name: &str) -> Player {
-    let names: Vec<&str> = init
-        .timelines
-        .iter()
-        .map(|t| t.name.text.as_str())
-        .collect();
     let Some(timeline) = init.timelines.iter().find(|t| t.name.text == name) else {
         return Player::new(
             Vec::new(),
@@ -123,7 +152,7 @@ fn player(init: &KernelInit, name: &str) -> Player {
         );
     };
     let tempo = tempo_map(&timeline.tempo);
-    let clips = clips(init, timeline, &tempo, &names);
+    let clips = clips(init, timeline, &tempo, &targets(timeline));
     Player::new(clips, tempo, init.sample_rate, init.seed)
 }
 
@@ -163,24 +192,48 @@ fn tempo_map(tempo: &Transport) -> TempoMap {
         .expect("the default tempo map is valid")
 }
 
-/// `timeline`'s kernel: its player, and its timeline's index, which its events report.
+/// `timeline`'s kernel: its player, its timeline's index, which its events report, and
+/// whether its `start` arrives after it ran (a cycle of follow actions) or before.
 #[derive(Debug)]
 struct TimelineKernel {
     player: Player,
     timeline: u32,
+    in_feedback_loop: bool,
 }
 
 impl Dsp for TimelineKernel {
-    /// Inputs `[play, jump, cue]`; outputs `[left, right]`.
+    /// Inputs `[play, jump, cue]`; outputs `[left, right, follow0, …]`.
     fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
         let commands = COMMANDS.map(|port| inputs[port]);
-        let [left, right] = outputs else {
+        debug_assert_eq!((LEFT, RIGHT, FOLLOW0), (0, 1, 2));
+        let [left, right, follows @ ..] = outputs else {
             return;
         };
-        debug_assert_eq!((LEFT, RIGHT), (0, 1));
         left.fill(0.0);
         right.fill(0.0);
         self.player.process(commands, left, right);
+        for follow in follows.iter_mut() {
+            follow.fill(0.0);
+        }
+        let start = self.player.block_start();
+        for event in self.player.events() {
+            if let Happened::StartTimeline(slot) = event.what
+                && let Some(follow) = follows.get_mut(slot as usize)
+                && let Some(sample) = follow.get_mut((event.sample - start) as usize)
+            {
+                *sample = 1.0;
+            }
+        }
+        debug_assert!(follows.len() == FOLLOW_OUTPUTS);
+    }
+
+    /// The `start` input: the block about to run, or, in a cycle, the block that just ran.
+    fn feed(&mut self, input: &[f32]) {
+        let first = match self.in_feedback_loop {
+            true => self.player.block_start(),
+            false => self.player.now(),
+        };
+        self.player.starts.read(input, first);
     }
 
     fn reset(&mut self) {

@@ -10,6 +10,7 @@ mod errors;
 mod events;
 mod examples;
 mod faults;
+mod follows;
 mod formats;
 mod fuzz_corpora;
 mod golden;

@@ -31,7 +31,7 @@ const PATCH: &str = r#"(patch
     (other (bpm 90))))"#;
 
 /// A 16-bit PCM WAV, one channel at 48 kHz: frame `i` is `value(i)`.
-fn wav(frames: usize) -> Vec<u8> {
+pub(crate) fn wav(frames: usize) -> Vec<u8> {
     let data = (frames * 2) as u32;
     let mut bytes = b"RIFF".to_vec();
     bytes.extend_from_slice(&(36 + data).to_le_bytes());
@@ -47,12 +47,12 @@ fn wav(frames: usize) -> Vec<u8> {
 }
 
 /// The WAVs' frame `i`: every frame of the first 4 800 a different value.
-fn value(i: usize) -> i16 {
+pub(crate) fn value(i: usize) -> i16 {
     ((i % 4_800) as i16 - 2_400) * 8
 }
 
 /// A fresh folder holding `files`, each a 0.1 s WAV (4 800 frames).
-fn folder(name: &str, files: &[&str]) -> PathBuf {
+pub(crate) fn folder(name: &str, files: &[&str]) -> PathBuf {
     let folder =
         std::env::temp_dir().join(format!("patchvm-timelines-{name}-{}", std::process::id()));
     let _absent = std::fs::remove_dir_all(&folder);

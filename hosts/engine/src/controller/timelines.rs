@@ -4,7 +4,10 @@
 //! patch's timelines section, which rebuild the timeline's kernel carrying on from the one
 //! playing (`timeline/player.rs`: survivors keep playing, cut clips fade out over 2 ms).
 //! The clips' start and end events come back from the audio half through a queue
-//! ([`ClipQueue`]), named by timeline and clip id ([`Controller::take_clip_events`]).
+//! ([`ClipQueue`]), named by timeline and clip id ([`Controller::take_clip_events`]): an event
+//! names its clip by the key of its id ([`clip_key`]), which the queue maps back to the id
+//! from every patch published, so a clip an edit moved, reordered or removed is still named
+//! right.
 
 use super::Controller;
 use crate::At;
@@ -15,17 +18,20 @@ use patchvm_ir::timelines::Clip;
 use patchvm_ir::{Code, Diagnostic, Patch, Span, ValueKind};
 use patchvm_modules::kernels::timeline::TIMELINE;
 use patchvm_vm::live::{AudioHalf, ClipsOut, QueueCounters};
-use patchvm_vm::{ClipEvent, ClipHappened};
+use patchvm_vm::{ClipEvent, ClipHappened, clip_key};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// How many clip events wait for the control side before more are dropped (and counted).
 const CLIP_QUEUE_CAPACITY: usize = 4096;
 
-/// The control side's end of the clip event queue.
+/// The control side's end of the clip event queue, and the clip ids its events' keys stand
+/// for.
 #[derive(Debug)]
 pub(crate) struct ClipQueue {
     consumer: rtrb::Consumer<ClipEvent>,
     counters: Arc<QueueCounters>,
+    ids: HashMap<u64, Arc<str>>,
 }
 
 impl ClipQueue {
@@ -33,7 +39,22 @@ impl ClipQueue {
     pub(crate) fn new(audio: &mut AudioHalf) -> ClipQueue {
         let (out, consumer, counters) = ClipsOut::new(CLIP_QUEUE_CAPACITY);
         audio.send_clip_events(out);
-        ClipQueue { consumer, counters }
+        ClipQueue {
+            consumer,
+            counters,
+            ids: HashMap::new(),
+        }
+    }
+
+    /// Learns the key of every clip id of `patch`, about to be published: events of its
+    /// programs, and of those before, name their clips by them. Ids are kept once learnt
+    /// (a removed clip's last event arrives after the patch without it is published).
+    pub(crate) fn remember(&mut self, patch: &Patch) {
+        for clip in patch.timelines.iter().flat_map(|t| t.clips.iter()) {
+            self.ids
+                .entry(clip_key(&clip.id.text))
+                .or_insert_with(|| Arc::from(clip.id.text.as_str()));
+        }
     }
 }
 
@@ -84,8 +105,9 @@ impl Controller {
         self.timeline_command(name, &[("cue", beat as f32), ("jump", jump)], at)
     }
 
-    /// The clips started and ended since the last call, oldest first, named by the patch
-    /// last published (an event whose timeline or clip it no longer has is skipped).
+    /// The clips started and ended since the last call, oldest first: the timeline named by
+    /// the patch last published (an event whose timeline it no longer has is skipped), the
+    /// clip by its id, whatever edits came since.
     pub fn take_clip_events(&mut self) -> Vec<ClipReport> {
         let mut reports = Vec::new();
         while let Ok(event) = self.clips.consumer.pop() {
@@ -96,12 +118,12 @@ impl Controller {
             else {
                 continue;
             };
-            let Some(clip) = timeline.clips.get(event.clip as usize) else {
+            let Some(clip) = self.clips.ids.get(&event.clip) else {
                 continue;
             };
             reports.push(ClipReport {
                 timeline: timeline.name.text.clone(),
-                clip: clip.id.text.clone(),
+                clip: clip.to_string(),
                 what: event.what,
                 sample: event.time,
             });

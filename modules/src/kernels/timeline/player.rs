@@ -7,9 +7,10 @@
 //! stop, seek or a follow action) fades out over [`DECLICK_SECONDS`] from where it was. The
 //! audio thread only reads the clips' shared samples and writes preallocated buffers.
 
+use super::follow::{LEAD, Starts};
 use patchvm_ir::timelines::{Clip, Follow, Position};
-use patchvm_vm::TempoMap;
 use patchvm_vm::audio::AudioData;
+use patchvm_vm::{TempoMap, clip_key};
 use std::sync::Arc;
 
 /// How long a clip cut mid-sound takes to fade out: 2 ms (96 samples at 48 kHz).
@@ -33,11 +34,12 @@ pub struct TimelineEvent {
 /// What a [`TimelineEvent`] reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Happened {
-    /// The clip at this index (in the timeline's order as written) started sounding.
-    Started(u32),
-    /// The clip at this index ended, or was cut.
-    Ended(u32),
-    /// A follow action asks the timeline at this index (in the patch's order) to start.
+    /// The clip with this [`clip_key`] of its id started sounding.
+    Started(u64),
+    /// The clip with this key ended, or was cut.
+    Ended(u64),
+    /// A follow action asks the timeline at this index (among the timelines the clips follow
+    /// into, `patchvm_ir::timelines::follows::targets`) to start [`LEAD`] samples later.
     StartTimeline(u32),
     /// A follow action stopped this timeline.
     Stopped,
@@ -55,10 +57,12 @@ enum Action {
 /// A clip ready to play: where it lies in samples and what it reads.
 #[derive(Clone, Debug)]
 pub(crate) struct PlayClip {
-    /// Its index as written, which events report.
+    /// Its index as written, which orders clips starting together.
     index: u32,
     /// Its id, by which an edited timeline's clips find their state.
     id: Arc<str>,
+    /// The [`clip_key`] of its id, which events report.
+    key: u64,
     data: Option<Arc<AudioData>>,
     /// Its first sample on the timeline.
     start: u64,
@@ -76,11 +80,15 @@ pub(crate) struct PlayClip {
     anchor: u64,
     /// Replays its loop follow action still owes.
     loops_left: u32,
+    /// The follow action decided ahead for the pass ending at this timeline sample (a choice
+    /// that may start another timeline is decided [`LEAD`] samples early).
+    decided: Option<(u64, Action)>,
 }
 
 impl PlayClip {
     /// `clip` of the timeline `tempo` maps, reading `data` (silent but timed without it);
-    /// `timelines` are the patch's timeline names, for follow actions that start one.
+    /// `timelines` are the timelines its timeline follows into, for follow actions that
+    /// start one.
     pub(crate) fn new(
         index: u32,
         clip: &Clip,
@@ -128,6 +136,7 @@ impl PlayClip {
         PlayClip {
             index,
             id: Arc::from(clip.id.text.as_str()),
+            key: clip_key(&clip.id.text),
             data,
             start,
             offset,
@@ -140,7 +149,15 @@ impl PlayClip {
             choices,
             anchor: start,
             loops_left: loops,
+            decided: None,
         }
+    }
+
+    /// Whether its follow action may start another timeline, and so is decided ahead.
+    fn decides_ahead(&self) -> bool {
+        self.choices
+            .iter()
+            .any(|(_, action)| matches!(action, Action::Timeline(_)))
     }
 
     /// Whether `other` plays the same samples at the same places (its gain, pan and follow
@@ -241,6 +258,8 @@ pub(crate) struct Player {
     /// The `play` and `jump` inputs at the last sample, whose changes are commands.
     last_play: bool,
     last_jump: f32,
+    /// Starts asked for by other timelines' follow actions, on their way.
+    pub(crate) starts: Starts,
 }
 
 impl Player {
@@ -269,6 +288,7 @@ impl Player {
             ends_done: None,
             last_play: false,
             last_jump: 0.0,
+            starts: Starts::new(),
         }
     }
 
@@ -284,10 +304,17 @@ impl Player {
         self.ends_done = None;
         self.last_play = false;
         self.last_jump = 0.0;
+        self.starts = Starts::new();
         for clip in &mut self.clips {
             clip.anchor = clip.start;
             clip.loops_left = clip.loops;
+            clip.decided = None;
         }
+    }
+
+    /// Engine samples since the kernel started: where the next block begins.
+    pub(crate) fn now(&self) -> u64 {
+        self.now
     }
 
     /// The events since the last [`Player::clear_events`], of the last block at most.
@@ -321,7 +348,7 @@ impl Player {
             if !clip.sounds_at(self.position) {
                 continue;
             }
-            let (index, t) = (clip.index, self.position - clip.anchor);
+            let (key, t) = (clip.key, self.position - clip.anchor);
             if self.tails.len() < MAX_TAILS {
                 self.tails.push(Tail {
                     clip: at,
@@ -330,7 +357,7 @@ impl Player {
                     left: self.declick,
                 });
             }
-            self.report(Happened::Ended(index));
+            self.report(Happened::Ended(key));
         }
     }
 
@@ -384,8 +411,8 @@ impl Player {
         for at in 0..self.clips.len() {
             let clip = &self.clips[at];
             if clip.anchor < self.position && clip.sounds_at(self.position) {
-                let index = clip.index;
-                self.report(Happened::Started(index));
+                let key = clip.key;
+                self.report(Happened::Started(key));
             }
         }
     }
@@ -397,12 +424,13 @@ impl Player {
             return;
         }
         let here = self.position;
+        self.decide_ahead();
         if self.ends_done != Some(here) {
             self.ends_done = Some(here);
             for at in 0..self.clips.len() {
                 if self.clips[at].end() == here {
-                    let index = self.clips[at].index;
-                    self.report(Happened::Ended(index));
+                    let key = self.clips[at].key;
+                    self.report(Happened::Ended(key));
                 }
             }
             for at in 0..self.clips.len() {
@@ -419,14 +447,69 @@ impl Player {
         }
         for at in 0..self.clips.len() {
             if self.clips[at].anchor == self.position {
-                let index = self.clips[at].index;
-                self.report(Happened::Started(index));
+                let key = self.clips[at].key;
+                self.report(Happened::Started(key));
             }
         }
     }
 
-    /// Runs clip `at`'s follow action (a seeded choice among several).
+    /// Decides the follow actions of the passes ending within [`LEAD`] samples that may
+    /// start another timeline, and sends those starts.
+    fn decide_ahead(&mut self) {
+        let here = self.position;
+        for at in 0..self.clips.len() {
+            let clip = &self.clips[at];
+            let end = clip.end();
+            if clip.decides_ahead()
+                && end != u64::MAX
+                && here < end
+                && end - here <= LEAD
+                && clip.decided.is_none_or(|(decided, _)| decided != end)
+            {
+                let action = self.choose(at);
+                self.clips[at].decided = Some((end, action));
+                if let Action::Timeline(timeline) = action {
+                    self.report(Happened::StartTimeline(timeline));
+                }
+            }
+        }
+    }
+
+    /// Runs clip `at`'s follow action: the one decided ahead for this end, else a choice.
     fn follow(&mut self, at: usize) {
+        let here = self.position;
+        let action = match self.clips[at].decided.take() {
+            Some((end, action)) if end == here => action,
+            _ => {
+                let action = self.choose(at);
+                if let Action::Timeline(timeline) = action {
+                    self.report(Happened::StartTimeline(timeline));
+                }
+                action
+            }
+        };
+        match action {
+            Action::Next => {
+                if let Some(next) = self.clips.get(at + 1).map(|clip| clip.start) {
+                    self.seek(next);
+                }
+            }
+            Action::Loop(_) => {
+                let clip = &mut self.clips[at];
+                if clip.loops_left > 0 {
+                    clip.loops_left -= 1;
+                    clip.anchor = self.position;
+                }
+            }
+            Action::Timeline(_) | Action::Stop => {
+                self.playing = false;
+                self.report(Happened::Stopped);
+            }
+        }
+    }
+
+    /// Clip `at`'s follow action: a seeded choice among several.
+    fn choose(&mut self, at: usize) -> Action {
         let choices = &self.clips[at].choices;
         let action = if choices.len() == 1 {
             choices[0].1
@@ -443,33 +526,27 @@ impl Player {
                 .map_or(choices[choices.len() - 1].1, |(_, action)| *action)
         };
         self.chosen += 1;
-        match action {
-            Action::Next => {
-                if let Some(next) = self.clips.get(at + 1).map(|clip| clip.start) {
-                    self.seek(next);
-                }
-            }
-            Action::Loop(_) => {
-                let clip = &mut self.clips[at];
-                if clip.loops_left > 0 {
-                    clip.loops_left -= 1;
-                    clip.anchor = self.position;
-                }
-            }
-            Action::Timeline(timeline) => self.report(Happened::StartTimeline(timeline)),
-            Action::Stop => {
-                self.playing = false;
-                self.report(Happened::Stopped);
-            }
-        }
+        action
     }
 
-    /// Samples from the playhead to the next clip start or end (at most `limit`).
+    /// Starts from beat 0 where a follow action of another timeline asked.
+    fn start_over(&mut self) {
+        self.seek_beat(0.0);
+        self.play();
+        self.boundary();
+    }
+
+    /// Samples from the playhead to the next clip start or end, or the next decision ahead
+    /// of one (at most `limit`).
     fn until_boundary(&self, limit: u64) -> u64 {
         let here = self.position;
+        let ahead = |clip: &PlayClip| match clip.decides_ahead() && clip.end() != u64::MAX {
+            true => clip.end().saturating_sub(LEAD),
+            false => clip.anchor,
+        };
         self.clips
             .iter()
-            .flat_map(|clip| [clip.anchor, clip.end()])
+            .flat_map(|clip| [clip.anchor, clip.end(), ahead(clip)])
             .filter(|&at| at > here)
             .map(|at| at - here)
             .fold(limit, u64::min)
@@ -506,9 +583,13 @@ impl Player {
                 }
             }
             self.boundary();
+            if self.starts.due(self.now) {
+                self.start_over();
+            }
             let mut end = (i + 1..n)
                 .find(|&j| jump[j] != jump[j - 1] || (play[j] > 0.5) != (play[j - 1] > 0.5))
                 .unwrap_or(n);
+            end = i + self.starts.until_next(self.now, (end - i) as u64) as usize;
             if self.playing {
                 end = i + self.until_boundary((end - i) as u64) as usize;
             }
@@ -571,6 +652,7 @@ impl Player {
         self.ends_done = old.ends_done;
         self.last_play = old.last_play;
         self.last_jump = old.last_jump;
+        self.starts = old.starts;
         let here = old.position;
         for clip in &mut self.clips {
             if let Some(before) = old.clips.iter().find(|before| before.id == clip.id)
@@ -578,6 +660,7 @@ impl Player {
             {
                 clip.anchor = before.anchor;
                 clip.loops_left = before.loops_left.min(clip.loops);
+                clip.decided = before.decided;
             }
         }
         let cut = |player: &mut Player, clip: &PlayClip, t: u64, left: u32| {
@@ -612,7 +695,7 @@ impl Player {
                 .any(|clip| clip.id == before.id && clip.placed_as(before));
             if !kept {
                 cut(self, before, here - before.anchor, self.declick);
-                self.report(Happened::Ended(before.index));
+                self.report(Happened::Ended(before.key));
             }
         }
         for at in 0..self.clips.len() {
@@ -621,8 +704,8 @@ impl Player {
                 before.id == clip.id && before.placed_as(clip) && before.sounds_at(here)
             });
             if !kept && clip.anchor < here && clip.sounds_at(here) {
-                let index = clip.index;
-                self.report(Happened::Started(index));
+                let key = clip.key;
+                self.report(Happened::Started(key));
             }
         }
     }

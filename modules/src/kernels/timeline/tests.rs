@@ -1,11 +1,12 @@
 //! The player measured: clips on their exact samples, offset, length, gain and pan by hand,
 //! two tempi, play, stop and seek the same bits whatever the blocks, follow actions as the
-//! exact events.
+//! exact events (a start of another timeline sent `LEAD` samples before the clip's end).
 
-use super::{Happened, TimelineEvent, player::PlayClip, player::Player, tempo_map};
+use super::{Happened, LEAD, TimelineEvent, player::PlayClip, player::Player, tempo_map};
 use patchvm_ir::timelines::{Clip, Follow, FollowAction, Position, Timeline};
 use patchvm_ir::{Name, TempoChange, TempoShape};
 use patchvm_vm::audio::AudioData;
+use patchvm_vm::clip_key as key;
 use std::sync::Arc;
 
 /// A mono file whose frame `k` is `k / 100000` (distinct, exact in `f32` to the test's needs).
@@ -94,11 +95,11 @@ fn a_clip_at_beat_4_at_120_bpm_starts_at_sample_96000_at_48_khz() {
         [
             TimelineEvent {
                 sample: 96_000,
-                what: Happened::Started(0)
+                what: Happened::Started(key("c1"))
             },
             TimelineEvent {
                 sample: 97_000,
-                what: Happened::Ended(0)
+                what: Happened::Ended(key("c1"))
             },
         ]
     );
@@ -163,7 +164,7 @@ fn two_timelines_place_clips_on_their_own_tempo_maps() {
             events[0],
             TimelineEvent {
                 sample: start,
-                what: Happened::Started(0)
+                what: Happened::Started(key("c"))
             }
         );
     }
@@ -204,11 +205,11 @@ fn play_stop_and_seek_land_on_their_samples_whatever_the_blocks() {
     assert_eq!(
         events,
         &[
-            at(0, Happened::Started(0)),
-            at(10_000, Happened::Ended(0)),
-            at(20_000, Happened::Started(0)),
-            at(30_000, Happened::Ended(0)),
-            at(30_000, Happened::Started(0)),
+            at(0, Happened::Started(key("c"))),
+            at(10_000, Happened::Ended(key("c"))),
+            at(20_000, Happened::Started(key("c"))),
+            at(30_000, Happened::Ended(key("c"))),
+            at(30_000, Happened::Started(key("c"))),
         ]
     );
 }
@@ -245,21 +246,36 @@ fn follow_actions_give_the_exact_events() {
     assert_eq!(
         events,
         [
-            at(0, Started(0)),
-            at(100, Ended(0)),
-            at(100, Started(0)),
-            at(200, Ended(0)),
-            at(200, Started(0)),
-            at(300, Ended(0)),
-            at(500, Started(1)),
+            at(0, Started(key("a"))),
+            at(100, Ended(key("a"))),
+            at(100, Started(key("a"))),
+            at(200, Ended(key("a"))),
+            at(200, Started(key("a"))),
+            at(300, Ended(key("a"))),
+            at(500, Started(key("b"))),
             // `next`: straight to c's start (beat 2) on the same sample.
-            at(600, Ended(1)),
-            at(600, Started(2)),
-            at(700, Ended(2)),
-            at(700, StartTimeline(1)),
-            // The playhead went on from c's end (timeline 1100) to d at 1500.
-            at(1100, Started(3)),
-            at(1200, Ended(3)),
+            at(600, Ended(key("b"))),
+            at(600, Started(key("c"))),
+            // The start of `other` (the second name) is sent 64 samples before c ends.
+            at(700 - LEAD, StartTimeline(1)),
+            // Then this timeline hands over: it stops where c ends, and d never plays.
+            at(700, Ended(key("c"))),
+            at(700, Stopped),
+        ]
+    );
+    // d's `stop`, reached when c has no follow action.
+    timeline.clips[2].follow = FollowAction::default();
+    let (_, _, events) = run(
+        &mut player(&timeline, &data, rate, 0),
+        &Commands::playing(3000),
+        64,
+    );
+    // The playhead went on from c's end (timeline 1100) to d at 1500.
+    assert_eq!(
+        events[events.len() - 3..],
+        [
+            at(1100, Started(key("d"))),
+            at(1200, Ended(key("d"))),
             at(1200, Stopped),
         ]
     );
@@ -351,7 +367,7 @@ fn an_edit_changes_the_output_only_from_its_sample_and_keeps_the_survivor_playin
         events,
         [TimelineEvent {
             sample: 1000,
-            what: Happened::Ended(1)
+            what: Happened::Ended(key("b"))
         }]
     );
 }
