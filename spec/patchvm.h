@@ -170,6 +170,12 @@ enum PvmStatus
    the ids there are). Nothing changed.
    */
   PVM_ERR_NOT_FOUND = -15,
+  /*
+   A recording's state does not allow the call (`pvm_record_*`): starting an id that is
+   already arming, recording or stopping, stopping one that is not running or already
+   stopping, or reading the take of one still running. Nothing changed.
+   */
+  PVM_ERR_STATE = -16,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -523,6 +529,71 @@ int32_t pvm_preset_load(PvmEngine *engine, const char *name);
 int32_t pvm_engine_probe(PvmEngine *engine, const char *node, const char *port, float *value);
 
 /*
+ Starts a recording from `record_json`: `{"id": "take1", "source": "input", "path":
+ "take1.wav", "timeline": "main"}` — `source` is `output` (what `pvm_engine_process` writes)
+ or `input` (what it reads); `path` a WAV file to write (32-bit float; RF64 past 4 GiB),
+ relative to the working directory; `timeline` (optional) a timeline the finished take is
+ placed on as clip `id`, file `id`, at the beat the timeline's playhead (as this ABI's
+ play, stop and seek calls moved it, by its tempo map) stood on at the take's first sample
+ less the latency; where the timeline was stopped, the beat it stood on. Records from the
+ next block `pvm_engine_process` renders. An id used by an earlier, finished take may be
+ used again: the new take replaces it.
+
+ Returns [`PVM_OK`](crate::PVM_OK), [`PVM_ERR_NULL`](crate::PVM_ERR_NULL),
+ [`PVM_ERR_UTF8`](crate::PVM_ERR_UTF8), [`PVM_ERR_TOO_LARGE`](crate::PVM_ERR_TOO_LARGE),
+ [`PVM_ERR_JSON`] (the message names the field), [`PVM_ERR_NOT_FOUND`] (no such timeline),
+ [`PVM_ERR_STATE`] (`id` is already arming, recording or stopping, or too many recordings
+ run), [`PVM_ERR_IO`] (the file cannot be created), [`PVM_ERR_BUSY`](crate::PVM_ERR_BUSY)
+ or [`PVM_ERR_PANIC`](crate::PVM_ERR_PANIC); nothing starts on an error.
+
+ A control call.
+
+ # Safety
+
+ `engine` is NULL or a live engine; `record_json` is NULL or NUL-terminated.
+ */
+int32_t pvm_record_start(PvmEngine *engine, const char *record_json);
+
+/*
+ Asks the audio side to stop recording `id` and returns at once, never waiting for it: the
+ take is finished once `pvm_engine_process` has rendered a block and the writer has closed
+ the file; a later control call collects it, and it shows in `pvm_engine_state_json`'s
+ `recordings` and in [`pvm_record_take_json`]. Until then the recording is `stopping`.
+
+ Returns [`PVM_OK`](crate::PVM_OK), [`PVM_ERR_NULL`](crate::PVM_ERR_NULL),
+ [`PVM_ERR_UTF8`](crate::PVM_ERR_UTF8), [`PVM_ERR_STATE`] (no recording `id` runs, or it
+ is already stopping: the message lists those running), or
+ [`PVM_ERR_PANIC`](crate::PVM_ERR_PANIC); nothing changes on an error.
+
+ A control call.
+
+ # Safety
+
+ `engine` is NULL or a live engine; `id` is NULL or NUL-terminated.
+ */
+int32_t pvm_record_stop(PvmEngine *engine, const char *id);
+
+/*
+ The take of recording `id` as JSON once it is finished: `{"id", "path", "frames",
+ "seconds", "frames_lost", "hash" (BLAKE3 of the file, hex), "channels", "start_sample"
+ (the engine sample of its first frame), "placed_at" (that less the latency for a take of
+ the input), "timeline", "place_error" (only when placing it on its timeline failed)}`.
+
+ Returns NULL, with a message from [`pvm_engine_last_error`](crate::pvm_engine_last_error),
+ while `id` is still arming, recording or stopping, when no take has that id, or for a NULL
+ or non-UTF-8 `id`, a NULL or freed `engine` or a control call running. The string is owned
+ by the engine and valid until the next call of this function on it (or
+ [`pvm_engine_free`](crate::pvm_engine_free)).
+
+ A control call.
+
+ # Safety
+
+ `engine` is NULL or a live engine; `id` is NULL or NUL-terminated.
+ */
+const char *pvm_record_take_json(PvmEngine *engine, const char *id);
+
+/*
  Plays the routing patch `patch_json` (the JSON form of a patch) in place of the one
  playing. Sections it leaves out — `timelines`, `transport`, `samples` — are kept from the
  patch playing, so clips already placed stay. Without a `timeline` node every timeline plays
@@ -578,7 +649,9 @@ int32_t pvm_routing_update(PvmEngine *engine, const char *edits_json);
    "stretch", "pitch"}]}]`; `playing` and `position` follow the calls made through this ABI
    (a follow action's stop is not seen);
  - `files`: `[{"id", "path", "frames", "channels", "seconds"}]`;
- - `recorder`: `null` (recording is not built yet);
+ - `recordings`: the finished takes, as `pvm_record_take_json` gives each;
+ - `recorder`: `{"recordings": [{"id", "path", "state", "frames", "frames_lost"}],
+   "errors": [...]}`, the running recordings and the recordings that ended without a take;
  - `late_blocks` (calls that took longer than their real-time budget), `load` and
    `peak_load` (1.0 = the whole budget).
 

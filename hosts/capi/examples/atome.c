@@ -1,7 +1,7 @@
 /*
  * atome.c: the Atome engine's MVP milestones in order, each asserted from the samples the
  * engine renders: init, output, routing input -> master, file load and clip playback,
- * (recording), monitoring, two timelines, stretch, actions, follow actions.
+ * recording, monitoring, two timelines, stretch, actions, follow actions.
  *
  *   cc hosts/capi/examples/atome.c -Ispec -Ltarget/release -lpatchvm_capi -lpthread -ldl -lm -o atome
  *   ./atome hosts/capi/examples/atome-click.wav
@@ -10,12 +10,15 @@
  * centre plays it at cos(pi/4) on each side. Prints one line per milestone and "ok" last;
  * exits 1 at the first milestone that does not hold.
  */
+#define _POSIX_C_SOURCE 200809L /* nanosleep, getpid */
 #include "patchvm.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #define RATE 48000
 #define MAX_FRAMES 200000
@@ -35,6 +38,9 @@ static void fail(const char *what, int line) {
         if (!(condition)) fail(#condition, __LINE__); \
     } while (0)
 #define OK(call) CHECK((call) == PVM_OK)
+
+/* The input recorded in milestone 5, at its frame i: never 0. */
+static float ramp(long i) { return (float)(i % 100 + 1) / 256.0f; }
 
 /* The fixture's frame i. */
 static double click(long i) { return (double)(i % 64 + 1) / 128.0; }
@@ -134,10 +140,67 @@ int main(int argc, char **argv) {
     CHECK(plays_click(96000, 0, centre, 0.0));
     printf("4 file load and clip playback: ok onset=96000\n");
 
-    /* 5. Recording: LEAD: the recorder's milestone goes here once pvm_record_start and
-     * pvm_record_stop land (record the input while "main" plays, stop, place the take as a
-     * clip and hear it back). */
-    printf("5 recording: not built yet\n");
+    /* 5. Recording: the input recorded while "main" plays, from beat 1 (24 000 samples in)
+     * for 9 600 samples; the stop does not wait, the take shows once blocks are processed; it
+     * is placed on "main" as clip "take1" at beat 1 and plays back from sample 24 000. */
+    render(4800, 0.0f); /* c1 plays out */
+    OK(pvm_timeline_stop(engine, "main"));
+    OK(pvm_timeline_play(engine, "main", 0.0));
+    render(24000, 0.0f);
+    {
+        char path[512], request[700];
+        const char *tmp = getenv("TMPDIR");
+        snprintf(path, sizeof path, "%s/atome-take-%ld.wav", tmp && *tmp ? tmp : "/tmp", (long)getpid());
+        snprintf(request, sizeof request,
+                 "{\"id\": \"take1\", \"source\": \"input\", \"path\": \"%s\", \"timeline\": \"main\"}",
+                 path);
+        OK(pvm_record_start(engine, request));
+        CHECK(pvm_record_start(engine, request) == PVM_ERR_STATE); /* the second click */
+        static float in[96];
+        static float out[2 * 96];
+        for (long done = 0; done < 9600; done += 96) {
+            for (long i = 0; i < 96; i++) in[i] = ramp(done + i);
+            OK(pvm_engine_process(engine, in, out, 96));
+        }
+        OK(pvm_record_stop(engine, "take1"));
+        CHECK(pvm_record_stop(engine, "take1") == PVM_ERR_STATE);
+        CHECK(pvm_record_take_json(engine, "take1") == NULL);
+        CHECK(strstr(pvm_engine_last_error(engine), "stopping") != NULL);
+        const char *take = NULL;
+        int blocks = 0;
+        while (take == NULL && blocks < 5000) {
+            render(64, 0.0f);
+            blocks++;
+            take = pvm_record_take_json(engine, "take1");
+            if (take == NULL) { /* the writer thread closes the file */
+                struct timespec ms = {0, 1000000};
+                nanosleep(&ms, NULL);
+            }
+        }
+        CHECK(take != NULL);
+        CHECK(strstr(take, "\"frames\":9600,") != NULL);
+        CHECK(strstr(take, "\"frames_lost\":0,") != NULL);
+        const char *state = pvm_engine_state_json(engine);
+        CHECK(state && strstr(state, "\"recordings\":[{") != NULL);
+        CHECK(strstr(state, "\"file\":\"take1\"") != NULL);
+        CHECK(strstr(state, "\"recorder\":{\"recordings\":[],") != NULL); /* idle */
+        /* The clip on "main": file "take1" at beat 1. */
+        const char *clip = strstr(state, "{\"id\":\"take1\",\"file\":\"take1\"");
+        const char *end = clip ? strchr(clip, '}') : NULL;
+        const char *position = clip ? strstr(clip, "\"position\":1.0}") : NULL;
+        CHECK(position != NULL && position < end);
+        OK(pvm_timeline_stop(engine, "main"));
+        OK(pvm_timeline_play(engine, "main", 0.0));
+        render(40000, 0.0f);
+        CHECK(onset(40000, 0.0f) == 24000);
+        double gain = left[24000] / ramp(0);
+        CHECK(gain > 0.5 && gain <= 1.0);
+        for (long i = 0; i < 9600; i++) CHECK(fabs(left[24000 + i] - ramp(i) * gain) < 1e-6);
+        CHECK(left[24000 + 9600] == 0.0f);
+        OK(pvm_clip_remove(engine, "main", "take1"));
+        remove(path);
+        printf("5 recording: ok frames=9600 onset=24000 after %d blocks\n", blocks);
+    }
 
     /* 6. Monitoring: the input heard while the timeline plays, the clip mixed over it. */
     render(4800, 0.25f); /* c1 plays out its 4 800 frames */

@@ -46,6 +46,8 @@ pub(crate) struct PoisonableController {
     pub(crate) playheads: crate::state::Playheads,
     /// The text `pvm_engine_state_json` returned last.
     pub(crate) state: CString,
+    /// The finished recordings collected so far (`record.rs`).
+    pub(crate) takes: crate::record::Takes,
 }
 
 impl PoisonableController {
@@ -57,6 +59,7 @@ impl PoisonableController {
             poisoned: false,
             playheads: crate::state::Playheads::default(),
             state: CString::default(),
+            takes: crate::record::Takes::default(),
         }
     }
 
@@ -74,6 +77,7 @@ impl PoisonableController {
         }
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             self.controller.maintain();
+            crate::record::collect(self);
             call(self)
         }));
         match outcome {

@@ -89,6 +89,11 @@ impl Playheads {
         }
     }
 
+    /// The beat timeline `name`'s playhead stands on at engine time `sample`.
+    pub(crate) fn beat_at(&self, name: &str, sample: u64, controller: &Controller) -> f64 {
+        self.position(name, sample, controller).beat
+    }
+
     /// Timeline `name`'s playhead at engine time `now`: `beat` is where it is.
     fn position(&self, name: &str, now: u64, controller: &Controller) -> Playhead {
         let head = self.get(name);
@@ -122,7 +127,9 @@ impl Playheads {
 ///   "stretch", "pitch"}]}]`; `playing` and `position` follow the calls made through this ABI
 ///   (a follow action's stop is not seen);
 /// - `files`: `[{"id", "path", "frames", "channels", "seconds"}]`;
-/// - `recorder`: `null` (recording is not built yet);
+/// - `recordings`: the finished takes, as `pvm_record_take_json` gives each;
+/// - `recorder`: `{"recordings": [{"id", "path", "state", "frames", "frames_lost"}],
+///   "errors": [...]}`, the running recordings and the recordings that ended without a take;
 /// - `late_blocks` (calls that took longer than their real-time budget), `load` and
 ///   `peak_load` (1.0 = the whole budget).
 ///
@@ -187,7 +194,8 @@ fn state(side: &PoisonableController) -> Value {
         "tempo": controller.tempo_map().map(|map| tempo_json(&map)),
         "timelines": timelines,
         "files": files,
-        "recorder": Value::Null,
+        "recordings": crate::record::recordings_json(side),
+        "recorder": crate::record::recorder_json(side),
         "late_blocks": metrics.late_calls,
         "load": metrics.last_load,
         "peak_load": metrics.peak_load,

@@ -61,6 +61,10 @@ pub enum PvmStatus {
     /// An id names nothing: no timeline, clip or audio file of that id (the message lists
     /// the ids there are). Nothing changed.
     PVM_ERR_NOT_FOUND = -15,
+    /// A recording's state does not allow the call (`pvm_record_*`): starting an id that is
+    /// already arming, recording or stopping, stopping one that is not running or already
+    /// stopping, or reading the take of one still running. Nothing changed.
+    PVM_ERR_STATE = -16,
 }
 
 /// The status codes as `i32`, the type the functions return. Hidden from cbindgen: the
@@ -102,6 +106,8 @@ mod codes {
     pub const PVM_ERR_JSON: i32 = PvmStatus::PVM_ERR_JSON as i32;
     /// [`PvmStatus::PVM_ERR_NOT_FOUND`] as an `i32`.
     pub const PVM_ERR_NOT_FOUND: i32 = PvmStatus::PVM_ERR_NOT_FOUND as i32;
+    /// [`PvmStatus::PVM_ERR_STATE`] as an `i32`.
+    pub const PVM_ERR_STATE: i32 = PvmStatus::PVM_ERR_STATE as i32;
 }
 
 pub use codes::*;
@@ -126,6 +132,7 @@ pub(crate) fn describe(code: i32) -> &'static CStr {
         PVM_ERR_CONCURRENT => c"another call on the same side of the engine is running",
         PVM_ERR_JSON => c"a JSON argument is malformed",
         PVM_ERR_NOT_FOUND => c"no timeline, clip or file has that id",
+        PVM_ERR_STATE => c"the recording's state does not allow the call",
         _ => c"unknown status code",
     }
 }
@@ -163,6 +170,7 @@ mod tests {
             PVM_ERR_CONCURRENT,
             PVM_ERR_JSON,
             PVM_ERR_NOT_FOUND,
+            PVM_ERR_STATE,
         ];
         let mut seen = std::collections::BTreeSet::new();
         for (i, code) in codes.into_iter().enumerate() {

@@ -360,7 +360,12 @@ fn the_state_follows_the_playhead_files_and_clips() {
         (Some("click"), Some(4_800))
     );
     assert_eq!(file["seconds"], 0.1);
-    assert_eq!(state["recorder"], serde_json::Value::Null);
+    // Nothing recorded, nothing running.
+    assert_eq!(state["recordings"], serde_json::json!([]));
+    assert_eq!(
+        state["recorder"],
+        serde_json::json!({"recordings": [], "errors": []})
+    );
     // SAFETY: a live engine.
     engine.check(
         unsafe { pvm_timeline_stop(engine.raw, c"main".as_ptr()) },

@@ -181,6 +181,7 @@ fn atome_c_walks_the_mvp_milestones_from_samples() {
         "{stdout}"
     );
     assert!(stdout.contains("4 file load and clip playback: ok onset=96000"));
+    assert!(stdout.contains("5 recording: ok frames=9600 onset=24000 after "));
     assert!(stdout.contains("7 two timelines: ok onsets=48000,96000"));
 }
 

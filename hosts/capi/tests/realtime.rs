@@ -147,3 +147,70 @@ fn process_does_not_allocate_through_clip_edits_tempo_and_actions() {
         pvm_engine_free(engine);
     }
 }
+
+/// Recording the input and the output while processing: every process call, from the start
+/// through the stop to the take, runs without allocating, and the take holds every frame.
+#[test]
+fn process_does_not_allocate_while_recording() {
+    let engine = pvm_engine_new(48_000.0, 1, 2);
+    assert!(!engine.is_null());
+    let routing = cr#"{"nodes": {"mic": {"type": "input", "params": {"channel": 0}},
+        "out": {"type": "output"}},
+      "connections": [{"from": ["mic", "out"], "to": ["out", "in"]}]}"#;
+    let dir = std::env::temp_dir().join(format!("pvm-capi-rt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let request = |id: &str, source: &str| {
+        let path = dir.join(format!("{id}.wav"));
+        std::ffi::CString::new(format!(
+            r#"{{"id": "{id}", "source": "{source}", "path": {:?}}}"#,
+            path.to_str().unwrap()
+        ))
+        .unwrap()
+    };
+    let input = vec![0.25_f32; 256];
+    let mut output = vec![0.0_f32; 2 * 256];
+    let mut process = |frames: u32| {
+        // SAFETY: a live engine, used by this thread only; buffers as large as said.
+        let status = assert_no_alloc(|| unsafe {
+            pvm_engine_process(engine, input.as_ptr(), output.as_mut_ptr(), frames)
+        });
+        assert_eq!(status, PVM_OK);
+    };
+    // SAFETY: a live engine and NUL-terminated texts; the control calls run between process
+    // calls on this thread.
+    unsafe {
+        assert_eq!(pvm_routing_set(engine, routing.as_ptr()), PVM_OK);
+        process(64);
+        assert_eq!(
+            pvm_record_start(engine, request("rt_in", "input").as_ptr()),
+            PVM_OK
+        );
+        assert_eq!(
+            pvm_record_start(engine, request("rt_out", "output").as_ptr()),
+            PVM_OK
+        );
+        for round in 0..200_u32 {
+            process(1 + round % 256);
+        }
+        assert_eq!(pvm_record_stop(engine, c"rt_in".as_ptr()), PVM_OK);
+        assert_eq!(pvm_record_stop(engine, c"rt_out".as_ptr()), PVM_OK);
+        let recorded: u32 = (0..200).map(|round| 1 + round % 256).sum();
+        for id in [c"rt_in", c"rt_out"] {
+            let mut take = null();
+            for _ in 0..5_000 {
+                process(64);
+                take = pvm_record_take_json(engine, id.as_ptr());
+                if !take.is_null() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            assert!(!take.is_null());
+            let take: serde_json::Value =
+                serde_json::from_str(std::ffi::CStr::from_ptr(take).to_str().unwrap()).unwrap();
+            assert_eq!(take["frames"], u64::from(recorded));
+            assert_eq!(take["frames_lost"], 0);
+        }
+        assert_eq!(pvm_engine_free(engine), PVM_OK);
+    }
+}
