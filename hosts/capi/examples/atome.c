@@ -267,17 +267,17 @@ int main(int argc, char **argv) {
     CHECK(plays_click(0, 0, centre, 0.0));
     CHECK(plays_click(416, 416, centre, 0.0));
     CHECK(plays_click(480, 0, centre, 0.0));
-    /* A follow action that starts another timeline: LEAD: not acted on yet (the timeline
-     * kernel reports StartTimeline and kernels/timeline.rs drops it), so "second" stays
-     * silent. When it is, s1 (at beat 2 of "second") sounds 48 000 samples after f2 ends. */
+    /* A follow action that starts another timeline: f2 ends at 960 and starts "second"
+     * from its beat 0 there, so s1 (at beat 2 of "second", panned hard left) sounds at
+     * 960 + 48 000; "main" hands over and stays silent after f2. */
     OK(pvm_clip_update(engine, "f2", "{\"follow\": [\"timeline\", \"second\"]}"));
     render(4800, 0.0f);
     OK(pvm_timeline_play(engine, "main", 0.0));
     render(60000, 0.0f);
     CHECK(plays_click(480, 0, centre, 0.0));
-    CHECK(onset(60000, 0.0f) == 0);
-    for (long i = 960 + 96; i < 60000; i++) CHECK(left[i] == 0.0f);
-    printf("10 follow actions: ok next at 480; another timeline's start not acted on yet\n");
+    for (long i = 960 + 96; i < 48960; i++) CHECK(left[i] == 0.0f);
+    CHECK(plays_click(48960, 0, 1.0, 0.0));
+    printf("10 follow actions: ok next at 480, second timeline at 48960\n");
 
     CHECK(pvm_engine_free(engine) == PVM_OK);
     printf("ok\n");
