@@ -209,6 +209,8 @@ pub struct StretchReader {
     repeat: Option<(usize, usize)>,
     /// The stream's past a [`StretchReader::prime`] gives the library, interleaved.
     history: Box<[f32]>,
+    /// The library's runs (one a chunk) since built: the work a caller bounds per block.
+    chunks: u64,
 }
 
 impl StretchReader {
@@ -224,6 +226,7 @@ impl StretchReader {
             at: CHUNK,
             repeat: None,
             history,
+            chunks: 0,
         }
     }
 
@@ -275,6 +278,12 @@ impl StretchReader {
             self.at += step;
             discard -= step;
         }
+    }
+
+    /// The chunks the library has run since the reader was built (each fed at most
+    /// `CHUNK / stretch` frames): a count of the work done, for bounding it per block.
+    pub fn chunks(&self) -> u64 {
+        self.chunks
     }
 
     /// Output frames from a frame fed to the library to the output it becomes.
@@ -345,6 +354,7 @@ impl StretchReader {
             }
         }
         self.stretcher.run(frames);
+        self.chunks += 1;
         self.at = 0;
     }
 }

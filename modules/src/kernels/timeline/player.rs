@@ -15,6 +15,8 @@ use std::sync::Arc;
 #[cfg(feature = "stretch")]
 #[path = "stretched.rs"]
 mod stretched;
+#[cfg(all(test, feature = "stretch"))]
+pub(super) use stretched::CATCH_UP;
 
 /// How long a clip cut mid-sound takes to fade out: 2 ms (96 samples at 48 kHz).
 pub const DECLICK_SECONDS: f64 = 0.002;
@@ -293,7 +295,11 @@ impl Player {
         clips.sort_by_key(|clip| (clip.start, clip.index));
         Player {
             #[cfg(feature = "stretch")]
-            readers: stretched::Readers::new(&clips, sample_rate),
+            readers: stretched::Readers::new(
+                &clips,
+                sample_rate,
+                (DECLICK_SECONDS * sample_rate).round().max(1.0) as u32,
+            ),
             clips,
             ghosts: Vec::with_capacity(MAX_TAILS),
             tempo,
@@ -331,6 +337,12 @@ impl Player {
         }
         #[cfg(feature = "stretch")]
         self.readers.forget();
+    }
+
+    /// The chunks its stretch readers have run so far, for bounding their work per block.
+    #[cfg(all(test, feature = "stretch"))]
+    pub(crate) fn stretch_chunks(&self) -> u64 {
+        self.readers.chunks()
     }
 
     /// The events since the last [`Player::clear_events`], of the last block at most.

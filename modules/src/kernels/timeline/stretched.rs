@@ -11,16 +11,27 @@
 //! therefore runs ahead of its clip: it is primed (given the file before the clip's first
 //! frame, [`StretchReader::prime`]) its output latency (8,192 samples at 48 kHz) before the
 //! clip is due, and what it reads before the clip's first sample is thrown away, so the
-//! clip's first frame sounds on the clip's first sample. That costs nothing extra when the
-//! playhead reaches the clip by playing; a play or seek that lands inside a clip or its lead
-//! primes its reader there, reading the skipped part of the lead at once (up to eight of the
-//! library's spectra in one block: the cost of a seek). Clips that start within the lead of
-//! the timeline's beat 0 are primed when the player is built. Everything is decided on
+//! clip's first frame sounds on the clip's first sample. That priming costs nothing more than
+//! a copy of the window's input (nothing is thrown away), so a clip reached by playing starts
+//! on its exact sample. A play, seek, replay or edit that lands inside a clip or its lead
+//! never primes a whole lead in one block: the reader is primed cheaply for a point
+//! `lead / CATCH_UP` samples on and catches up reading [`CATCH_UP`] frames a sample (the
+//! cost of four clips playing), silent meanwhile, then fades in over the clips' declick. A
+//! seek into a stretched clip is therefore heard after at most 2,048 samples (43 ms at 48 kHz,
+//! 46 ms at 44.1 kHz), plus the 2 ms fade. Clips that start within the lead of the timeline's
+//! beat 0 are primed whole when the player is built (control side), on their exact sample.
+//! Everything is decided on
 //! timeline samples, so the same commands give the same bits whatever the blocks.
 
 use super::{PlayClip, Stretching};
 use crate::dsp::stretch::{CHUNK, StretchReader};
 use std::ops::Range;
+
+/// Frames a reader behind its clip reads per timeline sample while it catches up (after a
+/// seek, a replay or an edit into its clip): one played and `CATCH_UP - 1` thrown away, so one
+/// 64-sample block runs at most `CATCH_UP` (plus one) of the library's chunks, the cost of
+/// playing four stretched clips, instead of a whole prime's 128 at once.
+pub(crate) const CATCH_UP: u64 = 4;
 
 /// One clip's reader and where it is.
 #[derive(Debug)]
@@ -29,24 +40,34 @@ struct ClipReader {
     /// The pass (its anchor) and clip sample (negative in the lead) the reader's next frame
     /// is; `None` before it is primed.
     next: Option<(u64, i64)>,
+    /// The clip sample a reader that caught up mid-clip fades in from.
+    fade_from: Option<i64>,
     /// One read's frames, left and right.
     block: [[f32; CHUNK]; 2],
 }
 
 impl ClipReader {
-    /// Makes the reader's next frame `clip`'s sample `t` of its current pass (`t` at least
-    /// minus the lead), priming it unless it is there already.
-    fn sync(&mut self, clip: &PlayClip, stretching: Stretching, t: i64) {
-        if self.next == Some((clip.anchor, t)) {
+    /// Primes the reader for `clip`'s current pass if it is not on it, at sample `c` (at
+    /// least minus the lead) of it: cheaply, with no frames thrown away, so that it plays
+    /// its file's frames from `u = max(0, c + lead / CATCH_UP)` on, which it reaches when the
+    /// clip does after reading `CATCH_UP` frames a sample (exactly at sample 0 when primed a
+    /// whole lead ahead).
+    fn sync(&mut self, clip: &PlayClip, stretching: Stretching, c: i64, lead: u64) {
+        let catching_up = lead - lead.div_ceil(CATCH_UP);
+        if self.next.is_some_and(|(anchor, t)| {
+            anchor == clip.anchor && u64::try_from(c - t).is_ok_and(|gap| gap <= catching_up)
+        }) {
             return;
         }
         let Some(data) = &clip.data else {
             return;
         };
-        let from = clip.offset as f64 + t.max(0) as f64 / stretching.factor;
-        let skip = usize::try_from(-t).unwrap_or(0);
-        self.reader.prime(data, from, skip);
-        self.next = Some((clip.anchor, t));
+        let u = (c + lead.div_ceil(CATCH_UP) as i64).max(0);
+        let lead = lead as i64;
+        let from = clip.offset as f64 + u as f64 / stretching.factor;
+        self.reader.prime(data, from, lead as usize);
+        self.next = Some((clip.anchor, u - lead));
+        self.fade_from = None;
     }
 
     /// Reads the next `n` frames (at most [`CHUNK`]) into `block`.
@@ -61,6 +82,41 @@ impl ClipReader {
             *t += n as i64;
         }
     }
+
+    /// Reads and throws away the next `n` frames.
+    fn skip(&mut self, clip: &PlayClip, mut n: u64) {
+        while n > 0 {
+            let step = n.min(CHUNK as u64);
+            self.read(clip, step as usize);
+            n -= step;
+        }
+    }
+
+    /// Catches up with clip sample `c`, the first of `samples` to play, reading at most
+    /// [`CATCH_UP`] frames a sample: the samples it stays silent for (all of them if it is
+    /// still behind at their end).
+    fn catch_up(&mut self, clip: &PlayClip, c: i64, samples: u64) -> u64 {
+        let Some((_, r)) = self.next else {
+            return samples;
+        };
+        let Ok(gap) = u64::try_from(c - r) else {
+            return 0;
+        };
+        if gap == 0 {
+            return 0;
+        }
+        let silent = gap.div_ceil(CATCH_UP - 1);
+        if silent >= samples {
+            self.skip(clip, samples * CATCH_UP);
+            return samples;
+        }
+        self.skip(clip, gap + silent);
+        let at = c + silent as i64;
+        if at > 0 {
+            self.fade_from = Some(at);
+        }
+        silent
+    }
 }
 
 /// The readers of one player's clips, by the clip's place in the player's order.
@@ -70,13 +126,15 @@ pub(super) struct Readers {
     /// Samples a reader is primed before its clip's first sample: the library's output
     /// latency.
     lead: u64,
+    /// Samples a reader that caught up mid-clip fades in over: the clips' declick.
+    declick: u32,
 }
 
 impl Readers {
     /// A reader for each clip of `clips` (in the player's order) that has a stretch or a
     /// pitch and a file, those within the lead of sample 0 primed for a play from there
     /// (control side: allocates).
-    pub(super) fn new(clips: &[PlayClip], sample_rate: f64) -> Readers {
+    pub(super) fn new(clips: &[PlayClip], sample_rate: f64, declick: u32) -> Readers {
         let mut lead = 0;
         let readers = clips
             .iter()
@@ -95,15 +153,33 @@ impl Readers {
                 let mut reader = Box::new(ClipReader {
                     reader,
                     next: None,
+                    fade_from: None,
                     block: [[0.0; CHUNK]; 2],
                 });
                 if clip.start < lead {
-                    reader.sync(clip, stretching, -(clip.start as i64));
+                    reader
+                        .reader
+                        .prime(data, clip.offset as f64, clip.start as usize);
+                    reader.next = Some((clip.anchor, -(clip.start as i64)));
                 }
                 Some(reader)
             })
             .collect();
-        Readers { readers, lead }
+        Readers {
+            readers,
+            lead,
+            declick,
+        }
+    }
+
+    /// The chunks all the readers have run so far (their library's work).
+    #[cfg(test)]
+    pub(super) fn chunks(&self) -> u64 {
+        self.readers
+            .iter()
+            .flatten()
+            .map(|r| r.reader.chunks())
+            .sum()
     }
 
     /// Forgets where every reader is (a reset): each is primed again when its clip is due.
@@ -136,8 +212,9 @@ impl Readers {
             if first >= last {
                 continue;
             }
-            reader.sync(clip, stretching, first as i64 - clip.anchor as i64);
-            let mut at = first;
+            let c = first as i64 - clip.anchor as i64;
+            reader.sync(clip, stretching, c, self.lead);
+            let mut at = first + reader.catch_up(clip, c, last - first);
             while at < last {
                 let n = (last - at).min(CHUNK as u64) as usize;
                 reader.read(clip, n);
@@ -146,9 +223,12 @@ impl Readers {
                         continue;
                     };
                     if let Some((_, [l, r])) = clip.levels(t) {
+                        let fade = reader.fade_from.map_or(1.0, |from| {
+                            ((t as i64 - from + 1) as f32 / self.declick as f32).min(1.0)
+                        });
                         let i = block.start + (sample - here) as usize;
-                        left[i] += reader.block[0][k] * l;
-                        right[i] += reader.block[1][k] * r;
+                        left[i] += reader.block[0][k] * l * fade;
+                        right[i] += reader.block[1][k] * r * fade;
                     }
                 }
                 at += n as u64;

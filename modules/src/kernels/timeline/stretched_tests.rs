@@ -3,8 +3,9 @@
 //! of the file lands (a burst's energy centroid, against the sample computed by hand), a seek
 //! into a clip, a looping clip, the same bits whatever the blocks, and no allocation.
 
+use super::player::CATCH_UP;
 use super::tests::{Commands, player, run};
-use super::{Happened, TimelineEvent};
+use super::{Happened, Player, TimelineEvent};
 use crate::kernels::test_support::{SR, frequency, rms};
 use assert_no_alloc::assert_no_alloc;
 use patchvm_ir::timelines::{Clip, Timeline};
@@ -186,39 +187,92 @@ fn a_stretched_clip_plays_its_file_on_its_exact_samples() {
     }
 }
 
-/// A seek into a clip at stretch 2 plays the file from the seek's time over the stretch, at
-/// once and at full level.
-#[test]
-fn a_seek_into_a_stretched_clip_lands_on_its_file_frame() {
-    // Clip at beat 0, from 1 s of the file, for 2 s of the file: 4 s on the timeline.
-    let at_zero = |file: &Arc<AudioData>| {
-        let clip = Clip {
-            offset: 1.0,
-            length: Some(2.0),
-            ..Clip::new("c", "a.wav", 0.0)
-        };
-        let clip = Clip {
-            stretch: 2.0,
-            ..clip
-        };
-        player(&timeline(vec![clip]), file, SR, 0)
+/// The clip at beat 0 from 1 s of the file for 2 s of it, at stretch 2 (4 s on the timeline).
+fn at_zero(file: &Arc<AudioData>) -> Player {
+    let clip = Clip {
+        offset: 1.0,
+        length: Some(2.0),
+        stretch: 2.0,
+        ..Clip::new("c", "a.wav", 0.0)
     };
-    // At sample 1,000 the playhead jumps to beat 1: clip sample 24,000, file frame
-    // 48,000 + 24,000 / 2 = 60,000.
-    let mut commands = Commands::playing(60_000);
+    player(&timeline(vec![clip]), file, SR, 0)
+}
+
+/// Playing from sample 0, at sample 1,000 the playhead jumps to beat 1: clip sample 24,000,
+/// file frame 48,000 + 24,000 / 2 = 60,000.
+fn seek_at_1000() -> Commands {
+    let mut commands = Commands::playing(64 * 938);
     commands.jump[1_000..].fill(1.0);
     commands.cue[1_000..].fill(1.0);
+    commands
+}
+
+/// The samples a seek into a stretched clip stays silent at 48 kHz: the library's output
+/// latency (8,192 samples) over `CATCH_UP` (4), a reader reading four frames a sample.
+const SEEK_SILENCE: usize = 8_192 / 4;
+
+/// A seek into a clip at stretch 2 plays the file from the seek's time over the stretch:
+/// silent for 2,048 samples (43 ms) while its reader catches up, then fading in over the
+/// 96-sample declick to its full level.
+#[test]
+fn a_seek_into_a_stretched_clip_lands_on_its_file_frame() {
+    let commands = seek_at_1000();
     // A burst at file frame 72,000 is clip sample (72,000 - 48,000) · 2 = 48,000: 24,000
     // after the seek's clip sample, so at sample 25,000.
     let (left, _, _) = run(&mut at_zero(&burst(4.0, 72_000, 24_000)), &commands, 64);
     let error = centroid(&left, 1_000, 60_000) - 25_000.0;
     eprintln!("seek: burst {error:+.1} samples off");
     assert!(error.abs() <= 64.0, "the burst is {error} samples off");
-    // A tone plays at its full level from the seek's sample.
     let (left, _, _) = run(&mut at_zero(&sine(441.0, 4.0)), &commands, 64);
-    let level = peak(&left[1_000..1_000 + PERIOD]);
+    let heard = 1_000 + left[1_000..].iter().position(|&x| x != 0.0).unwrap();
+    eprintln!("seek: heard {} samples after it", heard - 1_000);
+    assert_eq!(heard, 1_000 + SEEK_SILENCE);
+    // Within the fade each sample is under the envelope rising linearly over 96 samples.
+    for k in 0..96 {
+        let envelope = LEVEL * (k + 1) as f64 / 96.0;
+        let x = f64::from(left[heard + k].abs());
+        assert!(
+            x <= envelope * 1.1 + 1e-4,
+            "fade sample {k}: {x} over {envelope}"
+        );
+    }
+    let level = peak(&left[heard + 96..heard + 96 + PERIOD]);
     assert!((level / LEVEL - 1.0).abs() < 0.1, "{level}");
-    assert!((frequency(&left[1_000..25_000]) / 441.0 - 1.0).abs() < 0.005);
+    assert!((frequency(&left[heard + 96..heard + 24_096]) / 441.0 - 1.0).abs() < 0.005);
+}
+
+/// Catching up after the seek runs at most `CATCH_UP` + 1 library chunks a 64-sample block
+/// (four frames read a sample, one more chunk where they straddle), not a whole prime's 128
+/// in one block; the 2,048 silent samples run 2,048 · 4 / 64 = 128 chunks in all.
+#[test]
+fn a_seek_spreads_its_reader_s_work_over_blocks() {
+    let commands = seek_at_1000();
+    let mut player = at_zero(&sine(441.0, 4.0));
+    let (mut left, mut right) = (vec![0.0; 64], vec![0.0; 64]);
+    let mut per_block = Vec::new();
+    for start in (0..commands.play.len()).step_by(64) {
+        let inputs = [
+            &commands.play[start..start + 64],
+            &commands.jump[start..start + 64],
+            &commands.cue[start..start + 64],
+        ];
+        let before = player.stretch_chunks();
+        player.process(inputs, &mut left, &mut right);
+        per_block.push(player.stretch_chunks() - before);
+    }
+    let most = per_block.iter().copied().max().unwrap();
+    eprintln!("seek: at most {most} chunks in a block");
+    assert!(most <= CATCH_UP + 1, "{most} chunks in one block");
+    // Blocks 15 (sample 1,000 is in it) to 47 (sample 3,048) hold the seek and the
+    // silence: after the seek's cheap prime the reader reads 8,192 frames to catch up and
+    // 24 played, 129 chunks, plus at most one for the 40 samples played before the seek.
+    let catch_up: u64 = per_block[15..48].iter().sum();
+    assert!((129..=130).contains(&catch_up), "{catch_up} chunks");
+    assert!(
+        per_block[50..].iter().all(|&n| n == 1),
+        "{:?}",
+        &per_block[50..60]
+    );
 }
 
 /// A looping clip at stretch 2 repeats its half second of the file every second, each pass's
