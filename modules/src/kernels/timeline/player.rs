@@ -609,7 +609,7 @@ impl Player {
                 let fade = (tail.left as f32 - 1.0) / declick;
                 #[cfg(feature = "stretch")]
                 let (l, r) = match clip.stretch {
-                    Some(_) if tail.ghost => (0.0, 0.0),
+                    Some(_) if tail.ghost => readers.ghost(tail.clip, clip, tail.t, tail.left),
                     Some(_) => readers.tail(tail.clip, clip, tail.t),
                     None => clip.frame(tail.t),
                 };
@@ -672,7 +672,7 @@ impl Player {
         if !old.playing {
             return;
         }
-        for before in &old.clips {
+        for (_at, before) in old.clips.iter().enumerate() {
             if !before.sounds_at(here) {
                 continue;
             }
@@ -681,7 +681,14 @@ impl Player {
                 .iter()
                 .any(|clip| clip.id == before.id && clip.placed_as(before));
             if !kept {
-                cut(self, before, here - before.anchor, self.declick);
+                let t = here - before.anchor;
+                cut(self, before, t, self.declick);
+                #[cfg(feature = "stretch")]
+                if before.stretch.is_some() && self.ghosts.last().is_some_and(|g| g.id == before.id)
+                {
+                    let ghost = self.ghosts.len() - 1;
+                    self.readers.keep_ghost(ghost, &old.readers, _at, before, t);
+                }
                 self.report(Happened::Ended(before.index));
             }
         }

@@ -23,7 +23,7 @@
 //! Everything is decided on
 //! timeline samples, so the same commands give the same bits whatever the blocks.
 
-use super::{PlayClip, Stretching};
+use super::{MAX_TAILS, PlayClip, Stretching};
 use crate::dsp::stretch::{CHUNK, StretchReader};
 use std::ops::Range;
 
@@ -42,6 +42,9 @@ struct ClipReader {
     next: Option<(u64, i64)>,
     /// The clip sample a reader that caught up mid-clip fades in from.
     fade_from: Option<i64>,
+    /// The frames of the `declick` clip samples from `next` on, read ahead so that a clip
+    /// cut by an edit fades out with its own audio: sample `t`'s at `t mod declick`.
+    ahead: Box<[[f32; 2]]>,
     /// One read's frames, left and right.
     block: [[f32; CHUNK]; 2],
 }
@@ -59,28 +62,50 @@ impl ClipReader {
         }) {
             return;
         }
-        let Some(data) = &clip.data else {
-            return;
-        };
         let u = (c + lead.div_ceil(CATCH_UP) as i64).max(0);
         let lead = lead as i64;
         let from = clip.offset as f64 + u as f64 / stretching.factor;
-        self.reader.prime(data, from, lead as usize);
-        self.next = Some((clip.anchor, u - lead));
+        self.prime(clip, from, lead as usize, u - lead);
+    }
+
+    /// Primes the reader so that its next frame is file frame `from` after `skip` frames,
+    /// which is clip sample `t` of the current pass, and reads the frames ahead.
+    fn prime(&mut self, clip: &PlayClip, from: f64, skip: usize, t: i64) {
+        let Some(data) = &clip.data else {
+            return;
+        };
+        self.reader.prime(data, from, skip);
+        let ahead = self.ahead.len();
+        let mut done = 0;
+        while done < ahead {
+            let n = (ahead - done).min(CHUNK);
+            let [left, right] = &mut self.block;
+            self.reader
+                .read(data, &mut [&mut left[..n], &mut right[..n]]);
+            for k in 0..n {
+                let slot = (t + (done + k) as i64).rem_euclid(ahead as i64) as usize;
+                self.ahead[slot] = [left[k], right[k]];
+            }
+            done += n;
+        }
+        self.next = Some((clip.anchor, t));
         self.fade_from = None;
     }
 
-    /// Reads the next `n` frames (at most [`CHUNK`]) into `block`.
+    /// Puts the next `n` frames (at most [`CHUNK`]) into `block`, reading as many ahead.
     fn read(&mut self, clip: &PlayClip, n: usize) {
-        let Some(data) = &clip.data else {
+        let (Some(data), Some((_, t))) = (&clip.data, &mut self.next) else {
             return;
         };
         let [left, right] = &mut self.block;
         self.reader
             .read(data, &mut [&mut left[..n], &mut right[..n]]);
-        if let Some((_, t)) = &mut self.next {
-            *t += n as i64;
+        let ahead = self.ahead.len() as i64;
+        for k in 0..n {
+            let slot = (*t + k as i64).rem_euclid(ahead) as usize;
+            [left[k], right[k]] = std::mem::replace(&mut self.ahead[slot], [left[k], right[k]]);
         }
+        *t += n as i64;
     }
 
     /// Reads and throws away the next `n` frames.
@@ -128,6 +153,9 @@ pub(super) struct Readers {
     lead: u64,
     /// Samples a reader that caught up mid-clip fades in over: the clips' declick.
     declick: u32,
+    /// The fade-outs of the stretched clips an edit cut (the player's ghosts), `declick`
+    /// frames a ghost, by its place among them: their readers' frames read ahead.
+    ghosts: Box<[[f32; 2]]>,
 }
 
 impl Readers {
@@ -154,13 +182,12 @@ impl Readers {
                     reader,
                     next: None,
                     fade_from: None,
+                    ahead: vec![[0.0; 2]; declick as usize].into_boxed_slice(),
                     block: [[0.0; CHUNK]; 2],
                 });
                 if clip.start < lead {
-                    reader
-                        .reader
-                        .prime(data, clip.offset as f64, clip.start as usize);
-                    reader.next = Some((clip.anchor, -(clip.start as i64)));
+                    let start = clip.start as i64;
+                    reader.prime(clip, clip.offset as f64, clip.start as usize, -start);
                 }
                 Some(reader)
             })
@@ -169,6 +196,7 @@ impl Readers {
             readers,
             lead,
             declick,
+            ghosts: vec![[0.0; 2]; MAX_TAILS * declick as usize].into_boxed_slice(),
         }
     }
 
@@ -252,6 +280,47 @@ impl Readers {
         match clip.levels(t) {
             Some((_, [l, r])) => (reader.block[0][0] * l, reader.block[1][0] * r),
             None => (0.0, 0.0),
+        }
+    }
+
+    /// Keeps the fade-out of `clip`, cut by an edit at sample `t` of its pass while it
+    /// played through `old`'s reader at `at`, as the player's ghost `ghost`: the frames that
+    /// reader read ahead (silence if it had not caught up).
+    ///
+    /// Real-time safe: copies into memory reserved when built.
+    pub(super) fn keep_ghost(
+        &mut self,
+        ghost: usize,
+        old: &Readers,
+        at: usize,
+        clip: &PlayClip,
+        t: u64,
+    ) {
+        let declick = self.declick as usize;
+        let Some(frames) = self.ghosts.get_mut(ghost * declick..(ghost + 1) * declick) else {
+            return;
+        };
+        let reader = old.readers.get(at).and_then(|r| r.as_deref());
+        match reader {
+            Some(reader)
+                if reader.next == Some((clip.anchor, t as i64))
+                    && reader.ahead.len() == declick =>
+            {
+                for (k, frame) in frames.iter_mut().enumerate() {
+                    *frame = reader.ahead[(t as usize + k) % declick];
+                }
+            }
+            _ => frames.fill([0.0; 2]),
+        }
+    }
+
+    /// Frame `t` of ghost `ghost` (the clip `clip`) with `left` samples of its fade left.
+    pub(super) fn ghost(&self, ghost: usize, clip: &PlayClip, t: u64, left: u32) -> (f32, f32) {
+        let declick = self.declick as usize;
+        let k = declick.saturating_sub(left as usize);
+        match (self.ghosts.get(ghost * declick + k), clip.levels(t)) {
+            (Some([l, r]), Some((_, [gain_l, gain_r]))) => (l * gain_l, r * gain_r),
+            _ => (0.0, 0.0),
         }
     }
 }

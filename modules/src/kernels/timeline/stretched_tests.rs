@@ -264,15 +264,40 @@ fn a_seek_spreads_its_reader_s_work_over_blocks() {
     eprintln!("seek: at most {most} chunks in a block");
     assert!(most <= CATCH_UP + 1, "{most} chunks in one block");
     // Blocks 15 (sample 1,000 is in it) to 47 (sample 3,048) hold the seek and the
-    // silence: after the seek's cheap prime the reader reads 8,192 frames to catch up and
-    // 24 played, 129 chunks, plus at most one for the 40 samples played before the seek.
+    // silence: after the seek's cheap prime the reader reads the 96 frames of a fade ahead,
+    // 8,192 frames to catch up and 24 played, 130 chunks, plus at most one for the 40
+    // samples played before the seek.
     let catch_up: u64 = per_block[15..48].iter().sum();
-    assert!((129..=130).contains(&catch_up), "{catch_up} chunks");
+    assert!((130..=131).contains(&catch_up), "{catch_up} chunks");
     assert!(
         per_block[50..].iter().all(|&n| n == 1),
         "{:?}",
         &per_block[50..60]
     );
+}
+
+/// An edit that removes a playing stretched clip fades it out over the 96-sample declick
+/// with its own audio: the samples it would have played, times (95 - k) / 96.
+#[test]
+fn an_edit_removing_a_stretched_clip_fades_out_its_audio() {
+    let file = sine(441.0, 4.0);
+    let mut before = at_zero(&file);
+    let commands = Commands::playing(4_800);
+    run(&mut before, &commands, 64);
+    let mut after = player(&timeline(vec![]), &file, SR, 0);
+    after.carry_on_from(&before);
+    let (tail, _, _) = run(&mut after, &commands, 64);
+    let (unedited, _, _) = run(&mut at_zero(&file), &Commands::playing(9_600), 64);
+    assert!(peak(&unedited[4_800..4_800 + PERIOD]) > 0.9 * LEVEL);
+    for k in 0..96 {
+        let expected = unedited[4_800 + k] * (95 - k) as f32 / 96.0;
+        assert!(
+            (tail[k] - expected).abs() < 1e-6,
+            "sample {k}: {} vs {expected}",
+            tail[k]
+        );
+    }
+    assert!(tail[96..].iter().all(|&x| x == 0.0));
 }
 
 /// A looping clip at stretch 2 repeats its half second of the file every second, each pass's
