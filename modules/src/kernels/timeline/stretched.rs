@@ -10,7 +10,8 @@
 //! The library's output lags its input by its window (16,384 frames at 48 kHz). A reader
 //! therefore runs ahead of its clip: it is primed (given the file before the clip's first
 //! frame, [`StretchReader::prime`]) its output latency (8,192 samples at 48 kHz) before the
-//! clip is due, and what it reads before the clip's first sample is thrown away, so the
+//! clip is due, and what it reads in that lead (a frame a sample, as when playing) is thrown
+//! away, so the
 //! clip's first frame sounds on the clip's first sample. That priming costs nothing more than
 //! a copy of the window's input (nothing is thrown away), so a clip reached by playing starts
 //! on its exact sample. A play, seek, replay or edit that lands inside a clip or its lead
@@ -20,7 +21,8 @@
 //! seek into a stretched clip is therefore heard after at most 2,048 samples (43 ms at 48 kHz,
 //! 46 ms at 44.1 kHz), plus the 2 ms fade. Clips that start within the lead of the timeline's
 //! beat 0 are primed whole when the player is built (control side), on their exact sample.
-//! Everything is decided on
+//! Each reader reads its clip's next declick frames ahead, so a clip cut by an edit (a
+//! ghost of the new player) fades out over them with its own audio. Everything is decided on
 //! timeline samples, so the same commands give the same bits whatever the blocks.
 
 use super::{MAX_TAILS, PlayClip, Stretching};
@@ -29,8 +31,9 @@ use std::ops::Range;
 
 /// Frames a reader behind its clip reads per timeline sample while it catches up (after a
 /// seek, a replay or an edit into its clip): one played and `CATCH_UP - 1` thrown away, so one
-/// 64-sample block runs at most `CATCH_UP` (plus one) of the library's chunks, the cost of
-/// playing four stretched clips, instead of a whole prime's 128 at once.
+/// 64-sample block runs at most `CATCH_UP` of the library's chunks (one more where they
+/// straddle, two more in the block that primes it and reads a fade's frames ahead), the cost
+/// of playing four stretched clips, instead of a whole prime's 128 at once.
 pub(crate) const CATCH_UP: u64 = 4;
 
 /// One clip's reader and where it is.
