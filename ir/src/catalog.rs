@@ -20,6 +20,8 @@ pub struct Catalog {
     parts: Vec<Option<Part>>,
     /// For each module, what this build leaves out of it, if a patch cannot use it here.
     not_built: Vec<Option<NotBuilt>>,
+    /// What this build leaves out of clips: their stretch and pitch, without time-stretch.
+    clips_not_built: Option<NotBuilt>,
 }
 
 /// A part a module plays that the validator, the voice expansion, the compiler and the engine
@@ -329,6 +331,7 @@ impl Catalog {
             lanes,
             parts,
             not_built,
+            clips_not_built: None,
         }
     }
 
@@ -517,6 +520,18 @@ impl Catalog {
         );
         self.not_built[index] = Some(not_built);
         self
+    }
+
+    /// Declares that this build cannot play a clip's stretch or pitch (see [`NotBuilt`]):
+    /// validation refuses a clip with either with E0125 at that field.
+    pub fn with_clips_not_built(mut self, not_built: NotBuilt) -> Catalog {
+        self.clips_not_built = Some(not_built);
+        self
+    }
+
+    /// What this build leaves out of clips (their stretch and pitch), if anything.
+    pub fn clips_not_built(&self) -> Option<NotBuilt> {
+        self.clips_not_built
     }
 
     /// What this build leaves out of module `name`, if a patch cannot use it here.

@@ -12,10 +12,12 @@
 //! A clip starts at `position` beats of its timeline (or at `seconds`), plays its file from
 //! `offset` seconds for `length` seconds (to the file's end without one), at `gain` dB and
 //! `pan` (-1 left … 1 right), faded in and out over `fade_in`/`fade_out` seconds; with
-//! `loop` it repeats its stretch of the file until its timeline stops. When it ends, its
-//! `follow` action runs ([`Follow`]). Clip fields are read by one function for both
-//! formats (`timelines/read.rs`), so JSON's clip is the same map of the same keys, as issue
-//! 17's C ABI sends it. Validation is `validate/timelines.rs`.
+//! `loop` it repeats its stretch of the file until its timeline stops. `stretch` scales its
+//! duration (2: twice as long, same pitch; 0.25–4) and `pitch` shifts it in semitones (±24,
+//! same duration), so a pass lasts `length * stretch`; both need the `stretch` feature
+//! (else E0125). When it ends, its `follow` action runs ([`Follow`]). Clip fields are read
+//! by one function for both formats (`timelines/read.rs`), so JSON's clip is the same map of
+//! the same keys, as issue 17's C ABI sends it. Validation is `validate/timelines.rs`.
 
 pub mod follows;
 mod implicit;
@@ -74,9 +76,10 @@ pub struct Clip {
     pub fade_out: f64,
     /// Whether it repeats its stretch of the file until its timeline stops.
     pub looping: bool,
-    /// Time-stretch factor (1: as recorded). Only 1 until time-stretch lands.
+    /// Its duration over its length in the file (2: twice as long at the same pitch),
+    /// 0.25–4; `offset` and `length` stay in the file's seconds.
     pub stretch: f64,
-    /// Pitch shift in semitones (0: as recorded). Only 0 until pitch-shift lands.
+    /// Pitch shift in semitones (+12: an octave up, the same duration), ±24.
     pub pitch: f64,
     /// What happens when it ends.
     pub follow: FollowAction,

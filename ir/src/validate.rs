@@ -88,7 +88,7 @@ fn validate_resolved<'c>(
     };
     midi::check(patch, &single, catalog, &mut problems);
     scenes::check(patch, catalog, &mut problems);
-    timelines::check(&patch.timelines, &mut problems);
+    timelines::check(&patch.timelines, catalog.clips_not_built(), &mut problems);
     samples::check(patch, &mut problems);
     match graph {
         Some(graph) if problems.is_empty() => {

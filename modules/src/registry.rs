@@ -149,6 +149,10 @@ fn registry() -> &'static Registry {
             .fold(catalog, |catalog, (name, not_built)| {
                 catalog.with_not_built(name, not_built)
             });
+        let catalog = match crate::STRETCH_BUILT {
+            true => catalog,
+            false => catalog.with_clips_not_built(crate::NO_STRETCH),
+        };
         Registry { catalog, modules }
     })
 }

@@ -1,9 +1,10 @@
 //! The timelines section's rules: names and clip ids used once, each timeline's tempo as the
 //! transport's (`validate/transport.rs`, code E0114), each clip's numbers in range (E0123),
-//! stretch and pitch as recorded until time-stretch lands, and follow actions naming
+//! a stretch or a pitch only in a build with time-stretch (E0125), and follow actions naming
 //! timelines that exist (E0124), into at most [`FOLLOW_OUTPUTS`] of them per timeline (E0127).
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, push_capped};
+use crate::not_built::NotBuilt;
 use crate::span::Span;
 use crate::timelines::follows::{FOLLOW_OUTPUTS, targets};
 use crate::timelines::{Clip, Follow, Position, Timeline};
@@ -19,8 +20,19 @@ pub const MAX_SECONDS: f64 = 86_400.0;
 /// The most clips one timeline holds.
 pub const MAX_CLIPS: usize = 4096;
 
-/// Reports every problem of `timelines`.
-pub(crate) fn check(timelines: &[Timeline], problems: &mut Diagnostics) {
+/// The stretches a clip takes: its duration over its length in the file.
+pub const STRETCH: RangeInclusive<f64> = 0.25..=4.0;
+
+/// The pitch shifts a clip takes, in semitones.
+pub const PITCH: RangeInclusive<f64> = -24.0..=24.0;
+
+/// Reports every problem of `timelines`; `no_stretch` says what a build without
+/// time-stretch lacks, which a clip with a stretch or a pitch asks for.
+pub(crate) fn check(
+    timelines: &[Timeline],
+    no_stretch: Option<NotBuilt>,
+    problems: &mut Diagnostics,
+) {
     for (at, timeline) in timelines.iter().enumerate() {
         if let Some(first) = timelines[..at]
             .iter()
@@ -80,6 +92,16 @@ pub(crate) fn check(timelines: &[Timeline], problems: &mut Diagnostics) {
             for problem in clip_problems(clip, timelines) {
                 push_capped(problems, problem);
             }
+            if let Some(not_built) = no_stretch {
+                let span = match clip.stretch != 1.0 {
+                    true => clip.spans.stretch,
+                    false => clip.spans.pitch,
+                };
+                if clip.stretch != 1.0 || clip.pitch != 0.0 {
+                    let offender = format!("clip `{}`", clip.id.text);
+                    push_capped(problems, not_built.diagnostic(span, &offender));
+                }
+            }
         }
     }
 }
@@ -137,22 +159,22 @@ pub fn clip_problems(clip: &Clip, timelines: &[Timeline]) -> Vec<Diagnostic> {
         MAX_SECONDS,
         " s",
     );
-    for (key, value, neutral, span) in [
-        ("stretch", clip.stretch, 1.0, spans.stretch),
-        ("pitch", clip.pitch, 0.0, spans.pitch),
-    ] {
-        if value != neutral {
-            problems.push(
-                Diagnostic::new(
-                    Code::Timeline,
-                    span,
-                    format!("clip `{id}` has `{key}` {value}, but clips play only at {key} {neutral} for now"),
-                )
-                .with_label("not supported yet")
-                .with_hint(format!("leave `{key}` at {neutral} until time-stretch and pitch-shift land")),
-            );
-        }
-    }
+    range(
+        "stretch",
+        clip.stretch,
+        spans.stretch,
+        *STRETCH.start(),
+        *STRETCH.end(),
+        "",
+    );
+    range(
+        "pitch",
+        clip.pitch,
+        spans.pitch,
+        *PITCH.start(),
+        *PITCH.end(),
+        " semitones",
+    );
     for (weight, follow) in &clip.follow.choices {
         if !(weight.is_finite() && *weight > 0.0) {
             problems.push(

@@ -149,3 +149,43 @@ fn reader_mistakes_are_timeline_errors_at_their_text() {
         assert_eq!(under(text, &problem), under_span, "{text}");
     }
 }
+
+/// A stretch outside 0.25–4 or a pitch outside ±24 semitones is E0123 at its field, naming
+/// the clip and the range; inside them a clip has no problem.
+#[test]
+fn stretch_and_pitch_out_of_range_are_refused_at_their_values() {
+    use patchvm_ir::validate::timelines::clip_problems;
+    let text = r#"(patch (timelines (main (clip c1 (file "a.wav") (stretch 5) (pitch -30)))))"#;
+    let patch = Format::Sexpr
+        .read(text.as_bytes(), &Limits::default())
+        .unwrap();
+    let problems = clip_problems(&patch.timelines[0].clips[0], &patch.timelines);
+    let found: Vec<_> = problems
+        .iter()
+        .map(|p| (p.code.as_str(), p.message.as_str(), under(text, p)))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "E0123",
+                "clip `c1` has `stretch` 5, outside 0.25..=4",
+                "stretch 5"
+            ),
+            (
+                "E0123",
+                "clip `c1` has `pitch` -30 semitones, outside -24..=24 semitones",
+                "pitch -30"
+            ),
+        ]
+    );
+    assert_eq!(
+        problems[0].hint.as_deref(),
+        Some("choose a `stretch` from 0.25 to 4")
+    );
+    let text = r#"(patch (timelines (main (clip c1 (file "a.wav") (stretch 0.25) (pitch 24)))))"#;
+    let patch = Format::Sexpr
+        .read(text.as_bytes(), &Limits::default())
+        .unwrap();
+    assert!(clip_problems(&patch.timelines[0].clips[0], &patch.timelines).is_empty());
+}

@@ -13,8 +13,10 @@
 //! - [`PitchShifter`]: a live signal in, the same signal `semitones` higher out, `latency`
 //!   frames later ([`PitchShifter::latency`]).
 //! - [`StretchReader`]: plays an [`AudioData`] from a frame at a stretch (output length over
-//!   input length, 0.25–4) and a pitch (±24 semitones) into blocks; the clip kernels call
-//!   [`StretchReader::start`] when a clip starts and [`StretchReader::read`] every block.
+//!   input length, 0.25–4) and a pitch (±24 semitones) into blocks; the timeline's clips
+//!   call [`StretchReader::prime`] ahead of a clip (so its first frame sounds on its sample,
+//!   the latency hidden), [`StretchReader::repeat`] for a loop and [`StretchReader::read`]
+//!   every block.
 //!
 //! Stretches above 2 randomise the phases of the stretched partials, from a generator the
 //! library seeds itself: those are not bit-identical from run to run (stretches up to 2, and
@@ -57,6 +59,8 @@ struct Stretcher {
     output: Box<[f32]>,
     /// The shift the library was last given, so a repeated value costs nothing.
     semitones: f32,
+    /// The library's analysis window plus one interval: the input a seek gives it.
+    history: usize,
 }
 
 impl std::fmt::Debug for Stretcher {
@@ -81,6 +85,7 @@ impl Stretcher {
             input: vec![0.0; MAX_CHUNK_INPUT * channels].into_boxed_slice(),
             output: vec![0.0; CHUNK * channels].into_boxed_slice(),
             semitones: 0.0,
+            history: block + interval,
         }
     }
 
@@ -111,6 +116,15 @@ impl Stretcher {
     fn run(&mut self, frames: usize) {
         let input = &self.input[..frames * self.channels];
         self.engine.process(input, &mut self.output[..]);
+    }
+
+    /// Gives the library `input` (interleaved, [`Stretcher::history`] frames) as the past
+    /// of the stream, whose window then centres on its frame `history - input latency`,
+    /// playing at `stretch`.
+    ///
+    /// Real-time safe: the library copies into buffers sized when it was configured.
+    fn seek(&mut self, input: &[f32], stretch: f64) {
+        self.engine.seek(input, 1.0 / stretch);
     }
 
     /// Back to silence, as built, keeping the pitch.
@@ -190,18 +204,86 @@ pub struct StretchReader {
     stretch: f64,
     /// Where in the current chunk's output the next frame is read.
     at: usize,
+    /// The file's frames a loop repeats (first frame, count): frames outside it read as the
+    /// frame as far into it; `None` reads the file as it is, silence outside it.
+    repeat: Option<(usize, usize)>,
+    /// The stream's past a [`StretchReader::prime`] gives the library, interleaved.
+    history: Box<[f32]>,
+    /// The library's runs (one a chunk) since built: the work a caller bounds per block.
+    chunks: u64,
 }
 
 impl StretchReader {
     /// A reader for files of `channels` channels (control side: allocates). A file with fewer
     /// channels repeats its last; one with more is read for the first `channels`.
     pub fn new(channels: usize, sample_rate: f64) -> StretchReader {
+        let stretcher = Stretcher::new(channels, sample_rate);
+        let history = vec![0.0; stretcher.history * stretcher.channels].into_boxed_slice();
         StretchReader {
-            stretcher: Stretcher::new(channels, sample_rate),
+            stretcher,
             position: 0.0,
             stretch: 1.0,
             at: CHUNK,
+            repeat: None,
+            history,
+            chunks: 0,
         }
+    }
+
+    /// Output frames from the centre of the library's window to the output it becomes (half
+    /// its window: 8,192 frames at 48 kHz), which [`StretchReader::prime`] reads ahead.
+    pub fn output_latency(&self) -> usize {
+        self.stretcher.engine.output_latency()
+    }
+
+    /// Repeats the `count` frames from `first` (a looping clip's pass) as an endless stream,
+    /// or with `None` reads the file as it is.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    pub fn repeat(&mut self, region: Option<(usize, usize)>) {
+        self.repeat = region.filter(|&(_, count)| count > 0);
+    }
+
+    /// Starts reading `audio` so that the frame read after `skip` more output frames is file
+    /// frame `from` (a fraction at a stretch), with no latency: the library is given the
+    /// stream's past up to its window's centre on `from` and then reads
+    /// [`StretchReader::output_latency`] frames, of which the first `latency - skip` were read
+    /// here (and thrown away). `skip` is at most the output latency (one window's work per
+    /// interval read now: the cost of a seek), so `skip = output_latency()` costs nothing now
+    /// and is the read-ahead of a clip coming up.
+    ///
+    /// Real-time safe: does not allocate, lock or block.
+    pub fn prime(&mut self, audio: &AudioData, from: f64, skip: usize) {
+        self.stretcher.reset();
+        let channels = self.stretcher.channels;
+        let frames = self.stretcher.history;
+        let centre = from.max(0.0) + self.stretcher.engine.input_latency() as f64;
+        let end = centre.floor() as i64;
+        for channel in 0..channels {
+            let source = audio.channel(channel.min(audio.channels() - 1));
+            for frame in 0..frames {
+                let at = end - (frames - frame) as i64;
+                self.history[frame * channels + channel] = sample(self.repeat, source, at);
+            }
+        }
+        self.stretcher.seek(&self.history, self.stretch);
+        self.position = centre;
+        self.at = CHUNK;
+        let mut discard = self.output_latency().saturating_sub(skip);
+        while discard > 0 {
+            if self.at == CHUNK {
+                self.next_chunk(audio);
+            }
+            let step = discard.min(CHUNK - self.at);
+            self.at += step;
+            discard -= step;
+        }
+    }
+
+    /// The chunks the library has run since the reader was built (each fed at most
+    /// `CHUNK / stretch` frames): a count of the work done, for bounding it per block.
+    pub fn chunks(&self) -> u64 {
+        self.chunks
     }
 
     /// Output frames from a frame fed to the library to the output it becomes.
@@ -263,16 +345,31 @@ impl StretchReader {
         let frames = (self.position.floor() - start) as usize;
         let frames = frames.min(MAX_CHUNK_INPUT);
         let channels = self.stretcher.channels;
-        let first = start as usize;
+        let first = start as i64;
         for channel in 0..channels {
             let source = audio.channel(channel.min(audio.channels() - 1));
-            let source = source.get(first.min(source.len())..).unwrap_or(&[]);
             for frame in 0..frames {
                 self.stretcher.input[frame * channels + channel] =
-                    source.get(frame).copied().unwrap_or(0.0);
+                    sample(self.repeat, source, first + frame as i64);
             }
         }
         self.stretcher.run(frames);
+        self.chunks += 1;
         self.at = 0;
     }
+}
+
+/// Frame `at` of the stream read from `source`: the file's (silence outside it), or with
+/// `repeat` (first frame, count) the loop's, the frame as far into it.
+#[inline]
+fn sample(repeat: Option<(usize, usize)>, source: &[f32], at: i64) -> f32 {
+    let at = match repeat {
+        Some((first, count)) => first as i64 + (at - first as i64).rem_euclid(count as i64),
+        None => at,
+    };
+    usize::try_from(at)
+        .ok()
+        .and_then(|at| source.get(at))
+        .copied()
+        .unwrap_or(0.0)
 }

@@ -277,3 +277,6 @@ impl Dsp for TimelineKernel {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(all(test, feature = "stretch"))]
+mod stretched_tests;

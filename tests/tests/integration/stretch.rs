@@ -1,6 +1,7 @@
-//! `fx.stretch` from outside: with the `stretch` feature a patch shifts a tone by the interval
-//! it asks for, measured from the rendered samples; without it the same patch is refused with
-//! E0125 at the value that asks for the shift.
+//! `fx.stretch` and stretched clips from outside: with the `stretch` feature a patch shifts a
+//! tone by the interval it asks for, and a timeline plays a committed WAV at a stretch and a
+//! pitch on its samples, measured from the rendered samples; without it the same patches are
+//! refused with E0125 at what asks for the shift or the stretch.
 
 use patchvm::ir::Format;
 
@@ -11,11 +12,24 @@ fn patch(value: &str) -> String {
     )
 }
 
+/// A timeline at 120 BPM playing `tests/fixtures/tone-441.wav` (one second of 441 Hz at half
+/// level) from 0.25 s for 0.5 s of it, at beat 1 (sample 24,000 at 48 kHz), with `fields`.
+fn clip_patch(fields: &str) -> String {
+    format!(
+        r#"(patch
+  (nodes (player (type "timeline") (name "song")) (out (type "output")))
+  (connections (player "left" -> out "left") (player "right" -> out "right"))
+  (timelines (song (bpm 120)
+    (clip tone (file "tone-441.wav") (position 1) (offset 0.25) (length 0.5) {fields}))))"#
+    )
+}
+
 #[cfg(feature = "stretch")]
 mod built {
     use super::*;
+    use patchvm::engine::{Prepared, Settings};
     use patchvm::ir::Limits;
-    use patchvm_tests::measure::frequency;
+    use patchvm_tests::measure::{frequency, rms};
     use patchvm_tests::render;
 
     /// The frequency of the last 1.5 s of 3 s of the patch shifted by `semitones`, rendered
@@ -52,6 +66,48 @@ mod built {
         );
         assert_eq!(whole.to_bits(), odd.to_bits(), "13-sample blocks");
     }
+
+    /// The patch's clip rendered by the engine from the committed WAV, `frames` stereo
+    /// frames in blocks of `block`: the left channel.
+    fn clip_left(fields: &str, frames: usize, block: usize) -> Vec<f32> {
+        let text = clip_patch(fields);
+        let patch = Format::Sexpr
+            .read(text.as_bytes(), &Limits::default())
+            .expect("the patch reads");
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let prepared =
+            Prepared::in_folder(patch, &Settings::default(), &Limits::default(), &folder)
+                .expect("the patch builds");
+        let mut instance = prepared.instantiate().expect("an instance");
+        let mut out = vec![0.0; 2 * frames];
+        instance.process_interleaved(&mut out, block);
+        out.chunks(2).map(|frame| frame[0]).collect()
+    }
+
+    /// Stretch 2 and pitch +12: the half second of the file lasts one second from its beat's
+    /// sample (24,000) to sample 72,000, an octave up (882 Hz within 0.5 %), at the file's
+    /// level from its first block; the same bits in blocks of 64 and of 37.
+    #[test]
+    fn a_timeline_plays_a_wav_clip_at_a_stretch_and_a_pitch_on_its_samples() {
+        let left = clip_left("(stretch 2) (pitch 12)", 80_000, 64);
+        assert!(
+            left[..24_000]
+                .iter()
+                .chain(&left[72_000..])
+                .all(|&x| x == 0.0)
+        );
+        let level = 0.5 * std::f64::consts::FRAC_1_SQRT_2;
+        for from in [24_000, 72_000 - 64] {
+            let measured = rms(&left[from..from + 64]) * std::f64::consts::SQRT_2;
+            assert!(
+                (measured / level - 1.0).abs() < 0.1,
+                "at {from}: {measured}"
+            );
+        }
+        let measured = frequency(&left[36_000..60_000], 48_000.0).expect("a tone");
+        assert!((measured / 882.0 - 1.0).abs() < 0.005, "{measured} Hz");
+        assert!(left == clip_left("(stretch 2) (pitch 12)", 80_000, 37));
+    }
 }
 
 #[cfg(not(feature = "stretch"))]
@@ -81,4 +137,25 @@ fn without_the_feature_a_node_without_a_value_is_refused_at_its_module() {
     assert_eq!(problems.len(), 1, "{problems:#?}");
     assert_eq!(problems[0].code.as_str(), "E0125");
     assert_eq!(&text[problems[0].primary.span.range()], "\"fx.stretch\"");
+}
+
+#[cfg(not(feature = "stretch"))]
+#[test]
+fn without_the_feature_a_stretched_clip_is_refused_at_its_field() {
+    for (fields, value) in [("(stretch 2)", "stretch 2"), ("(pitch -7)", "pitch -7")] {
+        let text = clip_patch(fields);
+        let problems = patchvm_tests::diagnose(text.as_bytes(), Format::Sexpr);
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        let problem = &problems[0];
+        assert_eq!(problem.code.as_str(), "E0125");
+        assert_eq!(
+            problem.message,
+            "this build has no time-stretch, which clip `tone` asks for"
+        );
+        assert_eq!(&text[problem.primary.span.range()], value);
+        assert_eq!(
+            problem.hint.as_deref(),
+            Some("build with --features stretch")
+        );
+    }
 }

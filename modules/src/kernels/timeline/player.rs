@@ -13,6 +13,12 @@ use patchvm_vm::audio::AudioData;
 use patchvm_vm::{TempoMap, clip_key};
 use std::sync::Arc;
 
+#[cfg(feature = "stretch")]
+#[path = "stretched.rs"]
+mod stretched;
+#[cfg(all(test, feature = "stretch"))]
+pub(super) use stretched::CATCH_UP;
+
 /// How long a clip cut mid-sound takes to fade out: 2 ms (96 samples at 48 kHz).
 pub const DECLICK_SECONDS: f64 = 0.002;
 
@@ -54,6 +60,18 @@ enum Action {
     Stop,
 }
 
+/// A clip's stretch and pitch: played through a stretch reader (the `stretch` feature).
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(not(feature = "stretch"), allow(dead_code))] // Read by `stretched.rs` alone.
+struct Stretching {
+    /// Output length over file length.
+    factor: f64,
+    /// Pitch shift in semitones.
+    semitones: f64,
+    /// How many frames of the file one pass plays.
+    source: u64,
+}
+
 /// A clip ready to play: where it lies in samples and what it reads.
 #[derive(Clone, Debug)]
 pub(crate) struct PlayClip {
@@ -68,8 +86,10 @@ pub(crate) struct PlayClip {
     start: u64,
     /// Its first frame in the file.
     offset: u64,
-    /// How many samples one pass plays (at least 1).
+    /// How many samples one pass plays (at least 1): its length in the file times its stretch.
     length: u64,
+    /// Its stretch and pitch, if it is not played as recorded.
+    stretch: Option<Stretching>,
     gains: [f32; 2],
     fade_in: u64,
     fade_out: u64,
@@ -104,10 +124,19 @@ impl PlayClip {
         };
         let offset = samples(clip.offset);
         let frames = data.as_ref().map_or(0, |data| data.frames() as u64);
-        let length = clip
+        let source = clip
             .length
             .map_or(frames.saturating_sub(offset), samples)
             .max(1);
+        let stretch = (clip.stretch != 1.0 || clip.pitch != 0.0).then_some(Stretching {
+            factor: clip.stretch,
+            semitones: clip.pitch,
+            source,
+        });
+        let length = match stretch {
+            Some(_) => ((source as f64 * clip.stretch).round() as u64).max(1),
+            None => source,
+        };
         let level = 10f64.powf(clip.gain / 20.0);
         let angle = (clip.pan + 1.0) * std::f64::consts::FRAC_PI_4;
         let choices: Arc<[(f64, Action)]> = clip
@@ -141,6 +170,7 @@ impl PlayClip {
             start,
             offset,
             length,
+            stretch,
             gains: [(level * angle.cos()) as f32, (level * angle.sin()) as f32],
             fade_in: samples(clip.fade_in),
             fade_out: samples(clip.fade_out),
@@ -166,6 +196,7 @@ impl PlayClip {
         self.start == other.start
             && self.offset == other.offset
             && self.length == other.length
+            && self.stretch == other.stretch
             && self.looping == other.looping
             && self.fade_in == other.fade_in
             && self.fade_out == other.fade_out
@@ -196,15 +227,25 @@ impl PlayClip {
         let Some(data) = &self.data else {
             return (0.0, 0.0);
         };
-        let t = match self.looping {
-            true => t % self.length,
-            false if t >= self.length => return (0.0, 0.0),
-            false => t,
+        let Some((t, [l, r])) = self.levels(t) else {
+            return (0.0, 0.0);
         };
         let frame = (self.offset + t) as usize;
         if frame >= data.frames() {
             return (0.0, 0.0);
         }
+        (data.channel(0)[frame] * l, data.channel(1)[frame] * r)
+    }
+
+    /// How far `t` samples into its current pass lie into one pass (looping), and its gains
+    /// there enveloped by its fades; `None` past a pass that does not loop.
+    #[inline]
+    fn levels(&self, t: u64) -> Option<(u64, [f32; 2])> {
+        let t = match self.looping {
+            true => t % self.length,
+            false if t >= self.length => return None,
+            false => t,
+        };
         let mut envelope = 1.0f32;
         if t < self.fade_in {
             envelope = t as f32 / self.fade_in as f32;
@@ -214,10 +255,7 @@ impl PlayClip {
             envelope = envelope.min(left as f32 / self.fade_out as f32);
         }
         let [l, r] = self.gains;
-        (
-            data.channel(0)[frame] * l * envelope,
-            data.channel(1)[frame] * r * envelope,
-        )
+        Some((t, [l * envelope, r * envelope]))
     }
 }
 
@@ -250,6 +288,9 @@ pub(crate) struct Player {
     /// Follow actions chosen so far, which seeds each choice.
     chosen: u64,
     tails: Vec<Tail>,
+    /// The stretch readers of the clips that are not played as recorded.
+    #[cfg(feature = "stretch")]
+    readers: stretched::Readers,
     declick: u32,
     events: Vec<TimelineEvent>,
     /// The timeline sample whose ending passes were handled, so a stop and play there does
@@ -272,6 +313,12 @@ impl Player {
     ) -> Player {
         clips.sort_by_key(|clip| (clip.start, clip.index));
         Player {
+            #[cfg(feature = "stretch")]
+            readers: stretched::Readers::new(
+                &clips,
+                sample_rate,
+                (DECLICK_SECONDS * sample_rate).round().max(1.0) as u32,
+            ),
             clips,
             ghosts: Vec::with_capacity(MAX_TAILS),
             tempo,
@@ -310,6 +357,14 @@ impl Player {
             clip.loops_left = clip.loops;
             clip.decided = None;
         }
+        #[cfg(feature = "stretch")]
+        self.readers.forget();
+    }
+
+    /// The chunks its stretch readers have run so far, for bounding their work per block.
+    #[cfg(all(test, feature = "stretch"))]
+    pub(crate) fn stretch_chunks(&self) -> u64 {
+        self.readers.chunks()
     }
 
     /// Engine samples since the kernel started: where the next block begins.
@@ -604,6 +659,9 @@ impl Player {
         if self.playing {
             let here = self.position;
             for clip in &self.clips {
+                if cfg!(feature = "stretch") && clip.stretch.is_some() {
+                    continue;
+                }
                 let (start, end) = (clip.anchor.max(here), clip.end().min(here + count));
                 for at in start..end.max(start) {
                     let (l, r) = clip.frame(at - clip.anchor);
@@ -612,10 +670,15 @@ impl Player {
                     right[k] += r;
                 }
             }
+            #[cfg(feature = "stretch")]
+            self.readers
+                .render(&self.clips, here, from..to, left, right);
             self.position += count;
         }
         let declick = self.declick as f32;
         let (clips, ghosts) = (&self.clips, &self.ghosts);
+        #[cfg(feature = "stretch")]
+        let readers = &mut self.readers;
         self.tails.retain_mut(|tail| {
             let clip = if tail.ghost {
                 &ghosts[tail.clip]
@@ -625,6 +688,13 @@ impl Player {
             let steps = count.min(u64::from(tail.left)) as usize;
             for k in 0..steps {
                 let fade = (tail.left as f32 - 1.0) / declick;
+                #[cfg(feature = "stretch")]
+                let (l, r) = match clip.stretch {
+                    Some(_) if tail.ghost => readers.ghost(tail.clip, clip, tail.t, tail.left),
+                    Some(_) => readers.tail(tail.clip, clip, tail.t),
+                    None => clip.frame(tail.t),
+                };
+                #[cfg(not(feature = "stretch"))]
                 let (l, r) = clip.frame(tail.t);
                 left[from + k] += l * fade;
                 right[from + k] += r * fade;
@@ -685,7 +755,7 @@ impl Player {
         if !old.playing {
             return;
         }
-        for before in &old.clips {
+        for (_at, before) in old.clips.iter().enumerate() {
             if !before.sounds_at(here) {
                 continue;
             }
@@ -694,7 +764,14 @@ impl Player {
                 .iter()
                 .any(|clip| clip.id == before.id && clip.placed_as(before));
             if !kept {
-                cut(self, before, here - before.anchor, self.declick);
+                let t = here - before.anchor;
+                cut(self, before, t, self.declick);
+                #[cfg(feature = "stretch")]
+                if before.stretch.is_some() && self.ghosts.last().is_some_and(|g| g.id == before.id)
+                {
+                    let ghost = self.ghosts.len() - 1;
+                    self.readers.keep_ghost(ghost, &old.readers, _at, before, t);
+                }
                 self.report(Happened::Ended(before.key));
             }
         }

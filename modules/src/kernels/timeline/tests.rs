@@ -15,7 +15,12 @@ fn ramp(frames: usize, sample_rate: f64) -> Arc<AudioData> {
     Arc::new(AudioData::new(sample_rate, vec![samples]).unwrap())
 }
 
-fn player(timeline: &Timeline, data: &Arc<AudioData>, sample_rate: f64, seed: u64) -> Player {
+pub(super) fn player(
+    timeline: &Timeline,
+    data: &Arc<AudioData>,
+    sample_rate: f64,
+    seed: u64,
+) -> Player {
     let tempo = tempo_map(&timeline.tempo);
     let names = ["main", "other"];
     let clips = timeline
@@ -37,14 +42,14 @@ fn player(timeline: &Timeline, data: &Arc<AudioData>, sample_rate: f64, seed: u6
 }
 
 /// Commands as signals: `play`, `jump`, `cue` for each sample.
-struct Commands {
-    play: Vec<f32>,
-    jump: Vec<f32>,
-    cue: Vec<f32>,
+pub(super) struct Commands {
+    pub(super) play: Vec<f32>,
+    pub(super) jump: Vec<f32>,
+    pub(super) cue: Vec<f32>,
 }
 
 impl Commands {
-    fn playing(samples: usize) -> Commands {
+    pub(super) fn playing(samples: usize) -> Commands {
         Commands {
             play: vec![1.0; samples],
             jump: vec![0.0; samples],
@@ -54,7 +59,7 @@ impl Commands {
 }
 
 /// Plays `commands` in blocks of `block`: both channels and every event.
-fn run(
+pub(super) fn run(
     player: &mut Player,
     commands: &Commands,
     block: usize,
