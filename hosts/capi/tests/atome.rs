@@ -514,6 +514,11 @@ fn hostile_arguments_are_refused_with_a_code_and_change_nothing() {
         );
         expect(
             engine.clip_add("main", r#"{"id": "c2", "file": "click", "stretch": 2}"#),
+            PVM_ERR_INVALID_PATCH,
+            "this build has no time-stretch",
+        );
+        expect(
+            engine.clip_add("main", r#"{"id": "c2", "file": "click", "stretch": 5}"#),
             PVM_ERR_RANGE,
             "stretch",
         );
