@@ -280,3 +280,6 @@ mod tests;
 
 #[cfg(all(test, feature = "stretch"))]
 mod stretched_tests;
+
+#[cfg(all(test, feature = "stretch"))]
+mod stretched_cents_tests;

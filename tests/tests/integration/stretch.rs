@@ -85,7 +85,7 @@ mod built {
     }
 
     /// Stretch 2 and pitch +12: the half second of the file lasts one second from its beat's
-    /// sample (24,000) to sample 72,000, an octave up (882 Hz within 0.5 %), at the file's
+    /// sample (24,000) to sample 72,000, an octave up (882 Hz within 2 cents), at the file's
     /// level from its first block; the same bits in blocks of 64 and of 37.
     #[test]
     fn a_timeline_plays_a_wav_clip_at_a_stretch_and_a_pitch_on_its_samples() {
@@ -105,7 +105,7 @@ mod built {
             );
         }
         let measured = frequency(&left[36_000..60_000], 48_000.0).expect("a tone");
-        assert!((measured / 882.0 - 1.0).abs() < 0.005, "{measured} Hz");
+        assert!(cents(measured, 882.0).abs() < 2.0, "{measured} Hz");
         assert!(left == clip_left("(stretch 2) (pitch 12)", 80_000, 37));
     }
 }
