@@ -7,11 +7,11 @@
 //! feeds: a delay, a reverb, a filter; a source — an oscillator, even one whose frequency a
 //! connection moves — would never fall silent, so it fades out as any removed node does) or
 //! a stateless node (a gain, a mix) that a ringing node feeds, which carries the tail on;
-//! its id is gone from the new graph, or its module changed and the new module does not carry
-//! its state on (a reverb made a delay: the old side of a changed node rings while the new
-//! one fades in; a change within a state family — one delay into another — carries the state
-//! into the new module, so ringing the old side too would play it twice); and its output reaches an output
-//! node through ringing nodes only (a tail that went through a surviving node would need
+//! its id is gone from the new graph, or its module changed to one that does not carry its
+//! state on (a reverb made a delay: the old side rings while the new one fades in; a change
+//! within a state family — one delay into another — carries the state into the new module,
+//! so ringing the old side too would play it twice); and its output reaches an output node
+//! through ringing nodes only (a tail that went through a surviving node would need
 //! that node to run twice; it fades out as before).
 //!
 //! Only the ringing nodes' own contribution rings: surviving nodes never run in the ghost,
