@@ -7,9 +7,11 @@
 //! feeds: a delay, a reverb, a filter; a source — an oscillator, even one whose frequency a
 //! connection moves — would never fall silent, so it fades out as any removed node does) or
 //! a stateless node (a gain, a mix) that a ringing node feeds, which carries the tail on;
-//! its id is gone from the new graph (a node whose module changed keeps its state in its new
-//! module instead, so ringing it too would play it twice); and its output reaches an output
-//! node through ringing nodes only (a tail that went through a surviving node would need
+//! its id is gone from the new graph, or its module changed to one that does not carry its
+//! state on (a reverb made a delay: the old side rings while the new one fades in; a change
+//! within a state family — one delay into another — carries the state into the new module,
+//! so ringing the old side too would play it twice); and its output reaches an output node
+//! through ringing nodes only (a tail that went through a surviving node would need
 //! that node to run twice; it fades out as before).
 //!
 //! Only the ringing nodes' own contribution rings: surviving nodes never run in the ghost,
@@ -18,19 +20,30 @@
 //! signal), and passes its connections into the output unfaded; the ghost runs the same
 //! kernels on from there, those connections left out.
 
-use patchvm_ir::{Catalog, Diagnostic, Edge, Graph, GraphNode, NodeIdx, Role};
+use patchvm_ir::{Catalog, Diagnostic, Edge, Graph, GraphNode, ModuleSpec, NodeIdx, Role};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The input an effect processes, by the catalog's convention: its signal in.
 const SIGNAL_IN: &str = "in";
-use std::collections::BTreeSet;
+
+/// Whether a node whose module changed from the first to the second carries its state into
+/// the new module (the engine's state families): the compiler does not know kernels' state.
+pub type Carried<'a> = &'a dyn Fn(&ModuleSpec, &ModuleSpec) -> bool;
 
 /// For each node of `old`, whether it rings on after the edit to `new` (see the module's
-/// rules), by `catalog`'s modules.
-pub fn ringing(old: &Graph, new: &Graph, catalog: &Catalog) -> Vec<bool> {
-    let kept: BTreeSet<&str> = new.nodes.iter().map(|node| node.id.as_str()).collect();
+/// rules), by `catalog`'s modules, a changed module's state carried on when `carried` says.
+pub fn ringing(old: &Graph, new: &Graph, catalog: &Catalog, carried: Carried) -> Vec<bool> {
+    let kept: BTreeMap<&str, &ModuleSpec> = new
+        .nodes
+        .iter()
+        .map(|node| (node.id.as_str(), node.spec))
+        .collect();
     let removed = |index: usize| {
         let node = &old.nodes[index];
-        node.spec.role == Role::Kernel && !kept.contains(node.id.as_str())
+        node.spec.role == Role::Kernel
+            && kept
+                .get(node.id.as_str())
+                .is_none_or(|&now| now.name != node.spec.name && !carried(node.spec, now))
     };
     let stateless = |index: usize| catalog.fold(old.nodes[index].spec.name).is_some();
     // An effect: a stateful node whose `in` a connection feeds.
@@ -71,11 +84,16 @@ pub fn ringing(old: &Graph, new: &Graph, catalog: &Catalog) -> Vec<bool> {
     }
 }
 
-/// The ghost of the nodes of `old` that `ring` marks: those nodes (ids, modules and values
-/// as in `old`, so a program built from it shares their kernels with the transition's), the
-/// output nodes they feed (their unconnected inputs silent), and the connections among
-/// them; `Ok(None)` if none rings. Errs only on a bug.
-pub fn ghost<'c>(old: &Graph<'c>, ring: &[bool]) -> Result<Option<Graph<'c>>, Diagnostic> {
+/// The ghost of the nodes of `old` that `ring` marks on the edit to `new`: those nodes
+/// (modules and values as in `old`, ids as in the transition — `ID/edit` for the old side
+/// of a node whose module changed — so a program built from it shares their kernels with
+/// the transition's), the output nodes they feed (their unconnected inputs silent), and the
+/// connections among them; `Ok(None)` if none rings. Errs only on a bug.
+pub fn ghost<'c>(
+    old: &Graph<'c>,
+    new: &Graph<'c>,
+    ring: &[bool],
+) -> Result<Option<Graph<'c>>, Diagnostic> {
     if !ring.iter().any(|&ring| ring) {
         return Ok(None);
     }
@@ -93,6 +111,9 @@ pub fn ghost<'c>(old: &Graph<'c>, ring: &[bool]) -> Result<Option<Graph<'c>>, Di
         if ring[index] || output {
             at[index] = Some(NodeIdx(nodes.len() as u32));
             let mut node = node.clone();
+            if ring[index] && new.nodes.iter().any(|now| now.id == node.id) {
+                node.id = format!("{}/edit", node.id).into();
+            }
             if output {
                 node.values.iter_mut().for_each(|value| *value = 0.0);
             }

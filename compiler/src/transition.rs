@@ -17,7 +17,7 @@
 //! does. Splitting every survivor on a cycle until none is left always ends: once all of them
 //! are split, the old and new graphs meet only in the fades.
 
-use crate::ghost::ringing;
+use crate::ghost::{Carried, ringing};
 use patchvm_ir::graph::on_rigid_cycles;
 use patchvm_ir::{Catalog, Diagnostic, Edge, Fade, Graph, GraphNode, NodeIdx, NodeName, Role};
 
@@ -79,10 +79,11 @@ pub fn transition<'c>(
     catalog: &'c Catalog,
     seconds: f64,
 ) -> Result<Option<Transition<'c>>, Diagnostic> {
-    transition_with_tails(old, new, catalog, seconds, false)
+    transition_with_tails(old, new, catalog, seconds, None)
 }
 
-/// [`transition`], where with `tails` the removed nodes that ring (see [`ringing`]) are
+/// [`transition`], where with `tails` (saying which changed modules carry their state on)
+/// the removed nodes and old sides of changed ones that ring (see [`ringing`]) are
 /// made ready to ring on after it, in a ghost ([`ghost`](crate::ghost)): each input of theirs
 /// fades from its old connections to those from other ringing nodes only, and their
 /// connections into an output node that survives are not faded.
@@ -91,7 +92,7 @@ pub fn transition_with_tails<'c>(
     new: &Graph<'c>,
     catalog: &'c Catalog,
     seconds: f64,
-    tails: bool,
+    tails: Option<Carried>,
 ) -> Result<Option<Transition<'c>>, Diagnostic> {
     let Some(fade) = catalog.fade() else {
         return Ok(None);
@@ -102,8 +103,8 @@ pub fn transition_with_tails<'c>(
     }
     let survivors = Survivors::new(old, new, catalog);
     let ring = match tails {
-        true => ringing(old, new, catalog),
-        false => vec![false; old.nodes.len()],
+        Some(carried) => ringing(old, new, catalog, carried),
+        None => vec![false; old.nodes.len()],
     };
     let mut split = vec![false; old.nodes.len()];
     let mut union = Union::build(old, new, fade, &survivors, &split, &ring);

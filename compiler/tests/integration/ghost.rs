@@ -3,7 +3,7 @@
 
 use patchvm_compiler::ghost::{ghost, ringing};
 use patchvm_compiler::{Origin, transition_with_tails};
-use patchvm_ir::{Graph, NodeIdx};
+use patchvm_ir::{Graph, ModuleSpec, NodeIdx};
 
 use crate::transition::{catalog, graph};
 
@@ -18,9 +18,19 @@ fn rung(graph: &Graph, ring: &[bool]) -> Vec<String> {
         .collect()
 }
 
+/// A stand-in for the engine's state families: a filter carries its state into a delay.
+fn filter_into_delay(old: &ModuleSpec, new: &ModuleSpec) -> bool {
+    (old.name, new.name) == ("filter.lowpass", "delay")
+}
+
+/// No module carries another's state.
+fn none(_: &ModuleSpec, _: &ModuleSpec) -> bool {
+    false
+}
+
 fn ring(old: &str, new: &str) -> Vec<String> {
     let old = graph(old);
-    rung(&old, &ringing(&old, &graph(new), catalog()))
+    rung(&old, &ringing(&old, &graph(new), catalog(), &none))
 }
 
 const OSC_LP_OUT: &str = r#"(patch (nodes (osc (type "osc.sine")) (lp (type "filter.lowpass"))
@@ -41,9 +51,13 @@ fn a_removed_effect_rings_a_source_or_a_lone_stateless_node_does_not() {
     let lfo_only = r#"(patch (nodes (lfo (type "osc.sine")) (out (type "output")))
         (connections (lfo "out" -> out "in")))"#;
     assert!(ring(modulated, lfo_only).is_empty());
-    // A node whose module changed keeps its state in its new module: it does not ring too.
+    // A node whose module changed to one that takes its state over does not ring too; to
+    // one that does not, its old side rings.
     let delayed = OSC_LP_OUT.replace(r#"(lp (type "filter.lowpass"))"#, r#"(lp (type "delay"))"#);
-    assert!(ring(OSC_LP_OUT, &delayed).is_empty());
+    assert_eq!(ring(OSC_LP_OUT, &delayed), ["lp"]);
+    let (old, new) = (graph(OSC_LP_OUT), graph(&delayed));
+    let carried = ringing(&old, &new, catalog(), &filter_into_delay);
+    assert!(rung(&old, &carried).is_empty());
 }
 
 #[test]
@@ -61,7 +75,7 @@ fn a_stateless_node_after_a_ringing_one_carries_its_tail_and_a_survivor_stops_it
 #[test]
 fn the_transition_fades_a_ringing_node_s_input_and_leaves_its_output_unfaded() {
     let (old, new) = (graph(OSC_LP_OUT), graph(OSC_OUT));
-    let joined = transition_with_tails(&old, &new, catalog(), 0.02, true)
+    let joined = transition_with_tails(&old, &new, catalog(), 0.02, Some(&none))
         .unwrap()
         .expect("the graphs differ");
     let g = &joined.graph;
@@ -84,7 +98,7 @@ fn the_transition_fades_a_ringing_node_s_input_and_leaves_its_output_unfaded() {
     sorted.sort();
     assert_eq!(sorted, ["lp", "out/edit.in"], "{sources:?}");
 
-    let ghost = ghost(&old, &joined.ring)
+    let ghost = ghost(&old, &new, &joined.ring)
         .unwrap()
         .expect("the filter rings");
     let ids: Vec<&str> = ghost.nodes.iter().map(|n| n.id.as_str()).collect();
@@ -96,13 +110,46 @@ fn the_transition_fades_a_ringing_node_s_input_and_leaves_its_output_unfaded() {
         "the filter into the output, nothing into the filter"
     );
     // Without tails the same edit fades the filter out at the output, as before.
-    let plain = transition_with_tails(&old, &new, catalog(), 0.02, false)
+    let plain = transition_with_tails(&old, &new, catalog(), 0.02, None)
         .unwrap()
         .unwrap();
     assert!(plain.ring.iter().all(|&ring| !ring));
-    assert_eq!(ghost_of(&old, &plain.ring), None);
+    assert_eq!(ghost_of(&old, &new, &plain.ring), None);
 }
 
-fn ghost_of(old: &Graph, ring: &[bool]) -> Option<usize> {
-    ghost(old, ring).unwrap().map(|graph| graph.nodes.len())
+fn ghost_of(old: &Graph, new: &Graph, ring: &[bool]) -> Option<usize> {
+    ghost(old, new, ring)
+        .unwrap()
+        .map(|graph| graph.nodes.len())
+}
+
+#[test]
+fn the_old_side_of_a_changed_module_rings_under_its_transition_id_beside_the_new_side() {
+    let (old, new) = (
+        graph(OSC_LP_OUT),
+        graph(&OSC_LP_OUT.replace(r#"(lp (type "filter.lowpass"))"#, r#"(lp (type "delay"))"#)),
+    );
+    let joined = transition_with_tails(&old, &new, catalog(), 0.02, Some(&none))
+        .unwrap()
+        .expect("the graphs differ");
+    let g = &joined.graph;
+    let at = |id: &str| g.nodes.iter().position(|n| n.id.as_str() == id).unwrap();
+    assert_eq!(joined.origins[at("lp/edit")], Origin::Removed(NodeIdx(1)));
+    assert_eq!(g.nodes[at("lp/edit")].spec.name, "filter.lowpass");
+    assert_eq!(g.nodes[at("lp")].spec.name, "delay");
+    // The old side feeds the output unfaded; the new side fades in.
+    let sources: Vec<&str> = g
+        .edges_into(NodeIdx(at("out") as u32), 0)
+        .map(|edge| g.nodes[edge.from.index()].id.as_str())
+        .collect();
+    assert!(sources.contains(&"lp/edit"), "{sources:?}");
+    assert!(!sources.contains(&"lp"), "{sources:?}");
+    let ghost = ghost(&old, &new, &joined.ring).unwrap().expect("it rings");
+    let ids: Vec<&str> = ghost.nodes.iter().map(|n| n.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["lp/edit", "out"],
+        "the transition's kernel, by its id there"
+    );
+    assert_eq!(ghost.nodes[0].spec.name, "filter.lowpass");
 }

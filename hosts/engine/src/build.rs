@@ -6,6 +6,7 @@ use super::keys::Keys;
 use super::report::SwapReport;
 use crate::instance::{Settings, build_kernel, verify_failed};
 use patchvm_audio::{AudioData, AudioFiles};
+use patchvm_compiler::ghost::Carried;
 use patchvm_compiler::{
     CompileOptions, Compiled, KernelNode, Origin, ParamNode, ProbePoint, Transition, compile_graph,
     transition_with_tails,
@@ -233,7 +234,8 @@ pub(crate) fn build(
     let by_id = |_: &KernelNode| Lineage::Same;
     let joined = match previous {
         Some(previous) => {
-            let tails = how.tail_max > 0.0;
+            let carried: Carried = &|old, new| carries_state(old, new);
+            let tails = (how.tail_max > 0.0).then_some(carried);
             transition_with_tails(&previous.graph, &graph, catalog(), how.fade, tails)
                 .map_err(|bug| vec![bug])?
         }
@@ -254,8 +256,8 @@ pub(crate) fn build(
         let copied = copied(&loaded, previous);
         return Ok((loaded, published, SwapReport { copied, ..report }));
     };
-    let ghost =
-        patchvm_compiler::ghost::ghost(&previous.graph, &joined.ring).map_err(|bug| vec![bug])?;
+    let ghost = patchvm_compiler::ghost::ghost(&previous.graph, &graph, &joined.ring)
+        .map_err(|bug| vec![bug])?;
     let origins = &joined.origins;
     let from_origin = |node: &KernelNode| match origins[node.node.index()] {
         Origin::New(_) => Lineage::Same,
@@ -537,6 +539,12 @@ fn of_family(previous: &Published, node: &KernelNode) -> Option<usize> {
         .kernels
         .iter()
         .position(|old| old.id == node.id && state_family(old.module) == Some(family))
+}
+
+/// Whether a node whose module changed from `old` to `new` carries its state on: both of one
+/// state family, as [`of_family`] finds for the new kernel to copy.
+fn carries_state(old: &ModuleSpec, new: &ModuleSpec) -> bool {
+    state_family(old).is_some_and(|family| state_family(new) == Some(family))
 }
 
 /// Whether the new program has `previous`'s structure kernel for kernel (same node, same

@@ -276,3 +276,118 @@ fn a_newer_ghost_fades_the_older_out_over_the_fade() {
         );
     }
 }
+
+/// A 0.5 s burst (still sounding at the edit) into node `fx` of module `module` (its
+/// `module_values`, its output `port`) into the output; with `feed` false, `fx` is there
+/// but nothing feeds it.
+fn burst_into(module: &str, values: &[(&str, f64)], port: &str, feed: bool) -> Patch {
+    let builder = PatchBuilder::new()
+        .node("noise", "noise.white", &[])
+        .node(
+            "env",
+            "env.ar",
+            &[("trig", 1.0), ("attack", 0.001), ("release", 0.5)],
+        )
+        .node("burst", "gain", &[])
+        .node("fx", module, values)
+        .node("out", "output", &[])
+        .connect(("noise", "out"), ("burst", "in"))
+        .connect(("env", "out"), ("burst", "amp"))
+        .connect(("fx", port), ("out", "in"));
+    match feed {
+        true => builder.connect(("burst", "out"), ("fx", "in")),
+        false => builder,
+    }
+    .build()
+}
+
+const VERB: (&str, &[(&str, f64)], &str) =
+    ("reverb.stereo", &[("mix", 1.0), ("room_size", 0.5)], "left");
+const HALF: (&str, &[(&str, f64)], &str) = ("gain", &[("amp", 0.5)], "out");
+
+/// `first` for `EDIT` samples, then `then` (its fade 20 ms, its tail limit `tail_max`), in
+/// host buffers of `buffer`: the samples from the edit on, and the tail's peak the control
+/// side saw after the first second.
+fn swapped(first: Patch, then: Patch, tail_max: f64, buffer: usize) -> (Vec<f32>, Option<f32>) {
+    let (mut controller, mut audio) = engine();
+    controller.set_tail_max(tail_max).unwrap();
+    controller.load_patch(first).unwrap();
+    render(&mut audio, EDIT, buffer);
+    assert!(controller.load_patch(then).unwrap().crossfade);
+    let mut after = render(&mut audio, 48_000, buffer);
+    controller.maintain();
+    let peak = controller.tail_peak();
+    after.extend(render(&mut audio, AFTER - 48_000, buffer));
+    (after, peak)
+}
+
+/// The reverb node `fx` becomes a gain of 0.5 at the edit, while the burst still sounds:
+/// from the edit on the output is the new program's (the burst at half gain, fading in over
+/// the fade's linear gain `min(k + 1, 960) / 960`) plus the reverb's tail as it decays with
+/// its input faded out over the fade (rendered by keeping the reverb and disconnecting its
+/// input at the edit), within 0.1 dB per 10 ms window for the first second; the ghost stops
+/// once under −90 dBFS; the same bits at two host buffers.
+#[test]
+fn a_reverb_whose_module_changes_rings_its_old_tail_beside_the_new_module() {
+    let patch = |(module, values, port): (&str, &[(&str, f64)], &str), feed| {
+        burst_into(module, values, port, feed)
+    };
+    // The old reverb's tail, its input faded out at the edit.
+    let (old_tail, _) = swapped(patch(VERB, true), patch(VERB, false), 4.0, 64);
+    // The new program alone: the gain is stateless, the burst's nodes the same from sample 0.
+    let new_alone = {
+        let (mut controller, mut audio) = engine();
+        controller.load_patch(patch(HALF, true)).unwrap();
+        render(&mut audio, EDIT + AFTER, 64).split_off(EDIT)
+    };
+    let want: Vec<f32> = (0..AFTER)
+        .map(|k| old_tail[k] + new_alone[k] * ((k + 1).min(FADE) as f32 / FADE as f32))
+        .collect();
+    let (after, peak) = swapped(patch(VERB, true), patch(HALF, true), 4.0, 256);
+    assert!(peak.is_some_and(|peak| peak > quiet()), "rings: {peak:?}");
+    let (want_db, got_db) = (envelope(&want[..48_000]), envelope(&after[..48_000]));
+    let mut worst = 0.0_f64;
+    for (window, (want, got)) in want_db.iter().zip(&got_db).enumerate() {
+        assert!(*want > -90.0, "window {window}: the sum still sounds");
+        assert!(
+            (got - want).abs() < 0.1,
+            "window {window}: {got:.2} dB, expected {want:.2} dB"
+        );
+        worst = worst.max((got - want).abs());
+    }
+    // The ghost stops at the end of the first quiet block of the old tail after the fade,
+    // then only the new program plays.
+    let stop = first_quiet_block(&old_tail, FADE);
+    assert!(stop < 192_000, "stopped by the level: {stop}");
+    for (k, (&got, &want)) in after.iter().zip(&want).enumerate() {
+        let want = if k < stop { want } else { want - old_tail[k] };
+        assert!(
+            (got - want).abs() <= 1e-5,
+            "sample {k} after the edit: {got}, expected {want}"
+        );
+    }
+    println!(
+        "changed module: worst window {worst:.4} dB over the first second; the old tail stopped {stop} samples ({:.3} s) after the edit",
+        stop as f64 / RATE
+    );
+    let (at_1024, _) = swapped(patch(VERB, true), patch(HALF, true), 4.0, 1_024);
+    let (at_64, _) = swapped(patch(VERB, true), patch(HALF, true), 4.0, 64);
+    assert!(
+        after == at_1024 && after == at_64,
+        "the same bits at any buffer"
+    );
+}
+
+/// A delay whose module changes within its state family (the comb takes the feedback
+/// delay's line over) carries its tail in the new module: nothing rings, and the output is
+/// bit for bit the one with tails off.
+#[test]
+fn a_module_change_that_carries_the_state_on_does_not_ring() {
+    let delay = |module| burst_into(module, &[("time", 0.05)], "out", true);
+    let (ringing, peak) = swapped(delay("delay.feedback"), delay("delay.comb"), 4.0, 256);
+    let (cut, _) = swapped(delay("delay.feedback"), delay("delay.comb"), 0.0, 256);
+    assert_eq!(peak, None, "no ghost");
+    assert!(ringing == cut, "the same samples as with tails off");
+    // And the state did carry: the comb plays the feedback delay's line at the edit.
+    assert!(ringing[..FADE].iter().any(|s| s.abs() > 1e-3));
+}

@@ -1,7 +1,8 @@
 //! Tails that ring out: a structural edit that removes a reverb, a delay or any effect whose
-//! sound outlives its input sends, with its transition, a *ghost*: a program of just the
-//! removed effects (see `patchvm_compiler::ghost`), on the very kernels the transition ran
-//! them on. When the transition ends the audio half plays the ghost beside the new program,
+//! sound outlives its input (or changes its module to one that cannot take its state over)
+//! sends, with its transition, a *ghost*: a program of just the removed effects and the old
+//! sides of changed ones (see `patchvm_compiler::ghost`), on the very kernels the transition
+//! ran them on. When the transition ends the audio half plays the ghost beside the new program,
 //! its output summed into the new program's, until it falls quiet or rings too long:
 //!
 //! - quiet: the peak of one block of [`QUIET_BLOCK`] samples, counted on the engine's sample

@@ -1,5 +1,5 @@
-//! The tail setting: how long the removed effects of a structural edit may ring out after
-//! it (see [`patchvm_vm::live::Tail`]) before they fade out over the fade time, and what the
+//! The tail setting: how long the removed effects of a structural edit (and those whose
+//! module changed to one outside their state family) may ring out after it (see [`patchvm_vm::live::Tail`]) before they fade out over the fade time, and what the
 //! control side sees of them.
 //!
 //! The default, 4 s, outlasts a large hall's reverb time (RT60 around 2–3 s) and a few
