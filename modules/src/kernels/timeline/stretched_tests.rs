@@ -10,6 +10,7 @@ use crate::kernels::test_support::{SR, frequency, rms};
 use assert_no_alloc::assert_no_alloc;
 use patchvm_ir::timelines::{Clip, Timeline};
 use patchvm_vm::audio::AudioData;
+use patchvm_vm::clip_key as key;
 use std::f64::consts::TAU;
 use std::sync::Arc;
 
@@ -110,11 +111,11 @@ fn plays(stretch: f64, pitch: f64, expected: f64) {
         [
             TimelineEvent {
                 sample: 48_000,
-                what: Happened::Started(0)
+                what: Happened::Started(key("c"))
             },
             TimelineEvent {
                 sample: end as u64,
-                what: Happened::Ended(0)
+                what: Happened::Ended(key("c"))
             },
         ]
     );
@@ -329,7 +330,7 @@ fn a_looping_stretched_clip_repeats_on_its_samples() {
         events,
         [TimelineEvent {
             sample: 48_000,
-            what: Happened::Started(0)
+            what: Happened::Started(key("c"))
         }]
     );
 }
