@@ -3,15 +3,7 @@
 /// The frequency of a periodic signal, from the times of its upward zero crossings, each
 /// placed between samples by linear interpolation. `None` with fewer than two crossings.
 pub fn frequency(samples: &[f32], sample_rate: f64) -> Option<f64> {
-    let crossings: Vec<f64> = samples
-        .windows(2)
-        .enumerate()
-        .filter(|(_, pair)| pair[0] < 0.0 && pair[1] >= 0.0)
-        .map(|(index, pair)| {
-            let (a, b) = (f64::from(pair[0]), f64::from(pair[1]));
-            index as f64 + a / (a - b)
-        })
-        .collect();
+    let crossings = upward_crossings(samples);
     let (first, last) = (crossings.first()?, crossings.last()?);
     if crossings.len() < 2 {
         return None;
@@ -114,6 +106,20 @@ pub fn largest_step(samples: &[f32]) -> f32 {
         .windows(2)
         .map(|w| (w[1] - w[0]).abs())
         .fold(0.0, f32::max)
+}
+
+/// The times, in samples, of `samples`' upward zero crossings, each placed between samples by
+/// linear interpolation: where a periodic signal's phase is, for frequency and continuity.
+pub fn upward_crossings(samples: &[f32]) -> Vec<f64> {
+    samples
+        .windows(2)
+        .enumerate()
+        .filter(|(_, pair)| pair[0] < 0.0 && pair[1] >= 0.0)
+        .map(|(index, pair)| {
+            let (a, b) = (f64::from(pair[0]), f64::from(pair[1]));
+            index as f64 + a / (a - b)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use patchvm::engine::diagnostics::{Renderer, Style};
 use patchvm::engine::source::{self, LoadError};
 use patchvm::ir::{Code, Diagnostics, Format, Limits, Patch};
 use patchvm::watch::{FileWatch, WatchEvent, WatchSettings};
-use patchvm_tests::measure::{channel, frequency};
+use patchvm_tests::measure::{channel, frequency, upward_crossings};
 use patchvm_tests::{live, render};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -404,15 +404,7 @@ fn a_watched_session_reloads_an_edited_subpatch_keeping_its_oscillator_phase() {
     // The sine goes on where it was: every upward zero crossing, before the reload and
     // after it, falls on the one grid of 441 Hz periods (a phase reset would move them).
     let period = 48_000.0 / 441.0;
-    let crossings: Vec<f64> = samples
-        .windows(2)
-        .enumerate()
-        .filter(|(_, pair)| pair[0] < 0.0 && pair[1] >= 0.0)
-        .map(|(index, pair)| {
-            let (a, b) = (f64::from(pair[0]), f64::from(pair[1]));
-            index as f64 + a / (a - b)
-        })
-        .collect();
+    let crossings = upward_crossings(&samples);
     let first = crossings[0];
     let after = crossings
         .iter()

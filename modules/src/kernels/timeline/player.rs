@@ -62,7 +62,13 @@ enum Action {
 
 /// A clip's stretch and pitch: played through a stretch reader (the `stretch` feature).
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[cfg_attr(not(feature = "stretch"), allow(dead_code))] // Read by `stretched.rs` alone.
+#[cfg_attr(
+    not(feature = "stretch"),
+    allow(
+        dead_code,
+        reason = "read by `stretched.rs` alone, built with the feature"
+    )
+)]
 struct Stretching {
     /// Output length over file length.
     factor: f64,
@@ -755,6 +761,13 @@ impl Player {
         if !old.playing {
             return;
         }
+        #[cfg_attr(
+            not(feature = "stretch"),
+            allow(
+                clippy::unused_enumerate_index,
+                reason = "the index finds a stretched clip's reader"
+            )
+        )]
         for (_at, before) in old.clips.iter().enumerate() {
             if !before.sounds_at(here) {
                 continue;
