@@ -53,8 +53,14 @@ pub(crate) fn value(i: usize) -> i16 {
 
 /// A fresh folder holding `files`, each a 0.1 s WAV (4 800 frames).
 pub(crate) fn folder(name: &str, files: &[&str]) -> PathBuf {
-    let folder =
-        std::env::temp_dir().join(format!("patchvm-timelines-{name}-{}", std::process::id()));
+    // One folder per call: tests run in parallel, and one emptying a folder another is
+    // reading from made loads fail now and then.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let folder = std::env::temp_dir().join(format!(
+        "patchvm-timelines-{name}-{}-{call}",
+        std::process::id()
+    ));
     let _absent = std::fs::remove_dir_all(&folder);
     std::fs::create_dir_all(&folder).unwrap();
     for file in files {
